@@ -1,0 +1,151 @@
+//! What keys map to. Keymap files name these in snake_case.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    FocusNext,
+    FocusPrev,
+    FocusRollouts,
+    FocusHealth,
+    FocusSignals,
+    FocusChecklist,
+    FocusTimeline,
+    ToggleZoom,
+    Back,
+    MoveUp,
+    MoveDown,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Confirm,
+    Cancel,
+    Submit,
+}
+
+impl Action {
+    /// Every action, in the order the help overlay lists them.
+    pub const ALL: &'static [Action] = &[
+        Action::Quit,
+        Action::Help,
+        Action::FocusNext,
+        Action::FocusPrev,
+        Action::FocusRollouts,
+        Action::FocusHealth,
+        Action::FocusSignals,
+        Action::FocusChecklist,
+        Action::FocusTimeline,
+        Action::ToggleZoom,
+        Action::Back,
+        Action::MoveUp,
+        Action::MoveDown,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Confirm,
+        Action::Cancel,
+        Action::Submit,
+    ];
+
+    /// The name used in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::FocusNext => "focus_next",
+            Action::FocusPrev => "focus_prev",
+            Action::FocusRollouts => "focus_rollouts",
+            Action::FocusHealth => "focus_health",
+            Action::FocusSignals => "focus_signals",
+            Action::FocusChecklist => "focus_checklist",
+            Action::FocusTimeline => "focus_timeline",
+            Action::ToggleZoom => "toggle_zoom",
+            Action::Back => "back",
+            Action::MoveUp => "move_up",
+            Action::MoveDown => "move_down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Confirm => "confirm",
+            Action::Cancel => "cancel",
+            Action::Submit => "submit",
+        }
+    }
+
+    /// Looks an action up by its keymap name.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+
+    /// One line for the help overlay.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Quit => "quit ops-tui",
+            Action::Help => "show or hide this help",
+            Action::FocusNext => "focus the next pane",
+            Action::FocusPrev => "focus the previous pane",
+            Action::FocusRollouts => "focus the Rollouts pane",
+            Action::FocusHealth => "focus the Health pane",
+            Action::FocusSignals => "focus the Signals pane",
+            Action::FocusChecklist => "focus the Checklist pane",
+            Action::FocusTimeline => "focus the Timeline pane",
+            Action::ToggleZoom => "zoom the focused pane to full screen, or back",
+            Action::Back => "leave zoom, dismiss warnings",
+            Action::MoveUp => "select the previous row",
+            Action::MoveDown => "select the next row",
+            Action::PageUp => "one page up",
+            Action::PageDown => "one page down",
+            Action::Top => "first row",
+            Action::Bottom => "last row",
+            Action::Confirm => "confirm the dialog",
+            Action::Cancel => "close the dialog without doing anything",
+            Action::Submit => "save the text being edited",
+        }
+    }
+
+    /// A word or two for the footer.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::FocusNext => "next pane",
+            Action::FocusPrev => "prev pane",
+            Action::FocusRollouts => "rollouts",
+            Action::FocusHealth => "health",
+            Action::FocusSignals => "signals",
+            Action::FocusChecklist => "checklist",
+            Action::FocusTimeline => "timeline",
+            Action::ToggleZoom => "zoom",
+            Action::Back => "back",
+            Action::MoveUp => "up",
+            Action::MoveDown => "down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Confirm => "confirm",
+            Action::Cancel => "cancel",
+            Action::Submit => "save",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_serde_names() {
+        for action in Action::ALL {
+            let json = serde_json::to_string(action).unwrap();
+            assert_eq!(json, format!("\"{}\"", action.name()));
+            assert_eq!(Action::from_name(action.name()), Some(*action));
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Start-up and the event loop: terminal input, messages from data sources
+//! and a clock tick are applied to the state; the screen is drawn once after
+//! each batch, at most ~30 times a second and only when something changed.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::CommandFactory;
+use crossterm::event::EventStream;
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::cli::{Cli, Command, DashboardArgs};
+use crate::config::Config;
+use crate::config::keymap::Keymap;
+use crate::config::paths::Paths;
+use crate::config::theme::{Theme, no_color_requested};
+use crate::runbook::Runbook;
+use crate::runbook::select::{Overrides, select};
+use crate::state::{AppState, Msg, update};
+use crate::{term, ui};
+
+/// Exit code for a configuration error (bad runbook, unknown environment).
+pub const EXIT_CONFIG: u8 = 2;
+
+const FRAME: Duration = Duration::from_millis(33);
+/// Messages applied per batch before a frame is drawn, so that a flood from a
+/// data source cannot starve the screen.
+const MAX_BATCH: usize = 4096;
+/// Queue size of the channel that data sources send on.
+pub const CHANNEL_CAPACITY: usize = 4096;
+
+pub fn main(cli: Cli) -> ExitCode {
+    let paths = Paths::discover();
+    match cli.command {
+        Some(Command::Validate { path }) => crate::validate::run(
+            path.or(cli.dashboard.runbook.clone()),
+            &cli.dashboard,
+            &paths,
+        ),
+        Some(Command::Paths) => {
+            print!("{}", paths.describe());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "ops-tui", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        None => dashboard(&cli.dashboard, &paths),
+    }
+}
+
+/// The runbook to use: `--runbook`, else `./ops-tui.toml` if it exists.
+pub fn runbook_path(explicit: Option<PathBuf>) -> Option<PathBuf> {
+    explicit.or_else(|| {
+        let default = PathBuf::from("ops-tui.toml");
+        default.exists().then_some(default)
+    })
+}
+
+/// Loads everything the dashboard needs. Errors are configuration errors.
+pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, String> {
+    let runbook = match runbook_path(args.runbook.clone()) {
+        Some(path) => Some(Runbook::load(&path).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let overrides = Overrides {
+        env: args.env.clone(),
+        context: args.context.clone(),
+        namespace: args.namespace.clone(),
+        read_only: args.read_only,
+        write: args.write,
+    };
+    let target = select(runbook.as_ref(), &overrides)?;
+    let config_dir = paths.config_dir.as_deref();
+    let (config, mut warnings) = Config::load(config_dir);
+    let theme_name = args.theme.clone().or(config.theme).unwrap_or_else(|| "default".into());
+    let keymap_name = args.keymap.clone().or(config.keymap).unwrap_or_else(|| "default".into());
+    let (theme, theme_warnings) = Theme::load(&theme_name, config_dir, no_color_requested());
+    let (keymap, keymap_warnings) = Keymap::load(&keymap_name, config_dir);
+    warnings.extend(theme_warnings);
+    warnings.extend(keymap_warnings);
+    let mut state = AppState::new(target, runbook, theme, keymap);
+    state.warnings.extend(warnings);
+    Ok(state)
+}
+
+fn dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
+    let mut state = match build_state(args, paths) {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let _log = match crate::logging::init(paths.log_dir.as_deref()) {
+        Ok(guard) => Some(guard),
+        Err(e) => {
+            state.warnings.push(format!("logging is off: {e}"));
+            None
+        }
+    };
+    tracing::info!(target = ?state.target, "starting the dashboard");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ops-tui: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let mut guard = term::enter().map_err(|e| {
+            format!("ops-tui needs an interactive terminal ({e}); for a non-interactive check use `ops-tui validate`")
+        })?;
+        if std::env::var_os("OPS_TUI_DEBUG_PANIC").is_some() {
+            // Lets the terminal restoration on panic be checked end to end.
+            guard.terminal.draw(|frame| ui::draw(frame, &state)).map_err(|e| e.to_string())?;
+            panic!("OPS_TUI_DEBUG_PANIC is set");
+        }
+        let (_tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        run(&mut state, &mut guard.terminal, rx)
+            .await
+            .map_err(|e| format!("ops-tui: terminal error: {e}"))
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The clock text for the header, in local time.
+pub fn clock_now() -> String {
+    jiff::Zoned::now().strftime("%H:%M:%S %Z").to_string()
+}
+
+/// The loop. Returns when the state asks to quit, on SIGTERM/SIGHUP, or when
+/// the terminal's input ends.
+pub async fn run(
+    state: &mut AppState,
+    terminal: &mut term::Tui,
+    mut rx: mpsc::Receiver<Msg>,
+) -> std::io::Result<()> {
+    if let Ok(size) = terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    state.clock = clock_now();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut terminate = Terminate::new();
+    let mut dirty = true;
+    let mut last_frame = Instant::now() - FRAME;
+
+    loop {
+        if state.quit {
+            return Ok(());
+        }
+        if dirty && last_frame.elapsed() >= FRAME {
+            terminal.draw(|frame| ui::draw(frame, state))?;
+            last_frame = Instant::now();
+            dirty = false;
+        }
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => dirty |= update(state, Msg::Input(event)),
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => {
+                dirty |= update(state, msg);
+                for _ in 0..MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(msg) => dirty |= update(state, msg),
+                        Err(_) => break,
+                    }
+                }
+            }
+            _ = tick.tick() => dirty |= update(state, Msg::Tick(clock_now())),
+            () = tokio::time::sleep_until(last_frame + FRAME), if dirty => {}
+            () = terminate.recv() => return Ok(()),
+        }
+    }
+}
+
+/// SIGTERM and SIGHUP end the loop like `quit`, so the terminal is restored.
+struct Terminate {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Terminate {
+    fn new() -> Terminate {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::terminate())
+                .and_then(|t| Ok((t, signal(SignalKind::hangup())?)))
+                .ok();
+            Terminate { signals }
+        }
+        #[cfg(not(unix))]
+        Terminate {}
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some((term, hup)) = &mut self.signals {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+            return;
+        }
+        std::future::pending::<()>().await;
+    }
+}

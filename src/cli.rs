@@ -1,0 +1,85 @@
+//! Command-line definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
+
+/// A terminal operations console for on-call engineers: rollouts, health,
+/// signals, the go-live checklist and a journal of every action, in one screen.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ops-tui",
+    version,
+    about,
+    after_help = "Examples:\n  \
+        ops-tui                          open the dashboard with ./ops-tui.toml, if present\n  \
+        ops-tui --env prod               use the runbook's `prod` environment\n  \
+        ops-tui --context kind-dev -n api  no runbook: watch every Deployment in `api`\n  \
+        ops-tui validate runbooks/example.toml\n  \
+        ops-tui paths                    where configuration, themes, keymaps and logs live\n\n\
+        Press ? in the dashboard for every key."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options of the dashboard (the default command).
+#[derive(Debug, Clone, Default, Args)]
+pub struct DashboardArgs {
+    /// Runbook to load [default: ./ops-tui.toml when it exists]
+    #[arg(long, value_name = "PATH", global = true)]
+    pub runbook: Option<PathBuf>,
+
+    /// Runbook environment to use [default: the one whose context matches --context, else the first]
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
+
+    /// Kubernetes context (overrides the runbook environment's)
+    #[arg(long, value_name = "CTX")]
+    pub context: Option<String>,
+
+    /// Kubernetes namespace (overrides the runbook environment's)
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Never change anything: every action is refused (always wins)
+    #[arg(long, conflicts_with = "write")]
+    pub read_only: bool,
+
+    /// Allow actions in an environment the runbook marks read_only
+    #[arg(long)]
+    pub write: bool,
+
+    /// Colour theme: default, light, high-contrast, colorblind, or a user theme
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    /// Keymap: default, vim, or a user keymap
+    #[arg(long, value_name = "NAME")]
+    pub keymap: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a runbook (and your themes and keymaps) and print a summary or every error
+    Validate {
+        /// Runbook to check [default: --runbook, else ./ops-tui.toml]
+        path: Option<PathBuf>,
+    },
+    /// Print where configuration, user themes and keymaps, data and logs live
+    Paths,
+    /// Print a shell completion script (e.g. `ops-tui completions bash > ~/.local/share/bash-completion/completions/ops-tui`)
+    Completions {
+        /// Shell to generate for
+        shell: Shell,
+    },
+}

@@ -1,0 +1,16 @@
+//! ops-tui: a terminal operations console for on-call engineers.
+//!
+//! The binary (`src/main.rs`) only parses the command line and dispatches;
+//! everything else lives in these modules so that tests can reach it.
+
+pub mod action;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod logging;
+pub mod position;
+pub mod runbook;
+pub mod state;
+pub mod term;
+pub mod ui;
+pub mod validate;

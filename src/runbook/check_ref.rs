@@ -1,0 +1,94 @@
+//! What a checklist item's `check` names: `probe:NAME`, `probe:*`,
+//! `signal:NAME`, `signal:*`, `rollout:WORKLOAD`, `rollout:*`, `alerts`,
+//! `alerts:FILTER`.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    All,
+    Named(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckRef {
+    Probe(Target),
+    Signal(Target),
+    Rollout(Target),
+    /// No alert firing; the optional filter narrows which alerts count.
+    Alerts(Option<String>),
+}
+
+impl CheckRef {
+    pub fn parse(text: &str) -> Result<CheckRef, String> {
+        let text = text.trim();
+        if text == "alerts" {
+            return Ok(CheckRef::Alerts(None));
+        }
+        let Some((kind, rest)) = text.split_once(':') else {
+            return Err(format!(
+                "unknown check \"{text}\": expected probe:NAME, probe:*, signal:NAME, signal:*, rollout:WORKLOAD, rollout:* or alerts"
+            ));
+        };
+        let rest = rest.trim();
+        if rest.is_empty() {
+            return Err(format!("check \"{text}\" names nothing after \"{kind}:\""));
+        }
+        let target = if rest == "*" {
+            Target::All
+        } else {
+            Target::Named(rest.to_string())
+        };
+        match kind {
+            "probe" => Ok(CheckRef::Probe(target)),
+            "signal" => Ok(CheckRef::Signal(target)),
+            "rollout" => Ok(CheckRef::Rollout(target)),
+            "alerts" => Ok(CheckRef::Alerts(Some(rest.to_string()))),
+            other => Err(format!(
+                "unknown check kind \"{other}\": expected probe, signal, rollout or alerts"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for CheckRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, target) = match self {
+            CheckRef::Probe(t) => ("probe", t),
+            CheckRef::Signal(t) => ("signal", t),
+            CheckRef::Rollout(t) => ("rollout", t),
+            CheckRef::Alerts(None) => return f.write_str("alerts"),
+            CheckRef::Alerts(Some(filter)) => return write!(f, "alerts:{filter}"),
+        };
+        match target {
+            Target::All => write!(f, "{kind}:*"),
+            Target::Named(name) => write!(f, "{kind}:{name}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_form_and_round_trips() {
+        for text in [
+            "probe:health", "probe:*", "signal:error-rate", "signal:*", "rollout:api",
+            "rollout:*", "alerts", "alerts:severity=critical",
+        ] {
+            assert_eq!(CheckRef::parse(text).unwrap().to_string(), text);
+        }
+        assert_eq!(
+            CheckRef::parse("probe:health").unwrap(),
+            CheckRef::Probe(Target::Named("health".into()))
+        );
+    }
+
+    #[test]
+    fn refuses_unknown_kinds_and_empty_names() {
+        assert!(CheckRef::parse("prob:x").unwrap_err().contains("unknown check kind \"prob\""));
+        assert!(CheckRef::parse("probe:").unwrap_err().contains("names nothing"));
+        assert!(CheckRef::parse("health").unwrap_err().contains("unknown check \"health\""));
+    }
+}

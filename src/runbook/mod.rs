@@ -1,0 +1,184 @@
+//! Runbooks: the model, loading with positioned errors, and environment
+//! selection.
+
+pub mod check_ref;
+pub mod duration;
+pub mod model;
+mod rules;
+pub mod select;
+pub mod vars;
+
+use std::path::{Path, PathBuf};
+
+pub use model::*;
+
+use crate::position::Source;
+
+/// One problem in a runbook, with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Why a runbook could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum RunbookError {
+    #[error("{path}: cannot read the runbook: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{}", render_diagnostics(.path, .diagnostics))]
+    Invalid {
+        path: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+fn render_diagnostics(path: &str, diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| format!("{path}:{}:{}: {}", d.line, d.column, d.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl RunbookError {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            RunbookError::Read { .. } => &[],
+            RunbookError::Invalid { diagnostics, .. } => diagnostics,
+        }
+    }
+}
+
+/// A runbook that loaded and passed every check.
+#[derive(Debug, Clone)]
+pub struct Runbook {
+    pub path: PathBuf,
+    pub file: RunbookFile,
+}
+
+impl Runbook {
+    /// Reads and checks a runbook file.
+    pub fn load(path: &Path) -> Result<Runbook, RunbookError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RunbookError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Runbook::parse(path, &text)
+    }
+
+    /// Parses and checks runbook text; `path` is used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Runbook, RunbookError> {
+        let origin = path.display().to_string();
+        let src = Source::new(&origin, text);
+        let invalid = |diagnostics| RunbookError::Invalid {
+            path: origin.clone(),
+            diagnostics,
+        };
+        let file: RunbookFile = toml::from_str(text).map_err(|e| {
+            let (line, column) = src.line_col(e.span().map_or(0, |s| s.start));
+            invalid(vec![Diagnostic {
+                line,
+                column,
+                message: e.message().trim_end().to_string(),
+            }])
+        })?;
+        let problems = rules::check(&file, text);
+        if !problems.is_empty() {
+            let diagnostics = problems
+                .into_iter()
+                .map(|(offset, message)| {
+                    let (line, column) = src.line_col(offset);
+                    Diagnostic {
+                        line,
+                        column,
+                        message,
+                    }
+                })
+                .collect();
+            return Err(invalid(diagnostics));
+        }
+        Ok(Runbook {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    pub fn service_name(&self) -> &str {
+        self.file.service.get_ref().name.get_ref()
+    }
+
+    /// Environments in file order.
+    pub fn environments(&self) -> impl Iterator<Item = (&str, &Environment)> {
+        self.file
+            .env
+            .iter()
+            .flat_map(|m| m.get_ref().iter())
+            .map(|(name, env)| (name.as_str(), env.get_ref()))
+    }
+
+    pub fn workloads(&self) -> impl Iterator<Item = &Workload> {
+        self.file.workloads.iter().map(|w| w.get_ref())
+    }
+
+    pub fn probes(&self) -> impl Iterator<Item = &Probe> {
+        self.file.probes.iter().map(|p| p.get_ref())
+    }
+
+    pub fn signals(&self) -> impl Iterator<Item = &Signal> {
+        self.file.signals.iter().map(|s| s.get_ref())
+    }
+
+    pub fn phases(&self) -> impl Iterator<Item = &Phase> {
+        self.file.phases.iter().map(|p| p.get_ref())
+    }
+}
+
+impl Phase {
+    /// Explicit `id`, else a slug of the name.
+    pub fn id(&self) -> String {
+        self.id.clone().unwrap_or_else(|| slug(self.name.get_ref()))
+    }
+}
+
+impl Item {
+    /// Explicit `id`, else a slug of the phase and the text.
+    pub fn id(&self, phase: &Phase) -> String {
+        match &self.id {
+            Some(id) => id.clone(),
+            None => format!("{}/{}", phase.id(), slug(&self.text)),
+        }
+    }
+}
+
+/// Lowercase letters and digits, other runs become one `-`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_stable_and_readable() {
+        assert_eq!(slug("Post-Deployment"), "post-deployment");
+        assert_eq!(slug("  All health endpoints: responding!  "), "all-health-endpoints-responding");
+        assert_eq!(slug("Error rates < 1%"), "error-rates-1");
+    }
+}

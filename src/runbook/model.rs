@@ -1,0 +1,202 @@
+//! The runbook as written in `ops-tui.toml` (DESIGN.md section 2). Fields
+//! whose position matters for later errors keep it (`Spanned`).
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::duration::Dur;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunbookFile {
+    pub service: Spanned<Service>,
+    #[serde(default)]
+    pub env: Option<Spanned<IndexMap<String, Spanned<Environment>>>>,
+    #[serde(default, rename = "workload")]
+    pub workloads: Vec<Spanned<Workload>>,
+    #[serde(default, rename = "probe")]
+    pub probes: Vec<Spanned<Probe>>,
+    #[serde(default, rename = "signal")]
+    pub signals: Vec<Spanned<Signal>>,
+    #[serde(default, rename = "phase")]
+    pub phases: Vec<Spanned<Phase>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// kube context; `--context` overrides.
+    pub context: Option<Spanned<String>>,
+    pub namespace: Option<Spanned<String>>,
+    /// Prometheus base URL.
+    pub prometheus: Option<Spanned<String>>,
+    /// Values for `${name}` in URLs, headers, bodies and queries.
+    #[serde(default)]
+    pub vars: IndexMap<String, Spanned<String>>,
+    /// Typed confirmation for every action.
+    #[serde(default)]
+    pub protected: bool,
+    /// Actions off unless `--write`.
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    /// A Deployment in the environment's namespace.
+    pub name: Spanned<String>,
+    /// Label selector for its pods (default: the Deployment's own selector).
+    #[serde(default)]
+    pub selector: Option<Spanned<String>>,
+    #[serde(default)]
+    pub blue_green: Option<BlueGreen>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlueGreen {
+    /// The Service whose selector is switched.
+    pub service: String,
+    /// The selector label that names the colour (e.g. `version`).
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    pub name: Spanned<String>,
+    pub url: Spanned<String>,
+    #[serde(default)]
+    pub method: Option<Spanned<String>>,
+    #[serde(default)]
+    pub headers: IndexMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub body: Option<Spanned<String>>,
+    #[serde(default = "Dur::default_every")]
+    pub every: Dur,
+    #[serde(default = "Dur::default_timeout")]
+    pub timeout: Dur,
+    /// Any false → the probe fails.
+    #[serde(default)]
+    pub fail: Vec<Spanned<String>>,
+    /// Any false → the probe is degraded.
+    #[serde(default)]
+    pub warn: Vec<Spanned<String>>,
+    /// Skip TLS verification for this endpoint only.
+    #[serde(default)]
+    pub insecure: bool,
+    /// Send this many requests when run on demand (rate-limit tests).
+    #[serde(default)]
+    pub burst: Option<Spanned<u32>>,
+}
+
+impl Probe {
+    pub fn method(&self) -> &str {
+        self.method.as_ref().map_or("GET", |m| m.get_ref().as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A ratio (0..1) shown as a percentage.
+    Percent,
+    Ratio,
+    Seconds,
+    Milliseconds,
+    Bytes,
+    Count,
+    PerSecond,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signal {
+    pub name: Spanned<String>,
+    pub query: Spanned<String>,
+    #[serde(default)]
+    pub unit: Option<Unit>,
+    #[serde(default)]
+    pub warn: Option<Spanned<String>>,
+    #[serde(default)]
+    pub fail: Option<Spanned<String>>,
+    #[serde(default = "Dur::default_every")]
+    pub every: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A recurring phase: each period starts a fresh run of its items.
+    #[serde(default)]
+    pub every: Option<Dur>,
+    #[serde(default)]
+    pub items: Vec<Spanned<Item>>,
+}
+
+/// A checklist item: a plain string, or a table with `text`, `id`, `check`.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub text: String,
+    pub id: Option<String>,
+    pub check: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemTable {
+    text: String,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    check: Option<Spanned<String>>,
+}
+
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Item, D::Error> {
+        struct ItemVisitor;
+
+        impl<'de> Visitor<'de> for ItemVisitor {
+            type Value = Item;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an item: a string, or a table with `text` and optionally `id` and `check`")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Item, E> {
+                Ok(Item {
+                    text: text.to_string(),
+                    id: None,
+                    check: None,
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Item, A::Error> {
+                let table = ItemTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Item {
+                    text: table.text,
+                    id: table.id,
+                    check: table.check,
+                })
+            }
+        }
+
+        deserializer.deserialize_any(ItemVisitor)
+    }
+}

@@ -1,0 +1,304 @@
+//! The checks a runbook must pass after it parses: names, references,
+//! variables, URLs. Each problem is (byte offset, message); all are reported.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use indexmap::{IndexMap, IndexSet};
+use toml::Spanned;
+
+use super::check_ref::{CheckRef, Target};
+use super::model::{Environment, RunbookFile};
+use super::select::lookup;
+use super::vars::expand;
+
+type Problems = Vec<(usize, String)>;
+
+const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const MAX_BURST: u32 = 1000;
+
+pub fn check(file: &RunbookFile, text: &str) -> Problems {
+    let mut problems = Problems::new();
+    let service = file.service.get_ref();
+    if service.name.get_ref().trim().is_empty() {
+        problems.push((service.name.span().start, "service.name must not be empty".into()));
+    }
+    let envs = check_environments(file, &mut problems);
+    let service_name = service.name.get_ref().as_str();
+    // Every string that may hold ${var} must expand in every environment.
+    let mut expandable: Vec<(&Spanned<String>, bool)> = Vec::new();
+    for env in &envs {
+        if let Some(p) = &env.1.prometheus {
+            expandable.push((p, true));
+        }
+    }
+
+    let mut workload_names = Names::new("workload");
+    for w in &file.workloads {
+        let w = w.get_ref();
+        workload_names.add(&w.name, &mut problems);
+        if !is_dns_subdomain(w.name.get_ref()) {
+            problems.push((
+                w.name.span().start,
+                format!(
+                    "workload name \"{}\" is not a valid Deployment name (lowercase letters, digits, '-' and '.')",
+                    w.name.get_ref()
+                ),
+            ));
+        }
+        if let Some(sel) = &w.selector
+            && sel.get_ref().trim().is_empty()
+        {
+            problems.push((sel.span().start, "selector must not be empty".into()));
+        }
+    }
+
+    let mut probe_names = Names::new("probe");
+    for p in &file.probes {
+        let p = p.get_ref();
+        probe_names.add(&p.name, &mut problems);
+        expandable.push((&p.url, true));
+        expandable.extend(p.headers.values().map(|v| (v, false)));
+        expandable.extend(p.body.iter().map(|v| (v, false)));
+        if let Some(m) = &p.method
+            && !METHODS.contains(&m.get_ref().as_str())
+        {
+            problems.push((
+                m.span().start,
+                format!("unknown method \"{}\": expected one of {}", m.get_ref(), METHODS.join(", ")),
+            ));
+        }
+        if let Some(b) = &p.burst
+            && !(1..=MAX_BURST).contains(b.get_ref())
+        {
+            problems.push((b.span().start, format!("burst must be between 1 and {MAX_BURST}")));
+        }
+    }
+
+    let mut signal_names = Names::new("signal");
+    for s in &file.signals {
+        let s = s.get_ref();
+        signal_names.add(&s.name, &mut problems);
+        if s.query.get_ref().trim().is_empty() {
+            problems.push((s.query.span().start, "query must not be empty".into()));
+        }
+        expandable.push((&s.query, false));
+    }
+
+    for (value, is_url) in expandable {
+        check_expansion(value, is_url, service_name, &envs, text, &mut problems);
+    }
+
+    let mut phase_names = Names::new("phase");
+    let mut item_ids: HashSet<String> = HashSet::new();
+    for phase_spanned in &file.phases {
+        let phase = phase_spanned.get_ref();
+        phase_names.add(&phase.name, &mut problems);
+        for item in &phase.items {
+            let at = item.span().start;
+            let item = item.get_ref();
+            if item.text.trim().is_empty() {
+                problems.push((at, "item text must not be empty".into()));
+            }
+            let id = item.id(phase);
+            if !item_ids.insert(id.clone()) {
+                problems.push((
+                    at,
+                    format!(
+                        "duplicate item id \"{id}\": give one of the items an explicit `id`"
+                    ),
+                ));
+            }
+            if let Some(check) = &item.check {
+                let known = Known {
+                    probes: &probe_names,
+                    signals: &signal_names,
+                    workloads: &workload_names,
+                };
+                if let Err(msg) = check_reference(check.get_ref(), &known) {
+                    problems.push((check.span().start, msg));
+                }
+            }
+        }
+    }
+    problems.sort_by_key(|(offset, _)| *offset);
+    problems
+}
+
+fn check_environments<'f>(
+    file: &'f RunbookFile,
+    problems: &mut Problems,
+) -> Vec<(&'f str, &'f Environment)> {
+    let empty_at = match &file.env {
+        None => Some(file.service.span().start),
+        Some(map) if map.get_ref().is_empty() => Some(map.span().start),
+        Some(_) => None,
+    };
+    if let Some(at) = empty_at {
+        problems.push((
+            at,
+            "the runbook has no environments: add at least one [env.NAME] table with its context and namespace"
+                .into(),
+        ));
+    }
+    let envs: Vec<(&str, &Environment)> = file
+        .env
+        .iter()
+        .flat_map(|m| m.get_ref().iter())
+        .map(|(name, env)| (name.as_str(), env.get_ref()))
+        .collect();
+    for (_, env) in &envs {
+        if let Some(ns) = &env.namespace
+            && !ns.get_ref().contains("${")
+            && !is_dns_label(ns.get_ref())
+        {
+            problems.push((
+                ns.span().start,
+                format!(
+                    "namespace \"{}\" is not a valid Kubernetes namespace (lowercase letters, digits and '-', at most 63)",
+                    ns.get_ref()
+                ),
+            ));
+        }
+    }
+    envs
+}
+
+fn check_expansion(
+    value: &Spanned<String>,
+    is_url: bool,
+    service: &str,
+    envs: &[(&str, &Environment)],
+    text: &str,
+    problems: &mut Problems,
+) {
+    // Failures grouped by position and message, listing the environments.
+    let mut failures: IndexMap<(usize, String), Vec<&str>> = IndexMap::new();
+    for (env_name, env) in envs {
+        match expand(value.get_ref(), lookup(service, env_name, env)) {
+            Ok(expanded) => {
+                if is_url && let Err(msg) = check_url(&expanded) {
+                    failures
+                        .entry((value.span().start, msg))
+                        .or_default()
+                        .push(env_name);
+                }
+            }
+            Err(e) => {
+                let at = content_start(value.span(), text) + e.offset;
+                let msg = match &e.name {
+                    Some(name) => format!(
+                        "undefined variable \"{name}\": define it under [env.NAME.vars] or export {name}"
+                    ),
+                    None => e.message,
+                };
+                failures.entry((at, msg)).or_default().push(env_name);
+            }
+        }
+    }
+    for ((at, msg), env_names) in failures {
+        problems.push((at, format!("{msg} (environment {})", env_names.join(", "))));
+    }
+}
+
+/// Where the characters of a string value start, after its opening quotes.
+fn content_start(span: Range<usize>, text: &str) -> usize {
+    let rest = text.get(span.start..).unwrap_or("");
+    if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+        span.start + 3
+    } else {
+        span.start + 1
+    }
+}
+
+fn check_url(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("invalid URL \"{url}\": {e}"))?;
+    match parsed.scheme() {
+        "http" | "https" => Ok(()),
+        other => Err(format!(
+            "URL \"{url}\" has scheme \"{other}\": expected http or https"
+        )),
+    }
+}
+
+struct Known<'a> {
+    probes: &'a Names,
+    signals: &'a Names,
+    workloads: &'a Names,
+}
+
+fn check_reference(text: &str, known: &Known<'_>) -> Result<(), String> {
+    let (names, target) = match CheckRef::parse(text)? {
+        CheckRef::Probe(t) => (known.probes, t),
+        CheckRef::Signal(t) => (known.signals, t),
+        CheckRef::Rollout(t) => (known.workloads, t),
+        CheckRef::Alerts(_) => return Ok(()),
+    };
+    match target {
+        Target::All if names.seen.is_empty() => Err(format!(
+            "check \"{text}\" needs at least one {}, and the runbook has none",
+            names.kind
+        )),
+        Target::All => Ok(()),
+        Target::Named(name) if names.seen.contains(&name) => Ok(()),
+        Target::Named(name) => {
+            let list: Vec<&str> = names.seen.iter().map(String::as_str).collect();
+            let known = if list.is_empty() {
+                "the runbook has none".to_string()
+            } else {
+                format!("known: {}", list.join(", "))
+            };
+            Err(format!("check \"{text}\" names no {} \"{name}\" ({known})", names.kind))
+        }
+    }
+}
+
+/// Names of one kind, for duplicate detection and reference checks.
+struct Names {
+    kind: &'static str,
+    seen: IndexSet<String>,
+}
+
+impl Names {
+    fn new(kind: &'static str) -> Names {
+        Names {
+            kind,
+            seen: IndexSet::new(),
+        }
+    }
+
+    fn add(&mut self, name: &Spanned<String>, problems: &mut Problems) {
+        let at = name.span().start;
+        if name.get_ref().trim().is_empty() {
+            problems.push((at, format!("{} name must not be empty", self.kind)));
+            return;
+        }
+        if self.seen.contains(name.get_ref()) {
+            problems.push((
+                at,
+                format!("duplicate {} name \"{}\"", self.kind, name.get_ref()),
+            ));
+        } else {
+            self.seen.insert(name.get_ref().clone());
+        }
+    }
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn is_dns_subdomain(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|part| {
+            !part.is_empty()
+                && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+        })
+}

@@ -1,0 +1,138 @@
+//! Which environment the console works on, after the command line has had
+//! its say: `--env` picks one; otherwise the one whose context equals
+//! `--context`, else the first. `--context` and `--namespace` override the
+//! runbook; `--read-only` always wins; `read_only = true` needs `--write`.
+
+use super::Runbook;
+use super::model::Environment;
+
+/// What the command line says about the target.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub env: Option<String>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    pub read_only: bool,
+    pub write: bool,
+}
+
+/// The environment the console works on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub service: Option<String>,
+    /// The runbook environment, if there is a runbook.
+    pub env: Option<String>,
+    /// kube context; None means the kubeconfig's current context.
+    pub context: Option<String>,
+    /// None means the context's namespace.
+    pub namespace: Option<String>,
+    pub read_only: bool,
+    pub protected: bool,
+    /// Something the operator should know about the choice.
+    pub warning: Option<String>,
+}
+
+/// Picks the environment. The error names the environments there are.
+pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, String> {
+    let Some(runbook) = runbook else {
+        if let Some(env) = &o.env {
+            return Err(format!(
+                "--env {env} needs a runbook: pass --runbook PATH or create ./ops-tui.toml"
+            ));
+        }
+        return Ok(Target {
+            service: None,
+            env: None,
+            context: o.context.clone(),
+            namespace: o.namespace.clone(),
+            read_only: o.read_only,
+            protected: false,
+            warning: None,
+        });
+    };
+    let envs: Vec<(&str, &Environment)> = runbook.environments().collect();
+    let names = || {
+        envs.iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut warning = None;
+    let chosen = match (&o.env, &o.context) {
+        (Some(wanted), _) => envs
+            .iter()
+            .find(|(n, _)| n == wanted)
+            .ok_or_else(|| {
+                format!(
+                    "{}: no environment \"{wanted}\" (the runbook has: {})",
+                    runbook.path.display(),
+                    names()
+                )
+            })?,
+        (None, Some(ctx)) => match envs
+            .iter()
+            .find(|(_, e)| e.context.as_ref().is_some_and(|c| c.get_ref() == ctx))
+        {
+            Some(found) => found,
+            None => {
+                let first = envs.first().ok_or_else(|| {
+                    format!("{}: the runbook has no environments", runbook.path.display())
+                })?;
+                warning = Some(format!(
+                    "no runbook environment has context \"{ctx}\": using the settings of \"{}\" (pass --env to choose)",
+                    first.0
+                ));
+                first
+            }
+        },
+        (None, None) => envs
+            .first()
+            .ok_or_else(|| format!("{}: the runbook has no environments", runbook.path.display()))?,
+    };
+    let (name, env) = *chosen;
+    let service = runbook.service_name();
+    let expand = |v: &toml::Spanned<String>| {
+        super::vars::expand(v.get_ref(), lookup(service, name, env)).map_err(|e| e.message)
+    };
+    let context = match &o.context {
+        Some(c) => Some(c.clone()),
+        None => env.context.as_ref().map(expand).transpose()?,
+    };
+    let namespace = match &o.namespace {
+        Some(n) => Some(n.clone()),
+        None => env.namespace.as_ref().map(expand).transpose()?,
+    };
+    Ok(Target {
+        service: Some(service.to_string()),
+        env: Some(name.to_string()),
+        context,
+        namespace,
+        read_only: o.read_only || (env.read_only && !o.write),
+        protected: env.protected,
+        warning,
+    })
+}
+
+/// How `${name}` resolves in an environment: its `vars`, then `service`,
+/// `env`, `namespace` and `context`, then the process environment.
+pub fn lookup<'a>(
+    service: &'a str,
+    env_name: &'a str,
+    env: &'a Environment,
+) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| {
+        if let Some(v) = env.vars.get(name) {
+            return Some(v.get_ref().clone());
+        }
+        let builtin = match name {
+            "service" => Some(service),
+            "env" => Some(env_name),
+            "namespace" => env.namespace.as_ref().map(|n| n.get_ref().as_str()),
+            "context" => env.context.as_ref().map(|c| c.get_ref().as_str()),
+            _ => None,
+        };
+        builtin
+            .map(String::from)
+            .or_else(|| std::env::var(name).ok())
+    }
+}

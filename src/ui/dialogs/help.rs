@@ -1,0 +1,71 @@
+//! The help overlay: every binding of every mode of the active keymap.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+
+use crate::state::AppState;
+use crate::state::help::{HelpLine, HelpView};
+
+pub fn draw(frame: &mut Frame, state: &AppState, help: &HelpView, body: Rect) {
+    let theme = &state.theme;
+    let width = body.width.saturating_sub(8).min(76);
+    let height = body.height.saturating_sub(2);
+    let [_, column, _] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(width),
+        Constraint::Fill(1),
+    ])
+    .areas(body);
+    let [_, area, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(height),
+        Constraint::Fill(1),
+    ])
+    .areas(column);
+    let key_width = help
+        .lines
+        .iter()
+        .filter_map(|l| match l {
+            HelpLine::Binding { keys, .. } => Some(keys.chars().count()),
+            HelpLine::Mode { .. } => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    let lines: Vec<Line> = help
+        .lines
+        .iter()
+        .skip(help.scroll)
+        .map(|line| match line {
+            HelpLine::Mode { name, description } => Line::from(vec![
+                Span::styled(format!("[{name}]"), theme.title(true)),
+                Span::styled(format!("  {description}"), theme.muted()),
+            ]),
+            HelpLine::Binding { keys, description } => Line::from(vec![
+                Span::styled(format!("  {keys:<key_width$}  "), theme.accent()),
+                Span::styled(*description, theme.base()),
+            ]),
+        })
+        .collect();
+    let shown = usize::from(area.height.saturating_sub(2));
+    let position = if help.lines.len() > shown {
+        format!(
+            " {}-{} of {} ",
+            help.scroll + 1,
+            (help.scroll + shown).min(help.lines.len()),
+            help.lines.len()
+        )
+    } else {
+        String::new()
+    };
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.border(true))
+        .style(theme.base())
+        .title(Line::styled(format!(" Help: keymap {} ", help.keymap), theme.title(true)))
+        .title_bottom(Line::styled(position, theme.muted()).right_aligned());
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

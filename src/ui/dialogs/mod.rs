@@ -1,0 +1,3 @@
+//! Overlays drawn on top of the panes.
+
+pub mod help;

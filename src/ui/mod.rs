@@ -1,0 +1,88 @@
+//! Rendering: pure functions of `&AppState`. Nothing here does I/O or
+//! changes state.
+
+mod dialogs;
+mod footer;
+mod header;
+pub mod layout;
+mod panes;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::state::AppState;
+
+/// The smallest terminal the dashboard lays out in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn draw(frame: &mut Frame, state: &AppState) {
+    let area = frame.area();
+    frame.render_widget(Block::new().style(state.theme.base()), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, state, area);
+        return;
+    }
+    let warning = visible_warning(state);
+    let [header_area, warning_area, body, footer_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::from(warning.is_some())),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::draw(frame, state, header_area);
+    if let Some(line) = warning {
+        frame.render_widget(Paragraph::new(line), warning_area);
+    }
+    for (pane, rect) in layout::panes(body, state.zoomed, state.focus) {
+        panes::draw(frame, state, pane, rect);
+    }
+    footer::draw(frame, state, footer_area);
+    if let Some(help) = &state.help {
+        dialogs::help::draw(frame, state, help, body);
+    }
+}
+
+fn visible_warning(state: &AppState) -> Option<Line<'static>> {
+    if state.warnings_hidden {
+        return None;
+    }
+    let first = state.warnings.first()?;
+    let theme = &state.theme;
+    let more = match state.warnings.len() {
+        1 => String::new(),
+        n => format!(" (+{} more: run `ops-tui validate`)", n - 1),
+    };
+    Some(Line::from(vec![
+        Span::styled(" ▲ warning ", theme.status(crate::config::theme::Status::Warn)),
+        Span::styled(first.clone(), theme.base()),
+        Span::styled(more, theme.muted()),
+    ]))
+}
+
+fn too_small(frame: &mut Frame, state: &AppState, area: Rect) {
+    let theme = &state.theme;
+    let text = vec![
+        Line::styled("Terminal too small", theme.title(true)),
+        Line::raw(""),
+        Line::styled(
+            format!("{}x{} here; ops-tui needs at least {MIN_WIDTH}x{MIN_HEIGHT}.", area.width, area.height),
+            theme.base(),
+        ),
+        Line::styled("Enlarge the window, or press q to quit.", theme.muted()),
+    ];
+    let height = (text.len() as u16).min(area.height);
+    let [_, middle, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(height),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }),
+        middle,
+    );
+}

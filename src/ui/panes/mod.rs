@@ -1,0 +1,87 @@
+//! The five panes. Each returns its rows (selectable) and notes (below
+//! them, explaining an empty or partial state); this module draws the frame.
+
+mod checklist;
+mod health;
+mod rollouts;
+mod signals;
+mod timeline;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
+
+use crate::config::theme::Theme;
+use crate::state::{AppState, Pane};
+
+/// What a pane shows: selectable rows, then explanatory notes.
+pub struct Content {
+    pub rows: Vec<Line<'static>>,
+    pub notes: Vec<Line<'static>>,
+}
+
+pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
+    let theme = &state.theme;
+    let focused = state.focus == pane;
+    let key = state
+        .keymap
+        .pane_key(pane.focus_action())
+        .map(|k| format!("[{k}] "))
+        .unwrap_or_default();
+    let mut title = vec![
+        Span::styled(" ", theme.border(focused)),
+        Span::styled(key, theme.muted()),
+        Span::styled(pane.title(), theme.title(focused)),
+        Span::styled(" ", theme.border(focused)),
+    ];
+    if focused && state.zoomed {
+        title.push(Span::styled("zoomed ", theme.muted()));
+    }
+    let block = Block::bordered()
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_style(theme.border(focused))
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let content = match pane {
+        Pane::Rollouts => rollouts::content(state),
+        Pane::Health => health::content(state),
+        Pane::Signals => signals::content(state),
+        Pane::Checklist => checklist::content(state),
+        Pane::Timeline => timeline::content(state),
+    };
+    let selected = state.selected[pane.index()];
+    let height = usize::from(inner.height);
+    // Keep the selected row in view.
+    let offset = selected.saturating_sub(height.saturating_sub(1));
+    let mut lines: Vec<Line> = content
+        .rows
+        .into_iter()
+        .enumerate()
+        .skip(offset)
+        .map(|(i, line)| {
+            if focused && i == selected {
+                line.patch_style(theme.selection())
+            } else {
+                line
+            }
+        })
+        .collect();
+    if !content.notes.is_empty() && !lines.is_empty() {
+        lines.push(Line::raw(""));
+    }
+    lines.extend(content.notes);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// A heading line for an empty state.
+fn heading(theme: &Theme, text: impl Into<String>) -> Line<'static> {
+    Line::styled(text.into(), theme.base())
+}
+
+/// An explanatory line in the muted style.
+fn note(theme: &Theme, text: impl Into<String>) -> Line<'static> {
+    Line::styled(text.into(), theme.muted())
+}
