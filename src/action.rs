@@ -104,7 +104,7 @@ impl Action {
             Action::Top => "first row",
             Action::Bottom => "last row",
             Action::Confirm => "confirm the dialog",
-            Action::Cancel => "close the dialog without doing anything",
+            Action::Cancel => "close the dialog or editor, changing nothing",
             Action::Submit => "save the text being edited",
         }
     }

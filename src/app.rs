@@ -45,7 +45,12 @@ pub fn main(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "ops-tui", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "ops-tui",
+                &mut std::io::stdout(),
+            );
             ExitCode::SUCCESS
         }
         None => dashboard(&cli.dashboard, &paths),
@@ -76,8 +81,16 @@ pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, Stri
     let target = select(runbook.as_ref(), &overrides)?;
     let config_dir = paths.config_dir.as_deref();
     let (config, mut warnings) = Config::load(config_dir);
-    let theme_name = args.theme.clone().or(config.theme).unwrap_or_else(|| "default".into());
-    let keymap_name = args.keymap.clone().or(config.keymap).unwrap_or_else(|| "default".into());
+    let theme_name = args
+        .theme
+        .clone()
+        .or(config.theme)
+        .unwrap_or_else(|| "default".into());
+    let keymap_name = args
+        .keymap
+        .clone()
+        .or(config.keymap)
+        .unwrap_or_else(|| "default".into());
     let (theme, theme_warnings) = Theme::load(&theme_name, config_dir, no_color_requested());
     let (keymap, keymap_warnings) = Keymap::load(&keymap_name, config_dir);
     warnings.extend(theme_warnings);

@@ -4,10 +4,10 @@
 
 use std::io::{self, Stdout, stdout};
 
-use crossterm::cursor::Show;
+use crossterm::cursor::{Hide, Show};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -30,14 +30,12 @@ impl Drop for Guard {
 pub fn enter() -> io::Result<Guard> {
     install_panic_hook();
     enable_raw_mode()?;
-    let setup = execute!(stdout(), EnterAlternateScreen)
+    // Clearing through crossterm rather than `Terminal::clear`, which asks
+    // the terminal for the cursor position and waits for the answer.
+    let setup = execute!(stdout(), EnterAlternateScreen, Clear(ClearType::All), Hide)
         .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
     match setup {
-        Ok(mut terminal) => {
-            terminal.hide_cursor()?;
-            terminal.clear()?;
-            Ok(Guard { terminal })
-        }
+        Ok(terminal) => Ok(Guard { terminal }),
         Err(e) => {
             restore();
             Err(e)

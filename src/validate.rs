@@ -33,7 +33,7 @@ pub fn run(path: Option<PathBuf>, args: &DashboardArgs, paths: &Paths) -> ExitCo
             }
             let n = e.diagnostics().len().max(1);
             eprintln!(
-                "{}: {n} error{} (nothing was changed)",
+                "{}: {n} error{}",
                 path.display(),
                 if n == 1 { "" } else { "s" }
             );
@@ -91,9 +91,18 @@ pub fn summary(runbook: &Runbook) -> String {
             format!(" ({})", v.join(", "))
         }
     };
-    let workloads: Vec<&str> = runbook.workloads().map(|w| w.name.get_ref().as_str()).collect();
-    let probes: Vec<&str> = runbook.probes().map(|p| p.name.get_ref().as_str()).collect();
-    let signals: Vec<&str> = runbook.signals().map(|s| s.name.get_ref().as_str()).collect();
+    let workloads: Vec<&str> = runbook
+        .workloads()
+        .map(|w| w.name.get_ref().as_str())
+        .collect();
+    let probes: Vec<&str> = runbook
+        .probes()
+        .map(|p| p.name.get_ref().as_str())
+        .collect();
+    let signals: Vec<&str> = runbook
+        .signals()
+        .map(|s| s.name.get_ref().as_str())
+        .collect();
     let phases: Vec<_> = runbook.phases().collect();
     let items: usize = phases.iter().map(|p| p.items.len()).sum();
     let auto: usize = phases
@@ -104,17 +113,40 @@ pub fn summary(runbook: &Runbook) -> String {
     let _ = writeln!(out, "{}: valid", runbook.path.display());
     let _ = writeln!(out, "  service       {}", runbook.service_name());
     let _ = writeln!(out, "  environments  {} ({})", envs.len(), envs.join(", "));
-    let _ = writeln!(out, "  workloads     {}{}", workloads.len(), names(workloads.clone()));
-    let _ = writeln!(out, "  probes        {}{}", probes.len(), names(probes.clone()));
-    let _ = writeln!(out, "  signals       {}{}", signals.len(), names(signals.clone()));
+    let _ = writeln!(
+        out,
+        "  workloads     {}{}",
+        workloads.len(),
+        names(workloads.clone())
+    );
+    let _ = writeln!(
+        out,
+        "  probes        {}{}",
+        probes.len(),
+        names(probes.clone())
+    );
+    let _ = writeln!(
+        out,
+        "  signals       {}{}",
+        signals.len(),
+        names(signals.clone())
+    );
     let _ = writeln!(
         out,
         "  phases        {}, {items} items ({auto} verify themselves)",
         phases.len()
     );
     for phase in phases {
-        let every = phase.every.map(|d| format!(", every {d}")).unwrap_or_default();
-        let _ = writeln!(out, "    {:<28} {} items{every}", phase.name.get_ref(), phase.items.len());
+        let every = phase
+            .every
+            .map(|d| format!(", every {d}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {:<28} {} items{every}",
+            phase.name.get_ref(),
+            phase.items.len()
+        );
     }
     out
 }

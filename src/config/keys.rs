@@ -151,8 +151,19 @@ mod tests {
     #[test]
     fn parses_and_displays_round_trip() {
         for name in [
-            "q", "?", "ctrl-c", "shift-tab", "alt-enter", "f5", "pgdown", "space", "G", "-",
-            "ctrl-alt-x", "esc", "up",
+            "q",
+            "?",
+            "ctrl-c",
+            "shift-tab",
+            "alt-enter",
+            "f5",
+            "pgdown",
+            "space",
+            "G",
+            "-",
+            "ctrl-alt-x",
+            "esc",
+            "up",
         ] {
             let key = Key::parse(name).unwrap();
             assert_eq!(Key::parse(&key.to_string()).unwrap(), key, "{name}");
@@ -174,9 +185,17 @@ mod tests {
     #[test]
     fn rejects_bad_names_with_a_reason() {
         assert!(Key::parse("").unwrap_err().contains("empty"));
-        assert!(Key::parse("hyper-x").unwrap_err().contains("unknown modifier"));
+        assert!(
+            Key::parse("hyper-x")
+                .unwrap_err()
+                .contains("unknown modifier")
+        );
         assert!(Key::parse("ctrl-").unwrap_err().contains("no key"));
-        assert!(Key::parse("banana").unwrap_err().contains("unknown key \"banana\""));
+        assert!(
+            Key::parse("banana")
+                .unwrap_err()
+                .contains("unknown key \"banana\"")
+        );
         assert!(Key::parse("f99").unwrap_err().contains("unknown key"));
     }
 }

@@ -13,7 +13,10 @@ use super::{Layer, load_layers, suggest};
 pub const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("colorblind", include_str!("../../themes/colorblind.toml")),
 ];
 
@@ -158,7 +161,13 @@ impl Theme {
         }
     }
 
-    fn paint(&self, fg: Option<Color>, bg: Option<Color>, mods: Modifier, plain: Modifier) -> Style {
+    fn paint(
+        &self,
+        fg: Option<Color>,
+        bg: Option<Color>,
+        mods: Modifier,
+        plain: Modifier,
+    ) -> Style {
         if self.no_color {
             return Style::new().add_modifier(plain);
         }
@@ -174,47 +183,96 @@ impl Theme {
 
     pub fn base(&self) -> Style {
         let c = &self.colors;
-        self.paint(Some(c.text), Some(c.background), Modifier::empty(), Modifier::empty())
+        self.paint(
+            Some(c.text),
+            Some(c.background),
+            Modifier::empty(),
+            Modifier::empty(),
+        )
     }
 
     pub fn muted(&self) -> Style {
-        self.paint(Some(self.colors.muted), None, Modifier::empty(), Modifier::DIM)
+        self.paint(
+            Some(self.colors.muted),
+            None,
+            Modifier::empty(),
+            Modifier::DIM,
+        )
     }
 
     pub fn border(&self, focused: bool) -> Style {
         if focused {
-            self.paint(Some(self.colors.focus), None, Modifier::BOLD, Modifier::BOLD)
+            self.paint(
+                Some(self.colors.focus),
+                None,
+                Modifier::BOLD,
+                Modifier::BOLD,
+            )
         } else {
-            self.paint(Some(self.colors.border), None, Modifier::empty(), Modifier::DIM)
+            self.paint(
+                Some(self.colors.border),
+                None,
+                Modifier::empty(),
+                Modifier::DIM,
+            )
         }
     }
 
     pub fn title(&self, focused: bool) -> Style {
-        let fg = if focused { self.colors.focus } else { self.colors.title };
+        let fg = if focused {
+            self.colors.focus
+        } else {
+            self.colors.title
+        };
         self.paint(Some(fg), None, Modifier::BOLD, Modifier::BOLD)
     }
 
     pub fn selection(&self) -> Style {
         let c = &self.colors;
-        self.paint(Some(c.selection_text), Some(c.selection), Modifier::empty(), Modifier::REVERSED)
+        self.paint(
+            Some(c.selection_text),
+            Some(c.selection),
+            Modifier::empty(),
+            Modifier::REVERSED,
+        )
     }
 
     pub fn header(&self) -> Style {
         let c = &self.colors;
-        self.paint(Some(c.header_text), Some(c.header), Modifier::empty(), Modifier::REVERSED)
+        self.paint(
+            Some(c.header_text),
+            Some(c.header),
+            Modifier::empty(),
+            Modifier::REVERSED,
+        )
     }
 
     pub fn danger(&self) -> Style {
         let c = &self.colors;
-        self.paint(Some(c.danger_text), Some(c.danger), Modifier::BOLD, Modifier::BOLD)
+        self.paint(
+            Some(c.danger_text),
+            Some(c.danger),
+            Modifier::BOLD,
+            Modifier::BOLD,
+        )
     }
 
     pub fn accent(&self) -> Style {
-        self.paint(Some(self.colors.accent), None, Modifier::BOLD, Modifier::BOLD)
+        self.paint(
+            Some(self.colors.accent),
+            None,
+            Modifier::BOLD,
+            Modifier::BOLD,
+        )
     }
 
     pub fn info(&self) -> Style {
-        self.paint(Some(self.colors.info), None, Modifier::empty(), Modifier::empty())
+        self.paint(
+            Some(self.colors.info),
+            None,
+            Modifier::empty(),
+            Modifier::empty(),
+        )
     }
 
     pub fn status(&self, status: Status) -> Style {
@@ -222,7 +280,12 @@ impl Theme {
         match status {
             Status::Ok => self.paint(Some(c.ok), None, Modifier::empty(), Modifier::empty()),
             Status::Warn => self.paint(Some(c.warn), None, Modifier::BOLD, Modifier::BOLD),
-            Status::Fail => self.paint(Some(c.fail), None, Modifier::BOLD, Modifier::BOLD | Modifier::REVERSED),
+            Status::Fail => self.paint(
+                Some(c.fail),
+                None,
+                Modifier::BOLD,
+                Modifier::BOLD | Modifier::REVERSED,
+            ),
             Status::Unknown => self.paint(Some(c.unknown), None, Modifier::empty(), Modifier::DIM),
         }
     }

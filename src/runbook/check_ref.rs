@@ -74,8 +74,14 @@ mod tests {
     #[test]
     fn parses_every_form_and_round_trips() {
         for text in [
-            "probe:health", "probe:*", "signal:error-rate", "signal:*", "rollout:api",
-            "rollout:*", "alerts", "alerts:severity=critical",
+            "probe:health",
+            "probe:*",
+            "signal:error-rate",
+            "signal:*",
+            "rollout:api",
+            "rollout:*",
+            "alerts",
+            "alerts:severity=critical",
         ] {
             assert_eq!(CheckRef::parse(text).unwrap().to_string(), text);
         }
@@ -87,8 +93,20 @@ mod tests {
 
     #[test]
     fn refuses_unknown_kinds_and_empty_names() {
-        assert!(CheckRef::parse("prob:x").unwrap_err().contains("unknown check kind \"prob\""));
-        assert!(CheckRef::parse("probe:").unwrap_err().contains("names nothing"));
-        assert!(CheckRef::parse("health").unwrap_err().contains("unknown check \"health\""));
+        assert!(
+            CheckRef::parse("prob:x")
+                .unwrap_err()
+                .contains("unknown check kind \"prob\"")
+        );
+        assert!(
+            CheckRef::parse("probe:")
+                .unwrap_err()
+                .contains("names nothing")
+        );
+        assert!(
+            CheckRef::parse("health")
+                .unwrap_err()
+                .contains("unknown check \"health\"")
+        );
     }
 }

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 
 /// A positive duration read from a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,7 +40,13 @@ impl fmt::Display for Dur {
         if ms == 0 {
             return f.write_str("0s");
         }
-        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] {
+        for (unit, size) in [
+            ("d", 86_400_000),
+            ("h", 3_600_000),
+            ("m", 60_000),
+            ("s", 1000),
+            ("ms", 1),
+        ] {
             if ms >= size {
                 write!(f, "{}{unit}", ms / size)?;
                 ms %= size;
@@ -79,7 +85,10 @@ mod tests {
         assert_eq!(Dur::parse("300ms").unwrap().0, Duration::from_millis(300));
         assert_eq!(Dur::parse("10s").unwrap().0, Duration::from_secs(10));
         assert_eq!(Dur::parse("48h").unwrap().0, Duration::from_secs(48 * 3600));
-        assert_eq!(Dur::parse("14d").unwrap().0, Duration::from_secs(14 * 86400));
+        assert_eq!(
+            Dur::parse("14d").unwrap().0,
+            Duration::from_secs(14 * 86400)
+        );
         assert_eq!(Dur::parse("1m30s").unwrap().0, Duration::from_secs(90));
     }
 
@@ -92,8 +101,16 @@ mod tests {
 
     #[test]
     fn refuses_nonsense_and_zero() {
-        assert!(Dur::parse("10").unwrap_err().contains("expected a number and a unit"));
-        assert!(Dur::parse("ten seconds").unwrap_err().contains("invalid duration"));
+        assert!(
+            Dur::parse("10")
+                .unwrap_err()
+                .contains("expected a number and a unit")
+        );
+        assert!(
+            Dur::parse("ten seconds")
+                .unwrap_err()
+                .contains("invalid duration")
+        );
         assert!(Dur::parse("0s").unwrap_err().contains("greater than zero"));
     }
 }

@@ -178,7 +178,10 @@ mod tests {
     #[test]
     fn slugs_are_stable_and_readable() {
         assert_eq!(slug("Post-Deployment"), "post-deployment");
-        assert_eq!(slug("  All health endpoints: responding!  "), "all-health-endpoints-responding");
+        assert_eq!(
+            slug("  All health endpoints: responding!  "),
+            "all-health-endpoints-responding"
+        );
         assert_eq!(slug("Error rates < 1%"), "error-rates-1");
     }
 }

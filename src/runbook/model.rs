@@ -176,7 +176,9 @@ impl<'de> Deserialize<'de> for Item {
             type Value = Item;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an item: a string, or a table with `text` and optionally `id` and `check`")
+                f.write_str(
+                    "an item: a string, or a table with `text` and optionally `id` and `check`",
+                )
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Item, E> {

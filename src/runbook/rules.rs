@@ -21,7 +21,10 @@ pub fn check(file: &RunbookFile, text: &str) -> Problems {
     let mut problems = Problems::new();
     let service = file.service.get_ref();
     if service.name.get_ref().trim().is_empty() {
-        problems.push((service.name.span().start, "service.name must not be empty".into()));
+        problems.push((
+            service.name.span().start,
+            "service.name must not be empty".into(),
+        ));
     }
     let envs = check_environments(file, &mut problems);
     let service_name = service.name.get_ref().as_str();
@@ -65,13 +68,20 @@ pub fn check(file: &RunbookFile, text: &str) -> Problems {
         {
             problems.push((
                 m.span().start,
-                format!("unknown method \"{}\": expected one of {}", m.get_ref(), METHODS.join(", ")),
+                format!(
+                    "unknown method \"{}\": expected one of {}",
+                    m.get_ref(),
+                    METHODS.join(", ")
+                ),
             ));
         }
         if let Some(b) = &p.burst
             && !(1..=MAX_BURST).contains(b.get_ref())
         {
-            problems.push((b.span().start, format!("burst must be between 1 and {MAX_BURST}")));
+            problems.push((
+                b.span().start,
+                format!("burst must be between 1 and {MAX_BURST}"),
+            ));
         }
     }
 
@@ -104,9 +114,7 @@ pub fn check(file: &RunbookFile, text: &str) -> Problems {
             if !item_ids.insert(id.clone()) {
                 problems.push((
                     at,
-                    format!(
-                        "duplicate item id \"{id}\": give one of the items an explicit `id`"
-                    ),
+                    format!("duplicate item id \"{id}\": give one of the items an explicit `id`"),
                 ));
             }
             if let Some(check) = &item.check {
@@ -248,7 +256,10 @@ fn check_reference(text: &str, known: &Known<'_>) -> Result<(), String> {
             } else {
                 format!("known: {}", list.join(", "))
             };
-            Err(format!("check \"{text}\" names no {} \"{name}\" ({known})", names.kind))
+            Err(format!(
+                "check \"{text}\" names no {} \"{name}\" ({known})",
+                names.kind
+            ))
         }
     }
 }
@@ -287,7 +298,8 @@ impl Names {
 fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -297,7 +309,9 @@ fn is_dns_subdomain(s: &str) -> bool {
         && s.len() <= 253
         && s.split('.').all(|part| {
             !part.is_empty()
-                && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !part.starts_with('-')
                 && !part.ends_with('-')
         })

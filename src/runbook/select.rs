@@ -51,24 +51,16 @@ pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, String
         });
     };
     let envs: Vec<(&str, &Environment)> = runbook.environments().collect();
-    let names = || {
-        envs.iter()
-            .map(|(n, _)| *n)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let names = || envs.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
     let mut warning = None;
     let chosen = match (&o.env, &o.context) {
-        (Some(wanted), _) => envs
-            .iter()
-            .find(|(n, _)| n == wanted)
-            .ok_or_else(|| {
-                format!(
-                    "{}: no environment \"{wanted}\" (the runbook has: {})",
-                    runbook.path.display(),
-                    names()
-                )
-            })?,
+        (Some(wanted), _) => envs.iter().find(|(n, _)| n == wanted).ok_or_else(|| {
+            format!(
+                "{}: no environment \"{wanted}\" (the runbook has: {})",
+                runbook.path.display(),
+                names()
+            )
+        })?,
         (None, Some(ctx)) => match envs
             .iter()
             .find(|(_, e)| e.context.as_ref().is_some_and(|c| c.get_ref() == ctx))
@@ -76,7 +68,10 @@ pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, String
             Some(found) => found,
             None => {
                 let first = envs.first().ok_or_else(|| {
-                    format!("{}: the runbook has no environments", runbook.path.display())
+                    format!(
+                        "{}: the runbook has no environments",
+                        runbook.path.display()
+                    )
                 })?;
                 warning = Some(format!(
                     "no runbook environment has context \"{ctx}\": using the settings of \"{}\" (pass --env to choose)",
@@ -85,9 +80,12 @@ pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, String
                 first
             }
         },
-        (None, None) => envs
-            .first()
-            .ok_or_else(|| format!("{}: the runbook has no environments", runbook.path.display()))?,
+        (None, None) => envs.first().ok_or_else(|| {
+            format!(
+                "{}: the runbook has no environments",
+                runbook.path.display()
+            )
+        })?,
     };
     let (name, env) = *chosen;
     let service = runbook.service_name();

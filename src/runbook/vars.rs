@@ -70,7 +70,10 @@ mod tests {
 
     #[test]
     fn expands_and_escapes() {
-        assert_eq!(expand("${base}/health", vars).unwrap(), "https://example.com/health");
+        assert_eq!(
+            expand("${base}/health", vars).unwrap(),
+            "https://example.com/health"
+        );
         assert_eq!(expand("a ${ns} b ${ns}", vars).unwrap(), "a prod b prod");
         assert_eq!(expand("cost $$5 and $x", vars).unwrap(), "cost $5 and $x");
         assert_eq!(expand("plain", vars).unwrap(), "plain");
@@ -81,7 +84,12 @@ mod tests {
         let e = expand("x ${nope}/y", vars).unwrap_err();
         assert_eq!(e.offset, 2);
         assert_eq!(e.name.as_deref(), Some("nope"));
-        assert!(expand("${base", vars).unwrap_err().message.contains("unterminated"));
+        assert!(
+            expand("${base", vars)
+                .unwrap_err()
+                .message
+                .contains("unterminated")
+        );
         assert!(expand("${}", vars).unwrap_err().message.contains("empty"));
     }
 }

@@ -24,7 +24,11 @@ pub fn rows(runbook: &Runbook) -> Vec<ChecklistRow> {
         rows.push(ChecklistRow::Phase {
             name: phase.name.get_ref().clone(),
             total: phase.items.len(),
-            auto: phase.items.iter().filter(|i| i.get_ref().check.is_some()).count(),
+            auto: phase
+                .items
+                .iter()
+                .filter(|i| i.get_ref().check.is_some())
+                .count(),
             every: phase.every.map(|d| d.to_string()),
         });
         for item in &phase.items {

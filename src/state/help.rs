@@ -5,8 +5,14 @@ use crate::config::keymap::{Keymap, Mode};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HelpLine {
-    Mode { name: &'static str, description: &'static str },
-    Binding { keys: String, description: &'static str },
+    Mode {
+        name: &'static str,
+        description: &'static str,
+    },
+    Binding {
+        keys: String,
+        description: &'static str,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -30,7 +36,11 @@ impl HelpView {
                 if keys.is_empty() {
                     continue;
                 }
-                let keys = keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");
+                let keys = keys
+                    .iter()
+                    .map(|k| k.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 lines.push(HelpLine::Binding {
                     keys,
                     description: action.description(),

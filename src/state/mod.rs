@@ -8,7 +8,7 @@ pub mod pane;
 use crossterm::event::{Event, KeyEventKind};
 
 use crate::action::Action;
-use crate::config::keymap::{Dispatch, InputContext, Keymap};
+use crate::config::keymap::{Dispatch, InputContext, Keymap, Mode};
 use crate::config::keys::Key;
 use crate::config::theme::Theme;
 use crate::runbook::Runbook;
@@ -43,7 +43,7 @@ pub struct AppState {
     /// Selected row of each pane, by `Pane::index`.
     pub selected: [usize; 5],
     /// Key hints for the footer, derived from the keymap and the focus.
-    pub hints: Vec<(Key, &'static str)>,
+    pub hints: Vec<(String, &'static str)>,
     /// Checklist rows, derived from the runbook.
     pub checklist: Vec<ChecklistRow>,
     /// Terminal size, for paging.
@@ -97,29 +97,36 @@ impl AppState {
     }
 
     fn refresh_hints(&mut self) {
-        let actions: &[Action] = if self.help.is_some() {
-            &[Action::MoveDown, Action::MoveUp, Action::Cancel, Action::Quit]
+        const DIALOG: &[(&[Action], &str)] = &[
+            (&[Action::MoveDown, Action::MoveUp], "scroll"),
+            (&[Action::Cancel], "close"),
+            (&[Action::Quit], "quit"),
+        ];
+        let (groups, modes): (&[(&[Action], &str)], &[Mode]) = if self.help.is_some() {
+            (DIALOG, &[Mode::Dialog])
         } else {
-            self.focus.hint_actions()
+            (self.focus.hints(), &[Mode::List, Mode::Dashboard])
         };
-        let mode_keys = |a: Action| {
-            if self.help.is_some() {
-                self.keymap
-                    .keys_for(crate::config::keymap::Mode::Dialog, a)
-                    .into_iter()
-                    .next()
-            } else {
-                self.keymap.pane_key(a)
-            }
-        };
-        self.hints = actions
+        self.hints = groups
             .iter()
-            .filter_map(|&a| mode_keys(a).map(|k| (k, a.hint())))
+            .filter_map(|(actions, label)| {
+                let keys: Vec<String> = actions
+                    .iter()
+                    .filter_map(|&a| {
+                        modes
+                            .iter()
+                            .find_map(|&m| self.keymap.keys_for(m, a).into_iter().next())
+                    })
+                    .map(|k| k.to_string())
+                    .collect();
+                (!keys.is_empty()).then(|| (keys.join("/"), *label))
+            })
             .collect();
     }
 
     fn apply(&mut self, action: Action) {
         if let Some(help) = &mut self.help {
+            // Header, footer, the overlay's margin and borders.
             let page = usize::from(self.size.1.saturating_sub(6)).max(1);
             match action {
                 Action::Quit => self.quit = true,
@@ -133,7 +140,7 @@ impl AppState {
                 _ => {}
             }
             if let Some(help) = &mut self.help {
-                help.scroll = help.scroll.min(help.lines.len().saturating_sub(1));
+                help.scroll = help.scroll.min(help.lines.len().saturating_sub(page));
             }
             self.refresh_hints();
             return;
@@ -185,7 +192,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             if key.kind == KeyEventKind::Release {
                 return false;
             }
-            match state.keymap.dispatch(state.input_context(), Key::from_event(&key)) {
+            match state
+                .keymap
+                .dispatch(state.input_context(), Key::from_event(&key))
+            {
                 Dispatch::Action(action) => {
                     state.apply(action);
                     true
@@ -208,5 +218,114 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             state.warnings_hidden = false;
             true
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyEventState, KeyModifiers};
+
+    use super::*;
+    use crate::runbook::select::{Overrides, select};
+
+    fn state() -> AppState {
+        let rb = Runbook::load(std::path::Path::new("runbooks/example.toml")).unwrap();
+        let target = select(Some(&rb), &Overrides::default()).unwrap();
+        AppState::new(
+            target,
+            Some(rb),
+            Theme::builtin("default"),
+            Keymap::load("default", None).0,
+        )
+    }
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> Msg {
+        Msg::Input(Event::Key(KeyEvent::new(code, mods)))
+    }
+
+    fn press(s: &mut AppState, code: KeyCode) -> bool {
+        update(s, key(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn tab_cycles_every_pane_and_shift_tab_goes_back() {
+        let mut s = state();
+        let mut seen = vec![s.focus];
+        for _ in 0..5 {
+            press(&mut s, KeyCode::Tab);
+            seen.push(s.focus);
+        }
+        assert_eq!(
+            seen,
+            [
+                Pane::Rollouts,
+                Pane::Health,
+                Pane::Signals,
+                Pane::Checklist,
+                Pane::Timeline,
+                Pane::Rollouts
+            ]
+        );
+        update(&mut s, key(KeyCode::BackTab, KeyModifiers::SHIFT));
+        assert_eq!(s.focus, Pane::Timeline);
+        press(&mut s, KeyCode::Char('3'));
+        assert_eq!(s.focus, Pane::Signals);
+    }
+
+    #[test]
+    fn zoom_toggles_and_esc_leaves_it_then_hides_warnings() {
+        let mut s = state();
+        s.warnings.push("w".into());
+        press(&mut s, KeyCode::Char('z'));
+        assert!(s.zoomed);
+        press(&mut s, KeyCode::Esc);
+        assert!(!s.zoomed && !s.warnings_hidden);
+        press(&mut s, KeyCode::Esc);
+        assert!(s.warnings_hidden);
+    }
+
+    #[test]
+    fn help_takes_keys_while_open() {
+        let mut s = state();
+        press(&mut s, KeyCode::Char('?'));
+        assert!(s.help.is_some());
+        // Tab is not a dialog key: focus does not move behind the overlay.
+        assert!(!press(&mut s, KeyCode::Tab));
+        assert_eq!(s.focus, Pane::Rollouts);
+        press(&mut s, KeyCode::Down);
+        assert_eq!(s.help.as_ref().unwrap().scroll, 1);
+        press(&mut s, KeyCode::Esc);
+        assert!(s.help.is_none() && !s.quit);
+        assert_eq!(s.hints.last().map(|h| h.1), Some("quit"));
+    }
+
+    #[test]
+    fn selection_stays_within_the_rows() {
+        let mut s = state();
+        press(&mut s, KeyCode::Char('4'));
+        press(&mut s, KeyCode::End);
+        assert_eq!(s.selected[Pane::Checklist.index()], s.checklist.len() - 1);
+        for _ in 0..100 {
+            press(&mut s, KeyCode::Down);
+        }
+        assert_eq!(s.selected[Pane::Checklist.index()], s.checklist.len() - 1);
+        press(&mut s, KeyCode::Home);
+        assert_eq!(s.selected[Pane::Checklist.index()], 0);
+    }
+
+    #[test]
+    fn releases_and_unchanged_ticks_do_not_redraw() {
+        let mut s = state();
+        let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        release.kind = KeyEventKind::Release;
+        release.state = KeyEventState::NONE;
+        assert!(!update(&mut s, Msg::Input(Event::Key(release))));
+        assert!(!s.quit);
+        assert!(update(&mut s, Msg::Tick("10:00:00 UTC".into())));
+        assert!(!update(&mut s, Msg::Tick("10:00:00 UTC".into())));
+        assert!(update(&mut s, Msg::Input(Event::Resize(100, 40))));
+        assert_eq!(s.size, (100, 40));
+        press(&mut s, KeyCode::Char('q'));
+        assert!(s.quit);
     }
 }

@@ -54,23 +54,19 @@ impl Pane {
         }
     }
 
-    /// Actions worth a hint in the footer while this pane has focus.
-    pub fn hint_actions(self) -> &'static [Action] {
+    /// Footer hints while this pane has focus: the actions of each hint and
+    /// its label.
+    pub fn hints(self) -> &'static [(&'static [Action], &'static str)] {
+        const MOVE: (&[Action], &str) = (&[Action::MoveDown, Action::MoveUp], "move");
+        const COMMON: [(&[Action], &str); 4] = [
+            (&[Action::FocusNext, Action::FocusPrev], "pane"),
+            (&[Action::ToggleZoom], "zoom"),
+            (&[Action::Help], "help"),
+            (&[Action::Quit], "quit"),
+        ];
         match self {
-            Pane::Timeline => &[
-                Action::FocusNext,
-                Action::ToggleZoom,
-                Action::Help,
-                Action::Quit,
-            ],
-            _ => &[
-                Action::MoveDown,
-                Action::MoveUp,
-                Action::FocusNext,
-                Action::ToggleZoom,
-                Action::Help,
-                Action::Quit,
-            ],
+            Pane::Timeline => &COMMON,
+            _ => &[MOVE, COMMON[0], COMMON[1], COMMON[2], COMMON[3]],
         }
     }
 }

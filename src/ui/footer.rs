@@ -15,7 +15,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         if i > 0 {
             spans.push(Span::styled("  ", theme.muted()));
         }
-        spans.push(Span::styled(key.to_string(), theme.accent()));
+        spans.push(Span::styled(key.clone(), theme.accent()));
         spans.push(Span::styled(format!(" {hint}"), theme.muted()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -17,13 +17,18 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
     let field = |label: &'static str, value: String| {
         vec![
             Span::styled(label, theme.header()),
-            Span::styled(value, theme.header().add_modifier(ratatui::style::Modifier::BOLD)),
+            Span::styled(
+                value,
+                theme.header().add_modifier(ratatui::style::Modifier::BOLD),
+            ),
         ]
     };
     let mut left = vec![Span::styled(" ", theme.header())];
     left.extend(field(
         "",
-        t.service.clone().unwrap_or_else(|| "no runbook".to_string()),
+        t.service
+            .clone()
+            .unwrap_or_else(|| "no runbook".to_string()),
     ));
     if let Some(env) = &t.env {
         left.push(sep());
@@ -37,7 +42,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
     left.push(sep());
     left.extend(field(
         "ns ",
-        t.namespace.clone().unwrap_or_else(|| "(context default)".to_string()),
+        t.namespace
+            .clone()
+            .unwrap_or_else(|| "(context default)".to_string()),
     ));
 
     let mut right = Vec::new();
@@ -46,15 +53,28 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         right.push(Span::styled(" ", theme.header()));
     }
     if t.read_only {
-        right.push(Span::styled(" RO ", theme.status(Status::Ok).add_modifier(ratatui::style::Modifier::REVERSED)));
+        right.push(Span::styled(
+            " RO ",
+            theme
+                .status(Status::Ok)
+                .add_modifier(ratatui::style::Modifier::REVERSED),
+        ));
     } else {
-        right.push(Span::styled(" RW ", theme.status(Status::Warn).add_modifier(ratatui::style::Modifier::REVERSED)));
+        right.push(Span::styled(
+            " RW ",
+            theme
+                .status(Status::Warn)
+                .add_modifier(ratatui::style::Modifier::REVERSED),
+        ));
     }
     right.push(Span::styled(format!(" {} ", state.clock), theme.header()));
     let right = Line::from(right);
     let right_width = right.width() as u16;
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
-    frame.render_widget(Paragraph::new(Line::from(left)).style(theme.header()), left_area);
+    frame.render_widget(
+        Paragraph::new(Line::from(left)).style(theme.header()),
+        left_area,
+    );
     frame.render_widget(Paragraph::new(right).style(theme.header()), right_area);
 }

@@ -57,7 +57,10 @@ fn visible_warning(state: &AppState) -> Option<Line<'static>> {
         n => format!(" (+{} more: run `ops-tui validate`)", n - 1),
     };
     Some(Line::from(vec![
-        Span::styled(" ▲ warning ", theme.status(crate::config::theme::Status::Warn)),
+        Span::styled(
+            " ▲ warning ",
+            theme.status(crate::config::theme::Status::Warn),
+        ),
         Span::styled(first.clone(), theme.base()),
         Span::styled(more, theme.muted()),
     ]))
@@ -69,7 +72,10 @@ fn too_small(frame: &mut Frame, state: &AppState, area: Rect) {
         Line::styled("Terminal too small", theme.title(true)),
         Line::raw(""),
         Line::styled(
-            format!("{}x{} here; ops-tui needs at least {MIN_WIDTH}x{MIN_HEIGHT}.", area.width, area.height),
+            format!(
+                "{}x{} here; ops-tui needs at least {MIN_WIDTH}x{MIN_HEIGHT}.",
+                area.width, area.height
+            ),
             theme.base(),
         ),
         Line::styled("Enlarge the window, or press q to quit.", theme.muted()),
@@ -82,7 +88,9 @@ fn too_small(frame: &mut Frame, state: &AppState, area: Rect) {
     ])
     .areas(area);
     frame.render_widget(
-        Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }),
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
         middle,
     );
 }

@@ -34,10 +34,12 @@ pub fn draw(frame: &mut Frame, state: &AppState, help: &HelpView, body: Rect) {
         .max()
         .unwrap_or(0)
         .min(24);
+    let shown = usize::from(area.height.saturating_sub(2));
+    let scroll = help.scroll.min(help.lines.len().saturating_sub(shown));
     let lines: Vec<Line> = help
         .lines
         .iter()
-        .skip(help.scroll)
+        .skip(scroll)
         .map(|line| match line {
             HelpLine::Mode { name, description } => Line::from(vec![
                 Span::styled(format!("[{name}]"), theme.title(true)),
@@ -49,12 +51,11 @@ pub fn draw(frame: &mut Frame, state: &AppState, help: &HelpView, body: Rect) {
             ]),
         })
         .collect();
-    let shown = usize::from(area.height.saturating_sub(2));
     let position = if help.lines.len() > shown {
         format!(
             " {}-{} of {} ",
-            help.scroll + 1,
-            (help.scroll + shown).min(help.lines.len()),
+            scroll + 1,
+            (scroll + shown).min(help.lines.len()),
             help.lines.len()
         )
     } else {
@@ -64,7 +65,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, help: &HelpView, body: Rect) {
         .border_type(BorderType::Double)
         .border_style(theme.border(true))
         .style(theme.base())
-        .title(Line::styled(format!(" Help: keymap {} ", help.keymap), theme.title(true)))
+        .title(Line::styled(
+            format!(" Help: keymap {} ", help.keymap),
+            theme.title(true),
+        ))
         .title_bottom(Line::styled(position, theme.muted()).right_aligned());
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(block), area);

@@ -11,7 +11,10 @@ pub fn content(state: &AppState) -> Content {
             rows: Vec::new(),
             notes: vec![
                 heading(theme, "No runbook loaded."),
-                note(theme, "The go-live checklist comes from a runbook: pass --runbook PATH or create ./ops-tui.toml (check it with `ops-tui validate`)."),
+                note(
+                    theme,
+                    "The go-live checklist comes from a runbook: pass --runbook PATH or create ./ops-tui.toml (check it with `ops-tui validate`).",
+                ),
             ],
         };
     }
@@ -20,7 +23,10 @@ pub fn content(state: &AppState) -> Content {
             rows: Vec::new(),
             notes: vec![
                 heading(theme, "No checklist in the runbook."),
-                note(theme, "Add [[phase]] tables with items to walk a go-live here, phase by phase."),
+                note(
+                    theme,
+                    "Add [[phase]] tables with items to walk a go-live here, phase by phase.",
+                ),
             ],
         };
     }
@@ -28,13 +34,21 @@ pub fn content(state: &AppState) -> Content {
         .checklist
         .iter()
         .map(|row| match row {
-            ChecklistRow::Phase { name, total, auto, every } => {
+            ChecklistRow::Phase {
+                name,
+                total,
+                auto,
+                every,
+            } => {
                 let mut spans = vec![
                     Span::styled(format!("{name}  "), theme.title(false)),
                     Span::styled(format!("0/{total} done"), theme.base()),
                 ];
                 if *auto > 0 {
-                    spans.push(Span::styled(format!(" · {auto} verify themselves"), theme.muted()));
+                    spans.push(Span::styled(
+                        format!(" · {auto} verify themselves"),
+                        theme.muted(),
+                    ));
                 }
                 if let Some(every) = every {
                     spans.push(Span::styled(format!(" · every {every}"), theme.muted()));

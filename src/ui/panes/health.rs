@@ -12,7 +12,10 @@ pub fn content(state: &AppState) -> Content {
             rows: Vec::new(),
             notes: vec![
                 heading(theme, "No probes in the runbook."),
-                note(theme, "Add [[probe]] tables (name, url, fail and warn conditions) to watch the service's health endpoints here."),
+                note(
+                    theme,
+                    "Add [[probe]] tables (name, url, fail and warn conditions) to watch the service's health endpoints here.",
+                ),
             ],
         };
     }
@@ -21,14 +24,23 @@ pub fn content(state: &AppState) -> Content {
         .map(|p| {
             // The URL as written: expanded values may hold secrets.
             Line::from(vec![
-                Span::styled(format!("{} unknown  ", Status::Unknown.symbol()), theme.status(Status::Unknown)),
+                Span::styled(
+                    format!("{} unknown  ", Status::Unknown.symbol()),
+                    theme.status(Status::Unknown),
+                ),
                 Span::styled(p.name.get_ref().clone(), theme.base()),
-                Span::styled(format!("  {} {}", p.method(), p.url.get_ref()), theme.muted()),
+                Span::styled(
+                    format!("  {} {}", p.method(), p.url.get_ref()),
+                    theme.muted(),
+                ),
             ])
         })
         .collect();
     Content {
         rows,
-        notes: vec![note(theme, "Not probed: health probing is not available in this version.")],
+        notes: vec![note(
+            theme,
+            "Not probed: health probing is not available in this version.",
+        )],
     }
 }

@@ -8,7 +8,7 @@ mod signals;
 mod timeline;
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
@@ -39,7 +39,11 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
         title.push(Span::styled("zoomed ", theme.muted()));
     }
     let block = Block::bordered()
-        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(theme.border(focused))
         .title(Line::from(title));
     let inner = block.inner(area);
@@ -52,15 +56,16 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
         Pane::Checklist => checklist::content(state),
         Pane::Timeline => timeline::content(state),
     };
+    // Rows are cut at the pane's edge; notes below them wrap.
     let selected = state.selected[pane.index()];
     let height = usize::from(inner.height);
-    // Keep the selected row in view.
     let offset = selected.saturating_sub(height.saturating_sub(1));
-    let mut lines: Vec<Line> = content
+    let rows: Vec<Line> = content
         .rows
         .into_iter()
         .enumerate()
         .skip(offset)
+        .take(height)
         .map(|(i, line)| {
             if focused && i == selected {
                 line.patch_style(theme.selection())
@@ -69,11 +74,18 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
             }
         })
         .collect();
-    if !content.notes.is_empty() && !lines.is_empty() {
-        lines.push(Line::raw(""));
-    }
-    lines.extend(content.notes);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let rows_height = rows.len() as u16;
+    let [rows_area, _gap, notes_area] = Layout::vertical([
+        Constraint::Length(rows_height),
+        Constraint::Length(u16::from(rows_height > 0)),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(rows), rows_area);
+    frame.render_widget(
+        Paragraph::new(content.notes).wrap(Wrap { trim: false }),
+        notes_area,
+    );
 }
 
 /// A heading line for an empty state.

@@ -17,9 +17,18 @@ pub fn content(state: &AppState) -> Content {
         return Content {
             rows: Vec::new(),
             notes: vec![
-                heading(theme, format!("Every Deployment in {ns} is listed here, with its rollout state.")),
-                note(theme, "Not connected to Kubernetes: live rollout state is not available in this version."),
-                note(theme, "To watch only some, add [[workload]] tables to the runbook."),
+                heading(
+                    theme,
+                    format!("Every Deployment in {ns} is listed here, with its rollout state."),
+                ),
+                note(
+                    theme,
+                    "Not connected to Kubernetes: live rollout state is not available in this version.",
+                ),
+                note(
+                    theme,
+                    "To watch only some, add [[workload]] tables to the runbook.",
+                ),
             ],
         };
     }
@@ -31,7 +40,10 @@ pub fn content(state: &AppState) -> Content {
                 Span::styled(w.name.get_ref().clone(), theme.base()),
             ];
             if let Some(bg) = &w.blue_green {
-                spans.push(Span::styled(format!("  blue-green via {}", bg.service), theme.muted()));
+                spans.push(Span::styled(
+                    format!("  blue-green via {}", bg.service),
+                    theme.muted(),
+                ));
             }
             Line::from(spans)
         })
@@ -40,7 +52,9 @@ pub fn content(state: &AppState) -> Content {
         rows,
         notes: vec![note(
             theme,
-            format!("Workloads from the runbook, in {ns}. Not connected to Kubernetes: live rollout state is not available in this version."),
+            format!(
+                "Workloads from the runbook, in {ns}. Not connected to Kubernetes: live rollout state is not available in this version."
+            ),
         )],
     }
 }

@@ -12,7 +12,10 @@ pub fn content(state: &AppState) -> Content {
             rows: Vec::new(),
             notes: vec![
                 heading(theme, "No signals in the runbook."),
-                note(theme, "Add [[signal]] tables (name, PromQL query, warn and fail thresholds) and a prometheus URL for the environment to see error rates, latency and alerts here."),
+                note(
+                    theme,
+                    "Add [[signal]] tables (a PromQL query with warn and fail thresholds) and a prometheus URL to see error rates and latency here.",
+                ),
             ],
         };
     }
@@ -27,7 +30,10 @@ pub fn content(state: &AppState) -> Content {
                 thresholds.push(format!("fail {}", f.get_ref()));
             }
             Line::from(vec![
-                Span::styled(format!("{} no data  ", Status::Unknown.symbol()), theme.status(Status::Unknown)),
+                Span::styled(
+                    format!("{} no data  ", Status::Unknown.symbol()),
+                    theme.status(Status::Unknown),
+                ),
                 Span::styled(s.name.get_ref().clone(), theme.base()),
                 Span::styled(format!("  {}", thresholds.join(", ")), theme.muted()),
             ])
@@ -42,7 +48,9 @@ pub fn content(state: &AppState) -> Content {
     let why = if has_prometheus {
         "Not queried: Prometheus signals are not available in this version.".to_string()
     } else {
-        format!("No Prometheus URL for environment {env}: set prometheus = \"https://...\" under [env.{env}].")
+        format!(
+            "No Prometheus URL for environment {env}: set prometheus = \"https://...\" under [env.{env}]."
+        )
     };
     Content {
         rows,

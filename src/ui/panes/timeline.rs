@@ -7,7 +7,10 @@ pub fn content(state: &AppState) -> Content {
         rows: Vec::new(),
         notes: vec![
             heading(theme, "Nothing recorded yet."),
-            note(theme, "Actions taken, items ticked, notes and checks that change state appear here, newest first."),
+            note(
+                theme,
+                "Actions taken, items ticked, notes and checks that change state appear here, newest first.",
+            ),
         ],
     }
 }

@@ -1,0 +1,218 @@
+//! The command line: validate, paths, completions, and the exit codes of
+//! configuration errors.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ops-tui");
+
+fn run(args: &[&str], dir: &std::path::Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("OPS_TUI_CONFIG_DIR", dir.join("config"))
+        .env("OPS_TUI_DATA_DIR", dir.join("data"))
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn example() -> String {
+    std::fs::canonicalize("runbooks/example.toml")
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+#[test]
+fn validate_prints_a_summary_of_a_good_runbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["validate", &example()], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for line in [
+        "service       payments-api",
+        "environments  2 (staging, prod [protected, read-only])",
+        "workloads     2 (payments-api, payments-worker)",
+        "probes        4 (health, ready, headers, cors)",
+        "signals       2 (error-rate, p95-latency)",
+        "phases        3, 11 items (7 verify themselves)",
+        "First week                   2 items, every 1d",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
+    }
+}
+
+#[test]
+fn validate_finds_ops_tui_toml_in_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(example(), dir.path().join("ops-tui.toml")).unwrap();
+    let out = run(&["validate"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("ops-tui.toml: valid"));
+}
+
+#[test]
+fn validate_prints_every_error_with_its_position_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        "[service]\nname = \"api\"\n\n[env.prod]\nnamespace = \"api\"\n\n[[probe]]\nname = \"h\"\nurl = \"${base}/health\"\n\n[[phase]]\nname = \"Go\"\nitems = [{ text = \"ok\", check = \"signal:nope\" }]\n",
+    )
+    .unwrap();
+    let out = run(&["validate", path.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    let p = path.display();
+    assert!(
+        stderr.contains(&format!("error: {p}:9:8: undefined variable \"base\"")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "error: {p}:13:33: check \"signal:nope\" names no signal"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 errors"), "{stderr}");
+}
+
+#[test]
+fn validate_without_a_runbook_says_how_to_give_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["validate"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no runbook"));
+}
+
+#[test]
+fn validate_reports_user_keymap_and_theme_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("keymaps")).unwrap();
+    std::fs::create_dir_all(config.join("themes")).unwrap();
+    std::fs::write(
+        config.join("keymaps/vim.toml"),
+        "[list]\nj = \"mvoe_down\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        config.join("themes/light.toml"),
+        "[colors]\nok = \"nope\"\n",
+    )
+    .unwrap();
+    let out = run(&["validate", &example()], dir.path());
+    // Warnings do not make a runbook invalid.
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("keymaps/vim.toml:2:5: [list] key \"j\": unknown action \"mvoe_down\" (did you mean \"move_down\"?)"), "{stderr}");
+    assert!(
+        stderr.contains("themes/light.toml:2:6: cannot parse the colour for \"ok\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_dashboard_refuses_a_bad_runbook_before_touching_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ops-tui.toml"), "[service]\nname = 3\n").unwrap();
+    let out = run(&[], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("ops-tui.toml:2:8: invalid type: integer `3`, expected a string"),
+        "{stderr}"
+    );
+    assert!(
+        !text(&out.stdout).contains("\x1b[?1049h"),
+        "entered the alternate screen"
+    );
+}
+
+#[test]
+fn an_unknown_environment_is_exit_2_with_the_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["--runbook", &example(), "--env", "qa"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no environment \"qa\" (the runbook has: staging, prod)"));
+}
+
+#[test]
+fn read_only_and_write_cannot_be_combined() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["--read-only", "--write"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot be used with"));
+}
+
+#[test]
+fn paths_shows_each_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["paths"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    let config = dir.path().join("config");
+    assert!(
+        stdout.contains(&format!("config dir    {}", config.display())),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!(
+        "user keymaps  {}",
+        config.join("keymaps").display()
+    )));
+    assert!(stdout.contains(&format!(
+        "data dir      {}",
+        dir.path().join("data").display()
+    )));
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef ops-tui"),
+        ("fish", "complete -c ops-tui"),
+    ] {
+        let out = run(&["completions", shell], dir.path());
+        assert_eq!(out.status.code(), Some(0));
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(
+            script.contains("validate"),
+            "{shell} completes no subcommand"
+        );
+    }
+}
+
+#[test]
+fn version_and_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["--version"], dir.path());
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("ops-tui {}", env!("CARGO_PKG_VERSION"))
+    );
+    let out = run(&["--help"], dir.path());
+    let help = text(&out.stdout);
+    for flag in [
+        "--runbook",
+        "--env",
+        "--context",
+        "--namespace",
+        "--kubeconfig",
+        "--read-only",
+        "--write",
+        "--theme",
+        "--keymap",
+        "validate",
+        "completions",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}");
+    }
+}

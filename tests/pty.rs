@@ -1,0 +1,140 @@
+//! The real binary in a pseudo-terminal: it draws the dashboard, answers
+//! keys, and leaves the terminal as it found it on every way out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::Pty;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn assert_restored(pty: &Pty) {
+    let screen = pty.parser.screen();
+    assert!(!screen.alternate_screen(), "still on the alternate screen");
+    assert!(!screen.hide_cursor(), "the cursor is still hidden");
+    assert!(
+        pty.raw_contains(b"\x1b[?1049l"),
+        "never left the alternate screen"
+    );
+    assert!(pty.raw_contains(b"\x1b[?25h"), "never showed the cursor");
+}
+
+#[test]
+fn opens_the_dashboard_shows_help_and_quits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(dir.path(), &[], &[], 100, 30);
+    // The whole frame: header, every pane, the footer.
+    for text in [
+        "no runbook",
+        "RW",
+        "Rollouts",
+        "Health",
+        "Signals",
+        "Checklist",
+        "Timeline",
+        "q quit",
+    ] {
+        pty.wait_for(text, WAIT);
+    }
+    assert!(pty.parser.screen().alternate_screen());
+    pty.send(b"?");
+    pty.wait_for("Help: keymap default", WAIT);
+    pty.send(b"q");
+    let status = pty.wait_exit(WAIT);
+    assert!(status.success(), "exit status {status:?}");
+    assert_restored(&pty);
+}
+
+#[test]
+fn runbook_theme_and_keymap_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = std::fs::canonicalize("runbooks/example.toml").unwrap();
+    let args = [
+        "--runbook",
+        runbook.to_str().unwrap(),
+        "--env",
+        "prod",
+        "--theme",
+        "high-contrast",
+        "--keymap",
+        "vim",
+    ];
+    let mut pty = Pty::spawn(dir.path(), &args, &[], 120, 34);
+    pty.wait_for("PROTECTED", WAIT);
+    let screen = pty.screen_text();
+    assert!(
+        screen.contains("payments-api") && screen.contains("RO"),
+        "{screen}"
+    );
+    // vim keymap: `l` moves focus to Health, `o` zooms it.
+    pty.send(b"lo");
+    pty.wait_for("Health zoomed", WAIT);
+    pty.send(b"\x03"); // ctrl-c
+    assert!(pty.wait_exit(WAIT).success());
+    assert_restored(&pty);
+}
+
+#[test]
+fn a_bad_user_keymap_is_a_warning_on_screen_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let keymaps = dir.path().join("config/keymaps");
+    std::fs::create_dir_all(&keymaps).unwrap();
+    std::fs::write(keymaps.join("default.toml"), "[dashboard]\nq = \"quti\"\n").unwrap();
+    let mut pty = Pty::spawn(dir.path(), &[], &[], 160, 30);
+    pty.wait_for("unknown action \"quti\"", WAIT);
+    // The default binding is still in force.
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
+}
+
+#[test]
+fn a_panic_restores_the_terminal_before_reporting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(
+        dir.path(),
+        &[],
+        &[("OPS_TUI_DEBUG_PANIC", "1"), ("RUST_BACKTRACE", "0")],
+        100,
+        30,
+    );
+    let status = pty.wait_exit(WAIT);
+    assert!(!status.success());
+    assert_restored(&pty);
+    // The report comes after the restore, so it is readable on the main screen.
+    assert!(
+        pty.screen_text().contains("OPS_TUI_DEBUG_PANIC is set"),
+        "{}",
+        pty.screen_text()
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(dir.path(), &[], &[], 100, 30);
+    pty.wait_for("Rollouts", WAIT);
+    let pid = pty.pid().expect("child pid");
+    let killed = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(pty.wait_exit(WAIT).success());
+    assert_restored(&pty);
+}
+
+#[test]
+fn resizing_redraws_and_too_small_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(dir.path(), &[], &[], 100, 30);
+    pty.wait_for("Rollouts", WAIT);
+    pty.resize(60, 20);
+    pty.wait_for("Terminal too small", WAIT);
+    pty.resize(90, 26);
+    pty.wait_for("Timeline", WAIT);
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
+}

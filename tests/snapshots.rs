@@ -1,0 +1,172 @@
+//! Snapshots of every screen: the empty dashboard at 80x24 and 160x48 in
+//! each built-in theme, a runbook's dashboard, a zoomed pane, the help
+//! overlay, a warning, and the "too small" screen. Each snapshot holds the
+//! text and, below it, the style runs, so a theme change shows up too.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ops_tui::config::keymap::Keymap;
+use ops_tui::config::theme::{BUILTIN as THEMES, Theme};
+use ops_tui::runbook::Runbook;
+use ops_tui::runbook::select::{Overrides, select};
+use ops_tui::state::{AppState, Msg, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+fn state(runbook: Option<Runbook>, env: Option<&str>, theme: &str, keymap: &str) -> AppState {
+    let overrides = Overrides {
+        env: env.map(String::from),
+        ..Overrides::default()
+    };
+    let target = select(runbook.as_ref(), &overrides).unwrap();
+    let mut state = AppState::new(
+        target,
+        runbook,
+        Theme::builtin(theme),
+        Keymap::load(keymap, None).0,
+    );
+    state.clock = "12:00:00 UTC".to_string();
+    state
+}
+
+fn empty(theme: &str) -> AppState {
+    state(None, None, theme, "default")
+}
+
+fn example(env: &str) -> AppState {
+    let rb = Runbook::load(Path::new("runbooks/example.toml")).unwrap();
+    state(Some(rb), Some(env), "default", "default")
+}
+
+fn press(state: &mut AppState, code: KeyCode) {
+    let msg = Msg::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    assert!(update(state, msg), "{code:?} changed nothing");
+}
+
+fn render(state: &AppState, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| ops_tui::ui::draw(f, state)).unwrap();
+    describe(terminal.backend().buffer())
+}
+
+/// The screen's text, then each row's runs of one style.
+fn describe(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    let mut text = String::new();
+    let mut styles = String::from("\n-- styles (row: columns fg/bg/modifiers) --\n");
+    for y in 0..area.height {
+        let mut line = String::new();
+        let mut runs: Vec<(u16, u16, String)> = Vec::new();
+        for x in 0..area.width {
+            let cell = &buffer[(x, y)];
+            line.push_str(cell.symbol());
+            let style = format!("{:?}/{:?}/{:?}", cell.fg, cell.bg, cell.modifier);
+            match runs.last_mut() {
+                Some((_, end, s)) if *s == style => *end = x,
+                _ => runs.push((x, x, style)),
+            }
+        }
+        let _ = writeln!(text, "{}", line.trim_end());
+        let runs: Vec<String> = runs
+            .into_iter()
+            .map(|(a, b, s)| format!("{a}-{b} {s}"))
+            .collect();
+        let _ = writeln!(styles, "{y:>2}: {}", runs.join("  "));
+    }
+    text + &styles
+}
+
+#[test]
+fn empty_dashboard_in_every_theme_at_80x24_and_160x48() {
+    for (theme, _) in THEMES {
+        let s = empty(theme);
+        insta::assert_snapshot!(format!("empty_{theme}_80x24"), render(&s, 80, 24));
+        insta::assert_snapshot!(format!("empty_{theme}_160x48"), render(&s, 160, 48));
+    }
+}
+
+#[test]
+fn empty_dashboard_without_colour() {
+    let mut s = empty("default");
+    s.theme.no_color = true;
+    insta::assert_snapshot!(render(&s, 80, 24));
+}
+
+#[test]
+fn runbook_dashboard_protected_and_read_only() {
+    insta::assert_snapshot!(render(&example("prod"), 120, 36));
+}
+
+#[test]
+fn runbook_dashboard_at_80x24_with_a_selected_row() {
+    let mut s = example("staging");
+    press(&mut s, KeyCode::Char('4'));
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Down);
+    insta::assert_snapshot!(render(&s, 80, 24));
+}
+
+#[test]
+fn zoomed_pane() {
+    let mut s = example("staging");
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Char('z'));
+    assert!(s.zoomed);
+    insta::assert_snapshot!(render(&s, 80, 24));
+    // Back from zoom.
+    press(&mut s, KeyCode::Esc);
+    assert!(!s.zoomed);
+}
+
+#[test]
+fn help_overlay_default_keymap() {
+    let mut s = empty("default");
+    press(&mut s, KeyCode::Char('?'));
+    insta::assert_snapshot!(render(&s, 100, 40));
+    // Scrolled to the end at 80x24.
+    press(&mut s, KeyCode::End);
+    insta::assert_snapshot!("help_overlay_scrolled_80x24", render(&s, 80, 24));
+}
+
+#[test]
+fn help_overlay_vim_keymap() {
+    let mut s = state(None, None, "default", "vim");
+    press(&mut s, KeyCode::Char('?'));
+    insta::assert_snapshot!(render(&s, 100, 60));
+}
+
+#[test]
+fn warning_strip() {
+    let mut s = empty("default");
+    update(&mut s, Msg::Warning("/home/x/.config/ops-tui/keymaps/default.toml:2:5: [dashboard] key \"q\": unknown action \"quti\"".into()));
+    update(&mut s, Msg::Warning("second warning".into()));
+    insta::assert_snapshot!(render(&s, 100, 24));
+}
+
+#[test]
+fn too_small_screen() {
+    let s = empty("default");
+    insta::assert_snapshot!("too_small_79x24", render(&s, 79, 24));
+    insta::assert_snapshot!("too_small_40x10", render(&s, 40, 10));
+}
+
+#[test]
+fn tiny_terminals_never_panic() {
+    let s = example("prod");
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (2, 80),
+        (200, 1),
+        (80, 23),
+        (79, 24),
+        (80, 24),
+    ] {
+        render(&s, w, h);
+    }
+}
