@@ -91,6 +91,39 @@ fn a_bad_user_keymap_is_a_warning_on_screen_not_a_failure() {
 }
 
 #[test]
+fn config_toml_and_user_files_choose_theme_and_keymap() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("keymaps")).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "theme = \"light\"\nkeymap = \"mine\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        config.join("keymaps/mine.toml"),
+        "extends = \"vim\"\n[dashboard]\nx = \"quit\"\nq = \"unbind\"\n",
+    )
+    .unwrap();
+    let mut pty = Pty::spawn(dir.path(), &[], &[], 100, 30);
+    // `q` is unbound, so the footer offers the next quit key.
+    pty.wait_for("ctrl-c quit", WAIT);
+    pty.send(b"?");
+    pty.wait_for("Help: keymap mine", WAIT);
+    pty.wait_for("esc close", WAIT);
+    pty.send(b"\x1b");
+    pty.wait_gone("Help: keymap", WAIT);
+    // `q` is unbound here: nothing happens. The vim key `l` moves focus.
+    pty.send(b"ql");
+    pty.wait_for("┏ [2] Health", WAIT);
+    // The light theme's header background.
+    let header = pty.parser.screen().cell(0, 1).unwrap().bgcolor();
+    assert_eq!(header, vt100::Color::Rgb(0xdf, 0xe6, 0xee));
+    pty.send(b"x");
+    assert!(pty.wait_exit(WAIT).success());
+}
+
+#[test]
 fn a_panic_restores_the_terminal_before_reporting() {
     let dir = tempfile::tempdir().unwrap();
     let mut pty = Pty::spawn(

@@ -95,6 +95,16 @@ impl Status {
             Status::Unknown => "?",
         }
     }
+
+    /// What the state means, for the help overlay.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Status::Ok => "ok: passing, healthy, complete",
+            Status::Warn => "warn: degraded or progressing; look soon",
+            Status::Fail => "fail: failing or stalled; act now",
+            Status::Unknown => "unknown: no data yet, or not connected",
+        }
+    }
 }
 
 impl Theme {

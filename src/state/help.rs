@@ -2,10 +2,11 @@
 
 use crate::action::Action;
 use crate::config::keymap::{Keymap, Mode};
+use crate::config::theme::Status;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HelpLine {
-    Mode {
+    Section {
         name: &'static str,
         description: &'static str,
     },
@@ -26,7 +27,7 @@ impl HelpView {
     pub fn new(keymap: &Keymap) -> HelpView {
         let mut lines = Vec::new();
         for mode in Mode::ALL {
-            lines.push(HelpLine::Mode {
+            lines.push(HelpLine::Section {
                 name: mode.name(),
                 description: mode.description(),
             });
@@ -46,6 +47,16 @@ impl HelpView {
                     description: action.description(),
                 });
             }
+        }
+        lines.push(HelpLine::Section {
+            name: "states",
+            description: "every state has a symbol and a word, not only a colour",
+        });
+        for status in [Status::Ok, Status::Warn, Status::Fail, Status::Unknown] {
+            lines.push(HelpLine::Binding {
+                keys: status.symbol().to_string(),
+                description: status.meaning(),
+            });
         }
         HelpView {
             keymap: keymap.name.clone(),

@@ -109,6 +109,18 @@ impl Pty {
         );
     }
 
+    /// Waits until the screen no longer shows `text`.
+    pub fn wait_gone(&mut self, text: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if !self.screen_text().contains(text) {
+                return;
+            }
+            self.pump(Duration::from_millis(50));
+        }
+        panic!("{text:?} is still on the screen:\n{}", self.screen_text());
+    }
+
     pub fn send(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).expect("write to the pty");
         self.writer.flush().expect("flush the pty");

@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, help: &HelpView, body: Rect) {
         .iter()
         .filter_map(|l| match l {
             HelpLine::Binding { keys, .. } => Some(keys.chars().count()),
-            HelpLine::Mode { .. } => None,
+            HelpLine::Section { .. } => None,
         })
         .max()
         .unwrap_or(0)
@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, help: &HelpView, body: Rect) {
         .iter()
         .skip(scroll)
         .map(|line| match line {
-            HelpLine::Mode { name, description } => Line::from(vec![
+            HelpLine::Section { name, description } => Line::from(vec![
                 Span::styled(format!("[{name}]"), theme.title(true)),
                 Span::styled(format!("  {description}"), theme.muted()),
             ]),
