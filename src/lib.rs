@@ -10,6 +10,7 @@ pub mod config;
 pub mod logging;
 pub mod position;
 pub mod runbook;
+pub mod sim;
 pub mod state;
 pub mod term;
 pub mod ui;

@@ -14,6 +14,8 @@ fn nonzero(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n).expect("a terminal size is not zero")
 }
 
+pub mod sim;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_ops-tui");
 
 pub struct Pty {

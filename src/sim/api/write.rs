@@ -1,0 +1,462 @@
+//! Mutations: create, patch (three kinds), update, delete, and the scale
+//! subresource. Every one is validated, honours `dryRun=All`, and checks a
+//! given resourceVersion (409 Conflict when stale).
+
+use std::collections::BTreeMap;
+
+use hyper::StatusCode;
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
+};
+use k8s_openapi::api::autoscaling::v1::{Scale, ScaleSpec, ScaleStatus};
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde_json::Value;
+
+use super::{Api, not_found, status};
+use crate::sim::cluster::{Cluster, lock};
+use crate::sim::controller::delete_pod;
+use crate::sim::http::{Req, Resp, json};
+use crate::sim::patch::{self, PatchType};
+use crate::sim::store::{Kind, Obj, Typed};
+
+fn dry_run(req: &Req) -> bool {
+    req.param("dryRun").is_some_and(|d| d == "All")
+}
+
+fn invalid(kind: Kind, name: &str, causes: &[String]) -> Resp {
+    let group = match kind.group() {
+        "" => String::new(),
+        g => format!(".{g}"),
+    };
+    status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Invalid",
+        format!(
+            "{}{group} \"{name}\" is invalid: {}",
+            kind.name(),
+            causes.join(", ")
+        ),
+        Some((name, kind.group(), kind.plural())),
+    )
+}
+
+fn conflict(kind: Kind, name: &str) -> Resp {
+    status(
+        StatusCode::CONFLICT,
+        "Conflict",
+        format!(
+            "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+            kind.qualified()
+        ),
+        Some((name, kind.group(), kind.plural())),
+    )
+}
+
+fn bad_request(message: String) -> Resp {
+    status(StatusCode::BAD_REQUEST, "BadRequest", message, None)
+}
+
+/// What a resource accepts, and its defaults.
+fn validate(obj: &mut Obj, old: Option<&Obj>) -> Result<(), Vec<String>> {
+    let mut causes = Vec::new();
+    if let Obj::Deployment(d) = obj {
+        let spec = &mut d.spec;
+        default_deployment(spec);
+        let replicas = spec.replicas.unwrap_or(1);
+        if replicas < 0 {
+            causes.push(format!(
+                "spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
+            ));
+        }
+        let labels = spec
+            .template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.labels.clone())
+            .unwrap_or_default();
+        let selector = spec.selector.match_labels.clone().unwrap_or_default();
+        if selector.is_empty() {
+            causes.push("spec.selector: Required value".to_string());
+        } else if selector.iter().any(|(k, v)| labels.get(k) != Some(v)) {
+            causes.push(format!(
+                "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
+                serde_json::to_string(&labels).unwrap_or_default()
+            ));
+        }
+        let containers = spec
+            .template
+            .spec
+            .as_ref()
+            .map_or(0, |s| s.containers.len());
+        if containers == 0 {
+            causes.push("spec.template.spec.containers: Required value".to_string());
+        }
+        if let Some(Obj::Deployment(old)) = old
+            && old.spec.selector != spec.selector
+        {
+            causes.push("spec.selector: Invalid value: field is immutable".to_string());
+        }
+    }
+    if obj.name().is_empty() {
+        causes.push("metadata.name: Required value: name or generateName is required".to_string());
+    }
+    if causes.is_empty() {
+        Ok(())
+    } else {
+        Err(causes)
+    }
+}
+
+fn default_deployment(spec: &mut DeploymentSpec) {
+    spec.replicas.get_or_insert(1);
+    spec.revision_history_limit.get_or_insert(10);
+    spec.progress_deadline_seconds.get_or_insert(600);
+    let strategy = spec
+        .strategy
+        .get_or_insert_with(DeploymentStrategy::default);
+    let type_ = strategy
+        .type_
+        .get_or_insert_with(|| "RollingUpdate".into())
+        .clone();
+    if type_ == "RollingUpdate" {
+        let ru = strategy
+            .rolling_update
+            .get_or_insert_with(RollingUpdateDeployment::default);
+        ru.max_surge
+            .get_or_insert(IntOrString::String("25%".into()));
+        ru.max_unavailable
+            .get_or_insert(IntOrString::String("25%".into()));
+    }
+}
+
+/// Validates and, unless dry-running, stores a changed object. Spec changes
+/// bump metadata.generation.
+fn commit(
+    cluster: &mut Cluster,
+    mut obj: Obj,
+    old: Option<&Obj>,
+    dry: bool,
+    created: bool,
+) -> Resp {
+    let kind = obj.kind();
+    let name = obj.name().to_string();
+    if let Err(causes) = validate(&mut obj, old) {
+        return invalid(kind, &name, &causes);
+    }
+    if let Obj::Deployment(d) = &mut obj {
+        let spec_changed = match old {
+            Some(Obj::Deployment(o)) => o.spec != d.spec,
+            _ => true,
+        };
+        let previous = old.and_then(|o| o.meta().generation).unwrap_or(0);
+        d.metadata.generation = Some(if spec_changed {
+            previous + 1
+        } else {
+            previous.max(1)
+        });
+    }
+    let code = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    if dry {
+        return json(code, &obj);
+    }
+    let stored = cluster.store.put(obj);
+    json(code, &*stored)
+}
+
+pub fn create(api: &Api, req: &Req, kind: Kind, ns: &str) -> Resp {
+    if !matches!(kind, Kind::Deployment | Kind::Service | Kind::Namespace) {
+        return super::status(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            format!("the simulator does not create {}", kind.plural()),
+            None,
+        );
+    }
+    let value: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return bad_request(format!("the body is not valid JSON: {e}")),
+    };
+    let mut obj = match Obj::from_value(kind, value) {
+        Ok(o) => o,
+        Err(e) => return bad_request(format!("the body is not a {}: {e}", kind.name())),
+    };
+    let meta = obj.meta_mut();
+    if kind.namespaced() {
+        meta.namespace = Some(ns.to_string());
+    }
+    meta.resource_version = None;
+    meta.uid = None;
+    meta.creation_timestamp = None;
+    let name = obj.name().to_string();
+    let mut cluster = lock(&api.cluster);
+    if cluster.store.get(kind, obj.namespace(), &name).is_some() {
+        return status(
+            StatusCode::CONFLICT,
+            "AlreadyExists",
+            format!("{} \"{name}\" already exists", kind.qualified()),
+            Some((&name, kind.group(), kind.plural())),
+        );
+    }
+    if kind.namespaced()
+        && cluster.store.get(Kind::Namespace, ns, ns).is_none()
+        && cluster.store.get(Kind::Namespace, "", ns).is_none()
+    {
+        return not_found(Kind::Namespace, ns);
+    }
+    commit(&mut cluster, obj, None, dry_run(req), true)
+}
+
+/// The resourceVersion a request body asks to update from, if any.
+fn precondition(value: &Value) -> Option<String> {
+    value
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .map(String::from)
+}
+
+pub fn patch(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
+    let Some(ptype) = req
+        .header("content-type")
+        .and_then(PatchType::from_content_type)
+    else {
+        return status(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"
+            ),
+            None,
+        );
+    };
+    let mut cluster = lock(&api.cluster);
+    let Some(current) = cluster.store.get(kind, ns, name) else {
+        return not_found(kind, name);
+    };
+    let doc = current.to_value();
+    let patched = match patch::apply(&doc, ptype, &req.body) {
+        Ok(v) => v,
+        Err(e) => return invalid(kind, name, &[e]),
+    };
+    let asked_rv = precondition(&patched).filter(|rv| {
+        Some(rv)
+            != doc
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .map(String::from)
+                .as_ref()
+    });
+    if asked_rv.is_some() {
+        return conflict(kind, name);
+    }
+    let mut obj = match Obj::from_value(kind, patched) {
+        Ok(o) => o,
+        Err(e) => return invalid(kind, name, &[e.to_string()]),
+    };
+    keep_identity(&mut obj, &current);
+    commit(&mut cluster, obj, Some(&current), dry_run(req), false)
+}
+
+/// Name, namespace, uid and creation time cannot change; status is the
+/// controller's.
+fn keep_identity(obj: &mut Obj, current: &Obj) {
+    let cm = current.meta().clone();
+    let m = obj.meta_mut();
+    m.name = cm.name;
+    m.namespace = cm.namespace;
+    m.uid = cm.uid;
+    m.creation_timestamp = cm.creation_timestamp;
+    m.resource_version = cm.resource_version;
+    m.generation = cm.generation;
+    match (obj, current) {
+        (Obj::Deployment(d), Obj::Deployment(c)) => d.status = c.status.clone(),
+        (Obj::Pod(p), Obj::Pod(c)) => p.status = c.status.clone(),
+        (Obj::Service(s), Obj::Service(c)) => s.status = c.status.clone(),
+        _ => {}
+    }
+}
+
+pub fn update(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
+    let value: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return bad_request(format!("the body is not valid JSON: {e}")),
+    };
+    let mut cluster = lock(&api.cluster);
+    let Some(current) = cluster.store.get(kind, ns, name) else {
+        return not_found(kind, name);
+    };
+    if let Some(rv) = precondition(&value)
+        && Some(rv.as_str()) != current.meta().resource_version.as_deref()
+    {
+        return conflict(kind, name);
+    }
+    let mut obj = match Obj::from_value(kind, value) {
+        Ok(o) => o,
+        Err(e) => return invalid(kind, name, &[e.to_string()]),
+    };
+    if obj.name() != name {
+        return bad_request(format!(
+            "the name of the object ({}) does not match the name on the URL ({name})",
+            obj.name()
+        ));
+    }
+    keep_identity(&mut obj, &current);
+    commit(&mut cluster, obj, Some(&current), dry_run(req), false)
+}
+
+pub fn delete(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
+    let dry = dry_run(req);
+    let mut cluster = lock(&api.cluster);
+    let Some(current) = cluster.store.get(kind, ns, name) else {
+        return not_found(kind, name);
+    };
+    if dry {
+        return json(StatusCode::OK, &*current);
+    }
+    match &*current {
+        // A pod goes through its grace period; its ReplicaSet replaces it.
+        Obj::Pod(p) => {
+            delete_pod(&mut cluster, p);
+            let after = cluster.store.get(kind, ns, name).unwrap_or(current.clone());
+            json(StatusCode::OK, &*after)
+        }
+        Obj::Deployment(d) => {
+            let uid = d.metadata.uid.clone().unwrap_or_default();
+            cascade(&mut cluster, ns, &uid);
+            cluster.store.delete(kind, ns, name);
+            json(StatusCode::OK, &*current)
+        }
+        _ => {
+            cluster.store.delete(kind, ns, name);
+            json(StatusCode::OK, &*current)
+        }
+    }
+}
+
+/// Deletes a Deployment's ReplicaSets and their pods.
+fn cascade(cluster: &mut Cluster, ns: &str, uid: &str) {
+    for rs in cluster.store.list(Kind::ReplicaSet, Some(ns)) {
+        if !crate::sim::controller::owned_by(rs.meta(), uid) {
+            continue;
+        }
+        let rs_uid = rs.meta().uid.clone().unwrap_or_default();
+        for pod in cluster.store.list(Kind::Pod, Some(ns)) {
+            if crate::sim::controller::owned_by(pod.meta(), &rs_uid)
+                && let Some(p) = Pod::peek(&pod)
+            {
+                let p = p.clone();
+                delete_pod(cluster, &p);
+            }
+        }
+        cluster.store.delete(Kind::ReplicaSet, ns, rs.name());
+    }
+}
+
+fn scale_of(d: &Deployment) -> Scale {
+    let selector = d
+        .spec
+        .selector
+        .match_labels
+        .clone()
+        .unwrap_or_default()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    Scale {
+        metadata: ObjectMeta {
+            name: d.metadata.name.clone(),
+            namespace: d.metadata.namespace.clone(),
+            uid: d.metadata.uid.clone(),
+            resource_version: d.metadata.resource_version.clone(),
+            creation_timestamp: d.metadata.creation_timestamp.clone(),
+            ..ObjectMeta::default()
+        },
+        spec: Some(ScaleSpec {
+            replicas: d.spec.replicas,
+        }),
+        status: Some(ScaleStatus {
+            replicas: d.status.as_ref().and_then(|s| s.replicas).unwrap_or(0),
+            selector: Some(selector),
+        }),
+    }
+}
+
+pub fn get_scale(api: &Api, ns: &str, name: &str) -> Resp {
+    match lock(&api.cluster).store.get_typed::<Deployment>(ns, name) {
+        Some(d) => json(StatusCode::OK, &scale_of(&d)),
+        None => not_found(Kind::Deployment, name),
+    }
+}
+
+/// PATCH or PUT on deployments/NAME/scale.
+pub fn change_scale(api: &Api, req: &Req, ns: &str, name: &str) -> Resp {
+    let mut cluster = lock(&api.cluster);
+    let Some(d) = cluster.store.get_typed::<Deployment>(ns, name) else {
+        return not_found(Kind::Deployment, name);
+    };
+    let current = serde_json::to_value(scale_of(&d)).unwrap_or(Value::Null);
+    let wanted = if req.method == hyper::Method::PUT {
+        serde_json::from_slice::<Value>(&req.body)
+            .map_err(|e| format!("the body is not valid JSON: {e}"))
+    } else {
+        let ptype = req
+            .header("content-type")
+            .and_then(PatchType::from_content_type)
+            .unwrap_or(PatchType::Merge);
+        patch::apply(&current, ptype, &req.body)
+    };
+    let wanted = match wanted {
+        Ok(v) => v,
+        Err(e) => return invalid(Kind::Deployment, name, &[e]),
+    };
+    if let Some(rv) = precondition(&wanted)
+        && Some(rv.as_str()) != d.metadata.resource_version.as_deref()
+    {
+        return conflict(Kind::Deployment, name);
+    }
+    let replicas = match wanted.pointer("/spec/replicas").map(Value::as_i64) {
+        Some(Some(n)) => n,
+        _ => {
+            return invalid(
+                Kind::Deployment,
+                name,
+                &["spec.replicas: Required value".to_string()],
+            );
+        }
+    };
+    if replicas < 0 || replicas > i64::from(i32::MAX) {
+        return status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Invalid",
+            format!(
+                "Scale.autoscaling \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
+            ),
+            Some((name, "autoscaling", "Scale")),
+        );
+    }
+    let old = d.clone().wrap();
+    let mut updated = d;
+    updated.spec.replicas = Some(replicas as i32);
+    let dry = dry_run(req);
+    let mut obj = updated.wrap();
+    let _ = validate(&mut obj, Some(&old));
+    if let Obj::Deployment(d) = &mut obj {
+        d.metadata.generation = Some(d.metadata.generation.unwrap_or(1) + 1);
+    }
+    if dry {
+        if let Obj::Deployment(d) = &obj {
+            return json(StatusCode::OK, &scale_of(d));
+        }
+    }
+    let stored = cluster.store.put(obj);
+    match &*stored {
+        Obj::Deployment(d) => json(StatusCode::OK, &scale_of(d)),
+        _ => json(StatusCode::OK, &BTreeMap::<String, String>::new()),
+    }
+}

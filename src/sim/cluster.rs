@@ -1,0 +1,174 @@
+//! The simulated cluster's shared state: the store, the timing of pod
+//! lifecycles, the event recorder, and injected faults. One mutex guards it;
+//! nobody awaits while holding it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::store::{Kind, Store, now};
+
+/// How long each step of a pod's life takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// Created → scheduled on a node.
+    pub schedule: Duration,
+    /// Scheduled → containers running.
+    pub start: Duration,
+    /// Running → ready.
+    pub ready: Duration,
+    /// Deleted → gone.
+    pub terminate: Duration,
+    /// A crash-looping container runs this long before it dies.
+    pub crash_after: Duration,
+    /// First back-off before a crashed container restarts (doubles, capped).
+    pub backoff: Duration,
+    /// How often the controller runs.
+    pub tick: Duration,
+}
+
+impl Timing {
+    /// Slow enough to watch a rollout happen.
+    pub fn demo() -> Timing {
+        Timing {
+            schedule: Duration::from_millis(300),
+            start: Duration::from_millis(1200),
+            ready: Duration::from_millis(1500),
+            terminate: Duration::from_millis(1500),
+            crash_after: Duration::from_millis(1500),
+            backoff: Duration::from_secs(2),
+            tick: Duration::from_millis(200),
+        }
+    }
+
+    /// Fast, for tests.
+    pub fn fast() -> Timing {
+        Timing {
+            schedule: Duration::from_millis(30),
+            start: Duration::from_millis(60),
+            ready: Duration::from_millis(60),
+            terminate: Duration::from_millis(60),
+            crash_after: Duration::from_millis(100),
+            backoff: Duration::from_millis(200),
+            tick: Duration::from_millis(20),
+        }
+    }
+}
+
+/// Faults injected while running.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Resources whose list and watch the viewer and admin are refused (403).
+    pub forbidden: Vec<Kind>,
+}
+
+/// Most events kept; older ones are removed, as the real TTL would.
+const MAX_EVENTS: usize = 5000;
+
+pub struct Cluster {
+    pub store: Store,
+    pub timing: Timing,
+    pub faults: Faults,
+    /// (involved uid, reason, message) → event name, for counting repeats.
+    event_index: HashMap<(String, String, String), String>,
+    event_order: std::collections::VecDeque<(String, String)>,
+    pub node_names: Vec<String>,
+    next_ip: u32,
+}
+
+pub type Shared = Arc<Mutex<Cluster>>;
+
+/// Locks the cluster; a poisoned lock (a panic elsewhere) is still usable
+/// because every update leaves the store consistent.
+pub fn lock(shared: &Shared) -> MutexGuard<'_, Cluster> {
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Cluster {
+    pub fn new(timing: Timing, history_limit: usize) -> Cluster {
+        Cluster {
+            store: Store::new(history_limit),
+            timing,
+            faults: Faults::default(),
+            event_index: HashMap::new(),
+            event_order: std::collections::VecDeque::new(),
+            node_names: (1..=3).map(|i| format!("sim-node-{i}")).collect(),
+            next_ip: 0,
+        }
+    }
+
+    pub fn next_pod_ip(&mut self) -> String {
+        self.next_ip = self.next_ip.wrapping_add(1);
+        let n = self.next_ip;
+        format!("10.244.{}.{}", (n / 250) % 250, n % 250 + 2)
+    }
+
+    /// Records an event about an object, counting repeats like the real
+    /// event recorder.
+    pub fn event(
+        &mut self,
+        kind: Kind,
+        meta: &ObjectMeta,
+        type_: &str,
+        reason: &str,
+        message: String,
+        component: &str,
+    ) {
+        let uid = meta.uid.clone().unwrap_or_default();
+        let ns = meta.namespace.clone().unwrap_or_default();
+        let key = (uid.clone(), reason.to_string(), message.clone());
+        let t = now();
+        if let Some(name) = self.event_index.get(&key)
+            && let Some(mut ev) = self.store.get_typed::<Event>(&ns, name)
+        {
+            ev.count = Some(ev.count.unwrap_or(1) + 1);
+            ev.last_timestamp = Some(t);
+            self.store.put_typed(ev);
+            return;
+        }
+        let obj_name = meta.name.clone().unwrap_or_default();
+        let nanos = t.0.as_nanosecond();
+        let name = format!("{obj_name}.{:x}", nanos as u64 ^ fastrand::u64(..0xffff));
+        let ev = Event {
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                namespace: Some(ns.clone()),
+                ..ObjectMeta::default()
+            },
+            involved_object: ObjectReference {
+                api_version: Some(kind.api_version().to_string()),
+                kind: Some(kind.name().to_string()),
+                name: Some(obj_name),
+                namespace: Some(ns.clone()),
+                uid: Some(uid),
+                resource_version: meta.resource_version.clone(),
+                ..ObjectReference::default()
+            },
+            reason: Some(reason.to_string()),
+            message: Some(message),
+            type_: Some(type_.to_string()),
+            count: Some(1),
+            first_timestamp: Some(t.clone()),
+            last_timestamp: Some(t),
+            source: Some(EventSource {
+                component: Some(component.to_string()),
+                host: None,
+            }),
+            reporting_component: Some(component.to_string()),
+            reporting_instance: Some(format!("{component}-sim")),
+            ..Event::default()
+        };
+        self.store.put_typed(ev);
+        self.event_index.insert(key, name.clone());
+        self.event_order.push_back((ns, name));
+        while self.event_order.len() > MAX_EVENTS {
+            if let Some((ns, name)) = self.event_order.pop_front() {
+                self.store.delete(Kind::Event, &ns, &name);
+                self.event_index.retain(|_, v| *v != name);
+            }
+        }
+    }
+}

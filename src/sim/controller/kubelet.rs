@@ -1,0 +1,308 @@
+//! A kubelet for every node at once: pods go Pending → scheduled → Running
+//! → Ready on the cluster's timing; an image whose tag contains `crash`
+//! crash-loops with growing back-off; deleted pods disappear after their
+//! grace period.
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
+    ContainerStatus, Pod, PodCondition, PodStatus,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use crate::sim::cluster::Cluster;
+use crate::sim::store::{Kind, Typed, now};
+
+/// Whether an image crash-loops (its tag contains `crash`).
+pub fn crashes(image: &str) -> bool {
+    tag(image).contains("crash")
+}
+
+/// Whether an image serves errors (its tag contains `bad`).
+pub fn serves_errors(image: &str) -> bool {
+    tag(image).contains("bad")
+}
+
+fn tag(image: &str) -> &str {
+    image.rsplit_once(':').map_or("", |(_, t)| t)
+}
+
+fn since(t: Option<&Time>) -> Duration {
+    let Some(t) = t else { return Duration::ZERO };
+    let ms = jiff::Timestamp::now().as_millisecond() - t.0.as_millisecond();
+    Duration::from_millis(ms.max(0) as u64)
+}
+
+fn condition<'a>(status: &'a PodStatus, type_: &str) -> Option<&'a PodCondition> {
+    status
+        .conditions
+        .iter()
+        .flatten()
+        .find(|c| c.type_ == type_)
+}
+
+fn set_condition(status: &mut PodStatus, type_: &str, value: bool) {
+    let conditions = status.conditions.get_or_insert_with(Vec::new);
+    let value = if value { "True" } else { "False" };
+    match conditions.iter_mut().find(|c| c.type_ == type_) {
+        Some(c) if c.status == value => {}
+        Some(c) => {
+            c.status = value.to_string();
+            c.last_transition_time = Some(now());
+        }
+        None => conditions.push(PodCondition {
+            type_: type_.to_string(),
+            status: value.to_string(),
+            last_transition_time: Some(now()),
+            ..PodCondition::default()
+        }),
+    }
+}
+
+fn running(started: Time) -> ContainerState {
+    ContainerState {
+        running: Some(ContainerStateRunning {
+            started_at: Some(started),
+        }),
+        ..ContainerState::default()
+    }
+}
+
+pub fn sync(cluster: &mut Cluster) {
+    let timing = cluster.timing;
+    for obj in cluster.store.list(Kind::Pod, None) {
+        let Some(pod) = Pod::peek(&obj) else { continue };
+        if let Some(deleted) = &pod.metadata.deletion_timestamp {
+            if jiff::Timestamp::now() >= deleted.0 {
+                cluster.store.delete(Kind::Pod, obj.namespace(), obj.name());
+            }
+            continue;
+        }
+        let status = pod.status.clone().unwrap_or_default();
+        let scheduled = condition(&status, "PodScheduled").is_some_and(|c| c.status == "True");
+        let ready = condition(&status, "Ready").is_some_and(|c| c.status == "True");
+        let image = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .and_then(|c| c.image.clone())
+            .unwrap_or_default();
+        if ready && !crashes(&image) {
+            continue; // steady state: nothing to do
+        }
+        let mut pod = pod.clone();
+        if !scheduled {
+            if since(pod.metadata.creation_timestamp.as_ref()) >= timing.schedule {
+                schedule(cluster, &mut pod);
+                cluster.store.put_typed(pod);
+            }
+            continue;
+        }
+        let scheduled_at =
+            condition(&status, "PodScheduled").and_then(|c| c.last_transition_time.clone());
+        let container = status
+            .container_statuses
+            .as_ref()
+            .and_then(|c| c.first())
+            .cloned();
+        match container {
+            None => {
+                if since(scheduled_at.as_ref()) >= timing.start {
+                    start(cluster, &mut pod, &image);
+                    cluster.store.put_typed(pod);
+                }
+            }
+            Some(cs) => {
+                if step_container(cluster, &mut pod, &cs, &image) {
+                    cluster.store.put_typed(pod);
+                }
+            }
+        }
+    }
+}
+
+fn schedule(cluster: &mut Cluster, pod: &mut Pod) {
+    let nodes = &cluster.node_names;
+    let node = nodes[fastrand::usize(..nodes.len())].clone();
+    if let Some(spec) = pod.spec.as_mut() {
+        spec.node_name = Some(node.clone());
+    }
+    let status = pod.status.get_or_insert_with(PodStatus::default);
+    status.phase = Some("Pending".into());
+    set_condition(status, "PodScheduled", true);
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    cluster.event(
+        Kind::Pod,
+        &pod.metadata,
+        "Normal",
+        "Scheduled",
+        format!("Successfully assigned {ns}/{name} to {node}"),
+        "default-scheduler",
+    );
+}
+
+fn start(cluster: &mut Cluster, pod: &mut Pod, image: &str) {
+    let ip = cluster.next_pod_ip();
+    let names: Vec<String> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter().map(|c| c.name.clone()))
+        .collect();
+    let t = now();
+    let status = pod.status.get_or_insert_with(PodStatus::default);
+    status.phase = Some("Running".into());
+    status.start_time = Some(t.clone());
+    status.pod_ip = Some(ip);
+    status.host_ip = Some("192.168.49.2".into());
+    status.qos_class = Some("Burstable".into());
+    set_condition(status, "Initialized", true);
+    set_condition(status, "ContainersReady", false);
+    set_condition(status, "Ready", false);
+    status.container_statuses = Some(
+        names
+            .iter()
+            .map(|name| ContainerStatus {
+                name: name.clone(),
+                image: image.to_string(),
+                image_id: format!("docker-pullable://{image}"),
+                ready: false,
+                started: Some(true),
+                restart_count: 0,
+                container_id: Some(format!("containerd://{:016x}", fastrand::u64(..))),
+                state: Some(running(t.clone())),
+                ..ContainerStatus::default()
+            })
+            .collect(),
+    );
+    for name in &names {
+        cluster.event(
+            Kind::Pod,
+            &pod.metadata,
+            "Normal",
+            "Pulled",
+            format!("Container image \"{image}\" already present on machine"),
+            "kubelet",
+        );
+        cluster.event(
+            Kind::Pod,
+            &pod.metadata,
+            "Normal",
+            "Created",
+            format!("Created container: {name}"),
+            "kubelet",
+        );
+        cluster.event(
+            Kind::Pod,
+            &pod.metadata,
+            "Normal",
+            "Started",
+            format!("Started container {name}"),
+            "kubelet",
+        );
+    }
+}
+
+/// Advances a started container. Returns whether the pod changed.
+fn step_container(cluster: &mut Cluster, pod: &mut Pod, cs: &ContainerStatus, image: &str) -> bool {
+    let timing = cluster.timing;
+    let state = cs.state.clone().unwrap_or_default();
+    let status = pod.status.get_or_insert_with(PodStatus::default);
+    if let Some(run) = &state.running {
+        let up = since(run.started_at.as_ref());
+        if crashes(image) {
+            if up < timing.crash_after {
+                return false;
+            }
+            // The container dies; the kubelet backs off before restarting it.
+            let restarts = cs.restart_count + 1;
+            let name = cs.name.clone();
+            let backoff = backoff(timing.backoff, restarts);
+            let pod_name = pod.metadata.name.clone().unwrap_or_default();
+            let containers = status.container_statuses.get_or_insert_with(Vec::new);
+            for c in containers.iter_mut() {
+                c.restart_count = restarts;
+                c.ready = false;
+                c.started = Some(false);
+                c.last_state = Some(ContainerState {
+                    terminated: Some(ContainerStateTerminated {
+                        exit_code: 1,
+                        reason: Some("Error".into()),
+                        started_at: run.started_at.clone(),
+                        finished_at: Some(now()),
+                        ..ContainerStateTerminated::default()
+                    }),
+                    ..ContainerState::default()
+                });
+                c.state = Some(ContainerState {
+                    waiting: Some(ContainerStateWaiting {
+                        reason: Some("CrashLoopBackOff".into()),
+                        message: Some(format!(
+                            "back-off {}s restarting failed container={name} pod={pod_name}",
+                            backoff.as_secs().max(1)
+                        )),
+                    }),
+                    ..ContainerState::default()
+                });
+            }
+            set_condition(status, "ContainersReady", false);
+            set_condition(status, "Ready", false);
+            cluster.event(
+                Kind::Pod,
+                &pod.metadata,
+                "Warning",
+                "BackOff",
+                format!("Back-off restarting failed container {name} in pod {pod_name}"),
+                "kubelet",
+            );
+            cluster.event(Kind::Pod, &pod.metadata, "Warning", "Unhealthy", "Readiness probe failed: Get \"http://10.244.0.1:8080/health/ready\": dial tcp 10.244.0.1:8080: connect: connection refused".to_string(), "kubelet");
+            return true;
+        }
+        if up >= timing.ready {
+            for c in status.container_statuses.iter_mut().flatten() {
+                c.ready = true;
+            }
+            set_condition(status, "ContainersReady", true);
+            set_condition(status, "Ready", true);
+            return true;
+        }
+        return false;
+    }
+    if state.waiting.is_some() {
+        let finished = cs
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .and_then(|t| t.finished_at.clone());
+        if since(finished.as_ref()) >= backoff(timing.backoff, cs.restart_count) {
+            for c in status.container_statuses.iter_mut().flatten() {
+                c.state = Some(running(now()));
+                c.started = Some(true);
+            }
+            let name = cs.name.clone();
+            cluster.event(
+                Kind::Pod,
+                &pod.metadata,
+                "Normal",
+                "Started",
+                format!("Started container {name}"),
+                "kubelet",
+            );
+            return true;
+        }
+    }
+    false
+}
+
+/// Back-off doubles with each restart, capped at 16 times the first.
+fn backoff(first: Duration, restarts: i32) -> Duration {
+    first * 2u32.pow(restarts.clamp(1, 5) as u32 - 1)
+}
+
+/// Whether a pod counts as ready and (with `min_ready`) available.
+pub fn ready_since(pod: &Pod) -> Option<Duration> {
+    let status = pod.status.as_ref()?;
+    let c = condition(status, "Ready")?;
+    (c.status == "True").then(|| since(c.last_transition_time.as_ref()))
+}
