@@ -21,8 +21,17 @@ use crate::sim::http::{Req, Resp, json};
 use crate::sim::patch::{self, PatchType};
 use crate::sim::store::{Kind, Obj, Typed};
 
+/// `dryRun=All` in the query, or (for DELETE) in the DeleteOptions body.
 fn dry_run(req: &Req) -> bool {
-    req.param("dryRun").is_some_and(|d| d == "All")
+    if req.param("dryRun").is_some_and(|d| d == "All") {
+        return true;
+    }
+    req.method == hyper::Method::DELETE
+        && serde_json::from_slice::<Value>(&req.body)
+            .ok()
+            .and_then(|v| v.get("dryRun").cloned())
+            .and_then(|d| d.as_array().cloned())
+            .is_some_and(|d| d.iter().any(|x| x == "All"))
 }
 
 fn invalid(kind: Kind, name: &str, causes: &[String]) -> Resp {
