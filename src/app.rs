@@ -40,6 +40,7 @@ pub fn main(cli: Cli) -> ExitCode {
             &cli.dashboard,
             &paths,
         ),
+        Some(Command::Demo(demo)) => crate::demo::run(&demo, &cli.dashboard, &paths),
         Some(Command::Paths) => {
             print!("{}", paths.describe());
             ExitCode::SUCCESS
@@ -100,7 +101,34 @@ pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, Stri
     Ok(state)
 }
 
+/// A multi-threaded runtime with two workers: the UI loop and the sources.
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("ops-tui: cannot start the runtime: {e}"))
+}
+
 fn dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
+    let _log = start_logging(paths);
+    match runtime() {
+        Ok(rt) => rt.block_on(run_dashboard(args, paths)),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Starts logging; the guard flushes the log when dropped.
+pub fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    crate::logging::init(paths.log_dir.as_deref()).ok()
+}
+
+/// Loads the configuration, takes the terminal and runs the loop; restores
+/// the terminal on every way out.
+pub async fn run_dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
     let mut state = match build_state(args, paths) {
         Ok(state) => state,
         Err(e) => {
@@ -108,26 +136,13 @@ fn dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
-    let _log = match crate::logging::init(paths.log_dir.as_deref()) {
-        Ok(guard) => Some(guard),
-        Err(e) => {
-            state.warnings.push(format!("logging is off: {e}"));
-            None
-        }
-    };
+    if paths.log_dir.is_none() {
+        state
+            .warnings
+            .push("logging is off: no directory for the log file".into());
+    }
     tracing::info!(target = ?state.target, "starting the dashboard");
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("ops-tui: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = runtime.block_on(async {
+    let result = async {
         let mut guard = term::enter().map_err(|e| {
             format!("ops-tui needs an interactive terminal ({e}); for a non-interactive check use `ops-tui validate`")
         })?;
@@ -140,7 +155,8 @@ fn dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
         run(&mut state, &mut guard.terminal, rx)
             .await
             .map_err(|e| format!("ops-tui: terminal error: {e}"))
-    });
+    }
+    .await;
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

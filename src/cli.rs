@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 
+use crate::sim::scenario::ScenarioName;
+
 /// A terminal operations console for on-call engineers: rollouts, health,
 /// signals, the go-live checklist and a journal of every action, in one screen.
 #[derive(Debug, Parser)]
@@ -16,6 +18,7 @@ use clap_complete::Shell;
         ops-tui                          open the dashboard with ./ops-tui.toml, if present\n  \
         ops-tui --env prod               use the runbook's `prod` environment\n  \
         ops-tui --context kind-dev -n api  no runbook: watch every Deployment in `api`\n  \
+        ops-tui demo                     try it on a simulated cluster\n  \
         ops-tui validate runbooks/example.toml\n  \
         ops-tui paths                    where configuration, themes, keymaps and logs live\n\n\
         Press ? in the dashboard for every key."
@@ -52,19 +55,19 @@ pub struct DashboardArgs {
     pub kubeconfig: Option<PathBuf>,
 
     /// Never change anything: every action is refused (always wins)
-    #[arg(long, conflicts_with = "write")]
+    #[arg(long, conflicts_with = "write", global = true)]
     pub read_only: bool,
 
     /// Allow actions in an environment the runbook marks read_only
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub write: bool,
 
     /// Colour theme: default, light, high-contrast, colorblind, or a user theme
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,
 
     /// Keymap: default, vim, or a user keymap
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     pub keymap: Option<String>,
 }
 
@@ -75,6 +78,8 @@ pub enum Command {
         /// Runbook to check [default: --runbook, else ./ops-tui.toml]
         path: Option<PathBuf>,
     },
+    /// Try everything on a simulated cluster, service and Prometheus (no cluster needed)
+    Demo(DemoArgs),
     /// Print where configuration, user themes and keymaps, data and logs live
     Paths,
     /// Print a shell completion script (e.g. `ops-tui completions bash > ~/.local/share/bash-completion/completions/ops-tui`)
@@ -82,4 +87,27 @@ pub enum Command {
         /// Shell to generate for
         shell: Shell,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// What the simulated cluster holds
+    #[arg(long, value_enum, default_value = "go-live")]
+    pub scenario: ScenarioName,
+
+    /// Run only the simulated environment, until Ctrl-C, for kubectl and other tools
+    #[arg(long)]
+    pub serve: bool,
+
+    /// First port: API server, then Prometheus, control, services [default: 17080 with --serve, else any free ports; 0: any free ports]
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+
+    /// Deployments of the `scale` scenario
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub deployments: usize,
+
+    /// Pods of the `scale` scenario, spread over its Deployments
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    pub pods: usize,
 }

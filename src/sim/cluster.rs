@@ -74,7 +74,7 @@ pub struct Cluster {
     pub faults: Faults,
     /// (involved uid, reason, message) → event name, for counting repeats.
     event_index: HashMap<(String, String, String), String>,
-    event_order: std::collections::VecDeque<(String, String)>,
+    event_order: std::collections::VecDeque<(String, String, (String, String, String))>,
     pub node_names: Vec<String>,
     next_ip: u32,
 }
@@ -162,12 +162,12 @@ impl Cluster {
             ..Event::default()
         };
         self.store.put_typed(ev);
-        self.event_index.insert(key, name.clone());
-        self.event_order.push_back((ns, name));
+        self.event_index.insert(key.clone(), name.clone());
+        self.event_order.push_back((ns, name, key));
         while self.event_order.len() > MAX_EVENTS {
-            if let Some((ns, name)) = self.event_order.pop_front() {
+            if let Some((ns, name, key)) = self.event_order.pop_front() {
                 self.store.delete(Kind::Event, &ns, &name);
-                self.event_index.retain(|_, v| *v != name);
+                self.event_index.remove(&key);
             }
         }
     }

@@ -88,10 +88,19 @@ fn url_decode_pairs(q: &str) -> Vec<(String, String)> {
 /// Largest request body accepted.
 const MAX_BODY: usize = 8 << 20;
 
-/// Serves `handler` on `listener` until `kill` changes; then every open
-/// connection is dropped (reset) and the function returns.
-pub async fn serve<H, F>(listener: TcpListener, handler: H, mut kill: watch::Receiver<u64>)
-where
+/// A TLS configuration that can be replaced while serving (a new
+/// certificate applies to the next connection).
+pub type Tls = Arc<std::sync::RwLock<Arc<rustls::ServerConfig>>>;
+
+/// Serves `handler` on `listener` (over TLS when `tls` is given) until
+/// `kill` changes; then every open connection is dropped (reset) and the
+/// function returns.
+pub async fn serve<H, F>(
+    listener: TcpListener,
+    handler: H,
+    mut kill: watch::Receiver<u64>,
+    tls: Option<Tls>,
+) where
     H: Fn(Req) -> F + Send + Sync + 'static,
     F: Future<Output = Resp> + Send + 'static,
 {
@@ -104,6 +113,11 @@ where
         let Ok((stream, _)) = accepted else { continue };
         let handler = handler.clone();
         let mut conn_kill = kill.clone();
+        let tls = tls.as_ref().map(|t| {
+            t.read()
+                .map(|c| c.clone())
+                .unwrap_or_else(|e| e.into_inner().clone())
+        });
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req: Request<Incoming>| {
                 let handler = handler.clone();
@@ -128,11 +142,30 @@ where
                     Ok::<_, Infallible>(handler(req).await)
                 }
             });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service);
-            tokio::select! {
-                _ = conn => {}
-                _ = conn_kill.changed() => {}
+            let builder = hyper::server::conn::http1::Builder::new();
+            match tls {
+                Some(config) => {
+                    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+                    let handshake = tokio::time::timeout(
+                        std::time::Duration::from_secs(10),
+                        acceptor.accept(stream),
+                    );
+                    let Ok(Ok(stream)) = handshake.await else {
+                        return;
+                    };
+                    let conn = builder.serve_connection(TokioIo::new(stream), service);
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = conn_kill.changed() => {}
+                    }
+                }
+                None => {
+                    let conn = builder.serve_connection(TokioIo::new(stream), service);
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = conn_kill.changed() => {}
+                    }
+                }
             }
         });
     }

@@ -8,12 +8,14 @@ use serde_json::json;
 
 use super::api::Tokens;
 
-pub fn render(server: &str, tokens: &Tokens, namespace: &str) -> String {
+pub fn render(server: &str, ca_pem: &str, tokens: &Tokens, namespace: &str) -> String {
+    use base64::Engine;
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
     let config = json!({
         "apiVersion": "v1",
         "kind": "Config",
         "current-context": "demo",
-        "clusters": [{"name": "demo", "cluster": {"server": server}}],
+        "clusters": [{"name": "demo", "cluster": {"server": server, "certificate-authority-data": ca}}],
         "users": [
             {"name": "admin", "user": {"token": tokens.admin}},
             {"name": "viewer", "user": {"token": tokens.viewer}}

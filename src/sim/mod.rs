@@ -1,59 +1,131 @@
 //! The embedded simulated environment behind `ops-tui demo` and the tests: a
 //! Kubernetes API server with a deployment controller, the service the
-//! workloads run, and a Prometheus API. Everything binds 127.0.0.1 only.
+//! workloads run, a Prometheus API and a fault-injection endpoint.
+//! Everything binds 127.0.0.1 only.
 
 pub mod api;
 pub mod cluster;
+pub mod control;
 pub mod controller;
 pub mod http;
 pub mod kubeconfig;
 pub mod patch;
+pub mod prom;
+pub mod scenario;
 pub mod selector;
+pub mod service;
 pub mod store;
+pub mod tls;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use k8s_openapi::api::core::v1::Service;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use api::{Api, Tokens};
-use cluster::{Cluster, Shared, Timing};
+use cluster::{Cluster, Shared, Timing, lock};
+use scenario::{ScaleSize, ScenarioName};
+use service::ServiceSim;
 
 /// How long the API server stays down when restarted by fault injection.
 const RESTART_DOWNTIME: Duration = Duration::from_millis(500);
 
+/// Default first port of `demo --serve`; see [`Ports`].
+pub const DEFAULT_PORT: u16 = 17080;
+
 pub struct SimOptions {
+    pub scenario: Option<ScenarioName>,
+    pub size: ScaleSize,
     pub timing: Timing,
-    /// 0: any free port.
-    pub api_port: u16,
+    /// First port of the layout; None: any free ports.
+    pub port: Option<u16>,
     /// Changes kept for watches to resume from.
     pub history: usize,
+    /// Days until the HTTPS certificate expires.
+    pub cert_days: i64,
 }
 
 impl Default for SimOptions {
     fn default() -> SimOptions {
         SimOptions {
+            scenario: None,
+            size: ScaleSize::default(),
             timing: Timing::demo(),
-            api_port: 0,
+            port: None,
             history: 20_000,
+            cert_days: 60,
         }
+    }
+}
+
+/// Where each endpoint listens, from the first port: API server, then
+/// Prometheus, control, then each service's HTTP port and the HTTPS port.
+#[derive(Debug, Clone, Copy)]
+pub struct Ports {
+    base: Option<u16>,
+}
+
+impl Ports {
+    fn at(&self, offset: u16) -> u16 {
+        self.base.map_or(0, |b| b.saturating_add(offset))
+    }
+}
+
+/// What the control endpoint and the `Sim` share.
+pub struct SimHandle {
+    pub cluster: Shared,
+    pub api: Arc<Api>,
+    pub services: Vec<Arc<ServiceSim>>,
+    pub namespace: String,
+    restart: watch::Sender<u64>,
+}
+
+impl SimHandle {
+    pub fn drop_watches(&self) {
+        self.api.drop_watches.send_modify(|n| *n += 1);
+    }
+
+    pub fn restart_api(&self) {
+        self.restart.send_modify(|n| *n += 1);
     }
 }
 
 /// A running simulated environment. Dropping it stops everything.
 pub struct Sim {
+    pub handle: Arc<SimHandle>,
     pub cluster: Shared,
     pub api: Arc<Api>,
     pub api_url: String,
-    restart: watch::Sender<u64>,
+    /// The CA that signed the API server's certificate.
+    pub ca_pem: String,
+    pub prometheus_url: String,
+    pub control_url: String,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl Sim {
     pub async fn start(options: SimOptions) -> std::io::Result<Sim> {
-        let cluster: Shared = Arc::new(Mutex::new(Cluster::new(options.timing, options.history)));
-        let listener = http::bind(options.api_port).await?;
+        let ports = Ports { base: options.port };
+        let mut cluster = Cluster::new(options.timing, options.history);
+        let namespace = options
+            .scenario
+            .map_or("default", |s| s.namespace())
+            .to_string();
+        if let Some(scenario) = options.scenario {
+            scenario::seed(&mut cluster, scenario, options.size);
+        }
+        let service_names: Vec<String> = cluster
+            .store
+            .list_typed::<Service>(Some(&namespace))
+            .iter()
+            .filter_map(|s| s.metadata.name.clone())
+            .collect();
+        let cluster: Shared = Arc::new(Mutex::new(cluster));
+        let mut tasks = Vec::new();
+
+        let listener = http::bind(ports.at(0)).await?;
         let addr = listener.local_addr()?;
         let (drop_watches, _) = watch::channel(0);
         let api = Arc::new(Api {
@@ -63,31 +135,120 @@ impl Sim {
             address: addr.to_string(),
         });
         let (restart, restart_rx) = watch::channel(0u64);
-        let server = tokio::spawn(serve_api(api.clone(), listener, restart_rx));
-        let controller = tokio::spawn(controller::run(cluster.clone()));
+        let api_tls = tls::api_server()?;
+        let api_config: http::Tls = Arc::new(std::sync::RwLock::new(api_tls.config.clone()));
+        tasks.push(tokio::spawn(serve_api(
+            api.clone(),
+            listener,
+            restart_rx,
+            api_config,
+        )));
+        tasks.push(tokio::spawn(controller::run(cluster.clone())));
+
+        // The services, each on its own port; `api` also speaks HTTPS.
+        let mut services = Vec::new();
+        let https_port = ports.at(3 + service_names.len() as u16);
+        for (i, name) in service_names.iter().enumerate() {
+            let https = (name == "api").then_some((https_port, options.cert_days));
+            let (svc, t) = ServiceSim::start(
+                cluster.clone(),
+                &namespace,
+                name,
+                ports.at(3 + i as u16),
+                https,
+            )
+            .await?;
+            services.push(svc);
+            tasks.extend(t);
+        }
+
+        let prom = Arc::new(prom::PromSim {
+            services: services.clone(),
+            queries: scenario::queries(&namespace),
+            rules: scenario::rules(),
+        });
+        let prom_listener = http::bind(ports.at(1)).await?;
+        let prometheus_url = format!("http://{}", prom_listener.local_addr()?);
+        let (_never, never_rx) = watch::channel(0u64);
+        let never_rx2 = never_rx.clone();
+        tasks.push(tokio::spawn(async move {
+            let _keep = _never;
+            http::serve(
+                prom_listener,
+                move |req| prom.clone().handle(req),
+                never_rx,
+                None,
+            )
+            .await;
+        }));
+
+        let handle = Arc::new(SimHandle {
+            cluster: cluster.clone(),
+            api: api.clone(),
+            services,
+            namespace,
+            restart,
+        });
+        let control_listener = http::bind(ports.at(2)).await?;
+        let control_url = format!("http://{}", control_listener.local_addr()?);
+        let weak = Arc::downgrade(&handle);
+        tasks.push(tokio::spawn(async move {
+            http::serve(
+                control_listener,
+                move |req| control::handle(weak.clone(), req),
+                never_rx2,
+                None,
+            )
+            .await;
+        }));
+
         Ok(Sim {
+            handle,
             cluster,
             api,
-            api_url: format!("http://{addr}"),
-            restart,
-            tasks: vec![server, controller],
+            api_url: format!("https://{addr}"),
+            ca_pem: api_tls.ca_pem,
+            prometheus_url,
+            control_url,
+            tasks,
         })
     }
 
     /// The kubeconfig text for this environment.
     pub fn kubeconfig(&self, namespace: &str) -> String {
-        kubeconfig::render(&self.api_url, &self.api.tokens, namespace)
+        kubeconfig::render(&self.api_url, &self.ca_pem, &self.api.tokens, namespace)
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.handle.namespace
+    }
+
+    pub fn services(&self) -> &[Arc<ServiceSim>] {
+        &self.handle.services
+    }
+
+    pub fn service(&self, name: &str) -> Option<&Arc<ServiceSim>> {
+        self.handle.services.iter().find(|s| s.name == name)
     }
 
     /// Ends every open watch; clients must resume.
     pub fn drop_watches(&self) {
-        self.api.drop_watches.send_modify(|n| *n += 1);
+        self.handle.drop_watches();
     }
 
     /// Resets every connection and refuses new ones for a moment; the state
     /// is kept, as when a real API server restarts.
     pub fn restart_api(&self) {
-        self.restart.send_modify(|n| *n += 1);
+        self.handle.restart_api();
+    }
+
+    /// Counts for a summary line: Deployments and pods.
+    pub fn counts(&self) -> (usize, usize) {
+        let c = lock(&self.cluster);
+        (
+            c.store.count(store::Kind::Deployment),
+            c.store.count(store::Kind::Pod),
+        )
     }
 }
 
@@ -102,11 +263,14 @@ impl Drop for Sim {
 async fn serve_api(
     api: Arc<Api>,
     listener: tokio::net::TcpListener,
-    restart: watch::Receiver<u64>,
+    mut restart: watch::Receiver<u64>,
+    tls: http::Tls,
 ) {
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     let mut listener = Some(listener);
     loop {
+        // Serve until the next restart, not the one just handled.
+        restart.borrow_and_update();
         let l = match listener.take() {
             Some(l) => l,
             None => {
@@ -123,6 +287,12 @@ async fn serve_api(
             }
         };
         let api = api.clone();
-        http::serve(l, move |req| api::handle(api.clone(), req), restart.clone()).await;
+        http::serve(
+            l,
+            move |req| api::handle(api.clone(), req),
+            restart.clone(),
+            Some(tls.clone()),
+        )
+        .await;
     }
 }

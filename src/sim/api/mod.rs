@@ -3,7 +3,10 @@
 
 mod discovery;
 mod read;
+pub mod table;
 mod write;
+
+pub use write::default_deployment;
 
 use std::sync::Arc;
 
@@ -227,7 +230,7 @@ pub async fn handle(api: Arc<Api>, req: Req) -> Resp {
                 return denied;
             }
             match (verb, sub.as_deref()) {
-                ("get", None) => read::get(&api, kind, &ns, &name),
+                ("get", None) => read::get(&api, &req, kind, &ns, &name),
                 ("get", Some("scale")) if kind == Kind::Deployment => {
                     write::get_scale(&api, &ns, &name)
                 }

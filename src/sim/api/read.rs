@@ -15,7 +15,7 @@ use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::{Api, not_found, status};
+use super::{Api, not_found, status, table};
 use crate::sim::cluster::lock;
 use crate::sim::http::{Req, Resp, json};
 use crate::sim::selector::{FieldSelector, LabelSelector};
@@ -25,8 +25,22 @@ use crate::sim::store::{Kind, Obj, watch_line};
 const MAX_WATCH: Duration = Duration::from_secs(1800);
 const BOOKMARK_EVERY: Duration = Duration::from_secs(1);
 
-pub fn get(api: &Api, kind: Kind, ns: &str, name: &str) -> Resp {
-    match lock(&api.cluster).store.get(kind, ns, name) {
+pub fn get(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
+    let (obj, rv) = {
+        let cluster = lock(&api.cluster);
+        (
+            cluster.store.get(kind, ns, name),
+            cluster.store.resource_version(),
+        )
+    };
+    match obj {
+        Some(obj) if table::wanted(req.header("accept")) => {
+            let include = req.param("includeObject").as_deref() == Some("Object");
+            json(
+                StatusCode::OK,
+                &table::table(kind.name(), &[&obj], rv, include),
+            )
+        }
         Some(obj) => json(StatusCode::OK, &*obj),
         None => not_found(kind, name),
     }
@@ -124,6 +138,12 @@ pub fn list(api: &Api, req: &Req, kind: Kind, ns: Option<&str>) -> Resp {
         let token = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&token).unwrap_or_default());
         metadata["continue"] = json!(token);
         metadata["remainingItemCount"] = json!(remaining);
+    }
+    if table::wanted(req.header("accept")) {
+        let include = req.param("includeObject").as_deref() == Some("Object");
+        let mut t = table::table(kind.name(), &page, rv, include);
+        t["metadata"] = metadata;
+        return json(StatusCode::OK, &t);
     }
     // Serialise items straight into the response, without a Value tree.
     let mut body = format!(

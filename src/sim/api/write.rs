@@ -118,7 +118,8 @@ fn validate(obj: &mut Obj, old: Option<&Obj>) -> Result<(), Vec<String>> {
     }
 }
 
-fn default_deployment(spec: &mut DeploymentSpec) {
+/// The defaults the API server fills in for a Deployment.
+pub fn default_deployment(spec: &mut DeploymentSpec) {
     spec.replicas.get_or_insert(1);
     spec.revision_history_limit.get_or_insert(10);
     spec.progress_deadline_seconds.get_or_insert(600);

@@ -306,3 +306,60 @@ pub fn ready_since(pod: &Pod) -> Option<Duration> {
     let c = condition(status, "Ready")?;
     (c.status == "True").then(|| since(c.last_transition_time.as_ref()))
 }
+
+pub fn is_ready(pod: &Pod) -> bool {
+    ready_since(pod).is_some()
+}
+
+/// Makes a pod look as if it had been running and ready for a few minutes.
+pub fn settle_pod(pod: &mut Pod, ip: String, node: String) {
+    let earlier = Time(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(300));
+    let names: Vec<(String, String)> = pod
+        .spec
+        .iter()
+        .flat_map(|s| {
+            s.containers
+                .iter()
+                .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+        })
+        .collect();
+    if let Some(spec) = pod.spec.as_mut() {
+        spec.node_name = Some(node);
+    }
+    pod.metadata.creation_timestamp = Some(earlier.clone());
+    let condition = |t: &str| PodCondition {
+        type_: t.to_string(),
+        status: "True".into(),
+        last_transition_time: Some(earlier.clone()),
+        ..PodCondition::default()
+    };
+    pod.status = Some(PodStatus {
+        phase: Some("Running".into()),
+        pod_ip: Some(ip),
+        host_ip: Some("192.168.49.2".into()),
+        start_time: Some(earlier.clone()),
+        qos_class: Some("Burstable".into()),
+        conditions: Some(
+            ["PodScheduled", "Initialized", "ContainersReady", "Ready"]
+                .map(condition)
+                .to_vec(),
+        ),
+        container_statuses: Some(
+            names
+                .into_iter()
+                .map(|(name, image)| ContainerStatus {
+                    name,
+                    image_id: format!("docker-pullable://{image}"),
+                    image,
+                    ready: true,
+                    started: Some(true),
+                    restart_count: 0,
+                    container_id: Some(format!("containerd://{:016x}", fastrand::u64(..))),
+                    state: Some(running(earlier.clone())),
+                    ..ContainerStatus::default()
+                })
+                .collect(),
+        ),
+        ..PodStatus::default()
+    });
+}

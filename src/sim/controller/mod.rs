@@ -6,6 +6,7 @@ mod deployment;
 mod kubelet;
 mod replicaset;
 
+pub use kubelet::{crashes, is_ready, serves_errors, settle_pod};
 pub use replicaset::delete_pod;
 
 use std::collections::BTreeMap;

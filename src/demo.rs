@@ -1,0 +1,215 @@
+//! `ops-tui demo`: the simulated environment, with the dashboard on it or
+//! (`--serve`) alone for other tools. Its kubeconfig and runbook go to a
+//! temporary directory that is removed on the way out.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::app::{run_dashboard, runtime, start_logging};
+use crate::cli::{DashboardArgs, DemoArgs};
+use crate::config::paths::Paths;
+use crate::sim::scenario::{ScaleSize, ScenarioName};
+use crate::sim::{DEFAULT_PORT, Sim, SimOptions, kubeconfig};
+
+/// The demo runbook, with the addresses of `demo --serve` on its default ports.
+pub const DEMO_RUNBOOK: &str = include_str!("../runbooks/demo.toml");
+
+/// The demo runbook with its addresses changed to where this simulator
+/// listens.
+pub fn runbook_for(sim: &Sim) -> String {
+    let mut text = DEMO_RUNBOOK.to_string();
+    let mut map: Vec<(u16, u16)> = Vec::new();
+    let port_of = |url: &str| {
+        url.rsplit(':')
+            .next()
+            .and_then(|p| p.parse::<u16>().ok())
+            .unwrap_or(0)
+    };
+    map.push((DEFAULT_PORT + 1, port_of(&sim.prometheus_url)));
+    let services = sim.services();
+    for (i, svc) in services.iter().enumerate() {
+        map.push((DEFAULT_PORT + 3 + i as u16, svc.http_port));
+        if let Some(https) = svc.https_port {
+            map.push((DEFAULT_PORT + 3 + services.len() as u16, https));
+        }
+    }
+    for (from, to) in map {
+        text = text.replace(&format!("127.0.0.1:{from}\""), &format!("127.0.0.1:{to}\""));
+    }
+    text
+}
+
+/// The files a demo writes: kubeconfig and runbook.
+pub struct DemoFiles {
+    pub dir: tempfile::TempDir,
+    pub kubeconfig: PathBuf,
+    pub runbook: Option<PathBuf>,
+}
+
+pub fn write_files(sim: &Sim, scenario: ScenarioName) -> std::io::Result<DemoFiles> {
+    let dir = tempfile::Builder::new().prefix("ops-tui-demo-").tempdir()?;
+    let kubeconfig = kubeconfig::write(dir.path(), &sim.kubeconfig(sim.namespace()))?;
+    let runbook = match scenario {
+        ScenarioName::Scale => None,
+        _ => {
+            let path = dir.path().join("demo.toml");
+            std::fs::write(&path, runbook_for(sim))?;
+            Some(path)
+        }
+    };
+    Ok(DemoFiles {
+        dir,
+        kubeconfig,
+        runbook,
+    })
+}
+
+/// What `demo --serve` prints: where everything is and how to use it.
+pub fn describe(sim: &Sim, files: &DemoFiles, scenario: ScenarioName) -> String {
+    let mut out = String::new();
+    let (deployments, pods) = sim.counts();
+    let name = match scenario {
+        ScenarioName::GoLive => "go-live",
+        ScenarioName::Incident => "incident",
+        ScenarioName::Scale => "scale",
+    };
+    let _ = writeln!(
+        out,
+        "ops-tui demo: scenario {name}, namespace {}, {deployments} Deployments, {pods} pods",
+        sim.namespace()
+    );
+    let _ = writeln!(
+        out,
+        "  kubeconfig  {}  (contexts demo = admin, demo-viewer = read-only)",
+        files.kubeconfig.display()
+    );
+    if let Some(r) = &files.runbook {
+        let _ = writeln!(out, "  runbook     {}", r.display());
+    }
+    let _ = writeln!(out, "  api server  {}", sim.api_url);
+    let _ = writeln!(
+        out,
+        "  prometheus  {}  (simulated: answers the demo runbook's queries)",
+        sim.prometheus_url
+    );
+    let _ = writeln!(
+        out,
+        "  control     {}  (GET lists the faults; e.g. POST /faults/crash?workload=api)",
+        sim.control_url
+    );
+    for svc in sim.services() {
+        let https = svc
+            .https_port
+            .map(|p| format!("  https://127.0.0.1:{p}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  service     {:<8} http://127.0.0.1:{}{https}",
+            svc.name, svc.http_port
+        );
+    }
+    let k = files.kubeconfig.display();
+    let _ = writeln!(
+        out,
+        "\nTry:\n  KUBECONFIG={k} kubectl get deploy,rs,pods,svc"
+    );
+    if let Some(r) = &files.runbook {
+        let _ = writeln!(out, "  ops-tui --kubeconfig {k} --runbook {}", r.display());
+    } else {
+        let _ = writeln!(
+            out,
+            "  ops-tui --kubeconfig {k} --context demo -n {}",
+            sim.namespace()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Ctrl-C stops the simulator and removes {}",
+        files.dir.path().display()
+    );
+    out
+}
+
+pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCode {
+    let _log = start_logging(paths);
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(async {
+        let port = match (demo.port, demo.serve) {
+            (Some(0), _) | (None, false) => None,
+            (Some(p), _) => Some(p),
+            (None, true) => Some(DEFAULT_PORT),
+        };
+        let options = SimOptions {
+            scenario: Some(demo.scenario),
+            size: ScaleSize {
+                deployments: demo.deployments,
+                pods: demo.pods,
+            },
+            port,
+            ..SimOptions::default()
+        };
+        let sim = match Sim::start(options).await {
+            Ok(sim) => sim,
+            Err(e) => {
+                let hint = if port.is_some() {
+                    " (is another demo running? --port 0 picks free ports)"
+                } else {
+                    ""
+                };
+                eprintln!("ops-tui demo: cannot start the simulator: {e}{hint}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let files = match write_files(&sim, demo.scenario) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("ops-tui demo: cannot write the kubeconfig and runbook: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        if demo.serve {
+            print!("{}", describe(&sim, &files, demo.scenario));
+            wait_for_stop().await;
+            eprintln!(
+                "ops-tui demo: stopped; removed {}",
+                files.dir.path().display()
+            );
+            return ExitCode::SUCCESS;
+        }
+        let args = DashboardArgs {
+            runbook: files.runbook.clone(),
+            kubeconfig: Some(files.kubeconfig.clone()),
+            context: Some("demo".into()),
+            namespace: files.runbook.is_none().then(|| sim.namespace().to_string()),
+            ..dashboard.clone()
+        };
+        run_dashboard(&args, paths).await
+    })
+}
+
+/// Ctrl-C, SIGTERM or SIGHUP.
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

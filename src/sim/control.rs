@@ -1,0 +1,212 @@
+//! Fault injection over HTTP, for rehearsing incidents and for tests:
+//! `POST /faults/NAME?...`, `GET /` lists them and the current state.
+
+use std::sync::Weak;
+
+use hyper::{Method, StatusCode};
+use k8s_openapi::api::apps::v1::Deployment;
+use serde_json::json;
+
+use super::SimHandle;
+use super::cluster::lock;
+use super::http::{self, Req, Resp};
+use super::scenario::set_image;
+use super::store::Kind;
+
+pub const FAULTS: &[(&str, &str)] = &[
+    (
+        "crash?workload=NAME",
+        "crash-loop a Deployment (its image gets a -crash tag)",
+    ),
+    (
+        "hang?service=NAME[&off]",
+        "the service accepts connections and never answers",
+    ),
+    (
+        "refuse?service=NAME[&off]",
+        "the service refuses connections",
+    ),
+    (
+        "expire-cert?service=NAME[&days=-3]",
+        "the HTTPS certificate expires (days from now)",
+    ),
+    (
+        "errors?service=NAME&ratio=0.2",
+        "add to the service's 5xx ratio (0 clears)",
+    ),
+    (
+        "forbid?resource=pods[&off]",
+        "list and watch of a resource get 403 Forbidden",
+    ),
+    ("drop-watches", "end every open watch"),
+    (
+        "restart-api",
+        "restart the API server: connections reset, state kept",
+    ),
+    ("clear", "clear every service fault and forbidden resource"),
+];
+
+fn ok(message: String) -> Resp {
+    http::json(StatusCode::OK, &json!({"ok": true, "message": message}))
+}
+
+fn bad(message: String) -> Resp {
+    http::json(
+        StatusCode::BAD_REQUEST,
+        &json!({"ok": false, "error": message}),
+    )
+}
+
+pub async fn handle(sim: Weak<SimHandle>, req: Req) -> Resp {
+    let Some(sim) = sim.upgrade() else {
+        return bad("the simulator is stopping".into());
+    };
+    let path = req.uri.path().to_string();
+    if req.method == Method::GET && path == "/" {
+        let services: Vec<_> = sim
+            .services
+            .iter()
+            .map(|s| {
+                let f = s.faults();
+                json!({"service": s.name, "http": s.http_port, "https": s.https_port, "hang": f.hang, "refuse": f.refuse, "extra_errors": f.extra_errors})
+            })
+            .collect();
+        let forbidden: Vec<&str> = lock(&sim.cluster)
+            .faults
+            .forbidden
+            .iter()
+            .map(|k| k.plural())
+            .collect();
+        let faults: Vec<_> = FAULTS
+            .iter()
+            .map(|(f, d)| json!({"post": format!("/faults/{f}"), "does": d}))
+            .collect();
+        return http::json(
+            StatusCode::OK,
+            &json!({"services": services, "forbidden": forbidden, "faults": faults}),
+        );
+    }
+    if req.method != Method::POST {
+        return bad("use POST /faults/NAME; GET / lists them".into());
+    }
+    let Some(name) = path.strip_prefix("/faults/") else {
+        return bad(format!("unknown path {path}"));
+    };
+    let off = req.param("off").is_some();
+    let service = || {
+        let wanted = req.param("service").unwrap_or_default();
+        sim.services
+            .iter()
+            .find(|s| s.name == wanted)
+            .cloned()
+            .ok_or_else(|| {
+                let names: Vec<&str> = sim.services.iter().map(|s| s.name.as_str()).collect();
+                format!("no service {wanted:?} (there are: {})", names.join(", "))
+            })
+    };
+    match name {
+        "crash" => {
+            let workload = req.param("workload").unwrap_or_default();
+            let mut cluster = lock(&sim.cluster);
+            let ns = sim.namespace.clone();
+            let Some(d) = cluster.store.get_typed::<Deployment>(&ns, &workload) else {
+                return bad(format!("no Deployment {workload:?} in {ns}"));
+            };
+            let image = d
+                .spec
+                .template
+                .spec
+                .as_ref()
+                .and_then(|s| s.containers.first())
+                .and_then(|c| c.image.clone())
+                .unwrap_or_default();
+            let crashing = if image.contains(':') {
+                format!("{image}-crash")
+            } else {
+                format!("{image}:crash")
+            };
+            set_image(
+                &mut cluster,
+                &ns,
+                &workload,
+                &crashing,
+                "fault injection: crash loop",
+            );
+            ok(format!("{workload} now runs {crashing}"))
+        }
+        "hang" | "refuse" => match service() {
+            Ok(s) => {
+                s.set_faults(|f| {
+                    if name == "hang" {
+                        f.hang = !off
+                    } else {
+                        f.refuse = !off
+                    }
+                });
+                ok(format!(
+                    "{name} {} for {}",
+                    if off { "off" } else { "on" },
+                    s.name
+                ))
+            }
+            Err(e) => bad(e),
+        },
+        "expire-cert" => match service() {
+            Ok(s) if s.https_port.is_none() => bad(format!("{} has no HTTPS listener", s.name)),
+            Ok(s) => {
+                let days = req.param("days").and_then(|d| d.parse().ok()).unwrap_or(-3);
+                match s.set_certificate(days) {
+                    Ok(()) => ok(format!(
+                        "{} now presents a certificate expiring in {days} days",
+                        s.name
+                    )),
+                    Err(e) => bad(format!("cannot make a certificate: {e}")),
+                }
+            }
+            Err(e) => bad(e),
+        },
+        "errors" => match service() {
+            Ok(s) => {
+                let ratio = req
+                    .param("ratio")
+                    .and_then(|r| r.parse::<f64>().ok())
+                    .unwrap_or(0.2)
+                    .clamp(0.0, 1.0);
+                s.set_faults(|f| f.extra_errors = if off { 0.0 } else { ratio });
+                ok(format!("{} error ratio raised by {ratio}", s.name))
+            }
+            Err(e) => bad(e),
+        },
+        "forbid" => {
+            let resource = req.param("resource").unwrap_or_default();
+            let Some(kind) = Kind::ALL.into_iter().find(|k| k.plural() == resource) else {
+                return bad(format!("unknown resource {resource:?}"));
+            };
+            let mut cluster = lock(&sim.cluster);
+            cluster.faults.forbidden.retain(|k| *k != kind);
+            if !off {
+                cluster.faults.forbidden.push(kind);
+            }
+            ok(format!(
+                "{resource} {}",
+                if off { "allowed again" } else { "forbidden" }
+            ))
+        }
+        "drop-watches" => {
+            sim.drop_watches();
+            ok("every watch was ended".into())
+        }
+        "restart-api" => {
+            sim.restart_api();
+            ok("the API server is restarting".into())
+        }
+        "clear" => {
+            for s in &sim.services {
+                s.set_faults(|f| *f = Default::default());
+            }
+            lock(&sim.cluster).faults.forbidden.clear();
+            ok("every fault cleared".into())
+        }
+        other => bad(format!("unknown fault {other:?}; GET / lists them")),
+    }
+}

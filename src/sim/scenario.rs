@@ -1,0 +1,370 @@
+//! Scenarios: what the simulated cluster holds when it starts.
+//!
+//! - `go-live`: `api`, `worker` and a blue-green `web` in `shop-prod`; a
+//!   release of `api` is rolling out and the switch of `web` to green is
+//!   pending.
+//! - `incident`: a `bad` release of `api` has just rolled out; errors and
+//!   latency climb until it is rolled back.
+//! - `scale`: many Deployments and pods, for benchmarks.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
+use serde_json::json;
+
+use super::cluster::Cluster;
+use super::controller::{self, CHANGE_CAUSE};
+use super::store::{Kind, Typed};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScenarioName {
+    GoLive,
+    Incident,
+    Scale,
+}
+
+impl ScenarioName {
+    pub fn namespace(self) -> &'static str {
+        match self {
+            ScenarioName::GoLive | ScenarioName::Incident => "shop-prod",
+            ScenarioName::Scale => "scale",
+        }
+    }
+}
+
+/// Size of the `scale` scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct ScaleSize {
+    pub deployments: usize,
+    pub pods: usize,
+}
+
+impl Default for ScaleSize {
+    fn default() -> ScaleSize {
+        ScaleSize {
+            deployments: 500,
+            pods: 20_000,
+        }
+    }
+}
+
+/// A Deployment as the API server would store it after defaulting.
+pub fn deployment(
+    ns: &str,
+    name: &str,
+    replicas: i32,
+    image: &str,
+    labels: &[(&str, &str)],
+    cause: &str,
+) -> Deployment {
+    let mut all: BTreeMap<String, String> = BTreeMap::from([(
+        "app".to_string(),
+        name.split('-').next().unwrap_or(name).to_string(),
+    )]);
+    for (k, v) in labels {
+        all.insert((*k).to_string(), (*v).to_string());
+    }
+    let container = name.split('-').next().unwrap_or(name);
+    let value = json!({
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "labels": all,
+            "annotations": {CHANGE_CAUSE: cause},
+            "generation": 1
+        },
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": all},
+            "template": {
+                "metadata": {"labels": all},
+                "spec": {"containers": [{
+                    "name": container,
+                    "image": image,
+                    "ports": [{"containerPort": 8080, "name": "http"}],
+                    "resources": {"limits": {"memory": "512Mi", "cpu": "500m"}, "requests": {"memory": "256Mi", "cpu": "100m"}}
+                }]}
+            }
+        }
+    });
+    let mut d: Deployment = serde_json::from_value(value).unwrap_or_default();
+    super::api::default_deployment(&mut d.spec);
+    d
+}
+
+pub fn service(ns: &str, name: &str, selector: &[(&str, &str)]) -> Service {
+    let selector: BTreeMap<&str, &str> = selector.iter().copied().collect();
+    serde_json::from_value(json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "selector": selector,
+            "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}],
+            "type": "ClusterIP",
+            "clusterIP": format!("10.96.{}.{}", fastrand::u8(1..250), fastrand::u8(1..250))
+        }
+    }))
+    .unwrap_or_default()
+}
+
+fn namespace(cluster: &mut Cluster, name: &str) {
+    let ns: Namespace = serde_json::from_value(json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
+        "spec": {"finalizers": ["kubernetes"]},
+        "status": {"phase": "Active"}
+    }))
+    .unwrap_or_default();
+    cluster.store.put_typed(ns);
+}
+
+/// Changes a Deployment's image, as `kubectl set image` would.
+pub fn set_image(cluster: &mut Cluster, ns: &str, name: &str, image: &str, cause: &str) {
+    if let Some(mut d) = cluster.store.get_typed::<Deployment>(ns, name) {
+        if let Some(spec) = d.spec.template.spec.as_mut() {
+            for c in &mut spec.containers {
+                c.image = Some(image.to_string());
+            }
+        }
+        d.metadata.generation = Some(d.metadata.generation.unwrap_or(1) + 1);
+        d.metadata
+            .annotations
+            .get_or_insert_with(BTreeMap::new)
+            .insert(CHANGE_CAUSE.into(), cause.into());
+        cluster.store.put_typed(d);
+    }
+}
+
+/// Runs the controllers with every pod made ready at once, until nothing
+/// changes: the state a cluster reaches when left alone for a while.
+pub fn settle(cluster: &mut Cluster) {
+    for _ in 0..50 {
+        let before = cluster.store.resource_version();
+        controller::tick(cluster);
+        for obj in cluster.store.list(Kind::Pod, None) {
+            let Some(pod) = Pod::peek(&obj) else { continue };
+            if pod.metadata.deletion_timestamp.is_some() {
+                cluster.store.delete(Kind::Pod, obj.namespace(), obj.name());
+            } else if !controller::is_ready(pod) {
+                let mut pod = pod.clone();
+                let ip = cluster.next_pod_ip();
+                let node = cluster.node_names[fastrand::usize(..cluster.node_names.len())].clone();
+                controller::settle_pod(&mut pod, ip, node);
+                cluster.store.put_typed(pod);
+            }
+        }
+        controller::tick(cluster);
+        if cluster.store.resource_version() == before {
+            return;
+        }
+    }
+}
+
+/// Fills the cluster for a scenario.
+pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
+    let ns = scenario.namespace();
+    namespace(cluster, "default");
+    namespace(cluster, ns);
+    match scenario {
+        ScenarioName::GoLive => {
+            for d in [
+                deployment(
+                    ns,
+                    "api",
+                    3,
+                    "registry.example.com/shop/api:1.4.2",
+                    &[],
+                    "release 1.4.2",
+                ),
+                deployment(
+                    ns,
+                    "worker",
+                    2,
+                    "registry.example.com/shop/worker:1.4.2",
+                    &[],
+                    "release 1.4.2",
+                ),
+                deployment(
+                    ns,
+                    "web-blue",
+                    2,
+                    "registry.example.com/shop/web:2.3.0",
+                    &[("version", "blue")],
+                    "release 2.3.0",
+                ),
+                deployment(
+                    ns,
+                    "web-green",
+                    2,
+                    "registry.example.com/shop/web:2.4.0",
+                    &[("version", "green")],
+                    "release 2.4.0",
+                ),
+            ] {
+                cluster.store.put_typed(d);
+            }
+            for s in [
+                service(ns, "api", &[("app", "api")]),
+                service(ns, "worker", &[("app", "worker")]),
+                service(ns, "web", &[("app", "web"), ("version", "blue")]),
+            ] {
+                cluster.store.put_typed(s);
+            }
+            settle(cluster);
+            // The release being rolled out when the console opens.
+            set_image(
+                cluster,
+                ns,
+                "api",
+                "registry.example.com/shop/api:1.5.0",
+                "release 1.5.0",
+            );
+        }
+        ScenarioName::Incident => {
+            for d in [
+                deployment(
+                    ns,
+                    "api",
+                    3,
+                    "registry.example.com/shop/api:1.4.2",
+                    &[],
+                    "release 1.4.2",
+                ),
+                deployment(
+                    ns,
+                    "worker",
+                    2,
+                    "registry.example.com/shop/worker:1.4.2",
+                    &[],
+                    "release 1.4.2",
+                ),
+                deployment(
+                    ns,
+                    "web",
+                    2,
+                    "registry.example.com/shop/web:2.3.0",
+                    &[],
+                    "release 2.3.0",
+                ),
+            ] {
+                cluster.store.put_typed(d);
+            }
+            for s in [
+                service(ns, "api", &[("app", "api")]),
+                service(ns, "worker", &[("app", "worker")]),
+                service(ns, "web", &[("app", "web")]),
+            ] {
+                cluster.store.put_typed(s);
+            }
+            settle(cluster);
+            // The bad release has just finished rolling out.
+            set_image(
+                cluster,
+                ns,
+                "api",
+                "registry.example.com/shop/api:1.5.0-bad",
+                "release 1.5.0",
+            );
+            settle(cluster);
+        }
+        ScenarioName::Scale => {
+            let n = size.deployments.max(1);
+            for i in 0..n {
+                let replicas = size.pods / n + usize::from(i < size.pods % n);
+                let name = format!("app-{i:04}");
+                let d = deployment(
+                    ns,
+                    &name,
+                    replicas as i32,
+                    "registry.example.com/scale/app:1.0",
+                    &[("app", &name)],
+                    "initial",
+                );
+                cluster.store.put_typed(d);
+            }
+            settle(cluster);
+        }
+    }
+}
+
+/// The queries the demo runbook's signals send, in namespace `ns`, and what
+/// they measure. `runbooks/demo.toml` writes the same text with
+/// `${namespace}`; a test keeps the two in step.
+pub fn queries(ns: &str) -> Vec<super::prom::Registered> {
+    use super::prom::{Measure, Registered};
+    let q = |query: String, measure| Registered {
+        query,
+        service: "api".into(),
+        measure,
+    };
+    vec![
+        q(
+            format!(
+                "sum(rate(http_requests_total{{namespace=\"{ns}\",service=\"api\",status=~\"5..\"}}[5m])) / sum(rate(http_requests_total{{namespace=\"{ns}\",service=\"api\"}}[5m]))"
+            ),
+            Measure::ErrorRatio,
+        ),
+        q(
+            format!(
+                "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{{namespace=\"{ns}\",service=\"api\"}}[5m])))"
+            ),
+            Measure::P95Latency,
+        ),
+        q(
+            format!(
+                "max(container_memory_working_set_bytes{{namespace=\"{ns}\",container=\"api\"}} / on(namespace, pod, container) kube_pod_container_resource_limits{{namespace=\"{ns}\",container=\"api\",resource=\"memory\"}})"
+            ),
+            Measure::MemoryRatio,
+        ),
+        q(
+            format!("sum(rate(http_requests_total{{namespace=\"{ns}\",service=\"api\"}}[5m]))"),
+            Measure::RequestRate,
+        ),
+    ]
+}
+
+/// The alert rules of the demo's Prometheus.
+pub fn rules() -> Vec<super::prom::AlertRule> {
+    use super::prom::{AlertRule, Measure};
+    use std::time::Duration;
+    let rule = |name: &str, measure, threshold, secs, severity: &str, summary: &str| AlertRule {
+        name: name.into(),
+        service: "api".into(),
+        measure,
+        threshold,
+        for_: Duration::from_secs(secs),
+        severity: severity.into(),
+        summary: summary.into(),
+    };
+    vec![
+        rule(
+            "ApiHighErrorRate",
+            Measure::ErrorRatio,
+            0.05,
+            30,
+            "critical",
+            "api: more than 5% of requests fail",
+        ),
+        rule(
+            "ApiHighLatency",
+            Measure::P95Latency,
+            1.0,
+            60,
+            "warning",
+            "api: p95 latency above 1s",
+        ),
+        rule(
+            "ApiMemoryHigh",
+            Measure::MemoryRatio,
+            0.9,
+            120,
+            "warning",
+            "api: a pod uses more than 90% of its memory limit",
+        ),
+    ]
+}
