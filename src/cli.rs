@@ -103,6 +103,10 @@ pub struct DemoArgs {
     #[arg(long, value_name = "N")]
     pub port: Option<u16>,
 
+    /// How much faster than the demo pace pods start and alerts fire (e.g. 10)
+    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    pub speed: f64,
+
     /// Deployments of the `scale` scenario
     #[arg(long, value_name = "N", default_value_t = 500)]
     pub deployments: usize,

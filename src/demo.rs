@@ -153,6 +153,8 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
                 pods: demo.pods,
             },
             port,
+            timing: crate::sim::cluster::Timing::demo().faster(demo.speed),
+            speed: demo.speed,
             ..SimOptions::default()
         };
         let sim = match Sim::start(options).await {

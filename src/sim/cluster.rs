@@ -44,6 +44,25 @@ impl Timing {
         }
     }
 
+    /// The demo pace divided by `speed` (2 is twice as fast).
+    pub fn faster(self, speed: f64) -> Timing {
+        let speed = if speed.is_finite() && speed > 0.0 {
+            speed
+        } else {
+            1.0
+        };
+        let f = |d: Duration| d.div_f64(speed).max(Duration::from_millis(5));
+        Timing {
+            schedule: f(self.schedule),
+            start: f(self.start),
+            ready: f(self.ready),
+            terminate: f(self.terminate),
+            crash_after: f(self.crash_after),
+            backoff: f(self.backoff),
+            tick: f(self.tick).max(Duration::from_millis(10)),
+        }
+    }
+
     /// Fast, for tests.
     pub fn fast() -> Timing {
         Timing {

@@ -45,6 +45,9 @@ pub struct SimOptions {
     pub history: usize,
     /// Days until the HTTPS certificate expires.
     pub cert_days: i64,
+    /// How much faster than real time alert `for` durations and rate
+    /// windows pass (pod timing is in `timing`).
+    pub speed: f64,
 }
 
 impl Default for SimOptions {
@@ -56,6 +59,7 @@ impl Default for SimOptions {
             port: None,
             history: 20_000,
             cert_days: 60,
+            speed: 1.0,
         }
     }
 }
@@ -165,7 +169,8 @@ impl Sim {
         let prom = Arc::new(prom::PromSim {
             services: services.clone(),
             queries: scenario::queries(&namespace),
-            rules: scenario::rules(),
+            rules: scenario::rules(options.speed),
+            window: prom::WINDOW.div_f64(options.speed.max(0.01)),
         });
         let prom_listener = http::bind(ports.at(1)).await?;
         let prometheus_url = format!("http://{}", prom_listener.local_addr()?);

@@ -47,12 +47,14 @@ pub struct AlertRule {
 
 /// Rates are computed over this window of samples (the simulated traffic
 /// moves faster than a real service's, so a minute stands for `[5m]`).
-const WINDOW: Duration = Duration::from_secs(60);
+pub const WINDOW: Duration = Duration::from_secs(60);
 
 pub struct PromSim {
     pub services: Vec<Arc<ServiceSim>>,
     pub queries: Vec<Registered>,
     pub rules: Vec<AlertRule>,
+    /// The window rates are computed over.
+    pub window: Duration,
 }
 
 fn normalise(q: &str) -> String {
@@ -103,7 +105,7 @@ impl PromSim {
         if measure == Measure::MemoryRatio {
             return Some(now.memory_ratio);
         }
-        let before = at(t - WINDOW.as_secs_f64()).or_else(|| traffic.history.front())?;
+        let before = at(t - self.window.as_secs_f64()).or_else(|| traffic.history.front())?;
         let dt = (now.at.as_millisecond() - before.at.as_millisecond()) as f64 / 1000.0;
         let (a, b) = (&before.counters, &now.counters);
         let total = (b.ok + b.errors).saturating_sub(a.ok + a.errors);

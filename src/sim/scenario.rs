@@ -84,7 +84,7 @@ pub fn deployment(
                 "spec": {"containers": [{
                     "name": container,
                     "image": image,
-                    "ports": [{"containerPort": 8080, "name": "http"}],
+                    "ports": [{"containerPort": 8080, "name": "http", "protocol": "TCP"}],
                     "resources": {"limits": {"memory": "512Mi", "cpu": "500m"}, "requests": {"memory": "256Mi", "cpu": "100m"}}
                 }]}
             }
@@ -165,6 +165,33 @@ pub fn settle(cluster: &mut Cluster) {
     }
 }
 
+/// Makes everything look a few minutes old, as a cluster found running.
+fn backdate(cluster: &mut Cluster) {
+    let earlier = k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+        jiff::Timestamp::now() - jiff::SignedDuration::from_secs(300),
+    );
+    for kind in [
+        Kind::Namespace,
+        Kind::Deployment,
+        Kind::ReplicaSet,
+        Kind::Service,
+    ] {
+        for obj in cluster.store.list(kind, None) {
+            let mut obj = (*obj).clone();
+            obj.meta_mut().creation_timestamp = Some(earlier.clone());
+            cluster.store.put(obj);
+        }
+    }
+    for obj in cluster.store.list(Kind::Event, None) {
+        if let super::store::Obj::Event(e) = &*obj {
+            let mut e = e.clone();
+            e.first_timestamp = Some(earlier.clone());
+            e.last_timestamp = Some(earlier.clone());
+            cluster.store.put_typed(e);
+        }
+    }
+}
+
 /// Fills the cluster for a scenario.
 pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
     let ns = scenario.namespace();
@@ -216,6 +243,7 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
                 cluster.store.put_typed(s);
             }
             settle(cluster);
+            backdate(cluster);
             // The release being rolled out when the console opens.
             set_image(
                 cluster,
@@ -262,6 +290,7 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
                 cluster.store.put_typed(s);
             }
             settle(cluster);
+            backdate(cluster);
             // The bad release has just finished rolling out.
             set_image(
                 cluster,
@@ -288,6 +317,7 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
                 cluster.store.put_typed(d);
             }
             settle(cluster);
+            backdate(cluster);
         }
     }
 }
@@ -328,8 +358,14 @@ pub fn queries(ns: &str) -> Vec<super::prom::Registered> {
     ]
 }
 
-/// The alert rules of the demo's Prometheus.
-pub fn rules() -> Vec<super::prom::AlertRule> {
+/// The alert rules of the demo's Prometheus; `for` durations pass `speed`
+/// times faster.
+pub fn rules(speed: f64) -> Vec<super::prom::AlertRule> {
+    let speed = if speed.is_finite() && speed > 0.0 {
+        speed
+    } else {
+        1.0
+    };
     use super::prom::{AlertRule, Measure};
     use std::time::Duration;
     let rule = |name: &str, measure, threshold, secs, severity: &str, summary: &str| AlertRule {
@@ -337,7 +373,7 @@ pub fn rules() -> Vec<super::prom::AlertRule> {
         service: "api".into(),
         measure,
         threshold,
-        for_: Duration::from_secs(secs),
+        for_: Duration::from_secs(secs).div_f64(speed),
         severity: severity.into(),
         summary: summary.into(),
     };

@@ -14,6 +14,7 @@ fn nonzero(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n).expect("a terminal size is not zero")
 }
 
+pub mod demo;
 pub mod sim;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_ops-tui");

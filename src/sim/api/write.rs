@@ -120,6 +120,20 @@ fn validate(obj: &mut Obj, old: Option<&Obj>) -> Result<(), Vec<String>> {
 
 /// The defaults the API server fills in for a Deployment.
 pub fn default_deployment(spec: &mut DeploymentSpec) {
+    if let Some(pod) = spec.template.spec.as_mut() {
+        for c in &mut pod.containers {
+            for p in c.ports.iter_mut().flatten() {
+                p.protocol.get_or_insert_with(|| "TCP".into());
+            }
+            c.image_pull_policy
+                .get_or_insert_with(|| "IfNotPresent".into());
+            c.termination_message_path
+                .get_or_insert_with(|| "/dev/termination-log".into());
+        }
+        pod.restart_policy.get_or_insert_with(|| "Always".into());
+        pod.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
+        pod.termination_grace_period_seconds.get_or_insert(30);
+    }
     spec.replicas.get_or_insert(1);
     spec.revision_history_limit.get_or_insert(10);
     spec.progress_deadline_seconds.get_or_insert(600);

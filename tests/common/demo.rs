@@ -1,0 +1,153 @@
+//! `ops-tui demo --serve` as a child process, and kubectl against it.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::BIN;
+
+pub struct Demo {
+    child: Child,
+    pub kubeconfig: PathBuf,
+    pub control: String,
+    pub prometheus: String,
+    /// `service name` → http URL.
+    pub services: Vec<(String, String)>,
+    /// The temporary directory the demo writes to.
+    pub dir: PathBuf,
+    pub banner: String,
+}
+
+impl Demo {
+    /// Starts `ops-tui demo --serve --port 0` with `args` and waits for its
+    /// banner (bounded).
+    pub fn start(args: &[&str]) -> Demo {
+        let mut child = Command::new(BIN)
+            .args(["demo", "--serve", "--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ops-tui demo --serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut banner = String::new();
+        while !banner.contains("Ctrl-C stops") {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    banner.push_str(&line);
+                    banner.push('\n');
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("demo --serve printed no banner; so far:\n{banner}");
+                }
+            }
+        }
+        let field = |label: &str| {
+            banner
+                .lines()
+                .find_map(|l| {
+                    l.trim_start()
+                        .strip_prefix(label)
+                        .map(|r| r.split_whitespace().next().unwrap_or("").to_string())
+                })
+                .unwrap_or_else(|| panic!("no {label} line in:\n{banner}"))
+        };
+        let kubeconfig = PathBuf::from(field("kubeconfig "));
+        let services = banner
+            .lines()
+            .filter_map(|l| {
+                let rest = l.trim_start().strip_prefix("service ")?;
+                let mut words = rest.split_whitespace();
+                Some((words.next()?.to_string(), words.next()?.to_string()))
+            })
+            .collect();
+        Demo {
+            dir: kubeconfig.parent().expect("kubeconfig dir").to_path_buf(),
+            control: field("control "),
+            prometheus: field("prometheus "),
+            kubeconfig,
+            services,
+            child,
+            banner,
+        }
+    }
+
+    pub fn service(&self, name: &str) -> &str {
+        &self
+            .services
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no service {name}"))
+            .1
+    }
+
+    /// Runs kubectl with this demo's kubeconfig; every call is bounded by
+    /// kubectl's own request timeout.
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        Command::new(kubectl())
+            .env("KUBECONFIG", &self.kubeconfig)
+            .arg("--request-timeout=20s")
+            .args(args)
+            .output()
+            .expect("run kubectl")
+    }
+
+    /// kubectl that must succeed; returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.kubectl(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            out.status.success(),
+            "kubectl {args:?} failed:\n{stdout}\n{stderr}"
+        );
+        stdout
+    }
+
+    /// Stops the demo with SIGTERM and waits for it (bounded).
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        // SAFETY: signals the child this test started.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "demo did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The kubectl to test with: `$OPS_TUI_KUBECTL`, else `kubectl` on PATH.
+pub fn kubectl() -> PathBuf {
+    if let Some(p) = std::env::var_os("OPS_TUI_KUBECTL") {
+        return PathBuf::from(p);
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("kubectl"))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| panic!("kubectl is not on PATH: install it (Debian: apt-get install kubernetes-client; .ci/run does) or set OPS_TUI_KUBECTL"))
+}
