@@ -376,8 +376,7 @@ async fn peer_certificate(port: u16) -> Vec<u8> {
         .unwrap();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let _tls = connector.connect(name, tcp).await.unwrap();
-    let der = seen.lock().unwrap().clone();
-    der
+    seen.lock().unwrap().clone()
 }
 
 fn days_left(der: &[u8]) -> i64 {

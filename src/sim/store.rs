@@ -305,6 +305,28 @@ impl Store {
         }
     }
 
+    /// Objects of a kind after the key `after` (exclusive), in one namespace
+    /// or all, in key order: the pages of a paginated list.
+    pub fn iter_after<'a>(
+        &'a self,
+        kind: Kind,
+        ns: Option<&'a str>,
+        after: Option<(String, String)>,
+    ) -> impl Iterator<Item = &'a Arc<Obj>> + 'a {
+        use std::ops::Bound;
+        let start = match (after, ns) {
+            (Some(key), _) => Bound::Excluded(key),
+            (None, Some(ns)) => Bound::Included((ns.to_string(), String::new())),
+            (None, None) => Bound::Unbounded,
+        };
+        self.objects
+            .get(&kind)
+            .into_iter()
+            .flat_map(move |map| map.range((start.clone(), Bound::Unbounded)))
+            .take_while(move |((n, _), _)| ns.is_none_or(|ns| n == ns))
+            .map(|(_, o)| o)
+    }
+
     pub fn list_typed<T: Typed>(&self, ns: Option<&str>) -> Vec<T> {
         self.list(T::KIND, ns)
             .iter()

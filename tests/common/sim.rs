@@ -85,7 +85,19 @@ pub async fn wait_deployment(
     what: &str,
     cond: impl Fn(&Deployment) -> bool,
 ) -> Deployment {
-    let api: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    wait_deployment_in(client, NS, name, limit, what, cond).await
+}
+
+/// `wait_deployment` in another namespace.
+pub async fn wait_deployment_in(
+    client: &Client,
+    ns: &str,
+    name: &str,
+    limit: Duration,
+    what: &str,
+    cond: impl Fn(&Deployment) -> bool,
+) -> Deployment {
+    let api: Api<Deployment> = Api::namespaced(client.clone(), ns);
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         let d = api.get(name).await.expect("get deployment");

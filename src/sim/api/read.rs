@@ -54,8 +54,8 @@ struct Filter {
 }
 
 impl Filter {
-    fn from(req: &Req, kind: Kind, ns: Option<String>) -> Result<Filter, Resp> {
-        let bad = |e: String| status(StatusCode::BAD_REQUEST, "BadRequest", e, None);
+    fn from(req: &Req, kind: Kind, ns: Option<String>) -> Result<Filter, Box<Resp>> {
+        let bad = |e: String| Box::new(status(StatusCode::BAD_REQUEST, "BadRequest", e, None));
         let labels =
             LabelSelector::parse(&req.param("labelSelector").unwrap_or_default()).map_err(bad)?;
         let fields =
@@ -88,7 +88,7 @@ struct Continue {
 pub fn list(api: &Api, req: &Req, kind: Kind, ns: Option<&str>) -> Resp {
     let filter = match Filter::from(req, kind, ns.map(String::from)) {
         Ok(f) => f,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let limit: usize = req
         .param("limit")
@@ -113,20 +113,20 @@ pub fn list(api: &Api, req: &Req, kind: Kind, ns: Option<&str>) -> Resp {
         },
         None => None,
     };
-    let (items, rv) = {
+    // Under the lock: the page (cheap Arc clones) and how many remain.
+    let (page, remaining, rv) = {
         let cluster = lock(&api.cluster);
         let rv = after
             .as_ref()
             .map_or(cluster.store.resource_version(), |c| c.rv);
-        (cluster.store.list(kind, ns.filter(|n| !n.is_empty())), rv)
+        let mut selected = cluster
+            .store
+            .iter_after(kind, ns.filter(|n| !n.is_empty()), after.map(|c| c.after))
+            .filter(|o| filter.matches(o));
+        let page: Vec<Arc<Obj>> = selected.by_ref().take(limit).cloned().collect();
+        (page, selected.count(), rv)
     };
-    let mut selected = items.iter().filter(|o| filter.matches(o)).filter(|o| {
-        after
-            .as_ref()
-            .is_none_or(|c| (o.namespace().to_string(), o.name().to_string()) > c.after)
-    });
-    let page: Vec<&Arc<Obj>> = selected.by_ref().take(limit).collect();
-    let remaining = selected.count();
+    let page: Vec<&Arc<Obj>> = page.iter().collect();
     let mut metadata = json!({"resourceVersion": rv.to_string()});
     if remaining > 0
         && let Some(last) = page.last()
@@ -171,7 +171,7 @@ pub fn list(api: &Api, req: &Req, kind: Kind, ns: Option<&str>) -> Resp {
 pub async fn watch(api: &Api, req: &Req, kind: Kind, ns: Option<String>) -> Resp {
     let filter = match Filter::from(req, kind, ns) {
         Ok(f) => f,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let bookmarks = req
         .param("allowWatchBookmarks")

@@ -252,9 +252,7 @@ pub fn patch(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
         return status(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UnsupportedMediaType",
-            format!(
-                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"
-            ),
+            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json".to_string(),
             None,
         );
     };
@@ -473,10 +471,8 @@ pub fn change_scale(api: &Api, req: &Req, ns: &str, name: &str) -> Resp {
     if let Obj::Deployment(d) = &mut obj {
         d.metadata.generation = Some(d.metadata.generation.unwrap_or(1) + 1);
     }
-    if dry {
-        if let Obj::Deployment(d) = &obj {
-            return json(StatusCode::OK, &scale_of(d));
-        }
+    if dry && let Obj::Deployment(d) = &obj {
+        return json(StatusCode::OK, &scale_of(d));
     }
     let stored = cluster.store.put(obj);
     match &*stored {

@@ -21,7 +21,10 @@ use crate::sim::store::{Kind, Typed, now};
 const DEFAULT_HISTORY_LIMIT: i32 = 10;
 const DEFAULT_PROGRESS_DEADLINE: i32 = 600;
 
-pub fn sync(cluster: &mut Cluster) {
+/// Syncs every Deployment. Returns whether one is still progressing (its
+/// progress deadline needs the clock).
+pub fn sync(cluster: &mut Cluster) -> bool {
+    let mut busy = false;
     // ReplicaSets by the uid of the Deployment that controls them.
     let mut by_owner: HashMap<String, Vec<ReplicaSet>> = HashMap::new();
     for obj in cluster.store.list(Kind::ReplicaSet, None) {
@@ -43,8 +46,9 @@ pub fn sync(cluster: &mut Cluster) {
         let uid = d.metadata.uid.clone().unwrap_or_default();
         let owned = by_owner.remove(&uid).unwrap_or_default();
         let d = d.clone();
-        sync_one(cluster, d, owned);
+        busy |= sync_one(cluster, d, owned);
     }
+    busy
 }
 
 fn replicas_of(rs: &ReplicaSet) -> i32 {
@@ -63,7 +67,7 @@ fn pods_of(rs: &ReplicaSet) -> i32 {
     s.map_or(0, |s| s.replicas + s.terminating_replicas.unwrap_or(0))
 }
 
-fn sync_one(cluster: &mut Cluster, d: Deployment, mut all: Vec<ReplicaSet>) {
+fn sync_one(cluster: &mut Cluster, d: Deployment, mut all: Vec<ReplicaSet>) -> bool {
     let spec = d.spec.clone();
     let want = spec.replicas.unwrap_or(1).max(0);
     let paused = spec.paused.unwrap_or(false);
@@ -128,7 +132,7 @@ fn sync_one(cluster: &mut Cluster, d: Deployment, mut all: Vec<ReplicaSet>) {
             cleanup(cluster, &d, new_rs, &old, want);
         }
     }
-    update_status(cluster, d, new_rs.as_ref(), &old, progressed);
+    update_status(cluster, d, new_rs.as_ref(), &old, progressed)
 }
 
 fn copy_change_cause(d: &Deployment, rs: &mut ReplicaSet) {
@@ -465,7 +469,7 @@ fn update_status(
     new_rs: Option<&ReplicaSet>,
     old: &[ReplicaSet],
     progressed: bool,
-) {
+) -> bool {
     let ns = d.metadata.namespace.clone().unwrap_or_default();
     let spec = d.spec.clone();
     let want = spec.replicas.unwrap_or(1);
@@ -621,6 +625,15 @@ fn update_status(
     };
     let new_revision = new_rs.as_ref().map(|rs| revision(&rs.metadata));
     let annotations_change = new_revision.is_some_and(|r| r != revision(&d.metadata) && r > 0);
+    // Still progressing: the clock matters until it completes, pauses or
+    // misses its deadline.
+    let settled = status.conditions.iter().flatten().any(|c| {
+        c.type_.as_deref() == Some("Progressing")
+            && matches!(
+                c.reason.as_deref(),
+                Some("NewReplicaSetAvailable" | "DeploymentPaused" | "ProgressDeadlineExceeded")
+            )
+    });
     if d.status.as_ref() != Some(&status) || annotations_change {
         if let Some(r) = new_revision.filter(|r| *r > 0) {
             d.metadata
@@ -631,4 +644,5 @@ fn update_status(
         d.status = Some(status);
         cluster.store.put_typed(d);
     }
+    !settled
 }

@@ -69,28 +69,32 @@ fn running(started: Time) -> ContainerState {
     }
 }
 
-pub fn sync(cluster: &mut Cluster) {
+/// Advances every pod that is not yet steady. Returns whether some pod is
+/// still on its way (so the controller must keep ticking).
+pub fn sync(cluster: &mut Cluster) -> bool {
     let timing = cluster.timing;
+    let mut busy = false;
     for obj in cluster.store.list(Kind::Pod, None) {
         let Some(pod) = Pod::peek(&obj) else { continue };
+        let image = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .and_then(|c| c.image.as_deref())
+            .unwrap_or("");
+        if pod.metadata.deletion_timestamp.is_none() && is_ready(pod) && !crashes(image) {
+            continue; // steady state: nothing to do
+        }
+        busy = true;
         if let Some(deleted) = &pod.metadata.deletion_timestamp {
             if jiff::Timestamp::now() >= deleted.0 {
                 cluster.store.delete(Kind::Pod, obj.namespace(), obj.name());
             }
             continue;
         }
+        let image = image.to_string();
         let status = pod.status.clone().unwrap_or_default();
         let scheduled = condition(&status, "PodScheduled").is_some_and(|c| c.status == "True");
-        let ready = condition(&status, "Ready").is_some_and(|c| c.status == "True");
-        let image = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.containers.first())
-            .and_then(|c| c.image.clone())
-            .unwrap_or_default();
-        if ready && !crashes(&image) {
-            continue; // steady state: nothing to do
-        }
         let mut pod = pod.clone();
         if !scheduled {
             if since(pod.metadata.creation_timestamp.as_ref()) >= timing.schedule {
@@ -120,6 +124,7 @@ pub fn sync(cluster: &mut Cluster) {
             }
         }
     }
+    busy
 }
 
 fn schedule(cluster: &mut Cluster, pod: &mut Pod) {

@@ -23,21 +23,30 @@ pub const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
 pub const HASH_LABEL: &str = "pod-template-hash";
 pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
-/// Runs every controller once.
-pub fn tick(cluster: &mut Cluster) {
-    kubelet::sync(cluster);
+/// Runs every controller once. Returns whether something is still in
+/// motion (pods starting or stopping, rollouts progressing).
+pub fn tick(cluster: &mut Cluster) -> bool {
+    let pods_moving = kubelet::sync(cluster);
     replicaset::sync(cluster);
-    deployment::sync(cluster);
+    let rolling = deployment::sync(cluster);
+    pods_moving || rolling
 }
 
-/// Runs the controllers until the task is dropped.
+/// Runs the controllers until the task is dropped. A tick runs when the
+/// store changed or something is in motion; a cluster at rest costs nothing.
 pub async fn run(shared: Shared) {
     let every = lock(&shared).timing.tick;
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut synced_at = 0;
+    let mut busy = true;
     loop {
         interval.tick().await;
-        tick(&mut lock(&shared));
+        let mut cluster = lock(&shared);
+        if busy || cluster.store.resource_version() != synced_at {
+            busy = tick(&mut cluster);
+            synced_at = cluster.store.resource_version();
+        }
     }
 }
 

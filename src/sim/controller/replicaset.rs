@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
-use k8s_openapi::api::core::v1::{Pod, PodSpec, PodStatus};
+use k8s_openapi::api::core::v1::{Pod, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::kubelet::ready_since;
@@ -98,7 +98,7 @@ fn create_pod(cluster: &mut Cluster, rs: &ReplicaSet) {
             generate_name: Some(format!("{rs_name}-")),
             ..ObjectMeta::default()
         },
-        spec: Some(template.spec.unwrap_or_else(PodSpec::default)),
+        spec: Some(template.spec.unwrap_or_default()),
         status: Some(PodStatus {
             phase: Some("Pending".into()),
             ..PodStatus::default()
