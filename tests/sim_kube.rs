@@ -355,12 +355,15 @@ async fn a_crashing_image_stalls_and_exceeds_its_progress_deadline() {
                 .and_then(|s| s.container_statuses.as_ref())
                 .is_some_and(|cs| {
                     cs.iter().any(|c| {
-                        c.restart_count > 0
-                            && c.state
-                                .as_ref()
-                                .and_then(|s| s.waiting.as_ref())
-                                .is_some_and(|w| w.reason.as_deref() == Some("CrashLoopBackOff"))
-                            || c.restart_count > 0
+                        // It has died and been restarted, and never became ready.
+                        let died = c
+                            .last_state
+                            .as_ref()
+                            .and_then(|s| s.terminated.as_ref())
+                            .is_some_and(|t| {
+                                t.reason.as_deref() == Some("Error") && t.exit_code == 1
+                            });
+                        c.restart_count > 0 && died && !c.ready
                     })
                 })
         })
