@@ -25,6 +25,7 @@ pub enum Action {
     Confirm,
     Cancel,
     Submit,
+    Faults,
 }
 
 impl Action {
@@ -50,6 +51,7 @@ impl Action {
         Action::Confirm,
         Action::Cancel,
         Action::Submit,
+        Action::Faults,
     ];
 
     /// The name used in keymap files.
@@ -75,6 +77,7 @@ impl Action {
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::Submit => "submit",
+            Action::Faults => "faults",
         }
     }
 
@@ -106,6 +109,7 @@ impl Action {
             Action::Confirm => "confirm the dialog",
             Action::Cancel => "close the dialog or editor, changing nothing",
             Action::Submit => "save the text being edited",
+            Action::Faults => "rehearse: inject a fault into the simulated environment (demo only)",
         }
     }
 
@@ -132,6 +136,7 @@ impl Action {
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::Submit => "save",
+            Action::Faults => "faults",
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::config::paths::Paths;
 use crate::config::theme::{Theme, no_color_requested};
 use crate::runbook::Runbook;
 use crate::runbook::select::{Overrides, select};
-use crate::state::{AppState, Msg, update};
+use crate::state::{AppState, Effect, Msg, update};
 use crate::{term, ui};
 
 /// Exit code for a configuration error (bad runbook, unknown environment).
@@ -129,6 +129,18 @@ pub fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::Wo
 /// Loads the configuration, takes the terminal and runs the loop; restores
 /// the terminal on every way out.
 pub async fn run_dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
+    run_dashboard_with(args, paths, None).await
+}
+
+/// Carries out an effect; the message (if any) goes back to the state.
+pub type Executor<'a> = &'a (dyn Fn(Effect) -> Option<Msg> + Sync);
+
+/// The dashboard, with an executor for effects (the demo's fault injection).
+pub async fn run_dashboard_with(
+    args: &DashboardArgs,
+    paths: &Paths,
+    executor: Option<Executor<'_>>,
+) -> ExitCode {
     let mut state = match build_state(args, paths) {
         Ok(state) => state,
         Err(e) => {
@@ -141,6 +153,7 @@ pub async fn run_dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
             .warnings
             .push("logging is off: no directory for the log file".into());
     }
+    state.demo = executor.is_some();
     tracing::info!(target = ?state.target, "starting the dashboard");
     let result = async {
         let mut guard = term::enter().map_err(|e| {
@@ -152,7 +165,8 @@ pub async fn run_dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
             panic!("OPS_TUI_DEBUG_PANIC is set");
         }
         let (_tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        run(&mut state, &mut guard.terminal, rx)
+        let none = |_: Effect| None;
+        run(&mut state, &mut guard.terminal, rx, executor.unwrap_or(&none))
             .await
             .map_err(|e| format!("ops-tui: terminal error: {e}"))
     }
@@ -178,6 +192,7 @@ pub async fn run(
     state: &mut AppState,
     terminal: &mut term::Tui,
     mut rx: mpsc::Receiver<Msg>,
+    executor: Executor<'_>,
 ) -> std::io::Result<()> {
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
@@ -191,6 +206,11 @@ pub async fn run(
     let mut last_frame = Instant::now() - FRAME;
 
     loop {
+        for effect in std::mem::take(&mut state.effects) {
+            if let Some(msg) = executor(effect) {
+                dirty |= update(state, msg);
+            }
+        }
         if state.quit {
             return Ok(());
         }

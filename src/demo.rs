@@ -6,11 +6,12 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::app::{run_dashboard, runtime, start_logging};
+use crate::app::{run_dashboard_with, runtime, start_logging};
 use crate::cli::{DashboardArgs, DemoArgs};
 use crate::config::paths::Paths;
 use crate::sim::scenario::{ScaleSize, ScenarioName};
 use crate::sim::{DEFAULT_PORT, Sim, SimOptions, kubeconfig};
+use crate::state::{Effect, Msg};
 
 /// The demo runbook, with the addresses of `demo --serve` on its default ports.
 pub const DEMO_RUNBOOK: &str = include_str!("../runbooks/demo.toml");
@@ -192,7 +193,26 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
             namespace: files.runbook.is_none().then(|| sim.namespace().to_string()),
             ..dashboard.clone()
         };
-        run_dashboard(&args, paths).await
+        let handle = sim.handle.clone();
+        let inject = move |effect: Effect| {
+            let Effect::Inject(fault) = effect;
+            let param = |name: &str| {
+                fault
+                    .params
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_string())
+            };
+            let text = match crate::sim::control::inject(&handle, fault.name, param) {
+                Ok(done) => format!(
+                    "injected: {} ({done}); F again for more, \"clear\" to undo",
+                    fault.label
+                ),
+                Err(e) => format!("could not inject {}: {e}", fault.label),
+            };
+            Some(Msg::Notice(text))
+        };
+        run_dashboard_with(&args, paths, Some(&inject)).await
     })
 }
 

@@ -171,3 +171,49 @@ fn resizing_redraws_and_too_small_says_so() {
     pty.send(b"q");
     assert!(pty.wait_exit(WAIT).success());
 }
+
+#[test]
+fn the_demo_opens_on_a_simulated_go_live_injects_a_fault_and_cleans_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut pty = Pty::spawn(
+        dir.path(),
+        &["demo", "--speed", "10"],
+        &[("TMPDIR", tmp.to_str().unwrap())],
+        120,
+        34,
+    );
+    for text in [
+        "shop",
+        "env demo",
+        "ctx demo",
+        "ns shop-prod",
+        "PROTECTED",
+        "web-blue",
+        "Pre-Deployment",
+    ] {
+        pty.wait_for(text, WAIT);
+    }
+    // The demo's kubeconfig and runbook are in one temporary directory.
+    let demo_dirs: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(demo_dirs.len(), 1, "{demo_dirs:?}");
+    assert!(demo_dirs[0].join("kubeconfig").exists() && demo_dirs[0].join("demo.toml").exists());
+    pty.send(b"F");
+    pty.wait_for("Rehearse an incident (demo)", WAIT);
+    pty.send(b"j");
+    pty.wait_for("▸ crash-loop the worker Deployment", WAIT);
+    pty.send(b"\r");
+    pty.wait_for("injected: crash-loop the worker Deployment", WAIT);
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
+    assert_restored(&pty);
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "the demo left files behind"
+    );
+}

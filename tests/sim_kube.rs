@@ -661,3 +661,52 @@ async fn a_deleted_pod_is_replaced_by_its_replica_set() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn dropped_watches_end_and_a_restarted_api_server_comes_back_with_its_state() {
+    let (sim, c) = ready_deployment("api", 1, "shop/api:1.0").await;
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    let rv = api
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
+    let mut stream = api
+        .watch(&WatchParams::default().timeout(60), &rv)
+        .await
+        .unwrap()
+        .boxed();
+    sim.drop_watches();
+    let ended = tokio::time::timeout(LIMIT, async {
+        while let Some(item) = stream.next().await {
+            if item.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the watch did not end");
+
+    sim.restart_api();
+    // Requests fail while it is down, then work again with the same state.
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    let mut failed = false;
+    loop {
+        match api.get("api").await {
+            Ok(d) if failed || tokio::time::Instant::now() > deadline => {
+                assert_eq!(d.spec.replicas, Some(1));
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => failed = true,
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline + LIMIT,
+            "the API server did not come back"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(failed, "the restart was not noticed");
+}

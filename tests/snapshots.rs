@@ -170,3 +170,28 @@ fn tiny_terminals_never_panic() {
         render(&s, w, h);
     }
 }
+
+#[test]
+fn fault_menu_and_notice_in_the_demo() {
+    let mut s = example("staging");
+    s.demo = true;
+    press(&mut s, KeyCode::Char('F'));
+    press(&mut s, KeyCode::Down);
+    insta::assert_snapshot!(render(&s, 100, 30));
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.effects.len(), 1);
+    assert!(s.fault_menu.is_none());
+    update(
+        &mut s,
+        Msg::Notice("injected: crash-loop the worker Deployment".into()),
+    );
+    insta::assert_snapshot!("fault_notice", render(&s, 100, 30));
+}
+
+#[test]
+fn fault_key_outside_the_demo_explains_itself() {
+    let mut s = example("staging");
+    press(&mut s, KeyCode::Char('F'));
+    assert!(s.fault_menu.is_none());
+    assert!(s.notice.as_deref().unwrap().contains("ops-tui demo"));
+}

@@ -92,9 +92,22 @@ pub async fn handle(sim: Weak<SimHandle>, req: Req) -> Resp {
     let Some(name) = path.strip_prefix("/faults/") else {
         return bad(format!("unknown path {path}"));
     };
-    let off = req.param("off").is_some();
+    match inject(&sim, name, |p| req.param(p)) {
+        Ok(message) => ok(message),
+        Err(message) => bad(message),
+    }
+}
+
+/// Applies a fault by name with its parameters; the message says what
+/// happened, the error what was wrong.
+pub fn inject(
+    sim: &SimHandle,
+    name: &str,
+    param: impl Fn(&str) -> Option<String>,
+) -> Result<String, String> {
+    let off = param("off").is_some();
     let service = || {
-        let wanted = req.param("service").unwrap_or_default();
+        let wanted = param("service").unwrap_or_default();
         sim.services
             .iter()
             .find(|s| s.name == wanted)
@@ -106,11 +119,11 @@ pub async fn handle(sim: Weak<SimHandle>, req: Req) -> Resp {
     };
     match name {
         "crash" => {
-            let workload = req.param("workload").unwrap_or_default();
+            let workload = param("workload").unwrap_or_default();
             let mut cluster = lock(&sim.cluster);
             let ns = sim.namespace.clone();
             let Some(d) = cluster.store.get_typed::<Deployment>(&ns, &workload) else {
-                return bad(format!("no Deployment {workload:?} in {ns}"));
+                return Err(format!("no Deployment {workload:?} in {ns}"));
             };
             let image = d
                 .spec
@@ -132,81 +145,75 @@ pub async fn handle(sim: Weak<SimHandle>, req: Req) -> Resp {
                 &crashing,
                 "fault injection: crash loop",
             );
-            ok(format!("{workload} now runs {crashing}"))
+            Ok(format!("{workload} now runs {crashing}"))
         }
-        "hang" | "refuse" => match service() {
-            Ok(s) => {
-                s.set_faults(|f| {
-                    if name == "hang" {
-                        f.hang = !off
-                    } else {
-                        f.refuse = !off
-                    }
-                });
-                ok(format!(
-                    "{name} {} for {}",
-                    if off { "off" } else { "on" },
-                    s.name
-                ))
-            }
-            Err(e) => bad(e),
-        },
-        "expire-cert" => match service() {
-            Ok(s) if s.https_port.is_none() => bad(format!("{} has no HTTPS listener", s.name)),
-            Ok(s) => {
-                let days = req.param("days").and_then(|d| d.parse().ok()).unwrap_or(-3);
-                match s.set_certificate(days) {
-                    Ok(()) => ok(format!(
-                        "{} now presents a certificate expiring in {days} days",
-                        s.name
-                    )),
-                    Err(e) => bad(format!("cannot make a certificate: {e}")),
+        "hang" | "refuse" => {
+            let s = service()?;
+            s.set_faults(|f| {
+                if name == "hang" {
+                    f.hang = !off
+                } else {
+                    f.refuse = !off
                 }
+            });
+            Ok(format!(
+                "{name} {} for {}",
+                if off { "off" } else { "on" },
+                s.name
+            ))
+        }
+        "expire-cert" => {
+            let s = service()?;
+            if s.https_port.is_none() {
+                return Err(format!("{} has no HTTPS listener", s.name));
             }
-            Err(e) => bad(e),
-        },
-        "errors" => match service() {
-            Ok(s) => {
-                let ratio = req
-                    .param("ratio")
-                    .and_then(|r| r.parse::<f64>().ok())
-                    .unwrap_or(0.2)
-                    .clamp(0.0, 1.0);
-                s.set_faults(|f| f.extra_errors = if off { 0.0 } else { ratio });
-                ok(format!("{} error ratio raised by {ratio}", s.name))
-            }
-            Err(e) => bad(e),
-        },
+            let days = param("days").and_then(|d| d.parse().ok()).unwrap_or(-3);
+            s.set_certificate(days)
+                .map_err(|e| format!("cannot make a certificate: {e}"))?;
+            Ok(format!(
+                "{} now presents a certificate expiring in {days} days",
+                s.name
+            ))
+        }
+        "errors" => {
+            let s = service()?;
+            let ratio = param("ratio")
+                .and_then(|r| r.parse::<f64>().ok())
+                .unwrap_or(0.2)
+                .clamp(0.0, 1.0);
+            s.set_faults(|f| f.extra_errors = if off { 0.0 } else { ratio });
+            Ok(format!("{} error ratio raised by {ratio}", s.name))
+        }
         "forbid" => {
-            let resource = req.param("resource").unwrap_or_default();
+            let resource = param("resource").unwrap_or_default();
             let Some(kind) = Kind::ALL.into_iter().find(|k| k.plural() == resource) else {
-                return bad(format!("unknown resource {resource:?}"));
+                return Err(format!("unknown resource {resource:?}"));
             };
             let mut cluster = lock(&sim.cluster);
             cluster.faults.forbidden.retain(|k| *k != kind);
             if !off {
                 cluster.faults.forbidden.push(kind);
             }
-            ok(format!(
+            Ok(format!(
                 "{resource} {}",
                 if off { "allowed again" } else { "forbidden" }
             ))
         }
         "drop-watches" => {
             sim.drop_watches();
-            ok("every watch was ended".into())
+            Ok("every watch was ended".into())
         }
         "restart-api" => {
             sim.restart_api();
-            ok("the API server is restarting".into())
+            Ok("the API server is restarting".into())
         }
         "clear" => {
             for s in &sim.services {
                 s.set_faults(|f| *f = Default::default());
             }
             lock(&sim.cluster).faults.forbidden.clear();
-            ok("every fault cleared".into())
+            Ok("every fault cleared".into())
         }
-        other => bad(format!("unknown fault {other:?}; GET / lists them")),
+        other => Err(format!("unknown fault {other:?}; GET / lists them")),
     }
 }

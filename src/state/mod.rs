@@ -2,6 +2,7 @@
 //! Rendering reads this; only `update` writes it.
 
 pub mod checklist;
+pub mod faults;
 pub mod help;
 pub mod pane;
 
@@ -17,6 +18,13 @@ use checklist::ChecklistRow;
 use help::HelpView;
 pub use pane::Pane;
 
+/// What `update` asks the loop to do outside the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Inject a fault into the demo's simulated environment.
+    Inject(faults::Fault),
+}
+
 /// Everything the loop receives: input, clock ticks, and (from later data
 /// sources) their results.
 #[derive(Debug, Clone)]
@@ -26,6 +34,8 @@ pub enum Msg {
     Tick(String),
     /// Something the operator should see, e.g. a bad user file.
     Warning(String),
+    /// A passing message, e.g. the result of an injected fault.
+    Notice(String),
 }
 
 #[derive(Debug, Clone)]
@@ -37,6 +47,14 @@ pub struct AppState {
     pub focus: Pane,
     pub zoomed: bool,
     pub help: Option<HelpView>,
+    /// The demo's fault menu, when open.
+    pub fault_menu: Option<faults::FaultMenu>,
+    /// Running in `ops-tui demo`: the fault menu is available.
+    pub demo: bool,
+    /// The last notice, shown until the next key.
+    pub notice: Option<String>,
+    /// Effects for the loop to carry out, drained after each update.
+    pub effects: Vec<Effect>,
     pub warnings: Vec<String>,
     pub warnings_hidden: bool,
     pub clock: String,
@@ -64,6 +82,10 @@ impl AppState {
             focus: Pane::Rollouts,
             zoomed: false,
             help: None,
+            fault_menu: None,
+            demo: false,
+            notice: None,
+            effects: Vec::new(),
             warnings,
             warnings_hidden: false,
             clock: String::new(),
@@ -91,7 +113,7 @@ impl AppState {
 
     fn input_context(&self) -> InputContext {
         InputContext {
-            dialog_open: self.help.is_some(),
+            dialog_open: self.help.is_some() || self.fault_menu.is_some(),
             editor_focused: false,
         }
     }
@@ -102,7 +124,14 @@ impl AppState {
             (&[Action::Cancel], "close"),
             (&[Action::Quit], "quit"),
         ];
-        let (groups, modes): (&[(&[Action], &str)], &[Mode]) = if self.help.is_some() {
+        const MENU: &[(&[Action], &str)] = &[
+            (&[Action::MoveDown, Action::MoveUp], "choose"),
+            (&[Action::Confirm], "inject"),
+            (&[Action::Cancel], "close"),
+        ];
+        let (groups, modes): (&[(&[Action], &str)], &[Mode]) = if self.fault_menu.is_some() {
+            (MENU, &[Mode::Dialog])
+        } else if self.help.is_some() {
             (DIALOG, &[Mode::Dialog])
         } else {
             (self.focus.hints(), &[Mode::List, Mode::Dashboard])
@@ -125,6 +154,27 @@ impl AppState {
     }
 
     fn apply(&mut self, action: Action) {
+        self.notice = None;
+        if let Some(menu) = &mut self.fault_menu {
+            let n = faults::FAULTS.len();
+            match action {
+                Action::Quit => self.quit = true,
+                Action::Cancel | Action::Back | Action::Faults => self.fault_menu = None,
+                Action::MoveUp => menu.selected = menu.selected.saturating_sub(1),
+                Action::MoveDown => menu.selected = (menu.selected + 1).min(n - 1),
+                Action::Top | Action::PageUp => menu.selected = 0,
+                Action::Bottom | Action::PageDown => menu.selected = n - 1,
+                Action::Confirm => {
+                    if let Some(fault) = faults::FAULTS.get(menu.selected) {
+                        self.effects.push(Effect::Inject(*fault));
+                    }
+                    self.fault_menu = None;
+                }
+                _ => {}
+            }
+            self.refresh_hints();
+            return;
+        }
         if let Some(help) = &mut self.help {
             // Header, footer, the overlay's margin and borders.
             let page = usize::from(self.size.1.saturating_sub(6)).max(1);
@@ -176,6 +226,10 @@ impl AppState {
             Action::PageDown => *sel += page,
             Action::Top => *sel = 0,
             Action::Bottom => *sel = rows,
+            Action::Faults if self.demo => self.fault_menu = Some(faults::FaultMenu::default()),
+            Action::Faults => {
+                self.notice = Some("fault injection is for rehearsals: run `ops-tui demo`".into());
+            }
             Action::Confirm | Action::Cancel | Action::Submit => {}
         }
         let max = self.row_count(self.focus).saturating_sub(1);
@@ -216,6 +270,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
         Msg::Warning(w) => {
             state.warnings.push(w);
             state.warnings_hidden = false;
+            true
+        }
+        Msg::Notice(n) => {
+            state.notice = Some(n);
             true
         }
     }

@@ -44,9 +44,18 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     if let Some(help) = &state.help {
         dialogs::help::draw(frame, state, help, body);
     }
+    if let Some(menu) = &state.fault_menu {
+        dialogs::faults::draw(frame, state, menu, body);
+    }
 }
 
 fn visible_warning(state: &AppState) -> Option<Line<'static>> {
+    if let Some(notice) = &state.notice {
+        return Some(Line::from(vec![
+            Span::styled(" ● ", state.theme.info()),
+            Span::styled(notice.clone(), state.theme.base()),
+        ]));
+    }
     if state.warnings_hidden {
         return None;
     }

@@ -1,3 +1,4 @@
 //! Overlays drawn on top of the panes.
 
+pub mod faults;
 pub mod help;
