@@ -42,20 +42,22 @@ pub fn main(cli: Cli) -> ExitCode {
         ),
         Some(Command::Demo(demo)) => crate::demo::run(&demo, &cli.dashboard, &paths),
         Some(Command::Paths) => {
-            print!("{}", paths.describe());
+            print_out(&paths.describe());
             ExitCode::SUCCESS
         }
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "ops-tui",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ops-tui", &mut script);
+            print_out(&String::from_utf8_lossy(&script));
             ExitCode::SUCCESS
         }
         None => dashboard(&cli.dashboard, &paths),
     }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not worth a panic.
+pub fn print_out(text: &str) {
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
 }
 
 /// The runbook to use: `--runbook`, else `./ops-tui.toml` if it exists.
@@ -97,7 +99,15 @@ pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, Stri
     warnings.extend(theme_warnings);
     warnings.extend(keymap_warnings);
     let mut state = AppState::new(target, runbook, theme, keymap);
-    state.warnings.extend(warnings);
+    // Paths under the home directory as ~/..., so the screen shows the problem.
+    let home = std::env::var("HOME").unwrap_or_default();
+    state.warnings.extend(warnings.into_iter().map(|w| {
+        if home.len() > 1 {
+            w.replace(&home, "~")
+        } else {
+            w
+        }
+    }));
     Ok(state)
 }
 

@@ -178,7 +178,7 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
             }
         };
         if demo.serve {
-            print!("{}", describe(&sim, &files, demo.scenario));
+            crate::app::print_out(&describe(&sim, &files, demo.scenario));
             wait_for_stop().await;
             eprintln!(
                 "ops-tui demo: stopped; removed {}",

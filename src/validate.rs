@@ -24,7 +24,7 @@ pub fn run(path: Option<PathBuf>, args: &DashboardArgs, paths: &Paths) -> ExitCo
     };
     match Runbook::load(&path) {
         Ok(runbook) => {
-            print!("{}", summary(&runbook));
+            crate::app::print_out(&summary(&runbook));
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -216,3 +216,46 @@ fn version_and_help() {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
 }
+
+#[test]
+fn theme_and_keymap_options_work_after_the_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &[
+            "validate",
+            &example(),
+            "--keymap",
+            "vim",
+            "--theme",
+            "light",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(&["validate", &example(), "--keymap", "emacs"], dir.path());
+    assert!(
+        text(&out.stderr).contains("warning: unknown keymap \"emacs\""),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["completions", "fish"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end at once, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        !text(&out.stderr).contains("panicked"),
+        "{}",
+        text(&out.stderr)
+    );
+}

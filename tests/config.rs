@@ -341,3 +341,32 @@ fn config_file_chooses_defaults_and_reports_mistakes() {
     let (_, warnings) = Config::load(Some(Path::new("/nonexistent/ops-tui")));
     assert!(warnings.is_empty());
 }
+
+#[test]
+fn a_dashboard_key_shadowed_by_the_list_section_is_a_warning() {
+    let dir = user_file("keymaps", "default", "[dashboard]\nk = \"quit\"\n");
+    let (_, warnings) = Keymap::load("default", Some(dir.path()));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].ends_with(":2:1: [dashboard] key \"k\" is also bound in [list] (to move_up), which comes first while a pane has focus; add [list] k = \"unbind\" to use it here"),
+        "{}",
+        warnings[0]
+    );
+    let dir = user_file(
+        "keymaps",
+        "default",
+        "[dashboard]\nk = \"quit\"\n[list]\nk = \"unbind\"\n",
+    );
+    let (keymap, warnings) = Keymap::load("default", Some(dir.path()));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(action(&keymap, DASHBOARD, "k"), Some(Action::Quit));
+}
+
+#[test]
+fn shift_letter_is_the_capital_letter() {
+    let dir = user_file("keymaps", "default", "[list]\nshift-g = \"bottom\"\n");
+    let (keymap, warnings) = Keymap::load("default", Some(dir.path()));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(action(&keymap, DASHBOARD, "G"), Some(Action::Bottom));
+    assert_eq!(action(&keymap, DASHBOARD, "g"), None);
+}

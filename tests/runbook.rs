@@ -339,3 +339,49 @@ fn environment_selection_follows_the_rules() {
     .unwrap();
     assert_eq!((t.env, t.namespace.as_deref()), (None, Some("n")));
 }
+
+#[test]
+fn variables_in_an_environments_own_settings_are_checked_in_that_environment() {
+    let text =
+        "[service]\nname = \"api\"\n\n[env.prod]\ncontext = \"prod\"\nnamespace = \"${ns}\"\n";
+    assert_error_at(
+        text,
+        6,
+        14,
+        "undefined variable \"ns\": define it under [env.prod.vars]",
+    );
+    // Defined in its own environment only: fine, even if another lacks it.
+    let ok = "[service]\nname = \"api\"\n\n[env.prod]\nnamespace = \"${ns}\"\nvars = { ns = \"api-prod\" }\n\n[env.qa]\nnamespace = \"qa\"\n";
+    load(ok).unwrap();
+}
+
+#[test]
+fn variable_positions_survive_escapes_wide_characters_and_multi_line_strings() {
+    let text = format!(
+        "{MINIMAL}\n[[probe]]\nname = \"h\"\nurl = \"https://x\"\nheaders = {{ X = \"\\téééé${{nope}}\" }}\n"
+    );
+    assert_error_at(&text, 12, 24, "undefined variable \"nope\"");
+    let text = format!(
+        "{MINIMAL}\n[[probe]]\nname = \"h\"\nurl = \"https://x\"\nmethod = \"POST\"\nbody = \"\"\"\n{{\n  \"a\": \"${{nope2}}\"\n}}\"\"\"\n"
+    );
+    assert_error_at(&text, 15, 9, "undefined variable \"nope2\"");
+}
+
+#[test]
+fn rollout_star_without_workloads_means_every_deployment() {
+    let text = format!(
+        "{MINIMAL}\n[[phase]]\nname = \"Go\"\nitems = [{{ text = \"rolled\", check = \"rollout:*\" }}]\n"
+    );
+    load(&text).unwrap();
+}
+
+#[test]
+fn errors_name_what_was_expected_in_words() {
+    let text = "[service]\nname = \"api\"\n\n[env.prod]\nnamespace = \"api\"\n\n[[workload]]\nname = \"api\"\nblue_green = \"yes\"\n";
+    let err = load(text).unwrap_err().to_string();
+    assert!(
+        err.contains("expected a table: { service = \"NAME\", label = \"LABEL\" }"),
+        "{err}"
+    );
+    assert!(!err.contains("struct"), "{err}");
+}

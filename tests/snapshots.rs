@@ -195,3 +195,34 @@ fn fault_key_outside_the_demo_explains_itself() {
     assert!(s.fault_menu.is_none());
     assert!(s.notice.as_deref().unwrap().contains("ops-tui demo"));
 }
+
+#[test]
+fn header_with_long_names_at_80_columns_keeps_the_namespace() {
+    let text = "[service]\nname = \"credlink-api\"\n\n[env.production]\ncontext = \"gke-prod-eu-west1\"\nnamespace = \"credlink-production\"\nprotected = true\n";
+    let rb = Runbook::parse(Path::new("long.toml"), text).unwrap();
+    let s = state(Some(rb), None, "default", "default");
+    let screen = render(&s, 80, 24);
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .contains("credlink-production"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn keys_do_nothing_behind_the_too_small_screen_but_quit() {
+    let mut s = empty("default");
+    update(&mut s, Msg::Input(Event::Resize(60, 20)));
+    let msg = Msg::Input(Event::Key(KeyEvent::new(
+        KeyCode::Char('?'),
+        KeyModifiers::NONE,
+    )));
+    assert!(!update(&mut s, msg));
+    assert!(s.help.is_none());
+    press(&mut s, KeyCode::Char('q'));
+    assert!(s.quit);
+}

@@ -90,6 +90,32 @@ impl Keymap {
         for layer in &layers {
             keymap.apply(layer, &mut warnings);
         }
+        // A user's [dashboard] key that [list] also binds never reaches the
+        // dashboard while a pane has focus: say so.
+        if let Some(user) = layers.last().filter(|l| !l.origin.starts_with("built-in"))
+            && let Ok(table) = user.parse()
+            && let Some(DeValue::Table(dash)) =
+                table.get_ref().get("dashboard").map(|v| v.get_ref())
+        {
+            let src = user.source();
+            for (key_name, _) in dash.iter() {
+                let text = key_name.get_ref().as_ref();
+                let Ok(key) = Key::parse(text) else { continue };
+                if let (Some(list), Some(dash)) = (
+                    keymap.bindings[Mode::List.index()].get(&key),
+                    keymap.bindings[Mode::Dashboard.index()].get(&key),
+                ) && list != dash
+                {
+                    warnings.push(src.message(
+                        key_name.span().start,
+                        &format!(
+                            "[dashboard] key \"{text}\" is also bound in [list] (to {}), which comes first while a pane has focus; add [list] {text} = \"unbind\" to use it here",
+                            list.name()
+                        ),
+                    ));
+                }
+            }
+        }
         (keymap, warnings)
     }
 

@@ -105,6 +105,19 @@ impl Key {
                 }
             }
         };
+        // shift-g is G; shift with other characters depends on the keyboard
+        // layout, so the character itself must be written.
+        if let KeyCode::Char(c) = code
+            && mods.contains(KeyModifiers::SHIFT)
+        {
+            if c.is_ascii_alphabetic() {
+                mods.remove(KeyModifiers::SHIFT);
+                return Ok(Key::new(KeyCode::Char(c.to_ascii_uppercase()), mods));
+            }
+            return Err(format!(
+                "\"{text}\": write the shifted character itself (for example \"!\" rather than \"shift-1\")"
+            ));
+        }
         Ok(Key::new(code, mods))
     }
 }
@@ -178,6 +191,7 @@ mod tests {
         let upper_g = Key::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(upper_g, Key::parse("G").unwrap());
         assert_ne!(upper_g, Key::parse("g").unwrap());
+        assert_eq!(upper_g, Key::parse("shift-g").unwrap());
         let ctrl_c = Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(ctrl_c, Key::parse("ctrl-c").unwrap());
     }
@@ -197,5 +211,10 @@ mod tests {
                 .contains("unknown key \"banana\"")
         );
         assert!(Key::parse("f99").unwrap_err().contains("unknown key"));
+        assert!(
+            Key::parse("shift-1")
+                .unwrap_err()
+                .contains("shifted character itself")
+        );
     }
 }

@@ -11,7 +11,10 @@ use toml::Spanned;
 use super::duration::Dur;
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a runbook: [service], [env.NAME], [[workload]], [[probe]], [[signal]] and [[phase]] tables"
+)]
 pub struct RunbookFile {
     pub service: Spanned<Service>,
     #[serde(default)]
@@ -27,7 +30,7 @@ pub struct RunbookFile {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a [service] table with name")]
 pub struct Service {
     pub name: Spanned<String>,
     #[serde(default)]
@@ -35,7 +38,10 @@ pub struct Service {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an [env.NAME] table (context, namespace, prometheus, vars, protected, read_only)"
+)]
 pub struct Environment {
     /// kube context; `--context` overrides.
     pub context: Option<Spanned<String>>,
@@ -54,7 +60,7 @@ pub struct Environment {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a [[workload]] table with name")]
 pub struct Workload {
     /// A Deployment in the environment's namespace.
     pub name: Spanned<String>,
@@ -66,7 +72,10 @@ pub struct Workload {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table: { service = \"NAME\", label = \"LABEL\" }"
+)]
 pub struct BlueGreen {
     /// The Service whose selector is switched.
     pub service: String,
@@ -75,7 +84,7 @@ pub struct BlueGreen {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a [[probe]] table with name and url")]
 pub struct Probe {
     pub name: Spanned<String>,
     pub url: Spanned<String>,
@@ -123,7 +132,10 @@ pub enum Unit {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [[signal]] table with name and query"
+)]
 pub struct Signal {
     pub name: Spanned<String>,
     pub query: Spanned<String>,
@@ -138,7 +150,10 @@ pub struct Signal {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [[phase]] table with name and items"
+)]
 pub struct Phase {
     pub name: Spanned<String>,
     #[serde(default)]

@@ -28,11 +28,16 @@ pub fn check(file: &RunbookFile, text: &str) -> Problems {
     }
     let envs = check_environments(file, &mut problems);
     let service_name = service.name.get_ref().as_str();
-    // Every string that may hold ${var} must expand in every environment.
+    // Every string that may hold ${var} must expand: an environment's own
+    // settings in that environment, the rest in every environment.
     let mut expandable: Vec<(&Spanned<String>, bool)> = Vec::new();
-    for env in &envs {
-        if let Some(p) = &env.1.prometheus {
-            expandable.push((p, true));
+    for (i, (_, env)) in envs.iter().enumerate() {
+        let own = &envs[i..=i];
+        if let Some(p) = &env.prometheus {
+            check_expansion(p, true, service_name, own, text, &mut problems);
+        }
+        for v in env.context.iter().chain(env.namespace.iter()) {
+            check_expansion(v, false, service_name, own, text, &mut problems);
         }
     }
 
@@ -193,11 +198,9 @@ fn check_expansion(
                 }
             }
             Err(e) => {
-                let at = content_start(value.span(), text) + e.offset;
+                let at = raw_position(value, text, e.offset);
                 let msg = match &e.name {
-                    Some(name) => format!(
-                        "undefined variable \"{name}\": define it under [env.NAME.vars] or export {name}"
-                    ),
+                    Some(name) => format!("undefined variable \"{name}\""),
                     None => e.message,
                 };
                 failures.entry((at, msg)).or_default().push(env_name);
@@ -205,18 +208,33 @@ fn check_expansion(
         }
     }
     for ((at, msg), env_names) in failures {
-        problems.push((at, format!("{msg} (environment {})", env_names.join(", "))));
+        let hint = match (msg.starts_with("undefined variable"), env_names.as_slice()) {
+            (true, [one]) => {
+                format!(": define it under [env.{one}.vars] or in the process environment")
+            }
+            (true, _) => format!(
+                ": define it under [env.NAME.vars] of environments {} or in the process environment",
+                env_names.join(", ")
+            ),
+            (false, _) => format!(" (environment {})", env_names.join(", ")),
+        };
+        problems.push((at, format!("{msg}{hint}")));
     }
 }
 
-/// Where the characters of a string value start, after its opening quotes.
-fn content_start(span: Range<usize>, text: &str) -> usize {
-    let rest = text.get(span.start..).unwrap_or("");
-    if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
-        span.start + 3
-    } else {
-        span.start + 1
-    }
+/// The position in the file of the `${` at `offset` of the decoded string:
+/// the same occurrence of `${` in the raw literal, so escapes, multi-byte
+/// characters and multi-line strings do not shift it.
+fn raw_position(value: &Spanned<String>, text: &str, offset: usize) -> usize {
+    let span: Range<usize> = value.span();
+    let decoded = value.get_ref();
+    let nth = decoded
+        .get(..offset)
+        .map_or(0, |before| before.matches("${").count());
+    let raw = text.get(span.clone()).unwrap_or("");
+    raw.match_indices("${")
+        .nth(nth)
+        .map_or(span.start, |(i, _)| span.start + i)
 }
 
 fn check_url(url: &str) -> Result<(), String> {
@@ -243,6 +261,8 @@ fn check_reference(text: &str, known: &Known<'_>) -> Result<(), String> {
         CheckRef::Alerts(_) => return Ok(()),
     };
     match target {
+        // Without workloads, rollout:* means every Deployment in the namespace.
+        Target::All if names.kind == "workload" => Ok(()),
         Target::All if names.seen.is_empty() => Err(format!(
             "check \"{text}\" needs at least one {}, and the runbook has none",
             names.kind

@@ -134,3 +134,28 @@ pub fn lookup<'a>(
             .or_else(|| std::env::var(name).ok())
     }
 }
+
+/// Like [`lookup`], but a name that would come from the process
+/// environment stays `${NAME}`: for showing URLs on screen without the
+/// secrets environment variables may hold.
+pub fn display_lookup<'a>(
+    service: &'a str,
+    env_name: &'a str,
+    env: &'a Environment,
+) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| {
+        let runbook_only = Environment {
+            vars: env.vars.clone(),
+            namespace: env.namespace.clone(),
+            context: env.context.clone(),
+            ..Environment::default()
+        };
+        let known = env.vars.contains_key(name)
+            || matches!(name, "service" | "env" | "namespace" | "context");
+        if known {
+            lookup(service, env_name, &runbook_only)(name)
+        } else {
+            Some(format!("${{{name}}}"))
+        }
+    }
+}

@@ -64,6 +64,9 @@ pub struct AppState {
     pub hints: Vec<(String, &'static str)>,
     /// Checklist rows, derived from the runbook.
     pub checklist: Vec<ChecklistRow>,
+    /// Each probe's URL with the runbook's variables filled in (those from
+    /// the process environment stay `${NAME}`: they may be secrets).
+    pub probe_urls: Vec<String>,
     /// Terminal size, for paging.
     pub size: (u16, u16),
     pub quit: bool,
@@ -72,6 +75,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(target: Target, runbook: Option<Runbook>, theme: Theme, keymap: Keymap) -> AppState {
         let checklist = runbook.as_ref().map(checklist::rows).unwrap_or_default();
+        let probe_urls = runbook
+            .as_ref()
+            .map(|r| probe_urls(r, &target))
+            .unwrap_or_default();
         let mut warnings = Vec::new();
         warnings.extend(target.warning.clone());
         let mut state = AppState {
@@ -92,6 +99,7 @@ impl AppState {
             selected: [0; 5],
             hints: Vec::new(),
             checklist,
+            probe_urls,
             size: (80, 24),
             quit: false,
         };
@@ -239,6 +247,31 @@ impl AppState {
     }
 }
 
+/// The smallest terminal the dashboard lays out in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+fn probe_urls(runbook: &Runbook, target: &Target) -> Vec<String> {
+    let env = target
+        .env
+        .as_deref()
+        .and_then(|name| runbook.environments().find(|(n, _)| *n == name));
+    runbook
+        .probes()
+        .map(|p| {
+            let raw = p.url.get_ref();
+            match env {
+                Some((name, env)) => crate::runbook::vars::expand(
+                    raw,
+                    crate::runbook::select::display_lookup(runbook.service_name(), name, env),
+                )
+                .unwrap_or_else(|_| raw.clone()),
+                None => raw.clone(),
+            }
+        })
+        .collect()
+}
+
 /// Applies a message. Returns whether anything visible changed.
 pub fn update(state: &mut AppState, msg: Msg) -> bool {
     match msg {
@@ -246,10 +279,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             if key.kind == KeyEventKind::Release {
                 return false;
             }
+            let too_small = state.size.0 < MIN_WIDTH || state.size.1 < MIN_HEIGHT;
             match state
                 .keymap
                 .dispatch(state.input_context(), Key::from_event(&key))
             {
+                // Nothing else is on screen to act on.
+                Dispatch::Action(action) if too_small && action != Action::Quit => false,
                 Dispatch::Action(action) => {
                     state.apply(action);
                     true

@@ -1,75 +1,129 @@
 //! The header: service, environment, context and namespace, RW/RO and
-//! PROTECTED badges, the clock. Badges and clock always fit; the left part
-//! is cut when the terminal is narrow.
+//! PROTECTED badges, the clock. Badges and clock always fit; when the
+//! terminal is narrow the labels go first, then long values are shortened
+//! with an ellipsis. The namespace is never shortened.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 use crate::config::theme::Status;
 use crate::state::AppState;
 
+/// (label, value, may be shortened)
+type Field = (&'static str, String, bool);
+
+const SEPARATOR: &str = " │ ";
+
+fn width(fields: &[Field], labels: bool) -> usize {
+    let text: usize = fields
+        .iter()
+        .map(|(l, v, _)| if labels { l.width() } else { 0 } + v.width())
+        .sum();
+    1 + text + SEPARATOR.width() * fields.len().saturating_sub(1)
+}
+
+/// Shortens `s` to `max` columns, ending with an ellipsis.
+fn shorten(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.width() + 2 > max {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// The fields that fit in `room` columns, and whether labels still fit.
+fn fit(mut fields: Vec<Field>, room: usize) -> (Vec<Field>, bool) {
+    if width(&fields, true) <= room {
+        return (fields, true);
+    }
+    // Shorten the longest value that may be shortened, one column at a time
+    // (bounded: every step removes a column).
+    for _ in 0..512 {
+        if width(&fields, false) <= room {
+            break;
+        }
+        let longest = fields
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, v, shortenable))| *shortenable && v.width() > 6)
+            .max_by_key(|(_, (_, v, _))| v.width())
+            .map(|(i, _)| i);
+        let Some(i) = longest else { break };
+        let w = fields[i].1.width();
+        fields[i].1 = shorten(&fields[i].1, w - 1);
+    }
+    (fields, false)
+}
+
 pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
     let theme = &state.theme;
     let t = &state.target;
-    let sep = || Span::styled(" │ ", theme.header());
-    let field = |label: &'static str, value: String| {
-        vec![
-            Span::styled(label, theme.header()),
-            Span::styled(
-                value,
-                theme.header().add_modifier(ratatui::style::Modifier::BOLD),
-            ),
-        ]
-    };
-    let mut left = vec![Span::styled(" ", theme.header())];
-    left.extend(field(
-        "",
-        t.service
-            .clone()
-            .unwrap_or_else(|| "no runbook".to_string()),
-    ));
-    if let Some(env) = &t.env {
-        left.push(sep());
-        left.extend(field("env ", env.clone()));
-    }
-    left.push(sep());
-    left.extend(field(
-        "ctx ",
-        t.context.clone().unwrap_or_else(|| "(current)".to_string()),
-    ));
-    left.push(sep());
-    left.extend(field(
-        "ns ",
-        t.namespace
-            .clone()
-            .unwrap_or_else(|| "(context default)".to_string()),
-    ));
 
     let mut right = Vec::new();
     if t.protected {
         right.push(Span::styled(" PROTECTED ", theme.danger()));
         right.push(Span::styled(" ", theme.header()));
     }
-    if t.read_only {
-        right.push(Span::styled(
-            " RO ",
-            theme
-                .status(Status::Ok)
-                .add_modifier(ratatui::style::Modifier::REVERSED),
-        ));
+    let (badge, status) = if t.read_only {
+        (" RO ", Status::Ok)
     } else {
-        right.push(Span::styled(
-            " RW ",
-            theme
-                .status(Status::Warn)
-                .add_modifier(ratatui::style::Modifier::REVERSED),
-        ));
-    }
+        (" RW ", Status::Warn)
+    };
+    right.push(Span::styled(
+        badge,
+        theme.status(status).add_modifier(Modifier::REVERSED),
+    ));
     right.push(Span::styled(format!(" {} ", state.clock), theme.header()));
     let right = Line::from(right);
     let right_width = right.width() as u16;
+
+    let mut fields: Vec<Field> = vec![(
+        "",
+        t.service.clone().unwrap_or_else(|| "no runbook".into()),
+        true,
+    )];
+    if let Some(env) = &t.env {
+        fields.push(("env ", env.clone(), true));
+    }
+    fields.push((
+        "ctx ",
+        t.context.clone().unwrap_or_else(|| "(current)".into()),
+        true,
+    ));
+    fields.push((
+        "ns ",
+        t.namespace
+            .clone()
+            .unwrap_or_else(|| "(context default)".into()),
+        false,
+    ));
+    let room = usize::from(area.width.saturating_sub(right_width + 1));
+    let (fields, labels) = fit(fields, room);
+
+    let mut left = vec![Span::styled(" ", theme.header())];
+    for (i, (label, value, _)) in fields.into_iter().enumerate() {
+        if i > 0 {
+            left.push(Span::styled(SEPARATOR, theme.header()));
+        }
+        if labels {
+            left.push(Span::styled(label, theme.header()));
+        }
+        left.push(Span::styled(
+            value,
+            theme.header().add_modifier(Modifier::BOLD),
+        ));
+    }
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
     frame.render_widget(
@@ -77,4 +131,27 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         left_area,
     );
     frame.render_widget(Paragraph::new(right).style(theme.header()), right_area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_lose_labels_then_columns_but_never_the_namespace() {
+        let fields = vec![
+            ("", "credlink-api".to_string(), true),
+            ("env ", "production".to_string(), true),
+            ("ctx ", "gke-prod-eu-west1".to_string(), true),
+            ("ns ", "credlink-production".to_string(), false),
+        ];
+        let (fitted, labels) = fit(fields.clone(), 200);
+        assert!(labels);
+        assert_eq!(fitted, fields);
+        let (fitted, labels) = fit(fields, 50);
+        assert!(!labels);
+        assert!(width(&fitted, false) <= 50, "{fitted:?}");
+        assert_eq!(fitted[3].1, "credlink-production");
+        assert!(fitted[2].1.ends_with('…'), "{fitted:?}");
+    }
 }

@@ -14,9 +14,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::state::AppState;
 
-/// The smallest terminal the dashboard lays out in.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+pub use crate::state::{MIN_HEIGHT, MIN_WIDTH};
 
 pub fn draw(frame: &mut Frame, state: &AppState) {
     let area = frame.area();
@@ -61,17 +59,14 @@ fn visible_warning(state: &AppState) -> Option<Line<'static>> {
     }
     let first = state.warnings.first()?;
     let theme = &state.theme;
-    let more = match state.warnings.len() {
-        1 => String::new(),
-        n => format!(" (+{} more: run `ops-tui validate`)", n - 1),
+    let count = match state.warnings.len() {
+        1 => " ▲ warning ".to_string(),
+        n => format!(" ▲ {n} warnings, `ops-tui validate` lists them "),
     };
     Some(Line::from(vec![
-        Span::styled(
-            " ▲ warning ",
-            theme.status(crate::config::theme::Status::Warn),
-        ),
+        Span::styled(count, theme.status(crate::config::theme::Status::Warn)),
+        Span::styled(" esc hides · ", theme.muted()),
         Span::styled(first.clone(), theme.base()),
-        Span::styled(more, theme.muted()),
     ]))
 }
 
@@ -89,7 +84,10 @@ fn too_small(frame: &mut Frame, state: &AppState, area: Rect) {
         ),
         Line::styled("Enlarge the window, or press q to quit.", theme.muted()),
     ];
-    let height = (text.len() as u16).min(area.height);
+    // Lines wrap in a narrow terminal: count the rows they take.
+    let width = usize::from(area.width.max(1));
+    let rows: usize = text.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+    let height = (rows as u16).min(area.height);
     let [_, middle, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(height),

@@ -21,18 +21,15 @@ pub fn content(state: &AppState) -> Content {
     }
     let rows = probes
         .iter()
-        .map(|p| {
-            // The URL as written: expanded values may hold secrets.
+        .zip(state.probe_urls.iter())
+        .map(|(p, url)| {
             Line::from(vec![
                 Span::styled(
                     format!("{} unknown  ", Status::Unknown.symbol()),
                     theme.status(Status::Unknown),
                 ),
                 Span::styled(p.name.get_ref().clone(), theme.base()),
-                Span::styled(
-                    format!("  {} {}", p.method(), p.url.get_ref()),
-                    theme.muted(),
-                ),
+                Span::styled(format!("  {} {url}", p.method()), theme.muted()),
             ])
         })
         .collect();
