@@ -710,3 +710,208 @@ async fn dropped_watches_end_and_a_restarted_api_server_comes_back_with_its_stat
     }
     assert!(failed, "the restart was not noticed");
 }
+
+/// Pods that count: not being deleted.
+async fn live_pods(c: &kube::Client, app: &str) -> Vec<Pod> {
+    let pods: Api<Pod> = Api::namespaced(c.clone(), NS);
+    pods.list(&ListParams::default().labels(&format!("app={app}")))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .collect()
+}
+
+fn is_ready(p: &Pod) -> bool {
+    p.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+#[tokio::test]
+async fn a_rolling_update_stays_within_max_surge_and_max_unavailable() {
+    let mut d = deployment("api", 4, "shop/api:1.0");
+    d.spec.strategy = Some(
+        serde_json::from_value(
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}),
+        )
+        .unwrap(),
+    );
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &d).await;
+    wait_deployment(&c, "api", LIMIT, "first rollout", complete).await;
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    api.patch("api", &PatchParams::default(), &Patch::Strategic(json!({"spec": {"template": {"spec": {"containers": [{"name": "api", "image": "shop/api:2.0"}]}}}}))).await.unwrap();
+    // Sample the pods until the rollout completes: never more than 4 + 1
+    // live pods, never fewer than 4 - 1 ready ones.
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    let (mut most, mut fewest_ready) = (0, usize::MAX);
+    loop {
+        let pods = live_pods(&c, "api").await;
+        most = most.max(pods.len());
+        fewest_ready = fewest_ready.min(pods.iter().filter(|p| is_ready(p)).count());
+        let d = api.get("api").await.unwrap();
+        if complete(&d) && d.metadata.generation == Some(2) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the rollout did not complete"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(most <= 5, "{most} live pods: more than replicas + maxSurge");
+    assert!(
+        fewest_ready >= 3,
+        "{fewest_ready} ready pods: fewer than replicas - maxUnavailable"
+    );
+    assert!(
+        most == 5 || fewest_ready == 3,
+        "the rollout used neither surge nor unavailability"
+    );
+}
+
+#[tokio::test]
+async fn recreate_stops_every_old_pod_before_starting_new_ones() {
+    let mut d = deployment("api", 3, "shop/api:1.0");
+    d.spec.strategy = Some(serde_json::from_value(json!({"type": "Recreate"})).unwrap());
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &d).await;
+    wait_deployment(&c, "api", LIMIT, "first rollout", complete).await;
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    api.patch("api", &PatchParams::default(), &Patch::Strategic(json!({"spec": {"template": {"spec": {"containers": [{"name": "api", "image": "shop/api:2.0"}]}}}}))).await.unwrap();
+    let pods: Api<Pod> = Api::namespaced(c.clone(), NS);
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        // Any pod at all (terminating included): never old and new together.
+        let all = pods
+            .list(&ListParams::default().labels("app=api"))
+            .await
+            .unwrap()
+            .items;
+        let image = |p: &Pod| {
+            p.spec.as_ref().unwrap().containers[0]
+                .image
+                .clone()
+                .unwrap()
+        };
+        let old = all.iter().filter(|p| image(p) == "shop/api:1.0").count();
+        let new = all.iter().filter(|p| image(p) == "shop/api:2.0").count();
+        assert!(old == 0 || new == 0, "{old} old and {new} new pods at once");
+        let d = api.get("api").await.unwrap();
+        if complete(&d) && d.metadata.generation == Some(2) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the rollout did not complete"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn revision_history_limit_prunes_old_replica_sets() {
+    let mut d = deployment("api", 1, "shop/api:1");
+    d.spec.revision_history_limit = Some(1);
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &d).await;
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    for v in 2..=4 {
+        wait_deployment(&c, "api", LIMIT, "rollout", |d| {
+            complete(d) && d.metadata.generation == Some(v - 1)
+        })
+        .await;
+        let image = format!("shop/api:{v}");
+        api.patch("api", &PatchParams::default(), &Patch::Strategic(json!({"spec": {"template": {"spec": {"containers": [{"name": "api", "image": image}]}}}}))).await.unwrap();
+    }
+    wait_deployment(&c, "api", LIMIT, "last rollout", |d| {
+        complete(d) && d.metadata.generation == Some(4)
+    })
+    .await;
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let revisions: Vec<i64> = replica_sets(&c, "api").await.iter().map(revision).collect();
+        if revisions == [3, 4] {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "history not pruned: {revisions:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn crash_loops_record_back_off_events() {
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &deployment("api", 1, "shop/api:1.0-crash")).await;
+    let events: Api<k8s_openapi::api::core::v1::Event> = Api::namespaced(c.clone(), NS);
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let list = events
+            .list(&ListParams::default().fields("involvedObject.kind=Pod"))
+            .await
+            .unwrap()
+            .items;
+        let reasons: Vec<(String, String)> = list
+            .iter()
+            .map(|e| {
+                (
+                    e.reason.clone().unwrap_or_default(),
+                    e.type_.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        if reasons.contains(&("BackOff".into(), "Warning".into()))
+            && reasons.contains(&("Unhealthy".into(), "Warning".into()))
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no BackOff/Unhealthy events: {reasons:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn watches_send_bookmarks_and_end_after_timeout_seconds() {
+    let (_sim, c) = ready_deployment("api", 1, "shop/api:1.0").await;
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    let rv = api
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
+    let params = WatchParams::default().timeout(3); // bookmarks are on by default
+    let mut stream = api.watch(&params, &rv).await.unwrap().boxed();
+    let started = tokio::time::Instant::now();
+    let mut bookmark = false;
+    let ended = tokio::time::timeout(LIMIT, async {
+        while let Some(event) = stream.next().await {
+            if let Ok(WatchEvent::Bookmark(b)) = event {
+                assert!(!b.metadata.resource_version.is_empty());
+                bookmark = true;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the watch did not end");
+    assert!(bookmark, "no bookmark");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "ended too early: {:?}",
+        started.elapsed()
+    );
+}
