@@ -16,6 +16,7 @@ pub mod selector;
 pub mod service;
 pub mod store;
 pub mod tls;
+pub mod traffic;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -10,7 +10,8 @@ use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::http::{self, Req, Resp};
-use super::service::{BOUNDS, Sample, ServiceSim};
+use super::service::ServiceSim;
+use super::traffic::{BOUNDS, Sample};
 
 /// What a registered query measures, over a service's samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,6 @@
 //! the Service currently selects, so a `bad` release shows errors, a
 //! rollback repairs them, and a blue-green switch changes who answers.
 
-use std::collections::VecDeque;
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -19,14 +17,12 @@ use super::controller::{is_ready, serves_errors};
 use super::http::{self, Req, Resp, Tls};
 use super::selector::LabelSelector;
 use super::store::Typed;
+use super::traffic::{MEMORY_LIMIT, PodLoad, Sample, Traffic, add_latencies, exposition};
 
-/// Histogram bucket bounds of `http_request_duration_seconds`, in seconds.
-pub const BOUNDS: [f64; 10] = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0];
 /// The origin the CORS policy allows.
 pub const ALLOWED_ORIGIN: &str = "https://shop.example.com";
 /// Requests to /api/ allowed per second before 429.
 pub const RATE_LIMIT: u32 = 30;
-const MEMORY_LIMIT: u64 = 512 * 1024 * 1024;
 /// Samples kept for the Prometheus API (one a second: an hour).
 const HISTORY: usize = 3600;
 /// Longest a hanging endpoint holds a request.
@@ -41,41 +37,6 @@ pub struct ServiceFaults {
     pub refuse: bool,
     /// Added to every pod's error ratio.
     pub extra_errors: f64,
-}
-
-/// Cumulative counters, as a Prometheus client library keeps them.
-#[derive(Debug, Clone, Default)]
-pub struct Counters {
-    pub ok: u64,
-    pub errors: u64,
-    /// Requests with latency ≤ BOUNDS[i].
-    pub buckets: [u64; BOUNDS.len()],
-    pub count: u64,
-    pub sum: f64,
-}
-
-/// One sample of the counters, a second apart.
-#[derive(Debug, Clone)]
-pub struct Sample {
-    pub at: jiff::Timestamp,
-    pub counters: Counters,
-    /// Highest memory use of a serving pod over its limit.
-    pub memory_ratio: f64,
-}
-
-#[derive(Debug, Clone)]
-pub struct PodLoad {
-    pub name: String,
-    pub memory: u64,
-}
-
-#[derive(Debug, Default)]
-pub struct Traffic {
-    pub counters: Counters,
-    pub pods: Vec<PodLoad>,
-    pub history: VecDeque<Sample>,
-    /// Requests to /api/ in the current second, for rate limiting.
-    window: (i64, u32),
 }
 
 pub struct ServiceSim {
@@ -436,105 +397,8 @@ impl ServiceSim {
 
     /// The Prometheus text exposition of this service.
     pub fn metrics(&self) -> String {
-        let t = self.traffic();
-        let c = &t.counters;
-        let svc = &self.name;
-        let ns = &self.namespace;
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP http_requests_total Requests served, by status."
-        );
-        let _ = writeln!(out, "# TYPE http_requests_total counter");
-        let _ = writeln!(
-            out,
-            "http_requests_total{{namespace=\"{ns}\",service=\"{svc}\",method=\"GET\",status=\"200\"}} {}",
-            c.ok
-        );
-        let _ = writeln!(
-            out,
-            "http_requests_total{{namespace=\"{ns}\",service=\"{svc}\",method=\"GET\",status=\"500\"}} {}",
-            c.errors
-        );
-        let _ = writeln!(out, "# HELP http_request_duration_seconds Request latency.");
-        let _ = writeln!(out, "# TYPE http_request_duration_seconds histogram");
-        for (bound, n) in BOUNDS.iter().zip(c.buckets.iter()) {
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_bucket{{namespace=\"{ns}\",service=\"{svc}\",le=\"{bound}\"}} {n}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "http_request_duration_seconds_bucket{{namespace=\"{ns}\",service=\"{svc}\",le=\"+Inf\"}} {}",
-            c.count
-        );
-        let _ = writeln!(
-            out,
-            "http_request_duration_seconds_sum{{namespace=\"{ns}\",service=\"{svc}\"}} {:.6}",
-            c.sum
-        );
-        let _ = writeln!(
-            out,
-            "http_request_duration_seconds_count{{namespace=\"{ns}\",service=\"{svc}\"}} {}",
-            c.count
-        );
-        let _ = writeln!(
-            out,
-            "# HELP container_memory_working_set_bytes Memory in use."
-        );
-        let _ = writeln!(out, "# TYPE container_memory_working_set_bytes gauge");
-        for p in &t.pods {
-            let _ = writeln!(
-                out,
-                "container_memory_working_set_bytes{{namespace=\"{ns}\",pod=\"{}\",container=\"{svc}\"}} {}",
-                p.name, p.memory
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP kube_pod_container_resource_limits Container limits."
-        );
-        let _ = writeln!(out, "# TYPE kube_pod_container_resource_limits gauge");
-        for p in &t.pods {
-            let _ = writeln!(
-                out,
-                "kube_pod_container_resource_limits{{namespace=\"{ns}\",pod=\"{}\",container=\"{svc}\",resource=\"memory\",unit=\"byte\"}} {MEMORY_LIMIT}",
-                p.name
-            );
-        }
-        out
+        exposition(&self.namespace, &self.name, &self.traffic())
     }
-}
-
-/// Adds `n` requests with latencies spread around `mean` seconds.
-fn add_latencies(c: &mut Counters, n: u64, mean: f64) {
-    const SHAPE: [(f64, f64); 6] = [
-        (0.5, 0.15),
-        (0.8, 0.25),
-        (1.0, 0.3),
-        (1.3, 0.15),
-        (2.0, 0.1),
-        (3.0, 0.05),
-    ];
-    let mut given = 0;
-    for (i, (factor, share)) in SHAPE.iter().enumerate() {
-        let k = if i + 1 == SHAPE.len() {
-            n - given
-        } else {
-            ((n as f64) * share).round() as u64
-        };
-        let k = k.min(n - given);
-        given += k;
-        let latency = mean * factor;
-        for (b, bound) in BOUNDS.iter().enumerate() {
-            if latency <= *bound {
-                c.buckets[b] += k;
-            }
-        }
-        c.sum += latency * k as f64;
-    }
-    c.count += n;
 }
 
 fn cors_preflight(req: &Req) -> Resp {

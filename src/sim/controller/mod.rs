@@ -5,6 +5,7 @@
 mod deployment;
 mod kubelet;
 mod replicaset;
+mod status;
 
 pub use kubelet::{crashes, is_ready, serves_errors, settle_pod};
 pub use replicaset::delete_pod;
