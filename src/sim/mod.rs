@@ -44,8 +44,8 @@ pub struct SimOptions {
     pub port: Option<u16>,
     /// Changes kept for watches to resume from.
     pub history: usize,
-    /// Days until the HTTPS certificate expires.
-    pub cert_days: i64,
+    /// Days until the HTTPS certificate expires; None: the scenario's.
+    pub cert_days: Option<i64>,
     /// How much faster than real time alert `for` durations and rate
     /// windows pass (pod timing is in `timing`).
     pub speed: f64,
@@ -59,7 +59,7 @@ impl Default for SimOptions {
             timing: Timing::demo(),
             port: None,
             history: 20_000,
-            cert_days: 60,
+            cert_days: None,
             speed: 1.0,
         }
     }
@@ -154,7 +154,8 @@ impl Sim {
         let mut services = Vec::new();
         let https_port = ports.at(3 + service_names.len() as u16);
         for (i, name) in service_names.iter().enumerate() {
-            let https = (name == "api").then_some((https_port, options.cert_days));
+            let days = options.cert_days.unwrap_or_else(|| options.scenario.map_or(60, |s| s.cert_days()));
+            let https = (name == "api").then_some((https_port, days));
             let (svc, t) = ServiceSim::start(
                 cluster.clone(),
                 &namespace,
