@@ -174,7 +174,8 @@ pub async fn run_dashboard_with(
             guard.terminal.draw(|frame| ui::draw(frame, &state)).map_err(|e| e.to_string())?;
             panic!("OPS_TUI_DEBUG_PANIC is set");
         }
-        let (_tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        let _watches = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), tx);
         let none = |_: Effect| None;
         run(&mut state, &mut guard.terminal, rx, executor.unwrap_or(&none))
             .await
@@ -208,6 +209,7 @@ pub async fn run(
         state.size = (size.width, size.height);
     }
     state.clock = clock_now();
+    state.now = jiff::Timestamp::now().as_second();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -225,6 +227,8 @@ pub async fn run(
             return Ok(());
         }
         if dirty && last_frame.elapsed() >= FRAME {
+            // Derived data, once per batch of messages, never per frame.
+            state.cluster.refresh(state.now);
             terminal.draw(|frame| ui::draw(frame, state))?;
             last_frame = Instant::now();
             dirty = false;
@@ -244,7 +248,7 @@ pub async fn run(
                     }
                 }
             }
-            _ = tick.tick() => dirty |= update(state, Msg::Tick(clock_now())),
+            _ = tick.tick() => dirty |= update(state, Msg::Tick(clock_now(), jiff::Timestamp::now().as_second())),
             () = tokio::time::sleep_until(last_frame + FRAME), if dirty => {}
             () = terminate.recv() => return Ok(()),
         }

@@ -13,6 +13,7 @@ fn run(args: &[&str], dir: &std::path::Path) -> Output {
         .current_dir(dir)
         .env("OPS_TUI_CONFIG_DIR", dir.join("config"))
         .env("OPS_TUI_DATA_DIR", dir.join("data"))
+        .env("KUBECONFIG", dir.join("no-kubeconfig"))
         .output()
         .unwrap()
 }

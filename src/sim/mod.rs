@@ -154,7 +154,9 @@ impl Sim {
         let mut services = Vec::new();
         let https_port = ports.at(3 + service_names.len() as u16);
         for (i, name) in service_names.iter().enumerate() {
-            let days = options.cert_days.unwrap_or_else(|| options.scenario.map_or(60, |s| s.cert_days()));
+            let days = options
+                .cert_days
+                .unwrap_or_else(|| options.scenario.map_or(60, |s| s.cert_days()));
             let https = (name == "api").then_some((https_port, days));
             let (svc, t) = ServiceSim::start(
                 cluster.clone(),

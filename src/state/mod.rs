@@ -2,6 +2,7 @@
 //! Rendering reads this; only `update` writes it.
 
 pub mod checklist;
+pub mod cluster;
 pub mod faults;
 pub mod help;
 pub mod pane;
@@ -30,12 +31,14 @@ pub enum Effect {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Input(Event),
-    /// The clock text for the header.
-    Tick(String),
+    /// The clock: text for the header, and seconds since the epoch.
+    Tick(String, i64),
     /// Something the operator should see, e.g. a bad user file.
     Warning(String),
     /// A passing message, e.g. the result of an injected fault.
     Notice(String),
+    /// From the Kubernetes watches.
+    Kube(crate::kube::KubeMsg),
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +72,10 @@ pub struct AppState {
     pub probe_urls: Vec<String>,
     /// Terminal size, for paging.
     pub size: (u16, u16),
+    /// The cluster as the watches report it.
+    pub cluster: cluster::ClusterState,
+    /// Seconds since the epoch, from the clock tick (render never reads the clock).
+    pub now: i64,
     pub quit: bool,
 }
 
@@ -79,6 +86,10 @@ impl AppState {
             .as_ref()
             .map(|r| probe_urls(r, &target))
             .unwrap_or_default();
+        let wanted: Vec<String> = runbook
+            .iter()
+            .flat_map(|r| r.workloads().map(|w| w.name.get_ref().clone()))
+            .collect();
         let mut warnings = Vec::new();
         warnings.extend(target.warning.clone());
         let mut state = AppState {
@@ -101,6 +112,8 @@ impl AppState {
             checklist,
             probe_urls,
             size: (80, 24),
+            cluster: cluster::ClusterState::new(wanted),
+            now: 0,
             quit: false,
         };
         state.refresh_hints();
@@ -111,7 +124,7 @@ impl AppState {
     pub fn row_count(&self, pane: Pane) -> usize {
         let rb = self.runbook.as_ref();
         match pane {
-            Pane::Rollouts => rb.map_or(0, |r| r.file.workloads.len()),
+            Pane::Rollouts => self.cluster.rows.len(),
             Pane::Health => rb.map_or(0, |r| r.file.probes.len()),
             Pane::Signals => rb.map_or(0, |r| r.file.signals.len()),
             Pane::Checklist => self.checklist.len(),
@@ -298,9 +311,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             true
         }
         Msg::Input(_) => false,
-        Msg::Tick(clock) => {
+        Msg::Tick(clock, now) => {
             let changed = clock != state.clock;
             state.clock = clock;
+            state.now = now;
             changed
         }
         Msg::Warning(w) => {
@@ -310,6 +324,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
         }
         Msg::Notice(n) => {
             state.notice = Some(n);
+            true
+        }
+        Msg::Kube(k) => {
+            state.cluster.update(k, state.now);
             true
         }
     }
@@ -415,8 +433,9 @@ mod tests {
         release.state = KeyEventState::NONE;
         assert!(!update(&mut s, Msg::Input(Event::Key(release))));
         assert!(!s.quit);
-        assert!(update(&mut s, Msg::Tick("10:00:00 UTC".into())));
-        assert!(!update(&mut s, Msg::Tick("10:00:00 UTC".into())));
+        assert!(update(&mut s, Msg::Tick("10:00:00 UTC".into(), 36000)));
+        assert!(!update(&mut s, Msg::Tick("10:00:00 UTC".into(), 36000)));
+        assert_eq!(s.now, 36000);
         assert!(update(&mut s, Msg::Input(Event::Resize(100, 40))));
         assert_eq!(s.size, (100, 40));
         press(&mut s, KeyCode::Char('q'));

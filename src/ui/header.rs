@@ -12,6 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::config::theme::Status;
 use crate::state::AppState;
+use crate::state::cluster::Link;
 
 /// (label, value, may be shortened)
 type Field = (&'static str, String, bool);
@@ -42,26 +43,41 @@ fn shorten(s: &str, max: usize) -> String {
     out
 }
 
-/// The fields that fit in `room` columns, and whether labels still fit.
+/// Shortens the longest shortenable value above `floor` by one column;
+/// false when none is left to shorten.
+fn shorten_longest(fields: &mut [Field], floor: usize) -> bool {
+    let longest = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, v, shortenable))| *shortenable && v.width() > floor)
+        .max_by_key(|(_, (_, v, _))| v.width())
+        .map(|(i, _)| i);
+    let Some(i) = longest else { return false };
+    let w = fields[i].1.width();
+    fields[i].1 = shorten(&fields[i].1, w - 1);
+    true
+}
+
+/// The fields that fit in `room` columns, and whether labels still fit:
+/// labels go first, then long values shrink to 6 columns, then the
+/// environment goes (the PROTECTED badge stays), then values shrink to 2.
 fn fit(mut fields: Vec<Field>, room: usize) -> (Vec<Field>, bool) {
     if width(&fields, true) <= room {
         return (fields, true);
     }
-    // Shorten the longest value that may be shortened, one column at a time
-    // (bounded: every step removes a column).
+    // Bounded: every step removes a column or a field.
     for _ in 0..512 {
-        if width(&fields, false) <= room {
+        if width(&fields, false) <= room || !shorten_longest(&mut fields, 6) {
             break;
         }
-        let longest = fields
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, v, shortenable))| *shortenable && v.width() > 6)
-            .max_by_key(|(_, (_, v, _))| v.width())
-            .map(|(i, _)| i);
-        let Some(i) = longest else { break };
-        let w = fields[i].1.width();
-        fields[i].1 = shorten(&fields[i].1, w - 1);
+    }
+    if width(&fields, false) > room {
+        fields.retain(|(label, _, _)| *label != "env ");
+    }
+    for _ in 0..512 {
+        if width(&fields, false) <= room || !shorten_longest(&mut fields, 2) {
+            break;
+        }
     }
     (fields, false)
 }
@@ -71,6 +87,25 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
     let t = &state.target;
 
     let mut right = Vec::new();
+    let cluster = &state.cluster;
+    let (link, link_status) = match (&cluster.link, cluster.trouble()) {
+        (Link::Connecting, _) => (" CONNECTING ".to_string(), Status::Unknown),
+        (Link::Failed(_), _) => (" NO CLUSTER ".to_string(), Status::Fail),
+        (Link::Connected, Some((_, _, true, _))) => (" FORBIDDEN ".to_string(), Status::Fail),
+        (Link::Connected, Some((_, _, false, since))) => (
+            format!(
+                " RECONNECTING {} ",
+                crate::ui::panes::age(state.now - since)
+            ),
+            Status::Warn,
+        ),
+        (Link::Connected, None) => (" LIVE ".to_string(), Status::Ok),
+    };
+    right.push(Span::styled(
+        link,
+        theme.status(link_status).add_modifier(Modifier::REVERSED),
+    ));
+    right.push(Span::styled(" ", theme.header()));
     if t.protected {
         right.push(Span::styled(" PROTECTED ", theme.danger()));
         right.push(Span::styled(" ", theme.header()));
@@ -96,16 +131,13 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
     if let Some(env) = &t.env {
         fields.push(("env ", env.clone(), true));
     }
-    fields.push((
-        "ctx ",
-        t.context.clone().unwrap_or_else(|| "(current)".into()),
-        true,
-    ));
+    // Once connected, what the connection resolved to.
+    let ctx = cluster.context.clone().or_else(|| t.context.clone());
+    let ns = cluster.namespace.clone().or_else(|| t.namespace.clone());
+    fields.push(("ctx ", ctx.unwrap_or_else(|| "(current)".into()), true));
     fields.push((
         "ns ",
-        t.namespace
-            .clone()
-            .unwrap_or_else(|| "(context default)".into()),
+        ns.unwrap_or_else(|| "(context default)".into()),
         false,
     ));
     let room = usize::from(area.width.saturating_sub(right_width + 1));

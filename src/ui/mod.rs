@@ -5,7 +5,7 @@ mod dialogs;
 mod footer;
 mod header;
 pub mod layout;
-mod panes;
+pub mod panes;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};

@@ -47,6 +47,8 @@ impl Pty {
         cmd.env("TERM", "xterm-256color");
         cmd.env("OPS_TUI_CONFIG_DIR", dir.join("config"));
         cmd.env("OPS_TUI_DATA_DIR", dir.join("data"));
+        // Never the developer's own clusters: no kubeconfig unless given.
+        cmd.env("KUBECONFIG", dir.join("no-kubeconfig"));
         cmd.env_remove("NO_COLOR");
         for (k, v) in envs {
             cmd.env(k, v);

@@ -4,6 +4,8 @@
 mod checklist;
 mod health;
 mod rollouts;
+
+pub use rollouts::age;
 mod signals;
 mod timeline;
 

@@ -1,60 +1,229 @@
+//! The Rollouts pane: one row per Deployment, problems first, with its
+//! rollout state (symbol and word), a progress gauge, replica counts,
+//! revision and image tag, pods by phase, recent restarts and the age of
+//! the last change. The selected row's kubectl message is shown below.
+
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::{Content, heading, note};
-use crate::config::theme::Status;
+use crate::config::theme::{Status, Theme};
+use crate::kube::model::PodPhase;
+use crate::kube::rollout::Rollout;
 use crate::state::AppState;
+use crate::state::cluster::{Link, RolloutRow};
+
+/// Seconds as kubectl shows ages: 45s, 12m, 3h, 2d.
+pub fn age(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..120 => format!("{s}s"),
+        120..7200 => format!("{}m", s / 60),
+        7200..172_800 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86400),
+    }
+}
+
+fn state_of(row: &RolloutRow) -> (&'static str, &'static str, Status) {
+    match &row.rollout {
+        None => ("✗", "missing", Status::Fail),
+        Some(Rollout::Complete) => ("✓", "complete", Status::Ok),
+        Some(Rollout::Failed(_)) => ("✗", "failed", Status::Fail),
+        Some(Rollout::Paused(_)) => ("‖", "paused", Status::Warn),
+        Some(Rollout::Waiting) => ("▲", "waiting", Status::Warn),
+        Some(Rollout::Progressing(_)) => ("▲", "rolling", Status::Warn),
+    }
+}
+
+fn gauge(done: i32, total: i32, width: usize) -> String {
+    let total = total.max(0) as usize;
+    // Nothing wanted counts as full.
+    let filled = (done.max(0) as usize * width)
+        .checked_div(total)
+        .map_or(width, |f| f.min(width));
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+fn pods_text(row: &RolloutRow) -> String {
+    let words = [
+        (PodPhase::Running, "run"),
+        (PodPhase::Pending, "pend"),
+        (PodPhase::Failing, "crash"),
+        (PodPhase::Terminating, "term"),
+        (PodPhase::Failed, "failed"),
+    ];
+    let parts: Vec<String> = words
+        .iter()
+        .filter_map(|(phase, word)| {
+            row.pods
+                .get(phase)
+                .filter(|n| **n > 0)
+                .map(|n| format!("{n} {word}"))
+        })
+        .collect();
+    if parts.is_empty() {
+        "no pods".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+fn tag(image: &str) -> &str {
+    image.rsplit_once(':').map_or(image, |(_, t)| t)
+}
+
+fn row_line(
+    row: &RolloutRow,
+    theme: &Theme,
+    width: usize,
+    name_width: usize,
+    now: i64,
+) -> Line<'static> {
+    let (symbol, word, status) = state_of(row);
+    let mut spans = vec![
+        Span::styled(format!("{symbol} {word:<8} "), theme.status(status)),
+        Span::styled(format!("{:<name_width$} ", row.name), theme.base()),
+    ];
+    let Some(d) = &row.deployment else {
+        spans.push(Span::styled("not found in the namespace", theme.muted()));
+        return Line::from(spans);
+    };
+    let muted = theme.muted();
+    let cell = |text: String, style: Style| Span::styled(text, style);
+    spans.push(cell(
+        format!("{} ", gauge(d.available, d.desired, 8)),
+        theme.status(status),
+    ));
+    spans.push(cell(format!("{}/{} ", d.ready, d.desired), theme.base()));
+    if width >= 70 {
+        spans.push(cell(
+            format!("upd {} avl {} ", d.updated, d.available),
+            muted,
+        ));
+    }
+    if width >= 60 {
+        spans.push(cell(format!("r{} ", d.revision), muted));
+        let image = d.images.first().map_or("", |i| tag(i));
+        spans.push(cell(format!("{image} "), theme.base()));
+    }
+    if width >= 100 {
+        spans.push(cell(format!("{} ", pods_text(row)), muted));
+        if row.recent_restarts > 0 {
+            spans.push(cell(
+                format!("{} restarts/1h ", row.recent_restarts),
+                theme.status(Status::Warn),
+            ));
+        }
+        if let Some(at) = d.changed_at {
+            spans.push(cell(format!("changed {} ago", age(now - at)), muted));
+        }
+    }
+    Line::from(spans)
+}
 
 pub fn content(state: &AppState) -> Content {
     let theme = &state.theme;
-    let unknown = theme.status(Status::Unknown);
-    let ns = state
-        .target
+    let cluster = &state.cluster;
+    let ns = cluster
         .namespace
         .clone()
+        .or_else(|| state.target.namespace.clone())
         .unwrap_or_else(|| "the context's namespace".to_string());
-    let workloads: Vec<_> = state.runbook.iter().flat_map(|r| r.workloads()).collect();
-    if workloads.is_empty() {
+    match &cluster.link {
+        Link::Connecting => {
+            let ctx = state
+                .target
+                .context
+                .clone()
+                .unwrap_or_else(|| "the current context".into());
+            return Content {
+                rows: Vec::new(),
+                notes: vec![heading(theme, format!("Connecting to {ctx}…"))],
+            };
+        }
+        Link::Failed(e) => {
+            return Content {
+                rows: Vec::new(),
+                notes: vec![
+                    Line::styled(
+                        format!("{} Not connected: {e}", Status::Fail.symbol()),
+                        theme.status(Status::Fail),
+                    ),
+                    note(
+                        theme,
+                        "Check --kubeconfig and --context (kubectl config get-contexts lists them).",
+                    ),
+                ],
+            };
+        }
+        Link::Connected => {}
+    }
+    let mut notes = Vec::new();
+    if let Some((resource, error, forbidden, _)) = cluster.trouble() {
+        let what = if forbidden {
+            "forbidden"
+        } else {
+            "failing, retrying"
+        };
+        notes.push(Line::styled(
+            format!(
+                "{} watch of {} {what}: {error}",
+                Status::Fail.symbol(),
+                resource.name()
+            ),
+            theme.status(Status::Fail),
+        ));
+    }
+    if cluster.rows.is_empty() {
+        notes.push(heading(theme, format!("No Deployments in {ns}.")));
         return Content {
             rows: Vec::new(),
-            notes: vec![
-                heading(
-                    theme,
-                    format!("Every Deployment in {ns} is listed here, with its rollout state."),
-                ),
-                note(
-                    theme,
-                    "Not connected to Kubernetes: live rollout state is not available in this version.",
-                ),
-                note(
-                    theme,
-                    "To watch only some, add [[workload]] tables to the runbook.",
-                ),
-            ],
+            notes,
         };
     }
-    let rows = workloads
+    let width = usize::from(state.size.0);
+    let name_width = cluster
+        .rows
         .iter()
-        .map(|w| {
-            let mut spans = vec![
-                Span::styled(format!("{} unknown  ", Status::Unknown.symbol()), unknown),
-                Span::styled(w.name.get_ref().clone(), theme.base()),
-            ];
-            if let Some(bg) = &w.blue_green {
-                spans.push(Span::styled(
-                    format!("  blue-green via {}", bg.service),
-                    theme.muted(),
-                ));
-            }
-            Line::from(spans)
-        })
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(28);
+    let rows = cluster
+        .rows
+        .iter()
+        .map(|r| row_line(r, theme, width, name_width, state.now))
         .collect();
-    Content {
-        rows,
-        notes: vec![note(
-            theme,
-            format!(
-                "Workloads from the runbook, in {ns}. Not connected to Kubernetes: live rollout state is not available in this version."
+    let selected = state.selected[crate::state::Pane::Rollouts.index()];
+    if let Some(row) = cluster.rows.get(selected) {
+        let message = match &row.rollout {
+            Some(r) => r.message(&row.name),
+            None => format!(
+                "Deployment \"{}\" is in the runbook but not in {ns}.",
+                row.name
             ),
-        )],
+        };
+        notes.push(note(theme, message));
+    }
+    Content { rows, notes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_like_kubectl() {
+        assert_eq!(age(45), "45s");
+        assert_eq!(age(600), "10m");
+        assert_eq!(age(3 * 3600), "3h");
+        assert_eq!(age(3 * 86400), "3d");
+    }
+
+    #[test]
+    fn gauges_fill_in_proportion() {
+        assert_eq!(gauge(3, 3, 6), "██████");
+        assert_eq!(gauge(1, 2, 6), "███░░░");
+        assert_eq!(gauge(0, 0, 4), "████");
     }
 }

@@ -1,0 +1,129 @@
+//! Kubernetes: the connection from the kubeconfig, watchers that send slim
+//! projections to the UI loop, and the pure rollout logic.
+
+pub mod model;
+pub mod rollout;
+pub mod watch;
+
+use std::path::Path;
+
+use ::kube::config::{KubeConfigOptions, Kubeconfig};
+use ::kube::{Client, Config};
+
+use model::{DeploymentRow, PodRow, ReplicaSetRow};
+
+/// A watched resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Resource {
+    Deployments,
+    ReplicaSets,
+    Pods,
+}
+
+impl Resource {
+    pub fn name(self) -> &'static str {
+        match self {
+            Resource::Deployments => "deployments",
+            Resource::ReplicaSets => "replicasets",
+            Resource::Pods => "pods",
+        }
+    }
+}
+
+/// A change to one kind of object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change<T> {
+    /// A complete (re)list: replaces everything known.
+    Reset(Vec<T>),
+    Upsert(T),
+    Delete(String),
+}
+
+/// How a watch is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchState {
+    Live,
+    /// Failing and retrying; `forbidden` when RBAC refused it.
+    Failing {
+        error: String,
+        forbidden: bool,
+    },
+}
+
+/// What the Kubernetes sources tell the UI loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KubeMsg {
+    /// Connected: the context, namespace and user in use.
+    Connected {
+        context: String,
+        namespace: String,
+        user: String,
+    },
+    /// Could not connect at all (kubeconfig, context, credentials).
+    NoConnection(String),
+    Deployments(Change<DeploymentRow>),
+    ReplicaSets(Change<ReplicaSetRow>),
+    Pods(Change<PodRow>),
+    Watch {
+        resource: Resource,
+        state: WatchState,
+    },
+}
+
+/// A client for a kubeconfig context, and what it resolved to.
+pub struct Connection {
+    pub client: Client,
+    pub context: String,
+    pub namespace: String,
+    pub user: String,
+}
+
+/// Connects as `kubectl` would: `--kubeconfig`, else `$KUBECONFIG`, else
+/// the default file; `--context`, else the current context. The error is one
+/// line that says what is wrong and where.
+pub async fn connect(
+    kubeconfig: Option<&Path>,
+    context: Option<&str>,
+    namespace: Option<&str>,
+) -> Result<Connection, String> {
+    let config = match kubeconfig {
+        Some(path) => Kubeconfig::read_from(path)
+            .map_err(|e| format!("kubeconfig {}: {e}", path.display()))?,
+        None => Kubeconfig::read().map_err(|e| format!("kubeconfig: {e}"))?,
+    };
+    let current = context
+        .map(String::from)
+        .or_else(|| config.current_context.clone())
+        .ok_or("the kubeconfig has no current context: pass --context")?;
+    let known: Vec<&str> = config.contexts.iter().map(|c| c.name.as_str()).collect();
+    if !known.contains(&current.as_str()) {
+        return Err(format!(
+            "no context \"{current}\" in the kubeconfig (it has: {})",
+            known.join(", ")
+        ));
+    }
+    let user = config
+        .contexts
+        .iter()
+        .find(|c| c.name == current)
+        .and_then(|c| c.context.as_ref())
+        .and_then(|c| c.user.clone())
+        .unwrap_or_default();
+    let options = KubeConfigOptions {
+        context: Some(current.clone()),
+        ..KubeConfigOptions::default()
+    };
+    let cfg = Config::from_custom_kubeconfig(config, &options)
+        .await
+        .map_err(|e| format!("context \"{current}\": {e}"))?;
+    let ns = namespace
+        .map(String::from)
+        .unwrap_or_else(|| cfg.default_namespace.clone());
+    let client = Client::try_from(cfg).map_err(|e| format!("context \"{current}\": {e}"))?;
+    Ok(Connection {
+        client,
+        context: current,
+        namespace: ns,
+        user,
+    })
+}

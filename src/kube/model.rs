@@ -1,0 +1,199 @@
+//! Slim projections of the watched objects: the fields the panes show, not
+//! whole objects, so that memory stays small with tens of thousands of pods.
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::Pod;
+
+/// Seconds since the epoch of a Kubernetes time.
+fn secs(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> Option<i64> {
+    t.map(|t| t.0.as_second())
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeploymentRow {
+    pub name: String,
+    pub uid: String,
+    pub generation: i64,
+    pub observed_generation: i64,
+    pub desired: i32,
+    pub replicas: i32,
+    pub updated: i32,
+    pub ready: i32,
+    pub available: i32,
+    pub paused: bool,
+    pub progressing_reason: Option<String>,
+    pub progressing_message: Option<String>,
+    /// When the Progressing condition last changed, as the last change.
+    pub changed_at: Option<i64>,
+    pub revision: i64,
+    pub images: Vec<String>,
+    pub created_at: Option<i64>,
+}
+
+impl DeploymentRow {
+    pub fn from(d: &Deployment) -> DeploymentRow {
+        let status = d.status.clone().unwrap_or_default();
+        let progressing = status
+            .conditions
+            .iter()
+            .flatten()
+            .find(|c| c.type_.as_deref() == Some("Progressing"));
+        DeploymentRow {
+            name: d.metadata.name.clone().unwrap_or_default(),
+            uid: d.metadata.uid.clone().unwrap_or_default(),
+            generation: d.metadata.generation.unwrap_or(0),
+            observed_generation: status.observed_generation.unwrap_or(0),
+            desired: d.spec.replicas.unwrap_or(1),
+            replicas: status.replicas.unwrap_or(0),
+            updated: status.updated_replicas.unwrap_or(0),
+            ready: status.ready_replicas.unwrap_or(0),
+            available: status.available_replicas.unwrap_or(0),
+            paused: d.spec.paused.unwrap_or(false),
+            progressing_reason: progressing.and_then(|c| c.reason.clone()),
+            progressing_message: progressing.and_then(|c| c.message.clone()),
+            changed_at: progressing.and_then(|c| secs(c.last_update_time.as_ref())),
+            revision: revision(d.metadata.annotations.as_ref()),
+            images: d
+                .spec
+                .template
+                .spec
+                .iter()
+                .flat_map(|s| s.containers.iter().filter_map(|c| c.image.clone()))
+                .collect(),
+            created_at: secs(d.metadata.creation_timestamp.as_ref()),
+        }
+    }
+}
+
+fn revision(annotations: Option<&std::collections::BTreeMap<String, String>>) -> i64 {
+    annotations
+        .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplicaSetRow {
+    pub name: String,
+    pub uid: String,
+    /// The uid of the Deployment that controls it.
+    pub owner: String,
+    pub revision: i64,
+    pub desired: i32,
+    pub ready: i32,
+    pub images: Vec<String>,
+    pub change_cause: Option<String>,
+    pub created_at: Option<i64>,
+}
+
+impl ReplicaSetRow {
+    pub fn from(rs: &ReplicaSet) -> ReplicaSetRow {
+        ReplicaSetRow {
+            name: rs.metadata.name.clone().unwrap_or_default(),
+            uid: rs.metadata.uid.clone().unwrap_or_default(),
+            owner: controller(&rs.metadata),
+            revision: revision(rs.metadata.annotations.as_ref()),
+            desired: rs.spec.replicas.unwrap_or(0),
+            ready: rs
+                .status
+                .as_ref()
+                .and_then(|s| s.ready_replicas)
+                .unwrap_or(0),
+            images: rs
+                .spec
+                .template
+                .iter()
+                .flat_map(|t| t.spec.iter())
+                .flat_map(|s| s.containers.iter().filter_map(|c| c.image.clone()))
+                .collect(),
+            change_cause: rs
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("kubernetes.io/change-cause").cloned()),
+            created_at: secs(rs.metadata.creation_timestamp.as_ref()),
+        }
+    }
+}
+
+fn controller(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
+    meta.owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+        .map(|o| o.uid.clone())
+        .unwrap_or_default()
+}
+
+/// A pod's phase as the Rollouts pane counts it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PodPhase {
+    #[default]
+    Pending,
+    Running,
+    /// Waiting in CrashLoopBackOff or another error state.
+    Failing,
+    Terminating,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodRow {
+    pub name: String,
+    /// The uid of the ReplicaSet that controls it.
+    pub owner: String,
+    pub phase: PodPhase,
+    pub ready: bool,
+    pub restarts: i32,
+    /// When a container last terminated (seconds since the epoch).
+    pub last_restart_at: Option<i64>,
+    pub last_termination: Option<String>,
+    pub node: Option<String>,
+    pub started_at: Option<i64>,
+}
+
+impl PodRow {
+    pub fn from(p: &Pod) -> PodRow {
+        let status = p.status.clone().unwrap_or_default();
+        let containers = status.container_statuses.clone().unwrap_or_default();
+        let waiting_error = containers.iter().any(|c| {
+            c.state
+                .as_ref()
+                .and_then(|s| s.waiting.as_ref())
+                .and_then(|w| w.reason.as_deref())
+                .is_some_and(|r| r != "ContainerCreating" && r != "PodInitializing")
+        });
+        let phase = if p.metadata.deletion_timestamp.is_some() {
+            PodPhase::Terminating
+        } else if waiting_error {
+            PodPhase::Failing
+        } else {
+            match status.phase.as_deref() {
+                Some("Running") => PodPhase::Running,
+                Some("Succeeded") => PodPhase::Succeeded,
+                Some("Failed") => PodPhase::Failed,
+                _ => PodPhase::Pending,
+            }
+        };
+        let last = containers
+            .iter()
+            .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref())
+            .max_by_key(|t| secs(t.finished_at.as_ref()));
+        PodRow {
+            name: p.metadata.name.clone().unwrap_or_default(),
+            owner: controller(&p.metadata),
+            phase,
+            ready: status
+                .conditions
+                .iter()
+                .flatten()
+                .any(|c| c.type_ == "Ready" && c.status == "True"),
+            restarts: containers.iter().map(|c| c.restart_count).sum(),
+            last_restart_at: last.and_then(|t| secs(t.finished_at.as_ref())),
+            last_termination: last.and_then(|t| t.reason.clone()),
+            node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            started_at: secs(status.start_time.as_ref()),
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Watchers (kube-runtime) for Deployments, ReplicaSets and Pods in one
+//! namespace. Each sends slim projections to the UI loop; a relist arrives
+//! as one `Reset`, so no stale row survives a reconnect.
+
+use std::fmt::Debug;
+
+use ::kube::runtime::WatchStreamExt;
+use ::kube::runtime::watcher::{self, Event};
+use ::kube::{Api, Resource as KubeResource};
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::Pod;
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::model::{DeploymentRow, PodRow, ReplicaSetRow};
+use super::{Change, Connection, KubeMsg, Resource, WatchState};
+use crate::state::Msg;
+
+/// Runs the three watches until the task running this is aborted or the
+/// UI loop is gone.
+pub async fn watch_all(conn: &Connection, tx: mpsc::Sender<Msg>) {
+    let ns = conn.namespace.as_str();
+    futures::join!(
+        run(
+            Api::<Deployment>::namespaced(conn.client.clone(), ns),
+            Resource::Deployments,
+            DeploymentRow::from,
+            |row: &DeploymentRow| row.name.clone(),
+            KubeMsg::Deployments,
+            tx.clone(),
+        ),
+        run(
+            Api::<ReplicaSet>::namespaced(conn.client.clone(), ns),
+            Resource::ReplicaSets,
+            ReplicaSetRow::from,
+            |row: &ReplicaSetRow| row.name.clone(),
+            KubeMsg::ReplicaSets,
+            tx.clone(),
+        ),
+        run(
+            Api::<Pod>::namespaced(conn.client.clone(), ns),
+            Resource::Pods,
+            PodRow::from,
+            |row: &PodRow| row.name.clone(),
+            KubeMsg::Pods,
+            tx,
+        ),
+    );
+}
+
+/// The error text, and whether RBAC refused the request.
+fn describe(e: &watcher::Error) -> (String, bool) {
+    let api = match e {
+        watcher::Error::InitialListFailed(::kube::Error::Api(s))
+        | watcher::Error::WatchStartFailed(::kube::Error::Api(s))
+        | watcher::Error::WatchFailed(::kube::Error::Api(s)) => Some((s.code, s.message.clone())),
+        watcher::Error::WatchError(s) => Some((s.code, s.message.clone())),
+        _ => None,
+    };
+    match api {
+        Some((403, message)) => (message, true),
+        Some((_, message)) => (message, false),
+        None => (e.to_string(), false),
+    }
+}
+
+async fn run<K, T>(
+    api: Api<K>,
+    resource: Resource,
+    project: impl Fn(&K) -> T,
+    key: impl Fn(&T) -> String,
+    wrap: impl Fn(Change<T>) -> KubeMsg,
+    tx: mpsc::Sender<Msg>,
+) where
+    K: KubeResource + Clone + DeserializeOwned + Debug + Send + 'static,
+    T: Send,
+{
+    let mut stream = watcher::watcher(api, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    let mut listing: Option<Vec<T>> = None;
+    let mut live = false;
+    let send = |m: KubeMsg| tx.send(Msg::Kube(m));
+    while let Some(event) = stream.next().await {
+        let msg = match event {
+            Ok(Event::Init) => {
+                listing = Some(Vec::new());
+                None
+            }
+            Ok(Event::InitApply(obj)) => {
+                if let Some(l) = listing.as_mut() {
+                    l.push(project(&obj));
+                }
+                None
+            }
+            Ok(Event::InitDone) => Some(wrap(Change::Reset(listing.take().unwrap_or_default()))),
+            Ok(Event::Apply(obj)) => Some(wrap(Change::Upsert(project(&obj)))),
+            Ok(Event::Delete(obj)) => Some(wrap(Change::Delete(key(&project(&obj))))),
+            Err(e) => {
+                live = false;
+                let (error, forbidden) = describe(&e);
+                tracing::warn!(resource = resource.name(), "watch failed: {error}");
+                Some(KubeMsg::Watch {
+                    resource,
+                    state: WatchState::Failing { error, forbidden },
+                })
+            }
+        };
+        let Some(msg) = msg else { continue };
+        let ok = !matches!(msg, KubeMsg::Watch { .. });
+        if send(msg).await.is_err() {
+            return;
+        }
+        if ok && !live {
+            live = true;
+            if send(KubeMsg::Watch {
+                resource,
+                state: WatchState::Live,
+            })
+            .await
+            .is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// Connects in the background, then watches; the UI hears `Connected` or
+/// `NoConnection`, then the watches. Everything stops when the returned
+/// guard is dropped.
+pub fn connect_and_watch(
+    kubeconfig: Option<std::path::PathBuf>,
+    target: crate::runbook::select::Target,
+    tx: mpsc::Sender<Msg>,
+) -> WatchTask {
+    let task = tokio::spawn(async move {
+        match super::connect(
+            kubeconfig.as_deref(),
+            target.context.as_deref(),
+            target.namespace.as_deref(),
+        )
+        .await
+        {
+            Ok(conn) => {
+                let hello = KubeMsg::Connected {
+                    context: conn.context.clone(),
+                    namespace: conn.namespace.clone(),
+                    user: conn.user.clone(),
+                };
+                if tx.send(Msg::Kube(hello)).await.is_ok() {
+                    watch_all(&conn, tx).await;
+                }
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::Kube(KubeMsg::NoConnection(e))).await;
+            }
+        }
+    });
+    WatchTask(task)
+}
+
+/// The connection and its watches; aborted when dropped.
+pub struct WatchTask(JoinHandle<()>);
+
+impl Drop for WatchTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

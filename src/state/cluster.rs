@@ -1,0 +1,305 @@
+//! What the dashboard knows of the cluster: slim projections by name, the
+//! state of each watch, and the Rollouts rows derived from them once per
+//! batch of messages.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::kube::model::{DeploymentRow, PodPhase, PodRow, ReplicaSetRow};
+use crate::kube::rollout::{Rollout, status};
+use crate::kube::{Change, KubeMsg, Resource, WatchState};
+
+/// The connection, as the header shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Link {
+    #[default]
+    Connecting,
+    Connected,
+    /// No connection could be made at all.
+    Failed(String),
+}
+
+/// One row of the Rollouts pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolloutRow {
+    pub name: String,
+    /// None: the runbook names a Deployment the cluster does not have.
+    pub deployment: Option<DeploymentRow>,
+    pub rollout: Option<Rollout>,
+    pub pods: BTreeMap<PodPhase, usize>,
+    /// Restarts of pods that restarted in the last hour.
+    pub recent_restarts: i32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClusterState {
+    pub link: Link,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    pub user: Option<String>,
+    pub deployments: BTreeMap<String, DeploymentRow>,
+    pub replicasets: BTreeMap<String, ReplicaSetRow>,
+    pub pods: BTreeMap<String, PodRow>,
+    /// Each watch's state and since when (seconds since the epoch).
+    pub watches: BTreeMap<Resource, (WatchState, i64)>,
+    /// Which Deployments to show; empty: all of them.
+    pub wanted: Vec<String>,
+    /// Derived: the Rollouts rows, problems first.
+    pub rows: Vec<RolloutRow>,
+    /// Whether `rows` needs recomputing.
+    pub stale: bool,
+}
+
+fn apply<T>(map: &mut BTreeMap<String, T>, change: Change<T>, key: impl Fn(&T) -> &str) {
+    match change {
+        Change::Reset(items) => {
+            map.clear();
+            map.extend(items.into_iter().map(|i| (key(&i).to_string(), i)));
+        }
+        Change::Upsert(item) => {
+            map.insert(key(&item).to_string(), item);
+        }
+        Change::Delete(name) => {
+            map.remove(&name);
+        }
+    }
+}
+
+impl ClusterState {
+    pub fn new(wanted: Vec<String>) -> ClusterState {
+        ClusterState {
+            wanted,
+            stale: true,
+            ..ClusterState::default()
+        }
+    }
+
+    /// Applies a message from the Kubernetes sources; `now` is seconds
+    /// since the epoch.
+    pub fn update(&mut self, msg: KubeMsg, now: i64) {
+        match msg {
+            KubeMsg::Connected {
+                context,
+                namespace,
+                user,
+            } => {
+                self.link = Link::Connected;
+                self.context = Some(context);
+                self.namespace = Some(namespace);
+                self.user = Some(user);
+            }
+            KubeMsg::NoConnection(e) => self.link = Link::Failed(e),
+            KubeMsg::Deployments(c) => apply(&mut self.deployments, c, |d| &d.name),
+            KubeMsg::ReplicaSets(c) => apply(&mut self.replicasets, c, |r| &r.name),
+            KubeMsg::Pods(c) => apply(&mut self.pods, c, |p| &p.name),
+            KubeMsg::Watch { resource, state } => {
+                let since = match self.watches.get(&resource) {
+                    Some((old, since))
+                        if std::mem::discriminant(old) == std::mem::discriminant(&state) =>
+                    {
+                        *since
+                    }
+                    _ => now,
+                };
+                self.watches.insert(resource, (state, since));
+            }
+        }
+        self.stale = true;
+    }
+
+    /// Recomputes the derived rows if anything changed.
+    pub fn refresh(&mut self, now: i64) {
+        if !self.stale {
+            return;
+        }
+        self.stale = false;
+        // Pods by Deployment name, through their ReplicaSets.
+        let owner_of: HashMap<&str, &str> = self
+            .replicasets
+            .values()
+            .filter_map(|rs| {
+                let d = self.deployments.values().find(|d| d.uid == rs.owner)?;
+                Some((rs.uid.as_str(), d.name.as_str()))
+            })
+            .collect();
+        let mut pods: HashMap<&str, (BTreeMap<PodPhase, usize>, i32)> = HashMap::new();
+        for p in self.pods.values() {
+            let Some(d) = owner_of.get(p.owner.as_str()) else {
+                continue;
+            };
+            let entry = pods.entry(d).or_default();
+            *entry.0.entry(p.phase).or_default() += 1;
+            if p.last_restart_at.is_some_and(|t| now - t < 3600) {
+                entry.1 += p.restarts;
+            }
+        }
+        let names: Vec<String> = if self.wanted.is_empty() {
+            self.deployments.keys().cloned().collect()
+        } else {
+            self.wanted.clone()
+        };
+        let mut rows: Vec<RolloutRow> = names
+            .into_iter()
+            .map(|name| {
+                let deployment = self.deployments.get(&name).cloned();
+                let (phases, restarts) = pods.remove(name.as_str()).unwrap_or_default();
+                RolloutRow {
+                    rollout: deployment.as_ref().map(status),
+                    deployment,
+                    name,
+                    pods: phases,
+                    recent_restarts: restarts,
+                }
+            })
+            .collect();
+        // Problems first: missing, failed, rolling, paused, complete.
+        rows.sort_by_key(|r| {
+            (
+                r.rollout.as_ref().map_or(0, |s| s.rank() + 1),
+                r.name.clone(),
+            )
+        });
+        self.rows = rows;
+    }
+
+    /// The first failing watch, for the header.
+    pub fn trouble(&self) -> Option<(Resource, &str, bool, i64)> {
+        self.watches
+            .iter()
+            .find_map(|(r, (state, since))| match state {
+                WatchState::Failing { error, forbidden } => {
+                    Some((*r, error.as_str(), *forbidden, *since))
+                }
+                WatchState::Live => None,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(name: &str, uid: &str, desired: i32, available: i32) -> DeploymentRow {
+        DeploymentRow {
+            name: name.into(),
+            uid: uid.into(),
+            generation: 1,
+            observed_generation: 1,
+            desired,
+            replicas: desired,
+            updated: desired,
+            ready: available,
+            available,
+            ..DeploymentRow::default()
+        }
+    }
+
+    #[test]
+    fn a_relist_replaces_everything_and_problems_sort_first() {
+        let mut c = ClusterState::new(Vec::new());
+        c.update(
+            KubeMsg::Deployments(Change::Reset(vec![deployment("old", "u0", 1, 1)])),
+            0,
+        );
+        c.update(
+            KubeMsg::Deployments(Change::Reset(vec![
+                deployment("api", "u1", 3, 3),
+                deployment("web", "u2", 3, 1),
+            ])),
+            0,
+        );
+        c.refresh(0);
+        let names: Vec<&str> = c.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["web", "api"],
+            "no stale row, and the rolling one first"
+        );
+        c.update(KubeMsg::Deployments(Change::Delete("web".into())), 0);
+        c.refresh(0);
+        assert_eq!(c.rows.len(), 1);
+    }
+
+    #[test]
+    fn runbook_workloads_that_do_not_exist_are_shown_missing() {
+        let mut c = ClusterState::new(vec!["api".into(), "ghost".into()]);
+        c.update(
+            KubeMsg::Deployments(Change::Reset(vec![deployment("api", "u1", 1, 1)])),
+            0,
+        );
+        c.refresh(0);
+        assert_eq!(c.rows[0].name, "ghost");
+        assert!(c.rows[0].deployment.is_none());
+    }
+
+    #[test]
+    fn pods_are_counted_by_phase_through_their_replica_sets() {
+        let mut c = ClusterState::new(Vec::new());
+        c.update(
+            KubeMsg::Deployments(Change::Reset(vec![deployment("api", "d1", 2, 1)])),
+            0,
+        );
+        let rs = ReplicaSetRow {
+            name: "api-1".into(),
+            uid: "r1".into(),
+            owner: "d1".into(),
+            ..ReplicaSetRow::default()
+        };
+        c.update(KubeMsg::ReplicaSets(Change::Reset(vec![rs])), 0);
+        let pod = |name: &str, phase, restarts, at| PodRow {
+            name: name.into(),
+            owner: "r1".into(),
+            phase,
+            restarts,
+            last_restart_at: at,
+            ..PodRow::default()
+        };
+        c.update(
+            KubeMsg::Pods(Change::Reset(vec![
+                pod("a", PodPhase::Running, 0, None),
+                pod("b", PodPhase::Failing, 4, Some(5000)),
+                pod("c", PodPhase::Running, 9, Some(0)),
+            ])),
+            0,
+        );
+        c.refresh(6000);
+        let row = &c.rows[0];
+        assert_eq!(row.pods[&PodPhase::Running], 2);
+        assert_eq!(row.pods[&PodPhase::Failing], 1);
+        assert_eq!(
+            row.recent_restarts, 4,
+            "only restarts within the hour count"
+        );
+    }
+
+    #[test]
+    fn watch_trouble_keeps_its_start_time() {
+        let mut c = ClusterState::new(Vec::new());
+        let failing = || WatchState::Failing {
+            error: "connection refused".into(),
+            forbidden: false,
+        };
+        c.update(
+            KubeMsg::Watch {
+                resource: Resource::Pods,
+                state: failing(),
+            },
+            100,
+        );
+        c.update(
+            KubeMsg::Watch {
+                resource: Resource::Pods,
+                state: failing(),
+            },
+            130,
+        );
+        assert_eq!(c.trouble().map(|t| t.3), Some(100));
+        c.update(
+            KubeMsg::Watch {
+                resource: Resource::Pods,
+                state: WatchState::Live,
+            },
+            140,
+        );
+        assert!(c.trouble().is_none());
+    }
+}
