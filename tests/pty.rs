@@ -195,6 +195,9 @@ fn the_demo_opens_on_a_simulated_go_live_injects_a_fault_and_cleans_up() {
     ] {
         pty.wait_for(text, WAIT);
     }
+    // Live rollout state from the simulated cluster.
+    pty.wait_for("LIVE", WAIT);
+    pty.wait_for("✓ complete worker", WAIT);
     // The demo's kubeconfig and runbook are in one temporary directory.
     let demo_dirs: Vec<_> = std::fs::read_dir(&tmp)
         .unwrap()

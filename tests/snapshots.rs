@@ -226,3 +226,122 @@ fn keys_do_nothing_behind_the_too_small_screen_but_quit() {
     press(&mut s, KeyCode::Char('q'));
     assert!(s.quit);
 }
+
+#[test]
+fn rollouts_pane_in_every_state() {
+    use ops_tui::kube::model::{DeploymentRow, PodPhase, PodRow, ReplicaSetRow};
+    use ops_tui::kube::{Change, KubeMsg};
+    let text = "[service]\nname = \"shop\"\n\n[env.prod]\nnamespace = \"shop-prod\"\n\n[[workload]]\nname = \"api\"\n\n[[workload]]\nname = \"worker\"\n\n[[workload]]\nname = \"web\"\n\n[[workload]]\nname = \"cron\"\n\n[[workload]]\nname = \"batch\"\n\n[[workload]]\nname = \"ghost\"\n";
+    let rb = Runbook::parse(Path::new("states.toml"), text).unwrap();
+    let mut s = state(Some(rb), None, "default", "default");
+    s.now = 1_000_000;
+    let d = |name: &str, f: &dyn Fn(&mut DeploymentRow)| {
+        let mut row = DeploymentRow {
+            name: name.into(),
+            uid: format!("uid-{name}"),
+            generation: 2,
+            observed_generation: 2,
+            desired: 3,
+            replicas: 3,
+            updated: 3,
+            ready: 3,
+            available: 3,
+            revision: 2,
+            images: vec![format!("registry.example.com/shop/{name}:1.5.0")],
+            changed_at: Some(1_000_000 - 300),
+            ..DeploymentRow::default()
+        };
+        f(&mut row);
+        row
+    };
+    let rows = vec![
+        d("api", &|_| {}),
+        d("worker", &|r| {
+            r.updated = 1;
+            r.replicas = 4;
+            r.available = 2;
+        }),
+        d("web", &|r| {
+            r.progressing_reason = Some("ProgressDeadlineExceeded".into());
+            r.updated = 1;
+        }),
+        d("cron", &|r| r.paused = true),
+        d("batch", &|r| r.generation = 3),
+    ];
+    let msgs = vec![
+        KubeMsg::Connected {
+            context: "prod".into(),
+            namespace: "shop-prod".into(),
+            user: "admin".into(),
+        },
+        KubeMsg::Deployments(Change::Reset(rows)),
+        KubeMsg::ReplicaSets(Change::Reset(vec![ReplicaSetRow {
+            name: "web-1".into(),
+            uid: "rs-web".into(),
+            owner: "uid-web".into(),
+            ..ReplicaSetRow::default()
+        }])),
+        KubeMsg::Pods(Change::Reset(vec![
+            PodRow {
+                name: "web-1-a".into(),
+                owner: "rs-web".into(),
+                phase: PodPhase::Running,
+                ..PodRow::default()
+            },
+            PodRow {
+                name: "web-1-b".into(),
+                owner: "rs-web".into(),
+                phase: PodPhase::Failing,
+                restarts: 7,
+                last_restart_at: Some(1_000_000 - 60),
+                ..PodRow::default()
+            },
+        ])),
+    ];
+    for m in msgs {
+        update(&mut s, Msg::Kube(m));
+    }
+    s.cluster.refresh(s.now);
+    s.size = (140, 30);
+    s.zoomed = true;
+    insta::assert_snapshot!(render(&s, 140, 30));
+    // At 80 columns, fewer columns.
+    s.size = (80, 24);
+    s.zoomed = false;
+    insta::assert_snapshot!("rollouts_pane_80x24", render(&s, 80, 24));
+}
+
+#[test]
+fn rollouts_pane_without_a_cluster_and_with_a_forbidden_watch() {
+    use ops_tui::kube::{KubeMsg, Resource, WatchState};
+    let mut s = example("prod");
+    update(
+        &mut s,
+        Msg::Kube(KubeMsg::NoConnection(
+            "kubeconfig /home/x/.kube/config: No such file or directory".into(),
+        )),
+    );
+    insta::assert_snapshot!("rollouts_no_cluster", render(&s, 100, 24));
+    let mut s = example("prod");
+    update(
+        &mut s,
+        Msg::Kube(KubeMsg::Connected {
+            context: "prod".into(),
+            namespace: "payments".into(),
+            user: "viewer".into(),
+        }),
+    );
+    let error = "pods is forbidden: User \"viewer\" cannot list resource \"pods\" in API group \"\" in the namespace \"payments\"".to_string();
+    update(
+        &mut s,
+        Msg::Kube(KubeMsg::Watch {
+            resource: Resource::Pods,
+            state: WatchState::Failing {
+                error,
+                forbidden: true,
+            },
+        }),
+    );
+    s.cluster.refresh(0);
+    insta::assert_snapshot!("rollouts_forbidden", render(&s, 100, 24));
+}

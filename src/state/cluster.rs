@@ -41,6 +41,9 @@ pub struct ClusterState {
     pub pods: BTreeMap<String, PodRow>,
     /// Each watch's state and since when (seconds since the epoch).
     pub watches: BTreeMap<Resource, (WatchState, i64)>,
+    /// Whether the first list of Deployments has arrived (before it, a
+    /// runbook workload is not yet known to be missing).
+    pub listed: bool,
     /// Which Deployments to show; empty: all of them.
     pub wanted: Vec<String>,
     /// Derived: the Rollouts rows, problems first.
@@ -88,7 +91,10 @@ impl ClusterState {
                 self.user = Some(user);
             }
             KubeMsg::NoConnection(e) => self.link = Link::Failed(e),
-            KubeMsg::Deployments(c) => apply(&mut self.deployments, c, |d| &d.name),
+            KubeMsg::Deployments(c) => {
+                self.listed |= matches!(c, Change::Reset(_));
+                apply(&mut self.deployments, c, |d| &d.name)
+            }
             KubeMsg::ReplicaSets(c) => apply(&mut self.replicasets, c, |r| &r.name),
             KubeMsg::Pods(c) => apply(&mut self.pods, c, |p| &p.name),
             KubeMsg::Watch { resource, state } => {

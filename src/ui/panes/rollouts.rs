@@ -24,8 +24,9 @@ pub fn age(secs: i64) -> String {
     }
 }
 
-fn state_of(row: &RolloutRow) -> (&'static str, &'static str, Status) {
+fn state_of(row: &RolloutRow, listed: bool) -> (&'static str, &'static str, Status) {
     match &row.rollout {
+        None if !listed => ("?", "loading", Status::Unknown),
         None => ("✗", "missing", Status::Fail),
         Some(Rollout::Complete) => ("✓", "complete", Status::Ok),
         Some(Rollout::Failed(_)) => ("✗", "failed", Status::Fail),
@@ -78,14 +79,20 @@ fn row_line(
     width: usize,
     name_width: usize,
     now: i64,
+    listed: bool,
 ) -> Line<'static> {
-    let (symbol, word, status) = state_of(row);
+    let (symbol, word, status) = state_of(row, listed);
     let mut spans = vec![
         Span::styled(format!("{symbol} {word:<8} "), theme.status(status)),
         Span::styled(format!("{:<name_width$} ", row.name), theme.base()),
     ];
     let Some(d) = &row.deployment else {
-        spans.push(Span::styled("not found in the namespace", theme.muted()));
+        let why = if listed {
+            "not found in the namespace"
+        } else {
+            "waiting for the first list"
+        };
+        spans.push(Span::styled(why, theme.muted()));
         return Line::from(spans);
     };
     let muted = theme.muted();
@@ -192,7 +199,7 @@ pub fn content(state: &AppState) -> Content {
     let rows = cluster
         .rows
         .iter()
-        .map(|r| row_line(r, theme, width, name_width, state.now))
+        .map(|r| row_line(r, theme, width, name_width, state.now, cluster.listed))
         .collect();
     let selected = state.selected[crate::state::Pane::Rollouts.index()];
     if let Some(row) = cluster.rows.get(selected) {
