@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod journal;
 pub mod kube;
 pub mod logging;
 pub mod position;

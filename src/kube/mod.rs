@@ -1,6 +1,7 @@
 //! Kubernetes: the connection from the kubeconfig, watchers that send slim
 //! projections to the UI loop, and the pure rollout logic.
 
+pub mod actions;
 pub mod model;
 pub mod rollout;
 pub mod watch;

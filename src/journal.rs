@@ -1,0 +1,253 @@
+//! The journal (DESIGN.md section 3): one append-only JSON Lines file per
+//! service and environment. Each record is one line written with a single
+//! `write` to a file opened with O_APPEND, then fsynced, before the screen
+//! says it happened; two writers never interleave within a line. A torn last
+//! line (a crash mid-write) is skipped with a warning, never a failure.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// One step of an action's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Preview,
+    DryRun,
+    Confirmed,
+    Outcome,
+}
+
+/// What a record says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Entry {
+    Action {
+        /// Ties the steps of one action together.
+        id: String,
+        step: Step,
+        /// e.g. "scale deployment/api from 3 to 5".
+        summary: String,
+        /// The exact request: verb, path, body.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<serde_json::Value>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ok: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+}
+
+/// A journal line: when, who, and what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// The operating-system user.
+    pub user: String,
+    /// The kubeconfig user, when connected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube_user: Option<String>,
+    #[serde(flatten)]
+    pub entry: Entry,
+}
+
+impl Record {
+    pub fn now(kube_user: Option<String>, entry: Entry) -> Record {
+        Record {
+            at: jiff::Timestamp::now().to_string(),
+            user: os_user(),
+            kube_user,
+            entry,
+        }
+    }
+}
+
+/// The operating-system user, from the environment.
+pub fn os_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot write the journal {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot read the journal {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Journal {
+    pub path: PathBuf,
+}
+
+/// What reading a journal found: the records, and warnings about lines
+/// that could not be read (with their line numbers).
+#[derive(Debug, Default)]
+pub struct Contents {
+    pub records: Vec<Record>,
+    pub warnings: Vec<String>,
+}
+
+fn file_part(s: &str) -> String {
+    let slug = crate::runbook::slug(s);
+    if slug.is_empty() {
+        "default".into()
+    } else {
+        slug
+    }
+}
+
+impl Journal {
+    /// The journal of a service's environment under `data_dir`.
+    pub fn for_env(data_dir: &Path, service: &str, env: &str) -> Journal {
+        Journal {
+            path: data_dir
+                .join("journals")
+                .join(file_part(service))
+                .join(format!("{}.jsonl", file_part(env))),
+        }
+    }
+
+    /// Appends a record and fsyncs it. Only after this returns Ok may the
+    /// screen say it happened.
+    pub fn append(&self, record: &Record) -> Result<(), JournalError> {
+        let err = |source| JournalError::Write {
+            path: self.path.display().to_string(),
+            source,
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
+        let mut line = serde_json::to_vec(record).map_err(|e| err(std::io::Error::other(e)))?;
+        line.push(b'\n');
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(err)?;
+        file.write_all(&line).map_err(err)?;
+        file.sync_data().map_err(err)?;
+        Ok(())
+    }
+
+    /// Reads every record; unreadable lines become warnings.
+    pub fn read(&self) -> Result<Contents, JournalError> {
+        let text = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::default()),
+            Err(source) => {
+                return Err(JournalError::Read {
+                    path: self.path.display().to_string(),
+                    source,
+                });
+            }
+        };
+        let complete = text.ends_with(b"\n");
+        let text = String::from_utf8_lossy(&text);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let mut contents = Contents::default();
+        let last = lines.len().saturating_sub(1);
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Record>(line) {
+                Ok(r) => contents.records.push(r),
+                Err(_) if i == last && !complete => contents.warnings.push(format!(
+                    "{}:{}: the last line is incomplete (a write was cut short) and is skipped",
+                    self.path.display(),
+                    i + 1
+                )),
+                Err(e2) => contents.warnings.push(format!(
+                    "{}:{}: skipped an unreadable line: {e2}",
+                    self.path.display(),
+                    i + 1
+                )),
+            }
+        }
+        Ok(contents)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(step: Step) -> Record {
+        Record::now(
+            Some("admin".into()),
+            Entry::Action {
+                id: "a1".into(),
+                step,
+                summary: "scale deployment/api from 3 to 5".into(),
+                request: None,
+                ok: None,
+                detail: None,
+            },
+        )
+    }
+
+    #[test]
+    fn appends_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::for_env(dir.path(), "Shop API", "prod");
+        assert!(j.path.ends_with("journals/shop-api/prod.jsonl"));
+        j.append(&action(Step::Preview)).unwrap();
+        j.append(&action(Step::Outcome)).unwrap();
+        let c = j.read().unwrap();
+        assert_eq!(c.records.len(), 2);
+        assert!(c.warnings.is_empty());
+        assert_eq!(
+            c.records[1],
+            action(Step::Outcome).clone_with_at(&c.records[1].at)
+        );
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::for_env(dir.path(), "shop", "prod");
+        j.append(&action(Step::Preview)).unwrap();
+        let mut f = OpenOptions::new().append(true).open(&j.path).unwrap();
+        f.write_all(b"{\"at\":\"2026-").unwrap();
+        let c = j.read().unwrap();
+        assert_eq!(c.records.len(), 1);
+        assert_eq!(c.warnings.len(), 1);
+        assert!(
+            c.warnings[0].contains(":2: the last line is incomplete"),
+            "{}",
+            c.warnings[0]
+        );
+    }
+
+    #[test]
+    fn an_unwritable_directory_is_an_error_that_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("journals");
+        std::fs::write(&blocker, "not a directory").unwrap();
+        let j = Journal::for_env(dir.path(), "shop", "prod");
+        let e = j.append(&action(Step::Confirmed)).unwrap_err().to_string();
+        assert!(e.starts_with("cannot write the journal"), "{e}");
+        assert!(e.contains("prod.jsonl"), "{e}");
+    }
+
+    impl Record {
+        fn clone_with_at(&self, at: &str) -> Record {
+            Record {
+                at: at.to_string(),
+                ..self.clone()
+            }
+        }
+    }
+}

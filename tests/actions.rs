@@ -1,0 +1,216 @@
+//! Actions against the simulator through the kube client: each one's dry
+//! run, execution, resulting cluster state and journal entries; the
+//! viewer's 403 before confirmation; read-only refused at the executor.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::sim::{NS, client, complete, create, deployment, start, wait_deployment};
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::Api;
+use ops_tui::journal::{Entry, Journal, Step};
+use ops_tui::kube::actions::{Action, ActionError, Plan};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn steps(journal: &Journal) -> Vec<(Step, Option<bool>)> {
+    journal
+        .read()
+        .unwrap()
+        .records
+        .into_iter()
+        .map(|r| match r.entry {
+            Entry::Action { step, ok, .. } => (step, ok),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn scale_dry_run_then_execute_with_every_step_journaled() {
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &deployment("api", 2, "shop/api:1")).await;
+    wait_deployment(&c, "api", LIMIT, "first rollout", complete).await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let action = Action {
+        id: "a1".into(),
+        plan: Plan::scale(NS, "api", 2, 4),
+        journal: &journal,
+        kube_user: Some("admin".into()),
+    };
+
+    let preview = action.dry_run(&c, false).await.unwrap();
+    assert_eq!(
+        preview["spec"]["replicas"], 4,
+        "the dry run answers with the result"
+    );
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    assert_eq!(
+        api.get("api").await.unwrap().spec.replicas,
+        Some(2),
+        "a dry run changed the cluster"
+    );
+
+    action.execute(&c, false).await.unwrap();
+    let d = wait_deployment(&c, "api", LIMIT, "scaled", |d| {
+        complete(d) && d.status.as_ref().unwrap().ready_replicas == Some(4)
+    })
+    .await;
+    assert_eq!(d.spec.replicas, Some(4));
+    assert_eq!(
+        steps(&journal),
+        [
+            (Step::Preview, None),
+            (Step::DryRun, Some(true)),
+            (Step::Confirmed, None),
+            (Step::Outcome, Some(true))
+        ]
+    );
+    let records = journal.read().unwrap().records;
+    assert_eq!(records[3].kube_user.as_deref(), Some("admin"));
+    let Entry::Action {
+        request, summary, ..
+    } = &records[2].entry;
+    assert_eq!(summary, "scale deployment/api from 2 to 4 replicas");
+    assert_eq!(
+        request.as_ref().unwrap()["path"],
+        "/apis/apps/v1/namespaces/shop/deployments/api/scale"
+    );
+}
+
+#[tokio::test]
+async fn restart_and_pause_resume_change_the_cluster() {
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &deployment("api", 1, "shop/api:1")).await;
+    wait_deployment(&c, "api", LIMIT, "first rollout", complete).await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let run = |plan: Plan| {
+        let (c, journal) = (c.clone(), &journal);
+        async move {
+            let a = Action {
+                id: "x".into(),
+                plan,
+                journal,
+                kube_user: None,
+            };
+            a.dry_run(&c, false).await.unwrap();
+            a.execute(&c, false).await.unwrap();
+        }
+    };
+    run(Plan::restart(NS, "api", "2026-11-23T06:00:00Z")).await;
+    let d = wait_deployment(&c, "api", LIMIT, "restarted", |d| {
+        complete(d) && d.metadata.generation == Some(2)
+    })
+    .await;
+    let annotations = d.spec.template.metadata.unwrap().annotations.unwrap();
+    assert_eq!(
+        annotations["kubectl.kubernetes.io/restartedAt"],
+        "2026-11-23T06:00:00Z"
+    );
+    run(Plan::pause(NS, "api", true)).await;
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    assert_eq!(api.get("api").await.unwrap().spec.paused, Some(true));
+    run(Plan::pause(NS, "api", false)).await;
+    assert_eq!(api.get("api").await.unwrap().spec.paused, Some(false));
+    assert_eq!(steps(&journal).len(), 12);
+}
+
+#[tokio::test]
+async fn the_viewer_is_refused_at_the_dry_run_and_nothing_is_confirmed() {
+    let sim = start().await;
+    create(
+        &client(&sim, "demo").await,
+        &deployment("api", 1, "shop/api:1"),
+    )
+    .await;
+    let viewer = client(&sim, "demo-viewer").await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let action = Action {
+        id: "a1".into(),
+        plan: Plan::scale(NS, "api", 1, 3),
+        journal: &journal,
+        kube_user: Some("viewer".into()),
+    };
+    match action.dry_run(&viewer, false).await.unwrap_err() {
+        ActionError::Refused { code, message, .. } => {
+            assert_eq!(code, 403);
+            assert!(
+                message.contains("User \"viewer\" cannot patch resource \"deployments/scale\""),
+                "{message}"
+            );
+        }
+        other => panic!("expected a 403, got {other:?}"),
+    }
+    assert_eq!(
+        steps(&journal),
+        [(Step::Preview, None), (Step::DryRun, Some(false))]
+    );
+}
+
+#[tokio::test]
+async fn read_only_is_refused_at_the_executor_before_anything_is_sent() {
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &deployment("api", 1, "shop/api:1")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let action = Action {
+        id: "a1".into(),
+        plan: Plan::scale(NS, "api", 1, 3),
+        journal: &journal,
+        kube_user: None,
+    };
+    // Called directly, as a future code path might.
+    assert_eq!(
+        action.execute(&c, true).await.unwrap_err(),
+        ActionError::ReadOnly
+    );
+    assert_eq!(
+        ops_tui::kube::actions::send(&c, &action.plan, false, true)
+            .await
+            .unwrap_err(),
+        ActionError::ReadOnly
+    );
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    assert_eq!(api.get("api").await.unwrap().spec.replicas, Some(1));
+    assert!(
+        steps(&journal).is_empty(),
+        "a read-only refusal is not an action"
+    );
+}
+
+#[tokio::test]
+async fn an_unwritable_journal_refuses_the_action_before_the_cluster_changes() {
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &deployment("api", 1, "shop/api:1")).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("journals"),
+        "a file where the directory should be",
+    )
+    .unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let action = Action {
+        id: "a1".into(),
+        plan: Plan::scale(NS, "api", 1, 3),
+        journal: &journal,
+        kube_user: None,
+    };
+    match action.execute(&c, false).await.unwrap_err() {
+        ActionError::Journal(m) => assert!(
+            m.contains("cannot write the journal") && m.ends_with("nothing was changed"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    assert_eq!(api.get("api").await.unwrap().spec.replicas, Some(1));
+}
