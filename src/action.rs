@@ -26,6 +26,9 @@ pub enum Action {
     Cancel,
     Submit,
     Faults,
+    Scale,
+    Restart,
+    PauseResume,
 }
 
 impl Action {
@@ -52,6 +55,9 @@ impl Action {
         Action::Cancel,
         Action::Submit,
         Action::Faults,
+        Action::Scale,
+        Action::Restart,
+        Action::PauseResume,
     ];
 
     /// The name used in keymap files.
@@ -78,6 +84,9 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Submit => "submit",
             Action::Faults => "faults",
+            Action::Scale => "scale",
+            Action::Restart => "restart",
+            Action::PauseResume => "pause_resume",
         }
     }
 
@@ -110,6 +119,11 @@ impl Action {
             Action::Cancel => "close the dialog or editor, changing nothing",
             Action::Submit => "save the text being edited",
             Action::Faults => "rehearse: inject a fault into the simulated environment (demo only)",
+            Action::Scale => {
+                "scale the selected Deployment (previewed, dry-run, confirmed, journaled)"
+            }
+            Action::Restart => "restart the selected Deployment's pods, as kubectl rollout restart",
+            Action::PauseResume => "pause or resume the selected Deployment's rollout",
         }
     }
 
@@ -137,6 +151,9 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Submit => "save",
             Action::Faults => "faults",
+            Action::Scale => "scale",
+            Action::Restart => "restart",
+            Action::PauseResume => "pause",
         }
     }
 }

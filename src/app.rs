@@ -175,9 +175,18 @@ pub async fn run_dashboard_with(
             panic!("OPS_TUI_DEBUG_PANIC is set");
         }
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        let _watches = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), tx);
-        let none = |_: Effect| None;
-        run(&mut state, &mut guard.terminal, rx, executor.unwrap_or(&none))
+        let shared = crate::kube::watch::Shared::default();
+        let _watches = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), tx.clone(), shared.clone());
+        let journal = journal_for(&state, paths);
+        let read_only = state.target.read_only;
+        let composite = |effect: Effect| match effect {
+            Effect::Act(request) => {
+                spawn_action(request, shared.clone(), journal.clone(), read_only, tx.clone());
+                None
+            }
+            other => executor.and_then(|e| e(other)),
+        };
+        run(&mut state, &mut guard.terminal, rx, &composite)
             .await
             .map_err(|e| format!("ops-tui: terminal error: {e}"))
     }
@@ -190,6 +199,86 @@ pub async fn run_dashboard_with(
             ExitCode::FAILURE
         }
     }
+}
+
+/// The journal of the service's environment, if there is a data directory.
+fn journal_for(state: &AppState, paths: &Paths) -> Option<crate::journal::Journal> {
+    let dir = paths.data_dir.as_deref()?;
+    let service = state
+        .target
+        .service
+        .clone()
+        .unwrap_or_else(|| "no-runbook".into());
+    let env = state
+        .target
+        .env
+        .clone()
+        .or_else(|| state.target.context.clone())
+        .unwrap_or_else(|| "default".into());
+    Some(crate::journal::Journal::for_env(dir, &service, &env))
+}
+
+/// Runs a dry run or an execution in the background; its answer comes back
+/// as a message.
+fn spawn_action(
+    request: crate::state::actions::Request,
+    shared: crate::kube::watch::Shared,
+    journal: Option<crate::journal::Journal>,
+    read_only: bool,
+    tx: mpsc::Sender<Msg>,
+) {
+    use crate::kube::actions::Action;
+    use crate::state::actions::Request;
+    let connected = shared.lock().ok().and_then(|g| g.clone());
+    tokio::spawn(async move {
+        let failed = |e: String| match &request {
+            Request::DryRun(_) => Msg::DryRun(Err(e)),
+            Request::Execute(_) => Msg::Acted(Err(e)),
+        };
+        let Some((client, user)) = connected else {
+            let _ = tx.send(failed("not connected to the cluster".into())).await;
+            return;
+        };
+        let Some(journal) = journal else {
+            let _ = tx
+                .send(failed(
+                    "no data directory for the journal: nothing was changed".into(),
+                ))
+                .await;
+            return;
+        };
+        let msg = match &request {
+            Request::DryRun(plan) => {
+                let action = Action {
+                    plan: plan.clone(),
+                    journal: &journal,
+                    kube_user: Some(user),
+                };
+                Msg::DryRun(
+                    action
+                        .dry_run(&client, read_only)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string()),
+                )
+            }
+            Request::Execute(plan) => {
+                let action = Action {
+                    plan: plan.clone(),
+                    journal: &journal,
+                    kube_user: Some(user),
+                };
+                let result = action.execute(&client, read_only).await;
+                tracing::info!(summary = %plan.summary, ok = result.is_ok(), "action");
+                Msg::Acted(
+                    result
+                        .map(|_| plan.summary.clone())
+                        .map_err(|e| e.to_string()),
+                )
+            }
+        };
+        let _ = tx.send(msg).await;
+    });
 }
 
 /// The clock text for the header, in local time.

@@ -195,7 +195,9 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
         };
         let handle = sim.handle.clone();
         let inject = move |effect: Effect| {
-            let Effect::Inject(fault) = effect;
+            let Effect::Inject(fault) = effect else {
+                return None;
+            };
             let param = |name: &str| {
                 fault
                     .params

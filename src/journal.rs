@@ -67,9 +67,21 @@ impl Record {
 
 /// The operating-system user, from the environment.
 pub fn os_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+    let from_env = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()));
+    if let Some(user) = from_env {
+        return user;
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: getuid has no preconditions and cannot fail.
+        format!("uid {}", unsafe { libc::getuid() })
+    }
+    #[cfg(not(unix))]
+    {
+        "unknown".into()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

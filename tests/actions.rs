@@ -37,7 +37,6 @@ async fn scale_dry_run_then_execute_with_every_step_journaled() {
     let dir = tempfile::tempdir().unwrap();
     let journal = Journal::for_env(dir.path(), "shop", "demo");
     let action = Action {
-        id: "a1".into(),
         plan: Plan::scale(NS, "api", 2, 4),
         journal: &journal,
         kube_user: Some("admin".into()),
@@ -94,7 +93,6 @@ async fn restart_and_pause_resume_change_the_cluster() {
         let (c, journal) = (c.clone(), &journal);
         async move {
             let a = Action {
-                id: "x".into(),
                 plan,
                 journal,
                 kube_user: None,
@@ -133,7 +131,6 @@ async fn the_viewer_is_refused_at_the_dry_run_and_nothing_is_confirmed() {
     let dir = tempfile::tempdir().unwrap();
     let journal = Journal::for_env(dir.path(), "shop", "demo");
     let action = Action {
-        id: "a1".into(),
         plan: Plan::scale(NS, "api", 1, 3),
         journal: &journal,
         kube_user: Some("viewer".into()),
@@ -162,7 +159,6 @@ async fn read_only_is_refused_at_the_executor_before_anything_is_sent() {
     let dir = tempfile::tempdir().unwrap();
     let journal = Journal::for_env(dir.path(), "shop", "demo");
     let action = Action {
-        id: "a1".into(),
         plan: Plan::scale(NS, "api", 1, 3),
         journal: &journal,
         kube_user: None,
@@ -199,7 +195,6 @@ async fn an_unwritable_journal_refuses_the_action_before_the_cluster_changes() {
     .unwrap();
     let journal = Journal::for_env(dir.path(), "shop", "demo");
     let action = Action {
-        id: "a1".into(),
         plan: Plan::scale(NS, "api", 1, 3),
         journal: &journal,
         kube_user: None,

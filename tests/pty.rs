@@ -220,3 +220,50 @@ fn the_demo_opens_on_a_simulated_go_live_injects_a_fault_and_cleans_up() {
         "the demo left files behind"
     );
 }
+
+#[test]
+fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() {
+    let demo = common::demo::Demo::start(&["--speed", "10"]);
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = demo.dir.join("demo.toml");
+    let kubeconfig = demo.kubeconfig.to_str().unwrap().to_string();
+    let args = [
+        "--runbook",
+        runbook.to_str().unwrap(),
+        "--kubeconfig",
+        &kubeconfig,
+        "--context",
+        "demo",
+    ];
+    let mut pty = Pty::spawn(dir.path(), &args, &[("USER", "oncall")], 140, 36);
+    pty.wait_for("LIVE", WAIT);
+    pty.wait_for("✓ complete api", WAIT);
+    // Problems sort first; once everything is complete, api is the first row.
+    pty.send(b"s");
+    pty.wait_for("Scale deployment/api", WAIT);
+    pty.send(b"\x7f5\r"); // backspace the current 3, type 5, enter
+    pty.wait_for("the server-side dry run passed", WAIT);
+    // The demo environment is protected: type the name.
+    pty.send(b"api\r");
+    pty.wait_for("done: scale deployment/api from 3 to 5 replicas", WAIT);
+    assert_eq!(
+        demo.ok(&["get", "deploy/api", "-o", "jsonpath={.spec.replicas}"]),
+        "5"
+    );
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
+    let journal = ops_tui::journal::Journal::for_env(&dir.path().join("data"), "shop", "demo");
+    let records = journal.read().unwrap().records;
+    let steps: Vec<String> = records
+        .iter()
+        .map(|r| match &r.entry {
+            ops_tui::journal::Entry::Action { step, .. } => format!("{step:?}"),
+        })
+        .collect();
+    assert_eq!(steps, ["Preview", "DryRun", "Confirmed", "Outcome"]);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.user == "oncall" && r.kube_user.as_deref() == Some("admin"))
+    );
+}

@@ -345,3 +345,29 @@ fn rollouts_pane_without_a_cluster_and_with_a_forbidden_watch() {
     s.cluster.refresh(0);
     insta::assert_snapshot!("rollouts_forbidden", render(&s, 100, 24));
 }
+
+#[test]
+fn action_dialogs() {
+    use ops_tui::kube::actions::Plan;
+    use ops_tui::state::actions::Dialog;
+    let mut s = example("prod");
+    s.dialog = Some(Dialog::Scale {
+        deployment: "payments-api".into(),
+        current: 3,
+        input: Box::new(ratatui_textarea::TextArea::new(vec!["3x".into()])),
+        error: Some("\"x\": type a number of replicas".into()),
+    });
+    insta::assert_snapshot!("dialog_scale_input", render(&s, 100, 30));
+    s.dialog = Some(Dialog::Confirm {
+        plan: Plan::scale("payments", "payments-api", 3, 0),
+        warning: Some("0 replicas stops every pod: the service will not answer".into()),
+        type_to_confirm: Some("payments-api".into()),
+        typed: "paym".into(),
+    });
+    insta::assert_snapshot!("dialog_confirm_protected", render(&s, 100, 30));
+    s.dialog = Some(Dialog::Refused {
+        summary: "scale deployment/payments-api from 3 to 5 replicas".into(),
+        message: "deployments.apps \"payments-api\" is forbidden: User \"viewer\" cannot patch resource \"deployments/scale\" in API group \"apps\" in the namespace \"payments\" (403 Forbidden)".into(),
+    });
+    insta::assert_snapshot!("dialog_refused_by_rbac", render(&s, 100, 30));
+}

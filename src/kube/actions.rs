@@ -11,8 +11,12 @@ use crate::journal::{Entry, Journal, JournalError, Record, Step};
 /// The exact request an action sends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// Ties the journal entries of one action together.
+    pub id: String,
     /// In words: "scale deployment/api from 3 to 5".
     pub summary: String,
+    /// The Deployment it acts on (what a protected environment asks to type).
+    pub target: String,
     pub verb: &'static str,
     pub path: String,
     pub content_type: &'static str,
@@ -22,6 +26,15 @@ pub struct Plan {
 const MERGE: &str = "application/merge-patch+json";
 const STRATEGIC: &str = "application/strategic-merge-patch+json";
 
+/// A short unique id: the time and a random part.
+fn new_id() -> String {
+    format!(
+        "{:x}-{:04x}",
+        jiff::Timestamp::now().as_millisecond(),
+        fastrand::u16(..)
+    )
+}
+
 fn deployment_path(ns: &str, name: &str) -> String {
     format!("/apis/apps/v1/namespaces/{ns}/deployments/{name}")
 }
@@ -30,7 +43,9 @@ impl Plan {
     /// Scale through the scale subresource, as `kubectl scale` does.
     pub fn scale(ns: &str, name: &str, from: i32, to: i32) -> Plan {
         Plan {
+            id: new_id(),
             summary: format!("scale deployment/{name} from {from} to {to} replicas"),
+            target: name.to_string(),
             verb: "PATCH",
             path: format!("{}/scale", deployment_path(ns, name)),
             content_type: MERGE,
@@ -42,7 +57,9 @@ impl Plan {
     /// template starts a rollout.
     pub fn restart(ns: &str, name: &str, at: &str) -> Plan {
         Plan {
+            id: new_id(),
             summary: format!("restart deployment/{name} (a rollout of new pods)"),
+            target: name.to_string(),
             verb: "PATCH",
             path: deployment_path(ns, name),
             content_type: STRATEGIC,
@@ -54,7 +71,9 @@ impl Plan {
     pub fn pause(ns: &str, name: &str, paused: bool) -> Plan {
         let verb = if paused { "pause" } else { "resume" };
         Plan {
+            id: new_id(),
             summary: format!("{verb} deployment/{name}"),
+            target: name.to_string(),
             verb: "PATCH",
             path: deployment_path(ns, name),
             content_type: STRATEGIC,
@@ -150,7 +169,6 @@ pub async fn send(
 
 /// One action on its way through the journal.
 pub struct Action<'a> {
-    pub id: String,
     pub plan: Plan,
     pub journal: &'a Journal,
     pub kube_user: Option<String>,
@@ -161,7 +179,7 @@ impl Action<'_> {
         Record::now(
             self.kube_user.clone(),
             Entry::Action {
-                id: self.id.clone(),
+                id: self.plan.id.clone(),
                 step,
                 summary: self.plan.summary.clone(),
                 request: Some(self.plan.request()),

@@ -135,6 +135,7 @@ pub fn connect_and_watch(
     kubeconfig: Option<std::path::PathBuf>,
     target: crate::runbook::select::Target,
     tx: mpsc::Sender<Msg>,
+    shared: Shared,
 ) -> WatchTask {
     let task = tokio::spawn(async move {
         match super::connect(
@@ -145,6 +146,9 @@ pub fn connect_and_watch(
         .await
         {
             Ok(conn) => {
+                if let Ok(mut s) = shared.lock() {
+                    *s = Some((conn.client.clone(), conn.user.clone()));
+                }
                 let hello = KubeMsg::Connected {
                     context: conn.context.clone(),
                     namespace: conn.namespace.clone(),
@@ -161,6 +165,9 @@ pub fn connect_and_watch(
     });
     WatchTask(task)
 }
+
+/// The client and kube user, once connected, for the action executor.
+pub type Shared = std::sync::Arc<std::sync::Mutex<Option<(::kube::Client, String)>>>;
 
 /// The connection and its watches; aborted when dropped.
 pub struct WatchTask(JoinHandle<()>);

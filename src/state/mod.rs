@@ -1,6 +1,7 @@
 //! The application state and the pure `update(state, msg)` that changes it.
 //! Rendering reads this; only `update` writes it.
 
+pub mod actions;
 pub mod checklist;
 pub mod cluster;
 pub mod faults;
@@ -20,10 +21,12 @@ use help::HelpView;
 pub use pane::Pane;
 
 /// What `update` asks the loop to do outside the state.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Inject a fault into the demo's simulated environment.
     Inject(faults::Fault),
+    /// Dry-run or execute an action on the cluster.
+    Act(actions::Request),
 }
 
 /// Everything the loop receives: input, clock ticks, and (from later data
@@ -39,6 +42,10 @@ pub enum Msg {
     Notice(String),
     /// From the Kubernetes watches.
     Kube(crate::kube::KubeMsg),
+    /// The server-side dry run of the open action answered.
+    DryRun(Result<(), String>),
+    /// The action was executed (the outcome is in the journal).
+    Acted(Result<String, String>),
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +57,8 @@ pub struct AppState {
     pub focus: Pane,
     pub zoomed: bool,
     pub help: Option<HelpView>,
+    /// The open action dialog.
+    pub dialog: Option<actions::Dialog>,
     /// The demo's fault menu, when open.
     pub fault_menu: Option<faults::FaultMenu>,
     /// Running in `ops-tui demo`: the fault menu is available.
@@ -100,6 +109,7 @@ impl AppState {
             focus: Pane::Rollouts,
             zoomed: false,
             help: None,
+            dialog: None,
             fault_menu: None,
             demo: false,
             notice: None,
@@ -134,8 +144,8 @@ impl AppState {
 
     fn input_context(&self) -> InputContext {
         InputContext {
-            dialog_open: self.help.is_some() || self.fault_menu.is_some(),
-            editor_focused: false,
+            dialog_open: self.help.is_some() || self.fault_menu.is_some() || self.dialog.is_some(),
+            editor_focused: self.dialog.as_ref().is_some_and(actions::Dialog::editing),
         }
     }
 
@@ -150,7 +160,17 @@ impl AppState {
             (&[Action::Confirm], "inject"),
             (&[Action::Cancel], "close"),
         ];
-        let (groups, modes): (&[(&[Action], &str)], &[Mode]) = if self.fault_menu.is_some() {
+        const ACTION: &[(&[Action], &str)] =
+            &[(&[Action::Confirm], "go on"), (&[Action::Cancel], "cancel")];
+        const EDITING: &[(&[Action], &str)] =
+            &[(&[Action::Submit], "go on"), (&[Action::Cancel], "cancel")];
+        let (groups, modes): (&[(&[Action], &str)], &[Mode]) = if let Some(d) = &self.dialog {
+            if d.editing() {
+                (EDITING, &[Mode::Editor])
+            } else {
+                (ACTION, &[Mode::Dialog])
+            }
+        } else if self.fault_menu.is_some() {
             (MENU, &[Mode::Dialog])
         } else if self.help.is_some() {
             (DIALOG, &[Mode::Dialog])
@@ -174,8 +194,60 @@ impl AppState {
             .collect();
     }
 
+    /// The namespace actions go to: the connection's, else the target's.
+    fn namespace(&self) -> String {
+        self.cluster
+            .namespace
+            .clone()
+            .or_else(|| self.target.namespace.clone())
+            .unwrap_or_else(|| "default".into())
+    }
+
+    /// Opens the dialog of a keyed action on the selected Deployment.
+    fn open_action(&mut self, action: Action) {
+        if self.focus != Pane::Rollouts {
+            self.notice = Some(format!(
+                "{}: select a Deployment in the Rollouts pane first",
+                action.hint()
+            ));
+            return;
+        }
+        if self.target.read_only {
+            self.notice = Some("read-only: actions are off (--read-only, or the environment is read_only without --write)".into());
+            return;
+        }
+        let row = self.cluster.rows.get(self.selected[Pane::Rollouts.index()]);
+        let Some(d) = row.and_then(|r| r.deployment.clone()) else {
+            self.notice = Some("no Deployment selected".into());
+            return;
+        };
+        let at = jiff::Timestamp::from_second(self.now)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        match actions::Dialog::open(action, &d, &self.namespace(), &at) {
+            Ok((dialog, request)) => {
+                self.dialog = Some(dialog);
+                self.effects.extend(request.map(Effect::Act));
+            }
+            Err(why) => self.notice = Some(why),
+        }
+    }
+
     fn apply(&mut self, action: Action) {
         self.notice = None;
+        if let Some(dialog) = self.dialog.take() {
+            let (next, request) = match action {
+                Action::Quit if !dialog.editing() => {
+                    self.quit = true;
+                    (Some(dialog), None)
+                }
+                _ => dialog.act(action, &self.namespace()),
+            };
+            self.dialog = next;
+            self.effects.extend(request.map(Effect::Act));
+            self.refresh_hints();
+            return;
+        }
         if let Some(menu) = &mut self.fault_menu {
             let n = faults::FAULTS.len();
             match action {
@@ -251,6 +323,7 @@ impl AppState {
             Action::Faults => {
                 self.notice = Some("fault injection is for rehearsals: run `ops-tui demo`".into());
             }
+            Action::Scale | Action::Restart | Action::PauseResume => self.open_action(action),
             Action::Confirm | Action::Cancel | Action::Submit => {}
         }
         let max = self.row_count(self.focus).saturating_sub(1);
@@ -303,7 +376,14 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
                     state.apply(action);
                     true
                 }
-                Dispatch::Editor(_) | Dispatch::Ignored => false,
+                Dispatch::Editor(key) => match state.dialog.as_mut() {
+                    Some(dialog) => {
+                        dialog.type_key(key);
+                        true
+                    }
+                    None => false,
+                },
+                Dispatch::Ignored => false,
             }
         }
         Msg::Input(Event::Resize(w, h)) => {
@@ -328,6 +408,32 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
         }
         Msg::Kube(k) => {
             state.cluster.update(k, state.now);
+            true
+        }
+        Msg::DryRun(result) => {
+            let protected = state.target.protected;
+            state.dialog = state
+                .dialog
+                .take()
+                .and_then(|d| d.dry_run_done(result, protected));
+            state.refresh_hints();
+            true
+        }
+        Msg::Acted(result) => {
+            match result {
+                Ok(summary) => {
+                    state.dialog = None;
+                    state.notice = Some(format!("done: {summary} (journaled)"));
+                }
+                Err(message) => {
+                    let summary = match &state.dialog {
+                        Some(actions::Dialog::Running { plan }) => plan.summary.clone(),
+                        _ => "the action".into(),
+                    };
+                    state.dialog = Some(actions::Dialog::Refused { summary, message });
+                }
+            }
+            state.refresh_hints();
             true
         }
     }
@@ -408,7 +514,7 @@ mod tests {
         assert_eq!(s.help.as_ref().unwrap().scroll, 1);
         press(&mut s, KeyCode::Esc);
         assert!(s.help.is_none() && !s.quit);
-        assert_eq!(s.hints.last().map(|h| h.1), Some("quit"));
+        assert!(s.hints.iter().any(|h| h.1 == "quit"));
     }
 
     #[test]

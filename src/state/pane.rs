@@ -57,16 +57,25 @@ impl Pane {
     /// Footer hints while this pane has focus: the actions of each hint and
     /// its label.
     pub fn hints(self) -> &'static [(&'static [Action], &'static str)] {
+        // Help and quit first: a narrow footer cuts from the end.
+        const HELP: (&[Action], &str) = (&[Action::Help], "help");
+        const QUIT: (&[Action], &str) = (&[Action::Quit], "quit");
         const MOVE: (&[Action], &str) = (&[Action::MoveDown, Action::MoveUp], "move");
-        const COMMON: [(&[Action], &str); 4] = [
-            (&[Action::FocusNext, Action::FocusPrev], "pane"),
-            (&[Action::ToggleZoom], "zoom"),
-            (&[Action::Help], "help"),
-            (&[Action::Quit], "quit"),
-        ];
+        const PANE: (&[Action], &str) = (&[Action::FocusNext, Action::FocusPrev], "pane");
+        const ZOOM: (&[Action], &str) = (&[Action::ToggleZoom], "zoom");
         match self {
-            Pane::Timeline => &COMMON,
-            _ => &[MOVE, COMMON[0], COMMON[1], COMMON[2], COMMON[3]],
+            Pane::Rollouts => &[
+                HELP,
+                QUIT,
+                MOVE,
+                (&[Action::Scale], "scale"),
+                (&[Action::Restart], "restart"),
+                (&[Action::PauseResume], "pause"),
+                PANE,
+                ZOOM,
+            ],
+            Pane::Timeline => &[HELP, QUIT, PANE, ZOOM],
+            _ => &[HELP, QUIT, MOVE, PANE, ZOOM],
         }
     }
 }

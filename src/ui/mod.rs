@@ -45,6 +45,9 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     if let Some(menu) = &state.fault_menu {
         dialogs::faults::draw(frame, state, menu, body);
     }
+    if let Some(dialog) = &state.dialog {
+        dialogs::action::draw(frame, state, dialog, body);
+    }
 }
 
 fn visible_warning(state: &AppState) -> Option<Line<'static>> {

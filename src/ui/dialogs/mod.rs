@@ -1,4 +1,5 @@
 //! Overlays drawn on top of the panes.
 
+pub mod action;
 pub mod faults;
 pub mod help;

@@ -1,0 +1,217 @@
+//! The action dialogs: input (scale), server-side dry run, confirmation
+//! (typed in a protected environment), execution, result. No action
+//! happens from a keystroke without its dialog; the executor enforces
+//! read-only again where requests are sent.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use crate::action::Action;
+use crate::config::keys::Key;
+use crate::kube::actions::{Plan, parse_replicas};
+use crate::kube::model::DeploymentRow;
+
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    /// Typing the new replica count.
+    Scale {
+        deployment: String,
+        current: i32,
+        input: Box<TextArea<'static>>,
+        error: Option<String>,
+    },
+    /// The server-side dry run is under way.
+    Checking { plan: Plan, warning: Option<String> },
+    /// The dry run passed: confirm (typing the name when protected).
+    Confirm {
+        plan: Plan,
+        warning: Option<String>,
+        /// The word to type, in a protected environment.
+        type_to_confirm: Option<String>,
+        typed: String,
+    },
+    /// The API (or read-only mode) refused it; nothing to confirm.
+    Refused { summary: String, message: String },
+    /// Being executed.
+    Running { plan: Plan },
+}
+
+/// What the dialog asks of the loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    DryRun(Plan),
+    Execute(Plan),
+}
+
+impl Dialog {
+    /// Whether keys are typed into the dialog rather than bound.
+    pub fn editing(&self) -> bool {
+        matches!(
+            self,
+            Dialog::Scale { .. }
+                | Dialog::Confirm {
+                    type_to_confirm: Some(_),
+                    ..
+                }
+        )
+    }
+
+    /// The dialog for a keyed action on a Deployment, or why there is none.
+    pub fn open(
+        action: Action,
+        d: &DeploymentRow,
+        ns: &str,
+        at: &str,
+    ) -> Result<(Dialog, Option<Request>), String> {
+        match action {
+            Action::Scale => {
+                let mut input = TextArea::new(vec![d.desired.to_string()]);
+                input.move_cursor(ratatui_textarea::CursorMove::End);
+                Ok((
+                    Dialog::Scale {
+                        deployment: d.name.clone(),
+                        current: d.desired,
+                        input: Box::new(input),
+                        error: None,
+                    },
+                    None,
+                ))
+            }
+            Action::Restart if d.paused => Err(format!(
+                "deployment/{} is paused: resume it first (a paused Deployment does not roll out)",
+                d.name
+            )),
+            Action::Restart => Ok(Self::check(Plan::restart(ns, &d.name, at), None)),
+            Action::PauseResume => Ok(Self::check(Plan::pause(ns, &d.name, !d.paused), None)),
+            _ => Err("not an action on a Deployment".into()),
+        }
+    }
+
+    fn check(plan: Plan, warning: Option<String>) -> (Dialog, Option<Request>) {
+        (
+            Dialog::Checking {
+                plan: plan.clone(),
+                warning,
+            },
+            Some(Request::DryRun(plan)),
+        )
+    }
+
+    /// A bound action while the dialog is open. Returns the next dialog (None
+    /// closes it) and what to ask of the loop.
+    pub fn act(self, action: Action, ns: &str) -> (Option<Dialog>, Option<Request>) {
+        match (self, action) {
+            (_, Action::Cancel | Action::Back) => (None, None),
+            (
+                Dialog::Scale {
+                    deployment,
+                    current,
+                    input,
+                    ..
+                },
+                Action::Submit | Action::Confirm,
+            ) => {
+                let text = input.lines().join("");
+                match parse_replicas(&text, current) {
+                    Ok((n, _)) if n == current => {
+                        let error = Some(format!(
+                            "deployment/{deployment} already has {current} replicas"
+                        ));
+                        (
+                            Some(Dialog::Scale {
+                                deployment,
+                                current,
+                                input,
+                                error,
+                            }),
+                            None,
+                        )
+                    }
+                    Ok((n, warning)) => {
+                        let (d, r) = Self::check(Plan::scale(ns, &deployment, current, n), warning);
+                        (Some(d), r)
+                    }
+                    Err(e) => (
+                        Some(Dialog::Scale {
+                            deployment,
+                            current,
+                            input,
+                            error: Some(e),
+                        }),
+                        None,
+                    ),
+                }
+            }
+            (
+                Dialog::Confirm {
+                    plan,
+                    warning,
+                    type_to_confirm,
+                    typed,
+                },
+                Action::Submit | Action::Confirm,
+            ) => match &type_to_confirm {
+                Some(word) if typed.trim() != word => {
+                    let d = Dialog::Confirm {
+                        plan,
+                        warning,
+                        type_to_confirm,
+                        typed,
+                    };
+                    (Some(d), None)
+                }
+                _ => (
+                    Some(Dialog::Running { plan: plan.clone() }),
+                    Some(Request::Execute(plan)),
+                ),
+            },
+            (Dialog::Refused { .. }, Action::Confirm | Action::Submit) => (None, None),
+            (d, _) => (Some(d), None),
+        }
+    }
+
+    /// A key typed into the dialog.
+    pub fn type_key(&mut self, key: Key) {
+        match self {
+            Dialog::Scale { input, error, .. } => {
+                *error = None;
+                // Digits and editing keys only: the count is a number.
+                if let KeyCode::Char(c) = key.code
+                    && !c.is_ascii_digit()
+                    && key.mods.is_empty()
+                {
+                    *error = Some(format!("\"{c}\": type a number of replicas"));
+                    return;
+                }
+                input.input(KeyEvent::new(key.code, key.mods));
+            }
+            Dialog::Confirm { typed, .. } => match key.code {
+                KeyCode::Char(c) if !key.mods.contains(KeyModifiers::CONTROL) => typed.push(c),
+                KeyCode::Backspace => {
+                    typed.pop();
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// The dry run's answer arrived.
+    pub fn dry_run_done(self, result: Result<(), String>, protected: bool) -> Option<Dialog> {
+        let Dialog::Checking { plan, warning } = self else {
+            return Some(self);
+        };
+        Some(match result {
+            Ok(()) => Dialog::Confirm {
+                type_to_confirm: protected.then(|| plan.target.clone()),
+                plan,
+                warning,
+                typed: String::new(),
+            },
+            Err(message) => Dialog::Refused {
+                summary: plan.summary,
+                message,
+            },
+        })
+    }
+}

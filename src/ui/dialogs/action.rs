@@ -1,0 +1,156 @@
+//! The action dialogs: scale input, dry run under way, confirmation with the
+//! exact request (and typed confirmation when protected), refusal, running.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+
+use crate::config::theme::Status;
+use crate::state::AppState;
+use crate::state::actions::Dialog;
+
+fn centered(body: Rect, width: u16, height: u16) -> Rect {
+    let [_, column, _] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(width.min(body.width)),
+        Constraint::Fill(1),
+    ])
+    .areas(body);
+    let [_, area, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(height.min(body.height)),
+        Constraint::Fill(1),
+    ])
+    .areas(column);
+    area
+}
+
+pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
+    let theme = &state.theme;
+    let fail = theme.status(Status::Fail);
+    let warn = theme.status(Status::Warn);
+    let request_lines = |plan: &crate::kube::actions::Plan| {
+        vec![
+            Line::styled("The request:", theme.muted()),
+            Line::styled(format!("  {} {}", plan.verb, plan.path), theme.accent()),
+            Line::styled(
+                format!("  {}: {}", plan.content_type, plan.body),
+                theme.base(),
+            ),
+        ]
+    };
+    let (title, mut lines): (String, Vec<Line>) = match dialog {
+        Dialog::Scale {
+            deployment,
+            current,
+            input,
+            error,
+        } => {
+            let typed = input.lines().join("");
+            let mut l = vec![
+                Line::from(vec![
+                    Span::styled(
+                        format!("deployment/{deployment}: {current} → "),
+                        theme.base(),
+                    ),
+                    Span::styled(format!("{typed}▏"), theme.selection()),
+                    Span::styled(" replicas", theme.base()),
+                ]),
+                Line::raw(""),
+                Line::styled(
+                    "Type the new count; enter runs a server-side dry run first.",
+                    theme.muted(),
+                ),
+            ];
+            if let Some(e) = error {
+                l.push(Line::styled(format!("{} {e}", Status::Fail.symbol()), fail));
+            }
+            (format!(" Scale deployment/{deployment} "), l)
+        }
+        Dialog::Checking { plan, .. } => (
+            " Checking ".to_string(),
+            vec![
+                Line::styled(plan.summary.clone(), theme.base()),
+                Line::raw(""),
+                Line::styled("Running the server-side dry run…", theme.muted()),
+            ],
+        ),
+        Dialog::Confirm {
+            plan,
+            warning,
+            type_to_confirm,
+            typed,
+        } => {
+            let mut l = vec![
+                Line::styled(format!("Confirm: {}", plan.summary), theme.title(true)),
+                Line::raw(""),
+            ];
+            l.push(Line::styled(
+                format!("{} the server-side dry run passed", Status::Ok.symbol()),
+                theme.status(Status::Ok),
+            ));
+            if let Some(w) = warning {
+                l.push(Line::styled(format!("{} {w}", Status::Warn.symbol()), warn));
+            }
+            l.push(Line::raw(""));
+            l.extend(request_lines(plan));
+            l.push(Line::raw(""));
+            match type_to_confirm {
+                Some(word) => {
+                    l.push(Line::styled(
+                        format!("PROTECTED environment: type \"{word}\" and press enter"),
+                        theme.danger(),
+                    ));
+                    l.push(Line::from(vec![
+                        Span::raw("> "),
+                        Span::styled(format!("{typed}▏"), theme.selection()),
+                    ]));
+                }
+                None => l.push(Line::styled("enter: do it · esc: cancel", theme.muted())),
+            }
+            (" Confirm ".to_string(), l)
+        }
+        Dialog::Refused { summary, message } => (
+            " Refused ".to_string(),
+            vec![
+                Line::styled(summary.clone(), theme.base()),
+                Line::raw(""),
+                Line::styled(format!("{} {message}", Status::Fail.symbol()), fail),
+                Line::raw(""),
+                Line::styled(
+                    "Nothing was changed. enter or esc closes this.",
+                    theme.muted(),
+                ),
+            ],
+        ),
+        Dialog::Running { plan } => (
+            " Running ".to_string(),
+            vec![
+                Line::styled(plan.summary.clone(), theme.base()),
+                Line::raw(""),
+                Line::styled("Sending…", theme.muted()),
+            ],
+        ),
+    };
+    lines.truncate(usize::from(body.height.saturating_sub(2)));
+    let width = 76u16;
+    let height = lines.len() as u16 + 4;
+    let area = centered(body, width, height);
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(if matches!(dialog, Dialog::Refused { .. }) {
+            fail
+        } else {
+            theme.border(true)
+        })
+        .style(theme.base())
+        .title(Line::styled(title, theme.title(true)));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
