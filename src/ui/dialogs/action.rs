@@ -2,29 +2,13 @@
 //! exact request (and typed confirmation when protected), refusal, running.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::config::theme::Status;
 use crate::state::AppState;
 use crate::state::actions::Dialog;
-
-fn centered(body: Rect, width: u16, height: u16) -> Rect {
-    let [_, column, _] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(width.min(body.width)),
-        Constraint::Fill(1),
-    ])
-    .areas(body);
-    let [_, area, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(height.min(body.height)),
-        Constraint::Fill(1),
-    ])
-    .areas(column);
-    area
-}
 
 pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
     let theme = &state.theme;
@@ -136,7 +120,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
     lines.truncate(usize::from(body.height.saturating_sub(2)));
     let width = 76u16;
     let height = lines.len() as u16 + 4;
-    let area = centered(body, width, height);
+    let area = super::centered(body, width, height);
     let block = Block::bordered()
         .border_type(BorderType::Double)
         .border_style(if matches!(dialog, Dialog::Refused { .. }) {

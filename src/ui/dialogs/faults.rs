@@ -1,7 +1,7 @@
 //! The demo's fault menu.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
@@ -12,18 +12,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, menu: &FaultMenu, body: Rect) {
     let theme = &state.theme;
     let height = (FAULTS.len() as u16 + 5).min(body.height);
     let width = 60.min(body.width);
-    let [_, column, _] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(width),
-        Constraint::Fill(1),
-    ])
-    .areas(body);
-    let [_, area, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(height),
-        Constraint::Fill(1),
-    ])
-    .areas(column);
+    let area = super::centered(body, width, height);
     let mut lines: Vec<Line> = vec![
         Line::styled("Break the simulated environment on purpose:", theme.muted()),
         Line::raw(""),

@@ -1,7 +1,7 @@
 //! The help overlay: every binding of every mode of the active keymap.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
@@ -12,18 +12,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, help: &HelpView, body: Rect) {
     let theme = &state.theme;
     let width = body.width.saturating_sub(8).min(76);
     let height = body.height.saturating_sub(2);
-    let [_, column, _] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(width),
-        Constraint::Fill(1),
-    ])
-    .areas(body);
-    let [_, area, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(height),
-        Constraint::Fill(1),
-    ])
-    .areas(column);
+    let area = super::centered(body, width, height);
     let key_width = help
         .lines
         .iter()
