@@ -178,6 +178,15 @@ pub async fn run_dashboard_with(
         let shared = crate::kube::watch::Shared::default();
         let _watches = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), tx.clone(), shared.clone());
         let journal = journal_for(&state, paths);
+        if let Some(j) = &journal {
+            match j.read() {
+                Ok(contents) => {
+                    state.warnings.extend(contents.warnings);
+                    update(&mut state, Msg::Journal(contents.records));
+                }
+                Err(e) => state.warnings.push(e.to_string()),
+            }
+        }
         let read_only = state.target.read_only;
         let composite = |effect: Effect| match effect {
             Effect::Act(request) => {
@@ -247,7 +256,7 @@ fn spawn_action(
                 .await;
             return;
         };
-        let msg = match &request {
+        let answer = match &request {
             Request::DryRun(plan) => {
                 let action = Action {
                     plan: plan.clone(),
@@ -277,7 +286,11 @@ fn spawn_action(
                 )
             }
         };
-        let _ = tx.send(msg).await;
+        let _ = tx.send(answer).await;
+        // The Timeline shows what the journal now holds.
+        if let Ok(contents) = journal.read() {
+            let _ = tx.send(Msg::Journal(contents.records)).await;
+        }
     });
 }
 

@@ -250,6 +250,8 @@ fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() 
         demo.ok(&["get", "deploy/api", "-o", "jsonpath={.spec.replicas}"]),
         "5"
     );
+    // The Timeline shows the journaled action.
+    pty.wait_for("✓ oncall scale deployment/api", WAIT);
     pty.send(b"q");
     assert!(pty.wait_exit(WAIT).success());
     let journal = ops_tui::journal::Journal::for_env(&dir.path().join("data"), "shop", "demo");

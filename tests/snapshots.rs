@@ -371,3 +371,52 @@ fn action_dialogs() {
     });
     insta::assert_snapshot!("dialog_refused_by_rbac", render(&s, 100, 30));
 }
+
+#[test]
+fn timeline_pane_with_journaled_actions() {
+    use ops_tui::journal::{Entry, Record, Step};
+    let mut s = example("staging");
+    let rec = |id: &str, step, ok, at: &str, summary: &str, detail: Option<&str>| Record {
+        at: at.into(),
+        user: "oncall".into(),
+        kube_user: Some("admin".into()),
+        entry: Entry::Action {
+            id: id.into(),
+            step,
+            summary: summary.into(),
+            request: None,
+            ok,
+            detail: detail.map(String::from),
+        },
+    };
+    let records = vec![
+        rec(
+            "a",
+            Step::Outcome,
+            Some(true),
+            "2026-11-23T06:00:03Z",
+            "scale deployment/payments-api from 3 to 5 replicas",
+            None,
+        ),
+        rec(
+            "b",
+            Step::DryRun,
+            Some(false),
+            "2026-11-23T06:01:01Z",
+            "restart deployment/payments-worker (a rollout of new pods)",
+            Some("deployments.apps \"payments-worker\" is forbidden (403 Forbidden)"),
+        ),
+        rec(
+            "c",
+            Step::Preview,
+            None,
+            "2026-11-23T06:02:00Z",
+            "pause deployment/payments-api",
+            None,
+        ),
+    ];
+    update(&mut s, Msg::Journal(records));
+    press(&mut s, KeyCode::Char('5'));
+    press(&mut s, KeyCode::Char('z'));
+    insta::assert_snapshot!(render(&s, 120, 24));
+}

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod faults;
 pub mod help;
 pub mod pane;
+pub mod timeline;
 
 use crossterm::event::{Event, KeyEventKind};
 
@@ -46,6 +47,8 @@ pub enum Msg {
     DryRun(Result<(), String>),
     /// The action was executed (the outcome is in the journal).
     Acted(Result<String, String>),
+    /// The journal as read now.
+    Journal(Vec<crate::journal::Record>),
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +84,8 @@ pub struct AppState {
     pub probe_urls: Vec<String>,
     /// Terminal size, for paging.
     pub size: (u16, u16),
+    /// The journal, newest first, derived when it is read.
+    pub timeline: Vec<timeline::TimelineRow>,
     /// The cluster as the watches report it.
     pub cluster: cluster::ClusterState,
     /// Seconds since the epoch, from the clock tick (render never reads the clock).
@@ -122,6 +127,7 @@ impl AppState {
             checklist,
             probe_urls,
             size: (80, 24),
+            timeline: Vec::new(),
             cluster: cluster::ClusterState::new(wanted),
             now: 0,
             quit: false,
@@ -138,7 +144,7 @@ impl AppState {
             Pane::Health => rb.map_or(0, |r| r.file.probes.len()),
             Pane::Signals => rb.map_or(0, |r| r.file.signals.len()),
             Pane::Checklist => self.checklist.len(),
-            Pane::Timeline => 0,
+            Pane::Timeline => self.timeline.len(),
         }
     }
 
@@ -408,6 +414,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
         }
         Msg::Kube(k) => {
             state.cluster.update(k, state.now);
+            true
+        }
+        Msg::Journal(records) => {
+            state.timeline = timeline::rows(&records);
             true
         }
         Msg::DryRun(result) => {

@@ -1,0 +1,107 @@
+//! The Timeline: the journal, newest first, one line per action (its last
+//! step), derived when the journal is read.
+
+use std::collections::HashMap;
+
+use crate::journal::{Entry, Record, Step};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineRow {
+    /// HH:MM:SS, UTC.
+    pub time: String,
+    pub user: String,
+    pub text: String,
+    /// None: under way (not yet executed); Some(ok) once it has an outcome
+    /// or its dry run was refused.
+    pub ok: Option<bool>,
+}
+
+/// Rows from journal records, newest first.
+pub fn rows(records: &[Record]) -> Vec<TimelineRow> {
+    // The last record of each action tells where it got to.
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        let Entry::Action { id, .. } = &r.entry;
+        last.insert(id.as_str(), i);
+    }
+    let mut indices: Vec<usize> = last.into_values().collect();
+    indices.sort_unstable_by(|a, b| b.cmp(a));
+    indices
+        .into_iter()
+        .map(|i| {
+            let r = &records[i];
+            let Entry::Action {
+                step,
+                summary,
+                ok,
+                detail,
+                ..
+            } = &r.entry;
+            let (text, ok) = match (step, ok) {
+                (Step::Outcome, Some(true)) => (summary.clone(), Some(true)),
+                (Step::Outcome, _) | (Step::DryRun, Some(false)) => (
+                    format!(
+                        "{summary}: {}",
+                        detail.clone().unwrap_or_else(|| "failed".into())
+                    ),
+                    Some(false),
+                ),
+                (Step::Confirmed, _) => {
+                    (format!("{summary} (confirmed; no outcome recorded)"), None)
+                }
+                _ => (format!("{summary} (previewed, not confirmed)"), None),
+            };
+            let time = r.at.get(11..19).unwrap_or(&r.at).to_string();
+            TimelineRow {
+                time,
+                user: r.user.clone(),
+                text,
+                ok,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(id: &str, step: Step, ok: Option<bool>, at: &str) -> Record {
+        Record {
+            at: at.into(),
+            user: "oncall".into(),
+            kube_user: None,
+            entry: Entry::Action {
+                id: id.into(),
+                step,
+                summary: format!("action {id}"),
+                request: None,
+                ok,
+                detail: Some("403 Forbidden".into()),
+            },
+        }
+    }
+
+    #[test]
+    fn one_row_per_action_newest_first_with_its_last_step() {
+        let records = vec![
+            rec("a", Step::Preview, None, "2026-11-23T06:00:00Z"),
+            rec("a", Step::DryRun, Some(true), "2026-11-23T06:00:01Z"),
+            rec("a", Step::Confirmed, None, "2026-11-23T06:00:02Z"),
+            rec("a", Step::Outcome, Some(true), "2026-11-23T06:00:03Z"),
+            rec("b", Step::Preview, None, "2026-11-23T06:01:00Z"),
+            rec("b", Step::DryRun, Some(false), "2026-11-23T06:01:01Z"),
+            rec("c", Step::Preview, None, "2026-11-23T06:02:00Z"),
+        ];
+        let rows = rows(&records);
+        assert_eq!(rows.len(), 3);
+        assert_eq!((rows[0].time.as_str(), rows[0].ok), ("06:02:00", None));
+        assert!(rows[0].text.ends_with("(previewed, not confirmed)"));
+        assert_eq!(rows[1].text, "action b: 403 Forbidden");
+        assert_eq!(rows[1].ok, Some(false));
+        assert_eq!(
+            (rows[2].text.as_str(), rows[2].ok),
+            ("action a", Some(true))
+        );
+    }
+}
