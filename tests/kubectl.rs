@@ -254,3 +254,134 @@ fn serve_prints_where_everything_is_and_cleans_up_on_sigterm() {
     assert!(status.success(), "{status:?}");
     assert!(!demo.dir.exists(), "the temporary files were not removed");
 }
+
+/// A kube client for the demo's `demo` context.
+async fn kube_client(demo: &Demo) -> kube::Client {
+    let kubeconfig = kube::config::Kubeconfig::read_from(&demo.kubeconfig).unwrap();
+    let options = kube::config::KubeConfigOptions {
+        context: Some("demo".into()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .unwrap();
+    kube::Client::try_from(config).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_rollback_makes_the_same_change_as_kubectl_rollout_undo() {
+    use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+    use kube::Api;
+    use kube::api::ListParams;
+    use ops_tui::kube::actions::send;
+    use ops_tui::kube::rollback::{rollback, template_diff};
+
+    let demo = Demo::start(FAST);
+    demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
+    let client = kube_client(&demo).await;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), "shop-prod");
+    let sets: Api<ReplicaSet> = Api::namespaced(client.clone(), "shop-prod");
+    let revision_of = |rs: &ReplicaSet| {
+        rs.metadata.annotations.as_ref().unwrap()["deployment.kubernetes.io/revision"].clone()
+    };
+    let find = |revision: &str| {
+        let sets = sets.clone();
+        let revision = revision.to_string();
+        async move {
+            sets.list(&ListParams::default().labels("app=api"))
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .find(|rs| revision_of(rs) == revision)
+                .unwrap()
+        }
+    };
+
+    // Ours: back to revision 1 (1.4.2), with the diff a person would read.
+    let current = deployments.get("api").await.unwrap();
+    let target = find("1").await;
+    let diff = template_diff(
+        &current.spec.template,
+        target.spec.template.as_ref().unwrap(),
+    );
+    assert_eq!(
+        diff,
+        ["api: image registry.example.com/shop/api:1.5.0 → registry.example.com/shop/api:1.4.2"]
+    );
+    let plan = rollback("shop-prod", &current, &target).unwrap();
+    assert_eq!(plan.summary, "roll back deployment/api to revision 1");
+    send(&client, &plan, false, false).await.unwrap();
+    demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
+    let ours = deployments.get("api").await.unwrap();
+
+    // kubectl: forward to 1.5.0 again, then undo to where 1.4.2 now lives.
+    demo.ok(&["rollout", "undo", "deploy/api"]);
+    demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
+    let revision = revision_of(
+        &sets
+            .list(&ListParams::default().labels("app=api"))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|rs| {
+                rs.spec
+                    .template
+                    .as_ref()
+                    .unwrap()
+                    .spec
+                    .as_ref()
+                    .unwrap()
+                    .containers[0]
+                    .image
+                    .as_deref()
+                    == Some("registry.example.com/shop/api:1.4.2")
+            })
+            .unwrap(),
+    );
+    demo.ok(&[
+        "rollout",
+        "undo",
+        "deploy/api",
+        &format!("--to-revision={revision}"),
+    ]);
+    demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
+    let theirs = deployments.get("api").await.unwrap();
+
+    assert_eq!(
+        ours.spec.template, theirs.spec.template,
+        "the pod templates differ"
+    );
+    let annotations = |d: &Deployment| {
+        let mut a = d.metadata.annotations.clone().unwrap_or_default();
+        a.remove("deployment.kubernetes.io/revision");
+        a
+    };
+    assert_eq!(annotations(&ours), annotations(&theirs));
+    // Refusals: already current, and paused.
+    let now = deployments.get("api").await.unwrap();
+    let current_rs = find(&revision_of(
+        &sets
+            .list(&ListParams::default().labels("app=api"))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .max_by_key(|rs| revision_of(rs).parse::<i64>().unwrap())
+            .unwrap(),
+    ))
+    .await;
+    assert!(
+        rollback("shop-prod", &now, &current_rs)
+            .unwrap_err()
+            .starts_with("skipped rollback: deployment/api already runs revision")
+    );
+    let mut paused = now.clone();
+    paused.spec.paused = Some(true);
+    assert!(
+        rollback("shop-prod", &paused, &target)
+            .unwrap_err()
+            .contains("is paused")
+    );
+}

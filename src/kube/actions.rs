@@ -27,7 +27,7 @@ const MERGE: &str = "application/merge-patch+json";
 const STRATEGIC: &str = "application/strategic-merge-patch+json";
 
 /// A short unique id: the time and a random part.
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     format!(
         "{:x}-{:04x}",
         jiff::Timestamp::now().as_millisecond(),
@@ -35,7 +35,7 @@ fn new_id() -> String {
     )
 }
 
-fn deployment_path(ns: &str, name: &str) -> String {
+pub(crate) fn deployment_path(ns: &str, name: &str) -> String {
     format!("/apis/apps/v1/namespaces/{ns}/deployments/{name}")
 }
 

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod model;
+pub mod rollback;
 pub mod rollout;
 pub mod watch;
 
