@@ -29,6 +29,7 @@ pub enum Action {
     Scale,
     Restart,
     PauseResume,
+    Rollback,
 }
 
 impl Action {
@@ -58,6 +59,7 @@ impl Action {
         Action::Scale,
         Action::Restart,
         Action::PauseResume,
+        Action::Rollback,
     ];
 
     /// The name used in keymap files.
@@ -87,6 +89,7 @@ impl Action {
             Action::Scale => "scale",
             Action::Restart => "restart",
             Action::PauseResume => "pause_resume",
+            Action::Rollback => "rollback",
         }
     }
 
@@ -124,6 +127,9 @@ impl Action {
             }
             Action::Restart => "restart the selected Deployment's pods, as kubectl rollout restart",
             Action::PauseResume => "pause or resume the selected Deployment's rollout",
+            Action::Rollback => {
+                "roll the selected Deployment back to a chosen revision, with a diff"
+            }
         }
     }
 
@@ -154,6 +160,7 @@ impl Action {
             Action::Scale => "scale",
             Action::Restart => "restart",
             Action::PauseResume => "pause",
+            Action::Rollback => "rollback",
         }
     }
 }

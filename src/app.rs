@@ -243,11 +243,17 @@ fn spawn_action(
         let failed = |e: String| match &request {
             Request::DryRun(_) => Msg::DryRun(Err(e)),
             Request::Execute(_) => Msg::Acted(Err(e)),
+            Request::Revisions(_) => Msg::Revisions(Err(e)),
         };
-        let Some((client, user)) = connected else {
+        let Some((client, user, ns)) = connected else {
             let _ = tx.send(failed("not connected to the cluster".into())).await;
             return;
         };
+        if let Request::Revisions(name) = &request {
+            let answer = crate::kube::rollback::revisions(&client, &ns, name).await;
+            let _ = tx.send(Msg::Revisions(answer)).await;
+            return;
+        }
         let Some(journal) = journal else {
             let _ = tx
                 .send(failed(
@@ -285,6 +291,8 @@ fn spawn_action(
                         .map_err(|e| e.to_string()),
                 )
             }
+            // Answered above, before the journal is needed.
+            Request::Revisions(_) => return,
         };
         let _ = tx.send(answer).await;
         // The Timeline shows what the journal now holds.

@@ -269,3 +269,66 @@ fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() 
             .all(|r| r.user == "oncall" && r.kube_user.as_deref() == Some("admin"))
     );
 }
+
+/// The X-Version header of a plain HTTP GET to `url` (http://127.0.0.1:PORT).
+fn served_version(url: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let addr = url.strip_prefix("http://")?;
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.lines().find_map(|l| {
+        l.to_ascii_lowercase()
+            .strip_prefix("x-version: ")
+            .map(|v| v.trim().to_string())
+    })
+}
+
+#[test]
+fn roll_back_through_the_revision_picker_and_see_the_previous_image_serving() {
+    let demo = common::demo::Demo::start(&["--speed", "10"]);
+    demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = demo.dir.join("demo.toml");
+    let kubeconfig = demo.kubeconfig.to_str().unwrap().to_string();
+    let args = [
+        "--runbook",
+        runbook.to_str().unwrap(),
+        "--kubeconfig",
+        &kubeconfig,
+        "--context",
+        "demo",
+    ];
+    let mut pty = Pty::spawn(dir.path(), &args, &[], 140, 40);
+    pty.wait_for("✓ complete api", WAIT);
+    pty.send(b"u");
+    pty.wait_for("Roll back deployment/api", WAIT);
+    // The previous revision is chosen, with its diff.
+    pty.wait_for("▸ revision 1", WAIT);
+    pty.wait_for("api: image registry.example.com/shop/api:1.5.0 →", WAIT);
+    pty.send(b"\r");
+    pty.wait_for("the server-side dry run passed", WAIT);
+    pty.send(b"api\r");
+    pty.wait_for("done: roll back deployment/api to revision 1", WAIT);
+    demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
+    // The service answers from the old image again.
+    let url = demo.service("api").to_string();
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if served_version(&url).as_deref() == Some("1.4.2") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still serving {:?}",
+            served_version(&url)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
+}

@@ -420,3 +420,35 @@ fn timeline_pane_with_journaled_actions() {
     press(&mut s, KeyCode::Char('z'));
     insta::assert_snapshot!(render(&s, 120, 24));
 }
+
+#[test]
+fn rollback_picker_with_its_diff() {
+    use ops_tui::kube::actions::Plan;
+    use ops_tui::state::actions::{Dialog, RevisionChoice};
+    let mut s = example("prod");
+    let choice = |revision, image: &str, current, plan: Result<Plan, String>| RevisionChoice {
+        revision,
+        images: vec![format!("registry.example.com/payments/api:{image}")],
+        change_cause: Some(format!("release {image}")),
+        current,
+        diff: vec![format!(
+            "api: image registry.example.com/payments/api:2.1.0 → registry.example.com/payments/api:{image}"
+        )],
+        plan,
+    };
+    let plan = Plan::pause("payments", "payments-api", true);
+    s.dialog = Some(Dialog::PickRevision {
+        deployment: "payments-api".into(),
+        choices: vec![
+            choice(
+                3,
+                "2.1.0",
+                true,
+                Err("skipped rollback: deployment/payments-api already runs revision 3".into()),
+            ),
+            choice(2, "2.0.4", false, Ok(plan)),
+        ],
+        selected: 1,
+    });
+    insta::assert_snapshot!(render(&s, 110, 30));
+}

@@ -7,6 +7,81 @@ use serde_json::json;
 
 use super::actions::{Plan, deployment_path, new_id};
 
+/// A revision the rollback picker offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionChoice {
+    pub revision: i64,
+    pub images: Vec<String>,
+    pub change_cause: Option<String>,
+    pub current: bool,
+    /// What changes from the current template, in lines.
+    pub diff: Vec<String>,
+    /// The rollback, or why it is refused (paused, already current).
+    pub plan: Result<Plan, String>,
+}
+
+/// A Deployment's revisions, newest first, each with its diff from the
+/// current template and its rollback plan.
+pub async fn revisions(
+    client: &::kube::Client,
+    ns: &str,
+    name: &str,
+) -> Result<Vec<RevisionChoice>, String> {
+    use ::kube::Api;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns);
+    let d = deployments.get(name).await.map_err(|e| e.to_string())?;
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let sets: Api<ReplicaSet> = Api::namespaced(client.clone(), ns);
+    let list = sets
+        .list(&Default::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let current_revision = d
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+        .cloned();
+    let mut choices: Vec<RevisionChoice> = list
+        .items
+        .iter()
+        .filter(|rs| {
+            rs.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.uid == uid && o.controller == Some(true))
+        })
+        .map(|rs| {
+            let annotations = rs.metadata.annotations.clone().unwrap_or_default();
+            let revision = annotations
+                .get("deployment.kubernetes.io/revision")
+                .cloned();
+            let template = rs.spec.template.clone().unwrap_or_default();
+            RevisionChoice {
+                revision: revision
+                    .as_deref()
+                    .and_then(|r| r.parse().ok())
+                    .unwrap_or(0),
+                images: template
+                    .spec
+                    .iter()
+                    .flat_map(|s| s.containers.iter().filter_map(|c| c.image.clone()))
+                    .collect(),
+                change_cause: annotations.get("kubernetes.io/change-cause").cloned(),
+                current: revision.is_some() && revision == current_revision,
+                diff: template_diff(&d.spec.template, &template),
+                plan: rollback(ns, &d, rs),
+            }
+        })
+        .collect();
+    if choices.is_empty() {
+        return Err(format!("deployment/{name} has no revision history"));
+    }
+    choices.sort_by_key(|c| std::cmp::Reverse(c.revision));
+    Ok(choices)
+}
+
 /// Annotations kubectl does not copy from the ReplicaSet when rolling back.
 const ROLLBACK_SKIP: &[&str] = &[
     "kubectl.kubernetes.io/last-applied-configuration",

@@ -147,7 +147,11 @@ pub fn connect_and_watch(
         {
             Ok(conn) => {
                 if let Ok(mut s) = shared.lock() {
-                    *s = Some((conn.client.clone(), conn.user.clone()));
+                    *s = Some((
+                        conn.client.clone(),
+                        conn.user.clone(),
+                        conn.namespace.clone(),
+                    ));
                 }
                 let hello = KubeMsg::Connected {
                     context: conn.context.clone(),
@@ -167,7 +171,8 @@ pub fn connect_and_watch(
 }
 
 /// The client and kube user, once connected, for the action executor.
-pub type Shared = std::sync::Arc<std::sync::Mutex<Option<(::kube::Client, String)>>>;
+/// (client, kube user, namespace)
+pub type Shared = std::sync::Arc<std::sync::Mutex<Option<(::kube::Client, String, String)>>>;
 
 /// The connection and its watches; aborted when dropped.
 pub struct WatchTask(JoinHandle<()>);

@@ -34,13 +34,25 @@ pub enum Dialog {
     Refused { summary: String, message: String },
     /// Being executed.
     Running { plan: Plan },
+    /// Fetching the revision history.
+    Loading { deployment: String },
+    /// Choosing the revision to roll back to, with the diff of each.
+    PickRevision {
+        deployment: String,
+        choices: Vec<RevisionChoice>,
+        selected: usize,
+    },
 }
+
+pub use crate::kube::rollback::RevisionChoice;
 
 /// What the dialog asks of the loop.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     DryRun(Plan),
     Execute(Plan),
+    /// Fetch a Deployment's revisions for the rollback picker.
+    Revisions(String),
 }
 
 impl Dialog {
@@ -83,6 +95,12 @@ impl Dialog {
             )),
             Action::Restart => Ok(Self::check(Plan::restart(ns, &d.name, at), None)),
             Action::PauseResume => Ok(Self::check(Plan::pause(ns, &d.name, !d.paused), None)),
+            Action::Rollback => Ok((
+                Dialog::Loading {
+                    deployment: d.name.clone(),
+                },
+                Some(Request::Revisions(d.name.clone())),
+            )),
             _ => Err("not an action on a Deployment".into()),
         }
     }
@@ -166,6 +184,47 @@ impl Dialog {
                 ),
             },
             (Dialog::Refused { .. }, Action::Confirm | Action::Submit) => (None, None),
+            (
+                Dialog::PickRevision {
+                    deployment,
+                    choices,
+                    selected,
+                },
+                Action::MoveUp | Action::MoveDown,
+            ) => {
+                let selected = if action == Action::MoveUp {
+                    selected.saturating_sub(1)
+                } else {
+                    (selected + 1).min(choices.len().saturating_sub(1))
+                };
+                (
+                    Some(Dialog::PickRevision {
+                        deployment,
+                        choices,
+                        selected,
+                    }),
+                    None,
+                )
+            }
+            (
+                Dialog::PickRevision {
+                    choices, selected, ..
+                },
+                Action::Confirm | Action::Submit,
+            ) => match choices.get(selected).map(|c| c.plan.clone()) {
+                Some(Ok(plan)) => {
+                    let (d, r) = Self::check(plan, None);
+                    (Some(d), r)
+                }
+                Some(Err(message)) => (
+                    Some(Dialog::Refused {
+                        summary: "roll back".into(),
+                        message,
+                    }),
+                    None,
+                ),
+                None => (None, None),
+            },
             (d, _) => (Some(d), None),
         }
     }
@@ -194,6 +253,28 @@ impl Dialog {
             },
             _ => {}
         }
+    }
+
+    /// The revision history arrived.
+    pub fn revisions_loaded(self, result: Result<Vec<RevisionChoice>, String>) -> Option<Dialog> {
+        let Dialog::Loading { deployment } = self else {
+            return Some(self);
+        };
+        Some(match result {
+            Ok(choices) => {
+                // The previous revision by default: the first that is not current.
+                let selected = choices.iter().position(|c| !c.current).unwrap_or(0);
+                Dialog::PickRevision {
+                    deployment,
+                    choices,
+                    selected,
+                }
+            }
+            Err(message) => Dialog::Refused {
+                summary: format!("roll back deployment/{deployment}"),
+                message,
+            },
+        })
     }
 
     /// The dry run's answer arrived.

@@ -49,6 +49,8 @@ pub enum Msg {
     Acted(Result<String, String>),
     /// The journal as read now.
     Journal(Vec<crate::journal::Record>),
+    /// The revisions for the rollback picker.
+    Revisions(Result<Vec<actions::RevisionChoice>, String>),
 }
 
 #[derive(Debug, Clone)]
@@ -329,7 +331,9 @@ impl AppState {
             Action::Faults => {
                 self.notice = Some("fault injection is for rehearsals: run `ops-tui demo`".into());
             }
-            Action::Scale | Action::Restart | Action::PauseResume => self.open_action(action),
+            Action::Scale | Action::Restart | Action::PauseResume | Action::Rollback => {
+                self.open_action(action)
+            }
             Action::Confirm | Action::Cancel | Action::Submit => {}
         }
         let max = self.row_count(self.focus).saturating_sub(1);
@@ -414,6 +418,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
         }
         Msg::Kube(k) => {
             state.cluster.update(k, state.now);
+            true
+        }
+        Msg::Revisions(result) => {
+            state.dialog = state.dialog.take().and_then(|d| d.revisions_loaded(result));
+            state.refresh_hints();
             true
         }
         Msg::Journal(records) => {

@@ -71,6 +71,7 @@ impl Pane {
                 (&[Action::Scale], "scale"),
                 (&[Action::Restart], "restart"),
                 (&[Action::PauseResume], "pause"),
+                (&[Action::Rollback], "rollback"),
                 PANE,
                 ZOOM,
             ],

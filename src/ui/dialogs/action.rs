@@ -108,6 +108,62 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                 ),
             ],
         ),
+        Dialog::Loading { deployment } => (
+            format!(" Roll back deployment/{deployment} "),
+            vec![Line::styled("Reading the revision history…", theme.muted())],
+        ),
+        Dialog::PickRevision {
+            deployment,
+            choices,
+            selected,
+        } => {
+            let mut l = vec![
+                Line::styled(
+                    "Choose the revision to go back to (up/down, enter):",
+                    theme.muted(),
+                ),
+                Line::raw(""),
+            ];
+            for (i, c) in choices.iter().enumerate() {
+                let image = c
+                    .images
+                    .first()
+                    .map_or("", |im| im.rsplit_once(':').map_or(im.as_str(), |(_, t)| t));
+                let cause = c.change_cause.clone().unwrap_or_default();
+                let current = if c.current { "  (current)" } else { "" };
+                let marker = if i == *selected { "▸ " } else { "  " };
+                let line = Line::raw(format!(
+                    "{marker}revision {:<4} {image:<16} {cause}{current}",
+                    c.revision
+                ));
+                l.push(if i == *selected {
+                    line.patch_style(theme.selection())
+                } else {
+                    line.style(theme.base())
+                });
+            }
+            if let Some(c) = choices.get(*selected) {
+                l.push(Line::raw(""));
+                match &c.plan {
+                    Ok(_) => {
+                        l.push(Line::styled(
+                            format!("What changes going back to revision {}:", c.revision),
+                            theme.muted(),
+                        ));
+                        l.extend(
+                            c.diff
+                                .iter()
+                                .map(|d| Line::styled(format!("  {d}"), theme.accent())),
+                        );
+                    }
+                    Err(why) => l.push(Line::styled(
+                        format!("{} {why}", Status::Warn.symbol()),
+                        warn,
+                    )),
+                }
+            }
+            (format!(" Roll back deployment/{deployment} "), l)
+        }
         Dialog::Running { plan } => (
             " Running ".to_string(),
             vec![
