@@ -60,6 +60,21 @@ fn set_condition(status: &mut PodStatus, type_: &str, value: bool) {
     }
 }
 
+/// A started container's status.
+fn container_status(name: &str, image: &str, ready: bool, started: Time) -> ContainerStatus {
+    ContainerStatus {
+        name: name.to_string(),
+        image: image.to_string(),
+        image_id: format!("docker-pullable://{image}"),
+        ready,
+        started: Some(true),
+        restart_count: 0,
+        container_id: Some(format!("containerd://{:016x}", fastrand::u64(..))),
+        state: Some(running(started)),
+        ..ContainerStatus::default()
+    }
+}
+
 fn running(started: Time) -> ContainerState {
     ContainerState {
         running: Some(ContainerStateRunning {
@@ -168,17 +183,7 @@ fn start(cluster: &mut Cluster, pod: &mut Pod, image: &str) {
     status.container_statuses = Some(
         names
             .iter()
-            .map(|name| ContainerStatus {
-                name: name.clone(),
-                image: image.to_string(),
-                image_id: format!("docker-pullable://{image}"),
-                ready: false,
-                started: Some(true),
-                restart_count: 0,
-                container_id: Some(format!("containerd://{:016x}", fastrand::u64(..))),
-                state: Some(running(t.clone())),
-                ..ContainerStatus::default()
-            })
+            .map(|name| container_status(name, image, false, t.clone()))
             .collect(),
     );
     for name in &names {
@@ -352,17 +357,7 @@ pub fn settle_pod(pod: &mut Pod, ip: String, node: String) {
         container_statuses: Some(
             names
                 .into_iter()
-                .map(|(name, image)| ContainerStatus {
-                    name,
-                    image_id: format!("docker-pullable://{image}"),
-                    image,
-                    ready: true,
-                    started: Some(true),
-                    restart_count: 0,
-                    container_id: Some(format!("containerd://{:016x}", fastrand::u64(..))),
-                    state: Some(running(earlier.clone())),
-                    ..ContainerStatus::default()
-                })
+                .map(|(name, image)| container_status(&name, &image, true, earlier.clone()))
                 .collect(),
         ),
         ..PodStatus::default()
