@@ -30,6 +30,14 @@ pub enum Action {
     Restart,
     PauseResume,
     Rollback,
+    Open,
+    Logs,
+    Follow,
+    Filter,
+    PreviousLogs,
+    NextContainer,
+    BlueGreen,
+    SwitchContext,
 }
 
 impl Action {
@@ -60,6 +68,14 @@ impl Action {
         Action::Restart,
         Action::PauseResume,
         Action::Rollback,
+        Action::Open,
+        Action::Logs,
+        Action::Follow,
+        Action::Filter,
+        Action::PreviousLogs,
+        Action::NextContainer,
+        Action::BlueGreen,
+        Action::SwitchContext,
     ];
 
     /// The name used in keymap files.
@@ -90,6 +106,14 @@ impl Action {
             Action::Restart => "restart",
             Action::PauseResume => "pause_resume",
             Action::Rollback => "rollback",
+            Action::Open => "open",
+            Action::Logs => "logs",
+            Action::Follow => "follow",
+            Action::Filter => "filter",
+            Action::PreviousLogs => "previous_logs",
+            Action::NextContainer => "next_container",
+            Action::BlueGreen => "blue_green",
+            Action::SwitchContext => "switch_context",
         }
     }
 
@@ -130,6 +154,20 @@ impl Action {
             Action::Rollback => {
                 "roll the selected Deployment back to a chosen revision, with a diff"
             }
+            Action::Open => "open the selected item: a Deployment's workload view, a pod's logs",
+            Action::Logs => {
+                "show the logs of the selected pod (on a Deployment: its first pod, problems first)"
+            }
+            Action::Follow => "logs: follow new lines, or hold still",
+            Action::Filter => "logs: filter lines by text; Timeline: cycle the kind shown",
+            Action::PreviousLogs => {
+                "logs: the previous container's logs (after a crash), or back to the current"
+            }
+            Action::NextContainer => "logs: the pod's next container",
+            Action::BlueGreen => {
+                "switch the selected workload's blue-green Service to another colour"
+            }
+            Action::SwitchContext => "switch to another runbook environment or kube context",
         }
     }
 
@@ -161,6 +199,14 @@ impl Action {
             Action::Restart => "restart",
             Action::PauseResume => "pause",
             Action::Rollback => "rollback",
+            Action::Open => "open",
+            Action::Logs => "logs",
+            Action::Follow => "follow",
+            Action::Filter => "filter",
+            Action::PreviousLogs => "previous",
+            Action::NextContainer => "container",
+            Action::BlueGreen => "switch",
+            Action::SwitchContext => "context",
         }
     }
 }

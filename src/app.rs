@@ -99,6 +99,8 @@ pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, Stri
     warnings.extend(theme_warnings);
     warnings.extend(keymap_warnings);
     let mut state = AppState::new(target, runbook, theme, keymap);
+    state.overrides = overrides;
+    state.contexts = kube_contexts(args.kubeconfig.as_deref());
     // Paths under the home directory as ~/..., so the screen shows the problem.
     let home = std::env::var("HOME").unwrap_or_default();
     state.warnings.extend(warnings.into_iter().map(|w| {
@@ -109,6 +111,18 @@ pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, Stri
         }
     }));
     Ok(state)
+}
+
+/// The kubeconfig's context names, for the picker (none if it cannot be
+/// read: the connection reports why).
+fn kube_contexts(path: Option<&std::path::Path>) -> Vec<String> {
+    let config = match path {
+        Some(p) => ::kube::config::Kubeconfig::read_from(p),
+        None => ::kube::config::Kubeconfig::read(),
+    };
+    config
+        .map(|c| c.contexts.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default()
 }
 
 /// A multi-threaded runtime with two workers: the UI loop and the sources.
@@ -176,8 +190,9 @@ pub async fn run_dashboard_with(
         }
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         let shared = crate::kube::watch::Shared::default();
-        let _watches = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), tx.clone(), shared.clone());
-        let journal = journal_for(&state, paths);
+        let watches = std::sync::Mutex::new(crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), 0, tx.clone(), shared.clone()));
+        let logs = std::sync::Mutex::new(None::<crate::kube::logs::LogTask>);
+        let journal = journal_for(&state.target, paths);
         if let Some(j) = &journal {
             match j.read() {
                 Ok(contents) => {
@@ -187,11 +202,40 @@ pub async fn run_dashboard_with(
                 Err(e) => state.warnings.push(e.to_string()),
             }
         }
-        let read_only = state.target.read_only;
+        let journal = std::sync::Mutex::new(journal);
+        let read_only = std::sync::atomic::AtomicBool::new(state.target.read_only);
         let composite = |effect: Effect| match effect {
             Effect::Act(request) => {
-                spawn_action(request, shared.clone(), journal.clone(), read_only, tx.clone());
+                let journal = journal.lock().ok().and_then(|j| j.clone());
+                spawn_action(request, shared.clone(), journal, read_only.load(std::sync::atomic::Ordering::SeqCst), tx.clone());
                 None
+            }
+            Effect::Logs(request) => {
+                let task = request.map(|r| crate::kube::logs::spawn(r, shared.clone(), tx.clone()));
+                // Replacing the task ends the stream before it.
+                if let Ok(mut slot) = logs.lock() {
+                    *slot = task;
+                }
+                None
+            }
+            Effect::Switch(target, generation) => {
+                tracing::info!(?target, "switching");
+                read_only.store(target.read_only, std::sync::atomic::Ordering::SeqCst);
+                if let Ok(mut s) = shared.lock() {
+                    *s = None;
+                }
+                if let Ok(mut slot) = logs.lock() {
+                    *slot = None;
+                }
+                if let Ok(mut w) = watches.lock() {
+                    *w = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), target.clone(), generation, tx.clone(), shared.clone());
+                }
+                let next = journal_for(&target, paths);
+                let records = next.as_ref().and_then(|j| j.read().ok()).map(|c| c.records).unwrap_or_default();
+                if let Ok(mut j) = journal.lock() {
+                    *j = next;
+                }
+                Some(Msg::Journal(records))
             }
             other => executor.and_then(|e| e(other)),
         };
@@ -211,18 +255,19 @@ pub async fn run_dashboard_with(
 }
 
 /// The journal of the service's environment, if there is a data directory.
-fn journal_for(state: &AppState, paths: &Paths) -> Option<crate::journal::Journal> {
+fn journal_for(
+    target: &crate::runbook::select::Target,
+    paths: &Paths,
+) -> Option<crate::journal::Journal> {
     let dir = paths.data_dir.as_deref()?;
-    let service = state
-        .target
+    let service = target
         .service
         .clone()
         .unwrap_or_else(|| "no-runbook".into());
-    let env = state
-        .target
+    let env = target
         .env
         .clone()
-        .or_else(|| state.target.context.clone())
+        .or_else(|| target.context.clone())
         .unwrap_or_else(|| "default".into());
     Some(crate::journal::Journal::for_env(dir, &service, &env))
 }

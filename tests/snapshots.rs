@@ -299,7 +299,7 @@ fn rollouts_pane_in_every_state() {
         ])),
     ];
     for m in msgs {
-        update(&mut s, Msg::Kube(m));
+        update(&mut s, Msg::Kube(0, m));
     }
     s.cluster.refresh(s.now);
     s.size = (140, 30);
@@ -317,30 +317,39 @@ fn rollouts_pane_without_a_cluster_and_with_a_forbidden_watch() {
     let mut s = example("prod");
     update(
         &mut s,
-        Msg::Kube(KubeMsg::NoConnection(
-            "kubeconfig /home/x/.kube/config: No such file or directory".into(),
-        )),
+        Msg::Kube(
+            0,
+            KubeMsg::NoConnection(
+                "kubeconfig /home/x/.kube/config: No such file or directory".into(),
+            ),
+        ),
     );
     insta::assert_snapshot!("rollouts_no_cluster", render(&s, 100, 24));
     let mut s = example("prod");
     update(
         &mut s,
-        Msg::Kube(KubeMsg::Connected {
-            context: "prod".into(),
-            namespace: "payments".into(),
-            user: "viewer".into(),
-        }),
+        Msg::Kube(
+            0,
+            KubeMsg::Connected {
+                context: "prod".into(),
+                namespace: "payments".into(),
+                user: "viewer".into(),
+            },
+        ),
     );
     let error = "pods is forbidden: User \"viewer\" cannot list resource \"pods\" in API group \"\" in the namespace \"payments\"".to_string();
     update(
         &mut s,
-        Msg::Kube(KubeMsg::Watch {
-            resource: Resource::Pods,
-            state: WatchState::Failing {
-                error,
-                forbidden: true,
+        Msg::Kube(
+            0,
+            KubeMsg::Watch {
+                resource: Resource::Pods,
+                state: WatchState::Failing {
+                    error,
+                    forbidden: true,
+                },
             },
-        }),
+        ),
     );
     s.cluster.refresh(0);
     insta::assert_snapshot!("rollouts_forbidden", render(&s, 100, 24));
@@ -363,6 +372,7 @@ fn action_dialogs() {
         warning: Some("0 replicas stops every pod: the service will not answer".into()),
         type_to_confirm: Some("payments-api".into()),
         typed: "paym".into(),
+        unready: None,
     });
     insta::assert_snapshot!("dialog_confirm_protected", render(&s, 100, 30));
     s.dialog = Some(Dialog::Refused {
@@ -451,4 +461,324 @@ fn rollback_picker_with_its_diff() {
         selected: 1,
     });
     insta::assert_snapshot!(render(&s, 110, 30));
+}
+
+/// payments-api mid-incident: a crash-looping new revision, three
+/// revisions, conditions and events (some Warnings).
+fn incident() -> AppState {
+    use ops_tui::kube::model::{
+        ConditionRow, DeploymentRow, EventRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow,
+    };
+    use ops_tui::kube::{Change, KubeMsg};
+    let mut s = example("staging");
+    s.now = 1_000_000;
+    let labels = |colour: &str| {
+        [("app", "payments-api"), ("version", colour)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let deployment = |name: &str, uid: &str, colour: &str, available| DeploymentRow {
+        name: name.into(),
+        uid: uid.into(),
+        generation: 4,
+        observed_generation: 4,
+        desired: 3,
+        replicas: 4,
+        updated: 2,
+        ready: available,
+        available,
+        revision: 3,
+        images: vec!["registry.example.com/payments/api:2.2.0-crash".into()],
+        template_labels: labels(colour),
+        conditions: vec![
+            ConditionRow {
+                type_: "Available".into(),
+                status: "True".into(),
+                reason: Some("MinimumReplicasAvailable".into()),
+                message: Some("Deployment has minimum availability.".into()),
+                updated_at: Some(1_000_000 - 3600),
+            },
+            ConditionRow {
+                type_: "Progressing".into(),
+                status: "True".into(),
+                reason: Some("ReplicaSetUpdated".into()),
+                message: Some("ReplicaSet \"payments-api-7c9d\" is progressing.".into()),
+                updated_at: Some(1_000_000 - 240),
+            },
+        ],
+        ..DeploymentRow::default()
+    };
+    let rs = |name: &str, uid: &str, revision, image: &str, desired, cause: Option<&str>| {
+        ReplicaSetRow {
+            name: name.into(),
+            uid: uid.into(),
+            owner: "d1".into(),
+            revision,
+            desired,
+            ready: desired,
+            images: vec![format!("registry.example.com/payments/api:{image}")],
+            change_cause: cause.map(String::from),
+            created_at: Some(1_000_000 - 86_400 / revision),
+        }
+    };
+    let pod =
+        |name: &str, owner: &str, phase, status: &str, ready, restarts, last: Option<&str>| {
+            PodRow {
+                name: name.into(),
+                owner: owner.into(),
+                phase,
+                ready,
+                restarts,
+                last_restart_at: last.map(|_| 1_000_000 - 30),
+                last_termination: last.map(String::from),
+                node: Some("node-2".into()),
+                started_at: Some(1_000_000 - 600),
+                containers: vec!["api".into()],
+                status: status.into(),
+                ready_containers: usize::from(ready),
+            }
+        };
+    let event =
+        |name: &str, warning, reason: &str, kind: &str, object: &str, message: &str, count, ago| {
+            EventRow {
+                name: name.into(),
+                kind: kind.into(),
+                object: object.into(),
+                warning,
+                reason: reason.into(),
+                message: message.into(),
+                count,
+                last_seen: Some(1_000_000 - i64::from(ago)),
+            }
+        };
+    let msgs = vec![
+        KubeMsg::Connected {
+            context: "staging".into(),
+            namespace: "payments-staging".into(),
+            user: "admin".into(),
+        },
+        KubeMsg::Deployments(Change::Reset(vec![
+            deployment("payments-api", "d1", "blue", 2),
+            {
+                let mut green = deployment("payments-api-green", "d2", "green", 3);
+                green.updated = 3;
+                green.replicas = 3;
+                green.ready = 3;
+                green
+            },
+        ])),
+        KubeMsg::ReplicaSets(Change::Reset(vec![
+            rs("payments-api-5f6a", "r1", 1, "2.0.4", 0, None),
+            rs(
+                "payments-api-6b7c",
+                "r2",
+                2,
+                "2.1.0",
+                2,
+                Some("release 2.1.0"),
+            ),
+            rs(
+                "payments-api-7c9d",
+                "r3",
+                3,
+                "2.2.0-crash",
+                2,
+                Some("release 2.2.0"),
+            ),
+        ])),
+        KubeMsg::Pods(Change::Reset(vec![
+            pod(
+                "payments-api-6b7c-aaaaa",
+                "r2",
+                PodPhase::Running,
+                "Running",
+                true,
+                0,
+                None,
+            ),
+            pod(
+                "payments-api-6b7c-bbbbb",
+                "r2",
+                PodPhase::Running,
+                "Running",
+                true,
+                0,
+                None,
+            ),
+            pod(
+                "payments-api-7c9d-ccccc",
+                "r3",
+                PodPhase::Failing,
+                "CrashLoopBackOff",
+                false,
+                5,
+                Some("Error"),
+            ),
+            pod(
+                "payments-api-7c9d-ddddd",
+                "r3",
+                PodPhase::Pending,
+                "ContainerCreating",
+                false,
+                0,
+                None,
+            ),
+        ])),
+        KubeMsg::Events(Change::Reset(vec![
+            event(
+                "e1",
+                false,
+                "ScalingReplicaSet",
+                "Deployment",
+                "payments-api",
+                "Scaled up replica set payments-api-7c9d to 2",
+                1,
+                300,
+            ),
+            event(
+                "e2",
+                true,
+                "BackOff",
+                "Pod",
+                "payments-api-7c9d-ccccc",
+                "Back-off restarting failed container api in pod payments-api-7c9d-ccccc",
+                12,
+                20,
+            ),
+            event(
+                "e3",
+                false,
+                "Pulled",
+                "Pod",
+                "payments-api-7c9d-ccccc",
+                "Container image \"registry.example.com/payments/api:2.2.0-crash\" already present on machine",
+                6,
+                60,
+            ),
+            event(
+                "e4",
+                false,
+                "SuccessfulCreate",
+                "ReplicaSet",
+                "payments-api-7c9d",
+                "Created pod: payments-api-7c9d-ddddd",
+                1,
+                200,
+            ),
+        ])),
+        KubeMsg::Services(Change::Reset(vec![ServiceRow {
+            name: "payments-api".into(),
+            selector: labels("blue"),
+        }])),
+    ];
+    for m in msgs {
+        update(&mut s, Msg::Kube(0, m));
+    }
+    s.cluster.refresh(s.now);
+    s
+}
+
+fn open_workload(s: &mut AppState) {
+    s.selected[0] = s
+        .cluster
+        .rows
+        .iter()
+        .position(|r| r.name == "payments-api")
+        .unwrap();
+    press(s, KeyCode::Enter);
+}
+
+#[test]
+fn workload_view_with_pods_revisions_conditions_and_events() {
+    let mut s = incident();
+    open_workload(&mut s);
+    s.size = (150, 40);
+    insta::assert_snapshot!("workload_view_150x40", render(&s, 150, 40));
+    // Events focused, at the smallest size.
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Tab);
+    }
+    s.size = (80, 24);
+    insta::assert_snapshot!("workload_view_80x24_events", render(&s, 80, 24));
+}
+
+#[test]
+fn log_view_following_filtered_and_held() {
+    use ops_tui::state::logs::LogEvent;
+    let mut s = incident();
+    open_workload(&mut s);
+    press(&mut s, KeyCode::Char('l'));
+    let stream = s.next_stream;
+    let lines: Vec<String> = (0..40)
+        .map(|i| match i % 10 {
+            3 => format!("2026-11-23T06:00:{i:02}Z WARN slow upstream payments-db latency_ms=812"),
+            7 => {
+                format!("2026-11-23T06:00:{i:02}Z ERROR charge failed: connection reset (req {i})")
+            }
+            _ => format!("2026-11-23T06:00:{i:02}Z INFO POST /v1/charges 201 34ms"),
+        })
+        .collect();
+    update(&mut s, Msg::Log(stream, LogEvent::Lines(lines)));
+    s.size = (120, 24);
+    insta::assert_snapshot!("log_view_following", render(&s, 120, 24));
+    press(&mut s, KeyCode::Char('/'));
+    for c in "error".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!("log_view_typing_a_filter", render(&s, 120, 24));
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Up);
+    insta::assert_snapshot!("log_view_filtered_and_held", render(&s, 120, 24));
+    press(&mut s, KeyCode::Char('P'));
+    let stream = s.next_stream;
+    update(
+        &mut s,
+        Msg::Log(stream, LogEvent::Failed("previous terminated container \"api\" in pod \"payments-api-7c9d-ccccc\" not found".into())),
+    );
+    insta::assert_snapshot!("log_view_previous_failed", render(&s, 120, 24));
+}
+
+#[test]
+fn blue_green_dialogs() {
+    use ops_tui::state::actions::Dialog;
+    let mut s = incident();
+    s.selected[0] = s
+        .cluster
+        .rows
+        .iter()
+        .position(|r| r.name == "payments-api")
+        .unwrap();
+    press(&mut s, KeyCode::Char('b'));
+    assert!(
+        matches!(s.dialog, Some(Dialog::PickColour { .. })),
+        "{:?}",
+        s.notice
+    );
+    insta::assert_snapshot!("dialog_blue_green_picker", render(&s, 120, 30));
+    // Back to blue, which is rolling: not fully ready.
+    press(&mut s, KeyCode::Up);
+    insta::assert_snapshot!("dialog_blue_green_current", render(&s, 120, 30));
+}
+
+#[test]
+fn blue_green_second_confirmation() {
+    use ops_tui::kube::actions::Plan;
+    use ops_tui::state::actions::Dialog;
+    let mut s = incident();
+    s.dialog = Some(Dialog::Unready {
+        plan: Plan::switch("payments-staging", "payments-api", "version", "blue", "green", "payments-api-green"),
+        warning: Some("deployment/payments-api-green is not fully ready (1 of 3 available): the Service would send all traffic to it".into()),
+        value: "green".into(),
+        typed: "gr".into(),
+    });
+    insta::assert_snapshot!("dialog_blue_green_not_ready", render(&s, 120, 30));
+}
+
+#[test]
+fn context_picker() {
+    let mut s = incident();
+    s.contexts = vec!["staging".into(), "prod".into(), "kind-local".into()];
+    press(&mut s, KeyCode::Char('C'));
+    insta::assert_snapshot!("context_picker", render(&s, 120, 30));
 }

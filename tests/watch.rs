@@ -36,7 +36,7 @@ async fn until(
         }
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         match tokio::time::timeout(left, rx.recv()).await {
-            Ok(Some(Msg::Kube(m))) => state.update(m, jiff::Timestamp::now().as_second()),
+            Ok(Some(Msg::Kube(_, m))) => state.update(m, jiff::Timestamp::now().as_second()),
             Ok(Some(_)) => {}
             Ok(None) => panic!("the watches ended"),
             Err(_) => panic!("{what}: not within {LIMIT:?}; rows: {:#?}", state.rows),
@@ -70,7 +70,7 @@ async fn the_view_follows_the_cluster_through_restarts_and_relists() {
         ("demo", "shop-prod", "admin")
     );
     let (tx, mut rx) = mpsc::channel(4096);
-    let task = tokio::spawn(async move { watch::watch_all(&conn, tx).await });
+    let task = tokio::spawn(async move { watch::watch_all(&conn, 0, tx).await });
     let mut state = ClusterState::new(Vec::new());
 
     // The release in progress completes, and every row is there once.
@@ -135,7 +135,7 @@ async fn a_forbidden_watch_is_reported_and_the_others_keep_working() {
         .await
         .unwrap();
     let (tx, mut rx) = mpsc::channel(4096);
-    let task = tokio::spawn(async move { watch::watch_all(&conn, tx).await });
+    let task = tokio::spawn(async move { watch::watch_all(&conn, 0, tx).await });
     let mut state = ClusterState::new(Vec::new());
     until(
         &mut rx,

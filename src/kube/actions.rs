@@ -81,6 +81,29 @@ impl Plan {
         }
     }
 
+    /// The blue-green switch: the Service's selector label moves to the
+    /// other colour (a strategic merge patch touches only that key).
+    pub fn switch(
+        ns: &str,
+        service: &str,
+        label: &str,
+        from: &str,
+        to: &str,
+        target: &str,
+    ) -> Plan {
+        Plan {
+            id: new_id(),
+            summary: format!(
+                "switch service/{service} from {label}={from} to {label}={to} (deployment/{target})"
+            ),
+            target: target.to_string(),
+            verb: "PATCH",
+            path: format!("/api/v1/namespaces/{ns}/services/{service}"),
+            content_type: STRATEGIC,
+            body: json!({"spec": {"selector": {label: to}}}),
+        }
+    }
+
     /// The request as the journal and the confirm dialog show it.
     pub fn request(&self) -> Value {
         json!({"verb": self.verb, "path": self.path, "content_type": self.content_type, "body": self.body})

@@ -2,6 +2,7 @@
 //! projections to the UI loop, and the pure rollout logic.
 
 pub mod actions;
+pub mod logs;
 pub mod model;
 pub mod rollback;
 pub mod rollout;
@@ -12,7 +13,7 @@ use std::path::Path;
 use ::kube::config::{KubeConfigOptions, Kubeconfig};
 use ::kube::{Client, Config};
 
-use model::{DeploymentRow, PodRow, ReplicaSetRow};
+use model::{DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow};
 
 /// A watched resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,6 +21,8 @@ pub enum Resource {
     Deployments,
     ReplicaSets,
     Pods,
+    Events,
+    Services,
 }
 
 impl Resource {
@@ -28,6 +31,8 @@ impl Resource {
             Resource::Deployments => "deployments",
             Resource::ReplicaSets => "replicasets",
             Resource::Pods => "pods",
+            Resource::Events => "events",
+            Resource::Services => "services",
         }
     }
 }
@@ -66,6 +71,8 @@ pub enum KubeMsg {
     Deployments(Change<DeploymentRow>),
     ReplicaSets(Change<ReplicaSetRow>),
     Pods(Change<PodRow>),
+    Events(Change<EventRow>),
+    Services(Change<ServiceRow>),
     Watch {
         resource: Resource,
         state: WatchState,

@@ -2,7 +2,8 @@
 //! whole objects, so that memory stays small with tens of thousands of pods.
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Event, Pod, Service};
+use std::collections::BTreeMap;
 
 /// Seconds since the epoch of a Kubernetes time.
 fn secs(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> Option<i64> {
@@ -28,6 +29,20 @@ pub struct DeploymentRow {
     pub revision: i64,
     pub images: Vec<String>,
     pub created_at: Option<i64>,
+    /// Every status condition, for the workload view.
+    pub conditions: Vec<ConditionRow>,
+    /// The pod template's labels (blue-green reads its label here).
+    pub template_labels: BTreeMap<String, String>,
+}
+
+/// A Deployment status condition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConditionRow {
+    pub type_: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub updated_at: Option<i64>,
 }
 
 impl DeploymentRow {
@@ -61,6 +76,26 @@ impl DeploymentRow {
                 .flat_map(|s| s.containers.iter().filter_map(|c| c.image.clone()))
                 .collect(),
             created_at: secs(d.metadata.creation_timestamp.as_ref()),
+            conditions: status
+                .conditions
+                .iter()
+                .flatten()
+                .map(|c| ConditionRow {
+                    type_: c.type_.clone().unwrap_or_default(),
+                    status: c.status.clone().unwrap_or_default(),
+                    reason: c.reason.clone(),
+                    message: c.message.clone(),
+                    updated_at: secs(c.last_update_time.as_ref())
+                        .or_else(|| secs(c.last_transition_time.as_ref())),
+                })
+                .collect(),
+            template_labels: d
+                .spec
+                .template
+                .metadata
+                .as_ref()
+                .and_then(|m| m.labels.clone())
+                .unwrap_or_default(),
         }
     }
 }
@@ -151,6 +186,12 @@ pub struct PodRow {
     pub last_termination: Option<String>,
     pub node: Option<String>,
     pub started_at: Option<i64>,
+    /// The container names, in the pod's order.
+    pub containers: Vec<String>,
+    /// What `kubectl get pods` shows in STATUS: Running, ContainerCreating,
+    /// CrashLoopBackOff, Terminating, …
+    pub status: String,
+    pub ready_containers: usize,
 }
 
 impl PodRow {
@@ -180,6 +221,19 @@ impl PodRow {
             .iter()
             .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref())
             .max_by_key(|t| secs(t.finished_at.as_ref()));
+        let waiting_reason = containers.iter().find_map(|c| {
+            c.state
+                .as_ref()
+                .and_then(|s| s.waiting.as_ref())
+                .and_then(|w| w.reason.clone())
+        });
+        let status_text = if p.metadata.deletion_timestamp.is_some() {
+            "Terminating".to_string()
+        } else if let Some(reason) = waiting_reason {
+            reason
+        } else {
+            status.phase.clone().unwrap_or_else(|| "Pending".into())
+        };
         PodRow {
             name: p.metadata.name.clone().unwrap_or_default(),
             owner: controller(&p.metadata),
@@ -194,6 +248,67 @@ impl PodRow {
             last_termination: last.and_then(|t| t.reason.clone()),
             node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
             started_at: secs(status.start_time.as_ref()),
+            containers: p
+                .spec
+                .iter()
+                .flat_map(|s| s.containers.iter().map(|c| c.name.clone()))
+                .collect(),
+            status: status_text,
+            ready_containers: containers.iter().filter(|c| c.ready).count(),
+        }
+    }
+}
+
+/// An Event, for the workload view.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventRow {
+    pub name: String,
+    /// The object it is about: kind and name.
+    pub kind: String,
+    pub object: String,
+    pub warning: bool,
+    pub reason: String,
+    pub message: String,
+    pub count: i32,
+    /// When it was last seen (seconds since the epoch).
+    pub last_seen: Option<i64>,
+}
+
+impl EventRow {
+    pub fn from(e: &Event) -> EventRow {
+        let last_seen = secs(e.last_timestamp.as_ref())
+            .or_else(|| e.event_time.as_ref().map(|t| t.0.as_second()))
+            .or_else(|| secs(e.first_timestamp.as_ref()))
+            .or_else(|| secs(e.metadata.creation_timestamp.as_ref()));
+        EventRow {
+            name: e.metadata.name.clone().unwrap_or_default(),
+            kind: e.involved_object.kind.clone().unwrap_or_default(),
+            object: e.involved_object.name.clone().unwrap_or_default(),
+            warning: e.type_.as_deref() == Some("Warning"),
+            reason: e.reason.clone().unwrap_or_default(),
+            message: e.message.clone().unwrap_or_default(),
+            count: e.count.unwrap_or(1).max(1),
+            last_seen,
+        }
+    }
+}
+
+/// A Service: its selector, for the blue-green switch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceRow {
+    pub name: String,
+    pub selector: BTreeMap<String, String>,
+}
+
+impl ServiceRow {
+    pub fn from(s: &Service) -> ServiceRow {
+        ServiceRow {
+            name: s.metadata.name.clone().unwrap_or_default(),
+            selector: s
+                .spec
+                .as_ref()
+                .and_then(|s| s.selector.clone())
+                .unwrap_or_default(),
         }
     }
 }

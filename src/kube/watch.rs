@@ -1,5 +1,5 @@
-//! Watchers (kube-runtime) for Deployments, ReplicaSets and Pods in one
-//! namespace. Each sends slim projections to the UI loop; a relist arrives
+//! Watchers (kube-runtime) for Deployments, ReplicaSets, Pods, Events and
+//! Services in one namespace. Each sends slim projections to the UI loop; a relist arrives
 //! as one `Reset`, so no stale row survives a reconnect.
 
 use std::fmt::Debug;
@@ -9,18 +9,18 @@ use ::kube::runtime::watcher::{self, Event};
 use ::kube::{Api, Resource as KubeResource};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Event as KubeEvent, Pod, Service};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::model::{DeploymentRow, PodRow, ReplicaSetRow};
+use super::model::{DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow};
 use super::{Change, Connection, KubeMsg, Resource, WatchState};
 use crate::state::Msg;
 
-/// Runs the three watches until the task running this is aborted or the
+/// Runs the watches until the task running this is aborted or the
 /// UI loop is gone.
-pub async fn watch_all(conn: &Connection, tx: mpsc::Sender<Msg>) {
+pub async fn watch_all(conn: &Connection, generation: u64, tx: mpsc::Sender<Msg>) {
     let ns = conn.namespace.as_str();
     futures::join!(
         run(
@@ -29,6 +29,7 @@ pub async fn watch_all(conn: &Connection, tx: mpsc::Sender<Msg>) {
             DeploymentRow::from,
             |row: &DeploymentRow| row.name.clone(),
             KubeMsg::Deployments,
+            generation,
             tx.clone(),
         ),
         run(
@@ -37,6 +38,7 @@ pub async fn watch_all(conn: &Connection, tx: mpsc::Sender<Msg>) {
             ReplicaSetRow::from,
             |row: &ReplicaSetRow| row.name.clone(),
             KubeMsg::ReplicaSets,
+            generation,
             tx.clone(),
         ),
         run(
@@ -45,6 +47,25 @@ pub async fn watch_all(conn: &Connection, tx: mpsc::Sender<Msg>) {
             PodRow::from,
             |row: &PodRow| row.name.clone(),
             KubeMsg::Pods,
+            generation,
+            tx.clone(),
+        ),
+        run(
+            Api::<KubeEvent>::namespaced(conn.client.clone(), ns),
+            Resource::Events,
+            EventRow::from,
+            |row: &EventRow| row.name.clone(),
+            KubeMsg::Events,
+            generation,
+            tx.clone(),
+        ),
+        run(
+            Api::<Service>::namespaced(conn.client.clone(), ns),
+            Resource::Services,
+            ServiceRow::from,
+            |row: &ServiceRow| row.name.clone(),
+            KubeMsg::Services,
+            generation,
             tx,
         ),
     );
@@ -72,6 +93,7 @@ async fn run<K, T>(
     project: impl Fn(&K) -> T,
     key: impl Fn(&T) -> String,
     wrap: impl Fn(Change<T>) -> KubeMsg,
+    generation: u64,
     tx: mpsc::Sender<Msg>,
 ) where
     K: KubeResource + Clone + DeserializeOwned + Debug + Send + 'static,
@@ -82,7 +104,7 @@ async fn run<K, T>(
         .boxed();
     let mut listing: Option<Vec<T>> = None;
     let mut live = false;
-    let send = |m: KubeMsg| tx.send(Msg::Kube(m));
+    let send = |m: KubeMsg| tx.send(Msg::Kube(generation, m));
     while let Some(event) = stream.next().await {
         let msg = match event {
             Ok(Event::Init) => {
@@ -134,6 +156,7 @@ async fn run<K, T>(
 pub fn connect_and_watch(
     kubeconfig: Option<std::path::PathBuf>,
     target: crate::runbook::select::Target,
+    generation: u64,
     tx: mpsc::Sender<Msg>,
     shared: Shared,
 ) -> WatchTask {
@@ -158,12 +181,14 @@ pub fn connect_and_watch(
                     namespace: conn.namespace.clone(),
                     user: conn.user.clone(),
                 };
-                if tx.send(Msg::Kube(hello)).await.is_ok() {
-                    watch_all(&conn, tx).await;
+                if tx.send(Msg::Kube(generation, hello)).await.is_ok() {
+                    watch_all(&conn, generation, tx).await;
                 }
             }
             Err(e) => {
-                let _ = tx.send(Msg::Kube(KubeMsg::NoConnection(e))).await;
+                let _ = tx
+                    .send(Msg::Kube(generation, KubeMsg::NoConnection(e)))
+                    .await;
             }
         }
     });

@@ -21,7 +21,11 @@ pub enum Dialog {
         error: Option<String>,
     },
     /// The server-side dry run is under way.
-    Checking { plan: Plan, warning: Option<String> },
+    Checking {
+        plan: Plan,
+        warning: Option<String>,
+        unready: Option<String>,
+    },
     /// The dry run passed: confirm (typing the name when protected).
     Confirm {
         plan: Plan,
@@ -29,7 +33,20 @@ pub enum Dialog {
         /// The word to type, in a protected environment.
         type_to_confirm: Option<String>,
         typed: String,
+        /// A blue-green target that is not fully ready: after this
+        /// confirmation, a second one asks to type this colour.
+        unready: Option<String>,
     },
+    /// The second, explicit confirmation of a switch to a colour that is not
+    /// fully ready: the colour must be typed.
+    Unready {
+        plan: Plan,
+        warning: Option<String>,
+        value: String,
+        typed: String,
+    },
+    /// Choosing the colour a blue-green Service should select.
+    PickColour { switch: Switch, selected: usize },
     /// The API (or read-only mode) refused it; nothing to confirm.
     Refused { summary: String, message: String },
     /// Being executed.
@@ -45,6 +62,7 @@ pub enum Dialog {
 }
 
 pub use crate::kube::rollback::RevisionChoice;
+use crate::state::bluegreen::Switch;
 
 /// What the dialog asks of the loop.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +79,7 @@ impl Dialog {
         matches!(
             self,
             Dialog::Scale { .. }
+                | Dialog::Unready { .. }
                 | Dialog::Confirm {
                     type_to_confirm: Some(_),
                     ..
@@ -105,11 +124,26 @@ impl Dialog {
         }
     }
 
+    /// The colour picker of a blue-green switch; the other colour first.
+    pub fn pick_colour(switch: Switch) -> Dialog {
+        let selected = switch.colours.iter().position(|c| !c.current).unwrap_or(0);
+        Dialog::PickColour { switch, selected }
+    }
+
     fn check(plan: Plan, warning: Option<String>) -> (Dialog, Option<Request>) {
+        Self::check_unready(plan, warning, None)
+    }
+
+    fn check_unready(
+        plan: Plan,
+        warning: Option<String>,
+        unready: Option<String>,
+    ) -> (Dialog, Option<Request>) {
         (
             Dialog::Checking {
                 plan: plan.clone(),
                 warning,
+                unready,
             },
             Some(Request::DryRun(plan)),
         )
@@ -166,23 +200,96 @@ impl Dialog {
                     warning,
                     type_to_confirm,
                     typed,
+                    unready,
                 },
                 Action::Submit | Action::Confirm,
-            ) => match &type_to_confirm {
-                Some(word) if typed.trim() != word => {
+            ) => match (&type_to_confirm, unready) {
+                (Some(word), unready) if typed.trim() != word => {
                     let d = Dialog::Confirm {
                         plan,
                         warning,
                         type_to_confirm,
                         typed,
+                        unready,
                     };
                     (Some(d), None)
                 }
-                _ => (
+                (_, Some(value)) => (
+                    Some(Dialog::Unready {
+                        plan,
+                        warning,
+                        value,
+                        typed: String::new(),
+                    }),
+                    None,
+                ),
+                (_, None) => (
                     Some(Dialog::Running { plan: plan.clone() }),
                     Some(Request::Execute(plan)),
                 ),
             },
+            (
+                Dialog::Unready {
+                    plan,
+                    warning,
+                    value,
+                    typed,
+                },
+                Action::Submit | Action::Confirm,
+            ) => {
+                if typed.trim() == value {
+                    (
+                        Some(Dialog::Running { plan: plan.clone() }),
+                        Some(Request::Execute(plan)),
+                    )
+                } else {
+                    let d = Dialog::Unready {
+                        plan,
+                        warning,
+                        value,
+                        typed,
+                    };
+                    (Some(d), None)
+                }
+            }
+            (Dialog::PickColour { switch, selected }, Action::MoveUp | Action::MoveDown) => {
+                let selected = if action == Action::MoveUp {
+                    selected.saturating_sub(1)
+                } else {
+                    (selected + 1).min(switch.colours.len().saturating_sub(1))
+                };
+                (Some(Dialog::PickColour { switch, selected }), None)
+            }
+            (Dialog::PickColour { switch, selected }, Action::Confirm | Action::Submit) => {
+                let Some(to) = switch.colours.get(selected) else {
+                    return (None, None);
+                };
+                let label = &switch.label;
+                if to.current {
+                    return (
+                        Some(Dialog::Refused {
+                            summary: format!("switch service/{}", switch.service),
+                            message: format!(
+                                "service/{} already selects {label}={} (deployment/{}): nothing to switch",
+                                switch.service, to.value, to.deployment
+                            ),
+                        }),
+                        None,
+                    );
+                }
+                let from = switch.current.as_deref().unwrap_or("(none)");
+                let plan =
+                    Plan::switch(ns, &switch.service, label, from, &to.value, &to.deployment);
+                let warning = (!to.ready).then(|| {
+                    format!(
+                        "deployment/{} is not fully ready ({} of {} available): the Service would send all traffic to it",
+                        to.deployment, to.available, to.desired
+                    )
+                });
+                let unready = (!to.ready).then(|| to.value.clone());
+                let (d, r) = Self::check_unready(plan, warning, unready);
+                (Some(d), r)
+            }
             (Dialog::Refused { .. }, Action::Confirm | Action::Submit) => (None, None),
             (
                 Dialog::PickRevision {
@@ -244,7 +351,7 @@ impl Dialog {
                 }
                 input.input(KeyEvent::new(key.code, key.mods));
             }
-            Dialog::Confirm { typed, .. } => match key.code {
+            Dialog::Confirm { typed, .. } | Dialog::Unready { typed, .. } => match key.code {
                 KeyCode::Char(c) if !key.mods.contains(KeyModifiers::CONTROL) => typed.push(c),
                 KeyCode::Backspace => {
                     typed.pop();
@@ -279,7 +386,12 @@ impl Dialog {
 
     /// The dry run's answer arrived.
     pub fn dry_run_done(self, result: Result<(), String>, protected: bool) -> Option<Dialog> {
-        let Dialog::Checking { plan, warning } = self else {
+        let Dialog::Checking {
+            plan,
+            warning,
+            unready,
+        } = self
+        else {
             return Some(self);
         };
         Some(match result {
@@ -288,6 +400,7 @@ impl Dialog {
                 plan,
                 warning,
                 typed: String::new(),
+                unready,
             },
             Err(message) => Dialog::Refused {
                 summary: plan.summary,

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::kube::model::{DeploymentRow, PodPhase, PodRow, ReplicaSetRow};
+use crate::kube::model::{DeploymentRow, EventRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow};
 use crate::kube::rollout::{Rollout, status};
 use crate::kube::{Change, KubeMsg, Resource, WatchState};
 
@@ -39,6 +39,9 @@ pub struct ClusterState {
     pub deployments: BTreeMap<String, DeploymentRow>,
     pub replicasets: BTreeMap<String, ReplicaSetRow>,
     pub pods: BTreeMap<String, PodRow>,
+    /// The most recent events, at most `MAX_EVENTS`.
+    pub events: BTreeMap<String, EventRow>,
+    pub services: BTreeMap<String, ServiceRow>,
     /// Each watch's state and since when (seconds since the epoch).
     pub watches: BTreeMap<Resource, (WatchState, i64)>,
     /// Whether the first list of Deployments has arrived (before it, a
@@ -50,6 +53,9 @@ pub struct ClusterState {
     pub rows: Vec<RolloutRow>,
     /// Whether `rows` needs recomputing.
     pub stale: bool,
+    /// Which connection this state is of: bumped on every switch, so that
+    /// messages of the one before are dropped.
+    pub generation: u64,
 }
 
 fn apply<T>(map: &mut BTreeMap<String, T>, change: Change<T>, key: impl Fn(&T) -> &str) {
@@ -64,6 +70,26 @@ fn apply<T>(map: &mut BTreeMap<String, T>, change: Change<T>, key: impl Fn(&T) -
         Change::Delete(name) => {
             map.remove(&name);
         }
+    }
+}
+
+/// Events kept: a namespace can hold many, and only the recent ones are
+/// shown.
+pub const MAX_EVENTS: usize = 2000;
+
+/// Drops the oldest events beyond `MAX_EVENTS`.
+fn trim_events(events: &mut BTreeMap<String, EventRow>) {
+    let excess = events.len().saturating_sub(MAX_EVENTS);
+    if excess == 0 {
+        return;
+    }
+    let mut by_age: Vec<(Option<i64>, String)> = events
+        .values()
+        .map(|e| (e.last_seen, e.name.clone()))
+        .collect();
+    by_age.sort_unstable();
+    for (_, name) in by_age.into_iter().take(excess) {
+        events.remove(&name);
     }
 }
 
@@ -97,6 +123,11 @@ impl ClusterState {
             }
             KubeMsg::ReplicaSets(c) => apply(&mut self.replicasets, c, |r| &r.name),
             KubeMsg::Pods(c) => apply(&mut self.pods, c, |p| &p.name),
+            KubeMsg::Events(c) => {
+                apply(&mut self.events, c, |e| &e.name);
+                trim_events(&mut self.events);
+            }
+            KubeMsg::Services(c) => apply(&mut self.services, c, |s| &s.name),
             KubeMsg::Watch { resource, state } => {
                 let since = match self.watches.get(&resource) {
                     Some((old, since))
@@ -275,6 +306,31 @@ mod tests {
             row.recent_restarts, 4,
             "only restarts within the hour count"
         );
+    }
+
+    #[test]
+    fn events_are_bounded_keeping_the_newest() {
+        let mut c = ClusterState::new(Vec::new());
+        let events: Vec<EventRow> = (0..MAX_EVENTS as i64 + 50)
+            .map(|i| EventRow {
+                name: format!("e{i}"),
+                last_seen: Some(i),
+                ..EventRow::default()
+            })
+            .collect();
+        c.update(KubeMsg::Events(Change::Reset(events)), 0);
+        assert_eq!(c.events.len(), MAX_EVENTS);
+        assert!(!c.events.contains_key("e49") && c.events.contains_key("e50"));
+        c.update(
+            KubeMsg::Events(Change::Upsert(EventRow {
+                name: "new".into(),
+                last_seen: Some(1_000_000),
+                ..EventRow::default()
+            })),
+            0,
+        );
+        assert_eq!(c.events.len(), MAX_EVENTS);
+        assert!(c.events.contains_key("new") && !c.events.contains_key("e50"));
     }
 
     #[test]

@@ -2,12 +2,16 @@
 //! Rendering reads this; only `update` writes it.
 
 pub mod actions;
+pub mod bluegreen;
 pub mod checklist;
 pub mod cluster;
 pub mod faults;
 pub mod help;
+pub mod logs;
 pub mod pane;
+pub mod picker;
 pub mod timeline;
+pub mod workload;
 
 use crossterm::event::{Event, KeyEventKind};
 
@@ -15,8 +19,9 @@ use crate::action::Action;
 use crate::config::keymap::{Dispatch, InputContext, Keymap, Mode};
 use crate::config::keys::Key;
 use crate::config::theme::Theme;
+use crate::kube::model::DeploymentRow;
 use crate::runbook::Runbook;
-use crate::runbook::select::Target;
+use crate::runbook::select::{Overrides, Target};
 use checklist::ChecklistRow;
 use help::HelpView;
 pub use pane::Pane;
@@ -28,11 +33,19 @@ pub enum Effect {
     Inject(faults::Fault),
     /// Dry-run or execute an action on the cluster.
     Act(actions::Request),
+    /// Stream a pod's logs (ending any stream before it), or stop.
+    Logs(Option<logs::LogRequest>),
+    /// Re-target every watch (and the journal) to another environment; the
+    /// number tags the new connection's messages.
+    Switch(Target, u64),
 }
 
 /// Everything the loop receives: input, clock ticks, and (from later data
 /// sources) their results.
 #[derive(Debug, Clone)]
+// A Deployment's projection makes `Kube` the largest; messages are moved
+// once through a channel whose blocks are allocated as they fill.
+#[allow(clippy::large_enum_variant)]
 pub enum Msg {
     Input(Event),
     /// The clock: text for the header, and seconds since the epoch.
@@ -41,8 +54,9 @@ pub enum Msg {
     Warning(String),
     /// A passing message, e.g. the result of an injected fault.
     Notice(String),
-    /// From the Kubernetes watches.
-    Kube(crate::kube::KubeMsg),
+    /// From the Kubernetes watches of connection number N (see
+    /// `ClusterState::generation`); an older connection's are dropped.
+    Kube(u64, crate::kube::KubeMsg),
     /// The server-side dry run of the open action answered.
     DryRun(Result<(), String>),
     /// The action was executed (the outcome is in the journal).
@@ -51,6 +65,8 @@ pub enum Msg {
     Journal(Vec<crate::journal::Record>),
     /// The revisions for the rollback picker.
     Revisions(Result<Vec<actions::RevisionChoice>, String>),
+    /// From the log stream with this number.
+    Log(u64, logs::LogEvent),
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +108,18 @@ pub struct AppState {
     pub cluster: cluster::ClusterState,
     /// Seconds since the epoch, from the clock tick (render never reads the clock).
     pub now: i64,
+    /// The workload view (and its log view), when open.
+    pub workload: Option<workload::WorkloadView>,
+    /// Numbers log streams, so that a late line of an old one is dropped.
+    pub next_stream: u64,
+    /// The environment and context picker, when open.
+    pub picker: Option<picker::Picker>,
+    /// The command line's say on the target, for the picker.
+    pub overrides: Overrides,
+    /// The kubeconfig's contexts, for the picker.
+    pub contexts: Vec<String>,
+    /// The Timeline shows only this kind (or "failed"); None: everything.
+    pub timeline_filter: Option<String>,
     pub quit: bool,
 }
 
@@ -132,6 +160,12 @@ impl AppState {
             timeline: Vec::new(),
             cluster: cluster::ClusterState::new(wanted),
             now: 0,
+            workload: None,
+            next_stream: 0,
+            picker: None,
+            overrides: Overrides::default(),
+            contexts: Vec::new(),
+            timeline_filter: None,
             quit: false,
         };
         state.refresh_hints();
@@ -146,14 +180,36 @@ impl AppState {
             Pane::Health => rb.map_or(0, |r| r.file.probes.len()),
             Pane::Signals => rb.map_or(0, |r| r.file.signals.len()),
             Pane::Checklist => self.checklist.len(),
-            Pane::Timeline => self.timeline.len(),
+            Pane::Timeline => self.timeline_rows().count(),
         }
+    }
+
+    /// The Timeline rows the filter lets through.
+    pub fn timeline_rows(&self) -> impl Iterator<Item = &timeline::TimelineRow> {
+        self.timeline
+            .iter()
+            .filter(|r| timeline::passes(r, self.timeline_filter.as_deref()))
+    }
+
+    /// The open log view.
+    pub fn log_view(&self) -> Option<&logs::LogView> {
+        self.workload.as_ref().and_then(|w| w.logs.as_ref())
+    }
+
+    fn log_view_mut(&mut self) -> Option<&mut logs::LogView> {
+        self.workload.as_mut().and_then(|w| w.logs.as_mut())
     }
 
     fn input_context(&self) -> InputContext {
         InputContext {
-            dialog_open: self.help.is_some() || self.fault_menu.is_some() || self.dialog.is_some(),
-            editor_focused: self.dialog.as_ref().is_some_and(actions::Dialog::editing),
+            dialog_open: self.help.is_some()
+                || self.fault_menu.is_some()
+                || self.dialog.is_some()
+                || self.picker.is_some(),
+            editor_focused: self.dialog.as_ref().is_some_and(actions::Dialog::editing)
+                || (self.dialog.is_none()
+                    && self.help.is_none()
+                    && self.log_view().is_some_and(|l| l.editor.is_some())),
         }
     }
 
@@ -172,16 +228,45 @@ impl AppState {
             &[(&[Action::Confirm], "go on"), (&[Action::Cancel], "cancel")];
         const EDITING: &[(&[Action], &str)] =
             &[(&[Action::Submit], "go on"), (&[Action::Cancel], "cancel")];
+        const FILTERING: &[(&[Action], &str)] = &[
+            (&[Action::Submit], "apply filter"),
+            (&[Action::Cancel], "cancel"),
+        ];
+        const LOGS: &[(&[Action], &str)] = &[
+            (&[Action::Help], "help"),
+            (&[Action::Back], "back"),
+            (&[Action::MoveUp, Action::MoveDown], "scroll"),
+            (&[Action::Follow], "follow"),
+            (&[Action::Filter], "filter"),
+            (&[Action::PreviousLogs], "previous"),
+            (&[Action::NextContainer], "container"),
+        ];
+        const WORKLOAD: &[(&[Action], &str)] = &[
+            (&[Action::Help], "help"),
+            (&[Action::Back], "back"),
+            (&[Action::FocusNext], "section"),
+            (&[Action::Open, Action::Logs], "logs"),
+            (&[Action::Scale], "scale"),
+            (&[Action::Restart], "restart"),
+            (&[Action::Rollback], "rollback"),
+            (&[Action::PauseResume], "pause"),
+        ];
         let (groups, modes): (&[(&[Action], &str)], &[Mode]) = if let Some(d) = &self.dialog {
             if d.editing() {
                 (EDITING, &[Mode::Editor])
             } else {
                 (ACTION, &[Mode::Dialog])
             }
-        } else if self.fault_menu.is_some() {
+        } else if self.fault_menu.is_some() || self.picker.is_some() {
             (MENU, &[Mode::Dialog])
         } else if self.help.is_some() {
             (DIALOG, &[Mode::Dialog])
+        } else if self.log_view().is_some_and(|l| l.editor.is_some()) {
+            (FILTERING, &[Mode::Editor])
+        } else if self.log_view().is_some() {
+            (LOGS, &[Mode::List, Mode::Dashboard])
+        } else if self.workload.is_some() {
+            (WORKLOAD, &[Mode::List, Mode::Dashboard])
         } else {
             (self.focus.hints(), &[Mode::List, Mode::Dashboard])
         };
@@ -211,24 +296,49 @@ impl AppState {
             .unwrap_or_else(|| "default".into())
     }
 
+    /// The Deployment an action applies to: the workload view's, else the
+    /// selected row of the Rollouts pane.
+    fn action_deployment(&self, action: Action) -> Result<DeploymentRow, String> {
+        let name = match &self.workload {
+            Some(view) => view.name.clone(),
+            None if self.focus == Pane::Rollouts => self
+                .cluster
+                .rows
+                .get(self.selected[Pane::Rollouts.index()])
+                .map(|r| r.name.clone())
+                .ok_or("no Deployment selected")?,
+            None => {
+                return Err(format!(
+                    "{}: select a Deployment in the Rollouts pane first",
+                    action.hint()
+                ));
+            }
+        };
+        self.cluster.deployments.get(&name).cloned().ok_or_else(|| {
+            format!(
+                "deployment/{name} does not exist in namespace {}",
+                self.namespace()
+            )
+        })
+    }
+
     /// Opens the dialog of a keyed action on the selected Deployment.
     fn open_action(&mut self, action: Action) {
-        if self.focus != Pane::Rollouts {
-            self.notice = Some(format!(
-                "{}: select a Deployment in the Rollouts pane first",
-                action.hint()
-            ));
-            return;
-        }
         if self.target.read_only {
             self.notice = Some("read-only: actions are off (--read-only, or the environment is read_only without --write)".into());
             return;
         }
-        let row = self.cluster.rows.get(self.selected[Pane::Rollouts.index()]);
-        let Some(d) = row.and_then(|r| r.deployment.clone()) else {
-            self.notice = Some("no Deployment selected".into());
-            return;
+        let d = match self.action_deployment(action) {
+            Ok(d) => d,
+            Err(why) => {
+                self.notice = Some(why);
+                return;
+            }
         };
+        if action == Action::BlueGreen {
+            self.open_switch(&d);
+            return;
+        }
         let at = jiff::Timestamp::from_second(self.now)
             .map(|t| t.to_string())
             .unwrap_or_default();
@@ -239,6 +349,211 @@ impl AppState {
             }
             Err(why) => self.notice = Some(why),
         }
+    }
+
+    /// The blue-green switch of a workload the runbook gives `blue_green`.
+    fn open_switch(&mut self, d: &DeploymentRow) {
+        let config = self
+            .runbook
+            .as_ref()
+            .and_then(|r| r.workloads().find(|w| w.name.get_ref() == &d.name))
+            .and_then(|w| w.blue_green.clone());
+        let Some(bg) = config else {
+            self.notice = Some(format!(
+                "deployment/{} has no blue_green in the runbook: add blue_green = {{ service = \"NAME\", label = \"LABEL\" }} to its [[workload]]",
+                d.name
+            ));
+            return;
+        };
+        match bluegreen::switch(&self.cluster, &bg.service, &bg.label) {
+            Ok(switch) => self.dialog = Some(actions::Dialog::pick_colour(switch)),
+            Err(why) => self.notice = Some(why),
+        }
+    }
+
+    /// Opens the workload view of the selected Rollouts row.
+    fn open_workload(&mut self) -> bool {
+        let Some(row) = self.cluster.rows.get(self.selected[Pane::Rollouts.index()]) else {
+            self.notice = Some("no Deployment selected".into());
+            return false;
+        };
+        self.workload = Some(workload::WorkloadView::new(row.name.clone()));
+        true
+    }
+
+    /// Opens the log view of a pod of the workload view: the selected one
+    /// in the Pods section, else the first (problems sort first).
+    fn open_logs(&mut self) {
+        let Some(view) = &self.workload else { return };
+        let index = if view.section == workload::Section::Pods {
+            view.selected[workload::Section::Pods.index()]
+        } else {
+            0
+        };
+        let derived = workload::derive(&self.cluster, &view.name);
+        let Some(pod) = derived.pods.get(index) else {
+            self.notice = Some(format!("deployment/{} has no pods", view.name));
+            return;
+        };
+        if pod.containers.is_empty() {
+            self.notice = Some(format!("pod {} has no containers yet", pod.name));
+            return;
+        }
+        let (name, containers) = (pod.name.clone(), pod.containers.clone());
+        self.next_stream += 1;
+        let mut logs = logs::LogView::new(name, containers, self.next_stream);
+        let request = logs.restart(self.next_stream);
+        if let Some(view) = &mut self.workload {
+            view.logs = Some(logs);
+        }
+        self.effects.push(Effect::Logs(Some(request)));
+    }
+
+    /// Starts the log stream again (another container, or previous).
+    fn restart_logs(&mut self) {
+        self.next_stream += 1;
+        let stream = self.next_stream;
+        if let Some(logs) = self.log_view_mut() {
+            let request = logs.restart(stream);
+            self.effects.push(Effect::Logs(Some(request)));
+        }
+    }
+
+    fn close_workload(&mut self) {
+        if self.log_view().is_some() {
+            self.effects.push(Effect::Logs(None));
+        }
+        self.workload = None;
+    }
+
+    /// Re-targets the console: the header changes at once, the cluster state
+    /// starts empty, and the loop re-establishes every watch and the journal.
+    fn switch_to(&mut self, choice: &picker::Choice) {
+        let target = match picker::target_for(self.runbook.as_ref(), &self.overrides, choice) {
+            Ok(t) => t,
+            Err(e) => {
+                self.notice = Some(e);
+                return;
+            }
+        };
+        if target == self.target {
+            self.notice = Some("already there: nothing changed".into());
+            return;
+        }
+        self.close_workload();
+        let wanted = std::mem::take(&mut self.cluster.wanted);
+        let generation = self.cluster.generation + 1;
+        self.cluster = cluster::ClusterState::new(wanted);
+        self.cluster.generation = generation;
+        self.cluster.context = target.context.clone();
+        self.cluster.namespace = target.namespace.clone();
+        self.probe_urls = self
+            .runbook
+            .as_ref()
+            .map(|r| probe_urls(r, &target))
+            .unwrap_or_default();
+        self.timeline.clear();
+        self.selected = [0; 5];
+        self.warnings.extend(target.warning.clone());
+        self.notice = Some(format!(
+            "switched to {}: reconnecting",
+            match choice {
+                picker::Choice::Env(e) => format!("environment {e}"),
+                picker::Choice::Context(c) => format!("context {c}"),
+            }
+        ));
+        self.target = target.clone();
+        self.effects.push(Effect::Switch(target, generation));
+    }
+
+    /// A bound action while the workload view (or its log view) is open.
+    fn apply_in_workload(&mut self, action: Action) {
+        let page = usize::from(self.size.1.saturating_sub(8)).max(1);
+        if let Some(logs) = self.log_view_mut() {
+            let editing = logs.editor.is_some();
+            let page = page as isize;
+            match action {
+                Action::Submit if editing => logs.end_filter(true),
+                Action::Cancel if editing => logs.end_filter(false),
+                Action::Quit => self.quit = true,
+                Action::Help => self.help = Some(HelpView::new(&self.keymap)),
+                Action::Back | Action::Cancel => {
+                    if let Some(view) = &mut self.workload {
+                        view.logs = None;
+                    }
+                    self.effects.push(Effect::Logs(None));
+                }
+                Action::MoveUp => logs.scroll_by(1),
+                Action::MoveDown => logs.scroll_by(-1),
+                Action::PageUp => logs.scroll_by(page),
+                Action::PageDown => logs.scroll_by(-page),
+                Action::Top => logs.to_start(),
+                Action::Bottom => logs.to_end(),
+                Action::Follow if logs.follow => logs.follow = false,
+                Action::Follow => logs.to_end(),
+                Action::Filter => logs.start_filter(),
+                Action::PreviousLogs => {
+                    logs.previous = !logs.previous;
+                    self.restart_logs();
+                }
+                Action::NextContainer if logs.containers.len() > 1 => {
+                    logs.container = (logs.container + 1) % logs.containers.len();
+                    self.restart_logs();
+                }
+                Action::NextContainer => {
+                    self.notice = Some(format!("pod {} has one container", logs.pod));
+                }
+                _ => {}
+            }
+            return;
+        }
+        let Some(view) = &self.workload else { return };
+        let section = view.section;
+        let count = workload::derive(&self.cluster, &view.name).count(section);
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = Some(HelpView::new(&self.keymap)),
+            Action::Back | Action::Cancel => self.close_workload(),
+            Action::Open | Action::Logs
+                if action == Action::Logs || section == workload::Section::Pods =>
+            {
+                self.open_logs()
+            }
+            Action::Scale
+            | Action::Restart
+            | Action::PauseResume
+            | Action::Rollback
+            | Action::BlueGreen => self.open_action(action),
+            Action::SwitchContext => self.open_picker(),
+            _ => {
+                let Some(view) = &mut self.workload else {
+                    return;
+                };
+                let sel = &mut view.selected[section.index()];
+                match action {
+                    Action::FocusNext => view.section = section.next(),
+                    Action::FocusPrev => view.section = section.prev(),
+                    Action::MoveUp => *sel = sel.saturating_sub(1),
+                    Action::MoveDown => *sel += 1,
+                    Action::PageUp => *sel = sel.saturating_sub(page),
+                    Action::PageDown => *sel += page,
+                    Action::Top => *sel = 0,
+                    Action::Bottom => *sel = count,
+                    _ => {}
+                }
+                *sel = (*sel).min(count.saturating_sub(1));
+            }
+        }
+    }
+
+    fn open_picker(&mut self) {
+        let picker = picker::Picker::new(self.runbook.as_ref(), &self.contexts, &self.target);
+        if picker.entries.is_empty() {
+            self.notice =
+                Some("no environments in the runbook and no contexts in the kubeconfig".into());
+            return;
+        }
+        self.picker = Some(picker);
     }
 
     fn apply(&mut self, action: Action) {
@@ -276,6 +591,30 @@ impl AppState {
             self.refresh_hints();
             return;
         }
+        if let Some(picker) = &mut self.picker {
+            let n = picker.entries.len();
+            match action {
+                Action::Quit => self.quit = true,
+                Action::Cancel | Action::Back | Action::SwitchContext => self.picker = None,
+                Action::MoveUp => picker.selected = picker.selected.saturating_sub(1),
+                Action::MoveDown => picker.selected = (picker.selected + 1).min(n - 1),
+                Action::Top | Action::PageUp => picker.selected = 0,
+                Action::Bottom | Action::PageDown => picker.selected = n - 1,
+                Action::Confirm => {
+                    let choice = picker
+                        .entries
+                        .get(picker.selected)
+                        .map(|e| e.choice.clone());
+                    self.picker = None;
+                    if let Some(choice) = choice {
+                        self.switch_to(&choice);
+                    }
+                }
+                _ => {}
+            }
+            self.refresh_hints();
+            return;
+        }
         if let Some(help) = &mut self.help {
             // Header, footer, the overlay's margin and borders.
             let page = usize::from(self.size.1.saturating_sub(6)).max(1);
@@ -293,6 +632,11 @@ impl AppState {
             if let Some(help) = &mut self.help {
                 help.scroll = help.scroll.min(help.lines.len().saturating_sub(page));
             }
+            self.refresh_hints();
+            return;
+        }
+        if self.workload.is_some() {
+            self.apply_in_workload(action);
             self.refresh_hints();
             return;
         }
@@ -331,10 +675,36 @@ impl AppState {
             Action::Faults => {
                 self.notice = Some("fault injection is for rehearsals: run `ops-tui demo`".into());
             }
-            Action::Scale | Action::Restart | Action::PauseResume | Action::Rollback => {
-                self.open_action(action)
+            Action::Scale
+            | Action::Restart
+            | Action::PauseResume
+            | Action::Rollback
+            | Action::BlueGreen => self.open_action(action),
+            Action::Open if self.focus == Pane::Rollouts => {
+                self.open_workload();
             }
-            Action::Confirm | Action::Cancel | Action::Submit => {}
+            Action::Logs if self.focus == Pane::Rollouts => {
+                if self.open_workload() {
+                    self.open_logs();
+                }
+            }
+            Action::Logs => {
+                self.notice = Some("logs: select a Deployment in the Rollouts pane first".into());
+            }
+            Action::Filter if self.focus == Pane::Timeline => {
+                self.timeline_filter =
+                    timeline::next_filter(&self.timeline, self.timeline_filter.as_deref());
+                self.selected[Pane::Timeline.index()] = 0;
+            }
+            Action::SwitchContext => self.open_picker(),
+            Action::Open
+            | Action::Filter
+            | Action::Follow
+            | Action::PreviousLogs
+            | Action::NextContainer
+            | Action::Confirm
+            | Action::Cancel
+            | Action::Submit => {}
         }
         let max = self.row_count(self.focus).saturating_sub(1);
         let sel = &mut self.selected[self.focus.index()];
@@ -386,13 +756,17 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
                     state.apply(action);
                     true
                 }
-                Dispatch::Editor(key) => match state.dialog.as_mut() {
-                    Some(dialog) => {
+                Dispatch::Editor(key) => {
+                    if let Some(dialog) = state.dialog.as_mut() {
                         dialog.type_key(key);
                         true
+                    } else if let Some(logs) = state.log_view_mut() {
+                        logs.type_key(crossterm::event::KeyEvent::new(key.code, key.mods));
+                        true
+                    } else {
+                        false
                     }
-                    None => false,
-                },
+                }
                 Dispatch::Ignored => false,
             }
         }
@@ -416,7 +790,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             state.notice = Some(n);
             true
         }
-        Msg::Kube(k) => {
+        Msg::Kube(generation, k) => {
+            if generation != state.cluster.generation {
+                return false;
+            }
             state.cluster.update(k, state.now);
             true
         }
@@ -425,6 +802,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             state.refresh_hints();
             true
         }
+        Msg::Log(stream, event) => match state.log_view_mut() {
+            Some(logs) if logs.stream == stream => {
+                logs.receive(event);
+                true
+            }
+            _ => false,
+        },
         Msg::Journal(records) => {
             state.timeline = timeline::rows(&records);
             true
@@ -463,7 +847,7 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyEventState, KeyModifiers};
 
     use super::*;
-    use crate::runbook::select::{Overrides, select};
+    use crate::runbook::select::select;
 
     fn state() -> AppState {
         let rb = Runbook::load(std::path::Path::new("runbooks/example.toml")).unwrap();
@@ -548,6 +932,244 @@ mod tests {
         assert_eq!(s.selected[Pane::Checklist.index()], s.checklist.len() - 1);
         press(&mut s, KeyCode::Home);
         assert_eq!(s.selected[Pane::Checklist.index()], 0);
+    }
+
+    /// The example runbook's staging environment with payments-api (and
+    /// its blue and green Deployments) on the cluster.
+    fn with_cluster() -> AppState {
+        use crate::kube::model::{PodRow, ReplicaSetRow, ServiceRow};
+        use crate::kube::{Change, KubeMsg};
+        let rb = Runbook::load(std::path::Path::new("runbooks/example.toml")).unwrap();
+        let overrides = Overrides {
+            env: Some("staging".into()),
+            ..Overrides::default()
+        };
+        let target = select(Some(&rb), &overrides).unwrap();
+        let mut s = AppState::new(
+            target,
+            Some(rb),
+            Theme::builtin("default"),
+            Keymap::load("default", None).0,
+        );
+        s.overrides = overrides;
+        s.contexts = vec!["staging".into(), "prod".into(), "kind-local".into()];
+        let labels = |colour: &str| {
+            [("app", "payments-api"), ("version", colour)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let d = |name: &str, uid: &str, colour: &str, available: i32| DeploymentRow {
+            name: name.into(),
+            uid: uid.into(),
+            generation: 1,
+            observed_generation: 1,
+            desired: 2,
+            replicas: 2,
+            updated: 2,
+            ready: available,
+            available,
+            revision: 1,
+            template_labels: labels(colour),
+            ..DeploymentRow::default()
+        };
+        let msgs = [
+            KubeMsg::Deployments(Change::Reset(vec![
+                d("payments-api", "d1", "blue", 2),
+                d("payments-api-green", "d2", "green", 1),
+            ])),
+            KubeMsg::ReplicaSets(Change::Reset(vec![ReplicaSetRow {
+                name: "payments-api-1".into(),
+                uid: "r1".into(),
+                owner: "d1".into(),
+                revision: 1,
+                ..ReplicaSetRow::default()
+            }])),
+            KubeMsg::Pods(Change::Reset(vec![PodRow {
+                name: "payments-api-1-abcde".into(),
+                owner: "r1".into(),
+                containers: vec!["api".into(), "proxy".into()],
+                ..PodRow::default()
+            }])),
+            KubeMsg::Services(Change::Reset(vec![ServiceRow {
+                name: "payments-api".into(),
+                selector: labels("blue"),
+            }])),
+        ];
+        for m in msgs {
+            update(&mut s, Msg::Kube(0, m));
+        }
+        s.cluster.refresh(0);
+        s
+    }
+
+    fn char(s: &mut AppState, c: char) -> bool {
+        press(s, KeyCode::Char(c))
+    }
+
+    #[test]
+    fn enter_opens_the_workload_view_and_l_its_pods_logs_which_stream_until_closed() {
+        let mut s = with_cluster();
+        let row = s
+            .cluster
+            .rows
+            .iter()
+            .position(|r| r.name == "payments-api")
+            .unwrap();
+        s.selected[0] = row;
+        press(&mut s, KeyCode::Enter);
+        assert_eq!(s.workload.as_ref().unwrap().name, "payments-api");
+        press(&mut s, KeyCode::Tab);
+        assert_eq!(
+            s.workload.as_ref().unwrap().section,
+            workload::Section::History
+        );
+        char(&mut s, 'l');
+        let Some(Effect::Logs(Some(req))) = s.effects.pop() else {
+            panic!("no log stream asked for")
+        };
+        assert_eq!(
+            (req.pod.as_str(), req.container.as_str(), req.follow),
+            ("payments-api-1-abcde", "api", true)
+        );
+        // Lines of this stream show; a late line of an older one does not.
+        assert!(update(
+            &mut s,
+            Msg::Log(req.stream, logs::LogEvent::Lines(vec!["hello".into()]))
+        ));
+        assert!(!update(
+            &mut s,
+            Msg::Log(req.stream - 1, logs::LogEvent::Lines(vec!["stale".into()]))
+        ));
+        assert_eq!(s.log_view().unwrap().visible(), ["hello"]);
+        // Previous, then the next container: each a new stream.
+        char(&mut s, 'P');
+        let Some(Effect::Logs(Some(prev))) = s.effects.pop() else {
+            panic!("no stream for the previous container")
+        };
+        assert!(prev.previous && !prev.follow && prev.stream > req.stream);
+        char(&mut s, 'c');
+        let Some(Effect::Logs(Some(next))) = s.effects.pop() else {
+            panic!("no stream for the next container")
+        };
+        assert_eq!(next.container, "proxy");
+        // The filter is typed: q is text here, not quit.
+        char(&mut s, '/');
+        char(&mut s, 'q');
+        assert!(!s.quit);
+        press(&mut s, KeyCode::Enter);
+        assert_eq!(s.log_view().unwrap().filter, "q");
+        press(&mut s, KeyCode::Esc);
+        assert_eq!(s.effects.pop(), Some(Effect::Logs(None)));
+        assert!(s.log_view().is_none() && s.workload.is_some());
+        press(&mut s, KeyCode::Esc);
+        assert!(s.workload.is_none());
+    }
+
+    #[test]
+    fn blue_green_picks_the_other_colour_and_an_unready_one_needs_it_typed() {
+        let mut s = with_cluster();
+        s.selected[0] = s
+            .cluster
+            .rows
+            .iter()
+            .position(|r| r.name == "payments-api")
+            .unwrap();
+        char(&mut s, 'b');
+        let Some(actions::Dialog::PickColour { switch, selected }) = &s.dialog else {
+            panic!("no colour picker: {:?}", s.notice)
+        };
+        assert_eq!(switch.colours[*selected].value, "green");
+        press(&mut s, KeyCode::Enter);
+        let Some(Effect::Act(actions::Request::DryRun(plan))) = s.effects.pop() else {
+            panic!("no dry run")
+        };
+        assert_eq!(
+            plan.path,
+            "/api/v1/namespaces/payments-staging/services/payments-api"
+        );
+        assert_eq!(plan.body["spec"]["selector"]["version"], "green");
+        update(&mut s, Msg::DryRun(Ok(())));
+        press(&mut s, KeyCode::Enter);
+        assert!(
+            matches!(s.dialog, Some(actions::Dialog::Unready { .. })),
+            "one enter is not enough for a target that is not ready"
+        );
+        assert!(s.effects.is_empty());
+        for c in "gree".chars() {
+            char(&mut s, c);
+        }
+        press(&mut s, KeyCode::Enter);
+        assert!(s.effects.is_empty(), "a wrong word does nothing");
+        char(&mut s, 'n');
+        press(&mut s, KeyCode::Enter);
+        assert!(matches!(
+            s.effects.pop(),
+            Some(Effect::Act(actions::Request::Execute(_)))
+        ));
+    }
+
+    #[test]
+    fn an_action_on_a_runbook_workload_missing_from_the_cluster_says_so() {
+        let mut s = with_cluster();
+        s.selected[0] = s
+            .cluster
+            .rows
+            .iter()
+            .position(|r| r.name == "payments-worker")
+            .unwrap();
+        char(&mut s, 'b');
+        assert!(s.dialog.is_none());
+        assert!(s.notice.as_deref().unwrap().contains("does not exist"));
+    }
+
+    #[test]
+    fn switching_environment_retargets_at_once_and_drops_the_old_connections_messages() {
+        use crate::kube::{Change, KubeMsg};
+        let mut s = with_cluster();
+        char(&mut s, 'C');
+        let picker = s.picker.as_ref().unwrap();
+        let labels: Vec<&str> = picker.entries.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, ["env staging", "env prod", "context kind-local"]);
+        assert_eq!(picker.selected, 0, "the current one is preselected");
+        press(&mut s, KeyCode::Down);
+        press(&mut s, KeyCode::Enter);
+        assert_eq!(s.target.env.as_deref(), Some("prod"));
+        assert_eq!(s.target.context.as_deref(), Some("prod"));
+        assert!(s.target.read_only && s.target.protected);
+        assert!(s.cluster.deployments.is_empty());
+        let Some(Effect::Switch(target, generation)) = s.effects.pop() else {
+            panic!("no switch effect")
+        };
+        assert_eq!((target, generation), (s.target.clone(), 1));
+        let old = KubeMsg::Deployments(Change::Reset(vec![DeploymentRow {
+            name: "stale".into(),
+            ..DeploymentRow::default()
+        }]));
+        assert!(!update(&mut s, Msg::Kube(0, old.clone())));
+        assert!(s.cluster.deployments.is_empty());
+        assert!(update(&mut s, Msg::Kube(1, old)));
+        assert!(s.cluster.deployments.contains_key("stale"));
+    }
+
+    #[test]
+    fn slash_in_the_timeline_cycles_its_filter() {
+        let mut s = with_cluster();
+        s.timeline = vec![timeline::TimelineRow {
+            kind: "action",
+            time: "10:00:00".into(),
+            user: "u".into(),
+            text: "scale".into(),
+            ok: Some(true),
+        }];
+        char(&mut s, '5');
+        char(&mut s, '/');
+        assert_eq!(s.timeline_filter.as_deref(), Some("action"));
+        char(&mut s, '/');
+        assert_eq!(s.timeline_filter.as_deref(), Some(timeline::FAILED));
+        assert_eq!(s.row_count(Pane::Timeline), 0);
+        char(&mut s, '/');
+        assert_eq!(s.timeline_filter, None);
     }
 
     #[test]

@@ -7,6 +7,8 @@ use crate::journal::{Entry, Record, Step};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineRow {
+    /// The journal entry's kind: action, tick, note, milestone.
+    pub kind: &'static str,
     /// HH:MM:SS, UTC.
     pub time: String,
     pub user: String,
@@ -53,6 +55,7 @@ pub fn rows(records: &[Record]) -> Vec<TimelineRow> {
             };
             let time = r.at.get(11..19).unwrap_or(&r.at).to_string();
             TimelineRow {
+                kind: "action",
                 time,
                 user: r.user.clone(),
                 text,
@@ -62,9 +65,72 @@ pub fn rows(records: &[Record]) -> Vec<TimelineRow> {
         .collect()
 }
 
+/// The filter that shows only failures.
+pub const FAILED: &str = "failed";
+
+/// Whether a row passes the Timeline's filter (a kind, or `FAILED`).
+pub fn passes(row: &TimelineRow, filter: Option<&str>) -> bool {
+    match filter {
+        None => true,
+        Some(FAILED) => row.ok == Some(false),
+        Some(kind) => row.kind == kind,
+    }
+}
+
+/// The filter after `current`: everything, then each kind the rows have (in
+/// order of first appearance), then failures only, then everything again.
+pub fn next_filter(rows: &[TimelineRow], current: Option<&str>) -> Option<String> {
+    let mut cycle: Vec<&str> = Vec::new();
+    for row in rows {
+        if !cycle.contains(&row.kind) {
+            cycle.push(row.kind);
+        }
+    }
+    cycle.push(FAILED);
+    match current {
+        None => cycle.first().map(|k| k.to_string()),
+        Some(now) => {
+            let at = cycle.iter().position(|k| *k == now)?;
+            cycle.get(at + 1).map(|k| k.to_string())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_filter_cycles_through_kinds_then_failures_then_everything() {
+        let row = |kind, ok| TimelineRow {
+            kind,
+            time: String::new(),
+            user: String::new(),
+            text: String::new(),
+            ok,
+        };
+        let rows = [
+            row("action", Some(true)),
+            row("note", None),
+            row("action", Some(false)),
+        ];
+        let mut seen = Vec::new();
+        let mut filter: Option<String> = None;
+        for _ in 0..4 {
+            filter = next_filter(&rows, filter.as_deref());
+            let shown = rows.iter().filter(|r| passes(r, filter.as_deref())).count();
+            seen.push((filter.clone(), shown));
+        }
+        assert_eq!(
+            seen,
+            [
+                (Some("action".to_string()), 2),
+                (Some("note".to_string()), 1),
+                (Some(FAILED.to_string()), 1),
+                (None, 3)
+            ]
+        );
+    }
 
     fn rec(id: &str, step: Step, ok: Option<bool>, at: &str) -> Record {
         Record {

@@ -6,6 +6,7 @@ mod footer;
 mod header;
 pub mod layout;
 pub mod panes;
+mod workload;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -35,8 +36,12 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     if let Some(line) = warning {
         frame.render_widget(Paragraph::new(line), warning_area);
     }
-    for (pane, rect) in layout::panes(body, state.zoomed, state.focus) {
-        panes::draw(frame, state, pane, rect);
+    if let Some(view) = &state.workload {
+        workload::draw(frame, state, view, body);
+    } else {
+        for (pane, rect) in layout::panes(body, state.zoomed, state.focus) {
+            panes::draw(frame, state, pane, rect);
+        }
     }
     footer::draw(frame, state, footer_area);
     if let Some(help) = &state.help {
@@ -44,6 +49,9 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     }
     if let Some(menu) = &state.fault_menu {
         dialogs::faults::draw(frame, state, menu, body);
+    }
+    if let Some(picker) = &state.picker {
+        dialogs::picker::draw(frame, state, picker, body);
     }
     if let Some(dialog) = &state.dialog {
         dialogs::action::draw(frame, state, dialog, body);

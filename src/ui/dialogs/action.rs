@@ -65,6 +65,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             warning,
             type_to_confirm,
             typed,
+            unready,
         } => {
             let mut l = vec![
                 Line::styled(format!("Confirm: {}", plan.summary), theme.title(true)),
@@ -91,9 +92,83 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                         Span::styled(format!("{typed}▏"), theme.selection()),
                     ]));
                 }
+                None if unready.is_some() => l.push(Line::styled(
+                    "enter: go on to a second confirmation (the target is not fully ready) · esc: cancel",
+                    theme.muted(),
+                )),
                 None => l.push(Line::styled("enter: do it · esc: cancel", theme.muted())),
             }
             (" Confirm ".to_string(), l)
+        }
+        Dialog::Unready {
+            plan,
+            warning,
+            value,
+            typed,
+        } => {
+            let mut l = vec![
+                Line::styled(
+                    format!("Confirm again: {}", plan.summary),
+                    theme.title(true),
+                ),
+                Line::raw(""),
+            ];
+            if let Some(w) = warning {
+                l.push(Line::styled(format!("{} {w}", Status::Warn.symbol()), warn));
+            }
+            l.push(Line::raw(""));
+            l.push(Line::styled(
+                format!("To switch anyway, type \"{value}\" and press enter; esc cancels."),
+                theme.danger(),
+            ));
+            l.push(Line::from(vec![
+                Span::raw("> "),
+                Span::styled(format!("{typed}▏"), theme.selection()),
+            ]));
+            (" Target not ready ".to_string(), l)
+        }
+        Dialog::PickColour { switch, selected } => {
+            let mut l = vec![
+                Line::styled(
+                    format!(
+                        "service/{} selects {}={} now. Choose the colour to send traffic to (up/down, enter):",
+                        switch.service,
+                        switch.label,
+                        switch.current.as_deref().unwrap_or("(none)")
+                    ),
+                    theme.muted(),
+                ),
+                Line::raw(""),
+            ];
+            for (i, c) in switch.colours.iter().enumerate() {
+                let marker = if i == *selected { "▸ " } else { "  " };
+                let (symbol, readiness) = if c.ready {
+                    (Status::Ok.symbol(), "fully ready")
+                } else {
+                    (Status::Warn.symbol(), "NOT fully ready")
+                };
+                let current = if c.current { "  (current)" } else { "" };
+                let line = Line::from(vec![
+                    Span::raw(format!(
+                        "{marker}{}={:<8} → deployment/{:<22} ",
+                        switch.label, c.value, c.deployment
+                    )),
+                    Span::styled(
+                        format!(
+                            "{symbol} {}/{} available, {readiness}",
+                            c.available, c.desired
+                        ),
+                        theme.status(if c.ready { Status::Ok } else { Status::Warn }),
+                    ),
+                    Span::raw(current),
+                ]);
+                l.push(if i == *selected {
+                    line.patch_style(theme.selection())
+                } else {
+                    line.style(theme.base())
+                });
+            }
+            (format!(" Blue-green: service/{} ", switch.service), l)
         }
         Dialog::Refused { summary, message } => (
             " Refused ".to_string(),
@@ -174,7 +249,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
         ),
     };
     lines.truncate(usize::from(body.height.saturating_sub(2)));
-    let width = 76u16;
+    // Wide enough for the longest line (a colour or revision row), within reason.
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let width = (widest + 4).clamp(76, 110);
     let height = lines.len() as u16 + 4;
     let area = super::centered(body, width, height);
     let block = Block::bordered()

@@ -20,9 +20,8 @@ pub fn content(state: &AppState) -> Content {
             ],
         };
     }
-    let rows = state
-        .timeline
-        .iter()
+    let rows: Vec<Line> = state
+        .timeline_rows()
         .map(|r| {
             let (symbol, status) = match r.ok {
                 Some(true) => (Status::Ok.symbol(), Status::Ok),
@@ -37,8 +36,12 @@ pub fn content(state: &AppState) -> Content {
             ])
         })
         .collect();
-    Content {
-        rows,
-        notes: Vec::new(),
-    }
+    let notes = match (&state.timeline_filter, rows.is_empty()) {
+        (Some(kind), true) => vec![note(
+            theme,
+            format!("Nothing of kind \"{kind}\": press / for the next filter."),
+        )],
+        _ => Vec::new(),
+    };
+    Content { rows, notes }
 }

@@ -1,0 +1,121 @@
+//! Pod logs: one stream at a time (the log view's), read line by line and
+//! sent to the UI loop in batches. The stream ends when the container
+//! stops, when the view asks for another, or when the view closes.
+
+use std::time::Duration;
+
+use ::kube::Api;
+use ::kube::api::LogParams;
+use futures::{AsyncBufReadExt, StreamExt};
+use k8s_openapi::api::core::v1::Pod;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::watch::Shared;
+use crate::state::Msg;
+use crate::state::logs::{LogEvent, LogRequest};
+
+/// Lines sent to the loop at most at once.
+const BATCH: usize = 256;
+/// How long a batch waits for more lines before it is sent.
+const GATHER: Duration = Duration::from_millis(25);
+/// Longer lines are cut here (a log line is for reading, not for memory).
+pub const MAX_LINE: usize = 4096;
+
+/// The running stream; dropping it ends it.
+pub struct LogTask(JoinHandle<()>);
+
+impl Drop for LogTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Starts streaming a container's logs.
+pub fn spawn(request: LogRequest, shared: Shared, tx: mpsc::Sender<Msg>) -> LogTask {
+    let connected = shared.lock().ok().and_then(|g| g.clone());
+    LogTask(tokio::spawn(async move {
+        let stream = request.stream;
+        let send = |event: LogEvent| tx.send(Msg::Log(stream, event));
+        let Some((client, _, ns)) = connected else {
+            let _ = send(LogEvent::Failed("not connected to the cluster".into())).await;
+            return;
+        };
+        let end = match read(client, &ns, &request, &tx).await {
+            Ok(()) => LogEvent::Ended,
+            Err(e) => LogEvent::Failed(e),
+        };
+        let _ = send(end).await;
+    }))
+}
+
+fn cut(mut line: String) -> String {
+    if line.len() > MAX_LINE {
+        let mut at = MAX_LINE;
+        while !line.is_char_boundary(at) {
+            at -= 1;
+        }
+        line.truncate(at);
+        line.push_str(" …");
+    }
+    line
+}
+
+/// What the API said, without the Rust wrapping.
+fn describe(e: ::kube::Error) -> String {
+    match e {
+        ::kube::Error::Api(s) => s.message,
+        other => other.to_string(),
+    }
+}
+
+async fn read(
+    client: ::kube::Client,
+    ns: &str,
+    request: &LogRequest,
+    tx: &mpsc::Sender<Msg>,
+) -> Result<(), String> {
+    let api: Api<Pod> = Api::namespaced(client, ns);
+    let params = LogParams {
+        container: Some(request.container.clone()).filter(|c| !c.is_empty()),
+        follow: request.follow,
+        previous: request.previous,
+        tail_lines: Some(request.tail),
+        ..LogParams::default()
+    };
+    let reader = api
+        .log_stream(&request.pod, &params)
+        .await
+        .map_err(describe)?;
+    let mut lines = reader.lines();
+    loop {
+        let mut batch = Vec::new();
+        match lines.next().await {
+            None => return Ok(()),
+            Some(Err(e)) => return Err(e.to_string()),
+            Some(Ok(line)) => batch.push(cut(line)),
+        }
+        let mut ended = false;
+        while batch.len() < BATCH {
+            match tokio::time::timeout(GATHER, lines.next()).await {
+                Ok(Some(Ok(line))) => batch.push(cut(line)),
+                Ok(Some(Err(e))) => return Err(e.to_string()),
+                Ok(None) => {
+                    ended = true;
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        if tx
+            .send(Msg::Log(request.stream, LogEvent::Lines(batch)))
+            .await
+            .is_err()
+        {
+            return Ok(());
+        }
+        if ended {
+            return Ok(());
+        }
+    }
+}

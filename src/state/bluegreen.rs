@@ -1,0 +1,186 @@
+//! The blue-green switch: which Deployment each value of the colour label
+//! points at, whether it is fully ready, and which one the Service selects
+//! now. Pure functions over the watched projections.
+
+use super::cluster::ClusterState;
+use crate::kube::model::DeploymentRow;
+use crate::kube::rollout::{Rollout, status};
+
+/// One colour the Service could select.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Colour {
+    /// The label's value, e.g. `green`.
+    pub value: String,
+    /// The Deployment whose pods carry it.
+    pub deployment: String,
+    pub desired: i32,
+    pub available: i32,
+    /// Every replica updated and available, and the rollout complete.
+    pub ready: bool,
+    /// The Service selects this colour now.
+    pub current: bool,
+}
+
+/// The switch of one workload's Service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Switch {
+    pub service: String,
+    pub label: String,
+    /// The colour the Service selects now, if any.
+    pub current: Option<String>,
+    pub colours: Vec<Colour>,
+}
+
+/// Whether a Deployment can take all the traffic.
+pub fn fully_ready(d: &DeploymentRow) -> bool {
+    d.desired > 0
+        && d.available >= d.desired
+        && d.updated >= d.desired
+        && matches!(status(d), Rollout::Complete)
+}
+
+/// The switch for a Service and label: every Deployment whose pods carry the
+/// label and match the rest of the Service's selector is one colour.
+pub fn switch(cluster: &ClusterState, service: &str, label: &str) -> Result<Switch, String> {
+    let svc = cluster.services.get(service).ok_or_else(|| {
+        format!(
+            "service/{service} is not in namespace {}",
+            cluster.namespace.as_deref().unwrap_or("?")
+        )
+    })?;
+    let current = svc.selector.get(label).cloned();
+    let mut colours: Vec<Colour> = cluster
+        .deployments
+        .values()
+        .filter_map(|d| {
+            let value = d.template_labels.get(label)?;
+            let rest_matches = svc
+                .selector
+                .iter()
+                .filter(|(k, _)| k.as_str() != label)
+                .all(|(k, v)| d.template_labels.get(k) == Some(v));
+            rest_matches.then(|| Colour {
+                value: value.clone(),
+                deployment: d.name.clone(),
+                desired: d.desired,
+                available: d.available,
+                ready: fully_ready(d),
+                current: current.as_deref() == Some(value.as_str()),
+            })
+        })
+        .collect();
+    colours.sort_by(|a, b| {
+        a.value
+            .cmp(&b.value)
+            .then_with(|| a.deployment.cmp(&b.deployment))
+    });
+    if colours.is_empty() {
+        return Err(format!(
+            "no Deployment's pods carry the label {label} and match service/{service}'s selector"
+        ));
+    }
+    Ok(Switch {
+        service: service.to_string(),
+        label: label.to_string(),
+        current,
+        colours,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::kube::model::ServiceRow;
+    use crate::kube::{Change, KubeMsg};
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn deployment(name: &str, colour: &str, available: i32) -> DeploymentRow {
+        DeploymentRow {
+            name: name.into(),
+            generation: 1,
+            observed_generation: 1,
+            desired: 3,
+            replicas: 3,
+            updated: 3,
+            ready: available,
+            available,
+            template_labels: labels(&[("app", "web"), ("version", colour)]),
+            ..DeploymentRow::default()
+        }
+    }
+
+    fn cluster() -> ClusterState {
+        let mut c = ClusterState::new(Vec::new());
+        let mut other = deployment("api", "blue", 3);
+        other.template_labels = labels(&[("app", "api"), ("version", "blue")]);
+        c.update(
+            KubeMsg::Deployments(Change::Reset(vec![
+                deployment("web-blue", "blue", 3),
+                deployment("web-green", "green", 1),
+                other,
+            ])),
+            0,
+        );
+        c.update(
+            KubeMsg::Services(Change::Reset(vec![ServiceRow {
+                name: "web".into(),
+                selector: labels(&[("app", "web"), ("version", "blue")]),
+            }])),
+            0,
+        );
+        c
+    }
+
+    #[test]
+    fn each_colour_names_its_deployment_readiness_and_the_current_one() {
+        let s = switch(&cluster(), "web", "version").unwrap();
+        assert_eq!(s.current.as_deref(), Some("blue"));
+        let seen: Vec<(&str, &str, bool, bool)> = s
+            .colours
+            .iter()
+            .map(|c| (c.value.as_str(), c.deployment.as_str(), c.ready, c.current))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("blue", "web-blue", true, true),
+                ("green", "web-green", false, false)
+            ],
+            "api's pods carry the label but not the Service's app=web"
+        );
+    }
+
+    #[test]
+    fn a_missing_service_or_label_is_said_plainly() {
+        let c = cluster();
+        assert!(
+            switch(&c, "nope", "version")
+                .unwrap_err()
+                .contains("service/nope")
+        );
+        assert!(
+            switch(&c, "web", "colour")
+                .unwrap_err()
+                .contains("label colour")
+        );
+    }
+
+    #[test]
+    fn a_rolling_or_empty_deployment_is_not_fully_ready() {
+        let mut d = deployment("web-green", "green", 3);
+        assert!(fully_ready(&d));
+        d.updated = 2;
+        assert!(!fully_ready(&d));
+        let mut zero = deployment("web-green", "green", 0);
+        zero.desired = 0;
+        assert!(!fully_ready(&zero), "no pods cannot take the traffic");
+    }
+}

@@ -1,0 +1,100 @@
+//! The environment and context picker: the runbook's environments and the
+//! kubeconfig's contexts; choosing one re-targets every watch.
+
+use crate::runbook::Runbook;
+use crate::runbook::select::{Overrides, Target, select};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// A runbook environment, with its context and namespace.
+    Env(String),
+    /// A kubeconfig context, outside the runbook's environments.
+    Context(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub choice: Choice,
+    /// What the row says: the name, and where it points.
+    pub label: String,
+    pub detail: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub entries: Vec<Entry>,
+    pub selected: usize,
+}
+
+impl Picker {
+    /// Environments first (file order), then contexts no environment uses.
+    pub fn new(runbook: Option<&Runbook>, contexts: &[String], target: &Target) -> Picker {
+        let mut entries = Vec::new();
+        let mut used = Vec::new();
+        for (name, env) in runbook.iter().flat_map(|r| r.environments()) {
+            // The environment as selecting it resolves it (variables filled).
+            let resolved =
+                target_for(runbook, &Overrides::default(), &Choice::Env(name.into())).ok();
+            let context = resolved.as_ref().and_then(|t| t.context.clone());
+            let namespace = resolved.as_ref().and_then(|t| t.namespace.clone());
+            used.extend(context.clone());
+            let mut detail = format!(
+                "context {} · namespace {}",
+                context.as_deref().unwrap_or("(current)"),
+                namespace.as_deref().unwrap_or("(the context's)")
+            );
+            if env.protected {
+                detail.push_str(" · protected");
+            }
+            if env.read_only {
+                detail.push_str(" · read-only");
+            }
+            entries.push(Entry {
+                current: target.env.as_deref() == Some(name),
+                choice: Choice::Env(name.to_string()),
+                label: format!("env {name}"),
+                detail,
+            });
+        }
+        for ctx in contexts.iter().filter(|c| !used.contains(c)) {
+            entries.push(Entry {
+                current: target.env.is_none() && target.context.as_deref() == Some(ctx.as_str()),
+                choice: Choice::Context(ctx.clone()),
+                label: format!("context {ctx}"),
+                detail: "kubeconfig context".into(),
+            });
+        }
+        let selected = entries.iter().position(|e| e.current).unwrap_or(0);
+        Picker { entries, selected }
+    }
+}
+
+/// The target a choice leads to, keeping the command line's read-only and
+/// write flags (and its namespace for a bare context).
+pub fn target_for(
+    runbook: Option<&Runbook>,
+    overrides: &Overrides,
+    choice: &Choice,
+) -> Result<Target, String> {
+    match choice {
+        Choice::Env(name) => select(
+            runbook,
+            &Overrides {
+                env: Some(name.clone()),
+                context: None,
+                namespace: None,
+                ..overrides.clone()
+            },
+        ),
+        Choice::Context(ctx) => Ok(Target {
+            service: runbook.map(|r| r.service_name().to_string()),
+            env: None,
+            context: Some(ctx.clone()),
+            namespace: overrides.namespace.clone(),
+            read_only: overrides.read_only,
+            protected: false,
+            warning: None,
+        }),
+    }
+}

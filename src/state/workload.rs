@@ -1,0 +1,346 @@
+//! The workload view (Enter on a Deployment): its pods, revision history,
+//! conditions and recent events, derived from the watched projections by
+//! pure functions; and the pod log view opened from it.
+
+use std::collections::HashSet;
+
+use super::cluster::ClusterState;
+use super::logs::LogView;
+use crate::kube::model::{DeploymentRow, EventRow, PodPhase, PodRow, ReplicaSetRow};
+
+/// The parts of the workload view, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Pods,
+    History,
+    Conditions,
+    Events,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Pods,
+        Section::History,
+        Section::Conditions,
+        Section::Events,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Pods => "Pods",
+            Section::History => "Revisions",
+            Section::Conditions => "Conditions",
+            Section::Events => "Events",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn next(self) -> Section {
+        Section::ALL[(self.index() + 1) % Section::ALL.len()]
+    }
+
+    pub fn prev(self) -> Section {
+        Section::ALL[(self.index() + Section::ALL.len() - 1) % Section::ALL.len()]
+    }
+}
+
+/// The open workload view.
+#[derive(Debug, Clone)]
+pub struct WorkloadView {
+    /// The Deployment's name.
+    pub name: String,
+    pub section: Section,
+    /// The selected row of each section, by `Section::index`.
+    pub selected: [usize; 4],
+    /// The log view of one of its pods, when open.
+    pub logs: Option<LogView>,
+}
+
+impl WorkloadView {
+    pub fn new(name: String) -> WorkloadView {
+        WorkloadView {
+            name,
+            section: Section::Pods,
+            selected: [0; 4],
+            logs: None,
+        }
+    }
+}
+
+/// One revision of a Deployment, as `kubectl rollout history` lists it,
+/// with what the view adds: age, images, pods, and which is current.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionRow {
+    pub revision: i64,
+    pub replicaset: String,
+    pub created_at: Option<i64>,
+    pub images: Vec<String>,
+    pub change_cause: Option<String>,
+    /// Pods the ReplicaSet controls now, and how many it wants.
+    pub pods: usize,
+    pub desired: i32,
+    pub ready: i32,
+    pub current: bool,
+}
+
+/// The ReplicaSets a Deployment controls.
+pub fn replicasets_of<'a>(cluster: &'a ClusterState, d: &DeploymentRow) -> Vec<&'a ReplicaSetRow> {
+    cluster
+        .replicasets
+        .values()
+        .filter(|rs| !d.uid.is_empty() && rs.owner == d.uid)
+        .collect()
+}
+
+/// The pods of a Deployment (through its ReplicaSets): problems first
+/// (not running and ready), then by name.
+pub fn pods_of<'a>(cluster: &'a ClusterState, rss: &[&ReplicaSetRow]) -> Vec<&'a PodRow> {
+    let owners: HashSet<&str> = rss.iter().map(|rs| rs.uid.as_str()).collect();
+    let mut pods: Vec<&PodRow> = cluster
+        .pods
+        .values()
+        .filter(|p| owners.contains(p.owner.as_str()))
+        .collect();
+    pods.sort_by(|a, b| {
+        healthy(a)
+            .cmp(&healthy(b))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    pods
+}
+
+fn healthy(p: &PodRow) -> bool {
+    p.phase == PodPhase::Running && p.ready
+}
+
+/// The revision history, newest first. Every ReplicaSet the Deployment
+/// controls is a revision (kubectl lists a ReplicaSet without the revision
+/// annotation as revision 0, and so does this); the current one is the
+/// revision the Deployment carries.
+pub fn history(d: &DeploymentRow, rss: &[&ReplicaSetRow], pods: &[&PodRow]) -> Vec<RevisionRow> {
+    let mut rows: Vec<RevisionRow> = rss
+        .iter()
+        .filter(|rs| rs.owner == d.uid)
+        .map(|rs| RevisionRow {
+            revision: rs.revision,
+            replicaset: rs.name.clone(),
+            created_at: rs.created_at,
+            images: rs.images.clone(),
+            change_cause: rs.change_cause.clone(),
+            pods: pods.iter().filter(|p| p.owner == rs.uid).count(),
+            desired: rs.desired,
+            ready: rs.ready,
+            current: d.revision > 0 && rs.revision == d.revision,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.revision
+            .cmp(&a.revision)
+            .then_with(|| a.replicaset.cmp(&b.replicaset))
+    });
+    rows
+}
+
+/// Events at most shown in the view.
+pub const MAX_SHOWN_EVENTS: usize = 200;
+
+/// The recent events of the Deployment, its ReplicaSets and their pods
+/// (pods are matched by name too, so events of pods already gone still
+/// show), newest first.
+pub fn events_of<'a>(
+    cluster: &'a ClusterState,
+    name: &str,
+    rss: &[&ReplicaSetRow],
+) -> Vec<&'a EventRow> {
+    let rs_names: HashSet<&str> = rss.iter().map(|rs| rs.name.as_str()).collect();
+    let mut events: Vec<&EventRow> = cluster
+        .events
+        .values()
+        .filter(|e| match e.kind.as_str() {
+            "Deployment" => e.object == name,
+            "ReplicaSet" => rs_names.contains(e.object.as_str()),
+            "Pod" => e
+                .object
+                .rsplit_once('-')
+                .is_some_and(|(rs, _)| rs_names.contains(rs)),
+            _ => false,
+        })
+        .collect();
+    events.sort_by(|a, b| {
+        b.last_seen
+            .cmp(&a.last_seen)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    events.truncate(MAX_SHOWN_EVENTS);
+    events
+}
+
+/// Everything the view shows, derived at once.
+pub struct Workload<'a> {
+    pub deployment: Option<&'a DeploymentRow>,
+    pub pods: Vec<&'a PodRow>,
+    pub history: Vec<RevisionRow>,
+    pub events: Vec<&'a EventRow>,
+}
+
+pub fn derive<'a>(cluster: &'a ClusterState, name: &str) -> Workload<'a> {
+    let Some(d) = cluster.deployments.get(name) else {
+        return Workload {
+            deployment: None,
+            pods: Vec::new(),
+            history: Vec::new(),
+            events: Vec::new(),
+        };
+    };
+    let rss = replicasets_of(cluster, d);
+    let pods = pods_of(cluster, &rss);
+    Workload {
+        deployment: Some(d),
+        history: history(d, &rss, &pods),
+        events: events_of(cluster, name, &rss),
+        pods,
+    }
+}
+
+impl Workload<'_> {
+    /// Rows in a section.
+    pub fn count(&self, section: Section) -> usize {
+        match section {
+            Section::Pods => self.pods.len(),
+            Section::History => self.history.len(),
+            Section::Conditions => self.deployment.map_or(0, |d| d.conditions.len()),
+            Section::Events => self.events.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::Change;
+    use crate::kube::KubeMsg;
+
+    fn deployment(revision: i64) -> DeploymentRow {
+        DeploymentRow {
+            name: "api".into(),
+            uid: "d1".into(),
+            revision,
+            ..DeploymentRow::default()
+        }
+    }
+
+    fn rs(name: &str, uid: &str, owner: &str, revision: i64) -> ReplicaSetRow {
+        ReplicaSetRow {
+            name: name.into(),
+            uid: uid.into(),
+            owner: owner.into(),
+            revision,
+            images: vec![format!("shop/api:v{revision}")],
+            ..ReplicaSetRow::default()
+        }
+    }
+
+    fn pod(name: &str, owner: &str, phase: PodPhase, ready: bool) -> PodRow {
+        PodRow {
+            name: name.into(),
+            owner: owner.into(),
+            phase,
+            ready,
+            ..PodRow::default()
+        }
+    }
+
+    #[test]
+    fn history_is_newest_first_marks_the_current_revision_and_counts_pods() {
+        let d = deployment(2);
+        let (a, b, c) = (
+            rs("api-a", "r1", "d1", 1),
+            rs("api-b", "r2", "d1", 3),
+            rs("api-c", "r3", "d1", 2),
+        );
+        let p = [
+            pod("api-c-1", "r3", PodPhase::Running, true),
+            pod("api-c-2", "r3", PodPhase::Running, true),
+            pod("api-b-1", "r2", PodPhase::Pending, false),
+        ];
+        let pods: Vec<&PodRow> = p.iter().collect();
+        let rows = history(&d, &[&a, &b, &c], &pods);
+        let revs: Vec<(i64, bool, usize)> = rows
+            .iter()
+            .map(|r| (r.revision, r.current, r.pods))
+            .collect();
+        assert_eq!(revs, [(3, false, 1), (2, true, 2), (1, false, 0)]);
+        assert_eq!(rows[1].images, ["shop/api:v2"]);
+    }
+
+    #[test]
+    fn history_keeps_only_owned_sets_and_an_unannotated_one_as_revision_zero() {
+        let d = deployment(1);
+        let mine = rs("api-a", "r1", "d1", 1);
+        let theirs = rs("web-a", "r9", "d9", 5);
+        let bare = rs("api-old", "r0", "d1", 0);
+        let rows = history(&d, &[&mine, &theirs, &bare], &[]);
+        let names: Vec<&str> = rows.iter().map(|r| r.replicaset.as_str()).collect();
+        assert_eq!(names, ["api-a", "api-old"]);
+        assert_eq!(rows[1].revision, 0);
+        assert!(!rows[1].current);
+    }
+
+    #[test]
+    fn nothing_is_current_before_the_deployment_has_a_revision() {
+        let d = deployment(0);
+        let bare = rs("api-a", "r1", "d1", 0);
+        let rows = history(&d, &[&bare], &[]);
+        assert!(
+            !rows[0].current,
+            "revision 0 is not a revision the Deployment carries"
+        );
+    }
+
+    #[test]
+    fn the_view_gathers_pods_problems_first_and_events_of_its_objects() {
+        let mut c = ClusterState::new(Vec::new());
+        c.update(KubeMsg::Deployments(Change::Reset(vec![deployment(1)])), 0);
+        c.update(
+            KubeMsg::ReplicaSets(Change::Reset(vec![
+                rs("api-5d8f", "r1", "d1", 1),
+                rs("web-77aa", "r7", "d7", 1),
+            ])),
+            0,
+        );
+        c.update(
+            KubeMsg::Pods(Change::Reset(vec![
+                pod("api-5d8f-aaaaa", "r1", PodPhase::Running, true),
+                pod("api-5d8f-bbbbb", "r1", PodPhase::Failing, false),
+                pod("web-77aa-ccccc", "r7", PodPhase::Running, true),
+            ])),
+            0,
+        );
+        let event = |name: &str, kind: &str, object: &str, at: i64| EventRow {
+            name: name.into(),
+            kind: kind.into(),
+            object: object.into(),
+            last_seen: Some(at),
+            ..EventRow::default()
+        };
+        c.update(
+            KubeMsg::Events(Change::Reset(vec![
+                event("e1", "Deployment", "api", 10),
+                event("e2", "ReplicaSet", "api-5d8f", 30),
+                event("e3", "Pod", "api-5d8f-zzzzz", 20),
+                event("e4", "Pod", "web-77aa-ccccc", 40),
+                event("e5", "Deployment", "web", 50),
+            ])),
+            0,
+        );
+        let w = derive(&c, "api");
+        let pods: Vec<&str> = w.pods.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(pods, ["api-5d8f-bbbbb", "api-5d8f-aaaaa"]);
+        let events: Vec<&str> = w.events.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(events, ["e2", "e3", "e1"], "a gone pod's event still shows");
+        assert!(derive(&c, "ghost").deployment.is_none());
+    }
+}

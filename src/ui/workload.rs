@@ -1,0 +1,432 @@
+//! The workload view: a Deployment's pods, revision history, conditions and
+//! recent events (Warnings highlighted), each section a scrolling list; and
+//! the log view of one of its pods.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use super::panes::age;
+use crate::config::theme::{Status, Theme};
+use crate::kube::model::{PodPhase, PodRow};
+use crate::kube::rollout::{Rollout, status};
+use crate::state::AppState;
+use crate::state::logs::{LogStatus, LogView};
+use crate::state::workload::{Section, Workload, WorkloadView, derive};
+
+pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect) {
+    if let Some(logs) = &view.logs {
+        draw_logs(frame, state, logs, body);
+        return;
+    }
+    let theme = &state.theme;
+    let w = derive(&state.cluster, &view.name);
+    let [
+        summary_area,
+        pods_area,
+        history_area,
+        conditions_area,
+        events_area,
+    ] = Layout::vertical([
+        Constraint::Length(2),
+        // As tall as its pods, up to half the screen; events take the rest.
+        Constraint::Length(section_height(
+            &w,
+            Section::Pods,
+            usize::from(body.height / 2),
+        )),
+        Constraint::Length(section_height(&w, Section::History, 6)),
+        Constraint::Length(section_height(&w, Section::Conditions, 5)),
+        Constraint::Fill(1),
+    ])
+    .areas(body);
+    frame.render_widget(Paragraph::new(summary(state, &w, &view.name)), summary_area);
+    let now = state.now;
+    for (section, area) in [
+        (Section::Pods, pods_area),
+        (Section::History, history_area),
+        (Section::Conditions, conditions_area),
+        (Section::Events, events_area),
+    ] {
+        let rows = match section {
+            Section::Pods => pod_rows(theme, &w, now),
+            Section::History => history_rows(theme, &w, now),
+            Section::Conditions => condition_rows(theme, &w, now),
+            Section::Events => event_rows(theme, &w, now),
+        };
+        let empty = match section {
+            Section::Pods => "No pods.",
+            Section::History => "No ReplicaSets: no revisions yet.",
+            Section::Conditions => "No conditions reported yet.",
+            Section::Events => "No recent events.",
+        };
+        list(frame, state, view, section, rows, empty, area);
+    }
+}
+
+/// Rows plus borders, at most `max`.
+fn section_height(w: &Workload, section: Section, max: usize) -> u16 {
+    (w.count(section).max(1) + 2).min(max) as u16
+}
+
+fn summary(state: &AppState, w: &Workload, name: &str) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    let Some(d) = w.deployment else {
+        return vec![
+            Line::styled(format!("deployment/{name}"), theme.title(true)),
+            Line::styled(
+                format!(
+                    "{} not found in namespace {} (esc goes back)",
+                    Status::Fail.symbol(),
+                    state.cluster.namespace.as_deref().unwrap_or("?")
+                ),
+                theme.status(Status::Fail),
+            ),
+        ];
+    };
+    let rollout = status(d);
+    let st = match rollout {
+        Rollout::Complete => Status::Ok,
+        Rollout::Failed(_) => Status::Fail,
+        _ => Status::Warn,
+    };
+    let images = d.images.join(", ");
+    vec![
+        Line::from(vec![
+            Span::styled(format!("deployment/{name} "), theme.title(true)),
+            Span::styled(
+                format!("{} {} ", st.symbol(), rollout.word()),
+                theme.status(st),
+            ),
+            Span::styled(
+                format!(
+                    "· {}/{} ready · updated {} · available {} · revision {} · {images}",
+                    d.ready, d.desired, d.updated, d.available, d.revision
+                ),
+                theme.base(),
+            ),
+        ]),
+        Line::styled(rollout.message(name), theme.muted()),
+    ]
+}
+
+fn list(
+    frame: &mut Frame,
+    state: &AppState,
+    view: &WorkloadView,
+    section: Section,
+    rows: Vec<Line<'static>>,
+    empty: &str,
+    area: Rect,
+) {
+    let theme = &state.theme;
+    let focused = view.section == section;
+    let count = if rows.is_empty() {
+        String::new()
+    } else {
+        format!("({}) ", rows.len())
+    };
+    let block = Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(theme.border(focused))
+        .title(Line::from(vec![
+            Span::styled(" ", theme.border(focused)),
+            Span::styled(section.title(), theme.title(focused)),
+            Span::styled(format!(" {count}"), theme.muted()),
+        ]));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(empty.to_string(), theme.muted())),
+            inner,
+        );
+        return;
+    }
+    let selected = view.selected[section.index()].min(rows.len() - 1);
+    let height = usize::from(inner.height);
+    let offset = selected.saturating_sub(height.saturating_sub(1));
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, line)| {
+            if focused && i == selected {
+                line.patch_style(theme.selection())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn pod_status(p: &PodRow) -> Status {
+    match p.phase {
+        PodPhase::Running if p.ready => Status::Ok,
+        PodPhase::Failing | PodPhase::Failed => Status::Fail,
+        _ => Status::Warn,
+    }
+}
+
+fn pod_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
+    let name_width = w
+        .pods
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(0)
+        .min(44);
+    w.pods
+        .iter()
+        .map(|p| {
+            let st = pod_status(p);
+            let last = match (&p.last_termination, p.last_restart_at) {
+                (Some(reason), Some(at)) => format!("last: {reason} {} ago", age(now - at)),
+                (Some(reason), None) => format!("last: {reason}"),
+                _ => String::new(),
+            };
+            Line::from(vec![
+                Span::styled(format!("{} ", st.symbol()), theme.status(st)),
+                Span::styled(format!("{:<name_width$} ", p.name), theme.base()),
+                Span::styled(format!("{:<17} ", p.status), theme.status(st)),
+                Span::styled(
+                    format!("{}/{} ", p.ready_containers, p.containers.len()),
+                    theme.base(),
+                ),
+                Span::styled(
+                    format!("{:>3} restarts ", p.restarts),
+                    if p.restarts > 0 {
+                        theme.status(Status::Warn)
+                    } else {
+                        theme.muted()
+                    },
+                ),
+                Span::styled(
+                    format!(
+                        "{:<5} {:<12} ",
+                        p.started_at.map_or("-".into(), |t| age(now - t)),
+                        p.node.as_deref().unwrap_or("-")
+                    ),
+                    theme.muted(),
+                ),
+                Span::styled(last, theme.status(Status::Warn)),
+            ])
+        })
+        .collect()
+}
+
+fn tags(images: &[String]) -> String {
+    images
+        .iter()
+        .map(|i| i.rsplit('/').next().unwrap_or(i).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn history_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
+    w.history
+        .iter()
+        .map(|r| {
+            let mark = if r.current {
+                "● current"
+            } else {
+                "         "
+            };
+            Line::from(vec![
+                Span::styled(format!("r{:<4} ", r.revision), theme.accent()),
+                Span::styled(format!("{mark} "), theme.status(Status::Ok)),
+                Span::styled(
+                    format!("{:<5} ", r.created_at.map_or("-".into(), |t| age(now - t))),
+                    theme.muted(),
+                ),
+                Span::styled(format!("{:<28} ", tags(&r.images)), theme.base()),
+                Span::styled(format!("pods {}/{} ", r.pods, r.desired), theme.muted()),
+                Span::styled(r.change_cause.clone().unwrap_or_default(), theme.base()),
+            ])
+        })
+        .collect()
+}
+
+fn condition_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
+    let Some(d) = w.deployment else {
+        return Vec::new();
+    };
+    d.conditions
+        .iter()
+        .map(|c| {
+            let bad = c.status != "True" || c.reason.as_deref() == Some("ProgressDeadlineExceeded");
+            let st = if bad { Status::Fail } else { Status::Ok };
+            Line::from(vec![
+                Span::styled(format!("{} ", st.symbol()), theme.status(st)),
+                Span::styled(format!("{:<15} {:<6} ", c.type_, c.status), theme.base()),
+                Span::styled(
+                    format!("{:<26} ", c.reason.as_deref().unwrap_or("")),
+                    theme.accent(),
+                ),
+                Span::styled(
+                    format!(
+                        "{} ",
+                        c.updated_at
+                            .map_or(String::new(), |t| format!("{} ago", age(now - t)))
+                    ),
+                    theme.muted(),
+                ),
+                Span::styled(c.message.clone().unwrap_or_default(), theme.base()),
+            ])
+        })
+        .collect()
+}
+
+fn event_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
+    w.events
+        .iter()
+        .map(|e| {
+            let (word, style) = if e.warning {
+                ("Warning", theme.status(Status::Fail))
+            } else {
+                ("Normal ", theme.muted())
+            };
+            let count = if e.count > 1 {
+                format!(" (x{})", e.count)
+            } else {
+                String::new()
+            };
+            Line::from(vec![
+                Span::styled(
+                    format!("{:<5} ", e.last_seen.map_or("-".into(), |t| age(now - t))),
+                    theme.muted(),
+                ),
+                Span::styled(format!("{word} "), style),
+                Span::styled(
+                    format!("{:<20} ", e.reason),
+                    if e.warning { style } else { theme.accent() },
+                ),
+                Span::styled(
+                    format!("{}/{} ", e.kind.to_lowercase(), e.object),
+                    theme.muted(),
+                ),
+                Span::styled(
+                    format!("{}{count}", e.message),
+                    if e.warning { style } else { theme.base() },
+                ),
+            ])
+        })
+        .collect()
+}
+
+/// The style of a log line: errors and warnings stand out.
+fn line_style(theme: &Theme, line: &str) -> ratatui::style::Style {
+    let upper = line
+        .get(..line.len().min(64))
+        .unwrap_or(line)
+        .to_ascii_uppercase();
+    if ["ERROR", "FATAL", "PANIC", "CRIT"]
+        .iter()
+        .any(|w| upper.contains(w))
+    {
+        theme.status(Status::Fail)
+    } else if upper.contains("WARN") {
+        theme.status(Status::Warn)
+    } else {
+        theme.base()
+    }
+}
+
+fn draw_logs(frame: &mut Frame, state: &AppState, logs: &LogView, body: Rect) {
+    let theme = &state.theme;
+    let mut title = vec![
+        Span::styled(" Logs ", theme.title(true)),
+        Span::styled(format!("pod/{} ", logs.pod), theme.base()),
+        Span::styled(format!("· {} ", logs.container()), theme.accent()),
+    ];
+    if logs.previous {
+        title.push(Span::styled(
+            "· previous container ",
+            theme.status(Status::Warn),
+        ));
+    }
+    title.push(Span::styled(
+        if logs.follow {
+            "· following "
+        } else {
+            "· held "
+        },
+        theme.muted(),
+    ));
+    if !logs.filter.is_empty() {
+        title.push(Span::styled(
+            format!("· filter \"{}\" ", logs.filter),
+            theme.accent(),
+        ));
+    }
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.border(true))
+        .title(Line::from(title));
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    let [text_area, status_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    let visible = logs.visible();
+    let height = usize::from(text_area.height);
+    let end = visible.len().saturating_sub(logs.scroll);
+    let start = end.saturating_sub(height);
+    let lines: Vec<Line> = visible[start..end]
+        .iter()
+        .map(|l| Line::styled(l.to_string(), line_style(theme, l)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), text_area);
+    let status = if let Some(editor) = &logs.editor {
+        Line::from(vec![
+            Span::styled("filter: ", theme.accent()),
+            Span::styled(format!("{}▏", editor.lines().concat()), theme.selection()),
+            Span::styled("  enter applies · esc cancels", theme.muted()),
+        ])
+    } else {
+        let (text, style) = match &logs.status {
+            LogStatus::Connecting => ("connecting…".to_string(), theme.muted()),
+            LogStatus::Streaming if logs.lines.is_empty() => ("no lines yet".into(), theme.muted()),
+            LogStatus::Streaming => (
+                format!("{} of {} lines", visible.len(), logs.lines.len()),
+                theme.muted(),
+            ),
+            LogStatus::Ended => (
+                format!("stream ended ({} lines)", logs.lines.len()),
+                theme.status(Status::Warn),
+            ),
+            LogStatus::Failed(e) => (
+                format!("{} {e}", Status::Fail.symbol()),
+                theme.status(Status::Fail),
+            ),
+        };
+        let mut spans = vec![Span::styled(text, style)];
+        if logs.dropped > 0 {
+            spans.push(Span::styled(
+                format!(
+                    " · {} older lines dropped (buffer keeps {})",
+                    logs.dropped,
+                    crate::state::logs::MAX_LINES
+                ),
+                theme.muted(),
+            ));
+        }
+        if logs.scroll > 0 {
+            spans.push(Span::styled(
+                format!(
+                    " · {} below (end or f follows again)",
+                    logs.scroll
+                ),
+                theme.muted(),
+            ));
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(status), status_area);
+}
