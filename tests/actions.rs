@@ -209,3 +209,132 @@ async fn an_unwritable_journal_refuses_the_action_before_the_cluster_changes() {
     let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
     assert_eq!(api.get("api").await.unwrap().spec.replicas, Some(1));
 }
+
+/// Applies watch messages to a cluster state until `cond` holds (bounded).
+async fn watched_until(
+    rx: &mut tokio::sync::mpsc::Receiver<ops_tui::state::Msg>,
+    state: &mut ops_tui::state::cluster::ClusterState,
+    what: &str,
+    cond: impl Fn(&ops_tui::state::cluster::ClusterState) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        state.refresh(jiff::Timestamp::now().as_second());
+        if cond(state) {
+            return;
+        }
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(left, rx.recv()).await {
+            Ok(Some(ops_tui::state::Msg::Kube(_, m))) => {
+                state.update(m, jiff::Timestamp::now().as_second())
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the watches ended"),
+            Err(_) => panic!("{what}: not within {LIMIT:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blue_green_switch_from_the_watched_state_moves_the_traffic_and_is_journaled() {
+    use ops_tui::sim::SimOptions;
+    use ops_tui::sim::cluster::Timing;
+    use ops_tui::sim::scenario::ScenarioName;
+    use ops_tui::state::bluegreen;
+    let sim = common::sim::start_with(SimOptions {
+        scenario: Some(ScenarioName::GoLive),
+        timing: Timing::fast(),
+        ..SimOptions::default()
+    })
+    .await;
+    let ns = sim.namespace().to_string();
+    let c = client(&sim, "demo").await;
+    let conn = ops_tui::kube::Connection {
+        client: c.clone(),
+        context: "demo".into(),
+        namespace: ns.clone(),
+        user: "admin".into(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4096);
+    let task = tokio::spawn(async move { ops_tui::kube::watch::watch_all(&conn, 0, tx).await });
+    let mut state = ops_tui::state::cluster::ClusterState::new(Vec::new());
+    watched_until(&mut rx, &mut state, "both colours ready", |s| {
+        bluegreen::switch(s, "web", "version")
+            .is_ok_and(|sw| sw.colours.len() == 2 && sw.colours.iter().all(|c| c.ready))
+    })
+    .await;
+    let switch = bluegreen::switch(&state, "web", "version").unwrap();
+    assert_eq!(switch.current.as_deref(), Some("blue"));
+    let green = switch.colours.iter().find(|c| !c.current).unwrap();
+    assert_eq!(
+        (green.value.as_str(), green.deployment.as_str()),
+        ("green", "web-green")
+    );
+
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let web = format!(
+        "http://127.0.0.1:{}/",
+        sim.service("web").unwrap().http_port
+    );
+    let version = || async {
+        let r = http.get(&web).send().await.unwrap();
+        r.headers()["x-version"].to_str().unwrap().to_string()
+    };
+    assert_eq!(version().await, "2.3.0");
+
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let plan = Plan::switch(
+        &ns,
+        "web",
+        "version",
+        "blue",
+        &green.value,
+        &green.deployment,
+    );
+    // The viewer is refused at the dry run.
+    let viewer = client(&sim, "demo-viewer").await;
+    let refused = Action {
+        plan: plan.clone(),
+        journal: &journal,
+        kube_user: Some("viewer".into()),
+    }
+    .dry_run(&viewer, false)
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&refused, ActionError::Refused { code: 403, message, .. } if message.contains("services")),
+        "{refused}"
+    );
+    let action = Action {
+        plan,
+        journal: &journal,
+        kube_user: Some("admin".into()),
+    };
+    action.dry_run(&c, false).await.unwrap();
+    assert_eq!(version().await, "2.3.0", "a dry run moved the traffic");
+    action.execute(&c, false).await.unwrap();
+    assert_eq!(version().await, "2.4.0");
+    // The watched state sees the Service select green.
+    watched_until(&mut rx, &mut state, "the Service selects green", |s| {
+        bluegreen::switch(s, "web", "version")
+            .is_ok_and(|sw| sw.current.as_deref() == Some("green"))
+    })
+    .await;
+    let records = journal.read().unwrap().records;
+    let Entry::Action {
+        summary, request, ..
+    } = &records.last().unwrap().entry;
+    assert_eq!(
+        summary,
+        "switch service/web from version=blue to version=green (deployment/web-green)"
+    );
+    assert_eq!(
+        request.as_ref().unwrap()["path"],
+        format!("/api/v1/namespaces/{ns}/services/web")
+    );
+    task.abort();
+}

@@ -173,3 +173,79 @@ async fn connection_errors_say_what_is_wrong() {
         "no context \"prod\" in the kubeconfig (it has: demo, demo-viewer)"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workload_view_gets_pods_history_conditions_events_and_services_from_the_watches() {
+    use ops_tui::state::workload::derive;
+    let sim = common::sim::start_with(SimOptions {
+        scenario: Some(ScenarioName::Incident),
+        timing: Timing::fast(),
+        ..SimOptions::default()
+    })
+    .await;
+    let ns = sim.namespace().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let path = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig(&ns)).unwrap();
+    let conn = connect(Some(&path), Some("demo"), None).await.unwrap();
+    let (tx, mut rx) = mpsc::channel(4096);
+    let task = tokio::spawn(async move { watch::watch_all(&conn, 0, tx).await });
+    let mut state = ClusterState::new(Vec::new());
+    // A release that crash-loops: its Warning events, its failing pods and
+    // every revision reach the view.
+    let client = common::sim::client(&sim, "demo").await;
+    let api: kube::Api<k8s_openapi::api::apps::v1::Deployment> = kube::Api::namespaced(client, &ns);
+    api.patch(
+        "api",
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Strategic(serde_json::json!({"spec": {"template": {"spec": {
+            "containers": [{"name": "api", "image": "registry.example.com/shop/api:1.6.0-crash"}]
+        }}}})),
+    )
+    .await
+    .unwrap();
+    until(&mut rx, &mut state, "a crash loop in the view", |s| {
+        let w = derive(s, "api");
+        w.history.len() >= 3
+            && w.pods
+                .first()
+                .is_some_and(|p| p.phase == PodPhase::Failing && p.restarts > 0)
+            && w.events.iter().any(|e| e.warning && e.reason == "BackOff")
+            && w.events
+                .iter()
+                .any(|e| e.kind == "Deployment" && e.reason == "ScalingReplicaSet")
+    })
+    .await;
+    let w = derive(&state, "api");
+    let current: Vec<i64> = w
+        .history
+        .iter()
+        .filter(|r| r.current)
+        .map(|r| r.revision)
+        .collect();
+    assert_eq!(
+        current,
+        [w.deployment.unwrap().revision],
+        "exactly the Deployment's revision is current"
+    );
+    assert!(
+        w.history.windows(2).all(|p| p[0].revision > p[1].revision),
+        "newest first"
+    );
+    let crashing = w.pods.first().unwrap();
+    assert_eq!(crashing.containers.len(), 1);
+    assert!(
+        ["CrashLoopBackOff", "Error"].contains(&crashing.status.as_str()),
+        "{}",
+        crashing.status
+    );
+    assert!(
+        w.deployment
+            .unwrap()
+            .conditions
+            .iter()
+            .any(|c| c.type_ == "Progressing"),
+        "conditions are projected"
+    );
+    assert!(!state.services.is_empty(), "services are watched");
+    task.abort();
+}
