@@ -332,3 +332,56 @@ fn roll_back_through_the_revision_picker_and_see_the_previous_image_serving() {
     pty.send(b"q");
     assert!(pty.wait_exit(WAIT).success());
 }
+
+#[test]
+fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_serve() {
+    let demo = common::demo::Demo::start(&["--speed", "10"]);
+    demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = demo.dir.join("demo.toml");
+    let kubeconfig = demo.kubeconfig.to_str().unwrap().to_string();
+    let args = [
+        "--runbook",
+        runbook.to_str().unwrap(),
+        "--kubeconfig",
+        &kubeconfig,
+        "--context",
+        "demo",
+    ];
+    let mut pty = Pty::spawn(dir.path(), &args, &[], 140, 40);
+    pty.wait_for("✓ complete api", WAIT);
+    // Enter: the workload view of api, its pods and revisions.
+    pty.send(b"\r");
+    pty.wait_for("deployment/api ✓ complete", WAIT);
+    pty.wait_for("Revisions (2)", WAIT);
+    pty.wait_for("● current", WAIT);
+    // l: the first pod's logs, streamed from the simulated kubelet.
+    pty.send(b"l");
+    pty.wait_for("Logs pod/api-", WAIT);
+    pty.wait_for("following", WAIT);
+    pty.wait_for("INFO", WAIT);
+    // Back to the dashboard.
+    pty.send(b"\x1b");
+    pty.wait_for("Revisions (2)", WAIT);
+    pty.send(b"\x1b");
+    pty.wait_for("[1] Rollouts", WAIT);
+    // b on web-blue: the colour picker shows where each colour points.
+    // All complete: rows sort by name, and web-blue is the second.
+    pty.send(b"jb");
+    pty.wait_for("Blue-green: service/web", WAIT);
+    pty.wait_for("deployment/web-green", WAIT);
+    pty.send(b"\x1b");
+    pty.wait_gone("Blue-green: service/web", WAIT);
+    // C: the picker; choosing demo-viewer re-targets the header at once.
+    pty.send(b"C");
+    pty.wait_for("Switch environment or context", WAIT);
+    pty.send(b"j\r");
+    pty.wait_for("env demo-viewer", WAIT);
+    pty.wait_for("RO", WAIT);
+    pty.wait_for("LIVE", WAIT);
+    pty.wait_for("✓ complete api", WAIT);
+    pty.send(b"s");
+    pty.wait_for("read-only: actions are off", WAIT);
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
+}

@@ -1,6 +1,7 @@
 //! The embedded simulated environment behind `ops-tui demo` and the tests: a
 //! Kubernetes API server with a deployment controller, the service the
-//! workloads run, a Prometheus API and a fault-injection endpoint.
+//! workloads run, container logs, a Prometheus API and a fault-injection
+//! endpoint.
 //! Everything binds 127.0.0.1 only.
 
 pub mod api;
@@ -9,6 +10,7 @@ pub mod control;
 pub mod controller;
 pub mod http;
 pub mod kubeconfig;
+pub mod logs;
 pub mod patch;
 pub mod prom;
 pub mod scenario;

@@ -419,10 +419,7 @@ fn draw_logs(frame: &mut Frame, state: &AppState, logs: &LogView, body: Rect) {
         }
         if logs.scroll > 0 {
             spans.push(Span::styled(
-                format!(
-                    " · {} below (end or f follows again)",
-                    logs.scroll
-                ),
+                format!(" · {} below (end or f follows again)", logs.scroll),
                 theme.muted(),
             ));
         }

@@ -123,3 +123,9 @@ pub fn complete(d: &Deployment) -> bool {
         && s.replicas == Some(want)
         && s.available_replicas == Some(want)
 }
+
+/// Writes the simulator's kubeconfig (namespace `NS`) into `dir`, for
+/// running kubectl against it.
+pub fn write_kubeconfig(sim: &Sim, dir: &std::path::Path) -> std::path::PathBuf {
+    ops_tui::sim::kubeconfig::write(dir, &sim.kubeconfig(NS)).expect("write the kubeconfig")
+}

@@ -2,6 +2,7 @@
 //! errors as Kubernetes `Status` objects.
 
 mod discovery;
+mod log;
 mod read;
 pub mod table;
 mod write;
@@ -237,6 +238,7 @@ pub async fn handle(api: Arc<Api>, req: Req) -> Resp {
                 ("patch" | "update", Some("scale")) if kind == Kind::Deployment => {
                     write::change_scale(&api, &req, &ns, &name)
                 }
+                ("get", Some("log")) if kind == Kind::Pod => log::get(&api, &req, &ns, &name).await,
                 ("patch", None) => write::patch(&api, &req, kind, &ns, &name),
                 ("update", None) => write::update(&api, &req, kind, &ns, &name),
                 ("delete", None) => write::delete(&api, &req, kind, &ns, &name),

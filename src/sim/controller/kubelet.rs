@@ -1,7 +1,8 @@
 //! A kubelet for every node at once: pods go Pending → scheduled → Running
 //! → Ready on the cluster's timing; an image whose tag contains `crash`
 //! crash-loops with growing back-off; deleted pods disappear after their
-//! grace period.
+//! grace period. What the containers print is in [`crate::sim::logs`],
+//! computed from the statuses kept here.
 
 use std::time::Duration;
 
@@ -128,7 +129,7 @@ pub fn sync(cluster: &mut Cluster) -> bool {
         match container {
             None => {
                 if since(scheduled_at.as_ref()) >= timing.start {
-                    start(cluster, &mut pod, &image);
+                    start(cluster, &mut pod);
                     cluster.store.put_typed(pod);
                 }
             }
@@ -163,12 +164,16 @@ fn schedule(cluster: &mut Cluster, pod: &mut Pod) {
     );
 }
 
-fn start(cluster: &mut Cluster, pod: &mut Pod, image: &str) {
+fn start(cluster: &mut Cluster, pod: &mut Pod) {
     let ip = cluster.next_pod_ip();
-    let names: Vec<String> = pod
+    let names: Vec<(String, String)> = pod
         .spec
         .iter()
-        .flat_map(|s| s.containers.iter().map(|c| c.name.clone()))
+        .flat_map(|s| {
+            s.containers
+                .iter()
+                .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+        })
         .collect();
     let t = now();
     let status = pod.status.get_or_insert_with(PodStatus::default);
@@ -183,10 +188,10 @@ fn start(cluster: &mut Cluster, pod: &mut Pod, image: &str) {
     status.container_statuses = Some(
         names
             .iter()
-            .map(|name| container_status(name, image, false, t.clone()))
+            .map(|(name, image)| container_status(name, image, false, t.clone()))
             .collect(),
     );
-    for name in &names {
+    for (name, image) in &names {
         cluster.event(
             Kind::Pod,
             &pod.metadata,
