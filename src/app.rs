@@ -190,7 +190,8 @@ pub async fn run_dashboard_with(
         }
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         let shared = crate::kube::watch::Shared::default();
-        let watches = std::sync::Mutex::new(crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), 0, tx.clone(), shared.clone()));
+        let pod_selector = state.runbook.as_ref().and_then(Runbook::pod_selector);
+        let watches = std::sync::Mutex::new(crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), pod_selector.clone(), 0, tx.clone(), shared.clone()));
         let logs = std::sync::Mutex::new(None::<crate::kube::logs::LogTask>);
         let journal = journal_for(&state.target, paths);
         if let Some(j) = &journal {
@@ -228,7 +229,7 @@ pub async fn run_dashboard_with(
                     *slot = None;
                 }
                 if let Ok(mut w) = watches.lock() {
-                    *w = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), target.clone(), generation, tx.clone(), shared.clone());
+                    *w = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), target.clone(), pod_selector.clone(), generation, tx.clone(), shared.clone());
                 }
                 let next = journal_for(&target, paths);
                 let records = next.as_ref().and_then(|j| j.read().ok()).map(|c| c.records).unwrap_or_default();

@@ -380,6 +380,29 @@ fn action_dialogs() {
         message: "deployments.apps \"payments-api\" is forbidden: User \"viewer\" cannot patch resource \"deployments/scale\" in API group \"apps\" in the namespace \"payments\" (403 Forbidden)".into(),
     });
     insta::assert_snapshot!("dialog_refused_by_rbac", render(&s, 100, 30));
+    // The steps between: dry run under way, an unprotected confirmation,
+    // the request on its way, the revision history being read.
+    let plan = Plan::restart("payments", "payments-api", "2026-11-23T06:00:00Z");
+    s.dialog = Some(Dialog::Checking {
+        plan: plan.clone(),
+        warning: None,
+        unready: None,
+    });
+    insta::assert_snapshot!("dialog_checking", render(&s, 100, 30));
+    s.dialog = Some(Dialog::Confirm {
+        plan: plan.clone(),
+        warning: None,
+        type_to_confirm: None,
+        typed: String::new(),
+        unready: None,
+    });
+    insta::assert_snapshot!("dialog_confirm", render(&s, 100, 30));
+    s.dialog = Some(Dialog::Running { plan });
+    insta::assert_snapshot!("dialog_running", render(&s, 100, 30));
+    s.dialog = Some(Dialog::Loading {
+        deployment: "payments-api".into(),
+    });
+    insta::assert_snapshot!("dialog_loading_revisions", render(&s, 100, 30));
 }
 
 #[test]

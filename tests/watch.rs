@@ -70,7 +70,7 @@ async fn the_view_follows_the_cluster_through_restarts_and_relists() {
         ("demo", "shop-prod", "admin")
     );
     let (tx, mut rx) = mpsc::channel(4096);
-    let task = tokio::spawn(async move { watch::watch_all(&conn, 0, tx).await });
+    let task = tokio::spawn(async move { watch::watch_all(&conn, None, 0, tx).await });
     let mut state = ClusterState::new(Vec::new());
 
     // The release in progress completes, and every row is there once.
@@ -135,7 +135,7 @@ async fn a_forbidden_watch_is_reported_and_the_others_keep_working() {
         .await
         .unwrap();
     let (tx, mut rx) = mpsc::channel(4096);
-    let task = tokio::spawn(async move { watch::watch_all(&conn, 0, tx).await });
+    let task = tokio::spawn(async move { watch::watch_all(&conn, None, 0, tx).await });
     let mut state = ClusterState::new(Vec::new());
     until(
         &mut rx,
@@ -188,7 +188,7 @@ async fn the_workload_view_gets_pods_history_conditions_events_and_services_from
     let path = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig(&ns)).unwrap();
     let conn = connect(Some(&path), Some("demo"), None).await.unwrap();
     let (tx, mut rx) = mpsc::channel(4096);
-    let task = tokio::spawn(async move { watch::watch_all(&conn, 0, tx).await });
+    let task = tokio::spawn(async move { watch::watch_all(&conn, None, 0, tx).await });
     let mut state = ClusterState::new(Vec::new());
     // A release that crash-loops: its Warning events, its failing pods and
     // every revision reach the view.
@@ -247,5 +247,42 @@ async fn the_workload_view_gets_pods_history_conditions_events_and_services_from
         "conditions are projected"
     );
     assert!(!state.services.is_empty(), "services are watched");
+    task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runbooks_selector_narrows_the_pods_watched() {
+    let sim = common::sim::start_with(SimOptions {
+        scenario: Some(ScenarioName::GoLive),
+        timing: Timing::fast(),
+        ..SimOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig("shop-prod")).unwrap();
+    let conn = connect(Some(&path), Some("demo"), None).await.unwrap();
+    let (tx, mut rx) = mpsc::channel(4096);
+    let task =
+        tokio::spawn(
+            async move { watch::watch_all(&conn, Some("app in (api,worker)"), 0, tx).await },
+        );
+    let mut state = ClusterState::new(Vec::new());
+    until(&mut rx, &mut state, "api and worker pods", |s| {
+        let count = |prefix: &str| s.pods.keys().filter(|p| p.starts_with(prefix)).count();
+        count("api-") >= 3 && count("worker-") >= 2 && s.deployments.len() == 4
+    })
+    .await;
+    assert!(
+        state
+            .pods
+            .keys()
+            .all(|p| p.starts_with("api-") || p.starts_with("worker-")),
+        "only the selected pods: {:?}",
+        state.pods.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        state.deployments.contains_key("web-blue"),
+        "Deployments stay namespace-wide"
+    );
     task.abort();
 }

@@ -20,11 +20,24 @@ use crate::state::Msg;
 
 /// Runs the watches until the task running this is aborted or the
 /// UI loop is gone.
-pub async fn watch_all(conn: &Connection, generation: u64, tx: mpsc::Sender<Msg>) {
+/// `pods` narrows the Pods and ReplicaSets watches to a label selector (a
+/// runbook's workloads); None watches the whole namespace.
+pub async fn watch_all(
+    conn: &Connection,
+    pods: Option<&str>,
+    generation: u64,
+    tx: mpsc::Sender<Msg>,
+) {
     let ns = conn.namespace.as_str();
+    let all = watcher::Config::default();
+    let scoped = match pods {
+        Some(selector) => watcher::Config::default().labels(selector),
+        None => watcher::Config::default(),
+    };
     futures::join!(
         run(
             Api::<Deployment>::namespaced(conn.client.clone(), ns),
+            all.clone(),
             Resource::Deployments,
             DeploymentRow::from,
             |row: &DeploymentRow| row.name.clone(),
@@ -34,6 +47,7 @@ pub async fn watch_all(conn: &Connection, generation: u64, tx: mpsc::Sender<Msg>
         ),
         run(
             Api::<ReplicaSet>::namespaced(conn.client.clone(), ns),
+            scoped.clone(),
             Resource::ReplicaSets,
             ReplicaSetRow::from,
             |row: &ReplicaSetRow| row.name.clone(),
@@ -43,6 +57,7 @@ pub async fn watch_all(conn: &Connection, generation: u64, tx: mpsc::Sender<Msg>
         ),
         run(
             Api::<Pod>::namespaced(conn.client.clone(), ns),
+            scoped,
             Resource::Pods,
             PodRow::from,
             |row: &PodRow| row.name.clone(),
@@ -52,6 +67,7 @@ pub async fn watch_all(conn: &Connection, generation: u64, tx: mpsc::Sender<Msg>
         ),
         run(
             Api::<KubeEvent>::namespaced(conn.client.clone(), ns),
+            all.clone(),
             Resource::Events,
             EventRow::from,
             |row: &EventRow| row.name.clone(),
@@ -61,6 +77,7 @@ pub async fn watch_all(conn: &Connection, generation: u64, tx: mpsc::Sender<Msg>
         ),
         run(
             Api::<Service>::namespaced(conn.client.clone(), ns),
+            all,
             Resource::Services,
             ServiceRow::from,
             |row: &ServiceRow| row.name.clone(),
@@ -87,8 +104,10 @@ fn describe(e: &watcher::Error) -> (String, bool) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run<K, T>(
     api: Api<K>,
+    config: watcher::Config,
     resource: Resource,
     project: impl Fn(&K) -> T,
     key: impl Fn(&T) -> String,
@@ -99,9 +118,7 @@ async fn run<K, T>(
     K: KubeResource + Clone + DeserializeOwned + Debug + Send + 'static,
     T: Send,
 {
-    let mut stream = watcher::watcher(api, watcher::Config::default())
-        .default_backoff()
-        .boxed();
+    let mut stream = watcher::watcher(api, config).default_backoff().boxed();
     let mut listing: Option<Vec<T>> = None;
     let mut live = false;
     let send = |m: KubeMsg| tx.send(Msg::Kube(generation, m));
@@ -156,6 +173,7 @@ async fn run<K, T>(
 pub fn connect_and_watch(
     kubeconfig: Option<std::path::PathBuf>,
     target: crate::runbook::select::Target,
+    pods: Option<String>,
     generation: u64,
     tx: mpsc::Sender<Msg>,
     shared: Shared,
@@ -182,7 +200,7 @@ pub fn connect_and_watch(
                     user: conn.user.clone(),
                 };
                 if tx.send(Msg::Kube(generation, hello)).await.is_ok() {
-                    watch_all(&conn, generation, tx).await;
+                    watch_all(&conn, pods.as_deref(), generation, tx).await;
                 }
             }
             Err(e) => {

@@ -125,6 +125,18 @@ impl Runbook {
         self.file.workloads.iter().map(|w| w.get_ref())
     }
 
+    /// One label selector covering every workload's pods, when each
+    /// workload names its pods' `selector`: the same selector for all, or
+    /// `key=value` selectors of one key, as `key in (v1,v2)`. None: the
+    /// pods of the whole namespace are watched.
+    pub fn pod_selector(&self) -> Option<String> {
+        let selectors = self
+            .workloads()
+            .map(|w| w.selector.as_ref().map(|s| s.get_ref().trim().to_string()))
+            .collect::<Option<Vec<String>>>()?;
+        pod_selector(&selectors)
+    }
+
     pub fn probes(&self) -> impl Iterator<Item = &Probe> {
         self.file.probes.iter().map(|p| p.get_ref())
     }
@@ -171,9 +183,58 @@ pub fn slug(text: &str) -> String {
     out
 }
 
+fn pod_selector(selectors: &[String]) -> Option<String> {
+    let first = selectors.first()?;
+    if selectors.iter().all(|s| s == first) {
+        return Some(first.clone());
+    }
+    let plain = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+    };
+    let mut key = None;
+    let mut values: Vec<&str> = Vec::new();
+    for s in selectors {
+        let (k, v) = s.split_once('=')?;
+        let (k, v) = (k.trim(), v.trim());
+        if !plain(k) || !plain(v) || key.is_some_and(|key| key != k) {
+            return None;
+        }
+        key = Some(k);
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+    Some(format!("{} in ({})", key?, values.join(",")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_selector_covers_the_workloads_pods_or_none_does() {
+        let sel =
+            |list: &[&str]| pod_selector(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(sel(&["app=api"]).as_deref(), Some("app=api"));
+        assert_eq!(
+            sel(&["tier=web,env=prod", "tier=web,env=prod"]).as_deref(),
+            Some("tier=web,env=prod")
+        );
+        assert_eq!(
+            sel(&["app=api", "app=worker", "app=api"]).as_deref(),
+            Some("app in (api,worker)")
+        );
+        assert_eq!(
+            sel(&["app=api", "name=worker"]),
+            None,
+            "two keys cannot be or-ed"
+        );
+        assert_eq!(sel(&["app=api", "app!=worker"]), None);
+        assert_eq!(sel(&["app=api,tier=x", "app=worker"]), None);
+        assert_eq!(sel(&[]), None);
+    }
 
     #[test]
     fn slugs_are_stable_and_readable() {
