@@ -270,8 +270,18 @@ impl AppState {
         } else {
             (self.focus.hints(), &[Mode::List, Mode::Dashboard])
         };
+        // Read-only: the actions are not offered; the footer says why.
+        const MUTATING: &[Action] = &[
+            Action::Scale,
+            Action::Restart,
+            Action::PauseResume,
+            Action::Rollback,
+            Action::BlueGreen,
+        ];
+        let read_only = self.target.read_only;
         self.hints = groups
             .iter()
+            .filter(|(actions, _)| !(read_only && actions.iter().any(|a| MUTATING.contains(a))))
             .filter_map(|(actions, label)| {
                 let keys: Vec<String> = actions
                     .iter()
@@ -285,6 +295,9 @@ impl AppState {
                 (!keys.is_empty()).then(|| (keys.join("/"), *label))
             })
             .collect();
+        if read_only && self.dialog.is_none() && self.help.is_none() {
+            self.hints.push(("RO".into(), "actions off (read-only)"));
+        }
     }
 
     /// The namespace actions go to: the connection's, else the target's.
@@ -464,6 +477,7 @@ impl AppState {
         ));
         self.target = target.clone();
         self.effects.push(Effect::Switch(target, generation));
+        self.refresh_hints();
     }
 
     /// A bound action while the workload view (or its log view) is open.
