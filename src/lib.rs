@@ -6,12 +6,15 @@
 pub mod action;
 pub mod app;
 pub mod cli;
+pub mod condition;
 pub mod config;
 pub mod demo;
 pub mod journal;
 pub mod kube;
 pub mod logging;
 pub mod position;
+pub mod probe;
+pub mod prom;
 pub mod runbook;
 pub mod sim;
 pub mod state;

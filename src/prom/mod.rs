@@ -1,0 +1,2 @@
+//! Prometheus: signals (instant and range queries judged against
+//! thresholds) and the alerts list.
