@@ -38,6 +38,7 @@ pub enum Action {
     NextContainer,
     BlueGreen,
     SwitchContext,
+    RunBurst,
 }
 
 impl Action {
@@ -76,6 +77,7 @@ impl Action {
         Action::NextContainer,
         Action::BlueGreen,
         Action::SwitchContext,
+        Action::RunBurst,
     ];
 
     /// The name used in keymap files.
@@ -114,6 +116,7 @@ impl Action {
             Action::NextContainer => "next_container",
             Action::BlueGreen => "blue_green",
             Action::SwitchContext => "switch_context",
+            Action::RunBurst => "run_burst",
         }
     }
 
@@ -168,6 +171,9 @@ impl Action {
                 "switch the selected workload's blue-green Service to another colour"
             }
             Action::SwitchContext => "switch to another runbook environment or kube context",
+            Action::RunBurst => {
+                "run the selected probe's burst (a rate-limit test: it loads the service), after confirming"
+            }
         }
     }
 
@@ -207,6 +213,7 @@ impl Action {
             Action::NextContainer => "container",
             Action::BlueGreen => "switch",
             Action::SwitchContext => "context",
+            Action::RunBurst => "run burst",
         }
     }
 }

@@ -40,6 +40,7 @@ pub fn main(cli: Cli) -> ExitCode {
             &cli.dashboard,
             &paths,
         ),
+        Some(Command::Check(check)) => crate::checks::command::run(&check, &cli.dashboard),
         Some(Command::Demo(demo)) => crate::demo::run(&demo, &cli.dashboard, &paths),
         Some(Command::Paths) => {
             print_out(&paths.describe());
@@ -193,6 +194,13 @@ pub async fn run_dashboard_with(
         let pod_selector = state.runbook.as_ref().and_then(Runbook::pod_selector);
         let watches = std::sync::Mutex::new(crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), pod_selector.clone(), 0, tx.clone(), shared.clone()));
         let logs = std::sync::Mutex::new(None::<crate::kube::logs::LogTask>);
+        let runbook = state.runbook.clone();
+        let (first_probes, warning) = start_probes(runbook.as_ref(), state.target.env.as_deref(), tx.clone());
+        state.warnings.extend(warning);
+        let probes = std::sync::Mutex::new(first_probes);
+        let (first_polls, warning) = start_signals(runbook.as_ref(), state.target.env.as_deref(), tx.clone());
+        state.warnings.extend(warning);
+        let polls = std::sync::Mutex::new(first_polls);
         let journal = journal_for(&state.target, paths);
         if let Some(j) = &journal {
             match j.read() {
@@ -205,7 +213,26 @@ pub async fn run_dashboard_with(
         }
         let journal = std::sync::Mutex::new(journal);
         let read_only = std::sync::atomic::AtomicBool::new(state.target.read_only);
+        let env_now = std::sync::Mutex::new(state.target.env.clone());
         let composite = |effect: Effect| match effect {
+            Effect::Act(crate::state::actions::Request::Burst(name)) => {
+                let env = env_now.lock().ok().and_then(|e| e.clone());
+                let spec = runbook
+                    .as_ref()
+                    .and_then(|r| crate::probe::specs(r, env.as_deref()).ok())
+                    .and_then(|specs| specs.into_iter().find(|s| s.name == name));
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let Some(spec) = spec else { return };
+                    tracing::info!(probe = %spec.name, requests = ?spec.burst, "burst");
+                    let result = match crate::probe::client(&spec) {
+                        Ok(client) => crate::probe::run_once(&client, &spec, true).await,
+                        Err(e) => crate::probe::broken(&spec, e),
+                    };
+                    let _ = tx.send(Msg::Probe(Box::new(result))).await;
+                });
+                Some(Msg::Notice(format!("running the burst of probe {name}…")))
+            }
             Effect::Act(request) => {
                 let journal = journal.lock().ok().and_then(|j| j.clone());
                 spawn_action(request, shared.clone(), journal, read_only.load(std::sync::atomic::Ordering::SeqCst), tx.clone());
@@ -222,11 +249,31 @@ pub async fn run_dashboard_with(
             Effect::Switch(target, generation) => {
                 tracing::info!(?target, "switching");
                 read_only.store(target.read_only, std::sync::atomic::Ordering::SeqCst);
+                if let Ok(mut e) = env_now.lock() {
+                    e.clone_from(&target.env);
+                }
                 if let Ok(mut s) = shared.lock() {
                     *s = None;
                 }
                 if let Ok(mut slot) = logs.lock() {
                     *slot = None;
+                }
+                if let Ok(mut p) = probes.lock() {
+                    // The old environment's probes stop before the new ones start.
+                    *p = None;
+                    let (next, warning) = start_probes(runbook.as_ref(), target.env.as_deref(), tx.clone());
+                    *p = next;
+                    if let Some(w) = warning {
+                        let _ = tx.try_send(Msg::Warning(w));
+                    }
+                }
+                if let Ok(mut p) = polls.lock() {
+                    *p = None;
+                    let (next, warning) = start_signals(runbook.as_ref(), target.env.as_deref(), tx.clone());
+                    *p = next;
+                    if let Some(w) = warning {
+                        let _ = tx.try_send(Msg::Warning(w));
+                    }
                 }
                 if let Ok(mut w) = watches.lock() {
                     *w = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), target.clone(), pod_selector.clone(), generation, tx.clone(), shared.clone());
@@ -252,6 +299,47 @@ pub async fn run_dashboard_with(
             eprintln!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Starts the probes of the state's runbook in its environment; a runbook
+/// whose probes cannot be made ready is a warning on screen.
+fn start_probes(
+    runbook: Option<&Runbook>,
+    env: Option<&str>,
+    tx: mpsc::Sender<Msg>,
+) -> (Option<crate::probe::ProbeTasks>, Option<String>) {
+    let Some(runbook) = runbook else {
+        return (None, None);
+    };
+    match crate::probe::specs(runbook, env) {
+        Ok(specs) if specs.is_empty() => (None, None),
+        Ok(specs) => (
+            Some(crate::probe::spawn(specs, tx, |r| Msg::Probe(Box::new(r)))),
+            None,
+        ),
+        Err(e) => (None, Some(format!("probes are off: {e}"))),
+    }
+}
+
+/// Starts polling the signals and alerts of the runbook's environment.
+fn start_signals(
+    runbook: Option<&Runbook>,
+    env: Option<&str>,
+    tx: mpsc::Sender<Msg>,
+) -> (Option<crate::checks::prom::PollTasks>, Option<String>) {
+    let Some(runbook) = runbook else {
+        return (None, None);
+    };
+    match crate::checks::prom::plan(runbook, env) {
+        Ok(plan) => {
+            let warning = plan
+                .missing
+                .clone()
+                .map(|m| format!("signals are off: {m}"));
+            (crate::checks::prom::spawn(&plan, tx), warning)
+        }
+        Err(e) => (None, Some(format!("signals are off: {e}"))),
     }
 }
 
@@ -290,6 +378,7 @@ fn spawn_action(
             Request::DryRun(_) => Msg::DryRun(Err(e)),
             Request::Execute(_) => Msg::Acted(Err(e)),
             Request::Revisions(_) => Msg::Revisions(Err(e)),
+            Request::Burst(_) => Msg::Notice(e),
         };
         let Some((client, user, ns)) = connected else {
             let _ = tx.send(failed("not connected to the cluster".into())).await;
@@ -337,8 +426,9 @@ fn spawn_action(
                         .map_err(|e| e.to_string()),
                 )
             }
-            // Answered above, before the journal is needed.
-            Request::Revisions(_) => return,
+            // Answered above, before the journal is needed; bursts are run
+            // by the loop, not here.
+            Request::Revisions(_) | Request::Burst(_) => return,
         };
         let _ = tx.send(answer).await;
         // The Timeline shows what the journal now holds.

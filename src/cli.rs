@@ -39,19 +39,19 @@ pub struct DashboardArgs {
     pub runbook: Option<PathBuf>,
 
     /// Runbook environment to use [default: the one whose context matches --context, else the first]
-    #[arg(long = "env", value_name = "NAME")]
+    #[arg(long = "env", value_name = "NAME", global = true)]
     pub env: Option<String>,
 
     /// Kubernetes context (overrides the runbook environment's)
-    #[arg(long, value_name = "CTX")]
+    #[arg(long, value_name = "CTX", global = true)]
     pub context: Option<String>,
 
     /// Kubernetes namespace (overrides the runbook environment's)
-    #[arg(short = 'n', long, value_name = "NS")]
+    #[arg(short = 'n', long, value_name = "NS", global = true)]
     pub namespace: Option<String>,
 
     /// kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     pub kubeconfig: Option<PathBuf>,
 
     /// Never change anything: every action is refused (always wins)
@@ -78,6 +78,11 @@ pub enum Command {
         /// Runbook to check [default: --runbook, else ./ops-tui.toml]
         path: Option<PathBuf>,
     },
+    /// Run every check once (probes, signals, rollouts, alerts): the go/no-go gate for a pipeline
+    ///
+    /// Exit 0 when nothing fails, 1 when something fails (or warns, with --strict), 2 for a
+    /// configuration error.
+    Check(CheckArgs),
     /// Try everything on a simulated cluster, service and Prometheus (no cluster needed)
     Demo(DemoArgs),
     /// Print where configuration, user themes and keymaps, data and logs live
@@ -87,6 +92,49 @@ pub enum Command {
         /// Shell to generate for
         shell: Shell,
     },
+}
+
+/// Kinds of checks `check --only` can choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum CheckKind {
+    Probes,
+    Signals,
+    Rollouts,
+    Alerts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Only these kinds of checks (comma-separated) [default: all]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+    pub only: Vec<CheckKind>,
+
+    /// Output: a table, JSON (documented in the README), or JUnit XML for CI
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
+
+    /// Warnings (degraded, rolling, pending alerts) fail too
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Give up on whatever has not answered after this long (e.g. 30s, 2m)
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+
+    /// Also send the bursts of rate-limit probes (they load the service)
+    #[arg(long)]
+    pub include_bursts: bool,
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text).map_err(|e| format!("\"{text}\": {e} (e.g. 30s, 2m)"))
 }
 
 #[derive(Debug, Clone, Args)]

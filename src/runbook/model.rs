@@ -40,7 +40,7 @@ pub struct Service {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "an [env.NAME] table (context, namespace, prometheus, vars, protected, read_only)"
+    expecting = "an [env.NAME] table (context, namespace, prometheus, prometheus_token, alert_labels, vars, protected, read_only)"
 )]
 pub struct Environment {
     /// kube context; `--context` overrides.
@@ -48,6 +48,13 @@ pub struct Environment {
     pub namespace: Option<Spanned<String>>,
     /// Prometheus base URL.
     pub prometheus: Option<Spanned<String>>,
+    /// Bearer token for Prometheus, usually `${NAME}` of an environment
+    /// variable (never shown or logged).
+    #[serde(default)]
+    pub prometheus_token: Option<Spanned<String>>,
+    /// Only alerts with these labels count (e.g. `{ namespace = "shop" }`).
+    #[serde(default)]
+    pub alert_labels: IndexMap<String, String>,
     /// Values for `${name}` in URLs, headers, bodies and queries.
     #[serde(default)]
     pub vars: IndexMap<String, Spanned<String>>,
@@ -107,6 +114,10 @@ pub struct Probe {
     /// Skip TLS verification for this endpoint only.
     #[serde(default)]
     pub insecure: bool,
+    /// A PEM file of extra CA certificates to trust (e.g. a private CA),
+    /// relative to the runbook's directory.
+    #[serde(default)]
+    pub ca: Option<Spanned<String>>,
     /// Send this many requests when run on demand (rate-limit tests).
     #[serde(default)]
     pub burst: Option<Spanned<u32>>,

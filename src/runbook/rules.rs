@@ -11,6 +11,7 @@ use super::check_ref::{CheckRef, Target};
 use super::model::{Environment, RunbookFile};
 use super::select::lookup;
 use super::vars::expand;
+use crate::condition::Condition;
 
 type Problems = Vec<(usize, String)>;
 
@@ -65,6 +66,14 @@ pub fn check(file: &RunbookFile, text: &str) -> Problems {
     for p in &file.probes {
         let p = p.get_ref();
         probe_names.add(&p.name, &mut problems);
+        for c in p.fail.iter().chain(&p.warn) {
+            if let Err(e) = Condition::parse(c.get_ref()) {
+                problems.push((
+                    raw_char_position(c, text, e.at),
+                    format!("invalid condition \"{}\": {}", c.get_ref(), e.message),
+                ));
+            }
+        }
         expandable.push((&p.url, true));
         expandable.extend(p.headers.values().map(|v| (v, false)));
         expandable.extend(p.body.iter().map(|v| (v, false)));
@@ -222,19 +231,92 @@ fn check_expansion(
     }
 }
 
-/// The position in the file of the `${` at `offset` of the decoded string:
-/// the same occurrence of `${` in the raw literal, so escapes, multi-byte
-/// characters and multi-line strings do not shift it.
+/// The position in the file of the `${` at byte `offset` of the decoded
+/// string.
 fn raw_position(value: &Spanned<String>, text: &str, offset: usize) -> usize {
-    let span: Range<usize> = value.span();
-    let decoded = value.get_ref();
-    let nth = decoded
+    let chars = value
+        .get_ref()
         .get(..offset)
-        .map_or(0, |before| before.matches("${").count());
-    let raw = text.get(span.clone()).unwrap_or("");
-    raw.match_indices("${")
-        .nth(nth)
-        .map_or(span.start, |(i, _)| span.start + i)
+        .map_or(0, |before| before.chars().count());
+    raw_char_position(value, text, chars)
+}
+
+/// The position in the file of the character at `char_offset` of a string
+/// value as decoded (its end when past it): the raw literal is walked, so
+/// escapes, multi-byte characters and multi-line strings do not shift it.
+/// The string's start when the literal does not decode to the value.
+fn raw_char_position(value: &Spanned<String>, text: &str, char_offset: usize) -> usize {
+    let span: Range<usize> = value.span();
+    let decoded = text.get(span.clone()).and_then(decode_positions);
+    match decoded {
+        Some((chars, end)) if chars.iter().map(|(c, _)| *c).eq(value.get_ref().chars()) => {
+            span.start + chars.get(char_offset).map_or(end, |(_, at)| *at)
+        }
+        _ => span.start,
+    }
+}
+
+/// The characters a TOML string literal decodes to, each with its byte
+/// offset in the literal, and the offset of the closing delimiter.
+fn decode_positions(raw: &str) -> Option<(Vec<(char, usize)>, usize)> {
+    let delim = ["\"\"\"", "'''", "\"", "'"]
+        .into_iter()
+        .find(|d| raw.starts_with(d))?;
+    let end = raw.len().checked_sub(delim.len())?;
+    if end < delim.len() || !raw.ends_with(delim) {
+        return None;
+    }
+    let body = raw.get(..end)?;
+    let mut i = delim.len();
+    if delim.len() == 3 {
+        // A newline right after the opening delimiter is trimmed.
+        if body[i..].starts_with("\r\n") {
+            i += 2;
+        } else if body[i..].starts_with('\n') {
+            i += 1;
+        }
+    }
+    let literal = delim.starts_with('\'');
+    let mut out = Vec::new();
+    while i < end {
+        let c = body[i..].chars().next()?;
+        if c != '\\' || literal {
+            out.push((c, i));
+            i += c.len_utf8();
+            continue;
+        }
+        let escape = body[i + 1..].chars().next()?;
+        let hex = |digits: usize| {
+            let code = u32::from_str_radix(body.get(i + 2..i + 2 + digits)?, 16).ok()?;
+            Some((char::from_u32(code)?, 2 + digits))
+        };
+        let (decoded, len) = match escape {
+            'b' => ('\u{8}', 2),
+            't' => ('\t', 2),
+            'n' => ('\n', 2),
+            'f' => ('\u{c}', 2),
+            'r' => ('\r', 2),
+            'e' => ('\u{1b}', 2),
+            '"' => ('"', 2),
+            '\\' => ('\\', 2),
+            'x' => hex(2)?,
+            'u' => hex(4)?,
+            'U' => hex(8)?,
+            // A line-ending backslash: the white space up to the next
+            // non-white character is trimmed.
+            w if w.is_whitespace() && delim.len() == 3 => {
+                i += 1;
+                while body[i..].starts_with(char::is_whitespace) {
+                    i += body[i..].chars().next().map_or(1, char::len_utf8);
+                }
+                continue;
+            }
+            _ => return None,
+        };
+        out.push((decoded, i));
+        i += len;
+    }
+    Some((out, end))
 }
 
 fn check_url(url: &str) -> Result<(), String> {

@@ -47,6 +47,14 @@ pub enum Dialog {
     },
     /// Choosing the colour a blue-green Service should select.
     PickColour { switch: Switch, selected: usize },
+    /// Confirming a probe's burst (it sends many requests to the service).
+    Burst {
+        probe: String,
+        requests: u32,
+        url: String,
+        type_to_confirm: Option<String>,
+        typed: String,
+    },
     /// The API (or read-only mode) refused it; nothing to confirm.
     Refused { summary: String, message: String },
     /// Being executed.
@@ -71,6 +79,8 @@ pub enum Request {
     Execute(Plan),
     /// Fetch a Deployment's revisions for the rollback picker.
     Revisions(String),
+    /// Run a probe's burst now.
+    Burst(String),
 }
 
 impl Dialog {
@@ -80,6 +90,10 @@ impl Dialog {
             self,
             Dialog::Scale { .. }
                 | Dialog::Unready { .. }
+                | Dialog::Burst {
+                    type_to_confirm: Some(_),
+                    ..
+                }
                 | Dialog::Confirm {
                     type_to_confirm: Some(_),
                     ..
@@ -292,6 +306,28 @@ impl Dialog {
             }
             (Dialog::Refused { .. }, Action::Confirm | Action::Submit) => (None, None),
             (
+                Dialog::Burst {
+                    probe,
+                    requests,
+                    url,
+                    type_to_confirm,
+                    typed,
+                },
+                Action::Confirm | Action::Submit,
+            ) => match &type_to_confirm {
+                Some(word) if typed.trim() != word => (
+                    Some(Dialog::Burst {
+                        probe,
+                        requests,
+                        url,
+                        type_to_confirm,
+                        typed,
+                    }),
+                    None,
+                ),
+                _ => (None, Some(Request::Burst(probe))),
+            },
+            (
                 Dialog::PickRevision {
                     deployment,
                     choices,
@@ -351,7 +387,9 @@ impl Dialog {
                 }
                 input.input(KeyEvent::new(key.code, key.mods));
             }
-            Dialog::Confirm { typed, .. } | Dialog::Unready { typed, .. } => match key.code {
+            Dialog::Confirm { typed, .. }
+            | Dialog::Unready { typed, .. }
+            | Dialog::Burst { typed, .. } => match key.code {
                 KeyCode::Char(c) if !key.mods.contains(KeyModifiers::CONTROL) => typed.push(c),
                 KeyCode::Backspace => {
                     typed.pop();

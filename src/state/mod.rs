@@ -6,10 +6,12 @@ pub mod bluegreen;
 pub mod checklist;
 pub mod cluster;
 pub mod faults;
+pub mod health;
 pub mod help;
 pub mod logs;
 pub mod pane;
 pub mod picker;
+pub mod signals;
 pub mod timeline;
 pub mod workload;
 
@@ -67,6 +69,10 @@ pub enum Msg {
     Revisions(Result<Vec<actions::RevisionChoice>, String>),
     /// From the log stream with this number.
     Log(u64, logs::LogEvent),
+    /// A probe ran (boxed: results carry bodies and evaluations).
+    Probe(Box<crate::probe::ProbeResult>),
+    /// From the Prometheus pollers.
+    Signal(signals::SignalMsg),
 }
 
 #[derive(Debug, Clone)]
@@ -120,7 +126,20 @@ pub struct AppState {
     pub contexts: Vec<String>,
     /// The Timeline shows only this kind (or "failed"); None: everything.
     pub timeline_filter: Option<String>,
+    /// The probes' results.
+    pub health: health::Health,
+    /// The signals' readings and the alerts.
+    pub signals: signals::Signals,
+    /// The detail view of a probe or signal, when open.
+    pub detail: Option<Detail>,
     pub quit: bool,
+}
+
+/// What a detail view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    Probe(String),
+    Signal(String),
 }
 
 impl AppState {
@@ -166,6 +185,9 @@ impl AppState {
             overrides: Overrides::default(),
             contexts: Vec::new(),
             timeline_filter: None,
+            health: health::Health::default(),
+            signals: signals::Signals::default(),
+            detail: None,
             quit: false,
         };
         state.refresh_hints();
@@ -241,6 +263,11 @@ impl AppState {
             (&[Action::PreviousLogs], "previous"),
             (&[Action::NextContainer], "container"),
         ];
+        const DETAIL: &[(&[Action], &str)] = &[
+            (&[Action::Help], "help"),
+            (&[Action::Back], "back"),
+            (&[Action::Quit], "quit"),
+        ];
         const WORKLOAD: &[(&[Action], &str)] = &[
             (&[Action::Help], "help"),
             (&[Action::Back], "back"),
@@ -267,6 +294,8 @@ impl AppState {
             (LOGS, &[Mode::List, Mode::Dashboard])
         } else if self.workload.is_some() {
             (WORKLOAD, &[Mode::List, Mode::Dashboard])
+        } else if self.detail.is_some() {
+            (DETAIL, &[Mode::List, Mode::Dashboard])
         } else {
             (self.focus.hints(), &[Mode::List, Mode::Dashboard])
         };
@@ -466,6 +495,9 @@ impl AppState {
             .map(|r| probe_urls(r, &target))
             .unwrap_or_default();
         self.timeline.clear();
+        self.health = health::Health::default();
+        self.signals = signals::Signals::default();
+        self.detail = None;
         self.selected = [0; 5];
         self.warnings.extend(target.warning.clone());
         self.notice = Some(format!(
@@ -558,6 +590,48 @@ impl AppState {
                 *sel = (*sel).min(count.saturating_sub(1));
             }
         }
+    }
+
+    /// The confirmation of the selected (or detailed) probe's burst.
+    fn open_burst(&mut self) {
+        let name = match &self.detail {
+            Some(Detail::Probe(name)) => Some(name.clone()),
+            Some(Detail::Signal(_)) => None,
+            None if self.focus == Pane::Health => self
+                .runbook
+                .as_ref()
+                .and_then(|r| r.probes().nth(self.selected[Pane::Health.index()]))
+                .map(|p| p.name.get_ref().clone()),
+            None => None,
+        };
+        let Some(name) = name else {
+            self.notice = Some("run burst: select a probe in the Health pane first".into());
+            return;
+        };
+        let probe = self.runbook.as_ref().and_then(|r| {
+            r.probes()
+                .position(|p| p.name.get_ref() == &name)
+                .map(|i| (r, i))
+        });
+        let Some((runbook, index)) = probe else {
+            return;
+        };
+        let Some(p) = runbook.probes().nth(index) else {
+            return;
+        };
+        let Some(requests) = p.burst.as_ref().map(|b| *b.get_ref()) else {
+            self.notice = Some(format!(
+                "probe {name} has no burst: add burst = N to its [[probe]] for a rate-limit test"
+            ));
+            return;
+        };
+        self.dialog = Some(actions::Dialog::Burst {
+            url: self.probe_urls.get(index).cloned().unwrap_or_default(),
+            requests: requests.min(crate::probe::MAX_BURST),
+            type_to_confirm: self.target.protected.then(|| name.clone()),
+            typed: String::new(),
+            probe: name,
+        });
     }
 
     fn open_picker(&mut self) {
@@ -654,6 +728,17 @@ impl AppState {
             self.refresh_hints();
             return;
         }
+        if self.detail.is_some() {
+            match action {
+                Action::Quit => self.quit = true,
+                Action::Help => self.help = Some(HelpView::new(&self.keymap)),
+                Action::Back | Action::Cancel | Action::Open => self.detail = None,
+                Action::RunBurst => self.open_burst(),
+                _ => {}
+            }
+            self.refresh_hints();
+            return;
+        }
         let rows = self.row_count(self.focus);
         let page = usize::from(self.size.1 / 2).max(1);
         let sel = &mut self.selected[self.focus.index()];
@@ -697,6 +782,17 @@ impl AppState {
             Action::Open if self.focus == Pane::Rollouts => {
                 self.open_workload();
             }
+            Action::Open if matches!(self.focus, Pane::Health | Pane::Signals) => {
+                let index = self.selected[self.focus.index()];
+                let name = self.runbook.as_ref().and_then(|r| match self.focus {
+                    Pane::Health => r.probes().nth(index).map(|p| p.name.get_ref().clone()),
+                    _ => r.signals().nth(index).map(|s| s.name.get_ref().clone()),
+                });
+                self.detail = name.map(|n| match self.focus {
+                    Pane::Health => Detail::Probe(n),
+                    _ => Detail::Signal(n),
+                });
+            }
             Action::Logs if self.focus == Pane::Rollouts => {
                 if self.open_workload() {
                     self.open_logs();
@@ -711,6 +807,7 @@ impl AppState {
                 self.selected[Pane::Timeline.index()] = 0;
             }
             Action::SwitchContext => self.open_picker(),
+            Action::RunBurst => self.open_burst(),
             Action::Open
             | Action::Filter
             | Action::Follow
@@ -814,6 +911,14 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
         Msg::Revisions(result) => {
             state.dialog = state.dialog.take().and_then(|d| d.revisions_loaded(result));
             state.refresh_hints();
+            true
+        }
+        Msg::Probe(result) => {
+            state.health.record(*result);
+            true
+        }
+        Msg::Signal(msg) => {
+            state.signals.update(msg);
             true
         }
         Msg::Log(stream, event) => match state.log_view_mut() {

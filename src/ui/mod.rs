@@ -1,11 +1,14 @@
 //! Rendering: pure functions of `&AppState`. Nothing here does I/O or
 //! changes state.
 
+mod detail;
 mod dialogs;
 mod footer;
 mod header;
 pub mod layout;
 pub mod panes;
+mod signal_detail;
+pub mod spark;
 mod workload;
 
 use ratatui::Frame;
@@ -38,6 +41,8 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     }
     if let Some(view) = &state.workload {
         workload::draw(frame, state, view, body);
+    } else if let Some(detail) = &state.detail {
+        detail::draw(frame, state, detail, body);
     } else {
         for (pane, rect) in layout::panes(body, state.zoomed, state.focus) {
             panes::draw(frame, state, pane, rect);

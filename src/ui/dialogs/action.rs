@@ -127,6 +127,43 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             ]));
             (" Target not ready ".to_string(), l)
         }
+        Dialog::Burst {
+            probe,
+            requests,
+            url,
+            type_to_confirm,
+            typed,
+        } => {
+            let mut l = vec![
+                Line::styled(
+                    format!("Run the burst of probe {probe}: {requests} requests to {url}"),
+                    theme.title(true),
+                ),
+                Line::raw(""),
+                Line::styled(
+                    format!(
+                        "{} This loads the service (it is a rate-limit test); the result shows in the Health pane.",
+                        Status::Warn.symbol()
+                    ),
+                    warn,
+                ),
+                Line::raw(""),
+            ];
+            match type_to_confirm {
+                Some(word) => {
+                    l.push(Line::styled(
+                        format!("PROTECTED environment: type \"{word}\" and press enter"),
+                        theme.danger(),
+                    ));
+                    l.push(Line::from(vec![
+                        Span::raw("> "),
+                        Span::styled(format!("{typed}▏"), theme.selection()),
+                    ]));
+                }
+                None => l.push(Line::styled("enter: run it · esc: cancel", theme.muted())),
+            }
+            (" Run a burst ".to_string(), l)
+        }
         Dialog::PickColour { switch, selected } => {
             let mut l = vec![
                 Line::styled(

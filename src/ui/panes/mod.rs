@@ -2,7 +2,7 @@
 //! them, explaining an empty or partial state); this module draws the frame.
 
 mod checklist;
-mod health;
+pub mod health;
 mod rollouts;
 
 pub use rollouts::age;

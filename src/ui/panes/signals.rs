@@ -1,13 +1,30 @@
+//! The Signals pane: each signal's state, value (the worst series, in its
+//! unit), sparkline and thresholds; below, the alerts firing and pending,
+//! and whether Prometheus answers.
+
 use ratatui::text::{Line, Span};
 
 use super::{Content, heading, note};
+use crate::checks::prom::status;
 use crate::config::theme::Status;
+use crate::prom::alerts::AlertState;
+use crate::prom::poller::age_text;
 use crate::state::AppState;
+use crate::ui::spark::sparkline;
 
 pub fn content(state: &AppState) -> Content {
     let theme = &state.theme;
     let signals: Vec<_> = state.runbook.iter().flat_map(|r| r.signals()).collect();
-    if signals.is_empty() {
+    let has_prometheus = state
+        .runbook
+        .as_ref()
+        .and_then(|r| {
+            r.environments()
+                .find(|(n, _)| Some(*n) == state.target.env.as_deref())
+                .or_else(|| r.environments().next())
+        })
+        .is_some_and(|(_, e)| e.prometheus.is_some());
+    if signals.is_empty() && !has_prometheus {
         return Content {
             rows: Vec::new(),
             notes: vec![
@@ -19,9 +36,17 @@ pub fn content(state: &AppState) -> Content {
             ],
         };
     }
+    let name_width = signals
+        .iter()
+        .map(|s| s.name.get_ref().chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    let mut unreachable = None;
     let rows = signals
         .iter()
         .map(|s| {
+            let name = s.name.get_ref();
             let mut thresholds = Vec::new();
             if let Some(w) = &s.warn {
                 thresholds.push(format!("warn {}", w.get_ref()));
@@ -29,31 +54,105 @@ pub fn content(state: &AppState) -> Content {
             if let Some(f) = &s.fail {
                 thresholds.push(format!("fail {}", f.get_ref()));
             }
+            let known = state.signals.signals.get(name);
+            let Some((reading, tracker)) =
+                known.and_then(|k| k.reading.as_ref().map(|r| (r, &k.tracker)))
+            else {
+                return Line::from(vec![
+                    Span::styled(
+                        format!("{} waiting  ", Status::Unknown.symbol()),
+                        theme.status(Status::Unknown),
+                    ),
+                    Span::styled(format!("{name:<name_width$} "), theme.base()),
+                    Span::styled(thresholds.join(" · "), theme.muted()),
+                ]);
+            };
+            use crate::prom::signal::SignalState as S;
+            if let S::Unreachable(e) = &reading.state {
+                unreachable = Some((e.clone(), tracker.age(state.now)));
+            }
+            let st = status(&reading.state);
+            let word = reading.state.label().to_lowercase();
+            let values: Vec<Option<f64>> = tracker.values().into_iter().map(Some).collect();
+            // The last good value stays in view, marked, while Prometheus is away.
+            let value = match (&reading.state, tracker.last_value) {
+                (S::Unreachable(_) | S::Error(_), Some(v)) => {
+                    format!("({})", crate::prom::units::format(v, s.unit))
+                }
+                _ => reading.text(s.unit),
+            };
             Line::from(vec![
-                Span::styled(
-                    format!("{} no data  ", Status::Unknown.symbol()),
-                    theme.status(Status::Unknown),
-                ),
-                Span::styled(s.name.get_ref().clone(), theme.base()),
-                Span::styled(format!("  {}", thresholds.join(", ")), theme.muted()),
+                Span::styled(format!("{} {word:<8} ", st.symbol()), theme.status(st)),
+                Span::styled(format!("{name:<name_width$} "), theme.base()),
+                Span::styled(format!("{value:<12} "), theme.title(false)),
+                Span::styled(format!("{:<16} ", sparkline(&values, 16)), theme.accent()),
+                Span::styled(thresholds.join(" · "), theme.muted()),
             ])
         })
         .collect();
-    let env = state.target.env.clone().unwrap_or_default();
-    let has_prometheus = state
-        .runbook
-        .iter()
-        .flat_map(|r| r.environments())
-        .any(|(name, e)| name == env && e.prometheus.is_some());
-    let why = if has_prometheus {
-        "Not queried: Prometheus signals are not available in this version.".to_string()
-    } else {
-        format!(
-            "No Prometheus URL for environment {env}: set prometheus = \"https://...\" under [env.{env}]."
-        )
-    };
-    Content {
-        rows,
-        notes: vec![note(theme, why)],
+    let mut notes = Vec::new();
+    if let Some((error, age)) = unreachable {
+        let since = age.map_or("no value yet".to_string(), |a| {
+            format!("values shown are from {}", age_text(a))
+        });
+        notes.push(Line::styled(
+            format!("{} {error}; {since}; retrying", Status::Fail.symbol()),
+            theme.status(Status::Fail),
+        ));
     }
+    let alerts = &state.signals;
+    match (&alerts.alerts_error, alerts.alerts_at) {
+        (_, None) if !has_prometheus => {}
+        (Some(e), None) => notes.push(Line::styled(
+            format!("{} alerts unknown: {e}", Status::Unknown.symbol()),
+            theme.status(Status::Unknown),
+        )),
+        (_, None) => notes.push(note(theme, "Alerts: reading…")),
+        (error, Some(at)) => {
+            let firing = alerts
+                .alerts
+                .iter()
+                .filter(|a| a.state == AlertState::Firing)
+                .count();
+            let pending = alerts.alerts.len() - firing;
+            let stale = error
+                .as_ref()
+                .map(|_| format!(" (as of {})", age_text(state.now - at)))
+                .unwrap_or_default();
+            let st = if firing > 0 {
+                Status::Fail
+            } else if pending > 0 {
+                Status::Warn
+            } else {
+                Status::Ok
+            };
+            notes.push(Line::styled(
+                format!(
+                    "{} Alerts: {firing} firing, {pending} pending{stale}",
+                    st.symbol()
+                ),
+                theme.status(st),
+            ));
+            for a in &alerts.alerts {
+                let (symbol, word, st) = match a.state {
+                    AlertState::Firing => (Status::Fail.symbol(), "firing ", Status::Fail),
+                    AlertState::Pending => (Status::Warn.symbol(), "pending", Status::Warn),
+                };
+                let age = a
+                    .active_at
+                    .map(|t| super::age(state.now - t))
+                    .unwrap_or_default();
+                notes.push(Line::from(vec![
+                    Span::styled(format!("  {symbol} {word} "), theme.status(st)),
+                    Span::styled(format!("{} ", a.name), theme.base()),
+                    Span::styled(
+                        format!("{} {age} ", a.severity.as_deref().unwrap_or("-")),
+                        theme.muted(),
+                    ),
+                    Span::styled(a.summary.clone().unwrap_or_default(), theme.muted()),
+                ]));
+            }
+        }
+    }
+    Content { rows, notes }
 }

@@ -1,0 +1,267 @@
+//! `ops-tui check`: every check once, concurrently, with an overall
+//! timeout; a table, JSON or JUnit; exit 0 (go), 1 (no-go) or 2
+//! (configuration error).
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use futures::future::join_all;
+
+use super::{Outcome, Sources, evaluate, report};
+use crate::app::{EXIT_CONFIG, print_out, runbook_path};
+use crate::cli::{CheckArgs, CheckFormat, CheckKind, DashboardArgs};
+use crate::kube::model::DeploymentRow;
+use crate::kube::{Change, KubeMsg};
+use crate::probe::{ProbeResult, ProbeSpec};
+use crate::runbook::Runbook;
+use crate::runbook::check_ref::{CheckRef, Target as All};
+use crate::runbook::select::{Overrides, Target, select};
+use crate::state::cluster::ClusterState;
+
+/// Exit code when a check fails the gate.
+pub const EXIT_NO_GO: u8 = 1;
+
+pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
+    let Some(path) = runbook_path(dash.runbook.clone()) else {
+        eprintln!(
+            "error: check needs a runbook: pass --runbook PATH, or run where ops-tui.toml is"
+        );
+        return ExitCode::from(EXIT_CONFIG);
+    };
+    let runbook = match Runbook::load(&path) {
+        Ok(r) => r,
+        Err(e) => {
+            for line in e.to_string().lines() {
+                eprintln!("error: {line}");
+            }
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let overrides = Overrides {
+        env: dash.env.clone(),
+        context: dash.context.clone(),
+        namespace: dash.namespace.clone(),
+        read_only: true,
+        write: false,
+    };
+    let target = match select(Some(&runbook), &overrides) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    if let Some(w) = &target.warning {
+        eprintln!("warning: {w}");
+    }
+    let specs = match crate::probe::specs(&runbook, target.env.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let signal_plan = match super::prom::plan(&runbook, target.env.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let rt = match crate::app::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let wants = |k: CheckKind| args.only.is_empty() || args.only.contains(&k);
+    // A burst loads the service: only on request.
+    let (specs, bursts): (Vec<ProbeSpec>, Vec<ProbeSpec>) = specs
+        .into_iter()
+        .partition(|s| args.include_bursts || s.burst.is_none());
+    let skipped: Vec<String> = if wants(CheckKind::Probes) {
+        bursts.iter().map(|s| s.name.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    let outcomes = rt.block_on(gather(
+        &runbook,
+        &target,
+        dash.kubeconfig.as_deref(),
+        &specs,
+        &signal_plan,
+        args,
+        &wants,
+    ));
+    let service = runbook.service_name();
+    let env = target.env.clone().unwrap_or_default();
+    let text = match args.format {
+        CheckFormat::Text => report::text(
+            &outcomes,
+            &format!("ops-tui check: {service} / {env}"),
+            args.strict,
+            &skipped,
+        ),
+        CheckFormat::Json => report::json(&outcomes, service, &env, args.strict, &skipped),
+        CheckFormat::Junit => report::junit(&outcomes, service, &env, args.strict, &skipped),
+    };
+    print_out(&text);
+    if report::fails(&outcomes, args.strict) {
+        ExitCode::from(EXIT_NO_GO)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Runs a future with the deadline; `None` when it ran out.
+async fn within<T>(limit: Duration, f: impl std::future::Future<Output = T>) -> Option<T> {
+    tokio::time::timeout(limit, f).await.ok()
+}
+
+async fn run_probes(
+    specs: &[ProbeSpec],
+    bursts: bool,
+) -> Vec<(String, Result<ProbeResult, String>)> {
+    join_all(specs.iter().map(|spec| async move {
+        let result = match crate::probe::client(spec) {
+            Ok(client) => {
+                Ok(crate::probe::run_once(&client, spec, bursts && spec.burst.is_some()).await)
+            }
+            Err(e) => Err(e),
+        };
+        (spec.name.clone(), result)
+    }))
+    .await
+}
+
+/// The cluster's Deployments, as the Rollouts pane would show them.
+async fn cluster(
+    kubeconfig: Option<&std::path::Path>,
+    target: &Target,
+    workloads: Vec<String>,
+) -> Result<ClusterState, String> {
+    let conn = crate::kube::connect(
+        kubeconfig,
+        target.context.as_deref(),
+        target.namespace.as_deref(),
+    )
+    .await?;
+    let api: kube::Api<k8s_openapi::api::apps::v1::Deployment> =
+        kube::Api::namespaced(conn.client.clone(), &conn.namespace);
+    let list = api
+        .list(&kube::api::ListParams::default())
+        .await
+        .map_err(|e| match e {
+            kube::Error::Api(s) => s.message,
+            other => other.to_string(),
+        })?;
+    let mut state = ClusterState::new(workloads);
+    state.update(
+        KubeMsg::Deployments(Change::Reset(
+            list.items.iter().map(DeploymentRow::from).collect(),
+        )),
+        0,
+    );
+    state.refresh(jiff::Timestamp::now().as_second());
+    Ok(state)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn gather(
+    runbook: &Runbook,
+    target: &Target,
+    kubeconfig: Option<&std::path::Path>,
+    specs: &[ProbeSpec],
+    signal_plan: &super::prom::Plan,
+    args: &CheckArgs,
+    wants: &dyn Fn(CheckKind) -> bool,
+) -> Vec<Outcome> {
+    let limit = args.timeout;
+    let workloads: Vec<String> = runbook
+        .workloads()
+        .map(|w| w.name.get_ref().clone())
+        .collect();
+    let probes = async {
+        if wants(CheckKind::Probes) {
+            within(limit, run_probes(specs, args.include_bursts)).await
+        } else {
+            Some(Vec::new())
+        }
+    };
+    let signals = async {
+        if wants(CheckKind::Signals) {
+            within(limit, super::prom::signals(signal_plan)).await
+        } else {
+            Some(Vec::new())
+        }
+    };
+    let alerts = async {
+        if wants(CheckKind::Alerts) {
+            within(limit, super::prom::alerts(signal_plan)).await
+        } else {
+            Some(Ok(Vec::new()))
+        }
+    };
+    let rollouts = async {
+        if wants(CheckKind::Rollouts) && !workloads.is_empty() {
+            within(limit, cluster(kubeconfig, target, workloads.clone())).await
+        } else {
+            None
+        }
+    };
+    let (probes, signals, alerts, rollouts) = futures::join!(probes, signals, alerts, rollouts);
+    let timed_out = format!("no answer within {}", humantime::format_duration(limit));
+    let probe_results: Vec<(String, Option<ProbeResult>)> = match probes {
+        Some(list) => list
+            .into_iter()
+            .map(|(name, r)| match r {
+                Ok(r) => (name, Some(r)),
+                Err(e) => {
+                    let spec = specs.iter().find(|s| s.name == name);
+                    (name, spec.map(|s| crate::probe::broken(s, e)))
+                }
+            })
+            .collect(),
+        None => specs
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    Some(crate::probe::broken(s, timed_out.clone())),
+                )
+            })
+            .collect(),
+    };
+    let (cluster_state, cluster_error) = match rollouts {
+        Some(Ok(c)) => (Some(c), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, Some(timed_out.clone())),
+    };
+    let sources = Sources {
+        probes: probe_results
+            .iter()
+            .map(|(n, r)| (n.as_str(), r.as_ref()))
+            .collect(),
+        signals: signals.unwrap_or_else(|| super::prom::timed_out(signal_plan, &timed_out)),
+        cluster: cluster_state.as_ref(),
+        cluster_error,
+        alerts: alerts.unwrap_or(Err(timed_out.clone())),
+    };
+    let mut refs = Vec::new();
+    if wants(CheckKind::Probes) {
+        refs.push(CheckRef::Probe(All::All));
+    }
+    if wants(CheckKind::Signals) {
+        refs.push(CheckRef::Signal(All::All));
+    }
+    if wants(CheckKind::Rollouts) && !workloads.is_empty() {
+        refs.push(CheckRef::Rollout(All::All));
+    }
+    if wants(CheckKind::Alerts) && signal_plan.has_prometheus() {
+        refs.push(CheckRef::Alerts(None));
+    }
+    refs.iter()
+        .flat_map(|r| evaluate(r, &sources, &workloads))
+        .collect()
+}

@@ -1,0 +1,283 @@
+//! Checks as one vocabulary: `probe:NAME`, `probe:*`, `signal:NAME`,
+//! `signal:*`, `rollout:WORKLOAD`, `rollout:*`, `alerts` and
+//! `alerts:LABEL=VALUE,...`, judged by one module that the dashboard, the
+//! checklist and `ops-tui check` all use.
+
+pub mod command;
+pub mod prom;
+pub mod report;
+
+use crate::config::theme::Status;
+use crate::kube::rollout::Rollout;
+use crate::probe::ProbeResult;
+use crate::runbook::check_ref::{CheckRef, Target};
+use crate::state::cluster::ClusterState;
+use crate::state::health::status as probe_status;
+
+/// What kind of thing a check looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Probe,
+    Signal,
+    Rollout,
+    Alerts,
+}
+
+impl Kind {
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Probe => "probe",
+            Kind::Signal => "signal",
+            Kind::Rollout => "rollout",
+            Kind::Alerts => "alerts",
+        }
+    }
+}
+
+/// The verdict of one check, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub kind: Kind,
+    pub name: String,
+    /// Ok, Warn, Fail; Unknown when there is nothing to judge yet (no
+    /// data, not run, unreachable): never a pass.
+    pub status: Status,
+    /// The value, as a person reads it: "200 in 34ms", "0.52%", "3/3 ready".
+    pub value: String,
+    /// Why it is not ok: the failing condition, the threshold crossed, the
+    /// kubectl message, the firing alerts.
+    pub detail: Option<String>,
+}
+
+/// A signal as the checks see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignalView {
+    pub name: String,
+    pub status: Status,
+    pub value: String,
+    pub detail: Option<String>,
+}
+
+/// An alert as the checks see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertView {
+    pub name: String,
+    pub firing: bool,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub summary: Option<String>,
+}
+
+/// Everything the checks judge.
+pub struct Sources<'a> {
+    /// Every runbook probe, with its last result if it ran.
+    pub probes: Vec<(&'a str, Option<&'a ProbeResult>)>,
+    pub signals: Vec<SignalView>,
+    /// The rollouts: the rows of a cluster state (refreshed).
+    pub cluster: Option<&'a ClusterState>,
+    /// Why the cluster is not known, when `cluster` is None.
+    pub cluster_error: Option<String>,
+    /// The alerts (already filtered by the environment's labels), or why
+    /// they are not known.
+    pub alerts: Result<Vec<AlertView>, String>,
+}
+
+fn probe_outcome(name: &str, result: Option<&ProbeResult>) -> Outcome {
+    let Some(r) = result else {
+        return Outcome {
+            kind: Kind::Probe,
+            name: name.to_string(),
+            status: Status::Unknown,
+            value: "not run yet".into(),
+            detail: None,
+        };
+    };
+    let value = match (r.observed.status, r.observed.response_time_ms) {
+        (Some(code), Some(ms)) => format!("{code} in {ms:.0}ms"),
+        (Some(code), None) => code.to_string(),
+        _ => "no response".into(),
+    };
+    Outcome {
+        kind: Kind::Probe,
+        name: name.to_string(),
+        status: probe_status(r),
+        value,
+        detail: r.failure.as_ref().map(ToString::to_string),
+    }
+}
+
+fn rollout_outcome(name: &str, src: &Sources) -> Outcome {
+    let unknown = |why: String| Outcome {
+        kind: Kind::Rollout,
+        name: name.to_string(),
+        status: Status::Unknown,
+        value: "unknown".into(),
+        detail: Some(why),
+    };
+    let Some(cluster) = src.cluster else {
+        return unknown(
+            src.cluster_error
+                .clone()
+                .unwrap_or_else(|| "not connected to the cluster".into()),
+        );
+    };
+    let Some(row) = cluster.rows.iter().find(|r| r.name == name) else {
+        return Outcome {
+            kind: Kind::Rollout,
+            name: name.to_string(),
+            status: Status::Fail,
+            value: "missing".into(),
+            detail: Some(format!("no Deployment \"{name}\" in the namespace")),
+        };
+    };
+    let (Some(d), Some(rollout)) = (&row.deployment, &row.rollout) else {
+        return unknown("waiting for the first list".into());
+    };
+    let status = match rollout {
+        Rollout::Complete => Status::Ok,
+        Rollout::Failed(_) => Status::Fail,
+        Rollout::Progressing(_) | Rollout::Waiting | Rollout::Paused(_) => Status::Warn,
+    };
+    Outcome {
+        kind: Kind::Rollout,
+        name: name.to_string(),
+        status,
+        value: format!(
+            "{} · {}/{} available",
+            rollout.word(),
+            d.available,
+            d.desired
+        ),
+        detail: (status != Status::Ok).then(|| rollout.message(name)),
+    }
+}
+
+/// `alerts:severity=critical,team=pay`: label equality, all must hold.
+fn alert_matches(alert: &AlertView, filter: Option<&str>) -> bool {
+    let Some(filter) = filter else { return true };
+    filter
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .all(|pair| match pair.split_once('=') {
+            Some((k, v)) => alert.labels.get(k.trim()).map(String::as_str) == Some(v.trim()),
+            None => alert.name == pair.trim(),
+        })
+}
+
+fn alerts_outcome(filter: Option<&str>, src: &Sources) -> Outcome {
+    let name = match filter {
+        Some(f) => format!("alerts:{f}"),
+        None => "alerts".into(),
+    };
+    let alerts = match &src.alerts {
+        Ok(a) => a,
+        Err(why) => {
+            return Outcome {
+                kind: Kind::Alerts,
+                name,
+                status: Status::Unknown,
+                value: "unknown".into(),
+                detail: Some(why.clone()),
+            };
+        }
+    };
+    let chosen: Vec<&AlertView> = alerts.iter().filter(|a| alert_matches(a, filter)).collect();
+    let firing: Vec<&str> = chosen
+        .iter()
+        .filter(|a| a.firing)
+        .map(|a| a.name.as_str())
+        .collect();
+    let pending: Vec<&str> = chosen
+        .iter()
+        .filter(|a| !a.firing)
+        .map(|a| a.name.as_str())
+        .collect();
+    let (status, detail) = if !firing.is_empty() {
+        (Status::Fail, Some(format!("firing: {}", firing.join(", "))))
+    } else if !pending.is_empty() {
+        (
+            Status::Warn,
+            Some(format!("pending: {}", pending.join(", "))),
+        )
+    } else {
+        (Status::Ok, None)
+    };
+    Outcome {
+        kind: Kind::Alerts,
+        name,
+        status,
+        value: format!("{} firing, {} pending", firing.len(), pending.len()),
+        detail,
+    }
+}
+
+fn signal_outcome(name: &str, src: &Sources) -> Outcome {
+    match src.signals.iter().find(|s| s.name == name) {
+        Some(s) => Outcome {
+            kind: Kind::Signal,
+            name: s.name.clone(),
+            status: s.status,
+            value: s.value.clone(),
+            detail: s.detail.clone(),
+        },
+        None => Outcome {
+            kind: Kind::Signal,
+            name: name.to_string(),
+            status: Status::Unknown,
+            value: "not queried yet".into(),
+            detail: None,
+        },
+    }
+}
+
+/// The outcomes a check reference names (several for `*`).
+pub fn evaluate(check: &CheckRef, src: &Sources, workloads: &[String]) -> Vec<Outcome> {
+    match check {
+        CheckRef::Probe(Target::All) => src
+            .probes
+            .iter()
+            .map(|(n, r)| probe_outcome(n, *r))
+            .collect(),
+        CheckRef::Probe(Target::Named(name)) => {
+            let result = src
+                .probes
+                .iter()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, r)| *r);
+            vec![probe_outcome(name, result)]
+        }
+        CheckRef::Signal(Target::All) => src
+            .signals
+            .iter()
+            .map(|s| signal_outcome(&s.name, src))
+            .collect(),
+        CheckRef::Signal(Target::Named(name)) => vec![signal_outcome(name, src)],
+        CheckRef::Rollout(Target::All) => {
+            let names: Vec<String> = if workloads.is_empty() {
+                src.cluster
+                    .map(|c| c.rows.iter().map(|r| r.name.clone()).collect())
+                    .unwrap_or_default()
+            } else {
+                workloads.to_vec()
+            };
+            names.iter().map(|n| rollout_outcome(n, src)).collect()
+        }
+        CheckRef::Rollout(Target::Named(name)) => vec![rollout_outcome(name, src)],
+        CheckRef::Alerts(filter) => vec![alerts_outcome(filter.as_deref(), src)],
+    }
+}
+
+/// The worst of several outcomes: Fail, then Unknown, then Warn, then Ok
+/// (nothing: Unknown).
+pub fn worst(outcomes: &[Outcome]) -> Status {
+    let rank = |s: Status| match s {
+        Status::Fail => 3,
+        Status::Unknown => 2,
+        Status::Warn => 1,
+        Status::Ok => 0,
+    };
+    outcomes
+        .iter()
+        .map(|o| o.status)
+        .max_by_key(|s| rank(*s))
+        .unwrap_or(Status::Unknown)
+}

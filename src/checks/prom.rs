@@ -1,0 +1,317 @@
+//! Signals and alerts of a runbook environment, ready to query: the
+//! Prometheus client (token from the environment, never shown), each
+//! signal's query with variables filled in and thresholds parsed, and the
+//! environment's alert labels. Used by `check` and by the dashboard.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures::future::join_all;
+
+use super::{AlertView, SignalView};
+use crate::config::theme::Status;
+use crate::prom::client::Prom;
+use crate::prom::signal::{Reading, SignalState};
+use crate::prom::threshold::Threshold;
+use crate::runbook::Runbook;
+use crate::runbook::model::Unit;
+use crate::runbook::select::lookup;
+use crate::runbook::vars::expand;
+
+/// How long one Prometheus request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone)]
+pub struct SignalSpec {
+    pub name: String,
+    pub query: String,
+    pub unit: Option<Unit>,
+    pub warn: Option<Threshold>,
+    pub fail: Option<Threshold>,
+    pub every: Duration,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// None when the environment names no Prometheus.
+    pub prom: Option<Prom>,
+    pub signals: Vec<SignalSpec>,
+    pub alert_labels: BTreeMap<String, String>,
+    /// Why there is no client though signals exist.
+    pub missing: Option<String>,
+}
+
+impl Plan {
+    pub fn has_prometheus(&self) -> bool {
+        self.prom.is_some()
+    }
+}
+
+/// The plan for an environment (None: the first). A bad threshold or
+/// query variable is an error naming the signal.
+pub fn plan(runbook: &Runbook, env: Option<&str>) -> Result<Plan, String> {
+    let found = match env {
+        Some(name) => runbook.environments().find(|(n, _)| *n == name),
+        None => runbook.environments().next(),
+    };
+    let Some((env_name, env)) = found else {
+        return Ok(Plan::default());
+    };
+    let service = runbook.service_name();
+    let vars = lookup(service, env_name, env);
+    let signals = runbook
+        .signals()
+        .map(|s| {
+            let name = s.name.get_ref().clone();
+            let threshold = |t: &Option<toml::Spanned<String>>, which: &str| {
+                t.as_ref()
+                    .map(|t| {
+                        Threshold::parse_for(t.get_ref(), s.unit).map_err(|e| {
+                            format!("signal {name}: {which} \"{}\": {}", t.get_ref(), e.message)
+                        })
+                    })
+                    .transpose()
+            };
+            Ok(SignalSpec {
+                query: expand(s.query.get_ref(), &vars)
+                    .map_err(|e| format!("signal {name}: query: {}", e.message))?,
+                unit: s.unit,
+                warn: threshold(&s.warn, "warn")?,
+                fail: threshold(&s.fail, "fail")?,
+                every: s.every.0,
+                name,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let token = env
+        .prometheus_token
+        .as_ref()
+        .map(|t| expand(t.get_ref(), &vars).map_err(|e| format!("prometheus_token: {}", e.message)))
+        .transpose()?
+        .filter(|t| !t.is_empty());
+    let (prom, missing) = match &env.prometheus {
+        Some(url) => {
+            let url =
+                expand(url.get_ref(), &vars).map_err(|e| format!("prometheus: {}", e.message))?;
+            (Some(Prom::new(&url, token, REQUEST_TIMEOUT)?), None)
+        }
+        None => (
+            None,
+            (!signals.is_empty())
+                .then(|| format!("environment {env_name} names no prometheus URL")),
+        ),
+    };
+    Ok(Plan {
+        prom,
+        signals,
+        alert_labels: env
+            .alert_labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        missing,
+    })
+}
+
+/// The status a signal state shows: no data, NaN, Inf, errors and an
+/// unreachable Prometheus are unknown, never a pass.
+pub fn status(state: &SignalState) -> Status {
+    match state {
+        SignalState::Ok => Status::Ok,
+        SignalState::Warn => Status::Warn,
+        SignalState::Fail => Status::Fail,
+        _ => Status::Unknown,
+    }
+}
+
+/// A reading as the checks see it.
+pub fn view(spec: &SignalSpec, reading: &Reading) -> SignalView {
+    let detail = match &reading.state {
+        SignalState::Fail => spec.fail.as_ref().map(|t| format!("fail when {}", t.text)),
+        SignalState::Warn => spec.warn.as_ref().map(|t| format!("warn when {}", t.text)),
+        SignalState::NoData => Some("the query returned no series".into()),
+        SignalState::NaN => Some("the value is NaN (e.g. 0/0: no traffic)".into()),
+        SignalState::Inf => Some("the value is infinite (a division by zero)".into()),
+        SignalState::Error(e) | SignalState::Unreachable(e) => Some(e.clone()),
+        SignalState::Ok => None,
+    };
+    let detail = match (detail, reading.worst_labels.is_empty()) {
+        (Some(d), false) => Some(format!("{d} · {}", reading.worst_labels)),
+        (d, _) => d,
+    };
+    SignalView {
+        name: spec.name.clone(),
+        status: status(&reading.state),
+        value: reading.text(spec.unit),
+        detail,
+    }
+}
+
+/// One instant query.
+pub async fn read(prom: &Prom, spec: &SignalSpec) -> Reading {
+    match prom.instant(&spec.query).await {
+        Ok(series) => Reading::judge(&series, spec.warn.as_ref(), spec.fail.as_ref()),
+        Err(e) => Reading::failed(&e),
+    }
+}
+
+/// Every signal once, concurrently.
+pub async fn signals(plan: &Plan) -> Vec<SignalView> {
+    let Some(prom) = &plan.prom else {
+        let why = plan.missing.clone().unwrap_or_default();
+        return timed_out(plan, &why);
+    };
+    join_all(
+        plan.signals
+            .iter()
+            .map(|s| async move { view(s, &read(prom, s).await) }),
+    )
+    .await
+}
+
+/// Every signal as unknown, for the reason given.
+pub fn timed_out(plan: &Plan, why: &str) -> Vec<SignalView> {
+    plan.signals
+        .iter()
+        .map(|s| SignalView {
+            name: s.name.clone(),
+            status: Status::Unknown,
+            value: "unknown".into(),
+            detail: Some(why.to_string()),
+        })
+        .collect()
+}
+
+/// The alerts, filtered by the environment's labels.
+pub async fn alerts(plan: &Plan) -> Result<Vec<AlertView>, String> {
+    let Some(prom) = &plan.prom else {
+        return Ok(Vec::new());
+    };
+    let all = prom.alerts().await.map_err(|e| e.to_string())?;
+    Ok(crate::prom::alerts::filter(&all, &plan.alert_labels)
+        .into_iter()
+        .map(|a| AlertView {
+            firing: a.is_firing(),
+            name: a.name,
+            labels: a.labels,
+            summary: a.summary,
+        })
+        .collect())
+}
+
+/// The running pollers; dropping this stops them.
+pub struct PollTasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for PollTasks {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.abort();
+        }
+    }
+}
+
+/// How far back the sparkline and chart reach, and their step.
+pub const RANGE: Duration = Duration::from_secs(30 * 60);
+pub const STEP: Duration = Duration::from_secs(30);
+/// How often the range is read again.
+const RANGE_EVERY: Duration = Duration::from_secs(120);
+/// How often the alerts are read.
+const ALERTS_EVERY: Duration = Duration::from_secs(15);
+
+/// One poller per signal (instant value every `every`, the range every
+/// two minutes) and one for the alerts; on failure each backs off (1 s
+/// doubling to 30 s) and keeps retrying.
+pub fn spawn(plan: &Plan, tx: tokio::sync::mpsc::Sender<crate::state::Msg>) -> Option<PollTasks> {
+    use crate::prom::poller::Backoff;
+    use crate::state::Msg;
+    use crate::state::signals::SignalMsg;
+    let prom = plan.prom.clone()?;
+    let mut tasks = Vec::new();
+    for spec in plan.signals.clone() {
+        let (prom, tx) = (prom.clone(), tx.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+            let mut range_at: Option<tokio::time::Instant> = None;
+            loop {
+                if range_at.is_none_or(|t| t.elapsed() >= RANGE_EVERY) {
+                    let end = jiff::Timestamp::now().as_second();
+                    let start = end - RANGE.as_secs() as i64;
+                    if let Ok(series) = prom.range(&spec.query, start, end, STEP).await {
+                        range_at = Some(tokio::time::Instant::now());
+                        let points = worst_series(&series, &spec);
+                        let msg = SignalMsg::Range {
+                            name: spec.name.clone(),
+                            points,
+                        };
+                        if tx.send(Msg::Signal(msg)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                let reading = read(&prom, &spec).await;
+                let failed = matches!(
+                    reading.state,
+                    SignalState::Unreachable(_) | SignalState::Error(_)
+                );
+                let at = jiff::Timestamp::now().as_second();
+                let msg = SignalMsg::Reading {
+                    name: spec.name.clone(),
+                    at,
+                    reading,
+                };
+                if tx.send(Msg::Signal(msg)).await.is_err() {
+                    return;
+                }
+                let wait = if failed {
+                    backoff.failed()
+                } else {
+                    backoff.succeeded();
+                    spec.every.max(Duration::from_secs(1))
+                };
+                tokio::time::sleep(wait).await;
+            }
+        }));
+    }
+    let labels = plan.alert_labels.clone();
+    tasks.push(tokio::spawn(async move {
+        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+        loop {
+            let result = prom
+                .alerts()
+                .await
+                .map(|all| crate::prom::alerts::filter(&all, &labels))
+                .map_err(|e| e.to_string());
+            let wait = if result.is_err() {
+                backoff.failed()
+            } else {
+                backoff.succeeded();
+                ALERTS_EVERY
+            };
+            let at = jiff::Timestamp::now().as_second();
+            if tx
+                .send(Msg::Signal(SignalMsg::Alerts { at, result }))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }));
+    Some(PollTasks(tasks))
+}
+
+/// The points of the series the instant reading would show: the worst at
+/// the last point.
+fn worst_series(series: &[(String, Vec<(i64, f64)>)], spec: &SignalSpec) -> Vec<(i64, f64)> {
+    let last: Vec<(String, f64)> = series
+        .iter()
+        .filter_map(|(labels, points)| points.last().map(|(_, v)| (labels.clone(), *v)))
+        .collect();
+    let reading = Reading::judge(&last, spec.warn.as_ref(), spec.fail.as_ref());
+    series
+        .iter()
+        .find(|(labels, _)| *labels == reading.worst_labels)
+        .map(|(_, p)| p.clone())
+        .unwrap_or_default()
+}

@@ -1,0 +1,233 @@
+//! `check` output: a table for people, JSON for scripts, JUnit XML for CI.
+
+use serde_json::json;
+
+use super::Outcome;
+use crate::config::theme::Status;
+
+pub fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Ok => "ok",
+        Status::Warn => "warn",
+        Status::Fail => "fail",
+        Status::Unknown => "unknown",
+    }
+}
+
+/// Whether the outcomes fail the gate: any failure or unknown; with
+/// `strict`, any warning too.
+pub fn fails(outcomes: &[Outcome], strict: bool) -> bool {
+    outcomes.iter().any(|o| {
+        matches!(o.status, Status::Fail | Status::Unknown) || (strict && o.status == Status::Warn)
+    })
+}
+
+fn counts(outcomes: &[Outcome]) -> [usize; 4] {
+    let n = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
+    [
+        n(Status::Ok),
+        n(Status::Warn),
+        n(Status::Fail),
+        n(Status::Unknown),
+    ]
+}
+
+/// The table: one line per check, then the verdict.
+pub fn text(outcomes: &[Outcome], heading: &str, strict: bool, skipped: &[String]) -> String {
+    let name_w = outcomes
+        .iter()
+        .map(|o| o.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let value_w = outcomes
+        .iter()
+        .map(|o| o.value.chars().count())
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 40);
+    let mut out = format!("{heading}\n\n");
+    out.push_str(&format!(
+        "  {:<7} {:<8} {:<name_w$} {:<value_w$} {}\n",
+        "STATE", "KIND", "NAME", "VALUE", "WHY"
+    ));
+    for o in outcomes {
+        out.push_str(&format!(
+            "{} {:<7} {:<8} {:<name_w$} {:<value_w$} {}\n",
+            o.status.symbol(),
+            status_word(o.status),
+            o.kind.word(),
+            o.name,
+            o.value,
+            o.detail.as_deref().unwrap_or("")
+        ));
+    }
+    for name in skipped {
+        out.push_str(&format!(
+            "· skipped probe    {name}: a burst (rate-limit test) runs only with --include-bursts\n"
+        ));
+    }
+    let [ok, warn, fail, unknown] = counts(outcomes);
+    let verdict = if fails(outcomes, strict) {
+        "NO-GO"
+    } else {
+        "GO"
+    };
+    out.push_str(&format!(
+        "\n{verdict}: {ok} ok, {warn} warn, {fail} fail, {unknown} unknown{}\n",
+        if strict {
+            " (strict: warnings fail)"
+        } else {
+            ""
+        }
+    ));
+    out
+}
+
+/// The JSON document (see the README for its shape).
+pub fn json(
+    outcomes: &[Outcome],
+    service: &str,
+    env: &str,
+    strict: bool,
+    skipped: &[String],
+) -> String {
+    let [ok, warn, fail, unknown] = counts(outcomes);
+    let checks: Vec<_> = outcomes
+        .iter()
+        .map(|o| {
+            json!({
+                "kind": o.kind.word(),
+                "name": o.name,
+                "status": status_word(o.status),
+                "value": o.value,
+                "detail": o.detail,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "service": service,
+        "env": env,
+        "passed": !fails(outcomes, strict),
+        "strict": strict,
+        "summary": {"ok": ok, "warn": warn, "fail": fail, "unknown": unknown},
+        "checks": checks,
+        "skipped": skipped,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one testcase per check; a failure (with the evidence) for
+/// each that fails the gate; warnings as system-out.
+pub fn junit(
+    outcomes: &[Outcome],
+    service: &str,
+    env: &str,
+    strict: bool,
+    skipped: &[String],
+) -> String {
+    let failing = |o: &Outcome| {
+        matches!(o.status, Status::Fail | Status::Unknown) || (strict && o.status == Status::Warn)
+    };
+    let failures = outcomes.iter().filter(|o| failing(o)).count();
+    let suite = xml(&format!("{service}/{env}"));
+    let tests = outcomes.len() + skipped.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"ops-tui check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n"
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"{suite}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{}\">\n",
+        skipped.len()
+    ));
+    for o in outcomes {
+        let evidence = match &o.detail {
+            Some(d) => format!("{}: {} ({d})", status_word(o.status), o.value),
+            None => format!("{}: {}", status_word(o.status), o.value),
+        };
+        out.push_str(&format!(
+            "    <testcase classname=\"{}\" name=\"{}\">",
+            o.kind.word(),
+            xml(&o.name)
+        ));
+        if failing(o) {
+            out.push_str(&format!(
+                "\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    ",
+                status_word(o.status),
+                xml(&evidence),
+                xml(&evidence)
+            ));
+        } else if o.status == Status::Warn {
+            out.push_str(&format!(
+                "\n      <system-out>{}</system-out>\n    ",
+                xml(&evidence)
+            ));
+        }
+        out.push_str("</testcase>\n");
+    }
+    for name in skipped {
+        out.push_str(&format!(
+            "    <testcase classname=\"probe\" name=\"{}\">\n      <skipped message=\"a burst runs only with --include-bursts\"/>\n    </testcase>\n",
+            xml(name)
+        ));
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Kind;
+    use super::*;
+
+    fn o(name: &str, status: Status) -> Outcome {
+        Outcome {
+            kind: Kind::Probe,
+            name: name.into(),
+            status,
+            value: "503 in 4ms".into(),
+            detail: (status != Status::Ok).then(|| "[STATUS] == 200 (<503>)".into()),
+        }
+    }
+
+    #[test]
+    fn warnings_fail_only_when_strict_and_unknown_always_fails() {
+        assert!(!fails(&[o("a", Status::Ok), o("b", Status::Warn)], false));
+        assert!(fails(&[o("a", Status::Ok), o("b", Status::Warn)], true));
+        assert!(fails(&[o("a", Status::Unknown)], false));
+    }
+
+    #[test]
+    fn junit_escapes_and_reports_failures_with_evidence() {
+        let x = junit(
+            &[o("a&b", Status::Fail), o("c", Status::Warn)],
+            "shop",
+            "prod",
+            false,
+            &["burst".into()],
+        );
+        assert!(x.contains("tests=\"3\"") && x.contains("<skipped "));
+        assert!(x.contains("failures=\"1\""));
+        assert!(x.contains("name=\"a&amp;b\""));
+        assert!(x.contains("message=\"fail: 503 in 4ms ([STATUS] == 200 (&lt;503&gt;))\""));
+        assert!(x.contains("<system-out>warn:"));
+    }
+}
