@@ -385,3 +385,24 @@ fn errors_name_what_was_expected_in_words() {
     );
     assert!(!err.contains("struct"), "{err}");
 }
+
+#[test]
+fn a_bad_signal_threshold_is_an_error_at_its_character() {
+    let text = r#"[service]
+name = "s"
+
+[env.prod]
+prometheus = "http://127.0.0.1:9090"
+
+[[signal]]
+name = "error-rate"
+query = "sum(rate(x[5m]))"
+unit = "percent"
+warn = "> 0.5%"
+fail = ">> 1%"
+"#;
+    let err = Runbook::parse(std::path::Path::new("t.toml"), text).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("t.toml:12:10:"), "{msg}");
+    assert!(msg.contains("invalid fail threshold \">> 1%\""), "{msg}");
+}

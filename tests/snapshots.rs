@@ -805,3 +805,279 @@ fn context_picker() {
     press(&mut s, KeyCode::Char('C'));
     insta::assert_snapshot!("context_picker", render(&s, 120, 30));
 }
+
+/// A probe result as the probe module makes it: the conditions judged on
+/// what was observed.
+fn probe_result(
+    s: &AppState,
+    name: &str,
+    observed: ops_tui::condition::Observed,
+    failure: Option<ops_tui::probe::Failure>,
+    cert_not_after: Option<i64>,
+) -> ops_tui::probe::ProbeResult {
+    use ops_tui::condition::{Condition, judge};
+    let p = s
+        .runbook
+        .as_ref()
+        .unwrap()
+        .probes()
+        .find(|p| p.name.get_ref() == name)
+        .unwrap();
+    let parse = |list: &[toml::Spanned<String>]| {
+        list.iter()
+            .map(|c| Condition::parse(c.get_ref()).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let verdict = judge(&parse(&p.fail), &parse(&p.warn), &observed);
+    let failure = failure.or_else(|| {
+        verdict.first_failing().map(|e| {
+            ops_tui::probe::Failure::Condition(format!("{} ({})", e.condition, e.resolved))
+        })
+    });
+    ops_tui::probe::ProbeResult {
+        name: name.into(),
+        at: s.now,
+        observed,
+        verdict,
+        failure,
+        cert_not_after,
+        requests: 1,
+    }
+}
+
+fn observed(
+    status: u16,
+    ms: f64,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> ops_tui::condition::Observed {
+    ops_tui::condition::Observed {
+        connected: true,
+        status: Some(status),
+        response_time_ms: Some(ms),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        body: body.into(),
+        ..Default::default()
+    }
+}
+
+fn with_probes(failing: bool) -> AppState {
+    use ops_tui::probe::Failure;
+    let mut s = example("staging");
+    s.now = 1_000_000;
+    let day = 86_400;
+    let results = if !failing {
+        let mut slow = observed(200, 420.0, r#"{"status":"healthy"}"#, &[]);
+        slow.certificate_expiration = Some(jiff::SignedDuration::from_secs(60 * day));
+        vec![
+            probe_result(&s, "health", slow, None, Some(s.now + 60 * day)),
+            probe_result(
+                &s,
+                "ready",
+                observed(503, 12.0, "not ready", &[]),
+                Some(Failure::Http(503)),
+                None,
+            ),
+            probe_result(
+                &s,
+                "headers",
+                observed(
+                    200,
+                    30.0,
+                    "",
+                    &[
+                        ("Strict-Transport-Security", "max-age=63072000"),
+                        ("X-Frame-Options", "DENY"),
+                    ],
+                ),
+                None,
+                Some(s.now + 60 * day),
+            ),
+        ]
+    } else {
+        let none = ops_tui::condition::Observed::default();
+        vec![
+            probe_result(
+                &s,
+                "health",
+                none.clone(),
+                Some(Failure::Tls("certificate expired".into())),
+                Some(s.now - 3 * day),
+            ),
+            probe_result(&s, "ready", none.clone(), Some(Failure::Timeout), None),
+            probe_result(&s, "headers", observed(200, 25.0, "", &[]), None, None),
+            probe_result(
+                &s,
+                "cors",
+                none,
+                Some(Failure::Refused("Connection refused (os error 111)".into())),
+                None,
+            ),
+        ]
+    };
+    for mut r in results {
+        // A little history for the sparklines.
+        for k in 0..8u32 {
+            let mut past = r.clone();
+            past.observed.response_time_ms = r
+                .observed
+                .response_time_ms
+                .map(|ms| ms * f64::from(k + 1) / 8.0);
+            past.at = s.now - i64::from(8 - k) * 10;
+            update(&mut s, Msg::Probe(Box::new(past)));
+        }
+        r.at = s.now;
+        update(&mut s, Msg::Probe(Box::new(r)));
+    }
+    s
+}
+
+#[test]
+fn health_pane_in_every_state_and_the_probe_detail() {
+    let mut s = with_probes(false);
+    press(&mut s, KeyCode::Char('2'));
+    press(&mut s, KeyCode::Char('z'));
+    s.size = (140, 24);
+    insta::assert_snapshot!("health_ok_degraded_http_waiting", render(&s, 140, 24));
+    let mut s = with_probes(true);
+    press(&mut s, KeyCode::Char('2'));
+    press(&mut s, KeyCode::Char('z'));
+    s.size = (140, 24);
+    insta::assert_snapshot!("health_tls_timeout_condition_refused", render(&s, 140, 24));
+    // The detail of the expired certificate, then of a failing condition.
+    press(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!("probe_detail_expired_certificate", render(&s, 140, 30));
+    press(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!("probe_detail_failing_condition", render(&s, 140, 30));
+}
+
+fn with_signals(
+    values: [(Option<f64>, ops_tui::prom::signal::SignalState); 2],
+    alerts: bool,
+) -> AppState {
+    use ops_tui::prom::alerts::{Alert, AlertState};
+    use ops_tui::prom::signal::Reading;
+    use ops_tui::state::signals::SignalMsg;
+    let mut s = example("staging");
+    s.now = 1_000_000;
+    for (name, (value, state)) in ["error-rate", "p95-latency"].into_iter().zip(values) {
+        let points: Vec<(i64, f64)> = (0..60)
+            .map(|i| {
+                (
+                    s.now - 1800 + i * 30,
+                    value.unwrap_or(0.0) * (0.5 + f64::from(i as i32 % 7) / 10.0),
+                )
+            })
+            .collect();
+        update(
+            &mut s,
+            Msg::Signal(SignalMsg::Range {
+                name: name.into(),
+                points,
+            }),
+        );
+        update(
+            &mut s,
+            Msg::Signal(SignalMsg::Reading {
+                name: name.into(),
+                at: 1_000_000 - 40,
+                reading: Reading {
+                    value: value.filter(|_| {
+                        !matches!(state, ops_tui::prom::signal::SignalState::Unreachable(_))
+                    }),
+                    series: if name == "error-rate" { 3 } else { 1 },
+                    worst_labels: if name == "error-rate" {
+                        "{route=\"/v1/charges\"}".into()
+                    } else {
+                        String::new()
+                    },
+                    state,
+                },
+            }),
+        );
+    }
+    let alert = |name: &str, state, summary: &str| Alert {
+        name: name.into(),
+        state,
+        severity: Some("critical".into()),
+        labels: [("alertname".to_string(), name.to_string())]
+            .into_iter()
+            .collect(),
+        summary: Some(summary.into()),
+        active_at: Some(1_000_000 - 300),
+        value: 1.0,
+    };
+    let list = if alerts {
+        vec![
+            alert(
+                "HighErrorRate",
+                AlertState::Firing,
+                "5xx above 1% for 5 minutes",
+            ),
+            alert("SlowCheckout", AlertState::Pending, "p95 above 1s"),
+        ]
+    } else {
+        Vec::new()
+    };
+    update(
+        &mut s,
+        Msg::Signal(SignalMsg::Alerts {
+            at: 1_000_000 - 10,
+            result: Ok(list),
+        }),
+    );
+    s
+}
+
+#[test]
+fn signals_pane_in_every_state_and_the_signal_detail() {
+    use ops_tui::prom::signal::SignalState as S;
+    let shots = [
+        (
+            "signals_ok_and_warn",
+            [(Some(0.001), S::Ok), (Some(0.42), S::Warn)],
+            false,
+        ),
+        (
+            "signals_fail_and_no_data_with_alerts",
+            [(Some(0.034), S::Fail), (None, S::NoData)],
+            true,
+        ),
+        (
+            "signals_nan_and_inf",
+            [(Some(f64::NAN), S::NaN), (Some(f64::INFINITY), S::Inf)],
+            false,
+        ),
+        (
+            "signals_unreachable_and_rejected",
+            [
+                (
+                    Some(0.002),
+                    S::Unreachable("Prometheus is unreachable: connection refused".into()),
+                ),
+                (
+                    None,
+                    S::Error("Prometheus rejected the query: parse error at char 12".into()),
+                ),
+            ],
+            false,
+        ),
+    ];
+    for (name, values, alerts) in shots {
+        let mut s = with_signals(values, alerts);
+        press(&mut s, KeyCode::Char('3'));
+        press(&mut s, KeyCode::Char('z'));
+        s.size = (140, 24);
+        insta::assert_snapshot!(name, render(&s, 140, 24));
+    }
+    let mut s = with_signals([(Some(0.034), S::Fail), (Some(0.42), S::Warn)], true);
+    press(&mut s, KeyCode::Char('3'));
+    press(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!("signal_detail_chart", render(&s, 120, 30));
+}

@@ -115,7 +115,16 @@ pub fn classify(e: &reqwest::Error) -> Failure {
             return Failure::Dns(text);
         }
         deepest = text;
-        source = err.source();
+        // An io::Error's source() skips the error it wraps (it returns the
+        // wrapped error's own source), and rustls's errors arrive wrapped
+        // in one: step into it rather than past it.
+        source = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(inner) => Some(inner as &dyn std::error::Error),
+            None => err.source(),
+        };
     }
     Failure::Other(deepest)
 }

@@ -106,6 +106,20 @@ pub fn check(file: &RunbookFile, text: &str) -> Problems {
         if s.query.get_ref().trim().is_empty() {
             problems.push((s.query.span().start, "query must not be empty".into()));
         }
+        for (which, t) in [("warn", &s.warn), ("fail", &s.fail)] {
+            if let Some(t) = t
+                && let Err(e) = crate::prom::threshold::Threshold::parse_for(t.get_ref(), s.unit)
+            {
+                problems.push((
+                    raw_char_position(t, text, e.at),
+                    format!(
+                        "invalid {which} threshold \"{}\": {}",
+                        t.get_ref(),
+                        e.message
+                    ),
+                ));
+            }
+        }
         expandable.push((&s.query, false));
     }
 

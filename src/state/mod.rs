@@ -213,6 +213,61 @@ impl AppState {
             .filter(|r| timeline::passes(r, self.timeline_filter.as_deref()))
     }
 
+    /// What the checks judge, as the dashboard knows it now.
+    pub fn sources(&self) -> crate::checks::Sources<'_> {
+        use crate::checks::{AlertView, SignalView};
+        let probes = self
+            .runbook
+            .iter()
+            .flat_map(|r| r.probes())
+            .map(|p| {
+                let name = p.name.get_ref().as_str();
+                (name, self.health.get(name).and_then(|h| h.last.as_ref()))
+            })
+            .collect();
+        let signals = self
+            .runbook
+            .iter()
+            .flat_map(|r| r.signals())
+            .filter_map(|s| {
+                let name = s.name.get_ref();
+                let reading = self.signals.signals.get(name)?.reading.as_ref()?;
+                Some(SignalView {
+                    name: name.clone(),
+                    status: crate::checks::prom::status(&reading.state),
+                    value: reading.text(s.unit),
+                    detail: None,
+                })
+            })
+            .collect();
+        let connected = self.cluster.link == cluster::Link::Connected && self.cluster.listed;
+        let alerts = match (&self.signals.alerts_at, &self.signals.alerts_error) {
+            (Some(_), _) => Ok(self
+                .signals
+                .alerts
+                .iter()
+                .map(|a| AlertView {
+                    name: a.name.clone(),
+                    firing: a.is_firing(),
+                    labels: a.labels.clone(),
+                    summary: a.summary.clone(),
+                })
+                .collect()),
+            (None, Some(e)) => Err(e.clone()),
+            (None, None) => Err("not read yet".into()),
+        };
+        crate::checks::Sources {
+            probes,
+            signals,
+            cluster: connected.then_some(&self.cluster),
+            cluster_error: (!connected).then(|| match &self.cluster.link {
+                cluster::Link::Failed(e) => e.clone(),
+                _ => "connecting to the cluster".into(),
+            }),
+            alerts,
+        }
+    }
+
     /// The open log view.
     pub fn log_view(&self) -> Option<&logs::LogView> {
         self.workload.as_ref().and_then(|w| w.logs.as_ref())

@@ -120,7 +120,11 @@ fn probe(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
                     Span::styled(format!("{:<44} ", e.condition), theme.base()),
                     Span::styled(e.resolved.clone(), theme.accent()),
                 ];
-                if let Some(err) = &e.error {
+                if let Some(err) = e
+                    .error
+                    .as_ref()
+                    .filter(|err| !e.resolved.contains(err.as_str()))
+                {
                     spans.push(Span::styled(format!("  ({err})"), theme.muted()));
                 }
                 lines.push(Line::from(spans));

@@ -15,6 +15,7 @@ fn nonzero(n: u16) -> std::num::NonZeroU16 {
 }
 
 pub mod demo;
+pub mod prometheus;
 pub mod sim;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_ops-tui");
@@ -179,3 +180,4 @@ impl Drop for Pty {
         let _ = self.child.kill();
     }
 }
+pub mod https;

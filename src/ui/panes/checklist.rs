@@ -1,6 +1,9 @@
 use ratatui::text::{Line, Span};
 
 use super::{Content, heading, note};
+use crate::checks::{evaluate, worst};
+use crate::config::theme::Status;
+use crate::runbook::check_ref::CheckRef;
 use crate::state::AppState;
 use crate::state::checklist::ChecklistRow;
 
@@ -30,6 +33,8 @@ pub fn content(state: &AppState) -> Content {
             ],
         };
     }
+    let sources = state.sources();
+    let workloads = &state.cluster.wanted;
     let rows = state
         .checklist
         .iter()
@@ -61,7 +66,25 @@ pub fn content(state: &AppState) -> Content {
                     Span::styled(text.clone(), theme.base()),
                 ];
                 if let Some(check) = check {
-                    spans.push(Span::styled(format!("  ({check})"), theme.muted()));
+                    spans.push(Span::styled(format!("  ({check}"), theme.muted()));
+                    // What the check says now (the item ticks itself later).
+                    if let Ok(r) = CheckRef::parse(check) {
+                        let outcomes = evaluate(&r, &sources, workloads);
+                        let st = worst(&outcomes);
+                        let value = match outcomes.as_slice() {
+                            [one] => one.value.clone(),
+                            many => format!(
+                                "{}/{} ok",
+                                many.iter().filter(|o| o.status == Status::Ok).count(),
+                                many.len()
+                            ),
+                        };
+                        spans.push(Span::styled(
+                            format!(" {} {value}", st.symbol()),
+                            theme.status(st),
+                        ));
+                    }
+                    spans.push(Span::styled(")", theme.muted()));
                 }
                 Line::from(spans)
             }

@@ -47,12 +47,24 @@ pub fn content(state: &AppState) -> Content {
         .iter()
         .map(|s| {
             let name = s.name.get_ref();
+            // Thresholds in the signal's unit, as the value is shown.
+            let shown = |t: &toml::Spanned<String>| {
+                crate::prom::threshold::Threshold::parse_for(t.get_ref(), s.unit)
+                    .map(|t| {
+                        format!(
+                            "{} {}",
+                            t.op.as_str(),
+                            crate::prom::units::format(t.value, s.unit)
+                        )
+                    })
+                    .unwrap_or_else(|_| t.get_ref().clone())
+            };
             let mut thresholds = Vec::new();
             if let Some(w) = &s.warn {
-                thresholds.push(format!("warn {}", w.get_ref()));
+                thresholds.push(format!("warn {}", shown(w)));
             }
             if let Some(f) = &s.fail {
-                thresholds.push(format!("fail {}", f.get_ref()));
+                thresholds.push(format!("fail {}", shown(f)));
             }
             let known = state.signals.signals.get(name);
             let Some((reading, tracker)) =
