@@ -195,10 +195,10 @@ pub async fn run_dashboard_with(
         let watches = std::sync::Mutex::new(crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), pod_selector.clone(), 0, tx.clone(), shared.clone()));
         let logs = std::sync::Mutex::new(None::<crate::kube::logs::LogTask>);
         let runbook = state.runbook.clone();
-        let (first_probes, warning) = start_probes(runbook.as_ref(), state.target.env.as_deref(), tx.clone());
+        let (first_probes, warning) = start_probes(runbook.as_ref(), state.target.env.as_deref(), 0, tx.clone());
         state.warnings.extend(warning);
         let probes = std::sync::Mutex::new(first_probes);
-        let (first_polls, warning) = start_signals(runbook.as_ref(), state.target.env.as_deref(), tx.clone());
+        let (first_polls, warning) = start_signals(runbook.as_ref(), state.target.env.as_deref(), 0, tx.clone());
         state.warnings.extend(warning);
         let polls = std::sync::Mutex::new(first_polls);
         let journal = journal_for(&state.target, paths);
@@ -214,6 +214,7 @@ pub async fn run_dashboard_with(
         let journal = std::sync::Mutex::new(journal);
         let read_only = std::sync::atomic::AtomicBool::new(state.target.read_only);
         let env_now = std::sync::Mutex::new(state.target.env.clone());
+        let generation_now = std::sync::atomic::AtomicU64::new(0);
         let composite = |effect: Effect| match effect {
             Effect::Act(crate::state::actions::Request::Burst(name)) => {
                 let env = env_now.lock().ok().and_then(|e| e.clone());
@@ -222,6 +223,7 @@ pub async fn run_dashboard_with(
                     .and_then(|r| crate::probe::specs(r, env.as_deref()).ok())
                     .and_then(|specs| specs.into_iter().find(|s| s.name == name));
                 let tx = tx.clone();
+                let generation = generation_now.load(std::sync::atomic::Ordering::SeqCst);
                 tokio::spawn(async move {
                     let Some(spec) = spec else { return };
                     tracing::info!(probe = %spec.name, requests = ?spec.burst, "burst");
@@ -229,7 +231,7 @@ pub async fn run_dashboard_with(
                         Ok(client) => crate::probe::run_once(&client, &spec, true).await,
                         Err(e) => crate::probe::broken(&spec, e),
                     };
-                    let _ = tx.send(Msg::Probe(Box::new(result))).await;
+                    let _ = tx.send(Msg::Probe(generation, Box::new(result))).await;
                 });
                 Some(Msg::Notice(format!("running the burst of probe {name}…")))
             }
@@ -252,6 +254,7 @@ pub async fn run_dashboard_with(
                 if let Ok(mut e) = env_now.lock() {
                     e.clone_from(&target.env);
                 }
+                generation_now.store(generation, std::sync::atomic::Ordering::SeqCst);
                 if let Ok(mut s) = shared.lock() {
                     *s = None;
                 }
@@ -261,7 +264,7 @@ pub async fn run_dashboard_with(
                 if let Ok(mut p) = probes.lock() {
                     // The old environment's probes stop before the new ones start.
                     *p = None;
-                    let (next, warning) = start_probes(runbook.as_ref(), target.env.as_deref(), tx.clone());
+                    let (next, warning) = start_probes(runbook.as_ref(), target.env.as_deref(), generation, tx.clone());
                     *p = next;
                     if let Some(w) = warning {
                         let _ = tx.try_send(Msg::Warning(w));
@@ -269,7 +272,7 @@ pub async fn run_dashboard_with(
                 }
                 if let Ok(mut p) = polls.lock() {
                     *p = None;
-                    let (next, warning) = start_signals(runbook.as_ref(), target.env.as_deref(), tx.clone());
+                    let (next, warning) = start_signals(runbook.as_ref(), target.env.as_deref(), generation, tx.clone());
                     *p = next;
                     if let Some(w) = warning {
                         let _ = tx.try_send(Msg::Warning(w));
@@ -307,6 +310,7 @@ pub async fn run_dashboard_with(
 fn start_probes(
     runbook: Option<&Runbook>,
     env: Option<&str>,
+    generation: u64,
     tx: mpsc::Sender<Msg>,
 ) -> (Option<crate::probe::ProbeTasks>, Option<String>) {
     let Some(runbook) = runbook else {
@@ -315,7 +319,9 @@ fn start_probes(
     match crate::probe::specs(runbook, env) {
         Ok(specs) if specs.is_empty() => (None, None),
         Ok(specs) => (
-            Some(crate::probe::spawn(specs, tx, |r| Msg::Probe(Box::new(r)))),
+            Some(crate::probe::spawn(specs, tx, move |r| {
+                Msg::Probe(generation, Box::new(r))
+            })),
             None,
         ),
         Err(e) => (None, Some(format!("probes are off: {e}"))),
@@ -326,6 +332,7 @@ fn start_probes(
 fn start_signals(
     runbook: Option<&Runbook>,
     env: Option<&str>,
+    generation: u64,
     tx: mpsc::Sender<Msg>,
 ) -> (Option<crate::checks::prom::PollTasks>, Option<String>) {
     let Some(runbook) = runbook else {
@@ -337,7 +344,7 @@ fn start_signals(
                 .missing
                 .clone()
                 .map(|m| format!("signals are off: {m}"));
-            (crate::checks::prom::spawn(&plan, tx), warning)
+            (crate::checks::prom::spawn(&plan, generation, tx), warning)
         }
         Err(e) => (None, Some(format!("signals are off: {e}"))),
     }

@@ -927,10 +927,10 @@ fn with_probes(failing: bool) -> AppState {
                 .response_time_ms
                 .map(|ms| ms * f64::from(k + 1) / 8.0);
             past.at = s.now - i64::from(8 - k) * 10;
-            update(&mut s, Msg::Probe(Box::new(past)));
+            update(&mut s, Msg::Probe(0, Box::new(past)));
         }
         r.at = s.now;
-        update(&mut s, Msg::Probe(Box::new(r)));
+        update(&mut s, Msg::Probe(0, Box::new(r)));
     }
     s
 }
@@ -977,29 +977,35 @@ fn with_signals(
             .collect();
         update(
             &mut s,
-            Msg::Signal(SignalMsg::Range {
-                name: name.into(),
-                points,
-            }),
+            Msg::Signal(
+                0,
+                SignalMsg::Range {
+                    name: name.into(),
+                    points,
+                },
+            ),
         );
         update(
             &mut s,
-            Msg::Signal(SignalMsg::Reading {
-                name: name.into(),
-                at: 1_000_000 - 40,
-                reading: Reading {
-                    value: value.filter(|_| {
-                        !matches!(state, ops_tui::prom::signal::SignalState::Unreachable(_))
-                    }),
-                    series: if name == "error-rate" { 3 } else { 1 },
-                    worst_labels: if name == "error-rate" {
-                        "{route=\"/v1/charges\"}".into()
-                    } else {
-                        String::new()
+            Msg::Signal(
+                0,
+                SignalMsg::Reading {
+                    name: name.into(),
+                    at: 1_000_000 - 40,
+                    reading: Reading {
+                        value: value.filter(|_| {
+                            !matches!(state, ops_tui::prom::signal::SignalState::Unreachable(_))
+                        }),
+                        series: if name == "error-rate" { 3 } else { 1 },
+                        worst_labels: if name == "error-rate" {
+                            "{route=\"/v1/charges\"}".into()
+                        } else {
+                            String::new()
+                        },
+                        state,
                     },
-                    state,
                 },
-            }),
+            ),
         );
     }
     let alert = |name: &str, state, summary: &str| Alert {
@@ -1027,10 +1033,13 @@ fn with_signals(
     };
     update(
         &mut s,
-        Msg::Signal(SignalMsg::Alerts {
-            at: 1_000_000 - 10,
-            result: Ok(list),
-        }),
+        Msg::Signal(
+            0,
+            SignalMsg::Alerts {
+                at: 1_000_000 - 10,
+                result: Ok(list),
+            },
+        ),
     );
     s
 }

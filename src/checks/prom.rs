@@ -221,7 +221,11 @@ const ALERTS_EVERY: Duration = Duration::from_secs(15);
 /// One poller per signal (instant value every `every`, the range every
 /// two minutes) and one for the alerts; on failure each backs off (1 s
 /// doubling to 30 s) and keeps retrying.
-pub fn spawn(plan: &Plan, tx: tokio::sync::mpsc::Sender<crate::state::Msg>) -> Option<PollTasks> {
+pub fn spawn(
+    plan: &Plan,
+    generation: u64,
+    tx: tokio::sync::mpsc::Sender<crate::state::Msg>,
+) -> Option<PollTasks> {
     use crate::prom::poller::Backoff;
     use crate::state::Msg;
     use crate::state::signals::SignalMsg;
@@ -243,7 +247,7 @@ pub fn spawn(plan: &Plan, tx: tokio::sync::mpsc::Sender<crate::state::Msg>) -> O
                             name: spec.name.clone(),
                             points,
                         };
-                        if tx.send(Msg::Signal(msg)).await.is_err() {
+                        if tx.send(Msg::Signal(generation, msg)).await.is_err() {
                             return;
                         }
                     }
@@ -259,7 +263,7 @@ pub fn spawn(plan: &Plan, tx: tokio::sync::mpsc::Sender<crate::state::Msg>) -> O
                     at,
                     reading,
                 };
-                if tx.send(Msg::Signal(msg)).await.is_err() {
+                if tx.send(Msg::Signal(generation, msg)).await.is_err() {
                     return;
                 }
                 let wait = if failed {
@@ -289,7 +293,7 @@ pub fn spawn(plan: &Plan, tx: tokio::sync::mpsc::Sender<crate::state::Msg>) -> O
             };
             let at = jiff::Timestamp::now().as_second();
             if tx
-                .send(Msg::Signal(SignalMsg::Alerts { at, result }))
+                .send(Msg::Signal(generation, SignalMsg::Alerts { at, result }))
                 .await
                 .is_err()
             {

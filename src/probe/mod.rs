@@ -189,6 +189,9 @@ pub async fn run_once(client: &reqwest::Client, spec: &ProbeSpec, burst: bool) -
         // Read it anyway: an expired or untrusted certificate is the
         // reason the request failed, and its dates say how.
         let port = url.port_or_known_default().unwrap_or(443);
+        // An IPv6 literal comes bracketed (`[::1]`); connecting and the
+        // server name want the bare address.
+        let host = host.trim_start_matches('[').trim_end_matches(']');
         cert_not_after = cert::presented_not_after(host, port, spec.timeout)
             .await
             .ok();
@@ -289,13 +292,14 @@ impl Drop for ProbeTasks {
 pub fn spawn<M: Send + 'static>(
     specs: Vec<ProbeSpec>,
     tx: mpsc::Sender<M>,
-    report: fn(ProbeResult) -> M,
+    report: impl Fn(ProbeResult) -> M + Clone + Send + 'static,
 ) -> ProbeTasks {
     let tasks = specs
         .into_iter()
         .filter(|spec| spec.burst.is_none())
         .map(|spec| {
             let tx = tx.clone();
+            let report = report.clone();
             tokio::spawn(async move {
                 let client = match client(&spec) {
                     Ok(c) => c,

@@ -69,10 +69,11 @@ pub enum Msg {
     Revisions(Result<Vec<actions::RevisionChoice>, String>),
     /// From the log stream with this number.
     Log(u64, logs::LogEvent),
-    /// A probe ran (boxed: results carry bodies and evaluations).
-    Probe(Box<crate::probe::ProbeResult>),
-    /// From the Prometheus pollers.
-    Signal(signals::SignalMsg),
+    /// A probe ran (boxed: results carry bodies and evaluations), for the
+    /// environment of connection number N (older ones are dropped).
+    Probe(u64, Box<crate::probe::ProbeResult>),
+    /// From the Prometheus pollers of connection number N.
+    Signal(u64, signals::SignalMsg),
 }
 
 #[derive(Debug, Clone)]
@@ -968,11 +969,17 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             state.refresh_hints();
             true
         }
-        Msg::Probe(result) => {
+        Msg::Probe(generation, result) => {
+            if generation != state.cluster.generation {
+                return false;
+            }
             state.health.record(*result);
             true
         }
-        Msg::Signal(msg) => {
+        Msg::Signal(generation, msg) => {
+            if generation != state.cluster.generation {
+                return false;
+            }
             state.signals.update(msg);
             true
         }
