@@ -286,14 +286,17 @@ async fn a_paused_deployment_does_not_roll_until_resumed() {
     .await
     .unwrap();
     api.patch("api", &PatchParams::default(), &Patch::Strategic(json!({"spec": {"template": {"spec": {"containers": [{"name": "api", "image": "shop/api:2.0"}]}}}}))).await.unwrap();
+    // Both patches observed (the paused condition alone may predate the
+    // image change), and the Deployment says it is paused.
     let d = wait_deployment(&c, "api", LIMIT, "paused condition", |d| {
-        d.status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .is_some_and(|cs| {
-                cs.iter()
-                    .any(|c| c.reason.as_deref() == Some("DeploymentPaused"))
-            })
+        d.status.as_ref().and_then(|s| s.observed_generation) == d.metadata.generation
+            && d.status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|cs| {
+                    cs.iter()
+                        .any(|c| c.reason.as_deref() == Some("DeploymentPaused"))
+                })
     })
     .await;
     assert_eq!(d.status.unwrap().observed_generation, d.metadata.generation);

@@ -1090,3 +1090,16 @@ fn signals_pane_in_every_state_and_the_signal_detail() {
     press(&mut s, KeyCode::Enter);
     insta::assert_snapshot!("signal_detail_chart", render(&s, 120, 30));
 }
+
+#[test]
+fn burst_confirmation_dialog() {
+    let mut s = example("prod");
+    s.dialog = Some(ops_tui::state::actions::Dialog::Burst {
+        probe: "rate-limit".into(),
+        requests: 50,
+        url: "https://payments.example.com/api/v1/charges".into(),
+        type_to_confirm: Some("rate-limit".into()),
+        typed: "rate".into(),
+    });
+    insta::assert_snapshot!("dialog_burst_protected", render(&s, 110, 30));
+}
