@@ -39,6 +39,9 @@ pub enum Action {
     BlueGreen,
     SwitchContext,
     RunBurst,
+    Tick,
+    SkipItem,
+    Note,
 }
 
 impl Action {
@@ -78,6 +81,9 @@ impl Action {
         Action::BlueGreen,
         Action::SwitchContext,
         Action::RunBurst,
+        Action::Tick,
+        Action::SkipItem,
+        Action::Note,
     ];
 
     /// The name used in keymap files.
@@ -117,6 +123,9 @@ impl Action {
             Action::BlueGreen => "blue_green",
             Action::SwitchContext => "switch_context",
             Action::RunBurst => "run_burst",
+            Action::Tick => "tick",
+            Action::SkipItem => "skip_item",
+            Action::Note => "note",
         }
     }
 
@@ -174,6 +183,13 @@ impl Action {
             Action::RunBurst => {
                 "run the selected probe's burst (a rate-limit test: it loads the service), after confirming"
             }
+            Action::Tick => {
+                "checklist: mark the selected item done (or not done); a failing check asks for a reason"
+            }
+            Action::SkipItem => "checklist: skip the selected item, with a reason",
+            Action::Note => {
+                "write a timestamped note (on the selected item in the Checklist); start with @HH:MM or @-15m to backdate it"
+            }
         }
     }
 
@@ -214,6 +230,9 @@ impl Action {
             Action::BlueGreen => "switch",
             Action::SwitchContext => "context",
             Action::RunBurst => "run burst",
+            Action::Tick => "tick",
+            Action::SkipItem => "skip",
+            Action::Note => "note",
         }
     }
 }

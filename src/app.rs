@@ -41,6 +41,7 @@ pub fn main(cli: Cli) -> ExitCode {
             &paths,
         ),
         Some(Command::Check(check)) => crate::checks::command::run(&check, &cli.dashboard),
+        Some(Command::Report(report)) => crate::report::run(&report, &cli.dashboard, &paths),
         Some(Command::Demo(demo)) => crate::demo::run(&demo, &cli.dashboard, &paths),
         Some(Command::Paths) => {
             print_out(&paths.describe());
@@ -211,7 +212,8 @@ pub async fn run_dashboard_with(
                 Err(e) => state.warnings.push(e.to_string()),
             }
         }
-        let journal = std::sync::Mutex::new(journal);
+        let journal = std::sync::Arc::new(std::sync::Mutex::new(journal));
+        let _follow = follow_journal(journal.clone(), tx.clone());
         let read_only = std::sync::atomic::AtomicBool::new(state.target.read_only);
         let env_now = std::sync::Mutex::new(state.target.env.clone());
         let generation_now = std::sync::atomic::AtomicU64::new(0);
@@ -234,6 +236,19 @@ pub async fn run_dashboard_with(
                     let _ = tx.send(Msg::Probe(generation, Box::new(result))).await;
                 });
                 Some(Msg::Notice(format!("running the burst of probe {name}…")))
+            }
+            Effect::Act(crate::state::actions::Request::Record(entry)) => {
+                // Appended and fsynced before the screen shows it.
+                let journal = journal.lock().ok().and_then(|j| j.clone());
+                let kube_user = shared.lock().ok().and_then(|g| g.as_ref().map(|c| c.1.clone()));
+                let Some(journal) = journal else {
+                    return Some(Msg::Notice("no data directory for the journal: nothing was recorded".into()));
+                };
+                let record = crate::journal::Record::now(kube_user, entry);
+                match journal.append(&record).and_then(|()| journal.read()) {
+                    Ok(contents) => Some(Msg::Journal(contents.records)),
+                    Err(e) => Some(Msg::Notice(format!("{e}: nothing was recorded"))),
+                }
             }
             Effect::Act(request) => {
                 let journal = journal.lock().ok().and_then(|j| j.clone());
@@ -350,6 +365,46 @@ fn start_signals(
     }
 }
 
+/// Reads the journal again whenever it changes (another instance on the
+/// same environment appended to it), checking once a second.
+fn follow_journal(
+    journal: std::sync::Arc<std::sync::Mutex<Option<crate::journal::Journal>>>,
+    tx: mpsc::Sender<Msg>,
+) -> AbortOnDrop {
+    AbortOnDrop(tokio::spawn(async move {
+        let mut seen: Option<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> = None;
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let Some(j) = journal.lock().ok().and_then(|j| j.clone()) else {
+                continue;
+            };
+            let now = match std::fs::metadata(&j.path) {
+                Ok(meta) => (j.path.clone(), meta.len(), meta.modified().ok()),
+                Err(_) => (j.path.clone(), 0, None),
+            };
+            if seen.as_ref() == Some(&now) {
+                continue;
+            }
+            seen = Some(now);
+            if let Ok(contents) = j.read()
+                && tx.send(Msg::Journal(contents.records)).await.is_err()
+            {
+                return;
+            }
+        }
+    }))
+}
+
+/// A background task that ends when this is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// The journal of the service's environment, if there is a data directory.
 fn journal_for(
     target: &crate::runbook::select::Target,
@@ -385,7 +440,7 @@ fn spawn_action(
             Request::DryRun(_) => Msg::DryRun(Err(e)),
             Request::Execute(_) => Msg::Acted(Err(e)),
             Request::Revisions(_) => Msg::Revisions(Err(e)),
-            Request::Burst(_) => Msg::Notice(e),
+            Request::Burst(_) | Request::Record(_) => Msg::Notice(e),
         };
         let Some((client, user, ns)) = connected else {
             let _ = tx.send(failed("not connected to the cluster".into())).await;
@@ -435,7 +490,7 @@ fn spawn_action(
             }
             // Answered above, before the journal is needed; bursts are run
             // by the loop, not here.
-            Request::Revisions(_) | Request::Burst(_) => return,
+            Request::Revisions(_) | Request::Burst(_) | Request::Record(_) => return,
         };
         let _ = tx.send(answer).await;
         // The Timeline shows what the journal now holds.

@@ -83,6 +83,8 @@ pub enum Command {
     /// Exit 0 when nothing fails, 1 when something fails (or warns, with --strict), 2 for a
     /// configuration error.
     Check(CheckArgs),
+    /// Write the checklist, its evidence, the actions and the timeline of an environment as Markdown
+    Report(ReportArgs),
     /// Try everything on a simulated cluster, service and Prometheus (no cluster needed)
     Demo(DemoArgs),
     /// Print where configuration, user themes and keymaps, data and logs live
@@ -135,6 +137,17 @@ pub struct CheckArgs {
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("\"{text}\": {e} (e.g. 30s, 2m)"))
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Write to this file instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Only the starred notes and the milestones in the timeline
+    #[arg(long)]
+    pub starred_only: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -20,10 +20,94 @@ pub enum Step {
     Outcome,
 }
 
+/// A check's verdict at the moment an item was ticked: the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// probe, signal, rollout, alerts.
+    pub kind: String,
+    pub name: String,
+    /// ok, warn, fail, unknown.
+    pub status: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Incident milestones, in their order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    Detected,
+    Acknowledged,
+    Mitigated,
+    Resolved,
+}
+
+impl Milestone {
+    pub const ALL: [Milestone; 4] = [
+        Milestone::Detected,
+        Milestone::Acknowledged,
+        Milestone::Mitigated,
+        Milestone::Resolved,
+    ];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Milestone::Detected => "detected",
+            Milestone::Acknowledged => "acknowledged",
+            Milestone::Mitigated => "mitigated",
+            Milestone::Resolved => "resolved",
+        }
+    }
+}
+
 /// What a record says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Entry {
+    /// A checklist item done. `reason` set: ticked although its check did
+    /// not pass (an override).
+    Tick {
+        item: String,
+        /// The item's text when it was ticked (a later change flags it).
+        text: String,
+        /// The run of a recurring phase (its period's start), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        evidence: Vec<Evidence>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// A tick taken back.
+    Untick {
+        item: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<String>,
+    },
+    Skip {
+        item: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<String>,
+        reason: String,
+    },
+    /// A free note, on an item or on the whole; `happened_at` when it was
+    /// backdated.
+    Note {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        happened_at: Option<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        starred: bool,
+    },
+    Milestone {
+        milestone: Milestone,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        happened_at: Option<String>,
+    },
     Action {
         /// Ties the steps of one action together.
         id: String,
@@ -146,8 +230,14 @@ impl Journal {
         let mut file = OpenOptions::new()
             .create(true)
             .append(true)
+            .read(true)
             .open(&self.path)
             .map_err(err)?;
+        // After a torn last line (a crash mid-write), start on a line of
+        // our own, so this record is not glued to the fragment.
+        if !ends_with_newline(&mut file).map_err(err)? {
+            line.insert(0, b'\n');
+        }
         file.write_all(&line).map_err(err)?;
         file.sync_data().map_err(err)?;
         Ok(())
@@ -192,9 +282,92 @@ impl Journal {
     }
 }
 
+/// Whether the file is empty or ends with a newline.
+fn ends_with_newline(file: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::Start(len - 1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_append_after_a_torn_line_starts_on_its_own_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::for_env(dir.path(), "shop", "prod");
+        j.append(&action(Step::Preview)).unwrap();
+        let mut f = OpenOptions::new().append(true).open(&j.path).unwrap();
+        f.write_all(b"{\"at\":\"2026-").unwrap();
+        j.append(&action(Step::Outcome)).unwrap();
+        let c = j.read().unwrap();
+        assert_eq!(c.records.len(), 2, "the record after the fragment is kept");
+        assert_eq!(
+            c.warnings.len(),
+            1,
+            "the fragment is reported: {:?}",
+            c.warnings
+        );
+    }
+
+    #[test]
+    fn every_kind_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::for_env(dir.path(), "shop", "prod");
+        let entries = vec![
+            Entry::Tick {
+                item: "post/errors".into(),
+                text: "Error rate below 1%".into(),
+                run: Some("2026-11-23".into()),
+                evidence: vec![Evidence {
+                    kind: "signal".into(),
+                    name: "error-rate".into(),
+                    status: "fail".into(),
+                    value: "2.1%".into(),
+                    detail: Some("fail when > 1%".into()),
+                }],
+                reason: Some("known spike from a load test".into()),
+            },
+            Entry::Untick {
+                item: "post/errors".into(),
+                run: None,
+            },
+            Entry::Skip {
+                item: "pre/docs".into(),
+                text: "Docs".into(),
+                run: None,
+                reason: "no user-facing change".into(),
+            },
+            Entry::Note {
+                text: "paged by the CDN team".into(),
+                item: None,
+                happened_at: Some("2026-11-23T05:40:00Z".into()),
+                starred: true,
+            },
+            Entry::Milestone {
+                milestone: Milestone::Mitigated,
+                happened_at: None,
+            },
+        ];
+        for e in &entries {
+            j.append(&Record::now(None, e.clone())).unwrap();
+        }
+        let read: Vec<Entry> = j
+            .read()
+            .unwrap()
+            .records
+            .into_iter()
+            .map(|r| r.entry)
+            .collect();
+        assert_eq!(read, entries);
+    }
 
     fn action(step: Step) -> Record {
         Record::now(

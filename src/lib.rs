@@ -16,6 +16,7 @@ pub mod logging;
 pub mod position;
 pub mod probe;
 pub mod prom;
+pub mod report;
 pub mod runbook;
 pub mod sim;
 pub mod state;

@@ -24,6 +24,7 @@ fn steps(journal: &Journal) -> Vec<(Step, Option<bool>)> {
         .into_iter()
         .map(|r| match r.entry {
             Entry::Action { step, ok, .. } => (step, ok),
+            other => panic!("not an action: {other:?}"),
         })
         .collect()
 }
@@ -73,7 +74,10 @@ async fn scale_dry_run_then_execute_with_every_step_journaled() {
     assert_eq!(records[3].kube_user.as_deref(), Some("admin"));
     let Entry::Action {
         request, summary, ..
-    } = &records[2].entry;
+    } = &records[2].entry
+    else {
+        panic!("not an action")
+    };
     assert_eq!(summary, "scale deployment/api from 2 to 4 replicas");
     assert_eq!(
         request.as_ref().unwrap()["path"],
@@ -328,7 +332,10 @@ async fn blue_green_switch_from_the_watched_state_moves_the_traffic_and_is_journ
     let records = journal.read().unwrap().records;
     let Entry::Action {
         summary, request, ..
-    } = &records.last().unwrap().entry;
+    } = &records.last().unwrap().entry
+    else {
+        panic!("not an action")
+    };
     assert_eq!(
         summary,
         "switch service/web from version=blue to version=green (deployment/web-green)"

@@ -260,6 +260,7 @@ fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() 
         .iter()
         .map(|r| match &r.entry {
             ops_tui::journal::Entry::Action { step, .. } => format!("{step:?}"),
+            other => panic!("not an action: {other:?}"),
         })
         .collect();
     assert_eq!(steps, ["Preview", "DryRun", "Confirmed", "Outcome"]);

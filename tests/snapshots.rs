@@ -1103,3 +1103,78 @@ fn burst_confirmation_dialog() {
     });
     insta::assert_snapshot!("dialog_burst_protected", render(&s, 110, 30));
 }
+
+#[test]
+fn checklist_with_done_overridden_skipped_and_stale_items_and_the_reason_editor() {
+    use ops_tui::journal::{Entry, Record};
+    let mut s = example("staging");
+    s.now = 1_000_000;
+    let rec = |at: &str, user: &str, entry: Entry| Record {
+        at: format!("2026-11-23T{at}Z"),
+        user: user.into(),
+        kube_user: None,
+        entry,
+    };
+    let tick = |item: &str, text: &str, reason: Option<&str>| Entry::Tick {
+        item: item.into(),
+        text: text.into(),
+        run: None,
+        evidence: Vec::new(),
+        reason: reason.map(String::from),
+    };
+    update(
+        &mut s,
+        Msg::Journal(vec![
+            rec(
+                "06:00:00",
+                "ann",
+                tick(
+                    "pre-deployment/change-approved-and-announced-in-deploys",
+                    "Change approved and announced in #deploys",
+                    None,
+                ),
+            ),
+            rec(
+                "06:05:00",
+                "bob",
+                tick(
+                    "pre-deployment/staging-rollout-complete",
+                    "Staging rollout complete",
+                    Some("checked by hand"),
+                ),
+            ),
+            rec(
+                "06:06:00",
+                "bob",
+                Entry::Skip {
+                    item: "pre-deployment/database-migrations-reviewed".into(),
+                    text: "Database migrations reviewed".into(),
+                    run: None,
+                    reason: "no migrations".into(),
+                },
+            ),
+            rec(
+                "06:07:00",
+                "ann",
+                tick(
+                    "post-deployment/documentation-updated",
+                    "Docs updated",
+                    None,
+                ),
+            ),
+        ]),
+    );
+    press(&mut s, KeyCode::Char('4'));
+    press(&mut s, KeyCode::Char('z'));
+    s.size = (140, 24);
+    insta::assert_snapshot!("checklist_item_states", render(&s, 140, 24));
+    // The reason editor of an override.
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Down);
+    }
+    press(&mut s, KeyCode::Char('x'));
+    for c in "not in this release".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!("dialog_reason_editor", render(&s, 120, 24));
+}

@@ -47,6 +47,14 @@ pub enum Dialog {
     },
     /// Choosing the colour a blue-green Service should select.
     PickColour { switch: Switch, selected: usize },
+    /// Typing a reason or a note; what it becomes is in `purpose`.
+    Text {
+        purpose: TextPurpose,
+        title: String,
+        prompt: String,
+        input: Box<TextArea<'static>>,
+        error: Option<String>,
+    },
     /// Confirming a probe's burst (it sends many requests to the service).
     Burst {
         probe: String,
@@ -81,6 +89,111 @@ pub enum Request {
     Revisions(String),
     /// Run a probe's burst now.
     Burst(String),
+    /// Append this to the journal.
+    Record(crate::journal::Entry),
+}
+
+/// What a typed text becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextPurpose {
+    /// The reason to tick an item whose check does not pass.
+    Override {
+        item: String,
+        text: String,
+        run: Option<String>,
+        evidence: Vec<crate::journal::Evidence>,
+    },
+    Skip {
+        item: String,
+        text: String,
+        run: Option<String>,
+    },
+    /// A note (on an item); `now` is when the editor opened, for `@-15m`.
+    Note { item: Option<String>, now: i64 },
+}
+
+impl TextPurpose {
+    /// The journal entry for the typed text, or why it cannot be one.
+    pub fn entry(&self, typed: &str) -> Result<crate::journal::Entry, String> {
+        use crate::journal::Entry;
+        let typed = typed.trim();
+        if typed.is_empty() {
+            return Err(match self {
+                TextPurpose::Note { .. } => "type the note (esc cancels)".into(),
+                _ => "a reason is required (esc cancels)".into(),
+            });
+        }
+        Ok(match self {
+            TextPurpose::Override {
+                item,
+                text,
+                run,
+                evidence,
+            } => Entry::Tick {
+                item: item.clone(),
+                text: text.clone(),
+                run: run.clone(),
+                evidence: evidence.clone(),
+                reason: Some(typed.to_string()),
+            },
+            TextPurpose::Skip { item, text, run } => Entry::Skip {
+                item: item.clone(),
+                text: text.clone(),
+                run: run.clone(),
+                reason: typed.to_string(),
+            },
+            TextPurpose::Note { item, now } => {
+                let (happened_at, text) = backdate(typed, *now)?;
+                Entry::Note {
+                    text,
+                    item: item.clone(),
+                    happened_at,
+                    starred: false,
+                }
+            }
+        })
+    }
+}
+
+/// A note's backdating prefix: `@-15m` (before `now`), or `@HH:MM` (today,
+/// local time). Returns the time it happened (RFC 3339, UTC) and the text.
+pub fn backdate(typed: &str, now: i64) -> Result<(Option<String>, String), String> {
+    let Some(rest) = typed.strip_prefix('@') else {
+        return Ok((None, typed.to_string()));
+    };
+    let (when, text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("after the time, type what happened".into());
+    }
+    let at = if let Some(ago) = when.strip_prefix('-') {
+        let d = humantime::parse_duration(ago)
+            .map_err(|e| format!("\"@{when}\": {e} (e.g. @-15m or @09:40)"))?;
+        now - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)
+    } else {
+        let (h, m) = when
+            .split_once(':')
+            .and_then(|(h, m)| Some((h.parse::<i8>().ok()?, m.parse::<i8>().ok()?)))
+            .filter(|(h, m)| (0..24).contains(h) && (0..60).contains(m))
+            .ok_or_else(|| format!("\"@{when}\": expected @HH:MM or @-15m"))?;
+        let tz = jiff::tz::TimeZone::system();
+        let today = jiff::Timestamp::from_second(now)
+            .map_err(|e| e.to_string())?
+            .to_zoned(tz.clone());
+        let then = today
+            .date()
+            .at(h, m, 0, 0)
+            .to_zoned(tz)
+            .map_err(|e| e.to_string())?;
+        then.timestamp().as_second()
+    };
+    if at > now {
+        return Err(format!(
+            "\"@{when}\" is in the future: a note can only be backdated"
+        ));
+    }
+    let stamp = jiff::Timestamp::from_second(at).map_err(|e| e.to_string())?;
+    Ok((Some(stamp.to_string()), text.to_string()))
 }
 
 impl Dialog {
@@ -89,6 +202,7 @@ impl Dialog {
         matches!(
             self,
             Dialog::Scale { .. }
+                | Dialog::Text { .. }
                 | Dialog::Unready { .. }
                 | Dialog::Burst {
                     type_to_confirm: Some(_),
@@ -306,6 +420,28 @@ impl Dialog {
             }
             (Dialog::Refused { .. }, Action::Confirm | Action::Submit) => (None, None),
             (
+                Dialog::Text {
+                    purpose,
+                    title,
+                    prompt,
+                    input,
+                    ..
+                },
+                Action::Confirm | Action::Submit,
+            ) => match purpose.entry(&input.lines().join("\n")) {
+                Ok(entry) => (None, Some(Request::Record(entry))),
+                Err(error) => (
+                    Some(Dialog::Text {
+                        purpose,
+                        title,
+                        prompt,
+                        input,
+                        error: Some(error),
+                    }),
+                    None,
+                ),
+            },
+            (
                 Dialog::Burst {
                     probe,
                     requests,
@@ -372,9 +508,24 @@ impl Dialog {
         }
     }
 
+    /// A dialog to type a reason or note.
+    pub fn text(purpose: TextPurpose, title: String, prompt: String) -> Dialog {
+        Dialog::Text {
+            purpose,
+            title,
+            prompt,
+            input: Box::new(TextArea::default()),
+            error: None,
+        }
+    }
+
     /// A key typed into the dialog.
     pub fn type_key(&mut self, key: Key) {
         match self {
+            Dialog::Text { input, error, .. } => {
+                *error = None;
+                input.input(KeyEvent::new(key.code, key.mods));
+            }
             Dialog::Scale { input, error, .. } => {
                 *error = None;
                 // Digits and editing keys only: the count is a number.

@@ -111,6 +111,10 @@ pub struct AppState {
     pub size: (u16, u16),
     /// The journal, newest first, derived when it is read.
     pub timeline: Vec<timeline::TimelineRow>,
+    /// The journal's records as last read, in order.
+    pub journal: Vec<crate::journal::Record>,
+    /// Each checklist item's state in its current run, folded from the journal.
+    pub items: std::collections::HashMap<String, checklist::ItemState>,
     /// The cluster as the watches report it.
     pub cluster: cluster::ClusterState,
     /// Seconds since the epoch, from the clock tick (render never reads the clock).
@@ -178,6 +182,8 @@ impl AppState {
             probe_urls,
             size: (80, 24),
             timeline: Vec::new(),
+            journal: Vec::new(),
+            items: std::collections::HashMap::new(),
             cluster: cluster::ClusterState::new(wanted),
             now: 0,
             workload: None,
@@ -551,6 +557,8 @@ impl AppState {
             .map(|r| probe_urls(r, &target))
             .unwrap_or_default();
         self.timeline.clear();
+        self.journal.clear();
+        self.items.clear();
         self.health = health::Health::default();
         self.signals = signals::Signals::default();
         self.detail = None;
@@ -646,6 +654,134 @@ impl AppState {
                 *sel = (*sel).min(count.saturating_sub(1));
             }
         }
+    }
+
+    /// The selected checklist item: id, text, check, and its current run.
+    fn selected_item(&self) -> Option<(String, String, Option<String>, Option<String>)> {
+        if self.focus != Pane::Checklist {
+            return None;
+        }
+        match self.checklist.get(self.selected[Pane::Checklist.index()])? {
+            ChecklistRow::Item {
+                id,
+                text,
+                check,
+                period,
+            } => Some((
+                id.clone(),
+                text.clone(),
+                check.clone(),
+                checklist::run_of(*period, self.now),
+            )),
+            ChecklistRow::Phase { .. } => None,
+        }
+    }
+
+    /// Ticks the selected item (with its check's evidence), or unticks it.
+    /// A check that does not pass asks for the reason of the override.
+    fn tick(&mut self) {
+        let Some((item, text, check, run)) = self.selected_item() else {
+            self.notice = Some("tick: select an item in the Checklist pane first".into());
+            return;
+        };
+        if matches!(
+            self.items.get(&item),
+            Some(checklist::ItemState::Done { stale: false, .. })
+        ) {
+            self.effects.push(Effect::Act(actions::Request::Record(
+                crate::journal::Entry::Untick { item, run },
+            )));
+            return;
+        }
+        let outcomes = check
+            .as_deref()
+            .and_then(|c| crate::runbook::check_ref::CheckRef::parse(c).ok())
+            .map(|r| crate::checks::evaluate(&r, &self.sources(), &self.cluster.wanted))
+            .unwrap_or_default();
+        let evidence: Vec<crate::journal::Evidence> = outcomes
+            .iter()
+            .map(|o| crate::journal::Evidence {
+                kind: o.kind.word().into(),
+                name: o.name.clone(),
+                status: crate::checks::report::status_word(o.status).into(),
+                value: o.value.clone(),
+                detail: o.detail.clone(),
+            })
+            .collect();
+        let worst = crate::checks::worst(&outcomes);
+        let passing = outcomes.is_empty()
+            || matches!(
+                worst,
+                crate::config::theme::Status::Ok | crate::config::theme::Status::Warn
+            );
+        if passing {
+            self.effects.push(Effect::Act(actions::Request::Record(
+                crate::journal::Entry::Tick {
+                    item,
+                    text,
+                    run,
+                    evidence,
+                    reason: None,
+                },
+            )));
+            return;
+        }
+        let why = outcomes
+            .iter()
+            .find(|o| o.status == worst)
+            .map(|o| {
+                format!(
+                    "{} {}: {}",
+                    o.kind.word(),
+                    o.name,
+                    o.detail.clone().unwrap_or_else(|| o.value.clone())
+                )
+            })
+            .unwrap_or_default();
+        self.dialog = Some(actions::Dialog::text(
+            actions::TextPurpose::Override {
+                item,
+                text: text.clone(),
+                run,
+                evidence,
+            },
+            " Override a check ".into(),
+            format!(
+                "\"{text}\": its check does not pass ({why}). Ticking it anyway is an override, shown as such everywhere. Why?"
+            ),
+        ));
+    }
+
+    fn skip_item(&mut self) {
+        let Some((item, text, _, run)) = self.selected_item() else {
+            self.notice = Some("skip: select an item in the Checklist pane first".into());
+            return;
+        };
+        self.dialog = Some(actions::Dialog::text(
+            actions::TextPurpose::Skip {
+                item,
+                text: text.clone(),
+                run,
+            },
+            " Skip an item ".into(),
+            format!("Skip \"{text}\": why?"),
+        ));
+    }
+
+    fn open_note(&mut self) {
+        let item = self.selected_item().map(|(id, ..)| id);
+        let prompt = match &item {
+            Some(id) => format!("A note on {id} (start with @HH:MM or @-15m to backdate it):"),
+            None => "A note for the timeline (start with @HH:MM or @-15m to backdate it):".into(),
+        };
+        self.dialog = Some(actions::Dialog::text(
+            actions::TextPurpose::Note {
+                item,
+                now: self.now,
+            },
+            " Note ".into(),
+            prompt,
+        ));
     }
 
     /// The confirmation of the selected (or detailed) probe's burst.
@@ -864,6 +1000,9 @@ impl AppState {
             }
             Action::SwitchContext => self.open_picker(),
             Action::RunBurst => self.open_burst(),
+            Action::Tick => self.tick(),
+            Action::SkipItem => self.skip_item(),
+            Action::Note => self.open_note(),
             Action::Open
             | Action::Filter
             | Action::Follow
@@ -945,6 +1084,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
         Msg::Tick(clock, now) => {
             let changed = clock != state.clock;
             state.clock = clock;
+            // A recurring phase's run may have ended: fold again.
+            if !state.journal.is_empty() && now / 60 != state.now / 60 {
+                state.items = checklist::fold(&state.journal, &state.checklist, now);
+            }
             state.now = now;
             changed
         }
@@ -992,6 +1135,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
         },
         Msg::Journal(records) => {
             state.timeline = timeline::rows(&records);
+            state.items = checklist::fold(&records, &state.checklist, state.now);
+            state.journal = records;
             true
         }
         Msg::DryRun(result) => {
@@ -1351,6 +1496,122 @@ mod tests {
         assert_eq!(s.row_count(Pane::Timeline), 0);
         char(&mut s, '/');
         assert_eq!(s.timeline_filter, None);
+    }
+
+    fn recorded(s: &mut AppState) -> crate::journal::Entry {
+        match s.effects.pop() {
+            Some(Effect::Act(actions::Request::Record(entry))) => entry,
+            other => panic!("nothing to record: {other:?} ({:?})", s.notice),
+        }
+    }
+
+    fn type_text(s: &mut AppState, text: &str) {
+        for c in text.chars() {
+            char(s, c);
+        }
+        press(s, KeyCode::Enter);
+    }
+
+    #[test]
+    fn ticking_records_evidence_overrides_need_a_reason_and_the_journal_folds_back() {
+        use crate::journal::{Entry, Record};
+        let mut s = state();
+        s.now = 1_000_000;
+        char(&mut s, '4');
+        // The first item of the first phase: manual.
+        char(&mut s, 'j');
+        char(&mut s, ' ');
+        let tick = recorded(&mut s);
+        let Entry::Tick {
+            item,
+            reason: None,
+            evidence,
+            ..
+        } = &tick
+        else {
+            panic!("not a plain tick: {tick:?}")
+        };
+        assert_eq!(
+            item,
+            "pre-deployment/change-approved-and-announced-in-deploys"
+        );
+        assert!(evidence.is_empty(), "a manual item has no evidence");
+        let at = |e: Entry| Record {
+            at: "2026-11-23T06:00:00Z".into(),
+            user: "ann".into(),
+            kube_user: None,
+            entry: e,
+        };
+        update(&mut s, Msg::Journal(vec![at(tick.clone())]));
+        assert!(matches!(
+            s.items.get(item.as_str()),
+            Some(checklist::ItemState::Done { .. })
+        ));
+        // Space again: not done after all.
+        char(&mut s, ' ');
+        assert!(matches!(recorded(&mut s), Entry::Untick { .. }));
+        // "Staging rollout complete (rollout:*)" cannot pass: not connected.
+        char(&mut s, 'j');
+        char(&mut s, 'j');
+        char(&mut s, ' ');
+        assert!(
+            matches!(s.dialog, Some(actions::Dialog::Text { .. })),
+            "{:?}",
+            s.notice
+        );
+        press(&mut s, KeyCode::Enter);
+        assert!(s.effects.is_empty(), "an empty reason is refused");
+        type_text(&mut s, "verified by hand in the staging console");
+        let Entry::Tick {
+            reason: Some(why),
+            evidence,
+            ..
+        } = recorded(&mut s)
+        else {
+            panic!("not an override")
+        };
+        assert_eq!(why, "verified by hand in the staging console");
+        assert!(
+            evidence
+                .iter()
+                .all(|e| e.status == "unknown" && e.kind == "rollout")
+        );
+        // Skip with a reason; a backdated note.
+        char(&mut s, 'x');
+        type_text(&mut s, "no schema change");
+        assert!(
+            matches!(recorded(&mut s), Entry::Skip { reason, .. } if reason == "no schema change")
+        );
+        char(&mut s, 'n');
+        type_text(&mut s, "@-15m support saw 502s");
+        let Entry::Note {
+            text,
+            happened_at: Some(when),
+            item: Some(_),
+            ..
+        } = recorded(&mut s)
+        else {
+            panic!("not a backdated note on the item")
+        };
+        assert_eq!(text, "support saw 502s");
+        assert_eq!(
+            when,
+            jiff::Timestamp::from_second(1_000_000 - 900)
+                .unwrap()
+                .to_string()
+        );
+    }
+
+    #[test]
+    fn backdating_refuses_the_future_and_nonsense() {
+        assert!(actions::backdate("@-5m x", 1_000_000).unwrap().0.is_some());
+        assert_eq!(
+            actions::backdate("plain", 1_000_000).unwrap(),
+            (None, "plain".into())
+        );
+        assert!(actions::backdate("@25:00 x", 1_000_000).is_err());
+        assert!(actions::backdate("@-5m", 1_000_000).is_err(), "no text");
+        assert!(actions::backdate("@-soon x", 1_000_000).is_err());
     }
 
     #[test]

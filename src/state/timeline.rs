@@ -18,27 +18,56 @@ pub struct TimelineRow {
     pub ok: Option<bool>,
 }
 
-/// Rows from journal records, newest first.
+/// Rows from journal records, newest first (a backdated note or milestone
+/// sorts at the time it happened): one row per action (its last step),
+/// tick, untick, skip, note and milestone.
 pub fn rows(records: &[Record]) -> Vec<TimelineRow> {
     // The last record of each action tells where it got to.
     let mut last: HashMap<&str, usize> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
-        let Entry::Action { id, .. } = &r.entry;
-        last.insert(id.as_str(), i);
+        if let Entry::Action { id, .. } = &r.entry {
+            last.insert(id.as_str(), i);
+        }
     }
-    let mut indices: Vec<usize> = last.into_values().collect();
-    indices.sort_unstable_by(|a, b| b.cmp(a));
-    indices
-        .into_iter()
-        .map(|i| {
-            let r = &records[i];
-            let Entry::Action {
-                step,
-                summary,
-                ok,
-                detail,
-                ..
-            } = &r.entry;
+    let mut chosen: Vec<(&str, usize)> = records
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| match &r.entry {
+            Entry::Action { id, .. } => last.get(id.as_str()) == Some(i),
+            _ => true,
+        })
+        .map(|(i, r)| (when(r), i))
+        .collect();
+    chosen.sort_unstable_by(|a, b| b.cmp(a));
+    chosen.into_iter().map(|(_, i)| row(&records[i])).collect()
+}
+
+/// When a record's event happened: its backdated time, else when written.
+fn when(r: &Record) -> &str {
+    match &r.entry {
+        Entry::Note {
+            happened_at: Some(t),
+            ..
+        }
+        | Entry::Milestone {
+            happened_at: Some(t),
+            ..
+        } => t,
+        _ => &r.at,
+    }
+}
+
+fn row(r: &Record) -> TimelineRow {
+    let at = when(r);
+    let time = at.get(11..19).unwrap_or(at).to_string();
+    let (kind, text, ok): (&'static str, String, Option<bool>) = match &r.entry {
+        Entry::Action {
+            step,
+            summary,
+            ok,
+            detail,
+            ..
+        } => {
             let (text, ok) = match (step, ok) {
                 (Step::Outcome, Some(true)) => (summary.clone(), Some(true)),
                 (Step::Outcome, _) | (Step::DryRun, Some(false)) => (
@@ -53,16 +82,43 @@ pub fn rows(records: &[Record]) -> Vec<TimelineRow> {
                 }
                 _ => (format!("{summary} (previewed, not confirmed)"), None),
             };
-            let time = r.at.get(11..19).unwrap_or(&r.at).to_string();
-            TimelineRow {
-                kind: "action",
-                time,
-                user: r.user.clone(),
-                text,
-                ok,
-            }
-        })
-        .collect()
+            ("action", text, ok)
+        }
+        Entry::Tick {
+            text, reason: None, ..
+        } => ("tick", format!("done: {text}"), Some(true)),
+        Entry::Tick {
+            text,
+            reason: Some(why),
+            ..
+        } => (
+            "tick",
+            format!("done despite its check (override): {text} — {why}"),
+            None,
+        ),
+        Entry::Untick { item, .. } => ("tick", format!("not done after all: {item}"), None),
+        Entry::Skip { text, reason, .. } => ("skip", format!("skipped: {text} — {reason}"), None),
+        Entry::Note {
+            text,
+            item,
+            starred,
+            ..
+        } => {
+            let star = if *starred { "★ " } else { "" };
+            let on = item.as_ref().map(|i| format!(" [{i}]")).unwrap_or_default();
+            ("note", format!("{star}note{on}: {text}"), None)
+        }
+        Entry::Milestone { milestone, .. } => {
+            ("milestone", format!("incident {}", milestone.word()), None)
+        }
+    };
+    TimelineRow {
+        kind,
+        time,
+        user: r.user.clone(),
+        text,
+        ok,
+    }
 }
 
 /// The filter that shows only failures.

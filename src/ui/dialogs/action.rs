@@ -127,6 +127,33 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             ]));
             (" Target not ready ".to_string(), l)
         }
+        Dialog::Text {
+            title,
+            prompt,
+            input,
+            error,
+            ..
+        } => {
+            let mut l = vec![Line::styled(prompt.clone(), theme.base()), Line::raw("")];
+            for line in input.lines() {
+                l.push(Line::from(vec![
+                    Span::raw("> "),
+                    Span::styled(line.clone(), theme.selection()),
+                ]));
+            }
+            if let Some(last) = l.last_mut() {
+                last.push_span(Span::styled("▏", theme.selection()));
+            }
+            l.push(Line::raw(""));
+            if let Some(e) = error {
+                l.push(Line::styled(format!("{} {e}", Status::Fail.symbol()), fail));
+            }
+            l.push(Line::styled(
+                "enter saves it to the journal · esc cancels",
+                theme.muted(),
+            ));
+            (title.clone(), l)
+        }
         Dialog::Burst {
             probe,
             requests,

@@ -5,7 +5,7 @@ use crate::checks::{evaluate, worst};
 use crate::config::theme::Status;
 use crate::runbook::check_ref::CheckRef;
 use crate::state::AppState;
-use crate::state::checklist::ChecklistRow;
+use crate::state::checklist::{ChecklistRow, ItemState, run_of};
 
 pub fn content(state: &AppState) -> Content {
     let theme = &state.theme;
@@ -38,16 +38,38 @@ pub fn content(state: &AppState) -> Content {
     let rows = state
         .checklist
         .iter()
-        .map(|row| match row {
+        .enumerate()
+        .map(|(i, row)| match row {
             ChecklistRow::Phase {
                 name,
                 total,
                 auto,
                 every,
+                period,
             } => {
+                // Done items of this phase: the items up to the next phase.
+                let done = state.checklist[i + 1..]
+                    .iter()
+                    .take_while(|r| matches!(r, ChecklistRow::Item { .. }))
+                    .filter(|r| match r {
+                        ChecklistRow::Item { id, .. } => {
+                            matches!(
+                                state.items.get(id),
+                                Some(ItemState::Done { stale: false, .. })
+                            )
+                        }
+                        ChecklistRow::Phase { .. } => false,
+                    })
+                    .count();
+                let st = if done == *total {
+                    Status::Ok
+                } else {
+                    Status::Unknown
+                };
                 let mut spans = vec![
                     Span::styled(format!("{name}  "), theme.title(false)),
-                    Span::styled(format!("0/{total} done"), theme.base()),
+                    Span::styled(format!("{} ", gauge(done, *total, 8)), theme.status(st)),
+                    Span::styled(format!("{done}/{total} done"), theme.base()),
                 ];
                 if *auto > 0 {
                     spans.push(Span::styled(
@@ -56,18 +78,40 @@ pub fn content(state: &AppState) -> Content {
                     ));
                 }
                 if let Some(every) = every {
-                    spans.push(Span::styled(format!(" · every {every}"), theme.muted()));
+                    let run = run_of(*period, state.now).unwrap_or_default();
+                    spans.push(Span::styled(
+                        format!(" · every {every}, this run {run}"),
+                        theme.muted(),
+                    ));
                 }
                 Line::from(spans)
             }
-            ChecklistRow::Item { text, check } => {
+            ChecklistRow::Item {
+                id, text, check, ..
+            } => {
+                let item = state.items.get(id);
+                let (mark, style) = match item {
+                    Some(ItemState::Done {
+                        reason: None,
+                        stale: false,
+                        ..
+                    }) => ("[x]", theme.status(Status::Ok)),
+                    Some(ItemState::Done { stale: true, .. }) => {
+                        ("[?]", theme.status(Status::Warn))
+                    }
+                    Some(ItemState::Done {
+                        reason: Some(_), ..
+                    }) => ("[!]", theme.status(Status::Warn)),
+                    Some(ItemState::Skipped { .. }) => ("[-]", theme.muted()),
+                    Some(ItemState::Open) | None => ("[ ]", theme.base()),
+                };
                 let mut spans = vec![
-                    Span::styled("  [ ] ", theme.base()),
+                    Span::styled(format!("  {mark} "), style),
                     Span::styled(text.clone(), theme.base()),
                 ];
                 if let Some(check) = check {
                     spans.push(Span::styled(format!("  ({check}"), theme.muted()));
-                    // What the check says now (the item ticks itself later).
+                    // What the check says now.
                     if let Ok(r) = CheckRef::parse(check) {
                         let outcomes = evaluate(&r, &sources, workloads);
                         let st = worst(&outcomes);
@@ -86,6 +130,31 @@ pub fn content(state: &AppState) -> Content {
                     }
                     spans.push(Span::styled(")", theme.muted()));
                 }
+                match item {
+                    Some(ItemState::Done {
+                        by,
+                        at,
+                        reason,
+                        stale,
+                    }) => {
+                        let when = at.get(11..16).unwrap_or(at);
+                        let mut text = format!("  {by} {when}");
+                        if let Some(r) = reason {
+                            text.push_str(&format!(" · override: {r}"));
+                        }
+                        if *stale {
+                            text.push_str(" · the text changed since: verify again");
+                        }
+                        spans.push(Span::styled(text, style));
+                    }
+                    Some(ItemState::Skipped { by, reason, .. }) => {
+                        spans.push(Span::styled(
+                            format!("  skipped by {by}: {reason}"),
+                            theme.muted(),
+                        ));
+                    }
+                    _ => {}
+                }
                 Line::from(spans)
             }
         })
@@ -94,4 +163,11 @@ pub fn content(state: &AppState) -> Content {
         rows,
         notes: Vec::new(),
     }
+}
+
+fn gauge(done: usize, total: usize, width: usize) -> String {
+    let filled = (done * width)
+        .checked_div(total)
+        .map_or(width, |f| f.min(width));
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }

@@ -1,0 +1,261 @@
+//! `ops-tui report`: golden Markdown for a go-live and an incident, and
+//! the command end to end over a journal in a data directory.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+
+use ops_tui::journal::{Entry, Evidence, Journal, Milestone, Record, Step};
+use ops_tui::runbook::Runbook;
+
+/// 2026-11-23T12:00:00Z
+const NOW: i64 = 1_795_435_200;
+
+fn rec(at: &str, user: &str, entry: Entry) -> Record {
+    Record {
+        at: format!("2026-11-23T{at}Z"),
+        user: user.into(),
+        kube_user: Some("admin".into()),
+        entry,
+    }
+}
+
+fn tick(item: &str, text: &str, evidence: Vec<Evidence>, reason: Option<&str>) -> Entry {
+    Entry::Tick {
+        item: item.into(),
+        text: text.into(),
+        run: None,
+        evidence,
+        reason: reason.map(String::from),
+    }
+}
+
+fn ev(kind: &str, name: &str, status: &str, value: &str, detail: Option<&str>) -> Evidence {
+    Evidence {
+        kind: kind.into(),
+        name: name.into(),
+        status: status.into(),
+        value: value.into(),
+        detail: detail.map(String::from),
+    }
+}
+
+fn action(at: &str, id: &str, summary: &str, ok: bool) -> Vec<Record> {
+    [Step::Preview, Step::DryRun, Step::Confirmed, Step::Outcome]
+        .into_iter()
+        .map(|step| {
+            rec(
+                at,
+                "ann",
+                Entry::Action {
+                    id: id.into(),
+                    step,
+                    summary: summary.into(),
+                    request: None,
+                    ok: matches!(step, Step::DryRun | Step::Outcome).then_some(ok),
+                    detail: (!ok)
+                        .then(|| "deployments.apps \"api\" is forbidden (403 Forbidden)".into()),
+                },
+            )
+        })
+        .collect()
+}
+
+fn demo() -> Runbook {
+    Runbook::load(Path::new("runbooks/demo.toml")).unwrap()
+}
+
+#[test]
+fn a_go_live_report() {
+    let mut records = vec![
+        rec(
+            "09:00:00",
+            "ann",
+            tick(
+                "pre-deployment/release-notes-reviewed-and-change-approved",
+                "Release notes reviewed and change approved",
+                vec![],
+                None,
+            ),
+        ),
+        rec(
+            "09:02:00",
+            "ann",
+            tick(
+                "pre-deployment/current-production-healthy-before-the-release",
+                "Current production healthy before the release",
+                vec![ev("probe", "api-health", "ok", "200 in 12ms", None)],
+                None,
+            ),
+        ),
+        rec(
+            "09:03:00",
+            "bob",
+            Entry::Skip {
+                item: "pre-deployment/database-migrations-applied-and-verified-in-staging".into(),
+                text: "Database migrations applied and verified in staging".into(),
+                run: None,
+                reason: "no schema change | in this release".into(),
+            },
+        ),
+    ];
+    records.extend(action(
+        "09:10:00",
+        "a1",
+        "scale deployment/api from 3 to 5 replicas",
+        true,
+    ));
+    records.push(rec(
+        "09:20:00",
+        "bob",
+        tick(
+            "post-deployment/error-rate-below-5",
+            "Error rate below 5%",
+            vec![ev(
+                "signal",
+                "error-rate",
+                "fail",
+                "6.2%",
+                Some("fail when > 5%"),
+            )],
+            Some("a load test is running; real traffic is clean"),
+        ),
+    ));
+    records.push(rec(
+        "09:25:00",
+        "ann",
+        Entry::Note {
+            text: "green serves 100% of traffic".into(),
+            item: None,
+            happened_at: None,
+            starred: true,
+        },
+    ));
+    insta::assert_snapshot!(ops_tui::report::render(
+        &demo(),
+        "demo",
+        &records,
+        NOW,
+        false
+    ));
+}
+
+#[test]
+fn an_incident_report() {
+    let mut records = vec![
+        rec(
+            "10:05:00",
+            "ann",
+            Entry::Milestone {
+                milestone: Milestone::Detected,
+                happened_at: Some("2026-11-23T09:58:00Z".into()),
+            },
+        ),
+        rec(
+            "10:05:30",
+            "ann",
+            Entry::Note {
+                text: "support reports 502s on checkout".into(),
+                item: None,
+                happened_at: Some("2026-11-23T09:55:00Z".into()),
+                starred: true,
+            },
+        ),
+        rec(
+            "10:06:00",
+            "ann",
+            Entry::Milestone {
+                milestone: Milestone::Acknowledged,
+                happened_at: None,
+            },
+        ),
+    ];
+    records.extend(action(
+        "10:09:00",
+        "a2",
+        "roll back deployment/api to revision 1",
+        true,
+    ));
+    records.extend(action(
+        "10:08:00",
+        "a3",
+        "restart deployment/api (a rollout of new pods)",
+        false,
+    ));
+    records.push(rec(
+        "10:12:00",
+        "ann",
+        Entry::Milestone {
+            milestone: Milestone::Mitigated,
+            happened_at: None,
+        },
+    ));
+    records.push(rec(
+        "10:40:00",
+        "bob",
+        Entry::Milestone {
+            milestone: Milestone::Resolved,
+            happened_at: None,
+        },
+    ));
+    let report = ops_tui::report::render(&demo(), "demo", &records, NOW, false);
+    insta::assert_snapshot!(report);
+    let starred = ops_tui::report::render(&demo(), "demo", &records, NOW, true);
+    let timeline = starred.split("## Timeline (starred)").nth(1).unwrap();
+    assert!(timeline.contains("support reports 502s"), "{timeline}");
+    assert!(timeline.contains("incident resolved"), "{timeline}");
+    assert!(
+        !timeline.contains("roll back"),
+        "only starred notes and milestones: {timeline}"
+    );
+}
+
+#[test]
+fn the_command_reads_the_environments_journal() {
+    let data = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(data.path(), "shop", "demo");
+    journal
+        .append(&rec(
+            "09:00:00",
+            "ann",
+            tick(
+                "deployment/switch-web-traffic-from-blue-to-green",
+                "Switch web traffic from blue to green",
+                vec![],
+                None,
+            ),
+        ))
+        .unwrap();
+    let out_file = data.path().join("report.md");
+    let out = std::process::Command::new(common::BIN)
+        .args([
+            "report",
+            "--runbook",
+            "runbooks/demo.toml",
+            "--env",
+            "demo",
+            "-o",
+        ])
+        .arg(&out_file)
+        .env("OPS_TUI_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    assert!(
+        text.contains("- [x] Switch web traffic from blue to green — done by ann"),
+        "{text}"
+    );
+    let out = std::process::Command::new(common::BIN)
+        .args(["report", "--runbook", "runbooks/demo.toml", "--env", "nope"])
+        .env("OPS_TUI_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
