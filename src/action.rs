@@ -42,6 +42,7 @@ pub enum Action {
     Tick,
     SkipItem,
     Note,
+    Milestone,
 }
 
 impl Action {
@@ -84,6 +85,7 @@ impl Action {
         Action::Tick,
         Action::SkipItem,
         Action::Note,
+        Action::Milestone,
     ];
 
     /// The name used in keymap files.
@@ -126,6 +128,7 @@ impl Action {
             Action::Tick => "tick",
             Action::SkipItem => "skip_item",
             Action::Note => "note",
+            Action::Milestone => "milestone",
         }
     }
 
@@ -190,6 +193,9 @@ impl Action {
             Action::Note => {
                 "write a timestamped note (on the selected item in the Checklist); start with @HH:MM or @-15m to backdate it"
             }
+            Action::Milestone => {
+                "incident: record the next milestone (detected, acknowledged, mitigated, resolved), now or backdated"
+            }
         }
     }
 
@@ -233,6 +239,7 @@ impl Action {
             Action::Tick => "tick",
             Action::SkipItem => "skip",
             Action::Note => "note",
+            Action::Milestone => "milestone",
         }
     }
 }

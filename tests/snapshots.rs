@@ -1178,3 +1178,29 @@ fn checklist_with_done_overridden_skipped_and_stale_items_and_the_reason_editor(
     }
     insta::assert_snapshot!("dialog_reason_editor", render(&s, 120, 24));
 }
+
+#[test]
+fn the_header_shows_an_open_incident_and_the_time_since_detection() {
+    use ops_tui::journal::{Entry, Milestone, Record};
+    let mut s = example("staging");
+    let detected: jiff::Timestamp = "2026-11-23T05:48:00Z".parse().unwrap();
+    s.now = detected.as_second() + 720;
+    let milestone = |m, at: &str| Record {
+        at: at.into(),
+        user: "ann".into(),
+        kube_user: None,
+        entry: Entry::Milestone {
+            milestone: m,
+            happened_at: None,
+        },
+    };
+    update(
+        &mut s,
+        Msg::Journal(vec![
+            milestone(Milestone::Detected, "2026-11-23T05:48:00Z"),
+            milestone(Milestone::Acknowledged, "2026-11-23T05:51:00Z"),
+        ]),
+    );
+    press(&mut s, KeyCode::Char('5'));
+    insta::assert_snapshot!("header_open_incident", render(&s, 140, 24));
+}

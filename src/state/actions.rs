@@ -110,6 +110,11 @@ pub enum TextPurpose {
     },
     /// A note (on an item); `now` is when the editor opened, for `@-15m`.
     Note { item: Option<String>, now: i64 },
+    /// An incident milestone: empty for now, or `@HH:MM` / `@-10m`.
+    Milestone {
+        milestone: crate::journal::Milestone,
+        now: i64,
+    },
 }
 
 impl TextPurpose {
@@ -117,6 +122,17 @@ impl TextPurpose {
     pub fn entry(&self, typed: &str) -> Result<crate::journal::Entry, String> {
         use crate::journal::Entry;
         let typed = typed.trim();
+        if let TextPurpose::Milestone { milestone, now } = self {
+            let happened_at = if typed.is_empty() {
+                None
+            } else {
+                backdate(&format!("{typed} ."), *now)?.0
+            };
+            return Ok(Entry::Milestone {
+                milestone: *milestone,
+                happened_at,
+            });
+        }
         if typed.is_empty() {
             return Err(match self {
                 TextPurpose::Note { .. } => "type the note (esc cancels)".into(),
@@ -142,6 +158,7 @@ impl TextPurpose {
                 run: run.clone(),
                 reason: typed.to_string(),
             },
+            TextPurpose::Milestone { .. } => return Err("unreachable".into()),
             TextPurpose::Note { item, now } => {
                 let (happened_at, text) = backdate(typed, *now)?;
                 Entry::Note {

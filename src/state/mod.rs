@@ -768,6 +768,55 @@ impl AppState {
         ));
     }
 
+    /// The open incident: when it was detected and its latest milestone
+    /// (None once resolved, or before any).
+    pub fn incident(&self) -> Option<(i64, crate::journal::Milestone)> {
+        use crate::journal::{Entry, Milestone};
+        let mut open: Option<(i64, Milestone)> = None;
+        for r in &self.journal {
+            if let Entry::Milestone {
+                milestone,
+                happened_at,
+            } = &r.entry
+            {
+                let at = happened_at
+                    .as_deref()
+                    .unwrap_or(&r.at)
+                    .parse::<jiff::Timestamp>()
+                    .map(|t| t.as_second())
+                    .unwrap_or(self.now);
+                open = match (milestone, open) {
+                    (Milestone::Resolved, _) => None,
+                    (Milestone::Detected, _) => Some((at, Milestone::Detected)),
+                    (m, Some((detected, _))) => Some((detected, *m)),
+                    (m, None) => Some((at, *m)),
+                };
+            }
+        }
+        open
+    }
+
+    fn open_milestone(&mut self) {
+        use crate::journal::Milestone;
+        let next = match self.incident() {
+            None => Milestone::Detected,
+            Some((_, Milestone::Detected)) => Milestone::Acknowledged,
+            Some((_, Milestone::Acknowledged)) => Milestone::Mitigated,
+            Some((_, _)) => Milestone::Resolved,
+        };
+        self.dialog = Some(actions::Dialog::text(
+            actions::TextPurpose::Milestone {
+                milestone: next,
+                now: self.now,
+            },
+            format!(" Incident {} ", next.word()),
+            format!(
+                "Record the incident as {}: enter for now, or type @HH:MM or @-10m for when it happened.",
+                next.word()
+            ),
+        ));
+    }
+
     fn open_note(&mut self) {
         let item = self.selected_item().map(|(id, ..)| id);
         let prompt = match &item {
@@ -1003,6 +1052,7 @@ impl AppState {
             Action::Tick => self.tick(),
             Action::SkipItem => self.skip_item(),
             Action::Note => self.open_note(),
+            Action::Milestone => self.open_milestone(),
             Action::Open
             | Action::Filter
             | Action::Follow
@@ -1600,6 +1650,44 @@ mod tests {
                 .unwrap()
                 .to_string()
         );
+    }
+
+    #[test]
+    fn milestones_go_in_order_and_the_incident_closes_when_resolved() {
+        use crate::journal::{Entry, Milestone, Record};
+        let mut s = state();
+        s.now = 1_000_000;
+        let mut journal = Vec::new();
+        for (expected, typed) in [
+            (Milestone::Detected, "@-10m"),
+            (Milestone::Acknowledged, ""),
+            (Milestone::Mitigated, ""),
+            (Milestone::Resolved, ""),
+        ] {
+            char(&mut s, 'M');
+            type_text(&mut s, typed);
+            let entry = recorded(&mut s);
+            let Entry::Milestone {
+                milestone,
+                happened_at,
+            } = &entry
+            else {
+                panic!("not a milestone: {entry:?}")
+            };
+            assert_eq!(*milestone, expected);
+            assert_eq!(happened_at.is_some(), !typed.is_empty());
+            journal.push(Record {
+                at: jiff::Timestamp::from_second(s.now).unwrap().to_string(),
+                user: "ann".into(),
+                kube_user: None,
+                entry,
+            });
+            update(&mut s, Msg::Journal(journal.clone()));
+            if expected != Milestone::Resolved {
+                assert_eq!(s.incident(), Some((1_000_000 - 600, expected)));
+            }
+        }
+        assert_eq!(s.incident(), None, "resolved closes it");
     }
 
     #[test]

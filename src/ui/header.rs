@@ -106,6 +106,17 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         theme.status(link_status).add_modifier(Modifier::REVERSED),
     ));
     right.push(Span::styled(" ", theme.header()));
+    if let Some((detected, stage)) = state.incident() {
+        right.push(Span::styled(
+            format!(
+                " INCIDENT {} · {} since detected ",
+                stage.word(),
+                crate::ui::panes::age(state.now - detected)
+            ),
+            theme.danger(),
+        ));
+        right.push(Span::styled(" ", theme.header()));
+    }
     if t.protected {
         right.push(Span::styled(" PROTECTED ", theme.danger()));
         right.push(Span::styled(" ", theme.header()));
