@@ -43,6 +43,7 @@ pub enum Action {
     SkipItem,
     Note,
     Milestone,
+    Walkthrough,
 }
 
 impl Action {
@@ -86,6 +87,7 @@ impl Action {
         Action::SkipItem,
         Action::Note,
         Action::Milestone,
+        Action::Walkthrough,
     ];
 
     /// The name used in keymap files.
@@ -129,6 +131,7 @@ impl Action {
             Action::SkipItem => "skip_item",
             Action::Note => "note",
             Action::Milestone => "milestone",
+            Action::Walkthrough => "walkthrough",
         }
     }
 
@@ -196,6 +199,9 @@ impl Action {
             Action::Milestone => {
                 "incident: record the next milestone (detected, acknowledged, mitigated, resolved), now or backdated"
             }
+            Action::Walkthrough => {
+                "the guided go-live: one checklist item at a time with its check live (resumes where the team left off)"
+            }
         }
     }
 
@@ -240,6 +246,7 @@ impl Action {
             Action::SkipItem => "skip",
             Action::Note => "note",
             Action::Milestone => "milestone",
+            Action::Walkthrough => "walkthrough",
         }
     }
 }

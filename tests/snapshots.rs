@@ -1204,3 +1204,14 @@ fn the_header_shows_an_open_incident_and_the_time_since_detection() {
     press(&mut s, KeyCode::Char('5'));
     insta::assert_snapshot!("header_open_incident", render(&s, 140, 24));
 }
+
+#[test]
+fn walkthrough_of_an_item_with_a_live_check() {
+    let mut s = with_probes(false);
+    press(&mut s, KeyCode::Char('w'));
+    // The first item with a check in Post-Deployment: all health endpoints.
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Down);
+    }
+    insta::assert_snapshot!("walkthrough_live_check", render(&s, 120, 24));
+}

@@ -182,6 +182,9 @@ pub struct Item {
     pub text: String,
     pub id: Option<String>,
     pub check: Option<Spanned<String>>,
+    /// The guide's text and commands around the item (from `import`),
+    /// shown read-only in the walkthrough.
+    pub guide: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -192,6 +195,8 @@ struct ItemTable {
     id: Option<String>,
     #[serde(default)]
     check: Option<Spanned<String>>,
+    #[serde(default)]
+    guide: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Item {
@@ -203,7 +208,7 @@ impl<'de> Deserialize<'de> for Item {
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(
-                    "an item: a string, or a table with `text` and optionally `id` and `check`",
+                    "an item: a string, or a table with `text` and optionally `id`, `check` and `guide`",
                 )
             }
 
@@ -212,6 +217,7 @@ impl<'de> Deserialize<'de> for Item {
                     text: text.to_string(),
                     id: None,
                     check: None,
+                    guide: None,
                 })
             }
 
@@ -221,6 +227,7 @@ impl<'de> Deserialize<'de> for Item {
                     text: table.text,
                     id: table.id,
                     check: table.check,
+                    guide: table.guide,
                 })
             }
         }

@@ -28,6 +28,8 @@ pub enum ChecklistRow {
         check: Option<String>,
         /// The period of its phase, when recurring (seconds).
         period: Option<u64>,
+        /// The guide's text around it, when the runbook came from a guide.
+        guide: Option<String>,
     },
 }
 
@@ -53,6 +55,7 @@ pub fn rows(runbook: &Runbook) -> Vec<ChecklistRow> {
                 text: item.text.clone(),
                 check: item.check.as_ref().map(|c| c.get_ref().clone()),
                 period,
+                guide: item.guide.clone(),
             });
         }
     }
@@ -154,6 +157,7 @@ mod tests {
             text: text.into(),
             check: None,
             period,
+            guide: None,
         }
     }
 

@@ -137,6 +137,9 @@ pub struct AppState {
     pub signals: signals::Signals,
     /// The detail view of a probe or signal, when open.
     pub detail: Option<Detail>,
+    /// The guided walkthrough of the checklist is on (its item is the
+    /// Checklist pane's selection).
+    pub walkthrough: bool,
     pub quit: bool,
 }
 
@@ -195,6 +198,7 @@ impl AppState {
             health: health::Health::default(),
             signals: signals::Signals::default(),
             detail: None,
+            walkthrough: false,
             quit: false,
         };
         state.refresh_hints();
@@ -325,6 +329,14 @@ impl AppState {
             (&[Action::PreviousLogs], "previous"),
             (&[Action::NextContainer], "container"),
         ];
+        const WALK: &[(&[Action], &str)] = &[
+            (&[Action::Help], "help"),
+            (&[Action::Back], "leave"),
+            (&[Action::MoveDown, Action::MoveUp], "next/prev"),
+            (&[Action::Tick], "done"),
+            (&[Action::SkipItem], "skip"),
+            (&[Action::Note], "note"),
+        ];
         const DETAIL: &[(&[Action], &str)] = &[
             (&[Action::Help], "help"),
             (&[Action::Back], "back"),
@@ -356,6 +368,8 @@ impl AppState {
             (LOGS, &[Mode::List, Mode::Dashboard])
         } else if self.workload.is_some() {
             (WORKLOAD, &[Mode::List, Mode::Dashboard])
+        } else if self.walkthrough {
+            (WALK, &[Mode::List, Mode::Dashboard])
         } else if self.detail.is_some() {
             (DETAIL, &[Mode::List, Mode::Dashboard])
         } else {
@@ -667,6 +681,7 @@ impl AppState {
                 text,
                 check,
                 period,
+                ..
             } => Some((
                 id.clone(),
                 text.clone(),
@@ -674,6 +689,51 @@ impl AppState {
                 checklist::run_of(*period, self.now),
             )),
             ChecklistRow::Phase { .. } => None,
+        }
+    }
+
+    /// The walkthrough starts at the first item neither done nor skipped:
+    /// where the team left off, on any machine sharing the journal.
+    fn start_walkthrough(&mut self) {
+        let first_item = self
+            .checklist
+            .iter()
+            .position(|r| matches!(r, ChecklistRow::Item { .. }));
+        let Some(first_item) = first_item else {
+            self.notice = Some("walkthrough: the runbook has no checklist items".into());
+            return;
+        };
+        let open = self.checklist.iter().position(|r| match r {
+            ChecklistRow::Item { id, .. } => !matches!(
+                self.items.get(id),
+                Some(
+                    checklist::ItemState::Done { stale: false, .. }
+                        | checklist::ItemState::Skipped { .. }
+                )
+            ),
+            ChecklistRow::Phase { .. } => false,
+        });
+        self.focus = Pane::Checklist;
+        self.selected[Pane::Checklist.index()] = open.unwrap_or(first_item);
+        self.walkthrough = true;
+        if open.is_none() {
+            self.notice = Some("every item is done or skipped".into());
+        }
+    }
+
+    /// Moves the walkthrough to the next (or previous) item.
+    fn step_item(&mut self, direction: isize) {
+        let mut i = self.selected[Pane::Checklist.index()] as isize;
+        loop {
+            i += direction;
+            match self.checklist.get(usize::try_from(i).unwrap_or(usize::MAX)) {
+                None => return,
+                Some(ChecklistRow::Item { .. }) => {
+                    self.selected[Pane::Checklist.index()] = i as usize;
+                    return;
+                }
+                Some(ChecklistRow::Phase { .. }) => {}
+            }
         }
     }
 
@@ -969,6 +1029,22 @@ impl AppState {
             self.refresh_hints();
             return;
         }
+        if self.walkthrough {
+            match action {
+                Action::Quit => self.quit = true,
+                Action::Help => self.help = Some(HelpView::new(&self.keymap)),
+                Action::Back | Action::Cancel | Action::Walkthrough => self.walkthrough = false,
+                Action::MoveDown | Action::PageDown | Action::Open => self.step_item(1),
+                Action::MoveUp | Action::PageUp => self.step_item(-1),
+                Action::Tick => self.tick(),
+                Action::SkipItem => self.skip_item(),
+                Action::Note => self.open_note(),
+                Action::Milestone => self.open_milestone(),
+                _ => {}
+            }
+            self.refresh_hints();
+            return;
+        }
         if self.detail.is_some() {
             match action {
                 Action::Quit => self.quit = true,
@@ -1053,6 +1129,7 @@ impl AppState {
             Action::SkipItem => self.skip_item(),
             Action::Note => self.open_note(),
             Action::Milestone => self.open_milestone(),
+            Action::Walkthrough => self.start_walkthrough(),
             Action::Open
             | Action::Filter
             | Action::Follow
@@ -1185,8 +1262,27 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
         },
         Msg::Journal(records) => {
             state.timeline = timeline::rows(&records);
+            let before = state
+                .walkthrough
+                .then(|| state.selected_item().map(|i| i.0))
+                .flatten();
+            let was = before.as_ref().and_then(|id| state.items.get(id).cloned());
             state.items = checklist::fold(&records, &state.checklist, state.now);
             state.journal = records;
+            // The walkthrough moves on once its item is done or skipped.
+            if let Some(id) = before {
+                let now = state.items.get(&id);
+                let settled = matches!(
+                    now,
+                    Some(
+                        checklist::ItemState::Done { stale: false, .. }
+                            | checklist::ItemState::Skipped { .. }
+                    )
+                );
+                if settled && now != was.as_ref() {
+                    state.step_item(1);
+                }
+            }
             true
         }
         Msg::DryRun(result) => {
@@ -1688,6 +1784,45 @@ mod tests {
             }
         }
         assert_eq!(s.incident(), None, "resolved closes it");
+    }
+
+    #[test]
+    fn the_walkthrough_resumes_at_the_first_open_item_and_moves_on_when_it_is_done() {
+        use crate::journal::{Entry, Record};
+        let mut s = state();
+        let rec = |entry: Entry| Record {
+            at: "2026-11-23T06:00:00Z".into(),
+            user: "ann".into(),
+            kube_user: None,
+            entry,
+        };
+        let first = "pre-deployment/change-approved-and-announced-in-deploys";
+        let journal = vec![rec(Entry::Tick {
+            item: first.into(),
+            text: "Change approved and announced in #deploys".into(),
+            run: None,
+            evidence: Vec::new(),
+            reason: None,
+        })];
+        update(&mut s, Msg::Journal(journal.clone()));
+        char(&mut s, 'w');
+        assert!(s.walkthrough);
+        let (id, ..) = s.selected_item().unwrap();
+        assert_eq!(
+            id, "pre-deployment/database-migrations-reviewed",
+            "resumes after the done one"
+        );
+        char(&mut s, ' ');
+        let tick = recorded(&mut s);
+        let mut journal = journal;
+        journal.push(rec(tick));
+        update(&mut s, Msg::Journal(journal));
+        let (next, ..) = s.selected_item().unwrap();
+        assert_eq!(next, "pre-deployment/staging-rollout-complete", "moved on");
+        char(&mut s, 'k');
+        assert_eq!(s.selected_item().unwrap().0, id);
+        press(&mut s, KeyCode::Esc);
+        assert!(!s.walkthrough);
     }
 
     #[test]

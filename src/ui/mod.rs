@@ -9,6 +9,7 @@ pub mod layout;
 pub mod panes;
 mod signal_detail;
 pub mod spark;
+mod walkthrough;
 mod workload;
 
 use ratatui::Frame;
@@ -41,6 +42,8 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     }
     if let Some(view) = &state.workload {
         workload::draw(frame, state, view, body);
+    } else if state.walkthrough {
+        walkthrough::draw(frame, state, body);
     } else if let Some(detail) = &state.detail {
         detail::draw(frame, state, detail, body);
     } else {

@@ -1,0 +1,146 @@
+//! The walkthrough: one checklist item at a time, in order, with its check
+//! live and the guide's text around it (when the runbook came from one).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
+
+use crate::checks::{evaluate, worst};
+use crate::config::theme::Status;
+use crate::runbook::check_ref::CheckRef;
+use crate::state::checklist::{ChecklistRow, ItemState};
+use crate::state::{AppState, Pane};
+
+pub fn draw(frame: &mut Frame, state: &AppState, body: Rect) {
+    let theme = &state.theme;
+    let index = state.selected[Pane::Checklist.index()];
+    let items: Vec<usize> = state
+        .checklist
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r, ChecklistRow::Item { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    let position = items.iter().position(|i| *i == index).map_or(0, |p| p + 1);
+    let phase = state.checklist[..index.min(state.checklist.len())]
+        .iter()
+        .rev()
+        .find_map(|r| match r {
+            ChecklistRow::Phase { name, .. } => Some(name.as_str()),
+            ChecklistRow::Item { .. } => None,
+        })
+        .unwrap_or("");
+    let settled = items
+        .iter()
+        .filter(|i| match &state.checklist[**i] {
+            ChecklistRow::Item { id, .. } => matches!(
+                state.items.get(id),
+                Some(ItemState::Done { stale: false, .. } | ItemState::Skipped { .. })
+            ),
+            ChecklistRow::Phase { .. } => false,
+        })
+        .count();
+    let mut lines = Vec::new();
+    let Some(ChecklistRow::Item {
+        id,
+        text,
+        check,
+        guide,
+        ..
+    }) = state.checklist.get(index)
+    else {
+        return;
+    };
+    lines.push(Line::styled(
+        format!(
+            "{phase} · item {position} of {} · {settled} done or skipped",
+            items.len()
+        ),
+        theme.muted(),
+    ));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(text.clone(), theme.title(true)));
+    lines.push(Line::styled(id.clone(), theme.muted()));
+    lines.push(Line::raw(""));
+    let (word, style) = match state.items.get(id) {
+        Some(ItemState::Done {
+            by,
+            at,
+            reason: None,
+            stale: false,
+        }) => (
+            format!("[x] done by {by} at {at}"),
+            theme.status(Status::Ok),
+        ),
+        Some(ItemState::Done {
+            by,
+            reason: Some(r),
+            ..
+        }) => (
+            format!("[!] done by {by} despite its check: {r}"),
+            theme.status(Status::Warn),
+        ),
+        Some(ItemState::Done { stale: true, .. }) => (
+            "[?] ticked before its text changed: verify it again".into(),
+            theme.status(Status::Warn),
+        ),
+        Some(ItemState::Skipped { by, reason, .. }) => {
+            (format!("[-] skipped by {by}: {reason}"), theme.muted())
+        }
+        _ => ("[ ] to do".into(), theme.base()),
+    };
+    lines.push(Line::styled(word, style));
+    if let Some(check) = check {
+        lines.push(Line::raw(""));
+        match CheckRef::parse(check) {
+            Ok(r) => {
+                let outcomes = evaluate(&r, &state.sources(), &state.cluster.wanted);
+                let st = worst(&outcomes);
+                lines.push(Line::styled(
+                    format!(
+                        "{} check {check}: {}",
+                        st.symbol(),
+                        crate::checks::report::status_word(st)
+                    ),
+                    theme.status(st),
+                ));
+                for o in &outcomes {
+                    let detail = o
+                        .detail
+                        .as_ref()
+                        .map(|d| format!(" · {d}"))
+                        .unwrap_or_default();
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {} ", o.status.symbol()), theme.status(o.status)),
+                        Span::styled(format!("{} {} ", o.kind.word(), o.name), theme.base()),
+                        Span::styled(format!("{}{detail}", o.value), theme.muted()),
+                    ]));
+                }
+            }
+            Err(e) => lines.push(Line::styled(e, theme.status(Status::Fail))),
+        }
+    } else {
+        lines.push(Line::styled(
+            "A manual item: tick it when it is done.",
+            theme.muted(),
+        ));
+    }
+    if let Some(guide) = guide {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("From the guide:", theme.muted()));
+        for l in guide.lines() {
+            lines.push(Line::styled(format!("  {l}"), theme.base()));
+        }
+    }
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.border(true))
+        .title(Line::styled(" Walkthrough ", theme.title(true)));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        body,
+    );
+}
