@@ -6,9 +6,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::process::{Command, Output};
-use std::time::Duration;
 
 use common::demo::Demo;
 use serde_json::Value;
@@ -38,27 +36,6 @@ fn code(out: &Output) -> i32 {
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// POSTs to the demo's fault control endpoint.
-fn fault(demo: &Demo, path: &str) {
-    let addr = demo
-        .control
-        .strip_prefix("http://")
-        .unwrap()
-        .trim_end_matches('/');
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "{path}: {response}");
 }
 
 fn json(out: &Output) -> Value {
@@ -125,7 +102,7 @@ fn go_then_warnings_then_no_go_with_json_and_junit() {
     demo.ok(&["rollout", "resume", "deploy/worker"]);
 
     // A service that refuses connections: no-go, exit 1, with the reason.
-    fault(&demo, "/faults/refuse?service=worker");
+    demo.fault("/faults/refuse?service=worker");
     let out = check(&demo, &["--only", "probes,alerts", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     let doc = json(&out);

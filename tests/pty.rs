@@ -386,3 +386,82 @@ fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_ser
     pty.send(b"q");
     assert!(pty.wait_exit(WAIT).success());
 }
+
+#[test]
+fn tick_an_auto_passing_a_manual_and_an_overridden_item_add_a_note_restart_and_report() {
+    let demo = common::demo::Demo::start(&["--speed", "10"]);
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = demo.dir.join("demo.toml");
+    let kubeconfig = demo.kubeconfig.to_str().unwrap().to_string();
+    let args = [
+        "--runbook",
+        runbook.to_str().unwrap(),
+        "--kubeconfig",
+        &kubeconfig,
+        "--context",
+        "demo",
+    ];
+    let mut pty = Pty::spawn(dir.path(), &args, &[("USER", "oncall")], 160, 45);
+    pty.wait_for("LIVE", WAIT);
+    pty.send(b"4z");
+    // The probe behind item 4 has answered: its check passes.
+    pty.wait_for("(probe:api-health ✓ 200", WAIT);
+    // A manual item, then the auto-passing one.
+    pty.send(b"j ");
+    pty.wait_for("[x] Release notes reviewed and change approved", WAIT);
+    pty.send(b"jjj ");
+    pty.wait_for("[x] Current production healthy before the release", WAIT);
+    // A failing check: the worker refuses connections; ticking asks why.
+    demo.fault("/faults/refuse?service=worker");
+    pty.send(b"jjjjjjjjj");
+    pty.wait_for("(probe:* ✗", WAIT);
+    pty.send(b" ");
+    pty.wait_for("Override a check", WAIT);
+    pty.send(b"worker is being replaced\r");
+    pty.wait_for("[!] All health endpoints responding", WAIT);
+    // A note on the item.
+    pty.send(b"n");
+    pty.wait_for("A note on", WAIT);
+    pty.send(b"rollback owner is bob\r");
+    pty.wait_gone("A note on", WAIT);
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
+
+    // Restarted: the same state, from the journal.
+    let mut pty = Pty::spawn(dir.path(), &args, &[("USER", "oncall")], 160, 45);
+    pty.send(b"4z");
+    pty.wait_for("[x] Release notes reviewed and change approved", WAIT);
+    pty.wait_for("[x] Current production healthy before the release", WAIT);
+    pty.wait_for("[!] All health endpoints responding", WAIT);
+    pty.wait_for("override: worker is being replaced", WAIT);
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
+
+    // The report holds all of it, with the evidence.
+    let out = std::process::Command::new(common::BIN)
+        .args([
+            "report",
+            "--runbook",
+            runbook.to_str().unwrap(),
+            "--env",
+            "demo",
+        ])
+        .env("OPS_TUI_DATA_DIR", dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "- [x] Release notes reviewed and change approved — done by oncall",
+        "- [x] Current production healthy before the release `probe:api-health` — done by oncall",
+        "  - evidence: probe `api-health` ok: 200 in",
+        "**overridden** by oncall",
+        "worker is being replaced",
+        "rollback owner is bob",
+    ] {
+        assert!(
+            report.contains(expected),
+            "{expected:?} missing from:\n{report}"
+        );
+    }
+}

@@ -243,6 +243,7 @@ async fn gather(
             .iter()
             .map(|(n, r)| (n.as_str(), r.as_ref()))
             .collect(),
+        on_demand: Vec::new(),
         signals: signals.unwrap_or_else(|| super::prom::timed_out(signal_plan, &timed_out)),
         cluster: cluster_state.as_ref(),
         cluster_error,

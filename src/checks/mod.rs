@@ -71,6 +71,9 @@ pub struct AlertView {
 pub struct Sources<'a> {
     /// Every runbook probe, with its last result if it ran.
     pub probes: Vec<(&'a str, Option<&'a ProbeResult>)>,
+    /// Probes that run only on demand (bursts): `probe:*` leaves them out
+    /// unless they have run.
+    pub on_demand: Vec<&'a str>,
     pub signals: Vec<SignalView>,
     /// The rollouts: the rows of a cluster state (refreshed).
     pub cluster: Option<&'a ClusterState>,
@@ -235,6 +238,7 @@ pub fn evaluate(check: &CheckRef, src: &Sources, workloads: &[String]) -> Vec<Ou
         CheckRef::Probe(Target::All) => src
             .probes
             .iter()
+            .filter(|(n, r)| r.is_some() || !src.on_demand.contains(n))
             .map(|(n, r)| probe_outcome(n, *r))
             .collect(),
         CheckRef::Probe(Target::Named(name)) => {

@@ -267,8 +267,16 @@ impl AppState {
             (None, Some(e)) => Err(e.clone()),
             (None, None) => Err("not read yet".into()),
         };
+        let on_demand = self
+            .runbook
+            .iter()
+            .flat_map(|r| r.probes())
+            .filter(|p| p.burst.is_some())
+            .map(|p| p.name.get_ref().as_str())
+            .collect();
         crate::checks::Sources {
             probes,
+            on_demand,
             signals,
             cluster: connected.then_some(&self.cluster),
             cluster_error: (!connected).then(|| match &self.cluster.link {

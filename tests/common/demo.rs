@@ -105,6 +105,30 @@ impl Demo {
             .expect("run kubectl")
     }
 
+    /// POSTs to the fault control endpoint (e.g. `/faults/refuse?service=worker`).
+    pub fn fault(&self, path: &str) {
+        use std::io::{Read, Write};
+        let addr = self
+            .control
+            .strip_prefix("http://")
+            .expect("an http control address")
+            .trim_end_matches('/');
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect to control");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("a read timeout");
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send the fault");
+        let mut response = String::new();
+        stream
+            .read_to_string(&mut response)
+            .expect("read the answer");
+        assert!(response.starts_with("HTTP/1.1 200"), "{path}: {response}");
+    }
+
     /// kubectl that must succeed; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.kubectl(args);
