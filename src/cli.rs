@@ -83,6 +83,14 @@ pub enum Command {
     /// Exit 0 when nothing fails, 1 when something fails (or warns, with --strict), 2 for a
     /// configuration error.
     Check(CheckArgs),
+    /// Turn a Markdown deployment guide into a runbook (what was found, bound and needs a human is listed at its top)
+    Import {
+        /// The guide (Markdown)
+        guide: PathBuf,
+        /// Write the runbook here instead of standard output
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Write the checklist, its evidence, the actions and the timeline of an environment as Markdown
     Report(ReportArgs),
     /// Try everything on a simulated cluster, service and Prometheus (no cluster needed)

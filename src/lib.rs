@@ -10,6 +10,7 @@ pub mod cli;
 pub mod condition;
 pub mod config;
 pub mod demo;
+pub mod import;
 pub mod journal;
 pub mod kube;
 pub mod logging;

@@ -30,6 +30,8 @@ pub enum RunbookError {
         path: String,
         source: std::io::Error,
     },
+    #[error("{path}: cannot import the guide: {message}")]
+    Import { path: String, message: String },
     #[error("{}", render_diagnostics(.path, .diagnostics))]
     Invalid {
         path: String,
@@ -48,7 +50,7 @@ fn render_diagnostics(path: &str, diagnostics: &[Diagnostic]) -> String {
 impl RunbookError {
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match self {
-            RunbookError::Read { .. } => &[],
+            RunbookError::Read { .. } | RunbookError::Import { .. } => &[],
             RunbookError::Invalid { diagnostics, .. } => diagnostics,
         }
     }
@@ -62,12 +64,38 @@ pub struct Runbook {
 }
 
 impl Runbook {
-    /// Reads and checks a runbook file.
+    /// Reads and checks a runbook file. A Markdown deployment guide
+    /// (`.md`) is imported in memory first (`ops-tui import` writes it out).
     pub fn load(path: &Path) -> Result<Runbook, RunbookError> {
-        let text = std::fs::read_to_string(path).map_err(|source| RunbookError::Read {
+        let read = |source| RunbookError::Read {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        let markdown = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+        if markdown {
+            // Guides may hold mis-encoded bytes: read them leniently.
+            let bytes = std::fs::read(path).map_err(read)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("guide.md");
+            let imported =
+                crate::import::import(&text, name).map_err(|message| RunbookError::Import {
+                    path: path.display().to_string(),
+                    message,
+                })?;
+            // Positions refer to the imported runbook's text.
+            let origin = path.with_extension("md (imported)");
+            return Runbook::parse(&origin, &imported.toml).map(|mut r| {
+                r.path = path.to_path_buf();
+                r
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(read)?;
         Runbook::parse(path, &text)
     }
 

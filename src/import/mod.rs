@@ -1,0 +1,213 @@
+//! The importer: a Markdown deployment guide in, a runbook (TOML text that
+//! `ops-tui validate` accepts) out, starting with a comment block that
+//! lists what was found, what was bound to checks and what needs a human.
+//!
+//! # Rules
+//!
+//! **Service**: the first H1 without generic words (production,
+//! deployment, guide, readiness, …), slugged; when nothing is left, the
+//! file name likewise ("vaultr-deployment.md" → `vaultr`).
+//!
+//! **Environment**: one, named `production` when the guide says
+//! "production", else `staging` when it says that, else `prod`;
+//! `protected = true` for production. It gets `namespace` when one
+//! namespace is clear (the only one, or one named at least twice as often
+//! as any other), and `prometheus = "${prometheus}"` with a placeholder
+//! variable when there are signals or an item bound to `alerts`.
+//!
+//! **Phases and items**: the items come from one kind of list, the first
+//! the guide has of: task lists (`- [ ]`, `- [x]`, `* [ ]`, nested ones
+//! too); status lists (bullets that start or end with ✅ ❌ ⏳ 🔲 ☐ ☑ ✓ ✗
+//! ⚠ and the like); numbered steps. A guide with a checklist means its
+//! checklist, and its status bullets and numbered lists are then prose,
+//! not items. Each heading with such items is a phase, named by the
+//! heading (a leading "1." dropped; "Daily"/"Weekly"/"Hourly" in it makes
+//! a recurring phase). An item's text is the list item's own text without
+//! Markdown marks, nested lists or code blocks; mis-encoded UTF-8 (read as
+//! Windows-1252 or Mac Roman, like "âœ…" or "‚úÖ") is repaired, then
+//! emoji, check marks and other decorative symbols are dropped. Repeated
+//! phase names get their parent heading or a number; repeated item ids
+//! get an explicit `id`.
+//!
+//! **Probes**: `curl` commands in shell snippets (and inline code) with GET
+//! or HEAD on a health-like path (a segment `health`, `healthz`, `ready`,
+//! `readyz`, `live`, `livez`, `status`, `ping`, …); Kubernetes liveness,
+//! readiness and startup probes (`httpGet.path`) against the guide's main
+//! host; `curl -I` on `/` piped to `grep` is a headers probe (`has()` of
+//! each security header the pattern names); a `curl` in a `for` loop of N
+//! rounds is a rate-limit probe (`burst = N`, some 429). The most used
+//! host becomes `${base}`, others `${base_<label>}`; with no host, `base`
+//! is a placeholder. Health probes fail unless `[STATUS] == 200`; probes
+//! on https hosts from the guide warn below 14 days of certificate.
+//!
+//! **Workloads and namespaces**: `kubectl` commands (`-n`, `--namespace`,
+//! `deployment/NAME`, `deploy NAME`, `create namespace NAME`) and
+//! Deployment and Namespace manifests. `kubectl patch service S -p
+//! '{"spec":{"selector":{"L":…}}}'` gives `blue_green = { service = S,
+//! label = L }` to the workloads named like S (or the only one).
+//!
+//! **Signals**: Prometheus alert rules (`alert:` and `expr:` in YAML);
+//! the expression left of its last comparison is the query, the
+//! comparison the `fail` threshold.
+//!
+//! **Checks** (see `bind`): health, certificate, security headers, rate
+//! limiting, error rate, memory, rollout and alert items whose text states
+//! a condition, when the runbook has something to check it with; every
+//! other item is ticked by hand.
+
+mod bind;
+mod emit;
+mod extract;
+mod manifest;
+mod markdown;
+mod phases;
+mod probes;
+mod shell;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+/// What the importer found, in numbers and names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub service: String,
+    pub env: String,
+    /// Which lists the items came from: "task lists", "status lists",
+    /// "numbered steps" or "none".
+    pub items_from: String,
+    /// Each phase with its number of items.
+    pub phases: Vec<(String, usize)>,
+    /// Each probe's name and URL, variables filled in.
+    pub probes: Vec<(String, String)>,
+    pub workloads: Vec<String>,
+    pub namespaces: Vec<String>,
+    /// The alert rules' names, one signal each.
+    pub alert_rules: Vec<String>,
+    pub signals: Vec<String>,
+    /// Items bound to a check.
+    pub bound: usize,
+    /// Items ticked by hand.
+    pub manual: usize,
+    /// What a human must fill in or decide.
+    pub needs_human: Vec<String>,
+}
+
+impl Summary {
+    pub fn items(&self) -> usize {
+        self.phases.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// An imported runbook.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The runbook TOML text, starting with a comment block listing what
+    /// was found, what was bound to checks, and what needs a human.
+    pub toml: String,
+    pub summary: Summary,
+}
+
+/// Turns a Markdown deployment guide into a runbook. `source` (the file
+/// name) names the origin in the comment and gives the service name when
+/// the title does not.
+pub fn import(markdown: &str, source: &str) -> Result<Imported, String> {
+    let doc = markdown::parse(markdown);
+    let service = text::service_name(doc.title(), source);
+    let lower = markdown.to_lowercase();
+    let env = if lower.contains("production") {
+        "production"
+    } else if lower.contains("staging") {
+        "staging"
+    } else {
+        "prod"
+    };
+    let found = extract::extract(&doc, &service);
+    let mut phases = phases::build(&doc);
+    let targets = bind::Targets::new(&found);
+    for item in phases.iter_mut().flat_map(|p| p.items.iter_mut()) {
+        item.check = targets.bind(&item.text);
+    }
+    if phases.is_empty()
+        && found.probes.is_empty()
+        && found.workloads.is_empty()
+        && found.signals.is_empty()
+    {
+        return Err(format!(
+            "{source}: nothing to import: no task list (- [ ] …), status list (✅ …), numbered steps, health endpoint, workload or alert rule"
+        ));
+    }
+    let items_from = match phases::source_kind(&doc) {
+        Some(markdown::Kind::Task) => "task lists",
+        Some(markdown::Kind::Status) => "status lists",
+        Some(markdown::Kind::Step) => "numbered steps",
+        _ => "none",
+    };
+    let input = emit::Input {
+        source,
+        title: doc.title().map(text::clean),
+        service: &service,
+        env,
+        items_from,
+        found: &found,
+        phases: &phases,
+    };
+    Ok(emit::emit(&input))
+}
+
+/// `ops-tui import GUIDE.md [-o FILE]`: exit 0, 2 when the guide cannot be
+/// read or yields nothing, 1 when the output cannot be written.
+pub fn run(guide: &std::path::Path, output: Option<&std::path::Path>) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let bytes = match std::fs::read(guide) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {}: {e}", guide.display());
+            return ExitCode::from(crate::app::EXIT_CONFIG);
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let name = guide
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("guide.md");
+    let imported = match import(&text, name) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {}: {e}", guide.display());
+            return ExitCode::from(crate::app::EXIT_CONFIG);
+        }
+    };
+    let s = &imported.summary;
+    let items: usize = s.phases.iter().map(|(_, n)| n).sum();
+    eprintln!(
+        "{}: {} phases, {items} items ({} bound to checks), {} probes, {} workloads, {} signals; {} things need a human (listed at the top)",
+        guide.display(),
+        s.phases.len(),
+        s.bound,
+        s.probes.len(),
+        s.workloads.len(),
+        s.signals.len(),
+        s.needs_human.len()
+    );
+    match output {
+        Some(path) => match std::fs::write(path, &imported.toml) {
+            Ok(()) => {
+                eprintln!(
+                    "wrote {}; check it with `ops-tui validate {}`",
+                    path.display(),
+                    path.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                ExitCode::FAILURE
+            }
+        },
+        None => {
+            crate::app::print_out(&imported.toml);
+            ExitCode::SUCCESS
+        }
+    }
+}

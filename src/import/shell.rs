@@ -1,0 +1,417 @@
+//! Shell snippets: `curl` and `kubectl` commands, read with a small
+//! shell-like tokenizer (quotes, line continuations, comments, pipes,
+//! `for … in {1..N}; do … done` loops).
+
+/// A `curl` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Curl {
+    pub url: String,
+    pub method: String,
+    /// `-I`/`--head`/`-i`: the response headers are what it looks at.
+    pub head: bool,
+    /// The pattern of a `grep` it is piped to.
+    pub grep: Option<String>,
+    /// Run in a `for` loop of this many rounds.
+    pub repeat: Option<u32>,
+}
+
+/// A `kubectl` command, as far as the importer cares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kubectl {
+    pub namespace: Option<String>,
+    pub deployments: Vec<String>,
+    /// `kubectl create namespace NAME`.
+    pub creates_namespace: Option<String>,
+    /// `kubectl patch service NAME -p '{"spec":{"selector":{LABEL:…}}}'`:
+    /// (service, label).
+    pub switches: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Commands {
+    pub curls: Vec<Curl>,
+    pub kubectls: Vec<Kubectl>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Word(String),
+    /// `|`
+    Pipe,
+    /// `;`, `&&`, `||`, `&`, a line end.
+    End,
+}
+
+/// Splits shell text into words and separators. Redirections and their
+/// targets are dropped; `#` at a word start comments out the line.
+fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = text.chars().peekable();
+    let flush = |word: &mut String, in_word: &mut bool, tokens: &mut Vec<Token>| {
+        if *in_word {
+            tokens.push(Token::Word(std::mem::take(word)));
+            *in_word = false;
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('\n') => {}
+                Some(next) => {
+                    word.push(next);
+                    in_word = true;
+                }
+                None => {}
+            },
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    word.push(q);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(q) = chars.next() {
+                    match q {
+                        '"' => break,
+                        '\\' => {
+                            if let Some(e) = chars.next() {
+                                if !matches!(e, '"' | '\\' | '$' | '`') {
+                                    word.push('\\');
+                                }
+                                word.push(e);
+                            }
+                        }
+                        _ => word.push(q),
+                    }
+                }
+            }
+            '#' if !in_word => {
+                for skipped in chars.by_ref() {
+                    if skipped == '\n' {
+                        break;
+                    }
+                }
+                flush(&mut word, &mut in_word, &mut tokens);
+                tokens.push(Token::End);
+            }
+            '\n' | ';' => {
+                flush(&mut word, &mut in_word, &mut tokens);
+                tokens.push(Token::End);
+            }
+            '|' | '&' => {
+                flush(&mut word, &mut in_word, &mut tokens);
+                let doubled = chars.next_if_eq(&c).is_some();
+                tokens.push(if c == '|' && !doubled {
+                    Token::Pipe
+                } else {
+                    Token::End
+                });
+            }
+            '>' | '<' => {
+                // A redirection: drop a file descriptor number before it
+                // and the target after it.
+                if in_word && word.chars().all(|d| d.is_ascii_digit()) {
+                    word.clear();
+                    in_word = false;
+                }
+                flush(&mut word, &mut in_word, &mut tokens);
+                chars.next_if(|n| *n == '>' || *n == '&');
+                while chars.next_if(|n| *n == ' ' || *n == '\t').is_some() {}
+                while chars
+                    .next_if(|n| !n.is_whitespace() && !matches!(n, ';' | '|' | '&'))
+                    .is_some()
+                {}
+            }
+            c if c.is_whitespace() => flush(&mut word, &mut in_word, &mut tokens),
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    flush(&mut word, &mut in_word, &mut tokens);
+    tokens
+}
+
+/// Reads the commands of one shell snippet into `out`.
+pub fn scan(text: &str, out: &mut Commands) {
+    // Commands: runs of words between separators; a pipe links a command
+    // to the next.
+    let mut commands: Vec<(Vec<String>, bool)> = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    for token in tokenize(text) {
+        match token {
+            Token::Word(w) => current.push(w),
+            Token::Pipe => commands.push((std::mem::take(&mut current), true)),
+            Token::End => {
+                if !current.is_empty() {
+                    commands.push((std::mem::take(&mut current), false));
+                }
+            }
+        }
+    }
+    if !current.is_empty() {
+        commands.push((current, false));
+    }
+
+    let mut repeat: Option<u32> = None;
+    for i in 0..commands.len() {
+        let (words, piped) = &commands[i];
+        let mut words: &[String] = words;
+        match words.first().map(String::as_str) {
+            Some("for") => {
+                repeat = loop_rounds(words);
+                continue;
+            }
+            Some("done") => {
+                repeat = None;
+                continue;
+            }
+            Some("do") => words = &words[1..],
+            _ => {}
+        }
+        let words = skip_prefix(words);
+        match words.first().map(String::as_str) {
+            Some("curl") => {
+                let grep = if *piped {
+                    commands.get(i + 1).and_then(|(next, _)| grep_pattern(next))
+                } else {
+                    None
+                };
+                if let Some(mut curl) = parse_curl(&words[1..]) {
+                    curl.grep = grep;
+                    curl.repeat = repeat;
+                    out.curls.push(curl);
+                }
+            }
+            Some("kubectl") => out.kubectls.push(parse_kubectl(&words[1..])),
+            _ => {}
+        }
+    }
+}
+
+/// `sudo`, `time`, `VAR=value` before the command itself.
+fn skip_prefix(words: &[String]) -> &[String] {
+    let mut rest = words;
+    while let Some(first) = rest.first() {
+        let assignment = first.split_once('=').is_some_and(|(k, _)| {
+            !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_')
+        });
+        if first == "sudo" || first == "time" || assignment {
+            rest = &rest[1..];
+        } else {
+            break;
+        }
+    }
+    rest
+}
+
+/// The rounds of `for i in {1..N}` or `for i in $(seq 1 N)`.
+fn loop_rounds(words: &[String]) -> Option<u32> {
+    let after_in = words.iter().position(|w| w == "in")? + 1;
+    let first = words.get(after_in)?;
+    let (from, to) = if let Some(range) = first.strip_prefix('{').and_then(|r| r.strip_suffix('}'))
+    {
+        let (a, b) = range.split_once("..")?;
+        (a.to_string(), b.to_string())
+    } else if first == "$(seq" {
+        let nums: Vec<&String> = words[after_in + 1..].iter().take(2).collect();
+        match nums.as_slice() {
+            [b] => ("1".to_string(), b.trim_end_matches(')').to_string()),
+            [a, b] => (a.to_string(), b.trim_end_matches(')').to_string()),
+            _ => return None,
+        }
+    } else {
+        return None;
+    };
+    let (from, to): (u32, u32) = (from.parse().ok()?, to.parse().ok()?);
+    to.checked_sub(from)?.checked_add(1)
+}
+
+fn grep_pattern(words: &[String]) -> Option<String> {
+    let words = skip_prefix(words);
+    if !matches!(words.first()?.as_str(), "grep" | "egrep" | "rg") {
+        return None;
+    }
+    let mut rest = words[1..].iter();
+    while let Some(w) = rest.next() {
+        if w == "-e" || w == "--regexp" {
+            return rest.next().cloned();
+        }
+        if !w.starts_with('-') {
+            return Some(w.clone());
+        }
+    }
+    None
+}
+
+fn parse_curl(args: &[String]) -> Option<Curl> {
+    let mut url = None;
+    let mut method: Option<String> = None;
+    let mut head = false;
+    let mut data = false;
+    let mut i = 0;
+    while let Some(arg) = args.get(i) {
+        match arg.as_str() {
+            "-X" | "--request" => {
+                method = args.get(i + 1).map(|m| m.to_uppercase());
+                i += 1;
+            }
+            "-I" | "--head" | "-i" | "--include" => head = true,
+            "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-urlencode" | "--json"
+            | "-F" | "--form" | "-T" | "--upload-file" => {
+                data = true;
+                i += 1;
+            }
+            a if a.starts_with("-X") && a.len() > 2 => method = Some(a[2..].to_uppercase()),
+            a if (a.starts_with("http://") || a.starts_with("https://")) && url.is_none() => {
+                url = Some(a.to_string());
+            }
+            a if a.starts_with("http://") || a.starts_with("https://") => {}
+            a if a.starts_with("--") && takes_value(a) => i += 1,
+            a if a.starts_with("--") => {}
+            a if a.starts_with('-') => {
+                // Bundled short options (`-fsSL`, `-sI`); one that takes a
+                // value takes the next word.
+                if a.contains('I') || a.contains('i') {
+                    head = true;
+                }
+                if a.ends_with(['o', 'w', 'H', 'u', 'A', 'e', 'm', 'b', 'c', 'x', 'K', 'E']) {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let method = method.unwrap_or_else(|| if data { "POST" } else { "GET" }.to_string());
+    Some(Curl {
+        url: url?,
+        method,
+        head,
+        grep: None,
+        repeat: None,
+    })
+}
+
+fn takes_value(long: &str) -> bool {
+    !long.contains('=')
+        && matches!(
+            long,
+            "--header"
+                | "--output"
+                | "--write-out"
+                | "--user"
+                | "--user-agent"
+                | "--referer"
+                | "--max-time"
+                | "--connect-timeout"
+                | "--retry"
+                | "--retry-delay"
+                | "--retry-max-time"
+                | "--resolve"
+                | "--cacert"
+                | "--cert"
+                | "--key"
+                | "--cookie"
+                | "--cookie-jar"
+                | "--proxy"
+                | "--config"
+                | "--interface"
+                | "--limit-rate"
+                | "--oauth2-bearer"
+                | "--connect-to"
+        )
+}
+
+fn parse_kubectl(args: &[String]) -> Kubectl {
+    let mut k = Kubectl::default();
+    let mut positional: Vec<&str> = Vec::new();
+    let mut patch: Option<&str> = None;
+    let mut i = 0;
+    while let Some(arg) = args.get(i) {
+        let a = arg.as_str();
+        if a == "--" {
+            // What follows is a command run in the container.
+            break;
+        }
+        if a == "-n" || a == "--namespace" {
+            k.namespace = args.get(i + 1).cloned();
+            i += 1;
+        } else if let Some(ns) = a
+            .strip_prefix("--namespace=")
+            .or_else(|| a.strip_prefix("-n="))
+        {
+            k.namespace = Some(ns.to_string());
+        } else if a == "-p" || a == "--patch" {
+            patch = args.get(i + 1).map(String::as_str);
+            i += 1;
+        } else if let Some(p) = a.strip_prefix("--patch=").or_else(|| a.strip_prefix("-p=")) {
+            patch = Some(p);
+        } else if a.starts_with('-') {
+            if matches!(
+                a,
+                "-l" | "--selector"
+                    | "-o"
+                    | "--output"
+                    | "-c"
+                    | "--container"
+                    | "--type"
+                    | "--context"
+                    | "--image"
+                    | "--timeout"
+            ) {
+                i += 1;
+            }
+        } else {
+            positional.push(a);
+        }
+        i += 1;
+    }
+    let is_deploy = |w: &str| {
+        matches!(
+            w,
+            "deployment" | "deployments" | "deploy" | "deployment.apps" | "deployments.apps"
+        )
+    };
+    let is_service = |w: &str| matches!(w, "service" | "services" | "svc");
+    let mut service = None;
+    for (j, w) in positional.iter().enumerate() {
+        let next = positional.get(j + 1).copied();
+        if let Some((kind, name)) = w.split_once('/') {
+            if is_deploy(kind) {
+                k.deployments.push(name.to_string());
+            } else if is_service(kind) {
+                service = Some(name.to_string());
+            }
+        } else if is_deploy(w) && j >= 1 {
+            k.deployments.extend(next.map(str::to_string));
+        } else if is_service(w) && j >= 1 && service.is_none() {
+            service = next.map(str::to_string);
+        }
+    }
+    if positional.first() == Some(&"create")
+        && matches!(positional.get(1), Some(&"namespace" | &"ns"))
+    {
+        k.creates_namespace = positional.get(2).map(|s| s.to_string());
+    }
+    if positional.first() == Some(&"patch")
+        && let (Some(service), Some(label)) = (service, patch.and_then(selector_label))
+    {
+        k.switches = Some((service, label));
+    }
+    k
+}
+
+/// The first selector label a Service patch sets.
+fn selector_label(patch: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(patch).ok()?;
+    let selector = value.get("spec")?.get("selector")?.as_object()?;
+    selector.keys().next().cloned()
+}
