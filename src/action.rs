@@ -44,6 +44,7 @@ pub enum Action {
     Note,
     Milestone,
     Walkthrough,
+    Star,
 }
 
 impl Action {
@@ -88,6 +89,7 @@ impl Action {
         Action::Note,
         Action::Milestone,
         Action::Walkthrough,
+        Action::Star,
     ];
 
     /// The name used in keymap files.
@@ -132,6 +134,7 @@ impl Action {
             Action::Note => "note",
             Action::Milestone => "milestone",
             Action::Walkthrough => "walkthrough",
+            Action::Star => "star",
         }
     }
 
@@ -202,6 +205,7 @@ impl Action {
             Action::Walkthrough => {
                 "the guided go-live: one checklist item at a time with its check live (resumes where the team left off)"
             }
+            Action::Star => "Timeline: star the selected entry for the report (or unstar it)",
         }
     }
 
@@ -247,6 +251,7 @@ impl Action {
             Action::Note => "note",
             Action::Milestone => "milestone",
             Action::Walkthrough => "walkthrough",
+            Action::Star => "star",
         }
     }
 }

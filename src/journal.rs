@@ -108,6 +108,9 @@ pub enum Entry {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         happened_at: Option<String>,
     },
+    /// Marks (or unmarks) another record for the report: `key` is that
+    /// record's `Record::key`.
+    Star { key: String, on: bool },
     Action {
         /// Ties the steps of one action together.
         id: String,
@@ -139,6 +142,11 @@ pub struct Record {
 }
 
 impl Record {
+    /// What identifies a record for a star: when and by whom.
+    pub fn key(&self) -> String {
+        format!("{}|{}", self.at, self.user)
+    }
+
     pub fn now(kube_user: Option<String>, entry: Entry) -> Record {
         Record {
             at: jiff::Timestamp::now().to_string(),

@@ -312,7 +312,7 @@ pub fn render(
     events.reverse();
     let events: Vec<_> = events
         .into_iter()
-        .filter(|r| !starred_only || r.text.starts_with('★') || r.kind == "milestone")
+        .filter(|r| !starred_only || r.starred || r.kind == "milestone")
         .collect();
     let _ = writeln!(
         out,
@@ -325,9 +325,10 @@ pub fn render(
         let _ = writeln!(out, "| Time (UTC) | Who | What |");
         let _ = writeln!(out, "|---|---|---|");
         for e in events {
+            let star = if e.starred { "★ " } else { "" };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} |",
+                "| {} | {} | {star}{} |",
                 e.time,
                 cell(&e.user),
                 cell(&e.text)

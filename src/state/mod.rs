@@ -109,8 +109,12 @@ pub struct AppState {
     pub probe_urls: Vec<String>,
     /// Terminal size, for paging.
     pub size: (u16, u16),
-    /// The journal, newest first, derived when it is read.
+    /// The Timeline: the journal and the checks that changed state, newest first.
     pub timeline: Vec<timeline::TimelineRow>,
+    /// The journal's rows, derived when it is read.
+    pub journal_rows: Vec<timeline::TimelineRow>,
+    /// Checks that changed state while this instance watched (not journaled).
+    pub check_events: std::collections::VecDeque<timeline::TimelineRow>,
     /// The journal's records as last read, in order.
     pub journal: Vec<crate::journal::Record>,
     /// Each checklist item's state in its current run, folded from the journal.
@@ -185,6 +189,8 @@ impl AppState {
             probe_urls,
             size: (80, 24),
             timeline: Vec::new(),
+            journal_rows: Vec::new(),
+            check_events: std::collections::VecDeque::new(),
             journal: Vec::new(),
             items: std::collections::HashMap::new(),
             cluster: cluster::ClusterState::new(wanted),
@@ -579,6 +585,8 @@ impl AppState {
             .map(|r| probe_urls(r, &target))
             .unwrap_or_default();
         self.timeline.clear();
+        self.journal_rows.clear();
+        self.check_events.clear();
         self.journal.clear();
         self.items.clear();
         self.health = health::Health::default();
@@ -697,6 +705,61 @@ impl AppState {
                 checklist::run_of(*period, self.now),
             )),
             ChecklistRow::Phase { .. } => None,
+        }
+    }
+
+    /// Notes a check that changed state in the Timeline (kept in memory).
+    fn check_changed(&mut self, at: i64, text: String, status: crate::config::theme::Status) {
+        use crate::config::theme::Status;
+        let stamp = jiff::Timestamp::from_second(at)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        self.check_events.push_back(timeline::TimelineRow {
+            kind: "check",
+            time: stamp.get(11..19).unwrap_or(&stamp).to_string(),
+            at: stamp,
+            key: None,
+            starred: false,
+            user: "ops-tui".into(),
+            text,
+            ok: match status {
+                Status::Ok => Some(true),
+                Status::Fail => Some(false),
+                _ => None,
+            },
+        });
+        while self.check_events.len() > MAX_CHECK_EVENTS {
+            self.check_events.pop_front();
+        }
+        self.timeline = timeline::merge(&self.journal_rows, &self.check_events);
+    }
+
+    /// Stars (or unstars) the selected Timeline entry.
+    fn star(&mut self) {
+        if self.focus != Pane::Timeline {
+            self.notice = Some("star: select an entry in the Timeline pane first".into());
+            return;
+        }
+        let Some(row) = self
+            .timeline_rows()
+            .nth(self.selected[Pane::Timeline.index()])
+        else {
+            return;
+        };
+        match &row.key {
+            Some(key) => {
+                let entry = crate::journal::Entry::Star {
+                    key: key.clone(),
+                    on: !row.starred,
+                };
+                self.effects
+                    .push(Effect::Act(actions::Request::Record(entry)));
+            }
+            None => {
+                self.notice = Some(
+                    "a check's change is not in the journal: write a note (n) to keep it".into(),
+                );
+            }
         }
     }
 
@@ -1138,6 +1201,7 @@ impl AppState {
             Action::Note => self.open_note(),
             Action::Milestone => self.open_milestone(),
             Action::Walkthrough => self.start_walkthrough(),
+            Action::Star => self.star(),
             Action::Open
             | Action::Filter
             | Action::Follow
@@ -1151,6 +1215,19 @@ impl AppState {
         let sel = &mut self.selected[self.focus.index()];
         *sel = (*sel).min(max);
         self.refresh_hints();
+    }
+}
+
+/// Check changes the Timeline keeps in memory.
+pub const MAX_CHECK_EVENTS: usize = 200;
+
+fn word(status: crate::config::theme::Status) -> &'static str {
+    use crate::config::theme::Status;
+    match status {
+        Status::Ok => "ok",
+        Status::Warn => "degraded",
+        Status::Fail => "failing",
+        Status::Unknown => "unknown",
     }
 }
 
@@ -1251,12 +1328,46 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             if generation != state.cluster.generation {
                 return false;
             }
+            let before = state
+                .health
+                .get(&result.name)
+                .and_then(|h| h.last.as_ref())
+                .map(health::status);
+            let after = health::status(&result);
+            if before.is_some_and(|b| b != after) {
+                let why = result
+                    .failure
+                    .as_ref()
+                    .map(|f| format!(" ({f})"))
+                    .unwrap_or_default();
+                state.check_changed(
+                    result.at,
+                    format!("probe {}: {}{why}", result.name, word(after)),
+                    after,
+                );
+            }
             state.health.record(*result);
             true
         }
         Msg::Signal(generation, msg) => {
             if generation != state.cluster.generation {
                 return false;
+            }
+            if let signals::SignalMsg::Reading { name, at, reading } = &msg {
+                let before = state
+                    .signals
+                    .signals
+                    .get(name)
+                    .and_then(|s| s.reading.as_ref())
+                    .map(|r| r.state.label());
+                if before.is_some_and(|b| b != reading.state.label()) {
+                    let st = crate::checks::prom::status(&reading.state);
+                    state.check_changed(
+                        *at,
+                        format!("signal {name}: {}", reading.state.label().to_lowercase()),
+                        st,
+                    );
+                }
             }
             state.signals.update(msg);
             true
@@ -1269,7 +1380,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             _ => false,
         },
         Msg::Journal(records) => {
-            state.timeline = timeline::rows(&records);
+            state.journal_rows = timeline::rows(&records);
+            state.timeline = timeline::merge(&state.journal_rows, &state.check_events);
             let before = state
                 .walkthrough
                 .then(|| state.selected_item().map(|i| i.0))
@@ -1637,6 +1749,9 @@ mod tests {
         let mut s = with_cluster();
         s.timeline = vec![timeline::TimelineRow {
             kind: "action",
+            at: String::new(),
+            key: None,
+            starred: false,
             time: "10:00:00".into(),
             user: "u".into(),
             text: "scale".into(),
@@ -1831,6 +1946,66 @@ mod tests {
         assert_eq!(s.selected_item().unwrap().0, id);
         press(&mut s, KeyCode::Esc);
         assert!(!s.walkthrough);
+    }
+
+    #[test]
+    fn stars_are_journaled_and_checks_that_change_state_join_the_timeline() {
+        use crate::journal::{Entry, Record};
+        let mut s = state();
+        let note = Record {
+            at: "2026-11-23T06:00:00Z".into(),
+            user: "ann".into(),
+            kube_user: None,
+            entry: Entry::Note {
+                text: "paged".into(),
+                item: None,
+                happened_at: None,
+                starred: false,
+            },
+        };
+        update(&mut s, Msg::Journal(vec![note.clone()]));
+        char(&mut s, '5');
+        char(&mut s, '*');
+        let star = recorded(&mut s);
+        assert_eq!(
+            star,
+            Entry::Star {
+                key: note.key(),
+                on: true
+            }
+        );
+        let starred = Record {
+            at: "2026-11-23T06:01:00Z".into(),
+            entry: star,
+            ..note.clone()
+        };
+        update(&mut s, Msg::Journal(vec![note, starred]));
+        assert!(s.timeline[0].starred, "{:?}", s.timeline);
+        // A probe going from ok to failing is a Timeline row of its own.
+        let result = |status: u16, at: i64| {
+            let observed = crate::condition::Observed {
+                connected: true,
+                status: Some(status),
+                ..Default::default()
+            };
+            let fail = [crate::condition::Condition::parse("[STATUS] == 200").unwrap()];
+            Box::new(crate::probe::ProbeResult {
+                name: "health".into(),
+                at,
+                verdict: crate::condition::judge(&fail, &[], &observed),
+                observed,
+                failure: None,
+                cert_not_after: None,
+                requests: 1,
+            })
+        };
+        update(&mut s, Msg::Probe(0, result(200, 1_795_400_000)));
+        update(&mut s, Msg::Probe(0, result(200, 1_795_400_010)));
+        assert!(s.check_events.is_empty(), "no change, no row");
+        update(&mut s, Msg::Probe(0, result(503, 1_795_500_000)));
+        assert_eq!(s.timeline[0].kind, "check");
+        assert_eq!(s.timeline[0].text, "probe health: failing");
+        assert_eq!(s.timeline[0].ok, Some(false));
     }
 
     #[test]

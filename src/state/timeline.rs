@@ -7,10 +7,16 @@ use crate::journal::{Entry, Record, Step};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineRow {
-    /// The journal entry's kind: action, tick, note, milestone.
+    /// The journal entry's kind: action, tick, skip, note, milestone; or
+    /// check (a check that changed state, seen by this instance).
     pub kind: &'static str,
+    /// When it happened, RFC 3339 (UTC), for ordering.
+    pub at: String,
     /// HH:MM:SS, UTC.
     pub time: String,
+    /// The journal record's key, for starring (None: not journaled).
+    pub key: Option<String>,
+    pub starred: bool,
     pub user: String,
     pub text: String,
     /// None: under way (not yet executed); Some(ok) once it has an outcome
@@ -29,17 +35,50 @@ pub fn rows(records: &[Record]) -> Vec<TimelineRow> {
             last.insert(id.as_str(), i);
         }
     }
+    // Stars, folded: the last word on each key counts.
+    let mut starred: HashMap<&str, bool> = HashMap::new();
+    for r in records {
+        if let Entry::Star { key, on } = &r.entry {
+            starred.insert(key.as_str(), *on);
+        }
+    }
     let mut chosen: Vec<(&str, usize)> = records
         .iter()
         .enumerate()
         .filter(|(i, r)| match &r.entry {
             Entry::Action { id, .. } => last.get(id.as_str()) == Some(i),
+            Entry::Star { .. } => false,
             _ => true,
         })
         .map(|(i, r)| (when(r), i))
         .collect();
     chosen.sort_unstable_by(|a, b| b.cmp(a));
-    chosen.into_iter().map(|(_, i)| row(&records[i])).collect()
+    chosen
+        .into_iter()
+        .map(|(_, i)| {
+            let mut row = row(&records[i]);
+            let key = records[i].key();
+            row.starred = starred
+                .get(key.as_str())
+                .copied()
+                .unwrap_or(match &records[i].entry {
+                    Entry::Note { starred, .. } => *starred,
+                    _ => false,
+                });
+            row.key = Some(key);
+            row
+        })
+        .collect()
+}
+
+/// Journal rows and this instance's check changes, newest first.
+pub fn merge(
+    journal: &[TimelineRow],
+    checks: &std::collections::VecDeque<TimelineRow>,
+) -> Vec<TimelineRow> {
+    let mut all: Vec<TimelineRow> = journal.iter().chain(checks.iter()).cloned().collect();
+    all.sort_by(|a, b| b.at.cmp(&a.at));
+    all
 }
 
 /// When a record's event happened: its backdated time, else when written.
@@ -98,22 +137,20 @@ fn row(r: &Record) -> TimelineRow {
         ),
         Entry::Untick { item, .. } => ("tick", format!("not done after all: {item}"), None),
         Entry::Skip { text, reason, .. } => ("skip", format!("skipped: {text} — {reason}"), None),
-        Entry::Note {
-            text,
-            item,
-            starred,
-            ..
-        } => {
-            let star = if *starred { "★ " } else { "" };
+        Entry::Note { text, item, .. } => {
             let on = item.as_ref().map(|i| format!(" [{i}]")).unwrap_or_default();
-            ("note", format!("{star}note{on}: {text}"), None)
+            ("note", format!("note{on}: {text}"), None)
         }
         Entry::Milestone { milestone, .. } => {
             ("milestone", format!("incident {}", milestone.word()), None)
         }
+        Entry::Star { key, .. } => ("star", format!("starred {key}"), None),
     };
     TimelineRow {
         kind,
+        at: at.to_string(),
+        key: None,
+        starred: false,
         time,
         user: r.user.clone(),
         text,
@@ -160,6 +197,9 @@ mod tests {
     fn the_filter_cycles_through_kinds_then_failures_then_everything() {
         let row = |kind, ok| TimelineRow {
             kind,
+            at: String::new(),
+            key: None,
+            starred: false,
             time: String::new(),
             user: String::new(),
             text: String::new(),

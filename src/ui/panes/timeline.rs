@@ -31,6 +31,10 @@ pub fn content(state: &AppState) -> Content {
             Line::from(vec![
                 Span::styled(format!("{} ", r.time), theme.muted()),
                 Span::styled(format!("{symbol} "), theme.status(status)),
+                Span::styled(
+                    if r.starred { "★ " } else { "" },
+                    theme.status(Status::Warn),
+                ),
                 Span::styled(format!("{} ", r.user), theme.accent()),
                 Span::styled(r.text.clone(), theme.base()),
             ])
