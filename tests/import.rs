@@ -460,3 +460,31 @@ fn the_commands_import_a_guide_and_open_it_directly() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn items_carry_the_guide_section_that_explains_them_for_the_walkthrough() {
+    let (text, name) = guide("credlink-deployment.md");
+    let imported = import(&text, &name).unwrap();
+    let runbook = Runbook::parse(Path::new("credlink.toml"), &imported.toml).unwrap();
+    let item = |wanted: &str| {
+        runbook
+            .phases()
+            .flat_map(|p| p.items.iter().map(|i| i.get_ref()))
+            .find(|i| i.text == wanted)
+            .unwrap_or_else(|| panic!("no item {wanted:?}"))
+            .clone()
+    };
+    let switch = item("Traffic switched to green environment").guide.unwrap();
+    assert!(switch.starts_with("## 2. Switch Traffic"), "{switch}");
+    assert!(
+        switch.contains("kubectl patch service credlink-api-service"),
+        "{switch}"
+    );
+    let security = item("Security validations passed").guide.unwrap();
+    assert!(
+        security.contains("curl -I https://credlink.com"),
+        "{security}"
+    );
+    // An item no section explains has none.
+    assert!(item("Documentation updated").guide.is_none());
+}

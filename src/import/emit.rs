@@ -181,6 +181,9 @@ pub fn emit(input: &Input<'_>) -> Imported {
         if let Some(id) = &phase.id {
             let _ = writeln!(out, "id = {}", q(id));
         }
+        if let Some(guide) = &phase.guide {
+            let _ = writeln!(out, "guide = {}", q(guide));
+        }
         if let Some(every) = phase.every {
             let _ = writeln!(out, "every = {}", q(every));
         }
@@ -192,6 +195,9 @@ pub fn emit(input: &Input<'_>) -> Imported {
             }
             if let Some(check) = &item.check {
                 fields.push(format!("check = {}", q(check)));
+            }
+            if let Some(guide) = &item.guide {
+                fields.push(format!("guide = {}", q(guide)));
             }
             if fields.len() == 1 {
                 let _ = writeln!(out, "  {},", q(&item.text));

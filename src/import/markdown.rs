@@ -38,6 +38,8 @@ pub struct CodeBlock {
     /// The info string's first word, lowercase ("" when none).
     pub lang: String,
     pub text: String,
+    /// The nearest heading above, as an index into `Doc::headings`.
+    pub heading: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -163,6 +165,7 @@ pub fn parse(markdown: &str) -> Doc {
                 code = Some(CodeBlock {
                     lang,
                     text: String::new(),
+                    heading: doc.headings.len().checked_sub(1),
                 });
             }
             Event::End(TagEnd::CodeBlock) => {

@@ -12,6 +12,9 @@ pub struct Item {
     /// Set when the default id (phase and text) is taken.
     pub id: Option<String>,
     pub check: Option<String>,
+    /// The guide's section that explains the item: its heading and
+    /// commands, for the walkthrough.
+    pub guide: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -21,6 +24,93 @@ pub struct Phase {
     pub id: Option<String>,
     pub every: Option<&'static str>,
     pub items: Vec<Item>,
+    /// The commands of the guide's section, for the walkthrough.
+    pub guide: Option<String>,
+}
+
+/// Words that say little about what a section is about.
+const COMMON: &[&str] = &[
+    "with",
+    "from",
+    "that",
+    "this",
+    "have",
+    "been",
+    "into",
+    "when",
+    "each",
+    "before",
+    "after",
+    "check",
+    "checks",
+    "verify",
+    "verified",
+    "ensure",
+    "configured",
+    "working",
+    "properly",
+    "correctly",
+    "expected",
+    "production",
+    "deployment",
+    "steps",
+    "step",
+    "guide",
+    "checklist",
+];
+
+/// Telling words, cut to five letters so that "switched" meets "switch".
+fn words(text: &str) -> HashSet<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 4 && !COMMON.contains(w))
+        .map(|w| w.chars().take(5).collect())
+        .collect()
+}
+
+/// The section (other than the item's own) whose heading shares the most
+/// telling words with the item (at least two, or all of a one-word
+/// heading), as "## heading" and its commands; None when none has commands.
+fn explaining_section(doc: &Doc, item: &str, own: Option<usize>) -> Option<String> {
+    let item_words = words(item);
+    let (index, _) = doc
+        .headings
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != own)
+        .filter_map(|(i, h)| {
+            let heading = words(&h.text);
+            let shared = heading.intersection(&item_words).count();
+            let enough = shared >= 2 || (shared == 1 && heading.len() == 1);
+            // Most shared words, then the heading most about them.
+            enough.then_some((i, (shared, shared * 100 / heading.len().max(1))))
+        })
+        .max_by_key(|(i, score)| (*score, usize::MAX - i))?;
+    let commands = guide_of(doc, Some(index))?;
+    let heading = doc.headings.get(index).map(|h| text::clean(&h.text))?;
+    Some(format!("## {heading}\n{commands}"))
+}
+
+/// Lines of guide text kept per phase.
+const GUIDE_LINES: usize = 40;
+
+/// The shell commands of a section's code blocks, at most `GUIDE_LINES`.
+fn guide_of(doc: &Doc, heading: Option<usize>) -> Option<String> {
+    let lines: Vec<&str> = doc
+        .code
+        .iter()
+        .filter(|c| c.heading == heading && heading.is_some())
+        .filter(|c| {
+            matches!(
+                c.lang.as_str(),
+                "" | "bash" | "sh" | "shell" | "console" | "zsh"
+            )
+        })
+        .flat_map(|c| c.text.lines())
+        .filter(|l| !l.trim().is_empty())
+        .take(GUIDE_LINES)
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 /// Which lists the items came from.
@@ -69,6 +159,7 @@ pub fn build(doc: &Doc) -> Vec<Phase> {
                     id: None,
                     every: heading.and_then(|h| period(&text::clean(&h.text))),
                     items: Vec::new(),
+                    guide: guide_of(doc, entry.heading),
                 });
                 phases.len() - 1
             }
@@ -82,6 +173,7 @@ pub fn build(doc: &Doc) -> Vec<Phase> {
         }
         if let Some(phase) = phases.get_mut(at) {
             phase.items.push(Item {
+                guide: explaining_section(doc, &cleaned, entry.heading),
                 text: cleaned,
                 id: None,
                 check: None,

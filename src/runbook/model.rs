@@ -172,6 +172,10 @@ pub struct Phase {
     /// A recurring phase: each period starts a fresh run of its items.
     #[serde(default)]
     pub every: Option<Dur>,
+    /// The guide's commands for this phase (from `import`), shown
+    /// read-only in the walkthrough.
+    #[serde(default)]
+    pub guide: Option<String>,
     #[serde(default)]
     pub items: Vec<Spanned<Item>>,
 }

@@ -55,7 +55,7 @@ pub fn rows(runbook: &Runbook) -> Vec<ChecklistRow> {
                 text: item.text.clone(),
                 check: item.check.as_ref().map(|c| c.get_ref().clone()),
                 period,
-                guide: item.guide.clone(),
+                guide: item.guide.clone().or_else(|| phase.guide.clone()),
             });
         }
     }
