@@ -178,6 +178,82 @@ pub fn render(
         }
     }
 
+    // Earlier runs of recurring phases: each run's last word per item.
+    let recurring: std::collections::HashMap<&str, Option<String>> = checklist
+        .iter()
+        .filter_map(|r| match r {
+            ChecklistRow::Item {
+                id,
+                period: Some(p),
+                ..
+            } => Some((id.as_str(), run_of(Some(*p), now))),
+            _ => None,
+        })
+        .collect();
+    let mut earlier: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, String>,
+    > = std::collections::BTreeMap::new();
+    for r in records {
+        let (item, run, line) = match &r.entry {
+            Entry::Tick {
+                item,
+                run: Some(run),
+                text,
+                reason,
+                ..
+            } => {
+                let how = if reason.is_some() {
+                    "overridden"
+                } else {
+                    "done"
+                };
+                (
+                    item,
+                    run,
+                    format!("[x] {text} ({how} by {}, {})", r.user, when(&r.at)),
+                )
+            }
+            Entry::Skip {
+                item,
+                run: Some(run),
+                text,
+                reason,
+            } => (
+                item,
+                run,
+                format!("[-] {text} (skipped by {}: {reason})", r.user),
+            ),
+            Entry::Untick {
+                item,
+                run: Some(run),
+            } => (item, run, String::new()),
+            _ => continue,
+        };
+        let Some(current) = recurring.get(item.as_str()) else {
+            continue;
+        };
+        if current.as_deref() == Some(run.as_str()) {
+            continue;
+        }
+        let runs = earlier.entry(run.clone()).or_default();
+        if line.is_empty() {
+            runs.remove(item);
+        } else {
+            runs.insert(item.clone(), line);
+        }
+    }
+    earlier.retain(|_, items| !items.is_empty());
+    if !earlier.is_empty() {
+        let _ = writeln!(out, "\n## Earlier runs of recurring phases\n");
+        for (run, items) in earlier.iter().rev() {
+            let _ = writeln!(out, "- run {run}:");
+            for line in items.values() {
+                let _ = writeln!(out, "  - {line}");
+            }
+        }
+    }
+
     // Overrides with their reasons.
     let overrides: Vec<&Record> = records
         .iter()

@@ -133,13 +133,24 @@ fn a_go_live_report() {
             starred: true,
         },
     ));
-    insta::assert_snapshot!(ops_tui::report::render(
-        &demo(),
-        "demo",
-        &records,
-        NOW,
-        false
+    // Yesterday's run of the daily phase stays in the report.
+    records.push(rec(
+        "09:30:00",
+        "ann",
+        Entry::Tick {
+            item: "first-week/error-rate-within-budget".into(),
+            text: "Error rate within budget".into(),
+            run: Some("2026-11-22".into()),
+            evidence: vec![],
+            reason: None,
+        },
     ));
+    let report = ops_tui::report::render(&demo(), "demo", &records, NOW, false);
+    assert!(
+        report.contains("- run 2026-11-22:\n  - [x] Error rate within budget (done by ann"),
+        "{report}"
+    );
+    insta::assert_snapshot!(report);
 }
 
 #[test]

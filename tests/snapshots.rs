@@ -1215,3 +1215,79 @@ fn walkthrough_of_an_item_with_a_live_check() {
     }
     insta::assert_snapshot!("walkthrough_live_check", render(&s, 120, 24));
 }
+
+#[test]
+fn timeline_with_every_kind_a_star_and_the_note_editor() {
+    use ops_tui::journal::{Entry, Milestone, Record};
+    let mut s = example("staging");
+    s.now = "2026-11-23T06:15:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_second();
+    let rec = |at: &str, user: &str, entry: Entry| Record {
+        at: format!("2026-11-23T{at}Z"),
+        user: user.into(),
+        kube_user: None,
+        entry,
+    };
+    let note = rec(
+        "06:10:00",
+        "ann",
+        Entry::Note {
+            text: "CDN purge requested".into(),
+            item: None,
+            happened_at: None,
+            starred: false,
+        },
+    );
+    let records = vec![
+        rec(
+            "06:00:00",
+            "ann",
+            Entry::Milestone {
+                milestone: Milestone::Detected,
+                happened_at: Some("2026-11-23T05:55:00Z".into()),
+            },
+        ),
+        rec(
+            "06:02:00",
+            "bob",
+            Entry::Tick {
+                item: "pre-deployment/staging-rollout-complete".into(),
+                text: "Staging rollout complete".into(),
+                run: None,
+                evidence: Vec::new(),
+                reason: Some("verified by hand".into()),
+            },
+        ),
+        rec(
+            "06:03:00",
+            "bob",
+            Entry::Skip {
+                item: "pre-deployment/database-migrations-reviewed".into(),
+                text: "Database migrations reviewed".into(),
+                run: None,
+                reason: "no migrations".into(),
+            },
+        ),
+        note.clone(),
+        rec(
+            "06:11:00",
+            "ann",
+            Entry::Star {
+                key: note.key(),
+                on: true,
+            },
+        ),
+    ];
+    update(&mut s, Msg::Journal(records));
+    press(&mut s, KeyCode::Char('5'));
+    press(&mut s, KeyCode::Char('z'));
+    s.size = (120, 24);
+    insta::assert_snapshot!("timeline_every_kind", render(&s, 120, 24));
+    press(&mut s, KeyCode::Char('n'));
+    for c in "@-10m support saw 502s".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!("dialog_note_editor", render(&s, 120, 24));
+}
