@@ -128,3 +128,26 @@ fn every_tick_the_screen_acknowledged_survives_a_sigkill() {
     pty.send(b"q");
     assert!(pty.wait_exit(WAIT).success());
 }
+
+#[test]
+fn two_instances_on_one_environment_see_each_others_ticks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = runbook(dir.path());
+    let args = ["--runbook", path.to_str().unwrap()];
+    let mut ann = Pty::spawn(dir.path(), &args, &[("USER", "ann")], 120, 30);
+    let mut bob = Pty::spawn(dir.path(), &args, &[("USER", "bob")], 120, 30);
+    ann.wait_for("Go-live", WAIT);
+    bob.wait_for("Go-live", WAIT);
+    ann.send(b"4j ");
+    ann.wait_for("[x] Step 01", WAIT);
+    bob.send(b"4");
+    bob.wait_for("[x] Step 01", WAIT);
+    bob.wait_for("ann", WAIT);
+    bob.send(b"jj ");
+    bob.wait_for("[x] Step 02", WAIT);
+    ann.wait_for("[x] Step 02", WAIT);
+    for pty in [&mut ann, &mut bob] {
+        pty.send(b"q");
+        assert!(pty.wait_exit(WAIT).success());
+    }
+}

@@ -406,11 +406,23 @@ fn tick_an_auto_passing_a_manual_and_an_overridden_item_add_a_note_restart_and_r
     pty.send(b"4z");
     // The probe behind item 4 has answered: its check passes.
     pty.wait_for("(probe:api-health ✓ 200", WAIT);
-    // A manual item, then the auto-passing one.
-    pty.send(b"j ");
+    // The walkthrough: a manual item, then (two further on) the
+    // auto-passing one, with its check live.
+    pty.send(b"w");
+    pty.wait_for("Pre-Deployment · item 1 of", WAIT);
+    pty.wait_for("A manual item", WAIT);
+    pty.send(b" ");
+    pty.wait_for("Pre-Deployment · item 2 of", WAIT);
+    pty.send(b"jj");
+    pty.wait_for("✓ check probe:api-health: ok", WAIT);
+    pty.send(b" ");
+    pty.wait_for("item 5 of", WAIT);
+    pty.send(b"\x1b");
     pty.wait_for("[x] Release notes reviewed and change approved", WAIT);
-    pty.send(b"jjj ");
     pty.wait_for("[x] Current production healthy before the release", WAIT);
+    // Back to the fourth row's item in the pane (the selection followed
+    // the walkthrough to item 5).
+    pty.send(b"k");
     // A failing check: the worker refuses connections; ticking asks why.
     demo.fault("/faults/refuse?service=worker");
     pty.send(b"jjjjjjjjj");
