@@ -1,0 +1,2 @@
+//! Rendering benchmarks (filled in below).
+fn main() {}
