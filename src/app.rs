@@ -139,6 +139,13 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
 
 fn dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
     let _log = start_logging(paths);
+    // A kubeconfig or context named on the command line must be usable.
+    if (args.kubeconfig.is_some() || args.context.is_some())
+        && let Err(e) = crate::kube::preflight(args.kubeconfig.as_deref(), args.context.as_deref())
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_CONFIG);
+    }
     match runtime() {
         Ok(rt) => rt.block_on(run_dashboard(args, paths)),
         Err(e) => {

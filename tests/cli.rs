@@ -260,3 +260,55 @@ fn a_closed_pipe_is_not_a_panic() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_kubeconfig_or_context_named_on_the_command_line_must_be_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: dev\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n    certificate-authority: {0}/ca.pem\ncontexts:\n- name: dev\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    token: sekrit-token-value\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let k = kubeconfig.to_str().unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--kubeconfig", "/nonexistent/kubeconfig"],
+            "kubeconfig /nonexistent/kubeconfig:",
+        ),
+        (
+            &["--kubeconfig", k, "--context", "prod"],
+            "no context \"prod\"",
+        ),
+        (
+            &["--kubeconfig", k],
+            "cannot read the certificate-authority file",
+        ),
+        (
+            &[
+                "check",
+                "--runbook",
+                &example(),
+                "--kubeconfig",
+                k,
+                "--context",
+                "prod",
+            ],
+            "no context \"prod\"",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = run(args, dir.path());
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(
+            !err.contains("sekrit") && !err.contains("panicked"),
+            "{err}"
+        );
+    }
+}

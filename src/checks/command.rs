@@ -22,6 +22,12 @@ use crate::state::cluster::ClusterState;
 pub const EXIT_NO_GO: u8 = 1;
 
 pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
+    if (dash.kubeconfig.is_some() || dash.context.is_some())
+        && let Err(e) = crate::kube::preflight(dash.kubeconfig.as_deref(), dash.context.as_deref())
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_CONFIG);
+    }
     let Some(path) = runbook_path(dash.runbook.clone()) else {
         eprintln!(
             "error: check needs a runbook: pass --runbook PATH, or run where ops-tui.toml is"

@@ -79,6 +79,64 @@ pub enum KubeMsg {
     },
 }
 
+/// Checks what the command line named explicitly before anything starts:
+/// the kubeconfig can be read, the context exists, and the files its
+/// cluster and user name (certificates, keys) can be read. The error is one
+/// line saying what and where. Credentials are never part of it.
+pub fn preflight(kubeconfig: Option<&Path>, context: Option<&str>) -> Result<(), String> {
+    let config = match kubeconfig {
+        Some(path) => Kubeconfig::read_from(path)
+            .map_err(|e| format!("kubeconfig {}: {e}", path.display()))?,
+        None => Kubeconfig::read().map_err(|e| format!("kubeconfig: {e}"))?,
+    };
+    let where_ =
+        kubeconfig.map_or_else(|| "the kubeconfig".to_string(), |p| p.display().to_string());
+    let current = context
+        .map(String::from)
+        .or_else(|| config.current_context.clone())
+        .ok_or_else(|| format!("{where_} has no current context: pass --context"))?;
+    let named = config
+        .contexts
+        .iter()
+        .find(|c| c.name == current)
+        .and_then(|c| c.context.as_ref())
+        .ok_or_else(|| {
+            let known: Vec<&str> = config.contexts.iter().map(|c| c.name.as_str()).collect();
+            format!(
+                "no context \"{current}\" in {where_} (it has: {})",
+                known.join(", ")
+            )
+        })?;
+    let readable = |what: &str, file: Option<&String>| match file {
+        Some(f) if std::fs::metadata(f).is_err() => Err(format!(
+            "context \"{current}\": cannot read the {what} file {f}"
+        )),
+        _ => Ok(()),
+    };
+    if let Some(cluster) = config
+        .clusters
+        .iter()
+        .find(|c| c.name == named.cluster)
+        .and_then(|c| c.cluster.as_ref())
+    {
+        readable(
+            "certificate-authority",
+            cluster.certificate_authority.as_ref(),
+        )?;
+    }
+    if let Some(user) = named.user.as_ref().and_then(|u| {
+        config
+            .auth_infos
+            .iter()
+            .find(|a| &a.name == u)
+            .and_then(|a| a.auth_info.as_ref())
+    }) {
+        readable("client-certificate", user.client_certificate.as_ref())?;
+        readable("client-key", user.client_key.as_ref())?;
+    }
+    Ok(())
+}
+
 /// A client for a kubeconfig context, and what it resolved to.
 pub struct Connection {
     pub client: Client,
