@@ -228,20 +228,21 @@ fn placeholder(p: &Placeholder, o: &Observed) -> Result<Val, String> {
             })
         }
         Placeholder::StatusCount(key) => {
-            let total: u32 = o.status_counts.values().sum();
+            // In u64: counts near u32::MAX must not overflow the total.
+            let total: u64 = o.status_counts.values().map(|n| u64::from(*n)).sum();
             if total == 0 {
                 return Err("no status counts: no response was counted".into());
             }
-            let n: u32 = match key {
-                CountKey::Code(c) => o.status_counts.get(c).copied().unwrap_or(0),
+            let n: u64 = match key {
+                CountKey::Code(c) => o.status_counts.get(c).copied().map_or(0, u64::from),
                 CountKey::Class(k) => o
                     .status_counts
                     .iter()
                     .filter(|(code, _)| **code / 100 == *k)
-                    .map(|(_, n)| n)
+                    .map(|(_, n)| u64::from(*n))
                     .sum(),
             };
-            let mut v = Val::number(f64::from(n));
+            let mut v = Val::number(n as f64);
             v.shown = format!("{n} of {total} responses");
             Ok(v)
         }
