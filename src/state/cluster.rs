@@ -150,13 +150,15 @@ impl ClusterState {
         }
         self.stale = false;
         // Pods by Deployment name, through their ReplicaSets.
+        let by_uid: HashMap<&str, &str> = self
+            .deployments
+            .values()
+            .map(|d| (d.uid.as_str(), d.name.as_str()))
+            .collect();
         let owner_of: HashMap<&str, &str> = self
             .replicasets
             .values()
-            .filter_map(|rs| {
-                let d = self.deployments.values().find(|d| d.uid == rs.owner)?;
-                Some((rs.uid.as_str(), d.name.as_str()))
-            })
+            .filter_map(|rs| Some((rs.uid.as_str(), *by_uid.get(rs.owner.as_str())?)))
             .collect();
         let mut pods: HashMap<&str, (BTreeMap<PodPhase, usize>, i32)> = HashMap::new();
         for p in self.pods.values() {

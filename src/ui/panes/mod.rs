@@ -77,9 +77,12 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
         })
         .collect();
     let rows_height = rows.len() as u16;
+    // A blank line between rows and notes, unless the rows fill the pane
+    // (it would push the selected last row out of view).
+    let gap = rows_height > 0 && rows_height < inner.height;
     let [rows_area, _gap, notes_area] = Layout::vertical([
         Constraint::Length(rows_height),
-        Constraint::Length(u16::from(rows_height > 0)),
+        Constraint::Length(u16::from(gap)),
         Constraint::Min(0),
     ])
     .areas(inner);
