@@ -77,8 +77,12 @@ trap 'exit 130' INT TERM HUP
 
 # The pseudo-terminal driver: args are key=value pairs (see `opt` below).
 read -r -d '' DRIVER <<'PY' || true
-import os, pty, re, signal, statistics, struct, subprocess, sys, termios
+import os, pty, queue, re, signal, statistics, struct, subprocess, sys, termios
 import threading, time, fcntl, unicodedata
+
+# The reader thread must get the interpreter soon after its read returns,
+# or its timestamps would include the emulator's parsing.
+sys.setswitchinterval(0.0005)
 
 opt = dict(a.split("=", 1) for a in sys.argv[1:])
 ROWS, COLS = 48, 160
@@ -189,8 +193,10 @@ class Screen:
 
 
 class Term:
-    """The binary in a pseudo-terminal; a thread reads its output into
-    the screen and records when each read arrived."""
+    """The binary in a pseudo-terminal. One thread reads its output and
+    stamps each chunk with its arrival time; another feeds the chunks to the
+    screen, so that the time a frame is seen at is when its bytes arrived,
+    not when this emulator finished parsing them."""
 
     def __init__(self, argv, env, cwd):
         self.start = time.monotonic()
@@ -206,7 +212,9 @@ class Term:
         self.version = 0
         self.closed = False
         self.decoder = __import__("codecs").getincrementaldecoder("utf-8")("replace")
+        self.chunks = queue.SimpleQueue()
         threading.Thread(target=self.read, daemon=True).start()
+        threading.Thread(target=self.parse, daemon=True).start()
 
     def read(self):
         while True:
@@ -214,6 +222,13 @@ class Term:
                 data = os.read(self.fd, 65536)
             except OSError:
                 data = b""
+            self.chunks.put((time.monotonic(), data))
+            if not data:
+                return
+
+    def parse(self):
+        while True:
+            arrived, data = self.chunks.get()
             with self.cond:
                 if not data:
                     self.closed = True
@@ -224,7 +239,7 @@ class Term:
                     os.write(self.fd, reply.encode())
                 self.screen.replies.clear()
                 self.version += 1
-                self.at = time.monotonic()
+                self.at = arrived
                 self.cond.notify_all()
 
     def wait(self, pred, timeout):

@@ -26,9 +26,9 @@ use crate::{term, ui};
 pub const EXIT_CONFIG: u8 = 2;
 
 const FRAME: Duration = Duration::from_millis(33);
-/// Messages applied per batch before a frame is drawn, so that a flood from a
-/// data source cannot starve the screen.
-const MAX_BATCH: usize = 4096;
+/// Messages applied per batch before input is looked at again, so that a
+/// flood from a data source can delay neither a key nor the screen.
+const MAX_BATCH: usize = 256;
 /// Queue size of the channel that data sources send on.
 pub const CHANNEL_CAPACITY: usize = 4096;
 
@@ -143,13 +143,13 @@ fn dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
     if (args.kubeconfig.is_some() || args.context.is_some())
         && let Err(e) = crate::kube::preflight(args.kubeconfig.as_deref(), args.context.as_deref())
     {
-        eprintln!("error: {e}");
+        say!("error: {e}");
         return ExitCode::from(EXIT_CONFIG);
     }
     match runtime() {
         Ok(rt) => rt.block_on(run_dashboard(args, paths)),
         Err(e) => {
-            eprintln!("{e}");
+            say!("{e}");
             ExitCode::FAILURE
         }
     }
@@ -178,7 +178,7 @@ pub async fn run_dashboard_with(
     let mut state = match build_state(args, paths) {
         Ok(state) => state,
         Err(e) => {
-            eprintln!("{e}");
+            say!("{e}");
             return ExitCode::from(EXIT_CONFIG);
         }
     };
@@ -322,7 +322,7 @@ pub async fn run_dashboard_with(
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
-            eprintln!("{e}");
+            say!("{e}");
             ExitCode::FAILURE
         }
     }
@@ -531,6 +531,9 @@ pub async fn run(
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut terminate = Terminate::new();
     let mut dirty = true;
+    // A keypress is drawn at once; changes from the sources wait for the
+    // next frame slot, so churn costs at most one frame per `FRAME`.
+    let mut urgent = false;
     let mut last_frame = Instant::now() - FRAME;
 
     loop {
@@ -542,16 +545,33 @@ pub async fn run(
         if state.quit {
             return Ok(());
         }
-        if dirty && last_frame.elapsed() >= FRAME {
+        if dirty && (urgent || last_frame.elapsed() >= FRAME) {
             // Derived data, once per batch of messages, never per frame.
             state.cluster.refresh(state.now);
             terminal.draw(|frame| ui::draw(frame, state))?;
             last_frame = Instant::now();
             dirty = false;
+            urgent = false;
         }
         tokio::select! {
+            // Input first: a busy stream of cluster changes never delays a key.
+            biased;
+            () = terminate.recv() => return Ok(()),
             event = events.next() => match event {
-                Some(Ok(event)) => dirty |= update(state, Msg::Input(event)),
+                Some(Ok(event)) => {
+                    let event = match event {
+                        // After a burst of resizes the last event can carry
+                        // a size the terminal no longer has: ask it.
+                        crossterm::event::Event::Resize(w, h) => {
+                            let (w, h) = crossterm::terminal::size().unwrap_or((w, h));
+                            crossterm::event::Event::Resize(w, h)
+                        }
+                        other => other,
+                    };
+                    let changed = update(state, Msg::Input(event));
+                    dirty |= changed;
+                    urgent |= changed;
+                }
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
@@ -566,7 +586,6 @@ pub async fn run(
             }
             _ = tick.tick() => dirty |= update(state, Msg::Tick(clock_now(), jiff::Timestamp::now().as_second())),
             () = tokio::time::sleep_until(last_frame + FRAME), if dirty => {}
-            () = terminate.recv() => return Ok(()),
         }
     }
 }

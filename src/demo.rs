@@ -137,7 +137,7 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("{e}");
+            say!("{e}");
             return ExitCode::FAILURE;
         }
     };
@@ -166,21 +166,21 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
                 } else {
                     ""
                 };
-                eprintln!("ops-tui demo: cannot start the simulator: {e}{hint}");
+                say!("ops-tui demo: cannot start the simulator: {e}{hint}");
                 return ExitCode::FAILURE;
             }
         };
         let files = match write_files(&sim, demo.scenario) {
             Ok(f) => f,
             Err(e) => {
-                eprintln!("ops-tui demo: cannot write the kubeconfig and runbook: {e}");
+                say!("ops-tui demo: cannot write the kubeconfig and runbook: {e}");
                 return ExitCode::FAILURE;
             }
         };
         if demo.serve {
             crate::app::print_out(&describe(&sim, &files, demo.scenario));
             wait_for_stop().await;
-            eprintln!(
+            say!(
                 "ops-tui demo: stopped; removed {}",
                 files.dir.path().display()
             );

@@ -3,6 +3,16 @@
 //! The binary (`src/main.rs`) only parses the command line and dispatches;
 //! everything else lives in these modules so that tests can reach it.
 
+/// `eprintln!` that never panics: when the terminal is gone (a closed pty,
+/// a hung-up session), writing to stderr fails, and a message about the way
+/// out must not become a panic on the way out.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod action;
 pub mod app;
 pub mod checks;

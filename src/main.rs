@@ -3,6 +3,26 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    one_malloc_arena();
     let cli = ops_tui::cli::Cli::parse();
     ops_tui::app::main(cli)
 }
+
+/// glibc gives every thread that allocates its own arena and keeps freed
+/// memory in each of them; with the watches decoding on the runtime's worker
+/// threads and the UI loop on the main thread, that made the resident memory
+/// at 20,000 pods about 40% larger than with one arena. Threads keep their
+/// small per-thread caches either way. `MALLOC_ARENA_MAX`, when set, wins.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn one_malloc_arena() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only changes a tuning parameter of the allocator,
+        // and this runs before any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 1);
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn one_malloc_arena() {}

@@ -425,15 +425,13 @@ pub fn run(
     use std::process::ExitCode;
     let config = ExitCode::from(crate::app::EXIT_CONFIG);
     let Some(path) = crate::app::runbook_path(dash.runbook.clone()) else {
-        eprintln!(
-            "error: report needs a runbook: pass --runbook PATH, or run where ops-tui.toml is"
-        );
+        say!("error: report needs a runbook: pass --runbook PATH, or run where ops-tui.toml is");
         return config;
     };
     let runbook = match Runbook::load(&path) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return config;
         }
     };
@@ -445,12 +443,12 @@ pub fn run(
     let target = match crate::runbook::select::select(Some(&runbook), &overrides) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return config;
         }
     };
     let Some(data) = paths.data_dir.as_deref() else {
-        eprintln!("error: no data directory, so no journal (set OPS_TUI_DATA_DIR)");
+        say!("error: no data directory, so no journal (set OPS_TUI_DATA_DIR)");
         return config;
     };
     let env = target.env.clone().unwrap_or_else(|| "default".into());
@@ -458,12 +456,12 @@ pub fn run(
     let contents = match journal.read() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
     for w in &contents.warnings {
-        eprintln!("warning: {w}");
+        say!("warning: {w}");
     }
     let text = render(
         &runbook,
@@ -475,11 +473,11 @@ pub fn run(
     match &args.output {
         Some(file) => match std::fs::write(file, text) {
             Ok(()) => {
-                eprintln!("wrote {}", file.display());
+                say!("wrote {}", file.display());
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: cannot write {}: {e}", file.display());
+                say!("error: cannot write {}: {e}", file.display());
                 ExitCode::FAILURE
             }
         },

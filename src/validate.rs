@@ -16,10 +16,10 @@ use crate::runbook::Runbook;
 pub fn run(path: Option<PathBuf>, args: &DashboardArgs, paths: &Paths) -> ExitCode {
     let config_warnings = config_warnings(args, paths);
     for w in &config_warnings {
-        eprintln!("warning: {w}");
+        say!("warning: {w}");
     }
     let Some(path) = runbook_path(path) else {
-        eprintln!("error: no runbook: pass a PATH, or run in a directory with ops-tui.toml");
+        say!("error: no runbook: pass a PATH, or run in a directory with ops-tui.toml");
         return ExitCode::from(EXIT_CONFIG);
     };
     match Runbook::load(&path) {
@@ -29,10 +29,10 @@ pub fn run(path: Option<PathBuf>, args: &DashboardArgs, paths: &Paths) -> ExitCo
         }
         Err(e) => {
             for line in e.to_string().lines() {
-                eprintln!("error: {line}");
+                say!("error: {line}");
             }
             let n = e.diagnostics().len().max(1);
-            eprintln!(
+            say!(
                 "{}: {n} error{}",
                 path.display(),
                 if n == 1 { "" } else { "s" }

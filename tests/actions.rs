@@ -214,6 +214,41 @@ async fn an_unwritable_journal_refuses_the_action_before_the_cluster_changes() {
     assert_eq!(api.get("api").await.unwrap().spec.replicas, Some(1));
 }
 
+#[tokio::test]
+async fn a_full_disk_refuses_the_action_before_the_cluster_changes() {
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &deployment("api", 1, "shop/api:1")).await;
+    let dir = tempfile::tempdir().unwrap();
+    // A first action is journaled in full.
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let first = Action {
+        plan: Plan::scale(NS, "api", 1, 2),
+        journal: &journal,
+        kube_user: None,
+    };
+    first.execute(&c, false).await.unwrap();
+    // The disk fills: every write to the journal now fails with ENOSPC.
+    std::fs::remove_file(&journal.path).unwrap();
+    std::os::unix::fs::symlink("/dev/full", &journal.path).unwrap();
+    let second = Action {
+        plan: Plan::scale(NS, "api", 2, 5),
+        journal: &journal,
+        kube_user: None,
+    };
+    match second.execute(&c, false).await.unwrap_err() {
+        ActionError::Journal(m) => assert!(
+            m.contains("cannot write the journal")
+                && m.contains("No space left on device")
+                && m.ends_with("nothing was changed"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    assert_eq!(api.get("api").await.unwrap().spec.replicas, Some(2));
+}
+
 /// Applies watch messages to a cluster state until `cond` holds (bounded).
 async fn watched_until(
     rx: &mut tokio::sync::mpsc::Receiver<ops_tui::state::Msg>,

@@ -312,3 +312,60 @@ fn a_kubeconfig_or_context_named_on_the_command_line_must_be_usable() {
         );
     }
 }
+
+#[test]
+fn a_failing_exec_plugin_is_one_line_and_exit_2_without_its_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugin = |command: &str, args: &str| {
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: dev\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: dev\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {command}\n      args: {args}\n      interactiveMode: Never\n"
+        )
+    };
+    // A plugin that prints a credential-looking line and fails, one that
+    // does not exist, and one that prints something that is not a credential.
+    let cases = [
+        (
+            plugin(
+                "sh",
+                r#"["-c", "echo '{\"status\":{\"token\":\"sekrit-exec-token\"}}'; echo first >&2; echo 'sso: login required' >&2; exit 3"]"#,
+            ),
+            "failed (exit status: 3): sso: login required",
+        ),
+        (
+            plugin("/nonexistent/kube-login", "[]"),
+            "cannot run the exec plugin",
+        ),
+        (
+            plugin("sh", r#"["-c", "echo sekrit-exec-token"]"#),
+            "not an ExecCredential",
+        ),
+    ];
+    for (i, (config, expected)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("kubeconfig-{i}"));
+        std::fs::write(&path, config).unwrap();
+        let k = path.to_str().unwrap();
+        for args in [
+            vec!["--kubeconfig", k],
+            vec![
+                "check",
+                "--runbook",
+                &example(),
+                "--kubeconfig",
+                k,
+                "--context",
+                "dev",
+            ],
+        ] {
+            let out = run(&args, dir.path());
+            let err = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains(expected), "{args:?}: {err}");
+            assert!(err.contains("context \"dev\""), "{err}");
+            assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+            assert!(
+                !err.contains("sekrit") && !err.contains("panicked"),
+                "{err}"
+            );
+        }
+    }
+}

@@ -173,6 +173,50 @@ fn resizing_redraws_and_too_small_says_so() {
 }
 
 #[test]
+fn a_resize_storm_through_tiny_sizes_leaves_a_working_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut pty = Pty::spawn(
+        dir.path(),
+        &["demo", "--speed", "10"],
+        &[("TMPDIR", tmp.to_str().unwrap())],
+        120,
+        34,
+    );
+    pty.wait_for("LIVE", WAIT);
+    pty.wait_for("✓ complete worker", WAIT);
+    // 300 resizes, a millisecond apart, through sizes down to one cell,
+    // while the simulated cluster changes underneath.
+    let sizes = [
+        (1, 1),
+        (2, 1),
+        (1, 2),
+        (3, 3),
+        (10, 4),
+        (40, 10),
+        (79, 23),
+        (80, 24),
+        (250, 80),
+        (120, 34),
+    ];
+    for i in 0..300 {
+        let (cols, rows) = sizes[i % sizes.len()];
+        pty.resize(cols, rows);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    pty.resize(120, 34);
+    // Still alive, drawing and reading keys.
+    pty.send(b"?");
+    pty.wait_for("Help: keymap default", WAIT);
+    pty.send(b"q");
+    let status = pty.wait_exit(WAIT);
+    assert!(status.success(), "exit status {status:?}");
+    assert_restored(&pty);
+    assert!(!pty.raw_contains(b"panicked"));
+}
+
+#[test]
 fn the_demo_opens_on_a_simulated_go_live_injects_a_fault_and_cleans_up() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = dir.path().join("tmp");
@@ -269,6 +313,35 @@ fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() 
             .iter()
             .all(|r| r.user == "oncall" && r.kube_user.as_deref() == Some("admin"))
     );
+}
+
+#[test]
+fn the_header_shows_reconnecting_through_an_api_restart_and_the_rows_come_back_once() {
+    let demo = common::demo::Demo::start(&["--speed", "10"]);
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = demo.kubeconfig.to_str().unwrap().to_string();
+    let args = ["--kubeconfig", &kubeconfig, "--context", "demo"];
+    let mut pty = Pty::spawn(dir.path(), &args, &[], 140, 36);
+    pty.wait_for("LIVE", WAIT);
+    pty.wait_for("✓ complete worker", WAIT);
+    let rows = |pty: &Pty| pty.screen_text().matches(" worker ").count();
+    assert_eq!(rows(&pty), 1, "{}", pty.screen_text());
+    demo.fault("/faults/restart-api");
+    pty.wait_for("RECONNECTING", WAIT);
+    pty.wait_for("LIVE", WAIT);
+    pty.wait_for("✓ complete worker", WAIT);
+    assert_eq!(rows(&pty), 1, "{}", pty.screen_text());
+    // RBAC refuses one resource: the Rollouts pane says which, the header
+    // says FORBIDDEN, and the rows already known stay.
+    demo.fault("/faults/forbid?resource=pods");
+    demo.fault("/faults/drop-watches");
+    pty.wait_for("FORBIDDEN", WAIT);
+    pty.wait_for("forbidden", WAIT);
+    assert_eq!(rows(&pty), 1, "{}", pty.screen_text());
+    demo.fault("/faults/forbid?resource=pods&off");
+    pty.wait_for("LIVE", Duration::from_secs(60));
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
 }
 
 /// The X-Version header of a plain HTTP GET to `url` (http://127.0.0.1:PORT).

@@ -93,7 +93,10 @@ fn no_secret_reaches_the_screen_the_log_the_journal_the_report_or_check() {
     pty.wait_for("Authorization: Bearer ${OPS_TEST_HEADER_SECRET}", WAIT);
     pty.send(b"\x1b");
     pty.wait_gone("Authorization: Bearer", WAIT);
+    // The Rollouts pane's keys in the footer: the Esc was read on its own
+    // (an Esc and a key in one read are Alt+key).
     pty.send(b"1");
+    pty.wait_for("s scale", WAIT);
     // An action, journaled.
     pty.send(b"s\x7f4\r");
     pty.wait_for("the server-side dry run passed", WAIT);

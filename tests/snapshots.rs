@@ -171,6 +171,82 @@ fn tiny_terminals_never_panic() {
     }
 }
 
+/// Every view (panes, zoom, help, the workload view and its logs, a
+/// confirmation dialog) at every size up to 45x15, and some long and thin
+/// ones: nothing panics, whatever the terminal is resized to.
+#[test]
+fn every_view_at_every_small_size_never_panics() {
+    use ops_tui::kube::actions::Plan;
+    use ops_tui::state::actions::Dialog;
+    type Make = Box<dyn Fn() -> AppState>;
+    let views: Vec<(&str, Make)> = vec![
+        ("example", Box::new(|| example("prod"))),
+        ("incident", Box::new(incident)),
+        ("probes", Box::new(|| with_probes(true))),
+        (
+            "help",
+            Box::new(|| {
+                let mut s = empty("default");
+                press(&mut s, KeyCode::Char('?'));
+                s
+            }),
+        ),
+        (
+            "zoomed",
+            Box::new(|| {
+                let mut s = incident();
+                press(&mut s, KeyCode::Char('z'));
+                s
+            }),
+        ),
+        (
+            "workload",
+            Box::new(|| {
+                let mut s = incident();
+                open_workload(&mut s);
+                s
+            }),
+        ),
+        (
+            "dialog",
+            Box::new(|| {
+                let mut s = incident();
+                s.dialog = Some(Dialog::Confirm {
+                    plan: Plan::scale("payments", "payments-api", 3, 0),
+                    warning: Some("0 replicas stops every pod".into()),
+                    type_to_confirm: Some("payments-api".into()),
+                    typed: "paym".into(),
+                    unready: None,
+                });
+                s
+            }),
+        ),
+    ];
+    let mut sizes: Vec<(u16, u16)> = (0..=45)
+        .flat_map(|w| (0..=15).map(move |h| (w, h)))
+        .collect();
+    sizes.extend([(300, 2), (2, 120), (500, 200), (81, 25)]);
+    for (name, make) in &views {
+        let mut s = make();
+        for &(w, h) in &sizes {
+            s.size = (w, h);
+            let screen = render(&s, w, h);
+            // Below 80x24 the screen says so (where it fits), never a
+            // squeezed dashboard.
+            let small = w < 80 || h < 24;
+            if small && w >= 20 && h >= 5 {
+                assert!(
+                    screen.contains("Terminal too small"),
+                    "{name} {w}x{h}:\n{screen}"
+                );
+            }
+            if !small {
+                assert!(!screen.contains("Terminal too small"), "{name} {w}x{h}");
+            }
+        }
+    }
+}
+
 #[test]
 fn fault_menu_and_notice_in_the_demo() {
     let mut s = example("staging");

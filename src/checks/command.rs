@@ -25,20 +25,18 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
     if (dash.kubeconfig.is_some() || dash.context.is_some())
         && let Err(e) = crate::kube::preflight(dash.kubeconfig.as_deref(), dash.context.as_deref())
     {
-        eprintln!("error: {e}");
+        say!("error: {e}");
         return ExitCode::from(EXIT_CONFIG);
     }
     let Some(path) = runbook_path(dash.runbook.clone()) else {
-        eprintln!(
-            "error: check needs a runbook: pass --runbook PATH, or run where ops-tui.toml is"
-        );
+        say!("error: check needs a runbook: pass --runbook PATH, or run where ops-tui.toml is");
         return ExitCode::from(EXIT_CONFIG);
     };
     let runbook = match Runbook::load(&path) {
         Ok(r) => r,
         Err(e) => {
             for line in e.to_string().lines() {
-                eprintln!("error: {line}");
+                say!("error: {line}");
             }
             return ExitCode::from(EXIT_CONFIG);
         }
@@ -53,31 +51,31 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
     let target = match select(Some(&runbook), &overrides) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(EXIT_CONFIG);
         }
     };
     if let Some(w) = &target.warning {
-        eprintln!("warning: {w}");
+        say!("warning: {w}");
     }
     let specs = match crate::probe::specs(&runbook, target.env.as_deref()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(EXIT_CONFIG);
         }
     };
     let signal_plan = match super::prom::plan(&runbook, target.env.as_deref()) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::from(EXIT_CONFIG);
         }
     };
     let rt = match crate::app::runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("{e}");
+            say!("{e}");
             return ExitCode::FAILURE;
         }
     };

@@ -162,7 +162,7 @@ pub fn run(guide: &std::path::Path, output: Option<&std::path::Path>) -> std::pr
     let bytes = match std::fs::read(guide) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: {}: {e}", guide.display());
+            say!("error: {}: {e}", guide.display());
             return ExitCode::from(crate::app::EXIT_CONFIG);
         }
     };
@@ -174,13 +174,13 @@ pub fn run(guide: &std::path::Path, output: Option<&std::path::Path>) -> std::pr
     let imported = match import(&text, name) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("error: {}: {e}", guide.display());
+            say!("error: {}: {e}", guide.display());
             return ExitCode::from(crate::app::EXIT_CONFIG);
         }
     };
     let s = &imported.summary;
     let items: usize = s.phases.iter().map(|(_, n)| n).sum();
-    eprintln!(
+    say!(
         "{}: {} phases, {items} items ({} bound to checks), {} probes, {} workloads, {} signals; {} things need a human (listed at the top)",
         guide.display(),
         s.phases.len(),
@@ -193,7 +193,7 @@ pub fn run(guide: &std::path::Path, output: Option<&std::path::Path>) -> std::pr
     match output {
         Some(path) => match std::fs::write(path, &imported.toml) {
             Ok(()) => {
-                eprintln!(
+                say!(
                     "wrote {}; check it with `ops-tui validate {}`",
                     path.display(),
                     path.display()
@@ -201,7 +201,7 @@ pub fn run(guide: &std::path::Path, output: Option<&std::path::Path>) -> std::pr
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
+                say!("error: cannot write {}: {e}", path.display());
                 ExitCode::FAILURE
             }
         },

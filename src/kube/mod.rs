@@ -133,8 +133,50 @@ pub fn preflight(kubeconfig: Option<&Path>, context: Option<&str>) -> Result<(),
     }) {
         readable("client-certificate", user.client_certificate.as_ref())?;
         readable("client-key", user.client_key.as_ref())?;
+        if user.exec.is_some() {
+            // The plugin must give a credential now, not fail later behind
+            // a RECONNECTING header: run it as the connection will.
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the runtime: {e}"))?;
+            rt.block_on(connect(kubeconfig, Some(&current), None))?;
+        }
     }
     Ok(())
+}
+
+/// A client error in one line: for a failing exec plugin, its program (not
+/// its arguments or environment), exit status and the last line it wrote to
+/// stderr (never its stdout, which is where a credential would be).
+fn client_error(e: &::kube::Error, plugin: Option<&str>) -> String {
+    use ::kube::client::AuthError;
+    match e {
+        ::kube::Error::Auth(AuthError::AuthExecRun { out, .. }) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let last = stderr
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(|l| format!(": {}", l.chars().take(200).collect::<String>()))
+                .unwrap_or_default();
+            let cmd = plugin.unwrap_or("?");
+            format!("the exec plugin `{cmd}` failed ({}){last}", out.status)
+        }
+        ::kube::Error::Auth(AuthError::AuthExecStart(io)) => {
+            format!("cannot run the exec plugin: {io}")
+        }
+        ::kube::Error::Auth(AuthError::AuthExecParse(_) | AuthError::ExecPluginFailed) => {
+            "the exec plugin's output is not an ExecCredential with a status".into()
+        }
+        other => other
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    }
 }
 
 /// A client for a kubeconfig context, and what it resolved to.
@@ -176,6 +218,13 @@ pub async fn connect(
         .and_then(|c| c.context.as_ref())
         .and_then(|c| c.user.clone())
         .unwrap_or_default();
+    let plugin = config
+        .auth_infos
+        .iter()
+        .find(|a| a.name == user)
+        .and_then(|a| a.auth_info.as_ref())
+        .and_then(|a| a.exec.as_ref())
+        .and_then(|e| e.command.clone());
     let options = KubeConfigOptions {
         context: Some(current.clone()),
         ..KubeConfigOptions::default()
@@ -186,7 +235,13 @@ pub async fn connect(
     let ns = namespace
         .map(String::from)
         .unwrap_or_else(|| cfg.default_namespace.clone());
-    let client = Client::try_from(cfg).map_err(|e| format!("context \"{current}\": {e}"))?;
+    // An exec plugin runs here, once, for its first credential.
+    let client = Client::try_from(cfg).map_err(|e| {
+        format!(
+            "context \"{current}\": {}",
+            client_error(&e, plugin.as_deref())
+        )
+    })?;
     Ok(Connection {
         client,
         context: current,

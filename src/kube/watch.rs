@@ -4,7 +4,6 @@
 
 use std::fmt::Debug;
 
-use ::kube::runtime::WatchStreamExt;
 use ::kube::runtime::watcher::{self, Event};
 use ::kube::{Api, Resource as KubeResource};
 use futures::StreamExt;
@@ -118,54 +117,74 @@ async fn run<K, T>(
     K: KubeResource + Clone + DeserializeOwned + Debug + Send + 'static,
     T: Send,
 {
-    let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-    let mut listing: Option<Vec<T>> = None;
     let mut live = false;
+    let mut pause = FIRST_PAUSE;
     let send = |m: KubeMsg| tx.send(Msg::Kube(generation, m));
-    while let Some(event) = stream.next().await {
-        let msg = match event {
-            Ok(Event::Init) => {
-                listing = Some(Vec::new());
-                None
-            }
-            Ok(Event::InitApply(obj)) => {
-                if let Some(l) = listing.as_mut() {
-                    l.push(project(&obj));
+    // After a failure the watch starts over with a list: a watch that
+    // resumed quietly would send nothing, and the header would say
+    // RECONNECTING until the next change; the list proves the connection
+    // and replaces the state.
+    loop {
+        let mut stream = watcher::watcher(api.clone(), config.clone()).boxed();
+        let mut listing: Option<Vec<T>> = None;
+        while let Some(event) = stream.next().await {
+            let failed = event.is_err();
+            let msg = match event {
+                Ok(Event::Init) => {
+                    listing = Some(Vec::new());
+                    None
                 }
-                None
-            }
-            Ok(Event::InitDone) => Some(wrap(Change::Reset(listing.take().unwrap_or_default()))),
-            Ok(Event::Apply(obj)) => Some(wrap(Change::Upsert(project(&obj)))),
-            Ok(Event::Delete(obj)) => Some(wrap(Change::Delete(key(&project(&obj))))),
-            Err(e) => {
-                live = false;
-                let (error, forbidden) = describe(&e);
-                tracing::warn!(resource = resource.name(), "watch failed: {error}");
-                Some(KubeMsg::Watch {
-                    resource,
-                    state: WatchState::Failing { error, forbidden },
-                })
-            }
-        };
-        let Some(msg) = msg else { continue };
-        let ok = !matches!(msg, KubeMsg::Watch { .. });
-        if send(msg).await.is_err() {
-            return;
-        }
-        if ok && !live {
-            live = true;
-            if send(KubeMsg::Watch {
-                resource,
-                state: WatchState::Live,
-            })
-            .await
-            .is_err()
-            {
+                Ok(Event::InitApply(obj)) => {
+                    if let Some(l) = listing.as_mut() {
+                        l.push(project(&obj));
+                    }
+                    None
+                }
+                Ok(Event::InitDone) => {
+                    Some(wrap(Change::Reset(listing.take().unwrap_or_default())))
+                }
+                Ok(Event::Apply(obj)) => Some(wrap(Change::Upsert(project(&obj)))),
+                Ok(Event::Delete(obj)) => Some(wrap(Change::Delete(key(&project(&obj))))),
+                Err(e) => {
+                    live = false;
+                    let (error, forbidden) = describe(&e);
+                    tracing::warn!(resource = resource.name(), "watch failed: {error}");
+                    Some(KubeMsg::Watch {
+                        resource,
+                        state: WatchState::Failing { error, forbidden },
+                    })
+                }
+            };
+            let Some(msg) = msg else { continue };
+            if send(msg).await.is_err() {
                 return;
             }
+            if failed {
+                break;
+            }
+            pause = FIRST_PAUSE;
+            if !live {
+                live = true;
+                if send(KubeMsg::Watch {
+                    resource,
+                    state: WatchState::Live,
+                })
+                .await
+                .is_err()
+                {
+                    return;
+                }
+            }
         }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(MAX_PAUSE);
     }
 }
+
+/// The pause before a failed watch starts over, doubling up to `MAX_PAUSE`
+/// while it keeps failing.
+const FIRST_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+const MAX_PAUSE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Connects in the background, then watches; the UI hears `Connected` or
 /// `NoConnection`, then the watches. Everything stops when the returned

@@ -56,6 +56,50 @@ pub struct ClusterState {
     /// Which connection this state is of: bumped on every switch, so that
     /// messages of the one before are dropped.
     pub generation: u64,
+    /// The pods counted by owner, kept current as pods change.
+    tally: Tally,
+    /// When `rows` were last derived.
+    refreshed_at: i64,
+}
+
+/// Pods counted by the ReplicaSet that owns them, updated pod by pod, so
+/// that deriving the rows costs as much as there are ReplicaSets, not pods.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    /// Owner uid → pods by phase.
+    by_owner: HashMap<String, BTreeMap<PodPhase, usize>>,
+    /// Pods that have restarted, by name: (owner uid, last restart, restarts).
+    restarted: HashMap<String, (String, i64, i32)>,
+}
+
+impl Tally {
+    fn add(&mut self, pod: &PodRow) {
+        *self
+            .by_owner
+            .entry(pod.owner.clone())
+            .or_default()
+            .entry(pod.phase)
+            .or_default() += 1;
+        if let Some(at) = pod.last_restart_at {
+            self.restarted
+                .insert(pod.name.clone(), (pod.owner.clone(), at, pod.restarts));
+        }
+    }
+
+    fn remove(&mut self, pod: &PodRow) {
+        if let Some(phases) = self.by_owner.get_mut(&pod.owner) {
+            if let Some(n) = phases.get_mut(&pod.phase) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    phases.remove(&pod.phase);
+                }
+            }
+            if phases.is_empty() {
+                self.by_owner.remove(&pod.owner);
+            }
+        }
+        self.restarted.remove(&pod.name);
+    }
 }
 
 fn apply<T>(map: &mut BTreeMap<String, T>, change: Change<T>, key: impl Fn(&T) -> &str) {
@@ -122,12 +166,17 @@ impl ClusterState {
                 apply(&mut self.deployments, c, |d| &d.name)
             }
             KubeMsg::ReplicaSets(c) => apply(&mut self.replicasets, c, |r| &r.name),
-            KubeMsg::Pods(c) => apply(&mut self.pods, c, |p| &p.name),
+            KubeMsg::Pods(c) => self.apply_pods(c),
             KubeMsg::Events(c) => {
                 apply(&mut self.events, c, |e| &e.name);
                 trim_events(&mut self.events);
+                // Events are not in the rows.
+                return;
             }
-            KubeMsg::Services(c) => apply(&mut self.services, c, |s| &s.name),
+            KubeMsg::Services(c) => {
+                apply(&mut self.services, c, |s| &s.name);
+                return;
+            }
             KubeMsg::Watch { resource, state } => {
                 let since = match self.watches.get(&resource) {
                     Some((old, since))
@@ -143,12 +192,40 @@ impl ClusterState {
         self.stale = true;
     }
 
+    /// Applies a change of pods, keeping the tally current.
+    fn apply_pods(&mut self, change: Change<PodRow>) {
+        match change {
+            Change::Reset(items) => {
+                self.pods.clear();
+                self.tally = Tally::default();
+                for pod in items {
+                    self.tally.add(&pod);
+                    self.pods.insert(pod.name.clone(), pod);
+                }
+            }
+            Change::Upsert(pod) => {
+                if let Some(old) = self.pods.get(&pod.name) {
+                    self.tally.remove(old);
+                }
+                self.tally.add(&pod);
+                self.pods.insert(pod.name.clone(), pod);
+            }
+            Change::Delete(name) => {
+                if let Some(old) = self.pods.remove(&name) {
+                    self.tally.remove(&old);
+                }
+            }
+        }
+    }
+
     /// Recomputes the derived rows if anything changed.
     pub fn refresh(&mut self, now: i64) {
-        if !self.stale {
+        // Restarts age out of the last hour: recount each minute regardless.
+        if !self.stale && now - self.refreshed_at < 60 {
             return;
         }
         self.stale = false;
+        self.refreshed_at = now;
         // Pods by Deployment name, through their ReplicaSets.
         let by_uid: HashMap<&str, &str> = self
             .deployments
@@ -161,14 +238,20 @@ impl ClusterState {
             .filter_map(|rs| Some((rs.uid.as_str(), *by_uid.get(rs.owner.as_str())?)))
             .collect();
         let mut pods: HashMap<&str, (BTreeMap<PodPhase, usize>, i32)> = HashMap::new();
-        for p in self.pods.values() {
-            let Some(d) = owner_of.get(p.owner.as_str()) else {
+        for (owner, phases) in &self.tally.by_owner {
+            let Some(d) = owner_of.get(owner.as_str()) else {
                 continue;
             };
             let entry = pods.entry(d).or_default();
-            *entry.0.entry(p.phase).or_default() += 1;
-            if p.last_restart_at.is_some_and(|t| now - t < 3600) {
-                entry.1 += p.restarts;
+            for (phase, n) in phases {
+                *entry.0.entry(*phase).or_default() += n;
+            }
+        }
+        for (owner, at, restarts) in self.tally.restarted.values() {
+            if now - at < 3600
+                && let Some(d) = owner_of.get(owner.as_str())
+            {
+                pods.entry(d).or_default().1 += restarts;
             }
         }
         let names: Vec<String> = if self.wanted.is_empty() {
@@ -308,6 +391,90 @@ mod tests {
             row.recent_restarts, 4,
             "only restarts within the hour count"
         );
+    }
+
+    /// The tally kept pod by pod agrees with a count of every pod after any
+    /// sequence of upserts, moves between owners, deletes and relists.
+    #[test]
+    fn the_running_tally_matches_a_full_count() {
+        let phases = [
+            PodPhase::Pending,
+            PodPhase::Running,
+            PodPhase::Failing,
+            PodPhase::Terminating,
+        ];
+        let mut c = ClusterState::new(Vec::new());
+        c.update(
+            KubeMsg::Deployments(Change::Reset(vec![
+                deployment("a", "da", 1, 1),
+                deployment("b", "db", 1, 1),
+            ])),
+            0,
+        );
+        let rs = |name: &str, uid: &str, owner: &str| ReplicaSetRow {
+            name: name.into(),
+            uid: uid.into(),
+            owner: owner.into(),
+            ..ReplicaSetRow::default()
+        };
+        c.update(
+            KubeMsg::ReplicaSets(Change::Reset(vec![
+                rs("a-1", "ra1", "da"),
+                rs("a-2", "ra2", "da"),
+                rs("b-1", "rb1", "db"),
+            ])),
+            0,
+        );
+        let owners = ["ra1", "ra2", "rb1", "orphan"];
+        // A small linear congruential generator: the same sequence every run.
+        let mut seed: u64 = 7;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            usize::try_from((seed >> 33) % n).unwrap_or(0)
+        };
+        let now = 10_000;
+        for step in 0..3000 {
+            let name = format!("p{}", next(60));
+            let change = match next(20) {
+                0..=11 => Change::Upsert(PodRow {
+                    name,
+                    owner: owners[next(4)].into(),
+                    phase: phases[next(4)],
+                    restarts: i32::try_from(next(5)).unwrap_or(0),
+                    last_restart_at: [None, Some(now - 100), Some(now - 7200)][next(3)],
+                    ..PodRow::default()
+                }),
+                12..=18 => Change::Delete(name),
+                _ => Change::Reset(c.pods.values().filter(|_| next(2) == 0).cloned().collect()),
+            };
+            c.update(KubeMsg::Pods(change), now);
+            c.refresh(now);
+            // The count the tally replaces: every pod, through its owner.
+            let mut want: BTreeMap<&str, (BTreeMap<PodPhase, usize>, i32)> = BTreeMap::new();
+            for p in c.pods.values() {
+                let d = match p.owner.as_str() {
+                    "ra1" | "ra2" => "a",
+                    "rb1" => "b",
+                    _ => continue,
+                };
+                let e = want.entry(d).or_default();
+                *e.0.entry(p.phase).or_default() += 1;
+                if p.last_restart_at.is_some_and(|t| now - t < 3600) {
+                    e.1 += p.restarts;
+                }
+            }
+            for row in &c.rows {
+                let (pods, restarts) = want.remove(row.name.as_str()).unwrap_or_default();
+                assert_eq!(
+                    (&row.pods, row.recent_restarts),
+                    (&pods, restarts),
+                    "{} after step {step}",
+                    row.name
+                );
+            }
+        }
     }
 
     #[test]

@@ -55,6 +55,9 @@ pub struct PromServer {
     /// `http://127.0.0.1:PORT`
     pub url: String,
     dir: tempfile::TempDir,
+    /// The configuration and data directory, for a restart.
+    config: PathBuf,
+    data: PathBuf,
 }
 
 /// The Prometheus process, killed on drop (also when a test panics).
@@ -106,18 +109,8 @@ impl PromServer {
         for attempt in 0..START_ATTEMPTS {
             let port = free_port();
             let log_path = dir.path().join(format!("prometheus-{attempt}.log"));
-            let log = std::fs::File::create(&log_path).expect("create the log file");
             let data = dir.path().join(format!("data-{attempt}"));
-            let child = Command::new(&bin)
-                .arg(format!("--config.file={}", config_path.display()))
-                .arg(format!("--storage.tsdb.path={}", data.display()))
-                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("clone the log file"))
-                .stderr(log)
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-            let mut process = Process(Some(child));
+            let mut process = spawn(&config_path, &data, port, &log_path);
             match wait_ready(&mut process, port, &data).await {
                 Ok(()) => {
                     return PromServer {
@@ -125,6 +118,8 @@ impl PromServer {
                         port,
                         url: format!("http://127.0.0.1:{port}"),
                         dir,
+                        config: config_path,
+                        data,
                     };
                 }
                 Err(why) => {
@@ -174,7 +169,7 @@ impl PromServer {
 
     /// Prometheus's output so far.
     pub fn log(&self) -> String {
-        (0..START_ATTEMPTS)
+        (0..=START_ATTEMPTS)
             .filter_map(|i| {
                 std::fs::read_to_string(self.dir.path().join(format!("prometheus-{i}.log"))).ok()
             })
@@ -185,6 +180,58 @@ impl PromServer {
     pub fn stop(&mut self) {
         self.process.kill();
     }
+
+    /// Starts the stopped server again on the same port with the same data
+    /// directory, and waits until it is ready. Panics (with its log) if it
+    /// does not become ready.
+    pub async fn restart(&mut self) {
+        self.process.kill();
+        let log_path = self
+            .dir
+            .path()
+            .join(format!("prometheus-{START_ATTEMPTS}.log"));
+        let mut failures = Vec::new();
+        // The port was just released; another process could take it in
+        // between, so a failed start is retried a few times.
+        for _ in 0..START_ATTEMPTS {
+            self.process = spawn(&self.config, &self.data, self.port, &log_path);
+            match wait_ready(&mut self.process, self.port, &self.data).await {
+                Ok(()) => return,
+                Err(why) => {
+                    self.process.kill();
+                    failures.push(why);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        panic!(
+            "Prometheus did not start again on port {}: {}\n{}",
+            self.port,
+            failures.join("; "),
+            self.log()
+        );
+    }
+}
+
+/// Starts Prometheus with `config` and its data in `data`, listening on
+/// 127.0.0.1:`port`, its output appended to `log`.
+fn spawn(config: &Path, data: &Path, port: u16, log: &Path) -> Process {
+    let bin = binary();
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("open the log file");
+    let child = Command::new(&bin)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.tsdb.path={}", data.display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("clone the log file"))
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+    Process(Some(child))
 }
 
 /// Polls `/-/ready` until it answers 200 and checks that the server on the
