@@ -113,6 +113,18 @@ pub enum CheckKind {
     Alerts,
 }
 
+impl CheckKind {
+    /// Its name on the command line.
+    pub fn word(self) -> &'static str {
+        match self {
+            CheckKind::Probes => "probes",
+            CheckKind::Signals => "signals",
+            CheckKind::Rollouts => "rollouts",
+            CheckKind::Alerts => "alerts",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CheckFormat {
     Text,

@@ -31,6 +31,10 @@ pub struct Evidence {
     pub value: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// A probe's every condition with its resolved value, e.g.
+    /// "✓ [STATUS] == 200 ([STATUS] = 200)"; warn-tier ones say "warn:".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
 }
 
 /// Incident milestones, in their order.
@@ -340,6 +344,7 @@ mod tests {
                     status: "fail".into(),
                     value: "2.1%".into(),
                     detail: Some("fail when > 1%".into()),
+                    conditions: vec!["✗ [STATUS] == 200 ([STATUS] = 503)".into()],
                 }],
                 reason: Some("known spike from a load test".into()),
             },

@@ -87,6 +87,15 @@ fn go_then_warnings_then_no_go_with_json_and_junit() {
     assert_eq!(doc["skipped"], serde_json::json!(["rate-limit"]));
     assert_eq!(find(&doc, "rollout", "api")["status"], "ok");
 
+    // --include-bursts runs the burst probe too, and skips nothing.
+    let doc = json(&check(
+        &demo,
+        &["--only", "probes", "--include-bursts", "--format", "json"],
+    ));
+    assert_eq!(doc["skipped"], serde_json::json!([]), "{doc:#}");
+    let burst = find(&doc, "probe", "rate-limit");
+    assert_ne!(burst["status"], "unknown", "{burst}");
+
     // A paused rollout is a warning: go, unless --strict.
     demo.ok(&["rollout", "pause", "deploy/worker"]);
     let out = check(&demo, &["--only", "rollouts"]);
@@ -166,4 +175,126 @@ fn a_configuration_error_exits_2_before_checking_anything() {
         .unwrap();
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("check needs a runbook"));
+}
+
+/// Runs `ops-tui check` on a runbook written from `text`.
+fn check_runbook(text: &str, extra: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ops-tui.toml");
+    std::fs::write(&path, text).unwrap();
+    Command::new(common::BIN)
+        .args(["check", "--runbook", path.to_str().unwrap()])
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_gate_with_nothing_to_check_is_a_configuration_error_not_a_go() {
+    let only_a_burst = r#"
+[service]
+name = "api"
+
+[env.prod]
+vars = { base = "http://127.0.0.1:9" }
+
+[[probe]]
+name = "rate-limit"
+url = "${base}/api"
+burst = 5
+fail = ["[STATUS_COUNT].429 > 0"]
+"#;
+    for (extra, needle) in [
+        (
+            &["--only", "rollouts"][..],
+            "--only rollouts: nothing to check: the runbook lists no [[workload]]",
+        ),
+        (
+            &["--only", "signals"][..],
+            "--only signals: nothing to check: the runbook has no [[signal]]",
+        ),
+        (
+            &["--only", "alerts"][..],
+            "--only alerts: nothing to check: the environment names no Prometheus",
+        ),
+        (
+            &["--only", "probes"][..],
+            "its only probes send bursts (rate-limit): pass --include-bursts",
+        ),
+        (
+            &[][..],
+            "nothing to check: the runbook has no probes, signals, workloads or Prometheus",
+        ),
+    ] {
+        let out = check_runbook(only_a_burst, extra);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 2, "{extra:?}: {stderr}");
+        assert!(stderr.contains(needle), "{extra:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{extra:?}: no verdict is printed");
+    }
+}
+
+#[test]
+fn one_hanging_probe_times_out_alone_and_the_others_keep_their_results() {
+    use std::io::{Read, Write};
+    // One server answers at once; the other accepts and never answers.
+    let answering = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hanging = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let ok_port = answering.local_addr().unwrap().port();
+    let hang_port = hanging.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in answering.incoming().take(4) {
+            let Ok(mut s) = stream else { continue };
+            let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ =
+                s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+        }
+    });
+    let held = std::thread::spawn(move || {
+        // Holds the connection open, silent, until the test ends.
+        let conn = hanging.accept();
+        std::thread::sleep(std::time::Duration::from_secs(15));
+        drop(conn);
+    });
+    let runbook = format!(
+        r#"
+[service]
+name = "api"
+
+[env.prod]
+
+[[probe]]
+name = "answers"
+url = "http://127.0.0.1:{ok_port}/health"
+timeout = "30s"
+
+[[probe]]
+name = "hangs"
+url = "http://127.0.0.1:{hang_port}/health"
+timeout = "30s"
+"#
+    );
+    let started = std::time::Instant::now();
+    let out = check_runbook(&runbook, &["--timeout", "2s", "--format", "json"]);
+    let took = started.elapsed();
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let doc = json(&out);
+    assert_eq!(find(&doc, "probe", "answers")["status"], "ok", "{doc:#}");
+    let hangs = find(&doc, "probe", "hangs");
+    assert_eq!(hangs["status"], "fail", "{hangs}");
+    assert!(
+        hangs["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no answer within 2s"),
+        "{hangs}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(12),
+        "the gate waited {took:?} for a probe past its --timeout"
+    );
+    drop(held);
 }

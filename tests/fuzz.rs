@@ -1558,6 +1558,7 @@ fn record() -> impl Strategy<Value = Record> {
                         status: "ok".into(),
                         value,
                         detail: None,
+                        conditions: Vec::new(),
                     })
                     .collect(),
                 reason,

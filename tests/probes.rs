@@ -603,3 +603,48 @@ warn = ["[STATUS_COUNT].2xx >= 5"]
     assert_eq!(once.observed.status_counts, BTreeMap::from([(429, 1)]));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_probe_never_runs_on_the_timer() {
+    let plain = Server::fixed(200, &[], "ok", None).await;
+    let bursty = Server::fixed(200, &[], "ok", None).await;
+    let (_dir, specs) = probes(
+        &[("plain", plain.url("http")), ("bursty", bursty.url("http"))],
+        r#"
+[[probe]]
+name = "plain"
+url = "${plain}/"
+every = "200ms"
+
+[[probe]]
+name = "bursty"
+url = "${bursty}/"
+every = "200ms"
+burst = 5
+fail = ["[STATUS_COUNT].429 > 0"]
+"#,
+    );
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let tasks = ops_tui::probe::spawn(specs, tx, |r| r);
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(1200);
+    let mut results: Vec<ProbeResult> = Vec::new();
+    while let Ok(Some(r)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        results.push(r);
+    }
+    drop(tasks);
+    assert!(
+        results.iter().filter(|r| r.name == "plain").count() >= 3,
+        "the plain probe runs on its timer: {results:#?}"
+    );
+    assert!(
+        results.iter().all(|r| r.name != "bursty"),
+        "a burst only runs on request: {results:#?}"
+    );
+    assert_eq!(
+        bursty.seen().len(),
+        0,
+        "the burst's server was never called"
+    );
+    plain.stop().await;
+    bursty.stop().await;
+}

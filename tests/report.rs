@@ -39,6 +39,7 @@ fn ev(kind: &str, name: &str, status: &str, value: &str, detail: Option<&str>) -
         status: status.into(),
         value: value.into(),
         detail: detail.map(String::from),
+        conditions: Vec::new(),
     }
 }
 

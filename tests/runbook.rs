@@ -406,3 +406,16 @@ fail = ">> 1%"
     assert!(msg.contains("t.toml:12:10:"), "{msg}");
     assert!(msg.contains("invalid fail threshold \">> 1%\""), "{msg}");
 }
+
+#[test]
+fn signal_units_take_their_short_names_too() {
+    use ops_tui::runbook::model::Unit;
+    let text = format!(
+        "{MINIMAL}\n[[signal]]\nname = \"p99\"\nquery = \"x\"\nunit = \"ms\"\n\n[[signal]]\nname = \"rate\"\nquery = \"y\"\nunit = \"rps\"\n"
+    );
+    let rb = load(&text).unwrap();
+    let units: Vec<Option<Unit>> = rb.signals().map(|s| s.unit).collect();
+    assert_eq!(units, [Some(Unit::Milliseconds), Some(Unit::PerSecond)]);
+    let text = format!("{MINIMAL}\n[[signal]]\nname = \"p99\"\nquery = \"x\"\nunit = \"msec\"\n");
+    assert_error_at(&text, 12, 8, "unknown variant `msec`");
+}

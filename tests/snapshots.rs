@@ -1181,6 +1181,56 @@ fn burst_confirmation_dialog() {
 }
 
 #[test]
+fn a_burst_runs_only_after_its_dialog_is_confirmed() {
+    use ops_tui::state::Effect;
+    use ops_tui::state::actions::{Dialog, Request};
+    let rb = Runbook::load(Path::new("runbooks/demo.toml")).unwrap();
+    let mut s = state(Some(rb), Some("demo"), "default", "default");
+    press(&mut s, KeyCode::Char('2'));
+    for _ in 0..4 {
+        press(&mut s, KeyCode::Down);
+    }
+    // cors has no burst: R explains, and nothing is queued.
+    press(&mut s, KeyCode::Char('R'));
+    assert!(s.dialog.is_none());
+    assert!(
+        s.notice
+            .as_deref()
+            .unwrap()
+            .contains("probe cors has no burst")
+    );
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Char('R'));
+    assert!(
+        matches!(
+            &s.dialog,
+            Some(Dialog::Burst { probe, requests: 40, type_to_confirm: Some(_), .. })
+                if probe == "rate-limit"
+        ),
+        "{:?}",
+        s.dialog
+    );
+    assert!(s.effects.is_empty(), "opening the dialog sends nothing");
+    // A protected environment: enter alone does not confirm.
+    press(&mut s, KeyCode::Enter);
+    assert!(s.dialog.is_some() && s.effects.is_empty());
+    for c in "rate-limit".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    press(&mut s, KeyCode::Enter);
+    assert!(s.dialog.is_none());
+    assert_eq!(
+        s.effects,
+        [Effect::Act(Request::Burst("rate-limit".into()))]
+    );
+    // Escape cancels without a request.
+    s.effects.clear();
+    press(&mut s, KeyCode::Char('R'));
+    press(&mut s, KeyCode::Esc);
+    assert!(s.dialog.is_none() && s.effects.is_empty());
+}
+
+#[test]
 fn checklist_with_done_overridden_skipped_and_stale_items_and_the_reason_editor() {
     use ops_tui::journal::{Entry, Record};
     let mut s = example("staging");

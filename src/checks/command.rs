@@ -89,6 +89,53 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
     } else {
         Vec::new()
     };
+    // A gate that checks nothing must not say go.
+    let has_workloads = runbook.workloads().next().is_some();
+    let nothing = |kind: CheckKind| -> Option<String> {
+        match kind {
+            CheckKind::Probes if specs.is_empty() => Some(if skipped.is_empty() {
+                "the runbook has no [[probe]] for this environment".to_string()
+            } else {
+                format!(
+                    "its only probes send bursts ({}): pass --include-bursts to run them",
+                    skipped.join(", ")
+                )
+            }),
+            CheckKind::Signals if signal_plan.signals.is_empty() => {
+                Some("the runbook has no [[signal]]".into())
+            }
+            CheckKind::Rollouts if !has_workloads => {
+                Some("the runbook lists no [[workload]]".into())
+            }
+            CheckKind::Alerts if !signal_plan.has_prometheus() => {
+                Some("the environment names no Prometheus".into())
+            }
+            _ => None,
+        }
+    };
+    for kind in &args.only {
+        if let Some(why) = nothing(*kind) {
+            say!("error: --only {}: nothing to check: {why}", kind.word());
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    }
+    let all = [
+        CheckKind::Probes,
+        CheckKind::Signals,
+        CheckKind::Rollouts,
+        CheckKind::Alerts,
+    ];
+    if args.only.is_empty() && all.iter().all(|k| nothing(*k).is_some()) {
+        say!(
+            "error: nothing to check: the runbook has no probes, signals, workloads or Prometheus{}",
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                " (its burst probes run only with --include-bursts)".to_string()
+            }
+        );
+        return ExitCode::from(EXIT_CONFIG);
+    }
     let outcomes = rt.block_on(gather(
         &runbook,
         &target,
@@ -123,18 +170,28 @@ async fn within<T>(limit: Duration, f: impl std::future::Future<Output = T>) -> 
     tokio::time::timeout(limit, f).await.ok()
 }
 
+/// Every probe once, concurrently, each within `limit` on its own: one
+/// that hangs is a timeout and the others keep their results.
 async fn run_probes(
     specs: &[ProbeSpec],
     bursts: bool,
+    limit: Duration,
 ) -> Vec<(String, Result<ProbeResult, String>)> {
-    join_all(specs.iter().map(|spec| async move {
-        let result = match crate::probe::client(spec) {
-            Ok(client) => {
-                Ok(crate::probe::run_once(&client, spec, bursts && spec.burst.is_some()).await)
-            }
-            Err(e) => Err(e),
-        };
-        (spec.name.clone(), result)
+    let timed_out = format!("no answer within {}", humantime::format_duration(limit));
+    join_all(specs.iter().map(|spec| {
+        let timed_out = timed_out.clone();
+        async move {
+            let result = match crate::probe::client(spec) {
+                Ok(client) => within(
+                    limit,
+                    crate::probe::run_once(&client, spec, bursts && spec.burst.is_some()),
+                )
+                .await
+                .ok_or(timed_out),
+                Err(e) => Err(e),
+            };
+            (spec.name.clone(), result)
+        }
     }))
     .await
 }
@@ -188,9 +245,9 @@ async fn gather(
         .collect();
     let probes = async {
         if wants(CheckKind::Probes) {
-            within(limit, run_probes(specs, args.include_bursts)).await
+            run_probes(specs, args.include_bursts, limit).await
         } else {
-            Some(Vec::new())
+            Vec::new()
         }
     };
     let signals = async {
@@ -216,27 +273,16 @@ async fn gather(
     };
     let (probes, signals, alerts, rollouts) = futures::join!(probes, signals, alerts, rollouts);
     let timed_out = format!("no answer within {}", humantime::format_duration(limit));
-    let probe_results: Vec<(String, Option<ProbeResult>)> = match probes {
-        Some(list) => list
-            .into_iter()
-            .map(|(name, r)| match r {
-                Ok(r) => (name, Some(r)),
-                Err(e) => {
-                    let spec = specs.iter().find(|s| s.name == name);
-                    (name, spec.map(|s| crate::probe::broken(s, e)))
-                }
-            })
-            .collect(),
-        None => specs
-            .iter()
-            .map(|s| {
-                (
-                    s.name.clone(),
-                    Some(crate::probe::broken(s, timed_out.clone())),
-                )
-            })
-            .collect(),
-    };
+    let probe_results: Vec<(String, Option<ProbeResult>)> = probes
+        .into_iter()
+        .map(|(name, r)| match r {
+            Ok(r) => (name, Some(r)),
+            Err(e) => {
+                let spec = specs.iter().find(|s| s.name == name);
+                (name, spec.map(|s| crate::probe::broken(s, e)))
+            }
+        })
+        .collect();
     let (cluster_state, cluster_error) = match rollouts {
         Some(Ok(c)) => (Some(c), None),
         Some(Err(e)) => (None, Some(e)),
@@ -253,11 +299,13 @@ async fn gather(
         cluster_error,
         alerts: alerts.unwrap_or(Err(timed_out.clone())),
     };
+    // Only kinds with something to check: `run` has refused an `--only`
+    // kind that has nothing.
     let mut refs = Vec::new();
-    if wants(CheckKind::Probes) {
+    if wants(CheckKind::Probes) && !specs.is_empty() {
         refs.push(CheckRef::Probe(All::All));
     }
-    if wants(CheckKind::Signals) {
+    if wants(CheckKind::Signals) && !signal_plan.signals.is_empty() {
         refs.push(CheckRef::Signal(All::All));
     }
     if wants(CheckKind::Rollouts) && !workloads.is_empty() {

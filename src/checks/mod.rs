@@ -232,8 +232,36 @@ fn signal_outcome(name: &str, src: &Sources) -> Outcome {
     }
 }
 
-/// The outcomes a check reference names (several for `*`).
+/// The outcomes a check reference names (several for `*`). A wildcard
+/// that finds nothing to judge (no probe has run, no signal answered, no
+/// Deployment seen) is one Unknown outcome, never an empty pass.
 pub fn evaluate(check: &CheckRef, src: &Sources, workloads: &[String]) -> Vec<Outcome> {
+    let outcomes = evaluate_all(check, src, workloads);
+    if !outcomes.is_empty() {
+        return outcomes;
+    }
+    let (kind, detail) = match check {
+        CheckRef::Probe(_) => (Kind::Probe, "no probe has a result yet".to_string()),
+        CheckRef::Signal(_) => (Kind::Signal, "no signal has been queried yet".into()),
+        CheckRef::Rollout(_) => (
+            Kind::Rollout,
+            match &src.cluster_error {
+                Some(e) => format!("the cluster is not known: {e}"),
+                None => "no Deployment seen yet".into(),
+            },
+        ),
+        CheckRef::Alerts(_) => (Kind::Alerts, "no answer from Prometheus yet".into()),
+    };
+    vec![Outcome {
+        kind,
+        name: format!("{}:*", kind.word()),
+        status: Status::Unknown,
+        value: "nothing to judge".into(),
+        detail: Some(detail),
+    }]
+}
+
+fn evaluate_all(check: &CheckRef, src: &Sources, workloads: &[String]) -> Vec<Outcome> {
     match check {
         CheckRef::Probe(Target::All) => src
             .probes
@@ -284,4 +312,67 @@ pub fn worst(outcomes: &[Outcome]) -> Status {
         .map(|o| o.status)
         .max_by_key(|s| rank(*s))
         .unwrap_or(Status::Unknown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty() -> Sources<'static> {
+        Sources {
+            probes: Vec::new(),
+            on_demand: Vec::new(),
+            signals: Vec::new(),
+            cluster: None,
+            cluster_error: None,
+            alerts: Ok(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn a_wildcard_with_nothing_to_judge_is_unknown_never_a_pass() {
+        let src = empty();
+        for (check, kind) in [
+            (CheckRef::Probe(Target::All), Kind::Probe),
+            (CheckRef::Signal(Target::All), Kind::Signal),
+            (CheckRef::Rollout(Target::All), Kind::Rollout),
+        ] {
+            let outcomes = evaluate(&check, &src, &[]);
+            assert_eq!(outcomes.len(), 1, "{check:?}");
+            assert_eq!(outcomes[0].kind, kind);
+            assert_eq!(outcomes[0].status, Status::Unknown, "{check:?}");
+            assert_eq!(worst(&outcomes), Status::Unknown);
+        }
+        let src = Sources {
+            cluster_error: Some("connection refused".into()),
+            ..empty()
+        };
+        let outcomes = evaluate(&CheckRef::Rollout(Target::All), &src, &[]);
+        assert_eq!(
+            outcomes[0].detail.as_deref(),
+            Some("the cluster is not known: connection refused")
+        );
+    }
+
+    #[test]
+    fn a_wildcard_judges_each_thing_it_finds() {
+        let src = Sources {
+            signals: vec![SignalView {
+                name: "errors".into(),
+                status: Status::Ok,
+                value: "0.1%".into(),
+                detail: None,
+            }],
+            ..empty()
+        };
+        let outcomes = evaluate(&CheckRef::Signal(Target::All), &src, &[]);
+        assert_eq!(outcomes.len(), 1);
+        assert_eq!(
+            (outcomes[0].name.as_str(), outcomes[0].status),
+            ("errors", Status::Ok)
+        );
+        // No alerts at all is a pass: nothing is firing.
+        let alerts = evaluate(&CheckRef::Alerts(None), &src, &[]);
+        assert_eq!(alerts[0].status, Status::Ok);
+    }
 }

@@ -126,24 +126,34 @@ pub fn status(state: &SignalState) -> Status {
 
 /// A reading as the checks see it.
 pub fn view(spec: &SignalSpec, reading: &Reading) -> SignalView {
+    SignalView {
+        name: spec.name.clone(),
+        status: status(&reading.state),
+        value: reading.text(spec.unit),
+        detail: detail(
+            reading,
+            spec.warn.as_ref().map(|t| t.text.as_str()),
+            spec.fail.as_ref().map(|t| t.text.as_str()),
+        ),
+    }
+}
+
+/// Why a reading is not ok: the threshold it crossed (as the runbook
+/// writes it), or what is wrong with the answer; and the worst series'
+/// labels.
+pub fn detail(reading: &Reading, warn: Option<&str>, fail: Option<&str>) -> Option<String> {
     let detail = match &reading.state {
-        SignalState::Fail => spec.fail.as_ref().map(|t| format!("fail when {}", t.text)),
-        SignalState::Warn => spec.warn.as_ref().map(|t| format!("warn when {}", t.text)),
+        SignalState::Fail => fail.map(|t| format!("fail when {t}")),
+        SignalState::Warn => warn.map(|t| format!("warn when {t}")),
         SignalState::NoData => Some("the query returned no series".into()),
         SignalState::NaN => Some("the value is NaN (e.g. 0/0: no traffic)".into()),
         SignalState::Inf => Some("the value is infinite (a division by zero)".into()),
         SignalState::Error(e) | SignalState::Unreachable(e) => Some(e.clone()),
         SignalState::Ok => None,
     };
-    let detail = match (detail, reading.worst_labels.is_empty()) {
+    match (detail, reading.worst_labels.is_empty()) {
         (Some(d), false) => Some(format!("{d} · {}", reading.worst_labels)),
         (d, _) => d,
-    };
-    SignalView {
-        name: spec.name.clone(),
-        status: status(&reading.state),
-        value: reading.text(spec.unit),
-        detail,
     }
 }
 

@@ -40,6 +40,10 @@ impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Failure::Dns(e) => write!(f, "DNS: {e}"),
+            // The OS's own words say it again: "Connection refused (os error 111)".
+            Failure::Refused(e) if e.to_ascii_lowercase().starts_with("connection refused") => {
+                f.write_str("connection refused")
+            }
             Failure::Refused(e) => write!(f, "connection refused: {e}"),
             Failure::Timeout => f.write_str("timed out"),
             Failure::Tls(e) => write!(f, "TLS: {e}"),

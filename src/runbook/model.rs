@@ -136,9 +136,11 @@ pub enum Unit {
     Percent,
     Ratio,
     Seconds,
+    #[serde(alias = "ms")]
     Milliseconds,
     Bytes,
     Count,
+    #[serde(alias = "rps")]
     PerSecond,
 }
 

@@ -253,7 +253,11 @@ impl AppState {
                     name: name.clone(),
                     status: crate::checks::prom::status(&reading.state),
                     value: reading.text(s.unit),
-                    detail: None,
+                    detail: crate::checks::prom::detail(
+                        reading,
+                        s.warn.as_ref().map(|t| t.get_ref().as_str()),
+                        s.fail.as_ref().map(|t| t.get_ref().as_str()),
+                    ),
                 })
             })
             .collect();
@@ -837,6 +841,15 @@ impl AppState {
                 status: crate::checks::report::status_word(o.status).into(),
                 value: o.value.clone(),
                 detail: o.detail.clone(),
+                conditions: match o.kind {
+                    crate::checks::Kind::Probe => self
+                        .health
+                        .get(&o.name)
+                        .and_then(|h| h.last.as_ref())
+                        .map(|r| health::conditions(&r.verdict))
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                },
             })
             .collect();
         let worst = crate::checks::worst(&outcomes);

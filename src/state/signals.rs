@@ -69,7 +69,9 @@ impl Signals {
                 self.signals.entry(name).or_default().tracker.seed(&points);
             }
             SignalMsg::Alerts { at, result } => match result {
-                Ok(alerts) => {
+                Ok(mut alerts) => {
+                    // Firing first, then by severity and age.
+                    crate::prom::alerts::sort(&mut alerts);
                     self.alerts = alerts;
                     self.alerts_at = Some(at);
                     self.alerts_error = None;
