@@ -287,7 +287,8 @@ pub async fn run_dashboard_with(
                 if let Ok(mut p) = probes.lock() {
                     // The old environment's probes stop before the new ones start.
                     *p = None;
-                    let (next, warning) = start_probes(runbook.as_ref(), target.env.as_deref(), generation, tx.clone());
+                    // A bare context has no environment, so no endpoints.
+                    let (next, warning) = if target.env.is_some() { start_probes(runbook.as_ref(), target.env.as_deref(), generation, tx.clone()) } else { (None, None) };
                     *p = next;
                     if let Some(w) = warning {
                         let _ = tx.try_send(Msg::Warning(w));
@@ -295,7 +296,7 @@ pub async fn run_dashboard_with(
                 }
                 if let Ok(mut p) = polls.lock() {
                     *p = None;
-                    let (next, warning) = start_signals(runbook.as_ref(), target.env.as_deref(), generation, tx.clone());
+                    let (next, warning) = if target.env.is_some() { start_signals(runbook.as_ref(), target.env.as_deref(), generation, tx.clone()) } else { (None, None) };
                     *p = next;
                     if let Some(w) = warning {
                         let _ = tx.try_send(Msg::Warning(w));

@@ -87,14 +87,56 @@ pub fn target_for(
                 ..overrides.clone()
             },
         ),
-        Choice::Context(ctx) => Ok(Target {
-            service: runbook.map(|r| r.service_name().to_string()),
-            env: None,
-            context: Some(ctx.clone()),
-            namespace: overrides.namespace.clone(),
-            read_only: overrides.read_only,
-            protected: false,
-            warning: None,
-        }),
+        Choice::Context(ctx) => {
+            // A context that a protected environment uses stays protected.
+            let protected = runbook.is_some_and(|r| {
+                r.environments().any(|(_, e)| {
+                    e.protected && e.context.as_ref().is_some_and(|c| c.get_ref() == ctx)
+                })
+            });
+            Ok(Target {
+                service: runbook.map(|r| r.service_name().to_string()),
+                env: None,
+                context: Some(ctx.clone()),
+                namespace: overrides.namespace.clone(),
+                read_only: overrides.read_only,
+                protected,
+                warning: runbook.map(|_| {
+                    format!(
+                        "context {ctx} is not an environment of the runbook: its probes and \
+                         signals belong to environments, so they are off here"
+                    )
+                }),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_context_keeps_the_protection_of_its_environment_and_says_probes_are_off() {
+        let text = "[service]\nname = \"api\"\n\n[env.prod]\ncontext = \"prod-ctx\"\nprotected = true\n\n[env.staging]\ncontext = \"staging-ctx\"\n";
+        let rb = Runbook::parse(std::path::Path::new("r.toml"), text).unwrap();
+        let o = Overrides::default();
+        let prod = target_for(Some(&rb), &o, &Choice::Context("prod-ctx".into())).unwrap();
+        assert_eq!(prod.env, None);
+        assert!(prod.protected, "the context a protected environment uses");
+        assert!(
+            prod.warning
+                .as_deref()
+                .unwrap()
+                .contains("context prod-ctx is not an environment of the runbook"),
+            "{prod:?}"
+        );
+        let other = target_for(Some(&rb), &o, &Choice::Context("kind".into())).unwrap();
+        assert!(!other.protected);
+        let bare = target_for(None, &o, &Choice::Context("kind".into())).unwrap();
+        assert_eq!(
+            bare.warning, None,
+            "without a runbook there is nothing to turn off"
+        );
     }
 }

@@ -82,6 +82,35 @@ fn fit(mut fields: Vec<Field>, room: usize) -> (Vec<Field>, bool) {
     (fields, false)
 }
 
+/// The verb an API server refused, from its message ("pods is forbidden:
+/// User \"x\" cannot list resource \"pods\" ..."); "list/watch" when the
+/// message does not say.
+fn forbidden_verb(message: &str) -> &str {
+    message
+        .split_once("cannot ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .filter(|verb| verb.chars().all(|c| c.is_ascii_alphabetic()))
+        .unwrap_or("list/watch")
+}
+
+/// The gist of a connection error for the header: its last clause
+/// ("Connection refused (os error 111)" out of a chain of causes), at most
+/// 32 characters.
+fn short_error(error: &str) -> String {
+    let last = error
+        .rsplit(": ")
+        .map(str::trim)
+        .find(|part| !part.is_empty())
+        .unwrap_or("");
+    let last = last.split(" (os error").next().unwrap_or(last);
+    if last.chars().count() > 32 {
+        let cut: String = last.chars().take(31).collect();
+        format!("{cut}…")
+    } else {
+        last.to_string()
+    }
+}
+
 pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
     let theme = &state.theme;
     let t = &state.target;
@@ -91,11 +120,15 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
     let (link, link_status) = match (&cluster.link, cluster.trouble()) {
         (Link::Connecting, _) => (" CONNECTING ".to_string(), Status::Unknown),
         (Link::Failed(_), _) => (" NO CLUSTER ".to_string(), Status::Fail),
-        (Link::Connected, Some((_, _, true, _))) => (" FORBIDDEN ".to_string(), Status::Fail),
-        (Link::Connected, Some((_, _, false, since))) => (
+        (Link::Connected, Some((resource, error, true, _))) => (
+            format!(" FORBIDDEN: {} {} ", forbidden_verb(error), resource.name()),
+            Status::Fail,
+        ),
+        (Link::Connected, Some((_, error, false, since))) => (
             format!(
-                " RECONNECTING {} ",
-                crate::ui::panes::age(state.now - since)
+                " RECONNECTING {}: {} ",
+                crate::ui::panes::age(state.now - since),
+                short_error(error)
             ),
             Status::Warn,
         ),
@@ -196,5 +229,25 @@ mod tests {
         assert!(width(&fitted, false) <= 50, "{fitted:?}");
         assert_eq!(fitted[3].1, "credlink-production");
         assert!(fitted[2].1.ends_with('…'), "{fitted:?}");
+    }
+
+    #[test]
+    fn the_badge_names_the_refused_verb_and_the_gist_of_the_error() {
+        assert_eq!(
+            forbidden_verb(
+                "pods is forbidden: User \"viewer\" cannot watch resource \"pods\" in API group \"\""
+            ),
+            "watch"
+        );
+        assert_eq!(forbidden_verb("forbidden"), "list/watch");
+        assert_eq!(
+            short_error(
+                "error trying to connect: tcp connect error: Connection refused (os error 111)"
+            ),
+            "Connection refused"
+        );
+        let long = short_error(&"x".repeat(100));
+        assert_eq!(long.chars().count(), 32);
+        assert!(long.ends_with('…'));
     }
 }
