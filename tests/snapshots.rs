@@ -1033,6 +1033,38 @@ fn health_pane_in_every_state_and_the_probe_detail() {
     insta::assert_snapshot!("probe_detail_failing_condition", render(&s, 140, 30));
 }
 
+#[test]
+fn the_probe_detail_in_every_state() {
+    let mut s = with_probes(false);
+    // An unknown host for cors: a DNS failure.
+    let dns = probe_result(
+        &s,
+        "cors",
+        ops_tui::condition::Observed::default(),
+        Some(ops_tui::probe::Failure::Dns(
+            "failed to lookup address information: Name or service not known".into(),
+        )),
+        None,
+    );
+    press(&mut s, KeyCode::Char('2'));
+    // degraded, HTTP 503, ok, not run yet
+    for (row, name) in [
+        (0, "probe_detail_degraded"),
+        (1, "probe_detail_http_503"),
+        (2, "probe_detail_ok"),
+        (3, "probe_detail_not_run_yet"),
+    ] {
+        s.selected[1] = row;
+        press(&mut s, KeyCode::Enter);
+        insta::assert_snapshot!(name, render(&s, 140, 30));
+        press(&mut s, KeyCode::Esc);
+    }
+    update(&mut s, Msg::Probe(0, Box::new(dns)));
+    s.selected[1] = 3;
+    press(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!("probe_detail_dns", render(&s, 140, 30));
+}
+
 fn with_signals(
     values: [(Option<f64>, ops_tui::prom::signal::SignalState); 2],
     alerts: bool,
@@ -1165,6 +1197,49 @@ fn signals_pane_in_every_state_and_the_signal_detail() {
     press(&mut s, KeyCode::Char('3'));
     press(&mut s, KeyCode::Enter);
     insta::assert_snapshot!("signal_detail_chart", render(&s, 120, 30));
+}
+
+#[test]
+fn the_signal_detail_in_every_state() {
+    use ops_tui::prom::signal::SignalState as S;
+    let shots = [
+        (
+            "signal_detail_ok_and_warn",
+            [(Some(0.001), S::Ok), (Some(0.42), S::Warn)],
+        ),
+        (
+            "signal_detail_no_data",
+            [(None, S::NoData), (Some(0.1), S::Ok)],
+        ),
+        (
+            "signal_detail_nan_and_inf",
+            [(Some(f64::NAN), S::NaN), (Some(f64::INFINITY), S::Inf)],
+        ),
+        (
+            "signal_detail_unreachable_and_rejected",
+            [
+                (
+                    Some(0.002),
+                    S::Unreachable("Prometheus is unreachable: connection refused".into()),
+                ),
+                (
+                    None,
+                    S::Error("Prometheus rejected the query: parse error at char 12".into()),
+                ),
+            ],
+        ),
+    ];
+    for (name, values) in shots {
+        let mut s = with_signals(values, false);
+        press(&mut s, KeyCode::Char('3'));
+        press(&mut s, KeyCode::Enter);
+        let first = render(&s, 120, 30);
+        press(&mut s, KeyCode::Esc);
+        press(&mut s, KeyCode::Down);
+        press(&mut s, KeyCode::Enter);
+        let second = render(&s, 120, 30);
+        insta::assert_snapshot!(name, format!("{first}\n{second}"));
+    }
 }
 
 #[test]

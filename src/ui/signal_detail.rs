@@ -49,7 +49,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
                 format!("{} {} ", st.symbol(), r.state.label()),
                 theme.status(st),
             ));
-            head.push(Span::styled(r.text(unit), theme.title(false)));
+            // Without a value the state's word says it all.
+            if r.value.is_some() {
+                head.push(Span::styled(r.text(unit), theme.title(false)));
+            }
             if !r.worst_labels.is_empty() {
                 head.push(Span::styled(format!("  {}", r.worst_labels), theme.muted()));
             }
