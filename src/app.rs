@@ -225,6 +225,7 @@ pub async fn run_dashboard_with(
         let read_only = std::sync::atomic::AtomicBool::new(state.target.read_only);
         let env_now = std::sync::Mutex::new(state.target.env.clone());
         let generation_now = std::sync::atomic::AtomicU64::new(0);
+        let bursts = crate::probe::InFlight::default();
         let composite = |effect: Effect| match effect {
             Effect::Act(crate::state::actions::Request::Burst(name)) => {
                 let env = env_now.lock().ok().and_then(|e| e.clone());
@@ -234,7 +235,11 @@ pub async fn run_dashboard_with(
                     .and_then(|specs| specs.into_iter().find(|s| s.name == name));
                 let tx = tx.clone();
                 let generation = generation_now.load(std::sync::atomic::Ordering::SeqCst);
+                let Some(running) = bursts.try_start(&name) else {
+                    return Some(Msg::Notice(format!("the burst of probe {name} is still running")));
+                };
                 tokio::spawn(async move {
+                    let _running = running;
                     let Some(spec) = spec else { return };
                     tracing::info!(probe = %spec.name, requests = ?spec.burst, "burst");
                     let result = match crate::probe::client(&spec) {

@@ -326,6 +326,37 @@ pub fn spawn<M: Send + 'static>(
 }
 
 /// The result of a probe that cannot run at all (e.g. an unreadable CA).
+/// Probes with a run under way, so that a probe never has two at once
+/// (a burst confirmed twice runs once).
+#[derive(Debug, Clone, Default)]
+pub struct InFlight(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
+
+/// Holds a probe's place in [`InFlight`] until dropped.
+#[derive(Debug)]
+pub struct Running {
+    set: InFlight,
+    name: String,
+}
+
+impl InFlight {
+    /// The probe's place, or None while another run of it is under way.
+    pub fn try_start(&self, name: &str) -> Option<Running> {
+        let mut set = self.0.lock().ok()?;
+        set.insert(name.to_string()).then(|| Running {
+            set: self.clone(),
+            name: name.to_string(),
+        })
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.set.0.lock() {
+            set.remove(&self.name);
+        }
+    }
+}
+
 pub fn broken(spec: &ProbeSpec, reason: String) -> ProbeResult {
     let observed = Observed::default();
     ProbeResult {
@@ -336,5 +367,27 @@ pub fn broken(spec: &ProbeSpec, reason: String) -> ProbeResult {
         failure: Some(Failure::Other(reason)),
         cert_not_after: None,
         requests: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_probe_has_one_run_in_flight_at_most() {
+        let bursts = InFlight::default();
+        let first = bursts.try_start("rate-limit");
+        assert!(first.is_some());
+        assert!(
+            bursts.try_start("rate-limit").is_none(),
+            "a second run waits"
+        );
+        assert!(bursts.try_start("other").is_some(), "other probes are free");
+        drop(first);
+        assert!(
+            bursts.try_start("rate-limit").is_some(),
+            "free again once done"
+        );
     }
 }
