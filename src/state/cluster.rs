@@ -68,8 +68,62 @@ pub struct ClusterState {
 struct Tally {
     /// Owner uid → pods by phase.
     by_owner: HashMap<String, BTreeMap<PodPhase, usize>>,
-    /// Pods that have restarted, by name: (owner uid, last restart, restarts).
-    restarted: HashMap<String, (String, i64, i32)>,
+    /// Restarts within the last hour, by pod name.
+    restarted: HashMap<String, Restarts>,
+}
+
+/// Observations kept per pod (older ones are folded together).
+const MAX_RESTART_MARKS: usize = 16;
+
+/// A pod's restarts as seen: Kubernetes keeps only a total and the time of
+/// the last one, so the restarts in the last hour are the increases of the
+/// total seen while watching, plus one for a pod whose last restart was
+/// already within the hour when it was first seen (a lower bound: how
+/// many came before is unknown).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Restarts {
+    owner: String,
+    /// (when, how many), oldest first.
+    marks: std::collections::VecDeque<(i64, i32)>,
+}
+
+impl Restarts {
+    fn first_seen(pod: &PodRow, now: i64) -> Restarts {
+        let mut r = Restarts {
+            owner: pod.owner.clone(),
+            marks: Default::default(),
+        };
+        if let Some(at) = pod.last_restart_at
+            && pod.restarts > 0
+            && now - at < 3600
+        {
+            r.marks.push_back((at, 1));
+        }
+        r
+    }
+
+    /// The pod again: a higher total is that many more restarts, at its
+    /// last restart time (or now).
+    fn seen_again(&mut self, old: &PodRow, pod: &PodRow, now: i64) {
+        self.owner.clone_from(&pod.owner);
+        let more = pod.restarts.saturating_sub(old.restarts);
+        if more > 0 {
+            self.marks
+                .push_back((pod.last_restart_at.unwrap_or(now), more));
+        }
+        while self.marks.len() > MAX_RESTART_MARKS {
+            if let (Some((_, a)), Some(next)) = (self.marks.pop_front(), self.marks.front_mut()) {
+                next.1 = next.1.saturating_add(a);
+            }
+        }
+    }
+
+    fn within_hour(&self, now: i64) -> i32 {
+        self.marks
+            .iter()
+            .filter(|(at, _)| now - at < 3600)
+            .fold(0i32, |sum, (_, n)| sum.saturating_add(*n))
+    }
 }
 
 impl Tally {
@@ -80,10 +134,6 @@ impl Tally {
             .or_default()
             .entry(pod.phase)
             .or_default() += 1;
-        if let Some(at) = pod.last_restart_at {
-            self.restarted
-                .insert(pod.name.clone(), (pod.owner.clone(), at, pod.restarts));
-        }
     }
 
     fn remove(&mut self, pod: &PodRow) {
@@ -98,7 +148,6 @@ impl Tally {
                 self.by_owner.remove(&pod.owner);
             }
         }
-        self.restarted.remove(&pod.name);
     }
 }
 
@@ -166,7 +215,7 @@ impl ClusterState {
                 apply(&mut self.deployments, c, |d| &d.name)
             }
             KubeMsg::ReplicaSets(c) => apply(&mut self.replicasets, c, |r| &r.name),
-            KubeMsg::Pods(c) => self.apply_pods(c),
+            KubeMsg::Pods(c) => self.apply_pods(c, now),
             KubeMsg::Events(c) => {
                 apply(&mut self.events, c, |e| &e.name);
                 trim_events(&mut self.events);
@@ -193,19 +242,53 @@ impl ClusterState {
     }
 
     /// Applies a change of pods, keeping the tally current.
-    fn apply_pods(&mut self, change: Change<PodRow>) {
+    fn apply_pods(&mut self, change: Change<PodRow>, now: i64) {
         match change {
             Change::Reset(items) => {
+                self.tally.by_owner.clear();
+                // A relist keeps what was seen of the pods still there.
+                let mut restarted = HashMap::with_capacity(self.tally.restarted.len());
+                for pod in &items {
+                    let r = match (
+                        self.pods.get(&pod.name),
+                        self.tally.restarted.remove(&pod.name),
+                    ) {
+                        (Some(old), r) => {
+                            let mut r = r.unwrap_or_default();
+                            r.seen_again(old, pod, now);
+                            r
+                        }
+                        (None, _) => Restarts::first_seen(pod, now),
+                    };
+                    if !r.marks.is_empty() {
+                        restarted.insert(pod.name.clone(), r);
+                    }
+                }
+                self.tally.restarted = restarted;
                 self.pods.clear();
-                self.tally = Tally::default();
                 for pod in items {
                     self.tally.add(&pod);
                     self.pods.insert(pod.name.clone(), pod);
                 }
             }
             Change::Upsert(pod) => {
-                if let Some(old) = self.pods.get(&pod.name) {
-                    self.tally.remove(old);
+                match self.pods.get(&pod.name) {
+                    Some(old) => {
+                        self.tally.remove(old);
+                        if pod.restarts > old.restarts {
+                            self.tally
+                                .restarted
+                                .entry(pod.name.clone())
+                                .or_default()
+                                .seen_again(old, &pod, now);
+                        }
+                    }
+                    None => {
+                        let r = Restarts::first_seen(&pod, now);
+                        if !r.marks.is_empty() {
+                            self.tally.restarted.insert(pod.name.clone(), r);
+                        }
+                    }
                 }
                 self.tally.add(&pod);
                 self.pods.insert(pod.name.clone(), pod);
@@ -214,6 +297,7 @@ impl ClusterState {
                 if let Some(old) = self.pods.remove(&name) {
                     self.tally.remove(&old);
                 }
+                self.tally.restarted.remove(&name);
             }
         }
     }
@@ -247,11 +331,14 @@ impl ClusterState {
                 *entry.0.entry(*phase).or_default() += n;
             }
         }
-        for (owner, at, restarts) in self.tally.restarted.values() {
-            if now - at < 3600
-                && let Some(d) = owner_of.get(owner.as_str())
-            {
-                pods.entry(d).or_default().1 += restarts;
+        // Forget what has left the hour; count the rest.
+        self.tally
+            .restarted
+            .retain(|_, r| r.marks.back().is_some_and(|(at, _)| now - at < 3600));
+        for r in self.tally.restarted.values() {
+            if let Some(d) = owner_of.get(r.owner.as_str()) {
+                let e = &mut pods.entry(d).or_default().1;
+                *e = e.saturating_add(r.within_hour(now));
             }
         }
         let names: Vec<String> = if self.wanted.is_empty() {
@@ -387,10 +474,76 @@ mod tests {
         let row = &c.rows[0];
         assert_eq!(row.pods[&PodPhase::Running], 2);
         assert_eq!(row.pods[&PodPhase::Failing], 1);
-        assert_eq!(
-            row.recent_restarts, 4,
-            "only restarts within the hour count"
+        // b restarted 4 times, the last within the hour: at least once in
+        // it; c's last restart is older than an hour.
+        assert_eq!(row.recent_restarts, 1, "first sight counts what is known");
+
+        // Seen while watching: b restarts twice more, c once.
+        c.update(
+            KubeMsg::Pods(Change::Upsert(pod("b", PodPhase::Failing, 6, Some(6100)))),
+            6100,
         );
+        c.update(
+            KubeMsg::Pods(Change::Upsert(pod("c", PodPhase::Running, 10, Some(6200)))),
+            6200,
+        );
+        c.refresh(6300);
+        assert_eq!(c.rows[0].recent_restarts, 4);
+        // A relist keeps what was seen, and counts what it brings.
+        c.update(
+            KubeMsg::Pods(Change::Reset(vec![
+                pod("a", PodPhase::Running, 0, None),
+                pod("b", PodPhase::Failing, 7, Some(6400)),
+                pod("c", PodPhase::Running, 10, Some(6200)),
+            ])),
+            6400,
+        );
+        c.refresh(6400);
+        assert_eq!(c.rows[0].recent_restarts, 5);
+        // An hour on, only what happened within it counts: b's restarts at
+        // 6100 and 6400 and c's at 6200 age out in turn.
+        c.refresh(5000 + 3600 + 1);
+        assert_eq!(
+            c.rows[0].recent_restarts, 4,
+            "the first sight at 5000 is gone"
+        );
+        c.refresh(6200 + 3600 + 61);
+        assert_eq!(
+            c.rows[0].recent_restarts, 1,
+            "only b's restart at 6400 is left"
+        );
+        c.refresh(6400 + 3600 + 61);
+        assert_eq!(c.rows[0].recent_restarts, 0);
+        // A deleted pod takes its restarts with it.
+        c.update(
+            KubeMsg::Pods(Change::Upsert(pod("b", PodPhase::Failing, 9, Some(10_100)))),
+            10_100,
+        );
+        c.refresh(10_200);
+        assert_eq!(c.rows[0].recent_restarts, 2);
+        c.update(KubeMsg::Pods(Change::Delete("b".into())), 10_300);
+        c.refresh(10_300);
+        assert_eq!(c.rows[0].recent_restarts, 0);
+    }
+
+    #[test]
+    fn a_pod_restarting_all_hour_keeps_a_bounded_record_and_an_exact_count() {
+        let mut r = Restarts::default();
+        let pod = |restarts, at| PodRow {
+            name: "p".into(),
+            restarts,
+            last_restart_at: Some(at),
+            ..PodRow::default()
+        };
+        for i in 0..100 {
+            r.seen_again(
+                &pod(i, i64::from(i) * 30),
+                &pod(i + 1, i64::from(i + 1) * 30),
+                0,
+            );
+        }
+        assert!(r.marks.len() <= MAX_RESTART_MARKS);
+        assert_eq!(r.within_hour(3000), 100, "folding keeps the total");
     }
 
     /// The tally kept pod by pod agrees with a count of every pod after any
@@ -452,28 +605,27 @@ mod tests {
             c.update(KubeMsg::Pods(change), now);
             c.refresh(now);
             // The count the tally replaces: every pod, through its owner.
-            let mut want: BTreeMap<&str, (BTreeMap<PodPhase, usize>, i32)> = BTreeMap::new();
+            let mut want: BTreeMap<&str, BTreeMap<PodPhase, usize>> = BTreeMap::new();
             for p in c.pods.values() {
                 let d = match p.owner.as_str() {
                     "ra1" | "ra2" => "a",
                     "rb1" => "b",
                     _ => continue,
                 };
-                let e = want.entry(d).or_default();
-                *e.0.entry(p.phase).or_default() += 1;
-                if p.last_restart_at.is_some_and(|t| now - t < 3600) {
-                    e.1 += p.restarts;
-                }
+                *want.entry(d).or_default().entry(p.phase).or_default() += 1;
             }
             for row in &c.rows {
-                let (pods, restarts) = want.remove(row.name.as_str()).unwrap_or_default();
-                assert_eq!(
-                    (&row.pods, row.recent_restarts),
-                    (&pods, restarts),
-                    "{} after step {step}",
-                    row.name
-                );
+                let pods = want.remove(row.name.as_str()).unwrap_or_default();
+                assert_eq!(&row.pods, &pods, "{} after step {step}", row.name);
             }
+            // Restarts are kept only for pods that are there.
+            assert!(
+                c.tally
+                    .restarted
+                    .keys()
+                    .all(|name| c.pods.contains_key(name)),
+                "after step {step}"
+            );
         }
     }
 
