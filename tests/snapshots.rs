@@ -1023,6 +1023,11 @@ fn health_pane_in_every_state_and_the_probe_detail() {
     press(&mut s, KeyCode::Char('z'));
     s.size = (140, 24);
     insta::assert_snapshot!("health_tls_timeout_condition_refused", render(&s, 140, 24));
+    // Narrower, a certificate that needs attention keeps its place.
+    s.size = (100, 24);
+    let narrow = render(&s, 100, 24);
+    assert!(narrow.contains("cert expired"), "{narrow}");
+    s.size = (140, 24);
     // The detail of the expired certificate, then of a failing condition.
     press(&mut s, KeyCode::Enter);
     insta::assert_snapshot!("probe_detail_expired_certificate", render(&s, 140, 30));

@@ -86,8 +86,12 @@ pub fn content(state: &AppState) -> Content {
                     theme.accent(),
                 ));
             }
-            if wide && let Some(at) = last.cert_not_after {
-                let left = at - state.now.max(last.at);
+            // On a narrow screen only a certificate that needs attention
+            // (within 30 days, or expired) takes the room.
+            if let Some(at) = last.cert_not_after
+                && let left = at - state.now.max(last.at)
+                && (wide || left < 30 * 86_400)
+            {
                 let style = if left < 14 * 86_400 {
                     theme.status(Status::Warn)
                 } else {
