@@ -102,17 +102,25 @@ impl Pty {
     /// Waits until the screen shows `text`; panics with the screen if it
     /// does not within `timeout`.
     pub fn wait_for(&mut self, text: &str, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if self.screen_text().contains(text) {
-                return;
-            }
-            self.pump(Duration::from_millis(50));
+        if self.shows_within(text, timeout) {
+            return;
         }
         panic!(
             "timed out waiting for {text:?}; the screen shows:\n{}",
             self.screen_text()
         );
+    }
+
+    /// Whether the screen shows `text` within `timeout`.
+    pub fn shows_within(&mut self, text: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.screen_text().contains(text) {
+                return true;
+            }
+            self.pump(Duration::from_millis(50));
+        }
+        false
     }
 
     /// Waits until the screen no longer shows `text`.
