@@ -574,6 +574,15 @@ pub async fn run(
                         }
                         other => other,
                     };
+                    // A key that overtakes the last resize would meet a
+                    // screen the terminal no longer has (and, if that was
+                    // too small, be ignored): take the size first.
+                    if let crossterm::event::Event::Key(_) = event
+                        && let Ok((w, h)) = crossterm::terminal::size()
+                        && (w, h) != state.size
+                    {
+                        dirty |= update(state, Msg::Input(crossterm::event::Event::Resize(w, h)));
+                    }
                     let changed = update(state, Msg::Input(event));
                     dirty |= changed;
                     urgent |= changed;

@@ -206,14 +206,14 @@ fn a_resize_storm_through_tiny_sizes_leaves_a_working_dashboard() {
         std::thread::sleep(Duration::from_millis(1));
     }
     pty.resize(120, 34);
-    // Still alive, drawing and reading keys. A key that arrives before the
-    // last resize is seen meets the too-small screen, which ignores it, so
-    // `?` is pressed again (at most five times) until help opens.
-    let opened = (0..5).any(|_| {
-        pty.send(b"?");
-        pty.shows_within("Help: keymap default", Duration::from_secs(4))
-    });
-    assert!(opened, "help never opened:\n{}", pty.screen_text());
+    // Still alive, drawing and reading keys: the key may overtake the last
+    // resize event, and still meets the terminal's real size.
+    pty.send(b"?");
+    assert!(
+        pty.shows_within("Help: keymap default", WAIT),
+        "help never opened:\n{}",
+        pty.screen_text()
+    );
     pty.send(b"q");
     let status = pty.wait_exit(WAIT);
     assert!(status.success(), "exit status {status:?}");
