@@ -460,6 +460,7 @@ fn action_dialogs() {
     // the request on its way, the revision history being read.
     let plan = Plan::restart("payments", "payments-api", "2026-11-23T06:00:00Z");
     s.dialog = Some(Dialog::Checking {
+        id: 1,
         plan: plan.clone(),
         warning: None,
         unready: None,
@@ -473,9 +474,10 @@ fn action_dialogs() {
         unready: None,
     });
     insta::assert_snapshot!("dialog_confirm", render(&s, 100, 30));
-    s.dialog = Some(Dialog::Running { plan });
+    s.dialog = Some(Dialog::Running { id: 2, plan });
     insta::assert_snapshot!("dialog_running", render(&s, 100, 30));
     s.dialog = Some(Dialog::Loading {
+        id: 3,
         deployment: "payments-api".into(),
     });
     insta::assert_snapshot!("dialog_loading_revisions", render(&s, 100, 30));

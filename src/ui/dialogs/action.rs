@@ -247,7 +247,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                 ),
             ],
         ),
-        Dialog::Loading { deployment } => (
+        Dialog::Loading { deployment, .. } => (
             format!(" Roll back deployment/{deployment} "),
             vec![Line::styled("Reading the revision history…", theme.muted())],
         ),
@@ -303,7 +303,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             }
             (format!(" Roll back deployment/{deployment} "), l)
         }
-        Dialog::Running { plan } => (
+        Dialog::Running { plan, .. } => (
             " Running ".to_string(),
             vec![
                 Line::styled(plan.summary.clone(), theme.base()),
