@@ -484,6 +484,74 @@ fn action_dialogs() {
 }
 
 #[test]
+fn protected_rollback_confirm_at_80x24_keeps_the_prompt_in_view() {
+    use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+    use ops_tui::kube::rollback::rollback;
+    use ops_tui::state::actions::Dialog;
+    use serde_json::json;
+    // A realistic pod template: the request body is long and wraps.
+    let template = |image: &str, hash: Option<&str>| {
+        let mut labels = json!({"app": "payments-api", "version": "blue"});
+        if let Some(h) = hash {
+            labels["pod-template-hash"] = json!(h);
+        }
+        json!({
+            "metadata": {"labels": labels},
+            "spec": {"containers": [{
+                "name": "api",
+                "image": format!("registry.example.com/payments/api:{image}"),
+                "ports": [{"containerPort": 8080, "name": "http"}],
+                "env": [{"name": "MODE", "value": "production"}, {"name": "LOG_LEVEL", "value": "info"}],
+                "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}},
+                "readinessProbe": {"httpGet": {"path": "/health/ready", "port": 8080}, "periodSeconds": 5},
+                "livenessProbe": {"httpGet": {"path": "/health/live", "port": 8080}, "periodSeconds": 10},
+            }, {
+                "name": "proxy",
+                "image": "envoyproxy/envoy:v1.31.2",
+                "args": ["--config-path", "/etc/envoy/envoy.yaml", "--log-level", "warn"],
+                "ports": [{"containerPort": 9901, "name": "admin"}],
+            }]},
+        })
+    };
+    let deployment: Deployment = serde_json::from_value(json!({
+        "metadata": {"name": "payments-api", "annotations": {"deployment.kubernetes.io/revision": "3"}},
+        "spec": {"selector": {"matchLabels": {"app": "payments-api"}}, "template": template("2.1.0", None)},
+    }))
+    .unwrap();
+    let revision: ReplicaSet = serde_json::from_value(json!({
+        "metadata": {"name": "payments-api-7c9d", "annotations": {
+            "deployment.kubernetes.io/revision": "2",
+            "kubernetes.io/change-cause": "release 2.0.4",
+        }},
+        "spec": {"selector": {"matchLabels": {"app": "payments-api"}}, "template": template("2.0.4", Some("7c9d"))},
+    }))
+    .unwrap();
+    let plan = rollback("payments", &deployment, &revision).unwrap();
+    let mut s = example("prod");
+    s.dialog = Some(Dialog::Confirm {
+        plan,
+        warning: None,
+        type_to_confirm: Some("payments-api".into()),
+        typed: "payments".into(),
+        unready: None,
+    });
+    let screen = render(&s, 80, 24);
+    for visible in [
+        "Confirm: roll back deployment/payments-api to revision 2",
+        "PATCH /apis/apps/v1/namespaces/payments/deployments/payments-api",
+        "PROTECTED environment: type \"payments-api\" and press enter",
+        "> payments▏",
+        "more lines of the body (the whole request is in the journal)",
+    ] {
+        assert!(
+            screen.contains(visible),
+            "{visible:?} is not in view:\n{screen}"
+        );
+    }
+    insta::assert_snapshot!("dialog_confirm_protected_rollback_80x24", screen);
+}
+
+#[test]
 fn timeline_pane_with_journaled_actions() {
     use ops_tui::journal::{Entry, Record, Step};
     let mut s = example("staging");
