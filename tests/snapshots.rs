@@ -428,7 +428,60 @@ fn rollouts_pane_without_a_cluster_and_with_a_forbidden_watch() {
         ),
     );
     s.cluster.refresh(0);
+    let screen = render(&s, 100, 24);
+    assert!(
+        !screen.contains("runbook but not"),
+        "missing before the first list:\n{screen}"
+    );
     insta::assert_snapshot!("rollouts_forbidden", render(&s, 100, 24));
+    // The Deployments forbidden too: still not known to be missing.
+    update(
+        &mut s,
+        Msg::Kube(
+            0,
+            KubeMsg::Watch {
+                resource: Resource::Deployments,
+                state: WatchState::Failing {
+                    error: "deployments.apps is forbidden".into(),
+                    forbidden: true,
+                },
+            },
+        ),
+    );
+    s.cluster.refresh(0);
+    let screen = render(&s, 100, 24);
+    assert!(
+        screen.contains("? unknown  payments-api    list forbidden"),
+        "{screen}"
+    );
+    assert!(screen.contains("is not known yet"), "{screen}");
+    assert!(!screen.contains("runbook but not"), "{screen}");
+    assert!(!screen.contains("missing"), "{screen}");
+    // Listed, and the runbook's Deployments are not there: now they are missing.
+    update(
+        &mut s,
+        Msg::Kube(
+            0,
+            KubeMsg::Watch {
+                resource: Resource::Deployments,
+                state: WatchState::Live,
+            },
+        ),
+    );
+    update(
+        &mut s,
+        Msg::Kube(
+            0,
+            KubeMsg::Deployments(ops_tui::kube::Change::Reset(Vec::new())),
+        ),
+    );
+    s.cluster.refresh(0);
+    let screen = render(&s, 100, 24);
+    assert!(
+        screen.contains("Deployment \"payments-api\" is in the runbook but not"),
+        "{screen}"
+    );
+    assert!(screen.contains("✗ missing"), "{screen}");
 }
 
 #[test]
