@@ -451,18 +451,18 @@ fn spawn_action(
     let connected = shared.lock().ok().and_then(|g| g.clone());
     tokio::spawn(async move {
         let failed = |e: String| match &request {
-            Request::DryRun(_) => Msg::DryRun(Err(e)),
-            Request::Execute(_) => Msg::Acted(Err(e)),
-            Request::Revisions(_) => Msg::Revisions(Err(e)),
+            Request::DryRun(id, _) => Msg::DryRun(*id, Err(e)),
+            Request::Execute(id, _) => Msg::Acted(*id, Err(e)),
+            Request::Revisions(id, _) => Msg::Revisions(*id, Err(e)),
             Request::Burst(_) | Request::Record(_) => Msg::Notice(e),
         };
         let Some((client, user, ns)) = connected else {
             let _ = tx.send(failed("not connected to the cluster".into())).await;
             return;
         };
-        if let Request::Revisions(name) = &request {
+        if let Request::Revisions(id, name) = &request {
             let answer = crate::kube::rollback::revisions(&client, &ns, name).await;
-            let _ = tx.send(Msg::Revisions(answer)).await;
+            let _ = tx.send(Msg::Revisions(*id, answer)).await;
             return;
         }
         let Some(journal) = journal else {
@@ -474,13 +474,14 @@ fn spawn_action(
             return;
         };
         let answer = match &request {
-            Request::DryRun(plan) => {
+            Request::DryRun(id, plan) => {
                 let action = Action {
                     plan: plan.clone(),
                     journal: &journal,
                     kube_user: Some(user),
                 };
                 Msg::DryRun(
+                    *id,
                     action
                         .dry_run(&client, read_only)
                         .await
@@ -488,7 +489,7 @@ fn spawn_action(
                         .map_err(|e| e.to_string()),
                 )
             }
-            Request::Execute(plan) => {
+            Request::Execute(id, plan) => {
                 let action = Action {
                     plan: plan.clone(),
                     journal: &journal,
@@ -497,6 +498,7 @@ fn spawn_action(
                 let result = action.execute(&client, read_only).await;
                 tracing::info!(summary = %plan.summary, ok = result.is_ok(), "action");
                 Msg::Acted(
+                    *id,
                     result
                         .map(|_| plan.summary.clone())
                         .map_err(|e| e.to_string()),
@@ -504,7 +506,7 @@ fn spawn_action(
             }
             // Answered above, before the journal is needed; bursts are run
             // by the loop, not here.
-            Request::Revisions(_) | Request::Burst(_) | Request::Record(_) => return,
+            Request::Revisions(..) | Request::Burst(_) | Request::Record(_) => return,
         };
         let _ = tx.send(answer).await;
         // The Timeline shows what the journal now holds.

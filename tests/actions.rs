@@ -381,3 +381,173 @@ async fn blue_green_switch_from_the_watched_state_moves_the_traffic_and_is_journ
     );
     task.abort();
 }
+
+/// A new image through the API, as `kubectl set image` would (a new revision).
+async fn set_image(c: &kube::Client, name: &str, image: &str) {
+    use kube::api::{Patch, PatchParams};
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    let patch = serde_json::json!({"spec": {"template": {"spec": {"containers": [{"name": name, "image": image}]}}}});
+    api.patch(name, &PatchParams::default(), &Patch::Strategic(patch))
+        .await
+        .unwrap();
+}
+
+fn image(d: &Deployment) -> String {
+    d.spec.template.spec.as_ref().unwrap().containers[0]
+        .image
+        .clone()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn rollback_from_the_revision_history_restores_the_old_image_and_is_journaled() {
+    use ops_tui::kube::rollback::revisions;
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &deployment("api", 2, "shop/api:1")).await;
+    wait_deployment(&c, "api", LIMIT, "first rollout", complete).await;
+    set_image(&c, "api", "shop/api:2").await;
+    wait_deployment(&c, "api", LIMIT, "second rollout", |d| {
+        complete(d) && image(d) == "shop/api:2"
+    })
+    .await;
+
+    // The picker's choices: newest first, the current one refused.
+    let choices = revisions(&c, NS, "api").await.unwrap();
+    let seen: Vec<_> = choices.iter().map(|c| (c.revision, c.current)).collect();
+    assert_eq!(seen, [(2, true), (1, false)]);
+    assert!(
+        choices[0]
+            .plan
+            .as_ref()
+            .unwrap_err()
+            .starts_with("skipped rollback: deployment/api already runs revision 2")
+    );
+    assert_eq!(choices[1].diff, ["api: image shop/api:2 → shop/api:1"]);
+    let plan = choices[1].plan.clone().unwrap();
+    assert_eq!(plan.summary, "roll back deployment/api to revision 1");
+
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let action = Action {
+        plan: plan.clone(),
+        journal: &journal,
+        kube_user: Some("admin".into()),
+    };
+    let preview = action.dry_run(&c, false).await.unwrap();
+    assert_eq!(
+        image(&serde_json::from_value(preview).unwrap()),
+        "shop/api:1",
+        "the dry run answers with the result"
+    );
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    assert_eq!(
+        image(&api.get("api").await.unwrap()),
+        "shop/api:2",
+        "a dry run changed the cluster"
+    );
+    action.execute(&c, false).await.unwrap();
+    let d = wait_deployment(&c, "api", LIMIT, "rolled back", |d| {
+        complete(d) && image(d) == "shop/api:1"
+    })
+    .await;
+    let labels = d.spec.template.metadata.unwrap().labels.unwrap();
+    assert!(
+        !labels.contains_key("pod-template-hash"),
+        "the template keeps the ReplicaSet's hash label: {labels:?}"
+    );
+    assert_eq!(
+        steps(&journal),
+        [
+            (Step::Preview, None),
+            (Step::DryRun, Some(true)),
+            (Step::Confirmed, None),
+            (Step::Outcome, Some(true))
+        ]
+    );
+    let records = journal.read().unwrap().records;
+    let Entry::Action {
+        id,
+        request,
+        summary,
+        ..
+    } = &records[2].entry
+    else {
+        panic!("not an action")
+    };
+    assert_eq!(id, &plan.id);
+    assert_eq!(summary, "roll back deployment/api to revision 1");
+    let request = request.as_ref().unwrap();
+    assert_eq!(
+        request["path"],
+        "/apis/apps/v1/namespaces/shop/deployments/api"
+    );
+    assert_eq!(request["content_type"], "application/json-patch+json");
+    assert_eq!(request["body"][0]["path"], "/spec/template");
+    // Rolled back, revision 1 is current again (as revision 3).
+    let after = revisions(&c, NS, "api").await.unwrap();
+    let current: Vec<_> = after
+        .iter()
+        .filter(|c| c.current)
+        .map(|c| c.revision)
+        .collect();
+    assert_eq!(current, [3]);
+}
+
+#[tokio::test]
+async fn a_paused_deployment_is_refused_a_restart_and_a_rollback() {
+    use ops_tui::kube::model::DeploymentRow;
+    use ops_tui::kube::rollback::revisions;
+    use ops_tui::state::actions::Dialog;
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &deployment("api", 1, "shop/api:1")).await;
+    wait_deployment(&c, "api", LIMIT, "first rollout", complete).await;
+    set_image(&c, "api", "shop/api:2").await;
+    wait_deployment(&c, "api", LIMIT, "second rollout", |d| {
+        complete(d) && image(d) == "shop/api:2"
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let pause = Action {
+        plan: Plan::pause(NS, "api", true),
+        journal: &journal,
+        kube_user: None,
+    };
+    pause.dry_run(&c, false).await.unwrap();
+    pause.execute(&c, false).await.unwrap();
+    let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
+    let row = DeploymentRow::from(&api.get("api").await.unwrap());
+    assert!(row.paused);
+
+    // Restart: no dialog, no request; the reason instead.
+    let why = Dialog::open(
+        ops_tui::action::Action::Restart,
+        &row,
+        NS,
+        "2026-11-23T06:00:00Z",
+        1,
+    )
+    .unwrap_err();
+    assert!(
+        why.contains("deployment/api is paused: resume it first"),
+        "{why}"
+    );
+    // Rollback: every revision refused, with the reason.
+    for choice in revisions(&c, NS, "api").await.unwrap() {
+        let why = choice.plan.unwrap_err();
+        assert!(why.contains("is paused"), "{why}");
+    }
+    // Nothing but the pause was sent.
+    assert_eq!(steps(&journal).len(), 4);
+    let d = api.get("api").await.unwrap();
+    assert_eq!(image(&d), "shop/api:2");
+    assert!(
+        d.spec
+            .template
+            .metadata
+            .and_then(|m| m.annotations)
+            .is_none_or(|a| !a.contains_key("kubectl.kubernetes.io/restartedAt"))
+    );
+}

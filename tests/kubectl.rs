@@ -298,8 +298,16 @@ async fn our_rollback_makes_the_same_change_as_kubectl_rollout_undo() {
         }
     };
 
+    // An annotation of the Deployment's own, which no ReplicaSet carries:
+    // kubectl drops it on a rollback.
+    demo.ok(&["annotate", "deploy/api", "team=payments"]);
+
     // Ours: back to revision 1 (1.4.2), with the diff a person would read.
     let current = deployments.get("api").await.unwrap();
+    assert_eq!(
+        current.metadata.annotations.as_ref().unwrap()["team"],
+        "payments"
+    );
     let target = find("1").await;
     let diff = template_diff(
         &current.spec.template,
@@ -315,9 +323,11 @@ async fn our_rollback_makes_the_same_change_as_kubectl_rollout_undo() {
     demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
     let ours = deployments.get("api").await.unwrap();
 
-    // kubectl: forward to 1.5.0 again, then undo to where 1.4.2 now lives.
+    // kubectl: forward to 1.5.0 again, then (annotated as before) undo to
+    // where 1.4.2 now lives.
     demo.ok(&["rollout", "undo", "deploy/api"]);
     demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
+    demo.ok(&["annotate", "--overwrite", "deploy/api", "team=payments"]);
     let revision = revision_of(
         &sets
             .list(&ListParams::default().labels("app=api"))
@@ -359,6 +369,10 @@ async fn our_rollback_makes_the_same_change_as_kubectl_rollout_undo() {
         a
     };
     assert_eq!(annotations(&ours), annotations(&theirs));
+    assert!(
+        !annotations(&ours).contains_key("team"),
+        "kubectl drops the Deployment's own annotations"
+    );
     // Refusals: already current, and paused.
     let now = deployments.get("api").await.unwrap();
     let current_rs = find(&revision_of(

@@ -428,7 +428,60 @@ fn rollouts_pane_without_a_cluster_and_with_a_forbidden_watch() {
         ),
     );
     s.cluster.refresh(0);
+    let screen = render(&s, 100, 24);
+    assert!(
+        !screen.contains("runbook but not"),
+        "missing before the first list:\n{screen}"
+    );
     insta::assert_snapshot!("rollouts_forbidden", render(&s, 100, 24));
+    // The Deployments forbidden too: still not known to be missing.
+    update(
+        &mut s,
+        Msg::Kube(
+            0,
+            KubeMsg::Watch {
+                resource: Resource::Deployments,
+                state: WatchState::Failing {
+                    error: "deployments.apps is forbidden".into(),
+                    forbidden: true,
+                },
+            },
+        ),
+    );
+    s.cluster.refresh(0);
+    let screen = render(&s, 100, 24);
+    assert!(
+        screen.contains("? unknown  payments-api    list forbidden"),
+        "{screen}"
+    );
+    assert!(screen.contains("is not known yet"), "{screen}");
+    assert!(!screen.contains("runbook but not"), "{screen}");
+    assert!(!screen.contains("missing"), "{screen}");
+    // Listed, and the runbook's Deployments are not there: now they are missing.
+    update(
+        &mut s,
+        Msg::Kube(
+            0,
+            KubeMsg::Watch {
+                resource: Resource::Deployments,
+                state: WatchState::Live,
+            },
+        ),
+    );
+    update(
+        &mut s,
+        Msg::Kube(
+            0,
+            KubeMsg::Deployments(ops_tui::kube::Change::Reset(Vec::new())),
+        ),
+    );
+    s.cluster.refresh(0);
+    let screen = render(&s, 100, 24);
+    assert!(
+        screen.contains("Deployment \"payments-api\" is in the runbook but not"),
+        "{screen}"
+    );
+    assert!(screen.contains("✗ missing"), "{screen}");
 }
 
 #[test]
@@ -460,6 +513,7 @@ fn action_dialogs() {
     // the request on its way, the revision history being read.
     let plan = Plan::restart("payments", "payments-api", "2026-11-23T06:00:00Z");
     s.dialog = Some(Dialog::Checking {
+        id: 1,
         plan: plan.clone(),
         warning: None,
         unready: None,
@@ -473,12 +527,81 @@ fn action_dialogs() {
         unready: None,
     });
     insta::assert_snapshot!("dialog_confirm", render(&s, 100, 30));
-    s.dialog = Some(Dialog::Running { plan });
+    s.dialog = Some(Dialog::Running { id: 2, plan });
     insta::assert_snapshot!("dialog_running", render(&s, 100, 30));
     s.dialog = Some(Dialog::Loading {
+        id: 3,
         deployment: "payments-api".into(),
     });
     insta::assert_snapshot!("dialog_loading_revisions", render(&s, 100, 30));
+}
+
+#[test]
+fn protected_rollback_confirm_at_80x24_keeps_the_prompt_in_view() {
+    use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+    use ops_tui::kube::rollback::rollback;
+    use ops_tui::state::actions::Dialog;
+    use serde_json::json;
+    // A realistic pod template: the request body is long and wraps.
+    let template = |image: &str, hash: Option<&str>| {
+        let mut labels = json!({"app": "payments-api", "version": "blue"});
+        if let Some(h) = hash {
+            labels["pod-template-hash"] = json!(h);
+        }
+        json!({
+            "metadata": {"labels": labels},
+            "spec": {"containers": [{
+                "name": "api",
+                "image": format!("registry.example.com/payments/api:{image}"),
+                "ports": [{"containerPort": 8080, "name": "http"}],
+                "env": [{"name": "MODE", "value": "production"}, {"name": "LOG_LEVEL", "value": "info"}],
+                "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}},
+                "readinessProbe": {"httpGet": {"path": "/health/ready", "port": 8080}, "periodSeconds": 5},
+                "livenessProbe": {"httpGet": {"path": "/health/live", "port": 8080}, "periodSeconds": 10},
+            }, {
+                "name": "proxy",
+                "image": "envoyproxy/envoy:v1.31.2",
+                "args": ["--config-path", "/etc/envoy/envoy.yaml", "--log-level", "warn"],
+                "ports": [{"containerPort": 9901, "name": "admin"}],
+            }]},
+        })
+    };
+    let deployment: Deployment = serde_json::from_value(json!({
+        "metadata": {"name": "payments-api", "annotations": {"deployment.kubernetes.io/revision": "3"}},
+        "spec": {"selector": {"matchLabels": {"app": "payments-api"}}, "template": template("2.1.0", None)},
+    }))
+    .unwrap();
+    let revision: ReplicaSet = serde_json::from_value(json!({
+        "metadata": {"name": "payments-api-7c9d", "annotations": {
+            "deployment.kubernetes.io/revision": "2",
+            "kubernetes.io/change-cause": "release 2.0.4",
+        }},
+        "spec": {"selector": {"matchLabels": {"app": "payments-api"}}, "template": template("2.0.4", Some("7c9d"))},
+    }))
+    .unwrap();
+    let plan = rollback("payments", &deployment, &revision).unwrap();
+    let mut s = example("prod");
+    s.dialog = Some(Dialog::Confirm {
+        plan,
+        warning: None,
+        type_to_confirm: Some("payments-api".into()),
+        typed: "payments".into(),
+        unready: None,
+    });
+    let screen = render(&s, 80, 24);
+    for visible in [
+        "Confirm: roll back deployment/payments-api to revision 2",
+        "PATCH /apis/apps/v1/namespaces/payments/deployments/payments-api",
+        "PROTECTED environment: type \"payments-api\" and press enter",
+        "> payments▏",
+        "more lines of the body (the whole request is in the journal)",
+    ] {
+        assert!(
+            screen.contains(visible),
+            "{visible:?} is not in view:\n{screen}"
+        );
+    }
+    insta::assert_snapshot!("dialog_confirm_protected_rollback_80x24", screen);
 }
 
 #[test]

@@ -82,7 +82,8 @@ pub async fn revisions(
     Ok(choices)
 }
 
-/// Annotations kubectl does not copy from the ReplicaSet when rolling back.
+/// Annotations kubectl keeps from the Deployment and does not copy from the
+/// ReplicaSet when rolling back (kubectl's `annotationsToSkip`).
 const ROLLBACK_SKIP: &[&str] = &[
     "kubectl.kubernetes.io/last-applied-configuration",
     "deployment.kubernetes.io/revision",
@@ -93,10 +94,12 @@ const ROLLBACK_SKIP: &[&str] = &[
 ];
 
 /// `kubectl rollout undo --to-revision`: the chosen ReplicaSet's pod
-/// template without `pod-template-hash`, and the Deployment's annotations
-/// with the ReplicaSet's copied over (except kubectl's skip list), as one
-/// JSON patch. Refused for a paused Deployment, and when the revision is
-/// already current.
+/// template without `pod-template-hash`, and the annotations kubectl
+/// computes: only the Deployment's annotations in kubectl's skip list, then
+/// the ReplicaSet's except those in it (any other annotation of the
+/// Deployment is dropped), as one JSON patch. Refused for a paused
+/// Deployment, and when the revision is already current (the templates
+/// compared without `pod-template-hash`).
 pub fn rollback(ns: &str, deployment: &Deployment, target: &ReplicaSet) -> Result<Plan, String> {
     let name = deployment.metadata.name.clone().unwrap_or_default();
     if deployment.spec.paused == Some(true) {
@@ -111,16 +114,17 @@ pub fn rollback(ns: &str, deployment: &Deployment, target: &ReplicaSet) -> Resul
         .and_then(|a| a.get("deployment.kubernetes.io/revision"))
         .cloned()
         .unwrap_or_default();
-    let mut template = target.spec.template.clone().unwrap_or_default();
-    if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
-        labels.remove("pod-template-hash");
-    }
-    if template == deployment.spec.template {
+    let template = without_hash(target.spec.template.clone().unwrap_or_default());
+    if template == without_hash(deployment.spec.template.clone()) {
         return Err(format!(
             "skipped rollback: deployment/{name} already runs revision {revision}"
         ));
     }
-    let mut annotations = deployment.metadata.annotations.clone().unwrap_or_default();
+    let kept = deployment.metadata.annotations.iter().flatten();
+    let mut annotations: std::collections::BTreeMap<String, String> = kept
+        .filter(|(k, _)| ROLLBACK_SKIP.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     for (k, v) in target.metadata.annotations.iter().flatten() {
         if !ROLLBACK_SKIP.contains(&k.as_str()) {
             annotations.insert(k.clone(), v.clone());
@@ -138,6 +142,41 @@ pub fn rollback(ns: &str, deployment: &Deployment, target: &ReplicaSet) -> Resul
             {"op": "replace", "path": "/metadata/annotations", "value": annotations},
         ]),
     })
+}
+
+/// A field's value in a diff line: JSON, or "none" when it is not set.
+fn shown(v: &serde_json::Value) -> String {
+    if v.is_null() {
+        "none".into()
+    } else {
+        v.to_string()
+    }
+}
+
+/// A container's command and arguments as one line, or what runs when
+/// neither is set.
+fn command_line(c: &Container) -> String {
+    let words: Vec<&str> = c
+        .command
+        .iter()
+        .flatten()
+        .chain(c.args.iter().flatten())
+        .map(String::as_str)
+        .collect();
+    if words.is_empty() {
+        "(the image's entrypoint)".into()
+    } else {
+        words.join(" ")
+    }
+}
+
+/// A pod template without the `pod-template-hash` label the controller adds
+/// to its ReplicaSet's copy.
+fn without_hash(mut template: PodTemplateSpec) -> PodTemplateSpec {
+    if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        labels.remove("pod-template-hash");
+    }
+    template
 }
 
 /// What changes between two pod templates, in lines a person reads:
@@ -199,14 +238,25 @@ pub fn template_diff(from: &PodTemplateSpec, to: &PodTemplateSpec) -> Vec<String
                 serde_json::to_value(&old.ports).unwrap_or_default(),
                 serde_json::to_value(&c.ports).unwrap_or_default(),
             ),
-            (
-                "command",
-                serde_json::to_value((&old.command, &old.args)).unwrap_or_default(),
-                serde_json::to_value((&c.command, &c.args)).unwrap_or_default(),
-            ),
         ] {
             if x != y {
-                lines.push(format!("{n}: {what} {x} → {y}"));
+                lines.push(format!("{n}: {what} {} → {}", shown(&x), shown(&y)));
+            }
+        }
+        if (&old.command, &old.args) != (&c.command, &c.args) {
+            let (x, y) = (command_line(old), command_line(c));
+            if x == y {
+                // The same words, split differently between command and args.
+                let split = |c: &Container| {
+                    format!(
+                        "command {:?} args {:?}",
+                        c.command.as_deref().unwrap_or_default(),
+                        c.args.as_deref().unwrap_or_default()
+                    )
+                };
+                lines.push(format!("{n}: {} → {}", split(old), split(c)));
+            } else {
+                lines.push(format!("{n}: command {x} → {y}"));
             }
         }
     }
@@ -219,4 +269,204 @@ pub fn template_diff(from: &PodTemplateSpec, to: &PodTemplateSpec) -> Vec<String
         lines.push("pod template metadata (labels or annotations) differs".into());
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    fn deployment(annotations: Value, template: Value) -> Deployment {
+        serde_json::from_value(json!({
+            "metadata": {"name": "api", "uid": "d1", "annotations": annotations},
+            "spec": {"selector": {"matchLabels": {"app": "api"}}, "template": template},
+        }))
+        .unwrap()
+    }
+
+    fn replica_set(annotations: Value, template: Value) -> ReplicaSet {
+        serde_json::from_value(json!({
+            "metadata": {"name": "api-1", "annotations": annotations},
+            "spec": {"selector": {"matchLabels": {"app": "api"}}, "template": template},
+        }))
+        .unwrap()
+    }
+
+    fn template(hash: Option<&str>, container: Value) -> Value {
+        let mut labels = json!({"app": "api"});
+        if let Some(h) = hash {
+            labels["pod-template-hash"] = json!(h);
+        }
+        json!({"metadata": {"labels": labels}, "spec": {"containers": [container]}})
+    }
+
+    fn container(image: &str) -> Value {
+        json!({"name": "api", "image": image})
+    }
+
+    #[test]
+    fn annotations_are_kubectls_the_deployments_skip_list_then_the_replica_sets() {
+        let d = deployment(
+            json!({
+                "deployment.kubernetes.io/revision": "3",
+                "kubectl.kubernetes.io/last-applied-configuration": "{\"applied\":true}",
+                "kubernetes.io/change-cause": "release 3",
+                "team": "payments",
+            }),
+            template(None, container("shop/api:3")),
+        );
+        let rs = replica_set(
+            json!({
+                "deployment.kubernetes.io/revision": "1",
+                "deployment.kubernetes.io/desired-replicas": "2",
+                "deployment.kubernetes.io/max-replicas": "3",
+                "kubernetes.io/change-cause": "release 1",
+                "owner": "checkout",
+            }),
+            template(Some("5d8f7c"), container("shop/api:1")),
+        );
+        let plan = rollback("shop", &d, &rs).unwrap();
+        assert_eq!(plan.summary, "roll back deployment/api to revision 1");
+        assert_eq!(plan.content_type, "application/json-patch+json");
+        assert_eq!(plan.path, "/apis/apps/v1/namespaces/shop/deployments/api");
+        assert_eq!(
+            plan.body,
+            json!([
+                {"op": "replace", "path": "/spec/template", "value": template(None, container("shop/api:1"))},
+                {"op": "replace", "path": "/metadata/annotations", "value": {
+                    // Kept from the Deployment: in the skip list.
+                    "deployment.kubernetes.io/revision": "3",
+                    "kubectl.kubernetes.io/last-applied-configuration": "{\"applied\":true}",
+                    // Copied from the ReplicaSet: not in it. "team", the
+                    // Deployment's own, is dropped as kubectl drops it.
+                    "kubernetes.io/change-cause": "release 1",
+                    "owner": "checkout",
+                }},
+            ])
+        );
+    }
+
+    #[test]
+    fn no_annotations_anywhere_replace_them_with_an_empty_map() {
+        let d = deployment(
+            json!({"team": "payments"}),
+            template(None, container("a:2")),
+        );
+        let rs = replica_set(json!(null), template(Some("h"), container("a:1")));
+        let plan = rollback("shop", &d, &rs).unwrap();
+        assert_eq!(plan.body[1]["value"], json!({}));
+    }
+
+    #[test]
+    fn refused_when_paused_or_already_current_ignoring_the_hash_label() {
+        let d = deployment(
+            json!({"deployment.kubernetes.io/revision": "2"}),
+            template(None, container("a:2")),
+        );
+        let current = replica_set(
+            json!({"deployment.kubernetes.io/revision": "2"}),
+            template(Some("abc"), container("a:2")),
+        );
+        assert_eq!(
+            rollback("shop", &d, &current).unwrap_err(),
+            "skipped rollback: deployment/api already runs revision 2"
+        );
+        // A hash label on the Deployment's own template is ignored too.
+        let hashed = deployment(json!({}), template(Some("zzz"), container("a:2")));
+        assert!(rollback("shop", &hashed, &current).is_err());
+        let mut paused = d.clone();
+        paused.spec.paused = Some(true);
+        let old = replica_set(json!({}), template(Some("h"), container("a:1")));
+        assert!(
+            rollback("shop", &paused, &old)
+                .unwrap_err()
+                .contains("is paused: resume it")
+        );
+    }
+
+    fn pod_template(containers: Value) -> PodTemplateSpec {
+        serde_json::from_value(
+            json!({"metadata": {"labels": {"app": "api"}}, "spec": {"containers": containers}}),
+        )
+        .unwrap()
+    }
+
+    /// The diff of one container changed by `change` (merged into it).
+    fn diff_of(change: Value) -> Vec<String> {
+        let base = json!({"name": "api", "image": "a:1"});
+        let mut changed = base.clone();
+        for (k, v) in change.as_object().unwrap() {
+            changed[k] = v.clone();
+        }
+        template_diff(
+            &pod_template(json!([base])),
+            &pod_template(json!([changed])),
+        )
+    }
+
+    #[test]
+    fn the_diff_names_each_kind_of_change() {
+        assert_eq!(diff_of(json!({"image": "a:2"})), ["api: image a:1 → a:2"]);
+        assert_eq!(
+            diff_of(json!({"env": [{"name": "MODE", "value": "x"}, {"name": "DEBUG"}]})),
+            [r#"api: environment [] → ["MODE", "DEBUG"]"#]
+        );
+        assert_eq!(
+            diff_of(json!({"resources": {"limits": {"memory": "256Mi"}}})),
+            [r#"api: resources none → {"limits":{"memory":"256Mi"}}"#]
+        );
+        assert_eq!(
+            diff_of(json!({"readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}}})),
+            [r#"api: readiness probe none → {"httpGet":{"path":"/ready","port":8080}}"#]
+        );
+        assert_eq!(
+            diff_of(json!({"livenessProbe": {"tcpSocket": {"port": 8080}}})),
+            [r#"api: liveness probe none → {"tcpSocket":{"port":8080}}"#]
+        );
+        assert_eq!(
+            diff_of(json!({"ports": [{"containerPort": 8080}]})),
+            [r#"api: ports none → [{"containerPort":8080}]"#]
+        );
+        assert_eq!(
+            diff_of(json!({"command": ["/api"], "args": ["--debug"]})),
+            ["api: command (the image's entrypoint) → /api --debug"]
+        );
+        // The same words split differently between command and args.
+        assert_eq!(
+            template_diff(
+                &pod_template(json!([{"name": "api", "command": ["/api", "--debug"]}])),
+                &pod_template(json!([{"name": "api", "command": ["/api"], "args": ["--debug"]}])),
+            ),
+            [r#"api: command ["/api", "--debug"] args [] → command ["/api"] args ["--debug"]"#]
+        );
+        // Several at once, in a fixed order.
+        assert_eq!(
+            diff_of(json!({"image": "a:2", "ports": [{"containerPort": 1}]})).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn the_diff_names_added_and_removed_containers_and_metadata_only_changes() {
+        let one = pod_template(json!([{"name": "api", "image": "a:1"}]));
+        let two = pod_template(json!([
+            {"name": "api", "image": "a:1"},
+            {"name": "proxy", "image": "envoy:1"},
+        ]));
+        assert_eq!(
+            template_diff(&one, &two),
+            ["container proxy: added (envoy:1)"]
+        );
+        assert_eq!(template_diff(&two, &one), ["container proxy: removed"]);
+        assert!(template_diff(&one, &one).is_empty());
+        let mut relabelled = one.clone();
+        if let Some(m) = relabelled.metadata.as_mut() {
+            m.annotations = Some([("note".to_string(), "x".to_string())].into());
+        }
+        assert_eq!(
+            template_diff(&one, &relabelled),
+            ["pod template metadata (labels or annotations) differs"]
+        );
+    }
 }

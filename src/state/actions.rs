@@ -20,8 +20,10 @@ pub enum Dialog {
         input: Box<TextArea<'static>>,
         error: Option<String>,
     },
-    /// The server-side dry run is under way.
+    /// The server-side dry run is under way; only the answer to request
+    /// `id` moves it on.
     Checking {
+        id: u64,
         plan: Plan,
         warning: Option<String>,
         unready: Option<String>,
@@ -65,10 +67,10 @@ pub enum Dialog {
     },
     /// The API (or read-only mode) refused it; nothing to confirm.
     Refused { summary: String, message: String },
-    /// Being executed.
-    Running { plan: Plan },
-    /// Fetching the revision history.
-    Loading { deployment: String },
+    /// Being executed (request `id`).
+    Running { id: u64, plan: Plan },
+    /// Fetching the revision history (request `id`).
+    Loading { id: u64, deployment: String },
     /// Choosing the revision to roll back to, with the diff of each.
     PickRevision {
         deployment: String,
@@ -80,13 +82,15 @@ pub enum Dialog {
 pub use crate::kube::rollback::RevisionChoice;
 use crate::state::bluegreen::Switch;
 
-/// What the dialog asks of the loop.
+/// What the dialog asks of the loop. The number tags the answer: a dialog
+/// takes only the answer to the request it made (`AppState::next_request`),
+/// so a late answer to a cancelled dialog never moves another one on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
-    DryRun(Plan),
-    Execute(Plan),
+    DryRun(u64, Plan),
+    Execute(u64, Plan),
     /// Fetch a Deployment's revisions for the rollback picker.
-    Revisions(String),
+    Revisions(u64, String),
     /// Run a probe's burst now.
     Burst(String),
     /// Append this to the journal.
@@ -232,12 +236,14 @@ impl Dialog {
         )
     }
 
-    /// The dialog for a keyed action on a Deployment, or why there is none.
+    /// The dialog for a keyed action on a Deployment, or why there is none;
+    /// `id` tags the request it makes.
     pub fn open(
         action: Action,
         d: &DeploymentRow,
         ns: &str,
         at: &str,
+        id: u64,
     ) -> Result<(Dialog, Option<Request>), String> {
         match action {
             Action::Scale => {
@@ -257,13 +263,14 @@ impl Dialog {
                 "deployment/{} is paused: resume it first (a paused Deployment does not roll out)",
                 d.name
             )),
-            Action::Restart => Ok(Self::check(Plan::restart(ns, &d.name, at), None)),
-            Action::PauseResume => Ok(Self::check(Plan::pause(ns, &d.name, !d.paused), None)),
+            Action::Restart => Ok(Self::check(Plan::restart(ns, &d.name, at), None, id)),
+            Action::PauseResume => Ok(Self::check(Plan::pause(ns, &d.name, !d.paused), None, id)),
             Action::Rollback => Ok((
                 Dialog::Loading {
+                    id,
                     deployment: d.name.clone(),
                 },
-                Some(Request::Revisions(d.name.clone())),
+                Some(Request::Revisions(id, d.name.clone())),
             )),
             _ => Err("not an action on a Deployment".into()),
         }
@@ -275,28 +282,30 @@ impl Dialog {
         Dialog::PickColour { switch, selected }
     }
 
-    fn check(plan: Plan, warning: Option<String>) -> (Dialog, Option<Request>) {
-        Self::check_unready(plan, warning, None)
+    fn check(plan: Plan, warning: Option<String>, id: u64) -> (Dialog, Option<Request>) {
+        Self::check_unready(plan, warning, None, id)
     }
 
     fn check_unready(
         plan: Plan,
         warning: Option<String>,
         unready: Option<String>,
+        id: u64,
     ) -> (Dialog, Option<Request>) {
         (
             Dialog::Checking {
+                id,
                 plan: plan.clone(),
                 warning,
                 unready,
             },
-            Some(Request::DryRun(plan)),
+            Some(Request::DryRun(id, plan)),
         )
     }
 
     /// A bound action while the dialog is open. Returns the next dialog (None
-    /// closes it) and what to ask of the loop.
-    pub fn act(self, action: Action, ns: &str) -> (Option<Dialog>, Option<Request>) {
+    /// closes it) and what to ask of the loop; `id` tags that request.
+    pub fn act(self, action: Action, ns: &str, id: u64) -> (Option<Dialog>, Option<Request>) {
         match (self, action) {
             (_, Action::Cancel | Action::Back) => (None, None),
             (
@@ -325,7 +334,8 @@ impl Dialog {
                         )
                     }
                     Ok((n, warning)) => {
-                        let (d, r) = Self::check(Plan::scale(ns, &deployment, current, n), warning);
+                        let (d, r) =
+                            Self::check(Plan::scale(ns, &deployment, current, n), warning, id);
                         (Some(d), r)
                     }
                     Err(e) => (
@@ -369,8 +379,11 @@ impl Dialog {
                     None,
                 ),
                 (_, None) => (
-                    Some(Dialog::Running { plan: plan.clone() }),
-                    Some(Request::Execute(plan)),
+                    Some(Dialog::Running {
+                        id,
+                        plan: plan.clone(),
+                    }),
+                    Some(Request::Execute(id, plan)),
                 ),
             },
             (
@@ -384,8 +397,11 @@ impl Dialog {
             ) => {
                 if typed.trim() == value {
                     (
-                        Some(Dialog::Running { plan: plan.clone() }),
-                        Some(Request::Execute(plan)),
+                        Some(Dialog::Running {
+                            id,
+                            plan: plan.clone(),
+                        }),
+                        Some(Request::Execute(id, plan)),
                     )
                 } else {
                     let d = Dialog::Unready {
@@ -432,7 +448,7 @@ impl Dialog {
                     )
                 });
                 let unready = (!to.ready).then(|| to.value.clone());
-                let (d, r) = Self::check_unready(plan, warning, unready);
+                let (d, r) = Self::check_unready(plan, warning, unready, id);
                 (Some(d), r)
             }
             (Dialog::Refused { .. }, Action::Confirm | Action::Submit) => (None, None),
@@ -509,7 +525,7 @@ impl Dialog {
                 Action::Confirm | Action::Submit,
             ) => match choices.get(selected).map(|c| c.plan.clone()) {
                 Some(Ok(plan)) => {
-                    let (d, r) = Self::check(plan, None);
+                    let (d, r) = Self::check(plan, None, id);
                     (Some(d), r)
                 }
                 Some(Err(message)) => (
@@ -568,10 +584,19 @@ impl Dialog {
         }
     }
 
-    /// The revision history arrived.
-    pub fn revisions_loaded(self, result: Result<Vec<RevisionChoice>, String>) -> Option<Dialog> {
-        let Dialog::Loading { deployment } = self else {
-            return Some(self);
+    /// The revision history asked for by request `id` arrived; an answer
+    /// to another request (a dialog since cancelled) changes nothing.
+    pub fn revisions_loaded(
+        self,
+        id: u64,
+        result: Result<Vec<RevisionChoice>, String>,
+    ) -> Option<Dialog> {
+        let deployment = match self {
+            Dialog::Loading {
+                id: asked,
+                deployment,
+            } if asked == id => deployment,
+            other => return Some(other),
         };
         Some(match result {
             Ok(choices) => {
@@ -590,15 +615,22 @@ impl Dialog {
         })
     }
 
-    /// The dry run's answer arrived.
-    pub fn dry_run_done(self, result: Result<(), String>, protected: bool) -> Option<Dialog> {
-        let Dialog::Checking {
-            plan,
-            warning,
-            unready,
-        } = self
-        else {
-            return Some(self);
+    /// The answer to dry run `id` arrived; an answer to another request (a
+    /// dialog since cancelled) changes nothing.
+    pub fn dry_run_done(
+        self,
+        id: u64,
+        result: Result<(), String>,
+        protected: bool,
+    ) -> Option<Dialog> {
+        let (plan, warning, unready) = match self {
+            Dialog::Checking {
+                id: asked,
+                plan,
+                warning,
+                unready,
+            } if asked == id => (plan, warning, unready),
+            other => return Some(other),
         };
         Some(match result {
             Ok(()) => Dialog::Confirm {

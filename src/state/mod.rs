@@ -59,14 +59,14 @@ pub enum Msg {
     /// From the Kubernetes watches of connection number N (see
     /// `ClusterState::generation`); an older connection's are dropped.
     Kube(u64, crate::kube::KubeMsg),
-    /// The server-side dry run of the open action answered.
-    DryRun(Result<(), String>),
-    /// The action was executed (the outcome is in the journal).
-    Acted(Result<String, String>),
+    /// The server-side dry run of request N answered.
+    DryRun(u64, Result<(), String>),
+    /// The action of request N was executed (the outcome is in the journal).
+    Acted(u64, Result<String, String>),
     /// The journal as read now.
     Journal(Vec<crate::journal::Record>),
-    /// The revisions for the rollback picker.
-    Revisions(Result<Vec<actions::RevisionChoice>, String>),
+    /// The revisions for the rollback picker, answering request N.
+    Revisions(u64, Result<Vec<actions::RevisionChoice>, String>),
     /// From the log stream with this number.
     Log(u64, logs::LogEvent),
     /// A probe ran (boxed: results carry bodies and evaluations), for the
@@ -127,6 +127,10 @@ pub struct AppState {
     pub workload: Option<workload::WorkloadView>,
     /// Numbers log streams, so that a late line of an old one is dropped.
     pub next_stream: u64,
+    /// Numbers the action dialogs' requests (dry run, execution, revision
+    /// history), so that the answer to a cancelled dialog's request never
+    /// moves on a dialog opened since.
+    pub next_request: u64,
     /// The environment and context picker, when open.
     pub picker: Option<picker::Picker>,
     /// The command line's say on the target, for the picker.
@@ -197,6 +201,7 @@ impl AppState {
             now: 0,
             workload: None,
             next_stream: 0,
+            next_request: 0,
             picker: None,
             overrides: Overrides::default(),
             contexts: Vec::new(),
@@ -478,7 +483,8 @@ impl AppState {
         let at = jiff::Timestamp::from_second(self.now)
             .map(|t| t.to_string())
             .unwrap_or_default();
-        match actions::Dialog::open(action, &d, &self.namespace(), &at) {
+        self.next_request += 1;
+        match actions::Dialog::open(action, &d, &self.namespace(), &at, self.next_request) {
             Ok((dialog, request)) => {
                 self.dialog = Some(dialog);
                 self.effects.extend(request.map(Effect::Act));
@@ -1037,7 +1043,10 @@ impl AppState {
                     self.quit = true;
                     (Some(dialog), None)
                 }
-                _ => dialog.act(action, &self.namespace()),
+                _ => {
+                    self.next_request += 1;
+                    dialog.act(action, &self.namespace(), self.next_request)
+                }
             };
             self.dialog = next;
             self.effects.extend(request.map(Effect::Act));
@@ -1332,8 +1341,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             state.cluster.update(k, state.now);
             true
         }
-        Msg::Revisions(result) => {
-            state.dialog = state.dialog.take().and_then(|d| d.revisions_loaded(result));
+        Msg::Revisions(id, result) => {
+            state.dialog = state
+                .dialog
+                .take()
+                .and_then(|d| d.revisions_loaded(id, result));
             state.refresh_hints();
             true
         }
@@ -1418,27 +1430,38 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             }
             true
         }
-        Msg::DryRun(result) => {
+        Msg::DryRun(id, result) => {
             let protected = state.target.protected;
             state.dialog = state
                 .dialog
                 .take()
-                .and_then(|d| d.dry_run_done(result, protected));
+                .and_then(|d| d.dry_run_done(id, result, protected));
             state.refresh_hints();
             true
         }
-        Msg::Acted(result) => {
-            match result {
-                Ok(summary) => {
-                    state.dialog = None;
+        Msg::Acted(id, result) => {
+            // The dialog that sent it, if still open (esc closes a running one).
+            let running = match &state.dialog {
+                Some(actions::Dialog::Running { id: asked, plan }) if *asked == id => {
+                    Some(plan.summary.clone())
+                }
+                _ => None,
+            };
+            match (result, running) {
+                (Ok(summary), running) => {
+                    if running.is_some() {
+                        state.dialog = None;
+                    }
                     state.notice = Some(format!("done: {summary} (journaled)"));
                 }
-                Err(message) => {
-                    let summary = match &state.dialog {
-                        Some(actions::Dialog::Running { plan }) => plan.summary.clone(),
-                        _ => "the action".into(),
-                    };
+                (Err(message), Some(summary)) => {
                     state.dialog = Some(actions::Dialog::Refused { summary, message });
+                }
+                // Another dialog is open now: leave it, and say what failed.
+                (Err(message), None) => {
+                    state.notice = Some(format!(
+                        "an earlier action failed: {message} (see the Timeline)"
+                    ));
                 }
             }
             state.refresh_hints();
@@ -1686,7 +1709,7 @@ mod tests {
         };
         assert_eq!(switch.colours[*selected].value, "green");
         press(&mut s, KeyCode::Enter);
-        let Some(Effect::Act(actions::Request::DryRun(plan))) = s.effects.pop() else {
+        let Some(Effect::Act(actions::Request::DryRun(id, plan))) = s.effects.pop() else {
             panic!("no dry run")
         };
         assert_eq!(
@@ -1694,7 +1717,7 @@ mod tests {
             "/api/v1/namespaces/payments-staging/services/payments-api"
         );
         assert_eq!(plan.body["spec"]["selector"]["version"], "green");
-        update(&mut s, Msg::DryRun(Ok(())));
+        update(&mut s, Msg::DryRun(id, Ok(())));
         press(&mut s, KeyCode::Enter);
         assert!(
             matches!(s.dialog, Some(actions::Dialog::Unready { .. })),
@@ -1710,8 +1733,102 @@ mod tests {
         press(&mut s, KeyCode::Enter);
         assert!(matches!(
             s.effects.pop(),
-            Some(Effect::Act(actions::Request::Execute(_)))
+            Some(Effect::Act(actions::Request::Execute(..)))
         ));
+    }
+
+    #[test]
+    fn a_late_answer_to_a_cancelled_dialog_leaves_the_dialog_opened_since() {
+        use crate::kube::{Change, KubeMsg};
+        use actions::{Dialog, Request, RevisionChoice};
+        let mut s = with_cluster();
+        let worker = DeploymentRow {
+            name: "payments-worker".into(),
+            uid: "d3".into(),
+            desired: 1,
+            ..DeploymentRow::default()
+        };
+        update(
+            &mut s,
+            Msg::Kube(0, KubeMsg::Deployments(Change::Upsert(worker))),
+        );
+        s.cluster.refresh(0);
+        let select = |s: &mut AppState, name: &str| {
+            s.selected[0] = s.cluster.rows.iter().position(|r| r.name == name).unwrap();
+        };
+        // A restart's dry run is asked for, then the dialog is cancelled.
+        select(&mut s, "payments-api");
+        char(&mut s, 'r');
+        let Some(Effect::Act(Request::DryRun(stale, _))) = s.effects.pop() else {
+            panic!("no dry run: {:?}", s.notice)
+        };
+        press(&mut s, KeyCode::Esc);
+        assert!(s.dialog.is_none());
+        // Another action is opened: its own dry run is under way.
+        select(&mut s, "payments-worker");
+        char(&mut s, 'p');
+        let Some(Effect::Act(Request::DryRun(fresh, _))) = s.effects.pop() else {
+            panic!("no dry run")
+        };
+        assert_ne!(stale, fresh);
+        let checking = |s: &AppState| {
+            matches!(&s.dialog, Some(Dialog::Checking { plan, .. })
+                if plan.summary == "pause deployment/payments-worker")
+        };
+        // The restart's answers, passed or refused, change nothing.
+        update(&mut s, Msg::DryRun(stale, Ok(())));
+        assert!(checking(&s), "a stale dry run confirmed: {:?}", s.dialog);
+        update(&mut s, Msg::DryRun(stale, Err("forbidden".into())));
+        assert!(checking(&s), "a stale refusal refused: {:?}", s.dialog);
+        update(&mut s, Msg::DryRun(fresh, Ok(())));
+        assert!(
+            matches!(&s.dialog, Some(Dialog::Confirm { plan, .. })
+                if plan.summary == "pause deployment/payments-worker"),
+            "{:?}",
+            s.dialog
+        );
+        // Executed, then the running dialog closed and a rollback opened:
+        // the execution's late failure is a notice, not the new dialog.
+        press(&mut s, KeyCode::Enter);
+        let Some(Effect::Act(Request::Execute(running, _))) = s.effects.pop() else {
+            panic!("not executed: {:?}", s.dialog)
+        };
+        press(&mut s, KeyCode::Esc);
+        select(&mut s, "payments-api");
+        char(&mut s, 'u');
+        let Some(Effect::Act(Request::Revisions(first, name))) = s.effects.pop() else {
+            panic!("no revisions asked for")
+        };
+        assert_eq!(name, "payments-api");
+        update(&mut s, Msg::Acted(running, Err("conflict".into())));
+        assert!(
+            matches!(&s.dialog, Some(Dialog::Loading { deployment, .. }) if deployment == "payments-api")
+        );
+        assert!(s.notice.as_deref().unwrap().contains("conflict"));
+        // Cancelled, and the other Deployment's rollback opened: the first
+        // one's revisions do not load into it.
+        press(&mut s, KeyCode::Esc);
+        select(&mut s, "payments-worker");
+        char(&mut s, 'u');
+        let Some(Effect::Act(Request::Revisions(second, _))) = s.effects.pop() else {
+            panic!("no revisions asked for")
+        };
+        let choice = RevisionChoice {
+            revision: 1,
+            images: vec!["payments/api:1".into()],
+            change_cause: None,
+            current: false,
+            diff: Vec::new(),
+            plan: Err("for payments-api".into()),
+        };
+        update(&mut s, Msg::Revisions(first, Ok(vec![choice])));
+        assert!(
+            matches!(&s.dialog, Some(Dialog::Loading { deployment, .. }) if deployment == "payments-worker"),
+            "{:?}",
+            s.dialog
+        );
+        update(&mut s, Msg::Revisions(second, Err("no history".into())));
+        assert!(matches!(&s.dialog, Some(Dialog::Refused { .. })));
     }
 
     #[test]

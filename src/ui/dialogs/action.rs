@@ -2,7 +2,7 @@
 //! exact request (and typed confirmation when protected), refusal, running.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
@@ -14,17 +14,11 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
     let theme = &state.theme;
     let fail = theme.status(Status::Fail);
     let warn = theme.status(Status::Warn);
-    let request_lines = |plan: &crate::kube::actions::Plan| {
-        vec![
-            Line::styled("The request:", theme.muted()),
-            Line::styled(format!("  {} {}", plan.verb, plan.path), theme.accent()),
-            Line::styled(
-                format!("  {}: {}", plan.content_type, plan.body),
-                theme.base(),
-            ),
-        ]
-    };
-    let (title, mut lines): (String, Vec<Line>) = match dialog {
+    // The Confirm dialog's request body (which may be long: a rollback's is
+    // the whole pod template) and what must stay in view below it.
+    let mut request_body: Vec<Line> = Vec::new();
+    let mut tail: Vec<Line> = Vec::new();
+    let (title, lines): (String, Vec<Line>) = match dialog {
         Dialog::Scale {
             deployment,
             current,
@@ -79,24 +73,32 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                 l.push(Line::styled(format!("{} {w}", Status::Warn.symbol()), warn));
             }
             l.push(Line::raw(""));
-            l.extend(request_lines(plan));
-            l.push(Line::raw(""));
+            l.push(Line::styled("The request:", theme.muted()));
+            l.push(Line::styled(
+                format!("  {} {}", plan.verb, plan.path),
+                theme.accent(),
+            ));
+            request_body.push(Line::styled(
+                format!("  {}: {}", plan.content_type, plan.body),
+                theme.base(),
+            ));
+            tail.push(Line::raw(""));
             match type_to_confirm {
                 Some(word) => {
-                    l.push(Line::styled(
+                    tail.push(Line::styled(
                         format!("PROTECTED environment: type \"{word}\" and press enter"),
                         theme.danger(),
                     ));
-                    l.push(Line::from(vec![
+                    tail.push(Line::from(vec![
                         Span::raw("> "),
                         Span::styled(format!("{typed}▏"), theme.selection()),
                     ]));
                 }
-                None if unready.is_some() => l.push(Line::styled(
+                None if unready.is_some() => tail.push(Line::styled(
                     "enter: go on to a second confirmation (the target is not fully ready) · esc: cancel",
                     theme.muted(),
                 )),
-                None => l.push(Line::styled("enter: do it · esc: cancel", theme.muted())),
+                None => tail.push(Line::styled("enter: do it · esc: cancel", theme.muted())),
             }
             (" Confirm ".to_string(), l)
         }
@@ -247,7 +249,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                 ),
             ],
         ),
-        Dialog::Loading { deployment } => (
+        Dialog::Loading { deployment, .. } => (
             format!(" Roll back deployment/{deployment} "),
             vec![Line::styled("Reading the revision history…", theme.muted())],
         ),
@@ -303,7 +305,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             }
             (format!(" Roll back deployment/{deployment} "), l)
         }
-        Dialog::Running { plan } => (
+        Dialog::Running { plan, .. } => (
             " Running ".to_string(),
             vec![
                 Line::styled(plan.summary.clone(), theme.base()),
@@ -312,12 +314,46 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             ],
         ),
     };
-    lines.truncate(usize::from(body.height.saturating_sub(2)));
-    // Wide enough for the longest line (a colour or revision row), within reason.
-    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
-    let width = (widest + 4).clamp(76, 110);
-    let height = lines.len() as u16 + 4;
-    let area = super::centered(body, width, height);
+    // Wide enough for the longest line (a colour or revision row), within
+    // reason.
+    let widest = lines
+        .iter()
+        .chain(&request_body)
+        .chain(&tail)
+        .map(Line::width)
+        .max()
+        .unwrap_or(0);
+    let width = (u16::try_from(widest).unwrap_or(u16::MAX).saturating_add(4))
+        .clamp(76, 110)
+        .min(body.width);
+    let inner = width.saturating_sub(2);
+    let room = body.height.saturating_sub(2);
+    let rows = |l: &[Line]| -> u16 {
+        let n = Paragraph::new(l.to_vec())
+            .wrap(Wrap { trim: false })
+            .line_count(inner);
+        u16::try_from(n).unwrap_or(u16::MAX)
+    };
+    // What must stay in view comes first: the prompt and the hint at the
+    // bottom, then the change in words at the top; the request body gets
+    // the rows left, cut short with how many more there are.
+    let tail_rows = rows(&tail).min(room);
+    let head_rows = rows(&lines).min(room - tail_rows);
+    let left = room - tail_rows - head_rows;
+    let body_rows = rows(&request_body);
+    let (shown_rows, more) = if body_rows <= left {
+        (body_rows, None)
+    } else {
+        let shown = left.saturating_sub(1);
+        (shown, Some(body_rows - shown))
+    };
+    let more_rows = u16::from(more.is_some() && left > 0);
+    let needed = head_rows + shown_rows + more_rows + tail_rows;
+    // Two spare rows below, as there always were, when there is room.
+    let spare = u16::try_from(lines.len() + request_body.len() + tail.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let area = super::centered(body, width, needed.max(spare).saturating_add(2));
     let block = Block::bordered()
         .border_type(BorderType::Double)
         .border_style(if matches!(dialog, Dialog::Refused { .. }) {
@@ -328,10 +364,27 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
         .style(theme.base())
         .title(Line::styled(title, theme.title(true)));
     frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    let content = block.inner(area);
+    frame.render_widget(block, area);
+    let [head_area, body_area, more_area, tail_area] = Layout::vertical([
+        Constraint::Length(head_rows),
+        Constraint::Length(shown_rows),
+        Constraint::Length(more_rows),
+        Constraint::Length(tail_rows),
+    ])
+    .areas(content);
+    let wrap = Wrap { trim: false };
+    frame.render_widget(Paragraph::new(lines).wrap(wrap), head_area);
+    frame.render_widget(Paragraph::new(request_body).wrap(wrap), body_area);
+    if let Some(more) = more {
+        let what = if more == 1 { "line" } else { "lines" };
+        frame.render_widget(
+            Line::styled(
+                format!("  … {more} more {what} of the body (the whole request is in the journal)"),
+                theme.muted(),
+            ),
+            more_area,
+        );
+    }
+    frame.render_widget(Paragraph::new(tail).wrap(wrap), tail_area);
 }

@@ -10,8 +10,9 @@ use super::{Content, heading, note};
 use crate::config::theme::{Status, Theme};
 use crate::kube::model::PodPhase;
 use crate::kube::rollout::Rollout;
+use crate::kube::{Resource, WatchState};
 use crate::state::AppState;
-use crate::state::cluster::{Link, RolloutRow};
+use crate::state::cluster::{ClusterState, Link, RolloutRow};
 
 /// Seconds as kubectl shows ages: 45s, 12m, 3h, 2d.
 pub fn age(secs: i64) -> String {
@@ -73,15 +74,46 @@ fn tag(image: &str) -> &str {
     image.rsplit_once(':').map_or(image, |(_, t)| t)
 }
 
+/// Before the first list of Deployments (a runbook workload is not known to
+/// be missing until it has come): the state's word, why in a few words for
+/// the row, and in a sentence for the note.
+fn unlisted(cluster: &ClusterState) -> (&'static str, &'static str, &'static str) {
+    let failing = match cluster.watches.get(&Resource::Deployments) {
+        Some((WatchState::Failing { forbidden, .. }, _)) => Some(*forbidden),
+        _ => None,
+    };
+    match failing {
+        Some(true) => (
+            "unknown",
+            "list forbidden",
+            "listing Deployments is forbidden",
+        ),
+        Some(false) => (
+            "loading",
+            "list failing, retrying",
+            "listing Deployments is failing, retrying",
+        ),
+        None => (
+            "loading",
+            "waiting for the first list",
+            "waiting for the first list",
+        ),
+    }
+}
+
 fn row_line(
     row: &RolloutRow,
     theme: &Theme,
     width: usize,
     name_width: usize,
     now: i64,
-    listed: bool,
+    cluster: &ClusterState,
 ) -> Line<'static> {
-    let (symbol, word, status) = state_of(row, listed);
+    let listed = cluster.listed;
+    let (symbol, mut word, status) = state_of(row, listed);
+    if row.rollout.is_none() && !listed {
+        word = unlisted(cluster).0;
+    }
     let mut spans = vec![
         Span::styled(format!("{symbol} {word:<8} "), theme.status(status)),
         Span::styled(format!("{:<name_width$} ", row.name), theme.base()),
@@ -90,7 +122,7 @@ fn row_line(
         let why = if listed {
             "not found in the namespace"
         } else {
-            "waiting for the first list"
+            unlisted(cluster).1
         };
         spans.push(Span::styled(why, theme.muted()));
         return Line::from(spans);
@@ -182,7 +214,12 @@ pub fn content(state: &AppState) -> Content {
         ));
     }
     if cluster.rows.is_empty() {
-        notes.push(heading(theme, format!("No Deployments in {ns}.")));
+        let text = if cluster.listed {
+            format!("No Deployments in {ns}.")
+        } else {
+            format!("Deployments in {ns}: {}.", unlisted(cluster).2)
+        };
+        notes.push(heading(theme, text));
         return Content {
             rows: Vec::new(),
             notes,
@@ -199,15 +236,21 @@ pub fn content(state: &AppState) -> Content {
     let rows = cluster
         .rows
         .iter()
-        .map(|r| row_line(r, theme, width, name_width, state.now, cluster.listed))
+        .map(|r| row_line(r, theme, width, name_width, state.now, cluster))
         .collect();
     let selected = state.selected[crate::state::Pane::Rollouts.index()];
     if let Some(row) = cluster.rows.get(selected) {
         let message = match &row.rollout {
             Some(r) => r.message(&row.name),
-            None => format!(
+            None if cluster.listed => format!(
                 "Deployment \"{}\" is in the runbook but not in {ns}.",
                 row.name
+            ),
+            // Not known to be missing until the Deployments are listed.
+            None => format!(
+                "Deployment \"{}\" is in the runbook; whether it is in {ns} is not known yet: {}.",
+                row.name,
+                unlisted(cluster).2
             ),
         };
         notes.push(note(theme, message));
