@@ -1583,6 +1583,13 @@ fn record() -> impl Strategy<Value = Record> {
             happened_at: None
         }),
         (text_field(), any::<bool>()).prop_map(|(key, on)| Entry::Star { key, on }),
+        (text_field(), text_field(), text_field()).prop_map(|(check, status, text)| {
+            Entry::Check {
+                check,
+                status,
+                text,
+            }
+        }),
         (
             text_field(),
             select(vec![

@@ -1346,6 +1346,15 @@ fn timeline_with_every_kind_a_star_and_the_note_editor() {
                 reason: "no migrations".into(),
             },
         ),
+        rec(
+            "06:05:00",
+            "oncall",
+            Entry::Check {
+                check: "probe:ready".into(),
+                status: "fail".into(),
+                text: "probe ready: failing (HTTP 503)".into(),
+            },
+        ),
         note.clone(),
         rec(
             "06:11:00",

@@ -109,12 +109,12 @@ pub struct AppState {
     pub probe_urls: Vec<String>,
     /// Terminal size, for paging.
     pub size: (u16, u16),
-    /// The Timeline: the journal and the checks that changed state, newest first.
+    /// The Timeline: the journal (with the checks that changed state),
+    /// newest first, derived when it is read.
     pub timeline: Vec<timeline::TimelineRow>,
-    /// The journal's rows, derived when it is read.
-    pub journal_rows: Vec<timeline::TimelineRow>,
-    /// Checks that changed state while this instance watched (not journaled).
-    pub check_events: std::collections::VecDeque<timeline::TimelineRow>,
+    /// The last journaled status of each check (`probe:NAME`,
+    /// `signal:NAME`): a check's change is journaled only when it differs.
+    pub check_statuses: std::collections::HashMap<String, String>,
     /// The journal's records as last read, in order.
     pub journal: Vec<crate::journal::Record>,
     /// Each checklist item's state in its current run, folded from the journal.
@@ -189,8 +189,7 @@ impl AppState {
             probe_urls,
             size: (80, 24),
             timeline: Vec::new(),
-            journal_rows: Vec::new(),
-            check_events: std::collections::VecDeque::new(),
+            check_statuses: std::collections::HashMap::new(),
             journal: Vec::new(),
             items: std::collections::HashMap::new(),
             cluster: cluster::ClusterState::new(wanted),
@@ -585,8 +584,7 @@ impl AppState {
             .map(|r| probe_urls(r, &target))
             .unwrap_or_default();
         self.timeline.clear();
-        self.journal_rows.clear();
-        self.check_events.clear();
+        self.check_statuses.clear();
         self.journal.clear();
         self.items.clear();
         self.health = health::Health::default();
@@ -708,30 +706,23 @@ impl AppState {
         }
     }
 
-    /// Notes a check that changed state in the Timeline (kept in memory).
-    fn check_changed(&mut self, at: i64, text: String, status: crate::config::theme::Status) {
-        use crate::config::theme::Status;
-        let stamp = jiff::Timestamp::from_second(at)
-            .map(|t| t.to_string())
-            .unwrap_or_default();
-        self.check_events.push_back(timeline::TimelineRow {
-            kind: "check",
-            time: stamp.get(11..19).unwrap_or(&stamp).to_string(),
-            at: stamp,
-            key: None,
-            starred: false,
-            user: "ops-tui".into(),
-            text,
-            ok: match status {
-                Status::Ok => Some(true),
-                Status::Fail => Some(false),
-                _ => None,
-            },
-        });
-        while self.check_events.len() > MAX_CHECK_EVENTS {
-            self.check_events.pop_front();
+    /// Journals a check's state when it differs from the last journaled
+    /// one (so a restart, or a second instance that has read the first's
+    /// entry, records nothing new). The Timeline shows it once the journal
+    /// is read back.
+    fn check_changed(&mut self, check: String, status: crate::config::theme::Status, text: String) {
+        let word = crate::checks::report::status_word(status);
+        if self.check_statuses.get(&check).map(String::as_str) == Some(word) {
+            return;
         }
-        self.timeline = timeline::merge(&self.journal_rows, &self.check_events);
+        self.check_statuses.insert(check.clone(), word.to_string());
+        self.effects.push(Effect::Act(actions::Request::Record(
+            crate::journal::Entry::Check {
+                check,
+                status: word.to_string(),
+                text,
+            },
+        )));
     }
 
     /// Stars (or unstars) the selected Timeline entry.
@@ -746,20 +737,13 @@ impl AppState {
         else {
             return;
         };
-        match &row.key {
-            Some(key) => {
-                let entry = crate::journal::Entry::Star {
-                    key: key.clone(),
-                    on: !row.starred,
-                };
-                self.effects
-                    .push(Effect::Act(actions::Request::Record(entry)));
-            }
-            None => {
-                self.notice = Some(
-                    "a check's change is not in the journal: write a note (n) to keep it".into(),
-                );
-            }
+        if let Some(key) = &row.key {
+            let entry = crate::journal::Entry::Star {
+                key: key.clone(),
+                on: !row.starred,
+            };
+            self.effects
+                .push(Effect::Act(actions::Request::Record(entry)));
         }
     }
 
@@ -1218,9 +1202,6 @@ impl AppState {
     }
 }
 
-/// Check changes the Timeline keeps in memory.
-pub const MAX_CHECK_EVENTS: usize = 200;
-
 fn word(status: crate::config::theme::Status) -> &'static str {
     use crate::config::theme::Status;
     match status {
@@ -1328,24 +1309,17 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             if generation != state.cluster.generation {
                 return false;
             }
-            let before = state
-                .health
-                .get(&result.name)
-                .and_then(|h| h.last.as_ref())
-                .map(health::status);
             let after = health::status(&result);
-            if before.is_some_and(|b| b != after) {
-                let why = result
-                    .failure
-                    .as_ref()
-                    .map(|f| format!(" ({f})"))
-                    .unwrap_or_default();
-                state.check_changed(
-                    result.at,
-                    format!("probe {}: {}{why}", result.name, word(after)),
-                    after,
-                );
-            }
+            let why = result
+                .failure
+                .as_ref()
+                .map(|f| format!(" ({f})"))
+                .unwrap_or_default();
+            state.check_changed(
+                format!("probe:{}", result.name),
+                after,
+                format!("probe {}: {}{why}", result.name, word(after)),
+            );
             state.health.record(*result);
             true
         }
@@ -1353,21 +1327,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             if generation != state.cluster.generation {
                 return false;
             }
-            if let signals::SignalMsg::Reading { name, at, reading } = &msg {
-                let before = state
-                    .signals
-                    .signals
-                    .get(name)
-                    .and_then(|s| s.reading.as_ref())
-                    .map(|r| r.state.label());
-                if before.is_some_and(|b| b != reading.state.label()) {
-                    let st = crate::checks::prom::status(&reading.state);
-                    state.check_changed(
-                        *at,
-                        format!("signal {name}: {}", reading.state.label().to_lowercase()),
-                        st,
-                    );
-                }
+            if let signals::SignalMsg::Reading { name, reading, .. } = &msg {
+                state.check_changed(
+                    format!("signal:{name}"),
+                    crate::checks::prom::status(&reading.state),
+                    format!("signal {name}: {}", reading.state.label().to_lowercase()),
+                );
             }
             state.signals.update(msg);
             true
@@ -1380,8 +1345,19 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             _ => false,
         },
         Msg::Journal(records) => {
-            state.journal_rows = timeline::rows(&records);
-            state.timeline = timeline::merge(&state.journal_rows, &state.check_events);
+            state.timeline = timeline::rows(&records);
+            state.check_statuses = crate::journal::check_statuses(&records);
+            // A change still on its way to the journal counts as recorded.
+            for effect in &state.effects {
+                if let Effect::Act(actions::Request::Record(crate::journal::Entry::Check {
+                    check,
+                    status,
+                    ..
+                })) = effect
+                {
+                    state.check_statuses.insert(check.clone(), status.clone());
+                }
+            }
             let before = state
                 .walkthrough
                 .then(|| state.selected_item().map(|i| i.0))
@@ -1979,9 +1955,8 @@ mod tests {
             entry: star,
             ..note.clone()
         };
-        update(&mut s, Msg::Journal(vec![note, starred]));
+        update(&mut s, Msg::Journal(vec![note.clone(), starred.clone()]));
         assert!(s.timeline[0].starred, "{:?}", s.timeline);
-        // A probe going from ok to failing is a Timeline row of its own.
         let result = |status: u16, at: i64| {
             let observed = crate::condition::Observed {
                 connected: true,
@@ -1999,13 +1974,62 @@ mod tests {
                 requests: 1,
             })
         };
+        // A probe's state is journaled when it differs from the last one
+        // journaled: its first answer, then a change, never a repeat.
         update(&mut s, Msg::Probe(0, result(200, 1_795_400_000)));
+        assert_eq!(
+            recorded(&mut s),
+            Entry::Check {
+                check: "probe:health".into(),
+                status: "ok".into(),
+                text: "probe health: ok".into(),
+            }
+        );
         update(&mut s, Msg::Probe(0, result(200, 1_795_400_010)));
-        assert!(s.check_events.is_empty(), "no change, no row");
+        assert!(s.effects.is_empty(), "no change, nothing recorded");
         update(&mut s, Msg::Probe(0, result(503, 1_795_500_000)));
+        let change = recorded(&mut s);
+        assert_eq!(
+            change,
+            Entry::Check {
+                check: "probe:health".into(),
+                status: "fail".into(),
+                text: "probe health: failing".into(),
+            }
+        );
+        // Read back from the journal: a Timeline row that can be starred.
+        let journal = vec![
+            note.clone(),
+            starred.clone(),
+            Record {
+                at: "2026-11-23T06:02:00Z".into(),
+                user: "bob".into(),
+                entry: change,
+                ..note.clone()
+            },
+        ];
+        update(&mut s, Msg::Journal(journal.clone()));
         assert_eq!(s.timeline[0].kind, "check");
         assert_eq!(s.timeline[0].text, "probe health: failing");
         assert_eq!(s.timeline[0].ok, Some(false));
+        s.selected[Pane::Timeline.index()] = 0;
+        char(&mut s, '*');
+        assert!(
+            matches!(recorded(&mut s), Entry::Star { key, on: true } if key == journal[2].key()),
+            "{:?}",
+            s.notice
+        );
+        // Another instance (or a restart) that has read the journal does
+        // not record the same state again, only a new one.
+        let mut other = state();
+        update(&mut other, Msg::Journal(journal));
+        update(&mut other, Msg::Probe(0, result(503, 1_795_500_005)));
+        assert!(other.effects.is_empty(), "{:?}", other.effects);
+        update(&mut other, Msg::Probe(0, result(200, 1_795_500_010)));
+        assert!(matches!(
+            recorded(&mut other),
+            Entry::Check { status, .. } if status == "ok"
+        ));
     }
 
     #[test]
