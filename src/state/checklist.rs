@@ -241,6 +241,39 @@ fn adopt(
     }
 }
 
+/// A note written on a checklist item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemNote {
+    pub by: String,
+    /// When it happened (its backdated time, else when written), RFC 3339.
+    pub at: String,
+    pub text: String,
+}
+
+/// The notes on each item, by item id, in the order they happened.
+pub fn notes(records: &[Record]) -> HashMap<String, Vec<ItemNote>> {
+    let mut notes: HashMap<String, Vec<ItemNote>> = HashMap::new();
+    for r in records {
+        if let Entry::Note {
+            text,
+            item: Some(item),
+            happened_at,
+            ..
+        } = &r.entry
+        {
+            notes.entry(item.clone()).or_default().push(ItemNote {
+                by: r.user.clone(),
+                at: happened_at.clone().unwrap_or_else(|| r.at.clone()),
+                text: text.clone(),
+            });
+        }
+    }
+    for list in notes.values_mut() {
+        list.sort_by(|a, b| a.at.cmp(&b.at));
+    }
+    notes
+}
+
 /// How alike two texts must be for an item to adopt an orphaned tick.
 pub const ADOPT_SIMILARITY: f64 = 0.5;
 
