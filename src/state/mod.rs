@@ -119,6 +119,8 @@ pub struct AppState {
     pub journal: Vec<crate::journal::Record>,
     /// Each checklist item's state in its current run, folded from the journal.
     pub items: std::collections::HashMap<String, checklist::ItemState>,
+    /// The notes written on each checklist item, oldest first.
+    pub item_notes: std::collections::HashMap<String, Vec<checklist::ItemNote>>,
     /// The cluster as the watches report it.
     pub cluster: cluster::ClusterState,
     /// Seconds since the epoch, from the clock tick (render never reads the clock).
@@ -144,6 +146,8 @@ pub struct AppState {
     /// The guided walkthrough of the checklist is on (its item is the
     /// Checklist pane's selection).
     pub walkthrough: bool,
+    /// Lines the walkthrough's text is scrolled by (the guide can be long).
+    pub walkthrough_scroll: u16,
     pub quit: bool,
 }
 
@@ -192,6 +196,7 @@ impl AppState {
             check_statuses: std::collections::HashMap::new(),
             journal: Vec::new(),
             items: std::collections::HashMap::new(),
+            item_notes: std::collections::HashMap::new(),
             cluster: cluster::ClusterState::new(wanted),
             now: 0,
             workload: None,
@@ -204,6 +209,7 @@ impl AppState {
             signals: signals::Signals::default(),
             detail: None,
             walkthrough: false,
+            walkthrough_scroll: 0,
             quit: false,
         };
         state.refresh_hints();
@@ -349,6 +355,7 @@ impl AppState {
             (&[Action::Tick], "done"),
             (&[Action::SkipItem], "skip"),
             (&[Action::Note], "note"),
+            (&[Action::PageDown, Action::PageUp], "scroll"),
         ];
         const DETAIL: &[(&[Action], &str)] = &[
             (&[Action::Help], "help"),
@@ -587,6 +594,7 @@ impl AppState {
         self.check_statuses.clear();
         self.journal.clear();
         self.items.clear();
+        self.item_notes.clear();
         self.health = health::Health::default();
         self.signals = signals::Signals::default();
         self.detail = None;
@@ -771,9 +779,47 @@ impl AppState {
         self.focus = Pane::Checklist;
         self.selected[Pane::Checklist.index()] = open.unwrap_or(first_item);
         self.walkthrough = true;
+        self.walkthrough_scroll = 0;
         if open.is_none() {
             self.notice = Some("every item is done or skipped".into());
         }
+    }
+
+    /// How far the walkthrough's text may scroll: its rows at the
+    /// terminal's width (rather more than fewer: the screen stops at the
+    /// real end) less the rows in view.
+    fn walkthrough_len(&self) -> u16 {
+        let Some(ChecklistRow::Item {
+            id, check, guide, ..
+        }) = self.checklist.get(self.selected[Pane::Checklist.index()])
+        else {
+            return 0;
+        };
+        let width = usize::from(self.size.0.saturating_sub(2)).max(1);
+        let rows = |text: &str| text.chars().count().div_ceil(width).max(1);
+        // The item, its id, its state: with blank lines, and some wrapping.
+        let mut total = 8;
+        total += match (check, &self.runbook) {
+            (Some(_), Some(rb)) => {
+                2 * (rb.file.probes.len() + rb.file.signals.len() + rb.file.workloads.len()) + 2
+            }
+            _ => 2,
+        };
+        if let Some(notes) = self.item_notes.get(id) {
+            total += 2 + notes
+                .iter()
+                .map(|n| rows(&format!("  2026-11-23 06:00 {} {}", n.by, n.text)))
+                .sum::<usize>();
+        }
+        if let Some(guide) = guide {
+            total += 2 + guide
+                .lines()
+                .map(|l| rows(&format!("  {l}")))
+                .sum::<usize>();
+        }
+        // Header, footer and the two borders are not text.
+        let in_view = usize::from(self.size.1.saturating_sub(4));
+        u16::try_from(total.saturating_sub(in_view)).unwrap_or(u16::MAX)
     }
 
     /// Moves the walkthrough to the next (or previous) item.
@@ -785,6 +831,7 @@ impl AppState {
                 None => return,
                 Some(ChecklistRow::Item { .. }) => {
                     self.selected[Pane::Checklist.index()] = i as usize;
+                    self.walkthrough_scroll = 0;
                     return;
                 }
                 Some(ChecklistRow::Phase { .. }) => {}
@@ -1089,8 +1136,22 @@ impl AppState {
                 Action::Quit => self.quit = true,
                 Action::Help => self.help = Some(HelpView::new(&self.keymap)),
                 Action::Back | Action::Cancel | Action::Walkthrough => self.walkthrough = false,
-                Action::MoveDown | Action::PageDown | Action::Open => self.step_item(1),
-                Action::MoveUp | Action::PageUp => self.step_item(-1),
+                Action::MoveDown | Action::Open => self.step_item(1),
+                Action::MoveUp => self.step_item(-1),
+                // The text of a long item (its guide) scrolls; the view
+                // stops at its end.
+                Action::PageDown => {
+                    self.walkthrough_scroll = self
+                        .walkthrough_scroll
+                        .saturating_add(WALKTHROUGH_PAGE)
+                        .min(self.walkthrough_len());
+                }
+                Action::PageUp => {
+                    self.walkthrough_scroll =
+                        self.walkthrough_scroll.saturating_sub(WALKTHROUGH_PAGE);
+                }
+                Action::Top => self.walkthrough_scroll = 0,
+                Action::Bottom => self.walkthrough_scroll = self.walkthrough_len(),
                 Action::Tick => self.tick(),
                 Action::SkipItem => self.skip_item(),
                 Action::Note => self.open_note(),
@@ -1201,6 +1262,9 @@ impl AppState {
         self.refresh_hints();
     }
 }
+
+/// Lines one page key scrolls the walkthrough's text by.
+pub const WALKTHROUGH_PAGE: u16 = 10;
 
 fn word(status: crate::config::theme::Status) -> &'static str {
     use crate::config::theme::Status;
@@ -1358,6 +1422,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
                     state.check_statuses.insert(check.clone(), status.clone());
                 }
             }
+            state.item_notes = checklist::notes(&records);
             let before = state
                 .walkthrough
                 .then(|| state.selected_item().map(|i| i.0))
