@@ -572,6 +572,15 @@ pub async fn run(
                         }
                         other => other,
                     };
+                    // A key while the size says "too small": the last resize
+                    // of a burst can be lost (signals coalesce), so ask the
+                    // terminal before the key is refused.
+                    if matches!(event, crossterm::event::Event::Key(_))
+                        && (state.size.0 < crate::state::MIN_WIDTH || state.size.1 < crate::state::MIN_HEIGHT)
+                        && let Ok((w, h)) = crossterm::terminal::size()
+                    {
+                        dirty |= update(state, Msg::Input(crossterm::event::Event::Resize(w, h)));
+                    }
                     let changed = update(state, Msg::Input(event));
                     dirty |= changed;
                     urgent |= changed;
