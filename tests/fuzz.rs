@@ -1610,7 +1610,10 @@ fn record() -> impl Strategy<Value = Record> {
                 ok,
                 detail,
             }),
-    ];
+    ]
+    // On the heap: the union of every kind's value tree is too big for a
+    // test thread's stack in a debug build.
+    .boxed();
     (
         text_field(),
         text_field(),
