@@ -4,6 +4,7 @@
 //! says it happened; two writers never interleave within a line. A torn last
 //! line (a crash mid-write) is skipped with a warning, never a failure.
 
+use std::collections::HashMap;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -112,6 +113,14 @@ pub enum Entry {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         happened_at: Option<String>,
     },
+    /// A check whose state changed while a dashboard watched it: `check`
+    /// as items name it (`probe:health`, `signal:error-rate`), `status` one
+    /// of ok, warn, fail, unknown, `text` what the Timeline says.
+    Check {
+        check: String,
+        status: String,
+        text: String,
+    },
     /// Marks (or unmarks) another record for the report: `key` is that
     /// record's `Record::key`.
     Star { key: String, on: bool },
@@ -178,6 +187,17 @@ pub fn os_user() -> String {
     {
         "unknown".into()
     }
+}
+
+/// The last journaled status of each check (`probe:NAME`, `signal:NAME`).
+pub fn check_statuses(records: &[Record]) -> HashMap<String, String> {
+    let mut last = HashMap::new();
+    for r in records {
+        if let Entry::Check { check, status, .. } = &r.entry {
+            last.insert(check.clone(), status.clone());
+        }
+    }
+    last
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -368,6 +388,15 @@ mod tests {
                 milestone: Milestone::Mitigated,
                 happened_at: None,
             },
+            Entry::Check {
+                check: "probe:health".into(),
+                status: "fail".into(),
+                text: "probe health: failing (HTTP 503)".into(),
+            },
+            Entry::Star {
+                key: "2026-11-23T06:00:00Z|ann".into(),
+                on: true,
+            },
         ];
         for e in &entries {
             j.append(&Record::now(None, e.clone())).unwrap();
@@ -447,5 +476,34 @@ mod tests {
                 ..self.clone()
             }
         }
+    }
+
+    #[test]
+    fn older_journals_read_and_a_newer_kind_is_a_warning_not_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::for_env(dir.path(), "shop", "prod");
+        std::fs::create_dir_all(j.path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &j.path,
+            concat!(
+                r#"{"at":"2026-11-23T06:00:00Z","user":"ann","kind":"note","text":"old"}"#,
+                "\n",
+                r#"{"at":"2026-11-23T06:01:00Z","user":"ann","kind":"from_the_future","x":1}"#,
+                "\n",
+                r#"{"at":"2026-11-23T06:02:00Z","user":"ann","kind":"check","check":"probe:health","status":"ok","text":"probe health: ok"}"#,
+                "\n",
+            ),
+        )
+        .unwrap();
+        let c = j.read().unwrap();
+        assert_eq!(c.records.len(), 2);
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(c.warnings[0].contains(":2: skipped"), "{:?}", c.warnings);
+        assert_eq!(
+            check_statuses(&c.records)
+                .get("probe:health")
+                .map(String::as_str),
+            Some("ok")
+        );
     }
 }

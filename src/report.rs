@@ -5,19 +5,33 @@ use std::fmt::Write as _;
 
 use crate::journal::{Entry, Milestone, Record, Step};
 use crate::runbook::Runbook;
-use crate::state::checklist::{ChecklistRow, ItemState, fold, rows, run_of};
 use crate::state::timeline;
 
+mod checklist;
+
+/// User text (notes, reasons, item texts, names) safe in Markdown: no raw
+/// HTML (`<` and `>` become entities) and on one line.
+fn text(s: &str) -> String {
+    s.replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\n', '\r'], " ")
+}
+
 /// Text safe inside a Markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+fn cell(s: &str) -> String {
+    text(s).replace('|', "\\|")
+}
+
+/// Text inside a code span (where entities are not read): no backticks.
+fn code(s: &str) -> String {
+    s.replace('`', "'").replace(['\n', '\r'], " ")
 }
 
 /// "2026-11-23 06:00 UTC" from an RFC 3339 time.
 fn when(at: &str) -> String {
     match at.parse::<jiff::Timestamp>() {
         Ok(t) => t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-        Err(_) => at.to_string(),
+        Err(_) => text(at),
     }
 }
 
@@ -39,13 +53,12 @@ pub fn render(
     now: i64,
     starred_only: bool,
 ) -> String {
-    let checklist = rows(runbook);
-    let states = fold(records, &checklist, now);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# {} / {env}: go-live report\n",
-        runbook.service_name()
+        "# {} / {}: go-live report\n",
+        text(runbook.service_name()),
+        text(env)
     );
     let _ = writeln!(
         out,
@@ -58,201 +71,7 @@ pub fn render(
         records.len()
     );
 
-    // Summary per phase.
-    let _ = writeln!(out, "## Summary\n");
-    let _ = writeln!(
-        out,
-        "| Phase | Done | Overridden | Skipped | Open | Total |"
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
-    let mut phase: Option<(String, [usize; 5])> = None;
-    let mut lines = Vec::new();
-    let flush = |phase: &mut Option<(String, [usize; 5])>, lines: &mut Vec<String>| {
-        if let Some((name, [done, over, skipped, open, total])) = phase.take() {
-            lines.push(format!(
-                "| {} | {done} | {over} | {skipped} | {open} | {total} |",
-                cell(&name)
-            ));
-        }
-    };
-    for row in &checklist {
-        match row {
-            ChecklistRow::Phase {
-                name,
-                period,
-                every,
-                ..
-            } => {
-                flush(&mut phase, &mut lines);
-                let name = match (every, run_of(*period, now)) {
-                    (Some(e), Some(run)) => format!("{name} (every {e}, run {run})"),
-                    _ => name.clone(),
-                };
-                phase = Some((name, [0; 5]));
-            }
-            ChecklistRow::Item { id, .. } => {
-                if let Some((_, c)) = phase.as_mut() {
-                    let i = match states.get(id) {
-                        Some(ItemState::Done {
-                            reason: None,
-                            stale: false,
-                            ..
-                        }) => 0,
-                        Some(ItemState::Done { .. }) => 1,
-                        Some(ItemState::Skipped { .. }) => 2,
-                        _ => 3,
-                    };
-                    c[i] += 1;
-                    c[4] += 1;
-                }
-            }
-        }
-    }
-    flush(&mut phase, &mut lines);
-    for l in lines {
-        let _ = writeln!(out, "{l}");
-    }
-
-    // Every item with who, when and its evidence.
-    let _ = writeln!(out, "\n## Checklist\n");
-    let last_tick = |id: &str| {
-        records.iter().rev().find_map(|r| match &r.entry {
-            Entry::Tick { item, evidence, .. } if item == id => Some(evidence.clone()),
-            _ => None,
-        })
-    };
-    for row in &checklist {
-        match row {
-            ChecklistRow::Phase { name, .. } => {
-                let _ = writeln!(out, "\n### {name}\n");
-            }
-            ChecklistRow::Item {
-                id, text, check, ..
-            } => {
-                let (mark, who) = match states.get(id) {
-                    Some(ItemState::Done {
-                        by,
-                        at,
-                        reason: None,
-                        stale: false,
-                    }) => ("x", format!(" — done by {by}, {}", when(at))),
-                    Some(ItemState::Done {
-                        by,
-                        at,
-                        reason: Some(r),
-                        ..
-                    }) => ("x", format!(" — **overridden** by {by}, {}: {r}", when(at))),
-                    Some(ItemState::Done {
-                        by,
-                        at,
-                        stale: true,
-                        ..
-                    }) => (
-                        " ",
-                        format!(
-                            " — ticked by {by}, {}, but its text changed since: verify again",
-                            when(at)
-                        ),
-                    ),
-                    Some(ItemState::Skipped { by, at, reason }) => {
-                        (" ", format!(" — *skipped* by {by}, {}: {reason}", when(at)))
-                    }
-                    _ => (" ", String::new()),
-                };
-                let check = check
-                    .as_ref()
-                    .map(|c| format!(" `{c}`"))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "- [{mark}] {text}{check}{who}");
-                if matches!(states.get(id), Some(ItemState::Done { .. })) {
-                    for e in last_tick(id).unwrap_or_default() {
-                        let detail = e.detail.map(|d| format!(" ({d})")).unwrap_or_default();
-                        let _ = writeln!(
-                            out,
-                            "  - evidence: {} `{}` {}: {}{detail}",
-                            e.kind, e.name, e.status, e.value
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    // Earlier runs of recurring phases: each run's last word per item.
-    let recurring: std::collections::HashMap<&str, Option<String>> = checklist
-        .iter()
-        .filter_map(|r| match r {
-            ChecklistRow::Item {
-                id,
-                period: Some(p),
-                ..
-            } => Some((id.as_str(), run_of(Some(*p), now))),
-            _ => None,
-        })
-        .collect();
-    let mut earlier: std::collections::BTreeMap<
-        String,
-        std::collections::BTreeMap<String, String>,
-    > = std::collections::BTreeMap::new();
-    for r in records {
-        let (item, run, line) = match &r.entry {
-            Entry::Tick {
-                item,
-                run: Some(run),
-                text,
-                reason,
-                ..
-            } => {
-                let how = if reason.is_some() {
-                    "overridden"
-                } else {
-                    "done"
-                };
-                (
-                    item,
-                    run,
-                    format!("[x] {text} ({how} by {}, {})", r.user, when(&r.at)),
-                )
-            }
-            Entry::Skip {
-                item,
-                run: Some(run),
-                text,
-                reason,
-            } => (
-                item,
-                run,
-                format!("[-] {text} (skipped by {}: {reason})", r.user),
-            ),
-            Entry::Untick {
-                item,
-                run: Some(run),
-            } => (item, run, String::new()),
-            _ => continue,
-        };
-        let Some(current) = recurring.get(item.as_str()) else {
-            continue;
-        };
-        if current.as_deref() == Some(run.as_str()) {
-            continue;
-        }
-        let runs = earlier.entry(run.clone()).or_default();
-        if line.is_empty() {
-            runs.remove(item);
-        } else {
-            runs.insert(item.clone(), line);
-        }
-    }
-    earlier.retain(|_, items| !items.is_empty());
-    if !earlier.is_empty() {
-        let _ = writeln!(out, "\n## Earlier runs of recurring phases\n");
-        for (run, items) in earlier.iter().rev() {
-            let _ = writeln!(out, "- run {run}:");
-            for line in items.values() {
-                let _ = writeln!(out, "  - {line}");
-            }
-        }
-    }
+    checklist::write(&mut out, runbook, records, now);
 
     // Overrides with their reasons.
     let overrides: Vec<&Record> = records
@@ -402,10 +221,14 @@ pub fn render(
         let _ = writeln!(out, "|---|---|---|");
         for e in events {
             let star = if e.starred { "★ " } else { "" };
+            let time = match e.at.parse::<jiff::Timestamp>() {
+                Ok(t) => t.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+                Err(_) => e.at.clone(),
+            };
             let _ = writeln!(
                 out,
                 "| {} | {} | {star}{} |",
-                e.time,
+                cell(&time),
                 cell(&e.user),
                 cell(&e.text)
             );

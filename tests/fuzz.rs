@@ -1584,6 +1584,13 @@ fn record() -> impl Strategy<Value = Record> {
             happened_at: None
         }),
         (text_field(), any::<bool>()).prop_map(|(key, on)| Entry::Star { key, on }),
+        (text_field(), text_field(), text_field()).prop_map(|(check, status, text)| {
+            Entry::Check {
+                check,
+                status,
+                text,
+            }
+        }),
         (
             text_field(),
             select(vec![
@@ -1604,7 +1611,10 @@ fn record() -> impl Strategy<Value = Record> {
                 ok,
                 detail,
             }),
-    ];
+    ]
+    // On the heap: the union of every kind's value tree is too big for a
+    // test thread's stack in a debug build.
+    .boxed();
     (
         text_field(),
         text_field(),

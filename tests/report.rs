@@ -64,6 +64,19 @@ fn action(at: &str, id: &str, summary: &str, ok: bool) -> Vec<Record> {
         .collect()
 }
 
+fn check(at: &str, check: &str, status: &str, text: &str) -> Record {
+    Record {
+        at: at.into(),
+        user: "oncall".into(),
+        kube_user: None,
+        entry: Entry::Check {
+            check: check.into(),
+            status: status.into(),
+            text: text.into(),
+        },
+    }
+}
+
 fn demo() -> Runbook {
     Runbook::load(Path::new("runbooks/demo.toml")).unwrap()
 }
@@ -146,11 +159,85 @@ fn a_go_live_report() {
             reason: None,
         },
     ));
+    // The day before: the checks as the dashboard first saw them.
+    records.insert(
+        0,
+        check(
+            "2026-11-22T22:00:00Z",
+            "signal:error-rate",
+            "ok",
+            "signal error-rate: ok",
+        ),
+    );
+    records.insert(
+        1,
+        check(
+            "2026-11-22T22:00:01Z",
+            "probe:api-tls",
+            "ok",
+            "probe api-tls: ok",
+        ),
+    );
+    records.extend([
+        check(
+            "2026-11-23T09:15:00Z",
+            "signal:error-rate",
+            "fail",
+            "signal error-rate: failing",
+        ),
+        check(
+            "2026-11-23T09:40:00Z",
+            "probe:api-tls",
+            "fail",
+            "probe api-tls: failing (TLS: certificate expired)",
+        ),
+        // Ticked as "On-call engineer named"; the runbook's text (and so
+        // its slug id) has changed since: verify again, counted open.
+        rec(
+            "09:41:00",
+            "bob",
+            tick(
+                "pre-deployment/on-call-engineer-named",
+                "On-call engineer named",
+                vec![],
+                None,
+            ),
+        ),
+        // A note on an item, with HTML that must not reach the page.
+        rec(
+            "09:45:00",
+            "bob",
+            Entry::Note {
+                text: "order 1042 placed <img src=x onerror=alert(1)>".into(),
+                item: Some("post-deployment/smoke-test-place-a-test-order".into()),
+                happened_at: None,
+                starred: false,
+            },
+        ),
+    ]);
     let report = ops_tui::report::render(&demo(), "demo", &records, NOW, false);
     assert!(
         report.contains("- run 2026-11-22:\n  - [x] Error rate within budget (done by ann"),
         "{report}"
     );
+    for expected in [
+        "| Phase | Done | Overridden | Skipped | Failing | Open | Total |",
+        "| Pre-Deployment | 2 | 0 | 1 | 0 | 2 | 5 |",
+        "| Post-Deployment | 0 | 1 | 0 | 2 | 7 | 10 |",
+        "| First week (every 1d, run 2026-11-23) | 0 | 0 | 0 | 1 | 2 | 3 |",
+        "| **Total** | 2 | 1 | 1 | 3 | 16 | 23 |",
+        "- [ ] On-call engineer and rollback owner named — ticked by bob, 2026-11-23 09:41 UTC, but its text changed since: verify again",
+        "- [ ] TLS certificate valid for more than 14 days `probe:api-tls` — **failing** since 2026-11-23 09:40 UTC: probe api-tls: failing (TLS: certificate expired)",
+        "- [ ] Smoke test: place a test order\n  - note (bob, 2026-11-23 09:45 UTC): order 1042 placed &lt;img src=x onerror=alert(1)&gt;\n",
+        "| 2026-11-22 22:00:00 | oncall | signal error-rate: ok |",
+        "| 2026-11-23 09:40:00 | oncall | probe api-tls: failing (TLS: certificate expired) |",
+    ] {
+        assert!(
+            report.contains(expected),
+            "{expected:?} missing from:\n{report}"
+        );
+    }
+    assert!(!report.contains("<img"), "raw HTML in:\n{report}");
     insta::assert_snapshot!(report);
 }
 
@@ -196,6 +283,12 @@ fn an_incident_report() {
         "restart deployment/api (a rollout of new pods)",
         false,
     ));
+    records.push(check(
+        "2026-11-23T09:57:00Z",
+        "probe:api-health",
+        "fail",
+        "probe api-health: failing (HTTP 502)",
+    ));
     records.push(rec(
         "10:12:00",
         "ann",
@@ -203,6 +296,12 @@ fn an_incident_report() {
             milestone: Milestone::Mitigated,
             happened_at: None,
         },
+    ));
+    records.push(check(
+        "2026-11-23T10:11:30Z",
+        "probe:api-health",
+        "ok",
+        "probe api-health: ok",
     ));
     records.push(rec(
         "10:40:00",
@@ -213,6 +312,14 @@ fn an_incident_report() {
         },
     ));
     let report = ops_tui::report::render(&demo(), "demo", &records, NOW, false);
+    assert!(
+        report.contains("| 2026-11-23 09:57:00 | oncall | probe api-health: failing (HTTP 502) |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("- [ ] Current production healthy before the release `probe:api-health`\n"),
+        "ok again: not failing\n{report}"
+    );
     insta::assert_snapshot!(report);
     let starred = ops_tui::report::render(&demo(), "demo", &records, NOW, true);
     let timeline = starred.split("## Timeline (starred)").nth(1).unwrap();

@@ -210,7 +210,8 @@ fn unique_names(doc: &Doc, order: &[Option<usize>], phases: &mut [Phase]) {
 }
 
 /// Phase and item ids must differ too (the loader's default ids are
-/// slugs, which can collide where the texts do not).
+/// slugs, which can collide where the texts do not). Every item gets an
+/// explicit id, so that editing its text later does not change it.
 fn unique_ids(phases: &mut [Phase]) {
     let mut phase_ids: HashSet<String> = HashSet::new();
     let mut item_ids: HashSet<String> = HashSet::new();
@@ -234,9 +235,9 @@ fn unique_ids(phases: &mut [Phase]) {
                 item_id = format!("{default}-{n}");
                 n += 1;
             }
-            if item_id != default {
-                item.id = Some(item_id.clone());
-            }
+            // Always explicit: an edit of the text in the runbook keeps
+            // the item's identity (and its ticks).
+            item.id = Some(item_id.clone());
             item_ids.insert(item_id);
         }
     }

@@ -143,6 +143,33 @@ fn repeated_texts_and_headings_get_unique_ids_and_names() {
 }
 
 #[test]
+fn every_item_gets_an_explicit_id_so_an_edited_text_keeps_its_identity() {
+    let md = "# Svc\n\n## Go-live\n\n- [ ] Error rate below 1%\n- [ ] Docs updated\n";
+    let imported = import(md, "svc.md").unwrap();
+    let runbook = valid(&imported);
+    for phase in runbook.phases() {
+        for item in &phase.items {
+            let item = item.get_ref();
+            assert_eq!(
+                item.id.as_deref(),
+                Some(format!("{}/{}", phase.id(), crate::runbook::slug(&item.text)).as_str()),
+                "the slug it would have had, written out:\n{}",
+                imported.toml
+            );
+        }
+    }
+    // The team edits a text: the id (and so its ticks) stays.
+    let edited = imported
+        .toml
+        .replace("Error rate below 1%", "Error rate below 0.5%");
+    let runbook = Runbook::parse(Path::new("x.toml"), &edited).unwrap();
+    let phase = runbook.phases().next().unwrap();
+    let first = phase.items[0].get_ref();
+    assert_eq!(first.text, "Error rate below 0.5%");
+    assert_eq!(first.id(phase), "go-live/error-rate-below-1");
+}
+
+#[test]
 fn quotes_backslashes_and_dollars_survive_toml() {
     let md = r#"# Svc "quoted" \ name
 

@@ -24,6 +24,8 @@ pub enum ChecklistRow {
     Item {
         /// The stable id: explicit, else a slug of phase and text.
         id: String,
+        /// Its phase's id (explicit, else a slug of the phase's name).
+        phase: String,
         text: String,
         check: Option<String>,
         /// The period of its phase, when recurring (seconds).
@@ -36,6 +38,7 @@ pub enum ChecklistRow {
 pub fn rows(runbook: &Runbook) -> Vec<ChecklistRow> {
     let mut rows = Vec::new();
     for phase in runbook.phases() {
+        let phase_id = phase.id();
         let period = phase.every.map(|d| d.0.as_secs()).filter(|s| *s > 0);
         rows.push(ChecklistRow::Phase {
             name: phase.name.get_ref().clone(),
@@ -52,6 +55,7 @@ pub fn rows(runbook: &Runbook) -> Vec<ChecklistRow> {
             let item = item.get_ref();
             rows.push(ChecklistRow::Item {
                 id: item.id(phase),
+                phase: phase_id.clone(),
                 text: item.text.clone(),
                 check: item.check.as_ref().map(|c| c.get_ref().clone()),
                 period,
@@ -95,6 +99,12 @@ pub enum ItemState {
 }
 
 /// Each item's state in its current run, folded over the journal in order.
+///
+/// A tick or skip whose item id is no longer in the runbook (its text was
+/// edited, so its slug id changed) is an orphan. An orphan left done in
+/// its phase's current run is adopted by the most similar item of the same
+/// phase that has no journal state of its own (word sets at least half
+/// shared), which then shows done but stale: verify it again.
 pub fn fold(records: &[Record], rows: &[ChecklistRow], now: i64) -> HashMap<String, ItemState> {
     let items: HashMap<&str, (&str, Option<String>)> = rows
         .iter()
@@ -105,16 +115,42 @@ pub fn fold(records: &[Record], rows: &[ChecklistRow], now: i64) -> HashMap<Stri
             ChecklistRow::Phase { .. } => None,
         })
         .collect();
+    // Each phase's current run, for orphans (whose phase is the part of
+    // their id before '/').
+    let phase_runs: HashMap<&str, Option<String>> = rows
+        .iter()
+        .filter_map(|r| match r {
+            ChecklistRow::Item { phase, period, .. } => {
+                Some((phase.as_str(), run_of(*period, now)))
+            }
+            ChecklistRow::Phase { .. } => None,
+        })
+        .collect();
     let mut states: HashMap<String, ItemState> = HashMap::new();
+    // Orphans by id: their last state, the text they were ticked with,
+    // and the order they were first seen in.
+    let mut orphans: HashMap<&str, (usize, ItemState, &str)> = HashMap::new();
     for r in records {
-        let (item, run) = match &r.entry {
-            Entry::Tick { item, run, .. }
-            | Entry::Untick { item, run }
-            | Entry::Skip { item, run, .. } => (item, run),
+        let (item, run, ticked_text) = match &r.entry {
+            Entry::Tick {
+                item, run, text, ..
+            } => (item, run, Some(text.as_str())),
+            Entry::Untick { item, run } => (item, run, None),
+            Entry::Skip { item, run, .. } => (item, run, None),
             _ => continue,
         };
-        let Some((current_text, current_run)) = items.get(item.as_str()) else {
-            continue;
+        let current = items.get(item.as_str());
+        let current_run = match current {
+            Some((_, run)) => run,
+            None => {
+                let Some(run) = item
+                    .split_once('/')
+                    .and_then(|(phase, _)| phase_runs.get(phase))
+                else {
+                    continue;
+                };
+                run
+            }
         };
         if run != current_run {
             continue;
@@ -124,7 +160,7 @@ pub fn fold(records: &[Record], rows: &[ChecklistRow], now: i64) -> HashMap<Stri
                 by: r.user.clone(),
                 at: r.at.clone(),
                 reason: reason.clone(),
-                stale: text != current_text,
+                stale: current.is_none_or(|(current_text, _)| text != current_text),
             },
             Entry::Skip { reason, .. } => ItemState::Skipped {
                 by: r.user.clone(),
@@ -133,9 +169,128 @@ pub fn fold(records: &[Record], rows: &[ChecklistRow], now: i64) -> HashMap<Stri
             },
             _ => ItemState::Open,
         };
-        states.insert(item.clone(), state);
+        if current.is_some() {
+            states.insert(item.clone(), state);
+        } else {
+            let next = orphans.len();
+            let entry = orphans
+                .entry(item.as_str())
+                .or_insert((next, ItemState::Open, ""));
+            entry.1 = state;
+            if let Some(t) = ticked_text {
+                entry.2 = t;
+            }
+        }
     }
+    adopt(&mut states, orphans, rows);
     states
+}
+
+/// Gives each orphan left done to the most similar item of its phase that
+/// has no state of its own: each orphan and each item at most once, the
+/// most similar pairs first.
+fn adopt(
+    states: &mut HashMap<String, ItemState>,
+    orphans: HashMap<&str, (usize, ItemState, &str)>,
+    rows: &[ChecklistRow],
+) {
+    let mut pairs: Vec<(f64, usize, usize, ItemState)> = Vec::new();
+    for (orphan_id, (order, state, ticked_text)) in &orphans {
+        if !matches!(state, ItemState::Done { .. }) {
+            continue;
+        }
+        let Some((orphan_phase, _)) = orphan_id.split_once('/') else {
+            continue;
+        };
+        for (row, r) in rows.iter().enumerate() {
+            let ChecklistRow::Item {
+                id, phase, text, ..
+            } = r
+            else {
+                continue;
+            };
+            if phase != orphan_phase || states.contains_key(id) {
+                continue;
+            }
+            let score = similarity(ticked_text, text);
+            if score >= ADOPT_SIMILARITY {
+                pairs.push((score, *order, row, state.clone()));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut used_orphans = std::collections::HashSet::new();
+    for (_, order, row, state) in pairs {
+        let Some(ChecklistRow::Item { id, .. }) = rows.get(row) else {
+            continue;
+        };
+        if states.contains_key(id) || used_orphans.contains(&order) {
+            continue;
+        }
+        used_orphans.insert(order);
+        let adopted = match state {
+            ItemState::Done { by, at, reason, .. } => ItemState::Done {
+                by,
+                at,
+                reason,
+                stale: true,
+            },
+            other => other,
+        };
+        states.insert(id.clone(), adopted);
+    }
+}
+
+/// A note written on a checklist item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemNote {
+    pub by: String,
+    /// When it happened (its backdated time, else when written), RFC 3339.
+    pub at: String,
+    pub text: String,
+}
+
+/// The notes on each item, by item id, in the order they happened.
+pub fn notes(records: &[Record]) -> HashMap<String, Vec<ItemNote>> {
+    let mut notes: HashMap<String, Vec<ItemNote>> = HashMap::new();
+    for r in records {
+        if let Entry::Note {
+            text,
+            item: Some(item),
+            happened_at,
+            ..
+        } = &r.entry
+        {
+            notes.entry(item.clone()).or_default().push(ItemNote {
+                by: r.user.clone(),
+                at: happened_at.clone().unwrap_or_else(|| r.at.clone()),
+                text: text.clone(),
+            });
+        }
+    }
+    for list in notes.values_mut() {
+        list.sort_by(|a, b| a.at.cmp(&b.at));
+    }
+    notes
+}
+
+/// How alike two texts must be for an item to adopt an orphaned tick.
+pub const ADOPT_SIMILARITY: f64 = 0.5;
+
+/// Jaccard similarity of the texts' sets of lowercase alphanumeric words.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    fn words(s: &str) -> std::collections::HashSet<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    }
+    let (a, b) = (words(a), words(b));
+    let union = a.union(&b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f64 / union as f64
 }
 
 #[cfg(test)]
@@ -154,6 +309,7 @@ mod tests {
     fn item(id: &str, text: &str, period: Option<u64>) -> ChecklistRow {
         ChecklistRow::Item {
             id: id.into(),
+            phase: id.split_once('/').map_or("", |(p, _)| p).into(),
             text: text.into(),
             check: None,
             period,
@@ -263,5 +419,144 @@ mod tests {
             !fold(&records, &rows, now + 86_400 + 60).contains_key("d"),
             "yesterday's tick does not count today"
         );
+    }
+
+    #[test]
+    fn a_tick_whose_item_text_was_edited_is_adopted_as_stale() {
+        // The slug id changed with the text: the old tick is an orphan.
+        let rows = [
+            item("post/error-rate-below-0-5", "Error rate below 0.5%", None),
+            item("post/smoke-test-passed", "Smoke test passed", None),
+            item("pre/error-rate-below-0-5", "Error rate below 0.5%", None),
+        ];
+        let records = [rec(
+            "ann",
+            "2026-11-23T06:00:00Z",
+            tick("post/error-rate-below-1", "Error rate below 1%", None, None),
+        )];
+        let s = fold(&records, &rows, 0);
+        assert_eq!(
+            s.get("post/error-rate-below-0-5"),
+            Some(&ItemState::Done {
+                by: "ann".into(),
+                at: "2026-11-23T06:00:00Z".into(),
+                reason: None,
+                stale: true
+            }),
+            "{s:?}"
+        );
+        assert!(!s.contains_key("post/smoke-test-passed"), "not similar");
+        assert!(
+            !s.contains_key("pre/error-rate-below-0-5"),
+            "another phase never adopts"
+        );
+        assert!(!s.contains_key("post/error-rate-below-1"));
+    }
+
+    #[test]
+    fn an_orphan_is_adopted_once_by_the_most_similar_item_without_a_state() {
+        let rows = [
+            item("p/a", "Error rate below one percent now", None),
+            item("p/b", "Error rate below one percent", None),
+            item("p/c", "Error rate below one percent today, checked", None),
+        ];
+        let records = [
+            // p/b has a state of its own (unticked): it adopts nothing.
+            rec(
+                "bob",
+                "t0",
+                tick("p/b", "Error rate below one percent", None, None),
+            ),
+            rec(
+                "bob",
+                "t1",
+                Entry::Untick {
+                    item: "p/b".into(),
+                    run: None,
+                },
+            ),
+            rec(
+                "ann",
+                "t2",
+                tick("p/old", "Error rate below one percent", None, None),
+            ),
+        ];
+        let s = fold(&records, &rows, 0);
+        assert_eq!(s["p/b"], ItemState::Open);
+        assert!(
+            matches!(s.get("p/a"), Some(ItemState::Done { stale: true, .. })),
+            "the most similar item adopts: {s:?}"
+        );
+        assert!(!s.contains_key("p/c"), "one orphan, one adopter: {s:?}");
+    }
+
+    #[test]
+    fn unticked_skipped_and_earlier_run_orphans_are_not_adopted() {
+        let day = 86_400;
+        let now = 1_763_856_000 + 60; // 2025-11-23
+        let rows = [
+            item("p/release-notes-reviewed", "Release notes reviewed", None),
+            item(
+                "d/error-budget-checked-today",
+                "Error budget checked today",
+                Some(day),
+            ),
+        ];
+        let records = [
+            rec(
+                "ann",
+                "t0",
+                tick(
+                    "p/notes-reviewed",
+                    "Release notes were reviewed",
+                    None,
+                    None,
+                ),
+            ),
+            rec(
+                "ann",
+                "t1",
+                Entry::Untick {
+                    item: "p/notes-reviewed".into(),
+                    run: None,
+                },
+            ),
+            rec(
+                "ann",
+                "t2",
+                tick(
+                    "d/error-budget-checked",
+                    "Error budget checked",
+                    Some("2025-11-22"),
+                    None,
+                ),
+            ),
+        ];
+        assert!(fold(&records, &rows, now).is_empty());
+        // Today's run of the recurring phase adopts.
+        let today = [rec(
+            "ann",
+            "t3",
+            tick(
+                "d/error-budget-checked",
+                "Error budget checked",
+                Some("2025-11-23"),
+                None,
+            ),
+        )];
+        assert!(matches!(
+            fold(&today, &rows, now).get("d/error-budget-checked-today"),
+            Some(ItemState::Done { stale: true, .. })
+        ));
+    }
+
+    #[test]
+    fn similarity_is_jaccard_over_lowercase_words() {
+        assert_eq!(
+            similarity("Error rate below 1%", "error RATE below 0.5%"),
+            0.5
+        );
+        assert_eq!(similarity("a b", "a b"), 1.0);
+        assert_eq!(similarity("", "!!"), 0.0);
     }
 }

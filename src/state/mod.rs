@@ -109,16 +109,18 @@ pub struct AppState {
     pub probe_urls: Vec<String>,
     /// Terminal size, for paging.
     pub size: (u16, u16),
-    /// The Timeline: the journal and the checks that changed state, newest first.
+    /// The Timeline: the journal (with the checks that changed state),
+    /// newest first, derived when it is read.
     pub timeline: Vec<timeline::TimelineRow>,
-    /// The journal's rows, derived when it is read.
-    pub journal_rows: Vec<timeline::TimelineRow>,
-    /// Checks that changed state while this instance watched (not journaled).
-    pub check_events: std::collections::VecDeque<timeline::TimelineRow>,
+    /// The last journaled status of each check (`probe:NAME`,
+    /// `signal:NAME`): a check's change is journaled only when it differs.
+    pub check_statuses: std::collections::HashMap<String, String>,
     /// The journal's records as last read, in order.
     pub journal: Vec<crate::journal::Record>,
     /// Each checklist item's state in its current run, folded from the journal.
     pub items: std::collections::HashMap<String, checklist::ItemState>,
+    /// The notes written on each checklist item, oldest first.
+    pub item_notes: std::collections::HashMap<String, Vec<checklist::ItemNote>>,
     /// The cluster as the watches report it.
     pub cluster: cluster::ClusterState,
     /// Seconds since the epoch, from the clock tick (render never reads the clock).
@@ -148,6 +150,8 @@ pub struct AppState {
     /// The guided walkthrough of the checklist is on (its item is the
     /// Checklist pane's selection).
     pub walkthrough: bool,
+    /// Lines the walkthrough's text is scrolled by (the guide can be long).
+    pub walkthrough_scroll: u16,
     pub quit: bool,
 }
 
@@ -193,10 +197,10 @@ impl AppState {
             probe_urls,
             size: (80, 24),
             timeline: Vec::new(),
-            journal_rows: Vec::new(),
-            check_events: std::collections::VecDeque::new(),
+            check_statuses: std::collections::HashMap::new(),
             journal: Vec::new(),
             items: std::collections::HashMap::new(),
+            item_notes: std::collections::HashMap::new(),
             cluster: cluster::ClusterState::new(wanted),
             now: 0,
             workload: None,
@@ -210,6 +214,7 @@ impl AppState {
             signals: signals::Signals::default(),
             detail: None,
             walkthrough: false,
+            walkthrough_scroll: 0,
             quit: false,
         };
         state.refresh_hints();
@@ -359,6 +364,7 @@ impl AppState {
             (&[Action::Tick], "done"),
             (&[Action::SkipItem], "skip"),
             (&[Action::Note], "note"),
+            (&[Action::PageDown, Action::PageUp], "scroll"),
         ];
         const DETAIL: &[(&[Action], &str)] = &[
             (&[Action::Help], "help"),
@@ -595,10 +601,10 @@ impl AppState {
             .map(|r| probe_urls(r, &target))
             .unwrap_or_default();
         self.timeline.clear();
-        self.journal_rows.clear();
-        self.check_events.clear();
+        self.check_statuses.clear();
         self.journal.clear();
         self.items.clear();
+        self.item_notes.clear();
         self.health = health::Health::default();
         self.signals = signals::Signals::default();
         self.detail = None;
@@ -718,30 +724,23 @@ impl AppState {
         }
     }
 
-    /// Notes a check that changed state in the Timeline (kept in memory).
-    fn check_changed(&mut self, at: i64, text: String, status: crate::config::theme::Status) {
-        use crate::config::theme::Status;
-        let stamp = jiff::Timestamp::from_second(at)
-            .map(|t| t.to_string())
-            .unwrap_or_default();
-        self.check_events.push_back(timeline::TimelineRow {
-            kind: "check",
-            time: stamp.get(11..19).unwrap_or(&stamp).to_string(),
-            at: stamp,
-            key: None,
-            starred: false,
-            user: "ops-tui".into(),
-            text,
-            ok: match status {
-                Status::Ok => Some(true),
-                Status::Fail => Some(false),
-                _ => None,
-            },
-        });
-        while self.check_events.len() > MAX_CHECK_EVENTS {
-            self.check_events.pop_front();
+    /// Journals a check's state when it differs from the last journaled
+    /// one (so a restart, or a second instance that has read the first's
+    /// entry, records nothing new). The Timeline shows it once the journal
+    /// is read back.
+    fn check_changed(&mut self, check: String, status: crate::config::theme::Status, text: String) {
+        let word = crate::checks::report::status_word(status);
+        if self.check_statuses.get(&check).map(String::as_str) == Some(word) {
+            return;
         }
-        self.timeline = timeline::merge(&self.journal_rows, &self.check_events);
+        self.check_statuses.insert(check.clone(), word.to_string());
+        self.effects.push(Effect::Act(actions::Request::Record(
+            crate::journal::Entry::Check {
+                check,
+                status: word.to_string(),
+                text,
+            },
+        )));
     }
 
     /// Stars (or unstars) the selected Timeline entry.
@@ -756,20 +755,13 @@ impl AppState {
         else {
             return;
         };
-        match &row.key {
-            Some(key) => {
-                let entry = crate::journal::Entry::Star {
-                    key: key.clone(),
-                    on: !row.starred,
-                };
-                self.effects
-                    .push(Effect::Act(actions::Request::Record(entry)));
-            }
-            None => {
-                self.notice = Some(
-                    "a check's change is not in the journal: write a note (n) to keep it".into(),
-                );
-            }
+        if let Some(key) = &row.key {
+            let entry = crate::journal::Entry::Star {
+                key: key.clone(),
+                on: !row.starred,
+            };
+            self.effects
+                .push(Effect::Act(actions::Request::Record(entry)));
         }
     }
 
@@ -797,9 +789,47 @@ impl AppState {
         self.focus = Pane::Checklist;
         self.selected[Pane::Checklist.index()] = open.unwrap_or(first_item);
         self.walkthrough = true;
+        self.walkthrough_scroll = 0;
         if open.is_none() {
             self.notice = Some("every item is done or skipped".into());
         }
+    }
+
+    /// How far the walkthrough's text may scroll: its rows at the
+    /// terminal's width (rather more than fewer: the screen stops at the
+    /// real end) less the rows in view.
+    fn walkthrough_len(&self) -> u16 {
+        let Some(ChecklistRow::Item {
+            id, check, guide, ..
+        }) = self.checklist.get(self.selected[Pane::Checklist.index()])
+        else {
+            return 0;
+        };
+        let width = usize::from(self.size.0.saturating_sub(2)).max(1);
+        let rows = |text: &str| text.chars().count().div_ceil(width).max(1);
+        // The item, its id, its state: with blank lines, and some wrapping.
+        let mut total = 8;
+        total += match (check, &self.runbook) {
+            (Some(_), Some(rb)) => {
+                2 * (rb.file.probes.len() + rb.file.signals.len() + rb.file.workloads.len()) + 2
+            }
+            _ => 2,
+        };
+        if let Some(notes) = self.item_notes.get(id) {
+            total += 2 + notes
+                .iter()
+                .map(|n| rows(&format!("  2026-11-23 06:00 {} {}", n.by, n.text)))
+                .sum::<usize>();
+        }
+        if let Some(guide) = guide {
+            total += 2 + guide
+                .lines()
+                .map(|l| rows(&format!("  {l}")))
+                .sum::<usize>();
+        }
+        // Header, footer and the two borders are not text.
+        let in_view = usize::from(self.size.1.saturating_sub(4));
+        u16::try_from(total.saturating_sub(in_view)).unwrap_or(u16::MAX)
     }
 
     /// Moves the walkthrough to the next (or previous) item.
@@ -811,6 +841,7 @@ impl AppState {
                 None => return,
                 Some(ChecklistRow::Item { .. }) => {
                     self.selected[Pane::Checklist.index()] = i as usize;
+                    self.walkthrough_scroll = 0;
                     return;
                 }
                 Some(ChecklistRow::Phase { .. }) => {}
@@ -1127,8 +1158,22 @@ impl AppState {
                 Action::Quit => self.quit = true,
                 Action::Help => self.help = Some(HelpView::new(&self.keymap)),
                 Action::Back | Action::Cancel | Action::Walkthrough => self.walkthrough = false,
-                Action::MoveDown | Action::PageDown | Action::Open => self.step_item(1),
-                Action::MoveUp | Action::PageUp => self.step_item(-1),
+                Action::MoveDown | Action::Open => self.step_item(1),
+                Action::MoveUp => self.step_item(-1),
+                // The text of a long item (its guide) scrolls; the view
+                // stops at its end.
+                Action::PageDown => {
+                    self.walkthrough_scroll = self
+                        .walkthrough_scroll
+                        .saturating_add(WALKTHROUGH_PAGE)
+                        .min(self.walkthrough_len());
+                }
+                Action::PageUp => {
+                    self.walkthrough_scroll =
+                        self.walkthrough_scroll.saturating_sub(WALKTHROUGH_PAGE);
+                }
+                Action::Top => self.walkthrough_scroll = 0,
+                Action::Bottom => self.walkthrough_scroll = self.walkthrough_len(),
                 Action::Tick => self.tick(),
                 Action::SkipItem => self.skip_item(),
                 Action::Note => self.open_note(),
@@ -1240,8 +1285,8 @@ impl AppState {
     }
 }
 
-/// Check changes the Timeline keeps in memory.
-pub const MAX_CHECK_EVENTS: usize = 200;
+/// Lines one page key scrolls the walkthrough's text by.
+pub const WALKTHROUGH_PAGE: u16 = 10;
 
 fn word(status: crate::config::theme::Status) -> &'static str {
     use crate::config::theme::Status;
@@ -1353,24 +1398,17 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             if generation != state.cluster.generation {
                 return false;
             }
-            let before = state
-                .health
-                .get(&result.name)
-                .and_then(|h| h.last.as_ref())
-                .map(health::status);
             let after = health::status(&result);
-            if before.is_some_and(|b| b != after) {
-                let why = result
-                    .failure
-                    .as_ref()
-                    .map(|f| format!(" ({f})"))
-                    .unwrap_or_default();
-                state.check_changed(
-                    result.at,
-                    format!("probe {}: {}{why}", result.name, word(after)),
-                    after,
-                );
-            }
+            let why = result
+                .failure
+                .as_ref()
+                .map(|f| format!(" ({f})"))
+                .unwrap_or_default();
+            state.check_changed(
+                format!("probe:{}", result.name),
+                after,
+                format!("probe {}: {}{why}", result.name, word(after)),
+            );
             state.health.record(*result);
             true
         }
@@ -1378,21 +1416,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             if generation != state.cluster.generation {
                 return false;
             }
-            if let signals::SignalMsg::Reading { name, at, reading } = &msg {
-                let before = state
-                    .signals
-                    .signals
-                    .get(name)
-                    .and_then(|s| s.reading.as_ref())
-                    .map(|r| r.state.label());
-                if before.is_some_and(|b| b != reading.state.label()) {
-                    let st = crate::checks::prom::status(&reading.state);
-                    state.check_changed(
-                        *at,
-                        format!("signal {name}: {}", reading.state.label().to_lowercase()),
-                        st,
-                    );
-                }
+            if let signals::SignalMsg::Reading { name, reading, .. } = &msg {
+                state.check_changed(
+                    format!("signal:{name}"),
+                    crate::checks::prom::status(&reading.state),
+                    format!("signal {name}: {}", reading.state.label().to_lowercase()),
+                );
             }
             state.signals.update(msg);
             true
@@ -1405,8 +1434,20 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             _ => false,
         },
         Msg::Journal(records) => {
-            state.journal_rows = timeline::rows(&records);
-            state.timeline = timeline::merge(&state.journal_rows, &state.check_events);
+            state.timeline = timeline::rows(&records);
+            state.check_statuses = crate::journal::check_statuses(&records);
+            // A change still on its way to the journal counts as recorded.
+            for effect in &state.effects {
+                if let Effect::Act(actions::Request::Record(crate::journal::Entry::Check {
+                    check,
+                    status,
+                    ..
+                })) = effect
+                {
+                    state.check_statuses.insert(check.clone(), status.clone());
+                }
+            }
+            state.item_notes = checklist::notes(&records);
             let before = state
                 .walkthrough
                 .then(|| state.selected_item().map(|i| i.0))
@@ -2109,9 +2150,8 @@ mod tests {
             entry: star,
             ..note.clone()
         };
-        update(&mut s, Msg::Journal(vec![note, starred]));
+        update(&mut s, Msg::Journal(vec![note.clone(), starred.clone()]));
         assert!(s.timeline[0].starred, "{:?}", s.timeline);
-        // A probe going from ok to failing is a Timeline row of its own.
         let result = |status: u16, at: i64| {
             let observed = crate::condition::Observed {
                 connected: true,
@@ -2129,13 +2169,62 @@ mod tests {
                 requests: 1,
             })
         };
+        // A probe's state is journaled when it differs from the last one
+        // journaled: its first answer, then a change, never a repeat.
         update(&mut s, Msg::Probe(0, result(200, 1_795_400_000)));
+        assert_eq!(
+            recorded(&mut s),
+            Entry::Check {
+                check: "probe:health".into(),
+                status: "ok".into(),
+                text: "probe health: ok".into(),
+            }
+        );
         update(&mut s, Msg::Probe(0, result(200, 1_795_400_010)));
-        assert!(s.check_events.is_empty(), "no change, no row");
+        assert!(s.effects.is_empty(), "no change, nothing recorded");
         update(&mut s, Msg::Probe(0, result(503, 1_795_500_000)));
+        let change = recorded(&mut s);
+        assert_eq!(
+            change,
+            Entry::Check {
+                check: "probe:health".into(),
+                status: "fail".into(),
+                text: "probe health: failing".into(),
+            }
+        );
+        // Read back from the journal: a Timeline row that can be starred.
+        let journal = vec![
+            note.clone(),
+            starred.clone(),
+            Record {
+                at: "2026-11-23T06:02:00Z".into(),
+                user: "bob".into(),
+                entry: change,
+                ..note.clone()
+            },
+        ];
+        update(&mut s, Msg::Journal(journal.clone()));
         assert_eq!(s.timeline[0].kind, "check");
         assert_eq!(s.timeline[0].text, "probe health: failing");
         assert_eq!(s.timeline[0].ok, Some(false));
+        s.selected[Pane::Timeline.index()] = 0;
+        char(&mut s, '*');
+        assert!(
+            matches!(recorded(&mut s), Entry::Star { key, on: true } if key == journal[2].key()),
+            "{:?}",
+            s.notice
+        );
+        // Another instance (or a restart) that has read the journal does
+        // not record the same state again, only a new one.
+        let mut other = state();
+        update(&mut other, Msg::Journal(journal));
+        update(&mut other, Msg::Probe(0, result(503, 1_795_500_005)));
+        assert!(other.effects.is_empty(), "{:?}", other.effects);
+        update(&mut other, Msg::Probe(0, result(200, 1_795_500_010)));
+        assert!(matches!(
+            recorded(&mut other),
+            Entry::Check { status, .. } if status == "ok"
+        ));
     }
 
     #[test]

@@ -7,14 +7,14 @@ use crate::journal::{Entry, Record, Step};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineRow {
-    /// The journal entry's kind: action, tick, skip, note, milestone; or
-    /// check (a check that changed state, seen by this instance).
+    /// The journal entry's kind: action, tick, skip, note, milestone, check
+    /// (a check that changed state).
     pub kind: &'static str,
     /// When it happened, RFC 3339 (UTC), for ordering.
     pub at: String,
     /// HH:MM:SS, UTC.
     pub time: String,
-    /// The journal record's key, for starring (None: not journaled).
+    /// The journal record's key, for starring.
     pub key: Option<String>,
     pub starred: bool,
     pub user: String,
@@ -26,7 +26,7 @@ pub struct TimelineRow {
 
 /// Rows from journal records, newest first (a backdated note or milestone
 /// sorts at the time it happened): one row per action (its last step),
-/// tick, untick, skip, note and milestone.
+/// tick, untick, skip, note, milestone and check change.
 pub fn rows(records: &[Record]) -> Vec<TimelineRow> {
     // The last record of each action tells where it got to.
     let mut last: HashMap<&str, usize> = HashMap::new();
@@ -69,16 +69,6 @@ pub fn rows(records: &[Record]) -> Vec<TimelineRow> {
             row
         })
         .collect()
-}
-
-/// Journal rows and this instance's check changes, newest first.
-pub fn merge(
-    journal: &[TimelineRow],
-    checks: &std::collections::VecDeque<TimelineRow>,
-) -> Vec<TimelineRow> {
-    let mut all: Vec<TimelineRow> = journal.iter().chain(checks.iter()).cloned().collect();
-    all.sort_by(|a, b| b.at.cmp(&a.at));
-    all
 }
 
 /// When a record's event happened: its backdated time, else when written.
@@ -144,6 +134,15 @@ fn row(r: &Record) -> TimelineRow {
         Entry::Milestone { milestone, .. } => {
             ("milestone", format!("incident {}", milestone.word()), None)
         }
+        Entry::Check { status, text, .. } => (
+            "check",
+            text.clone(),
+            match status.as_str() {
+                "ok" => Some(true),
+                "fail" => Some(false),
+                _ => None,
+            },
+        ),
         Entry::Star { key, .. } => ("star", format!("starred {key}"), None),
     };
     TimelineRow {

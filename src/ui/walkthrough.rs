@@ -1,11 +1,14 @@
 //! The walkthrough: one checklist item at a time, in order, with its check
-//! live and the guide's text around it (when the runbook came from one).
+//! live, the notes written on it, and the guide's text around it (when the
+//! runbook came from one). A long text scrolls (page keys); what is below
+//! the view is counted on the bottom border.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
+use crate::action::Action;
 use crate::checks::{evaluate, worst};
 use crate::config::theme::Status;
 use crate::runbook::check_ref::CheckRef;
@@ -126,6 +129,17 @@ pub fn draw(frame: &mut Frame, state: &AppState, body: Rect) {
             theme.muted(),
         ));
     }
+    if let Some(notes) = state.item_notes.get(id).filter(|n| !n.is_empty()) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Notes:", theme.muted()));
+        for n in notes {
+            let at = n.at.get(..16).unwrap_or(&n.at).replace('T', " ");
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {at} {} ", n.by), theme.muted()),
+                Span::styled(n.text.clone(), theme.base()),
+            ]));
+        }
+    }
     if let Some(guide) = guide {
         lines.push(Line::raw(""));
         lines.push(Line::styled("From the guide:", theme.muted()));
@@ -133,14 +147,35 @@ pub fn draw(frame: &mut Frame, state: &AppState, body: Rect) {
             lines.push(Line::styled(format!("  {l}"), theme.base()));
         }
     }
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.border(true))
         .title(Line::styled(" Walkthrough ", theme.title(true)));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        body,
-    );
+    let inner = block.inner(body);
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rows = u16::try_from(text.line_count(inner.width)).unwrap_or(u16::MAX);
+    let scroll = state
+        .walkthrough_scroll
+        .min(rows.saturating_sub(inner.height));
+    let below = rows.saturating_sub(scroll.saturating_add(inner.height));
+    let key = |action| {
+        state
+            .keymap
+            .pane_key(action)
+            .map(|k| format!(" ({k})"))
+            .unwrap_or_default()
+    };
+    if below > 0 {
+        block = block.title_bottom(Line::styled(
+            format!(" … {below} more lines{} ", key(Action::PageDown)),
+            theme.muted(),
+        ));
+    } else if scroll > 0 {
+        block = block.title_bottom(Line::styled(
+            format!(" {scroll} lines above{} ", key(Action::PageUp)),
+            theme.muted(),
+        ));
+    }
+    frame.render_widget(block, body);
+    frame.render_widget(text.scroll((scroll, 0)), inner);
 }

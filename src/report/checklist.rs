@@ -1,0 +1,343 @@
+//! The report's summary (per phase: done, overridden, skipped, failing,
+//! open) and its checklist: each item with who, when, its evidence and its
+//! notes; then the earlier runs of recurring phases.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use super::{cell, code, text, when};
+use crate::journal::{Entry, Record};
+use crate::runbook::Runbook;
+use crate::runbook::check_ref::{CheckRef, Target};
+use crate::state::checklist::{ChecklistRow, ItemState, fold, notes, rows, run_of};
+
+/// A check's last journaled state: its status, what it said, and when.
+struct CheckState<'a> {
+    status: &'a str,
+    text: &'a str,
+    at: &'a str,
+}
+
+/// The last journaled state of each check.
+fn check_states(records: &[Record]) -> HashMap<&str, CheckState<'_>> {
+    let mut last = HashMap::new();
+    for r in records {
+        if let Entry::Check {
+            check,
+            status,
+            text,
+        } = &r.entry
+        {
+            last.insert(
+                check.as_str(),
+                CheckState {
+                    status,
+                    text,
+                    at: &r.at,
+                },
+            );
+        }
+    }
+    last
+}
+
+/// The journaled state that makes an item's check failing, if any: the
+/// named probe's or signal's, or for `probe:*` / `signal:*` the first of
+/// the runbook's that failed. Rollouts and alerts are not journaled.
+fn failing<'a>(
+    check: &str,
+    runbook: &Runbook,
+    states: &'a HashMap<&str, CheckState<'_>>,
+) -> Option<&'a CheckState<'a>> {
+    let failed = |key: String| states.get(key.as_str()).filter(|s| s.status == "fail");
+    match CheckRef::parse(check).ok()? {
+        CheckRef::Probe(Target::Named(n)) => failed(format!("probe:{n}")),
+        CheckRef::Signal(Target::Named(n)) => failed(format!("signal:{n}")),
+        CheckRef::Probe(Target::All) => runbook
+            .probes()
+            .filter(|p| p.burst.is_none())
+            .find_map(|p| failed(format!("probe:{}", p.name.get_ref()))),
+        CheckRef::Signal(Target::All) => runbook
+            .signals()
+            .find_map(|s| failed(format!("signal:{}", s.name.get_ref()))),
+        CheckRef::Rollout(_) | CheckRef::Alerts(_) => None,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Count {
+    Done,
+    Overridden,
+    Skipped,
+    Failing,
+    Open,
+}
+
+fn count(state: Option<&ItemState>, failing: bool) -> Count {
+    match state {
+        Some(ItemState::Done {
+            reason: None,
+            stale: false,
+            ..
+        }) => Count::Done,
+        Some(ItemState::Done {
+            reason: Some(_),
+            stale: false,
+            ..
+        }) => Count::Overridden,
+        Some(ItemState::Skipped { .. }) => Count::Skipped,
+        // Open, or ticked before its text changed (verify it again).
+        _ if failing => Count::Failing,
+        _ => Count::Open,
+    }
+}
+
+/// Writes the summary, the checklist and the earlier runs.
+pub(super) fn write(out: &mut String, runbook: &Runbook, records: &[Record], now: i64) {
+    let checklist = rows(runbook);
+    let states = fold(records, &checklist, now);
+    let checks = check_states(records);
+    let failing_of =
+        |check: &Option<String>| check.as_deref().and_then(|c| failing(c, runbook, &checks));
+
+    // Summary per phase, and the total.
+    let _ = writeln!(out, "## Summary\n");
+    let _ = writeln!(
+        out,
+        "| Phase | Done | Overridden | Skipped | Failing | Open | Total |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    let mut phases: Vec<(String, [usize; 6])> = Vec::new();
+    for row in &checklist {
+        match row {
+            ChecklistRow::Phase {
+                name,
+                period,
+                every,
+                ..
+            } => {
+                let name = match (every, run_of(*period, now)) {
+                    (Some(e), Some(run)) => format!("{name} (every {e}, run {run})"),
+                    _ => name.clone(),
+                };
+                phases.push((name, [0; 6]));
+            }
+            ChecklistRow::Item { id, check, .. } => {
+                if let Some((_, c)) = phases.last_mut() {
+                    c[count(states.get(id), failing_of(check).is_some()) as usize] += 1;
+                    c[5] += 1;
+                }
+            }
+        }
+    }
+    let mut total = [0usize; 6];
+    for (name, c) in &phases {
+        let [done, over, skipped, failing, open, all] = c;
+        let _ = writeln!(
+            out,
+            "| {} | {done} | {over} | {skipped} | {failing} | {open} | {all} |",
+            cell(name)
+        );
+        for (t, n) in total.iter_mut().zip(c) {
+            *t += n;
+        }
+    }
+    let [done, over, skipped, failing, open, all] = total;
+    let _ = writeln!(
+        out,
+        "| **Total** | {done} | {over} | {skipped} | {failing} | {open} | {all} |"
+    );
+
+    // Every item with who, when, its evidence and its notes.
+    let _ = writeln!(out, "\n## Checklist\n");
+    let item_notes = notes(records);
+    let last_tick = |id: &str| {
+        records.iter().rev().find_map(|r| match &r.entry {
+            Entry::Tick { item, evidence, .. } if item == id => Some(evidence.clone()),
+            _ => None,
+        })
+    };
+    for row in &checklist {
+        match row {
+            ChecklistRow::Phase { name, .. } => {
+                let _ = writeln!(out, "\n### {}\n", text(name));
+            }
+            ChecklistRow::Item {
+                id,
+                text: item_text,
+                check,
+                ..
+            } => {
+                let state = states.get(id);
+                let (mark, who) = match state {
+                    Some(ItemState::Done {
+                        by,
+                        at,
+                        reason: None,
+                        stale: false,
+                    }) => ("x", format!(" — done by {}, {}", text(by), when(at))),
+                    Some(ItemState::Done {
+                        by,
+                        at,
+                        reason: Some(r),
+                        stale: false,
+                    }) => (
+                        "x",
+                        format!(
+                            " — **overridden** by {}, {}: {}",
+                            text(by),
+                            when(at),
+                            text(r)
+                        ),
+                    ),
+                    Some(ItemState::Done {
+                        by,
+                        at,
+                        stale: true,
+                        ..
+                    }) => (
+                        " ",
+                        format!(
+                            " — ticked by {}, {}, but its text changed since: verify again",
+                            text(by),
+                            when(at)
+                        ),
+                    ),
+                    Some(ItemState::Skipped { by, at, reason }) => (
+                        " ",
+                        format!(
+                            " — *skipped* by {}, {}: {}",
+                            text(by),
+                            when(at),
+                            text(reason)
+                        ),
+                    ),
+                    _ => (" ", String::new()),
+                };
+                let failing = match count(state, failing_of(check).is_some()) {
+                    Count::Failing => failing_of(check)
+                        .map(|f| format!(" — **failing** since {}: {}", when(f.at), text(f.text)))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                let check = check
+                    .as_ref()
+                    .map(|c| format!(" `{}`", code(c)))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "- [{mark}] {}{check}{who}{failing}", text(item_text));
+                if matches!(state, Some(ItemState::Done { stale: false, .. })) {
+                    for e in last_tick(id).unwrap_or_default() {
+                        let detail = e
+                            .detail
+                            .map(|d| format!(" ({})", text(&d)))
+                            .unwrap_or_default();
+                        let _ = writeln!(
+                            out,
+                            "  - evidence: {} `{}` {}: {}{detail}",
+                            text(&e.kind),
+                            code(&e.name),
+                            text(&e.status),
+                            text(&e.value)
+                        );
+                    }
+                }
+                for n in item_notes.get(id).into_iter().flatten() {
+                    let _ = writeln!(
+                        out,
+                        "  - note ({}, {}): {}",
+                        text(&n.by),
+                        when(&n.at),
+                        text(&n.text)
+                    );
+                }
+            }
+        }
+    }
+
+    earlier_runs(out, &checklist, records, now);
+}
+
+/// Earlier runs of recurring phases: each run's last word per item.
+fn earlier_runs(out: &mut String, checklist: &[ChecklistRow], records: &[Record], now: i64) {
+    let recurring: HashMap<&str, Option<String>> = checklist
+        .iter()
+        .filter_map(|r| match r {
+            ChecklistRow::Item {
+                id,
+                period: Some(p),
+                ..
+            } => Some((id.as_str(), run_of(Some(*p), now))),
+            _ => None,
+        })
+        .collect();
+    let mut earlier: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for r in records {
+        let (item, run, line) = match &r.entry {
+            Entry::Tick {
+                item,
+                run: Some(run),
+                text: ticked,
+                reason,
+                ..
+            } => {
+                let how = if reason.is_some() {
+                    "overridden"
+                } else {
+                    "done"
+                };
+                (
+                    item,
+                    run,
+                    format!(
+                        "[x] {} ({how} by {}, {})",
+                        text(ticked),
+                        text(&r.user),
+                        when(&r.at)
+                    ),
+                )
+            }
+            Entry::Skip {
+                item,
+                run: Some(run),
+                text: skipped,
+                reason,
+            } => (
+                item,
+                run,
+                format!(
+                    "[-] {} (skipped by {}: {})",
+                    text(skipped),
+                    text(&r.user),
+                    text(reason)
+                ),
+            ),
+            Entry::Untick {
+                item,
+                run: Some(run),
+            } => (item, run, String::new()),
+            _ => continue,
+        };
+        let Some(current) = recurring.get(item.as_str()) else {
+            continue;
+        };
+        if current.as_deref() == Some(run.as_str()) {
+            continue;
+        }
+        let runs = earlier.entry(run.clone()).or_default();
+        if line.is_empty() {
+            runs.remove(item);
+        } else {
+            runs.insert(item.clone(), line);
+        }
+    }
+    earlier.retain(|_, items| !items.is_empty());
+    if !earlier.is_empty() {
+        let _ = writeln!(out, "\n## Earlier runs of recurring phases\n");
+        for (run, items) in earlier.iter().rev() {
+            let _ = writeln!(out, "- run {}:", text(run));
+            for line in items.values() {
+                let _ = writeln!(out, "  - {line}");
+            }
+        }
+    }
+}
