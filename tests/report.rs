@@ -100,7 +100,13 @@ fn a_go_live_report() {
             tick(
                 "pre-deployment/current-production-healthy-before-the-release",
                 "Current production healthy before the release",
-                vec![ev("probe", "api-health", "ok", "200 in 12ms", None)],
+                vec![Evidence {
+                    conditions: vec![
+                        "✓ [STATUS] == 200 ([STATUS] = 200)".into(),
+                        "✓ warn: [RESPONSE_TIME] < 300 ([RESPONSE_TIME] = 12ms)".into(),
+                    ],
+                    ..ev("probe", "api-health", "ok", "200 in 12ms", None)
+                }],
                 None,
             ),
         ),

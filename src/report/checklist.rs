@@ -239,6 +239,10 @@ pub(super) fn write(out: &mut String, runbook: &Runbook, records: &[Record], now
                             text(&e.status),
                             text(&e.value)
                         );
+                        // A probe's every condition with its value.
+                        for c in &e.conditions {
+                            let _ = writeln!(out, "    - {}", text(c));
+                        }
                     }
                 }
                 for n in item_notes.get(id).into_iter().flatten() {
