@@ -537,6 +537,16 @@ fail = ["[STATUS] == 200"]
         matches!(&looped.failure, Some(Failure::Other(t)) if t.contains("redirect")),
         "{looped:#?}"
     );
+    // The failure's text never carries the URL (which may hold a secret).
+    let text = looped
+        .failure
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(
+        !text.contains("/loop") && !text.contains("127.0.0.1"),
+        "{text}"
+    );
     assert_eq!(status(&looped), Status::Fail);
     assert_eq!(server.seen().len() - 2, 1 + 10);
     server.stop().await;

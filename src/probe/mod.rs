@@ -94,7 +94,9 @@ pub fn client(spec: &ProbeSpec) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("probe {}: {e}", spec.name))
 }
 
-/// Classifies a request error by walking its causes.
+/// Classifies a request error by walking its causes. Callers pass the
+/// error `without_url()`: a URL can carry a secret (a token in the query),
+/// and the failure's text reaches the screen, the journal and the report.
 pub fn classify(e: &reqwest::Error) -> Failure {
     if e.is_timeout() {
         return Failure::Timeout;
@@ -239,7 +241,7 @@ async fn request(
         req = req.body(body.clone());
     }
     let started = Instant::now();
-    let mut response = req.send().await.map_err(|e| classify(&e))?;
+    let mut response = req.send().await.map_err(|e| classify(&e.without_url()))?;
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -261,7 +263,7 @@ async fn request(
         match response.chunk().await {
             Ok(Some(chunk)) => body.extend_from_slice(&chunk),
             Ok(None) => break,
-            Err(e) => return Err(classify(&e)),
+            Err(e) => return Err(classify(&e.without_url())),
         }
     }
     body.truncate(MAX_BODY);
