@@ -20,6 +20,9 @@ pub fn content(state: &AppState) -> Content {
             ],
         };
     }
+    let today = jiff::Timestamp::from_second(state.now)
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default();
     let rows: Vec<Line> = state
         .timeline_rows()
         .map(|r| {
@@ -29,7 +32,7 @@ pub fn content(state: &AppState) -> Content {
                 None => ("·", Status::Unknown),
             };
             Line::from(vec![
-                Span::styled(format!("{} ", r.time), theme.muted()),
+                Span::styled(format!("{} ", stamp(&r.at, &r.time, &today)), theme.muted()),
                 Span::styled(format!("{symbol} "), theme.status(status)),
                 Span::styled(
                     if r.starred { "★ " } else { "" },
@@ -48,4 +51,31 @@ pub fn content(state: &AppState) -> Content {
         _ => Vec::new(),
     };
     Content { rows, notes }
+}
+
+/// HH:MM:SS for today (UTC); "MM-DD HH:MM" for another day, so entries of
+/// a journal that spans days do not look alike.
+fn stamp<'a>(at: &str, time: &'a str, today: &str) -> std::borrow::Cow<'a, str> {
+    match (at.get(..10), at.get(5..10), at.get(11..16)) {
+        (Some(day), Some(month_day), Some(hh_mm)) if day != today => {
+            format!("{month_day} {hh_mm}").into()
+        }
+        _ => time.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stamp;
+
+    #[test]
+    fn another_day_shows_its_date() {
+        let today = "2026-11-23";
+        assert_eq!(stamp("2026-11-23T09:01:02Z", "09:01:02", today), "09:01:02");
+        assert_eq!(
+            stamp("2026-11-22T09:01:02Z", "09:01:02", today),
+            "11-22 09:01"
+        );
+        assert_eq!(stamp("garbage", "garbage", today), "garbage");
+    }
 }
