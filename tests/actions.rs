@@ -399,18 +399,24 @@ fn image(d: &Deployment) -> String {
         .unwrap()
 }
 
+/// Deployment `api` with two revisions (images shop/api:1, then :2), both
+/// rolled out.
+async fn api_with_two_revisions(c: &kube::Client, replicas: i32) {
+    create(c, &deployment("api", replicas, "shop/api:1")).await;
+    wait_deployment(c, "api", LIMIT, "first rollout", complete).await;
+    set_image(c, "api", "shop/api:2").await;
+    wait_deployment(c, "api", LIMIT, "second rollout", |d| {
+        complete(d) && image(d) == "shop/api:2"
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn rollback_from_the_revision_history_restores_the_old_image_and_is_journaled() {
     use ops_tui::kube::rollback::revisions;
     let sim = start().await;
     let c = client(&sim, "demo").await;
-    create(&c, &deployment("api", 2, "shop/api:1")).await;
-    wait_deployment(&c, "api", LIMIT, "first rollout", complete).await;
-    set_image(&c, "api", "shop/api:2").await;
-    wait_deployment(&c, "api", LIMIT, "second rollout", |d| {
-        complete(d) && image(d) == "shop/api:2"
-    })
-    .await;
+    api_with_two_revisions(&c, 2).await;
 
     // The picker's choices: newest first, the current one refused.
     let choices = revisions(&c, NS, "api").await.unwrap();
@@ -501,13 +507,7 @@ async fn a_paused_deployment_is_refused_a_restart_and_a_rollback() {
     use ops_tui::state::actions::Dialog;
     let sim = start().await;
     let c = client(&sim, "demo").await;
-    create(&c, &deployment("api", 1, "shop/api:1")).await;
-    wait_deployment(&c, "api", LIMIT, "first rollout", complete).await;
-    set_image(&c, "api", "shop/api:2").await;
-    wait_deployment(&c, "api", LIMIT, "second rollout", |d| {
-        complete(d) && image(d) == "shop/api:2"
-    })
-    .await;
+    api_with_two_revisions(&c, 1).await;
     let dir = tempfile::tempdir().unwrap();
     let journal = Journal::for_env(dir.path(), "shop", "demo");
     let pause = Action {

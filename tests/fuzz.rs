@@ -959,16 +959,10 @@ proptest! {
 // 3. Thresholds
 // ---------------------------------------------------------------------------
 
-const UNITS: [Option<Unit>; 8] = [
-    None,
-    Some(Unit::Percent),
-    Some(Unit::Ratio),
-    Some(Unit::Seconds),
-    Some(Unit::Milliseconds),
-    Some(Unit::Bytes),
-    Some(Unit::Count),
-    Some(Unit::PerSecond),
-];
+/// No unit, then each unit.
+fn units() -> impl Iterator<Item = Option<Unit>> {
+    std::iter::once(None).chain(Unit::ALL.map(Some))
+}
 
 /// `op number suffix` with white space around, valid and not.
 fn threshold_text() -> BoxedStrategy<String> {
@@ -1049,14 +1043,14 @@ proptest! {
     #[test]
     fn threshold_arbitrary_text_parses_or_errs_inside(
         text in arbitrary_text(),
-        unit in select(UNITS.to_vec()),
+        unit in select(units().collect::<Vec<_>>()),
     ) {
         parse_threshold(&text, unit)?;
     }
 
     #[test]
     fn threshold_op_number_suffix_parses_or_errs_inside(text in threshold_text()) {
-        for unit in UNITS {
+        for unit in units() {
             parse_threshold(&text, unit)?;
         }
     }

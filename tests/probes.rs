@@ -19,7 +19,7 @@ use common::https::{
 };
 use ops_tui::condition::{State, Tier};
 use ops_tui::config::theme::Status;
-use ops_tui::probe::{Failure, ProbeResult, client, run_once};
+use ops_tui::probe::{Failure, ProbeResult, ProbeSpec, client, run_once};
 use ops_tui::state::health::status;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -468,6 +468,19 @@ async fn a_server_that_never_answers_times_out_in_bounded_time() {
     server.stop().await;
 }
 
+/// What the probes' own tasks report within `limit`; the tasks stop then.
+async fn reported_within(specs: Vec<ProbeSpec>, limit: Duration) -> Vec<ProbeResult> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let tasks = ops_tui::probe::spawn(specs, tx, |r| r);
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut results = Vec::new();
+    while let Ok(Some(r)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        results.push(r);
+    }
+    drop(tasks);
+    results
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_probe_does_not_delay_the_others() {
     let hanging = Server::hang().await;
@@ -478,14 +491,7 @@ async fn a_hanging_probe_does_not_delay_the_others() {
             .map(|n| format!("[[probe]]\nname = {n:?}\nurl = \"${{{n}}}/\"\nevery = \"200ms\"\ntimeout = \"2s\"\n"))
             .join("\n"),
     );
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let tasks = ops_tui::probe::spawn(specs, tx, |r| r);
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(1500);
-    let mut results: Vec<ProbeResult> = Vec::new();
-    while let Ok(Some(r)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-        results.push(r);
-    }
-    drop(tasks);
+    let results = reported_within(specs, Duration::from_millis(1500)).await;
     let count = |name: &str| results.iter().filter(|r| r.name == name).count();
     assert!(count("fast") >= 3, "fast reported {} times", count("fast"));
     assert!(count("slow") <= 1, "slow reported {} times", count("slow"));
@@ -634,14 +640,7 @@ burst = 5
 fail = ["[STATUS_COUNT].429 > 0"]
 "#,
     );
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let tasks = ops_tui::probe::spawn(specs, tx, |r| r);
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(1200);
-    let mut results: Vec<ProbeResult> = Vec::new();
-    while let Ok(Some(r)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-        results.push(r);
-    }
-    drop(tasks);
+    let results = reported_within(specs, Duration::from_millis(1200)).await;
     assert!(
         results.iter().filter(|r| r.name == "plain").count() >= 3,
         "the plain probe runs on its timer: {results:#?}"

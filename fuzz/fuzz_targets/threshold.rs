@@ -8,23 +8,17 @@ use libfuzzer_sys::fuzz_target;
 use ops_tui::prom::threshold::Threshold;
 use ops_tui::runbook::Unit;
 
-const UNITS: [Option<Unit>; 8] = [
-    None,
-    Some(Unit::Percent),
-    Some(Unit::Ratio),
-    Some(Unit::Seconds),
-    Some(Unit::Milliseconds),
-    Some(Unit::Bytes),
-    Some(Unit::Count),
-    Some(Unit::PerSecond),
-];
+/// No unit, then each unit.
+fn units() -> impl Iterator<Item = Option<Unit>> {
+    std::iter::once(None).chain(Unit::ALL.map(Some))
+}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let chars = text.chars().count();
-    for unit in UNITS {
+    for unit in units() {
         match Threshold::parse_for(text, unit) {
             Ok(t) => {
                 assert!(

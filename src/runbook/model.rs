@@ -144,6 +144,18 @@ pub enum Unit {
     PerSecond,
 }
 
+impl Unit {
+    pub const ALL: [Unit; 7] = [
+        Unit::Percent,
+        Unit::Ratio,
+        Unit::Seconds,
+        Unit::Milliseconds,
+        Unit::Bytes,
+        Unit::Count,
+        Unit::PerSecond,
+    ];
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(
     deny_unknown_fields,
