@@ -226,6 +226,7 @@ pub async fn run_dashboard_with(
         let env_now = std::sync::Mutex::new(state.target.env.clone());
         let generation_now = std::sync::atomic::AtomicU64::new(0);
         let bursts = crate::probe::InFlight::default();
+        let journal_writes = std::sync::Arc::new(std::sync::Mutex::new(()));
         let composite = |effect: Effect| match effect {
             Effect::Act(crate::state::actions::Request::Burst(name)) => {
                 let env = env_now.lock().ok().and_then(|e| e.clone());
@@ -262,10 +263,19 @@ pub async fn run_dashboard_with(
                     return Some(Msg::Notice("no data directory for the journal: nothing was recorded".into()));
                 };
                 let record = crate::journal::Record::now(kube_user, entry);
-                match journal.append(&record).and_then(|()| journal.read()) {
-                    Ok(contents) => Some(Msg::Journal(contents.records)),
-                    Err(e) => Some(Msg::Notice(format!("{e}: nothing was recorded"))),
-                }
+                // The append, its fsync and the read back run off the UI
+                // loop; one at a time, so their answers arrive in order.
+                let tx = tx.clone();
+                let writing = journal_writes.clone();
+                tokio::task::spawn_blocking(move || {
+                    let Ok(_one_at_a_time) = writing.lock() else { return };
+                    let msg = match journal.append(&record).and_then(|()| journal.read()) {
+                        Ok(contents) => Msg::Journal(contents.records),
+                        Err(e) => Msg::Notice(format!("{e}: nothing was recorded")),
+                    };
+                    let _ = tx.blocking_send(msg);
+                });
+                None
             }
             Effect::Act(request) => {
                 let journal = journal.lock().ok().and_then(|j| j.clone());
