@@ -103,6 +103,13 @@ pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, Stri
     warnings.extend(keymap_warnings);
     let mut state = AppState::new(target, runbook, theme, keymap);
     state.overrides = overrides;
+    // A longer wait before a confirm button takes a key, never a shorter one.
+    if let Some(ms) = std::env::var("OPS_TUI_CONFIRM_DELAY_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        state.arm_ms = ms.clamp(crate::state::ARM_MS, 10_000);
+    }
     state.contexts = kube_contexts(args.kubeconfig.as_deref());
     // Paths under the home directory as ~/..., so the screen shows the problem.
     let home = std::env::var("HOME").unwrap_or_default();
@@ -226,9 +233,17 @@ pub async fn run_dashboard_with(
         let env_now = std::sync::Mutex::new(state.target.env.clone());
         let generation_now = std::sync::atomic::AtomicU64::new(0);
         let bursts = crate::probe::InFlight::default();
-        let journal_writes = std::sync::Arc::new(std::sync::Mutex::new(()));
+        let journal_writes = journal_writer(tx.clone());
         let composite = |effect: Effect| match effect {
             Effect::Act(crate::state::actions::Request::Burst(name)) => {
+                // Read-only is enforced here, where the requests are sent.
+                if read_only.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Some(Msg::Notice(format!("read-only: the burst of probe {name} was not sent (it sends requests to the service)")));
+                }
+                let Some(journal) = journal.lock().ok().and_then(|j| j.clone()) else {
+                    return Some(Msg::Notice("no data directory for the journal: the burst was not sent".into()));
+                };
+                let kube_user = shared.lock().ok().and_then(|g| g.as_ref().map(|c| c.1.clone()));
                 let env = env_now.lock().ok().and_then(|e| e.clone());
                 let spec = runbook
                     .as_ref()
@@ -243,11 +258,23 @@ pub async fn run_dashboard_with(
                     let _running = running;
                     let Some(spec) = spec else { return };
                     tracing::info!(probe = %spec.name, requests = ?spec.burst, "burst");
+                    // Journaled like every action: who, when, how many
+                    // requests; nothing is sent if that cannot be written.
+                    let burst = crate::probe::BurstRecord::new(&spec, kube_user);
+                    if let Err(e) = journal.append(&burst.confirmed()) {
+                        let _ = tx.send(Msg::Notice(format!("{e}: the burst was not sent"))).await;
+                        return;
+                    }
                     let result = match crate::probe::client(&spec) {
                         Ok(client) => crate::probe::run_once(&client, &spec, true).await,
                         Err(e) => crate::probe::broken(&spec, e),
                     };
+                    let ok = crate::state::health::status(&result) != crate::config::theme::Status::Fail;
+                    let _ = journal.append(&burst.outcome(&result, ok));
                     let _ = tx.send(Msg::Probe(generation, Box::new(result))).await;
+                    if let Ok(contents) = journal.read() {
+                        let _ = tx.send(Msg::Journal(contents.records)).await;
+                    }
                 });
                 Some(Msg::Notice(format!("running the burst of probe {name}…")))
             }
@@ -264,17 +291,8 @@ pub async fn run_dashboard_with(
                 };
                 let record = crate::journal::Record::now(kube_user, entry);
                 // The append, its fsync and the read back run off the UI
-                // loop; one at a time, so their answers arrive in order.
-                let tx = tx.clone();
-                let writing = journal_writes.clone();
-                tokio::task::spawn_blocking(move || {
-                    let Ok(_one_at_a_time) = writing.lock() else { return };
-                    let msg = match journal.append(&record).and_then(|()| journal.read()) {
-                        Ok(contents) => Msg::Journal(contents.records),
-                        Err(e) => Msg::Notice(format!("{e}: nothing was recorded")),
-                    };
-                    let _ = tx.blocking_send(msg);
-                });
+                // loop, in the order the entries were made.
+                let _ = journal_writes.send((journal, record));
                 None
             }
             Effect::Act(request) => {
@@ -393,6 +411,35 @@ fn start_signals(
     }
 }
 
+/// Appends journal entries off the UI loop, one after another in the order
+/// they were sent (each fsynced, then the journal read back for the
+/// screen), so that entries made in quick succession keep their order.
+fn journal_writer(
+    tx: mpsc::Sender<Msg>,
+) -> mpsc::UnboundedSender<(crate::journal::Journal, crate::journal::Record)> {
+    let (writes, mut pending) =
+        mpsc::unbounded_channel::<(crate::journal::Journal, crate::journal::Record)>();
+    tokio::spawn(async move {
+        while let Some((journal, record)) = pending.recv().await {
+            let written = tokio::task::spawn_blocking(move || {
+                journal.append(&record).and_then(|()| journal.read())
+            })
+            .await;
+            let msg = match written {
+                Ok(Ok(contents)) => Msg::Journal(contents.records),
+                Ok(Err(e)) => Msg::Notice(format!("{e}: nothing was recorded")),
+                Err(e) => Msg::Notice(format!(
+                    "the journal writer failed ({e}): nothing was recorded"
+                )),
+            };
+            if tx.send(msg).await.is_err() {
+                return;
+            }
+        }
+    });
+    writes
+}
+
 /// Reads the journal again whenever it changes (another instance on the
 /// same environment appended to it), checking once a second.
 fn follow_journal(
@@ -475,7 +522,18 @@ fn spawn_action(
             return;
         };
         if let Request::Revisions(id, name) = &request {
-            let answer = crate::kube::rollback::revisions(&client, &ns, name).await;
+            let deadline = crate::kube::actions::READ_DEADLINE;
+            let answer = tokio::time::timeout(
+                deadline,
+                crate::kube::rollback::revisions(&client, &ns, name),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "the API server did not answer within {} s",
+                    deadline.as_secs()
+                ))
+            });
             let _ = tx.send(Msg::Revisions(*id, answer)).await;
             return;
         }
@@ -511,12 +569,25 @@ fn spawn_action(
                 };
                 let result = action.execute(&client, read_only).await;
                 tracing::info!(summary = %plan.summary, ok = result.is_ok(), "action");
-                Msg::Acted(
-                    *id,
-                    result
-                        .map(|_| plan.summary.clone())
-                        .map_err(|e| e.to_string()),
-                )
+                if let Err(crate::kube::actions::ActionError::Unanswered(_)) = &result {
+                    // Sent, no answer: say so now, then read the object
+                    // back until the server answers.
+                    let _ = tx.send(Msg::Unanswered(*id)).await;
+                    if let Ok(contents) = journal.read() {
+                        let _ = tx.send(Msg::Journal(contents.records)).await;
+                    }
+                    let outcome = action
+                        .read_back(&client, READ_BACK_ATTEMPTS, READ_BACK_PAUSE)
+                        .await;
+                    Msg::ReadBack(*id, outcome)
+                } else {
+                    Msg::Acted(
+                        *id,
+                        result
+                            .map(|_| plan.summary.clone())
+                            .map_err(|e| e.to_string()),
+                    )
+                }
             }
             // Answered above, before the journal is needed; bursts are run
             // by the loop, not here.
@@ -529,6 +600,11 @@ fn spawn_action(
         }
     });
 }
+
+/// An unanswered mutation's object is read back this often, at most this
+/// many times (about ten minutes), until the server answers.
+const READ_BACK_ATTEMPTS: u32 = 60;
+const READ_BACK_PAUSE: Duration = Duration::from_secs(5);
 
 /// The clock text for the header, in local time.
 pub fn clock_now() -> String {
@@ -557,11 +633,12 @@ pub async fn run(
     // next frame slot, so churn costs at most one frame per `FRAME`.
     let mut urgent = false;
     let mut last_frame = Instant::now() - FRAME;
+    let started = Instant::now();
 
     loop {
         for effect in std::mem::take(&mut state.effects) {
             if let Some(msg) = executor(effect) {
-                dirty |= update(state, msg);
+                dirty |= step(state, msg, started);
             }
         }
         if state.quit {
@@ -569,7 +646,7 @@ pub async fn run(
         }
         if dirty && (urgent || last_frame.elapsed() >= FRAME) {
             // Derived data, once per batch of messages, never per frame.
-            state.cluster.refresh(state.now);
+            state.derive();
             terminal.draw(|frame| ui::draw(frame, state))?;
             last_frame = Instant::now();
             dirty = false;
@@ -597,9 +674,9 @@ pub async fn run(
                         && let Ok((w, h)) = crossterm::terminal::size()
                         && (w, h) != state.size
                     {
-                        dirty |= update(state, Msg::Input(crossterm::event::Event::Resize(w, h)));
+                        dirty |= step(state, Msg::Input(crossterm::event::Event::Resize(w, h)), started);
                     }
-                    let changed = update(state, Msg::Input(event));
+                    let changed = step(state, Msg::Input(event), started);
                     dirty |= changed;
                     urgent |= changed;
                 }
@@ -607,18 +684,25 @@ pub async fn run(
                 None => return Ok(()),
             },
             Some(msg) = rx.recv() => {
-                dirty |= update(state, msg);
+                dirty |= step(state, msg, started);
                 for _ in 0..MAX_BATCH {
                     match rx.try_recv() {
-                        Ok(msg) => dirty |= update(state, msg),
+                        Ok(msg) => dirty |= step(state, msg, started),
                         Err(_) => break,
                     }
                 }
             }
-            _ = tick.tick() => dirty |= update(state, Msg::Tick(clock_now(), jiff::Timestamp::now().as_second())),
+            _ = tick.tick() => dirty |= step(state, Msg::Tick(clock_now(), jiff::Timestamp::now().as_second()), started),
             () = tokio::time::sleep_until(last_frame + FRAME), if dirty => {}
         }
     }
+}
+
+/// Applies a message with the monotonic clock read just before, so that a
+/// dialog knows how long it has been on screen.
+fn step(state: &mut AppState, msg: Msg, started: Instant) -> bool {
+    state.mono_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    update(state, msg)
 }
 
 /// SIGTERM and SIGHUP end the loop like `quit`, so the terminal is restored.

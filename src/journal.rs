@@ -19,6 +19,12 @@ pub enum Step {
     DryRun,
     Confirmed,
     Outcome,
+    /// Sent, but no answer came within its deadline: the outcome is not
+    /// known until the object is read back.
+    Unanswered,
+    /// The object read back after an unanswered request: `ok` says whether
+    /// the change is in it.
+    ReadBack,
 }
 
 /// A check's verdict at the moment an item was ticked: the evidence.

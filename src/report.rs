@@ -116,7 +116,7 @@ pub fn render(
             matches!(
                 &r.entry,
                 Entry::Action {
-                    step: Step::Outcome,
+                    step: Step::Outcome | Step::Unanswered | Step::ReadBack,
                     ..
                 }
             )
@@ -131,6 +131,7 @@ pub fn render(
                 summary,
                 ok,
                 detail,
+                step,
                 ..
             } = &r.entry
             {
@@ -138,8 +139,16 @@ pub fn render(
                     Some(k) => format!("{} (kube: {k})", r.user),
                     None => r.user.clone(),
                 };
-                let result = match ok {
-                    Some(true) => "done".to_string(),
+                let result = match (step, ok) {
+                    (Step::Unanswered, _) => {
+                        "sent, outcome unknown (no answer in time)".to_string()
+                    }
+                    (Step::ReadBack, Some(true)) => "done (read back after no answer)".to_string(),
+                    (Step::ReadBack, _) => format!(
+                        "not applied (read back after no answer): {}",
+                        detail.clone().unwrap_or_default()
+                    ),
+                    (_, Some(true)) => "done".to_string(),
                     _ => format!("failed: {}", detail.clone().unwrap_or_default()),
                 };
                 let _ = writeln!(

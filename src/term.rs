@@ -5,6 +5,7 @@
 use std::io::{self, Stdout, stdout};
 
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -32,8 +33,16 @@ pub fn enter() -> io::Result<Guard> {
     enable_raw_mode()?;
     // Clearing through crossterm rather than `Terminal::clear`, which asks
     // the terminal for the cursor position and waits for the answer.
-    let setup = execute!(stdout(), EnterAlternateScreen, Clear(ClearType::All), Hide)
-        .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
+    // Bracketed paste: a paste arrives as one event of text, never as keys
+    // (a pasted newline cannot confirm anything).
+    let setup = execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        Clear(ClearType::All),
+        Hide
+    )
+    .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
     match setup {
         Ok(terminal) => Ok(Guard { terminal }),
         Err(e) => {
@@ -47,7 +56,7 @@ pub fn enter() -> io::Result<Guard> {
 /// call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
+    let _ = execute!(stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
 }
 
 fn install_panic_hook() {

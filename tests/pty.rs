@@ -293,7 +293,10 @@ fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() 
     pty.send(b"\x7f5\r"); // backspace the current 3, type 5, enter
     pty.wait_for("the server-side dry run passed", WAIT);
     // The demo environment is protected: type the name.
-    pty.send(b"api\r");
+    pty.send(b"api");
+    // A confirm button takes a key once its dialog has been on screen a moment.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    pty.send(b"\r");
     pty.wait_for("done: scale deployment/api from 3 to 5 replicas", WAIT);
     assert_eq!(
         demo.ok(&["get", "deploy/api", "-o", "jsonpath={.spec.replicas}"]),
@@ -401,7 +404,10 @@ fn roll_back_through_the_revision_picker_and_see_the_previous_image_serving() {
     pty.wait_for("api: image registry.example.com/shop/api:1.5.0 →", WAIT);
     pty.send(b"\r");
     pty.wait_for("the server-side dry run passed", WAIT);
-    pty.send(b"api\r");
+    pty.send(b"api");
+    // A confirm button takes a key once its dialog has been on screen a moment.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    pty.send(b"\r");
     pty.wait_for("done: roll back deployment/api to revision 1", WAIT);
     demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
     // The service answers from the old image again.

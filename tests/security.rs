@@ -100,7 +100,10 @@ fn no_secret_reaches_the_screen_the_log_the_journal_the_report_or_check() {
     // An action, journaled.
     pty.send(b"s\x7f4\r");
     pty.wait_for("the server-side dry run passed", WAIT);
-    pty.send(b"api\r");
+    pty.send(b"api");
+    // A confirm button takes a key once its dialog has been on screen a moment.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    pty.send(b"\r");
     pty.wait_for("done: scale deployment/api", WAIT);
     // A note, journaled.
     pty.send(b"n");

@@ -44,6 +44,8 @@ fn example(env: &str) -> AppState {
 }
 
 fn press(state: &mut AppState, code: KeyCode) {
+    // A second after the key before: every confirm button is armed.
+    state.mono_ms += 1000;
     let msg = Msg::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     assert!(update(state, msg), "{code:?} changed nothing");
 }
@@ -534,6 +536,87 @@ fn action_dialogs() {
         deployment: "payments-api".into(),
     });
     insta::assert_snapshot!("dialog_loading_revisions", render(&s, 100, 30));
+    s.dialog = Some(Dialog::Unanswered {
+        summary: "scale deployment/payments-api from 3 to 5 replicas".into(),
+        message: "sent, but the API server did not answer within 20 s: whether it applied is not known yet. ops-tui reads the object back and says (header and Timeline); do not send it again before then.".into(),
+    });
+    insta::assert_snapshot!("dialog_outcome_unknown", render(&s, 100, 30));
+}
+
+/// A connected namespace of three complete Deployments, `web` selected.
+fn three_deployments(theme: &str) -> AppState {
+    use ops_tui::kube::model::DeploymentRow;
+    use ops_tui::kube::{Change, KubeMsg};
+    let mut s = state(None, None, theme, "default");
+    s.now = 1_000_000;
+    let d = |name: &str| DeploymentRow {
+        name: name.into(),
+        uid: format!("uid-{name}"),
+        generation: 1,
+        observed_generation: 1,
+        desired: 2,
+        replicas: 2,
+        updated: 2,
+        ready: 2,
+        available: 2,
+        revision: 1,
+        images: vec![format!("registry.example.com/shop/{name}:2.0.1")],
+        changed_at: Some(1_000_000 - 600),
+        ..DeploymentRow::default()
+    };
+    let msgs = [
+        KubeMsg::Connected {
+            context: "prod".into(),
+            namespace: "shop-prod".into(),
+            user: "admin".into(),
+        },
+        KubeMsg::Deployments(Change::Reset(vec![d("api"), d("web"), d("worker")])),
+    ];
+    for m in msgs {
+        update(&mut s, Msg::Kube(0, m));
+    }
+    s.size = (100, 30);
+    s.derive();
+    press(&mut s, KeyCode::Down);
+    s.derive();
+    s
+}
+
+#[test]
+fn stale_rows_a_gone_selection_and_mutations_in_flight_in_every_theme() {
+    use ops_tui::kube::{Change, KubeMsg};
+    use ops_tui::state::InFlight;
+    for (theme, _) in THEMES {
+        // The API server silent for 42 s: STALE, rows with their age.
+        let mut s = three_deployments(theme);
+        update(&mut s, Msg::Tick("12:00:42 UTC".into(), 1_000_042));
+        insta::assert_snapshot!(format!("rollouts_stale_{theme}"), render(&s, 100, 30));
+        // The selected Deployment deleted from outside: nothing selected.
+        let mut s = three_deployments(theme);
+        update(
+            &mut s,
+            Msg::Kube(0, KubeMsg::Deployments(Change::Delete("web".into()))),
+        );
+        s.derive();
+        insta::assert_snapshot!(
+            format!("rollouts_selection_gone_{theme}"),
+            render(&s, 100, 30)
+        );
+        // A mutation on its way, then one whose answer never came.
+        let mut s = three_deployments(theme);
+        let flight = |unanswered| InFlight {
+            summary: "scale deployment/web from 2 to 4 replicas".into(),
+            since: 1_000_000 - 3,
+            unanswered,
+        };
+        s.in_flight.insert(7, flight(false));
+        insta::assert_snapshot!(format!("header_sending_{theme}"), render(&s, 100, 30));
+        s.in_flight.insert(8, flight(true));
+        insta::assert_snapshot!(
+            format!("header_outcome_unknown_{theme}"),
+            render(&s, 100, 30)
+        );
+    }
 }
 
 #[test]

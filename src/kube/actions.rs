@@ -149,6 +149,65 @@ pub enum ActionError {
     Failed(String),
     #[error("{0}")]
     Journal(String),
+    /// The request went out and no answer came within its deadline.
+    #[error(
+        "no answer within {0} s: the request was sent, and whether it applied is not known yet"
+    )]
+    Unanswered(u64),
+    /// A request that changes nothing got no answer within its deadline.
+    #[error("the API server did not answer within {0} s")]
+    TimedOut(u64),
+}
+
+/// How long each kind of request may take. A dry run or a read that has
+/// no answer by then failed; a mutation that has none is "sent, outcome
+/// unknown" until the object is read back.
+pub const DRY_RUN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
+pub const EXECUTE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+pub const READ_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whether `object` (read back from the plan's path) holds the change the
+/// plan sends: every value of a merge patch, every `add`/`replace` of a
+/// JSON patch (fields the server adds, such as defaults, are ignored), no
+/// value a `remove` removed. A JSON patch's `/metadata` operations are not
+/// compared: controllers rewrite annotations such as the revision.
+pub fn applied(plan: &Plan, object: &Value) -> bool {
+    match &plan.body {
+        Value::Array(ops) => ops.iter().all(|op| {
+            let path = op.get("path").and_then(Value::as_str).unwrap_or("");
+            if path.starts_with("/metadata") {
+                return true;
+            }
+            let at = object.pointer(path);
+            match op.get("op").and_then(Value::as_str) {
+                Some("add" | "replace") => op
+                    .get("value")
+                    .is_some_and(|v| at.is_some_and(|a| contains(a, v))),
+                Some("remove") => at.is_none(),
+                _ => true,
+            }
+        }),
+        body => contains(object, body),
+    }
+}
+
+/// Whether `actual` holds every value of `wanted` (a merge patch: `null`
+/// means absent; an absent `false` or `0`-like default is not assumed).
+fn contains(actual: &Value, wanted: &Value) -> bool {
+    match wanted {
+        Value::Object(fields) => fields.iter().all(|(k, v)| match (actual.get(k), v) {
+            (None | Some(Value::Null), Value::Null) => true,
+            // `paused: false` is how a resumed Deployment reads when the
+            // server drops the field.
+            (None, Value::Bool(false)) => true,
+            (Some(a), v) => contains(a, v),
+            (None, _) => false,
+        }),
+        Value::Array(items) => actual.as_array().is_some_and(|a| {
+            a.len() == items.len() && a.iter().zip(items).all(|(a, w)| contains(a, w))
+        }),
+        other => actual == other,
+    }
 }
 
 impl From<JournalError> for ActionError {
@@ -180,14 +239,40 @@ pub async fn send(
         .header(http::header::CONTENT_TYPE, plan.content_type)
         .body(body)
         .map_err(|e| ActionError::Failed(e.to_string()))?;
-    client.request::<Value>(request).await.map_err(|e| match e {
+    let deadline = if dry_run {
+        DRY_RUN_DEADLINE
+    } else {
+        EXECUTE_DEADLINE
+    };
+    match tokio::time::timeout(deadline, client.request::<Value>(request)).await {
+        Ok(answer) => answer.map_err(api_error),
+        Err(_) if dry_run => Err(ActionError::TimedOut(deadline.as_secs())),
+        Err(_) => Err(ActionError::Unanswered(deadline.as_secs())),
+    }
+}
+
+fn api_error(e: ::kube::Error) -> ActionError {
+    match e {
         ::kube::Error::Api(s) => ActionError::Refused {
             code: s.code,
             reason: s.reason.clone(),
             message: s.message.clone(),
         },
         other => ActionError::Failed(other.to_string()),
-    })
+    }
+}
+
+/// Reads the plan's object back (GET on its path), within `READ_DEADLINE`.
+pub async fn read(client: &Client, plan: &Plan) -> Result<Value, ActionError> {
+    let request = http::Request::builder()
+        .method("GET")
+        .uri(plan.path.clone())
+        .body(Vec::new())
+        .map_err(|e| ActionError::Failed(e.to_string()))?;
+    match tokio::time::timeout(READ_DEADLINE, client.request::<Value>(request)).await {
+        Ok(answer) => answer.map_err(api_error),
+        Err(_) => Err(ActionError::TimedOut(READ_DEADLINE.as_secs())),
+    }
 }
 
 /// One action on its way through the journal.
@@ -235,9 +320,51 @@ impl Action<'_> {
             .append(&self.record(Step::Confirmed, None, None))?;
         let result = send(client, &self.plan, false, read_only).await;
         let detail = result.as_ref().err().map(|e| e.to_string());
-        self.journal
-            .append(&self.record(Step::Outcome, Some(result.is_ok()), detail))?;
+        let step = match &result {
+            Err(ActionError::Unanswered(_)) => Step::Unanswered,
+            _ => Step::Outcome,
+        };
+        let ok = (step == Step::Outcome).then_some(result.is_ok());
+        self.journal.append(&self.record(step, ok, detail))?;
         result
+    }
+
+    /// After an unanswered execution: reads the object back until the
+    /// server answers (every `pause`, at most `attempts` times), journals
+    /// whether the change is in it, and returns that. None: no answer at
+    /// all (the journal keeps "outcome unknown").
+    pub async fn read_back(
+        &self,
+        client: &Client,
+        attempts: u32,
+        pause: std::time::Duration,
+    ) -> Option<bool> {
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                tokio::time::sleep(pause).await;
+            }
+            let (ok, detail) = match read(client, &self.plan).await {
+                Ok(object) => {
+                    let ok = applied(&self.plan, &object);
+                    let detail = if ok {
+                        "read back: applied"
+                    } else {
+                        "read back: not applied (the object does not hold the change)"
+                    };
+                    (ok, detail.to_string())
+                }
+                // Gone: the change cannot be in it.
+                Err(ActionError::Refused { code: 404, .. }) => {
+                    (false, "read back: the object no longer exists".to_string())
+                }
+                Err(_) => continue,
+            };
+            let _ = self
+                .journal
+                .append(&self.record(Step::ReadBack, Some(ok), Some(detail)));
+            return Some(ok);
+        }
+        None
     }
 }
 
@@ -270,6 +397,44 @@ mod tests {
         );
         assert_eq!(parse_replicas("30", 3), Ok((30, None)));
         assert!(parse_replicas("99999999999", 3).is_err());
+    }
+
+    #[test]
+    fn a_read_back_object_holds_the_change_or_not() {
+        let scale = Plan::scale("shop", "api", 3, 5);
+        assert!(applied(
+            &scale,
+            &json!({"kind": "Scale", "spec": {"replicas": 5}})
+        ));
+        assert!(!applied(&scale, &json!({"spec": {"replicas": 3}})));
+        let restart = Plan::restart("shop", "api", "2026-12-02T10:00:00Z");
+        let with = |at: &str| {
+            json!({"spec": {"replicas": 2, "template": {"metadata": {"annotations": {
+                "kubectl.kubernetes.io/restartedAt": at, "other": "x"}}}}})
+        };
+        assert!(applied(&restart, &with("2026-12-02T10:00:00Z")));
+        assert!(!applied(&restart, &with("2026-12-01T09:00:00Z")));
+        // A resumed Deployment may not carry `paused` at all.
+        assert!(applied(
+            &Plan::pause("shop", "api", false),
+            &json!({"spec": {}})
+        ));
+        assert!(!applied(
+            &Plan::pause("shop", "api", true),
+            &json!({"spec": {}})
+        ));
+        // A JSON patch: its replaced values, with what the server adds.
+        let mut rollback = Plan::pause("shop", "api", true);
+        rollback.body = json!([
+            {"op": "replace", "path": "/spec/template", "value": {"spec": {"containers": [{"name": "api", "image": "api:1"}]}}},
+            {"op": "replace", "path": "/metadata/annotations", "value": {"deployment.kubernetes.io/revision": "1"}}
+        ]);
+        let object = |image: &str| {
+            json!({"metadata": {"annotations": {}}, "spec": {"template": {"spec": {"containers": [
+                {"name": "api", "image": image, "imagePullPolicy": "IfNotPresent"}]}}}})
+        };
+        assert!(applied(&rollback, &object("api:1")));
+        assert!(!applied(&rollback, &object("api:2")));
     }
 
     #[test]

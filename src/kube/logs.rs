@@ -19,6 +19,8 @@ use crate::state::logs::{LogEvent, LogRequest};
 const BATCH: usize = 256;
 /// How long a batch waits for more lines before it is sent.
 const GATHER: Duration = Duration::from_millis(25);
+/// How long the API server may take to start a log stream.
+const OPEN_DEADLINE: Duration = Duration::from_secs(15);
 /// Longer lines are cut here (a log line is for reading, not for memory).
 pub const MAX_LINE: usize = 4096;
 
@@ -83,9 +85,16 @@ async fn read(
         tail_lines: Some(request.tail),
         ..LogParams::default()
     };
-    let reader = api
-        .log_stream(&request.pod, &params)
+    // The stream must start within the deadline; once it runs, a quiet
+    // container is not an error.
+    let reader = tokio::time::timeout(OPEN_DEADLINE, api.log_stream(&request.pod, &params))
         .await
+        .map_err(|_| {
+            format!(
+                "the API server did not answer within {} s",
+                OPEN_DEADLINE.as_secs()
+            )
+        })?
         .map_err(describe)?;
     let mut lines = reader.lines();
     loop {

@@ -77,6 +77,9 @@ pub enum KubeMsg {
         resource: Resource,
         state: WatchState,
     },
+    /// The API server answered a heartbeat: it is alive even when nothing
+    /// changes.
+    Heard,
 }
 
 /// Checks what the command line named explicitly before anything starts:

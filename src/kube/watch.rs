@@ -219,7 +219,10 @@ pub fn connect_and_watch(
                     user: conn.user.clone(),
                 };
                 if tx.send(Msg::Kube(generation, hello)).await.is_ok() {
-                    watch_all(&conn, pods.as_deref(), generation, tx).await;
+                    futures::join!(
+                        watch_all(&conn, pods.as_deref(), generation, tx.clone()),
+                        heartbeat(&conn.client, generation, tx),
+                    );
                 }
             }
             Err(e) => {
@@ -230,6 +233,33 @@ pub fn connect_and_watch(
         }
     });
     WatchTask(task)
+}
+
+/// How often the API server is asked for its version while the watches
+/// are quiet, and how long an answer may take.
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Asks the server for its version every `HEARTBEAT` (a cheap request),
+/// so that a server that stops answering (frozen, partitioned) is seen as
+/// silent, while a quiet but healthy one is not. Ends with the UI loop.
+async fn heartbeat(client: &::kube::Client, generation: u64, tx: mpsc::Sender<Msg>) {
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let answered = tokio::time::timeout(HEARTBEAT, client.apiserver_version()).await;
+        if let Ok(Ok(_)) = answered
+            && tx
+                .send(Msg::Kube(generation, KubeMsg::Heard))
+                .await
+                .is_err()
+        {
+            return;
+        }
+        if tx.is_closed() {
+            return;
+        }
+    }
 }
 
 /// The client and kube user, once connected, for the action executor.

@@ -4,6 +4,7 @@
 //! timeout, TLS with the reason, HTTP status, condition) and every
 //! condition's resolved value: the evidence.
 
+mod burst;
 pub mod cert;
 pub mod spec;
 
@@ -14,6 +15,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::condition::{Observed, Verdict, judge};
+pub use burst::BurstRecord;
 pub use spec::{ProbeSpec, specs};
 
 /// The most of a body read (the rest is not needed to judge it).

@@ -83,7 +83,7 @@ pub async fn handle(sim: Weak<SimHandle>, req: Req) -> Resp {
             .collect();
         return http::json(
             StatusCode::OK,
-            &json!({"services": services, "forbidden": forbidden, "faults": faults}),
+            &json!({"services": services, "forbidden": forbidden, "faults": faults, "writes": sim.api.writes()}),
         );
     }
     if req.method != Method::POST {

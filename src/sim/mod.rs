@@ -140,6 +140,7 @@ impl Sim {
             tokens: Tokens::random(),
             drop_watches,
             address: addr.to_string(),
+            writes: Default::default(),
         });
         let (restart, restart_rx) = watch::channel(0u64);
         let api_tls = tls::api_server()?;

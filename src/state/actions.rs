@@ -69,6 +69,8 @@ pub enum Dialog {
     Refused { summary: String, message: String },
     /// Being executed (request `id`).
     Running { id: u64, plan: Plan },
+    /// Sent, and no answer came in time: it may or may not have applied.
+    Unanswered { summary: String, message: String },
     /// Fetching the revision history (request `id`).
     Loading { id: u64, deployment: String },
     /// Choosing the revision to roll back to, with the diff of each.
@@ -80,6 +82,46 @@ pub enum Dialog {
 }
 
 pub use crate::kube::rollback::RevisionChoice;
+
+/// The most characters a text field holds (a note, a reason); a longer
+/// paste is cut there, and the dialog says so.
+pub const MAX_FIELD_CHARS: usize = 10_000;
+
+fn field_chars(input: &TextArea<'_>) -> usize {
+    input.lines().iter().map(|l| l.chars().count() + 1).sum()
+}
+
+/// Pasted text as a field takes it: control characters dropped, CR LF and
+/// CR as newlines (or spaces in a one-line field), tabs as spaces, at most
+/// `room` characters. Returns the text and whether it was cut.
+pub fn clean_paste(text: &str, multi_line: bool, room: usize) -> (String, bool) {
+    let mut out = String::with_capacity(text.len().min(room * 4));
+    let mut count = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if count >= room {
+            return (out, true);
+        }
+        let c = match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                '\n'
+            }
+            '\t' => ' ',
+            c => c,
+        };
+        match c {
+            '\n' if multi_line => out.push('\n'),
+            '\n' => out.push(' '),
+            c if c.is_control() => continue,
+            c => out.push(c),
+        }
+        count += 1;
+    }
+    (out, false)
+}
 use crate::state::bluegreen::Switch;
 
 /// What the dialog asks of the loop. The number tags the answer: a dialog
@@ -451,7 +493,10 @@ impl Dialog {
                 let (d, r) = Self::check_unready(plan, warning, unready, id);
                 (Some(d), r)
             }
-            (Dialog::Refused { .. }, Action::Confirm | Action::Submit) => (None, None),
+            (
+                Dialog::Refused { .. } | Dialog::Unanswered { .. },
+                Action::Confirm | Action::Submit,
+            ) => (None, None),
             (
                 Dialog::Text {
                     purpose,
@@ -549,6 +594,63 @@ impl Dialog {
             prompt,
             input: Box::new(TextArea::default()),
             error: None,
+        }
+    }
+
+    /// Whether confirming this dialog sends a request that changes
+    /// something (so the confirm key must wait until it is armed).
+    pub fn confirms_a_change(&self) -> bool {
+        matches!(
+            self,
+            Dialog::Confirm { .. } | Dialog::Unready { .. } | Dialog::Burst { .. }
+        )
+    }
+
+    /// Pasted text, into the dialog's text field: only ever typed, never a
+    /// key (a pasted newline submits nothing). Returns why it was refused.
+    pub fn paste(&mut self, text: &str) -> Result<(), String> {
+        match self {
+            Dialog::Text { input, error, .. } => {
+                *error = None;
+                let room = MAX_FIELD_CHARS.saturating_sub(field_chars(input));
+                let (text, cut) = clean_paste(text, true, room);
+                input.insert_str(text);
+                if cut {
+                    return Err(format!(
+                        "paste cut short: a field holds at most {MAX_FIELD_CHARS} characters"
+                    ));
+                }
+                Ok(())
+            }
+            Dialog::Scale { input, error, .. } => {
+                let (text, _) = clean_paste(text, false, 12);
+                let text = text.trim();
+                if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) {
+                    let why = format!("pasted \"{text}\": type a number of replicas");
+                    *error = Some(why.clone());
+                    return Err(why);
+                }
+                *error = None;
+                input.insert_str(text);
+                Ok(())
+            }
+            Dialog::Confirm {
+                type_to_confirm: Some(_),
+                typed,
+                ..
+            }
+            | Dialog::Unready { typed, .. }
+            | Dialog::Burst {
+                type_to_confirm: Some(_),
+                typed,
+                ..
+            } => {
+                let room = 256usize.saturating_sub(typed.chars().count());
+                let (text, _) = clean_paste(text, false, room);
+                typed.push_str(text.trim());
+                Ok(())
+            }
+            _ => Err("paste ignored: this dialog has no text field".into()),
         }
     }
 

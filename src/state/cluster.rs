@@ -18,6 +18,31 @@ pub enum Link {
     Failed(String),
 }
 
+/// A workload's identity: what a selection and an action dialog hold.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WorkloadId {
+    /// `deployment` (as kubectl names the kind).
+    pub kind: &'static str,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl WorkloadId {
+    pub fn deployment(namespace: &str, name: &str) -> WorkloadId {
+        WorkloadId {
+            kind: "deployment",
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for WorkloadId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind, self.name)
+    }
+}
+
 /// One row of the Rollouts pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RolloutRow {
@@ -60,7 +85,13 @@ pub struct ClusterState {
     tally: Tally,
     /// When `rows` were last derived.
     refreshed_at: i64,
+    /// When the API server was last heard from (seconds since the epoch).
+    pub heard_at: i64,
 }
+
+/// Seconds without a word from the API server (no event, no answered
+/// heartbeat) after which what the screen shows is stale.
+pub const STALE_AFTER: i64 = 15;
 
 /// Pods counted by the ReplicaSet that owns them, updated pod by pod, so
 /// that deriving the rows costs as much as there are ReplicaSets, not pods.
@@ -198,7 +229,20 @@ impl ClusterState {
     /// Applies a message from the Kubernetes sources; `now` is seconds
     /// since the epoch.
     pub fn update(&mut self, msg: KubeMsg, now: i64) {
+        // Any word from the server (an event, a list, an answered
+        // heartbeat) proves the connection; a failure does not.
+        if !matches!(
+            msg,
+            KubeMsg::NoConnection(_)
+                | KubeMsg::Watch {
+                    state: WatchState::Failing { .. },
+                    ..
+                }
+        ) {
+            self.heard_at = now;
+        }
         match msg {
+            KubeMsg::Heard => return,
             KubeMsg::Connected {
                 context,
                 namespace,
@@ -371,6 +415,15 @@ impl ClusterState {
     }
 
     /// The first failing watch, for the header.
+    /// How long the API server has been silent, once that is longer than
+    /// `STALE_AFTER` on a connection that was live: the data on screen is
+    /// that old.
+    pub fn stale_for(&self, now: i64) -> Option<i64> {
+        let silent = now - self.heard_at;
+        (self.link == Link::Connected && self.heard_at > 0 && silent >= STALE_AFTER)
+            .then_some(silent)
+    }
+
     pub fn trouble(&self) -> Option<(Resource, &str, bool, i64)> {
         self.watches
             .iter()

@@ -184,6 +184,18 @@ impl LogView {
         }
     }
 
+    /// Pasted text into the filter being typed (one line); false when no
+    /// filter is being typed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let Some(editor) = &mut self.editor else {
+            return false;
+        };
+        let room = 1_000usize.saturating_sub(editor.lines().concat().chars().count());
+        let (text, _) = super::actions::clean_paste(text, false, room);
+        editor.insert_str(text);
+        true
+    }
+
     pub fn type_key(&mut self, key: KeyEvent) {
         if let Some(editor) = &mut self.editor {
             editor.input(key);

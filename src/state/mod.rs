@@ -63,6 +63,12 @@ pub enum Msg {
     DryRun(u64, Result<(), String>),
     /// The action of request N was executed (the outcome is in the journal).
     Acted(u64, Result<String, String>),
+    /// The action of request N was sent and no answer came in time: its
+    /// outcome is unknown until it is read back.
+    Unanswered(u64),
+    /// The object of unanswered request N was read back: whether the change
+    /// is in it (None: the server never answered).
+    ReadBack(u64, Option<bool>),
     /// The journal as read now.
     Journal(Vec<crate::journal::Record>),
     /// The revisions for the rollback picker, answering request N.
@@ -98,8 +104,19 @@ pub struct AppState {
     pub warnings: Vec<String>,
     pub warnings_hidden: bool,
     pub clock: String,
-    /// Selected row of each pane, by `Pane::index`.
+    /// Selected row of each pane, by `Pane::index`: where the selection
+    /// is drawn. Lists that re-sort keep an identity below, and the row
+    /// follows it.
     pub selected: [usize; 5],
+    /// The Rollouts pane's selection: a workload's identity, never a row
+    /// number (rows move as problems sort first).
+    pub picked: Option<cluster::WorkloadId>,
+    /// The picked workload is no longer in the list: nothing is selected,
+    /// and the pane says so rather than moving onto another row.
+    pub picked_gone: bool,
+    /// The Timeline's selection: the key of its entry (new entries arrive
+    /// at the top).
+    pub timeline_pick: Option<String>,
     /// Key hints for the footer, derived from the keymap and the focus.
     pub hints: Vec<(String, &'static str)>,
     /// Checklist rows, derived from the runbook.
@@ -152,8 +169,35 @@ pub struct AppState {
     pub walkthrough: bool,
     /// Lines the walkthrough's text is scrolled by (the guide can be long).
     pub walkthrough_scroll: u16,
+    /// Mutations sent and not yet answered, by request number: the header
+    /// shows them, whatever dialog is open or closed.
+    pub in_flight: std::collections::BTreeMap<u64, InFlight>,
+    /// Milliseconds on a monotonic clock, set by the loop before each
+    /// message (tests set it by hand): the arming of confirm buttons.
+    pub mono_ms: u64,
+    /// When the open dialog reached its current step, and when a key last
+    /// arrived before its confirm button was armed (`mono_ms`).
+    pub dialog_since: u64,
+    pub dialog_early_key: u64,
+    /// How long a confirm dialog waits before its button is armed: at
+    /// least `ARM_MS` (`OPS_TUI_CONFIRM_DELAY_MS` may make it longer).
+    pub arm_ms: u64,
     pub quit: bool,
 }
+
+/// A mutation on its way: what it does, since when (seconds since the
+/// epoch), and whether its deadline passed with no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InFlight {
+    pub summary: String,
+    pub since: i64,
+    pub unanswered: bool,
+}
+
+/// A confirm button takes a key only once its dialog has been on screen
+/// this long with no key pressed: keys typed ahead, or a stream of them
+/// from a paste in a terminal without bracketed paste, never confirm.
+pub const ARM_MS: u64 = 300;
 
 /// What a detail view shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,6 +236,9 @@ impl AppState {
             warnings_hidden: false,
             clock: String::new(),
             selected: [0; 5],
+            picked: None,
+            picked_gone: false,
+            timeline_pick: None,
             hints: Vec::new(),
             checklist,
             probe_urls,
@@ -215,6 +262,11 @@ impl AppState {
             detail: None,
             walkthrough: false,
             walkthrough_scroll: 0,
+            in_flight: std::collections::BTreeMap::new(),
+            mono_ms: 0,
+            dialog_since: 0,
+            dialog_early_key: 0,
+            arm_ms: ARM_MS,
             quit: false,
         };
         state.refresh_hints();
@@ -271,7 +323,9 @@ impl AppState {
                 })
             })
             .collect();
-        let connected = self.cluster.link == cluster::Link::Connected && self.cluster.listed;
+        let stale = self.cluster.stale_for(self.now);
+        let connected =
+            self.cluster.link == cluster::Link::Connected && self.cluster.listed && stale.is_none();
         let alerts = match (&self.signals.alerts_at, &self.signals.alerts_error) {
             (Some(_), _) => Ok(self
                 .signals
@@ -299,8 +353,12 @@ impl AppState {
             on_demand,
             signals,
             cluster: connected.then_some(&self.cluster),
-            cluster_error: (!connected).then(|| match &self.cluster.link {
-                cluster::Link::Failed(e) => e.clone(),
+            cluster_error: (!connected).then(|| match (&self.cluster.link, stale) {
+                (cluster::Link::Failed(e), _) => e.clone(),
+                (_, Some(silent)) => format!(
+                    "stale: no answer from the API server for {}",
+                    crate::ui::panes::age(silent)
+                ),
                 _ => "connecting to the cluster".into(),
             }),
             alerts,
@@ -448,12 +506,7 @@ impl AppState {
     fn action_deployment(&self, action: Action) -> Result<DeploymentRow, String> {
         let name = match &self.workload {
             Some(view) => view.name.clone(),
-            None if self.focus == Pane::Rollouts => self
-                .cluster
-                .rows
-                .get(self.selected[Pane::Rollouts.index()])
-                .map(|r| r.name.clone())
-                .ok_or("no Deployment selected")?,
+            None if self.focus == Pane::Rollouts => self.picked_name()?,
             None => {
                 return Err(format!(
                     "{}: select a Deployment in the Rollouts pane first",
@@ -521,12 +574,97 @@ impl AppState {
 
     /// Opens the workload view of the selected Rollouts row.
     fn open_workload(&mut self) -> bool {
-        let Some(row) = self.cluster.rows.get(self.selected[Pane::Rollouts.index()]) else {
-            self.notice = Some("no Deployment selected".into());
-            return false;
+        match self.picked_name() {
+            Ok(name) => {
+                self.workload = Some(workload::WorkloadView::new(name));
+                true
+            }
+            Err(why) => {
+                self.notice = Some(why);
+                false
+            }
+        }
+    }
+
+    /// The name of the workload selected in the Rollouts pane, or why none
+    /// is (never another row's: a selection that is gone says so).
+    fn picked_name(&self) -> Result<String, String> {
+        match &self.picked {
+            Some(id) if self.picked_gone => Err(format!(
+                "{} is no longer in namespace {} (deleted?): select another with up/down",
+                id, id.namespace
+            )),
+            Some(id) => Ok(id.name.clone()),
+            // Nothing picked since the rows arrived: the row in view.
+            None => self
+                .cluster
+                .rows
+                .get(self.selected[Pane::Rollouts.index()])
+                .map(|r| r.name.clone())
+                .ok_or_else(|| "no Deployment selected".into()),
+        }
+    }
+
+    /// Derives what the screen shows from the latest messages (once per
+    /// batch, not per message): the Rollouts rows, and each re-sorting
+    /// list's row from its selected identity.
+    pub fn derive(&mut self) {
+        self.cluster.refresh(self.now);
+        self.anchor_rollouts();
+        self.anchor_pod();
+    }
+
+    /// The Rollouts row follows the picked workload wherever it sorts;
+    /// with nothing picked yet, the row in view is picked.
+    fn anchor_rollouts(&mut self) {
+        let sel = self.selected[Pane::Rollouts.index()];
+        match &self.picked {
+            Some(id) => match self.cluster.rows.iter().position(|r| r.name == id.name) {
+                Some(i) => {
+                    self.selected[Pane::Rollouts.index()] = i;
+                    self.picked_gone = false;
+                }
+                None => self.picked_gone = true,
+            },
+            None => self.pick_rollout(sel),
+        }
+    }
+
+    /// Picks the workload of the Rollouts row `index`.
+    fn pick_rollout(&mut self, index: usize) {
+        let namespace = self.namespace();
+        self.picked = self
+            .cluster
+            .rows
+            .get(index)
+            .map(|r| cluster::WorkloadId::deployment(&namespace, &r.name));
+        self.picked_gone = false;
+    }
+
+    /// The workload view's Pods row follows its selected pod.
+    fn anchor_pod(&mut self) {
+        let Some(view) = &self.workload else { return };
+        let Some(pod) = view.picked_pod.clone() else {
+            return;
         };
-        self.workload = Some(workload::WorkloadView::new(row.name.clone()));
-        true
+        let derived = workload::derive(&self.cluster, &view.name);
+        let index = derived.pods.iter().position(|p| p.name == pod);
+        if let (Some(i), Some(view)) = (index, self.workload.as_mut()) {
+            view.selected[workload::Section::Pods.index()] = i;
+        }
+    }
+
+    /// The Timeline row follows its selected entry as new ones arrive.
+    fn anchor_timeline(&mut self) {
+        let Some(key) = &self.timeline_pick else {
+            return;
+        };
+        let found = self
+            .timeline_rows()
+            .position(|r| r.key.as_ref() == Some(key));
+        if let Some(i) = found {
+            self.selected[Pane::Timeline.index()] = i;
+        }
     }
 
     /// Opens the log view of a pod of the workload view: the selected one
@@ -609,6 +747,9 @@ impl AppState {
         self.signals = signals::Signals::default();
         self.detail = None;
         self.selected = [0; 5];
+        self.picked = None;
+        self.picked_gone = false;
+        self.timeline_pick = None;
         self.warnings.extend(target.warning.clone());
         self.notice = Some(format!(
             "switched to {}: reconnecting",
@@ -698,6 +839,17 @@ impl AppState {
                     _ => {}
                 }
                 *sel = (*sel).min(count.saturating_sub(1));
+                if section == workload::Section::Pods {
+                    let index = *sel;
+                    let name = view.name.clone();
+                    let pod = workload::derive(&self.cluster, &name)
+                        .pods
+                        .get(index)
+                        .map(|p| p.name.clone());
+                    if let Some(view) = &mut self.workload {
+                        view.picked_pod = pod;
+                    }
+                }
             }
         }
     }
@@ -1016,6 +1168,13 @@ impl AppState {
 
     /// The confirmation of the selected (or detailed) probe's burst.
     fn open_burst(&mut self) {
+        if self.target.read_only {
+            self.notice = Some(
+                "read-only: a burst sends requests to the service, so it is off (--read-only, or the environment is read_only without --write)"
+                    .into(),
+            );
+            return;
+        }
         let name = match &self.detail {
             Some(Detail::Probe(name)) => Some(name.clone()),
             Some(Detail::Signal(_)) => None,
@@ -1066,12 +1225,54 @@ impl AppState {
         self.picker = Some(picker);
     }
 
+    /// Whether the open dialog's confirm button is armed now; a key that
+    /// finds it unarmed starts the wait again.
+    fn armed(&mut self) -> bool {
+        let quiet_since = self.dialog_since.max(self.dialog_early_key);
+        if self.mono_ms.saturating_sub(quiet_since) >= self.arm_ms.max(ARM_MS) {
+            return true;
+        }
+        self.dialog_early_key = self.mono_ms;
+        false
+    }
+
+    /// Pasted text goes to the focused text field, as text; with no field
+    /// focused it is dropped, and the notice says so.
+    fn paste(&mut self, text: &str) {
+        let result = if let Some(dialog) = self.dialog.as_mut().filter(|d| d.editing()) {
+            dialog.paste(text)
+        } else if self.dialog.is_none()
+            && self.help.is_none()
+            && self.log_view_mut().is_some_and(|l| l.paste(text))
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "paste ignored ({} characters): no text field has focus, and pasted text is never taken as keys",
+                text.chars().count()
+            ))
+        };
+        self.notice = result.err();
+    }
+
     fn apply(&mut self, action: Action) {
         self.notice = None;
         if let Some(dialog) = self.dialog.take() {
+            let confirming = matches!(action, Action::Confirm | Action::Submit);
+            let running = match &dialog {
+                actions::Dialog::Running { id, .. } => Some(*id),
+                _ => None,
+            };
             let (next, request) = match action {
                 Action::Quit if !dialog.editing() => {
                     self.quit = true;
+                    (Some(dialog), None)
+                }
+                _ if confirming && dialog.confirms_a_change() && !self.armed() => {
+                    self.notice = Some(
+                        "not confirmed: the confirm key works a moment after the dialog appears; press it again"
+                            .into(),
+                    );
                     (Some(dialog), None)
                 }
                 _ => {
@@ -1079,6 +1280,24 @@ impl AppState {
                     dialog.act(action, &self.namespace(), self.next_request)
                 }
             };
+            if next.is_none()
+                && let Some(flight) = running.and_then(|id| self.in_flight.get(&id))
+            {
+                self.notice = Some(format!(
+                    "still in flight: {} (the header shows it until its outcome is known)",
+                    flight.summary
+                ));
+            }
+            if let Some(actions::Request::Execute(id, plan)) = &request {
+                self.in_flight.insert(
+                    *id,
+                    InFlight {
+                        summary: plan.summary.clone(),
+                        since: self.now,
+                        unanswered: false,
+                    },
+                );
+            }
             self.dialog = next;
             self.effects.extend(request.map(Effect::Act));
             self.refresh_hints();
@@ -1260,6 +1479,7 @@ impl AppState {
                 self.timeline_filter =
                     timeline::next_filter(&self.timeline, self.timeline_filter.as_deref());
                 self.selected[Pane::Timeline.index()] = 0;
+                self.timeline_pick = None;
             }
             Action::SwitchContext => self.open_picker(),
             Action::RunBurst => self.open_burst(),
@@ -1281,6 +1501,24 @@ impl AppState {
         let max = self.row_count(self.focus).saturating_sub(1);
         let sel = &mut self.selected[self.focus.index()];
         *sel = (*sel).min(max);
+        let sel = *sel;
+        let moved = matches!(
+            action,
+            Action::MoveUp
+                | Action::MoveDown
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+        );
+        match self.focus {
+            Pane::Rollouts if moved => self.pick_rollout(sel),
+            Pane::Timeline if moved => {
+                let key = self.timeline_rows().nth(sel).and_then(|r| r.key.clone());
+                self.timeline_pick = key;
+            }
+            _ => {}
+        }
         self.refresh_hints();
     }
 }
@@ -1325,6 +1563,18 @@ fn probe_urls(runbook: &Runbook, target: &Target) -> Vec<String> {
 
 /// Applies a message. Returns whether anything visible changed.
 pub fn update(state: &mut AppState, msg: Msg) -> bool {
+    let step = state.dialog.as_ref().map(std::mem::discriminant);
+    let changed = apply_msg(state, msg);
+    // A dialog that moved to another step (or opened) starts the wait
+    // before its confirm button is armed.
+    if state.dialog.as_ref().map(std::mem::discriminant) != step {
+        state.dialog_since = state.mono_ms;
+        state.dialog_early_key = 0;
+    }
+    changed
+}
+
+fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
     match msg {
         Msg::Input(Event::Key(key)) => {
             if key.kind == KeyEventKind::Release {
@@ -1354,6 +1604,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
                 }
                 Dispatch::Ignored => false,
             }
+        }
+        Msg::Input(Event::Paste(text)) => {
+            state.paste(&text);
+            true
         }
         Msg::Input(Event::Resize(w, h)) => {
             state.size = (w, h);
@@ -1447,6 +1701,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
                     state.check_statuses.insert(check.clone(), status.clone());
                 }
             }
+            state.anchor_timeline();
             state.item_notes = checklist::notes(&records);
             let before = state
                 .walkthrough
@@ -1480,7 +1735,45 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
             state.refresh_hints();
             true
         }
+        Msg::Unanswered(id) => {
+            let Some(flight) = state.in_flight.get_mut(&id) else {
+                return false;
+            };
+            flight.unanswered = true;
+            let summary = flight.summary.clone();
+            let message = format!(
+                "sent, but the API server did not answer within {} s: whether it applied is not known yet. \
+                 ops-tui reads the object back and says (header and Timeline); do not send it again before then.",
+                crate::kube::actions::EXECUTE_DEADLINE.as_secs()
+            );
+            if matches!(&state.dialog, Some(actions::Dialog::Running { id: asked, .. }) if *asked == id)
+            {
+                state.dialog = Some(actions::Dialog::Unanswered { summary, message });
+            } else {
+                state.notice = Some(format!("{summary}: {message}"));
+            }
+            state.refresh_hints();
+            true
+        }
+        Msg::ReadBack(id, outcome) => {
+            let Some(flight) = state.in_flight.remove(&id) else {
+                return false;
+            };
+            state.notice = Some(match outcome {
+                Some(true) => format!("{}: read back, it applied (journaled)", flight.summary),
+                Some(false) => format!(
+                    "{}: read back, it did not apply (journaled)",
+                    flight.summary
+                ),
+                None => format!(
+                    "{}: the API server never answered; the outcome is still unknown (check with kubectl)",
+                    flight.summary
+                ),
+            });
+            true
+        }
         Msg::Acted(id, result) => {
+            state.in_flight.remove(&id);
             // The dialog that sent it, if still open (esc closes a running one).
             let running = match &state.dialog {
                 Some(actions::Dialog::Running { id: asked, plan }) if *asked == id => {
@@ -1512,13 +1805,15 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
 }
 
 #[cfg(test)]
+mod safety_tests;
+#[cfg(test)]
 mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyEventState, KeyModifiers};
 
     use super::*;
     use crate::runbook::select::select;
 
-    fn state() -> AppState {
+    pub(super) fn state() -> AppState {
         let rb = Runbook::load(std::path::Path::new("runbooks/example.toml")).unwrap();
         let target = select(Some(&rb), &Overrides::default()).unwrap();
         AppState::new(
@@ -1529,11 +1824,14 @@ mod tests {
         )
     }
 
-    fn key(code: KeyCode, mods: KeyModifiers) -> Msg {
+    pub(super) fn key(code: KeyCode, mods: KeyModifiers) -> Msg {
         Msg::Input(Event::Key(KeyEvent::new(code, mods)))
     }
 
-    fn press(s: &mut AppState, code: KeyCode) -> bool {
+    /// A key pressed by a person: a second after the one before, so every
+    /// confirm button is armed.
+    pub(super) fn press(s: &mut AppState, code: KeyCode) -> bool {
+        s.mono_ms += 1000;
         update(s, key(code, KeyModifiers::NONE))
     }
 
@@ -1605,7 +1903,7 @@ mod tests {
 
     /// The example runbook's staging environment with payments-api (and
     /// its blue and green Deployments) on the cluster.
-    fn with_cluster() -> AppState {
+    pub(super) fn with_cluster() -> AppState {
         use crate::kube::model::{PodRow, ReplicaSetRow, ServiceRow};
         use crate::kube::{Change, KubeMsg};
         let rb = Runbook::load(std::path::Path::new("runbooks/example.toml")).unwrap();
@@ -1672,7 +1970,7 @@ mod tests {
         s
     }
 
-    fn char(s: &mut AppState, c: char) -> bool {
+    pub(super) fn char(s: &mut AppState, c: char) -> bool {
         press(s, KeyCode::Char(c))
     }
 

@@ -99,6 +99,25 @@ fn row(r: &Record) -> TimelineRow {
         } => {
             let (text, ok) = match (step, ok) {
                 (Step::Outcome, Some(true)) => (summary.clone(), Some(true)),
+                (Step::Unanswered, _) => (
+                    format!(
+                        "{summary}: sent, outcome unknown (no answer in time; reading it back)"
+                    ),
+                    None,
+                ),
+                (Step::ReadBack, Some(true)) => (
+                    format!("{summary} (the answer was lost; read back: applied)"),
+                    Some(true),
+                ),
+                (Step::ReadBack, _) => (
+                    format!(
+                        "{summary}: {}",
+                        detail
+                            .clone()
+                            .unwrap_or_else(|| "read back: not applied".into())
+                    ),
+                    Some(false),
+                ),
                 (Step::Outcome, _) | (Step::DryRun, Some(false)) => (
                     format!(
                         "{summary}: {}",

@@ -57,6 +57,9 @@ pub struct WorkloadView {
     pub selected: [usize; 4],
     /// The log view of one of its pods, when open.
     pub logs: Option<LogView>,
+    /// The selected pod by name: the Pods rows re-sort (problems first),
+    /// and the selection stays on the pod.
+    pub picked_pod: Option<String>,
 }
 
 impl WorkloadView {
@@ -66,6 +69,7 @@ impl WorkloadView {
             section: Section::Pods,
             selected: [0; 4],
             logs: None,
+            picked_pod: None,
         }
     }
 }

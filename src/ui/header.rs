@@ -132,13 +132,43 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
             ),
             Status::Warn,
         ),
-        (Link::Connected, None) => (" LIVE ".to_string(), Status::Ok),
+        (Link::Connected, None) => match cluster.stale_for(state.now) {
+            // Silent past the threshold: what the screen shows is that old.
+            Some(silent) => (
+                format!(" STALE {} ", crate::ui::panes::age(silent)),
+                Status::Fail,
+            ),
+            None => (" LIVE ".to_string(), Status::Ok),
+        },
     };
     right.push(Span::styled(
         link,
         theme.status(link_status).add_modifier(Modifier::REVERSED),
     ));
     right.push(Span::styled(" ", theme.header()));
+    // A mutation sent and not yet answered, whatever dialog is open.
+    if let Some(oldest) = state.in_flight.values().min_by_key(|f| f.since) {
+        let more = match state.in_flight.len() {
+            1 => String::new(),
+            n => format!(" ×{n}"),
+        };
+        let (text, status) = if state.in_flight.values().any(|f| f.unanswered) {
+            (format!(" OUTCOME UNKNOWN{more} "), Status::Fail)
+        } else {
+            (
+                format!(
+                    " SENDING {}{more} ",
+                    crate::ui::panes::age(state.now - oldest.since)
+                ),
+                Status::Warn,
+            )
+        };
+        right.push(Span::styled(
+            text,
+            theme.status(status).add_modifier(Modifier::REVERSED),
+        ));
+        right.push(Span::styled(" ", theme.header()));
+    }
     if let Some((detected, stage)) = state.incident() {
         right.push(Span::styled(
             format!(

@@ -129,6 +129,53 @@ impl Demo {
         assert!(response.starts_with("HTTP/1.1 200"), "{path}: {response}");
     }
 
+    /// The demo's process id (to stop and continue it as a frozen server).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends a signal to the demo process (SIGSTOP freezes every server in
+    /// it; SIGCONT resumes them).
+    pub fn signal(&self, signal: libc::c_int) {
+        // SAFETY: signals the child this test started.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, signal) };
+    }
+
+    /// Every write request (anything but a GET) the simulated API server
+    /// has seen, as "METHOD path?query", from the control endpoint.
+    pub fn writes(&self) -> Vec<String> {
+        use std::io::{Read, Write};
+        let addr = self
+            .control
+            .strip_prefix("http://")
+            .expect("an http control address")
+            .trim_end_matches('/');
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect to control");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("a read timeout");
+        write!(
+            stream,
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .expect("ask the control endpoint");
+        let mut response = String::new();
+        stream
+            .read_to_string(&mut response)
+            .expect("read the answer");
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b)
+            .expect("an HTTP answer");
+        let value: serde_json::Value = serde_json::from_str(body).expect("JSON from control");
+        value["writes"]
+            .as_array()
+            .expect("a writes list")
+            .iter()
+            .map(|w| w.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// kubectl that must succeed; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.kubectl(args);

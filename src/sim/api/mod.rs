@@ -62,6 +62,35 @@ pub struct Api {
     pub drop_watches: watch::Sender<u64>,
     /// host:port, for discovery documents.
     pub address: String,
+    /// Every request that is not a read (method and path with its query),
+    /// oldest first, at most `MAX_WRITES`: what tests check to prove that
+    /// nothing was sent.
+    pub writes: std::sync::Mutex<std::collections::VecDeque<String>>,
+}
+
+/// Write requests the log keeps.
+const MAX_WRITES: usize = 1_000;
+
+impl Api {
+    /// The write requests seen so far.
+    pub fn writes(&self) -> Vec<String> {
+        self.writes
+            .lock()
+            .map(|w| w.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn log_write(&self, req: &Req) {
+        if req.method == Method::GET {
+            return;
+        }
+        if let Ok(mut writes) = self.writes.lock() {
+            if writes.len() >= MAX_WRITES {
+                writes.pop_front();
+            }
+            writes.push_back(format!("{} {}", req.method, req.uri));
+        }
+    }
 }
 
 /// What a path names.
@@ -160,6 +189,7 @@ pub fn not_found(kind: Kind, name: &str) -> Resp {
 }
 
 pub async fn handle(api: Arc<Api>, req: Req) -> Resp {
+    api.log_write(&req);
     let user = match req
         .header("authorization")
         .and_then(|h| h.strip_prefix("Bearer "))

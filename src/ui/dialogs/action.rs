@@ -310,7 +310,30 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             vec![
                 Line::styled(plan.summary.clone(), theme.base()),
                 Line::raw(""),
-                Line::styled("Sending…", theme.muted()),
+                Line::styled(
+                    format!(
+                        "Sending… an answer is due within {} s.",
+                        crate::kube::actions::EXECUTE_DEADLINE.as_secs()
+                    ),
+                    theme.muted(),
+                ),
+                Line::styled(
+                    "esc closes this; the request stays in flight, and the header shows it.",
+                    theme.muted(),
+                ),
+            ],
+        ),
+        Dialog::Unanswered { summary, message } => (
+            " Outcome unknown ".to_string(),
+            vec![
+                Line::styled(summary.clone(), theme.base()),
+                Line::raw(""),
+                Line::styled(
+                    format!("{} {message}", Status::Warn.symbol()),
+                    theme.status(Status::Warn),
+                ),
+                Line::raw(""),
+                Line::styled("enter or esc closes this.", theme.muted()),
             ],
         ),
     };

@@ -40,6 +40,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
     if focused && state.zoomed {
         title.push(Span::styled("zoomed ", theme.muted()));
     }
+    if pane == Pane::Rollouts
+        && let Some(silent) = state.cluster.stale_for(state.now)
+    {
+        title.push(Span::styled(
+            format!(" STALE: as of {} ago ", age(silent)),
+            theme.status(crate::config::theme::Status::Fail),
+        ));
+    }
     let block = Block::bordered()
         .border_type(if focused {
             BorderType::Thick
@@ -60,6 +68,8 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
     };
     // Rows are cut at the pane's edge; notes below them wrap.
     let selected = state.selected[pane.index()];
+    // A selected workload that is gone highlights no other row.
+    let focused = focused && !(pane == Pane::Rollouts && state.picked_gone);
     let height = usize::from(inner.height);
     let offset = selected.saturating_sub(height.saturating_sub(1));
     let rows: Vec<Line> = content

@@ -233,13 +233,47 @@ pub fn content(state: &AppState) -> Content {
         .max()
         .unwrap_or(0)
         .min(28);
+    let stale = cluster.stale_for(state.now);
     let rows = cluster
         .rows
         .iter()
         .map(|r| row_line(r, theme, width, name_width, state.now, cluster))
+        .map(|line| match stale {
+            // Not live: dimmed, and each row says how old it is.
+            Some(silent) => {
+                let mut line = line.patch_style(theme.muted());
+                line.spans.insert(
+                    0,
+                    Span::styled(
+                        format!("[{} old] ", age(silent)),
+                        theme.status(Status::Fail),
+                    ),
+                );
+                line
+            }
+            None => line,
+        })
         .collect();
+    if let Some(silent) = stale {
+        notes.push(Line::styled(
+            format!(
+                "{} No answer from the API server for {}: these rows are as they were then, and the checks that use them are unknown.",
+                Status::Fail.symbol(),
+                age(silent)
+            ),
+            theme.status(Status::Fail),
+        ));
+    }
     let selected = state.selected[crate::state::Pane::Rollouts.index()];
-    if let Some(row) = cluster.rows.get(selected) {
+    if let (Some(id), true) = (&state.picked, state.picked_gone) {
+        notes.push(Line::styled(
+            format!(
+                "{} {id}, which was selected, is no longer in {ns}: nothing is selected (up/down selects another).",
+                Status::Warn.symbol()
+            ),
+            theme.status(Status::Warn),
+        ));
+    } else if let Some(row) = cluster.rows.get(selected) {
         let message = match &row.rollout {
             Some(r) => r.message(&row.name),
             None if cluster.listed => format!(
