@@ -211,13 +211,16 @@ pub async fn run_dashboard_with(
         let watches = std::sync::Mutex::new(crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), pod_selector.clone(), 0, tx.clone(), shared.clone()));
         let logs = std::sync::Mutex::new(None::<crate::kube::logs::LogTask>);
         let runbook = state.runbook.clone();
-        let (first_probes, warning) = start_probes(runbook.as_ref(), state.target.env.as_deref(), 0, tx.clone());
+        // Every secret known is masked in what the probes, Prometheus and
+        // the journal give back.
+        let secrets = crate::kube::secrets::known(runbook.as_ref(), args.kubeconfig.as_deref());
+        let (first_probes, warning) = start_probes(runbook.as_ref(), state.target.env.as_deref(), 0, tx.clone(), &secrets);
         state.warnings.extend(warning);
         let probes = std::sync::Mutex::new(first_probes);
-        let (first_polls, warning) = start_signals(runbook.as_ref(), state.target.env.as_deref(), 0, tx.clone());
+        let (first_polls, warning) = start_signals(runbook.as_ref(), state.target.env.as_deref(), 0, tx.clone(), &secrets);
         state.warnings.extend(warning);
         let polls = std::sync::Mutex::new(first_polls);
-        let journal = journal_for(&state.target, paths);
+        let journal = journal_for(&state.target, paths).map(|j| j.with_secrets(secrets.clone()));
         if let Some(j) = &journal {
             match j.read() {
                 Ok(contents) => {
@@ -248,7 +251,8 @@ pub async fn run_dashboard_with(
                 let spec = runbook
                     .as_ref()
                     .and_then(|r| crate::probe::specs(r, env.as_deref()).ok())
-                    .and_then(|specs| specs.into_iter().find(|s| s.name == name));
+                    .and_then(|specs| specs.into_iter().find(|s| s.name == name))
+                    .map(|s| s.with_secrets(&secrets));
                 let tx = tx.clone();
                 let generation = generation_now.load(std::sync::atomic::Ordering::SeqCst);
                 let Some(running) = bursts.try_start(&name) else {
@@ -325,7 +329,7 @@ pub async fn run_dashboard_with(
                     // The old environment's probes stop before the new ones start.
                     *p = None;
                     // A bare context has no environment, so no endpoints.
-                    let (next, warning) = if target.env.is_some() { start_probes(runbook.as_ref(), target.env.as_deref(), generation, tx.clone()) } else { (None, None) };
+                    let (next, warning) = if target.env.is_some() { start_probes(runbook.as_ref(), target.env.as_deref(), generation, tx.clone(), &secrets) } else { (None, None) };
                     *p = next;
                     if let Some(w) = warning {
                         let _ = tx.try_send(Msg::Warning(w));
@@ -333,7 +337,7 @@ pub async fn run_dashboard_with(
                 }
                 if let Ok(mut p) = polls.lock() {
                     *p = None;
-                    let (next, warning) = if target.env.is_some() { start_signals(runbook.as_ref(), target.env.as_deref(), generation, tx.clone()) } else { (None, None) };
+                    let (next, warning) = if target.env.is_some() { start_signals(runbook.as_ref(), target.env.as_deref(), generation, tx.clone(), &secrets) } else { (None, None) };
                     *p = next;
                     if let Some(w) = warning {
                         let _ = tx.try_send(Msg::Warning(w));
@@ -342,7 +346,7 @@ pub async fn run_dashboard_with(
                 if let Ok(mut w) = watches.lock() {
                     *w = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), target.clone(), pod_selector.clone(), generation, tx.clone(), shared.clone());
                 }
-                let next = journal_for(&target, paths);
+                let next = journal_for(&target, paths).map(|j| j.with_secrets(secrets.clone()));
                 let records = next.as_ref().and_then(|j| j.read().ok()).map(|c| c.records).unwrap_or_default();
                 if let Ok(mut j) = journal.lock() {
                     *j = next;
@@ -373,6 +377,7 @@ fn start_probes(
     env: Option<&str>,
     generation: u64,
     tx: mpsc::Sender<Msg>,
+    secrets: &crate::secrets::Secrets,
 ) -> (Option<crate::probe::ProbeTasks>, Option<String>) {
     let Some(runbook) = runbook else {
         return (None, None);
@@ -380,9 +385,11 @@ fn start_probes(
     match crate::probe::specs(runbook, env) {
         Ok(specs) if specs.is_empty() => (None, None),
         Ok(specs) => (
-            Some(crate::probe::spawn(specs, tx, move |r| {
-                Msg::Probe(generation, Box::new(r))
-            })),
+            Some(crate::probe::spawn(
+                specs.into_iter().map(|s| s.with_secrets(secrets)).collect(),
+                tx,
+                move |r| Msg::Probe(generation, Box::new(r)),
+            )),
             None,
         ),
         Err(e) => (None, Some(format!("probes are off: {e}"))),
@@ -395,12 +402,14 @@ fn start_signals(
     env: Option<&str>,
     generation: u64,
     tx: mpsc::Sender<Msg>,
+    secrets: &crate::secrets::Secrets,
 ) -> (Option<crate::checks::prom::PollTasks>, Option<String>) {
     let Some(runbook) = runbook else {
         return (None, None);
     };
     match crate::checks::prom::plan(runbook, env) {
-        Ok(plan) => {
+        Ok(mut plan) => {
+            plan.secrets.extend(secrets);
             let warning = plan
                 .missing
                 .clone()

@@ -1,9 +1,11 @@
 //! `ops-tui demo`: the simulated environment, with the dashboard on it or
-//! (`--serve`) alone for other tools. Its kubeconfig and runbook go to a
-//! temporary directory that is removed on the way out.
+//! (`--serve`) alone for other tools. Its kubeconfig (which holds tokens)
+//! and runbook go to a temporary directory only its owner can enter, which
+//! is removed on the way out; one left behind by a demo that was killed is
+//! removed by the next demo (it names its process in a `pid` file).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::app::{run_dashboard_with, runtime, start_logging};
@@ -48,8 +50,25 @@ pub struct DemoFiles {
     pub runbook: Option<PathBuf>,
 }
 
+/// How the demo's temporary directories are named.
+pub const DIR_PREFIX: &str = "ops-tui-demo-";
+/// The file in one that holds the id of the process that made it.
+pub const PID_FILE: &str = "pid";
+
 pub fn write_files(sim: &Sim, scenario: ScenarioName) -> std::io::Result<DemoFiles> {
-    let dir = tempfile::Builder::new().prefix("ops-tui-demo-").tempdir()?;
+    let tmp = std::env::temp_dir();
+    for stale in remove_stale(&tmp) {
+        tracing::info!(dir = %stale.display(), "removed the directory of a demo that was killed");
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(DIR_PREFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let dir = builder.tempdir_in(&tmp)?;
+    std::fs::write(dir.path().join(PID_FILE), std::process::id().to_string())?;
     let kubeconfig = kubeconfig::write(dir.path(), &sim.kubeconfig(sim.namespace()))?;
     let runbook = match scenario {
         ScenarioName::Scale => None,
@@ -64,6 +83,59 @@ pub fn write_files(sim: &Sim, scenario: ScenarioName) -> std::io::Result<DemoFil
         kubeconfig,
         runbook,
     })
+}
+
+/// Removes the directories in `tmp` that demos of this user left behind
+/// when they were killed: named with [`DIR_PREFIX`], holding a [`PID_FILE`]
+/// whose process is gone. Returns those removed.
+#[cfg(unix)]
+pub fn remove_stale(tmp: &Path) -> Vec<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(DIR_PREFIX));
+        // A real directory of this user, never a link to elsewhere.
+        let owned =
+            std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_dir() && m.uid() == me);
+        if !ours || !owned {
+            continue;
+        }
+        // No pid file yet: a demo may be setting it up right now.
+        let Some(pid) = std::fs::read_to_string(path.join(PID_FILE))
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+            .filter(|pid| *pid > 0)
+        else {
+            continue;
+        };
+        if !alive(pid) && std::fs::remove_dir_all(&path).is_ok() {
+            removed.push(path);
+        }
+    }
+    removed
+}
+
+#[cfg(not(unix))]
+pub fn remove_stale(_tmp: &Path) -> Vec<PathBuf> {
+    Vec::new()
+}
+
+/// Whether a process with this id exists (one of another user counts).
+#[cfg(unix)]
+fn alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists and may be
+    // signalled; `pid` is positive, so it names one process, never a group.
+    let found = unsafe { libc::kill(pid, 0) } == 0;
+    found || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// What `demo --serve` prints: where everything is and how to use it.

@@ -3,6 +3,8 @@
 //! `write` to a file opened with O_APPEND, then fsynced, before the screen
 //! says it happened; two writers never interleave within a line. A torn last
 //! line (a crash mid-write) is skipped with a warning, never a failure.
+//! Every secret the journal is given is masked in what it writes and in
+//! what it reads back (a journal written before a secret was known).
 
 use std::collections::HashMap;
 use std::fs::OpenOptions;
@@ -10,6 +12,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::secrets::Secrets;
 
 /// One step of an action's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +227,8 @@ pub enum JournalError {
 #[derive(Debug, Clone)]
 pub struct Journal {
     pub path: PathBuf,
+    /// Masked in every record written and read.
+    secrets: Secrets,
 }
 
 /// What reading a journal found: the records, and warnings about lines
@@ -250,7 +256,14 @@ impl Journal {
                 .join("journals")
                 .join(file_part(service))
                 .join(format!("{}.jsonl", file_part(env))),
+            secrets: Secrets::new(),
         }
+    }
+
+    /// The journal, masking `secrets` in every record written and read.
+    pub fn with_secrets(mut self, secrets: Secrets) -> Journal {
+        self.secrets = secrets;
+        self
     }
 
     /// Appends a record and fsyncs it. Only after this returns Ok may the
@@ -263,7 +276,10 @@ impl Journal {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(err)?;
         }
-        let mut line = serde_json::to_vec(record).map_err(|e| err(std::io::Error::other(e)))?;
+        let mut line = self
+            .secrets
+            .to_json(record)
+            .map_err(|e| err(std::io::Error::other(e)))?;
         line.push(b'\n');
         let mut file = OpenOptions::new()
             .create(true)
@@ -302,7 +318,7 @@ impl Journal {
             if line.trim().is_empty() {
                 continue;
             }
-            match serde_json::from_str::<Record>(line) {
+            match self.secrets.from_json::<Record>(line) {
                 Ok(r) => contents.records.push(r),
                 Err(_) if i == last && !complete => contents.warnings.push(format!(
                     "{}:{}: the last line is incomplete (a write was cut short) and is skipped",

@@ -6,10 +6,13 @@
 /// `eprintln!` that never panics: when the terminal is gone (a closed pty,
 /// a hung-up session), writing to stderr fails, and a message about the way
 /// out must not become a panic on the way out.
+/// Control characters in the message (from a runbook, a server, the
+/// cluster) are written as visible escapes, never sent to the terminal.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let text = format!($($arg)*);
+        let _ = writeln!(std::io::stderr(), "{}", $crate::printable::printable(&text));
     }};
 }
 
@@ -25,10 +28,12 @@ pub mod journal;
 pub mod kube;
 pub mod logging;
 pub mod position;
+pub mod printable;
 pub mod probe;
 pub mod prom;
 pub mod report;
 pub mod runbook;
+pub mod secrets;
 pub mod sim;
 pub mod state;
 pub mod term;

@@ -284,7 +284,10 @@ pub fn run(
         return config;
     };
     let env = target.env.clone().unwrap_or_else(|| "default".into());
-    let journal = crate::journal::Journal::for_env(data, runbook.service_name(), &env);
+    // Every secret known is masked in the records read and in the report.
+    let secrets = crate::kube::secrets::known(Some(&runbook), dash.kubeconfig.as_deref());
+    let journal = crate::journal::Journal::for_env(data, runbook.service_name(), &env)
+        .with_secrets(secrets.clone());
     let contents = match journal.read() {
         Ok(c) => c,
         Err(e) => {
@@ -302,6 +305,9 @@ pub fn run(
         jiff::Timestamp::now().as_second(),
         args.starred_only,
     );
+    // Control characters from the journal or the runbook are written as
+    // visible escapes: the report may be printed on a terminal.
+    let text = crate::printable::printable(&secrets.mask(&text)).into_owned();
     match &args.output {
         Some(file) => match std::fs::write(file, text) {
             Ok(()) => {

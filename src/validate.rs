@@ -24,7 +24,9 @@ pub fn run(path: Option<PathBuf>, args: &DashboardArgs, paths: &Paths) -> ExitCo
     };
     match Runbook::load(&path) {
         Ok(runbook) => {
-            crate::app::print_out(&summary(&runbook));
+            // Names come from the runbook: no escape sequence in them
+            // reaches the terminal.
+            crate::app::print_out(&crate::printable::printable(&summary(&runbook)));
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -170,3 +170,82 @@ fn no_secret_reaches_the_screen_the_log_the_journal_the_report_or_check() {
         }
     }
 }
+
+/// Starts `demo --serve --port 0` with `TMPDIR` set, and returns it with
+/// its temporary directory once the banner is out (bounded).
+fn serve_demo(tmp: &Path) -> (std::process::Child, std::path::PathBuf) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(common::BIN)
+        .args(["demo", "--serve", "--port", "0"])
+        .env("TMPDIR", tmp)
+        .env("OPS_TUI_DATA_DIR", tmp.join("data"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut kubeconfig = None;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = rx.recv_timeout(left).expect("the demo's banner");
+        if let Some(rest) = line.trim_start().strip_prefix("kubeconfig ") {
+            kubeconfig = rest.split_whitespace().next().map(std::path::PathBuf::from);
+        }
+        if line.contains("Ctrl-C stops") {
+            break;
+        }
+    }
+    let dir = kubeconfig.unwrap().parent().unwrap().to_path_buf();
+    (child, dir)
+}
+
+#[test]
+fn a_killed_demo_leaves_a_private_directory_that_the_next_demo_removes() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut first, dir) = serve_demo(tmp.path());
+    assert!(dir.starts_with(tmp.path()), "{}", dir.display());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "only its owner may enter it");
+    assert_eq!(mode(&dir.join("kubeconfig")), 0o600);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("pid")).unwrap().trim(),
+        first.id().to_string()
+    );
+    // SIGKILL: no chance to clean up.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(dir.join("kubeconfig").exists(), "left behind by the kill");
+    // Look-alikes that are not stale: one of a live process, one being
+    // set up (no pid file yet).
+    let live = tmp.path().join("ops-tui-demo-live");
+    std::fs::create_dir(&live).unwrap();
+    std::fs::write(live.join("pid"), std::process::id().to_string()).unwrap();
+    let starting = tmp.path().join("ops-tui-demo-starting");
+    std::fs::create_dir(&starting).unwrap();
+
+    let (mut second, next) = serve_demo(tmp.path());
+    assert!(!dir.exists(), "the next demo removed the stale directory");
+    assert!(live.exists() && starting.exists());
+    assert_ne!(next, dir);
+    // SIGTERM: it stops and removes its own.
+    // SAFETY: signals the child this test started, by its id.
+    unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
+    assert!(second.wait().unwrap().success());
+    assert!(
+        !next.exists(),
+        "a demo stopped by a signal removes its directory"
+    );
+}

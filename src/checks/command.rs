@@ -145,6 +145,9 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
         args,
         &wants,
     ));
+    // Every secret known is masked in what is printed, whatever echoed it.
+    let secrets = crate::kube::secrets::known(Some(&runbook), dash.kubeconfig.as_deref());
+    let outcomes: Vec<Outcome> = outcomes.into_iter().map(|o| o.masked(&secrets)).collect();
     let service = runbook.service_name();
     let env = target.env.clone().unwrap_or_default();
     let text = match args.format {
@@ -157,7 +160,7 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
         CheckFormat::Json => report::json(&outcomes, service, &env, args.strict, &skipped),
         CheckFormat::Junit => report::junit(&outcomes, service, &env, args.strict, &skipped),
     };
-    print_out(&text);
+    print_out(&secrets.mask(&text));
     if report::fails(&outcomes, args.strict) {
         ExitCode::from(EXIT_NO_GO)
     } else {

@@ -49,6 +49,18 @@ pub struct Outcome {
     pub detail: Option<String>,
 }
 
+impl Outcome {
+    /// The outcome with `secrets` masked in its name, value and detail.
+    pub fn masked(mut self, secrets: &crate::secrets::Secrets) -> Outcome {
+        secrets.mask_in_place(&mut self.name);
+        secrets.mask_in_place(&mut self.value);
+        if let Some(d) = &mut self.detail {
+            secrets.mask_in_place(d);
+        }
+        self
+    }
+}
+
 /// A signal as the checks see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignalView {

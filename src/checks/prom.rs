@@ -2,6 +2,8 @@
 //! Prometheus client (token from the environment, never shown), each
 //! signal's query with variables filled in and thresholds parsed, and the
 //! environment's alert labels. Used by `check` and by the dashboard.
+//! What Prometheus answers (errors quote the query, which may hold a value
+//! from the process environment) is masked with the plan's secrets.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -10,6 +12,7 @@ use futures::future::join_all;
 
 use super::{AlertView, SignalView};
 use crate::config::theme::Status;
+use crate::prom::alerts::Alert;
 use crate::prom::client::Prom;
 use crate::prom::signal::{Reading, SignalState};
 use crate::prom::threshold::Threshold;
@@ -17,6 +20,7 @@ use crate::runbook::Runbook;
 use crate::runbook::model::Unit;
 use crate::runbook::select::lookup;
 use crate::runbook::vars::expand;
+use crate::secrets::Secrets;
 
 /// How long one Prometheus request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -39,6 +43,9 @@ pub struct Plan {
     pub alert_labels: BTreeMap<String, String>,
     /// Why there is no client though signals exist.
     pub missing: Option<String>,
+    /// The token, the URL's userinfo and query, and the values the URL,
+    /// the token and the queries take from the process environment.
+    pub secrets: Secrets,
 }
 
 impl Plan {
@@ -89,11 +96,14 @@ pub fn plan(runbook: &Runbook, env: Option<&str>) -> Result<Plan, String> {
         .map(|t| expand(t.get_ref(), &vars).map_err(|e| format!("prometheus_token: {}", e.message)))
         .transpose()?
         .filter(|t| !t.is_empty());
+    let secrets = crate::runbook::secrets::prometheus(runbook, env_name, env);
     let (prom, missing) = match &env.prometheus {
         Some(url) => {
             let url =
                 expand(url.get_ref(), &vars).map_err(|e| format!("prometheus: {}", e.message))?;
-            (Some(Prom::new(&url, token, REQUEST_TIMEOUT)?), None)
+            let prom = Prom::new(&url, token, REQUEST_TIMEOUT)
+                .map_err(|e| secrets.mask(&e).into_owned())?;
+            (Some(prom), None)
         }
         None => (
             None,
@@ -110,6 +120,7 @@ pub fn plan(runbook: &Runbook, env: Option<&str>) -> Result<Plan, String> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         missing,
+        secrets,
     })
 }
 
@@ -157,12 +168,35 @@ pub fn detail(reading: &Reading, warn: Option<&str>, fail: Option<&str>) -> Opti
     }
 }
 
-/// One instant query.
-pub async fn read(prom: &Prom, spec: &SignalSpec) -> Reading {
-    match prom.instant(&spec.query).await {
+/// One instant query, its answer masked with `secrets`.
+pub async fn read(prom: &Prom, spec: &SignalSpec, secrets: &Secrets) -> Reading {
+    let mut reading = match prom.instant(&spec.query).await {
         Ok(series) => Reading::judge(&series, spec.warn.as_ref(), spec.fail.as_ref()),
         Err(e) => Reading::failed(&e),
+    };
+    secrets.mask_in_place(&mut reading.worst_labels);
+    if let SignalState::Error(text) | SignalState::Unreachable(text) = &mut reading.state {
+        secrets.mask_in_place(text);
     }
+    reading
+}
+
+/// Alerts with `secrets` masked in their names, labels and summaries.
+fn mask_alerts(mut alerts: Vec<Alert>, secrets: &Secrets) -> Vec<Alert> {
+    for a in &mut alerts {
+        secrets.mask_in_place(&mut a.name);
+        if let Some(s) = &mut a.severity {
+            secrets.mask_in_place(s);
+        }
+        if let Some(s) = &mut a.summary {
+            secrets.mask_in_place(s);
+        }
+        a.labels = std::mem::take(&mut a.labels)
+            .into_iter()
+            .map(|(k, v)| (secrets.mask(&k).into_owned(), secrets.mask(&v).into_owned()))
+            .collect();
+    }
+    alerts
 }
 
 /// Every signal once, concurrently.
@@ -174,7 +208,7 @@ pub async fn signals(plan: &Plan) -> Vec<SignalView> {
     join_all(
         plan.signals
             .iter()
-            .map(|s| async move { view(s, &read(prom, s).await) }),
+            .map(|s| async move { view(s, &read(prom, s, &plan.secrets).await) }),
     )
     .await
 }
@@ -197,8 +231,12 @@ pub async fn alerts(plan: &Plan) -> Result<Vec<AlertView>, String> {
     let Some(prom) = &plan.prom else {
         return Ok(Vec::new());
     };
-    let all = prom.alerts().await.map_err(|e| e.to_string())?;
-    Ok(crate::prom::alerts::filter(&all, &plan.alert_labels)
+    let all = prom
+        .alerts()
+        .await
+        .map_err(|e| plan.secrets.mask(&e.to_string()).into_owned())?;
+    let chosen = crate::prom::alerts::filter(&all, &plan.alert_labels);
+    Ok(mask_alerts(chosen, &plan.secrets)
         .into_iter()
         .map(|a| AlertView {
             firing: a.is_firing(),
@@ -242,7 +280,7 @@ pub fn spawn(
     let prom = plan.prom.clone()?;
     let mut tasks = Vec::new();
     for spec in plan.signals.clone() {
-        let (prom, tx) = (prom.clone(), tx.clone());
+        let (prom, tx, secrets) = (prom.clone(), tx.clone(), plan.secrets.clone());
         tasks.push(tokio::spawn(async move {
             let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
             let mut range_at: Option<tokio::time::Instant> = None;
@@ -262,7 +300,7 @@ pub fn spawn(
                         }
                     }
                 }
-                let reading = read(&prom, &spec).await;
+                let reading = read(&prom, &spec, &secrets).await;
                 let failed = matches!(
                     reading.state,
                     SignalState::Unreachable(_) | SignalState::Error(_)
@@ -287,14 +325,15 @@ pub fn spawn(
         }));
     }
     let labels = plan.alert_labels.clone();
+    let secrets = plan.secrets.clone();
     tasks.push(tokio::spawn(async move {
         let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
         loop {
             let result = prom
                 .alerts()
                 .await
-                .map(|all| crate::prom::alerts::filter(&all, &labels))
-                .map_err(|e| e.to_string());
+                .map(|all| mask_alerts(crate::prom::alerts::filter(&all, &labels), &secrets))
+                .map_err(|e| secrets.mask(&e.to_string()).into_owned());
             let wait = if result.is_err() {
                 backoff.failed()
             } else {

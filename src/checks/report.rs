@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::Outcome;
 use crate::config::theme::Status;
+use crate::printable::printable_line;
 
 pub fn status_word(s: Status) -> &'static str {
     match s {
@@ -32,26 +33,38 @@ fn counts(outcomes: &[Outcome]) -> [usize; 4] {
     ]
 }
 
-/// The table: one line per check, then the verdict.
+/// The table: one line per check, then the verdict. Names, values and
+/// reasons come from runbooks and servers: their control characters are
+/// written as visible escapes, so the table stays one line per check and
+/// nothing in it acts on the terminal.
 pub fn text(outcomes: &[Outcome], heading: &str, strict: bool, skipped: &[String]) -> String {
-    let name_w = outcomes
+    let safe: Vec<Outcome> = outcomes
+        .iter()
+        .map(|o| Outcome {
+            name: printable_line(&o.name).into_owned(),
+            value: printable_line(&o.value).into_owned(),
+            detail: o.detail.as_deref().map(|d| printable_line(d).into_owned()),
+            ..o.clone()
+        })
+        .collect();
+    let name_w = safe
         .iter()
         .map(|o| o.name.chars().count())
         .max()
         .unwrap_or(4)
         .max(4);
-    let value_w = outcomes
+    let value_w = safe
         .iter()
         .map(|o| o.value.chars().count())
         .max()
         .unwrap_or(5)
         .clamp(5, 40);
-    let mut out = format!("{heading}\n\n");
+    let mut out = format!("{}\n\n", printable_line(heading));
     out.push_str(&format!(
         "  {:<7} {:<8} {:<name_w$} {:<value_w$} {}\n",
         "STATE", "KIND", "NAME", "VALUE", "WHY"
     ));
-    for o in outcomes {
+    for o in &safe {
         out.push_str(&format!(
             "{} {:<7} {:<8} {:<name_w$} {:<value_w$} {}\n",
             o.status.symbol(),
@@ -63,6 +76,7 @@ pub fn text(outcomes: &[Outcome], heading: &str, strict: bool, skipped: &[String
         ));
     }
     for name in skipped {
+        let name = printable_line(name);
         out.push_str(&format!(
             "· skipped probe    {name}: a burst (rate-limit test) runs only with --include-bursts\n"
         ));
@@ -114,9 +128,25 @@ pub fn json(
         "checks": checks,
         "skipped": skipped,
     });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    // serde_json escapes C0 controls only: DEL, C1 controls and the
+    // bidirectional overrides (found only inside strings) are escaped too.
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || bidi(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// The bidirectional overrides and isolates, which reorder what a
+/// terminal shows.
+fn bidi(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn xml(text: &str) -> String {
@@ -128,7 +158,14 @@ fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            // Kept as references: raw, a carriage return would move a
+            // terminal's cursor, and an attribute would lose them.
+            '\t' | '\n' | '\r' => out.push_str(&format!("&#x{:x};", c as u32)),
+            c if (c as u32) < 0x20 => {}
+            // Allowed in XML but not as raw characters on a terminal.
+            c if c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || bidi(c) => {
+                out.push_str(&format!("&#x{:x};", c as u32));
+            }
             c => out.push(c),
         }
     }
@@ -229,5 +266,32 @@ mod tests {
         assert!(x.contains("name=\"a&amp;b\""));
         assert!(x.contains("message=\"fail: 503 in 4ms ([STATUS] == 200 (&lt;503&gt;))\""));
         assert!(x.contains("<system-out>warn:"));
+    }
+
+    #[test]
+    fn no_format_carries_a_raw_control_character() {
+        let hostile = "api\x1b]0;pwned\x07\x1b[31m\u{9b}2J\u{202e}\r\nnext";
+        let mut outcome = o(hostile, Status::Fail);
+        outcome.detail = Some(hostile.into());
+        outcome.value = hostile.into();
+        let skipped = [hostile.to_string()];
+        let outcomes = [outcome];
+        for (format, text) in [
+            ("text", text(&outcomes, hostile, false, &skipped)),
+            ("json", json(&outcomes, hostile, hostile, false, &skipped)),
+            ("junit", junit(&outcomes, hostile, hostile, false, &skipped)),
+        ] {
+            let bad: Vec<char> = text
+                .chars()
+                .filter(|c| (c.is_control() && *c != '\n') || bidi(*c))
+                .collect();
+            assert!(bad.is_empty(), "{format}: {bad:?} in {text}");
+        }
+        let doc: serde_json::Value =
+            serde_json::from_str(&json(&outcomes, "s", "e", false, &[])).unwrap();
+        assert_eq!(
+            doc["checks"][0]["detail"], hostile,
+            "JSON keeps the text exactly"
+        );
     }
 }

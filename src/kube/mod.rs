@@ -6,6 +6,7 @@ pub mod logs;
 pub mod model;
 pub mod rollback;
 pub mod rollout;
+pub mod secrets;
 pub mod watch;
 
 use std::path::Path;

@@ -65,16 +65,20 @@ impl ServerCertVerifier for Record {
     }
 }
 
-/// Connects to `host:port`, completes a TLS handshake without judging the
-/// certificate, and returns the presented leaf certificate's notAfter.
+/// Connects to `host:port`, completes a full TLS handshake (no session
+/// resumption) without judging the certificate, and returns the presented
+/// leaf certificate's notAfter.
 pub async fn presented_not_after(host: &str, port: u16, timeout: Duration) -> Result<i64, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+    let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Record(provider)))
         .with_no_client_auth();
+    // A full handshake every time: a resumed session presents no
+    // certificate, and the one remembered may have been replaced since.
+    config.resumption = rustls::client::Resumption::disabled();
     let name = ServerName::try_from(host.to_string()).map_err(|e| e.to_string())?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let handshake = async {

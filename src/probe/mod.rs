@@ -6,16 +6,19 @@
 
 mod burst;
 pub mod cert;
+mod request;
 pub mod spec;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::condition::{Observed, Verdict, judge};
+use crate::secrets::Secrets;
 pub use burst::BurstRecord;
+pub use request::{MAX_REDIRECTS, classify, same_origin};
 pub use spec::{ProbeSpec, specs};
 
 /// The most of a body read (the rest is not needed to judge it).
@@ -73,13 +76,36 @@ pub struct ProbeResult {
     pub requests: u32,
 }
 
+impl Failure {
+    /// The failure with `secrets` masked in its text.
+    pub fn masked(self, secrets: &Secrets) -> Failure {
+        let mask = |mut text: String| {
+            secrets.mask_in_place(&mut text);
+            text
+        };
+        match self {
+            Failure::Dns(e) => Failure::Dns(mask(e)),
+            Failure::Refused(e) => Failure::Refused(mask(e)),
+            Failure::Tls(e) => Failure::Tls(mask(e)),
+            Failure::Condition(c) => Failure::Condition(mask(c)),
+            Failure::Other(e) => Failure::Other(mask(e)),
+            other @ (Failure::Timeout | Failure::Http(_)) => other,
+        }
+    }
+}
+
 /// The HTTP client of one probe: its timeout, TLS settings and extra CA.
+/// No connection is kept between requests, so every run connects (and
+/// verifies the certificate) afresh; redirects are followed by
+/// [`request`], which decides what a redirect to another origin may carry.
 pub fn client(spec: &ProbeSpec) -> Result<reqwest::Client, String> {
     let mut builder = reqwest::Client::builder()
         .timeout(spec.timeout)
         .connect_timeout(spec.timeout)
         .tls_info(true)
-        .redirect(reqwest::redirect::Policy::limited(10))
+        .pool_max_idle_per_host(0)
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
         .user_agent(concat!("ops-tui/", env!("CARGO_PKG_VERSION")));
     if spec.insecure {
         builder = builder.danger_accept_invalid_certs(true);
@@ -96,114 +122,48 @@ pub fn client(spec: &ProbeSpec) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("probe {}: {e}", spec.name))
 }
 
-/// Classifies a request error by walking its causes. Callers pass the
-/// error `without_url()`: a URL can carry a secret (a token in the query),
-/// and the failure's text reaches the screen, the journal and the report.
-pub fn classify(e: &reqwest::Error) -> Failure {
-    if e.is_timeout() {
-        return Failure::Timeout;
-    }
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    let mut deepest = e.to_string();
-    while let Some(err) = source {
-        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-            return Failure::Tls(tls_reason(tls));
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => {
-                    return Failure::Refused(io.to_string());
-                }
-                std::io::ErrorKind::TimedOut => return Failure::Timeout,
-                _ => {}
-            }
-        }
-        let text = err.to_string();
-        if text.contains("dns error") || text.contains("failed to lookup address") {
-            return Failure::Dns(text);
-        }
-        deepest = text;
-        // An io::Error's source() skips the error it wraps (it returns the
-        // wrapped error's own source), and rustls's errors arrive wrapped
-        // in one: step into it rather than past it.
-        source = match err
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::get_ref)
-        {
-            Some(inner) => Some(inner as &dyn std::error::Error),
-            None => err.source(),
-        };
-    }
-    Failure::Other(deepest)
-}
-
-/// rustls's reason in words.
-fn tls_reason(e: &rustls::Error) -> String {
-    use rustls::CertificateError as C;
-    match e {
-        rustls::Error::InvalidCertificate(C::Expired) => "certificate expired".into(),
-        rustls::Error::InvalidCertificate(C::ExpiredContext { .. }) => {
-            "certificate expired".into()
-        }
-        rustls::Error::InvalidCertificate(C::NotValidYet) => "certificate not valid yet".into(),
-        rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
-            "certificate signed by an unknown authority (self-signed or a private CA: set `ca` or `insecure` on the probe)".into()
-        }
-        rustls::Error::InvalidCertificate(C::NotValidForName)
-        | rustls::Error::InvalidCertificate(C::NotValidForNameContext { .. }) => {
-            "certificate not valid for this host name".into()
-        }
-        other => other.to_string(),
-    }
-}
-
 /// Runs a probe once (or its burst, when `burst` is set) and judges it.
+/// What it observed is masked with the probe's secrets before it is
+/// returned: a server may echo a header or the query back.
 pub async fn run_once(client: &reqwest::Client, spec: &ProbeSpec, burst: bool) -> ProbeResult {
     let count = if burst {
         spec.burst.unwrap_or(1).clamp(1, MAX_BURST)
     } else {
         1
     };
-    let mut observed = Observed::default();
-    let mut transport: Option<Failure> = None;
-    let mut counts: BTreeMap<u16, u32> = BTreeMap::new();
-    let mut tls_info = None;
-    for _ in 0..count {
-        match request(client, spec).await {
-            Ok((o, info)) => {
-                if let Some(s) = o.status {
-                    *counts.entry(s).or_default() += 1;
+    let requests = async {
+        let mut observed = Observed::default();
+        let mut transport: Option<Failure> = None;
+        let mut counts: BTreeMap<u16, u32> = BTreeMap::new();
+        let mut der = None;
+        for _ in 0..count {
+            match request::request(client, spec).await {
+                Ok((o, presented)) => {
+                    if let Some(s) = o.status {
+                        *counts.entry(s).or_default() += 1;
+                    }
+                    observed = o;
+                    der = presented.or(der);
+                    transport = None;
                 }
-                observed = o;
-                tls_info = info.or(tls_info);
-                transport = None;
-            }
-            Err(f) => {
-                transport = Some(f);
-                if count == 1 {
-                    break;
+                Err(f) => {
+                    transport = Some(f);
+                    if count == 1 {
+                        break;
+                    }
                 }
             }
         }
-    }
-    observed.status_counts = counts;
+        observed.status_counts = counts;
+        (observed, transport, der)
+    };
+    // The certificate is read by a handshake of its own on every run,
+    // even when the request failed (an expired or untrusted certificate is
+    // why, and its dates say how): a resumed TLS session presents none, so
+    // the request's own may be from before the certificate was replaced.
+    let ((mut observed, transport, der), fresh) = futures::join!(requests, presented(spec));
+    let cert_not_after = fresh.or_else(|| der.as_deref().and_then(cert::not_after));
     let now = jiff::Timestamp::now().as_second();
-    let mut cert_not_after = tls_info.as_deref().and_then(cert::not_after);
-    if cert_not_after.is_none()
-        && let Ok(url) = reqwest::Url::parse(&spec.url)
-        && url.scheme() == "https"
-        && let Some(host) = url.host_str()
-    {
-        // Read it anyway: an expired or untrusted certificate is the
-        // reason the request failed, and its dates say how.
-        let port = url.port_or_known_default().unwrap_or(443);
-        // An IPv6 literal comes bracketed (`[::1]`); connecting and the
-        // server name want the bare address.
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        cert_not_after = cert::presented_not_after(host, port, spec.timeout)
-            .await
-            .ok();
-    }
     observed.certificate_expiration =
         cert_not_after.map(|t| jiff::SignedDuration::from_secs(t - now));
     let verdict = judge(&spec.fail, &spec.warn, &observed);
@@ -219,68 +179,58 @@ pub async fn run_once(client: &reqwest::Client, spec: &ProbeSpec, burst: bool) -
             }
         }),
     };
-    ProbeResult {
-        name: spec.name.clone(),
-        at: now,
-        observed,
-        verdict,
-        failure,
-        cert_not_after,
-        requests: count,
-    }
+    masked(
+        ProbeResult {
+            name: spec.name.clone(),
+            at: now,
+            observed,
+            verdict,
+            failure,
+            cert_not_after,
+            requests: count,
+        },
+        &spec.secrets,
+    )
 }
 
-/// One request: the observation, and the presented certificate (DER).
-async fn request(
-    client: &reqwest::Client,
-    spec: &ProbeSpec,
-) -> Result<(Observed, Option<Vec<u8>>), Failure> {
-    let mut req = client.request(spec.method.clone(), &spec.url);
-    for h in &spec.headers {
-        req = req.header(&h.name, &h.value);
+/// The notAfter of the certificate an `https` probe's server presents
+/// now; None for `http`, or when it cannot be read.
+async fn presented(spec: &ProbeSpec) -> Option<i64> {
+    let url = reqwest::Url::parse(&spec.url).ok()?;
+    if url.scheme() != "https" {
+        return None;
     }
-    if let Some(body) = &spec.body {
-        req = req.body(body.clone());
+    let port = url.port_or_known_default().unwrap_or(443);
+    // An IPv6 literal comes bracketed (`[::1]`); connecting and the
+    // server name want the bare address.
+    let host = url
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    cert::presented_not_after(host, port, spec.timeout)
+        .await
+        .ok()
+}
+
+/// A result with `secrets` masked in everything observed and judged.
+pub fn masked(mut r: ProbeResult, secrets: &Secrets) -> ProbeResult {
+    if secrets.is_empty() {
+        return r;
     }
-    let started = Instant::now();
-    let mut response = req.send().await.map_err(|e| classify(&e.without_url()))?;
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let der = response
-        .extensions()
-        .get::<reqwest::tls::TlsInfo>()
-        .and_then(|i| i.peer_certificate())
-        .map(<[u8]>::to_vec);
-    let mut body = Vec::new();
-    while body.len() < MAX_BODY {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) => break,
-            Err(e) => return Err(classify(&e.without_url())),
+    for (name, value) in &mut r.observed.headers {
+        secrets.mask_in_place(name);
+        secrets.mask_in_place(value);
+    }
+    secrets.mask_in_place(&mut r.observed.body);
+    for (_, e) in &mut r.verdict.evaluations {
+        secrets.mask_in_place(&mut e.condition);
+        secrets.mask_in_place(&mut e.resolved);
+        if let Some(err) = &mut e.error {
+            secrets.mask_in_place(err);
         }
     }
-    body.truncate(MAX_BODY);
-    let elapsed = started.elapsed();
-    Ok((
-        Observed {
-            connected: true,
-            status: Some(status),
-            response_time_ms: Some(elapsed.as_secs_f64() * 1000.0),
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            ..Observed::default()
-        },
-        der,
-    ))
+    r.failure = r.failure.map(|f| f.masked(secrets));
+    r
 }
 
 /// The running probes; dropping this stops them.
@@ -363,7 +313,7 @@ impl Drop for Running {
 
 pub fn broken(spec: &ProbeSpec, reason: String) -> ProbeResult {
     let observed = Observed::default();
-    ProbeResult {
+    let result = ProbeResult {
         name: spec.name.clone(),
         at: jiff::Timestamp::now().as_second(),
         verdict: judge(&spec.fail, &spec.warn, &observed),
@@ -371,7 +321,8 @@ pub fn broken(spec: &ProbeSpec, reason: String) -> ProbeResult {
         failure: Some(Failure::Other(reason)),
         cert_not_after: None,
         requests: 0,
-    }
+    };
+    masked(result, &spec.secrets)
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! A runbook probe made ready to run in one environment: variables filled
 //! in (and a displayable form in which values from the process
-//! environment, which may be secrets, stay `${NAME}`), conditions parsed.
+//! environment, which may be secrets, stay `${NAME}`, and userinfo, query
+//! values and sensitive header values are masked), conditions parsed, and
+//! the probe's secret values gathered for masking what it observes.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -9,20 +11,25 @@ use crate::condition::Condition;
 use crate::runbook::Runbook;
 use crate::runbook::select::{display_lookup, lookup};
 use crate::runbook::vars::expand;
+use crate::secrets::{Secrets, sensitive_header, shown_header_value, shown_url};
 
 #[derive(Debug, Clone)]
 pub struct Header {
     pub name: String,
     /// The value sent.
     pub value: String,
-    /// The value shown: process-environment values stay `${NAME}`.
+    /// The value shown: process-environment values stay `${NAME}`; the
+    /// literal parts of a sensitive header's value are masked.
     pub shown: String,
+    /// Whether the value came (in part) from the process environment.
+    pub from_environment: bool,
 }
 
 impl Header {
-    /// Whether the value came (in part) from the process environment.
+    /// Whether the value is a secret: a sensitive header (by its name) or
+    /// one filled from the process environment.
     pub fn secret(&self) -> bool {
-        self.value != self.shown
+        self.from_environment || sensitive_header(&self.name)
     }
 }
 
@@ -43,6 +50,18 @@ pub struct ProbeSpec {
     pub burst: Option<u32>,
     pub fail: Vec<Condition>,
     pub warn: Vec<Condition>,
+    /// Values that must not be shown or written: what the probe observes
+    /// is masked with them.
+    pub secrets: Secrets,
+}
+
+impl ProbeSpec {
+    /// The probe, masking `more` secrets too (e.g. a kubeconfig's) in
+    /// what it observes.
+    pub fn with_secrets(mut self, more: &Secrets) -> ProbeSpec {
+        self.secrets.extend(more);
+        self
+    }
 }
 
 // Header values and URLs may hold secrets: Debug shows what the screen does.
@@ -98,10 +117,16 @@ pub fn specs(runbook: &Runbook, env: Option<&str>) -> Result<Vec<ProbeSpec>, Str
                 .headers
                 .iter()
                 .map(|(k, v)| {
+                    let shown = shown(v.get_ref());
                     Ok(Header {
                         name: k.clone(),
                         value: fill(v.get_ref(), &format!("header {k}"))?,
-                        shown: shown(v.get_ref()),
+                        shown: if sensitive_header(k) || v.get_ref().contains("${") {
+                            shown_header_value(&shown)
+                        } else {
+                            shown
+                        },
+                        from_environment: crate::runbook::secrets::uses_process(env, v.get_ref()),
                     })
                 })
                 .collect::<Result<Vec<_>, String>>()?;
@@ -123,7 +148,7 @@ pub fn specs(runbook: &Runbook, env: Option<&str>) -> Result<Vec<ProbeSpec>, Str
             Ok(ProbeSpec {
                 method,
                 url: fill(p.url.get_ref(), "url")?,
-                shown_url: shown(p.url.get_ref()),
+                shown_url: shown_url(&shown(p.url.get_ref())),
                 headers,
                 body: p
                     .body
@@ -137,6 +162,7 @@ pub fn specs(runbook: &Runbook, env: Option<&str>) -> Result<Vec<ProbeSpec>, Str
                 burst: p.burst.as_ref().map(|b| *b.get_ref()),
                 fail,
                 warn: parse(&p.warn)?,
+                secrets: crate::runbook::secrets::probe(service, env_name, env, p),
                 name,
             })
         })

@@ -5,6 +5,7 @@ pub mod check_ref;
 pub mod duration;
 pub mod model;
 mod rules;
+pub mod secrets;
 pub mod select;
 pub mod vars;
 

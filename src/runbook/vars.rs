@@ -56,6 +56,17 @@ pub fn expand(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Str
     Ok(out)
 }
 
+/// The names `text` refers to with `${name}`, in order (as [`expand`]
+/// reads them, up to the first malformed reference).
+pub fn references(text: &str) -> Vec<String> {
+    let names = std::cell::RefCell::new(Vec::new());
+    let _ = expand(text, |name| {
+        names.borrow_mut().push(name.to_string());
+        Some(String::new())
+    });
+    names.into_inner()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +88,12 @@ mod tests {
         assert_eq!(expand("a ${ns} b ${ns}", vars).unwrap(), "a prod b prod");
         assert_eq!(expand("cost $$5 and $x", vars).unwrap(), "cost $5 and $x");
         assert_eq!(expand("plain", vars).unwrap(), "plain");
+    }
+
+    #[test]
+    fn lists_the_names_referred_to() {
+        assert_eq!(references("$${not} ${a}/x?k=${ b }&${a}"), ["a", "b", "a"]);
+        assert!(references("plain").is_empty());
     }
 
     #[test]

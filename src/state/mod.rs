@@ -122,7 +122,8 @@ pub struct AppState {
     /// Checklist rows, derived from the runbook.
     pub checklist: Vec<ChecklistRow>,
     /// Each probe's URL with the runbook's variables filled in (those from
-    /// the process environment stay `${NAME}`: they may be secrets).
+    /// the process environment stay `${NAME}`: they may be secrets), its
+    /// userinfo and query values masked.
     pub probe_urls: Vec<String>,
     /// Terminal size, for paging.
     pub size: (u16, u16),
@@ -1549,14 +1550,15 @@ fn probe_urls(runbook: &Runbook, target: &Target) -> Vec<String> {
         .probes()
         .map(|p| {
             let raw = p.url.get_ref();
-            match env {
+            let url = match env {
                 Some((name, env)) => crate::runbook::vars::expand(
                     raw,
                     crate::runbook::select::display_lookup(runbook.service_name(), name, env),
                 )
                 .unwrap_or_else(|_| raw.clone()),
                 None => raw.clone(),
-            }
+            };
+            crate::secrets::shown_url(&url)
         })
         .collect()
 }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use crate::config::theme::Status;
+use crate::secrets::{sensitive_header, shown_header_value};
 use crate::state::health::status;
 use crate::state::{AppState, Detail};
 use crate::ui::panes::health::cert_left;
@@ -46,10 +47,16 @@ fn probe(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
             ),
         ]));
         for (k, v) in &p.headers {
-            lines.push(Line::styled(
-                format!("  {k}: {}", v.get_ref()),
-                theme.muted(),
-            ));
+            // As the runbook writes it (a value from the process
+            // environment stays `${NAME}`); the literal part of a
+            // sensitive header's value, or of one that takes a variable
+            // (maybe from the environment), is masked.
+            let value = if sensitive_header(k) || v.get_ref().contains("${") {
+                shown_header_value(v.get_ref())
+            } else {
+                v.get_ref().clone()
+            };
+            lines.push(Line::styled(format!("  {k}: {value}"), theme.muted()));
         }
         if p.insecure {
             lines.push(Line::styled(

@@ -27,6 +27,8 @@ pub type Resp = Response<Full<Bytes>>;
 pub struct Seen {
     pub method: hyper::Method,
     pub path: String,
+    /// The query as sent (percent-encoded), if any.
+    pub query: Option<String>,
     pub headers: hyper::HeaderMap,
 }
 
@@ -172,6 +174,7 @@ async fn accept_loop(
                 let s = Seen {
                     method: req.method().clone(),
                     path: req.uri().path().to_string(),
+                    query: req.uri().query().map(String::from),
                     headers: req.headers().clone(),
                 };
                 let resp = handler(&s);
@@ -278,6 +281,60 @@ impl TestCa {
             .signed_by(&key, &self.issuer)
             .expect("a signed leaf");
         server_config(&cert, &key)
+    }
+}
+
+/// A server configuration whose certificate can be replaced while it
+/// serves (sessions it has handed out stay resumable).
+pub struct Swappable {
+    pub config: Arc<rustls::ServerConfig>,
+    current: Arc<Mutex<Arc<rustls::sign::CertifiedKey>>>,
+}
+
+#[derive(Debug)]
+struct Current(Arc<Mutex<Arc<rustls::sign::CertifiedKey>>>);
+
+impl rustls::server::ResolvesServerCert for Current {
+    fn resolve(
+        &self,
+        _hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        self.0.lock().ok().map(|c| c.clone())
+    }
+}
+
+impl TestCa {
+    fn certified(&self, not_after: time::OffsetDateTime) -> Arc<rustls::sign::CertifiedKey> {
+        let key = KeyPair::generate().expect("a leaf key");
+        let cert = leaf(not_after)
+            .signed_by(&key, &self.issuer)
+            .expect("a signed leaf");
+        let der = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
+        let certified =
+            rustls::sign::CertifiedKey::from_der(vec![cert.der().clone()], der, &provider())
+                .expect("a certified key");
+        Arc::new(certified)
+    }
+
+    /// A server configuration with a leaf valid until `not_after`, which
+    /// [`Swappable::swap`] replaces.
+    pub fn swappable(&self, not_after: time::OffsetDateTime) -> Swappable {
+        let current = Arc::new(Mutex::new(self.certified(not_after)));
+        let config = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(Current(current.clone())));
+        Swappable {
+            config: Arc::new(config),
+            current,
+        }
+    }
+
+    /// Replaces the certificate of `server` by a new leaf valid until
+    /// `not_after`.
+    pub fn swap(&self, server: &Swappable, not_after: time::OffsetDateTime) {
+        *server.current.lock().expect("the current certificate") = self.certified(not_after);
     }
 }
 

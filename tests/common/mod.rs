@@ -189,3 +189,4 @@ impl Drop for Pty {
     }
 }
 pub mod https;
+pub mod leaky;
