@@ -214,6 +214,8 @@ pub async fn run_dashboard_with(
         // Every secret known is masked in what the probes, Prometheus and
         // the journal give back.
         let secrets = crate::kube::secrets::known(runbook.as_ref(), args.kubeconfig.as_deref());
+        // And in every text the state receives (logs, API errors).
+        state.secrets = secrets.clone();
         let (first_probes, warning) = start_probes(runbook.as_ref(), state.target.env.as_deref(), 0, tx.clone(), &secrets);
         state.warnings.extend(warning);
         let probes = std::sync::Mutex::new(first_probes);

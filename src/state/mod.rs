@@ -9,6 +9,7 @@ pub mod faults;
 pub mod health;
 pub mod help;
 pub mod logs;
+mod mask;
 pub mod pane;
 pub mod picker;
 pub mod signals;
@@ -180,6 +181,10 @@ pub struct AppState {
     /// arrived before its confirm button was armed (`mono_ms`).
     pub dialog_since: u64,
     pub dialog_early_key: u64,
+    /// Every secret ops-tui knows (kubeconfig credentials, the runbook's
+    /// tokens and environment values): masked in every text a message
+    /// brings before the state keeps it.
+    pub secrets: crate::secrets::Secrets,
     /// How long a confirm dialog waits before its button is armed: at
     /// least `ARM_MS` (`OPS_TUI_CONFIRM_DELAY_MS` may make it longer).
     pub arm_ms: u64,
@@ -268,6 +273,7 @@ impl AppState {
             dialog_since: 0,
             dialog_early_key: 0,
             arm_ms: ARM_MS,
+            secrets: crate::secrets::Secrets::new(),
             quit: false,
         };
         state.refresh_hints();
@@ -1566,6 +1572,7 @@ fn probe_urls(runbook: &Runbook, target: &Target) -> Vec<String> {
 /// Applies a message. Returns whether anything visible changed.
 pub fn update(state: &mut AppState, msg: Msg) -> bool {
     let step = state.dialog.as_ref().map(std::mem::discriminant);
+    let msg = mask::masked(&state.secrets, msg);
     let changed = apply_msg(state, msg);
     // A dialog that moved to another step (or opened) starts the wait
     // before its confirm button is armed.
