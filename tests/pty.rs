@@ -540,6 +540,10 @@ fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_ser
     pty.wait_for("deployment/api ✓ complete", WAIT);
     pty.wait_for("Revisions (2)", WAIT);
     pty.wait_for("● current", WAIT);
+    // The previous revision's pods are gone once their grace period is
+    // over; until then one of them sorts first (problems first), and its
+    // logs would be asked of a pod about to disappear.
+    pty.wait_gone("Terminating", WAIT);
     // l: the first pod's logs, streamed from the simulated kubelet.
     pty.send(b"l");
     pty.wait_for("Logs pod/api-", WAIT);
