@@ -19,7 +19,8 @@
 # The targets build with a stable toolchain: RUSTC_BOOTSTRAP=1 allows the
 # unstable flags (-Zsanitizer and the coverage passes) that libFuzzer needs.
 # They build in fuzz/target/<sanitizer>. Each target's corpus is
-# fuzz/corpus/<target>, seeded from fuzz/seeds/<target>; crashing inputs go
+# fuzz/corpus/<target>, seeded from fuzz/seeds/<target> (and for import,
+# the guides in ../shared/guides when it is there); crashing inputs go
 # to fuzz/artifacts/<target>/ and each run's libFuzzer output to
 # fuzz/target/fuzz-logs/<target>.log. The script exits non-zero when a
 # target crashed (a panic, one input running past 10 s, or memory past
@@ -108,6 +109,13 @@ for target in "${targets[@]}"; do
     shopt -s nullglob
     seeds=("seeds/$target"/*)
     shopt -u nullglob
+    # The importer is also seeded with the real deployment guides beside
+    # the repository, read from there (their text is not copied into it).
+    if [[ $target == import && -d $root/../shared/guides ]]; then
+        shopt -s nullglob
+        seeds+=("$root/../shared/guides"/*.md)
+        shopt -u nullglob
+    fi
     if ((${#seeds[@]} > 0)); then
         cp -- "${seeds[@]}" "$corpus"/
     fi

@@ -658,7 +658,9 @@ pub async fn run(
         if dirty && (urgent || last_frame.elapsed() >= FRAME) {
             // Derived data, once per batch of messages, never per frame.
             state.derive();
-            terminal.draw(|frame| ui::draw(frame, state))?;
+            if let Err(e) = terminal.draw(|frame| ui::draw(frame, state)) {
+                return term::ended(e);
+            }
             last_frame = Instant::now();
             dirty = false;
             urgent = false;
@@ -691,7 +693,7 @@ pub async fn run(
                     dirty |= changed;
                     urgent |= changed;
                 }
-                Some(Err(e)) => return Err(e),
+                Some(Err(e)) => return term::ended(e),
                 None => return Ok(()),
             },
             Some(msg) = rx.recv() => {
@@ -716,10 +718,12 @@ fn step(state: &mut AppState, msg: Msg, started: Instant) -> bool {
     update(state, msg)
 }
 
-/// SIGTERM and SIGHUP end the loop like `quit`, so the terminal is restored.
+/// SIGINT, SIGQUIT, SIGTERM and SIGHUP end the loop like `quit`, so the
+/// terminal is restored. (In raw mode ctrl-c and ctrl-\ are keys; these
+/// are the signals sent from elsewhere, or by a terminal that hangs up.)
 struct Terminate {
     #[cfg(unix)]
-    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+    signals: Vec<tokio::signal::unix::Signal>,
 }
 
 impl Terminate {
@@ -727,24 +731,42 @@ impl Terminate {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            let signals = signal(SignalKind::terminate())
-                .and_then(|t| Ok((t, signal(SignalKind::hangup())?)))
-                .ok();
+            let signals = [
+                SignalKind::interrupt(),
+                SignalKind::quit(),
+                SignalKind::terminate(),
+                SignalKind::hangup(),
+            ]
+            .into_iter()
+            .filter_map(|kind| match signal(kind) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::warn!("cannot handle signal {}: {e}", kind.as_raw_value());
+                    None
+                }
+            })
+            .collect();
             Terminate { signals }
         }
         #[cfg(not(unix))]
         Terminate {}
     }
 
+    /// Waits for any of the signals.
     async fn recv(&mut self) {
         #[cfg(unix)]
-        if let Some((term, hup)) = &mut self.signals {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
-            }
-            return;
+        {
+            std::future::poll_fn(|cx| {
+                for signal in &mut self.signals {
+                    if signal.poll_recv(cx).is_ready() {
+                        return std::task::Poll::Ready(());
+                    }
+                }
+                std::task::Poll::Pending
+            })
+            .await;
         }
+        #[cfg(not(unix))]
         std::future::pending::<()>().await;
     }
 }

@@ -298,3 +298,74 @@ timeout = "30s"
     );
     drop(held);
 }
+
+/// A runbook on the demo's cluster (context `demo`, namespace `shop-prod`)
+/// with only the workloads named.
+fn rollouts_runbook(dir: &std::path::Path, workloads: &[&str]) -> std::path::PathBuf {
+    let mut text = String::from(
+        "[service]\nname = \"shop\"\n\n[env.demo]\ncontext = \"demo\"\nnamespace = \"shop-prod\"\n",
+    );
+    for w in workloads {
+        text.push_str(&format!("\n[[workload]]\nname = \"{w}\"\n"));
+    }
+    let path = dir.join("ops-tui.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn check_rollouts(demo: &Demo, runbook: &std::path::Path, format: &str) -> Output {
+    Command::new(common::BIN)
+        .args(["check", "--runbook", runbook.to_str().unwrap()])
+        .args(["--kubeconfig", demo.kubeconfig.to_str().unwrap()])
+        .args(["--timeout", "20s", "--format", format])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run ops-tui check")
+}
+
+#[test]
+fn a_workload_that_never_existed_or_was_deleted_is_missing_and_fails_the_gate() {
+    let demo = Demo::start(&["--speed", "10"]);
+    demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
+    let dir = tempfile::tempdir().unwrap();
+
+    // A workload the cluster never had.
+    let runbook = rollouts_runbook(dir.path(), &["api", "ghost"]);
+    let out = check_rollouts(&demo, &runbook, "text");
+    let text = stdout(&out);
+    assert_eq!(code(&out), 1, "{text}");
+    assert!(text.contains("missing"), "{text}");
+    assert!(
+        text.contains("deployment/ghost missing in namespace shop-prod"),
+        "{text}"
+    );
+    assert!(!text.contains("waiting for the first list"), "{text}");
+    let doc = json(&check_rollouts(&demo, &runbook, "json"));
+    let ghost = find(&doc, "rollout", "ghost");
+    assert_eq!(
+        (&ghost["status"], &ghost["value"]),
+        (&Value::from("fail"), &Value::from("missing")),
+        "{doc:#}"
+    );
+    assert_eq!(find(&doc, "rollout", "api")["status"], "ok", "{doc:#}");
+    assert_eq!(doc["passed"], false);
+
+    // A workload deleted through the API.
+    let runbook = rollouts_runbook(dir.path(), &["api"]);
+    let out = check_rollouts(&demo, &runbook, "text");
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    demo.ok(&["delete", "deployment", "api"]);
+    let out = check_rollouts(&demo, &runbook, "json");
+    let doc = json(&out);
+    assert_eq!(code(&out), 1, "{doc:#}");
+    let api = find(&doc, "rollout", "api");
+    assert_eq!(
+        (&api["status"], &api["value"], &api["detail"]),
+        (
+            &Value::from("fail"),
+            &Value::from("missing"),
+            &Value::from("deployment/api missing in namespace shop-prod")
+        ),
+        "{doc:#}"
+    );
+}

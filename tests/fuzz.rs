@@ -10,8 +10,7 @@
 //! `PROPTEST_CASES` overrides the number of cases of every property.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
@@ -1060,34 +1059,8 @@ proptest! {
 // 4. The Markdown importer
 // ---------------------------------------------------------------------------
 
-/// The five guides in `../shared/guides`: (file name, text).
-static GUIDES: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/guides");
-    let mut guides: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| {
-            panic!(
-                "the importer is fuzzed with the guides in {}, which cannot be read: {e}",
-                dir.display()
-            )
-        })
-        .map(|entry| entry.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, String::from_utf8_lossy(&bytes).into_owned())
-        })
-        .collect();
-    guides.sort();
-    assert_eq!(
-        guides.len(),
-        5,
-        "expected the five guides in {}, found {:?}",
-        dir.display(),
-        guides.iter().map(|(n, _)| n).collect::<Vec<_>>()
-    );
-    guides
-});
+#[path = "common/guides.rs"]
+mod guides;
 
 /// Lines a deployment guide has: headings, checklists, status lists,
 /// steps, shell and YAML in fences, tables, mojibake.
@@ -1282,7 +1255,8 @@ fn import_guide(markdown: &str, name: &str) -> Result<(), TestCaseError> {
 
 #[test]
 fn the_guides_import_into_runbooks_that_load() {
-    for (name, text) in GUIDES.iter() {
+    let Some(guides) = guides::all() else { return };
+    for (name, text) in guides {
         import_guide(text, name).unwrap();
     }
 }
@@ -1301,17 +1275,25 @@ proptest! {
     }
 }
 
-proptest! {
-    #![proptest_config(config(96))]
-
-    #[test]
-    fn import_mutated_guides(
-        which in 0usize..5,
-        edits in mutations(markdown_snippet()),
-    ) {
-        let (name, text) = &GUIDES[which];
+#[test]
+fn import_mutated_guides() {
+    // Outside the property, so that a missing directory is one skip or one
+    // failure, not one per case.
+    let Some(guides) = guides::all() else { return };
+    proptest!(config(96), |(which in 0..guides.len(), edits in mutations(markdown_snippet()))| {
+        let (name, text) = &guides[which];
         import_guide(&mutate(text, &edits), name)?;
-    }
+    });
+}
+
+/// Without `../shared/guides` the two tests above skip in one line, and
+/// fail when `OPS_TUI_REQUIRE_SHARED=1`.
+#[test]
+fn the_guide_tests_skip_without_the_guides_unless_required() {
+    guides::assert_skip_and_require(&[
+        "the_guides_import_into_runbooks_that_load",
+        "import_mutated_guides",
+    ]);
 }
 
 // ---------------------------------------------------------------------------

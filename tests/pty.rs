@@ -15,11 +15,39 @@ fn assert_restored(pty: &Pty) {
     let screen = pty.parser.screen();
     assert!(!screen.alternate_screen(), "still on the alternate screen");
     assert!(!screen.hide_cursor(), "the cursor is still hidden");
+    // The last word on each: leaving the alternate screen, showing the
+    // cursor.
+    let last = |needle: &[u8]| pty.raw.windows(needle.len()).rposition(|w| w == needle);
+    let (left, entered) = (last(b"\x1b[?1049l"), last(b"\x1b[?1049h"));
+    assert!(left.is_some(), "never left the alternate screen");
     assert!(
-        pty.raw_contains(b"\x1b[?1049l"),
-        "never left the alternate screen"
+        left > entered,
+        "entered the alternate screen again after leaving it"
     );
-    assert!(pty.raw_contains(b"\x1b[?25h"), "never showed the cursor");
+    let (shown, hidden) = (last(b"\x1b[?25h"), last(b"\x1b[?25l"));
+    assert!(shown.is_some(), "never showed the cursor");
+    assert!(shown > hidden, "hid the cursor again after showing it");
+}
+
+/// Sends a signal as `kill -SIGNAL pid` from another terminal would.
+fn kill(pty: &Pty, signal: &str) {
+    let pid = pty.pid().expect("child pid");
+    let killed = std::process::Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success(), "kill -{signal} {pid}");
+}
+
+/// Every log file under `dir`, concatenated.
+fn logs(dir: &std::path::Path) -> String {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return String::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect()
 }
 
 #[test]
@@ -157,6 +185,74 @@ fn sigterm_restores_the_terminal() {
     assert!(killed.success());
     assert!(pty.wait_exit(WAIT).success());
     assert_restored(&pty);
+}
+
+#[test]
+fn sigint_and_sigquit_from_outside_restore_the_terminal() {
+    // In raw mode ctrl-c and ctrl-\ are keys; `kill -INT` and `kill -QUIT`
+    // are signals, which end the dashboard like quit.
+    for signal in ["INT", "QUIT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pty = Pty::spawn(dir.path(), &[], &[], 100, 30);
+        pty.wait_for("Rollouts", WAIT);
+        kill(&pty, signal);
+        let status = pty.wait_exit(WAIT);
+        assert!(status.success(), "SIG{signal}: exit status {status:?}");
+        assert_restored(&pty);
+    }
+}
+
+#[test]
+fn sigint_ends_the_demo_restores_the_terminal_and_cleans_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut pty = Pty::spawn(
+        dir.path(),
+        &["demo", "--speed", "10"],
+        &[("TMPDIR", tmp.to_str().unwrap())],
+        120,
+        34,
+    );
+    pty.wait_for("LIVE", WAIT);
+    pty.wait_for("✓ complete worker", WAIT);
+    kill(&pty, "INT");
+    let status = pty.wait_exit(WAIT);
+    assert!(status.success(), "exit status {status:?}");
+    assert_restored(&pty);
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "the demo left files behind"
+    );
+}
+
+#[test]
+fn a_terminal_that_goes_away_ends_the_dashboard_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut pty = Pty::spawn(
+        dir.path(),
+        &["demo", "--speed", "10"],
+        &[("TMPDIR", tmp.to_str().unwrap()), ("RUST_BACKTRACE", "0")],
+        120,
+        34,
+    );
+    pty.wait_for("LIVE", WAIT);
+    // The window is closed: the terminal hangs up, and every write to it
+    // fails from then on, the restoring ones and any message included.
+    pty.hang_up();
+    let status = pty.wait_exit(WAIT);
+    let log = logs(&dir.path().join("data/logs"));
+    assert!(!log.is_empty(), "the log was written");
+    assert!(!log.contains("panic"), "{log}");
+    assert!(status.success(), "exit status {status:?}; the log:\n{log}");
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "the demo left files behind"
+    );
 }
 
 #[test]
@@ -450,6 +546,10 @@ fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_ser
     pty.wait_for("deployment/api ✓ complete", WAIT);
     pty.wait_for("Revisions (2)", WAIT);
     pty.wait_for("● current", WAIT);
+    // The previous revision's pods are gone once their grace period is
+    // over; until then one of them sorts first (problems first), and its
+    // logs would be asked of a pod about to disappear.
+    pty.wait_gone("Terminating", WAIT);
     // l: the first pod's logs, streamed from the simulated kubelet.
     pty.send(b"l");
     pty.wait_for("Logs pod/api-", WAIT);

@@ -338,6 +338,39 @@ fn an_incident_report() {
 }
 
 #[test]
+fn a_missing_workload_journaled_by_the_dashboard_counts_as_failing() {
+    let missing = "rollout api: missing (deployment/api missing in namespace shop-prod)";
+    let records = vec![
+        check(
+            "2026-11-23T09:00:00Z",
+            "rollout:api",
+            "ok",
+            "rollout api: complete · 3/3 available",
+        ),
+        check("2026-11-23T09:30:00Z", "rollout:api", "fail", missing),
+    ];
+    let report = ops_tui::report::render(&demo(), "demo", &records, NOW, false);
+    for expected in [
+        format!(
+            "- [ ] api rollout complete `rollout:api` — **failing** since 2026-11-23 09:30 UTC: {missing}"
+        ),
+        format!(
+            "- [ ] All workloads rolled out `rollout:*` — **failing** since 2026-11-23 09:30 UTC: {missing}"
+        ),
+        format!("| 2026-11-23 09:30:00 | oncall | {missing} |"),
+    ] {
+        assert!(
+            report.contains(&expected),
+            "{expected:?} missing from:\n{report}"
+        );
+    }
+    assert!(
+        report.contains("- [ ] worker rollout complete `rollout:worker`\n"),
+        "another workload is not failing:\n{report}"
+    );
+}
+
+#[test]
 fn the_command_reads_the_environments_journal() {
     let data = tempfile::tempdir().unwrap();
     let journal = Journal::for_env(data.path(), "shop", "demo");

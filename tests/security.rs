@@ -97,8 +97,12 @@ fn no_secret_reaches_the_screen_the_log_the_journal_the_report_or_check() {
     // (an Esc and a key in one read are Alt+key).
     pty.send(b"1");
     pty.wait_for("s scale", WAIT);
-    // An action, journaled.
-    pty.send(b"s\x7f4\r");
+    pty.wait_for("✓ complete api", WAIT);
+    // An action, journaled. What is typed goes into the dialog only once it
+    // is open; before that, `4` would focus the Checklist.
+    pty.send(b"s");
+    pty.wait_for("Scale deployment/api", WAIT);
+    pty.send(b"\x7f4\r");
     pty.wait_for("the server-side dry run passed", WAIT);
     pty.send(b"api");
     // A confirm button takes a key once its dialog has been on screen a moment.
@@ -107,7 +111,9 @@ fn no_secret_reaches_the_screen_the_log_the_journal_the_report_or_check() {
     pty.wait_for("done: scale deployment/api", WAIT);
     // A note, journaled.
     pty.send(b"n");
+    pty.wait_for("A note for the timeline", WAIT);
     pty.send(b"all fine\r");
+    pty.wait_gone("A note for the timeline", WAIT);
     pty.send(b"q");
     assert!(pty.wait_exit(WAIT).success());
 

@@ -221,6 +221,8 @@ async fn cluster(
             other => other.to_string(),
         })?;
     let mut state = ClusterState::new(workloads);
+    // A missing Deployment is reported with its namespace.
+    state.namespace = Some(conn.namespace.clone());
     state.update(
         KubeMsg::Deployments(Change::Reset(
             list.items.iter().map(DeploymentRow::from).collect(),

@@ -8,7 +8,7 @@ pub mod prom;
 pub mod report;
 
 use crate::config::theme::Status;
-use crate::kube::rollout::Rollout;
+use crate::kube::rollout::{Rollout, status as rollout_status};
 use crate::probe::ProbeResult;
 use crate::runbook::check_ref::{CheckRef, Target};
 use crate::state::cluster::ClusterState;
@@ -87,7 +87,9 @@ pub struct Sources<'a> {
     /// unless they have run.
     pub on_demand: Vec<&'a str>,
     pub signals: Vec<SignalView>,
-    /// The rollouts: the rows of a cluster state (refreshed).
+    /// The cluster as known: its Deployments, whether they have been
+    /// listed, the namespace, and the rows (refreshed: `rollout:*` without
+    /// runbook workloads judges each row).
     pub cluster: Option<&'a ClusterState>,
     /// Why the cluster is not known, when `cluster` is None.
     pub cluster_error: Option<String>,
@@ -135,18 +137,26 @@ fn rollout_outcome(name: &str, src: &Sources) -> Outcome {
                 .unwrap_or_else(|| "not connected to the cluster".into()),
         );
     };
-    let Some(row) = cluster.rows.iter().find(|r| r.name == name) else {
+    // The Deployment itself, not the derived rows, which may be a batch
+    // behind.
+    let Some(d) = cluster.deployments.get(name) else {
+        if !cluster.listed {
+            return unknown("waiting for the first list".into());
+        }
+        // Listed, and not there: deleted, or never created.
+        let place = match &cluster.namespace {
+            Some(ns) => format!(" in namespace {ns}"),
+            None => String::new(),
+        };
         return Outcome {
             kind: Kind::Rollout,
             name: name.to_string(),
             status: Status::Fail,
             value: "missing".into(),
-            detail: Some(format!("no Deployment \"{name}\" in the namespace")),
+            detail: Some(format!("deployment/{name} missing{place}")),
         };
     };
-    let (Some(d), Some(rollout)) = (&row.deployment, &row.rollout) else {
-        return unknown("waiting for the first list".into());
-    };
+    let rollout = &rollout_status(d);
     let status = match rollout {
         Rollout::Complete => Status::Ok,
         Rollout::Failed(_) => Status::Fail,
@@ -364,6 +374,92 @@ mod tests {
             outcomes[0].detail.as_deref(),
             Some("the cluster is not known: connection refused")
         );
+    }
+
+    #[test]
+    fn a_workload_is_missing_once_the_deployments_are_listed_and_unknown_before() {
+        use crate::kube::model::DeploymentRow;
+        use crate::kube::{Change, KubeMsg};
+        let deployment = |name: &str| DeploymentRow {
+            name: name.into(),
+            uid: format!("uid-{name}"),
+            desired: 2,
+            replicas: 2,
+            updated: 2,
+            ready: 2,
+            available: 2,
+            ..DeploymentRow::default()
+        };
+        let workloads = vec!["api".to_string(), "web".to_string()];
+        let mut cluster = ClusterState::new(workloads.clone());
+        cluster.update(
+            KubeMsg::Connected {
+                context: "prod".into(),
+                namespace: "shop".into(),
+                user: "ann".into(),
+            },
+            0,
+        );
+        cluster.refresh(0);
+        let judge = |cluster: &ClusterState, check: CheckRef| {
+            let src = Sources {
+                cluster: Some(cluster),
+                ..empty()
+            };
+            evaluate(&check, &src, &workloads)
+        };
+        let api = || CheckRef::Rollout(Target::Named("api".into()));
+
+        // Before the first list: nothing is known to be missing.
+        let before = judge(&cluster, api());
+        assert_eq!(before[0].status, Status::Unknown);
+        assert_eq!(
+            before[0].detail.as_deref(),
+            Some("waiting for the first list")
+        );
+
+        // Listed without `api`: it never existed.
+        cluster.update(
+            KubeMsg::Deployments(Change::Reset(vec![deployment("web")])),
+            0,
+        );
+        cluster.refresh(0);
+        let never = judge(&cluster, api());
+        assert_eq!(
+            (never[0].status, never[0].value.as_str()),
+            (Status::Fail, "missing")
+        );
+        assert_eq!(
+            never[0].detail.as_deref(),
+            Some("deployment/api missing in namespace shop")
+        );
+        // `rollout:*` over the runbook's workloads fails on it too.
+        let all = judge(&cluster, CheckRef::Rollout(Target::All));
+        assert_eq!(
+            all.iter()
+                .map(|o| (o.name.as_str(), o.status))
+                .collect::<Vec<_>>(),
+            vec![("api", Status::Fail), ("web", Status::Ok)]
+        );
+        assert_eq!(worst(&all), Status::Fail);
+
+        // Created, then deleted: missing again, with or without the rows
+        // derived since.
+        cluster.update(KubeMsg::Deployments(Change::Upsert(deployment("api"))), 0);
+        cluster.refresh(0);
+        assert_eq!(judge(&cluster, api())[0].status, Status::Ok);
+        cluster.update(KubeMsg::Deployments(Change::Delete("api".into())), 0);
+        for _ in 0..2 {
+            let deleted = judge(&cluster, api());
+            assert_eq!(
+                (deleted[0].status, deleted[0].detail.as_deref()),
+                (
+                    Status::Fail,
+                    Some("deployment/api missing in namespace shop")
+                )
+            );
+            cluster.refresh(0);
+        }
     }
 
     #[test]

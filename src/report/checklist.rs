@@ -42,8 +42,9 @@ fn check_states(records: &[Record]) -> HashMap<&str, CheckState<'_>> {
 }
 
 /// The journaled state that makes an item's check failing, if any: the
-/// named probe's or signal's, or for `probe:*` / `signal:*` the first of
-/// the runbook's that failed. Rollouts and alerts are not journaled.
+/// named probe's, signal's or workload's rollout, or for `probe:*`,
+/// `signal:*` and `rollout:*` the first of the runbook's that failed.
+/// Alerts are not journaled.
 fn failing<'a>(
     check: &str,
     runbook: &Runbook,
@@ -60,7 +61,11 @@ fn failing<'a>(
         CheckRef::Signal(Target::All) => runbook
             .signals()
             .find_map(|s| failed(format!("signal:{}", s.name.get_ref()))),
-        CheckRef::Rollout(_) | CheckRef::Alerts(_) => None,
+        CheckRef::Rollout(Target::Named(n)) => failed(format!("rollout:{n}")),
+        CheckRef::Rollout(Target::All) => runbook
+            .workloads()
+            .find_map(|w| failed(format!("rollout:{}", w.name.get_ref()))),
+        CheckRef::Alerts(_) => None,
     }
 }
 

@@ -902,6 +902,42 @@ impl AppState {
         )));
     }
 
+    /// Journals each runbook workload's rollout check that changed state,
+    /// once the Deployments are known (a workload that is not there is
+    /// missing, a failure). Checked on the clock tick: the Deployments
+    /// change in bursts, and one look a second is enough for the Timeline.
+    fn rollout_checks_changed(&mut self) {
+        use crate::runbook::check_ref::{CheckRef, Target as CheckTarget};
+        if self.cluster.wanted.is_empty() {
+            return;
+        }
+        let outcomes: Vec<crate::checks::Outcome> = {
+            let sources = self.sources();
+            if sources.cluster.is_none() {
+                return;
+            }
+            self.cluster
+                .wanted
+                .iter()
+                .flat_map(|w| {
+                    let check = CheckRef::Rollout(CheckTarget::Named(w.clone()));
+                    crate::checks::evaluate(&check, &sources, &self.cluster.wanted)
+                })
+                .collect()
+        };
+        for o in outcomes {
+            let why = match (&o.detail, o.status) {
+                (Some(d), crate::config::theme::Status::Fail) => format!(" ({d})"),
+                _ => String::new(),
+            };
+            self.check_changed(
+                format!("rollout:{}", o.name),
+                o.status,
+                format!("rollout {}: {}{why}", o.name, o.value),
+            );
+        }
+    }
+
     /// Stars (or unstars) the selected Timeline entry.
     fn star(&mut self) {
         if self.focus != Pane::Timeline {
@@ -1631,6 +1667,7 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
                 state.items = checklist::fold(&state.journal, &state.checklist, now);
             }
             state.now = now;
+            state.rollout_checks_changed();
             changed
         }
         Msg::Warning(w) => {
@@ -2532,6 +2569,80 @@ mod tests {
             recorded(&mut other),
             Entry::Check { status, .. } if status == "ok"
         ));
+    }
+
+    #[test]
+    fn a_runbook_workload_that_is_missing_is_journaled_as_a_failing_rollout_check() {
+        use crate::journal::Entry;
+        use crate::kube::{Change, KubeMsg};
+        let mut s = state();
+        let tick = |s: &mut AppState, now: i64| update(s, Msg::Tick(format!("{now}"), now));
+        let worker = DeploymentRow {
+            name: "payments-worker".into(),
+            uid: "u1".into(),
+            desired: 2,
+            replicas: 2,
+            updated: 2,
+            ready: 2,
+            available: 2,
+            ..DeploymentRow::default()
+        };
+        update(
+            &mut s,
+            Msg::Kube(
+                0,
+                KubeMsg::Connected {
+                    context: "prod".into(),
+                    namespace: "payments".into(),
+                    user: "ann".into(),
+                },
+            ),
+        );
+        // Not listed yet: nothing is known, nothing is journaled.
+        tick(&mut s, 1_795_400_000);
+        assert!(s.effects.is_empty(), "{:?}", s.effects);
+        update(
+            &mut s,
+            Msg::Kube(0, KubeMsg::Deployments(Change::Reset(vec![worker.clone()]))),
+        );
+        tick(&mut s, 1_795_400_001);
+        let mut entries: Vec<Entry> = std::iter::from_fn(|| match s.effects.pop() {
+            Some(Effect::Act(actions::Request::Record(e))) => Some(e),
+            _ => None,
+        })
+        .collect();
+        entries.reverse();
+        assert_eq!(
+            entries,
+            vec![
+                Entry::Check {
+                    check: "rollout:payments-api".into(),
+                    status: "fail".into(),
+                    text: "rollout payments-api: missing (deployment/payments-api missing in namespace payments)".into(),
+                },
+                Entry::Check {
+                    check: "rollout:payments-worker".into(),
+                    status: "ok".into(),
+                    text: "rollout payments-worker: complete · 2/2 available".into(),
+                },
+            ]
+        );
+        // No change, nothing more; deleted, a failure again.
+        tick(&mut s, 1_795_400_002);
+        assert!(s.effects.is_empty(), "{:?}", s.effects);
+        update(
+            &mut s,
+            Msg::Kube(0, KubeMsg::Deployments(Change::Delete(worker.name.clone()))),
+        );
+        tick(&mut s, 1_795_400_003);
+        assert_eq!(
+            recorded(&mut s),
+            Entry::Check {
+                check: "rollout:payments-worker".into(),
+                status: "fail".into(),
+                text: "rollout payments-worker: missing (deployment/payments-worker missing in namespace payments)".into(),
+            }
+        );
     }
 
     #[test]

@@ -4,8 +4,12 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::path::Path;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
@@ -22,9 +26,12 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_ops-tui");
 
 pub struct Pty {
     child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
+    /// The terminal's master side: the writer, the master and the reader
+    /// each hold a descriptor of it; `hang_up` closes all three.
+    writer: Option<Box<dyn Write + Send>>,
     output: Receiver<Vec<u8>>,
-    _master: Box<dyn MasterPty + Send>,
+    master: Option<Box<dyn MasterPty + Send>>,
+    reader: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
     pub parser: vt100::Parser,
     /// Every byte the program wrote, for checking escape sequences.
     pub raw: Vec<u8>,
@@ -56,23 +63,50 @@ impl Pty {
         }
         let child = pair.slave.spawn_command(cmd).expect("start ops-tui");
         drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let fd = pair.master.as_raw_fd().expect("the pty's descriptor");
+        // SAFETY: the master holds `fd` open for the length of this call.
+        let own = unsafe { BorrowedFd::borrow_raw(fd) }
+            .try_clone_to_owned()
+            .expect("a descriptor of the pty to read from");
+        let mut reader = std::fs::File::from(own);
         let writer = pair.master.take_writer().expect("pty writer");
         let (tx, output) = channel();
-        std::thread::spawn(move || {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            // Ends when the program exits and the pty closes.
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
+            // Ends when the program exits and the pty closes, or when told
+            // to (which closes this descriptor of the master).
+            while !stopped.load(Ordering::SeqCst) {
+                let mut ready = libc::pollfd {
+                    fd: reader.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd, for 50 ms.
+                match unsafe { libc::poll(&mut ready, 1, 50) } {
+                    0 => continue,
+                    n if n < 0 => {
+                        if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted
+                        {
+                            continue;
+                        }
+                        break;
+                    }
+                    _ => {}
+                }
+                match reader.read(&mut buf) {
+                    Ok(n) if n > 0 && tx.send(buf[..n].to_vec()).is_ok() => {}
+                    _ => break,
                 }
             }
         });
         Pty {
             child,
-            writer,
+            writer: Some(writer),
             output,
-            _master: pair.master,
+            master: Some(pair.master),
+            reader: Some((stop, thread)),
             parser: vt100::Parser::new(nonzero(rows), nonzero(cols), 0),
             raw: Vec::new(),
         }
@@ -91,7 +125,13 @@ impl Pty {
                 }
                 true
             }
-            Err(_) => false,
+            Err(RecvTimeoutError::Timeout) => false,
+            // Nothing more will come (the terminal is closed): wait as
+            // long as a read would have.
+            Err(RecvTimeoutError::Disconnected) => {
+                std::thread::sleep(wait);
+                false
+            }
         }
     }
 
@@ -136,8 +176,28 @@ impl Pty {
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).expect("write to the pty");
-        self.writer.flush().expect("flush the pty");
+        let writer = self.writer.as_mut().expect("the terminal is open");
+        writer.write_all(bytes).expect("write to the pty");
+        writer.flush().expect("flush the pty");
+    }
+
+    /// Closes the terminal, as when its window is closed: every descriptor
+    /// of the master side is closed, so the program's terminal hangs up
+    /// (SIGHUP, and its reads and writes fail). What it wrote before stays
+    /// in `raw` and on the screen.
+    pub fn hang_up(&mut self) {
+        if let Some((stop, thread)) = self.reader.take() {
+            stop.store(true, Ordering::SeqCst);
+            thread.join().expect("the pty reader");
+        }
+        while let Ok(bytes) = self.output.try_recv() {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+        // portable-pty's writer sends a newline and an end-of-file as it
+        // closes; the program may read them before the hang-up.
+        self.writer = None;
+        self.master = None;
     }
 
     /// Waits for the program to exit, reading its output meanwhile.
@@ -167,7 +227,9 @@ impl Pty {
 
     /// Resizes the terminal (the program gets SIGWINCH) and the parser.
     pub fn resize(&mut self, cols: u16, rows: u16) {
-        self._master
+        self.master
+            .as_ref()
+            .expect("the terminal is open")
             .resize(PtySize {
                 rows,
                 cols,
