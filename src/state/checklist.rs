@@ -106,95 +106,22 @@ pub enum ItemState {
 /// phase that has no journal state of its own (word sets at least half
 /// shared), which then shows done but stale: verify it again.
 pub fn fold(records: &[Record], rows: &[ChecklistRow], now: i64) -> HashMap<String, ItemState> {
-    let items: HashMap<&str, (&str, Option<String>)> = rows
-        .iter()
-        .filter_map(|r| match r {
-            ChecklistRow::Item {
-                id, text, period, ..
-            } => Some((id.as_str(), (text.as_str(), run_of(*period, now)))),
-            ChecklistRow::Phase { .. } => None,
-        })
-        .collect();
-    // Each phase's current run, for orphans (whose phase is the part of
-    // their id before '/').
-    let phase_runs: HashMap<&str, Option<String>> = rows
-        .iter()
-        .filter_map(|r| match r {
-            ChecklistRow::Item { phase, period, .. } => {
-                Some((phase.as_str(), run_of(*period, now)))
-            }
-            ChecklistRow::Phase { .. } => None,
-        })
-        .collect();
-    let mut states: HashMap<String, ItemState> = HashMap::new();
-    // Orphans by id: their last state, the text they were ticked with,
-    // and the order they were first seen in.
-    let mut orphans: HashMap<&str, (usize, ItemState, &str)> = HashMap::new();
+    let mut fold = super::fold::ChecklistFold::default();
     for r in records {
-        let (item, run, ticked_text) = match &r.entry {
-            Entry::Tick {
-                item, run, text, ..
-            } => (item, run, Some(text.as_str())),
-            Entry::Untick { item, run } => (item, run, None),
-            Entry::Skip { item, run, .. } => (item, run, None),
-            _ => continue,
-        };
-        let current = items.get(item.as_str());
-        let current_run = match current {
-            Some((_, run)) => run,
-            None => {
-                let Some(run) = item
-                    .split_once('/')
-                    .and_then(|(phase, _)| phase_runs.get(phase))
-                else {
-                    continue;
-                };
-                run
-            }
-        };
-        if run != current_run {
-            continue;
-        }
-        let state = match &r.entry {
-            Entry::Tick { text, reason, .. } => ItemState::Done {
-                by: r.user.clone(),
-                at: r.at.clone(),
-                reason: reason.clone(),
-                stale: current.is_none_or(|(current_text, _)| text != current_text),
-            },
-            Entry::Skip { reason, .. } => ItemState::Skipped {
-                by: r.user.clone(),
-                at: r.at.clone(),
-                reason: reason.clone(),
-            },
-            _ => ItemState::Open,
-        };
-        if current.is_some() {
-            states.insert(item.clone(), state);
-        } else {
-            let next = orphans.len();
-            let entry = orphans
-                .entry(item.as_str())
-                .or_insert((next, ItemState::Open, ""));
-            entry.1 = state;
-            if let Some(t) = ticked_text {
-                entry.2 = t;
-            }
-        }
+        fold.add(r);
     }
-    adopt(&mut states, orphans, rows);
-    states
+    fold.states(rows, now)
 }
 
 /// Gives each orphan left done to the most similar item of its phase that
 /// has no state of its own: each orphan and each item at most once, the
 /// most similar pairs first.
-fn adopt(
+pub(super) fn adopt(
     states: &mut HashMap<String, ItemState>,
-    orphans: HashMap<&str, (usize, ItemState, &str)>,
+    orphans: HashMap<&str, (u64, ItemState, &str)>,
     rows: &[ChecklistRow],
 ) {
-    let mut pairs: Vec<(f64, usize, usize, ItemState)> = Vec::new();
+    let mut pairs: Vec<(f64, u64, usize, ItemState)> = Vec::new();
     for (orphan_id, (order, state, ticked_text)) in &orphans {
         if !matches!(state, ItemState::Done { .. }) {
             continue;

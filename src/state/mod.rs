@@ -6,8 +6,10 @@ pub mod bluegreen;
 pub mod checklist;
 pub mod cluster;
 pub mod faults;
+pub mod fold;
 pub mod health;
 pub mod help;
+pub mod journal_view;
 pub mod logs;
 mod mask;
 pub mod pane;
@@ -70,8 +72,11 @@ pub enum Msg {
     /// The object of unanswered request N was read back: whether the change
     /// is in it (None: the server never answered).
     ReadBack(u64, Option<bool>),
-    /// The journal as read now.
+    /// The journal as read from its start (what was folded before is
+    /// dropped); more may follow as `JournalMore`.
     Journal(Vec<crate::journal::Record>),
+    /// Records appended to the journal since those already received.
+    JournalMore(Vec<crate::journal::Record>),
     /// The revisions for the rollback picker, answering request N.
     Revisions(u64, Result<Vec<actions::RevisionChoice>, String>),
     /// From the log stream with this number.
@@ -134,8 +139,9 @@ pub struct AppState {
     /// The last journaled status of each check (`probe:NAME`,
     /// `signal:NAME`): a check's change is journaled only when it differs.
     pub check_statuses: std::collections::HashMap<String, String>,
-    /// The journal's records as last read, in order.
-    pub journal: Vec<crate::journal::Record>,
+    /// What is kept of the journal: folds over its records, and the
+    /// newest Timeline rows.
+    pub journal: journal_view::JournalView,
     /// Each checklist item's state in its current run, folded from the journal.
     pub items: std::collections::HashMap<String, checklist::ItemState>,
     /// The notes written on each checklist item, oldest first.
@@ -251,7 +257,7 @@ impl AppState {
             size: (80, 24),
             timeline: Vec::new(),
             check_statuses: std::collections::HashMap::new(),
-            journal: Vec::new(),
+            journal: journal_view::JournalView::default(),
             items: std::collections::HashMap::new(),
             item_notes: std::collections::HashMap::new(),
             cluster: cluster::ClusterState::new(wanted),
@@ -747,7 +753,7 @@ impl AppState {
             .unwrap_or_default();
         self.timeline.clear();
         self.check_statuses.clear();
-        self.journal.clear();
+        self.journal = journal_view::JournalView::default();
         self.items.clear();
         self.item_notes.clear();
         self.health = health::Health::default();
@@ -1147,29 +1153,7 @@ impl AppState {
     /// The open incident: when it was detected and its latest milestone
     /// (None once resolved, or before any).
     pub fn incident(&self) -> Option<(i64, crate::journal::Milestone)> {
-        use crate::journal::{Entry, Milestone};
-        let mut open: Option<(i64, Milestone)> = None;
-        for r in &self.journal {
-            if let Entry::Milestone {
-                milestone,
-                happened_at,
-            } = &r.entry
-            {
-                let at = happened_at
-                    .as_deref()
-                    .unwrap_or(&r.at)
-                    .parse::<jiff::Timestamp>()
-                    .map(|t| t.as_second())
-                    .unwrap_or(self.now);
-                open = match (milestone, open) {
-                    (Milestone::Resolved, _) => None,
-                    (Milestone::Detected, _) => Some((at, Milestone::Detected)),
-                    (m, Some((detected, _))) => Some((detected, *m)),
-                    (m, None) => Some((at, *m)),
-                };
-            }
-        }
-        open
+        self.journal.incident(self.now)
     }
 
     fn open_milestone(&mut self) {
@@ -1664,7 +1648,8 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
             state.clock = clock;
             // A recurring phase's run may have ended: fold again.
             if !state.journal.is_empty() && now / 60 != state.now / 60 {
-                state.items = checklist::fold(&state.journal, &state.checklist, now);
+                state.journal.prune(&state.checklist, now);
+                state.items = state.journal.items(&state.checklist, now);
             }
             state.now = now;
             state.rollout_checks_changed();
@@ -1734,42 +1719,11 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
             _ => false,
         },
         Msg::Journal(records) => {
-            state.timeline = timeline::rows(&records);
-            state.check_statuses = crate::journal::check_statuses(&records);
-            // A change still on its way to the journal counts as recorded.
-            for effect in &state.effects {
-                if let Effect::Act(actions::Request::Record(crate::journal::Entry::Check {
-                    check,
-                    status,
-                    ..
-                })) = effect
-                {
-                    state.check_statuses.insert(check.clone(), status.clone());
-                }
-            }
-            state.anchor_timeline();
-            state.item_notes = checklist::notes(&records);
-            let before = state
-                .walkthrough
-                .then(|| state.selected_item().map(|i| i.0))
-                .flatten();
-            let was = before.as_ref().and_then(|id| state.items.get(id).cloned());
-            state.items = checklist::fold(&records, &state.checklist, state.now);
-            state.journal = records;
-            // The walkthrough moves on once its item is done or skipped.
-            if let Some(id) = before {
-                let now = state.items.get(&id);
-                let settled = matches!(
-                    now,
-                    Some(
-                        checklist::ItemState::Done { stale: false, .. }
-                            | checklist::ItemState::Skipped { .. }
-                    )
-                );
-                if settled && now != was.as_ref() {
-                    state.step_item(1);
-                }
-            }
+            state.journal_read(records, true);
+            true
+        }
+        Msg::JournalMore(records) => {
+            state.journal_read(records, false);
             true
         }
         Msg::DryRun(id, result) => {

@@ -1,7 +1,7 @@
 //! The Timeline: the journal, newest first, one line per action (its last
 //! step), derived when the journal is read.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::journal::{Entry, Record, Step};
 
@@ -28,47 +28,89 @@ pub struct TimelineRow {
 /// sorts at the time it happened): one row per action (its last step),
 /// tick, untick, skip, note, milestone and check change.
 pub fn rows(records: &[Record]) -> Vec<TimelineRow> {
-    // The last record of each action tells where it got to.
-    let mut last: HashMap<&str, usize> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        if let Entry::Action { id, .. } = &r.entry {
-            last.insert(id.as_str(), i);
-        }
-    }
-    // Stars, folded: the last word on each key counts.
-    let mut starred: HashMap<&str, bool> = HashMap::new();
+    let mut window = Window::new(usize::MAX);
     for r in records {
-        if let Entry::Star { key, on } = &r.entry {
-            starred.insert(key.as_str(), *on);
+        window.add(r);
+    }
+    window.rows()
+}
+
+/// The newest rows of a journal, kept as its records arrive: at most
+/// `cap` rows (one per action, at its last step), and the stars.
+#[derive(Debug, Clone, Default)]
+pub struct Window {
+    cap: usize,
+    /// Records seen, for ordering.
+    seen: u64,
+    /// Rows by arrival, each with its action's id and its note's own star.
+    rows: BTreeMap<u64, (TimelineRow, Option<String>, bool)>,
+    /// Each action's row, by the action's id.
+    actions: HashMap<String, u64>,
+    /// Stars, folded: the last word on each key counts.
+    stars: HashMap<String, bool>,
+}
+
+impl Window {
+    pub fn new(cap: usize) -> Window {
+        Window {
+            cap,
+            ..Window::default()
         }
     }
-    let mut chosen: Vec<(&str, usize)> = records
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| match &r.entry {
-            Entry::Action { id, .. } => last.get(id.as_str()) == Some(i),
-            Entry::Star { .. } => false,
-            _ => true,
-        })
-        .map(|(i, r)| (when(r), i))
-        .collect();
-    chosen.sort_unstable_by(|a, b| b.cmp(a));
-    chosen
-        .into_iter()
-        .map(|(_, i)| {
-            let mut row = row(&records[i]);
-            let key = records[i].key();
-            row.starred = starred
-                .get(key.as_str())
-                .copied()
-                .unwrap_or(match &records[i].entry {
-                    Entry::Note { starred, .. } => *starred,
-                    _ => false,
-                });
-            row.key = Some(key);
-            row
-        })
-        .collect()
+
+    pub fn add(&mut self, r: &Record) {
+        self.seen += 1;
+        let seq = self.seen;
+        let (action, note_star) = match &r.entry {
+            Entry::Star { key, on } => {
+                self.stars.insert(key.clone(), *on);
+                return;
+            }
+            Entry::Action { id, .. } => {
+                // An action is one row, at its last step.
+                if let Some(before) = self.actions.insert(id.clone(), seq) {
+                    self.rows.remove(&before);
+                }
+                (Some(id.clone()), false)
+            }
+            Entry::Note { starred, .. } => (None, *starred),
+            _ => (None, false),
+        };
+        let mut row = row(r);
+        row.key = Some(r.key());
+        self.rows.insert(seq, (row, action, note_star));
+        while self.rows.len() > self.cap {
+            let Some((old, (_, Some(id), _))) = self.rows.pop_first() else {
+                continue;
+            };
+            if self.actions.get(&id) == Some(&old) {
+                self.actions.remove(&id);
+            }
+        }
+    }
+
+    /// The rows, newest first, with their stars.
+    pub fn rows(&self) -> Vec<TimelineRow> {
+        let mut chosen: Vec<(&str, u64, &TimelineRow, bool)> = self
+            .rows
+            .iter()
+            .map(|(seq, (row, _, star))| (row.at.as_str(), *seq, row, *star))
+            .collect();
+        chosen.sort_unstable_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        chosen
+            .into_iter()
+            .map(|(_, _, row, note_star)| {
+                let mut row = row.clone();
+                row.starred = row
+                    .key
+                    .as_ref()
+                    .and_then(|k| self.stars.get(k))
+                    .copied()
+                    .unwrap_or(note_star);
+                row
+            })
+            .collect()
+    }
 }
 
 /// When a record's event happened: its backdated time, else when written.

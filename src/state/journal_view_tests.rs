@@ -1,0 +1,322 @@
+//! The view folds records as they arrive to what folding the whole
+//! journal gives, and keeps only the newest Timeline rows.
+
+use super::*;
+use crate::journal::{Evidence, Step};
+use crate::state::timeline;
+
+fn rec(at: &str, entry: Entry) -> Record {
+    Record {
+        at: at.into(),
+        user: "ann".into(),
+        kube_user: None,
+        entry,
+    }
+}
+
+fn item(id: &str, text: &str, period: Option<u64>) -> ChecklistRow {
+    ChecklistRow::Item {
+        id: id.into(),
+        phase: id.split_once('/').map_or("", |(p, _)| p).into(),
+        text: text.into(),
+        check: None,
+        period,
+        guide: None,
+    }
+}
+
+fn tick(item: &str, text: &str, run: Option<&str>, reason: Option<&str>) -> Entry {
+    Entry::Tick {
+        item: item.into(),
+        text: text.into(),
+        run: run.map(String::from),
+        evidence: vec![Evidence {
+            kind: "probe".into(),
+            name: "health".into(),
+            status: "ok".into(),
+            value: "200".into(),
+            detail: None,
+            conditions: Vec::new(),
+        }],
+        reason: reason.map(String::from),
+    }
+}
+
+/// A journal with every kind of record: ticks of a renamed item (an
+/// orphan), overrides, skips, unticks, recurring runs, notes (one
+/// backdated), stars, milestones, checks and actions in several steps.
+fn journal() -> Vec<Record> {
+    let mut records = Vec::new();
+    for day in 1..=3 {
+        let at = format!("2026-11-2{day}T06:00:00Z");
+        let run = format!("2026-11-2{day}");
+        records.push(rec(&at, tick("daily/logs", "Logs clean", Some(&run), None)));
+    }
+    let t = |m: u32| format!("2026-11-23T07:{m:02}:00Z");
+    records.extend([
+        rec(
+            &t(1),
+            tick("go/old-wording", "Smoke test the checkout", None, None),
+        ),
+        rec(&t(2), tick("go/db", "DB migrated", None, Some("known lag"))),
+        rec(
+            &t(3),
+            Entry::Skip {
+                item: "go/docs".into(),
+                text: "Docs".into(),
+                run: None,
+                reason: "no change".into(),
+            },
+        ),
+        rec(&t(4), tick("go/cache", "Cache warm (old text)", None, None)),
+        rec(&t(5), tick("go/flags", "Flags on", None, None)),
+        rec(
+            &t(6),
+            Entry::Untick {
+                item: "go/flags".into(),
+                run: None,
+            },
+        ),
+        rec(
+            &t(7),
+            Entry::Note {
+                text: "later".into(),
+                item: Some("go/db".into()),
+                happened_at: None,
+                starred: true,
+            },
+        ),
+        rec(
+            &t(8),
+            Entry::Note {
+                text: "earlier, backdated".into(),
+                item: Some("go/db".into()),
+                happened_at: Some(t(0)),
+                starred: false,
+            },
+        ),
+        rec(
+            &t(9),
+            Entry::Milestone {
+                milestone: Milestone::Detected,
+                happened_at: Some(t(0)),
+            },
+        ),
+        rec(
+            &t(10),
+            Entry::Milestone {
+                milestone: Milestone::Mitigated,
+                happened_at: None,
+            },
+        ),
+        rec(
+            &t(11),
+            Entry::Check {
+                check: "probe:health".into(),
+                status: "fail".into(),
+                text: "probe health: failing".into(),
+            },
+        ),
+    ]);
+    for (m, step) in [
+        (12, Step::Preview),
+        (13, Step::Confirmed),
+        (14, Step::Outcome),
+    ] {
+        records.push(rec(
+            &t(m),
+            Entry::Action {
+                id: "a1".into(),
+                step,
+                summary: "scale api".into(),
+                request: None,
+                ok: Some(true),
+                detail: None,
+            },
+        ));
+    }
+    records.push(rec(
+        &t(15),
+        Entry::Star {
+            key: records[4].key(),
+            on: true,
+        },
+    ));
+    records.push(rec(
+        &t(16),
+        Entry::Check {
+            check: "probe:health".into(),
+            status: "ok".into(),
+            text: "probe health: ok".into(),
+        },
+    ));
+    records
+}
+
+fn rows() -> Vec<ChecklistRow> {
+    vec![
+        item("daily/logs", "Logs clean", Some(86_400)),
+        item("go/smoke-test", "Smoke test the checkout flow", None),
+        item("go/db", "DB migrated", None),
+        item("go/docs", "Docs", None),
+        item("go/cache", "Cache warm", None),
+        item("go/flags", "Flags on", None),
+    ]
+}
+
+const NOW: i64 = 1_764_000_000;
+
+#[test]
+fn folding_as_records_arrive_gives_what_folding_the_whole_journal_gives() {
+    let records = journal();
+    let now = "2026-11-23T12:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_second();
+    // Arriving one at a time, and in two batches, through the state.
+    let mut view = JournalView::default();
+    for r in &records {
+        view.add(r);
+    }
+    let items = view.items(&rows(), now);
+    assert_eq!(items, checklist::fold(&records, &rows(), now));
+    assert!(
+        matches!(
+            items.get("go/smoke-test"),
+            Some(ItemState::Done { stale: true, .. })
+        ),
+        "the orphan is adopted, stale: {items:?}"
+    );
+    assert!(matches!(
+        items.get("go/cache"),
+        Some(ItemState::Done { stale: true, .. })
+    ));
+    assert!(matches!(
+        items.get("go/db"),
+        Some(ItemState::Done {
+            reason: Some(_),
+            stale: false,
+            ..
+        })
+    ));
+    assert!(matches!(
+        items.get("go/docs"),
+        Some(ItemState::Skipped { .. })
+    ));
+    assert_eq!(items.get("go/flags"), Some(&ItemState::Open));
+    assert!(
+        matches!(items.get("daily/logs"), Some(ItemState::Done { at, .. }) if at.starts_with("2026-11-23"))
+    );
+    assert_eq!(view.notes(), &checklist::notes(&records));
+    assert_eq!(view.notes()["go/db"][0].text, "earlier, backdated");
+    assert_eq!(view.timeline(), timeline::rows(&records));
+    assert_eq!(
+        view.check_statuses()
+            .get("probe:health")
+            .map(String::as_str),
+        Some("ok")
+    );
+    let detected = "2026-11-23T07:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_second();
+    assert_eq!(view.incident(NOW), Some((detected, Milestone::Mitigated)));
+
+    let mut split = crate::state::tests::state();
+    split.checklist = rows();
+    split.now = now;
+    split.journal_read(records[..7].to_vec(), true);
+    split.journal_read(records[7..].to_vec(), false);
+    let mut whole = crate::state::tests::state();
+    whole.checklist = rows();
+    whole.now = now;
+    whole.journal_read(records.clone(), true);
+    assert_eq!(split.items, whole.items);
+    assert_eq!(split.timeline, whole.timeline);
+    assert_eq!(split.item_notes, whole.item_notes);
+    assert_eq!(split.check_statuses, whole.check_statuses);
+    assert_eq!(split.incident(), whole.incident());
+    // A reset drops what was folded before.
+    split.journal_read(records[..1].to_vec(), true);
+    assert_eq!(split.timeline.len(), 1);
+    assert!(split.item_notes.is_empty());
+}
+
+#[test]
+fn the_timeline_keeps_the_newest_rows_and_an_action_once() {
+    let mut records = Vec::new();
+    for i in 0..50 {
+        records.push(rec(
+            &format!("2026-11-23T06:{:02}:{:02}Z", i / 60, i % 60),
+            Entry::Action {
+                id: format!("a{}", i / 2),
+                step: if i % 2 == 0 {
+                    Step::Preview
+                } else {
+                    Step::Outcome
+                },
+                summary: format!("action {}", i / 2),
+                request: None,
+                ok: Some(true),
+                detail: None,
+            },
+        ));
+    }
+    let mut view = JournalView::new(10);
+    for r in &records {
+        view.add(r);
+    }
+    let all = timeline::rows(&records);
+    assert_eq!(all.len(), 25, "one row per action");
+    assert_eq!(view.timeline(), all[..10].to_vec(), "the newest ten");
+    // An action whose first step left the window still shows once.
+    let mut view = JournalView::new(3);
+    for r in &records[..47] {
+        view.add(r);
+    }
+    view.add(&records[47]);
+    view.add(&records[48]);
+    let texts: Vec<_> = view.timeline().into_iter().map(|r| r.text).collect();
+    assert_eq!(
+        texts,
+        [
+            "action 24 (previewed, not confirmed)",
+            "action 23",
+            "action 22"
+        ]
+    );
+}
+
+#[test]
+fn runs_of_recurring_phases_that_ended_are_forgotten() {
+    let records = journal();
+    let mut view = JournalView::default();
+    for r in &records {
+        view.add(r);
+    }
+    let day = |d: &str| {
+        format!("2026-11-{d}T12:00:00Z")
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_second()
+    };
+    view.prune(&rows(), day("23"));
+    assert_eq!(
+        view.items(&rows(), day("23")),
+        checklist::fold(&records, &rows(), day("23"))
+    );
+    assert!(matches!(
+        view.items(&rows(), day("23")).get("daily/logs"),
+        Some(ItemState::Done { .. })
+    ));
+    assert_eq!(
+        view.items(&rows(), day("24")).get("daily/logs"),
+        None,
+        "a fresh run"
+    );
+    assert_eq!(
+        view.checklist.run_count(),
+        6,
+        "the two earlier runs are gone"
+    );
+}
