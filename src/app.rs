@@ -22,6 +22,8 @@ use crate::runbook::select::{Overrides, select};
 use crate::state::{AppState, Effect, Msg, update};
 use crate::{term, ui};
 
+mod journal_feed;
+
 /// Exit code for a configuration error (bad runbook, unknown environment).
 pub const EXIT_CONFIG: u8 = 2;
 
@@ -223,22 +225,16 @@ pub async fn run_dashboard_with(
         state.warnings.extend(warning);
         let polls = std::sync::Mutex::new(first_polls);
         let journal = journal_for(&state.target, paths).map(|j| j.with_secrets(secrets.clone()));
-        if let Some(j) = &journal {
-            match j.read() {
-                Ok(contents) => {
-                    state.warnings.extend(contents.warnings);
-                    update(&mut state, Msg::Journal(contents.records));
-                }
-                Err(e) => state.warnings.push(e.to_string()),
-            }
-        }
-        let journal = std::sync::Arc::new(std::sync::Mutex::new(journal));
-        let _follow = follow_journal(journal.clone(), tx.clone());
+        // Read whole before the first frame, then only what is appended.
+        let cursor = journal.as_ref().map(|j| journal_feed::first_read(&mut state, j)).unwrap_or_default();
+        let journal: journal_feed::Slot = std::sync::Arc::new(std::sync::Mutex::new(journal));
+        let feed = journal_feed::Feed::default();
+        let _follow = journal_feed::follow(journal.clone(), cursor, feed.clone(), tx.clone());
         let read_only = std::sync::atomic::AtomicBool::new(state.target.read_only);
         let env_now = std::sync::Mutex::new(state.target.env.clone());
         let generation_now = std::sync::atomic::AtomicU64::new(0);
         let bursts = crate::probe::InFlight::default();
-        let journal_writes = journal_writer(tx.clone());
+        let journal_writes = journal_feed::writer(tx.clone(), feed.clone());
         let composite = |effect: Effect| match effect {
             Effect::Act(crate::state::actions::Request::Burst(name)) => {
                 // Read-only is enforced here, where the requests are sent.
@@ -256,6 +252,7 @@ pub async fn run_dashboard_with(
                     .and_then(|specs| specs.into_iter().find(|s| s.name == name))
                     .map(|s| s.with_secrets(&secrets));
                 let tx = tx.clone();
+                let feed = feed.clone();
                 let generation = generation_now.load(std::sync::atomic::Ordering::SeqCst);
                 let Some(running) = bursts.try_start(&name) else {
                     return Some(Msg::Notice(format!("the burst of probe {name} is still running")));
@@ -278,9 +275,7 @@ pub async fn run_dashboard_with(
                     let ok = crate::state::health::status(&result) != crate::config::theme::Status::Fail;
                     let _ = journal.append(&burst.outcome(&result, ok));
                     let _ = tx.send(Msg::Probe(generation, Box::new(result))).await;
-                    if let Ok(contents) = journal.read() {
-                        let _ = tx.send(Msg::Journal(contents.records)).await;
-                    }
+                    feed.changed();
                 });
                 Some(Msg::Notice(format!("running the burst of probe {name}…")))
             }
@@ -303,7 +298,7 @@ pub async fn run_dashboard_with(
             }
             Effect::Act(request) => {
                 let journal = journal.lock().ok().and_then(|j| j.clone());
-                spawn_action(request, shared.clone(), journal, read_only.load(std::sync::atomic::Ordering::SeqCst), tx.clone());
+                spawn_action(request, shared.clone(), journal, read_only.load(std::sync::atomic::Ordering::SeqCst), tx.clone(), feed.clone());
                 None
             }
             Effect::Logs(request) => {
@@ -349,11 +344,13 @@ pub async fn run_dashboard_with(
                     *w = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), target.clone(), pod_selector.clone(), generation, tx.clone(), shared.clone());
                 }
                 let next = journal_for(&target, paths).map(|j| j.with_secrets(secrets.clone()));
-                let records = next.as_ref().and_then(|j| j.read().ok()).map(|c| c.records).unwrap_or_default();
+                let none = next.is_none();
                 if let Ok(mut j) = journal.lock() {
                     *j = next;
                 }
-                Some(Msg::Journal(records))
+                // Read from its start by the journal's reader.
+                feed.reread();
+                none.then(|| Msg::Journal(Vec::new()))
             }
             other => executor.and_then(|e| e(other)),
         };
@@ -422,66 +419,6 @@ fn start_signals(
     }
 }
 
-/// Appends journal entries off the UI loop, one after another in the order
-/// they were sent (each fsynced, then the journal read back for the
-/// screen), so that entries made in quick succession keep their order.
-fn journal_writer(
-    tx: mpsc::Sender<Msg>,
-) -> mpsc::UnboundedSender<(crate::journal::Journal, crate::journal::Record)> {
-    let (writes, mut pending) =
-        mpsc::unbounded_channel::<(crate::journal::Journal, crate::journal::Record)>();
-    tokio::spawn(async move {
-        while let Some((journal, record)) = pending.recv().await {
-            let written = tokio::task::spawn_blocking(move || {
-                journal.append(&record).and_then(|()| journal.read())
-            })
-            .await;
-            let msg = match written {
-                Ok(Ok(contents)) => Msg::Journal(contents.records),
-                Ok(Err(e)) => Msg::Notice(format!("{e}: nothing was recorded")),
-                Err(e) => Msg::Notice(format!(
-                    "the journal writer failed ({e}): nothing was recorded"
-                )),
-            };
-            if tx.send(msg).await.is_err() {
-                return;
-            }
-        }
-    });
-    writes
-}
-
-/// Reads the journal again whenever it changes (another instance on the
-/// same environment appended to it), checking once a second.
-fn follow_journal(
-    journal: std::sync::Arc<std::sync::Mutex<Option<crate::journal::Journal>>>,
-    tx: mpsc::Sender<Msg>,
-) -> AbortOnDrop {
-    AbortOnDrop(tokio::spawn(async move {
-        let mut seen: Option<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> = None;
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        loop {
-            tick.tick().await;
-            let Some(j) = journal.lock().ok().and_then(|j| j.clone()) else {
-                continue;
-            };
-            let now = match std::fs::metadata(&j.path) {
-                Ok(meta) => (j.path.clone(), meta.len(), meta.modified().ok()),
-                Err(_) => (j.path.clone(), 0, None),
-            };
-            if seen.as_ref() == Some(&now) {
-                continue;
-            }
-            seen = Some(now);
-            if let Ok(contents) = j.read()
-                && tx.send(Msg::Journal(contents.records)).await.is_err()
-            {
-                return;
-            }
-        }
-    }))
-}
-
 /// A background task that ends when this is dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
@@ -517,6 +454,7 @@ fn spawn_action(
     journal: Option<crate::journal::Journal>,
     read_only: bool,
     tx: mpsc::Sender<Msg>,
+    feed: journal_feed::Feed,
 ) {
     use crate::kube::actions::Action;
     use crate::state::actions::Request;
@@ -584,9 +522,7 @@ fn spawn_action(
                     // Sent, no answer: say so now, then read the object
                     // back until the server answers.
                     let _ = tx.send(Msg::Unanswered(*id)).await;
-                    if let Ok(contents) = journal.read() {
-                        let _ = tx.send(Msg::Journal(contents.records)).await;
-                    }
+                    feed.changed();
                     let outcome = action
                         .read_back(&client, READ_BACK_ATTEMPTS, READ_BACK_PAUSE)
                         .await;
@@ -606,9 +542,7 @@ fn spawn_action(
         };
         let _ = tx.send(answer).await;
         // The Timeline shows what the journal now holds.
-        if let Ok(contents) = journal.read() {
-            let _ = tx.send(Msg::Journal(contents.records)).await;
-        }
+        feed.changed();
     });
 }
 
