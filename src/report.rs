@@ -1,13 +1,16 @@
 //! `ops-tui report`: the checklist, its evidence and the timeline of an
 //! environment as Markdown that renders cleanly on GitHub.
 
-use std::fmt::Write as _;
-
 use crate::journal::{Entry, Milestone, Record, Step};
 use crate::runbook::Runbook;
-use crate::state::timeline;
+use crate::state::timeline::TimelineRow;
 
 mod checklist;
+mod source;
+mod summary;
+
+pub use source::{FileSource, InMemory, Source};
+use summary::Summary;
 
 /// User text (notes, reasons, item texts, names) safe in Markdown: no raw
 /// HTML (`<` and `>` become entities) and on one line.
@@ -54,6 +57,33 @@ pub fn render(
     starred_only: bool,
 ) -> String {
     let mut out = String::new();
+    // Records in memory cannot fail to read.
+    let _ = render_to(
+        &mut out,
+        runbook,
+        env,
+        &InMemory(records),
+        now,
+        starred_only,
+    );
+    out
+}
+
+/// The report, written as it is made: two passes over `source` (folds
+/// and positions first, then the Timeline in order), so that its memory
+/// does not grow with the journal's length.
+pub fn render_to(
+    out: &mut dyn std::fmt::Write,
+    runbook: &Runbook,
+    env: &str,
+    source: &dyn Source,
+    now: i64,
+    starred_only: bool,
+) -> Result<(), crate::journal::JournalError> {
+    let rows = crate::state::checklist::rows(runbook);
+    let mut summary = Summary::new(&rows, now);
+    source.pass(&mut |at, r| summary.add(at, r))?;
+    summary.finish();
     let _ = writeln!(
         out,
         "# {} / {}: go-live report\n",
@@ -68,29 +98,18 @@ pub fn render(
                 .map(|t| t.to_string())
                 .unwrap_or_default()
         ),
-        records.len()
+        summary.records
     );
 
-    checklist::write(&mut out, runbook, records, now);
+    checklist::write(out, runbook, &rows, &summary, now);
 
     // Overrides with their reasons.
-    let overrides: Vec<&Record> = records
-        .iter()
-        .filter(|r| {
-            matches!(
-                &r.entry,
-                Entry::Tick {
-                    reason: Some(_),
-                    ..
-                }
-            )
-        })
-        .collect();
-    if !overrides.is_empty() {
+    if !summary.overrides.is_empty() {
         let _ = writeln!(out, "\n## Overrides\n");
         let _ = writeln!(out, "| When | Who | Item | Reason |");
         let _ = writeln!(out, "|---|---|---|---|");
-        for r in overrides {
+        for at in &summary.overrides {
+            let Some(r) = source.get(*at)? else { continue };
             if let Entry::Tick {
                 text,
                 reason: Some(why),
@@ -110,140 +129,133 @@ pub fn render(
     }
 
     // Actions: each one's outcome.
-    let outcomes: Vec<&Record> = records
-        .iter()
-        .filter(|r| {
-            matches!(
-                &r.entry,
-                Entry::Action {
-                    step: Step::Outcome | Step::Unanswered | Step::ReadBack,
-                    ..
-                }
-            )
-        })
-        .collect();
-    if !outcomes.is_empty() {
+    if !summary.outcomes.is_empty() {
         let _ = writeln!(out, "\n## Actions\n");
         let _ = writeln!(out, "| When | Who | Action | Result |");
         let _ = writeln!(out, "|---|---|---|---|");
-        for r in outcomes {
-            if let Entry::Action {
-                summary,
-                ok,
-                detail,
-                step,
-                ..
-            } = &r.entry
-            {
-                let who = match &r.kube_user {
-                    Some(k) => format!("{} (kube: {k})", r.user),
-                    None => r.user.clone(),
-                };
-                let result = match (step, ok) {
-                    (Step::Unanswered, _) => {
-                        "sent, outcome unknown (no answer in time)".to_string()
-                    }
-                    (Step::ReadBack, Some(true)) => "done (read back after no answer)".to_string(),
-                    (Step::ReadBack, _) => format!(
-                        "not applied (read back after no answer): {}",
-                        detail.clone().unwrap_or_default()
-                    ),
-                    (_, Some(true)) => "done".to_string(),
-                    _ => format!("failed: {}", detail.clone().unwrap_or_default()),
-                };
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} |",
-                    when(&r.at),
-                    cell(&who),
-                    cell(summary),
-                    cell(&result)
-                );
-            }
+        for at in &summary.outcomes {
+            let Some(r) = source.get(*at)? else { continue };
+            action_row(out, &r);
         }
     }
 
-    // Milestones, with the time between them.
-    let mut milestones: Vec<(Milestone, String)> = records
-        .iter()
-        .filter_map(|r| match &r.entry {
-            Entry::Milestone {
-                milestone,
-                happened_at,
-            } => Some((
-                *milestone,
-                happened_at.clone().unwrap_or_else(|| r.at.clone()),
-            )),
-            _ => None,
-        })
-        .collect();
-    milestones.sort_by(|a, b| a.1.cmp(&b.1));
-    if !milestones.is_empty() {
-        let _ = writeln!(out, "\n## Incident milestones\n");
-        let _ = writeln!(
-            out,
-            "| Milestone | When | Since the one before | Since detected |"
-        );
-        let _ = writeln!(out, "|---|---|---:|---:|");
-        let secs = |t: &str| t.parse::<jiff::Timestamp>().map(|t| t.as_second()).ok();
-        let detected = milestones
-            .iter()
-            .find(|(m, _)| *m == Milestone::Detected)
-            .and_then(|(_, t)| secs(t));
-        let mut before: Option<i64> = None;
-        for (m, t) in &milestones {
-            let at = secs(t);
-            let since_before = match (before, at) {
-                (Some(b), Some(a)) => duration(a - b),
-                _ => "—".into(),
-            };
-            let since_detected = match (detected, at) {
-                (Some(d), Some(a)) => duration(a - d),
-                _ => "—".into(),
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {since_before} | {since_detected} |",
-                m.word(),
-                when(t)
-            );
-            before = at.or(before);
-        }
-    }
+    milestones(out, &mut summary.milestones);
 
-    // The timeline, oldest first as a log reads.
-    let mut events = timeline::rows(records);
-    events.reverse();
-    let events: Vec<_> = events
-        .into_iter()
-        .filter(|r| !starred_only || r.starred || r.kind == "milestone")
-        .collect();
+    // The timeline, oldest first as a log reads: in the journal's order,
+    // with the rows that happened earlier than their place merged in.
     let _ = writeln!(
         out,
         "\n## Timeline{}\n",
         if starred_only { " (starred)" } else { "" }
     );
-    if events.is_empty() {
-        let _ = writeln!(out, "Nothing recorded.");
-    } else {
-        let _ = writeln!(out, "| Time (UTC) | Who | What |");
-        let _ = writeln!(out, "|---|---|---|");
-        for e in events {
-            let star = if e.starred { "★ " } else { "" };
-            let time = match e.at.parse::<jiff::Timestamp>() {
-                Ok(t) => t.strftime("%Y-%m-%d %H:%M:%S").to_string(),
-                Err(_) => e.at.clone(),
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {star}{} |",
-                cell(&time),
-                cell(&e.user),
-                cell(&e.text)
-            );
+    let mut shown = 0usize;
+    let mut event = |e: TimelineRow| {
+        if starred_only && !e.starred && e.kind != "milestone" {
+            return;
         }
+        if shown == 0 {
+            let _ = writeln!(out, "| Time (UTC) | Who | What |");
+            let _ = writeln!(out, "|---|---|---|");
+        }
+        shown += 1;
+        let star = if e.starred { "★ " } else { "" };
+        let time = match e.at.parse::<jiff::Timestamp>() {
+            Ok(t) => t.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+            Err(_) => e.at.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {star}{} |",
+            cell(&time),
+            cell(&e.user),
+            cell(&e.text)
+        );
+    };
+    let mut next = 0;
+    source.pass(&mut |at, r| {
+        if let Some(row) = summary.row(at, r) {
+            next = summary.early_before(next, Some((row.at.as_str(), at)), &mut event);
+            event(row);
+        }
+    })?;
+    summary.early_before(next, None, &mut event);
+    if shown == 0 {
+        let _ = writeln!(out, "Nothing recorded.");
     }
-    out
+    Ok(())
+}
+
+fn action_row(out: &mut dyn std::fmt::Write, r: &Record) {
+    let Entry::Action {
+        summary,
+        ok,
+        detail,
+        step,
+        ..
+    } = &r.entry
+    else {
+        return;
+    };
+    let who = match &r.kube_user {
+        Some(k) => format!("{} (kube: {k})", r.user),
+        None => r.user.clone(),
+    };
+    let result = match (step, ok) {
+        (Step::Unanswered, _) => "sent, outcome unknown (no answer in time)".to_string(),
+        (Step::ReadBack, Some(true)) => "done (read back after no answer)".to_string(),
+        (Step::ReadBack, _) => format!(
+            "not applied (read back after no answer): {}",
+            detail.clone().unwrap_or_default()
+        ),
+        (_, Some(true)) => "done".to_string(),
+        _ => format!("failed: {}", detail.clone().unwrap_or_default()),
+    };
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} |",
+        when(&r.at),
+        cell(&who),
+        cell(summary),
+        cell(&result)
+    );
+}
+
+/// Milestones, with the time between them.
+fn milestones(out: &mut dyn std::fmt::Write, milestones: &mut [(Milestone, String)]) {
+    milestones.sort_by(|a, b| a.1.cmp(&b.1));
+    if milestones.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Incident milestones\n");
+    let _ = writeln!(
+        out,
+        "| Milestone | When | Since the one before | Since detected |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|");
+    let secs = |t: &str| t.parse::<jiff::Timestamp>().map(|t| t.as_second()).ok();
+    let detected = milestones
+        .iter()
+        .find(|(m, _)| *m == Milestone::Detected)
+        .and_then(|(_, t)| secs(t));
+    let mut before: Option<i64> = None;
+    for (m, t) in milestones.iter() {
+        let at = secs(t);
+        let since_before = match (before, at) {
+            (Some(b), Some(a)) => duration(a - b),
+            _ => "—".into(),
+        };
+        let since_detected = match (detected, at) {
+            (Some(d), Some(a)) => duration(a - d),
+            _ => "—".into(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {since_before} | {since_detected} |",
+            m.word(),
+            when(t)
+        );
+        before = at.or(before);
+    }
 }
 
 /// `ops-tui report`: exit 0, or 2 for a configuration error (no runbook,
@@ -288,40 +300,93 @@ pub fn run(
     let secrets = crate::kube::secrets::known(Some(&runbook), dash.kubeconfig.as_deref());
     let journal = crate::journal::Journal::for_env(data, runbook.service_name(), &env)
         .with_secrets(secrets.clone());
-    let contents = match journal.read() {
-        Ok(c) => c,
-        Err(e) => {
-            say!("error: {e}");
-            return ExitCode::FAILURE;
+    let source = FileSource::new(&journal);
+    let now = jiff::Timestamp::now().as_second();
+    let written = match &args.output {
+        Some(file) => std::fs::File::create(file)
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))
+            .and_then(|f| {
+                let mut out = Lines::new(std::io::BufWriter::new(f), &secrets);
+                render_to(&mut out, &runbook, &env, &source, now, args.starred_only)
+                    .map_err(|e| e.to_string())?;
+                out.finish()
+                    .map_err(|e| format!("cannot write {}: {e}", file.display()))
+            }),
+        None => {
+            let mut out = Lines::new(std::io::stdout().lock(), &secrets);
+            render_to(&mut out, &runbook, &env, &source, now, args.starred_only)
+                .map_err(|e| e.to_string())
+                .map(|()| {
+                    // A closed pipe (`| head`) is not a failure.
+                    let _ = out.finish();
+                })
         }
     };
-    for w in &contents.warnings {
+    for w in source.warnings.borrow().iter() {
         say!("warning: {w}");
     }
-    let text = render(
-        &runbook,
-        &env,
-        &contents.records,
-        jiff::Timestamp::now().as_second(),
-        args.starred_only,
-    );
-    // Control characters from the journal or the runbook are written as
-    // visible escapes: the report may be printed on a terminal.
-    let text = crate::printable::printable(&secrets.mask(&text)).into_owned();
-    match &args.output {
-        Some(file) => match std::fs::write(file, text) {
-            Ok(()) => {
-                say!("wrote {}", file.display());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                say!("error: cannot write {}: {e}", file.display());
-                ExitCode::FAILURE
-            }
-        },
-        None => {
-            crate::app::print_out(&text);
+    match (written, &args.output) {
+        (Ok(()), Some(file)) => {
+            say!("wrote {}", file.display());
             ExitCode::SUCCESS
         }
+        (Ok(()), None) => ExitCode::SUCCESS,
+        (Err(e), _) => {
+            say!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes the report line by line as it is made: every secret known
+/// masked, control characters from the journal or the runbook written as
+/// visible escapes (the report may be printed on a terminal).
+struct Lines<'a, W: std::io::Write> {
+    out: W,
+    line: String,
+    secrets: &'a crate::secrets::Secrets,
+    error: Option<std::io::Error>,
+}
+
+impl<'a, W: std::io::Write> Lines<'a, W> {
+    fn new(out: W, secrets: &'a crate::secrets::Secrets) -> Self {
+        Lines {
+            out,
+            line: String::new(),
+            secrets,
+            error: None,
+        }
+    }
+
+    fn flush_line(&mut self) {
+        let text = crate::printable::printable(&self.secrets.mask(&self.line)).into_owned();
+        self.line.clear();
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(text.as_bytes())
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// Writes what is left; the first write error, if any.
+    fn finish(mut self) -> std::io::Result<()> {
+        self.flush_line();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()
+    }
+}
+
+impl<W: std::io::Write> std::fmt::Write for Lines<'_, W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let mut rest = s;
+        while let Some(i) = rest.find('\n') {
+            self.line.push_str(&rest[..=i]);
+            self.flush_line();
+            rest = &rest[i + 1..];
+        }
+        self.line.push_str(rest);
+        Ok(())
     }
 }

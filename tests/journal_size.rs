@@ -58,10 +58,10 @@ fn write_long_journal(path: &std::path::Path, size: u64) {
             0..=8 => format!(
                 r#"{{"at":"{at}","user":"{user}","kind":"check","check":"probe:p{}","status":"{}","text":"probe p{}: {} (HTTP {})"}}"#,
                 i % 7,
-                if i % 2 == 0 { "ok" } else { "fail" },
+                if i.is_multiple_of(2) { "ok" } else { "fail" },
                 i % 7,
-                if i % 2 == 0 { "ok" } else { "failing" },
-                if i % 2 == 0 { 200 } else { 503 }
+                if i.is_multiple_of(2) { "ok" } else { "failing" },
+                if i.is_multiple_of(2) { 200 } else { 503 }
             ),
             9..=12 => {
                 let kind = ["preview", "dry_run", "confirmed", "outcome"][(i % 20 - 9) as usize];

@@ -12,7 +12,7 @@ use tokio::sync::{Notify, mpsc};
 
 use crate::journal::{Cursor, Journal, Record};
 use crate::state::journal_view::TIMELINE_ROWS;
-use crate::state::{AppState, Msg, update};
+use crate::state::{AppState, Msg};
 
 /// Records per message.
 const BATCH: usize = 5_000;
@@ -85,24 +85,32 @@ fn read(
 }
 
 /// The first read, at start, into the state itself (before the first
-/// frame): the cursor then goes to `follow`.
+/// frame): records folded as they are read, what the screen shows derived
+/// once at the end. The cursor then goes to `follow`.
 pub fn first_read(state: &mut AppState, journal: &Journal) -> Cursor {
     let mut cursor = Cursor::new();
     if let Err(e) = cursor.skim_actions_before_last(journal, SKIM_KEEP) {
         state.warnings.push(e.to_string());
     }
-    let result = read(&mut cursor, journal, true, |msg| {
-        match msg {
-            Msg::Warning(w) => state.warnings.push(w),
-            other => {
-                update(state, other);
+    let old = cursor.skimmed_until();
+    state.journal = crate::state::journal_view::JournalView::default();
+    let result = cursor.read_all(journal, BATCH, |batch| {
+        state.warnings.extend(batch.warnings);
+        if batch.reset {
+            state.journal = crate::state::journal_view::JournalView::default();
+        }
+        for (at, r) in &batch.records {
+            if *at < old {
+                state.journal.add_old(r);
+            } else {
+                state.journal.add(r);
             }
         }
-        true
     });
     if let Err(e) = result {
         state.warnings.push(e.to_string());
     }
+    state.journal_derive();
     cursor
 }
 

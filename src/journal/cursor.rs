@@ -47,6 +47,11 @@ impl Cursor {
         Cursor::default()
     }
 
+    /// Before this offset, action records are passed over unread.
+    pub fn skimmed_until(&self) -> u64 {
+        self.skim_actions_until
+    }
+
     /// Where the next read starts.
     pub fn offset(&self) -> u64 {
         self.offset
@@ -121,7 +126,7 @@ impl Cursor {
             if text.is_empty() {
                 continue;
             }
-            match journal.secrets.from_json::<Record>(text) {
+            match journal.parse(text) {
                 Ok(r) => batch.records.push((start, r)),
                 // A fragment already reported as an incomplete last line,
                 // now followed by another record.

@@ -3,43 +3,12 @@
 //! notes; then the earlier runs of recurring phases.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 
+use super::summary::{CheckState, Summary};
 use super::{cell, code, text, when};
-use crate::journal::{Entry, Record};
 use crate::runbook::Runbook;
 use crate::runbook::check_ref::{CheckRef, Target};
-use crate::state::checklist::{ChecklistRow, ItemState, fold, notes, rows, run_of};
-
-/// A check's last journaled state: its status, what it said, and when.
-struct CheckState<'a> {
-    status: &'a str,
-    text: &'a str,
-    at: &'a str,
-}
-
-/// The last journaled state of each check.
-fn check_states(records: &[Record]) -> HashMap<&str, CheckState<'_>> {
-    let mut last = HashMap::new();
-    for r in records {
-        if let Entry::Check {
-            check,
-            status,
-            text,
-        } = &r.entry
-        {
-            last.insert(
-                check.as_str(),
-                CheckState {
-                    status,
-                    text,
-                    at: &r.at,
-                },
-            );
-        }
-    }
-    last
-}
+use crate::state::checklist::{ChecklistRow, ItemState, run_of};
 
 /// The journaled state that makes an item's check failing, if any: the
 /// named probe's, signal's or workload's rollout, or for `probe:*`,
@@ -48,8 +17,8 @@ fn check_states(records: &[Record]) -> HashMap<&str, CheckState<'_>> {
 fn failing<'a>(
     check: &str,
     runbook: &Runbook,
-    states: &'a HashMap<&str, CheckState<'_>>,
-) -> Option<&'a CheckState<'a>> {
+    states: &'a HashMap<String, CheckState>,
+) -> Option<&'a CheckState> {
     let failed = |key: String| states.get(key.as_str()).filter(|s| s.status == "fail");
     match CheckRef::parse(check).ok()? {
         CheckRef::Probe(Target::Named(n)) => failed(format!("probe:{n}")),
@@ -98,12 +67,17 @@ fn count(state: Option<&ItemState>, failing: bool) -> Count {
 }
 
 /// Writes the summary, the checklist and the earlier runs.
-pub(super) fn write(out: &mut String, runbook: &Runbook, records: &[Record], now: i64) {
-    let checklist = rows(runbook);
-    let states = fold(records, &checklist, now);
-    let checks = check_states(records);
+pub(super) fn write(
+    out: &mut dyn std::fmt::Write,
+    runbook: &Runbook,
+    checklist: &[ChecklistRow],
+    summary: &Summary,
+    now: i64,
+) {
+    let states = summary.checklist.states(checklist, now);
+    let checks = &summary.checks;
     let failing_of =
-        |check: &Option<String>| check.as_deref().and_then(|c| failing(c, runbook, &checks));
+        |check: &Option<String>| check.as_deref().and_then(|c| failing(c, runbook, checks));
 
     // Summary per phase, and the total.
     let _ = writeln!(out, "## Summary\n");
@@ -113,7 +87,7 @@ pub(super) fn write(out: &mut String, runbook: &Runbook, records: &[Record], now
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
     let mut phases: Vec<(String, [usize; 6])> = Vec::new();
-    for row in &checklist {
+    for row in checklist {
         match row {
             ChecklistRow::Phase {
                 name,
@@ -155,14 +129,9 @@ pub(super) fn write(out: &mut String, runbook: &Runbook, records: &[Record], now
 
     // Every item with who, when, its evidence and its notes.
     let _ = writeln!(out, "\n## Checklist\n");
-    let item_notes = notes(records);
-    let last_tick = |id: &str| {
-        records.iter().rev().find_map(|r| match &r.entry {
-            Entry::Tick { item, evidence, .. } if item == id => Some(evidence.clone()),
-            _ => None,
-        })
-    };
-    for row in &checklist {
+    let item_notes = &summary.notes;
+    let last_tick = |id: &str| summary.evidence.get(id).cloned();
+    for row in checklist {
         match row {
             ChecklistRow::Phase { name, .. } => {
                 let _ = writeln!(out, "\n### {}\n", text(name));
@@ -221,7 +190,7 @@ pub(super) fn write(out: &mut String, runbook: &Runbook, records: &[Record], now
                 };
                 let failing = match count(state, failing_of(check).is_some()) {
                     Count::Failing => failing_of(check)
-                        .map(|f| format!(" — **failing** since {}: {}", when(f.at), text(f.text)))
+                        .map(|f| format!(" — **failing** since {}: {}", when(&f.at), text(&f.text)))
                         .unwrap_or_default(),
                     _ => String::new(),
                 };
@@ -263,83 +232,14 @@ pub(super) fn write(out: &mut String, runbook: &Runbook, records: &[Record], now
         }
     }
 
-    earlier_runs(out, &checklist, records, now);
+    earlier_runs(out, &summary.earlier);
 }
 
 /// Earlier runs of recurring phases: each run's last word per item.
-fn earlier_runs(out: &mut String, checklist: &[ChecklistRow], records: &[Record], now: i64) {
-    let recurring: HashMap<&str, Option<String>> = checklist
-        .iter()
-        .filter_map(|r| match r {
-            ChecklistRow::Item {
-                id,
-                period: Some(p),
-                ..
-            } => Some((id.as_str(), run_of(Some(*p), now))),
-            _ => None,
-        })
-        .collect();
-    let mut earlier: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for r in records {
-        let (item, run, line) = match &r.entry {
-            Entry::Tick {
-                item,
-                run: Some(run),
-                text: ticked,
-                reason,
-                ..
-            } => {
-                let how = if reason.is_some() {
-                    "overridden"
-                } else {
-                    "done"
-                };
-                (
-                    item,
-                    run,
-                    format!(
-                        "[x] {} ({how} by {}, {})",
-                        text(ticked),
-                        text(&r.user),
-                        when(&r.at)
-                    ),
-                )
-            }
-            Entry::Skip {
-                item,
-                run: Some(run),
-                text: skipped,
-                reason,
-            } => (
-                item,
-                run,
-                format!(
-                    "[-] {} (skipped by {}: {})",
-                    text(skipped),
-                    text(&r.user),
-                    text(reason)
-                ),
-            ),
-            Entry::Untick {
-                item,
-                run: Some(run),
-            } => (item, run, String::new()),
-            _ => continue,
-        };
-        let Some(current) = recurring.get(item.as_str()) else {
-            continue;
-        };
-        if current.as_deref() == Some(run.as_str()) {
-            continue;
-        }
-        let runs = earlier.entry(run.clone()).or_default();
-        if line.is_empty() {
-            runs.remove(item);
-        } else {
-            runs.insert(item.clone(), line);
-        }
-    }
-    earlier.retain(|_, items| !items.is_empty());
+fn earlier_runs(
+    out: &mut dyn std::fmt::Write,
+    earlier: &BTreeMap<String, BTreeMap<String, String>>,
+) {
     if !earlier.is_empty() {
         let _ = writeln!(out, "\n## Earlier runs of recurring phases\n");
         for (run, items) in earlier.iter().rev() {

@@ -16,6 +16,9 @@ use crate::journal::{Entry, Milestone, Record};
 /// How many Timeline rows the dashboard keeps (the newest).
 pub const TIMELINE_ROWS: usize = 2_000;
 
+/// How many notes it keeps on each item (those that happened last).
+pub const NOTES_PER_ITEM: usize = 100;
+
 #[derive(Debug, Clone)]
 pub struct JournalView {
     pub(super) checklist: ChecklistFold,
@@ -50,9 +53,22 @@ impl JournalView {
 
     /// Folds in one record, the next in the journal's order.
     pub fn add(&mut self, r: &Record) {
+        self.timeline.add(r);
+        self.fold(r);
+    }
+
+    /// Folds in a record too old to be among the newest Timeline rows
+    /// (its stars still count).
+    pub fn add_old(&mut self, r: &Record) {
+        if matches!(r.entry, Entry::Star { .. }) {
+            self.timeline.add(r);
+        }
+        self.fold(r);
+    }
+
+    fn fold(&mut self, r: &Record) {
         self.records += 1;
         self.checklist.add(r);
-        self.timeline.add(r);
         match &r.entry {
             Entry::Note {
                 text,
@@ -69,6 +85,9 @@ impl JournalView {
                 let list = self.notes.entry(item.clone()).or_default();
                 let at = list.partition_point(|n| n.at <= note.at);
                 list.insert(at, note);
+                if list.len() > NOTES_PER_ITEM {
+                    list.remove(0);
+                }
             }
             Entry::Check { check, status, .. } => {
                 self.checks.insert(check.clone(), status.clone());
@@ -140,6 +159,11 @@ impl AppState {
         for r in &records {
             self.journal.add(r);
         }
+        self.journal_derive();
+    }
+
+    /// Derives what the screen shows from the journal's folds.
+    pub fn journal_derive(&mut self) {
         self.timeline = self.journal.timeline();
         self.check_statuses
             .clone_from(self.journal.check_statuses());

@@ -76,9 +76,7 @@ impl Window {
             Entry::Note { starred, .. } => (None, *starred),
             _ => (None, false),
         };
-        let mut row = row(r);
-        row.key = Some(r.key());
-        self.rows.insert(seq, (row, action, note_star));
+        self.rows.insert(seq, (row_of(r), action, note_star));
         while self.rows.len() > self.cap {
             let Some((old, (_, Some(id), _))) = self.rows.pop_first() else {
                 continue;
@@ -126,6 +124,13 @@ fn when(r: &Record) -> &str {
         } => t,
         _ => &r.at,
     }
+}
+
+/// A record's row, with its key (its stars are not known from it alone).
+pub fn row_of(r: &Record) -> TimelineRow {
+    let mut row = row(r);
+    row.key = Some(r.key());
+    row
 }
 
 fn row(r: &Record) -> TimelineRow {
