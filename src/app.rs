@@ -225,6 +225,11 @@ pub async fn run_dashboard_with(
         state.warnings.extend(warning);
         let polls = std::sync::Mutex::new(first_polls);
         let journal = journal_for(&state.target, paths).map(|j| j.with_secrets(secrets.clone()));
+        if state.demo
+            && let Some(j) = &journal
+        {
+            state.notice = Some(format!("demo: the journal is {}", j.path.display()));
+        }
         // Read whole before the first frame, then only what is appended.
         let cursor = journal.as_ref().map(|j| journal_feed::first_read(&mut state, j)).unwrap_or_default();
         let journal: journal_feed::Slot = std::sync::Arc::new(std::sync::Mutex::new(journal));

@@ -195,4 +195,8 @@ pub struct DemoArgs {
     /// Pods of the `scale` scenario, spread over its Deployments
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     pub pods: usize,
+
+    /// Continue the previous demo's journal (each demo starts a fresh one by default: its cluster starts fresh)
+    #[arg(long)]
+    pub keep_journal: bool,
 }

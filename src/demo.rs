@@ -204,8 +204,47 @@ pub fn describe(sim: &Sim, files: &DemoFiles, scenario: ScenarioName) -> String 
     out
 }
 
+/// The demo's own data directory, under the data directory: its journals
+/// are not those of real environments.
+pub fn data_dir(paths: &Paths) -> Option<PathBuf> {
+    paths.data_dir.as_ref().map(|d| d.join("demo"))
+}
+
+/// Starts the demo's journals afresh (its cluster starts fresh too): the
+/// previous run's are moved to `journals.previous`, replacing older ones.
+/// Returns the directory of the journals.
+pub fn fresh_journals(data_dir: &Path, keep: bool) -> std::io::Result<PathBuf> {
+    let journals = data_dir.join("journals");
+    if !keep && journals.exists() {
+        let previous = data_dir.join("journals.previous");
+        if previous.exists() {
+            std::fs::remove_dir_all(&previous)?;
+        }
+        std::fs::rename(&journals, &previous)?;
+    }
+    Ok(journals)
+}
+
 pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCode {
     let _log = start_logging(paths);
+    // The dashboard of the demo journals into a directory of its own.
+    let journals = match data_dir(paths) {
+        Some(dir) if !demo.serve => match fresh_journals(&dir, demo.keep_journal) {
+            Ok(j) => Some(j),
+            Err(e) => {
+                say!(
+                    "ops-tui demo: cannot start a fresh journal in {}: {e}",
+                    dir.display()
+                );
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
+    let paths = &Paths {
+        data_dir: data_dir(paths),
+        ..paths.clone()
+    };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -286,7 +325,14 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
             };
             Some(Msg::Notice(text))
         };
-        run_dashboard_with(&args, paths, Some(&inject)).await
+        let code = run_dashboard_with(&args, paths, Some(&inject)).await;
+        if let Some(j) = &journals {
+            say!(
+                "ops-tui demo: its journal is in {} (the next demo starts a fresh one; --keep-journal continues it)",
+                j.display()
+            );
+        }
+        code
     })
 }
 
