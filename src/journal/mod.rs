@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::secrets::Secrets;
 
 mod cursor;
+mod parse;
 pub use cursor::{Batch, Cursor};
 
 /// One step of an action's life.
@@ -300,9 +301,15 @@ impl Journal {
         Ok(())
     }
 
-    /// A record from one line of the journal, masked.
+    /// A record from one line of the journal, masked: in the text when
+    /// that still reads, else in the value read (as `Secrets::from_json`).
     pub fn parse(&self, line: &str) -> serde_json::Result<Record> {
-        self.secrets.from_json::<Record>(line)
+        match self.secrets.mask(line) {
+            std::borrow::Cow::Borrowed(_) => parse::record(line),
+            std::borrow::Cow::Owned(masked) => {
+                parse::record(&masked).or_else(|_| self.secrets.from_json::<Record>(line))
+            }
+        }
     }
 
     /// Reads every record; unreadable lines become warnings. Holds the
