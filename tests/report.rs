@@ -417,3 +417,75 @@ fn the_command_reads_the_environments_journal() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The report streamed from the journal file lists the Timeline as the
+/// whole journal in memory does: oldest first by when it happened
+/// (backdated notes and a clock behind merged in), one row per action at
+/// its last step, stars folded.
+#[test]
+fn the_streamed_report_orders_the_timeline_as_the_whole_journal_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let note = |at: &str, text: &str, happened: Option<&str>| {
+        rec(
+            at,
+            "ann",
+            Entry::Note {
+                text: text.into(),
+                item: None,
+                happened_at: happened.map(|h| format!("2026-11-23T{h}Z")),
+                starred: false,
+            },
+        )
+    };
+    let mut records = vec![
+        note("06:00:00", "first", None),
+        note("06:10:00", "backdated to 06:05", Some("06:05:00")),
+        note("06:20:00", "third", None),
+        note("06:15:00", "a clock behind", None),
+        note("06:30:00", "backdated before everything", Some("05:00:00")),
+    ];
+    records.extend(action("06:31:00", "a1", "scale api", true));
+    records.push(note("06:40:00", "last", None));
+    records.push(rec(
+        "06:41:00",
+        "bob",
+        Entry::Star {
+            key: records[2].key(),
+            on: true,
+        },
+    ));
+    for r in &records {
+        journal.append(r).unwrap();
+    }
+    let mut streamed = String::new();
+    ops_tui::report::render_to(
+        &mut streamed,
+        &demo(),
+        "demo",
+        &ops_tui::report::FileSource::new(&journal),
+        NOW,
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        streamed,
+        ops_tui::report::render(&demo(), "demo", &records, NOW, false)
+    );
+    let timeline = streamed.split("## Timeline").nth(1).unwrap();
+    let mut expected = ops_tui::state::timeline::rows(&records);
+    expected.reverse();
+    let shown: Vec<&str> = timeline
+        .lines()
+        .filter(|l| l.starts_with("| 2026"))
+        .map(|l| l.rsplit(" | ").next().unwrap().trim_end_matches(" |"))
+        .collect();
+    let want: Vec<String> = expected
+        .iter()
+        .map(|r| format!("{}{}", if r.starred { "★ " } else { "" }, r.text))
+        .collect();
+    assert_eq!(shown, want);
+    assert_eq!(shown[0], "note: backdated before everything");
+    assert!(shown.contains(&"★ note: third"), "{shown:?}");
+    assert_eq!(shown.iter().filter(|s| s.contains("scale api")).count(), 1);
+}
