@@ -334,6 +334,18 @@ impl AppState {
         let connected =
             self.cluster.link == cluster::Link::Connected && self.cluster.listed && stale.is_none();
         let alerts = match (&self.signals.alerts_at, &self.signals.alerts_error) {
+            // An old list of alerts says nothing about now.
+            (Some(at), _) if self.now - at >= crate::checks::prom::ALERTS_STALE_AFTER => {
+                Err(format!(
+                    "stale: the alerts were last read {} ago{}",
+                    crate::ui::panes::age(self.now - at),
+                    self.signals
+                        .alerts_error
+                        .as_ref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default()
+                ))
+            }
             (Some(_), _) => Ok(self
                 .signals
                 .alerts

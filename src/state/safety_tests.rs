@@ -368,3 +368,33 @@ fn read_only_refuses_a_burst_before_any_dialog() {
     assert!(s.effects.is_empty());
     assert!(s.notice.as_deref().unwrap().contains("read-only"));
 }
+
+#[test]
+fn alerts_last_read_long_ago_are_unknown_not_a_pass() {
+    let mut s = state();
+    s.now = 2_000;
+    update(
+        &mut s,
+        Msg::Signal(
+            0,
+            signals::SignalMsg::Alerts {
+                at: 2_000,
+                result: Ok(Vec::new()),
+            },
+        ),
+    );
+    let alerts = crate::runbook::check_ref::CheckRef::parse("alerts").unwrap();
+    let judged = |s: &AppState| {
+        crate::checks::worst(&crate::checks::evaluate(
+            &alerts,
+            &s.sources(),
+            &s.cluster.wanted,
+        ))
+    };
+    assert_eq!(judged(&s), crate::config::theme::Status::Ok);
+    update(
+        &mut s,
+        Msg::Tick("x".into(), 2_000 + crate::checks::prom::ALERTS_STALE_AFTER),
+    );
+    assert_eq!(judged(&s), crate::config::theme::Status::Unknown);
+}
