@@ -398,3 +398,38 @@ fn alerts_last_read_long_ago_are_unknown_not_a_pass() {
     );
     assert_eq!(judged(&s), crate::config::theme::Status::Unknown);
 }
+
+#[test]
+fn a_paste_into_every_reason_and_milestone_field_is_text_only() {
+    let mut s = state();
+    s.now = 1_000_000;
+    char(&mut s, '4');
+    char(&mut s, 'j');
+    // The skip reason, the override reason, the milestone's time: each
+    // keeps the pasted text and stays open until a real enter.
+    for key in ['x', 'M', 'n'] {
+        char(&mut s, key);
+        assert!(s.dialog.as_ref().is_some_and(Dialog::editing), "{key}");
+        paste(&mut s, "no schema change\nq\ny\n");
+        let Some(Dialog::Text { input, .. }) = &s.dialog else {
+            panic!("{key}: the field closed: {:?}", s.dialog)
+        };
+        assert_eq!(input.lines()[0], "no schema change");
+        assert!(s.effects.is_empty(), "{key}: {:?}", s.effects);
+        assert!(!s.quit);
+        press(&mut s, KeyCode::Esc);
+        assert!(s.dialog.is_none());
+    }
+    // An override reason: ticking an item whose check cannot pass.
+    char(&mut s, 'j');
+    char(&mut s, 'j');
+    char(&mut s, ' ');
+    assert!(
+        matches!(s.dialog, Some(Dialog::Text { .. })),
+        "{:?}",
+        s.notice
+    );
+    paste(&mut s, "verified by hand\n\n");
+    assert!(s.effects.is_empty());
+    assert!(matches!(s.dialog, Some(Dialog::Text { .. })));
+}
