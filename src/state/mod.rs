@@ -624,6 +624,18 @@ impl AppState {
         }
     }
 
+    /// Whether the Deployment the keyed actions would act on now is paused
+    /// (the footer offers "resume" rather than "pause").
+    pub fn target_paused(&self) -> bool {
+        let name = match &self.workload {
+            Some(view) => Some(view.name.clone()),
+            None if self.focus == Pane::Rollouts => self.picked_name().ok(),
+            None => None,
+        };
+        name.and_then(|n| self.cluster.deployments.get(&n))
+            .is_some_and(|d| d.paused)
+    }
+
     /// Derives what the screen shows from the latest messages (once per
     /// batch, not per message): the Rollouts rows, and each re-sorting
     /// list's row from its selected identity.
@@ -1721,6 +1733,21 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
                 after,
                 format!("probe {}: {}{why}", result.name, word(after)),
             );
+            // A burst's result replaces the notice that it is running.
+            let running = format!("running the burst of probe {}", result.name);
+            if result.requests > 1
+                && state
+                    .notice
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with(&running))
+            {
+                state.notice = Some(format!(
+                    "burst of probe {}: {} requests sent, {}{why}",
+                    result.name,
+                    result.requests,
+                    word(after)
+                ));
+            }
             state.health.record(*result);
             true
         }
@@ -1862,6 +1889,8 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
     }
 }
 
+#[cfg(test)]
+mod label_tests;
 #[cfg(test)]
 mod safety_tests;
 #[cfg(test)]

@@ -16,7 +16,7 @@ fn paste(s: &mut AppState, text: &str) -> bool {
 
 /// A dashboard with no runbook, showing every Deployment: `names`, all
 /// complete.
-fn namespace_of(names: &[&str]) -> AppState {
+pub(super) fn namespace_of(names: &[&str]) -> AppState {
     let target = crate::runbook::select::select(None, &Overrides::default()).unwrap();
     let mut s = AppState::new(
         target,
@@ -45,7 +45,7 @@ fn namespace_of(names: &[&str]) -> AppState {
     s
 }
 
-fn complete(name: &str) -> DeploymentRow {
+pub(super) fn complete(name: &str) -> DeploymentRow {
     DeploymentRow {
         name: name.into(),
         uid: format!("uid-{name}"),
@@ -61,7 +61,7 @@ fn complete(name: &str) -> DeploymentRow {
     }
 }
 
-fn rows(s: &AppState) -> Vec<&str> {
+pub(super) fn rows(s: &AppState) -> Vec<&str> {
     s.cluster.rows.iter().map(|r| r.name.as_str()).collect()
 }
 
@@ -127,12 +127,12 @@ fn a_paste_into_the_scale_box_takes_digits_only_and_never_confirms() {
     let Some(Dialog::Scale { input, .. }) = &s.dialog else {
         panic!("no scale box: {:?}", s.dialog)
     };
-    assert_eq!(input.lines().concat(), "24", "the newline was not enter");
+    assert_eq!(input.lines().concat(), "4", "the newline was not enter");
     paste(&mut s, "x-2");
     let Some(Dialog::Scale { input, error, .. }) = &s.dialog else {
         panic!("no scale box")
     };
-    assert_eq!(input.lines().concat(), "24");
+    assert_eq!(input.lines().concat(), "4");
     assert!(error.as_deref().unwrap().contains("number"));
     assert!(s.effects.is_empty());
 }
