@@ -32,13 +32,8 @@ fn the_pause_key_reads_resume_on_a_paused_deployment() {
     s.selected[Pane::Rollouts.index()] = at;
     s.picked = Some(cluster::WorkloadId::deployment("shop", "api"));
     assert!(s.target_paused());
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
-    terminal.draw(|f| crate::ui::draw(f, &s)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let footer: String = (0..120)
-        .map(|x| buffer[(x, 29)].symbol().to_string())
-        .collect();
-    assert!(footer.contains("p resume"), "{footer}");
+    let text = footer(&s, 120, 30);
+    assert!(text.contains("p resume"), "{text}");
 }
 
 #[test]

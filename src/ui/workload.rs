@@ -353,7 +353,6 @@ fn draw_logs(frame: &mut Frame, state: &AppState, logs: &LogView, body: Rect) {
         ));
     }
     // Following only while lines can still come.
-    use crate::state::logs::LogStatus;
     title.push(Span::styled(
         match (&logs.status, logs.follow) {
             (LogStatus::Ended, _) => "· stream ended ",
