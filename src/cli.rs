@@ -147,7 +147,7 @@ pub struct CheckArgs {
     pub strict: bool,
 
     /// Give up on whatever has not answered after this long (e.g. 30s, 2m)
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
     pub timeout: std::time::Duration,
 
     /// Also send the bursts of rate-limit probes (they load the service)
@@ -157,6 +157,15 @@ pub struct CheckArgs {
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("\"{text}\": {e} (e.g. 30s, 2m)"))
+}
+
+/// A duration to wait: more than zero, which would give up before asking.
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(text)?;
+    if d.is_zero() {
+        return Err(format!("\"{text}\": must be more than zero (e.g. 30s, 2m)"));
+    }
+    Ok(d)
 }
 
 #[derive(Debug, Clone, Args)]

@@ -255,6 +255,27 @@ pub fn load_layers(
     (chain, warnings)
 }
 
+/// A theme or keymap named on the command line must exist, built in or as a
+/// user file: otherwise a one-line error listing the available ones (a
+/// name from `config.toml` stays a warning, as a bad user file does).
+pub fn check_named(
+    kind: &str,
+    name: &str,
+    builtins: &[(&str, &str)],
+    user_dir: Option<&Path>,
+) -> Result<(), String> {
+    let user = user_file_names(user_dir, &format!("{kind}s"));
+    if builtins.iter().any(|(b, _)| *b == name) || user.iter().any(|u| u == name) {
+        return Ok(());
+    }
+    let mut available: Vec<String> = builtins.iter().map(|(b, _)| b.to_string()).collect();
+    available.extend(user.into_iter().map(|u| format!("{u} (yours)")));
+    Err(format!(
+        "unknown {kind} \"{name}\": available are {}",
+        available.join(", ")
+    ))
+}
+
 fn builtin_names(builtins: &[(&str, &str)]) -> String {
     builtins
         .iter()
