@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::CommandFactory;
 use crossterm::event::EventStream;
 use futures::StreamExt;
 use tokio::sync::mpsc;
@@ -37,7 +36,7 @@ pub fn main(cli: Cli) -> ExitCode {
     if !matches!(
         cli.command,
         Some(Command::Completions { .. } | Command::Paths)
-    ) && let Err(e) = check_named_on_command_line(&cli.dashboard, &paths)
+    ) && let Err(e) = crate::cli::check_named(&cli.dashboard, paths.config_dir.as_deref())
     {
         say!("error: {e}");
         return ExitCode::from(EXIT_CONFIG);
@@ -57,43 +56,11 @@ pub fn main(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Completions { shell }) => {
-            print_out(&completions(shell));
+            print_out(&crate::cli::completions(shell));
             ExitCode::SUCCESS
         }
         None => dashboard(&cli.dashboard, &paths),
     }
-}
-
-/// The completion script for a shell. clap_complete's bash script names
-/// its functions after the binary with `-` as `__` (`ops__tui`), but its
-/// case labels with `-` as `__subcmd__` (`ops__subcmd__tui__subcmd__check`),
-/// so no subcommand's options completed: the labels are given the
-/// functions' spelling.
-pub fn completions(shell: clap_complete::Shell) -> String {
-    const BIN: &str = "ops-tui";
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut script);
-    let script = String::from_utf8_lossy(&script).into_owned();
-    if shell == clap_complete::Shell::Bash {
-        script.replace(
-            &format!("{}__subcmd__", BIN.replace('-', "__subcmd__")),
-            &format!("{}__subcmd__", BIN.replace('-', "__")),
-        )
-    } else {
-        script
-    }
-}
-
-/// `--theme` and `--keymap` name a theme and keymap that exist.
-fn check_named_on_command_line(args: &DashboardArgs, paths: &Paths) -> Result<(), String> {
-    let dir = paths.config_dir.as_deref();
-    if let Some(name) = &args.theme {
-        crate::config::check_named("theme", name, crate::config::theme::BUILTIN, dir)?;
-    }
-    if let Some(name) = &args.keymap {
-        crate::config::check_named("keymap", name, crate::config::keymap::BUILTIN, dir)?;
-    }
-    Ok(())
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not worth a panic.

@@ -1,8 +1,8 @@
 //! Command-line definitions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 
 use crate::sim::scenario::ScenarioName;
@@ -204,4 +204,35 @@ pub struct DemoArgs {
     /// Pods of the `scale` scenario, spread over its Deployments
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     pub pods: usize,
+}
+
+/// The completion script for a shell. clap_complete's bash script names
+/// its functions after the binary with `-` as `__` (`ops__tui`), but its
+/// case labels with `-` as `__subcmd__` (`ops__subcmd__tui__subcmd__check`),
+/// so no subcommand's options completed: the labels are given the
+/// functions' spelling.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    const BIN: &str = "ops-tui";
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut script);
+    let script = String::from_utf8_lossy(&script).into_owned();
+    if shell == clap_complete::Shell::Bash {
+        script.replace(
+            &format!("{}__subcmd__", BIN.replace('-', "__subcmd__")),
+            &format!("{}__subcmd__", BIN.replace('-', "__")),
+        )
+    } else {
+        script
+    }
+}
+
+/// `--theme` and `--keymap` name a theme and keymap that exist.
+pub fn check_named(args: &DashboardArgs, dir: Option<&Path>) -> Result<(), String> {
+    if let Some(name) = &args.theme {
+        crate::config::check_named("theme", name, crate::config::theme::BUILTIN, dir)?;
+    }
+    if let Some(name) = &args.keymap {
+        crate::config::check_named("keymap", name, crate::config::keymap::BUILTIN, dir)?;
+    }
+    Ok(())
 }
