@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::CommandFactory;
 use crossterm::event::EventStream;
 use futures::StreamExt;
 use tokio::sync::mpsc;
@@ -36,6 +35,14 @@ pub const CHANNEL_CAPACITY: usize = 4096;
 
 pub fn main(cli: Cli) -> ExitCode {
     let paths = Paths::discover();
+    if !matches!(
+        cli.command,
+        Some(Command::Completions { .. } | Command::Paths)
+    ) && let Err(e) = crate::cli::check_named(&cli.dashboard, paths.config_dir.as_deref())
+    {
+        say!("error: {e}");
+        return ExitCode::from(EXIT_CONFIG);
+    }
     match cli.command {
         Some(Command::Validate { path }) => crate::validate::run(
             path.or(cli.dashboard.runbook.clone()),
@@ -51,9 +58,7 @@ pub fn main(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Completions { shell }) => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "ops-tui", &mut script);
-            print_out(&String::from_utf8_lossy(&script));
+            print_out(&crate::cli::completions(shell));
             ExitCode::SUCCESS
         }
         None => dashboard(&cli.dashboard, &paths),

@@ -1,8 +1,8 @@
 //! Command-line definitions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 
 use crate::sim::scenario::ScenarioName;
@@ -147,7 +147,7 @@ pub struct CheckArgs {
     pub strict: bool,
 
     /// Give up on whatever has not answered after this long (e.g. 30s, 2m)
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
     pub timeout: std::time::Duration,
 
     /// Also send the bursts of rate-limit probes (they load the service)
@@ -157,6 +157,15 @@ pub struct CheckArgs {
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("\"{text}\": {e} (e.g. 30s, 2m)"))
+}
+
+/// A duration to wait: more than zero, which would give up before asking.
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(text)?;
+    if d.is_zero() {
+        return Err(format!("\"{text}\": must be more than zero (e.g. 30s, 2m)"));
+    }
+    Ok(d)
 }
 
 #[derive(Debug, Clone, Args)]
@@ -199,4 +208,35 @@ pub struct DemoArgs {
     /// Continue the previous demo's journal (each demo starts a fresh one by default: its cluster starts fresh)
     #[arg(long)]
     pub keep_journal: bool,
+}
+
+/// The completion script for a shell. clap_complete's bash script names
+/// its functions after the binary with `-` as `__` (`ops__tui`), but its
+/// case labels with `-` as `__subcmd__` (`ops__subcmd__tui__subcmd__check`),
+/// so no subcommand's options completed: the labels are given the
+/// functions' spelling.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    const BIN: &str = "ops-tui";
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut script);
+    let script = String::from_utf8_lossy(&script).into_owned();
+    if shell == clap_complete::Shell::Bash {
+        script.replace(
+            &format!("{}__subcmd__", BIN.replace('-', "__subcmd__")),
+            &format!("{}__subcmd__", BIN.replace('-', "__")),
+        )
+    } else {
+        script
+    }
+}
+
+/// `--theme` and `--keymap` name a theme and keymap that exist.
+pub fn check_named(args: &DashboardArgs, dir: Option<&Path>) -> Result<(), String> {
+    if let Some(name) = &args.theme {
+        crate::config::check_named("theme", name, crate::config::theme::BUILTIN, dir)?;
+    }
+    if let Some(name) = &args.keymap {
+        crate::config::check_named("keymap", name, crate::config::keymap::BUILTIN, dir)?;
+    }
+    Ok(())
 }

@@ -289,8 +289,11 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
             }
         };
         if demo.serve {
+            // The handlers first: a signal sent as soon as the banner is
+            // read must stop the demo cleanly, not kill it.
+            let stop = wait_for_stop();
             crate::app::print_out(&describe(&sim, &files, demo.scenario));
-            wait_for_stop().await;
+            stop.await;
             say!(
                 "ops-tui demo: stopped; removed {}",
                 files.dir.path().display()
@@ -336,22 +339,31 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
     })
 }
 
-/// Ctrl-C, SIGTERM or SIGHUP.
-async fn wait_for_stop() {
+/// Ctrl-C, SIGTERM or SIGHUP. The handlers are installed when this is
+/// called; the returned future waits for one of them.
+fn wait_for_stop() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let signals = {
         use tokio::signal::unix::{SignalKind, signal};
-        if let (Ok(mut term), Ok(mut hup)) = (
+        match (
+            signal(SignalKind::interrupt()),
             signal(SignalKind::terminate()),
             signal(SignalKind::hangup()),
         ) {
+            (Ok(int), Ok(term), Ok(hup)) => Some((int, term, hup)),
+            _ => None,
+        }
+    };
+    async move {
+        #[cfg(unix)]
+        if let Some((mut int, mut term, mut hup)) = signals {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = int.recv() => {}
                 _ = term.recv() => {}
                 _ = hup.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }

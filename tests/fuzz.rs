@@ -1591,18 +1591,21 @@ fn record() -> impl Strategy<Value = Record> {
     // On the heap: the union of every kind's value tree is too big for a
     // test thread's stack in a debug build.
     .boxed();
-    (
-        text_field(),
-        text_field(),
-        prop::option::of(text_field()),
-        entry,
-    )
-        .prop_map(|(at, user, kube_user, entry)| Record {
+    // `at` is a timestamp, or the line is not a record (see
+    // `an_entry_whose_time_is_not_a_timestamp_is_skipped_with_a_warning`).
+    let at = (0i64..4_102_444_800, 0i32..1_000_000_000).prop_map(|(s, ns)| {
+        jiff::Timestamp::new(s, ns)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    });
+    (at, text_field(), prop::option::of(text_field()), entry).prop_map(
+        |(at, user, kube_user, entry)| Record {
             at,
             user,
             kube_user,
             entry,
-        })
+        },
+    )
 }
 
 fn journal_line() -> impl Strategy<Value = JournalLine> {

@@ -151,3 +151,39 @@ fn two_instances_on_one_environment_see_each_others_ticks() {
         assert!(pty.wait_exit(WAIT).success());
     }
 }
+
+#[test]
+fn an_entry_whose_time_is_not_a_timestamp_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "prod");
+    std::fs::create_dir_all(journal.path.parent().unwrap()).unwrap();
+    let lines = [
+        r#"{"at":"2026-11-23T06:00:00Z","user":"ann","kind":"note","text":"first"}"#,
+        r#"{"at":"not a date","user":"bob","kind":"note","text":"bad"}"#,
+        r#"{"at":"","user":"bob","kind":"note","text":"empty"}"#,
+        r#"{"at":"2026-11-23T06:01:00+01:00","user":"ann","kind":"note","text":"last"}"#,
+    ];
+    std::fs::write(&journal.path, lines.join("\n") + "\n").unwrap();
+    let contents = journal.read().unwrap();
+    let texts: Vec<String> = contents
+        .records
+        .iter()
+        .map(|r| match &r.entry {
+            Entry::Note { text, .. } => text.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(texts, ["first", "last"]);
+    assert_eq!(contents.warnings.len(), 2, "{:?}", contents.warnings);
+    assert!(
+        contents.warnings[0].contains("prod.jsonl:2: skipped an unreadable line")
+            && contents.warnings[0].contains("\"at\" is not an RFC 3339 timestamp: \"not a date\""),
+        "{}",
+        contents.warnings[0]
+    );
+    assert!(
+        contents.warnings[1].contains("prod.jsonl:3: "),
+        "{}",
+        contents.warnings[1]
+    );
+}

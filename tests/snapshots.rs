@@ -280,15 +280,47 @@ fn header_with_long_names_at_80_columns_keeps_the_namespace() {
     let rb = Runbook::parse(Path::new("long.toml"), text).unwrap();
     let s = state(Some(rb), None, "default", "default");
     let screen = render(&s, 80, 24);
-    assert!(
-        screen
-            .lines()
-            .next()
-            .unwrap()
-            .contains("credlink-production"),
-        "{screen}"
-    );
+    let header = screen.lines().next().unwrap();
+    // Where the console acts stays whole: environment, context, namespace;
+    // the clock and the badges' words give way first.
+    for whole in [
+        "production",
+        "gke-prod-eu-west1",
+        "credlink-production",
+        "PROT",
+    ] {
+        assert!(header.contains(whole), "{whole}: {header}");
+    }
     insta::assert_snapshot!(screen);
+    // With every badge at once (a mutation without an answer, an incident,
+    // a silent server), still whole.
+    let mut s = s;
+    s.in_flight.insert(
+        1,
+        ops_tui::state::InFlight {
+            summary: "scale".into(),
+            since: 0,
+            unanswered: true,
+        },
+    );
+    for width in [100, 120] {
+        let screen = render(&s, width, 24);
+        let header = screen.lines().next().unwrap();
+        for whole in [
+            "production",
+            "gke-prod-eu-west1",
+            "credlink-production",
+            "UNKNOWN",
+        ] {
+            assert!(header.contains(whole), "{width}: {whole}: {header}");
+        }
+    }
+    // At 80 columns something must give: the context, never the namespace.
+    let screen = render(&s, 80, 24);
+    let header = screen.lines().next().unwrap();
+    for whole in ["production", "credlink-production", "UNKNOWN", "PROT"] {
+        assert!(header.contains(whole), "80: {whole}: {header}");
+    }
 }
 
 #[test]

@@ -265,6 +265,9 @@ pub const STEP: Duration = Duration::from_secs(30);
 const RANGE_EVERY: Duration = Duration::from_secs(120);
 /// How often the alerts are read.
 const ALERTS_EVERY: Duration = Duration::from_secs(15);
+/// Seconds after the last answer about alerts from which the list is too
+/// old to judge by (three reads missed).
+pub const ALERTS_STALE_AFTER: i64 = 3 * ALERTS_EVERY.as_secs() as i64;
 
 /// One poller per signal (instant value every `every`, the range every
 /// two minutes) and one for the alerts; on failure each backs off (1 s

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use toml::de::{DeTable, DeValue};
 
 use super::keys::Key;
-use super::{Layer, load_layers, suggest};
+use super::{Layer, cap_warnings, load_layers, suggest};
 use crate::action::Action;
 use crate::position::Source;
 
@@ -88,7 +88,9 @@ impl Keymap {
             ..Keymap::default()
         };
         for layer in &layers {
+            let from = warnings.len();
             keymap.apply(layer, &mut warnings);
+            cap_warnings(&layer.origin, &mut warnings, from);
         }
         // A user's [dashboard] key that [list] also binds never reaches the
         // dashboard while a pane has focus: say so.
@@ -98,6 +100,7 @@ impl Keymap {
                 table.get_ref().get("dashboard").map(|v| v.get_ref())
         {
             let src = user.source();
+            let from = warnings.len();
             for (key_name, _) in dash.iter() {
                 let text = key_name.get_ref().as_ref();
                 let Ok(key) = Key::parse(text) else { continue };
@@ -115,6 +118,7 @@ impl Keymap {
                     ));
                 }
             }
+            cap_warnings(&user.origin, &mut warnings, from);
         }
         (keymap, warnings)
     }

@@ -94,6 +94,92 @@ impl Layer {
     }
 }
 
+/// The largest user theme or keymap file read.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// The most keys (a theme's colours, a keymap's entries) a user file may
+/// hold; a larger one is ignored with a warning.
+pub const MAX_KEYS: usize = 10_000;
+/// Problems listed per file; the rest are counted.
+pub const MAX_WARNINGS: usize = 50;
+
+/// What a theme's or keymap's keys are called in messages.
+fn key_word(kind: &str) -> &'static str {
+    if kind == "keymap" { "entries" } else { "keys" }
+}
+
+/// Reads a user theme or keymap: at most `MAX_FILE_BYTES`, valid UTF-8,
+/// TOML, at most `MAX_KEYS` keys. None when the file does not exist; the
+/// reason as a warning when it cannot be used.
+fn read_user_layer(kind: &str, path: &Path) -> Result<Option<Layer>, String> {
+    use std::io::Read as _;
+    let origin = path.display().to_string();
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{kind} {origin}: cannot read: {e}")),
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{kind} {origin}: cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "{kind} {origin}: larger than {} KiB; this file is ignored",
+            MAX_FILE_BYTES / 1024
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = crate::position::invalid_utf8(e.as_bytes()).unwrap_or((1, 1));
+        format!("{origin}:{line}:{column}: not valid UTF-8; this file is ignored")
+    })?;
+    let layer = Layer::new(origin, text).map_err(|msg| format!("{msg}; this file is ignored"))?;
+    let keys = layer.parse().map_or(0, |table| {
+        table
+            .get_ref()
+            .iter()
+            .map(|(_, v)| match v.get_ref() {
+                DeValue::Table(t) => t.len().max(1),
+                _ => 1,
+            })
+            .sum()
+    });
+    if keys > MAX_KEYS {
+        return Err(format!(
+            "{kind} {}: more than {} {}; this file is ignored",
+            layer.origin,
+            thousands(MAX_KEYS),
+            key_word(kind)
+        ));
+    }
+    Ok(Some(layer))
+}
+
+/// 10000 as "10,000".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Keeps the first `MAX_WARNINGS` of the warnings added since `from`, and
+/// counts the rest in one line.
+pub fn cap_warnings(origin: &str, warnings: &mut Vec<String>, from: usize) {
+    let added = warnings.len().saturating_sub(from);
+    if added > MAX_WARNINGS {
+        warnings.truncate(from + MAX_WARNINGS);
+        warnings.push(format!(
+            "{origin}: and {} more problems",
+            thousands(added - MAX_WARNINGS)
+        ));
+    }
+}
+
 /// Collects the layers of a theme or keymap called `name`, lowest first:
 /// the built-in chain (through `extends`), then the user's file.
 pub fn load_layers(
@@ -105,20 +191,10 @@ pub fn load_layers(
     let mut warnings = Vec::new();
     let user_path = user_dir.map(|d| d.join(format!("{kind}s")).join(format!("{name}.toml")));
     let user_layer = match &user_path {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => match Layer::new(path.display().to_string(), text) {
-                Ok(layer) => Some(layer),
-                Err(msg) => {
-                    warnings.push(format!("{msg}; this file is ignored"));
-                    None
-                }
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                warnings.push(format!("{}: cannot read: {e}", path.display()));
-                None
-            }
-        },
+        Some(path) => read_user_layer(kind, path).unwrap_or_else(|msg| {
+            warnings.push(msg);
+            None
+        }),
         None => None,
     };
 
@@ -138,6 +214,9 @@ pub fn load_layers(
             }
             None => "default".to_string(),
         }
+    } else if user_path.as_ref().is_some_and(|p| p.exists()) {
+        // The user's file is there but unusable: its warning says why.
+        "default".to_string()
     } else {
         let where_ = user_path
             .as_ref()
@@ -174,6 +253,27 @@ pub fn load_layers(
     chain.reverse();
     chain.extend(user_layer);
     (chain, warnings)
+}
+
+/// A theme or keymap named on the command line must exist, built in or as a
+/// user file: otherwise a one-line error listing the available ones (a
+/// name from `config.toml` stays a warning, as a bad user file does).
+pub fn check_named(
+    kind: &str,
+    name: &str,
+    builtins: &[(&str, &str)],
+    user_dir: Option<&Path>,
+) -> Result<(), String> {
+    let user = user_file_names(user_dir, &format!("{kind}s"));
+    if builtins.iter().any(|(b, _)| *b == name) || user.iter().any(|u| u == name) {
+        return Ok(());
+    }
+    let mut available: Vec<String> = builtins.iter().map(|(b, _)| b.to_string()).collect();
+    available.extend(user.into_iter().map(|u| format!("{u} (yours)")));
+    Err(format!(
+        "unknown {kind} \"{name}\": available are {}",
+        available.join(", ")
+    ))
 }
 
 fn builtin_names(builtins: &[(&str, &str)]) -> String {

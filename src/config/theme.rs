@@ -7,7 +7,7 @@ use std::path::Path;
 use ratatui::style::{Color, Modifier, Style};
 use toml::de::DeValue;
 
-use super::{Layer, load_layers, suggest};
+use super::{Layer, cap_warnings, load_layers, suggest};
 
 /// Built-in themes: (name, file text).
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -116,7 +116,9 @@ impl Theme {
             no_color,
         };
         for layer in &layers {
+            let from = warnings.len();
             theme.apply(layer, &mut warnings);
+            cap_warnings(&layer.origin, &mut warnings, from);
         }
         (theme, warnings)
     }

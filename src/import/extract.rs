@@ -1,17 +1,20 @@
 //! What the guide's code says: workloads and namespaces (`kubectl`,
 //! manifests), signals (alert rules), and probes (see `probes`).
 
-use indexmap::IndexMap;
+use std::collections::HashSet;
+
+use indexmap::{IndexMap, IndexSet};
 
 use super::manifest::{self, Manifests};
 use super::markdown::Doc;
 use super::probes::{collect_probes, guess_base};
 use super::shell::{self, Commands};
 use super::text::camel_slug;
+use crate::config::thousands;
 use crate::prom::threshold::Threshold;
 use crate::runbook::Unit;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProbeKind {
     Health,
     /// A `curl -I` on `/` piped to `grep`: these headers must be present.
@@ -111,8 +114,10 @@ fn is_yaml(lang: &str, text: &str) -> bool {
     matches!(lang, "yaml" | "yml") || (lang.is_empty() && text.contains("apiVersion:"))
 }
 
-/// Collects what the guide's code says.
-pub fn extract(doc: &Doc, service: &str) -> Found {
+/// Collects what the guide's code says; an error when it holds more than
+/// `MAX_COMMANDS` `curl` and `kubectl` commands or `MAX_MANIFESTS`
+/// manifests and alert rules.
+pub fn extract(doc: &Doc, service: &str) -> Result<Found, String> {
     let mut commands = Commands::default();
     let mut manifests = Manifests::default();
     for block in &doc.code {
@@ -126,12 +131,28 @@ pub fn extract(doc: &Doc, service: &str) -> Found {
     for inline in &doc.inline_code {
         shell::scan(inline, &mut commands);
     }
+    let count = commands.curls.len() + commands.kubectls.len();
+    if count > super::MAX_COMMANDS {
+        return Err(format!(
+            "more than {} curl and kubectl commands ({}); a guide this large is not a go-live checklist",
+            thousands(super::MAX_COMMANDS),
+            thousands(count)
+        ));
+    }
+    let count = manifests.objects.len() + manifests.rules.len() + manifests.probes.len();
+    if count > super::MAX_MANIFESTS {
+        return Err(format!(
+            "more than {} manifests, probes and alert rules ({})",
+            thousands(super::MAX_MANIFESTS),
+            thousands(count)
+        ));
+    }
 
     let mut found = Found::default();
     collect_kube(&commands, &manifests, &mut found);
     collect_probes(&commands, &manifests, service, guess_base(doc), &mut found);
     collect_signals(&manifests, &mut found);
-    found
+    Ok(found)
 }
 
 fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
@@ -140,10 +161,10 @@ fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
             *found.namespaces.entry(ns.to_string()).or_default() += 1;
         }
     };
-    let mut workloads: Vec<String> = Vec::new();
+    let mut workloads: IndexSet<String> = IndexSet::new();
     let mut add_workload = |name: &str| {
-        if is_dns_subdomain(name) && !workloads.iter().any(|w| w == name) {
-            workloads.push(name.to_string());
+        if is_dns_subdomain(name) && !workloads.contains(name) {
+            workloads.insert(name.to_string());
         }
     };
     for object in &manifests.objects {
@@ -158,6 +179,7 @@ fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
             _ => {}
         }
     }
+    let mut switches: IndexSet<(String, String)> = found.switches.drain(..).collect();
     for k in &commands.kubectls {
         for ns in k.namespace.iter().chain(k.creates_namespace.iter()) {
             add_ns(found, ns);
@@ -166,11 +188,12 @@ fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
             add_workload(d);
         }
         if let Some(switch) = &k.switches
-            && !found.switches.contains(switch)
+            && !switches.contains(switch)
         {
-            found.switches.push(switch.clone());
+            switches.insert(switch.clone());
         }
     }
+    found.switches = switches.into_iter().collect();
     found.workloads = workloads
         .into_iter()
         .map(|name| Workload {
@@ -229,6 +252,7 @@ fn guess_unit(query: &str, threshold: &str) -> Option<Unit> {
 }
 
 fn collect_signals(manifests: &Manifests, found: &mut Found) {
+    let mut names: HashSet<String> = found.signals.iter().map(|s| s.name.clone()).collect();
     for rule in &manifests.rules {
         let stem = {
             let s = camel_slug(&rule.name);
@@ -236,10 +260,11 @@ fn collect_signals(manifests: &Manifests, found: &mut Found) {
         };
         let mut name = stem.clone();
         let mut n = 2;
-        while found.signals.iter().any(|s| s.name == name) {
+        while names.contains(&name) {
             name = format!("{stem}-{n}");
             n += 1;
         }
+        names.insert(name.clone());
         let (query, fail) = match manifest::split_threshold(&rule.expr) {
             Some((q, t)) => (q, Some(t)),
             None => (rule.expr.clone(), None),

@@ -108,11 +108,65 @@ pub struct Imported {
     pub summary: Summary,
 }
 
+/// The largest guide imported.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+/// The most `curl` and `kubectl` commands a guide may hold.
+pub const MAX_COMMANDS: usize = 10_000;
+/// The most manifests (objects, container probes, alert rules).
+pub const MAX_MANIFESTS: usize = 10_000;
+/// The most checklist items (list items of the kind chosen).
+pub const MAX_ITEMS: usize = 20_000;
+/// The most headings.
+pub const MAX_HEADINGS: usize = 10_000;
+
+/// Reads a guide of at most `MAX_INPUT_BYTES`, mis-encoded bytes replaced
+/// (guides may hold them). The error says why, without the path.
+pub fn read_guide(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn too_large() -> String {
+    format!(
+        "larger than {} MiB; a guide this large is not a go-live checklist",
+        MAX_INPUT_BYTES / (1024 * 1024)
+    )
+}
+
 /// Turns a Markdown deployment guide into a runbook. `source` (the file
 /// name) names the origin in the comment and gives the service name when
-/// the title does not.
+/// the title does not. Time and memory grow in proportion to the guide,
+/// which may hold at most `MAX_INPUT_BYTES`, `MAX_COMMANDS` commands,
+/// `MAX_ITEMS` items and `MAX_HEADINGS` headings.
 pub fn import(markdown: &str, source: &str) -> Result<Imported, String> {
+    if markdown.len() > MAX_INPUT_BYTES {
+        return Err(format!("{source}: {}", too_large()));
+    }
     let doc = markdown::parse(markdown);
+    if doc.headings.len() > MAX_HEADINGS {
+        return Err(format!(
+            "{source}: more than {} headings ({})",
+            crate::config::thousands(MAX_HEADINGS),
+            crate::config::thousands(doc.headings.len())
+        ));
+    }
+    let kind = phases::source_kind(&doc);
+    let items = doc.entries.iter().filter(|e| Some(e.kind) == kind).count();
+    if items > MAX_ITEMS {
+        return Err(format!(
+            "{source}: more than {} checklist items ({})",
+            crate::config::thousands(MAX_ITEMS),
+            crate::config::thousands(items)
+        ));
+    }
     let service = text::service_name(doc.title(), source);
     let lower = markdown.to_lowercase();
     let env = if lower.contains("production") {
@@ -122,7 +176,7 @@ pub fn import(markdown: &str, source: &str) -> Result<Imported, String> {
     } else {
         "prod"
     };
-    let found = extract::extract(&doc, &service);
+    let found = extract::extract(&doc, &service).map_err(|e| format!("{source}: {e}"))?;
     let mut phases = phases::build(&doc);
     let targets = bind::Targets::new(&found);
     for item in phases.iter_mut().flat_map(|p| p.items.iter_mut()) {
@@ -159,14 +213,13 @@ pub fn import(markdown: &str, source: &str) -> Result<Imported, String> {
 /// read or yields nothing, 1 when the output cannot be written.
 pub fn run(guide: &std::path::Path, output: Option<&std::path::Path>) -> std::process::ExitCode {
     use std::process::ExitCode;
-    let bytes = match std::fs::read(guide) {
-        Ok(b) => b,
+    let text = match read_guide(guide) {
+        Ok(text) => text,
         Err(e) => {
             say!("error: {}: {e}", guide.display());
             return ExitCode::from(crate::app::EXIT_CONFIG);
         }
     };
-    let text = String::from_utf8_lossy(&bytes);
     let name = guide
         .file_name()
         .and_then(|n| n.to_str())

@@ -1,6 +1,6 @@
 //! Checklist phases and items from the guide's lists.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::markdown::{Doc, Kind};
 use super::text;
@@ -68,50 +68,109 @@ fn words(text: &str) -> HashSet<String> {
         .collect()
 }
 
-/// The section (other than the item's own) whose heading shares the most
-/// telling words with the item (at least two, or all of a one-word
-/// heading), as "## heading" and its commands; None when none has commands.
-fn explaining_section(doc: &Doc, item: &str, own: Option<usize>) -> Option<String> {
-    let item_words = words(item);
-    let (index, _) = doc
-        .headings
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != own)
-        .filter_map(|(i, h)| {
-            let heading = words(&h.text);
-            let shared = heading.intersection(&item_words).count();
-            let enough = shared >= 2 || (shared == 1 && heading.len() == 1);
-            // Most shared words, then the heading most about them.
-            enough.then_some((i, (shared, shared * 100 / heading.len().max(1))))
-        })
-        .max_by_key(|(i, score)| (*score, usize::MAX - i))?;
-    let commands = guide_of(doc, Some(index))?;
-    let heading = doc.headings.get(index).map(|h| text::clean(&h.text))?;
-    Some(format!("## {heading}\n{commands}"))
+/// What is known of the guide's sections, found once: each heading's
+/// telling words, the headings each word appears in, and each section's
+/// commands.
+struct Sections<'d> {
+    doc: &'d Doc,
+    /// Telling words of each heading, by index.
+    words: Vec<HashSet<String>>,
+    /// For each word, the headings that have it, in order.
+    index: HashMap<String, Vec<usize>>,
+    /// Each heading's commands (see `guide_of`), computed when first asked.
+    guides: HashMap<Option<usize>, Option<String>>,
+    /// The code blocks under each heading, in order.
+    code: HashMap<usize, Vec<usize>>,
 }
+
+impl<'d> Sections<'d> {
+    fn new(doc: &'d Doc) -> Sections<'d> {
+        let words: Vec<HashSet<String>> = doc.headings.iter().map(|h| words(&h.text)).collect();
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, set) in words.iter().enumerate() {
+            for w in set {
+                index.entry(w.clone()).or_default().push(i);
+            }
+        }
+        let mut code: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, block) in doc.code.iter().enumerate() {
+            if let Some(h) = block.heading {
+                code.entry(h).or_default().push(i);
+            }
+        }
+        Sections {
+            doc,
+            words,
+            index,
+            guides: HashMap::new(),
+            code,
+        }
+    }
+
+    /// The shell commands of a section's code blocks, at most `GUIDE_LINES`.
+    fn guide_of(&mut self, heading: Option<usize>) -> Option<String> {
+        let doc = self.doc;
+        let code = &self.code;
+        self.guides
+            .entry(heading)
+            .or_insert_with(|| {
+                let blocks = heading.and_then(|h| code.get(&h))?;
+                let lines: Vec<&str> = blocks
+                    .iter()
+                    .filter_map(|&i| doc.code.get(i))
+                    .filter(|c| {
+                        matches!(
+                            c.lang.as_str(),
+                            "" | "bash" | "sh" | "shell" | "console" | "zsh"
+                        )
+                    })
+                    .flat_map(|c| c.text.lines())
+                    .filter(|l| !l.trim().is_empty())
+                    .take(GUIDE_LINES)
+                    .collect();
+                (!lines.is_empty()).then(|| lines.join("\n"))
+            })
+            .clone()
+    }
+
+    /// The section (other than the item's own) whose heading shares the
+    /// most telling words with the item (at least two, or all of a
+    /// one-word heading), as "## heading" and its commands; None when none
+    /// has commands. Only the headings sharing a word are looked at.
+    fn explaining(&mut self, item: &str, own: Option<usize>) -> Option<String> {
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for w in words(item) {
+            let headings = self.index.get(&w).map_or(&[][..], Vec::as_slice);
+            // A word in that many headings tells none of them apart (and
+            // counting it for every item would cost items × headings).
+            if headings.len() > MAX_SHARING {
+                continue;
+            }
+            for &i in headings {
+                *shared.entry(i).or_default() += 1;
+            }
+        }
+        let (index, _) = shared
+            .into_iter()
+            .filter(|(i, _)| Some(*i) != own)
+            .filter_map(|(i, shared)| {
+                let len = self.words.get(i).map_or(0, HashSet::len);
+                let enough = shared >= 2 || (shared == 1 && len == 1);
+                // Most shared words, then the heading most about them.
+                enough.then_some((i, (shared, shared * 100 / len.max(1))))
+            })
+            .max_by_key(|(i, score)| (*score, usize::MAX - i))?;
+        let commands = self.guide_of(Some(index))?;
+        let heading = self.doc.headings.get(index).map(|h| text::clean(&h.text))?;
+        Some(format!("## {heading}\n{commands}"))
+    }
+}
+
+/// Headings a word may appear in and still count as telling.
+const MAX_SHARING: usize = 64;
 
 /// Lines of guide text kept per phase.
 const GUIDE_LINES: usize = 40;
-
-/// The shell commands of a section's code blocks, at most `GUIDE_LINES`.
-fn guide_of(doc: &Doc, heading: Option<usize>) -> Option<String> {
-    let lines: Vec<&str> = doc
-        .code
-        .iter()
-        .filter(|c| c.heading == heading && heading.is_some())
-        .filter(|c| {
-            matches!(
-                c.lang.as_str(),
-                "" | "bash" | "sh" | "shell" | "console" | "zsh"
-            )
-        })
-        .flat_map(|c| c.text.lines())
-        .filter(|l| !l.trim().is_empty())
-        .take(GUIDE_LINES)
-        .collect();
-    (!lines.is_empty()).then(|| lines.join("\n"))
-}
 
 /// Which lists the items came from.
 pub fn source_kind(doc: &Doc) -> Option<Kind> {
@@ -141,14 +200,18 @@ pub fn build(doc: &Doc) -> Vec<Phase> {
     let Some(kind) = source_kind(doc) else {
         return Vec::new();
     };
-    // Heading index (None: before any heading) → phase index.
+    let mut sections = Sections::new(doc);
+    // Heading index (None: before any heading) of each phase, in order, and
+    // the phase of each heading.
     let mut order: Vec<Option<usize>> = Vec::new();
+    let mut phase_of: HashMap<Option<usize>, usize> = HashMap::new();
     let mut phases: Vec<Phase> = Vec::new();
     for entry in doc.entries.iter().filter(|e| e.kind == kind) {
-        let at = match order.iter().position(|h| *h == entry.heading) {
-            Some(at) => at,
+        let at = match phase_of.get(&entry.heading) {
+            Some(&at) => at,
             None => {
                 order.push(entry.heading);
+                phase_of.insert(entry.heading, phases.len());
                 let heading = entry.heading.and_then(|i| doc.headings.get(i));
                 let name = heading
                     .map(|h| text::heading_name(&h.text))
@@ -159,7 +222,7 @@ pub fn build(doc: &Doc) -> Vec<Phase> {
                     id: None,
                     every: heading.and_then(|h| period(&text::clean(&h.text))),
                     items: Vec::new(),
-                    guide: guide_of(doc, entry.heading),
+                    guide: sections.guide_of(entry.heading),
                 });
                 phases.len() - 1
             }
@@ -173,7 +236,7 @@ pub fn build(doc: &Doc) -> Vec<Phase> {
         }
         if let Some(phase) = phases.get_mut(at) {
             phase.items.push(Item {
-                guide: explaining_section(doc, &cleaned, entry.heading),
+                guide: sections.explaining(&cleaned, entry.heading),
                 text: cleaned,
                 id: None,
                 check: None,
@@ -189,6 +252,7 @@ pub fn build(doc: &Doc) -> Vec<Phase> {
 /// a number.
 fn unique_names(doc: &Doc, order: &[Option<usize>], phases: &mut [Phase]) {
     let mut seen: HashSet<String> = HashSet::new();
+    let mut next: HashMap<String, usize> = HashMap::new();
     for (phase, heading) in phases.iter_mut().zip(order) {
         if seen.contains(&phase.name) {
             let parent = heading
@@ -199,14 +263,33 @@ fn unique_names(doc: &Doc, order: &[Option<usize>], phases: &mut [Phase]) {
                 phase.name = format!("{} ({parent})", phase.name);
             }
         }
-        let stem = phase.name.clone();
-        let mut n = 2;
-        while seen.contains(&phase.name) {
-            phase.name = format!("{stem} {n}");
-            n += 1;
-        }
-        seen.insert(phase.name.clone());
+        phase.name = unique(&mut seen, &mut next, &phase.name, " ");
     }
+}
+
+/// `stem` when no earlier name has it, else `stem{sep}N` with the lowest
+/// free N from 2; remembered in `seen`. `next` keeps, per stem, the number
+/// to try next (every lower one is taken), so many repeats of one name
+/// cost one step each rather than a scan of all the numbers before.
+fn unique(
+    seen: &mut HashSet<String>,
+    next: &mut HashMap<String, usize>,
+    stem: &str,
+    sep: &str,
+) -> String {
+    let mut name = stem.to_string();
+    if seen.contains(&name) {
+        let n = next.entry(format!("{stem}{sep}")).or_insert(2);
+        loop {
+            name = format!("{stem}{sep}{n}");
+            *n += 1;
+            if !seen.contains(&name) {
+                break;
+            }
+        }
+    }
+    seen.insert(name.clone());
+    name
 }
 
 /// Phase and item ids must differ too (the loader's default ids are
@@ -215,30 +298,18 @@ fn unique_names(doc: &Doc, order: &[Option<usize>], phases: &mut [Phase]) {
 fn unique_ids(phases: &mut [Phase]) {
     let mut phase_ids: HashSet<String> = HashSet::new();
     let mut item_ids: HashSet<String> = HashSet::new();
+    let mut next: HashMap<String, usize> = HashMap::new();
     for phase in phases.iter_mut() {
         let stem = slug(&phase.name);
-        let mut id = stem.clone();
-        let mut n = 2;
-        while phase_ids.contains(&id) {
-            id = format!("{stem}-{n}");
-            n += 1;
-        }
+        let id = unique(&mut phase_ids, &mut next, &stem, "-");
         if id != stem {
             phase.id = Some(id.clone());
         }
-        phase_ids.insert(id.clone());
         for item in &mut phase.items {
             let default = format!("{id}/{}", slug(&item.text));
-            let mut item_id = default.clone();
-            let mut n = 2;
-            while item_ids.contains(&item_id) {
-                item_id = format!("{default}-{n}");
-                n += 1;
-            }
             // Always explicit: an edit of the text in the runbook keeps
             // the item's identity (and its ticks).
-            item.id = Some(item_id.clone());
-            item_ids.insert(item_id);
+            item.id = Some(unique(&mut item_ids, &mut next, &default, "-"));
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Probes from `curl` commands and Kubernetes probe paths, and the host
 //! variables their URLs use.
 
+use std::collections::{HashMap, HashSet};
+
 use indexmap::IndexMap;
 
 use super::extract::{Found, Host, Probe, ProbeKind};
@@ -158,6 +160,10 @@ pub fn collect_probes(
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then(std::cmp::Ordering::Greater))
         .map(|(h, _)| h.clone());
+    // Sets and counters rather than scans of what is already taken, so
+    // that thousands of commands cost in proportion to their number.
+    let mut host_vars: HashSet<String> = found.hosts.iter().map(|h| h.var.clone()).collect();
+    let mut next_base = 2;
     for origin in host_uses.keys() {
         let var = if Some(origin) == primary.as_ref() {
             "base".to_string()
@@ -165,13 +171,13 @@ pub fn collect_probes(
             let host = origin.split("://").nth(1).unwrap_or(origin);
             let label = host.split(['.', ':']).next().unwrap_or(host);
             let mut var = format!("base_{}", slug(label).replace('-', "_"));
-            let mut n = 2;
-            while found.hosts.iter().any(|h| h.var == var) || var == "base_" {
-                var = format!("base{n}");
-                n += 1;
+            while host_vars.contains(&var) || var == "base_" {
+                var = format!("base{next_base}");
+                next_base += 1;
             }
             var
         };
+        host_vars.insert(var.clone());
         found.hosts.push(Host {
             var,
             url: origin.clone(),
@@ -206,18 +212,36 @@ pub fn collect_probes(
         ));
     }
 
-    for (origin, path, kind, source) in wanted {
-        let var = found
-            .hosts
-            .iter()
-            .find(|h| h.url == origin || (origin.is_empty() && h.var == "base"))
-            .map(|h| h.var.clone())
-            .unwrap_or_else(|| "base".into());
-        if found
-            .probes
-            .iter()
-            .any(|p| p.var == var && p.path == path && p.kind == kind)
-        {
+    // The first host of each URL (hosts are few, but built once all the same).
+    let mut var_of: HashMap<&str, &str> = HashMap::new();
+    for h in &found.hosts {
+        var_of.entry(h.url.as_str()).or_insert(h.var.as_str());
+    }
+    let base_var = found
+        .hosts
+        .iter()
+        .find(|h| h.var == "base")
+        .map(|h| h.var.clone());
+    let vars: Vec<String> = wanted
+        .iter()
+        .map(|(origin, ..)| {
+            var_of
+                .get(origin.as_str())
+                .map(|v| v.to_string())
+                .or_else(|| origin.is_empty().then(|| base_var.clone()).flatten())
+                .unwrap_or_else(|| "base".into())
+        })
+        .collect();
+    let mut seen: HashSet<(String, String, ProbeKind)> = found
+        .probes
+        .iter()
+        .map(|p| (p.var.clone(), p.path.clone(), p.kind.clone()))
+        .collect();
+    let mut names: HashSet<String> = found.probes.iter().map(|p| p.name.clone()).collect();
+    // The next number to try for a name stem: every lower one is taken.
+    let mut next_number: HashMap<String, usize> = HashMap::new();
+    for ((_, path, kind, source), var) in wanted.into_iter().zip(vars) {
+        if !seen.insert((var.clone(), path.clone(), kind.clone())) {
             continue;
         }
         let stem = match &kind {
@@ -234,11 +258,17 @@ pub fn collect_probes(
             format!("{}-{stem}", slug(var.trim_start_matches("base")))
         };
         let mut name = stem.clone();
-        let mut n = 2;
-        while found.probes.iter().any(|p| p.name == name) {
-            name = format!("{stem}-{n}");
-            n += 1;
+        if names.contains(&name) {
+            let n = next_number.entry(stem.clone()).or_insert(2);
+            loop {
+                name = format!("{stem}-{n}");
+                *n += 1;
+                if !names.contains(&name) {
+                    break;
+                }
+            }
         }
+        names.insert(name.clone());
         found.probes.push(Probe {
             name,
             var,

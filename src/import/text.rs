@@ -142,6 +142,12 @@ pub fn repair(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
+        // An ASCII character is never part of a mis-encoded sequence.
+        if chars[i].is_ascii() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
         let rest = &chars[i..];
         let mac = || {
             sequence(rest, mac_roman_byte)

@@ -157,7 +157,8 @@ pub enum Entry {
 /// A journal line: when, who, and what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
-    /// RFC 3339, UTC.
+    /// RFC 3339, UTC. A line whose `at` is not a timestamp is not a record.
+    #[serde(deserialize_with = "rfc3339")]
     pub at: String,
     /// The operating-system user.
     pub user: String,
@@ -166,6 +167,17 @@ pub struct Record {
     pub kube_user: Option<String>,
     #[serde(flatten)]
     pub entry: Entry,
+}
+
+/// An RFC 3339 timestamp, kept as written.
+fn rfc3339<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let at = String::deserialize(d)?;
+    match at.parse::<jiff::Timestamp>() {
+        Ok(_) => Ok(at),
+        Err(e) => Err(serde::de::Error::custom(format!(
+            "\"at\" is not an RFC 3339 timestamp: \"{at}\" ({e})"
+        ))),
+    }
 }
 
 impl Record {

@@ -75,6 +75,12 @@ fn req(s: Option<Cow<'_, str>>, field: &'static str) -> serde_json::Result<Strin
 /// The record on one journal line.
 pub fn record(line: &str) -> serde_json::Result<Record> {
     let f: Flat<'_> = serde_json::from_str(line)?;
+    if let Err(e) = f.at.parse::<jiff::Timestamp>() {
+        return Err(serde_json::Error::custom(format!(
+            "\"at\" is not an RFC 3339 timestamp: \"{}\" ({e})",
+            f.at
+        )));
+    }
     let entry = match f.kind.as_ref() {
         "tick" => Entry::Tick {
             item: req(f.item, "item")?,
@@ -140,24 +146,26 @@ mod tests {
     fn reads_every_kind_as_the_derived_reader_does() {
         let lines = [
             r#"{"at":"2026-11-23T06:00:00Z","user":"ann","kube_user":"admin","kind":"tick","item":"a/b","text":"T \"q\" \u00e9","run":"2026-11-23","evidence":[{"kind":"probe","name":"h","status":"ok","value":"200","conditions":["x"]}],"reason":"why"}"#,
-            r#"{"at":"t","user":"u","kind":"untick","item":"a/b"}"#,
-            r#"{"at":"t","user":"u","kind":"skip","item":"a/b","text":"T","reason":"r","run":"x"}"#,
-            r#"{"at":"t","user":"u","kind":"note","text":"n","item":"a/b","happened_at":"h","starred":true}"#,
-            r#"{"at":"t","user":"u","kind":"note","text":"n"}"#,
-            r#"{"at":"t","user":"u","kind":"milestone","milestone":"mitigated","happened_at":"h"}"#,
-            r#"{"at":"t","user":"u","kind":"check","check":"probe:h","status":"fail","text":"x"}"#,
-            r#"{"at":"t","user":"u","kind":"star","key":"k","on":false}"#,
-            r#"{"at":"t","user":"u","kind":"action","id":"a1","step":"read_back","summary":"s","request":{"kind":"Deployment","n":[1,2]},"ok":true,"detail":"d","extra":1}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"untick","item":"a/b"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"skip","item":"a/b","text":"T","reason":"r","run":"x"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"note","text":"n","item":"a/b","happened_at":"h","starred":true}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"note","text":"n"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"milestone","milestone":"mitigated","happened_at":"h"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"check","check":"probe:h","status":"fail","text":"x"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"star","key":"k","on":false}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"action","id":"a1","step":"read_back","summary":"s","request":{"kind":"Deployment","n":[1,2]},"ok":true,"detail":"d","extra":1}"#,
         ];
         for line in lines {
             let derived: Record = serde_json::from_str(line).unwrap();
             assert_eq!(record(line).unwrap(), derived, "{line}");
         }
         for bad in [
-            r#"{"at":"t","user":"u","kind":"from_the_future","x":1}"#,
-            r#"{"at":"t","user":"u","kind":"tick","item":"a/b"}"#,
-            r#"{"at":"t","kind":"note","text":"n"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"from_the_future","x":1}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"tick","item":"a/b"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","kind":"note","text":"n"}"#,
             r#"{"at":"2026-"#,
+            r#"{"at":"not a date","user":"u","kind":"note","text":"n"}"#,
+            r#"{"at":"2026-11-23 06:00","user":"u","kind":"note","text":"n"}"#,
         ] {
             assert!(serde_json::from_str::<Record>(bad).is_err(), "{bad}");
             assert!(record(bad).is_err(), "{bad}");

@@ -33,19 +33,32 @@ pub enum RunbookError {
     },
     #[error("{path}: cannot import the guide: {message}")]
     Import { path: String, message: String },
-    #[error("{}", render_diagnostics(.path, .diagnostics))]
+    /// The first `MAX_DIAGNOSTICS` problems with their positions, and how
+    /// many more there are.
+    #[error("{}", render_diagnostics(.path, .diagnostics, *.more))]
     Invalid {
         path: String,
         diagnostics: Vec<Diagnostic>,
+        more: usize,
     },
 }
 
-fn render_diagnostics(path: &str, diagnostics: &[Diagnostic]) -> String {
-    diagnostics
+/// Problems reported with their positions; the rest are counted.
+pub const MAX_DIAGNOSTICS: usize = 100;
+
+fn render_diagnostics(path: &str, diagnostics: &[Diagnostic], more: usize) -> String {
+    let mut lines: Vec<String> = diagnostics
         .iter()
         .map(|d| format!("{path}:{}:{}: {}", d.line, d.column, d.message))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    if more > 0 {
+        lines.push(format!(
+            "{path}: and {} more error{}",
+            crate::config::thousands(more),
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    lines.join("\n")
 }
 
 impl RunbookError {
@@ -53,6 +66,16 @@ impl RunbookError {
         match self {
             RunbookError::Read { .. } | RunbookError::Import { .. } => &[],
             RunbookError::Invalid { diagnostics, .. } => diagnostics,
+        }
+    }
+
+    /// How many problems there are, those listed and those only counted.
+    pub fn count(&self) -> usize {
+        match self {
+            RunbookError::Read { .. } | RunbookError::Import { .. } => 1,
+            RunbookError::Invalid {
+                diagnostics, more, ..
+            } => diagnostics.len() + more,
         }
     }
 }
@@ -78,8 +101,10 @@ impl Runbook {
             .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
         if markdown {
             // Guides may hold mis-encoded bytes: read them leniently.
-            let bytes = std::fs::read(path).map_err(read)?;
-            let text = String::from_utf8_lossy(&bytes);
+            let text = crate::import::read_guide(path).map_err(|message| RunbookError::Import {
+                path: path.display().to_string(),
+                message,
+            })?;
             let name = path
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -96,30 +121,56 @@ impl Runbook {
                 r
             });
         }
-        let text = std::fs::read_to_string(path).map_err(read)?;
-        Runbook::parse(path, &text)
+        let bytes = std::fs::read(path).map_err(read)?;
+        match String::from_utf8(bytes) {
+            Ok(text) => Runbook::parse(path, &text),
+            Err(e) => {
+                let bytes = e.as_bytes();
+                let (line, column) = crate::position::invalid_utf8(bytes).unwrap_or((1, 1));
+                let at = e.utf8_error().valid_up_to();
+                let byte = bytes.get(at).copied().unwrap_or(0);
+                Err(RunbookError::Invalid {
+                    path: path.display().to_string(),
+                    diagnostics: vec![Diagnostic {
+                        line,
+                        column,
+                        message: format!(
+                            "not valid UTF-8 (byte 0x{byte:02X}): a runbook is UTF-8 text"
+                        ),
+                    }],
+                    more: 0,
+                })
+            }
+        }
     }
 
     /// Parses and checks runbook text; `path` is used in messages.
     pub fn parse(path: &Path, text: &str) -> Result<Runbook, RunbookError> {
         let origin = path.display().to_string();
         let src = Source::new(&origin, text);
-        let invalid = |diagnostics| RunbookError::Invalid {
+        let invalid = |diagnostics, more| RunbookError::Invalid {
             path: origin.clone(),
             diagnostics,
+            more,
         };
         let file: RunbookFile = toml::from_str(text).map_err(|e| {
             let (line, column) = src.line_col(e.span().map_or(0, |s| s.start));
-            invalid(vec![Diagnostic {
-                line,
-                column,
-                message: e.message().trim_end().to_string(),
-            }])
+            invalid(
+                vec![Diagnostic {
+                    line,
+                    column,
+                    message: e.message().trim_end().to_string(),
+                }],
+                0,
+            )
         })?;
         let problems = rules::check(&file, text);
         if !problems.is_empty() {
+            // Sorted by position, so placing them is one pass over the text.
+            let more = problems.len().saturating_sub(MAX_DIAGNOSTICS);
             let diagnostics = problems
                 .into_iter()
+                .take(MAX_DIAGNOSTICS)
                 .map(|(offset, message)| {
                     let (line, column) = src.line_col(offset);
                     Diagnostic {
@@ -129,7 +180,7 @@ impl Runbook {
                     }
                 })
                 .collect();
-            return Err(invalid(diagnostics));
+            return Err(invalid(diagnostics, more));
         }
         Ok(Runbook {
             path: path.to_path_buf(),

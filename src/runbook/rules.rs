@@ -17,6 +17,8 @@ type Problems = Vec<(usize, String)>;
 
 const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 const MAX_BURST: u32 = 1000;
+/// Names listed in a message about a reference to an unknown one.
+const KNOWN_LISTED: usize = 10;
 
 pub fn check(file: &RunbookFile, text: &str) -> Problems {
     let mut problems = Problems::new();
@@ -366,11 +368,19 @@ fn check_reference(text: &str, known: &Known<'_>) -> Result<(), String> {
         Target::All => Ok(()),
         Target::Named(name) if names.seen.contains(&name) => Ok(()),
         Target::Named(name) => {
-            let list: Vec<&str> = names.seen.iter().map(String::as_str).collect();
-            let known = if list.is_empty() {
-                "the runbook has none".to_string()
-            } else {
-                format!("known: {}", list.join(", "))
+            // At most KNOWN_LISTED names, so each message is short however
+            // many the runbook has.
+            let list: Vec<&str> = names
+                .seen
+                .iter()
+                .take(KNOWN_LISTED)
+                .map(String::as_str)
+                .collect();
+            let rest = names.seen.len().saturating_sub(KNOWN_LISTED);
+            let known = match (list.is_empty(), rest) {
+                (true, _) => "the runbook has none".to_string(),
+                (false, 0) => format!("known: {}", list.join(", ")),
+                (false, _) => format!("known: {} and {rest} more", list.join(", ")),
             };
             Err(format!(
                 "check \"{text}\" names no {} \"{name}\" ({known})",

@@ -289,8 +289,10 @@ impl Dialog {
     ) -> Result<(Dialog, Option<Request>), String> {
         match action {
             Action::Scale => {
-                let mut input = TextArea::new(vec![d.desired.to_string()]);
-                input.move_cursor(ratatui_textarea::CursorMove::End);
+                // Empty, so that what is typed is the whole number; the
+                // current count is the placeholder.
+                let mut input = TextArea::default();
+                input.set_placeholder_text(format!("now {}", d.desired));
                 Ok((
                     Dialog::Scale {
                         deployment: d.name.clone(),
@@ -360,6 +362,20 @@ impl Dialog {
                 Action::Submit | Action::Confirm,
             ) => {
                 let text = input.lines().join("");
+                if text.trim().is_empty() {
+                    let error = Some(format!(
+                        "type the number of replicas (deployment/{deployment} has {current} now)"
+                    ));
+                    return (
+                        Some(Dialog::Scale {
+                            deployment,
+                            current,
+                            input,
+                            error,
+                        }),
+                        None,
+                    );
+                }
                 match parse_replicas(&text, current) {
                     Ok((n, _)) if n == current => {
                         let error = Some(format!(
@@ -485,8 +501,9 @@ impl Dialog {
                     Plan::switch(ns, &switch.service, label, from, &to.value, &to.deployment);
                 let warning = (!to.ready).then(|| {
                     format!(
-                        "deployment/{} is not fully ready ({} of {} available): the Service would send all traffic to it",
-                        to.deployment, to.available, to.desired
+                        "deployment/{} is not fully ready ({}): the Service would send all traffic to it",
+                        to.deployment,
+                        to.why_not.as_deref().unwrap_or("not ready")
                     )
                 });
                 let unready = (!to.ready).then(|| to.value.clone());
@@ -662,15 +679,9 @@ impl Dialog {
                 input.input(KeyEvent::new(key.code, key.mods));
             }
             Dialog::Scale { input, error, .. } => {
+                // Whatever is typed stays visible; enter checks the whole
+                // text (so "x-2" is refused as such, never read as 2).
                 *error = None;
-                // Digits and editing keys only: the count is a number.
-                if let KeyCode::Char(c) = key.code
-                    && !c.is_ascii_digit()
-                    && key.mods.is_empty()
-                {
-                    *error = Some(format!("\"{c}\": type a number of replicas"));
-                    return;
-                }
                 input.input(KeyEvent::new(key.code, key.mods));
             }
             Dialog::Confirm { typed, .. }

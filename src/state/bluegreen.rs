@@ -17,6 +17,8 @@ pub struct Colour {
     pub available: i32,
     /// Every replica updated and available, and the rollout complete.
     pub ready: bool,
+    /// Why it is not fully ready, in words (None when it is).
+    pub why_not: Option<String>,
     /// The Service selects this colour now.
     pub current: bool,
 }
@@ -33,10 +35,32 @@ pub struct Switch {
 
 /// Whether a Deployment can take all the traffic.
 pub fn fully_ready(d: &DeploymentRow) -> bool {
-    d.desired > 0
-        && d.available >= d.desired
-        && d.updated >= d.desired
-        && matches!(status(d), Rollout::Complete)
+    not_ready(d).is_none()
+}
+
+/// Why a Deployment cannot take all the traffic, the first reason that
+/// holds: no replicas wanted, too few updated, too few available, or a
+/// rollout that is not complete (with kubectl's words for it).
+pub fn not_ready(d: &DeploymentRow) -> Option<String> {
+    if d.desired <= 0 {
+        return Some("it runs no replicas".into());
+    }
+    if d.updated < d.desired {
+        return Some(format!("{} of {} replicas updated", d.updated, d.desired));
+    }
+    if d.available < d.desired {
+        return Some(format!(
+            "{} of {} replicas available",
+            d.available, d.desired
+        ));
+    }
+    match status(d) {
+        Rollout::Complete => None,
+        other => Some(format!(
+            "its rollout is not complete: {}",
+            other.message(&d.name)
+        )),
+    }
 }
 
 /// The switch for a Service and label: every Deployment whose pods carry the
@@ -65,6 +89,7 @@ pub fn switch(cluster: &ClusterState, service: &str, label: &str) -> Result<Swit
                 desired: d.desired,
                 available: d.available,
                 ready: fully_ready(d),
+                why_not: not_ready(d),
                 current: current.as_deref() == Some(value.as_str()),
             })
         })
@@ -182,5 +207,39 @@ mod tests {
         let mut zero = deployment("web-green", "green", 0);
         zero.desired = 0;
         assert!(!fully_ready(&zero), "no pods cannot take the traffic");
+    }
+
+    #[test]
+    fn not_ready_says_the_true_reason() {
+        let d = DeploymentRow {
+            name: "web-green".into(),
+            generation: 2,
+            observed_generation: 2,
+            desired: 2,
+            replicas: 3,
+            updated: 1,
+            ready: 2,
+            available: 2,
+            ..DeploymentRow::default()
+        };
+        assert_eq!(not_ready(&d).as_deref(), Some("1 of 2 replicas updated"));
+        let waiting = DeploymentRow {
+            updated: 2,
+            observed_generation: 1,
+            ..d.clone()
+        };
+        let why = not_ready(&waiting).unwrap();
+        assert!(why.starts_with("its rollout is not complete"), "{why}");
+        let none = DeploymentRow {
+            desired: 0,
+            ..d.clone()
+        };
+        assert_eq!(not_ready(&none).as_deref(), Some("it runs no replicas"));
+        let done = DeploymentRow {
+            updated: 2,
+            replicas: 2,
+            ..d
+        };
+        assert_eq!(not_ready(&done), None);
     }
 }

@@ -340,6 +340,18 @@ impl AppState {
         let connected =
             self.cluster.link == cluster::Link::Connected && self.cluster.listed && stale.is_none();
         let alerts = match (&self.signals.alerts_at, &self.signals.alerts_error) {
+            // An old list of alerts says nothing about now.
+            (Some(at), _) if self.now - at >= crate::checks::prom::ALERTS_STALE_AFTER => {
+                Err(format!(
+                    "stale: the alerts were last read {} ago{}",
+                    crate::ui::panes::age(self.now - at),
+                    self.signals
+                        .alerts_error
+                        .as_ref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default()
+                ))
+            }
             (Some(_), _) => Ok(self
                 .signals
                 .alerts
@@ -616,6 +628,18 @@ impl AppState {
                 .map(|r| r.name.clone())
                 .ok_or_else(|| "no Deployment selected".into()),
         }
+    }
+
+    /// Whether the Deployment the keyed actions would act on now is paused
+    /// (the footer offers "resume" rather than "pause").
+    pub fn target_paused(&self) -> bool {
+        let name = match &self.workload {
+            Some(view) => Some(view.name.clone()),
+            None if self.focus == Pane::Rollouts => self.picked_name().ok(),
+            None => None,
+        };
+        name.and_then(|n| self.cluster.deployments.get(&n))
+            .is_some_and(|d| d.paused)
     }
 
     /// Derives what the screen shows from the latest messages (once per
@@ -1694,6 +1718,21 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
                 after,
                 format!("probe {}: {}{why}", result.name, word(after)),
             );
+            // A burst's result replaces the notice that it is running.
+            let running = format!("running the burst of probe {}", result.name);
+            if result.requests > 1
+                && state
+                    .notice
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with(&running))
+            {
+                state.notice = Some(format!(
+                    "burst of probe {}: {} requests sent, {}{why}",
+                    result.name,
+                    result.requests,
+                    word(after)
+                ));
+            }
             state.health.record(*result);
             true
         }
@@ -1804,6 +1843,8 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
     }
 }
 
+#[cfg(test)]
+mod label_tests;
 #[cfg(test)]
 mod safety_tests;
 #[cfg(test)]

@@ -16,7 +16,7 @@ fn paste(s: &mut AppState, text: &str) -> bool {
 
 /// A dashboard with no runbook, showing every Deployment: `names`, all
 /// complete.
-fn namespace_of(names: &[&str]) -> AppState {
+pub(super) fn namespace_of(names: &[&str]) -> AppState {
     let target = crate::runbook::select::select(None, &Overrides::default()).unwrap();
     let mut s = AppState::new(
         target,
@@ -45,7 +45,7 @@ fn namespace_of(names: &[&str]) -> AppState {
     s
 }
 
-fn complete(name: &str) -> DeploymentRow {
+pub(super) fn complete(name: &str) -> DeploymentRow {
     DeploymentRow {
         name: name.into(),
         uid: format!("uid-{name}"),
@@ -61,7 +61,7 @@ fn complete(name: &str) -> DeploymentRow {
     }
 }
 
-fn rows(s: &AppState) -> Vec<&str> {
+pub(super) fn rows(s: &AppState) -> Vec<&str> {
     s.cluster.rows.iter().map(|r| r.name.as_str()).collect()
 }
 
@@ -127,12 +127,12 @@ fn a_paste_into_the_scale_box_takes_digits_only_and_never_confirms() {
     let Some(Dialog::Scale { input, .. }) = &s.dialog else {
         panic!("no scale box: {:?}", s.dialog)
     };
-    assert_eq!(input.lines().concat(), "24", "the newline was not enter");
+    assert_eq!(input.lines().concat(), "4", "the newline was not enter");
     paste(&mut s, "x-2");
     let Some(Dialog::Scale { input, error, .. }) = &s.dialog else {
         panic!("no scale box")
     };
-    assert_eq!(input.lines().concat(), "24");
+    assert_eq!(input.lines().concat(), "4");
     assert!(error.as_deref().unwrap().contains("number"));
     assert!(s.effects.is_empty());
 }
@@ -367,4 +367,69 @@ fn read_only_refuses_a_burst_before_any_dialog() {
     assert!(s.dialog.is_none());
     assert!(s.effects.is_empty());
     assert!(s.notice.as_deref().unwrap().contains("read-only"));
+}
+
+#[test]
+fn alerts_last_read_long_ago_are_unknown_not_a_pass() {
+    let mut s = state();
+    s.now = 2_000;
+    update(
+        &mut s,
+        Msg::Signal(
+            0,
+            signals::SignalMsg::Alerts {
+                at: 2_000,
+                result: Ok(Vec::new()),
+            },
+        ),
+    );
+    let alerts = crate::runbook::check_ref::CheckRef::parse("alerts").unwrap();
+    let judged = |s: &AppState| {
+        crate::checks::worst(&crate::checks::evaluate(
+            &alerts,
+            &s.sources(),
+            &s.cluster.wanted,
+        ))
+    };
+    assert_eq!(judged(&s), crate::config::theme::Status::Ok);
+    update(
+        &mut s,
+        Msg::Tick("x".into(), 2_000 + crate::checks::prom::ALERTS_STALE_AFTER),
+    );
+    assert_eq!(judged(&s), crate::config::theme::Status::Unknown);
+}
+
+#[test]
+fn a_paste_into_every_reason_and_milestone_field_is_text_only() {
+    let mut s = state();
+    s.now = 1_000_000;
+    char(&mut s, '4');
+    char(&mut s, 'j');
+    // The skip reason, the override reason, the milestone's time: each
+    // keeps the pasted text and stays open until a real enter.
+    for key in ['x', 'M', 'n'] {
+        char(&mut s, key);
+        assert!(s.dialog.as_ref().is_some_and(Dialog::editing), "{key}");
+        paste(&mut s, "no schema change\nq\ny\n");
+        let Some(Dialog::Text { input, .. }) = &s.dialog else {
+            panic!("{key}: the field closed: {:?}", s.dialog)
+        };
+        assert_eq!(input.lines()[0], "no schema change");
+        assert!(s.effects.is_empty(), "{key}: {:?}", s.effects);
+        assert!(!s.quit);
+        press(&mut s, KeyCode::Esc);
+        assert!(s.dialog.is_none());
+    }
+    // An override reason: ticking an item whose check cannot pass.
+    char(&mut s, 'j');
+    char(&mut s, 'j');
+    char(&mut s, ' ');
+    assert!(
+        matches!(s.dialog, Some(Dialog::Text { .. })),
+        "{:?}",
+        s.notice
+    );
+    paste(&mut s, "verified by hand\n\n");
+    assert!(s.effects.is_empty());
+    assert!(matches!(s.dialog, Some(Dialog::Text { .. })));
 }

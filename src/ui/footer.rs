@@ -11,7 +11,14 @@ use crate::state::AppState;
 pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
     let theme = &state.theme;
     let mut spans = vec![Span::raw(" ")];
+    let paused = state.target_paused();
     for (i, (key, hint)) in state.hints.iter().enumerate() {
+        // p pauses a running Deployment and resumes a paused one.
+        let hint = if *hint == "pause" && paused {
+            "resume"
+        } else {
+            hint
+        };
         if i > 0 {
             spans.push(Span::styled("  ", theme.muted()));
         }

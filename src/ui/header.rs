@@ -59,23 +59,29 @@ fn shorten_longest(fields: &mut [Field], floor: usize) -> bool {
 }
 
 /// The fields that fit in `room` columns, and whether labels still fit:
-/// labels go first, then long values shrink to 6 columns, then the
-/// environment goes (the PROTECTED badge stays), then values shrink to 2.
+/// labels go first, then the service's name shrinks to 2 columns, then it
+/// goes; only when even environment, context and namespace alone do not
+/// fit are the context and environment shortened, the longest first, down
+/// to 6 columns (the namespace never is).
 fn fit(mut fields: Vec<Field>, room: usize) -> (Vec<Field>, bool) {
     if width(&fields, true) <= room {
         return (fields, true);
     }
     // Bounded: every step removes a column or a field.
     for _ in 0..512 {
-        if width(&fields, false) <= room || !shorten_longest(&mut fields, 6) {
+        if width(&fields, false) <= room || !shorten_longest(&mut fields, 2) {
             break;
         }
     }
-    if width(&fields, false) > room {
-        fields.retain(|(label, _, _)| *label != "env ");
+    if width(&fields, false) > room && fields.len() > 1 {
+        fields.remove(0);
     }
-    for _ in 0..512 {
-        if width(&fields, false) <= room || !shorten_longest(&mut fields, 2) {
+    // The namespace last of all: the context and environment shrink first.
+    for f in &mut fields {
+        f.2 = f.0 != "ns ";
+    }
+    for _ in 0..2048 {
+        if width(&fields, false) <= room || !shorten_longest(&mut fields, 6) {
             break;
         }
     }
@@ -111,33 +117,49 @@ fn short_error(error: &str) -> String {
     }
 }
 
-pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
+/// How much the badges on the right give up for the names on the left:
+/// the clock goes first, then the badges' words shrink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    Full,
+    NoClock,
+    Compact,
+}
+
+/// The badges: connection, mutations in flight, incident, protection,
+/// read/write, and the clock, at a level of compactness.
+fn badges(state: &AppState, level: Level) -> Line<'static> {
     let theme = &state.theme;
     let t = &state.target;
-
+    let compact = level == Level::Compact;
     let mut right = Vec::new();
     let cluster = &state.cluster;
+    let age = crate::ui::panes::age;
     let (link, link_status) = match (&cluster.link, cluster.trouble()) {
+        (Link::Connecting, _) if compact => (" CONN ".to_string(), Status::Unknown),
         (Link::Connecting, _) => (" CONNECTING ".to_string(), Status::Unknown),
         (Link::Failed(_), _) => (" NO CLUSTER ".to_string(), Status::Fail),
+        (Link::Connected, Some(_)) if compact && cluster.trouble().is_some_and(|t| t.2) => {
+            (" FORBIDDEN ".to_string(), Status::Fail)
+        }
         (Link::Connected, Some((resource, error, true, _))) => (
             format!(" FORBIDDEN: {} {} ", forbidden_verb(error), resource.name()),
             Status::Fail,
         ),
+        (Link::Connected, Some((_, _, false, since))) if compact => {
+            (format!(" RECONN {} ", age(state.now - since)), Status::Warn)
+        }
         (Link::Connected, Some((_, error, false, since))) => (
             format!(
                 " RECONNECTING {}: {} ",
-                crate::ui::panes::age(state.now - since),
+                age(state.now - since),
                 short_error(error)
             ),
             Status::Warn,
         ),
         (Link::Connected, None) => match cluster.stale_for(state.now) {
             // Silent past the threshold: what the screen shows is that old.
-            Some(silent) => (
-                format!(" STALE {} ", crate::ui::panes::age(silent)),
-                Status::Fail,
-            ),
+            Some(silent) => (format!(" STALE {} ", age(silent)), Status::Fail),
             None => (" LIVE ".to_string(), Status::Ok),
         },
     };
@@ -152,16 +174,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
             1 => String::new(),
             n => format!(" ×{n}"),
         };
-        let (text, status) = if state.in_flight.values().any(|f| f.unanswered) {
-            (format!(" OUTCOME UNKNOWN{more} "), Status::Fail)
-        } else {
-            (
-                format!(
-                    " SENDING {}{more} ",
-                    crate::ui::panes::age(state.now - oldest.since)
-                ),
+        let (text, status) = match (state.in_flight.values().any(|f| f.unanswered), compact) {
+            (true, false) => (format!(" OUTCOME UNKNOWN{more} "), Status::Fail),
+            (true, true) => (format!(" UNKNOWN{more} "), Status::Fail),
+            (false, false) => (
+                format!(" SENDING {}{more} ", age(state.now - oldest.since)),
                 Status::Warn,
-            )
+            ),
+            (false, true) => (format!(" SENDING{more} "), Status::Warn),
         };
         right.push(Span::styled(
             text,
@@ -170,18 +190,21 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         right.push(Span::styled(" ", theme.header()));
     }
     if let Some((detected, stage)) = state.incident() {
-        right.push(Span::styled(
+        let text = if compact {
+            format!(" INCIDENT {} ", stage.word())
+        } else {
             format!(
                 " INCIDENT {} · {} since detected ",
                 stage.word(),
-                crate::ui::panes::age(state.now - detected)
-            ),
-            theme.danger(),
-        ));
+                age(state.now - detected)
+            )
+        };
+        right.push(Span::styled(text, theme.danger()));
         right.push(Span::styled(" ", theme.header()));
     }
     if t.protected {
-        right.push(Span::styled(" PROTECTED ", theme.danger()));
+        let text = if compact { " PROT " } else { " PROTECTED " };
+        right.push(Span::styled(text, theme.danger()));
         right.push(Span::styled(" ", theme.header()));
     }
     let (badge, status) = if t.read_only {
@@ -193,27 +216,46 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         badge,
         theme.status(status).add_modifier(Modifier::REVERSED),
     ));
-    right.push(Span::styled(format!(" {} ", state.clock), theme.header()));
-    let right = Line::from(right);
-    let right_width = right.width() as u16;
+    if level == Level::Full {
+        right.push(Span::styled(format!(" {} ", state.clock), theme.header()));
+    } else {
+        right.push(Span::styled(" ", theme.header()));
+    }
+    Line::from(right)
+}
+
+pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
+    let theme = &state.theme;
+    let t = &state.target;
+    let cluster = &state.cluster;
 
     let mut fields: Vec<Field> = vec![(
         "",
         t.service.clone().unwrap_or_else(|| "no runbook".into()),
         true,
     )];
+    // Where the console acts is never shortened: environment, context and
+    // namespace stay whole while anything else can give way.
     if let Some(env) = &t.env {
-        fields.push(("env ", env.clone(), true));
+        fields.push(("env ", env.clone(), false));
     }
     // Once connected, what the connection resolved to.
     let ctx = cluster.context.clone().or_else(|| t.context.clone());
     let ns = cluster.namespace.clone().or_else(|| t.namespace.clone());
-    fields.push(("ctx ", ctx.unwrap_or_else(|| "(current)".into()), true));
+    fields.push(("ctx ", ctx.unwrap_or_else(|| "(current)".into()), false));
     fields.push((
         "ns ",
         ns.unwrap_or_else(|| "(context default)".into()),
         false,
     ));
+    // The names without labels, the service at its shortest.
+    let essential = width(&fields[1..], false) + 2 + SEPARATOR.width();
+    let right = [Level::Full, Level::NoClock, Level::Compact]
+        .into_iter()
+        .map(|level| badges(state, level))
+        .find(|line| essential + line.width() < usize::from(area.width))
+        .unwrap_or_else(|| badges(state, Level::Compact));
+    let right_width = right.width() as u16;
     let room = usize::from(area.width.saturating_sub(right_width + 1));
     let (fields, labels) = fit(fields, room);
 

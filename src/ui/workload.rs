@@ -352,11 +352,13 @@ fn draw_logs(frame: &mut Frame, state: &AppState, logs: &LogView, body: Rect) {
             theme.status(Status::Warn),
         ));
     }
+    // Following only while lines can still come.
     title.push(Span::styled(
-        if logs.follow {
-            "· following "
-        } else {
-            "· held "
+        match (&logs.status, logs.follow) {
+            (LogStatus::Ended, _) => "· stream ended ",
+            (LogStatus::Failed(_), _) => "· stream failed ",
+            (_, true) => "· following ",
+            (_, false) => "· held ",
         },
         theme.muted(),
     ));

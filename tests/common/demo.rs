@@ -105,8 +105,8 @@ impl Demo {
             .expect("run kubectl")
     }
 
-    /// POSTs to the fault control endpoint (e.g. `/faults/refuse?service=worker`).
-    pub fn fault(&self, path: &str) {
+    /// One request to the control endpoint; the whole HTTP answer.
+    fn control_request(&self, method: &str, path: &str) -> String {
         use std::io::{Read, Write};
         let addr = self
             .control
@@ -119,13 +119,19 @@ impl Demo {
             .expect("a read timeout");
         write!(
             stream,
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         )
-        .expect("send the fault");
+        .expect("send the request");
         let mut response = String::new();
         stream
             .read_to_string(&mut response)
             .expect("read the answer");
+        response
+    }
+
+    /// POSTs to the fault control endpoint (e.g. `/faults/refuse?service=worker`).
+    pub fn fault(&self, path: &str) {
+        let response = self.control_request("POST", path);
         assert!(response.starts_with("HTTP/1.1 200"), "{path}: {response}");
     }
 
@@ -144,25 +150,7 @@ impl Demo {
     /// Every write request (anything but a GET) the simulated API server
     /// has seen, as "METHOD path?query", from the control endpoint.
     pub fn writes(&self) -> Vec<String> {
-        use std::io::{Read, Write};
-        let addr = self
-            .control
-            .strip_prefix("http://")
-            .expect("an http control address")
-            .trim_end_matches('/');
-        let mut stream = std::net::TcpStream::connect(addr).expect("connect to control");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .expect("a read timeout");
-        write!(
-            stream,
-            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .expect("ask the control endpoint");
-        let mut response = String::new();
-        stream
-            .read_to_string(&mut response)
-            .expect("read the answer");
+        let response = self.control_request("GET", "/");
         let body = response
             .split_once("\r\n\r\n")
             .map(|(_, b)| b)

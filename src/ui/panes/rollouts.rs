@@ -129,8 +129,10 @@ fn row_line(
     };
     let muted = theme.muted();
     let cell = |text: String, style: Style| Span::styled(text, style);
+    // Progress as kubectl counts it: replicas both updated and available
+    // (during a rollout the old pods are available but not updated).
     spans.push(cell(
-        format!("{} ", gauge(d.available, d.desired, 8)),
+        format!("{} ", gauge(d.updated.min(d.available), d.desired, 8)),
         theme.status(status),
     ));
     spans.push(cell(format!("{}/{} ", d.ready, d.desired), theme.base()));
