@@ -23,6 +23,10 @@ pub struct Cursor {
     /// Until this offset, action records are passed over unread (a
     /// dashboard shows only the newest ones).
     skim_actions_until: u64,
+    /// The last line read was a whole record without its newline (the
+    /// file's end): `offset` is not just after a newline, and the newline
+    /// that may follow reads as a blank line.
+    unterminated: bool,
 }
 
 /// What one read found.
@@ -82,7 +86,7 @@ impl Cursor {
         let identity = identity(&meta);
         let replaced = self.identity.is_some_and(|id| Some(id) != identity)
             || meta.len() < self.offset
-            || !ends_line_at(&mut file, self.offset).map_err(err)?;
+            || (!self.unterminated && !ends_line_at(&mut file, self.offset).map_err(err)?);
         if replaced {
             *self = Cursor::new();
             batch.reset = true;
@@ -104,6 +108,22 @@ impl Cursor {
             }
             let start = self.offset;
             if line.last() != Some(&b'\n') {
+                // A whole record without its newline (a file written by
+                // hand, or the newline not yet there) is read.
+                let text = String::from_utf8_lossy(&line);
+                if text.trim().is_empty() {
+                    // Blank: nothing to read, nothing to warn about.
+                    batch.done = true;
+                    break;
+                }
+                if let Ok(r) = journal.parse(text.trim()) {
+                    batch.records.push((start, r));
+                    self.offset += n as u64;
+                    self.line += 1;
+                    self.unterminated = true;
+                    batch.done = true;
+                    break;
+                }
                 // An incomplete last line: read again once it is complete.
                 if self.warned_tail != Some(start) {
                     self.warned_tail = Some(start);
@@ -118,6 +138,7 @@ impl Cursor {
             }
             self.offset += n as u64;
             self.line += 1;
+            self.unterminated = false;
             if start < self.skim_actions_until && is_action(&line) {
                 continue;
             }

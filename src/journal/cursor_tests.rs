@@ -105,18 +105,33 @@ fn a_line_appended_in_pieces_is_read_once_complete() {
     assert_eq!(first.warnings.len(), 1, "{:?}", first.warnings);
     assert!(first.warnings[0].contains(":1: the last line is incomplete"));
     append(&j, b);
+    // The whole record, its newline still to come, reads as a record.
     let second = c.read(&j, usize::MAX).unwrap();
-    assert!(second.records.is_empty());
-    assert!(
-        second.warnings.is_empty(),
-        "warned once: {:?}",
-        second.warnings
-    );
+    assert_eq!(texts(&second), ["in pieces"], "read once whole");
+    assert!(second.warnings.is_empty(), "{:?}", second.warnings);
     append(&j, c_);
     let third = c.read(&j, usize::MAX).unwrap();
-    assert_eq!(texts(&third), ["in pieces"], "not skipped once complete");
+    assert!(third.records.is_empty(), "read once: {:?}", texts(&third));
     assert!(third.warnings.is_empty(), "{:?}", third.warnings);
-    assert!(!third.reset);
+    assert!(!third.reset, "its newline is no rewrite");
+}
+
+#[test]
+fn a_last_record_without_its_newline_is_read_and_the_next_append_follows_it() {
+    let (_dir, j) = journal();
+    let mut first = line("by hand");
+    first.pop();
+    append(&j, &first);
+    let mut c = Cursor::new();
+    let b = c.read(&j, usize::MAX).unwrap();
+    assert_eq!(texts(&b), ["by hand"]);
+    assert!(b.warnings.is_empty(), "{:?}", b.warnings);
+    // An append starts a line of its own after it.
+    j.append(&note("next")).unwrap();
+    let b = c.read(&j, usize::MAX).unwrap();
+    assert_eq!(texts(&b), ["next"]);
+    assert!(!b.reset && b.warnings.is_empty(), "{:?}", b.warnings);
+    assert_eq!(j.read().unwrap().records.len(), 2);
 }
 
 #[test]
