@@ -34,6 +34,7 @@ fn ok_json(body: &str) -> Observed {
         body: body.into(),
         certificate_expiration: Some(SignedDuration::from_hours(20 * 24)),
         status_counts: BTreeMap::from([(200, 1)]),
+        body_cut: false,
     }
 }
 
@@ -41,6 +42,7 @@ fn with_status(status: u16, body: &str) -> Observed {
     Observed {
         status: Some(status),
         status_counts: BTreeMap::from([(status, 1)]),
+        body_cut: false,
         ..ok_json(body)
     }
 }
@@ -269,6 +271,7 @@ fn connected_health_and_status_counts() {
 
     let burst = Observed {
         status_counts: BTreeMap::from([(200, 30), (429, 9), (503, 1)]),
+        body_cut: false,
         ..ok_json("")
     };
     for (condition, want) in [
@@ -283,6 +286,7 @@ fn connected_health_and_status_counts() {
     }
     let none_limited = Observed {
         status_counts: BTreeMap::from([(200, 40)]),
+        body_cut: false,
         ..ok_json("")
     };
     assert_eq!(
@@ -300,6 +304,7 @@ fn missing_data_is_false_with_the_reason() {
     let bare = Observed {
         headers: vec![],
         status_counts: BTreeMap::new(),
+        body_cut: false,
         ..ok_json("")
     };
     let none = no_response();

@@ -187,3 +187,45 @@ fn an_entry_whose_time_is_not_a_timestamp_is_skipped_with_a_warning() {
         contents.warnings[1]
     );
 }
+
+/// The login name of this process's user, as /etc/passwd gives it.
+fn passwd_login() -> Option<String> {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() }.to_string();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()?
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == uid)
+        .map(|f| f[0].to_string())
+}
+
+#[test]
+fn without_user_in_the_environment_the_journal_names_the_login_from_the_password_database() {
+    let Some(login) = passwd_login() else {
+        eprintln!("skipped: this user has no /etc/passwd entry");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = runbook(dir.path());
+    let args = ["--runbook", path.to_str().unwrap()];
+    // Empty counts as unset, as it does for a shell.
+    let unset = [("USER", ""), ("LOGNAME", ""), ("USERNAME", "")];
+    let mut pty = Pty::spawn(dir.path(), &args, &unset, 120, 30);
+    pty.wait_for("Go-live", WAIT);
+    pty.send(b"4");
+    pty.send(b"j ");
+    pty.wait_for("[x] Step 01", WAIT);
+    pty.send(b"q");
+    pty.wait_exit(WAIT);
+    let journal = Journal::for_env(&dir.path().join("data"), "shop", "prod");
+    let users: Vec<String> = journal
+        .read()
+        .unwrap()
+        .records
+        .iter()
+        .filter(|r| matches!(r.entry, Entry::Tick { .. }))
+        .map(|r| r.user.clone())
+        .collect();
+    assert_eq!(users, [login], "not a uid");
+}

@@ -399,6 +399,118 @@ fail = ["[STATUS] == 200", "[CERTIFICATE_EXPIRATION] > 60d"]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_failures_say_what_is_wrong_in_words() {
+    // A CA certificate served as the server's own.
+    let (pem, config) = common::https::ca_as_leaf();
+    let ca_leaf = Server::fixed(200, &[], "ok", Some(config)).await;
+    // A server that accepts and closes at once, and a plain HTTP server.
+    let closing = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closing_at = closing.local_addr().unwrap();
+    let closer = std::thread::spawn(move || {
+        for _ in 0..2 {
+            if let Ok((conn, _)) = closing.accept() {
+                drop(conn);
+            }
+        }
+    });
+    let plain = Server::fixed(200, &[], "ok", None).await;
+    let (dir, specs) = probes(
+        &[
+            ("ca_leaf", ca_leaf.url("https")),
+            ("closing", format!("https://{closing_at}")),
+            ("plain", plain.url("http").replacen("http:", "https:", 1)),
+        ],
+        r#"
+[[probe]]
+name = "ca-leaf"
+url = "${ca_leaf}/"
+ca = "ca.pem"
+timeout = "3s"
+
+[[probe]]
+name = "closing"
+url = "${closing}/"
+timeout = "3s"
+
+[[probe]]
+name = "plain"
+url = "${plain}/"
+timeout = "3s"
+"#,
+    );
+    std::fs::write(dir.path().join("ca.pem"), &pem).unwrap();
+    let words = |r: &ProbeResult| {
+        r.failure
+            .as_ref()
+            .map(|f| f.to_string())
+            .unwrap_or_default()
+    };
+    let r = run(spec(&specs, "ca-leaf")).await;
+    let text = words(&r);
+    assert!(
+        text.starts_with("TLS: ") && text.contains("a CA certificate"),
+        "{text}"
+    );
+    assert!(!text.contains("Other("), "{text}");
+    for name in ["closing", "plain"] {
+        let r = run(spec(&specs, name)).await;
+        let text = words(&r);
+        assert!(
+            text.starts_with("TLS: ") || text.starts_with("connection"),
+            "{name}: {text}"
+        );
+        assert!(
+            !text.contains("client error (Connect)") && !text.contains("Other("),
+            "{name}: {text}"
+        );
+        assert_eq!(status(&r), Status::Fail);
+    }
+    let _ = closer.join();
+    ca_leaf.stop().await;
+    plain.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_beyond_the_limit_is_said_to_be_cut_not_to_be_not_json() {
+    // Valid JSON of 2 MiB: its first MiB alone is not.
+    let padding = "x".repeat(2 << 20);
+    let body: &'static str =
+        Box::leak(format!(r#"{{"status":"ok","pad":"{padding}"}}"#).into_boxed_str());
+    let small: &'static str = r#"{"status":"ok"}"#;
+    let big = Server::fixed(200, &[], body, None).await;
+    let fine = Server::fixed(200, &[], small, None).await;
+    let (_dir, specs) = probes(
+        &[("big", big.url("http")), ("fine", fine.url("http"))],
+        r#"
+[[probe]]
+name = "big"
+url = "${big}/"
+fail = ["[STATUS] == 200", "[BODY].status == ok"]
+
+[[probe]]
+name = "fine"
+url = "${fine}/"
+fail = ["[STATUS] == 200", "[BODY].status == ok"]
+"#,
+    );
+    let r = run(spec(&specs, "big")).await;
+    assert!(r.observed.body_cut, "{:?}", r.observed.body.len());
+    assert_eq!(r.observed.body.len(), ops_tui::probe::MAX_BODY);
+    let shown = resolved(&r, "[BODY].status == ok");
+    assert!(
+        shown.contains("larger than the 1 MiB a probe reads"),
+        "{shown}"
+    );
+    assert!(!shown.contains("not JSON:"), "{shown}");
+    assert_eq!(status(&r), Status::Fail);
+    let r = run(spec(&specs, "fine")).await;
+    assert!(!r.observed.body_cut);
+    assert_eq!(status(&r), Status::Ok, "{r:#?}");
+    big.stop().await;
+    fine.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_port_is_refused_and_an_unknown_name_is_dns() {
     // A port just freed: nothing listens there.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")

@@ -143,8 +143,8 @@ pub fn view(spec: &SignalSpec, reading: &Reading) -> SignalView {
         value: reading.text(spec.unit),
         detail: detail(
             reading,
-            spec.warn.as_ref().map(|t| t.text.as_str()),
-            spec.fail.as_ref().map(|t| t.text.as_str()),
+            spec.warn.as_ref().map(|t| t.shown(spec.unit)).as_deref(),
+            spec.fail.as_ref().map(|t| t.shown(spec.unit)).as_deref(),
         ),
     }
 }

@@ -315,6 +315,12 @@ fn body_json(o: &Observed) -> Result<Value, String> {
     if o.body.trim().is_empty() {
         return Err("body is empty, not JSON".into());
     }
+    if o.body_cut {
+        return Err(format!(
+            "body is larger than the {} MiB a probe reads: not judged as JSON",
+            crate::probe::MAX_BODY >> 20
+        ));
+    }
     serde_json::from_str(&o.body)
         .map_err(|_| format!("body is not JSON: {:?}", short(o.body.trim(), 40)))
 }

@@ -70,6 +70,8 @@ pub struct Observed {
     pub certificate_expiration: Option<jiff::SignedDuration>,
     /// A burst probe: how many responses had each status code.
     pub status_counts: BTreeMap<u16, u32>,
+    /// The body was longer than the probe reads (`body` is its start).
+    pub body_cut: bool,
 }
 
 /// A parsed condition.

@@ -207,12 +207,46 @@ pub fn os_user() -> String {
     #[cfg(unix)]
     {
         // SAFETY: getuid has no preconditions and cannot fail.
-        format!("uid {}", unsafe { libc::getuid() })
+        let uid = unsafe { libc::getuid() };
+        passwd_name(uid).unwrap_or_else(|| format!("uid {uid}"))
     }
     #[cfg(not(unix))]
     {
         "unknown".into()
     }
+}
+
+/// The login name of `uid` in the password database (`/etc/passwd`, or
+/// whatever NSS serves), when it has one.
+#[cfg(unix)]
+fn passwd_name(uid: libc::uid_t) -> Option<String> {
+    let mut buf: Vec<libc::c_char> = vec![0; 1024];
+    // Grows the buffer while the entry does not fit (bounded).
+    for _ in 0..6 {
+        // SAFETY: passwd is plain data; all-zero is a valid value.
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: every pointer is to a live local of the right size;
+        // getpwuid_r writes within `buf.len()` bytes.
+        let rc =
+            unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found) };
+        if rc == libc::ERANGE {
+            buf.resize(buf.len() * 4, 0);
+            continue;
+        }
+        if rc != 0 || found.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        // SAFETY: on success pw_name points to a NUL-terminated string in
+        // `buf`, which outlives this borrow.
+        let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+        return name
+            .to_str()
+            .ok()
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
+    }
+    None
 }
 
 /// The last journaled status of each check (`probe:NAME`, `signal:NAME`).

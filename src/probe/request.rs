@@ -154,13 +154,18 @@ async fn read(response: &mut reqwest::Response, started: Instant) -> Result<Obse
         })
         .collect();
     let mut body = Vec::new();
-    while body.len() < MAX_BODY {
+    let mut ended = false;
+    while body.len() <= MAX_BODY {
         match response.chunk().await {
             Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) => break,
+            Ok(None) => {
+                ended = true;
+                break;
+            }
             Err(e) => return Err(classify(&e.without_url())),
         }
     }
+    let body_cut = !ended && body.len() > MAX_BODY;
     body.truncate(MAX_BODY);
     Ok(Observed {
         connected: true,
@@ -168,6 +173,7 @@ async fn read(response: &mut reqwest::Response, started: Instant) -> Result<Obse
         response_time_ms: Some(started.elapsed().as_secs_f64() * 1000.0),
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        body_cut,
         ..Observed::default()
     })
 }
@@ -191,6 +197,12 @@ pub fn classify(e: &reqwest::Error) -> Failure {
                     return Failure::Refused(io.to_string());
                 }
                 std::io::ErrorKind::TimedOut => return Failure::Timeout,
+                std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::UnexpectedEof
+                | std::io::ErrorKind::BrokenPipe => {
+                    return Failure::Other(format!("connection closed by the server ({io})"));
+                }
                 _ => {}
             }
         }
@@ -228,6 +240,35 @@ fn tls_reason(e: &rustls::Error) -> String {
         rustls::Error::InvalidCertificate(C::NotValidForName)
         | rustls::Error::InvalidCertificate(C::NotValidForNameContext { .. }) => {
             "certificate not valid for this host name".into()
+        }
+        rustls::Error::InvalidCertificate(C::BadSignature) => {
+            "certificate signature does not verify".into()
+        }
+        rustls::Error::InvalidCertificate(C::Revoked) => "certificate revoked".into(),
+        rustls::Error::InvalidCertificate(C::InvalidPurpose)
+        | rustls::Error::InvalidCertificate(C::InvalidPurposeContext { .. }) => {
+            "certificate not valid for a server (its key usage)".into()
+        }
+        rustls::Error::InvalidCertificate(C::BadEncoding) => "certificate malformed".into(),
+        // The verifier's own reasons arrive by name (`CaUsedAsEndEntity`).
+        rustls::Error::InvalidCertificate(C::Other(other)) => match other.to_string().as_str() {
+            "CaUsedAsEndEntity" => {
+                "the server presents a CA certificate as its own: serve a certificate issued by that CA".into()
+            }
+            "EndEntityUsedAsCa" => {
+                "the chain uses a server's certificate as a CA".into()
+            }
+            "UnsupportedSignatureAlgorithm" | "UnsupportedSignatureAlgorithmForPublicKey" => {
+                "certificate signed with an algorithm not supported".into()
+            }
+            name => format!("certificate rejected ({name})"),
+        },
+        rustls::Error::InvalidCertificate(other) => format!("certificate rejected ({other:?})"),
+        rustls::Error::AlertReceived(alert) => {
+            format!("the server ended the handshake ({alert:?})")
+        }
+        rustls::Error::InvalidMessage(_) => {
+            "the server did not answer in TLS (a plain HTTP port?)".into()
         }
         other => other.to_string(),
     }

@@ -254,6 +254,18 @@ fn unit_name(unit: Unit) -> &'static str {
     }
 }
 
+impl Threshold {
+    /// The threshold as values of its signal are shown: `> 1%` for a
+    /// percent signal whether the runbook wrote `> 1%` or `> 0.01`.
+    pub fn shown(&self, unit: Option<Unit>) -> String {
+        format!(
+            "{} {}",
+            self.op.as_str(),
+            crate::prom::units::format(self.value, unit)
+        )
+    }
+}
+
 impl fmt::Display for Threshold {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -360,6 +372,15 @@ mod tests {
         let t = Threshold::parse_for("> 1s", Some(Unit::Seconds)).unwrap();
         assert!(close(t.value, 1.0));
         let t = Threshold::parse_for("> 1%", Some(Unit::Percent)).unwrap();
+        assert_eq!(t.shown(Some(Unit::Percent)), "> 1%");
+        let bare = Threshold::parse_for("> 0.01", Some(Unit::Percent)).unwrap();
+        assert_eq!(
+            bare.shown(Some(Unit::Percent)),
+            "> 1%",
+            "as the values are shown"
+        );
+        let ms = Threshold::parse_for(">= 250", Some(Unit::Milliseconds)).unwrap();
+        assert_eq!(ms.shown(Some(Unit::Milliseconds)), ">= 250ms");
         assert!(close(t.value, 0.01));
         let t = Threshold::parse_for("> 1%", Some(Unit::Ratio)).unwrap();
         assert!(close(t.value, 0.01));

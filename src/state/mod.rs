@@ -330,8 +330,14 @@ impl AppState {
                     value: reading.text(s.unit),
                     detail: crate::checks::prom::detail(
                         reading,
-                        s.warn.as_ref().map(|t| t.get_ref().as_str()),
-                        s.fail.as_ref().map(|t| t.get_ref().as_str()),
+                        s.warn
+                            .as_ref()
+                            .map(|t| shown_threshold(t, s.unit))
+                            .as_deref(),
+                        s.fail
+                            .as_ref()
+                            .map(|t| shown_threshold(t, s.unit))
+                            .as_deref(),
                     ),
                 })
             })
@@ -1847,6 +1853,13 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
 mod label_tests;
 #[cfg(test)]
 mod safety_tests;
+/// A runbook threshold as its signal's values are shown (as written when
+/// it does not parse).
+fn shown_threshold(t: &toml::Spanned<String>, unit: Option<crate::runbook::model::Unit>) -> String {
+    crate::prom::threshold::Threshold::parse_for(t.get_ref(), unit)
+        .map_or_else(|_| t.get_ref().clone(), |t| t.shown(unit))
+}
+
 #[cfg(test)]
 mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyEventState, KeyModifiers};

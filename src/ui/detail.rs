@@ -34,13 +34,21 @@ fn probe(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
         .flat_map(|r| r.probes())
         .find(|p| p.name.get_ref() == name);
     if let (Some(p), Some(url)) = (spec, index.and_then(|i| state.probe_urls.get(i))) {
+        // A burst probe runs only when asked, never on a timer.
+        let cadence = if p.burst.is_some() {
+            match state.keymap.pane_key(crate::action::Action::RunBurst) {
+                Some(key) => format!("on demand ({key} runs it)"),
+                None => "on demand".to_string(),
+            }
+        } else {
+            format!("every {}", humantime::format_duration(p.every.0))
+        };
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", p.method()), theme.accent()),
             Span::styled(url.clone(), theme.base()),
             Span::styled(
                 format!(
-                    "   every {} · timeout {}",
-                    humantime::format_duration(p.every.0),
+                    "   {cadence} · timeout {}",
                     humantime::format_duration(p.timeout.0)
                 ),
                 theme.muted(),
@@ -114,7 +122,10 @@ fn probe(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
                 ));
             }
             lines.push(Line::raw(""));
-            lines.push(Line::styled("Conditions (the evidence):", theme.muted()));
+            lines.push(Line::styled(
+                "Conditions (the evidence; a \"must\" that fails fails the probe, a \"should\" warns):",
+                theme.muted(),
+            ));
             for (tier, e) in last.verdict.evaluations.iter() {
                 let (symbol, style) = match (e.ok, tier.is_fail()) {
                     (true, _) => (Status::Ok.symbol(), theme.status(Status::Ok)),
@@ -123,7 +134,10 @@ fn probe(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
                 };
                 let mut spans = vec![
                     Span::styled(format!("  {symbol} "), style),
-                    Span::styled(format!("{:<5}", tier.word()), theme.muted()),
+                    Span::styled(
+                        if tier.is_fail() { "must   " } else { "should " },
+                        theme.muted(),
+                    ),
                     Span::styled(format!("{:<44} ", e.condition), theme.base()),
                     Span::styled(e.resolved.clone(), theme.accent()),
                 ];

@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
     for (word, t, st) in [("warn", &warn, Status::Warn), ("fail", &fail, Status::Fail)] {
         if let Some(t) = t {
             head.push(Span::styled(
-                format!("   {word} {}", t.text),
+                format!("   {word} {}", t.shown(unit)),
                 theme.status(st),
             ));
         }
@@ -138,7 +138,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
                 .data(f),
         );
     }
+    // The thresholds are named above the chart, in their colours: a
+    // legend inside it would cover the fail line drawn near its top.
     let chart = Chart::new(datasets)
+        .legend_position(None)
         .x_axis(
             Axis::default()
                 .title(Span::styled("minutes", theme.muted()))

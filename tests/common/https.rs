@@ -338,6 +338,17 @@ impl TestCa {
     }
 }
 
+/// A CA certificate for 127.0.0.1 served as the server's own certificate
+/// (a common mistake): its PEM, to trust it as a `ca`, and the server's
+/// configuration.
+pub fn ca_as_leaf() -> (String, Arc<rustls::ServerConfig>) {
+    let key = KeyPair::generate().expect("a key");
+    let mut params = leaf(days_from_now(90));
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).expect("a CA certificate");
+    (cert.pem(), server_config(&cert, &key))
+}
+
 /// A server configuration with a self-signed certificate for 127.0.0.1.
 pub fn self_signed(not_after: time::OffsetDateTime) -> Arc<rustls::ServerConfig> {
     let key = KeyPair::generate().expect("a key");

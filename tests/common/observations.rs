@@ -31,6 +31,7 @@ pub static OBSERVATIONS: LazyLock<Vec<Observed>> = LazyLock::new(|| {
             body: json.to_string(),
             certificate_expiration: Some(SignedDuration::from_hours(20 * 24)),
             status_counts: BTreeMap::from([(200, 3), (429, 1), (503, 2)]),
+            body_cut: false,
         },
         Observed {
             connected: true,
@@ -41,6 +42,7 @@ pub static OBSERVATIONS: LazyLock<Vec<Observed>> = LazyLock::new(|| {
                 .into(),
             certificate_expiration: None,
             status_counts: BTreeMap::new(),
+            body_cut: false,
         },
         Observed {
             connected: true,
@@ -51,6 +53,7 @@ pub static OBSERVATIONS: LazyLock<Vec<Observed>> = LazyLock::new(|| {
                 .into_owned(),
             certificate_expiration: Some(SignedDuration::from_secs(-1)),
             status_counts: BTreeMap::from([(0, 1)]),
+            body_cut: false,
         },
         Observed {
             connected: true,
@@ -61,6 +64,7 @@ pub static OBSERVATIONS: LazyLock<Vec<Observed>> = LazyLock::new(|| {
             certificate_expiration: Some(SignedDuration::MAX),
             // Counts whose sum passes u32::MAX.
             status_counts: BTreeMap::from([(599, u32::MAX), (100, 1)]),
+            body_cut: false,
         },
         Observed {
             connected: true,
@@ -70,6 +74,7 @@ pub static OBSERVATIONS: LazyLock<Vec<Observed>> = LazyLock::new(|| {
             body: format!("[{}]", vec!["\"x\""; 20_000].join(",")),
             certificate_expiration: Some(SignedDuration::MIN),
             status_counts: BTreeMap::from([(429, 7)]),
+            body_cut: false,
         },
         Observed {
             connected: false,
@@ -79,6 +84,7 @@ pub static OBSERVATIONS: LazyLock<Vec<Observed>> = LazyLock::new(|| {
             body: "a".repeat(65_536),
             certificate_expiration: None,
             status_counts: BTreeMap::new(),
+            body_cut: false,
         },
     ]
 });

@@ -48,8 +48,15 @@ pub fn content(state: &AppState) -> Content {
             let name = p.name.get_ref();
             let mut spans = Vec::new();
             let Some(last) = state.health.get(name).and_then(|h| h.last.as_ref()) else {
+                // A burst probe is never run on a timer: it waits for
+                // no one.
+                let word = if p.burst.is_some() {
+                    "on demand"
+                } else {
+                    "waiting"
+                };
                 spans.push(Span::styled(
-                    format!("{} waiting  ", Status::Unknown.symbol()),
+                    format!("{} {word:<8} ", Status::Unknown.symbol()),
                     theme.status(Status::Unknown),
                 ));
                 spans.push(Span::styled(format!("{name:<name_width$} "), theme.base()));

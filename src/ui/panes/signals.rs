@@ -50,13 +50,7 @@ pub fn content(state: &AppState) -> Content {
             // Thresholds in the signal's unit, as the value is shown.
             let shown = |t: &toml::Spanned<String>| {
                 crate::prom::threshold::Threshold::parse_for(t.get_ref(), s.unit)
-                    .map(|t| {
-                        format!(
-                            "{} {}",
-                            t.op.as_str(),
-                            crate::prom::units::format(t.value, s.unit)
-                        )
-                    })
+                    .map(|t| t.shown(s.unit))
                     .unwrap_or_else(|_| t.get_ref().clone())
             };
             let mut thresholds = Vec::new();
