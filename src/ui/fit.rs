@@ -332,7 +332,7 @@ pub fn scrolled(
     {
         let line = fit_line(line, width);
         out.push(if selected == Some(i) {
-            highlight(theme, line)
+            highlight(theme, pad_line(line, width))
         } else {
             line
         });
@@ -341,6 +341,16 @@ pub fn scrolled(
         out.push(mark(theme, v.below, true, width));
     }
     out
+}
+
+/// The line with blanks after it up to `width` columns, so that a style
+/// given to it covers the whole row.
+pub fn pad_line(mut line: Line<'static>, width: usize) -> Line<'static> {
+    let w = line.width();
+    if w < width {
+        line.spans.push(Span::raw(" ".repeat(width - w)));
+    }
+    line
 }
 
 /// The selected row: every span in the theme's selection colours (which

@@ -22,7 +22,13 @@ pub fn line(state: &AppState, width: usize) -> Line<'static> {
     let mut used = 1;
     let paused = state.target_paused();
     let count = state.hints.len();
-    for (i, (key, hint)) in state.hints.iter().enumerate() {
+    // Read-only says so right after help, before any hint can give way.
+    let mut hints: Vec<&(String, &str)> = state.hints.iter().collect();
+    if let Some(at) = hints.iter().position(|(k, _)| k == "RO") {
+        let ro = hints.remove(at);
+        hints.insert(1.min(hints.len()), ro);
+    }
+    for (i, (key, hint)) in hints.into_iter().enumerate() {
         // p pauses a running Deployment and resumes a paused one.
         let hint = if *hint == "pause" && paused {
             "resume"

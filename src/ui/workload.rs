@@ -426,10 +426,19 @@ fn draw_logs(frame: &mut Frame, state: &AppState, logs: &LogView, body: Rect) {
         let line = visible[start];
         let style = line_style(theme, line);
         if logs.wrap {
-            for piece in wrap(line, width).into_iter().rev() {
+            let pieces = wrap(line, width);
+            let count = pieces.len();
+            for (i, piece) in pieces.into_iter().enumerate().rev() {
                 if rows.len() == height {
                     break;
                 }
+                // The top row of a line whose start is above the view
+                // begins with the mark.
+                let piece = if i > 0 && rows.len() + 1 == height && count > 1 {
+                    window(&piece, 1, width)
+                } else {
+                    piece
+                };
                 rows.push(Line::styled(piece, style));
             }
         } else {

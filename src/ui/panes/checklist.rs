@@ -70,7 +70,7 @@ pub fn content(state: &AppState, width: usize) -> Content {
                 // The phase's name and its count first; then the gauge,
                 // its period and how many items verify themselves.
                 let mut cells = vec![
-                    Cell::flex(0, Span::styled(format!("{name}  "), theme.title(false))),
+                    Cell::keep(Span::styled(format!("{name}  "), theme.title(false))),
                     Cell::at(
                         2,
                         Span::styled(format!("{} ", gauge(done, *total, 8)), theme.status(st)),
