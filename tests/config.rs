@@ -132,11 +132,9 @@ fn other_bad_keymap_entries_each_say_what_is_wrong() {
     );
     let (_, warnings) = Keymap::load("default", Some(dir.path()));
     assert_eq!(warnings.len(), 2, "{warnings:?}");
-    assert!(
-        warnings[0].contains(
-            ":1:2: unknown section [sidebar] (expected dashboard, list, dialog or editor)"
-        )
-    );
+    assert!(warnings[0].contains(
+        ":1:2: unknown section [sidebar] (expected dashboard, list, dialog, editor or logs)"
+    ));
     assert!(
         warnings[1]
             .contains(":5:5: [list] key \"j\": expected an action name in quotes, or \"unbind\"")
