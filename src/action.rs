@@ -45,6 +45,9 @@ pub enum Action {
     Milestone,
     Walkthrough,
     Star,
+    Wrap,
+    ScrollLeft,
+    ScrollRight,
 }
 
 impl Action {
@@ -90,6 +93,9 @@ impl Action {
         Action::Milestone,
         Action::Walkthrough,
         Action::Star,
+        Action::Wrap,
+        Action::ScrollLeft,
+        Action::ScrollRight,
     ];
 
     /// The name used in keymap files.
@@ -135,6 +141,9 @@ impl Action {
             Action::Milestone => "milestone",
             Action::Walkthrough => "walkthrough",
             Action::Star => "star",
+            Action::Wrap => "wrap",
+            Action::ScrollLeft => "scroll_left",
+            Action::ScrollRight => "scroll_right",
         }
     }
 
@@ -206,6 +215,9 @@ impl Action {
                 "the guided go-live: one checklist item at a time with its check live (resumes where the team left off)"
             }
             Action::Star => "Timeline: star the selected entry for the report (or unstar it)",
+            Action::Wrap => "logs: wrap long lines, or cut them (and scroll sideways)",
+            Action::ScrollLeft => "logs, not wrapping: scroll left",
+            Action::ScrollRight => "logs, not wrapping: scroll right",
         }
     }
 
@@ -252,6 +264,9 @@ impl Action {
             Action::Milestone => "milestone",
             Action::Walkthrough => "walkthrough",
             Action::Star => "star",
+            Action::Wrap => "wrap",
+            Action::ScrollLeft => "left",
+            Action::ScrollRight => "right",
         }
     }
 }

@@ -20,6 +20,7 @@ fn key(name: &str) -> Key {
 const DASHBOARD: InputContext = InputContext {
     dialog_open: false,
     editor_focused: false,
+    log_view: false,
 };
 
 fn action(keymap: &Keymap, ctx: InputContext, k: &str) -> Option<Action> {
@@ -131,11 +132,9 @@ fn other_bad_keymap_entries_each_say_what_is_wrong() {
     );
     let (_, warnings) = Keymap::load("default", Some(dir.path()));
     assert_eq!(warnings.len(), 2, "{warnings:?}");
-    assert!(
-        warnings[0].contains(
-            ":1:2: unknown section [sidebar] (expected dashboard, list, dialog or editor)"
-        )
-    );
+    assert!(warnings[0].contains(
+        ":1:2: unknown section [sidebar] (expected dashboard, list, dialog, editor or logs)"
+    ));
     assert!(
         warnings[1]
             .contains(":5:5: [list] key \"j\": expected an action name in quotes, or \"unbind\"")
@@ -191,6 +190,7 @@ fn a_focused_editor_takes_keys_before_any_binding() {
     let editing = InputContext {
         dialog_open: true,
         editor_focused: true,
+        log_view: false,
     };
     // `q` is typed, not quit; esc and ctrl-s are the editor's own.
     assert_eq!(
@@ -207,6 +207,7 @@ fn a_focused_editor_takes_keys_before_any_binding() {
     let dialog = InputContext {
         dialog_open: true,
         editor_focused: false,
+        log_view: false,
     };
     assert_eq!(keymap.dispatch(dialog, key("tab")), Dispatch::Ignored);
     assert_eq!(action(&keymap, dialog, "esc"), Some(Action::Cancel));
@@ -369,4 +370,25 @@ fn shift_letter_is_the_capital_letter() {
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(action(&keymap, DASHBOARD, "G"), Some(Action::Bottom));
     assert_eq!(action(&keymap, DASHBOARD, "g"), None);
+}
+
+#[test]
+fn the_log_view_reads_its_own_keys_first() {
+    let (keymap, _) = Keymap::load("default", None);
+    let logs = InputContext {
+        dialog_open: false,
+        editor_focused: false,
+        log_view: true,
+    };
+    // w wraps in the log view and starts the walkthrough elsewhere.
+    assert_eq!(action(&keymap, logs, "w"), Some(Action::Wrap));
+    assert_eq!(action(&keymap, DASHBOARD, "w"), Some(Action::Walkthrough));
+    assert_eq!(action(&keymap, logs, "right"), Some(Action::ScrollRight));
+    assert_eq!(action(&keymap, DASHBOARD, "right"), None);
+    // Keys the log view does not bind fall through to the pane's.
+    assert_eq!(action(&keymap, logs, "down"), Some(Action::MoveDown));
+    // vim adds h and l, which move between panes on the dashboard.
+    let (vim, _) = Keymap::load("vim", None);
+    assert_eq!(action(&vim, logs, "l"), Some(Action::ScrollRight));
+    assert_eq!(action(&vim, DASHBOARD, "l"), Some(Action::FocusNext));
 }

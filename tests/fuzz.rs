@@ -1442,7 +1442,7 @@ proptest! {
         let path = dir.path().to_path_buf();
         let (bindings, warnings) = bounded("Keymap::load", move || {
             let (keymap, warnings) = Keymap::load(name, Some(&path));
-            let ctx = InputContext { dialog_open: false, editor_focused: false };
+            let ctx = InputContext { dialog_open: false, editor_focused: false, log_view: false };
             for k in ["q", "tab", "ctrl-c", "esc", "enter"] {
                 keymap.dispatch(ctx, Key::parse(k).unwrap());
             }

@@ -18,6 +18,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
+#[path = "screens/width.rs"]
+mod width;
+
 fn state(runbook: Option<Runbook>, env: Option<&str>, theme: &str, keymap: &str) -> AppState {
     let overrides = Overrides {
         env: env.map(String::from),
@@ -1179,24 +1182,31 @@ fn observed(
 }
 
 fn with_probes(failing: bool) -> AppState {
-    use ops_tui::probe::Failure;
     let mut s = example("staging");
     s.now = 1_000_000;
+    add_probes(&mut s, failing);
+    s
+}
+
+/// Probe results (with a little history) for the example's probes.
+fn add_probes(s: &mut AppState, failing: bool) {
+    use ops_tui::probe::Failure;
+    let s = &mut *s;
     let day = 86_400;
     let results = if !failing {
         let mut slow = observed(200, 420.0, r#"{"status":"healthy"}"#, &[]);
         slow.certificate_expiration = Some(jiff::SignedDuration::from_secs(60 * day));
         vec![
-            probe_result(&s, "health", slow, None, Some(s.now + 60 * day)),
+            probe_result(s, "health", slow, None, Some(s.now + 60 * day)),
             probe_result(
-                &s,
+                s,
                 "ready",
                 observed(503, 12.0, "not ready", &[]),
                 Some(Failure::Http(503)),
                 None,
             ),
             probe_result(
-                &s,
+                s,
                 "headers",
                 observed(
                     200,
@@ -1215,16 +1225,16 @@ fn with_probes(failing: bool) -> AppState {
         let none = ops_tui::condition::Observed::default();
         vec![
             probe_result(
-                &s,
+                s,
                 "health",
                 none.clone(),
                 Some(Failure::Tls("certificate expired".into())),
                 Some(s.now - 3 * day),
             ),
-            probe_result(&s, "ready", none.clone(), Some(Failure::Timeout), None),
-            probe_result(&s, "headers", observed(200, 25.0, "", &[]), None, None),
+            probe_result(s, "ready", none.clone(), Some(Failure::Timeout), None),
+            probe_result(s, "headers", observed(200, 25.0, "", &[]), None, None),
             probe_result(
-                &s,
+                s,
                 "cors",
                 none,
                 Some(Failure::Refused("Connection refused (os error 111)".into())),
@@ -1241,12 +1251,11 @@ fn with_probes(failing: bool) -> AppState {
                 .response_time_ms
                 .map(|ms| ms * f64::from(k + 1) / 8.0);
             past.at = s.now - i64::from(8 - k) * 10;
-            update(&mut s, Msg::Probe(0, Box::new(past)));
+            update(s, Msg::Probe(0, Box::new(past)));
         }
         r.at = s.now;
-        update(&mut s, Msg::Probe(0, Box::new(r)));
+        update(s, Msg::Probe(0, Box::new(r)));
     }
-    s
 }
 
 #[test]
@@ -1312,11 +1321,21 @@ fn with_signals(
     values: [(Option<f64>, ops_tui::prom::signal::SignalState); 2],
     alerts: bool,
 ) -> AppState {
+    let mut s = example("staging");
+    s.now = 1_000_000;
+    add_signals(&mut s, values, alerts);
+    s
+}
+
+/// Readings, their history and the alerts for the example's signals.
+fn add_signals(
+    s: &mut AppState,
+    values: [(Option<f64>, ops_tui::prom::signal::SignalState); 2],
+    alerts: bool,
+) {
     use ops_tui::prom::alerts::{Alert, AlertState};
     use ops_tui::prom::signal::Reading;
     use ops_tui::state::signals::SignalMsg;
-    let mut s = example("staging");
-    s.now = 1_000_000;
     for (name, (value, state)) in ["error-rate", "p95-latency"].into_iter().zip(values) {
         let points: Vec<(i64, f64)> = (0..60)
             .map(|i| {
@@ -1327,7 +1346,7 @@ fn with_signals(
             })
             .collect();
         update(
-            &mut s,
+            s,
             Msg::Signal(
                 0,
                 SignalMsg::Range {
@@ -1337,7 +1356,7 @@ fn with_signals(
             ),
         );
         update(
-            &mut s,
+            s,
             Msg::Signal(
                 0,
                 SignalMsg::Reading {
@@ -1383,7 +1402,7 @@ fn with_signals(
         Vec::new()
     };
     update(
-        &mut s,
+        s,
         Msg::Signal(
             0,
             SignalMsg::Alerts {
@@ -1392,7 +1411,6 @@ fn with_signals(
             },
         ),
     );
-    s
 }
 
 #[test]

@@ -24,10 +24,17 @@ pub enum Mode {
     List,
     Dialog,
     Editor,
+    Logs,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 4] = [Mode::Dashboard, Mode::List, Mode::Dialog, Mode::Editor];
+    pub const ALL: [Mode; 5] = [
+        Mode::Dashboard,
+        Mode::List,
+        Mode::Dialog,
+        Mode::Editor,
+        Mode::Logs,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -35,6 +42,7 @@ impl Mode {
             Mode::List => "list",
             Mode::Dialog => "dialog",
             Mode::Editor => "editor",
+            Mode::Logs => "logs",
         }
     }
 
@@ -44,6 +52,7 @@ impl Mode {
             Mode::List => "in the focused pane",
             Mode::Dialog => "while a dialog or overlay is open",
             Mode::Editor => "while typing text (other keys are typed)",
+            Mode::Logs => "in the log view (before [list] and [dashboard])",
         }
     }
 
@@ -61,6 +70,8 @@ impl Mode {
 pub struct InputContext {
     pub dialog_open: bool,
     pub editor_focused: bool,
+    /// The log view is open: its [logs] keys come first.
+    pub log_view: bool,
 }
 
 /// Where a key went.
@@ -75,7 +86,7 @@ pub enum Dispatch {
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
     pub name: String,
-    bindings: [IndexMap<Key, Action>; 4],
+    bindings: [IndexMap<Key, Action>; 5],
 }
 
 impl Keymap {
@@ -136,7 +147,7 @@ impl Keymap {
                 warnings.push(src.message(
                     section.span().start,
                     &format!(
-                        "unknown section [{section_name}] (expected dashboard, list, dialog or editor); ignored"
+                        "unknown section [{section_name}] (expected dashboard, list, dialog, editor or logs); ignored"
                     ),
                 ));
                 continue;
@@ -213,8 +224,8 @@ impl Keymap {
     }
 
     /// Routes a key: dialogs read only their own bindings, a focused editor
-    /// takes keys before anything else, otherwise the pane and then the
-    /// dashboard.
+    /// takes keys before anything else, otherwise the log view (when it is
+    /// open), the pane and then the dashboard.
     pub fn dispatch(&self, ctx: InputContext, key: Key) -> Dispatch {
         let lookup = |mode: Mode| self.bindings[mode.index()].get(&key).copied();
         if ctx.dialog_open && !ctx.editor_focused {
@@ -223,7 +234,10 @@ impl Keymap {
         if ctx.editor_focused {
             return lookup(Mode::Editor).map_or(Dispatch::Editor(key), Dispatch::Action);
         }
-        lookup(Mode::List)
+        ctx.log_view
+            .then(|| lookup(Mode::Logs))
+            .flatten()
+            .or_else(|| lookup(Mode::List))
             .or_else(|| lookup(Mode::Dashboard))
             .map_or(Dispatch::Ignored, Dispatch::Action)
     }

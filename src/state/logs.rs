@@ -9,6 +9,8 @@ use ratatui_textarea::TextArea;
 
 /// Lines kept; older ones are dropped (and counted).
 pub const MAX_LINES: usize = 5000;
+/// Columns one sideways scroll moves by.
+pub const SIDEWAYS_STEP: usize = 16;
 /// Lines asked for when a stream starts.
 pub const TAIL_LINES: i64 = 500;
 
@@ -63,6 +65,11 @@ pub struct LogView {
     pub scroll: usize,
     pub status: LogStatus,
     pub stream: u64,
+    /// Long lines wrap; otherwise they are cut, marked, and the view
+    /// scrolls sideways.
+    pub wrap: bool,
+    /// Columns scrolled sideways (when not wrapping).
+    pub column: usize,
 }
 
 impl LogView {
@@ -80,7 +87,32 @@ impl LogView {
             scroll: 0,
             status: LogStatus::Connecting,
             stream,
+            wrap: false,
+            column: 0,
         }
+    }
+
+    /// Wraps long lines, or cuts them again; wrapping starts at the left.
+    pub fn toggle_wrap(&mut self) {
+        self.wrap = !self.wrap;
+        self.column = 0;
+    }
+
+    /// Scrolls sideways by `steps` steps (negative: left), not past the
+    /// start of the longest visible line; nothing while wrapping.
+    pub fn scroll_sideways(&mut self, steps: isize) {
+        if self.wrap {
+            return;
+        }
+        let longest = self
+            .visible()
+            .iter()
+            .map(|l| unicode_width::UnicodeWidthStr::width(*l))
+            .max()
+            .unwrap_or(0);
+        let max = longest.saturating_sub(1) / SIDEWAYS_STEP * SIDEWAYS_STEP;
+        let delta = steps.saturating_mul(SIDEWAYS_STEP as isize);
+        self.column = self.column.saturating_add_signed(delta).min(max);
     }
 
     pub fn container(&self) -> &str {
@@ -253,6 +285,23 @@ mod tests {
         v.type_key(KeyEvent::from(crossterm::event::KeyCode::Char('x')));
         v.end_filter(false);
         assert_eq!(v.filter, "error");
+    }
+
+    #[test]
+    fn sideways_scrolling_stops_at_the_longest_line_and_wrapping_resets_it() {
+        let mut v = LogView::new("p".into(), vec!["app".into()], 1);
+        v.receive(LogEvent::Lines(vec!["x".repeat(40), "short".into()]));
+        v.scroll_sideways(-1);
+        assert_eq!(v.column, 0);
+        v.scroll_sideways(1);
+        assert_eq!(v.column, SIDEWAYS_STEP);
+        // Never past the start of the longest line's last step.
+        v.scroll_sideways(10);
+        assert_eq!(v.column, 32);
+        v.toggle_wrap();
+        assert!(v.wrap && v.column == 0);
+        v.scroll_sideways(1);
+        assert_eq!(v.column, 0, "no sideways scroll while wrapping");
     }
 
     #[test]

@@ -415,6 +415,7 @@ impl AppState {
                 || (self.dialog.is_none()
                     && self.help.is_none()
                     && self.log_view().is_some_and(|l| l.editor.is_some())),
+            log_view: self.log_view().is_some(),
         }
     }
 
@@ -443,6 +444,8 @@ impl AppState {
             (&[Action::MoveUp, Action::MoveDown], "scroll"),
             (&[Action::Follow], "follow"),
             (&[Action::Filter], "filter"),
+            (&[Action::Wrap], "wrap"),
+            (&[Action::ScrollLeft, Action::ScrollRight], "sideways"),
             (&[Action::PreviousLogs], "previous"),
             (&[Action::NextContainer], "container"),
         ];
@@ -483,7 +486,7 @@ impl AppState {
         } else if self.log_view().is_some_and(|l| l.editor.is_some()) {
             (FILTERING, &[Mode::Editor])
         } else if self.log_view().is_some() {
-            (LOGS, &[Mode::List, Mode::Dashboard])
+            (LOGS, &[Mode::Logs, Mode::List, Mode::Dashboard])
         } else if self.workload.is_some() {
             (WORKLOAD, &[Mode::List, Mode::Dashboard])
         } else if self.walkthrough {
@@ -832,6 +835,9 @@ impl AppState {
                 Action::Follow if logs.follow => logs.follow = false,
                 Action::Follow => logs.to_end(),
                 Action::Filter => logs.start_filter(),
+                Action::Wrap => logs.toggle_wrap(),
+                Action::ScrollLeft => logs.scroll_sideways(-1),
+                Action::ScrollRight => logs.scroll_sideways(1),
                 Action::PreviousLogs => {
                     logs.previous = !logs.previous;
                     self.restart_logs();
@@ -1551,6 +1557,9 @@ impl AppState {
             | Action::Follow
             | Action::PreviousLogs
             | Action::NextContainer
+            | Action::Wrap
+            | Action::ScrollLeft
+            | Action::ScrollRight
             | Action::Confirm
             | Action::Cancel
             | Action::Submit => {}

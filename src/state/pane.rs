@@ -55,9 +55,9 @@ impl Pane {
     }
 
     /// Footer hints while this pane has focus: the actions of each hint and
-    /// its label.
+    /// its label. Help first, then the pane's own keys: a narrow footer
+    /// gives up hints from the end.
     pub fn hints(self) -> &'static [(&'static [Action], &'static str)] {
-        // Help and quit first: a narrow footer cuts from the end.
         const HELP: (&[Action], &str) = (&[Action::Help], "help");
         const QUIT: (&[Action], &str) = (&[Action::Quit], "quit");
         const MOVE: (&[Action], &str) = (&[Action::MoveDown, Action::MoveUp], "move");
@@ -66,17 +66,49 @@ impl Pane {
         match self {
             Pane::Rollouts => &[
                 HELP,
-                QUIT,
-                MOVE,
+                (&[Action::Open], "open"),
+                (&[Action::Logs], "logs"),
                 (&[Action::Scale], "scale"),
                 (&[Action::Restart], "restart"),
                 (&[Action::PauseResume], "pause"),
                 (&[Action::Rollback], "rollback"),
+                (&[Action::BlueGreen], "blue-green"),
+                QUIT,
+                MOVE,
                 PANE,
                 ZOOM,
             ],
-            Pane::Timeline => &[HELP, QUIT, PANE, ZOOM],
-            _ => &[HELP, QUIT, MOVE, PANE, ZOOM],
+            Pane::Health => &[
+                HELP,
+                (&[Action::Open], "detail"),
+                (&[Action::RunBurst], "burst"),
+                QUIT,
+                MOVE,
+                PANE,
+                ZOOM,
+            ],
+            Pane::Signals => &[HELP, (&[Action::Open], "detail"), QUIT, MOVE, PANE, ZOOM],
+            Pane::Checklist => &[
+                HELP,
+                (&[Action::Tick], "tick"),
+                (&[Action::SkipItem], "skip"),
+                (&[Action::Note], "note"),
+                (&[Action::Walkthrough], "walkthrough"),
+                QUIT,
+                MOVE,
+                PANE,
+                ZOOM,
+            ],
+            Pane::Timeline => &[
+                HELP,
+                (&[Action::Filter], "filter"),
+                (&[Action::Star], "star"),
+                (&[Action::Note], "note"),
+                QUIT,
+                MOVE,
+                PANE,
+                ZOOM,
+            ],
         }
     }
 }

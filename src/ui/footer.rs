@@ -1,29 +1,53 @@
 //! The footer: key hints for the focused pane (or the open dialog),
-//! generated from the active keymap.
+//! generated from the active keymap. Hints that do not fit go whole, from
+//! the end, and an ellipsis says some did.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
+use super::fit::{ELLIPSIS, fit_line};
 use crate::state::AppState;
 
 pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
+    frame.render_widget(Paragraph::new(line(state, usize::from(area.width))), area);
+}
+
+/// The hints in `width` columns.
+pub fn line(state: &AppState, width: usize) -> Line<'static> {
     let theme = &state.theme;
     let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
     let paused = state.target_paused();
-    for (i, (key, hint)) in state.hints.iter().enumerate() {
+    let count = state.hints.len();
+    // Read-only says so right after help, before any hint can give way.
+    let mut hints: Vec<&(String, &str)> = state.hints.iter().collect();
+    if let Some(at) = hints.iter().position(|(k, _)| k == "RO") {
+        let ro = hints.remove(at);
+        hints.insert(1.min(hints.len()), ro);
+    }
+    for (i, (key, hint)) in hints.into_iter().enumerate() {
         // p pauses a running Deployment and resumes a paused one.
         let hint = if *hint == "pause" && paused {
             "resume"
         } else {
             hint
         };
-        if i > 0 {
-            spans.push(Span::styled("  ", theme.muted()));
+        let gap = if i > 0 { "  " } else { "" };
+        let text = format!(" {hint}");
+        let w = gap.width() + key.width() + text.width();
+        // Room for this hint, and for the mark if more follow.
+        let mark = if i + 1 < count { 2 } else { 0 };
+        if used + w + mark > width {
+            spans.push(Span::styled(format!(" {ELLIPSIS}"), theme.muted()));
+            break;
         }
+        used += w;
+        spans.push(Span::styled(gap, theme.muted()));
         spans.push(Span::styled(key.clone(), theme.accent()));
-        spans.push(Span::styled(format!(" {hint}"), theme.muted()));
+        spans.push(Span::styled(text, theme.muted()));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    fit_line(Line::from(spans), width)
 }

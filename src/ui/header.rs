@@ -29,18 +29,7 @@ fn width(fields: &[Field], labels: bool) -> usize {
 
 /// Shortens `s` to `max` columns, ending with an ellipsis.
 fn shorten(s: &str, max: usize) -> String {
-    if s.width() <= max {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    for c in s.chars() {
-        if out.width() + 2 > max {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('…');
-    out
+    super::fit::fit(s, max).into_owned()
 }
 
 /// Shortens the longest shortenable value above `floor` by one column;
@@ -109,12 +98,7 @@ fn short_error(error: &str) -> String {
         .find(|part| !part.is_empty())
         .unwrap_or("");
     let last = last.split(" (os error").next().unwrap_or(last);
-    if last.chars().count() > 32 {
-        let cut: String = last.chars().take(31).collect();
-        format!("{cut}…")
-    } else {
-        last.to_string()
-    }
+    super::fit::fit(last, 32).into_owned()
 }
 
 /// How much the badges on the right give up for the names on the left:

@@ -3,6 +3,7 @@
 
 mod detail;
 mod dialogs;
+pub mod fit;
 mod footer;
 mod header;
 pub mod layout;

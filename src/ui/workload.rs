@@ -7,6 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
+use super::fit::{Cell, columns, fit, fit_line, scrolled, window, wrap};
 use super::panes::age;
 use crate::config::theme::{Status, Theme};
 use crate::kube::model::{PodPhase, PodRow};
@@ -41,7 +42,11 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         Constraint::Fill(1),
     ])
     .areas(body);
-    frame.render_widget(Paragraph::new(summary(state, &w, &view.name)), summary_area);
+    let summary: Vec<Line> = summary(state, &w, &view.name)
+        .into_iter()
+        .map(|l| fit_line(l, usize::from(summary_area.width)))
+        .collect();
+    frame.render_widget(Paragraph::new(summary), summary_area);
     let now = state.now;
     for (section, area) in [
         (Section::Pods, pods_area),
@@ -49,12 +54,15 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         (Section::Conditions, conditions_area),
         (Section::Events, events_area),
     ] {
+        // Inside the borders.
+        let width = usize::from(area.width.saturating_sub(2));
         let rows = match section {
             Section::Pods => pod_rows(theme, &w, now),
             Section::History => history_rows(theme, &w, now),
             Section::Conditions => condition_rows(theme, &w, now),
             Section::Events => event_rows(theme, &w, now),
         };
+        let rows = columns(rows, width);
         let empty = match section {
             Section::Pods => "No pods.",
             Section::History => "No ReplicaSets: no revisions yet.",
@@ -149,21 +157,13 @@ fn list(
         return;
     }
     let selected = view.selected[section.index()].min(rows.len() - 1);
-    let height = usize::from(inner.height);
-    let offset = selected.saturating_sub(height.saturating_sub(1));
-    let lines: Vec<Line> = rows
-        .into_iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(i, line)| {
-            if focused && i == selected {
-                line.patch_style(theme.selection())
-            } else {
-                line
-            }
-        })
-        .collect();
+    let lines = scrolled(
+        theme,
+        rows,
+        focused.then_some(selected),
+        usize::from(inner.width),
+        usize::from(inner.height),
+    );
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -175,7 +175,7 @@ fn pod_status(p: &PodRow) -> Status {
     }
 }
 
-fn pod_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
+fn pod_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
     let name_width = w
         .pods
         .iter()
@@ -192,32 +192,38 @@ fn pod_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
                 (Some(reason), None) => format!("last: {reason}"),
                 _ => String::new(),
             };
-            Line::from(vec![
-                Span::styled(format!("{} ", st.symbol()), theme.status(st)),
-                Span::styled(format!("{:<name_width$} ", p.name), theme.base()),
-                Span::styled(format!("{:<17} ", p.status), theme.status(st)),
-                Span::styled(
+            vec![
+                Cell::keep(Span::styled(format!("{} ", st.symbol()), theme.status(st))),
+                Cell::keep(Span::styled(
+                    format!("{:<name_width$} ", fit(&p.name, name_width)),
+                    theme.base(),
+                )),
+                Cell::keep(Span::styled(format!("{:<17} ", p.status), theme.status(st))),
+                Cell::keep(Span::styled(
                     format!("{}/{} ", p.ready_containers, p.containers.len()),
                     theme.base(),
-                ),
-                Span::styled(
+                )),
+                Cell::keep(Span::styled(
                     format!("{:>3} restarts ", p.restarts),
                     if p.restarts > 0 {
                         theme.status(Status::Warn)
                     } else {
                         theme.muted()
                     },
-                ),
-                Span::styled(
-                    format!(
-                        "{:<5} {:<12} ",
-                        p.started_at.map_or("-".into(), |t| age(now - t)),
-                        p.node.as_deref().unwrap_or("-")
+                )),
+                Cell::at(
+                    2,
+                    Span::styled(
+                        format!(
+                            "{:<5} {:<12} ",
+                            p.started_at.map_or("-".into(), |t| age(now - t)),
+                            p.node.as_deref().unwrap_or("-")
+                        ),
+                        theme.muted(),
                     ),
-                    theme.muted(),
                 ),
-                Span::styled(last, theme.status(Status::Warn)),
-            ])
+                Cell::flex(1, Span::styled(last, theme.status(Status::Warn))),
+            ]
         })
         .collect()
 }
@@ -230,7 +236,7 @@ fn tags(images: &[String]) -> String {
         .join(", ")
 }
 
-fn history_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
+fn history_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
     w.history
         .iter()
         .map(|r| {
@@ -239,22 +245,34 @@ fn history_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
             } else {
                 "         "
             };
-            Line::from(vec![
-                Span::styled(format!("r{:<4} ", r.revision), theme.accent()),
-                Span::styled(format!("{mark} "), theme.status(Status::Ok)),
-                Span::styled(
-                    format!("{:<5} ", r.created_at.map_or("-".into(), |t| age(now - t))),
-                    theme.muted(),
+            vec![
+                Cell::keep(Span::styled(format!("r{:<4} ", r.revision), theme.accent())),
+                Cell::keep(Span::styled(format!("{mark} "), theme.status(Status::Ok))),
+                Cell::at(
+                    3,
+                    Span::styled(
+                        format!("{:<5} ", r.created_at.map_or("-".into(), |t| age(now - t))),
+                        theme.muted(),
+                    ),
                 ),
-                Span::styled(format!("{:<28} ", tags(&r.images)), theme.base()),
-                Span::styled(format!("pods {}/{} ", r.pods, r.desired), theme.muted()),
-                Span::styled(r.change_cause.clone().unwrap_or_default(), theme.base()),
-            ])
+                Cell::keep(Span::styled(
+                    format!("{:<28} ", fit(&tags(&r.images), 28)),
+                    theme.base(),
+                )),
+                Cell::at(
+                    2,
+                    Span::styled(format!("pods {}/{} ", r.pods, r.desired), theme.muted()),
+                ),
+                Cell::flex(
+                    1,
+                    Span::styled(r.change_cause.clone().unwrap_or_default(), theme.base()),
+                ),
+            ]
         })
         .collect()
 }
 
-fn condition_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
+fn condition_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
     let Some(d) = w.deployment else {
         return Vec::new();
     };
@@ -263,28 +281,37 @@ fn condition_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
         .map(|c| {
             let bad = c.status != "True" || c.reason.as_deref() == Some("ProgressDeadlineExceeded");
             let st = if bad { Status::Fail } else { Status::Ok };
-            Line::from(vec![
-                Span::styled(format!("{} ", st.symbol()), theme.status(st)),
-                Span::styled(format!("{:<15} {:<6} ", c.type_, c.status), theme.base()),
-                Span::styled(
+            vec![
+                Cell::keep(Span::styled(format!("{} ", st.symbol()), theme.status(st))),
+                Cell::keep(Span::styled(
+                    format!("{:<15} {:<6} ", c.type_, c.status),
+                    theme.base(),
+                )),
+                Cell::keep(Span::styled(
                     format!("{:<26} ", c.reason.as_deref().unwrap_or("")),
                     theme.accent(),
-                ),
-                Span::styled(
-                    format!(
-                        "{} ",
-                        c.updated_at
-                            .map_or(String::new(), |t| format!("{} ago", age(now - t)))
+                )),
+                Cell::at(
+                    2,
+                    Span::styled(
+                        format!(
+                            "{} ",
+                            c.updated_at
+                                .map_or(String::new(), |t| format!("{} ago", age(now - t)))
+                        ),
+                        theme.muted(),
                     ),
-                    theme.muted(),
                 ),
-                Span::styled(c.message.clone().unwrap_or_default(), theme.base()),
-            ])
+                Cell::flex(
+                    1,
+                    Span::styled(c.message.clone().unwrap_or_default(), theme.base()),
+                ),
+            ]
         })
         .collect()
 }
 
-fn event_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
+fn event_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
     w.events
         .iter()
         .map(|e| {
@@ -298,25 +325,31 @@ fn event_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Line<'static>> {
             } else {
                 String::new()
             };
-            Line::from(vec![
-                Span::styled(
+            vec![
+                Cell::keep(Span::styled(
                     format!("{:<5} ", e.last_seen.map_or("-".into(), |t| age(now - t))),
                     theme.muted(),
-                ),
-                Span::styled(format!("{word} "), style),
-                Span::styled(
+                )),
+                Cell::keep(Span::styled(format!("{word} "), style)),
+                Cell::keep(Span::styled(
                     format!("{:<20} ", e.reason),
                     if e.warning { style } else { theme.accent() },
+                )),
+                Cell::at(
+                    2,
+                    Span::styled(
+                        format!("{}/{} ", e.kind.to_lowercase(), e.object),
+                        theme.muted(),
+                    ),
                 ),
-                Span::styled(
-                    format!("{}/{} ", e.kind.to_lowercase(), e.object),
-                    theme.muted(),
+                Cell::flex(
+                    0,
+                    Span::styled(
+                        format!("{}{count}", e.message),
+                        if e.warning { style } else { theme.base() },
+                    ),
                 ),
-                Span::styled(
-                    format!("{}{count}", e.message),
-                    if e.warning { style } else { theme.base() },
-                ),
-            ])
+            ]
         })
         .collect()
 }
@@ -371,20 +404,50 @@ fn draw_logs(frame: &mut Frame, state: &AppState, logs: &LogView, body: Rect) {
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.border(true))
-        .title(Line::from(title));
+        .title(fit_line(
+            Line::from(title),
+            usize::from(body.width.saturating_sub(2)),
+        ));
     let inner = block.inner(body);
     frame.render_widget(block, body);
     let [text_area, status_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
     let visible = logs.visible();
     let height = usize::from(text_area.height);
+    let width = usize::from(text_area.width);
     let end = visible.len().saturating_sub(logs.scroll);
-    let start = end.saturating_sub(height);
-    let lines: Vec<Line> = visible[start..end]
-        .iter()
-        .map(|l| Line::styled(l.to_string(), line_style(theme, l)))
-        .collect();
-    frame.render_widget(Paragraph::new(lines), text_area);
+    // From the last line in view upwards, until the view is full: a
+    // wrapped line takes as many rows as it needs (the top one may show
+    // only its end); a cut one takes one row, marked where it is cut.
+    let mut rows: Vec<Line> = Vec::with_capacity(height);
+    let mut start = end;
+    while start > 0 && rows.len() < height {
+        start -= 1;
+        let line = visible[start];
+        let style = line_style(theme, line);
+        if logs.wrap {
+            let pieces = wrap(line, width);
+            let count = pieces.len();
+            for (i, piece) in pieces.into_iter().enumerate().rev() {
+                if rows.len() == height {
+                    break;
+                }
+                // The top row of a line whose start is above the view
+                // begins with the mark.
+                let piece = if i > 0 && rows.len() + 1 == height && count > 1 {
+                    window(&piece, 1, width)
+                } else {
+                    piece
+                };
+                rows.push(Line::styled(piece, style));
+            }
+        } else {
+            rows.push(Line::styled(window(line, logs.column, width), style));
+        }
+    }
+    rows.reverse();
+    let above = start;
+    frame.render_widget(Paragraph::new(rows), text_area);
     let status = if let Some(editor) = &logs.editor {
         Line::from(vec![
             Span::styled("filter: ", theme.accent()),
@@ -419,13 +482,30 @@ fn draw_logs(frame: &mut Frame, state: &AppState, logs: &LogView, body: Rect) {
                 theme.muted(),
             ));
         }
+        if logs.wrap {
+            spans.push(Span::styled(" · wrapping", theme.muted()));
+        } else if logs.column > 0 {
+            spans.push(Span::styled(
+                format!(" · from column {}", logs.column + 1),
+                theme.muted(),
+            ));
+        }
+        if above > 0 {
+            spans.push(Span::styled(
+                format!(" · ↑ {above} more above"),
+                theme.muted(),
+            ));
+        }
         if logs.scroll > 0 {
             spans.push(Span::styled(
-                format!(" · {} below (end or f follows again)", logs.scroll),
+                format!(" · ↓ {} more below (end or f follows again)", logs.scroll),
                 theme.muted(),
             ));
         }
         Line::from(spans)
     };
-    frame.render_widget(Paragraph::new(status), status_area);
+    frame.render_widget(
+        Paragraph::new(fit_line(status, usize::from(status_area.width))),
+        status_area,
+    );
 }

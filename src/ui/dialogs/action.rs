@@ -229,7 +229,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                     Span::raw(current),
                 ]);
                 l.push(if i == *selected {
-                    line.patch_style(theme.selection())
+                    crate::ui::fit::highlight(theme, line)
                 } else {
                     line.style(theme.base())
                 });
@@ -278,7 +278,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                     c.revision
                 ));
                 l.push(if i == *selected {
-                    line.patch_style(theme.selection())
+                    crate::ui::fit::highlight(theme, line)
                 } else {
                     line.style(theme.base())
                 });

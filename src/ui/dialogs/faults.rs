@@ -21,7 +21,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, menu: &FaultMenu, body: Rect) {
         let marker = if i == menu.selected { "▸ " } else { "  " };
         let line = Line::from(vec![Span::raw(marker), Span::raw(fault.label)]);
         lines.push(if i == menu.selected {
-            line.patch_style(theme.selection())
+            crate::ui::fit::highlight(theme, line)
         } else {
             line.style(theme.base())
         });

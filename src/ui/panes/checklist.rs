@@ -1,4 +1,4 @@
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 
 use super::{Content, heading, note};
 use crate::checks::{evaluate, worst};
@@ -6,8 +6,9 @@ use crate::config::theme::Status;
 use crate::runbook::check_ref::CheckRef;
 use crate::state::AppState;
 use crate::state::checklist::{ChecklistRow, ItemState, run_of};
+use crate::ui::fit::{Cell, columns};
 
-pub fn content(state: &AppState) -> Content {
+pub fn content(state: &AppState, width: usize) -> Content {
     let theme = &state.theme;
     if state.runbook.is_none() {
         return Content {
@@ -66,25 +67,30 @@ pub fn content(state: &AppState) -> Content {
                 } else {
                     Status::Unknown
                 };
-                let mut spans = vec![
-                    Span::styled(format!("{name}  "), theme.title(false)),
-                    Span::styled(format!("{} ", gauge(done, *total, 8)), theme.status(st)),
-                    Span::styled(format!("{done}/{total} done"), theme.base()),
+                // The phase's name and its count first; then the gauge,
+                // its period and how many items verify themselves.
+                let mut cells = vec![
+                    Cell::keep(Span::styled(format!("{name}  "), theme.title(false))),
+                    Cell::at(
+                        2,
+                        Span::styled(format!("{} ", gauge(done, *total, 8)), theme.status(st)),
+                    ),
+                    Cell::keep(Span::styled(format!("{done}/{total} done"), theme.base())),
                 ];
-                if *auto > 0 {
-                    spans.push(Span::styled(
-                        format!(" · {auto} verify themselves"),
-                        theme.muted(),
-                    ));
-                }
                 if let Some(every) = every {
                     let run = run_of(*period, state.now).unwrap_or_default();
-                    spans.push(Span::styled(
-                        format!(" · every {every}, this run {run}"),
-                        theme.muted(),
+                    cells.push(Cell::flex(
+                        3,
+                        Span::styled(format!(" · every {every}, this run {run}"), theme.muted()),
                     ));
                 }
-                Line::from(spans)
+                if *auto > 0 {
+                    cells.push(Cell::at(
+                        4,
+                        Span::styled(format!(" · {auto} verify themselves"), theme.muted()),
+                    ));
+                }
+                cells
             }
             ChecklistRow::Item {
                 id, text, check, ..
@@ -105,12 +111,17 @@ pub fn content(state: &AppState) -> Content {
                     Some(ItemState::Skipped { .. }) => ("[-]", theme.muted()),
                     Some(ItemState::Open) | None => ("[ ]", theme.base()),
                 };
-                let mut spans = vec![
-                    Span::styled(format!("  {mark} "), style),
-                    Span::styled(text.clone(), theme.base()),
+                // The mark, the text (cut to make room) and what its check
+                // says now first; then the check's name; then who did it.
+                let mut cells = vec![
+                    Cell::keep(Span::styled(format!("  {mark} "), style)),
+                    Cell::flex(0, Span::styled(text.clone(), theme.base())),
                 ];
                 if let Some(check) = check {
-                    spans.push(Span::styled(format!("  ({check}"), theme.muted()));
+                    cells.push(Cell::at(
+                        2,
+                        Span::styled(format!("  ({check}"), theme.muted()),
+                    ));
                     // What the check says now.
                     if let Ok(r) = CheckRef::parse(check) {
                         let outcomes = evaluate(&r, &sources, workloads);
@@ -123,12 +134,12 @@ pub fn content(state: &AppState) -> Content {
                                 many.len()
                             ),
                         };
-                        spans.push(Span::styled(
-                            format!(" {} {value}", st.symbol()),
-                            theme.status(st),
+                        cells.push(Cell::at(
+                            1,
+                            Span::styled(format!(" {} {value}", st.symbol()), theme.status(st)),
                         ));
                     }
-                    spans.push(Span::styled(")", theme.muted()));
+                    cells.push(Cell::at(2, Span::styled(")", theme.muted())));
                 }
                 match item {
                     Some(ItemState::Done {
@@ -138,26 +149,35 @@ pub fn content(state: &AppState) -> Content {
                         stale,
                     }) => {
                         let when = at.get(11..16).unwrap_or(at);
-                        let mut text = format!("  {by} {when}");
+                        cells.push(Cell::at(3, Span::styled(format!("  {by} {when}"), style)));
+                        let mut text = String::new();
                         if let Some(r) = reason {
                             text.push_str(&format!(" · override: {r}"));
                         }
                         if *stale {
                             text.push_str(" · the text changed since: verify again");
                         }
-                        spans.push(Span::styled(text, style));
+                        if !text.is_empty() {
+                            cells.push(Cell::flex(4, Span::styled(text, style)));
+                        }
                     }
                     Some(ItemState::Skipped { by, reason, .. }) => {
-                        spans.push(Span::styled(
-                            format!("  skipped by {by}: {reason}"),
-                            theme.muted(),
+                        cells.push(Cell::at(
+                            3,
+                            Span::styled(format!("  skipped by {by}"), theme.muted()),
+                        ));
+                        cells.push(Cell::flex(
+                            4,
+                            Span::styled(format!(": {reason}"), theme.muted()),
                         ));
                     }
                     _ => {}
                 }
-                Line::from(spans)
+                cells
             }
         })
+        // Each row on its own: rows of a checklist are not columns.
+        .flat_map(|cells| columns(vec![cells], width))
         .collect();
     Content {
         rows,

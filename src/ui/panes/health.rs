@@ -4,10 +4,13 @@
 
 use ratatui::text::{Line, Span};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::{Content, heading, note};
 use crate::config::theme::Status;
 use crate::state::AppState;
 use crate::state::health::status;
+use crate::ui::fit::{Cell, columns, fit};
 use crate::ui::spark::sparkline;
 
 /// Days (or hours, when less than two days) until a certificate expires.
@@ -19,7 +22,7 @@ pub fn cert_left(secs: i64) -> String {
     }
 }
 
-pub fn content(state: &AppState) -> Content {
+pub fn content(state: &AppState, width: usize) -> Content {
     let theme = &state.theme;
     let probes: Vec<_> = state.runbook.iter().flat_map(|r| r.probes()).collect();
     if probes.is_empty() {
@@ -36,17 +39,22 @@ pub fn content(state: &AppState) -> Content {
     }
     let name_width = probes
         .iter()
-        .map(|p| p.name.get_ref().chars().count())
+        .map(|p| p.name.get_ref().width())
         .max()
         .unwrap_or(0)
         .min(24);
-    let wide = state.size.0 >= 120;
+    // Most needed first: state symbol, name, status code and latency
+    // always; then why it fails, a certificate that needs attention, the
+    // state's word, the sparkline, any certificate, and the URL.
     let rows = probes
         .iter()
         .zip(state.probe_urls.iter())
         .map(|(p, url)| {
             let name = p.name.get_ref();
-            let mut spans = Vec::new();
+            let name_cell = Cell::keep(Span::styled(
+                format!("{:<name_width$} ", fit(name, name_width)),
+                theme.base(),
+            ));
             let Some(last) = state.health.get(name).and_then(|h| h.last.as_ref()) else {
                 // A burst probe is never run on a timer: it waits for
                 // no one.
@@ -55,13 +63,21 @@ pub fn content(state: &AppState) -> Content {
                 } else {
                     "waiting"
                 };
-                spans.push(Span::styled(
-                    format!("{} {word:<8} ", Status::Unknown.symbol()),
-                    theme.status(Status::Unknown),
-                ));
-                spans.push(Span::styled(format!("{name:<name_width$} "), theme.base()));
-                spans.push(Span::styled(format!("{} {url}", p.method()), theme.muted()));
-                return Line::from(spans);
+                return vec![
+                    Cell::keep(Span::styled(
+                        format!("{} ", Status::Unknown.symbol()),
+                        theme.status(Status::Unknown),
+                    )),
+                    Cell::at(
+                        3,
+                        Span::styled(format!("{word:<8} "), theme.status(Status::Unknown)),
+                    ),
+                    name_cell,
+                    Cell::flex(
+                        6,
+                        Span::styled(format!("{} {url}", p.method()), theme.muted()),
+                    ),
+                ];
             };
             let st = status(last);
             let word = match st {
@@ -70,49 +86,55 @@ pub fn content(state: &AppState) -> Content {
                 Status::Fail => "failing",
                 Status::Unknown => "unknown",
             };
-            spans.push(Span::styled(
-                format!("{} {word:<8} ", st.symbol()),
-                theme.status(st),
-            ));
-            spans.push(Span::styled(format!("{name:<name_width$} "), theme.base()));
+            let mut cells = vec![
+                Cell::keep(Span::styled(format!("{} ", st.symbol()), theme.status(st))),
+                Cell::at(3, Span::styled(format!("{word:<8} "), theme.status(st))),
+                name_cell,
+            ];
             let code = last
                 .observed
                 .status
                 .map_or("---".to_string(), |s| s.to_string());
-            spans.push(Span::styled(format!("{code} "), theme.base()));
+            cells.push(Cell::keep(Span::styled(format!("{code} "), theme.base())));
             let ms = last
                 .observed
                 .response_time_ms
                 .map_or("    -".to_string(), |ms| format!("{:>4.0}ms", ms));
-            spans.push(Span::styled(format!("{ms} "), theme.muted()));
+            cells.push(Cell::keep(Span::styled(format!("{ms} "), theme.muted())));
             if let Some(h) = state.health.get(name) {
                 let values: Vec<Option<f64>> =
                     h.latencies.iter().map(|v| Some(*v as f64)).collect();
-                spans.push(Span::styled(
-                    format!("{:<12} ", sparkline(&values, 12)),
-                    theme.accent(),
+                cells.push(Cell::at(
+                    4,
+                    Span::styled(format!("{:<12} ", sparkline(&values, 12)), theme.accent()),
                 ));
             }
-            // On a narrow screen only a certificate that needs attention
-            // (within 30 days, or expired) takes the room.
-            if let Some(at) = last.cert_not_after
-                && let left = at - state.now.max(last.at)
-                && (wide || left < 30 * 86_400)
-            {
+            // A certificate that needs attention (within 30 days, or
+            // expired) stays longer than one that does not.
+            if let Some(at) = last.cert_not_after {
+                let left = at - state.now.max(last.at);
                 let style = if left < 14 * 86_400 {
                     theme.status(Status::Warn)
                 } else {
                     theme.muted()
                 };
-                spans.push(Span::styled(format!("cert {} ", cert_left(left)), style));
+                let level = if left < 30 * 86_400 { 2 } else { 5 };
+                cells.push(Cell::at(
+                    level,
+                    Span::styled(format!("cert {} ", cert_left(left)), style),
+                ));
             }
             match &last.failure {
-                Some(f) => spans.push(Span::styled(f.to_string(), theme.status(st))),
-                None => spans.push(Span::styled(format!("{} {url}", p.method()), theme.muted())),
+                Some(f) => cells.push(Cell::flex(1, Span::styled(f.to_string(), theme.status(st)))),
+                None => cells.push(Cell::flex(
+                    6,
+                    Span::styled(format!("{} {url}", p.method()), theme.muted()),
+                )),
             }
-            Line::from(spans)
+            cells
         })
         .collect();
+    let rows = columns(rows, width);
     let mut notes = Vec::new();
     let insecure: Vec<&str> = probes
         .iter()

@@ -14,6 +14,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
+use unicode_width::UnicodeWidthStr;
+
+use super::fit::{fit, fit_line, scrolled};
+use crate::action::Action;
 use crate::config::theme::Theme;
 use crate::state::{AppState, Pane};
 
@@ -37,6 +41,11 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
         Span::styled(pane.title(), theme.title(focused)),
         Span::styled(" ", theme.border(focused)),
     ];
+    if pane == Pane::Timeline
+        && let Some(kind) = &state.timeline_filter
+    {
+        title.push(Span::styled(format!(" /{kind} "), theme.accent()));
+    }
     if focused && state.zoomed {
         title.push(Span::styled("zoomed ", theme.muted()));
     }
@@ -48,6 +57,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
             theme.status(crate::config::theme::Status::Fail),
         ));
     }
+    let title_room = usize::from(area.width.saturating_sub(2));
     let block = Block::bordered()
         .border_type(if focused {
             BorderType::Thick
@@ -55,41 +65,33 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
             BorderType::Plain
         })
         .border_style(theme.border(focused))
-        .title(Line::from(title));
+        .title(fit_line(Line::from(title), title_room));
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
+    let width = usize::from(inner.width);
     let content = match pane {
-        Pane::Rollouts => rollouts::content(state),
-        Pane::Health => health::content(state),
-        Pane::Signals => signals::content(state),
-        Pane::Checklist => checklist::content(state),
-        Pane::Timeline => timeline::content(state),
+        Pane::Rollouts => rollouts::content(state, width),
+        Pane::Health => health::content(state, width),
+        Pane::Signals => signals::content(state, width),
+        Pane::Checklist => checklist::content(state, width),
+        Pane::Timeline => timeline::content(state, width),
     };
-    // Rows are cut at the pane's edge; notes below them wrap.
-    let selected = state.selected[pane.index()];
     // A selected workload that is gone highlights no other row.
     let focused = focused && !(pane == Pane::Rollouts && state.picked_gone);
+    let selected = focused.then_some(state.selected[pane.index()]);
     let height = usize::from(inner.height);
-    let offset = selected.saturating_sub(height.saturating_sub(1));
-    let rows: Vec<Line> = content
-        .rows
-        .into_iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(i, line)| {
-            if focused && i == selected {
-                line.patch_style(theme.selection())
-            } else {
-                line
-            }
-        })
-        .collect();
+    // Rows that fill the pane leave a line for the notes below them.
+    let room = if !content.notes.is_empty() && content.rows.len() >= height && height >= 4 {
+        height - 1
+    } else {
+        height
+    };
+    let rows = scrolled(theme, content.rows, selected, width, room);
     let rows_height = rows.len() as u16;
     // A blank line between rows and notes, unless the rows fill the pane
     // (it would push the selected last row out of view).
-    let gap = rows_height > 0 && rows_height < inner.height;
+    let gap = rows_height > 0 && usize::from(rows_height) + 1 < height;
     let [rows_area, _gap, notes_area] = Layout::vertical([
         Constraint::Length(rows_height),
         Constraint::Length(u16::from(gap)),
@@ -97,9 +99,40 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(rows), rows_area);
+    draw_notes(frame, state, content.notes, notes_area);
+}
+
+/// Notes wrap; those that do not fit end with a mark saying how many lines
+/// are below and which key zooms the pane.
+fn draw_notes(frame: &mut Frame, state: &AppState, notes: Vec<Line<'static>>, area: Rect) {
+    if notes.is_empty() || area.height == 0 {
+        return;
+    }
+    let notes = Paragraph::new(notes).wrap(Wrap { trim: false });
+    let lines = notes.line_count(area.width);
+    let height = usize::from(area.height);
+    if lines <= height {
+        frame.render_widget(notes, area);
+        return;
+    }
+    let [text_area, mark_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    frame.render_widget(notes, text_area);
+    let hidden = lines - usize::from(text_area.height);
+    let room = usize::from(area.width);
+    let mut text = format!("↓ {hidden} more lines below");
+    if let Some(k) = state.keymap.pane_key(Action::ToggleZoom) {
+        let zoom = format!(" ({k} zooms)");
+        if text.width() + zoom.width() <= room {
+            text.push_str(&zoom);
+        }
+    }
     frame.render_widget(
-        Paragraph::new(content.notes).wrap(Wrap { trim: false }),
-        notes_area,
+        Paragraph::new(Line::styled(
+            fit(&text, room).into_owned(),
+            state.theme.muted(),
+        )),
+        mark_area,
     );
 }
 

@@ -3,8 +3,9 @@
 //! revision and image tag, pods by phase, recent restarts and the age of
 //! the last change. The selected row's kubectl message is shown below.
 
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+
+use unicode_width::UnicodeWidthStr;
 
 use super::{Content, heading, note};
 use crate::config::theme::{Status, Theme};
@@ -13,6 +14,7 @@ use crate::kube::rollout::Rollout;
 use crate::kube::{Resource, WatchState};
 use crate::state::AppState;
 use crate::state::cluster::{ClusterState, Link, RolloutRow};
+use crate::ui::fit::{Cell, columns, fit};
 
 /// Seconds as kubectl shows ages: 45s, 12m, 3h, 2d.
 pub fn age(secs: i64) -> String {
@@ -101,22 +103,29 @@ fn unlisted(cluster: &ClusterState) -> (&'static str, &'static str, &'static str
     }
 }
 
-fn row_line(
+/// A row's cells, most needed first: state symbol, name and ready count
+/// always; then the state's word and recent restarts; then the updated and
+/// available counts, the gauge, revision and image, pods by phase, and
+/// the age of the last change.
+fn row_cells(
     row: &RolloutRow,
     theme: &Theme,
-    width: usize,
     name_width: usize,
     now: i64,
     cluster: &ClusterState,
-) -> Line<'static> {
+) -> Vec<Cell> {
     let listed = cluster.listed;
     let (symbol, mut word, status) = state_of(row, listed);
     if row.rollout.is_none() && !listed {
         word = unlisted(cluster).0;
     }
-    let mut spans = vec![
-        Span::styled(format!("{symbol} {word:<8} "), theme.status(status)),
-        Span::styled(format!("{:<name_width$} ", row.name), theme.base()),
+    let mut cells = vec![
+        Cell::keep(Span::styled(format!("{symbol} "), theme.status(status))),
+        Cell::at(2, Span::styled(format!("{word:<8} "), theme.status(status))),
+        Cell::keep(Span::styled(
+            format!("{:<name_width$} ", fit(&row.name, name_width)),
+            theme.base(),
+        )),
     ];
     let Some(d) = &row.deployment else {
         let why = if listed {
@@ -124,45 +133,59 @@ fn row_line(
         } else {
             unlisted(cluster).1
         };
-        spans.push(Span::styled(why, theme.muted()));
-        return Line::from(spans);
+        cells.push(Cell::flex(1, Span::styled(why, theme.muted())));
+        return cells;
     };
     let muted = theme.muted();
-    let cell = |text: String, style: Style| Span::styled(text, style);
     // Progress as kubectl counts it: replicas both updated and available
     // (during a rollout the old pods are available but not updated).
-    spans.push(cell(
-        format!("{} ", gauge(d.updated.min(d.available), d.desired, 8)),
-        theme.status(status),
+    cells.push(Cell::at(
+        4,
+        Span::styled(
+            format!("{} ", gauge(d.updated.min(d.available), d.desired, 8)),
+            theme.status(status),
+        ),
     ));
-    spans.push(cell(format!("{}/{} ", d.ready, d.desired), theme.base()));
-    if width >= 70 {
-        spans.push(cell(
-            format!("upd {} avl {} ", d.updated, d.available),
-            muted,
-        ));
-    }
-    if width >= 60 {
-        spans.push(cell(format!("r{} ", d.revision), muted));
-        let image = d.images.first().map_or("", |i| tag(i));
-        spans.push(cell(format!("{image} "), theme.base()));
-    }
-    if width >= 100 {
-        spans.push(cell(format!("{} ", pods_text(row)), muted));
-        if row.recent_restarts > 0 {
-            spans.push(cell(
+    cells.push(Cell::keep(Span::styled(
+        format!("{}/{} ", d.ready, d.desired),
+        theme.base(),
+    )));
+    cells.push(Cell::at(
+        3,
+        Span::styled(format!("upd {} avl {} ", d.updated, d.available), muted),
+    ));
+    cells.push(Cell::at(
+        5,
+        Span::styled(format!("r{} ", d.revision), muted),
+    ));
+    let image = d.images.first().map_or("", |i| tag(i));
+    cells.push(Cell::at(
+        5,
+        Span::styled(format!("{} ", fit(image, 20)), theme.base()),
+    ));
+    cells.push(Cell::at(
+        6,
+        Span::styled(format!("{} ", pods_text(row)), muted),
+    ));
+    if row.recent_restarts > 0 {
+        cells.push(Cell::at(
+            1,
+            Span::styled(
                 format!("{} restarts/1h ", row.recent_restarts),
                 theme.status(Status::Warn),
-            ));
-        }
-        if let Some(at) = d.changed_at {
-            spans.push(cell(format!("changed {} ago", age(now - at)), muted));
-        }
+            ),
+        ));
     }
-    Line::from(spans)
+    if let Some(at) = d.changed_at {
+        cells.push(Cell::at(
+            7,
+            Span::styled(format!("changed {} ago", age(now - at)), muted),
+        ));
+    }
+    cells
 }
 
-pub fn content(state: &AppState) -> Content {
+pub fn content(state: &AppState, width: usize) -> Content {
     let theme = &state.theme;
     let cluster = &state.cluster;
     let ns = cluster
@@ -227,11 +250,10 @@ pub fn content(state: &AppState) -> Content {
             notes,
         };
     }
-    let width = usize::from(state.size.0);
     let name_width = cluster
         .rows
         .iter()
-        .map(|r| r.name.chars().count())
+        .map(|r| r.name.width())
         .max()
         .unwrap_or(0)
         .min(28);
@@ -239,20 +261,25 @@ pub fn content(state: &AppState) -> Content {
     let rows = cluster
         .rows
         .iter()
-        .map(|r| row_line(r, theme, width, name_width, state.now, cluster))
-        .map(|line| match stale {
-            // Not live: dimmed, and each row says how old it is.
-            Some(silent) => {
-                let mut line = line.patch_style(theme.muted());
-                line.spans.insert(
+        .map(|r| {
+            let mut cells = row_cells(r, theme, name_width, state.now, cluster);
+            if let Some(silent) = stale {
+                // Not live: each row says how old it is (and is dimmed).
+                cells.insert(
                     0,
-                    Span::styled(
+                    Cell::keep(Span::styled(
                         format!("[{} old] ", age(silent)),
                         theme.status(Status::Fail),
-                    ),
+                    )),
                 );
-                line
             }
+            cells
+        })
+        .collect();
+    let rows = columns(rows, width)
+        .into_iter()
+        .map(|line| match stale {
+            Some(_) => line.patch_style(theme.muted()),
             None => line,
         })
         .collect();

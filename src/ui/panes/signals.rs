@@ -4,15 +4,18 @@
 
 use ratatui::text::{Line, Span};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::{Content, heading, note};
 use crate::checks::prom::status;
 use crate::config::theme::Status;
 use crate::prom::alerts::AlertState;
 use crate::prom::poller::age_text;
 use crate::state::AppState;
+use crate::ui::fit::{Cell, columns, fit, pad};
 use crate::ui::spark::sparkline;
 
-pub fn content(state: &AppState) -> Content {
+pub fn content(state: &AppState, width: usize) -> Content {
     let theme = &state.theme;
     let signals: Vec<_> = state.runbook.iter().flat_map(|r| r.signals()).collect();
     let has_prometheus = state
@@ -38,15 +41,21 @@ pub fn content(state: &AppState) -> Content {
     }
     let name_width = signals
         .iter()
-        .map(|s| s.name.get_ref().chars().count())
+        .map(|s| s.name.get_ref().width())
         .max()
         .unwrap_or(0)
         .min(24);
     let mut unreachable = None;
-    let rows = signals
+    // Most needed first: state symbol, name and value always; then the
+    // state's word, the sparkline and the thresholds.
+    let rows: Vec<Vec<Cell>> = signals
         .iter()
         .map(|s| {
             let name = s.name.get_ref();
+            let name_cell = Cell::keep(Span::styled(
+                format!("{:<name_width$} ", fit(name, name_width)),
+                theme.base(),
+            ));
             // Thresholds in the signal's unit, as the value is shown.
             let shown = |t: &toml::Spanned<String>| {
                 crate::prom::threshold::Threshold::parse_for(t.get_ref(), s.unit)
@@ -64,14 +73,18 @@ pub fn content(state: &AppState) -> Content {
             let Some((reading, tracker)) =
                 known.and_then(|k| k.reading.as_ref().map(|r| (r, &k.tracker)))
             else {
-                return Line::from(vec![
-                    Span::styled(
-                        format!("{} waiting  ", Status::Unknown.symbol()),
+                return vec![
+                    Cell::keep(Span::styled(
+                        format!("{} ", Status::Unknown.symbol()),
                         theme.status(Status::Unknown),
-                    ),
-                    Span::styled(format!("{name:<name_width$} "), theme.base()),
-                    Span::styled(thresholds.join(" · "), theme.muted()),
-                ]);
+                    )),
+                    Cell::at(2, Span::styled("waiting  ", theme.status(Status::Unknown))),
+                    name_cell,
+                    Cell::keep(Span::raw("")),
+                    Cell::at(2, Span::raw("")),
+                    Cell::at(3, Span::raw("")),
+                    Cell::flex(4, Span::styled(thresholds.join(" · "), theme.muted())),
+                ];
             };
             use crate::prom::signal::SignalState as S;
             if let S::Unreachable(e) = &reading.state {
@@ -80,22 +93,44 @@ pub fn content(state: &AppState) -> Content {
             let st = status(&reading.state);
             let word = reading.state.label().to_lowercase();
             let values: Vec<Option<f64>> = tracker.values().into_iter().map(Some).collect();
-            // The last good value stays in view, marked, while Prometheus is away.
-            let value = match (&reading.state, tracker.last_value) {
-                (S::Unreachable(_) | S::Error(_), Some(v)) => {
-                    format!("({})", crate::prom::units::format(v, s.unit))
-                }
-                _ => reading.text(s.unit),
+            // The last good value stays in view, marked, while Prometheus is
+            // away; how many series the worst is of may go when narrow.
+            let format = |v| crate::prom::units::format(v, s.unit);
+            let (value, series) = match (&reading.state, tracker.last_value) {
+                (S::Unreachable(_) | S::Error(_), Some(v)) => (format!("({})", format(v)), None),
+                _ => (
+                    reading
+                        .value
+                        .map_or_else(|| reading.state.label().to_string(), format),
+                    (reading.series > 1).then(|| format!("(worst of {})", reading.series)),
+                ),
             };
-            Line::from(vec![
-                Span::styled(format!("{} {word:<8} ", st.symbol()), theme.status(st)),
-                Span::styled(format!("{name:<name_width$} "), theme.base()),
-                Span::styled(format!("{value:<12} "), theme.title(false)),
-                Span::styled(format!("{:<16} ", sparkline(&values, 16)), theme.accent()),
-                Span::styled(thresholds.join(" · "), theme.muted()),
-            ])
+            vec![
+                Cell::keep(Span::styled(format!("{} ", st.symbol()), theme.status(st))),
+                Cell::at(2, Span::styled(format!("{word:<8} "), theme.status(st))),
+                name_cell,
+                Cell::keep(Span::styled(format!("{value} "), theme.title(false))),
+                Cell::at(
+                    2,
+                    Span::styled(
+                        series.map(|s| format!("{s} ")).unwrap_or_default(),
+                        theme.muted(),
+                    ),
+                ),
+                Cell::at(
+                    3,
+                    Span::styled(format!("{} ", sparkline(&values, 16)), theme.accent()),
+                ),
+                Cell::flex(4, Span::styled(thresholds.join(" · "), theme.muted())),
+            ]
         })
         .collect();
+    // Values, series and sparklines line up.
+    let mut rows = rows;
+    for column in 3..6 {
+        pad(&mut rows, column);
+    }
+    let rows = columns(rows, width);
     let mut notes = Vec::new();
     if let Some((error, age)) = unreachable {
         let since = age.map_or("no value yet".to_string(), |a| {
@@ -148,15 +183,26 @@ pub fn content(state: &AppState) -> Content {
                     .active_at
                     .map(|t| super::age(state.now - t))
                     .unwrap_or_default();
-                notes.push(Line::from(vec![
-                    Span::styled(format!("  {symbol} {word} "), theme.status(st)),
-                    Span::styled(format!("{} ", a.name), theme.base()),
-                    Span::styled(
-                        format!("{} {age} ", a.severity.as_deref().unwrap_or("-")),
-                        theme.muted(),
-                    ),
-                    Span::styled(a.summary.clone().unwrap_or_default(), theme.muted()),
-                ]));
+                // One line each, cut rather than wrapped.
+                notes.extend(columns(
+                    vec![vec![
+                        Cell::keep(Span::styled(format!("  {symbol} "), theme.status(st))),
+                        Cell::at(2, Span::styled(format!("{word} "), theme.status(st))),
+                        Cell::keep(Span::styled(format!("{} ", a.name), theme.base())),
+                        Cell::at(
+                            3,
+                            Span::styled(
+                                format!("{} {age} ", a.severity.as_deref().unwrap_or("-")),
+                                theme.muted(),
+                            ),
+                        ),
+                        Cell::flex(
+                            4,
+                            Span::styled(a.summary.clone().unwrap_or_default(), theme.muted()),
+                        ),
+                    ]],
+                    width,
+                ));
             }
         }
     }

@@ -1,12 +1,13 @@
 //! The Timeline pane: the journal, newest first.
 
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 
 use super::{Content, heading, note};
 use crate::config::theme::Status;
 use crate::state::AppState;
+use crate::ui::fit::{Cell, columns};
 
-pub fn content(state: &AppState) -> Content {
+pub fn content(state: &AppState, width: usize) -> Content {
     let theme = &state.theme;
     if state.timeline.is_empty() {
         return Content {
@@ -23,7 +24,9 @@ pub fn content(state: &AppState) -> Content {
     let today = jiff::Timestamp::from_second(state.now)
         .map(|t| t.strftime("%Y-%m-%d").to_string())
         .unwrap_or_default();
-    let rows: Vec<Line> = state
+    // Time, outcome and what happened first; who did it goes before the
+    // text is cut short.
+    let rows: Vec<Vec<Cell>> = state
         .timeline_rows()
         .map(|r| {
             let (symbol, status) = match r.ok {
@@ -31,18 +34,22 @@ pub fn content(state: &AppState) -> Content {
                 Some(false) => (Status::Fail.symbol(), Status::Fail),
                 None => ("·", Status::Unknown),
             };
-            Line::from(vec![
-                Span::styled(format!("{} ", stamp(&r.at, &r.time, &today)), theme.muted()),
-                Span::styled(format!("{symbol} "), theme.status(status)),
-                Span::styled(
+            vec![
+                Cell::keep(Span::styled(
+                    format!("{} ", stamp(&r.at, &r.time, &today)),
+                    theme.muted(),
+                )),
+                Cell::keep(Span::styled(format!("{symbol} "), theme.status(status))),
+                Cell::keep(Span::styled(
                     if r.starred { "★ " } else { "" },
                     theme.status(Status::Warn),
-                ),
-                Span::styled(format!("{} ", r.user), theme.accent()),
-                Span::styled(r.text.clone(), theme.base()),
-            ])
+                )),
+                Cell::at(1, Span::styled(format!("{} ", r.user), theme.accent())),
+                Cell::flex(0, Span::styled(r.text.clone(), theme.base())),
+            ]
         })
         .collect();
+    let rows = columns(rows, width);
     let notes = match (&state.timeline_filter, rows.is_empty()) {
         (Some(kind), true) => vec![note(
             theme,
