@@ -550,6 +550,8 @@ fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_ser
     // over; until then one of them sorts first (problems first), and its
     // logs would be asked of a pod about to disappear.
     pty.wait_gone("Terminating", WAIT);
+    // A watch that relisted under load shows its pods again first.
+    pty.wait_for(" Running ", WAIT);
     // l: the first pod's logs, streamed from the simulated kubelet.
     pty.send(b"l");
     pty.wait_for("Logs pod/api-", WAIT);

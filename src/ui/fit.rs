@@ -24,8 +24,10 @@ pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
     }
     let mut out = String::new();
     let mut used = 0;
+    let mut buf = [0u8; 4];
     for c in s.chars() {
-        let w = c.width().unwrap_or(0);
+        // As the whole string is measured (a control character counts).
+        let w = UnicodeWidthStr::width(&*c.encode_utf8(&mut buf));
         if used + w + 1 > width {
             break;
         }
@@ -208,14 +210,14 @@ pub fn columns(rows: Vec<Vec<Cell>>, width: usize) -> Vec<Line<'static>> {
                 .map(|c| c.span.content.width().min(FLEX_MIN))
                 .sum();
             for cell in cells.iter_mut().filter(|c| c.flex) {
-                later -= cell.span.content.width().min(FLEX_MIN);
+                later = later.saturating_sub(cell.span.content.width().min(FLEX_MIN));
                 let share = room.saturating_sub(later);
                 if share == 0 {
                     // No room at all: the line's own cut marks it.
                     break;
                 }
                 let cut = fit(&cell.span.content, share).into_owned();
-                room -= cut.width();
+                room = room.saturating_sub(cut.width());
                 cell.span.content = Cow::Owned(cut);
             }
             fit_line(
@@ -381,6 +383,23 @@ mod tests {
 
     fn text(line: &Line) -> String {
         line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn control_characters_are_measured_as_the_whole_string_is() {
+        for width in 1..12 {
+            let s = "a\u{7}b\u{1b}[31mred\tx";
+            let cut = fit(s, width);
+            assert!(cut.width() <= width, "{width}: {cut:?}");
+        }
+        // A free column of such text never takes more than the row has.
+        let rows = vec![vec![
+            Cell::keep(Span::raw("ab")),
+            Cell::flex(3, Span::raw("\u{7}\u{7}\u{7}\u{7}\u{7}\u{7}")),
+        ]];
+        for line in columns(rows, 5) {
+            assert!(line.width() <= 5, "{line:?}");
+        }
     }
 
     #[test]
