@@ -92,6 +92,17 @@ pub fn content(state: &AppState) -> Content {
                 let item = state.items.get(id);
                 let (mark, style) = match item {
                     Some(ItemState::Done {
+                        stale: false,
+                        regressed: Some(_),
+                        ..
+                    }) => ("[~]", theme.status(Status::Fail)),
+                    Some(ItemState::Done {
+                        reason: None,
+                        stale: false,
+                        verified: true,
+                        ..
+                    }) => ("[✓]", theme.status(Status::Ok)),
+                    Some(ItemState::Done {
                         reason: None,
                         stale: false,
                         ..
@@ -136,9 +147,19 @@ pub fn content(state: &AppState) -> Content {
                         at,
                         reason,
                         stale,
+                        verified,
+                        regressed,
                     }) => {
                         let when = at.get(11..16).unwrap_or(at);
-                        let mut text = format!("  {by} {when}");
+                        let mut text = if *verified {
+                            format!("  verified by its check {when}")
+                        } else {
+                            format!("  {by} {when}")
+                        };
+                        if let Some(r) = regressed {
+                            let at = r.at.get(11..16).unwrap_or(&r.at);
+                            text = format!("  regressed {at}: {} ·{}", r.why, &text[1..]);
+                        }
                         if let Some(r) = reason {
                             text.push_str(&format!(" · override: {r}"));
                         }
