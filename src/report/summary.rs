@@ -117,10 +117,8 @@ impl Summary {
                     self.overrides.push(at);
                 }
             }
-            Entry::Verify { item, evidence, .. } => {
-                if self.items.contains(item) {
-                    self.evidence.insert(item.clone(), evidence.clone());
-                }
+            Entry::Verify { item, evidence, .. } if self.items.contains(item) => {
+                self.evidence.insert(item.clone(), evidence.clone());
             }
             Entry::Action { id, step, .. } => {
                 self.last_step.insert(hash(id), at);

@@ -70,22 +70,21 @@ impl AppState {
             return;
         }
         let mut found = Vec::new();
-        for row in &self.cluster.rows {
-            let subject = format!("deployment/{}", row.name);
-            match &row.rollout {
-                Some(Rollout::Failed(why)) => found.push((
+        for d in self.cluster.deployments.values() {
+            let subject = format!("deployment/{}", d.name);
+            match crate::kube::rollout::status(d) {
+                Rollout::Failed(why) => found.push((
                     EventKind::Rollout,
                     subject.clone(),
                     "fail",
                     format!("rollout of {subject} failed: {why}"),
                 )),
-                Some(other) => found.push((
+                other => found.push((
                     EventKind::Rollout,
                     subject.clone(),
                     "ok",
                     format!("rollout of {subject} recovered: {}", other.word()),
                 )),
-                None => {}
             }
         }
         for pod in self.cluster.pods.values() {
