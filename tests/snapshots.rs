@@ -1813,3 +1813,70 @@ fn timeline_with_every_kind_a_star_and_the_note_editor() {
     }
     insta::assert_snapshot!("dialog_note_editor", render(&s, 120, 24));
 }
+
+#[test]
+fn checklist_with_verified_and_regressed_items_in_every_theme() {
+    use ops_tui::journal::{Entry, Evidence, Record};
+    let rec = |at: &str, user: &str, entry: Entry| Record {
+        at: format!("2026-11-23T{at}Z"),
+        user: user.into(),
+        kube_user: None,
+        entry,
+    };
+    let journal = vec![
+        rec(
+            "06:00:00",
+            "ann",
+            Entry::Verify {
+                item: "post-deployment/error-rate-below-1".into(),
+                text: "Error rate below 1%".into(),
+                run: None,
+                evidence: Vec::new(),
+            },
+        ),
+        rec(
+            "06:01:00",
+            "bob",
+            Entry::Tick {
+                item: "post-deployment/all-health-endpoints-responding".into(),
+                text: "All health endpoints responding".into(),
+                run: None,
+                evidence: Vec::new(),
+                reason: None,
+            },
+        ),
+        rec(
+            "06:12:00",
+            "ann",
+            Entry::Regress {
+                item: "post-deployment/all-health-endpoints-responding".into(),
+                text: "All health endpoints responding".into(),
+                run: None,
+                evidence: vec![Evidence {
+                    kind: "probe".into(),
+                    name: "ready".into(),
+                    status: "fail".into(),
+                    value: "failing".into(),
+                    detail: Some("HTTP 503".into()),
+                    conditions: Vec::new(),
+                }],
+            },
+        ),
+    ];
+    for (theme, _) in THEMES {
+        let rb = Runbook::load(Path::new("runbooks/example.toml")).unwrap();
+        let mut s = state(Some(rb), Some("staging"), theme, "default");
+        s.now = 1_000_000;
+        update(&mut s, Msg::Journal(journal.clone()));
+        press(&mut s, KeyCode::Char('4'));
+        press(&mut s, KeyCode::Char('z'));
+        s.size = (140, 24);
+        let screen = render(&s, 140, 24);
+        assert!(screen.contains("[✓] Error rate below 1%"), "{screen}");
+        assert!(
+            screen.contains("regressed 06:12: probe ready: failing (HTTP 503)"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("checklist_verified_and_regressed_{theme}"), screen);
+    }
+}
