@@ -356,6 +356,15 @@ fn the_demo_opens_on_a_simulated_go_live_injects_a_fault_and_cleans_up() {
     pty.wait_for("▸ crash-loop the worker Deployment", WAIT);
     pty.send(b"\r");
     pty.wait_for("injected: crash-loop the worker Deployment", WAIT);
+    // The Timeline, zoomed: the fault, then the worker's crash loop,
+    // journaled as they happened.
+    pty.send(b"5");
+    pty.send(b"z");
+    pty.wait_for(
+        "fault injected in the demo: crash-loop the worker Deployment",
+        WAIT,
+    );
+    pty.wait_for("in CrashLoopBackOff (", WAIT);
     pty.send(b"q");
     assert!(pty.wait_exit(WAIT).success());
     assert_restored(&pty);
