@@ -1880,3 +1880,120 @@ fn checklist_with_verified_and_regressed_items_in_every_theme() {
         insta::assert_snapshot!(format!("checklist_verified_and_regressed_{theme}"), screen);
     }
 }
+
+#[test]
+fn timeline_with_verified_regressed_items_and_what_happened_to_the_service() {
+    use ops_tui::journal::{Entry, EventKind, Evidence, Record};
+    let mut s = example("staging");
+    s.now = "2026-11-23T06:30:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_second();
+    let rec = |at: &str, entry: Entry| Record {
+        at: format!("2026-11-23T{at}Z"),
+        user: "oncall".into(),
+        kube_user: None,
+        entry,
+    };
+    let event = |event, subject: &str, status: &str, text: &str| Entry::Event {
+        event,
+        subject: subject.into(),
+        status: status.into(),
+        text: text.into(),
+    };
+    let item = |regress: bool| {
+        let (item, text) = (
+            "post-deployment/error-rate-below-1".into(),
+            "Error rate below 1%".into(),
+        );
+        let evidence = vec![Evidence {
+            kind: "signal".into(),
+            name: "error-rate".into(),
+            status: if regress { "fail" } else { "ok" }.into(),
+            value: if regress { "2%" } else { "0.1%" }.into(),
+            detail: None,
+            conditions: Vec::new(),
+        }];
+        if regress {
+            Entry::Regress {
+                item,
+                text,
+                run: None,
+                evidence,
+            }
+        } else {
+            Entry::Verify {
+                item,
+                text,
+                run: None,
+                evidence,
+            }
+        }
+    };
+    let records = vec![
+        rec("06:00:00", item(false)),
+        rec(
+            "06:05:00",
+            event(
+                EventKind::Fault,
+                "crash workload=api",
+                "info",
+                "fault injected in the demo: crash-loop the api Deployment (api now runs shop/api:2.4.1-crash)",
+            ),
+        ),
+        rec(
+            "06:06:00",
+            event(
+                EventKind::CrashLoop,
+                "pod/api-7d9-x",
+                "fail",
+                "pod/api-7d9-x in CrashLoopBackOff (4 restarts, last: Error (exit 1))",
+            ),
+        ),
+        rec(
+            "06:08:00",
+            event(
+                EventKind::Alert,
+                "HighErrorRate{severity=critical}",
+                "fail",
+                "alert HighErrorRate firing (critical): 5xx above 1%",
+            ),
+        ),
+        rec("06:09:00", item(true)),
+        rec(
+            "06:15:00",
+            event(
+                EventKind::Rollout,
+                "deployment/api",
+                "fail",
+                "rollout of deployment/api failed: deployment \"api\" exceeded its progress deadline",
+            ),
+        ),
+        rec(
+            "06:20:00",
+            event(
+                EventKind::Rollout,
+                "deployment/api",
+                "ok",
+                "rollout of deployment/api recovered: complete",
+            ),
+        ),
+        rec(
+            "06:22:00",
+            event(
+                EventKind::Alert,
+                "HighErrorRate{severity=critical}",
+                "ok",
+                "alert HighErrorRate{severity=critical} resolved",
+            ),
+        ),
+    ];
+    update(&mut s, Msg::Journal(records));
+    press(&mut s, KeyCode::Char('5'));
+    press(&mut s, KeyCode::Char('z'));
+    s.size = (140, 24);
+    insta::assert_snapshot!(
+        "timeline_verified_regressed_and_events",
+        render(&s, 140, 24)
+    );
+}
