@@ -413,14 +413,18 @@ fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() 
     assert!(pty.wait_exit(WAIT).success());
     let journal = ops_tui::journal::Journal::for_env(&dir.path().join("data"), "shop", "demo");
     let records = journal.read().unwrap().records;
-    // The probes' and signals' first states are journaled too.
+    // The rest is what the dashboard journals on its own: the probes' and
+    // signals' first states, items verified by their checks, events.
     let (actions, others): (Vec<_>, Vec<_>) = records
         .iter()
         .partition(|r| matches!(r.entry, ops_tui::journal::Entry::Action { .. }));
     assert!(
-        others
-            .iter()
-            .all(|r| matches!(r.entry, ops_tui::journal::Entry::Check { .. })),
+        others.iter().all(|r| matches!(
+            r.entry,
+            ops_tui::journal::Entry::Check { .. }
+                | ops_tui::journal::Entry::Verify { .. }
+                | ops_tui::journal::Entry::Event { .. }
+        )),
         "{others:?}"
     );
     let steps: Vec<String> = actions

@@ -79,6 +79,9 @@ pub enum Msg {
     Journal(Vec<crate::journal::Record>),
     /// Records appended to the journal since those already received.
     JournalMore(Vec<crate::journal::Record>),
+    /// The journal's read from its start (after a switch) is complete:
+    /// what the dashboard journals on its own may be decided again.
+    JournalRead,
     /// The revisions for the rollback picker, answering request N.
     Revisions(u64, Result<Vec<actions::RevisionChoice>, String>),
     /// From the log stream with this number.
@@ -1095,15 +1098,29 @@ impl AppState {
     }
 
     /// Ticks the selected item (with its check's evidence), or unticks it.
-    /// A check that does not pass asks for the reason of the override.
+    /// A check that does not pass asks for the reason of the override. An
+    /// item verified by its check is ticked by the person (a second
+    /// `space` unticks it); a regressed one is unticked.
     fn tick(&mut self) {
         let Some((item, text, check, run)) = self.selected_item() else {
             self.notice = Some("tick: select an item in the Checklist pane first".into());
             return;
         };
+        // A done item is unticked; one verified by its check (and not
+        // regressed) is ticked by the person, confirming it.
         if matches!(
             self.items.get(&item),
-            Some(checklist::ItemState::Done { stale: false, .. })
+            Some(
+                checklist::ItemState::Done {
+                    stale: false,
+                    verified: false,
+                    ..
+                } | checklist::ItemState::Done {
+                    stale: false,
+                    regressed: Some(_),
+                    ..
+                }
+            )
         ) {
             self.effects.push(Effect::Act(actions::Request::Record(
                 crate::journal::Entry::Untick { item, run },
@@ -1763,8 +1780,11 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
         },
         Msg::Journal(records) => {
             state.journal_read(records, true);
-            state.auto.ready = true;
             true
+        }
+        Msg::JournalRead => {
+            state.auto.ready = true;
+            false
         }
         Msg::Injected(fault, result) => {
             state.injected(fault, result);

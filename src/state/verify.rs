@@ -28,8 +28,10 @@ pub struct Auto {
     /// Checks whose state has been known (not unknown) since start: only
     /// these journal a change to unknown.
     pub(super) known: HashSet<String>,
-    /// The journal of the current environment has been read: nothing is
-    /// journaled on its own before (after a switch, until it is read).
+    /// The journal of the current environment has been read whole:
+    /// nothing is journaled on its own before (after a switch, until its
+    /// reader says `Msg::JournalRead`; at start it is read before the
+    /// first message).
     pub ready: bool,
 }
 
@@ -131,9 +133,11 @@ impl Watch {
         match msg {
             Msg::Tick(..) => Watch::Cluster,
             Msg::Signal(_, SignalMsg::Alerts { .. }) => Watch::Alerts,
-            Msg::Probe(..) | Msg::Signal(..) | Msg::Journal(_) | Msg::JournalMore(_) => {
-                Watch::Checks
-            }
+            Msg::Probe(..)
+            | Msg::Signal(..)
+            | Msg::Journal(_)
+            | Msg::JournalMore(_)
+            | Msg::JournalRead => Watch::Checks,
             _ => Watch::Nothing,
         }
     }

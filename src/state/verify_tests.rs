@@ -238,8 +238,11 @@ fn nothing_is_journaled_on_its_own_between_a_switch_and_reading_the_new_journal(
     s.auto.ready = false;
     error_rate(&mut s, Some(0.001), SignalState::Ok);
     assert!(journaled(&mut s).is_empty());
+    // The first batch of a long journal is not the whole of it.
     update(&mut s, Msg::Journal(Vec::new()));
     error_rate(&mut s, Some(0.001), SignalState::Ok);
+    assert!(journaled(&mut s).is_empty());
+    update(&mut s, Msg::JournalRead);
     assert!(!verifies(&journaled(&mut s)).is_empty());
 }
 
@@ -287,4 +290,55 @@ fn a_restart_journals_neither_no_data_nor_the_first_state_of_an_unchanged_check(
     assert!(journaled(&mut fresh).iter().any(
         |e| matches!(e, Entry::Check { check, status, .. } if check == "signal:error-rate" && status == "fail")
     ));
+}
+
+#[test]
+fn space_on_a_verified_item_ticks_it_as_a_person_and_on_a_regressed_one_unticks_it() {
+    use crate::state::tests::char;
+    let verified = record(
+        "ann",
+        "2026-11-23T06:00:00Z",
+        Entry::Verify {
+            item: ITEM.into(),
+            text: "Error rate below 1%".into(),
+            run: None,
+            evidence: Vec::new(),
+        },
+    );
+    let select = |s: &mut AppState| {
+        char(s, '4');
+        let row = s
+            .checklist
+            .iter()
+            .position(|r| matches!(r, ChecklistRow::Item { id, .. } if id == ITEM))
+            .unwrap();
+        s.selected[crate::state::Pane::Checklist.index()] = row;
+    };
+    let mut s = started(vec![verified.clone()]);
+    error_rate(&mut s, Some(0.001), SignalState::Ok);
+    s.effects.clear();
+    select(&mut s);
+    char(&mut s, ' ');
+    assert!(
+        matches!(&journaled(&mut s)[..], [Entry::Tick { item, reason: None, evidence, .. }]
+            if item == ITEM && evidence.len() == 1),
+        "a person confirms what the check verified"
+    );
+    let regressed = record(
+        "ann",
+        "2026-11-23T06:10:00Z",
+        Entry::Regress {
+            item: ITEM.into(),
+            text: "Error rate below 1%".into(),
+            run: None,
+            evidence: Vec::new(),
+        },
+    );
+    let mut s = started(vec![verified, regressed]);
+    select(&mut s);
+    char(&mut s, ' ');
+    assert!(
+        matches!(&journaled(&mut s)[..], [Entry::Untick { item, .. }] if item == ITEM),
+        "a regressed item is no longer done once someone says so"
+    );
 }
