@@ -21,6 +21,9 @@ use ratatui::buffer::Buffer;
 #[path = "screens/width.rs"]
 mod width;
 
+#[path = "screens/marks.rs"]
+mod marks;
+
 fn state(runbook: Option<Runbook>, env: Option<&str>, theme: &str, keymap: &str) -> AppState {
     let overrides = Overrides {
         env: env.map(String::from),

@@ -38,6 +38,28 @@ pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` on one line: each run of line breaks and other control characters
+/// (with the blanks around it) becomes one space, so text of several lines
+/// reads on as one, to be fitted with `fit`.
+pub fn one_line(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut pieces = s
+        .split(char::is_control)
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    if let Some(first) = pieces.next() {
+        out.push_str(first);
+    }
+    for piece in pieces {
+        out.push(' ');
+        out.push_str(piece);
+    }
+    Cow::Owned(out)
+}
+
 /// `s` without its first `skip` columns, in at most `width` columns: an
 /// ellipsis at the left when something was skipped, at the right when
 /// something is cut.
@@ -411,6 +433,16 @@ mod tests {
         // Wide characters count two columns.
         assert_eq!(fit("日本語テキスト", 7), "日本語…");
         assert_eq!(fit("日本語テキスト", 7).width(), 7);
+    }
+
+    #[test]
+    fn text_of_several_lines_reads_on_one() {
+        assert_eq!(one_line("dry run refused"), "dry run refused");
+        assert_eq!(
+            one_line("dry run refused:\n  admission webhook\r\n\tdenied it\n"),
+            "dry run refused: admission webhook denied it"
+        );
+        assert_eq!(one_line("\n\n"), "");
     }
 
     #[test]
