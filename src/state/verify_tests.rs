@@ -130,7 +130,7 @@ fn a_done_item_regresses_once_with_when_and_why_and_is_verified_again_when_it_pa
     assert_eq!(item, ITEM);
     assert_eq!(
         crate::journal::regress_why(evidence),
-        "signal error-rate: 2% (fail when > 0.01)"
+        "signal error-rate: 2% (fail when > 1%)"
     );
     error_rate(&mut s, Some(0.03), SignalState::Fail);
     assert!(verifies(&journaled(&mut s)).is_empty(), "once");
@@ -148,7 +148,7 @@ fn a_done_item_regresses_once_with_when_and_why_and_is_verified_again_when_it_pa
             verified: true,
             regressed: Some(Regression {
                 at: "2026-11-23T06:10:00Z".into(),
-                why: "signal error-rate: 2% (fail when > 0.01)".into(),
+                why: "signal error-rate: 2% (fail when > 1%)".into(),
             }),
         }),
         "still done, shown regressed"
@@ -156,7 +156,7 @@ fn a_done_item_regresses_once_with_when_and_why_and_is_verified_again_when_it_pa
     assert_eq!(
         (s.timeline[0].text.as_str(), s.timeline[0].ok),
         (
-            "regressed: Error rate below 1% — signal error-rate: 2% (fail when > 0.01)",
+            "regressed: Error rate below 1% — signal error-rate: 2% (fail when > 1%)",
             Some(false)
         )
     );
