@@ -541,10 +541,30 @@ async fn a_watch_from_a_compacted_version_gets_410_and_a_relist_recovers() {
         .await
         .unwrap()
         .boxed();
-    let event = tokio::time::timeout(LIMIT, stream.next()).await.unwrap();
-    match event {
-        Some(Ok(WatchEvent::Modified(d))) => assert_eq!(d.spec.replicas, Some(3)),
-        other => panic!("expected MODIFIED, got {other:?}"),
+    // As from the real API server, the watch gives every change after the
+    // relist's version in order: the controller may still be writing the
+    // status of the scale to 2 (a pod becoming ready), and those writes
+    // come first, each newer than the last; then the scale to 3.
+    let mut last: u64 = rv.parse().unwrap();
+    loop {
+        let event = tokio::time::timeout(LIMIT, stream.next()).await.unwrap();
+        let Some(Ok(WatchEvent::Modified(d))) = event else {
+            panic!("expected MODIFIED, got {event:?}");
+        };
+        let version: u64 = d
+            .metadata
+            .resource_version
+            .as_deref()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(version > last, "{version} after {last}");
+        last = version;
+        match d.spec.replicas {
+            Some(3) => break,
+            Some(2) => continue,
+            other => panic!("expected 2 replicas then 3, got {other:?}"),
+        }
     }
 }
 
