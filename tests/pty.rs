@@ -615,6 +615,10 @@ fn tick_an_auto_passing_a_manual_and_an_overridden_item_add_a_note_restart_and_r
     pty.send(b"4z");
     // The probe behind item 4 has answered: its check passes.
     pty.wait_for("(probe:api-health ✓ 200", WAIT);
+    // Items whose checks pass verify themselves: every probe answers, so
+    // the health endpoints item is verified (journaled) with no keystroke.
+    pty.wait_for("[✓] No alerts firing before the release", WAIT);
+    pty.wait_for("[✓] All health endpoints responding", WAIT);
     // The walkthrough: a manual item, then (two further on) the
     // auto-passing one, with its check live.
     pty.send(b"w");
@@ -632,10 +636,15 @@ fn tick_an_auto_passing_a_manual_and_an_overridden_item_add_a_note_restart_and_r
     // Back to the fourth row's item in the pane (the selection followed
     // the walkthrough to item 5).
     pty.send(b"k");
-    // A failing check: the worker refuses connections; ticking asks why.
+    // A failing check: the worker refuses connections. The verified
+    // item regresses on its own (journaled); space on it unticks it, and
+    // ticking it again while its check fails asks why: an override.
     demo.fault("/faults/refuse?service=worker");
     pty.send(b"jjjjjjjjj");
     pty.wait_for("(probe:* ✗", WAIT);
+    pty.wait_for("[~] All health endpoints responding", WAIT);
+    pty.send(b" ");
+    pty.wait_for("[ ] All health endpoints responding", WAIT);
     pty.send(b" ");
     pty.wait_for("Override a check", WAIT);
     pty.send(b"worker is being replaced\r");
@@ -676,6 +685,8 @@ fn tick_an_auto_passing_a_manual_and_an_overridden_item_add_a_note_restart_and_r
         "- [x] Release notes reviewed and change approved — done by oncall",
         "- [x] Current production healthy before the release `probe:api-health` — done by oncall",
         "  - evidence: probe `api-health` ok: 200 in",
+        "- [x] No alerts firing before the release `alerts` — verified by its check",
+        "regressed: All health endpoints responding",
         "**overridden** by oncall",
         "worker is being replaced",
         "rollback owner is bob",
