@@ -47,6 +47,23 @@ pub fn printable_line(text: &str) -> Cow<'_, str> {
     replace(text, false)
 }
 
+/// Every string of a JSON value made [`printable`] (keys are field
+/// names and stay): what a record writes can act on no terminal that
+/// shows it, whatever a server put in it.
+pub fn printable_json(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            if let Cow::Owned(safe) = printable(s) {
+                *s = safe;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(printable_json),
+        Value::Object(map) => map.values_mut().for_each(printable_json),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +76,16 @@ mod tests {
         assert_eq!(
             safe,
             "api\\x1b]0;pwned\\x07 \\x1b[31mred\\x9b2J\\x0d\\u{202e}x"
+        );
+    }
+
+    #[test]
+    fn every_string_of_a_json_value_is_made_printable() {
+        let mut v = serde_json::json!({"text": "a\x1b[31mb\nc", "list": ["\x07"], "n": 1});
+        printable_json(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"text": "a\\x1b[31mb\nc", "list": ["\\x07"], "n": 1})
         );
     }
 

@@ -90,6 +90,45 @@ fn the_dashboard_its_journal_log_and_report_mask_every_secret() {
     ] {
         wait_for_file(&journal, &format!("\"check\":\"{check}\""));
     }
+    // The hostile alert is an event; no text journaled (the alert's
+    // summary, the signal's error) holds a control character, and the
+    // signal's entry quotes Prometheus's error, masked.
+    let text = wait_for_file(&journal, "\"kind\":\"event\"");
+    let entries: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    let events: Vec<&serde_json::Value> = entries.iter().filter(|e| e["kind"] == "event").collect();
+    assert!(
+        events.iter().any(|e| e["event"] == "alert"
+            && e["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("\\x1b]0;pwned\\x07") && t.contains(MASK))),
+        "{text}"
+    );
+    for entry in &entries {
+        let mut all = Vec::new();
+        strings(entry, &mut all);
+        assert!(
+            all.iter().all(|s| !s.chars().any(char::is_control)),
+            "a control character was journaled: {entry}"
+        );
+    }
+    assert!(
+        entries.iter().any(|e| e["check"] == "signal:errors"
+            && e["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("parse error") && t.contains(MASK))),
+        "{text}"
+    );
     // The probe detail: a literal Authorization shows masked.
     pty.send(b"2");
     pty.send(b"\r");

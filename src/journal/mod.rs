@@ -4,7 +4,8 @@
 //! says it happened; two writers never interleave within a line. A torn last
 //! line (a crash mid-write) is skipped with a warning, never a failure.
 //! Every secret the journal is given is masked in what it writes and in
-//! what it reads back (a journal written before a secret was known).
+//! what it reads back (a journal written before a secret was known), and
+//! every text it writes is printable (control characters escaped).
 
 use std::collections::HashMap;
 use std::fs::OpenOptions;
@@ -410,10 +411,13 @@ impl Journal {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(err)?;
         }
-        let mut line = self
-            .secrets
-            .to_json(record)
-            .map_err(|e| err(std::io::Error::other(e)))?;
+        // Masked, and printable: a text a server sent (an alert's summary,
+        // an error) holds no control character once written.
+        let json = |e| err(std::io::Error::other(e));
+        let mut value = serde_json::to_value(record).map_err(json)?;
+        self.secrets.mask_json(&mut value);
+        crate::printable::printable_json(&mut value);
+        let mut line = serde_json::to_vec(&value).map_err(json)?;
         line.push(b'\n');
         let mut file = OpenOptions::new()
             .create(true)

@@ -112,6 +112,33 @@ fn appends_and_reads_back() {
 }
 
 #[test]
+fn a_text_a_server_sent_is_written_masked_and_printable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut secrets = Secrets::new();
+    secrets.add("s3cr3t-t0ken-canary");
+    let j = Journal::for_env(dir.path(), "shop", "prod").with_secrets(secrets);
+    j.append(&Record::now(
+        None,
+        Entry::Event {
+            event: EventKind::Alert,
+            subject: "Leak{query=\x1b[2J}".into(),
+            status: "fail".into(),
+            text: "alert Leak firing: \x1b]0;pwned\x07\x1b[31mleaked s3cr3t-t0ken-canary".into(),
+        },
+    ))
+    .unwrap();
+    let c = j.read().unwrap();
+    let Entry::Event { subject, text, .. } = &c.records[0].entry else {
+        panic!("not an event: {:?}", c.records[0]);
+    };
+    assert_eq!(subject, "Leak{query=\\x1b[2J}");
+    assert_eq!(
+        text,
+        "alert Leak firing: \\x1b]0;pwned\\x07\\x1b[31mleaked ••••"
+    );
+}
+
+#[test]
 fn a_torn_last_line_is_skipped_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let j = Journal::for_env(dir.path(), "shop", "prod");

@@ -1,15 +1,77 @@
 //! Every text a message carries from outside (pod log lines, API errors,
 //! dry-run and action refusals, notices) passes the known secrets' mask
 //! before it reaches the state, so the screen never shows one: a server or
-//! a container that echoes a credential back shows `••••`.
+//! a container that echoes a credential back shows `••••`. What Prometheus
+//! says (alerts' names, labels and summaries, a query's error) is also made
+//! printable on one line here: it becomes Timeline events and journaled
+//! checks, which must not carry a terminal's control sequences.
 
 use super::Msg;
 use super::logs::LogEvent;
+use super::signals::SignalMsg;
 use crate::kube::{KubeMsg, WatchState};
+use crate::printable::printable_line;
+use crate::prom::alerts::Alert;
+use crate::prom::signal::SignalState;
 use crate::secrets::Secrets;
 
-/// The message with every known secret masked in its texts.
+/// `s` masked and on one printable line.
+fn safe_line(secrets: &Secrets, s: &mut String) {
+    secrets.mask_in_place(s);
+    if let std::borrow::Cow::Owned(p) = printable_line(s) {
+        *s = p;
+    }
+}
+
+/// A Prometheus message with its texts masked and printable.
+fn signal(secrets: &Secrets, msg: SignalMsg) -> SignalMsg {
+    let line = |mut s: String| {
+        safe_line(secrets, &mut s);
+        s
+    };
+    match msg {
+        SignalMsg::Reading {
+            name,
+            at,
+            mut reading,
+        } => {
+            safe_line(secrets, &mut reading.worst_labels);
+            if let SignalState::Error(e) | SignalState::Unreachable(e) = &mut reading.state {
+                safe_line(secrets, e);
+            }
+            SignalMsg::Reading { name, at, reading }
+        }
+        SignalMsg::Alerts { at, result } => {
+            let alert = |mut a: Alert| {
+                safe_line(secrets, &mut a.name);
+                if let Some(s) = &mut a.severity {
+                    safe_line(secrets, s);
+                }
+                if let Some(s) = &mut a.summary {
+                    safe_line(secrets, s);
+                }
+                a.labels = std::mem::take(&mut a.labels)
+                    .into_iter()
+                    .map(|(k, v)| (line(k), line(v)))
+                    .collect();
+                a
+            };
+            let result = result
+                .map(|alerts| alerts.into_iter().map(alert).collect())
+                .map_err(line);
+            SignalMsg::Alerts { at, result }
+        }
+        range @ SignalMsg::Range { .. } => range,
+    }
+}
+
+/// The message with every known secret masked in its texts (and what
+/// Prometheus says made printable).
 pub fn masked(secrets: &Secrets, msg: Msg) -> Msg {
+    let msg = match msg {
+        Msg::Signal(generation, m) => Msg::Signal(generation, signal(secrets, m)),
+        other => other,
+    };
     if secrets.is_empty() {
         return msg;
     }
@@ -85,5 +147,57 @@ mod tests {
             },
         );
         assert!(!format!("{:?}", masked(&secrets, watch)).contains("canary"));
+    }
+
+    #[test]
+    fn what_prometheus_says_is_masked_and_printable() {
+        let mut secrets = Secrets::new();
+        secrets.add("s3cr3t-t0ken-canary");
+        let hostile = "\x1b]0;pwned\x07\x1b[31m";
+        let alert = Alert {
+            name: format!("Leak{hostile}"),
+            state: crate::prom::alerts::AlertState::Firing,
+            severity: Some("critical".into()),
+            labels: [("query".to_string(), format!("{hostile}s3cr3t-t0ken-canary"))].into(),
+            summary: Some(format!("{hostile}leaked s3cr3t-t0ken-canary\nagain")),
+            active_at: None,
+            value: 1.0,
+        };
+        let msg = Msg::Signal(
+            0,
+            SignalMsg::Alerts {
+                at: 0,
+                result: Ok(vec![alert]),
+            },
+        );
+        let Msg::Signal(_, SignalMsg::Alerts { result: Ok(a), .. }) = masked(&secrets, msg) else {
+            panic!("not alerts")
+        };
+        assert_eq!(
+            a[0].summary.as_deref(),
+            Some("\\x1b]0;pwned\\x07\\x1b[31mleaked ••••\\x0aagain")
+        );
+        assert_eq!(a[0].name, "Leak\\x1b]0;pwned\\x07\\x1b[31m");
+        assert!(!format!("{a:?}").contains("canary"));
+        let reading = crate::prom::signal::Reading::failed(
+            &crate::prom::client::PromError::Rejected(format!("{hostile}parse error")),
+        );
+        // With no secret known, still printable.
+        let msg = Msg::Signal(
+            0,
+            SignalMsg::Reading {
+                name: "errors".into(),
+                at: 0,
+                reading,
+            },
+        );
+        let Msg::Signal(_, SignalMsg::Reading { reading, .. }) = masked(&Secrets::new(), msg)
+        else {
+            panic!("not a reading")
+        };
+        let SignalState::Error(e) = reading.state else {
+            panic!("not an error")
+        };
+        assert!(!e.chars().any(char::is_control), "{e:?}");
     }
 }

@@ -946,7 +946,8 @@ impl AppState {
     fn check_changed(&mut self, check: String, status: crate::config::theme::Status, text: String) {
         let word = crate::checks::report::status_word(status);
         // Unknown is a change only from a state seen since start: "no
-        // data" before the first answer is not news.
+        // data" before the first answer is not news. (A signal whose query
+        // Prometheus refused is known: its error is its state.)
         if status == crate::config::theme::Status::Unknown {
             if !self.auto.known.contains(&check) {
                 return;
@@ -1777,11 +1778,20 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
                 return false;
             }
             if let signals::SignalMsg::Reading { name, reading, .. } = &msg {
-                state.check_changed(
-                    format!("signal:{name}"),
-                    crate::checks::prom::status(&reading.state),
-                    format!("signal {name}: {}", reading.state.label().to_lowercase()),
-                );
+                use crate::prom::signal::SignalState;
+                let check = format!("signal:{name}");
+                let label = reading.state.label().to_lowercase();
+                let text = match &reading.state {
+                    // Prometheus answered with an error, or could not be
+                    // reached: the signal's state (unknown, never a pass),
+                    // news even as the first after start, with what was said.
+                    SignalState::Error(e) | SignalState::Unreachable(e) => {
+                        state.auto.known.insert(check.clone());
+                        format!("signal {name}: {label} ({e})")
+                    }
+                    _ => format!("signal {name}: {label}"),
+                };
+                state.check_changed(check, crate::checks::prom::status(&reading.state), text);
             }
             state.signals.update(msg);
             true

@@ -342,3 +342,29 @@ fn space_on_a_verified_item_ticks_it_as_a_person_and_on_a_regressed_one_unticks_
         "a regressed item is no longer done once someone says so"
     );
 }
+
+#[test]
+fn a_query_prometheus_refuses_is_journaled_as_the_first_state_with_its_error() {
+    let mut s = started(Vec::new());
+    error_rate(
+        &mut s,
+        None,
+        SignalState::Error("Prometheus rejected the query: \x1b[31mparse error".into()),
+    );
+    assert_eq!(
+        journaled(&mut s),
+        [Entry::Check {
+            check: "signal:error-rate".into(),
+            status: "unknown".into(),
+            text: "signal error-rate: error (Prometheus rejected the query: \\x1b[31mparse error)"
+                .into(),
+        }]
+    );
+    // Once journaled, the same state is not written again.
+    error_rate(
+        &mut s,
+        None,
+        SignalState::Error("Prometheus rejected the query: parse error".into()),
+    );
+    assert!(journaled(&mut s).is_empty());
+}
