@@ -294,8 +294,11 @@ pub async fn run_dashboard_with(
                 let journal = journal.lock().ok().and_then(|j| j.clone());
                 let kube_user = shared.lock().ok().and_then(|g| g.as_ref().map(|c| c.1.clone()));
                 let Some(journal) = journal else {
-                    // A check's change is recorded on the side: no notice.
-                    if matches!(entry, crate::journal::Entry::Check { .. }) {
+                    // What the dashboard journals on its own (a check's
+                    // change, an item verified or regressed, an event) is
+                    // recorded on the side: no notice.
+                    use crate::journal::Entry;
+                    if matches!(entry, Entry::Check { .. } | Entry::Verify { .. } | Entry::Regress { .. } | Entry::Event { .. }) {
                         return None;
                     }
                     return Some(Msg::Notice("no data directory for the journal: nothing was recorded".into()));

@@ -319,14 +319,9 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
                     .find(|(k, _)| *k == name)
                     .map(|(_, v)| (*v).to_string())
             };
-            let text = match crate::sim::control::inject(&handle, fault.name, param) {
-                Ok(done) => format!(
-                    "injected: {} ({done}); F again for more, \"clear\" to undo",
-                    fault.label
-                ),
-                Err(e) => format!("could not inject {}: {e}", fault.label),
-            };
-            Some(Msg::Notice(text))
+            // Said on screen, and journaled once injected.
+            let result = crate::sim::control::inject(&handle, fault.name, param);
+            Some(Msg::Injected(fault, result))
         };
         let code = run_dashboard_with(&args, paths, Some(&inject)).await;
         if let Some(j) = &journals {

@@ -191,6 +191,102 @@ fn completions_for_each_shell() {
     }
 }
 
+/// What bash's completion offers for the words of a command line (the
+/// last one being completed), with the script `ops-tui completions bash`
+/// printed sourced; also what `complete -p ops-tui` says.
+fn bash_completes(script: &std::path::Path, words: &[&str]) -> (String, Vec<String>) {
+    // The words go in as arguments, never into the script's text.
+    let program = r#"
+        source "$1" || exit 3
+        shift
+        spec=$(complete -p ops-tui) || exit 4
+        echo "$spec"
+        fn=$(sed -n 's/.* -F \([^ ]*\) .*/\1/p' <<< "$spec")
+        declare -F "$fn" > /dev/null || exit 5
+        COMP_WORDS=("$@")
+        COMP_CWORD=$(( $# - 1 ))
+        COMP_LINE="$*"
+        COMP_POINT=${#COMP_LINE}
+        prev=""
+        (( COMP_CWORD > 0 )) && prev=${COMP_WORDS[COMP_CWORD-1]}
+        "$fn" ops-tui "${COMP_WORDS[COMP_CWORD]}" "$prev"
+        printf '%s\n' "${COMPREPLY[@]}"
+    "#;
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(program)
+        .arg("bash")
+        .arg(script)
+        .args(words)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{words:?}: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let stdout = text(&out.stdout);
+    let mut lines = stdout.lines();
+    let spec = lines.next().unwrap_or_default().to_string();
+    let mut offered: Vec<String> = lines.filter(|l| !l.is_empty()).map(String::from).collect();
+    offered.sort();
+    (spec, offered)
+}
+
+#[test]
+fn bash_completes_subcommands_their_options_and_the_formats_of_check() {
+    use clap::{CommandFactory, ValueEnum};
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: bash is absent, so its completion cannot be tried");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["completions", "bash"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let script = dir.path().join("ops-tui.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+
+    // `check --format ` offers every format clap declares for it.
+    let (spec, offered) = bash_completes(&script, &["ops-tui", "check", "--format", ""]);
+    // The function the script defines completes ops-tui.
+    assert!(
+        spec.starts_with("complete ")
+            && spec.contains(" -F _ops__tui ")
+            && spec.ends_with(" ops-tui"),
+        "{spec}"
+    );
+    let mut formats: Vec<String> = ops_tui::cli::CheckFormat::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    formats.sort();
+    assert_eq!(formats, ["json", "junit", "text"]);
+    assert_eq!(offered, formats);
+    // And only those that begin as typed.
+    let (_, offered) = bash_completes(&script, &["ops-tui", "check", "--format", "j"]);
+    assert_eq!(offered, ["json", "junit"]);
+
+    // A subcommand's name: `che` is check, and nothing else.
+    let (_, offered) = bash_completes(&script, &["ops-tui", "che"]);
+    let subcommands: Vec<String> = ops_tui::cli::Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .filter(|name| name.starts_with("che"))
+        .collect();
+    assert_eq!(subcommands, ["check"]);
+    assert_eq!(offered, subcommands);
+    let (_, offered) = bash_completes(&script, &["ops-tui", "val"]);
+    assert_eq!(offered, ["validate"]);
+    // A subcommand's own options follow it.
+    let (_, offered) = bash_completes(&script, &["ops-tui", "check", "--for"]);
+    assert_eq!(offered, ["--format"]);
+    let (_, offered) = bash_completes(&script, &["ops-tui", "demo", "--scen"]);
+    assert_eq!(offered, ["--scenario"]);
+}
+
 #[test]
 fn version_and_help() {
     let dir = tempfile::tempdir().unwrap();
@@ -400,56 +496,6 @@ fn a_failing_exec_plugin_is_one_line_and_exit_2_without_its_output() {
             );
         }
     }
-}
-
-/// What bash completes for `words` (the last one being typed), with the
-/// script `ops-tui completions bash` prints, as bash-completion calls it.
-fn bash_complete(script: &std::path::Path, words: &[&str]) -> String {
-    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
-    let cword = words.len() - 1;
-    let program = format!(
-        r#"source '{script}'
-spec=$(complete -p ops-tui) || exit 3
-fn=$(sed -n 's/.*-F \([^ ]*\) .*/\1/p' <<<"$spec")
-COMP_WORDS=({words})
-COMP_CWORD={cword}
-COMP_LINE="${{COMP_WORDS[*]}}"
-COMP_POINT=${{#COMP_LINE}}
-"$fn" ops-tui "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
-printf '%s\n' "${{COMPREPLY[@]}}""#,
-        script = script.display(),
-        words = quoted.join(" "),
-    );
-    let out = Command::new("bash")
-        .args(["-c", &program])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout)
-}
-
-#[test]
-fn bash_completes_the_options_of_subcommands() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run(&["completions", "bash"], dir.path());
-    assert_eq!(out.status.code(), Some(0));
-    let script = dir.path().join("ops-tui.bash");
-    std::fs::write(&script, &out.stdout).unwrap();
-    let words = |w: &[&str]| {
-        let mut v: Vec<String> = bash_complete(&script, w)
-            .lines()
-            .map(String::from)
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(
-        words(&["ops-tui", "check", "--format", ""]),
-        ["json", "junit", "text"]
-    );
-    assert_eq!(words(&["ops-tui", "check", "--form"]), ["--format"]);
-    assert_eq!(words(&["ops-tui", "demo", "--scen"]), ["--scenario"]);
-    assert!(words(&["ops-tui", "val"]).contains(&"validate".to_string()));
 }
 
 #[test]

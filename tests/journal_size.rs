@@ -168,7 +168,7 @@ fn a_long_journal_opens_within_bounded_memory_and_shows_its_newest_entries() {
     }
     // Timeline: newest first.
     pty.send(b"5");
-    pty.wait_for("dora note [go-live/step-05]: the newe", WAIT);
+    pty.wait_for("dora note [go-live/step-05]: the new", WAIT);
     pty.wait_for("dora done: Step 03", WAIT);
     let pid = pty.pid().unwrap();
     let hwm = hwm_kb(pid);

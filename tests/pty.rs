@@ -356,6 +356,15 @@ fn the_demo_opens_on_a_simulated_go_live_injects_a_fault_and_cleans_up() {
     pty.wait_for("▸ crash-loop the worker Deployment", WAIT);
     pty.send(b"\r");
     pty.wait_for("injected: crash-loop the worker Deployment", WAIT);
+    // The Timeline, zoomed: the fault, then the worker's crash loop,
+    // journaled as they happened.
+    pty.send(b"5");
+    pty.send(b"z");
+    pty.wait_for(
+        "fault injected in the demo: crash-loop the worker Deployment",
+        WAIT,
+    );
+    pty.wait_for("in CrashLoopBackOff (", WAIT);
     pty.send(b"q");
     assert!(pty.wait_exit(WAIT).success());
     assert_restored(&pty);
@@ -404,14 +413,18 @@ fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() 
     assert!(pty.wait_exit(WAIT).success());
     let journal = ops_tui::journal::Journal::for_env(&dir.path().join("data"), "shop", "demo");
     let records = journal.read().unwrap().records;
-    // The probes' and signals' first states are journaled too.
+    // The rest is what the dashboard journals on its own: the probes' and
+    // signals' first states, items verified by their checks, events.
     let (actions, others): (Vec<_>, Vec<_>) = records
         .iter()
         .partition(|r| matches!(r.entry, ops_tui::journal::Entry::Action { .. }));
     assert!(
-        others
-            .iter()
-            .all(|r| matches!(r.entry, ops_tui::journal::Entry::Check { .. })),
+        others.iter().all(|r| matches!(
+            r.entry,
+            ops_tui::journal::Entry::Check { .. }
+                | ops_tui::journal::Entry::Verify { .. }
+                | ops_tui::journal::Entry::Event { .. }
+        )),
         "{others:?}"
     );
     let steps: Vec<String> = actions
@@ -550,6 +563,8 @@ fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_ser
     // over; until then one of them sorts first (problems first), and its
     // logs would be asked of a pod about to disappear.
     pty.wait_gone("Terminating", WAIT);
+    // A watch that relisted under load shows its pods again first.
+    pty.wait_for(" Running ", WAIT);
     // l: the first pod's logs, streamed from the simulated kubelet.
     pty.send(b"l");
     pty.wait_for("Logs pod/api-", WAIT);

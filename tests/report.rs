@@ -489,3 +489,83 @@ fn the_streamed_report_orders_the_timeline_as_the_whole_journal_does() {
     assert!(shown.contains(&"★ note: third"), "{shown:?}");
     assert_eq!(shown.iter().filter(|s| s.contains("scale api")).count(), 1);
 }
+
+#[test]
+fn an_item_whose_alert_check_fails_counts_as_failing_and_verified_and_regressed_items_say_so() {
+    let firing = "alerts: 1 firing, 0 pending (firing: HighErrorRate)";
+    let records = vec![
+        check(
+            "2026-11-23T09:00:00Z",
+            "alerts",
+            "ok",
+            "alerts: 0 firing, 0 pending",
+        ),
+        rec(
+            "09:01:00",
+            "oncall",
+            Entry::Verify {
+                item: "post-deployment/error-rate-below-5".into(),
+                text: "Error rate below 5%".into(),
+                run: None,
+                evidence: vec![ev("signal", "error-rate", "ok", "0.4%", None)],
+            },
+        ),
+        rec(
+            "09:02:00",
+            "ann",
+            tick(
+                "pre-deployment/current-production-healthy-before-the-release",
+                "Current production healthy before the release",
+                vec![ev("probe", "api-health", "ok", "200", None)],
+                None,
+            ),
+        ),
+        rec(
+            "09:20:00",
+            "oncall",
+            Entry::Regress {
+                item: "pre-deployment/current-production-healthy-before-the-release".into(),
+                text: "Current production healthy before the release".into(),
+                run: None,
+                evidence: vec![ev(
+                    "probe",
+                    "api-health",
+                    "fail",
+                    "failing",
+                    Some("HTTP 503"),
+                )],
+            },
+        ),
+        rec(
+            "09:30:00",
+            "oncall",
+            Entry::Event {
+                event: ops_tui::journal::EventKind::Alert,
+                subject: "HighErrorRate{severity=critical}".into(),
+                status: "fail".into(),
+                text: "alert HighErrorRate firing (critical): 5xx above 1%".into(),
+            },
+        ),
+        check("2026-11-23T09:30:00Z", "alerts", "fail", firing),
+    ];
+    let report = ops_tui::report::render(&demo(), "demo", &records, NOW, false);
+    for expected in [
+        format!(
+            "- [ ] No alerts firing before the release `alerts` — **failing** since 2026-11-23 09:30 UTC: {firing}"
+        ),
+        format!(
+            "- [ ] No critical alerts firing `alerts` — **failing** since 2026-11-23 09:30 UTC: {firing}"
+        ),
+        "- [x] Error rate below 5% `signal:error-rate` — verified by its check, 2026-11-23 09:01 UTC (seen by oncall)".into(),
+        "- [x] Current production healthy before the release `probe:api-health` — done by ann, 2026-11-23 09:02 UTC — **regressed** 2026-11-23 09:20 UTC: probe api-health: failing (HTTP 503)".into(),
+        "  - evidence: signal `error-rate` ok: 0.4%".into(),
+        "| 2026-11-23 09:30:00 | oncall | alert HighErrorRate firing (critical): 5xx above 1% |".into(),
+        // Pre-Deployment: one done (regressed), one failing, three open.
+        "| Pre-Deployment | 1 | 0 | 0 | 1 | 3 | 5 |".into(),
+    ] {
+        assert!(
+            report.contains(&expected),
+            "{expected:?} missing from:\n{report}"
+        );
+    }
+}

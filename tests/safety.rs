@@ -121,6 +121,124 @@ fn a_bracketed_paste_with_newlines_and_action_keys_never_reaches_the_cluster() {
     assert!(pty.wait_exit(WAIT).success());
 }
 
+/// The notes in the journal, oldest first.
+fn journal_notes(dir: &std::path::Path, service: &str, env: &str) -> Vec<String> {
+    let journal = ops_tui::journal::Journal::for_env(&dir.join("data"), service, env);
+    let Ok(contents) = journal.read() else {
+        return Vec::new();
+    };
+    contents
+        .records
+        .iter()
+        .filter_map(|r| match &r.entry {
+            ops_tui::journal::Entry::Note { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_megabyte_pasted_into_the_note_editor_is_cut_to_the_cap_and_the_ui_answers() {
+    use ops_tui::state::actions::MAX_FIELD_CHARS;
+    let demo = Demo::start(&["--speed", "10"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = bare_dashboard(&demo, dir.path(), 80, 24);
+    // 1 MiB of lines, with keys that act on the dashboard among them.
+    let mut text = String::new();
+    let mut n = 0;
+    while text.len() < 1 << 20 {
+        n += 1;
+        text.push_str(&format!("line {n:06} checked worker logs q r s u b\n"));
+    }
+    let pasted = text.chars().count();
+    pty.send(b"n");
+    pty.wait_for("A note for the timeline", WAIT);
+    // Generous: a shared, noisy machine. What counts is that it is taken
+    // at all, then that the keys still answer.
+    let started = Instant::now();
+    pty.send(&paste(&text));
+    pty.wait_for("paste cut short: kept ", Duration::from_secs(30));
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // The frame under way is drawn to its end before it is read.
+    let mut screen = pty.screen_text();
+    loop {
+        pty.shows_within("\u{0}", Duration::from_millis(300));
+        let now = pty.screen_text();
+        if now == screen {
+            break;
+        }
+        screen = now;
+    }
+    // The notice says how much was kept of how much, on one row fitted
+    // with an ellipsis at 80 columns.
+    let notice = screen
+        .lines()
+        .find(|l| l.contains("paste cut short"))
+        .unwrap()
+        .to_string();
+    let kept: usize = notice
+        .split("kept ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count kept: {notice:?}"));
+    assert!(
+        kept <= MAX_FIELD_CHARS && kept > MAX_FIELD_CHARS / 2,
+        "{notice:?}"
+    );
+    assert!(
+        notice.contains(&format!("kept {kept} of {pasted} characters")),
+        "{notice:?}"
+    );
+    assert!(notice.trim_end().ends_with('…'), "{notice:?}");
+    // The editor is still open, its keys in view below the text cut from
+    // the top; the pasted keys acted on nothing.
+    let rows: Vec<&str> = screen.lines().collect();
+    let row = |text: &str| rows.iter().position(|r| r.contains(text));
+    assert_eq!(
+        screen.matches("A note for the timeline").count(),
+        1,
+        "{screen}"
+    );
+    let (Some(above), Some(cursor), Some(keys)) = (
+        row("more lines above"),
+        row("▏"),
+        row("enter saves it to the journal"),
+    ) else {
+        panic!("the editor's end and keys are not in view:\n{screen}")
+    };
+    assert!(above < cursor && cursor < keys, "{screen}");
+    assert_eq!(demo.writes(), Vec::<String>::new());
+    // Enter saves it: the note in the journal holds at most the cap.
+    pty.send(b"\r");
+    pty.wait_gone("A note for the timeline", WAIT);
+    let deadline = Instant::now() + WAIT;
+    let notes = loop {
+        let notes = journal_notes(dir.path(), "no-runbook", "demo");
+        if !notes.is_empty() || Instant::now() > deadline {
+            break notes;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(notes.len(), 1, "one note journaled");
+    let note = &notes[0];
+    assert!(note.chars().count() <= MAX_FIELD_CHARS, "{}", note.len());
+    assert!(note.starts_with("line 000001 checked worker logs q r s u b\nline 000002 "));
+    assert!(
+        text.starts_with(note.as_str()),
+        "the note is the start of the paste"
+    );
+    // Still responsive: the editor opens and esc closes it, the
+    // dashboard quits on q.
+    pty.send(b"n");
+    pty.wait_for("A note for the timeline", WAIT);
+    pty.send(b"\x1b");
+    pty.wait_gone("A note for the timeline", WAIT);
+    assert_eq!(demo.writes(), Vec::<String>::new());
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
+}
+
 #[test]
 fn keys_typed_ahead_of_a_confirm_dialog_do_not_confirm_it() {
     let demo = Demo::start(&["--speed", "10"]);

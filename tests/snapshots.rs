@@ -21,6 +21,9 @@ use ratatui::buffer::Buffer;
 #[path = "screens/width.rs"]
 mod width;
 
+#[path = "screens/marks.rs"]
+mod marks;
+
 fn state(runbook: Option<Runbook>, env: Option<&str>, theme: &str, keymap: &str) -> AppState {
     let overrides = Overrides {
         env: env.map(String::from),
@@ -1830,4 +1833,188 @@ fn timeline_with_every_kind_a_star_and_the_note_editor() {
         press(&mut s, KeyCode::Char(c));
     }
     insta::assert_snapshot!("dialog_note_editor", render(&s, 120, 24));
+}
+
+#[test]
+fn checklist_with_verified_and_regressed_items_in_every_theme() {
+    use ops_tui::journal::{Entry, Evidence, Record};
+    let rec = |at: &str, user: &str, entry: Entry| Record {
+        at: format!("2026-11-23T{at}Z"),
+        user: user.into(),
+        kube_user: None,
+        entry,
+    };
+    let journal = vec![
+        rec(
+            "06:00:00",
+            "ann",
+            Entry::Verify {
+                item: "post-deployment/error-rate-below-1".into(),
+                text: "Error rate below 1%".into(),
+                run: None,
+                evidence: Vec::new(),
+            },
+        ),
+        rec(
+            "06:01:00",
+            "bob",
+            Entry::Tick {
+                item: "post-deployment/all-health-endpoints-responding".into(),
+                text: "All health endpoints responding".into(),
+                run: None,
+                evidence: Vec::new(),
+                reason: None,
+            },
+        ),
+        rec(
+            "06:12:00",
+            "ann",
+            Entry::Regress {
+                item: "post-deployment/all-health-endpoints-responding".into(),
+                text: "All health endpoints responding".into(),
+                run: None,
+                evidence: vec![Evidence {
+                    kind: "probe".into(),
+                    name: "ready".into(),
+                    status: "fail".into(),
+                    value: "failing".into(),
+                    detail: Some("HTTP 503".into()),
+                    conditions: Vec::new(),
+                }],
+            },
+        ),
+    ];
+    for (theme, _) in THEMES {
+        let rb = Runbook::load(Path::new("runbooks/example.toml")).unwrap();
+        let mut s = state(Some(rb), Some("staging"), theme, "default");
+        s.now = 1_000_000;
+        update(&mut s, Msg::Journal(journal.clone()));
+        press(&mut s, KeyCode::Char('4'));
+        press(&mut s, KeyCode::Char('z'));
+        s.size = (140, 24);
+        let screen = render(&s, 140, 24);
+        assert!(screen.contains("[✓] Error rate below 1%"), "{screen}");
+        assert!(
+            screen.contains("regressed 06:12: probe ready: failing (HTTP 503)"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("checklist_verified_and_regressed_{theme}"), screen);
+    }
+}
+
+#[test]
+fn timeline_with_verified_regressed_items_and_what_happened_to_the_service() {
+    use ops_tui::journal::{Entry, EventKind, Evidence, Record};
+    let mut s = example("staging");
+    s.now = "2026-11-23T06:30:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_second();
+    let rec = |at: &str, entry: Entry| Record {
+        at: format!("2026-11-23T{at}Z"),
+        user: "oncall".into(),
+        kube_user: None,
+        entry,
+    };
+    let event = |event, subject: &str, status: &str, text: &str| Entry::Event {
+        event,
+        subject: subject.into(),
+        status: status.into(),
+        text: text.into(),
+    };
+    let item = |regress: bool| {
+        let (item, text) = (
+            "post-deployment/error-rate-below-1".into(),
+            "Error rate below 1%".into(),
+        );
+        let evidence = vec![Evidence {
+            kind: "signal".into(),
+            name: "error-rate".into(),
+            status: if regress { "fail" } else { "ok" }.into(),
+            value: if regress { "2%" } else { "0.1%" }.into(),
+            detail: None,
+            conditions: Vec::new(),
+        }];
+        if regress {
+            Entry::Regress {
+                item,
+                text,
+                run: None,
+                evidence,
+            }
+        } else {
+            Entry::Verify {
+                item,
+                text,
+                run: None,
+                evidence,
+            }
+        }
+    };
+    let records = vec![
+        rec("06:00:00", item(false)),
+        rec(
+            "06:05:00",
+            event(
+                EventKind::Fault,
+                "crash workload=api",
+                "info",
+                "fault injected in the demo: crash-loop the api Deployment (api now runs shop/api:2.4.1-crash)",
+            ),
+        ),
+        rec(
+            "06:06:00",
+            event(
+                EventKind::CrashLoop,
+                "pod/api-7d9-x",
+                "fail",
+                "pod/api-7d9-x in CrashLoopBackOff (4 restarts, last: Error (exit 1))",
+            ),
+        ),
+        rec(
+            "06:08:00",
+            event(
+                EventKind::Alert,
+                "HighErrorRate{severity=critical}",
+                "fail",
+                "alert HighErrorRate firing (critical): 5xx above 1%",
+            ),
+        ),
+        rec("06:09:00", item(true)),
+        rec(
+            "06:15:00",
+            event(
+                EventKind::Rollout,
+                "deployment/api",
+                "fail",
+                "rollout of deployment/api failed: deployment \"api\" exceeded its progress deadline",
+            ),
+        ),
+        rec(
+            "06:20:00",
+            event(
+                EventKind::Rollout,
+                "deployment/api",
+                "ok",
+                "rollout of deployment/api recovered: complete",
+            ),
+        ),
+        rec(
+            "06:22:00",
+            event(
+                EventKind::Alert,
+                "HighErrorRate{severity=critical}",
+                "ok",
+                "alert HighErrorRate{severity=critical} resolved",
+            ),
+        ),
+    ];
+    update(&mut s, Msg::Journal(records));
+    press(&mut s, KeyCode::Char('5'));
+    press(&mut s, KeyCode::Char('z'));
+    s.size = (140, 24);
+    insta::assert_snapshot!(
+        "timeline_verified_regressed_and_events",
+        render(&s, 140, 24)
+    );
 }

@@ -61,7 +61,7 @@ fn read(
 ) -> Result<(), crate::journal::JournalError> {
     let mut first = fresh;
     let mut open = true;
-    cursor.read_all(journal, BATCH, |batch| {
+    let result = cursor.read_all(journal, BATCH, |batch| {
         if !open {
             return;
         }
@@ -81,7 +81,13 @@ fn read(
         };
         first = false;
         open = open && send(msg);
-    })
+    });
+    // A journal read from its start is folded whole: only now may the
+    // dashboard decide what to journal on its own.
+    if fresh && open && result.is_ok() {
+        send(Msg::JournalRead);
+    }
+    result
 }
 
 /// The first read, at start, into the state itself (before the first

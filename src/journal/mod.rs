@@ -53,6 +53,54 @@ pub struct Evidence {
     pub conditions: Vec<String>,
 }
 
+/// What an `Entry::Event` is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Rollout,
+    CrashLoop,
+    Alert,
+    Fault,
+}
+
+impl EventKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            EventKind::Rollout => "rollout",
+            EventKind::CrashLoop => "crash loop",
+            EventKind::Alert => "alert",
+            EventKind::Fault => "fault",
+        }
+    }
+}
+
+impl Evidence {
+    /// One line for a failing check: "probe health: fail (HTTP 503)".
+    pub fn line(&self) -> String {
+        let detail = self
+            .detail
+            .as_ref()
+            .filter(|d| **d != self.value)
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        format!("{} {}: {}{detail}", self.kind, self.name, self.value)
+    }
+}
+
+/// Why an item regressed: its failing checks with their values.
+pub fn regress_why(evidence: &[Evidence]) -> String {
+    let failing: Vec<String> = evidence
+        .iter()
+        .filter(|e| e.status == "fail")
+        .map(Evidence::line)
+        .collect();
+    if failing.is_empty() {
+        "its check failed".into()
+    } else {
+        failing.join("; ")
+    }
+}
+
 /// Incident milestones, in their order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,6 +147,29 @@ pub enum Entry {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// A checklist item verified by its check: every check it names
+    /// passed (`evidence`: their values at that moment). Written once, by
+    /// the first dashboard that saw it pass; counts as done.
+    Verify {
+        item: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        evidence: Vec<Evidence>,
+    },
+    /// A done item (verified, or ticked while its check passed) whose
+    /// check failed since: `evidence` holds the failing checks and their
+    /// values. It stays done, shown regressed, until its check passes
+    /// again (a `Verify`) or someone ticks, unticks or skips it.
+    Regress {
+        item: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        evidence: Vec<Evidence>,
+    },
     /// A tick taken back.
     Untick {
         item: String,
@@ -133,6 +204,19 @@ pub enum Entry {
     /// of ok, warn, fail, unknown, `text` what the Timeline says.
     Check {
         check: String,
+        status: String,
+        text: String,
+    },
+    /// Something that happened to the service while a dashboard watched
+    /// it, journaled once per occurrence: a rollout failed or recovered, a
+    /// pod went into a crash loop, an alert started or stopped firing, a
+    /// fault was injected in the demo. `subject` identifies what it is
+    /// about (`deployment/api`, `pod/api-1-x`, an alert with its labels, a
+    /// fault); `status` is fail (failed, crash loop, firing), ok
+    /// (recovered, resolved) or info.
+    Event {
+        event: EventKind,
+        subject: String,
         status: String,
         text: String,
     },

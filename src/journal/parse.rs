@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde::de::Error as _;
 
-use super::{Entry, Evidence, Milestone, Record, Step};
+use super::{Entry, EventKind, Evidence, Milestone, Record, Step};
 
 #[derive(Deserialize)]
 struct Flat<'a> {
@@ -58,6 +58,10 @@ struct Flat<'a> {
     ok: Option<bool>,
     #[serde(borrow, default)]
     detail: Option<Cow<'a, str>>,
+    #[serde(default)]
+    event: Option<EventKind>,
+    #[serde(borrow, default)]
+    subject: Option<Cow<'a, str>>,
 }
 
 fn need<T>(value: Option<T>, field: &'static str) -> serde_json::Result<T> {
@@ -89,6 +93,18 @@ pub fn record(line: &str) -> serde_json::Result<Record> {
             evidence: f.evidence.unwrap_or_default(),
             reason: own(f.reason),
         },
+        "verify" => Entry::Verify {
+            item: req(f.item, "item")?,
+            text: req(f.text, "text")?,
+            run: own(f.run),
+            evidence: f.evidence.unwrap_or_default(),
+        },
+        "regress" => Entry::Regress {
+            item: req(f.item, "item")?,
+            text: req(f.text, "text")?,
+            run: own(f.run),
+            evidence: f.evidence.unwrap_or_default(),
+        },
         "untick" => Entry::Untick {
             item: req(f.item, "item")?,
             run: own(f.run),
@@ -111,6 +127,12 @@ pub fn record(line: &str) -> serde_json::Result<Record> {
         },
         "check" => Entry::Check {
             check: req(f.check, "check")?,
+            status: req(f.status, "status")?,
+            text: req(f.text, "text")?,
+        },
+        "event" => Entry::Event {
+            event: need(f.event, "event")?,
+            subject: req(f.subject, "subject")?,
             status: req(f.status, "status")?,
             text: req(f.text, "text")?,
         },
@@ -153,6 +175,11 @@ mod tests {
             r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"milestone","milestone":"mitigated","happened_at":"h"}"#,
             r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"check","check":"probe:h","status":"fail","text":"x"}"#,
             r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"star","key":"k","on":false}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"verify","item":"a/b","text":"T","run":"r","evidence":[{"kind":"probe","name":"h","status":"ok","value":"200"}]}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"verify","item":"a/b","text":"T"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"regress","item":"a/b","text":"T","evidence":[{"kind":"signal","name":"e","status":"fail","value":"2%","detail":"> 1%"}]}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"event","event":"crash_loop","subject":"pod/p","status":"fail","text":"t"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"event","event":"alert","subject":"A{x=y}","status":"ok","text":"t"}"#,
             r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"action","id":"a1","step":"read_back","summary":"s","request":{"kind":"Deployment","n":[1,2]},"ok":true,"detail":"d","extra":1}"#,
         ];
         for line in lines {
@@ -162,6 +189,10 @@ mod tests {
         for bad in [
             r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"from_the_future","x":1}"#,
             r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"tick","item":"a/b"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"verify","text":"T"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"regress","item":"a/b"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"event","event":"alert","status":"ok","text":"t"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"event","event":"quake","subject":"s","status":"ok","text":"t"}"#,
             r#"{"at":"2026-11-23T06:00:01Z","kind":"note","text":"n"}"#,
             r#"{"at":"2026-"#,
             r#"{"at":"not a date","user":"u","kind":"note","text":"n"}"#,

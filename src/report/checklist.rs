@@ -12,8 +12,9 @@ use crate::state::checklist::{ChecklistRow, ItemState, run_of};
 
 /// The journaled state that makes an item's check failing, if any: the
 /// named probe's, signal's or workload's rollout, or for `probe:*`,
-/// `signal:*` and `rollout:*` the first of the runbook's that failed.
-/// Alerts are not journaled.
+/// `signal:*` and `rollout:*` the first of the runbook's that failed; an
+/// `alerts` check's own journaled state (the dashboard journals it when
+/// it changes).
 fn failing<'a>(
     check: &str,
     runbook: &Runbook,
@@ -34,7 +35,7 @@ fn failing<'a>(
         CheckRef::Rollout(Target::All) => runbook
             .workloads()
             .find_map(|w| failed(format!("rollout:{}", w.name.get_ref()))),
-        CheckRef::Alerts(_) => None,
+        alerts @ CheckRef::Alerts(_) => failed(alerts.to_string()),
     }
 }
 
@@ -149,12 +150,30 @@ pub(super) fn write(
                         at,
                         reason: None,
                         stale: false,
-                    }) => ("x", format!(" — done by {}, {}", text(by), when(at))),
+                        verified,
+                        regressed,
+                    }) => {
+                        let who = if *verified {
+                            format!(
+                                " — verified by its check, {} (seen by {})",
+                                when(at),
+                                text(by)
+                            )
+                        } else {
+                            format!(" — done by {}, {}", text(by), when(at))
+                        };
+                        let regressed = regressed
+                            .as_ref()
+                            .map(|r| format!(" — **regressed** {}: {}", when(&r.at), text(&r.why)))
+                            .unwrap_or_default();
+                        ("x", format!("{who}{regressed}"))
+                    }
                     Some(ItemState::Done {
                         by,
                         at,
                         reason: Some(r),
                         stale: false,
+                        ..
                     }) => (
                         "x",
                         format!(

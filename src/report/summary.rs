@@ -117,6 +117,9 @@ impl Summary {
                     self.overrides.push(at);
                 }
             }
+            Entry::Verify { item, evidence, .. } if self.items.contains(item) => {
+                self.evidence.insert(item.clone(), evidence.clone());
+            }
             Entry::Action { id, step, .. } => {
                 self.last_step.insert(hash(id), at);
                 if matches!(step, Step::Outcome | Step::Unanswered | Step::ReadBack) {
@@ -168,6 +171,19 @@ impl Summary {
                     "[x] {} ({how} by {}, {})",
                     text(ticked),
                     text(&r.user),
+                    when(&r.at)
+                );
+                (item, run, line)
+            }
+            Entry::Verify {
+                item,
+                run: Some(run),
+                text: verified,
+                ..
+            } => {
+                let line = format!(
+                    "[x] {} (verified by its check, {})",
+                    text(verified),
                     when(&r.at)
                 );
                 (item, run, line)

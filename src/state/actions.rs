@@ -630,11 +630,13 @@ impl Dialog {
             Dialog::Text { input, error, .. } => {
                 *error = None;
                 let room = MAX_FIELD_CHARS.saturating_sub(field_chars(input));
-                let (text, cut) = clean_paste(text, true, room);
-                input.insert_str(text);
+                let (kept, cut) = clean_paste(text, true, room);
+                let kept_chars = kept.chars().count();
+                input.insert_str(kept);
                 if cut {
                     return Err(format!(
-                        "paste cut short: a field holds at most {MAX_FIELD_CHARS} characters"
+                        "paste cut short: kept {kept_chars} of {} characters (a field holds at most {MAX_FIELD_CHARS})",
+                        text.chars().count()
                     ));
                 }
                 Ok(())

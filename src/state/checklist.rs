@@ -80,6 +80,14 @@ pub fn run_of(period: Option<u64>, now: i64) -> Option<String> {
     })
 }
 
+/// A done item's check failed: when (RFC 3339) and why (the failing
+/// checks with their values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Regression {
+    pub at: String,
+    pub why: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ItemState {
     Open,
@@ -90,6 +98,10 @@ pub enum ItemState {
         reason: Option<String>,
         /// The item's text changed since it was ticked: verify it again.
         stale: bool,
+        /// Verified by its check (`by` is whoever's dashboard saw it pass).
+        verified: bool,
+        /// Its check failed after it was done: when and why. Still done.
+        regressed: Option<Regression>,
     },
     Skipped {
         by: String,
@@ -156,11 +168,19 @@ pub(super) fn adopt(
         }
         used_orphans.insert(order);
         let adopted = match state {
-            ItemState::Done { by, at, reason, .. } => ItemState::Done {
+            ItemState::Done {
+                by,
+                at,
+                reason,
+                verified,
+                ..
+            } => ItemState::Done {
                 by,
                 at,
                 reason,
                 stale: true,
+                verified,
+                regressed: None,
             },
             other => other,
         };
@@ -300,7 +320,9 @@ mod tests {
                 by: "bob".into(),
                 at: "2026-11-23T06:01:00Z".into(),
                 reason: Some("flaky probe".into()),
-                stale: false
+                stale: false,
+                verified: false,
+                regressed: None,
             }
         );
         assert!(
@@ -368,7 +390,9 @@ mod tests {
                 by: "ann".into(),
                 at: "2026-11-23T06:00:00Z".into(),
                 reason: None,
-                stale: true
+                stale: true,
+                verified: false,
+                regressed: None,
             }),
             "{s:?}"
         );

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::checklist::{ChecklistRow, ItemState, adopt, run_of};
-use crate::journal::{Entry, Record};
+use super::checklist::{ChecklistRow, ItemState, Regression, adopt, run_of};
+use crate::journal::{Entry, Record, regress_why};
 
 /// An item's last tick, untick or skip in one run.
 #[derive(Debug, Clone)]
@@ -15,6 +15,10 @@ enum Last {
         at: String,
         reason: Option<String>,
         text: String,
+        /// Verified by its check rather than ticked by someone.
+        by_check: bool,
+        /// Its check failed since: when, and why.
+        regressed: Option<Regression>,
     },
     Untick,
     Skip {
@@ -57,8 +61,43 @@ impl ChecklistFold {
                     at: r.at.clone(),
                     reason: reason.clone(),
                     text: text.clone(),
+                    by_check: false,
+                    regressed: None,
                 },
             ),
+            Entry::Verify {
+                item, run, text, ..
+            } => (
+                item,
+                run,
+                Last::Tick {
+                    by: r.user.clone(),
+                    at: r.at.clone(),
+                    reason: None,
+                    text: text.clone(),
+                    by_check: true,
+                    regressed: None,
+                },
+            ),
+            Entry::Regress {
+                item,
+                run,
+                evidence,
+                ..
+            } => {
+                // Only a done item regresses; it stays done.
+                if let Some(RunState {
+                    last: Last::Tick { regressed, .. },
+                    ..
+                }) = self.runs.get_mut(&(item.clone(), run.clone()))
+                {
+                    *regressed = Some(Regression {
+                        at: r.at.clone(),
+                        why: regress_why(evidence),
+                    });
+                }
+                return;
+            }
             Entry::Untick { item, run } => (item, run, Last::Untick),
             Entry::Skip {
                 item, run, reason, ..
@@ -175,11 +214,15 @@ fn state_of(last: &Last, current: Option<&String>) -> ItemState {
             at,
             reason,
             text,
+            by_check,
+            regressed,
         } => ItemState::Done {
             by: by.clone(),
             at: at.clone(),
             reason: reason.clone(),
             stale: current.is_none_or(|c| c != text),
+            verified: *by_check,
+            regressed: regressed.clone(),
         },
         Last::Skip { by, at, reason } => ItemState::Skipped {
             by: by.clone(),

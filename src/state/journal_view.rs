@@ -24,6 +24,9 @@ pub struct JournalView {
     pub(super) checklist: ChecklistFold,
     notes: HashMap<String, Vec<ItemNote>>,
     checks: HashMap<String, String>,
+    /// The last journaled status of each event's subject (`Event::key`):
+    /// rollouts, crash-looping pods, alerts still firing.
+    events: HashMap<String, String>,
     timeline: Window,
     /// The open incident: when it was detected (None: a time that does
     /// not read) and its latest milestone.
@@ -45,6 +48,7 @@ impl JournalView {
             checklist: ChecklistFold::default(),
             notes: HashMap::new(),
             checks: HashMap::new(),
+            events: HashMap::new(),
             timeline: Window::new(rows),
             incident: None,
             records: 0,
@@ -92,6 +96,20 @@ impl JournalView {
             Entry::Check { check, status, .. } => {
                 self.checks.insert(check.clone(), status.clone());
             }
+            Entry::Event {
+                event,
+                subject,
+                status,
+                ..
+            } => {
+                let key = super::events::key(*event, subject);
+                // A resolved alert needs no memory: not firing is the default.
+                if *event == crate::journal::EventKind::Alert && status != "fail" {
+                    self.events.remove(&key);
+                } else {
+                    self.events.insert(key, status.clone());
+                }
+            }
             Entry::Milestone {
                 milestone,
                 happened_at,
@@ -133,6 +151,12 @@ impl JournalView {
 
     pub fn check_statuses(&self) -> &HashMap<String, String> {
         &self.checks
+    }
+
+    /// The last journaled status of each event's subject, by
+    /// `events::key` (an alert is there only while journaled firing).
+    pub fn event_statuses(&self) -> &HashMap<String, String> {
+        &self.events
     }
 
     /// The newest Timeline rows, newest first.

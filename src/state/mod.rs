@@ -5,6 +5,7 @@ pub mod actions;
 pub mod bluegreen;
 pub mod checklist;
 pub mod cluster;
+pub mod events;
 pub mod faults;
 pub mod fold;
 pub mod health;
@@ -16,6 +17,7 @@ pub mod pane;
 pub mod picker;
 pub mod signals;
 pub mod timeline;
+pub mod verify;
 pub mod workload;
 
 use crossterm::event::{Event, KeyEventKind};
@@ -77,6 +79,9 @@ pub enum Msg {
     Journal(Vec<crate::journal::Record>),
     /// Records appended to the journal since those already received.
     JournalMore(Vec<crate::journal::Record>),
+    /// The journal's read from its start (after a switch) is complete:
+    /// what the dashboard journals on its own may be decided again.
+    JournalRead,
     /// The revisions for the rollback picker, answering request N.
     Revisions(u64, Result<Vec<actions::RevisionChoice>, String>),
     /// From the log stream with this number.
@@ -86,6 +91,8 @@ pub enum Msg {
     Probe(u64, Box<crate::probe::ProbeResult>),
     /// From the Prometheus pollers of connection number N.
     Signal(u64, signals::SignalMsg),
+    /// The demo injected a fault (what it did), or could not.
+    Injected(faults::Fault, Result<String, String>),
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +149,9 @@ pub struct AppState {
     /// What is kept of the journal: folds over its records, and the
     /// newest Timeline rows.
     pub journal: journal_view::JournalView,
+    /// What the dashboard journals on its own (items verified and
+    /// regressed, events) and has not read back yet.
+    pub auto: verify::Auto,
     /// Each checklist item's state in its current run, folded from the journal.
     pub items: std::collections::HashMap<String, checklist::ItemState>,
     /// The notes written on each checklist item, oldest first.
@@ -258,6 +268,7 @@ impl AppState {
             timeline: Vec::new(),
             check_statuses: std::collections::HashMap::new(),
             journal: journal_view::JournalView::default(),
+            auto: verify::Auto::default(),
             items: std::collections::HashMap::new(),
             item_notes: std::collections::HashMap::new(),
             cluster: cluster::ClusterState::new(wanted),
@@ -787,6 +798,9 @@ impl AppState {
         self.timeline.clear();
         self.check_statuses.clear();
         self.journal = journal_view::JournalView::default();
+        // Nothing is journaled on its own until that journal is read.
+        self.auto = verify::Auto::default();
+        self.auto.ready = false;
         self.items.clear();
         self.item_notes.clear();
         self.health = health::Health::default();
@@ -931,7 +945,16 @@ impl AppState {
     /// is read back.
     fn check_changed(&mut self, check: String, status: crate::config::theme::Status, text: String) {
         let word = crate::checks::report::status_word(status);
-        if self.check_statuses.get(&check).map(String::as_str) == Some(word) {
+        // Unknown is a change only from a state seen since start: "no
+        // data" before the first answer is not news.
+        if status == crate::config::theme::Status::Unknown {
+            if !self.auto.known.contains(&check) {
+                return;
+            }
+        } else if !self.auto.known.contains(&check) {
+            self.auto.known.insert(check.clone());
+        }
+        if !self.auto.ready || self.check_statuses.get(&check).map(String::as_str) == Some(word) {
             return;
         }
         self.check_statuses.insert(check.clone(), word.to_string());
@@ -1087,15 +1110,29 @@ impl AppState {
     }
 
     /// Ticks the selected item (with its check's evidence), or unticks it.
-    /// A check that does not pass asks for the reason of the override.
+    /// A check that does not pass asks for the reason of the override. An
+    /// item verified by its check is ticked by the person (a second
+    /// `space` unticks it); a regressed one is unticked.
     fn tick(&mut self) {
         let Some((item, text, check, run)) = self.selected_item() else {
             self.notice = Some("tick: select an item in the Checklist pane first".into());
             return;
         };
+        // A done item is unticked; one verified by its check (and not
+        // regressed) is ticked by the person, confirming it.
         if matches!(
             self.items.get(&item),
-            Some(checklist::ItemState::Done { stale: false, .. })
+            Some(
+                checklist::ItemState::Done {
+                    stale: false,
+                    verified: false,
+                    ..
+                } | checklist::ItemState::Done {
+                    stale: false,
+                    regressed: Some(_),
+                    ..
+                }
+            )
         ) {
             self.effects.push(Effect::Act(actions::Request::Record(
                 crate::journal::Entry::Untick { item, run },
@@ -1107,25 +1144,7 @@ impl AppState {
             .and_then(|c| crate::runbook::check_ref::CheckRef::parse(c).ok())
             .map(|r| crate::checks::evaluate(&r, &self.sources(), &self.cluster.wanted))
             .unwrap_or_default();
-        let evidence: Vec<crate::journal::Evidence> = outcomes
-            .iter()
-            .map(|o| crate::journal::Evidence {
-                kind: o.kind.word().into(),
-                name: o.name.clone(),
-                status: crate::checks::report::status_word(o.status).into(),
-                value: o.value.clone(),
-                detail: o.detail.clone(),
-                conditions: match o.kind {
-                    crate::checks::Kind::Probe => self
-                        .health
-                        .get(&o.name)
-                        .and_then(|h| h.last.as_ref())
-                        .map(|r| health::conditions(&r.verdict))
-                        .unwrap_or_default(),
-                    _ => Vec::new(),
-                },
-            })
-            .collect();
+        let evidence = self.evidence_of(&outcomes);
         let worst = crate::checks::worst(&outcomes);
         let passing = outcomes.is_empty()
             || matches!(
@@ -1632,6 +1651,7 @@ fn probe_urls(runbook: &Runbook, target: &Target) -> Vec<String> {
 pub fn update(state: &mut AppState, msg: Msg) -> bool {
     let step = state.dialog.as_ref().map(std::mem::discriminant);
     let msg = mask::masked(&state.secrets, msg);
+    let watch = verify::Watch::of(&msg);
     let changed = apply_msg(state, msg);
     // A dialog that moved to another step (or opened) starts the wait
     // before its confirm button is armed.
@@ -1639,6 +1659,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
         state.dialog_since = state.mono_ms;
         state.dialog_early_key = 0;
     }
+    state.watch(watch);
     changed
 }
 
@@ -1774,6 +1795,14 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
         },
         Msg::Journal(records) => {
             state.journal_read(records, true);
+            true
+        }
+        Msg::JournalRead => {
+            state.auto.ready = true;
+            false
+        }
+        Msg::Injected(fault, result) => {
+            state.injected(fault, result);
             true
         }
         Msg::JournalMore(records) => {

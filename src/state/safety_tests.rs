@@ -115,8 +115,17 @@ fn a_huge_paste_is_cut_to_what_a_field_holds_and_says_so() {
     let Some(Dialog::Text { input, .. }) = &s.dialog else {
         panic!("no note")
     };
-    assert!(input.lines().concat().chars().count() <= actions::MAX_FIELD_CHARS);
-    assert!(s.notice.as_deref().unwrap().contains("cut short"));
+    let kept = input.lines().concat().chars().count();
+    assert!(kept <= actions::MAX_FIELD_CHARS);
+    assert!(kept > actions::MAX_FIELD_CHARS - 10, "{kept}");
+    assert_eq!(
+        s.notice.as_deref().unwrap(),
+        format!(
+            "paste cut short: kept {kept} of {} characters (a field holds at most {})",
+            actions::MAX_FIELD_CHARS * 3,
+            actions::MAX_FIELD_CHARS
+        )
+    );
 }
 
 #[test]

@@ -191,6 +191,44 @@ fn row(r: &Record) -> TimelineRow {
             format!("done despite its check (override): {text} — {why}"),
             None,
         ),
+        Entry::Verify { text, evidence, .. } => {
+            let by: Vec<String> = evidence
+                .iter()
+                .map(|e| format!("{} {}", e.kind, e.name))
+                .collect();
+            let by = if by.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", by.join(", "))
+            };
+            (
+                "tick",
+                format!("verified by its check: {text}{by}"),
+                Some(true),
+            )
+        }
+        Entry::Regress { text, evidence, .. } => (
+            "tick",
+            format!(
+                "regressed: {text} — {}",
+                crate::journal::regress_why(evidence)
+            ),
+            Some(false),
+        ),
+        Entry::Event {
+            event,
+            status,
+            text,
+            ..
+        } => (
+            event.word(),
+            text.clone(),
+            match status.as_str() {
+                "ok" => Some(true),
+                "fail" => Some(false),
+                _ => None,
+            },
+        ),
         Entry::Untick { item, .. } => ("tick", format!("not done after all: {item}"), None),
         Entry::Skip { text, reason, .. } => ("skip", format!("skipped: {text} — {reason}"), None),
         Entry::Note { text, item, .. } => {

@@ -24,8 +24,10 @@ pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
     }
     let mut out = String::new();
     let mut used = 0;
+    let mut buf = [0u8; 4];
     for c in s.chars() {
-        let w = c.width().unwrap_or(0);
+        // As the whole string is measured (a control character counts).
+        let w = UnicodeWidthStr::width(&*c.encode_utf8(&mut buf));
         if used + w + 1 > width {
             break;
         }
@@ -33,6 +35,28 @@ pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
         used += w;
     }
     out.push_str(ELLIPSIS);
+    Cow::Owned(out)
+}
+
+/// `s` on one line: each run of line breaks and other control characters
+/// (with the blanks around it) becomes one space, so text of several lines
+/// reads on as one, to be fitted with `fit`.
+pub fn one_line(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut pieces = s
+        .split(char::is_control)
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    if let Some(first) = pieces.next() {
+        out.push_str(first);
+    }
+    for piece in pieces {
+        out.push(' ');
+        out.push_str(piece);
+    }
     Cow::Owned(out)
 }
 
@@ -208,14 +232,14 @@ pub fn columns(rows: Vec<Vec<Cell>>, width: usize) -> Vec<Line<'static>> {
                 .map(|c| c.span.content.width().min(FLEX_MIN))
                 .sum();
             for cell in cells.iter_mut().filter(|c| c.flex) {
-                later -= cell.span.content.width().min(FLEX_MIN);
+                later = later.saturating_sub(cell.span.content.width().min(FLEX_MIN));
                 let share = room.saturating_sub(later);
                 if share == 0 {
                     // No room at all: the line's own cut marks it.
                     break;
                 }
                 let cut = fit(&cell.span.content, share).into_owned();
-                room -= cut.width();
+                room = room.saturating_sub(cut.width());
                 cell.span.content = Cow::Owned(cut);
             }
             fit_line(
@@ -384,6 +408,23 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_are_measured_as_the_whole_string_is() {
+        for width in 1..12 {
+            let s = "a\u{7}b\u{1b}[31mred\tx";
+            let cut = fit(s, width);
+            assert!(cut.width() <= width, "{width}: {cut:?}");
+        }
+        // A free column of such text never takes more than the row has.
+        let rows = vec![vec![
+            Cell::keep(Span::raw("ab")),
+            Cell::flex(3, Span::raw("\u{7}\u{7}\u{7}\u{7}\u{7}\u{7}")),
+        ]];
+        for line in columns(rows, 5) {
+            assert!(line.width() <= 5, "{line:?}");
+        }
+    }
+
+    #[test]
     fn text_that_does_not_fit_ends_with_an_ellipsis() {
         assert_eq!(fit("payments-api", 20), "payments-api");
         assert_eq!(fit("payments-api", 8), "payment…");
@@ -392,6 +433,16 @@ mod tests {
         // Wide characters count two columns.
         assert_eq!(fit("日本語テキスト", 7), "日本語…");
         assert_eq!(fit("日本語テキスト", 7).width(), 7);
+    }
+
+    #[test]
+    fn text_of_several_lines_reads_on_one() {
+        assert_eq!(one_line("dry run refused"), "dry run refused");
+        assert_eq!(
+            one_line("dry run refused:\n  admission webhook\r\n\tdenied it\n"),
+            "dry run refused: admission webhook denied it"
+        );
+        assert_eq!(one_line("\n\n"), "");
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     .areas(area);
     header::draw(frame, state, header_area);
     if let Some(line) = warning {
+        let line = fit::fit_line(line, usize::from(warning_area.width));
         frame.render_widget(Paragraph::new(line), warning_area);
     }
     if let Some(view) = &state.workload {
@@ -67,11 +68,13 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     }
 }
 
+/// The line under the header: the notice, else the first warning; one
+/// line, cut with an ellipsis at the edge (`draw` fits it).
 fn visible_warning(state: &AppState) -> Option<Line<'static>> {
     if let Some(notice) = &state.notice {
         return Some(Line::from(vec![
             Span::styled(" ● ", state.theme.info()),
-            Span::styled(notice.clone(), state.theme.base()),
+            Span::styled(fit::one_line(notice).into_owned(), state.theme.base()),
         ]));
     }
     if state.warnings_hidden {
@@ -86,7 +89,7 @@ fn visible_warning(state: &AppState) -> Option<Line<'static>> {
     Some(Line::from(vec![
         Span::styled(count, theme.status(crate::config::theme::Status::Warn)),
         Span::styled(" esc hides · ", theme.muted()),
-        Span::styled(first.clone(), theme.base()),
+        Span::styled(fit::one_line(first).into_owned(), theme.base()),
     ]))
 }
 

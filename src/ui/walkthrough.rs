@@ -68,10 +68,29 @@ pub fn draw(frame: &mut Frame, state: &AppState, body: Rect) {
     lines.push(Line::raw(""));
     let (word, style) = match state.items.get(id) {
         Some(ItemState::Done {
+            stale: false,
+            regressed: Some(r),
+            ..
+        }) => (
+            format!("[~] done, but regressed at {}: {}", r.at, r.why),
+            theme.status(Status::Fail),
+        ),
+        Some(ItemState::Done {
+            at,
+            reason: None,
+            stale: false,
+            verified: true,
+            ..
+        }) => (
+            format!("[✓] verified by its check at {at}"),
+            theme.status(Status::Ok),
+        ),
+        Some(ItemState::Done {
             by,
             at,
             reason: None,
             stale: false,
+            ..
         }) => (
             format!("[x] done by {by} at {at}"),
             theme.status(Status::Ok),

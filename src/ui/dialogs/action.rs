@@ -9,6 +9,11 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use crate::config::theme::Status;
 use crate::state::AppState;
 use crate::state::actions::Dialog;
+use crate::ui::fit::fit;
+
+/// A list shown in a dialog keeps at least this many rows (a mark above,
+/// three rows, a mark below) when the screen is short.
+const LIST_MIN: u16 = 5;
 
 pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
     let theme = &state.theme;
@@ -18,6 +23,21 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
     // the whole pod template) and what must stay in view below it.
     let mut request_body: Vec<Line> = Vec::new();
     let mut tail: Vec<Line> = Vec::new();
+    // A list to choose from (revisions, colours) and its selected row:
+    // scrolled, with marks for the rows beyond, between the head and the
+    // body.
+    let mut list: Vec<Line<'static>> = Vec::new();
+    let mut list_selected = 0;
+    // What the mark below a cut body says it left out, and whether the
+    // body shows its end (a text being typed: the cursor is there) rather
+    // than its start.
+    let mut body_more: fn(u16) -> String = |more| {
+        format!(
+            "  … {more} more {} of the body (the whole request is in the journal)",
+            if more == 1 { "line" } else { "lines" }
+        )
+    };
+    let mut keep_end = false;
     let (title, lines): (String, Vec<Line>) = match dialog {
         Dialog::Scale {
             deployment,
@@ -136,21 +156,31 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             error,
             ..
         } => {
-            let mut l = vec![Line::styled(prompt.clone(), theme.base()), Line::raw("")];
+            let l = vec![Line::styled(prompt.clone(), theme.base()), Line::raw("")];
+            // The text typed is the body: cut from the top when it is too
+            // long for the screen, so the end (where the cursor is) and the
+            // keys below stay in view.
             for line in input.lines() {
-                l.push(Line::from(vec![
+                request_body.push(Line::from(vec![
                     Span::raw("> "),
                     Span::styled(line.clone(), theme.selection()),
                 ]));
             }
-            if let Some(last) = l.last_mut() {
+            if let Some(last) = request_body.last_mut() {
                 last.push_span(Span::styled("▏", theme.selection()));
             }
-            l.push(Line::raw(""));
+            body_more = |more| {
+                format!(
+                    "  … {more} more {} above",
+                    if more == 1 { "line" } else { "lines" }
+                )
+            };
+            keep_end = true;
+            tail.push(Line::raw(""));
             if let Some(e) = error {
-                l.push(Line::styled(format!("{} {e}", Status::Fail.symbol()), fail));
+                tail.push(Line::styled(format!("{} {e}", Status::Fail.symbol()), fail));
             }
-            l.push(Line::styled(
+            tail.push(Line::styled(
                 "enter saves it to the journal · esc cancels",
                 theme.muted(),
             ));
@@ -194,7 +224,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             (" Run a burst ".to_string(), l)
         }
         Dialog::PickColour { switch, selected } => {
-            let mut l = vec![
+            let l = vec![
                 Line::styled(
                     format!(
                         "service/{} selects {}={} now. Choose the colour to send traffic to (up/down, enter):",
@@ -206,6 +236,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                 ),
                 Line::raw(""),
             ];
+            list_selected = *selected;
             for (i, c) in switch.colours.iter().enumerate() {
                 let marker = if i == *selected { "▸ " } else { "  " };
                 let (symbol, readiness) = if c.ready {
@@ -228,11 +259,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                     ),
                     Span::raw(current),
                 ]);
-                l.push(if i == *selected {
-                    crate::ui::fit::highlight(theme, line)
-                } else {
-                    line.style(theme.base())
-                });
+                list.push(line.style(theme.base()));
             }
             (format!(" Blue-green: service/{} ", switch.service), l)
         }
@@ -258,13 +285,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             choices,
             selected,
         } => {
-            let mut l = vec![
+            let l = vec![
                 Line::styled(
                     "Choose the revision to go back to (up/down, enter):",
                     theme.muted(),
                 ),
                 Line::raw(""),
             ];
+            list_selected = *selected;
             for (i, c) in choices.iter().enumerate() {
                 let image = c
                     .images
@@ -277,32 +305,35 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                     "{marker}revision {:<4} {image:<16} {cause}{current}",
                     c.revision
                 ));
-                l.push(if i == *selected {
-                    crate::ui::fit::highlight(theme, line)
-                } else {
-                    line.style(theme.base())
-                });
+                list.push(line.style(theme.base()));
             }
+            // What the chosen revision changes: the body, below the list.
             if let Some(c) = choices.get(*selected) {
-                l.push(Line::raw(""));
+                request_body.push(Line::raw(""));
                 match &c.plan {
                     Ok(_) => {
-                        l.push(Line::styled(
+                        request_body.push(Line::styled(
                             format!("What changes going back to revision {}:", c.revision),
                             theme.muted(),
                         ));
-                        l.extend(
+                        request_body.extend(
                             c.diff
                                 .iter()
                                 .map(|d| Line::styled(format!("  {d}"), theme.accent())),
                         );
                     }
-                    Err(why) => l.push(Line::styled(
+                    Err(why) => request_body.push(Line::styled(
                         format!("{} {why}", Status::Warn.symbol()),
                         warn,
                     )),
                 }
             }
+            body_more = |more| {
+                format!(
+                    "  … {more} more {} of the change",
+                    if more == 1 { "line" } else { "lines" }
+                )
+            };
             (format!(" Roll back deployment/{deployment} "), l)
         }
         Dialog::Running { plan, .. } => (
@@ -341,6 +372,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
     // reason.
     let widest = lines
         .iter()
+        .chain(&list)
         .chain(&request_body)
         .chain(&tail)
         .map(Line::width)
@@ -358,12 +390,20 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
         u16::try_from(n).unwrap_or(u16::MAX)
     };
     // What must stay in view comes first: the prompt and the hint at the
-    // bottom, then the change in words at the top; the request body gets
-    // the rows left, cut short with how many more there are.
+    // bottom, then the change in words at the top; then the list (one row
+    // each), at least a few rows of it; the body gets the rows left, cut
+    // short with how many more there are.
     let tail_rows = rows(&tail).min(room);
     let head_rows = rows(&lines).min(room - tail_rows);
-    let left = room - tail_rows - head_rows;
+    let mut left = room - tail_rows - head_rows;
     let body_rows = rows(&request_body);
+    let list_len = u16::try_from(list.len()).unwrap_or(u16::MAX);
+    let list_rows = if list_len.saturating_add(body_rows) <= left {
+        list_len
+    } else {
+        list_len.min(left.saturating_sub(body_rows).max(LIST_MIN.min(left)))
+    };
+    left -= list_rows;
     let (shown_rows, more) = if body_rows <= left {
         (body_rows, None)
     } else {
@@ -371,9 +411,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
         (shown, Some(body_rows - shown))
     };
     let more_rows = u16::from(more.is_some() && left > 0);
-    let needed = head_rows + shown_rows + more_rows + tail_rows;
+    let needed = head_rows + list_rows + shown_rows + more_rows + tail_rows;
     // Two spare rows below, as there always were, when there is room.
-    let spare = u16::try_from(lines.len() + request_body.len() + tail.len())
+    let spare = u16::try_from(lines.len() + list.len() + request_body.len() + tail.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);
     let area = super::centered(body, width, needed.max(spare).saturating_add(2));
@@ -389,21 +429,57 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
     frame.render_widget(Clear, area);
     let content = block.inner(area);
     frame.render_widget(block, area);
-    let [head_area, body_area, more_area, tail_area] = Layout::vertical([
-        Constraint::Length(head_rows),
+    let (body_constraint, more_constraint) = (
         Constraint::Length(shown_rows),
         Constraint::Length(more_rows),
+    );
+    // The mark goes on the side where the body was cut.
+    let [head_area, list_area, first, second, tail_area] = Layout::vertical([
+        Constraint::Length(head_rows),
+        Constraint::Length(list_rows),
+        if keep_end {
+            more_constraint
+        } else {
+            body_constraint
+        },
+        if keep_end {
+            body_constraint
+        } else {
+            more_constraint
+        },
         Constraint::Length(tail_rows),
     ])
     .areas(content);
+    let (body_area, more_area) = if keep_end {
+        (second, first)
+    } else {
+        (first, second)
+    };
     let wrap = Wrap { trim: false };
     frame.render_widget(Paragraph::new(lines).wrap(wrap), head_area);
-    frame.render_widget(Paragraph::new(request_body).wrap(wrap), body_area);
+    let list = crate::ui::fit::scrolled(
+        theme,
+        list,
+        Some(list_selected),
+        usize::from(list_area.width),
+        usize::from(list_area.height),
+    );
+    frame.render_widget(Paragraph::new(list), list_area);
+    // Shown from its start, or (keep_end) from the row that leaves its end
+    // at the bottom.
+    let skip = if keep_end {
+        body_rows.saturating_sub(shown_rows)
+    } else {
+        0
+    };
+    frame.render_widget(
+        Paragraph::new(request_body).wrap(wrap).scroll((skip, 0)),
+        body_area,
+    );
     if let Some(more) = more {
-        let what = if more == 1 { "line" } else { "lines" };
         frame.render_widget(
             Line::styled(
-                format!("  … {more} more {what} of the body (the whole request is in the journal)"),
+                fit(&body_more(more), usize::from(inner)).into_owned(),
                 theme.muted(),
             ),
             more_area,

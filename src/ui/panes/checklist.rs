@@ -98,6 +98,17 @@ pub fn content(state: &AppState, width: usize) -> Content {
                 let item = state.items.get(id);
                 let (mark, style) = match item {
                     Some(ItemState::Done {
+                        stale: false,
+                        regressed: Some(_),
+                        ..
+                    }) => ("[~]", theme.status(Status::Fail)),
+                    Some(ItemState::Done {
+                        reason: None,
+                        stale: false,
+                        verified: true,
+                        ..
+                    }) => ("[✓]", theme.status(Status::Ok)),
+                    Some(ItemState::Done {
                         reason: None,
                         stale: false,
                         ..
@@ -147,9 +158,25 @@ pub fn content(state: &AppState, width: usize) -> Content {
                         at,
                         reason,
                         stale,
+                        verified,
+                        regressed,
                     }) => {
                         let when = at.get(11..16).unwrap_or(at);
-                        cells.push(Cell::at(3, Span::styled(format!("  {by} {when}"), style)));
+                        // A regression first: it is what matters now.
+                        if let Some(r) = regressed {
+                            let at = r.at.get(11..16).unwrap_or(&r.at);
+                            cells.push(Cell::flex(
+                                1,
+                                Span::styled(format!("  regressed {at}: {} ·", r.why), style),
+                            ));
+                        }
+                        let gap = if regressed.is_some() { " " } else { "  " };
+                        let who = if *verified {
+                            format!("{gap}verified by its check {when}")
+                        } else {
+                            format!("{gap}{by} {when}")
+                        };
+                        cells.push(Cell::at(3, Span::styled(who, style)));
                         let mut text = String::new();
                         if let Some(r) = reason {
                             text.push_str(&format!(" · override: {r}"));
