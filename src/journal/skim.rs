@@ -9,9 +9,12 @@
 //! - an action, or a note on the whole, folds into nothing but the
 //!   Timeline, whose newest rows it cannot reach: passed over;
 //! - of a check's statuses only the last counts: the last line is kept;
-//! - of an item's ticks, unticks and skips in one run, only its first
-//!   (its order among items), its last tick (the text ticked) and its
-//!   last word count: those lines are kept;
+//! - of an item's ticks, verifications, unticks and skips in one run,
+//!   only its first (its order among items), its last tick or
+//!   verification (the text ticked), its last word, and a regression
+//!   after that last word count: those lines are kept;
+//! - of an event's subject (a rollout, a pod's crash loop, an alert, a
+//!   fault), only its last status counts: the last line is kept;
 //! - of the milestones, those before the last `resolved` count for
 //!   nothing, and after it only the first (when it was detected, unless a
 //!   later `detected` starts again) and the last: those lines are kept.
@@ -37,6 +40,7 @@ struct Kept {
     first: Option<Held>,
     tick: Option<Held>,
     last: Option<Held>,
+    regress: Option<Held>,
 }
 
 /// The lines kept while skimming, by what they decide.
@@ -54,6 +58,8 @@ struct Keys {
     item: memmem::Finder<'static>,
     run: memmem::Finder<'static>,
     milestone: memmem::Finder<'static>,
+    event: memmem::Finder<'static>,
+    subject: memmem::Finder<'static>,
 }
 
 static KEYS: std::sync::LazyLock<Keys> = std::sync::LazyLock::new(|| Keys {
@@ -62,6 +68,8 @@ static KEYS: std::sync::LazyLock<Keys> = std::sync::LazyLock::new(|| Keys {
     item: memmem::Finder::new(b"\"item\":\""),
     run: memmem::Finder::new(b"\"run\":\""),
     milestone: memmem::Finder::new(b"\"milestone\":\""),
+    event: memmem::Finder::new(b"\"event\":\""),
+    subject: memmem::Finder::new(b"\"subject\":\""),
 });
 
 /// The value of a string field found by `key` (`"name":"`, the first such
@@ -133,7 +141,22 @@ impl Skim {
                 hold(&mut self.slot().last, line, offset, number);
                 true
             }
-            b"tick" | b"untick" | b"skip" => {
+            b"event" => {
+                let (Ok(Some(event)), Ok(Some(subject))) = (
+                    string_field(line, &keys.event),
+                    string_field(line, &keys.subject),
+                ) else {
+                    return false;
+                };
+                self.key.clear();
+                self.key.push(b'e');
+                self.key.extend_from_slice(event);
+                self.key.push(0);
+                self.key.extend_from_slice(subject);
+                hold(&mut self.slot().last, line, offset, number);
+                true
+            }
+            b"tick" | b"verify" | b"untick" | b"skip" | b"regress" => {
                 let (Ok(Some(item)), Ok(run)) = (
                     string_field(line, &keys.item),
                     string_field(line, &keys.run),
@@ -150,13 +173,19 @@ impl Skim {
                     None => self.key.push(0),
                 }
                 let kept = self.slot();
+                if kind == b"regress" {
+                    // It marks the last word, when that is a tick.
+                    hold(&mut kept.regress, line, offset, number);
+                    return true;
+                }
                 if kept.first.is_none() {
                     hold(&mut kept.first, line, offset, number);
                 }
-                if kind == b"tick" {
+                if kind == b"tick" || kind == b"verify" {
                     hold(&mut kept.tick, line, offset, number);
                 }
                 hold(&mut kept.last, line, offset, number);
+                kept.regress = None;
                 true
             }
             b"milestone" => {
@@ -195,7 +224,7 @@ impl Skim {
         let mut lines: Vec<Held> = self
             .kept
             .drain()
-            .flat_map(|(_, k)| [k.first, k.tick, k.last])
+            .flat_map(|(_, k)| [k.first, k.tick, k.last, k.regress])
             .flatten()
             .collect();
         lines.sort_by_key(|h| h.offset);
