@@ -46,7 +46,9 @@ struct Kept {
 /// The lines kept while skimming, by what they decide.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Skim {
-    kept: HashMap<Vec<u8>, Kept>,
+    /// Where each key's lines are in `slots`: one lookup a line.
+    kept: HashMap<Vec<u8>, usize>,
+    slots: Vec<Kept>,
     /// The key being looked up (its buffer reused).
     key: Vec<u8>,
 }
@@ -113,12 +115,15 @@ impl Skim {
 
     /// The kept lines under the key being built (added when new).
     fn slot(&mut self) -> &mut Kept {
-        if !self.kept.contains_key(self.key.as_slice()) {
-            self.kept.insert(self.key.clone(), Kept::default());
-        }
-        self.kept
-            .get_mut(self.key.as_slice())
-            .unwrap_or_else(|| unreachable!("inserted above"))
+        let at = match self.kept.get(self.key.as_slice()) {
+            Some(&at) => at,
+            None => {
+                self.slots.push(Kept::default());
+                self.kept.insert(self.key.clone(), self.slots.len() - 1);
+                self.slots.len() - 1
+            }
+        };
+        &mut self.slots[at]
     }
 
     /// Takes a line before the last lines: true when it is passed over or
@@ -196,7 +201,9 @@ impl Skim {
                 self.key.push(b'm');
                 match milestone {
                     b"resolved" => {
-                        self.kept.remove(b"m".as_slice());
+                        if let Some(&at) = self.kept.get(b"m".as_slice()) {
+                            self.slots[at] = Kept::default();
+                        }
                     }
                     b"detected" => {
                         let kept = self.slot();
@@ -221,10 +228,10 @@ impl Skim {
     /// The kept lines in the journal's order (each once); the skim is
     /// emptied.
     pub fn drain(&mut self) -> Vec<Held> {
-        let mut lines: Vec<Held> = self
-            .kept
-            .drain()
-            .flat_map(|(_, k)| [k.first, k.tick, k.last, k.regress])
+        self.kept.clear();
+        let mut lines: Vec<Held> = std::mem::take(&mut self.slots)
+            .into_iter()
+            .flat_map(|k| [k.first, k.tick, k.last, k.regress])
             .flatten()
             .collect();
         lines.sort_by_key(|h| h.offset);
