@@ -16,12 +16,11 @@ use ops_tui::journal::{Entry, Journal, Record};
 /// Generous: a debug build parses the long journal slowly.
 const WAIT: Duration = Duration::from_secs(180);
 
-/// The journal's size.
-const SIZE: u64 = 100 << 20;
+/// The journal's size: 1 GiB, about seven million lines.
+const SIZE: u64 = 1 << 30;
 
-/// The peak resident set the dashboard may reach on it (the journal is
-/// several times that as records).
-const MAX_HWM_KB: u64 = 90 * 1024;
+/// The peak resident set the dashboard may reach on it.
+const MAX_HWM_KB: u64 = 100 * 1024;
 
 fn runbook(dir: &std::path::Path) -> std::path::PathBuf {
     let items: Vec<String> = (1..=12).map(|i| format!("  \"Step {i:02}\",")).collect();

@@ -95,7 +95,7 @@ fn read(
 /// once at the end. The cursor then goes to `follow`.
 pub fn first_read(state: &mut AppState, journal: &Journal) -> Cursor {
     let mut cursor = Cursor::new();
-    if let Err(e) = cursor.skim_actions_before_last(journal, SKIM_KEEP) {
+    if let Err(e) = cursor.skim_before_last(journal, SKIM_KEEP) {
         state.warnings.push(e.to_string());
     }
     let old = cursor.skimmed_until();
@@ -146,7 +146,7 @@ pub fn follow(slot: Slot, cursor: Cursor, feed: Feed, tx: mpsc::Sender<Msg>) -> 
                 Some(c) if !fresh => c,
                 _ => {
                     let mut c = Cursor::new();
-                    let _ = c.skim_actions_before_last(&journal, SKIM_KEEP);
+                    let _ = c.skim_before_last(&journal, SKIM_KEEP);
                     c
                 }
             };

@@ -7,6 +7,7 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
+use super::skim::Skim;
 use super::{Journal, JournalError, Record};
 
 /// Where a journal was read up to.
@@ -20,9 +21,11 @@ pub struct Cursor {
     identity: Option<(u64, u64)>,
     /// The offset of an incomplete last line already warned about.
     warned_tail: Option<u64>,
-    /// Until this offset, action records are passed over unread (a
-    /// dashboard shows only the newest ones).
-    skim_actions_until: u64,
+    /// Until this offset, lines are skimmed (see `skim`): a dashboard
+    /// shows only the newest Timeline rows.
+    skim_until: u64,
+    /// The lines kept while skimming, parsed where the last lines begin.
+    skim: Skim,
     /// The last line read was a whole record without its newline (the
     /// file's end): `offset` is not just after a newline, and the newline
     /// that may follow reads as a blank line.
@@ -51,9 +54,9 @@ impl Cursor {
         Cursor::default()
     }
 
-    /// Before this offset, action records are passed over unread.
+    /// Before this offset, lines were skimmed.
     pub fn skimmed_until(&self) -> u64 {
-        self.skim_actions_until
+        self.skim_until
     }
 
     /// Where the next read starts.
@@ -107,6 +110,9 @@ impl Cursor {
                 break;
             }
             let start = self.offset;
+            if start >= self.skim_until && !self.skim.is_empty() {
+                self.parse_skimmed(journal, &mut batch);
+            }
             if line.last() != Some(&b'\n') {
                 // A whole record without its newline (a file written by
                 // hand, or the newline not yet there) is read.
@@ -139,27 +145,52 @@ impl Cursor {
             self.offset += n as u64;
             self.line += 1;
             self.unterminated = false;
-            if start < self.skim_actions_until && is_action(&line) {
+            if start < self.skim_until && self.skim.take(&line, start, self.line) {
                 continue;
             }
-            let text = String::from_utf8_lossy(&line);
-            let text = text.trim();
-            if text.is_empty() {
-                continue;
-            }
-            match journal.parse(text) {
-                Ok(r) => batch.records.push((start, r)),
-                // A fragment already reported as an incomplete last line,
-                // now followed by another record.
-                Err(_) if self.warned_tail == Some(start) => {}
-                Err(e) => batch.warnings.push(format!(
-                    "{}:{}: skipped an unreadable line: {e}",
-                    journal.path.display(),
-                    self.line
-                )),
-            }
+            self.parse_line(journal, &line, start, self.line, &mut batch);
+        }
+        if batch.done && !self.skim.is_empty() {
+            self.parse_skimmed(journal, &mut batch);
         }
         Ok(batch)
+    }
+
+    /// Parses one complete line into the batch (a record, or a warning
+    /// naming its line number).
+    fn parse_line(
+        &self,
+        journal: &Journal,
+        line: &[u8],
+        start: u64,
+        number: usize,
+        batch: &mut Batch,
+    ) {
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(line),
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        match journal.parse(text) {
+            Ok(r) => batch.records.push((start, r)),
+            // A fragment already reported as an incomplete last line,
+            // now followed by another record.
+            Err(_) if self.warned_tail == Some(start) => {}
+            Err(e) => batch.warnings.push(format!(
+                "{}:{number}: skipped an unreadable line: {e}",
+                journal.path.display(),
+            )),
+        }
+    }
+
+    /// Parses the lines kept while skimming, in the journal's order.
+    fn parse_skimmed(&mut self, journal: &Journal, batch: &mut Batch) {
+        for held in self.skim.drain() {
+            self.parse_line(journal, &held.text, held.offset, held.line, batch);
+        }
     }
 
     /// Reads on until nothing more is waiting, handing each batch to `f`.
@@ -179,14 +210,9 @@ impl Cursor {
         }
     }
 
-    /// From the start of the file up to its last `keep` lines, action
-    /// records are passed over unread: only the newest actions are shown,
-    /// and nothing else is folded from them.
-    pub fn skim_actions_before_last(
-        &mut self,
-        journal: &Journal,
-        keep: usize,
-    ) -> Result<(), JournalError> {
+    /// From the start of the file up to its last `keep` lines, lines are
+    /// skimmed (see `skim`): only what can still count is parsed.
+    pub fn skim_before_last(&mut self, journal: &Journal, keep: usize) -> Result<(), JournalError> {
         let err = |source| JournalError::Read {
             path: journal.path.display().to_string(),
             source,
@@ -196,19 +222,9 @@ impl Cursor {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(err(e)),
         };
-        self.skim_actions_until = start_of_last_lines(&mut file, keep).map_err(err)?;
+        self.skim_until = start_of_last_lines(&mut file, keep).map_err(err)?;
         Ok(())
     }
-}
-
-/// Whether a line is an action record. Records are written compactly
-/// with their kind first after `at`, `user` and `kube_user` (strings, in
-/// which a quote is escaped), so the first `"kind":"` is the record's.
-fn is_action(line: &[u8]) -> bool {
-    const KIND: &[u8] = b"\"kind\":\"";
-    line.windows(KIND.len())
-        .position(|w| w == KIND)
-        .is_some_and(|i| line[i + KIND.len()..].starts_with(b"action\""))
 }
 
 /// The offset the last `keep` lines start at (0 when there are fewer).

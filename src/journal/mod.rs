@@ -18,6 +18,7 @@ use crate::secrets::Secrets;
 
 mod cursor;
 mod parse;
+mod skim;
 pub use cursor::{Batch, Cursor};
 
 /// One step of an action's life.

@@ -320,3 +320,159 @@ fn runs_of_recurring_phases_that_ended_are_forgotten() {
         "the two earlier runs are gone"
     );
 }
+
+/// A journal of `n` records of every kind that folds, in a pseudo-random
+/// order of items, runs, checks, events and milestones (times rising).
+/// Its last tenth names one item, check and event subject only, and has
+/// no milestones: what the others were is decided before it.
+fn generated(n: u64, seed: u64) -> Vec<Record> {
+    use crate::journal::EventKind;
+    let mut x = seed;
+    let mut next = move |m: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) % m
+    };
+    let items = ["go/a", "go/b", "go/c", "go/old", "daily/logs", "daily/gone"];
+    let mut out = Vec::new();
+    for i in 0..n {
+        let at = jiff::Timestamp::from_second(1_795_000_000 + i as i64 * 37)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        let late = i >= n - n / 10;
+        let item = if late {
+            "go/a"
+        } else {
+            items[next(items.len() as u64) as usize]
+        };
+        let one = |k: u64| if late { 0 } else { k };
+        let run = item
+            .starts_with("daily/")
+            .then(|| format!("2026-11-{:02}", 10 + next(3)));
+        let entry = match next(12) {
+            0 | 1 => tick(item, &format!("T{}", next(2)), run.as_deref(), None),
+            2 => Entry::Verify {
+                item: item.into(),
+                text: "T0".into(),
+                run,
+                evidence: Vec::new(),
+            },
+            3 => Entry::Untick {
+                item: item.into(),
+                run,
+            },
+            4 => Entry::Skip {
+                item: item.into(),
+                text: "T0".into(),
+                run,
+                reason: format!("r{}", next(5)),
+            },
+            5 => Entry::Regress {
+                item: item.into(),
+                text: "T0".into(),
+                run,
+                evidence: Vec::new(),
+            },
+            6 => Entry::Check {
+                check: format!("probe:p{}", one(next(4))),
+                status: ["ok", "fail", "warn"][next(3) as usize].into(),
+                text: format!("c{i}"),
+            },
+            7 => Entry::Event {
+                event: [EventKind::Alert, EventKind::Rollout, EventKind::CrashLoop]
+                    [next(3) as usize],
+                subject: format!("s{}", one(next(3))),
+                status: ["fail", "ok"][next(2) as usize].into(),
+                text: format!("e{i}"),
+            },
+            8 if !late => Entry::Milestone {
+                milestone: Milestone::ALL[next(4) as usize],
+                happened_at: None,
+            },
+            9 => Entry::Note {
+                text: format!("n{i}"),
+                item: (next(2) == 0).then(|| item.to_string()),
+                happened_at: None,
+                starred: false,
+            },
+            10 => Entry::Star {
+                key: format!("k{}", next(50)),
+                on: next(2) == 0,
+            },
+            _ => Entry::Action {
+                id: format!("a{}", i / 4),
+                step: Step::Preview,
+                summary: "scale".into(),
+                request: None,
+                ok: None,
+                detail: None,
+            },
+        };
+        out.push(rec(&at, entry));
+    }
+    out
+}
+
+#[test]
+fn a_skimmed_first_read_folds_to_what_reading_every_line_gives() {
+    let rows = vec![
+        item("go/a", "T0", None),
+        item("go/b", "T1", None),
+        item("go/c", "T0", None),
+        item("daily/logs", "T0", Some(86_400)),
+    ];
+    let now = jiff::Timestamp::from_second(1_795_000_000 + 5_000 * 37)
+        .map(|t| t.as_second())
+        .unwrap_or(0);
+    for seed in 1..=6 {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = crate::journal::Journal::for_env(dir.path(), "shop", "prod");
+        for r in generated(5_000, seed) {
+            journal.append(&r).unwrap();
+        }
+        let fold = |keep: Option<usize>| {
+            let mut c = crate::journal::Cursor::new();
+            if let Some(keep) = keep {
+                c.skim_before_last(&journal, keep).unwrap();
+            }
+            let old = c.skimmed_until();
+            let mut view = JournalView::new(40);
+            c.read_all(&journal, 700, |b| {
+                assert!(b.warnings.is_empty(), "{:?}", b.warnings);
+                for (at, r) in &b.records {
+                    if *at < old {
+                        view.add_old(r);
+                    } else {
+                        view.add(r);
+                    }
+                }
+            })
+            .unwrap();
+            view
+        };
+        let (whole, skimmed) = (fold(None), fold(Some(400)));
+        assert_eq!(
+            skimmed.items(&rows, now),
+            whole.items(&rows, now),
+            "seed {seed}"
+        );
+        assert_eq!(skimmed.notes(), whole.notes(), "seed {seed}");
+        assert_eq!(
+            skimmed.check_statuses(),
+            whole.check_statuses(),
+            "seed {seed}"
+        );
+        assert_eq!(
+            skimmed.event_statuses(),
+            whole.event_statuses(),
+            "seed {seed}"
+        );
+        assert_eq!(skimmed.incident(now), whole.incident(now), "seed {seed}");
+        assert_eq!(skimmed.timeline(), whole.timeline(), "seed {seed}");
+        assert!(
+            skimmed.records < whole.records / 2,
+            "most lines passed over"
+        );
+    }
+}
