@@ -7,7 +7,7 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
-use super::skim::Skim;
+use super::skim::{Skim, Take};
 use super::{Journal, JournalError, Record};
 
 /// Where a journal was read up to.
@@ -145,8 +145,12 @@ impl Cursor {
             self.offset += n as u64;
             self.line += 1;
             self.unterminated = false;
-            if start < self.skim_until && self.skim.take(&line, start, self.line) {
-                continue;
+            if start < self.skim_until {
+                match self.skim.take(&line, start, self.line) {
+                    Take::Taken => continue,
+                    Take::Independent => {}
+                    Take::Ordered => self.parse_skimmed(journal, &mut batch),
+                }
             }
             self.parse_line(journal, &line, start, self.line, &mut batch);
         }

@@ -418,7 +418,12 @@ impl Journal {
         let mut value = serde_json::to_value(record).map_err(json)?;
         self.secrets.mask_json(&mut value);
         crate::printable::printable_json(&mut value);
-        let mut line = serde_json::to_vec(&value).map_err(json)?;
+        // Written in the record's own field order (`at`, `user`,
+        // `kube_user`, `kind`, then the entry's), not the sorted order of a
+        // JSON value: people read it, and a long journal's first read finds
+        // a record's kind before anything nested.
+        let record: Record = serde_json::from_value(value).map_err(json)?;
+        let mut line = serde_json::to_vec(&record).map_err(json)?;
         line.push(b'\n');
         let mut file = OpenOptions::new()
             .create(true)

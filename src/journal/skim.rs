@@ -15,9 +15,9 @@
 //!   after that last word count: those lines are kept;
 //! - of an event's subject (a rollout, a pod's crash loop, an alert, a
 //!   fault), only its last status counts: the last line is kept;
-//! - of the milestones, those before the last `resolved` count for
-//!   nothing, and after it only the first (when it was detected, unless a
-//!   later `detected` starts again) and the last: those lines are kept.
+//! - of the milestones, those before the last `resolved` or `detected`
+//!   count for nothing: that one, the first after it and the last are
+//!   kept.
 //!
 //! The kept lines are parsed, in the journal's order, when the last lines
 //! begin. Everything else (notes on items, stars, unknown kinds, lines
@@ -26,6 +26,18 @@
 use std::collections::HashMap;
 
 use memchr::memmem;
+
+/// What to do with a line before the last lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Take {
+    /// Passed over, or kept for later.
+    Taken,
+    /// Parsed now: it folds into nothing kept.
+    Independent,
+    /// Parsed now, after the lines kept so far (it may fold into what
+    /// they decide).
+    Ordered,
+}
 
 /// A line kept for later: where it starts, its line number, its bytes.
 #[derive(Debug, Clone)]
@@ -126,16 +138,35 @@ impl Skim {
         &mut self.slots[at]
     }
 
-    /// Takes a line before the last lines: true when it is passed over or
-    /// kept for later, false when it is to be parsed now.
-    pub fn take(&mut self, line: &[u8], offset: u64, number: usize) -> bool {
+    /// Takes a line before the last lines: `Taken` when it is passed over
+    /// or kept for later; otherwise it is to be parsed now, after the kept
+    /// lines when it may fold into what they decide (`Ordered`).
+    pub fn take(&mut self, line: &[u8], offset: u64, number: usize) -> Take {
         let keys = &*KEYS;
         let Ok(Some(kind)) = string_field(line, &keys.kind) else {
-            return false;
+            return Take::Ordered;
         };
+        // A kind found after something nested may be a nested one (keys
+        // written in another order): the line is parsed, in order.
+        let at = keys.kind.find(line).unwrap_or(0);
+        if line[..at].iter().skip(1).any(|b| *b == b'{' || *b == b'[') {
+            return Take::Ordered;
+        }
+        match kind {
+            // Notes on items and stars fold into nothing kept here.
+            b"note" if keys.item.find(line).is_some() => Take::Independent,
+            b"star" => Take::Independent,
+            _ if self.keep(kind, line, offset, number) => Take::Taken,
+            _ => Take::Ordered,
+        }
+    }
+
+    /// Passes over or keeps a line of `kind`: false when it cannot.
+    fn keep(&mut self, kind: &[u8], line: &[u8], offset: u64, number: usize) -> bool {
+        let keys = &*KEYS;
         match kind {
             b"action" => true,
-            b"note" => keys.item.find(line).is_none(),
+            b"note" => true,
             b"check" => {
                 let Ok(Some(name)) = string_field(line, &keys.check) else {
                     return false;
@@ -200,20 +231,23 @@ impl Skim {
                 self.key.clear();
                 self.key.push(b'm');
                 match milestone {
-                    b"resolved" => {
-                        if let Some(&at) = self.kept.get(b"m".as_slice()) {
-                            self.slots[at] = Kept::default();
-                        }
-                    }
-                    b"detected" => {
+                    // It closes the incident, whatever was read before
+                    // (lines already parsed too): it is kept, as a detected
+                    // one would be.
+                    b"resolved" | b"detected" => {
                         let kept = self.slot();
+                        kept.tick = None;
                         kept.last = None;
                         hold(&mut kept.first, line, offset, number);
                     }
+                    // The first after it (when the incident was seen
+                    // first, after a resolved one) and the last.
                     _ => {
                         let kept = self.slot();
                         if kept.first.is_none() {
                             hold(&mut kept.first, line, offset, number);
+                        } else if kept.tick.is_none() {
+                            hold(&mut kept.tick, line, offset, number);
                         } else {
                             hold(&mut kept.last, line, offset, number);
                         }
@@ -273,19 +307,43 @@ mod tests {
             br#"{"at":"t","user":"u","kind":"note","text":"on","item":"a/b"}"#,
             br#"{"at":"t","user":"u","kind":"star","key":"k","on":true}"#,
         ];
-        let taken: Vec<bool> = lines
+        let taken: Vec<Take> = lines
             .iter()
             .enumerate()
             .map(|(i, l)| s.take(l, i as u64 * 100, i + 1))
             .collect();
+        use Take::*;
         assert_eq!(
             taken,
-            [true, true, true, true, true, true, true, false, false]
+            [
+                Taken,
+                Taken,
+                Taken,
+                Taken,
+                Taken,
+                Taken,
+                Taken,
+                Independent,
+                Independent
+            ]
         );
         let kept: Vec<usize> = s.drain().iter().map(|h| h.line).collect();
         // The tick (first and last tick), the last untick, the last check.
         assert_eq!(kept, [2, 6, 7]);
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn a_kind_after_something_nested_or_an_escaped_name_is_parsed_in_order() {
+        let mut s = Skim::default();
+        // Keys in sorted order: the first kind is the evidence's.
+        let sorted = br#"{"at":"t","evidence":[{"kind":"probe","name":"h"}],"item":"a/b","kind":"tick","text":"T","user":"u"}"#;
+        assert_eq!(s.take(sorted, 0, 1), Take::Ordered);
+        let escaped =
+            br#"{"at":"t","user":"u","kind":"check","check":"a\"b","status":"ok","text":"x"}"#;
+        assert_eq!(s.take(escaped, 1, 2), Take::Ordered);
+        let unknown = br#"{"at":"t","user":"u","kind":"from_the_future"}"#;
+        assert_eq!(s.take(unknown, 2, 3), Take::Ordered);
     }
 
     #[test]
@@ -306,14 +364,15 @@ mod tests {
         .iter()
         .enumerate()
         {
-            assert!(s.take(m(name).as_bytes(), i as u64, i + 1));
+            assert_eq!(s.take(m(name).as_bytes(), i as u64, i + 1), Take::Taken);
         }
         let kept: Vec<usize> = s.drain().iter().map(|h| h.line).collect();
-        // The last detected and the last milestone after it.
-        assert_eq!(kept, [5, 7]);
+        // The last detected, the first milestone after it and the last.
+        assert_eq!(kept, [5, 6, 7]);
         for (i, name) in ["detected", "resolved"].iter().enumerate() {
             s.take(m(name).as_bytes(), i as u64, i + 1);
         }
-        assert!(s.drain().is_empty(), "resolved: no open incident");
+        let kept: Vec<usize> = s.drain().iter().map(|h| h.line).collect();
+        assert_eq!(kept, [2], "the resolved line closes what was parsed before");
     }
 }

@@ -89,20 +89,10 @@ impl Summary {
                     },
                 );
             }
-            Entry::Note {
-                text,
-                item: Some(item),
-                happened_at,
-                ..
-            } => {
-                let note = ItemNote {
-                    by: r.user.clone(),
-                    at: happened_at.clone().unwrap_or_else(|| r.at.clone()),
-                    text: text.clone(),
-                };
-                let list = self.notes.entry(item.clone()).or_default();
-                let i = list.partition_point(|n| n.at <= note.at);
-                list.insert(i, note);
+            Entry::Note { item: Some(_), .. } => {
+                if let Some((item, note)) = ItemNote::of(r) {
+                    note.insert_into(self.notes.entry(item.to_string()).or_default());
+                }
             }
             Entry::Tick {
                 item,

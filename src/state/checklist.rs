@@ -197,26 +197,39 @@ pub struct ItemNote {
     pub text: String,
 }
 
-/// The notes on each item, by item id, in the order they happened.
-pub fn notes(records: &[Record]) -> HashMap<String, Vec<ItemNote>> {
-    let mut notes: HashMap<String, Vec<ItemNote>> = HashMap::new();
-    for r in records {
-        if let Entry::Note {
+impl ItemNote {
+    /// The note a record writes on an item, and that item's id.
+    pub fn of(r: &Record) -> Option<(&str, ItemNote)> {
+        let Entry::Note {
             text,
             item: Some(item),
             happened_at,
             ..
         } = &r.entry
-        {
-            notes.entry(item.clone()).or_default().push(ItemNote {
-                by: r.user.clone(),
-                at: happened_at.clone().unwrap_or_else(|| r.at.clone()),
-                text: text.clone(),
-            });
-        }
+        else {
+            return None;
+        };
+        let note = ItemNote {
+            by: r.user.clone(),
+            at: happened_at.clone().unwrap_or_else(|| r.at.clone()),
+            text: text.clone(),
+        };
+        Some((item, note))
     }
-    for list in notes.values_mut() {
-        list.sort_by(|a, b| a.at.cmp(&b.at));
+
+    /// Puts `self` into `list` in the order notes happened; equal times
+    /// in the journal's.
+    pub fn insert_into(self, list: &mut Vec<ItemNote>) {
+        let at = list.partition_point(|n| n.at <= self.at);
+        list.insert(at, self);
+    }
+}
+
+/// The notes on each item, by item id, in the order they happened.
+pub fn notes(records: &[Record]) -> HashMap<String, Vec<ItemNote>> {
+    let mut notes: HashMap<String, Vec<ItemNote>> = HashMap::new();
+    for (item, note) in records.iter().filter_map(ItemNote::of) {
+        note.insert_into(notes.entry(item.to_string()).or_default());
     }
     notes
 }

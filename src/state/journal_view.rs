@@ -74,21 +74,12 @@ impl JournalView {
         self.records += 1;
         self.checklist.add(r);
         match &r.entry {
-            Entry::Note {
-                text,
-                item: Some(item),
-                happened_at,
-                ..
-            } => {
-                let note = ItemNote {
-                    by: r.user.clone(),
-                    at: happened_at.clone().unwrap_or_else(|| r.at.clone()),
-                    text: text.clone(),
+            Entry::Note { item: Some(_), .. } => {
+                let Some((item, note)) = ItemNote::of(r) else {
+                    return;
                 };
-                // In the order they happened; equal times in the journal's.
-                let list = self.notes.entry(item.clone()).or_default();
-                let at = list.partition_point(|n| n.at <= note.at);
-                list.insert(at, note);
+                let list = self.notes.entry(item.to_string()).or_default();
+                note.insert_into(list);
                 if list.len() > NOTES_PER_ITEM {
                     list.remove(0);
                 }

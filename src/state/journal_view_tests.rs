@@ -425,12 +425,24 @@ fn a_skimmed_first_read_folds_to_what_reading_every_line_gives() {
     let now = jiff::Timestamp::from_second(1_795_000_000 + 5_000 * 37)
         .map(|t| t.as_second())
         .unwrap_or(0);
-    for seed in 1..=6 {
+    for seed in 1..=12 {
         let dir = tempfile::tempdir().unwrap();
         let journal = crate::journal::Journal::for_env(dir.path(), "shop", "prod");
-        for r in generated(5_000, seed) {
-            journal.append(&r).unwrap();
+        // As ops-tui writes them, and for odd seeds every third line with
+        // the keys in sorted order, as an earlier version wrote them.
+        let sorted = seed % 2 == 1;
+        let mut text = Vec::new();
+        for (i, r) in generated(5_000, seed).iter().enumerate() {
+            let line = if sorted && i % 3 == 0 {
+                serde_json::to_vec(&serde_json::to_value(r).unwrap()).unwrap()
+            } else {
+                serde_json::to_vec(r).unwrap()
+            };
+            text.extend(line);
+            text.push(b'\n');
         }
+        std::fs::create_dir_all(journal.path.parent().unwrap()).unwrap();
+        std::fs::write(&journal.path, text).unwrap();
         let fold = |keep: Option<usize>| {
             let mut c = crate::journal::Cursor::new();
             if let Some(keep) = keep {
@@ -470,9 +482,13 @@ fn a_skimmed_first_read_folds_to_what_reading_every_line_gives() {
         );
         assert_eq!(skimmed.incident(now), whole.incident(now), "seed {seed}");
         assert_eq!(skimmed.timeline(), whole.timeline(), "seed {seed}");
-        assert!(
-            skimmed.records < whole.records / 2,
-            "most lines passed over"
-        );
+        if !sorted {
+            assert!(
+                skimmed.records < whole.records / 2,
+                "most lines passed over: {} of {}",
+                skimmed.records,
+                whole.records
+            );
+        }
     }
 }
