@@ -198,14 +198,18 @@ impl AppState {
             .flatten();
         let was = before.as_ref().and_then(|id| self.items.get(id).cloned());
         self.items = self.journal.items(&self.checklist, self.now);
-        // The walkthrough moves on once its item is done or skipped.
+        // The walkthrough moves on once its item is done or skipped (not
+        // when it regresses: that needs looking at).
         if let Some(id) = before {
             let now = self.items.get(&id);
             let settled = matches!(
                 now,
                 Some(
-                    checklist::ItemState::Done { stale: false, .. }
-                        | checklist::ItemState::Skipped { .. }
+                    checklist::ItemState::Done {
+                        stale: false,
+                        regressed: None,
+                        ..
+                    } | checklist::ItemState::Skipped { .. }
                 )
             );
             if settled && now != was.as_ref() {

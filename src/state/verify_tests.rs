@@ -4,7 +4,7 @@ use crate::prom::signal::{Reading, SignalState};
 use crate::state::checklist::Regression;
 use crate::state::signals::SignalMsg;
 use crate::state::tests::state;
-use crate::state::{Msg, update};
+use crate::state::{Msg, Pane, update};
 
 const ITEM: &str = "post-deployment/error-rate-below-1";
 const NOW: i64 = 1_795_400_000;
@@ -367,4 +367,50 @@ fn a_query_prometheus_refuses_is_journaled_as_the_first_state_with_its_error() {
         SignalState::Error("Prometheus rejected the query: parse error".into()),
     );
     assert!(journaled(&mut s).is_empty());
+}
+
+#[test]
+fn the_walkthrough_stays_on_an_item_that_regresses() {
+    let verified = record(
+        "ann",
+        "2026-11-23T06:00:00Z",
+        Entry::Verify {
+            item: ITEM.into(),
+            text: "Error rate below 1%".into(),
+            run: None,
+            evidence: Vec::new(),
+        },
+    );
+    let mut s = started(vec![verified.clone()]);
+    let row = s
+        .checklist
+        .iter()
+        .position(|r| matches!(r, ChecklistRow::Item { id, .. } if id == ITEM))
+        .expect("the item's row");
+    s.walkthrough = true;
+    s.focus = Pane::Checklist;
+    s.selected[Pane::Checklist.index()] = row;
+    let regressed = record(
+        "bob",
+        "2026-11-23T06:10:00Z",
+        Entry::Regress {
+            item: ITEM.into(),
+            text: "Error rate below 1%".into(),
+            run: None,
+            evidence: Vec::new(),
+        },
+    );
+    update(&mut s, Msg::Journal(vec![verified, regressed]));
+    assert!(
+        matches!(
+            s.items.get(ITEM),
+            Some(ItemState::Done {
+                regressed: Some(_),
+                ..
+            })
+        ),
+        "{:?}",
+        s.items.get(ITEM)
+    );
+    assert_eq!(s.selected[Pane::Checklist.index()], row, "not moved on");
 }
