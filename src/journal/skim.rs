@@ -143,15 +143,17 @@ impl Skim {
     /// lines when it may fold into what they decide (`Ordered`).
     pub fn take(&mut self, line: &[u8], offset: u64, number: usize) -> Take {
         let keys = &*KEYS;
-        let Ok(Some(kind)) = string_field(line, &keys.kind) else {
+        let Some(at) = keys.kind.find(line) else {
             return Take::Ordered;
         };
         // A kind found after something nested may be a nested one (keys
         // written in another order): the line is parsed, in order.
-        let at = keys.kind.find(line).unwrap_or(0);
-        if line[..at].iter().skip(1).any(|b| *b == b'{' || *b == b'[') {
+        if memchr::memchr2(b'{', b'[', line.get(1..at).unwrap_or_default()).is_some() {
             return Take::Ordered;
         }
+        let Ok(Some(kind)) = string_field(&line[at..], &keys.kind) else {
+            return Take::Ordered;
+        };
         match kind {
             // Notes on items and stars fold into nothing kept here.
             b"note" if keys.item.find(line).is_some() => Take::Independent,
