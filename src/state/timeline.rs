@@ -74,6 +74,12 @@ impl Window {
                 (Some(id.clone()), false)
             }
             Entry::Note { starred, .. } => (None, *starred),
+            // An `alerts` check's changes ("1 firing") tell again what the
+            // alert events tell by name: the Timeline shows the events (the
+            // report, which counts the check, keeps both).
+            Entry::Check { check, .. } if check == "alerts" || check.starts_with("alerts:") => {
+                return;
+            }
             _ => (None, false),
         };
         self.rows.insert(seq, (row_of(r), action, note_star));
@@ -327,6 +333,60 @@ mod tests {
                 (Some("note".to_string()), 1),
                 (Some(FAILED.to_string()), 1),
                 (None, 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_alerts_check_change_is_told_by_the_alert_events_alone() {
+        let at = |m: u32| format!("2026-11-23T06:{m:02}:00Z");
+        let r = |m, entry| Record {
+            at: at(m),
+            user: "oncall".into(),
+            kube_user: None,
+            entry,
+        };
+        let records = [
+            r(
+                1,
+                Entry::Event {
+                    event: crate::journal::EventKind::Alert,
+                    subject: "HighErrorRate".into(),
+                    status: "fail".into(),
+                    text: "alert HighErrorRate firing (critical)".into(),
+                },
+            ),
+            r(
+                1,
+                Entry::Check {
+                    check: "alerts".into(),
+                    status: "fail".into(),
+                    text: "alerts: 1 firing, 0 pending (firing: HighErrorRate)".into(),
+                },
+            ),
+            r(
+                2,
+                Entry::Check {
+                    check: "alerts:severity=critical".into(),
+                    status: "fail".into(),
+                    text: "alerts:severity=critical: 1 firing".into(),
+                },
+            ),
+            r(
+                3,
+                Entry::Check {
+                    check: "probe:health".into(),
+                    status: "fail".into(),
+                    text: "probe health: failing (HTTP 503)".into(),
+                },
+            ),
+        ];
+        let texts: Vec<String> = rows(&records).into_iter().map(|r| r.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "probe health: failing (HTTP 503)",
+                "alert HighErrorRate firing (critical)"
             ]
         );
     }
