@@ -48,6 +48,33 @@ pub struct Window {
     actions: HashMap<String, u64>,
     /// Stars, folded: the last word on each key counts.
     stars: HashMap<String, bool>,
+    /// A runbook workload's rollout failing or recovering is told twice,
+    /// by its `rollout:` check and by its event, about the same time: the
+    /// first told, by deployment and outcome, with when and by which.
+    rollouts: HashMap<(String, bool), (i64, bool)>,
+}
+
+/// How far apart a rollout's check and event may be to tell one thing.
+const ROLLOUT_TWICE_SECS: i64 = 120;
+
+/// A rollout's failure or recovery a record tells: the deployment, ok,
+/// and whether it is the event (else the check).
+fn rollout_told(r: &Record) -> Option<(&str, bool, bool)> {
+    let (name, status, event) = match &r.entry {
+        Entry::Check { check, status, .. } => (check.strip_prefix("rollout:")?, status, false),
+        Entry::Event {
+            event: crate::journal::EventKind::Rollout,
+            subject,
+            status,
+            ..
+        } => (subject.strip_prefix("deployment/")?, status, true),
+        _ => return None,
+    };
+    match status.as_str() {
+        "ok" => Some((name, true, event)),
+        "fail" => Some((name, false, event)),
+        _ => None,
+    }
 }
 
 impl Window {
@@ -80,6 +107,7 @@ impl Window {
             Entry::Check { check, .. } if check == "alerts" || check.starts_with("alerts:") => {
                 return;
             }
+            _ if self.told_twice(r) => return,
             _ => (None, false),
         };
         self.rows.insert(seq, (row_of(r), action, note_star));
@@ -89,6 +117,30 @@ impl Window {
             };
             if self.actions.get(&id) == Some(&old) {
                 self.actions.remove(&id);
+            }
+        }
+    }
+
+    /// Whether `r` tells a rollout's failure or recovery that its check or
+    /// event (the other one) told just before.
+    fn told_twice(&mut self, r: &Record) -> bool {
+        let Some((name, ok, event)) = rollout_told(r) else {
+            return false;
+        };
+        let Ok(at) = r.at.parse::<jiff::Timestamp>().map(|t| t.as_second()) else {
+            return false;
+        };
+        let key = (name.to_string(), ok);
+        match self.rollouts.get(&key) {
+            Some(&(then, by_event))
+                if by_event != event && (at - then).abs() <= ROLLOUT_TWICE_SECS =>
+            {
+                self.rollouts.remove(&key);
+                true
+            }
+            _ => {
+                self.rollouts.insert(key, (at, event));
+                false
             }
         }
     }
@@ -387,6 +439,64 @@ mod tests {
             [
                 "probe health: failing (HTTP 503)",
                 "alert HighErrorRate firing (critical)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_runbook_workloads_rollout_failing_and_recovering_is_told_once() {
+        let r = |t: &str, entry| Record {
+            at: format!("2026-11-23T{t}Z"),
+            user: "oncall".into(),
+            kube_user: None,
+            entry,
+        };
+        let check = |status: &str, text: &str| Entry::Check {
+            check: "rollout:api".into(),
+            status: status.into(),
+            text: text.into(),
+        };
+        let event = |subject: &str, status: &str, text: &str| Entry::Event {
+            event: crate::journal::EventKind::Rollout,
+            subject: subject.into(),
+            status: status.into(),
+            text: text.into(),
+        };
+        let records = [
+            r(
+                "06:00:00",
+                event("deployment/api", "fail", "rollout of deployment/api failed"),
+            ),
+            r("06:00:01", check("fail", "rollout api: failing")),
+            // Another deployment's event has no check to repeat.
+            r(
+                "06:01:00",
+                event(
+                    "deployment/worker",
+                    "fail",
+                    "rollout of deployment/worker failed",
+                ),
+            ),
+            r("06:10:00", check("ok", "rollout api: complete")),
+            r(
+                "06:10:02",
+                event(
+                    "deployment/api",
+                    "ok",
+                    "rollout of deployment/api recovered",
+                ),
+            ),
+            // Much later, a new failure is told again.
+            r("07:00:00", check("fail", "rollout api: failing again")),
+        ];
+        let texts: Vec<String> = rows(&records).into_iter().map(|r| r.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "rollout api: failing again",
+                "rollout api: complete",
+                "rollout of deployment/worker failed",
+                "rollout of deployment/api failed",
             ]
         );
     }
