@@ -235,7 +235,11 @@ pub async fn run_dashboard_with(
         {
             state.notice = Some(format!("demo: the journal is {}", j.path.display()));
         }
-        // Read whole before the first frame, then only what is appended.
+        // Read whole before the first frame, then only what is appended;
+        // folded at the current time (a recurring phase's run is today's,
+        // not the epoch's, or its items would look open and be verified
+        // again).
+        state.now = jiff::Timestamp::now().as_second();
         let cursor = journal.as_ref().map(|j| journal_feed::first_read(&mut state, j)).unwrap_or_default();
         let journal: journal_feed::Slot = std::sync::Arc::new(std::sync::Mutex::new(journal));
         let feed = journal_feed::Feed::default();

@@ -42,7 +42,10 @@ pub fn content(state: &AppState, width: usize) -> Content {
         .map(|p| p.name.get_ref().width())
         .max()
         .unwrap_or(0)
-        .min(24);
+        .min(24)
+        // The name gives way (cut with an ellipsis) before the status code
+        // and latency: symbol 2, code 4, latency 7.
+        .min(width.saturating_sub(13 + 1).max(6));
     // Most needed first: state symbol, name, status code and latency
     // always; then why it fails, a certificate that needs attention, the
     // state's word, the sparkline, any certificate, and the URL.
