@@ -50,7 +50,9 @@ pub fn main(cli: Cli) -> ExitCode {
             &paths,
         ),
         Some(Command::Check(check)) => crate::checks::command::run(&check, &cli.dashboard),
-        Some(Command::Import { guide, output }) => crate::import::run(&guide, output.as_deref()),
+        Some(Command::Import { guide, output }) => {
+            crate::runbook::import::run(&guide, output.as_deref())
+        }
         Some(Command::Report(report)) => crate::report::run(&report, &cli.dashboard, &paths),
         Some(Command::Demo(demo)) => crate::demo::run(&demo, &cli.dashboard, &paths),
         Some(Command::Paths) => {
@@ -286,7 +288,7 @@ pub async fn run_dashboard_with(
                         Ok(client) => crate::probe::run_once(&client, &spec, true).await,
                         Err(e) => crate::probe::broken(&spec, e),
                     };
-                    let ok = crate::state::health::status(&result) != crate::config::theme::Status::Fail;
+                    let ok = crate::state::health::status(&result) != crate::status::Status::Fail;
                     let _ = journal.append(&burst.outcome(&result, ok));
                     let _ = tx.send(Msg::Probe(generation, Box::new(result))).await;
                     feed.changed();

@@ -23,7 +23,7 @@ pub mod cli;
 pub mod condition;
 pub mod config;
 pub mod demo;
-pub mod import;
+pub mod human;
 pub mod journal;
 pub mod kube;
 pub mod logging;
@@ -36,6 +36,10 @@ pub mod runbook;
 pub mod secrets;
 pub mod sim;
 pub mod state;
+pub mod status;
 pub mod term;
 pub mod ui;
 pub mod validate;
+
+// Kept for callers outside the crate that name these by their old paths.
+pub use runbook::import;

@@ -37,7 +37,7 @@ pub fn run(path: Option<PathBuf>, args: &DashboardArgs, paths: &Paths) -> ExitCo
             say!(
                 "{}: {} error{}",
                 path.display(),
-                crate::config::thousands(n),
+                crate::human::thousands(n),
                 if n == 1 { "" } else { "s" }
             );
             ExitCode::from(EXIT_CONFIG)

@@ -7,12 +7,12 @@ pub mod command;
 pub mod prom;
 pub mod report;
 
-use crate::config::theme::Status;
 use crate::kube::rollout::{Rollout, status as rollout_status};
 use crate::probe::ProbeResult;
 use crate::runbook::check_ref::{CheckRef, Target};
 use crate::state::cluster::ClusterState;
 use crate::state::health::status as probe_status;
+use crate::status::Status;
 
 /// What kind of thing a check looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

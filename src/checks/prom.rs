@@ -11,16 +11,16 @@ use std::time::Duration;
 use futures::future::join_all;
 
 use super::{AlertView, SignalView};
-use crate::config::theme::Status;
 use crate::prom::alerts::Alert;
 use crate::prom::client::Prom;
 use crate::prom::signal::{Reading, SignalState};
-use crate::prom::threshold::Threshold;
 use crate::runbook::Runbook;
 use crate::runbook::model::Unit;
 use crate::runbook::select::lookup;
+use crate::runbook::threshold::Threshold;
 use crate::runbook::vars::expand;
 use crate::secrets::Secrets;
+use crate::status::Status;
 
 /// How long one Prometheus request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

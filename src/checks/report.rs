@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use super::Outcome;
-use crate::config::theme::Status;
 use crate::printable::printable_line;
+use crate::status::Status;
 
 pub fn status_word(s: Status) -> &'static str {
     match s {

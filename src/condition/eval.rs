@@ -318,7 +318,7 @@ fn body_json(o: &Observed) -> Result<Value, String> {
     if o.body_cut {
         return Err(format!(
             "body is larger than the {} MiB a probe reads: not judged as JSON",
-            crate::probe::MAX_BODY >> 20
+            super::MAX_BODY >> 20
         ));
     }
     serde_json::from_str(&o.body)

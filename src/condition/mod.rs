@@ -53,6 +53,9 @@ mod tests;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The most of a body a probe reads (the rest is not needed to judge it).
+pub const MAX_BODY: usize = 1 << 20;
+
 /// What a probe observed: the facts its conditions are judged on.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Observed {

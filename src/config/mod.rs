@@ -12,6 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::human::thousands;
 use crate::position::Source;
 
 /// `<config dir>/config.toml`
@@ -152,19 +153,6 @@ fn read_user_layer(kind: &str, path: &Path) -> Result<Option<Layer>, String> {
         ));
     }
     Ok(Some(layer))
-}
-
-/// 10000 as "10,000".
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Keeps the first `MAX_WARNINGS` of the warnings added since `from`, and

@@ -8,6 +8,8 @@ use ratatui::style::{Color, Modifier, Style};
 use toml::de::DeValue;
 
 use super::{Layer, cap_warnings, load_layers, suggest};
+/// Kept for callers outside the crate that name it here.
+pub use crate::status::Status;
 
 /// Built-in themes: (name, file text).
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -74,37 +76,6 @@ pub struct Theme {
     pub colors: Colors,
     /// `NO_COLOR` is set: styles use only bold, dim and reverse video.
     pub no_color: bool,
-}
-
-/// The state of anything checked, always shown with a symbol and a word as
-/// well as a colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Ok,
-    Warn,
-    Fail,
-    Unknown,
-}
-
-impl Status {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Status::Ok => "✓",
-            Status::Warn => "▲",
-            Status::Fail => "✗",
-            Status::Unknown => "?",
-        }
-    }
-
-    /// What the state means, for the help overlay.
-    pub fn meaning(self) -> &'static str {
-        match self {
-            Status::Ok => "ok: passing, healthy, complete",
-            Status::Warn => "warn: degraded or progressing; look soon",
-            Status::Fail => "fail: failing or stalled; act now",
-            Status::Unknown => "unknown: no data yet, or not connected",
-        }
-    }
 }
 
 impl Theme {

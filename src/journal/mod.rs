@@ -282,6 +282,15 @@ impl Record {
     }
 }
 
+/// A short unique id: the time and a random part.
+pub fn new_id() -> String {
+    format!(
+        "{:x}-{:04x}",
+        jiff::Timestamp::now().as_millisecond(),
+        fastrand::u16(..)
+    )
+}
+
 /// The operating-system user, from the environment.
 pub fn os_user() -> String {
     let from_env = ["USER", "LOGNAME", "USERNAME"]

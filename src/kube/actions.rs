@@ -26,15 +26,6 @@ pub struct Plan {
 const MERGE: &str = "application/merge-patch+json";
 const STRATEGIC: &str = "application/strategic-merge-patch+json";
 
-/// A short unique id: the time and a random part.
-pub(crate) fn new_id() -> String {
-    format!(
-        "{:x}-{:04x}",
-        jiff::Timestamp::now().as_millisecond(),
-        fastrand::u16(..)
-    )
-}
-
 pub(crate) fn deployment_path(ns: &str, name: &str) -> String {
     format!("/apis/apps/v1/namespaces/{ns}/deployments/{name}")
 }
@@ -43,7 +34,7 @@ impl Plan {
     /// Scale through the scale subresource, as `kubectl scale` does.
     pub fn scale(ns: &str, name: &str, from: i32, to: i32) -> Plan {
         Plan {
-            id: new_id(),
+            id: crate::journal::new_id(),
             summary: format!("scale deployment/{name} from {from} to {to} replicas"),
             target: name.to_string(),
             verb: "PATCH",
@@ -57,7 +48,7 @@ impl Plan {
     /// template starts a rollout.
     pub fn restart(ns: &str, name: &str, at: &str) -> Plan {
         Plan {
-            id: new_id(),
+            id: crate::journal::new_id(),
             summary: format!("restart deployment/{name} (a rollout of new pods)"),
             target: name.to_string(),
             verb: "PATCH",
@@ -71,7 +62,7 @@ impl Plan {
     pub fn pause(ns: &str, name: &str, paused: bool) -> Plan {
         let verb = if paused { "pause" } else { "resume" };
         Plan {
-            id: new_id(),
+            id: crate::journal::new_id(),
             summary: format!("{verb} deployment/{name}"),
             target: name.to_string(),
             verb: "PATCH",
@@ -92,7 +83,7 @@ impl Plan {
         target: &str,
     ) -> Plan {
         Plan {
-            id: new_id(),
+            id: crate::journal::new_id(),
             summary: format!(
                 "switch service/{service} from {label}={from} to {label}={to} (deployment/{target})"
             ),

@@ -5,7 +5,8 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Container, PodTemplateSpec};
 use serde_json::json;
 
-use super::actions::{Plan, deployment_path, new_id};
+use super::actions::{Plan, deployment_path};
+use crate::journal::new_id;
 
 /// A revision the rollback picker offers.
 #[derive(Debug, Clone, PartialEq)]

@@ -20,7 +20,7 @@ impl BurstRecord {
     pub fn new(spec: &ProbeSpec, kube_user: Option<String>) -> BurstRecord {
         let requests = spec.burst.unwrap_or(1).clamp(1, super::MAX_BURST);
         BurstRecord {
-            id: crate::kube::actions::new_id(),
+            id: crate::journal::new_id(),
             summary: format!("burst of probe {}: {requests} requests", spec.name),
             requests,
             probe: spec.name.clone(),

@@ -21,8 +21,7 @@ pub use burst::BurstRecord;
 pub use request::{MAX_REDIRECTS, classify, same_origin};
 pub use spec::{ProbeSpec, specs};
 
-/// The most of a body read (the rest is not needed to judge it).
-pub const MAX_BODY: usize = 1 << 20;
+pub use crate::condition::MAX_BODY;
 /// Requests a burst sends at most, whatever the runbook says.
 pub const MAX_BURST: u32 = 1000;
 

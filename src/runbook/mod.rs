@@ -3,10 +3,13 @@
 
 pub mod check_ref;
 pub mod duration;
+pub mod import;
 pub mod model;
 mod rules;
 pub mod secrets;
 pub mod select;
+pub mod threshold;
+pub mod units;
 pub mod vars;
 
 use std::path::{Path, PathBuf};
@@ -54,7 +57,7 @@ fn render_diagnostics(path: &str, diagnostics: &[Diagnostic], more: usize) -> St
     if more > 0 {
         lines.push(format!(
             "{path}: and {} more error{}",
-            crate::config::thousands(more),
+            crate::human::thousands(more),
             if more == 1 { "" } else { "s" }
         ));
     }
@@ -101,19 +104,22 @@ impl Runbook {
             .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
         if markdown {
             // Guides may hold mis-encoded bytes: read them leniently.
-            let text = crate::import::read_guide(path).map_err(|message| RunbookError::Import {
-                path: path.display().to_string(),
-                message,
+            let text = crate::runbook::import::read_guide(path).map_err(|message| {
+                RunbookError::Import {
+                    path: path.display().to_string(),
+                    message,
+                }
             })?;
             let name = path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("guide.md");
-            let imported =
-                crate::import::import(&text, name).map_err(|message| RunbookError::Import {
+            let imported = crate::runbook::import::import(&text, name).map_err(|message| {
+                RunbookError::Import {
                     path: path.display().to_string(),
                     message,
-                })?;
+                }
+            })?;
             // Positions refer to the imported runbook's text.
             let origin = path.with_extension("md (imported)");
             return Runbook::parse(&origin, &imported.toml).map(|mut r| {

@@ -110,7 +110,7 @@ pub fn check(file: &RunbookFile, text: &str) -> Problems {
         }
         for (which, t) in [("warn", &s.warn), ("fail", &s.fail)] {
             if let Some(t) = t
-                && let Err(e) = crate::prom::threshold::Threshold::parse_for(t.get_ref(), s.unit)
+                && let Err(e) = crate::runbook::threshold::Threshold::parse_for(t.get_ref(), s.unit)
             {
                 problems.push((
                     raw_char_position(t, text, e.at),

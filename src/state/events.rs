@@ -155,7 +155,7 @@ impl AppState {
                     _ => None,
                 })
                 .collect();
-            let checks: Vec<(String, crate::config::theme::Status, String)> = named
+            let checks: Vec<(String, crate::status::Status, String)> = named
                 .into_iter()
                 .filter_map(|c| match CheckRef::parse(c) {
                     Ok(r @ CheckRef::Alerts(_)) => Some(r),

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::condition::State;
-use crate::config::theme::Status;
 use crate::probe::{Failure, ProbeResult};
+use crate::status::Status;
 
 /// Results remembered per probe.
 pub const HISTORY: usize = 60;

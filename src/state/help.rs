@@ -2,7 +2,7 @@
 
 use crate::action::Action;
 use crate::config::keymap::{Keymap, Mode};
-use crate::config::theme::Status;
+use crate::status::Status;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HelpLine {

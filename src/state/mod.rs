@@ -361,7 +361,7 @@ impl AppState {
             (Some(at), _) if self.now - at >= crate::checks::prom::ALERTS_STALE_AFTER => {
                 Err(format!(
                     "stale: the alerts were last read {} ago{}",
-                    crate::ui::panes::age(self.now - at),
+                    crate::human::age(self.now - at),
                     self.signals
                         .alerts_error
                         .as_ref()
@@ -399,7 +399,7 @@ impl AppState {
                 (cluster::Link::Failed(e), _) => e.clone(),
                 (_, Some(silent)) => format!(
                     "stale: no answer from the API server for {}",
-                    crate::ui::panes::age(silent)
+                    crate::human::age(silent)
                 ),
                 _ => "connecting to the cluster".into(),
             }),
@@ -943,12 +943,12 @@ impl AppState {
     /// one (so a restart, or a second instance that has read the first's
     /// entry, records nothing new). The Timeline shows it once the journal
     /// is read back.
-    fn check_changed(&mut self, check: String, status: crate::config::theme::Status, text: String) {
+    fn check_changed(&mut self, check: String, status: crate::status::Status, text: String) {
         let word = crate::checks::report::status_word(status);
         // Unknown is a change only from a state seen since start: "no
         // data" before the first answer is not news. (A signal whose query
         // Prometheus refused is known: its error is its state.)
-        if status == crate::config::theme::Status::Unknown {
+        if status == crate::status::Status::Unknown {
             if !self.auto.known.contains(&check) {
                 return;
             }
@@ -993,7 +993,7 @@ impl AppState {
         };
         for o in outcomes {
             let why = match (&o.detail, o.status) {
-                (Some(d), crate::config::theme::Status::Fail) => format!(" ({d})"),
+                (Some(d), crate::status::Status::Fail) => format!(" ({d})"),
                 _ => String::new(),
             };
             self.check_changed(
@@ -1150,7 +1150,7 @@ impl AppState {
         let passing = outcomes.is_empty()
             || matches!(
                 worst,
-                crate::config::theme::Status::Ok | crate::config::theme::Status::Warn
+                crate::status::Status::Ok | crate::status::Status::Warn
             );
         if passing {
             self.effects.push(Effect::Act(actions::Request::Record(
@@ -1612,8 +1612,8 @@ impl AppState {
 /// Lines one page key scrolls the walkthrough's text by.
 pub const WALKTHROUGH_PAGE: u16 = 10;
 
-fn word(status: crate::config::theme::Status) -> &'static str {
-    use crate::config::theme::Status;
+fn word(status: crate::status::Status) -> &'static str {
+    use crate::status::Status;
     match status {
         Status::Ok => "ok",
         Status::Warn => "degraded",
@@ -1898,24 +1898,22 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
 }
 
 #[cfg(test)]
-mod label_tests;
-#[cfg(test)]
-mod safety_tests;
+pub(crate) mod safety_tests;
 /// A runbook threshold as its signal's values are shown (as written when
 /// it does not parse).
 fn shown_threshold(t: &toml::Spanned<String>, unit: Option<crate::runbook::model::Unit>) -> String {
-    crate::prom::threshold::Threshold::parse_for(t.get_ref(), unit)
+    crate::runbook::threshold::Threshold::parse_for(t.get_ref(), unit)
         .map_or_else(|_| t.get_ref().clone(), |t| t.shown(unit))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyEventState, KeyModifiers};
 
     use super::*;
     use crate::runbook::select::select;
 
-    pub(super) fn state() -> AppState {
+    pub(crate) fn state() -> AppState {
         let rb = Runbook::load(std::path::Path::new("runbooks/example.toml")).unwrap();
         let target = select(Some(&rb), &Overrides::default()).unwrap();
         AppState::new(
@@ -1926,13 +1924,13 @@ mod tests {
         )
     }
 
-    pub(super) fn key(code: KeyCode, mods: KeyModifiers) -> Msg {
+    pub(crate) fn key(code: KeyCode, mods: KeyModifiers) -> Msg {
         Msg::Input(Event::Key(KeyEvent::new(code, mods)))
     }
 
     /// A key pressed by a person: a second after the one before, so every
     /// confirm button is armed.
-    pub(super) fn press(s: &mut AppState, code: KeyCode) -> bool {
+    pub(crate) fn press(s: &mut AppState, code: KeyCode) -> bool {
         s.mono_ms += 1000;
         update(s, key(code, KeyModifiers::NONE))
     }
@@ -2005,7 +2003,7 @@ mod tests {
 
     /// The example runbook's staging environment with payments-api (and
     /// its blue and green Deployments) on the cluster.
-    pub(super) fn with_cluster() -> AppState {
+    pub(crate) fn with_cluster() -> AppState {
         use crate::kube::model::{PodRow, ReplicaSetRow, ServiceRow};
         use crate::kube::{Change, KubeMsg};
         let rb = Runbook::load(std::path::Path::new("runbooks/example.toml")).unwrap();
@@ -2072,7 +2070,7 @@ mod tests {
         s
     }
 
-    pub(super) fn char(s: &mut AppState, c: char) -> bool {
+    pub(crate) fn char(s: &mut AppState, c: char) -> bool {
         press(s, KeyCode::Char(c))
     }
 

@@ -16,7 +16,7 @@ fn paste(s: &mut AppState, text: &str) -> bool {
 
 /// A dashboard with no runbook, showing every Deployment: `names`, all
 /// complete.
-pub(super) fn namespace_of(names: &[&str]) -> AppState {
+pub(crate) fn namespace_of(names: &[&str]) -> AppState {
     let target = crate::runbook::select::select(None, &Overrides::default()).unwrap();
     let mut s = AppState::new(
         target,
@@ -45,7 +45,7 @@ pub(super) fn namespace_of(names: &[&str]) -> AppState {
     s
 }
 
-pub(super) fn complete(name: &str) -> DeploymentRow {
+pub(crate) fn complete(name: &str) -> DeploymentRow {
     DeploymentRow {
         name: name.into(),
         uid: format!("uid-{name}"),
@@ -61,7 +61,7 @@ pub(super) fn complete(name: &str) -> DeploymentRow {
     }
 }
 
-pub(super) fn rows(s: &AppState) -> Vec<&str> {
+pub(crate) fn rows(s: &AppState) -> Vec<&str> {
     s.cluster.rows.iter().map(|r| r.name.as_str()).collect()
 }
 
@@ -302,10 +302,7 @@ fn a_silent_api_server_makes_the_data_stale_and_its_checks_unknown() {
     let mut s = namespace_of(&["api"]);
     let rollout = crate::runbook::check_ref::CheckRef::parse("rollout:api").unwrap();
     let judged = |s: &AppState| crate::checks::evaluate(&rollout, &s.sources(), &s.cluster.wanted);
-    assert_eq!(
-        crate::checks::worst(&judged(&s)),
-        crate::config::theme::Status::Ok
-    );
+    assert_eq!(crate::checks::worst(&judged(&s)), crate::status::Status::Ok);
     update(
         &mut s,
         Msg::Tick("x".into(), 1_000 + cluster::STALE_AFTER - 1),
@@ -316,7 +313,7 @@ fn a_silent_api_server_makes_the_data_stale_and_its_checks_unknown() {
     let outcomes = judged(&s);
     assert_eq!(
         crate::checks::worst(&outcomes),
-        crate::config::theme::Status::Unknown,
+        crate::status::Status::Unknown,
         "{outcomes:?}"
     );
     // A heartbeat answered: live again.
@@ -400,12 +397,12 @@ fn alerts_last_read_long_ago_are_unknown_not_a_pass() {
             &s.cluster.wanted,
         ))
     };
-    assert_eq!(judged(&s), crate::config::theme::Status::Ok);
+    assert_eq!(judged(&s), crate::status::Status::Ok);
     update(
         &mut s,
         Msg::Tick("x".into(), 2_000 + crate::checks::prom::ALERTS_STALE_AFTER),
     );
-    assert_eq!(judged(&s), crate::config::theme::Status::Unknown);
+    assert_eq!(judged(&s), crate::status::Status::Unknown);
 }
 
 #[test]

@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet};
 use super::checklist::{ChecklistRow, ItemState, run_of};
 use super::{AppState, Effect, actions};
 use crate::checks::{Kind, Outcome, evaluate, worst};
-use crate::config::theme::Status;
 use crate::journal::{Entry, Evidence};
 use crate::runbook::check_ref::CheckRef;
+use crate::status::Status;
 
 /// How long an automatic entry sent to the journal counts as written
 /// before it is read back (a failed write is tried again after this).

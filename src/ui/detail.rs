@@ -6,10 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
-use crate::config::theme::Status;
 use crate::secrets::{sensitive_header, shown_header_value};
 use crate::state::health::status;
 use crate::state::{AppState, Detail};
+use crate::status::Status;
 use crate::ui::panes::health::cert_left;
 use crate::ui::spark::sparkline;
 
@@ -101,7 +101,7 @@ fn probe(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
                     last.observed
                         .response_time_ms
                         .map_or("-".to_string(), |ms| format!("{ms:.0}ms")),
-                    super::panes::age(state.now.max(last.at) - last.at) + " ago",
+                    crate::human::age(state.now.max(last.at) - last.at) + " ago",
                 ),
                 theme.base(),
             ));

@@ -546,7 +546,7 @@ mod tests {
         let theme = Theme::builtin("default");
         let line = Line::from(vec![
             Span::styled("dim ", theme.muted()),
-            Span::styled("ok", theme.status(crate::config::theme::Status::Ok)),
+            Span::styled("ok", theme.status(crate::status::Status::Ok)),
         ]);
         let lit = highlight(&theme, line);
         let selection = theme.selection();

@@ -10,9 +10,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use crate::config::theme::Status;
 use crate::state::AppState;
 use crate::state::cluster::Link;
+use crate::status::Status;
 
 /// (label, value, may be shortened)
 type Field = (&'static str, String, bool);
@@ -118,7 +118,7 @@ fn badges(state: &AppState, level: Level) -> Line<'static> {
     let compact = level == Level::Compact;
     let mut right = Vec::new();
     let cluster = &state.cluster;
-    let age = crate::ui::panes::age;
+    let age = crate::human::age;
     let (link, link_status) = match (&cluster.link, cluster.trouble()) {
         (Link::Connecting, _) if compact => (" CONN ".to_string(), Status::Unknown),
         (Link::Connecting, _) => (" CONNECTING ".to_string(), Status::Unknown),

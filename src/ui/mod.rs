@@ -87,7 +87,7 @@ fn visible_warning(state: &AppState) -> Option<Line<'static>> {
         n => format!(" ▲ {n} warnings, `ops-tui validate` lists them "),
     };
     Some(Line::from(vec![
-        Span::styled(count, theme.status(crate::config::theme::Status::Warn)),
+        Span::styled(count, theme.status(crate::status::Status::Warn)),
         Span::styled(" esc hides · ", theme.muted()),
         Span::styled(fit::one_line(first).into_owned(), theme.base()),
     ]))
@@ -124,3 +124,6 @@ fn too_small(frame: &mut Frame, state: &AppState, area: Rect) {
         middle,
     );
 }
+
+#[cfg(test)]
+mod label_tests;

@@ -8,10 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, BorderType, Chart, Dataset, GraphType, Paragraph, Wrap};
 
 use crate::checks::prom::status;
-use crate::config::theme::Status;
-use crate::prom::threshold::Threshold;
-use crate::prom::units::format;
+use crate::runbook::threshold::Threshold;
+use crate::runbook::units::format;
 use crate::state::AppState;
+use crate::status::Status;
 
 pub fn draw(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
     let theme = &state.theme;

@@ -10,10 +10,10 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use crate::action::Action;
 use crate::checks::{evaluate, worst};
-use crate::config::theme::Status;
 use crate::runbook::check_ref::CheckRef;
 use crate::state::checklist::{ChecklistRow, ItemState};
 use crate::state::{AppState, Pane};
+use crate::status::Status;
 
 pub fn draw(frame: &mut Frame, state: &AppState, body: Rect) {
     let theme = &state.theme;

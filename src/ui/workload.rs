@@ -8,13 +8,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::fit::{Cell, columns, fit, fit_line, scrolled, window, wrap};
-use super::panes::age;
-use crate::config::theme::{Status, Theme};
+use crate::config::theme::Theme;
+use crate::human::age;
 use crate::kube::model::{PodPhase, PodRow};
 use crate::kube::rollout::{Rollout, status};
 use crate::state::AppState;
 use crate::state::logs::{LogStatus, LogView};
 use crate::state::workload::{Section, Workload, WorkloadView, derive};
+use crate::status::Status;
 
 pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect) {
     if let Some(logs) = &view.logs {

@@ -6,9 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
-use crate::config::theme::Status;
 use crate::state::AppState;
 use crate::state::actions::Dialog;
+use crate::status::Status;
 use crate::ui::fit::fit;
 
 /// A list shown in a dialog keeps at least this many rows (a mark above,

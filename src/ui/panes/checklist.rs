@@ -2,10 +2,10 @@ use ratatui::text::Span;
 
 use super::{Content, heading, note};
 use crate::checks::{evaluate, worst};
-use crate::config::theme::Status;
 use crate::runbook::check_ref::CheckRef;
 use crate::state::AppState;
 use crate::state::checklist::{ChecklistRow, ItemState, run_of};
+use crate::status::Status;
 use crate::ui::fit::{Cell, columns};
 
 pub fn content(state: &AppState, width: usize) -> Content {

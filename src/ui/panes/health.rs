@@ -7,16 +7,16 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Content, heading, note};
-use crate::config::theme::Status;
 use crate::state::AppState;
 use crate::state::health::status;
+use crate::status::Status;
 use crate::ui::fit::{Cell, columns, fit};
 use crate::ui::spark::sparkline;
 
 /// Days (or hours, when less than two days) until a certificate expires.
 pub fn cert_left(secs: i64) -> String {
     match secs {
-        s if s < 0 => format!("expired {} ago", super::age(-s)),
+        s if s < 0 => format!("expired {} ago", crate::human::age(-s)),
         s if s < 172_800 => format!("{}h left", s / 3600),
         s => format!("{}d left", s / 86_400),
     }

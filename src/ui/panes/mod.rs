@@ -5,7 +5,6 @@ mod checklist;
 pub mod health;
 mod rollouts;
 
-pub use rollouts::age;
 mod signals;
 mod timeline;
 
@@ -53,8 +52,8 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
         && let Some(silent) = state.cluster.stale_for(state.now)
     {
         title.push(Span::styled(
-            format!(" STALE: as of {} ago ", age(silent)),
-            theme.status(crate::config::theme::Status::Fail),
+            format!(" STALE: as of {} ago ", crate::human::age(silent)),
+            theme.status(crate::status::Status::Fail),
         ));
     }
     let title_room = usize::from(area.width.saturating_sub(2));

@@ -8,24 +8,15 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Content, heading, note};
-use crate::config::theme::{Status, Theme};
+use crate::config::theme::Theme;
+use crate::human::age;
 use crate::kube::model::PodPhase;
 use crate::kube::rollout::Rollout;
 use crate::kube::{Resource, WatchState};
 use crate::state::AppState;
 use crate::state::cluster::{ClusterState, Link, RolloutRow};
+use crate::status::Status;
 use crate::ui::fit::{Cell, columns, fit};
-
-/// Seconds as kubectl shows ages: 45s, 12m, 3h, 2d.
-pub fn age(secs: i64) -> String {
-    let s = secs.max(0);
-    match s {
-        0..120 => format!("{s}s"),
-        120..7200 => format!("{}m", s / 60),
-        7200..172_800 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86400),
-    }
-}
 
 fn state_of(row: &RolloutRow, listed: bool) -> (&'static str, &'static str, Status) {
     match &row.rollout {
@@ -324,14 +315,6 @@ pub fn content(state: &AppState, width: usize) -> Content {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ages_read_like_kubectl() {
-        assert_eq!(age(45), "45s");
-        assert_eq!(age(600), "10m");
-        assert_eq!(age(3 * 3600), "3h");
-        assert_eq!(age(3 * 86400), "3d");
-    }
 
     #[test]
     fn gauges_fill_in_proportion() {

@@ -8,10 +8,10 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Content, heading, note};
 use crate::checks::prom::status;
-use crate::config::theme::Status;
 use crate::prom::alerts::AlertState;
 use crate::prom::poller::age_text;
 use crate::state::AppState;
+use crate::status::Status;
 use crate::ui::fit::{Cell, columns, fit, pad};
 use crate::ui::spark::sparkline;
 
@@ -58,7 +58,7 @@ pub fn content(state: &AppState, width: usize) -> Content {
             ));
             // Thresholds in the signal's unit, as the value is shown.
             let shown = |t: &toml::Spanned<String>| {
-                crate::prom::threshold::Threshold::parse_for(t.get_ref(), s.unit)
+                crate::runbook::threshold::Threshold::parse_for(t.get_ref(), s.unit)
                     .map(|t| t.shown(s.unit))
                     .unwrap_or_else(|_| t.get_ref().clone())
             };
@@ -95,7 +95,7 @@ pub fn content(state: &AppState, width: usize) -> Content {
             let values: Vec<Option<f64>> = tracker.values().into_iter().map(Some).collect();
             // The last good value stays in view, marked, while Prometheus is
             // away; how many series the worst is of may go when narrow.
-            let format = |v| crate::prom::units::format(v, s.unit);
+            let format = |v| crate::runbook::units::format(v, s.unit);
             let (value, series) = match (&reading.state, tracker.last_value) {
                 (S::Unreachable(_) | S::Error(_), Some(v)) => (format!("({})", format(v)), None),
                 _ => (
@@ -181,7 +181,7 @@ pub fn content(state: &AppState, width: usize) -> Content {
                 };
                 let age = a
                     .active_at
-                    .map(|t| super::age(state.now - t))
+                    .map(|t| crate::human::age(state.now - t))
                     .unwrap_or_default();
                 // One line each, cut rather than wrapped.
                 notes.extend(columns(

@@ -3,8 +3,8 @@
 use ratatui::text::Span;
 
 use super::{Content, heading, note};
-use crate::config::theme::Status;
 use crate::state::AppState;
+use crate::status::Status;
 use crate::ui::fit::{Cell, columns};
 
 pub fn content(state: &AppState, width: usize) -> Content {

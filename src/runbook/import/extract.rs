@@ -10,9 +10,9 @@ use super::markdown::Doc;
 use super::probes::{collect_probes, guess_base};
 use super::shell::{self, Commands};
 use super::text::camel_slug;
-use crate::config::thousands;
-use crate::prom::threshold::Threshold;
+use crate::human::thousands;
 use crate::runbook::Unit;
+use crate::runbook::threshold::Threshold;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProbeKind {

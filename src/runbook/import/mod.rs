@@ -154,8 +154,8 @@ pub fn import(markdown: &str, source: &str) -> Result<Imported, String> {
     if doc.headings.len() > MAX_HEADINGS {
         return Err(format!(
             "{source}: more than {} headings ({})",
-            crate::config::thousands(MAX_HEADINGS),
-            crate::config::thousands(doc.headings.len())
+            crate::human::thousands(MAX_HEADINGS),
+            crate::human::thousands(doc.headings.len())
         ));
     }
     let kind = phases::source_kind(&doc);
@@ -163,8 +163,8 @@ pub fn import(markdown: &str, source: &str) -> Result<Imported, String> {
     if items > MAX_ITEMS {
         return Err(format!(
             "{source}: more than {} checklist items ({})",
-            crate::config::thousands(MAX_ITEMS),
-            crate::config::thousands(items)
+            crate::human::thousands(MAX_ITEMS),
+            crate::human::thousands(items)
         ));
     }
     let service = text::service_name(doc.title(), source);

@@ -1,10 +1,10 @@
 //! Labels that say the true thing: the footer's pause key on a paused
 //! Deployment, a burst's notice once it has run.
 
-use super::safety_tests::{complete, namespace_of, rows};
-use super::tests::{char, press, state};
-use super::*;
 use crate::kube::{Change, KubeMsg};
+use crate::state::safety_tests::{complete, namespace_of, rows};
+use crate::state::tests::{char, press, state};
+use crate::state::*;
 use crossterm::event::KeyCode;
 
 fn footer(s: &AppState, width: u16, height: u16) -> String {

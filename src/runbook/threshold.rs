@@ -261,7 +261,7 @@ impl Threshold {
         format!(
             "{} {}",
             self.op.as_str(),
-            crate::prom::units::format(self.value, unit)
+            super::units::format(self.value, unit)
         )
     }
 }
