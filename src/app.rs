@@ -2,7 +2,6 @@
 //! and a clock tick are applied to the state; the screen is drawn once after
 //! each batch, at most ~30 times a second and only when something changed.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,20 +10,13 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::cli::{Cli, Command, DashboardArgs};
-use crate::config::Config;
-use crate::config::keymap::Keymap;
+use crate::cli::DashboardArgs;
 use crate::config::paths::Paths;
-use crate::config::theme::{Theme, no_color_requested};
 use crate::runbook::Runbook;
-use crate::runbook::select::{Overrides, select};
 use crate::state::{AppState, Effect, Msg, update};
 use crate::{term, ui};
 
 mod journal_feed;
-
-/// Exit code for a configuration error (bad runbook, unknown environment).
-pub const EXIT_CONFIG: u8 = 2;
 
 const FRAME: Duration = Duration::from_millis(33);
 /// Messages applied per batch before input is looked at again, so that a
@@ -33,171 +25,18 @@ const MAX_BATCH: usize = 256;
 /// Queue size of the channel that data sources send on.
 pub const CHANNEL_CAPACITY: usize = 4096;
 
-pub fn main(cli: Cli) -> ExitCode {
-    let paths = Paths::discover();
-    if !matches!(
-        cli.command,
-        Some(Command::Completions { .. } | Command::Paths)
-    ) && let Err(e) = crate::cli::check_named(&cli.dashboard, paths.config_dir.as_deref())
-    {
-        say!("error: {e}");
-        return ExitCode::from(EXIT_CONFIG);
-    }
-    match cli.command {
-        Some(Command::Validate { path }) => crate::validate::run(
-            path.or(cli.dashboard.runbook.clone()),
-            &cli.dashboard,
-            &paths,
-        ),
-        Some(Command::Check(check)) => crate::checks::command::run(&check, &cli.dashboard),
-        Some(Command::Import { guide, output }) => {
-            crate::runbook::import::run(&guide, output.as_deref())
-        }
-        Some(Command::Report(report)) => crate::report::run(&report, &cli.dashboard, &paths),
-        Some(Command::Demo(demo)) => crate::demo::run(&demo, &cli.dashboard, &paths),
-        Some(Command::Paths) => {
-            print_out(&paths.describe());
-            ExitCode::SUCCESS
-        }
-        Some(Command::Completions { shell }) => {
-            print_out(&crate::cli::completions(shell));
-            ExitCode::SUCCESS
-        }
-        None => dashboard(&cli.dashboard, &paths),
-    }
-}
-
-/// Writes to stdout; a closed pipe (`| head`) is not worth a panic.
-pub fn print_out(text: &str) {
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
-}
-
-/// The runbook to use: `--runbook`, else `./ops-tui.toml` if it exists.
-pub fn runbook_path(explicit: Option<PathBuf>) -> Option<PathBuf> {
-    explicit.or_else(|| {
-        let default = PathBuf::from("ops-tui.toml");
-        default.exists().then_some(default)
-    })
-}
-
-/// Loads everything the dashboard needs. Errors are configuration errors.
-pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, String> {
-    let runbook = match runbook_path(args.runbook.clone()) {
-        Some(path) => Some(Runbook::load(&path).map_err(|e| e.to_string())?),
-        None => None,
-    };
-    let overrides = Overrides {
-        env: args.env.clone(),
-        context: args.context.clone(),
-        namespace: args.namespace.clone(),
-        read_only: args.read_only,
-        write: args.write,
-    };
-    let target = select(runbook.as_ref(), &overrides)?;
-    let config_dir = paths.config_dir.as_deref();
-    let (config, mut warnings) = Config::load(config_dir);
-    let theme_name = args
-        .theme
-        .clone()
-        .or(config.theme)
-        .unwrap_or_else(|| "default".into());
-    let keymap_name = args
-        .keymap
-        .clone()
-        .or(config.keymap)
-        .unwrap_or_else(|| "default".into());
-    let (theme, theme_warnings) = Theme::load(&theme_name, config_dir, no_color_requested());
-    let (keymap, keymap_warnings) = Keymap::load(&keymap_name, config_dir);
-    warnings.extend(theme_warnings);
-    warnings.extend(keymap_warnings);
-    let mut state = AppState::new(target, runbook, theme, keymap);
-    state.overrides = overrides;
-    // A longer wait before a confirm button takes a key, never a shorter one.
-    if let Some(ms) = std::env::var("OPS_TUI_CONFIRM_DELAY_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
-        state.arm_ms = ms.clamp(crate::state::ARM_MS, 10_000);
-    }
-    state.contexts = kube_contexts(args.kubeconfig.as_deref());
-    // Paths under the home directory as ~/..., so the screen shows the problem.
-    let home = std::env::var("HOME").unwrap_or_default();
-    state.warnings.extend(warnings.into_iter().map(|w| {
-        if home.len() > 1 {
-            w.replace(&home, "~")
-        } else {
-            w
-        }
-    }));
-    Ok(state)
-}
-
-/// The kubeconfig's context names, for the picker (none if it cannot be
-/// read: the connection reports why).
-fn kube_contexts(path: Option<&std::path::Path>) -> Vec<String> {
-    let config = match path {
-        Some(p) => ::kube::config::Kubeconfig::read_from(p),
-        None => ::kube::config::Kubeconfig::read(),
-    };
-    config
-        .map(|c| c.contexts.into_iter().map(|c| c.name).collect())
-        .unwrap_or_default()
-}
-
-/// A multi-threaded runtime with two workers: the UI loop and the sources.
-pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("ops-tui: cannot start the runtime: {e}"))
-}
-
-fn dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
-    let _log = start_logging(paths);
-    // A kubeconfig or context named on the command line must be usable.
-    if (args.kubeconfig.is_some() || args.context.is_some())
-        && let Err(e) = crate::kube::preflight(args.kubeconfig.as_deref(), args.context.as_deref())
-    {
-        say!("error: {e}");
-        return ExitCode::from(EXIT_CONFIG);
-    }
-    match runtime() {
-        Ok(rt) => rt.block_on(run_dashboard(args, paths)),
-        Err(e) => {
-            say!("{e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Starts logging; the guard flushes the log when dropped.
-pub fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    crate::logging::init(paths.log_dir.as_deref()).ok()
-}
-
-/// Loads the configuration, takes the terminal and runs the loop; restores
-/// the terminal on every way out.
-pub async fn run_dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
-    run_dashboard_with(args, paths, None).await
-}
-
 /// Carries out an effect; the message (if any) goes back to the state.
 pub type Executor<'a> = &'a (dyn Fn(Effect) -> Option<Msg> + Sync);
 
-/// The dashboard, with an executor for effects (the demo's fault injection).
+/// Takes the terminal and runs the loop with the state loaded from the
+/// configuration, and an executor for effects (the demo's fault
+/// injection); restores the terminal on every way out.
 pub async fn run_dashboard_with(
+    mut state: AppState,
     args: &DashboardArgs,
     paths: &Paths,
     executor: Option<Executor<'_>>,
 ) -> ExitCode {
-    let mut state = match build_state(args, paths) {
-        Ok(state) => state,
-        Err(e) => {
-            say!("{e}");
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
     if paths.log_dir.is_none() {
         state
             .warnings
@@ -217,7 +56,7 @@ pub async fn run_dashboard_with(
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         let shared = crate::kube::watch::Shared::default();
         let pod_selector = state.runbook.as_ref().and_then(Runbook::pod_selector);
-        let watches = std::sync::Mutex::new(crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), pod_selector.clone(), 0, tx.clone(), shared.clone()));
+        let watches = std::sync::Mutex::new(crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), pod_selector.clone(), 0, crate::sink::Sink { tx: tx.clone(), wrap: Msg::Kube }, shared.clone()));
         let logs = std::sync::Mutex::new(None::<crate::kube::logs::LogTask>);
         let runbook = state.runbook.clone();
         // Every secret known is masked in what the probes, Prometheus and
@@ -288,7 +127,7 @@ pub async fn run_dashboard_with(
                         Ok(client) => crate::probe::run_once(&client, &spec, true).await,
                         Err(e) => crate::probe::broken(&spec, e),
                     };
-                    let ok = crate::state::health::status(&result) != crate::status::Status::Fail;
+                    let ok = crate::probe::status(&result) != crate::status::Status::Fail;
                     let _ = journal.append(&burst.outcome(&result, ok));
                     let _ = tx.send(Msg::Probe(generation, Box::new(result))).await;
                     feed.changed();
@@ -321,7 +160,7 @@ pub async fn run_dashboard_with(
                 None
             }
             Effect::Logs(request) => {
-                let task = request.map(|r| crate::kube::logs::spawn(r, shared.clone(), tx.clone()));
+                let task = request.map(|r| crate::kube::logs::spawn(r, shared.clone(), crate::sink::Sink { tx: tx.clone(), wrap: Msg::Log }));
                 // Replacing the task ends the stream before it.
                 if let Ok(mut slot) = logs.lock() {
                     *slot = task;
@@ -360,7 +199,7 @@ pub async fn run_dashboard_with(
                     }
                 }
                 if let Ok(mut w) = watches.lock() {
-                    *w = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), target.clone(), pod_selector.clone(), generation, tx.clone(), shared.clone());
+                    *w = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), target.clone(), pod_selector.clone(), generation, crate::sink::Sink { tx: tx.clone(), wrap: Msg::Kube }, shared.clone());
                 }
                 let next = journal_for(&target, paths).map(|j| j.with_secrets(secrets.clone()));
                 let none = next.is_none();
@@ -421,18 +260,28 @@ fn start_signals(
     generation: u64,
     tx: mpsc::Sender<Msg>,
     secrets: &crate::secrets::Secrets,
-) -> (Option<crate::checks::prom::PollTasks>, Option<String>) {
+) -> (Option<crate::prom::plan::PollTasks>, Option<String>) {
     let Some(runbook) = runbook else {
         return (None, None);
     };
-    match crate::checks::prom::plan(runbook, env) {
+    match crate::prom::plan::plan(runbook, env) {
         Ok(mut plan) => {
             plan.secrets.extend(secrets);
             let warning = plan
                 .missing
                 .clone()
                 .map(|m| format!("signals are off: {m}"));
-            (crate::checks::prom::spawn(&plan, generation, tx), warning)
+            (
+                crate::prom::plan::spawn(
+                    &plan,
+                    generation,
+                    crate::sink::Sink {
+                        tx,
+                        wrap: Msg::Signal,
+                    },
+                ),
+                warning,
+            )
         }
         Err(e) => (None, Some(format!("signals are off: {e}"))),
     }

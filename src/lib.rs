@@ -20,12 +20,14 @@ pub mod action;
 pub mod app;
 pub mod checks;
 pub mod cli;
+pub mod cmd;
 pub mod condition;
 pub mod config;
-pub mod demo;
 pub mod human;
 pub mod journal;
 pub mod kube;
+#[cfg(test)]
+mod layers;
 pub mod logging;
 pub mod position;
 pub mod printable;
@@ -35,11 +37,12 @@ pub mod report;
 pub mod runbook;
 pub mod secrets;
 pub mod sim;
+pub mod sink;
 pub mod state;
 pub mod status;
 pub mod term;
 pub mod ui;
-pub mod validate;
 
 // Kept for callers outside the crate that name these by their old paths.
+pub use cmd::demo;
 pub use runbook::import;

@@ -5,7 +5,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     one_malloc_arena();
     let cli = ops_tui::cli::Cli::parse();
-    ops_tui::app::main(cli)
+    ops_tui::cmd::main(cli)
 }
 
 /// glibc gives every thread that allocates its own arena and keeps freed

@@ -295,8 +295,18 @@ async fn blue_green_switch_from_the_watched_state_moves_the_traffic_and_is_journ
         user: "admin".into(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(4096);
-    let task =
-        tokio::spawn(async move { ops_tui::kube::watch::watch_all(&conn, None, 0, tx).await });
+    let task = tokio::spawn(async move {
+        ops_tui::kube::watch::watch_all(
+            &conn,
+            None,
+            0,
+            ops_tui::sink::Sink {
+                tx,
+                wrap: ops_tui::state::Msg::Kube,
+            },
+        )
+        .await
+    });
     let mut state = ops_tui::state::cluster::ClusterState::new(Vec::new());
     watched_until(&mut rx, &mut state, "both colours ready", |s| {
         bluegreen::switch(s, "web", "version")

@@ -203,7 +203,16 @@ fn the_rendered_dashboard_and_probe_detail_show_no_secret_nor_control_character(
     // The signal's reading and the alerts as the dashboard's pollers send
     // them.
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let polls = rt.block_on(async { ops_tui::checks::prom::spawn(&plan, 0, tx) });
+    let polls = rt.block_on(async {
+        ops_tui::prom::plan::spawn(
+            &plan,
+            0,
+            ops_tui::sink::Sink {
+                tx,
+                wrap: ops_tui::state::Msg::Signal,
+            },
+        )
+    });
     let messages = rt.block_on(async {
         let mut got = Vec::new();
         let (mut reading, mut alerts) = (false, false);

@@ -177,7 +177,15 @@ async fn prometheus_stopped_then_restarted_is_unreachable_with_the_age_of_the_la
     let target = ops_tui::runbook::select::select(Some(&runbook), &overrides).unwrap();
     let plan = ops_tui::checks::prom::plan(&runbook, Some("prod")).unwrap();
     let (tx, rx) = tokio::sync::mpsc::channel(256);
-    let polls = ops_tui::checks::prom::spawn(&plan, 0, tx).unwrap();
+    let polls = ops_tui::prom::plan::spawn(
+        &plan,
+        0,
+        ops_tui::sink::Sink {
+            tx,
+            wrap: ops_tui::state::Msg::Signal,
+        },
+    )
+    .unwrap();
     let state = ops_tui::state::AppState::new(
         target,
         Some(runbook),

@@ -663,7 +663,8 @@ async fn console_stream(
     *shared.lock().unwrap() = Some((c.clone(), "admin".into(), NS.into()));
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let stream = request.stream;
-    let task = ops_tui::kube::logs::spawn(request, shared, tx);
+    let task =
+        ops_tui::kube::logs::spawn(request, shared, ops_tui::sink::Sink { tx, wrap: Msg::Log });
     let mut lines = Vec::new();
     let deadline = tokio::time::Instant::now() + LIMIT;
     let end = loop {

@@ -134,7 +134,10 @@ async fn an_injected_crash_loop_reaches_the_timeline_once() {
         s.target.clone(),
         None,
         0,
-        tx.clone(),
+        ops_tui::sink::Sink {
+            tx: tx.clone(),
+            wrap: Msg::Kube,
+        },
         watch::Shared::default(),
     );
     // The release in progress settles: nothing crash-loops yet.
@@ -198,7 +201,10 @@ async fn an_injected_crash_loop_reaches_the_timeline_once() {
         other.target.clone(),
         None,
         0,
-        tx2,
+        ops_tui::sink::Sink {
+            tx: tx2,
+            wrap: Msg::Kube,
+        },
         watch::Shared::default(),
     );
     let pod_name = pod.trim_start_matches("pod/").to_string();

@@ -70,7 +70,18 @@ async fn the_view_follows_the_cluster_through_restarts_and_relists() {
         ("demo", "shop-prod", "admin")
     );
     let (tx, mut rx) = mpsc::channel(4096);
-    let task = tokio::spawn(async move { watch::watch_all(&conn, None, 0, tx).await });
+    let task = tokio::spawn(async move {
+        watch::watch_all(
+            &conn,
+            None,
+            0,
+            ops_tui::sink::Sink {
+                tx,
+                wrap: Msg::Kube,
+            },
+        )
+        .await
+    });
     let mut state = ClusterState::new(Vec::new());
 
     // The release in progress completes, and every row is there once.
@@ -135,7 +146,18 @@ async fn a_forbidden_watch_is_reported_and_the_others_keep_working() {
         .await
         .unwrap();
     let (tx, mut rx) = mpsc::channel(4096);
-    let task = tokio::spawn(async move { watch::watch_all(&conn, None, 0, tx).await });
+    let task = tokio::spawn(async move {
+        watch::watch_all(
+            &conn,
+            None,
+            0,
+            ops_tui::sink::Sink {
+                tx,
+                wrap: Msg::Kube,
+            },
+        )
+        .await
+    });
     let mut state = ClusterState::new(Vec::new());
     until(
         &mut rx,
@@ -188,7 +210,18 @@ async fn the_workload_view_gets_pods_history_conditions_events_and_services_from
     let path = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig(&ns)).unwrap();
     let conn = connect(Some(&path), Some("demo"), None).await.unwrap();
     let (tx, mut rx) = mpsc::channel(4096);
-    let task = tokio::spawn(async move { watch::watch_all(&conn, None, 0, tx).await });
+    let task = tokio::spawn(async move {
+        watch::watch_all(
+            &conn,
+            None,
+            0,
+            ops_tui::sink::Sink {
+                tx,
+                wrap: Msg::Kube,
+            },
+        )
+        .await
+    });
     let mut state = ClusterState::new(Vec::new());
     // A release that crash-loops: its Warning events, its failing pods and
     // every revision reach the view.
@@ -262,10 +295,18 @@ async fn a_runbooks_selector_narrows_the_pods_watched() {
     let path = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig("shop-prod")).unwrap();
     let conn = connect(Some(&path), Some("demo"), None).await.unwrap();
     let (tx, mut rx) = mpsc::channel(4096);
-    let task =
-        tokio::spawn(
-            async move { watch::watch_all(&conn, Some("app in (api,worker)"), 0, tx).await },
-        );
+    let task = tokio::spawn(async move {
+        watch::watch_all(
+            &conn,
+            Some("app in (api,worker)"),
+            0,
+            ops_tui::sink::Sink {
+                tx,
+                wrap: Msg::Kube,
+            },
+        )
+        .await
+    });
     let mut state = ClusterState::new(Vec::new());
     until(&mut rx, &mut state, "api and worker pods", |s| {
         let count = |prefix: &str| s.pods.keys().filter(|p| p.starts_with(prefix)).count();

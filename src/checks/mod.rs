@@ -3,15 +3,17 @@
 //! `alerts:LABEL=VALUE,...`, judged by one module that the dashboard, the
 //! checklist and `ops-tui check` all use.
 
-pub mod command;
-pub mod prom;
 pub mod report;
 
+/// Kept for callers outside the crate that name the plan here.
+pub use crate::prom::plan as prom;
+pub use crate::prom::plan::{AlertView, SignalView};
+
+use crate::kube::cluster::ClusterState;
 use crate::kube::rollout::{Rollout, status as rollout_status};
 use crate::probe::ProbeResult;
+use crate::probe::status as probe_status;
 use crate::runbook::check_ref::{CheckRef, Target};
-use crate::state::cluster::ClusterState;
-use crate::state::health::status as probe_status;
 use crate::status::Status;
 
 /// What kind of thing a check looks at.
@@ -59,24 +61,6 @@ impl Outcome {
         }
         self
     }
-}
-
-/// A signal as the checks see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignalView {
-    pub name: String,
-    pub status: Status,
-    pub value: String,
-    pub detail: Option<String>,
-}
-
-/// An alert as the checks see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AlertView {
-    pub name: String,
-    pub firing: bool,
-    pub labels: std::collections::BTreeMap<String, String>,
-    pub summary: Option<String>,
 }
 
 /// Everything the checks judge.

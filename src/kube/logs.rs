@@ -8,12 +8,10 @@ use ::kube::Api;
 use ::kube::api::LogParams;
 use futures::{AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::core::v1::Pod;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::watch::Shared;
-use crate::state::Msg;
-use crate::state::logs::{LogEvent, LogRequest};
+use crate::sink::Sink;
 
 /// Lines sent to the loop at most at once.
 const BATCH: usize = 256;
@@ -23,6 +21,28 @@ const GATHER: Duration = Duration::from_millis(25);
 const OPEN_DEADLINE: Duration = Duration::from_secs(15);
 /// Longer lines are cut here (a log line is for reading, not for memory).
 pub const MAX_LINE: usize = 4096;
+
+/// What the log view asks the loop to stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRequest {
+    /// Ties answers to this request; answers of older streams are dropped.
+    pub stream: u64,
+    pub pod: String,
+    pub container: String,
+    pub previous: bool,
+    /// Keep the stream open for new lines (not for previous logs: that
+    /// container is gone).
+    pub follow: bool,
+    pub tail: i64,
+}
+
+/// What a log stream reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogEvent {
+    Lines(Vec<String>),
+    Ended,
+    Failed(String),
+}
 
 /// The running stream; dropping it ends it.
 pub struct LogTask(JoinHandle<()>);
@@ -34,16 +54,20 @@ impl Drop for LogTask {
 }
 
 /// Starts streaming a container's logs.
-pub fn spawn(request: LogRequest, shared: Shared, tx: mpsc::Sender<Msg>) -> LogTask {
+pub fn spawn<M: Send + 'static>(
+    request: LogRequest,
+    shared: Shared,
+    out: Sink<M, LogEvent>,
+) -> LogTask {
     let connected = shared.lock().ok().and_then(|g| g.clone());
     LogTask(tokio::spawn(async move {
         let stream = request.stream;
-        let send = |event: LogEvent| tx.send(Msg::Log(stream, event));
+        let send = |event: LogEvent| out.tx.send((out.wrap)(stream, event));
         let Some((client, _, ns)) = connected else {
             let _ = send(LogEvent::Failed("not connected to the cluster".into())).await;
             return;
         };
-        let end = match read(client, &ns, &request, &tx).await {
+        let end = match read(client, &ns, &request, &out).await {
             Ok(()) => LogEvent::Ended,
             Err(e) => LogEvent::Failed(e),
         };
@@ -71,11 +95,11 @@ fn describe(e: ::kube::Error) -> String {
     }
 }
 
-async fn read(
+async fn read<M>(
     client: ::kube::Client,
     ns: &str,
     request: &LogRequest,
-    tx: &mpsc::Sender<Msg>,
+    out: &Sink<M, LogEvent>,
 ) -> Result<(), String> {
     let api: Api<Pod> = Api::namespaced(client, ns);
     let params = LogParams {
@@ -116,8 +140,9 @@ async fn read(
                 Err(_) => break,
             }
         }
-        if tx
-            .send(Msg::Log(request.stream, LogEvent::Lines(batch)))
+        if out
+            .tx
+            .send((out.wrap)(request.stream, LogEvent::Lines(batch)))
             .await
             .is_err()
         {

@@ -2,6 +2,7 @@
 //! projections to the UI loop, and the pure rollout logic.
 
 pub mod actions;
+pub mod cluster;
 pub mod logs;
 pub mod model;
 pub mod rollback;
@@ -15,6 +16,9 @@ use ::kube::config::{KubeConfigOptions, Kubeconfig};
 use ::kube::{Client, Config};
 
 use model::{DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow};
+
+/// Where the watches report.
+pub type Out<M> = crate::sink::Sink<M, KubeMsg>;
 
 /// A watched resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -10,22 +10,20 @@ use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Event as KubeEvent, Pod, Service};
 use serde::de::DeserializeOwned;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::model::{DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow};
-use super::{Change, Connection, KubeMsg, Resource, WatchState};
-use crate::state::Msg;
+use super::{Change, Connection, KubeMsg, Out, Resource, WatchState};
 
 /// Runs the watches until the task running this is aborted or the
 /// UI loop is gone.
 /// `pods` narrows the Pods and ReplicaSets watches to a label selector (a
 /// runbook's workloads); None watches the whole namespace.
-pub async fn watch_all(
+pub async fn watch_all<M: Send + 'static>(
     conn: &Connection,
     pods: Option<&str>,
     generation: u64,
-    tx: mpsc::Sender<Msg>,
+    out: Out<M>,
 ) {
     let ns = conn.namespace.as_str();
     let all = watcher::Config::default();
@@ -42,7 +40,7 @@ pub async fn watch_all(
             |row: &DeploymentRow| row.name.clone(),
             KubeMsg::Deployments,
             generation,
-            tx.clone(),
+            out.clone(),
         ),
         run(
             Api::<ReplicaSet>::namespaced(conn.client.clone(), ns),
@@ -52,7 +50,7 @@ pub async fn watch_all(
             |row: &ReplicaSetRow| row.name.clone(),
             KubeMsg::ReplicaSets,
             generation,
-            tx.clone(),
+            out.clone(),
         ),
         run(
             Api::<Pod>::namespaced(conn.client.clone(), ns),
@@ -62,7 +60,7 @@ pub async fn watch_all(
             |row: &PodRow| row.name.clone(),
             KubeMsg::Pods,
             generation,
-            tx.clone(),
+            out.clone(),
         ),
         run(
             Api::<KubeEvent>::namespaced(conn.client.clone(), ns),
@@ -72,7 +70,7 @@ pub async fn watch_all(
             |row: &EventRow| row.name.clone(),
             KubeMsg::Events,
             generation,
-            tx.clone(),
+            out.clone(),
         ),
         run(
             Api::<Service>::namespaced(conn.client.clone(), ns),
@@ -82,7 +80,7 @@ pub async fn watch_all(
             |row: &ServiceRow| row.name.clone(),
             KubeMsg::Services,
             generation,
-            tx,
+            out,
         ),
     );
 }
@@ -104,7 +102,7 @@ fn describe(e: &watcher::Error) -> (String, bool) {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn run<K, T>(
+async fn run<K, T, M: Send + 'static>(
     api: Api<K>,
     config: watcher::Config,
     resource: Resource,
@@ -112,14 +110,14 @@ async fn run<K, T>(
     key: impl Fn(&T) -> String,
     wrap: impl Fn(Change<T>) -> KubeMsg,
     generation: u64,
-    tx: mpsc::Sender<Msg>,
+    out: Out<M>,
 ) where
     K: KubeResource + Clone + DeserializeOwned + Debug + Send + 'static,
     T: Send,
 {
     let mut live = false;
     let mut pause = FIRST_PAUSE;
-    let send = |m: KubeMsg| tx.send(Msg::Kube(generation, m));
+    let send = |m: KubeMsg| out.tx.send((out.wrap)(generation, m));
     // After a failure the watch starts over with a list: a watch that
     // resumed quietly would send nothing, and the header would say
     // RECONNECTING until the next change; the list proves the connection
@@ -189,12 +187,12 @@ const MAX_PAUSE: std::time::Duration = std::time::Duration::from_secs(30);
 /// Connects in the background, then watches; the UI hears `Connected` or
 /// `NoConnection`, then the watches. Everything stops when the returned
 /// guard is dropped.
-pub fn connect_and_watch(
+pub fn connect_and_watch<M: Send + 'static>(
     kubeconfig: Option<std::path::PathBuf>,
     target: crate::runbook::select::Target,
     pods: Option<String>,
     generation: u64,
-    tx: mpsc::Sender<Msg>,
+    out: Out<M>,
     shared: Shared,
 ) -> WatchTask {
     let task = tokio::spawn(async move {
@@ -218,16 +216,17 @@ pub fn connect_and_watch(
                     namespace: conn.namespace.clone(),
                     user: conn.user.clone(),
                 };
-                if tx.send(Msg::Kube(generation, hello)).await.is_ok() {
+                if out.tx.send((out.wrap)(generation, hello)).await.is_ok() {
                     futures::join!(
-                        watch_all(&conn, pods.as_deref(), generation, tx.clone()),
-                        heartbeat(&conn.client, generation, tx),
+                        watch_all(&conn, pods.as_deref(), generation, out.clone()),
+                        heartbeat(&conn.client, generation, out),
                     );
                 }
             }
             Err(e) => {
-                let _ = tx
-                    .send(Msg::Kube(generation, KubeMsg::NoConnection(e)))
+                let _ = out
+                    .tx
+                    .send((out.wrap)(generation, KubeMsg::NoConnection(e)))
                     .await;
             }
         }
@@ -242,21 +241,22 @@ pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Asks the server for its version every `HEARTBEAT` (a cheap request),
 /// so that a server that stops answering (frozen, partitioned) is seen as
 /// silent, while a quiet but healthy one is not. Ends with the UI loop.
-async fn heartbeat(client: &::kube::Client, generation: u64, tx: mpsc::Sender<Msg>) {
+async fn heartbeat<M>(client: &::kube::Client, generation: u64, out: Out<M>) {
     let mut tick = tokio::time::interval(HEARTBEAT);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         let answered = tokio::time::timeout(HEARTBEAT, client.apiserver_version()).await;
         if let Ok(Ok(_)) = answered
-            && tx
-                .send(Msg::Kube(generation, KubeMsg::Heard))
+            && out
+                .tx
+                .send((out.wrap)(generation, KubeMsg::Heard))
                 .await
                 .is_err()
         {
             return;
         }
-        if tx.is_closed() {
+        if out.tx.is_closed() {
             return;
         }
     }

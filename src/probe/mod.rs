@@ -324,6 +324,21 @@ pub fn broken(spec: &ProbeSpec, reason: String) -> ProbeResult {
     masked(result, &spec.secrets)
 }
 
+/// The status a result shows: a transport failure fails whatever the
+/// conditions say.
+pub fn status(r: &ProbeResult) -> crate::status::Status {
+    use crate::condition::State;
+    use crate::status::Status;
+    match &r.failure {
+        Some(Failure::Http(_) | Failure::Condition(_)) | None => match r.verdict.state {
+            State::Pass => Status::Ok,
+            State::Warn => Status::Warn,
+            State::Fail => Status::Fail,
+        },
+        Some(_) => Status::Fail,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

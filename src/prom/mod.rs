@@ -9,6 +9,7 @@
 
 pub mod alerts;
 pub mod client;
+pub mod plan;
 pub mod poller;
 pub mod signal;
 /// Thresholds and units are the runbook's; kept here for callers outside

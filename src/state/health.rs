@@ -3,8 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::condition::State;
-use crate::probe::{Failure, ProbeResult};
+use crate::probe::ProbeResult;
 use crate::status::Status;
 
 /// Results remembered per probe.
@@ -19,18 +18,7 @@ pub struct ProbeState {
     pub history: VecDeque<(i64, Status)>,
 }
 
-/// The status a result shows: a transport failure fails whatever the
-/// conditions say.
-pub fn status(r: &ProbeResult) -> Status {
-    match &r.failure {
-        Some(Failure::Http(_) | Failure::Condition(_)) | None => match r.verdict.state {
-            State::Pass => Status::Ok,
-            State::Warn => Status::Warn,
-            State::Fail => Status::Fail,
-        },
-        Some(_) => Status::Fail,
-    }
-}
+pub use crate::probe::status;
 
 /// Every condition of a verdict with its resolved value, for the evidence
 /// of a tick: "✓ [STATUS] == 200 ([STATUS] = 200)", warn-tier ones

@@ -24,27 +24,7 @@ pub enum LogStatus {
     Failed(String),
 }
 
-/// What the log view asks the loop to stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogRequest {
-    /// Ties answers to this request; answers of older streams are dropped.
-    pub stream: u64,
-    pub pod: String,
-    pub container: String,
-    pub previous: bool,
-    /// Keep the stream open for new lines (not for previous logs: that
-    /// container is gone).
-    pub follow: bool,
-    pub tail: i64,
-}
-
-/// What a log stream reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LogEvent {
-    Lines(Vec<String>),
-    Ended,
-    Failed(String),
-}
+pub use crate::kube::logs::{LogEvent, LogRequest};
 
 #[derive(Debug, Clone)]
 pub struct LogView {

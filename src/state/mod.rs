@@ -4,7 +4,7 @@
 pub mod actions;
 pub mod bluegreen;
 pub mod checklist;
-pub mod cluster;
+pub use crate::kube::cluster;
 pub mod events;
 pub mod faults;
 pub mod fold;
@@ -337,9 +337,9 @@ impl AppState {
                 let reading = self.signals.signals.get(name)?.reading.as_ref()?;
                 Some(SignalView {
                     name: name.clone(),
-                    status: crate::checks::prom::status(&reading.state),
+                    status: crate::prom::plan::status(&reading.state),
                     value: reading.text(s.unit),
-                    detail: crate::checks::prom::detail(
+                    detail: crate::prom::plan::detail(
                         reading,
                         s.warn
                             .as_ref()
@@ -358,7 +358,7 @@ impl AppState {
             self.cluster.link == cluster::Link::Connected && self.cluster.listed && stale.is_none();
         let alerts = match (&self.signals.alerts_at, &self.signals.alerts_error) {
             // An old list of alerts says nothing about now.
-            (Some(at), _) if self.now - at >= crate::checks::prom::ALERTS_STALE_AFTER => {
+            (Some(at), _) if self.now - at >= crate::prom::plan::ALERTS_STALE_AFTER => {
                 Err(format!(
                     "stale: the alerts were last read {} ago{}",
                     crate::human::age(self.now - at),
@@ -1791,7 +1791,7 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
                     }
                     _ => format!("signal {name}: {label}"),
                 };
-                state.check_changed(check, crate::checks::prom::status(&reading.state), text);
+                state.check_changed(check, crate::prom::plan::status(&reading.state), text);
             }
             state.signals.update(msg);
             true

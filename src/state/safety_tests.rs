@@ -400,7 +400,7 @@ fn alerts_last_read_long_ago_are_unknown_not_a_pass() {
     assert_eq!(judged(&s), crate::status::Status::Ok);
     update(
         &mut s,
-        Msg::Tick("x".into(), 2_000 + crate::checks::prom::ALERTS_STALE_AFTER),
+        Msg::Tick("x".into(), 2_000 + crate::prom::plan::ALERTS_STALE_AFTER),
     );
     assert_eq!(judged(&s), crate::status::Status::Unknown);
 }

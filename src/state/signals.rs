@@ -35,23 +35,7 @@ pub struct Signals {
     pub alerts_error: Option<String>,
 }
 
-/// What the pollers report.
-#[derive(Debug, Clone)]
-pub enum SignalMsg {
-    Reading {
-        name: String,
-        at: i64,
-        reading: Reading,
-    },
-    Range {
-        name: String,
-        points: Vec<(i64, f64)>,
-    },
-    Alerts {
-        at: i64,
-        result: Result<Vec<Alert>, String>,
-    },
-}
+pub use crate::prom::plan::SignalMsg;
 
 impl Signals {
     pub fn update(&mut self, msg: SignalMsg) {

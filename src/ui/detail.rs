@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
+use crate::probe::status;
 use crate::secrets::{sensitive_header, shown_header_value};
-use crate::state::health::status;
 use crate::state::{AppState, Detail};
 use crate::status::Status;
 use crate::ui::panes::health::cert_left;

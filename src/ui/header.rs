@@ -10,8 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
+use crate::kube::cluster::Link;
 use crate::state::AppState;
-use crate::state::cluster::Link;
 use crate::status::Status;
 
 /// (label, value, may be shortened)

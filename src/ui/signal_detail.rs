@@ -7,7 +7,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, BorderType, Chart, Dataset, GraphType, Paragraph, Wrap};
 
-use crate::checks::prom::status;
+use crate::prom::plan::status;
 use crate::runbook::threshold::Threshold;
 use crate::runbook::units::format;
 use crate::state::AppState;

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Content, heading, note};
+use crate::probe::status;
 use crate::state::AppState;
-use crate::state::health::status;
 use crate::status::Status;
 use crate::ui::fit::{Cell, columns, fit};
 use crate::ui::spark::sparkline;

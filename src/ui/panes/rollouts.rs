@@ -10,11 +10,11 @@ use unicode_width::UnicodeWidthStr;
 use super::{Content, heading, note};
 use crate::config::theme::Theme;
 use crate::human::age;
+use crate::kube::cluster::{ClusterState, Link, RolloutRow};
 use crate::kube::model::PodPhase;
 use crate::kube::rollout::Rollout;
 use crate::kube::{Resource, WatchState};
 use crate::state::AppState;
-use crate::state::cluster::{ClusterState, Link, RolloutRow};
 use crate::status::Status;
 use crate::ui::fit::{Cell, columns, fit};
 

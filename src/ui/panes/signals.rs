@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Content, heading, note};
-use crate::checks::prom::status;
 use crate::prom::alerts::AlertState;
+use crate::prom::plan::status;
 use crate::prom::poller::age_text;
 use crate::state::AppState;
 use crate::status::Status;

@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::kube::model::{DeploymentRow, EventRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow};
-use crate::kube::rollout::{Rollout, status};
-use crate::kube::{Change, KubeMsg, Resource, WatchState};
+use super::model::{DeploymentRow, EventRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow};
+use super::rollout::{Rollout, status};
+use super::{Change, KubeMsg, Resource, WatchState};
 
 /// The connection, as the header shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -7,16 +7,16 @@ use std::time::Duration;
 
 use futures::future::join_all;
 
-use super::{Outcome, Sources, evaluate, report};
-use crate::app::{EXIT_CONFIG, print_out, runbook_path};
+use super::common::{EXIT_CONFIG, print_out, runbook_path};
+use crate::checks::{Outcome, Sources, evaluate, report};
 use crate::cli::{CheckArgs, CheckFormat, CheckKind, DashboardArgs};
+use crate::kube::cluster::ClusterState;
 use crate::kube::model::DeploymentRow;
 use crate::kube::{Change, KubeMsg};
 use crate::probe::{ProbeResult, ProbeSpec};
 use crate::runbook::Runbook;
 use crate::runbook::check_ref::{CheckRef, Target as All};
 use crate::runbook::select::{Overrides, Target, select};
-use crate::state::cluster::ClusterState;
 
 /// Exit code when a check fails the gate.
 pub const EXIT_NO_GO: u8 = 1;
@@ -65,14 +65,14 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
-    let signal_plan = match super::prom::plan(&runbook, target.env.as_deref()) {
+    let signal_plan = match crate::prom::plan::plan(&runbook, target.env.as_deref()) {
         Ok(p) => p,
         Err(e) => {
             say!("error: {e}");
             return ExitCode::from(EXIT_CONFIG);
         }
     };
-    let rt = match crate::app::runtime() {
+    let rt = match super::common::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             say!("{e}");
@@ -239,7 +239,7 @@ async fn gather(
     target: &Target,
     kubeconfig: Option<&std::path::Path>,
     specs: &[ProbeSpec],
-    signal_plan: &super::prom::Plan,
+    signal_plan: &crate::prom::plan::Plan,
     args: &CheckArgs,
     wants: &dyn Fn(CheckKind) -> bool,
 ) -> Vec<Outcome> {
@@ -257,14 +257,14 @@ async fn gather(
     };
     let signals = async {
         if wants(CheckKind::Signals) {
-            within(limit, super::prom::signals(signal_plan)).await
+            within(limit, crate::prom::plan::signals(signal_plan)).await
         } else {
             Some(Vec::new())
         }
     };
     let alerts = async {
         if wants(CheckKind::Alerts) {
-            within(limit, super::prom::alerts(signal_plan)).await
+            within(limit, crate::prom::plan::alerts(signal_plan)).await
         } else {
             Some(Ok(Vec::new()))
         }
@@ -299,7 +299,7 @@ async fn gather(
             .map(|(n, r)| (n.as_str(), r.as_ref()))
             .collect(),
         on_demand: Vec::new(),
-        signals: signals.unwrap_or_else(|| super::prom::timed_out(signal_plan, &timed_out)),
+        signals: signals.unwrap_or_else(|| crate::prom::plan::timed_out(signal_plan, &timed_out)),
         cluster: cluster_state.as_ref(),
         cluster_error,
         alerts: alerts.unwrap_or(Err(timed_out.clone())),

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use futures::future::join_all;
 
-use super::{AlertView, SignalView};
 use crate::prom::alerts::Alert;
 use crate::prom::client::Prom;
 use crate::prom::signal::{Reading, SignalState};
@@ -21,6 +20,42 @@ use crate::runbook::threshold::Threshold;
 use crate::runbook::vars::expand;
 use crate::secrets::Secrets;
 use crate::status::Status;
+
+/// A signal as the checks see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignalView {
+    pub name: String,
+    pub status: Status,
+    pub value: String,
+    pub detail: Option<String>,
+}
+
+/// An alert as the checks see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertView {
+    pub name: String,
+    pub firing: bool,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub summary: Option<String>,
+}
+
+/// What the pollers report.
+#[derive(Debug, Clone)]
+pub enum SignalMsg {
+    Reading {
+        name: String,
+        at: i64,
+        reading: Reading,
+    },
+    Range {
+        name: String,
+        points: Vec<(i64, f64)>,
+    },
+    Alerts {
+        at: i64,
+        result: Result<Vec<Alert>, String>,
+    },
+}
 
 /// How long one Prometheus request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -272,18 +307,16 @@ pub const ALERTS_STALE_AFTER: i64 = 3 * ALERTS_EVERY.as_secs() as i64;
 /// One poller per signal (instant value every `every`, the range every
 /// two minutes) and one for the alerts; on failure each backs off (1 s
 /// doubling to 30 s) and keeps retrying.
-pub fn spawn(
+pub fn spawn<M: Send + 'static>(
     plan: &Plan,
     generation: u64,
-    tx: tokio::sync::mpsc::Sender<crate::state::Msg>,
+    out: crate::sink::Sink<M, SignalMsg>,
 ) -> Option<PollTasks> {
     use crate::prom::poller::Backoff;
-    use crate::state::Msg;
-    use crate::state::signals::SignalMsg;
     let prom = plan.prom.clone()?;
     let mut tasks = Vec::new();
     for spec in plan.signals.clone() {
-        let (prom, tx, secrets) = (prom.clone(), tx.clone(), plan.secrets.clone());
+        let (prom, out, secrets) = (prom.clone(), out.clone(), plan.secrets.clone());
         tasks.push(tokio::spawn(async move {
             let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
             let mut range_at: Option<tokio::time::Instant> = None;
@@ -298,7 +331,7 @@ pub fn spawn(
                             name: spec.name.clone(),
                             points,
                         };
-                        if tx.send(Msg::Signal(generation, msg)).await.is_err() {
+                        if !out.send(generation, msg).await {
                             return;
                         }
                     }
@@ -314,7 +347,7 @@ pub fn spawn(
                     at,
                     reading,
                 };
-                if tx.send(Msg::Signal(generation, msg)).await.is_err() {
+                if !out.send(generation, msg).await {
                     return;
                 }
                 let wait = if failed {
@@ -344,11 +377,7 @@ pub fn spawn(
                 ALERTS_EVERY
             };
             let at = jiff::Timestamp::now().as_second();
-            if tx
-                .send(Msg::Signal(generation, SignalMsg::Alerts { at, result }))
-                .await
-                .is_err()
-            {
+            if !out.send(generation, SignalMsg::Alerts { at, result }).await {
                 return;
             }
             tokio::time::sleep(wait).await;

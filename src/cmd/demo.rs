@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::app::{run_dashboard_with, runtime, start_logging};
+use super::common::{runtime, start_logging};
 use crate::cli::{DashboardArgs, DemoArgs};
 use crate::config::paths::Paths;
 use crate::sim::scenario::{ScaleSize, ScenarioName};
@@ -16,7 +16,7 @@ use crate::sim::{DEFAULT_PORT, Sim, SimOptions, kubeconfig};
 use crate::state::{Effect, Msg};
 
 /// The demo runbook, with the addresses of `demo --serve` on its default ports.
-pub const DEMO_RUNBOOK: &str = include_str!("../runbooks/demo.toml");
+pub const DEMO_RUNBOOK: &str = include_str!("../../runbooks/demo.toml");
 
 /// The demo runbook with its addresses changed to where this simulator
 /// listens.
@@ -292,7 +292,7 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
             // The handlers first: a signal sent as soon as the banner is
             // read must stop the demo cleanly, not kill it.
             let stop = wait_for_stop();
-            crate::app::print_out(&describe(&sim, &files, demo.scenario));
+            super::common::print_out(&describe(&sim, &files, demo.scenario));
             stop.await;
             say!(
                 "ops-tui demo: stopped; removed {}",
@@ -323,7 +323,7 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
             let result = crate::sim::control::inject(&handle, fault.name, param);
             Some(Msg::Injected(fault, result))
         };
-        let code = run_dashboard_with(&args, paths, Some(&inject)).await;
+        let code = super::dashboard::run(&args, paths, Some(&inject)).await;
         if let Some(j) = &journals {
             say!(
                 "ops-tui demo: its journal is in {} (the next demo starts a fresh one; --keep-journal continues it)",

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::app::{EXIT_CONFIG, runbook_path};
+use super::common::{EXIT_CONFIG, runbook_path};
 use crate::cli::DashboardArgs;
 use crate::config::keymap::Keymap;
 use crate::config::paths::Paths;
@@ -26,7 +26,7 @@ pub fn run(path: Option<PathBuf>, args: &DashboardArgs, paths: &Paths) -> ExitCo
         Ok(runbook) => {
             // Names come from the runbook: no escape sequence in them
             // reaches the terminal.
-            crate::app::print_out(&crate::printable::printable(&summary(&runbook)));
+            super::common::print_out(&crate::printable::printable(&summary(&runbook)));
             ExitCode::SUCCESS
         }
         Err(e) => {
