@@ -12,11 +12,13 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::cli::DashboardArgs;
 use crate::config::paths::Paths;
-use crate::runbook::Runbook;
-use crate::state::{AppState, Effect, Msg, update};
+use crate::state::{AppState, Msg, update};
 use crate::{term, ui};
 
 mod journal_feed;
+mod runtime;
+#[cfg(test)]
+mod runtime_tests;
 
 const FRAME: Duration = Duration::from_millis(33);
 /// Messages applied per batch before input is looked at again, so that a
@@ -25,8 +27,7 @@ const MAX_BATCH: usize = 256;
 /// Queue size of the channel that data sources send on.
 pub const CHANNEL_CAPACITY: usize = 4096;
 
-/// Carries out an effect; the message (if any) goes back to the state.
-pub type Executor<'a> = &'a (dyn Fn(Effect) -> Option<Msg> + Sync);
+pub use runtime::{Executor, Runtime, Setup};
 
 /// Takes the terminal and runs the loop with the state loaded from the
 /// configuration, and an executor for effects (the demo's fault
@@ -54,165 +55,9 @@ pub async fn run_dashboard_with(
             panic!("OPS_TUI_DEBUG_PANIC is set");
         }
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        let shared = crate::kube::watch::Shared::default();
-        let pod_selector = state.runbook.as_ref().and_then(Runbook::pod_selector);
-        let watches = std::sync::Mutex::new(crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), state.target.clone(), pod_selector.clone(), 0, crate::sink::Sink { tx: tx.clone(), wrap: Msg::Kube }, shared.clone()));
-        let logs = std::sync::Mutex::new(None::<crate::kube::logs::LogTask>);
-        let runbook = state.runbook.clone();
-        // Every secret known is masked in what the probes, Prometheus and
-        // the journal give back.
-        let secrets = crate::kube::secrets::known(runbook.as_ref(), args.kubeconfig.as_deref());
-        // And in every text the state receives (logs, API errors).
-        state.secrets = secrets.clone();
-        let (first_probes, warning) = start_probes(runbook.as_ref(), state.target.env.as_deref(), 0, tx.clone(), &secrets);
-        state.warnings.extend(warning);
-        let probes = std::sync::Mutex::new(first_probes);
-        let (first_polls, warning) = start_signals(runbook.as_ref(), state.target.env.as_deref(), 0, tx.clone(), &secrets);
-        state.warnings.extend(warning);
-        let polls = std::sync::Mutex::new(first_polls);
-        let journal = journal_for(&state.target, paths).map(|j| j.with_secrets(secrets.clone()));
-        if state.demo
-            && let Some(j) = &journal
-        {
-            state.notice = Some(format!("demo: the journal is {}", j.path.display()));
-        }
-        // Read whole before the first frame, then only what is appended;
-        // folded at the current time (a recurring phase's run is today's,
-        // not the epoch's, or its items would look open and be verified
-        // again).
-        state.now = jiff::Timestamp::now().as_second();
-        let cursor = journal.as_ref().map(|j| journal_feed::first_read(&mut state, j)).unwrap_or_default();
-        let journal: journal_feed::Slot = std::sync::Arc::new(std::sync::Mutex::new(journal));
-        let feed = journal_feed::Feed::default();
-        let _follow = journal_feed::follow(journal.clone(), cursor, feed.clone(), tx.clone());
-        let read_only = std::sync::atomic::AtomicBool::new(state.target.read_only);
-        let env_now = std::sync::Mutex::new(state.target.env.clone());
-        let generation_now = std::sync::atomic::AtomicU64::new(0);
-        let bursts = crate::probe::InFlight::default();
-        let journal_writes = journal_feed::writer(tx.clone(), feed.clone());
-        let composite = |effect: Effect| match effect {
-            Effect::Act(crate::state::actions::Request::Burst(name)) => {
-                // Read-only is enforced here, where the requests are sent.
-                if read_only.load(std::sync::atomic::Ordering::SeqCst) {
-                    return Some(Msg::Notice(format!("read-only: the burst of probe {name} was not sent (it sends requests to the service)")));
-                }
-                let Some(journal) = journal.lock().ok().and_then(|j| j.clone()) else {
-                    return Some(Msg::Notice("no data directory for the journal: the burst was not sent".into()));
-                };
-                let kube_user = shared.lock().ok().and_then(|g| g.as_ref().map(|c| c.1.clone()));
-                let env = env_now.lock().ok().and_then(|e| e.clone());
-                let spec = runbook
-                    .as_ref()
-                    .and_then(|r| crate::probe::specs(r, env.as_deref()).ok())
-                    .and_then(|specs| specs.into_iter().find(|s| s.name == name))
-                    .map(|s| s.with_secrets(&secrets));
-                let tx = tx.clone();
-                let feed = feed.clone();
-                let generation = generation_now.load(std::sync::atomic::Ordering::SeqCst);
-                let Some(running) = bursts.try_start(&name) else {
-                    return Some(Msg::Notice(format!("the burst of probe {name} is still running")));
-                };
-                tokio::spawn(async move {
-                    let _running = running;
-                    let Some(spec) = spec else { return };
-                    tracing::info!(probe = %spec.name, requests = ?spec.burst, "burst");
-                    // Journaled like every action: who, when, how many
-                    // requests; nothing is sent if that cannot be written.
-                    let burst = crate::probe::BurstRecord::new(&spec, kube_user);
-                    if let Err(e) = journal.append(&burst.confirmed()) {
-                        let _ = tx.send(Msg::Notice(format!("{e}: the burst was not sent"))).await;
-                        return;
-                    }
-                    let result = match crate::probe::client(&spec) {
-                        Ok(client) => crate::probe::run_once(&client, &spec, true).await,
-                        Err(e) => crate::probe::broken(&spec, e),
-                    };
-                    let ok = crate::probe::status(&result) != crate::status::Status::Fail;
-                    let _ = journal.append(&burst.outcome(&result, ok));
-                    let _ = tx.send(Msg::Probe(generation, Box::new(result))).await;
-                    feed.changed();
-                });
-                Some(Msg::Notice(format!("running the burst of probe {name}…")))
-            }
-            Effect::Act(crate::state::actions::Request::Record(entry)) => {
-                // Appended and fsynced before the screen shows it.
-                let journal = journal.lock().ok().and_then(|j| j.clone());
-                let kube_user = shared.lock().ok().and_then(|g| g.as_ref().map(|c| c.1.clone()));
-                let Some(journal) = journal else {
-                    // What the dashboard journals on its own (a check's
-                    // change, an item verified or regressed, an event) is
-                    // recorded on the side: no notice.
-                    use crate::journal::Entry;
-                    if matches!(entry, Entry::Check { .. } | Entry::Verify { .. } | Entry::Regress { .. } | Entry::Event { .. }) {
-                        return None;
-                    }
-                    return Some(Msg::Notice("no data directory for the journal: nothing was recorded".into()));
-                };
-                let record = crate::journal::Record::now(kube_user, entry);
-                // The append, its fsync and the read back run off the UI
-                // loop, in the order the entries were made.
-                let _ = journal_writes.send((journal, record));
-                None
-            }
-            Effect::Act(request) => {
-                let journal = journal.lock().ok().and_then(|j| j.clone());
-                spawn_action(request, shared.clone(), journal, read_only.load(std::sync::atomic::Ordering::SeqCst), tx.clone(), feed.clone());
-                None
-            }
-            Effect::Logs(request) => {
-                let task = request.map(|r| crate::kube::logs::spawn(r, shared.clone(), crate::sink::Sink { tx: tx.clone(), wrap: Msg::Log }));
-                // Replacing the task ends the stream before it.
-                if let Ok(mut slot) = logs.lock() {
-                    *slot = task;
-                }
-                None
-            }
-            Effect::Switch(target, generation) => {
-                tracing::info!(?target, "switching");
-                read_only.store(target.read_only, std::sync::atomic::Ordering::SeqCst);
-                if let Ok(mut e) = env_now.lock() {
-                    e.clone_from(&target.env);
-                }
-                generation_now.store(generation, std::sync::atomic::Ordering::SeqCst);
-                if let Ok(mut s) = shared.lock() {
-                    *s = None;
-                }
-                if let Ok(mut slot) = logs.lock() {
-                    *slot = None;
-                }
-                if let Ok(mut p) = probes.lock() {
-                    // The old environment's probes stop before the new ones start.
-                    *p = None;
-                    // A bare context has no environment, so no endpoints.
-                    let (next, warning) = if target.env.is_some() { start_probes(runbook.as_ref(), target.env.as_deref(), generation, tx.clone(), &secrets) } else { (None, None) };
-                    *p = next;
-                    if let Some(w) = warning {
-                        let _ = tx.try_send(Msg::Warning(w));
-                    }
-                }
-                if let Ok(mut p) = polls.lock() {
-                    *p = None;
-                    let (next, warning) = if target.env.is_some() { start_signals(runbook.as_ref(), target.env.as_deref(), generation, tx.clone(), &secrets) } else { (None, None) };
-                    *p = next;
-                    if let Some(w) = warning {
-                        let _ = tx.try_send(Msg::Warning(w));
-                    }
-                }
-                if let Ok(mut w) = watches.lock() {
-                    *w = crate::kube::watch::connect_and_watch(args.kubeconfig.clone(), target.clone(), pod_selector.clone(), generation, crate::sink::Sink { tx: tx.clone(), wrap: Msg::Kube }, shared.clone());
-                }
-                let next = journal_for(&target, paths).map(|j| j.with_secrets(secrets.clone()));
-                let none = next.is_none();
-                if let Ok(mut j) = journal.lock() {
-                    *j = next;
-                }
-                // Read from its start by the journal's reader.
-                feed.reread();
-                none.then(|| Msg::Journal(Vec::new()))
-            }
-            other => executor.and_then(|e| e(other)),
-        };
-        run(&mut state, &mut guard.terminal, rx, &composite)
+        let setup = Setup { kubeconfig: args.kubeconfig.clone(), data_dir: paths.data_dir.clone(), tx, extra: executor };
+        let mut runtime = Runtime::start(&mut state, setup);
+        run(&mut state, &mut guard.terminal, rx, &mut runtime)
             .await
             .map_err(|e| format!("ops-tui: terminal error: {e}"))
     }
@@ -227,66 +72,6 @@ pub async fn run_dashboard_with(
     }
 }
 
-/// Starts the probes of the state's runbook in its environment; a runbook
-/// whose probes cannot be made ready is a warning on screen.
-fn start_probes(
-    runbook: Option<&Runbook>,
-    env: Option<&str>,
-    generation: u64,
-    tx: mpsc::Sender<Msg>,
-    secrets: &crate::secrets::Secrets,
-) -> (Option<crate::probe::ProbeTasks>, Option<String>) {
-    let Some(runbook) = runbook else {
-        return (None, None);
-    };
-    match crate::probe::specs(runbook, env) {
-        Ok(specs) if specs.is_empty() => (None, None),
-        Ok(specs) => (
-            Some(crate::probe::spawn(
-                specs.into_iter().map(|s| s.with_secrets(secrets)).collect(),
-                tx,
-                move |r| Msg::Probe(generation, Box::new(r)),
-            )),
-            None,
-        ),
-        Err(e) => (None, Some(format!("probes are off: {e}"))),
-    }
-}
-
-/// Starts polling the signals and alerts of the runbook's environment.
-fn start_signals(
-    runbook: Option<&Runbook>,
-    env: Option<&str>,
-    generation: u64,
-    tx: mpsc::Sender<Msg>,
-    secrets: &crate::secrets::Secrets,
-) -> (Option<crate::prom::plan::PollTasks>, Option<String>) {
-    let Some(runbook) = runbook else {
-        return (None, None);
-    };
-    match crate::prom::plan::plan(runbook, env) {
-        Ok(mut plan) => {
-            plan.secrets.extend(secrets);
-            let warning = plan
-                .missing
-                .clone()
-                .map(|m| format!("signals are off: {m}"));
-            (
-                crate::prom::plan::spawn(
-                    &plan,
-                    generation,
-                    crate::sink::Sink {
-                        tx,
-                        wrap: Msg::Signal,
-                    },
-                ),
-                warning,
-            )
-        }
-        Err(e) => (None, Some(format!("signals are off: {e}"))),
-    }
-}
-
 /// A background task that ends when this is dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
@@ -295,129 +80,6 @@ impl Drop for AbortOnDrop {
         self.0.abort();
     }
 }
-
-/// The journal of the service's environment, if there is a data directory.
-fn journal_for(
-    target: &crate::runbook::select::Target,
-    paths: &Paths,
-) -> Option<crate::journal::Journal> {
-    let dir = paths.data_dir.as_deref()?;
-    let service = target
-        .service
-        .clone()
-        .unwrap_or_else(|| "no-runbook".into());
-    let env = target
-        .env
-        .clone()
-        .or_else(|| target.context.clone())
-        .unwrap_or_else(|| "default".into());
-    Some(crate::journal::Journal::for_env(dir, &service, &env))
-}
-
-/// Runs a dry run or an execution in the background; its answer comes back
-/// as a message.
-fn spawn_action(
-    request: crate::state::actions::Request,
-    shared: crate::kube::watch::Shared,
-    journal: Option<crate::journal::Journal>,
-    read_only: bool,
-    tx: mpsc::Sender<Msg>,
-    feed: journal_feed::Feed,
-) {
-    use crate::kube::actions::Action;
-    use crate::state::actions::Request;
-    let connected = shared.lock().ok().and_then(|g| g.clone());
-    tokio::spawn(async move {
-        let failed = |e: String| match &request {
-            Request::DryRun(id, _) => Msg::DryRun(*id, Err(e)),
-            Request::Execute(id, _) => Msg::Acted(*id, Err(e)),
-            Request::Revisions(id, _) => Msg::Revisions(*id, Err(e)),
-            Request::Burst(_) | Request::Record(_) => Msg::Notice(e),
-        };
-        let Some((client, user, ns)) = connected else {
-            let _ = tx.send(failed("not connected to the cluster".into())).await;
-            return;
-        };
-        if let Request::Revisions(id, name) = &request {
-            let deadline = crate::kube::actions::READ_DEADLINE;
-            let answer = tokio::time::timeout(
-                deadline,
-                crate::kube::rollback::revisions(&client, &ns, name),
-            )
-            .await
-            .unwrap_or_else(|_| {
-                Err(format!(
-                    "the API server did not answer within {} s",
-                    deadline.as_secs()
-                ))
-            });
-            let _ = tx.send(Msg::Revisions(*id, answer)).await;
-            return;
-        }
-        let Some(journal) = journal else {
-            let _ = tx
-                .send(failed(
-                    "no data directory for the journal: nothing was changed".into(),
-                ))
-                .await;
-            return;
-        };
-        let answer = match &request {
-            Request::DryRun(id, plan) => {
-                let action = Action {
-                    plan: plan.clone(),
-                    journal: &journal,
-                    kube_user: Some(user),
-                };
-                Msg::DryRun(
-                    *id,
-                    action
-                        .dry_run(&client, read_only)
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| e.to_string()),
-                )
-            }
-            Request::Execute(id, plan) => {
-                let action = Action {
-                    plan: plan.clone(),
-                    journal: &journal,
-                    kube_user: Some(user),
-                };
-                let result = action.execute(&client, read_only).await;
-                tracing::info!(summary = %plan.summary, ok = result.is_ok(), "action");
-                if let Err(crate::kube::actions::ActionError::Unanswered(_)) = &result {
-                    // Sent, no answer: say so now, then read the object
-                    // back until the server answers.
-                    let _ = tx.send(Msg::Unanswered(*id)).await;
-                    feed.changed();
-                    let outcome = action
-                        .read_back(&client, READ_BACK_ATTEMPTS, READ_BACK_PAUSE)
-                        .await;
-                    Msg::ReadBack(*id, outcome)
-                } else {
-                    Msg::Acted(
-                        *id,
-                        result
-                            .map(|_| plan.summary.clone())
-                            .map_err(|e| e.to_string()),
-                    )
-                }
-            }
-            // Answered above, before the journal is needed; bursts are run
-            // by the loop, not here.
-            Request::Revisions(..) | Request::Burst(_) | Request::Record(_) => return,
-        };
-        let _ = tx.send(answer).await;
-        // The Timeline shows what the journal now holds.
-        feed.changed();
-    });
-}
-
-/// An unanswered mutation's object is read back this often, at most this
-/// many times (about ten minutes), until the server answers.
-const READ_BACK_ATTEMPTS: u32 = 60;
-const READ_BACK_PAUSE: Duration = Duration::from_secs(5);
 
 /// The clock text for the header, in local time.
 pub fn clock_now() -> String {
@@ -430,7 +92,7 @@ pub async fn run(
     state: &mut AppState,
     terminal: &mut term::Tui,
     mut rx: mpsc::Receiver<Msg>,
-    executor: Executor<'_>,
+    runtime: &mut Runtime<'_>,
 ) -> std::io::Result<()> {
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
@@ -450,7 +112,7 @@ pub async fn run(
 
     loop {
         for effect in std::mem::take(&mut state.effects) {
-            if let Some(msg) = executor(effect) {
+            if let Some(msg) = runtime.execute(effect) {
                 dirty |= step(state, msg, started);
             }
         }

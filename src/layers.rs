@@ -31,7 +31,10 @@ pub const LAYERS: &[(&str, &[&str])] = &[
         "domain: runbook, condition language, journal, configuration, command line",
         &["condition", "runbook", "journal", "config", "cli"],
     ),
-    ("data sources: cluster, probes, Prometheus", &["kube", "probe", "prom"]),
+    (
+        "data sources: cluster, probes, Prometheus",
+        &["kube", "probe", "prom"],
+    ),
     ("judging: the checks' one vocabulary", &["checks"]),
     ("state: update(state, msg) and its effects", &["state"]),
     ("views: the screen and the report", &["ui", "report"]),
@@ -282,8 +285,9 @@ mod tests {
             "{found:?}"
         );
         assert!(
-            found.iter().any(|p| p
-                == "import circle: state -> ui (state/mod.rs:1), ui -> state (ui.rs:1)"),
+            found
+                .iter()
+                .any(|p| p == "import circle: state -> ui (state/mod.rs:1), ui -> state (ui.rs:1)"),
             "{found:?}"
         );
         assert!(!found.iter().any(|p| p.contains("nothing")), "{found:?}");
@@ -295,7 +299,9 @@ mod tests {
         std::fs::write(dir.path().join("gadget.rs"), "use crate::state::X;\n").unwrap();
         let found = problems(dir.path());
         assert!(
-            found.contains(&"module `gadget` has no layer: add it to LAYERS in src/layers.rs".into()),
+            found.contains(
+                &"module `gadget` has no layer: add it to LAYERS in src/layers.rs".into()
+            ),
             "{found:?}"
         );
     }
