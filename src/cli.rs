@@ -138,7 +138,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
     pub only: Vec<CheckKind>,
 
-    /// Output: a table, JSON (documented in the README), or JUnit XML for CI
+    /// Output: a table, JSON (documented in docs/checks.md), or JUnit XML for CI
     #[arg(long, value_enum, default_value = "text")]
     pub format: CheckFormat,
 

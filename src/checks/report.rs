@@ -98,7 +98,7 @@ pub fn text(outcomes: &[Outcome], heading: &str, strict: bool, skipped: &[String
     out
 }
 
-/// The JSON document (see the README for its shape).
+/// The JSON document (see docs/checks.md for its shape).
 pub fn json(
     outcomes: &[Outcome],
     service: &str,

@@ -11,6 +11,7 @@ pub mod fold;
 pub mod health;
 pub mod help;
 pub mod journal_view;
+pub mod keys_doc;
 pub mod logs;
 mod mask;
 pub mod pane;
@@ -31,7 +32,7 @@ use crate::runbook::Runbook;
 use crate::runbook::select::{Overrides, Target};
 use checklist::ChecklistRow;
 use help::HelpView;
-pub use pane::Pane;
+pub use pane::{Pane, View};
 
 /// What `update` asks the loop to do outside the state.
 #[derive(Debug, Clone, PartialEq)]
@@ -430,6 +431,21 @@ impl AppState {
         }
     }
 
+    /// The view in the dashboard's place, if any (as `ui::draw` picks it).
+    pub fn view(&self) -> Option<View> {
+        if self.log_view().is_some() {
+            Some(View::Logs)
+        } else if self.workload.is_some() {
+            Some(View::Workload)
+        } else if self.walkthrough {
+            Some(View::Walkthrough)
+        } else if self.detail.is_some() {
+            Some(View::Detail)
+        } else {
+            None
+        }
+    }
+
     fn refresh_hints(&mut self) {
         const DIALOG: &[(&[Action], &str)] = &[
             (&[Action::MoveDown, Action::MoveUp], "scroll"),
@@ -449,41 +465,6 @@ impl AppState {
             (&[Action::Submit], "apply filter"),
             (&[Action::Cancel], "cancel"),
         ];
-        const LOGS: &[(&[Action], &str)] = &[
-            (&[Action::Help], "help"),
-            (&[Action::Back], "back"),
-            (&[Action::MoveUp, Action::MoveDown], "scroll"),
-            (&[Action::Follow], "follow"),
-            (&[Action::Filter], "filter"),
-            (&[Action::Wrap], "wrap"),
-            (&[Action::ScrollLeft, Action::ScrollRight], "sideways"),
-            (&[Action::PreviousLogs], "previous"),
-            (&[Action::NextContainer], "container"),
-        ];
-        const WALK: &[(&[Action], &str)] = &[
-            (&[Action::Help], "help"),
-            (&[Action::Back], "leave"),
-            (&[Action::MoveDown, Action::MoveUp], "next/prev"),
-            (&[Action::Tick], "done"),
-            (&[Action::SkipItem], "skip"),
-            (&[Action::Note], "note"),
-            (&[Action::PageDown, Action::PageUp], "scroll"),
-        ];
-        const DETAIL: &[(&[Action], &str)] = &[
-            (&[Action::Help], "help"),
-            (&[Action::Back], "back"),
-            (&[Action::Quit], "quit"),
-        ];
-        const WORKLOAD: &[(&[Action], &str)] = &[
-            (&[Action::Help], "help"),
-            (&[Action::Back], "back"),
-            (&[Action::FocusNext], "section"),
-            (&[Action::Open, Action::Logs], "logs"),
-            (&[Action::Scale], "scale"),
-            (&[Action::Restart], "restart"),
-            (&[Action::Rollback], "rollback"),
-            (&[Action::PauseResume], "pause"),
-        ];
         let (groups, modes): (&[(&[Action], &str)], &[Mode]) = if let Some(d) = &self.dialog {
             if d.editing() {
                 (EDITING, &[Mode::Editor])
@@ -496,14 +477,8 @@ impl AppState {
             (DIALOG, &[Mode::Dialog])
         } else if self.log_view().is_some_and(|l| l.editor.is_some()) {
             (FILTERING, &[Mode::Editor])
-        } else if self.log_view().is_some() {
-            (LOGS, &[Mode::Logs, Mode::List, Mode::Dashboard])
-        } else if self.workload.is_some() {
-            (WORKLOAD, &[Mode::List, Mode::Dashboard])
-        } else if self.walkthrough {
-            (WALK, &[Mode::List, Mode::Dashboard])
-        } else if self.detail.is_some() {
-            (DETAIL, &[Mode::List, Mode::Dashboard])
+        } else if let Some(view) = self.view() {
+            (view.hints(), view.modes())
         } else {
             (self.focus.hints(), &[Mode::List, Mode::Dashboard])
         };

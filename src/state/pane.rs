@@ -1,6 +1,7 @@
 //! The five dashboard panes and their focus order.
 
 use crate::action::Action;
+use crate::config::keymap::Mode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
@@ -108,6 +109,78 @@ impl Pane {
                 MOVE,
                 PANE,
                 ZOOM,
+            ],
+        }
+    }
+}
+
+/// A view that takes the dashboard's place (or, for the log view, the
+/// workload view's) and has footer hints of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum View {
+    Workload,
+    Logs,
+    Walkthrough,
+    Detail,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Workload, View::Logs, View::Walkthrough, View::Detail];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Workload => "Workload view",
+            View::Logs => "Log view",
+            View::Walkthrough => "Walkthrough",
+            View::Detail => "Probe or signal detail",
+        }
+    }
+
+    /// The keymap modes its keys are read from, first first.
+    pub fn modes(self) -> &'static [Mode] {
+        match self {
+            View::Logs => &[Mode::Logs, Mode::List, Mode::Dashboard],
+            View::Workload | View::Walkthrough | View::Detail => &[Mode::List, Mode::Dashboard],
+        }
+    }
+
+    /// Footer hints while this view is open, as `Pane::hints`.
+    pub fn hints(self) -> &'static [(&'static [Action], &'static str)] {
+        match self {
+            View::Workload => &[
+                (&[Action::Help], "help"),
+                (&[Action::Back], "back"),
+                (&[Action::FocusNext], "section"),
+                (&[Action::Open, Action::Logs], "logs"),
+                (&[Action::Scale], "scale"),
+                (&[Action::Restart], "restart"),
+                (&[Action::Rollback], "rollback"),
+                (&[Action::PauseResume], "pause"),
+            ],
+            View::Logs => &[
+                (&[Action::Help], "help"),
+                (&[Action::Back], "back"),
+                (&[Action::MoveUp, Action::MoveDown], "scroll"),
+                (&[Action::Follow], "follow"),
+                (&[Action::Filter], "filter"),
+                (&[Action::Wrap], "wrap"),
+                (&[Action::ScrollLeft, Action::ScrollRight], "sideways"),
+                (&[Action::PreviousLogs], "previous"),
+                (&[Action::NextContainer], "container"),
+            ],
+            View::Walkthrough => &[
+                (&[Action::Help], "help"),
+                (&[Action::Back], "leave"),
+                (&[Action::MoveDown, Action::MoveUp], "next/prev"),
+                (&[Action::Tick], "done"),
+                (&[Action::SkipItem], "skip"),
+                (&[Action::Note], "note"),
+                (&[Action::PageDown, Action::PageUp], "scroll"),
+            ],
+            View::Detail => &[
+                (&[Action::Help], "help"),
+                (&[Action::Back], "back"),
+                (&[Action::Quit], "quit"),
             ],
         }
     }
