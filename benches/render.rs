@@ -206,7 +206,7 @@ fn render(c: &mut Criterion) {
     workload.selected[Pane::Rollouts.index()] = DEPLOYMENTS / 2;
     press(&mut workload, KeyCode::Enter);
     assert!(
-        workload.workload.is_some(),
+        workload.workload().is_some(),
         "the workload view did not open"
     );
     let mut term = terminal();

@@ -219,13 +219,13 @@ fn every_view_at_every_small_size_never_panics() {
             "dialog",
             Box::new(|| {
                 let mut s = incident();
-                s.dialog = Some(Dialog::Confirm {
+                s.set_dialog(Some(Dialog::Confirm {
                     plan: Plan::scale("payments", "payments-api", 3, 0),
                     warning: Some("0 replicas stops every pod".into()),
                     type_to_confirm: Some("payments-api".into()),
                     typed: "paym".into(),
                     unready: None,
-                });
+                }));
                 s
             }),
         ),
@@ -264,7 +264,7 @@ fn fault_menu_and_notice_in_the_demo() {
     insta::assert_snapshot!(render(&s, 100, 30));
     press(&mut s, KeyCode::Enter);
     assert_eq!(s.effects.len(), 1);
-    assert!(s.fault_menu.is_none());
+    assert!(s.fault_menu().is_none());
     update(
         &mut s,
         Msg::Notice("injected: crash-loop the worker Deployment".into()),
@@ -276,7 +276,7 @@ fn fault_menu_and_notice_in_the_demo() {
 fn fault_key_outside_the_demo_explains_itself() {
     let mut s = example("staging");
     press(&mut s, KeyCode::Char('F'));
-    assert!(s.fault_menu.is_none());
+    assert!(s.fault_menu().is_none());
     assert!(s.notice.as_deref().unwrap().contains("ops-tui demo"));
 }
 
@@ -338,7 +338,7 @@ fn keys_do_nothing_behind_the_too_small_screen_but_quit() {
         KeyModifiers::NONE,
     )));
     assert!(!update(&mut s, msg));
-    assert!(s.help.is_none());
+    assert!(s.help().is_none());
     press(&mut s, KeyCode::Char('q'));
     assert!(s.quit);
 }
@@ -529,55 +529,55 @@ fn action_dialogs() {
     use ops_tui::kube::actions::Plan;
     use ops_tui::state::actions::Dialog;
     let mut s = example("prod");
-    s.dialog = Some(Dialog::Scale {
+    s.set_dialog(Some(Dialog::Scale {
         deployment: "payments-api".into(),
         current: 3,
         input: Box::new(ratatui_textarea::TextArea::new(vec!["3x".into()])),
         error: Some("\"x\": type a number of replicas".into()),
-    });
+    }));
     insta::assert_snapshot!("dialog_scale_input", render(&s, 100, 30));
-    s.dialog = Some(Dialog::Confirm {
+    s.set_dialog(Some(Dialog::Confirm {
         plan: Plan::scale("payments", "payments-api", 3, 0),
         warning: Some("0 replicas stops every pod: the service will not answer".into()),
         type_to_confirm: Some("payments-api".into()),
         typed: "paym".into(),
         unready: None,
-    });
+    }));
     insta::assert_snapshot!("dialog_confirm_protected", render(&s, 100, 30));
-    s.dialog = Some(Dialog::Refused {
+    s.set_dialog(Some(Dialog::Refused {
         summary: "scale deployment/payments-api from 3 to 5 replicas".into(),
         message: "deployments.apps \"payments-api\" is forbidden: User \"viewer\" cannot patch resource \"deployments/scale\" in API group \"apps\" in the namespace \"payments\" (403 Forbidden)".into(),
-    });
+    }));
     insta::assert_snapshot!("dialog_refused_by_rbac", render(&s, 100, 30));
     // The steps between: dry run under way, an unprotected confirmation,
     // the request on its way, the revision history being read.
     let plan = Plan::restart("payments", "payments-api", "2026-11-23T06:00:00Z");
-    s.dialog = Some(Dialog::Checking {
+    s.set_dialog(Some(Dialog::Checking {
         id: 1,
         plan: plan.clone(),
         warning: None,
         unready: None,
-    });
+    }));
     insta::assert_snapshot!("dialog_checking", render(&s, 100, 30));
-    s.dialog = Some(Dialog::Confirm {
+    s.set_dialog(Some(Dialog::Confirm {
         plan: plan.clone(),
         warning: None,
         type_to_confirm: None,
         typed: String::new(),
         unready: None,
-    });
+    }));
     insta::assert_snapshot!("dialog_confirm", render(&s, 100, 30));
-    s.dialog = Some(Dialog::Running { id: 2, plan });
+    s.set_dialog(Some(Dialog::Running { id: 2, plan }));
     insta::assert_snapshot!("dialog_running", render(&s, 100, 30));
-    s.dialog = Some(Dialog::Loading {
+    s.set_dialog(Some(Dialog::Loading {
         id: 3,
         deployment: "payments-api".into(),
-    });
+    }));
     insta::assert_snapshot!("dialog_loading_revisions", render(&s, 100, 30));
-    s.dialog = Some(Dialog::Unanswered {
+    s.set_dialog(Some(Dialog::Unanswered {
         summary: "scale deployment/payments-api from 3 to 5 replicas".into(),
         message: "sent, but the API server did not answer within 20 s: whether it applied is not known yet. ops-tui reads the object back and says (header and Timeline); do not send it again before then.".into(),
-    });
+    }));
     insta::assert_snapshot!("dialog_outcome_unknown", render(&s, 100, 30));
 }
 
@@ -702,13 +702,13 @@ fn protected_rollback_confirm_at_80x24_keeps_the_prompt_in_view() {
     .unwrap();
     let plan = rollback("payments", &deployment, &revision).unwrap();
     let mut s = example("prod");
-    s.dialog = Some(Dialog::Confirm {
+    s.set_dialog(Some(Dialog::Confirm {
         plan,
         warning: None,
         type_to_confirm: Some("payments-api".into()),
         typed: "payments".into(),
         unready: None,
-    });
+    }));
     let screen = render(&s, 80, 24);
     for visible in [
         "Confirm: roll back deployment/payments-api to revision 2",
@@ -790,7 +790,7 @@ fn rollback_picker_with_its_diff() {
         plan,
     };
     let plan = Plan::pause("payments", "payments-api", true);
-    s.dialog = Some(Dialog::PickRevision {
+    s.set_dialog(Some(Dialog::PickRevision {
         deployment: "payments-api".into(),
         choices: vec![
             choice(
@@ -802,7 +802,7 @@ fn rollback_picker_with_its_diff() {
             choice(2, "2.0.4", false, Ok(plan)),
         ],
         selected: 1,
-    });
+    }));
     insta::assert_snapshot!(render(&s, 110, 30));
 }
 
@@ -1094,7 +1094,7 @@ fn blue_green_dialogs() {
         .unwrap();
     press(&mut s, KeyCode::Char('b'));
     assert!(
-        matches!(s.dialog, Some(Dialog::PickColour { .. })),
+        matches!(s.dialog(), Some(Dialog::PickColour { .. })),
         "{:?}",
         s.notice
     );
@@ -1109,12 +1109,12 @@ fn blue_green_second_confirmation() {
     use ops_tui::kube::actions::Plan;
     use ops_tui::state::actions::Dialog;
     let mut s = incident();
-    s.dialog = Some(Dialog::Unready {
+    s.set_dialog(Some(Dialog::Unready {
         plan: Plan::switch("payments-staging", "payments-api", "version", "blue", "green", "payments-api-green"),
         warning: Some("deployment/payments-api-green is not fully ready (1 of 3 available): the Service would send all traffic to it".into()),
         value: "green".into(),
         typed: "gr".into(),
-    });
+    }));
     insta::assert_snapshot!("dialog_blue_green_not_ready", render(&s, 120, 30));
 }
 
@@ -1509,13 +1509,13 @@ fn the_signal_detail_in_every_state() {
 #[test]
 fn burst_confirmation_dialog() {
     let mut s = example("prod");
-    s.dialog = Some(ops_tui::state::actions::Dialog::Burst {
+    s.set_dialog(Some(ops_tui::state::actions::Dialog::Burst {
         probe: "rate-limit".into(),
         requests: 50,
         url: "https://payments.example.com/api/v1/charges".into(),
         type_to_confirm: Some("rate-limit".into()),
         typed: "rate".into(),
-    });
+    }));
     insta::assert_snapshot!("dialog_burst_protected", render(&s, 110, 30));
 }
 
@@ -1531,7 +1531,7 @@ fn a_burst_runs_only_after_its_dialog_is_confirmed() {
     }
     // cors has no burst: R explains, and nothing is queued.
     press(&mut s, KeyCode::Char('R'));
-    assert!(s.dialog.is_none());
+    assert!(s.dialog().is_none());
     assert!(
         s.notice
             .as_deref()
@@ -1542,22 +1542,22 @@ fn a_burst_runs_only_after_its_dialog_is_confirmed() {
     press(&mut s, KeyCode::Char('R'));
     assert!(
         matches!(
-            &s.dialog,
+            s.dialog(),
             Some(Dialog::Burst { probe, requests: 40, type_to_confirm: Some(_), .. })
                 if probe == "rate-limit"
         ),
         "{:?}",
-        s.dialog
+        s.dialog()
     );
     assert!(s.effects.is_empty(), "opening the dialog sends nothing");
     // A protected environment: enter alone does not confirm.
     press(&mut s, KeyCode::Enter);
-    assert!(s.dialog.is_some() && s.effects.is_empty());
+    assert!(s.dialog().is_some() && s.effects.is_empty());
     for c in "rate-limit".chars() {
         press(&mut s, KeyCode::Char(c));
     }
     press(&mut s, KeyCode::Enter);
-    assert!(s.dialog.is_none());
+    assert!(s.dialog().is_none());
     assert_eq!(
         s.effects,
         [Effect::Act(Request::Burst("rate-limit".into()))]
@@ -1566,7 +1566,7 @@ fn a_burst_runs_only_after_its_dialog_is_confirmed() {
     s.effects.clear();
     press(&mut s, KeyCode::Char('R'));
     press(&mut s, KeyCode::Esc);
-    assert!(s.dialog.is_none() && s.effects.is_empty());
+    assert!(s.dialog().is_none() && s.effects.is_empty());
 }
 
 #[test]
@@ -1747,7 +1747,7 @@ fn walkthrough_with_notes_and_a_long_guide_scrolls_at_80x24() {
     assert!(up.contains("more lines (pgdown)"), "{up}");
     // The next item starts at its top.
     press(&mut s, KeyCode::Down);
-    assert_eq!(s.walkthrough_scroll, 0);
+    assert_eq!(s.walkthrough(), Some(0));
 }
 
 #[test]

@@ -193,7 +193,8 @@ impl AppState {
         self.anchor_timeline();
         self.item_notes.clone_from(self.journal.notes());
         let before = self
-            .walkthrough
+            .walkthrough()
+            .is_some()
             .then(|| self.selected_item().map(|i| i.0))
             .flatten();
         let was = before.as_ref().and_then(|id| self.items.get(id).cloned());

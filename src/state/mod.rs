@@ -11,11 +11,13 @@ pub mod fold;
 pub mod health;
 pub mod help;
 pub mod journal_view;
+mod keys;
 pub mod keys_doc;
 pub mod logs;
 mod mask;
 pub mod pane;
 pub mod picker;
+pub mod screen;
 pub mod signals;
 pub mod timeline;
 pub mod verify;
@@ -24,14 +26,13 @@ pub mod workload;
 use crossterm::event::{Event, KeyEventKind};
 
 use crate::action::Action;
-use crate::config::keymap::{Dispatch, InputContext, Keymap, Mode};
+use crate::config::keymap::{Dispatch, Keymap};
 use crate::config::keys::Key;
 use crate::config::theme::Theme;
 use crate::kube::model::DeploymentRow;
 use crate::runbook::Runbook;
 use crate::runbook::select::{Overrides, Target};
 use checklist::ChecklistRow;
-use help::HelpView;
 pub use pane::{Pane, View};
 
 /// What `update` asks the loop to do outside the state.
@@ -104,11 +105,10 @@ pub struct AppState {
     pub keymap: Keymap,
     pub focus: Pane,
     pub zoomed: bool,
-    pub help: Option<HelpView>,
-    /// The open action dialog.
-    pub dialog: Option<actions::Dialog>,
-    /// The demo's fault menu, when open.
-    pub fault_menu: Option<faults::FaultMenu>,
+    /// What fills the body: the dashboard, or a view in its place.
+    pub screen: screen::Screen,
+    /// What is drawn over it and takes the keys first.
+    pub overlay: Option<screen::Overlay>,
     /// Running in `ops-tui demo`: the fault menu is available.
     pub demo: bool,
     /// The last notice, shown until the next key.
@@ -131,8 +131,6 @@ pub struct AppState {
     /// The Timeline's selection: the key of its entry (new entries arrive
     /// at the top).
     pub timeline_pick: Option<String>,
-    /// Key hints for the footer, derived from the keymap and the focus.
-    pub hints: Vec<(String, &'static str)>,
     /// Checklist rows, derived from the runbook.
     pub checklist: Vec<ChecklistRow>,
     /// Each probe's URL with the runbook's variables filled in (those from
@@ -161,16 +159,12 @@ pub struct AppState {
     pub cluster: cluster::ClusterState,
     /// Seconds since the epoch, from the clock tick (render never reads the clock).
     pub now: i64,
-    /// The workload view (and its log view), when open.
-    pub workload: Option<workload::WorkloadView>,
     /// Numbers log streams, so that a late line of an old one is dropped.
     pub next_stream: u64,
     /// Numbers the action dialogs' requests (dry run, execution, revision
     /// history), so that the answer to a cancelled dialog's request never
     /// moves on a dialog opened since.
     pub next_request: u64,
-    /// The environment and context picker, when open.
-    pub picker: Option<picker::Picker>,
     /// The command line's say on the target, for the picker.
     pub overrides: Overrides,
     /// The kubeconfig's contexts, for the picker.
@@ -181,13 +175,6 @@ pub struct AppState {
     pub health: health::Health,
     /// The signals' readings and the alerts.
     pub signals: signals::Signals,
-    /// The detail view of a probe or signal, when open.
-    pub detail: Option<Detail>,
-    /// The guided walkthrough of the checklist is on (its item is the
-    /// Checklist pane's selection).
-    pub walkthrough: bool,
-    /// Lines the walkthrough's text is scrolled by (the guide can be long).
-    pub walkthrough_scroll: u16,
     /// Mutations sent and not yet answered, by request number: the header
     /// shows them, whatever dialog is open or closed.
     pub in_flight: std::collections::BTreeMap<u64, InFlight>,
@@ -242,16 +229,15 @@ impl AppState {
             .collect();
         let mut warnings = Vec::new();
         warnings.extend(target.warning.clone());
-        let mut state = AppState {
+        AppState {
             target,
             runbook,
             theme,
             keymap,
             focus: Pane::Rollouts,
             zoomed: false,
-            help: None,
-            dialog: None,
-            fault_menu: None,
+            screen: screen::Screen::Dashboard,
+            overlay: None,
             demo: false,
             notice: None,
             effects: Vec::new(),
@@ -262,7 +248,6 @@ impl AppState {
             picked: None,
             picked_gone: false,
             timeline_pick: None,
-            hints: Vec::new(),
             checklist,
             probe_urls,
             size: (80, 24),
@@ -274,18 +259,13 @@ impl AppState {
             item_notes: std::collections::HashMap::new(),
             cluster: cluster::ClusterState::new(wanted),
             now: 0,
-            workload: None,
             next_stream: 0,
             next_request: 0,
-            picker: None,
             overrides: Overrides::default(),
             contexts: Vec::new(),
             timeline_filter: None,
             health: health::Health::default(),
             signals: signals::Signals::default(),
-            detail: None,
-            walkthrough: false,
-            walkthrough_scroll: 0,
             in_flight: std::collections::BTreeMap::new(),
             mono_ms: 0,
             dialog_since: 0,
@@ -293,9 +273,7 @@ impl AppState {
             arm_ms: ARM_MS,
             secrets: crate::secrets::Secrets::new(),
             quit: false,
-        };
-        state.refresh_hints();
-        state
+        }
     }
 
     /// How many selectable rows a pane has.
@@ -408,110 +386,6 @@ impl AppState {
         }
     }
 
-    /// The open log view.
-    pub fn log_view(&self) -> Option<&logs::LogView> {
-        self.workload.as_ref().and_then(|w| w.logs.as_ref())
-    }
-
-    fn log_view_mut(&mut self) -> Option<&mut logs::LogView> {
-        self.workload.as_mut().and_then(|w| w.logs.as_mut())
-    }
-
-    fn input_context(&self) -> InputContext {
-        InputContext {
-            dialog_open: self.help.is_some()
-                || self.fault_menu.is_some()
-                || self.dialog.is_some()
-                || self.picker.is_some(),
-            editor_focused: self.dialog.as_ref().is_some_and(actions::Dialog::editing)
-                || (self.dialog.is_none()
-                    && self.help.is_none()
-                    && self.log_view().is_some_and(|l| l.editor.is_some())),
-            log_view: self.log_view().is_some(),
-        }
-    }
-
-    /// The view in the dashboard's place, if any (as `ui::draw` picks it).
-    pub fn view(&self) -> Option<View> {
-        if self.log_view().is_some() {
-            Some(View::Logs)
-        } else if self.workload.is_some() {
-            Some(View::Workload)
-        } else if self.walkthrough {
-            Some(View::Walkthrough)
-        } else if self.detail.is_some() {
-            Some(View::Detail)
-        } else {
-            None
-        }
-    }
-
-    fn refresh_hints(&mut self) {
-        const DIALOG: &[(&[Action], &str)] = &[
-            (&[Action::MoveDown, Action::MoveUp], "scroll"),
-            (&[Action::Cancel], "close"),
-            (&[Action::Quit], "quit"),
-        ];
-        const MENU: &[(&[Action], &str)] = &[
-            (&[Action::MoveDown, Action::MoveUp], "choose"),
-            (&[Action::Confirm], "inject"),
-            (&[Action::Cancel], "close"),
-        ];
-        const ACTION: &[(&[Action], &str)] =
-            &[(&[Action::Confirm], "go on"), (&[Action::Cancel], "cancel")];
-        const EDITING: &[(&[Action], &str)] =
-            &[(&[Action::Submit], "go on"), (&[Action::Cancel], "cancel")];
-        const FILTERING: &[(&[Action], &str)] = &[
-            (&[Action::Submit], "apply filter"),
-            (&[Action::Cancel], "cancel"),
-        ];
-        let (groups, modes): (&[(&[Action], &str)], &[Mode]) = if let Some(d) = &self.dialog {
-            if d.editing() {
-                (EDITING, &[Mode::Editor])
-            } else {
-                (ACTION, &[Mode::Dialog])
-            }
-        } else if self.fault_menu.is_some() || self.picker.is_some() {
-            (MENU, &[Mode::Dialog])
-        } else if self.help.is_some() {
-            (DIALOG, &[Mode::Dialog])
-        } else if self.log_view().is_some_and(|l| l.editor.is_some()) {
-            (FILTERING, &[Mode::Editor])
-        } else if let Some(view) = self.view() {
-            (view.hints(), view.modes())
-        } else {
-            (self.focus.hints(), &[Mode::List, Mode::Dashboard])
-        };
-        // Read-only: the actions are not offered; the footer says why.
-        const MUTATING: &[Action] = &[
-            Action::Scale,
-            Action::Restart,
-            Action::PauseResume,
-            Action::Rollback,
-            Action::BlueGreen,
-        ];
-        let read_only = self.target.read_only;
-        self.hints = groups
-            .iter()
-            .filter(|(actions, _)| !(read_only && actions.iter().any(|a| MUTATING.contains(a))))
-            .filter_map(|(actions, label)| {
-                let keys: Vec<String> = actions
-                    .iter()
-                    .filter_map(|&a| {
-                        modes
-                            .iter()
-                            .find_map(|&m| self.keymap.keys_for(m, a).into_iter().next())
-                    })
-                    .map(|k| k.to_string())
-                    .collect();
-                (!keys.is_empty()).then(|| (keys.join("/"), *label))
-            })
-            .collect();
-        if read_only && self.dialog.is_none() && self.help.is_none() {
-            self.hints.push(("RO".into(), "actions off (read-only)"));
-        }
-    }
-
     /// The namespace actions go to: the connection's, else the target's.
     fn namespace(&self) -> String {
         self.cluster
@@ -524,7 +398,7 @@ impl AppState {
     /// The Deployment an action applies to: the workload view's, else the
     /// selected row of the Rollouts pane.
     fn action_deployment(&self, action: Action) -> Result<DeploymentRow, String> {
-        let name = match &self.workload {
+        let name = match self.workload() {
             Some(view) => view.name.clone(),
             None if self.focus == Pane::Rollouts => self.picked_name()?,
             None => {
@@ -565,7 +439,7 @@ impl AppState {
         self.next_request += 1;
         match actions::Dialog::open(action, &d, &self.namespace(), &at, self.next_request) {
             Ok((dialog, request)) => {
-                self.dialog = Some(dialog);
+                self.dialog_open(dialog);
                 self.effects.extend(request.map(Effect::Act));
             }
             Err(why) => self.notice = Some(why),
@@ -587,7 +461,7 @@ impl AppState {
             return;
         };
         match bluegreen::switch(&self.cluster, &bg.service, &bg.label) {
-            Ok(switch) => self.dialog = Some(actions::Dialog::pick_colour(switch)),
+            Ok(switch) => self.dialog_open(actions::Dialog::pick_colour(switch)),
             Err(why) => self.notice = Some(why),
         }
     }
@@ -596,7 +470,7 @@ impl AppState {
     fn open_workload(&mut self) -> bool {
         match self.picked_name() {
             Ok(name) => {
-                self.workload = Some(workload::WorkloadView::new(name));
+                self.screen = screen::Screen::Workload(Box::new(workload::WorkloadView::new(name)));
                 true
             }
             Err(why) => {
@@ -628,7 +502,7 @@ impl AppState {
     /// Whether the Deployment the keyed actions would act on now is paused
     /// (the footer offers "resume" rather than "pause").
     pub fn target_paused(&self) -> bool {
-        let name = match &self.workload {
+        let name = match self.workload() {
             Some(view) => Some(view.name.clone()),
             None if self.focus == Pane::Rollouts => self.picked_name().ok(),
             None => None,
@@ -675,13 +549,13 @@ impl AppState {
 
     /// The workload view's Pods row follows its selected pod.
     fn anchor_pod(&mut self) {
-        let Some(view) = &self.workload else { return };
+        let Some(view) = self.workload() else { return };
         let Some(pod) = view.picked_pod.clone() else {
             return;
         };
         let derived = workload::derive(&self.cluster, &view.name);
         let index = derived.pods.iter().position(|p| p.name == pod);
-        if let (Some(i), Some(view)) = (index, self.workload.as_mut()) {
+        if let (Some(i), Some(view)) = (index, self.workload_mut()) {
             view.selected[workload::Section::Pods.index()] = i;
         }
     }
@@ -702,7 +576,7 @@ impl AppState {
     /// Opens the log view of a pod of the workload view: the selected one
     /// in the Pods section, else the first (problems sort first).
     fn open_logs(&mut self) {
-        let Some(view) = &self.workload else { return };
+        let Some(view) = self.workload() else { return };
         let index = if view.section == workload::Section::Pods {
             view.selected[workload::Section::Pods.index()]
         } else {
@@ -721,7 +595,7 @@ impl AppState {
         self.next_stream += 1;
         let mut logs = logs::LogView::new(name, containers, self.next_stream);
         let request = logs.restart(self.next_stream);
-        if let Some(view) = &mut self.workload {
+        if let Some(view) = self.workload_mut() {
             view.logs = Some(logs);
         }
         self.effects.push(Effect::Logs(Some(request)));
@@ -741,7 +615,9 @@ impl AppState {
         if self.log_view().is_some() {
             self.effects.push(Effect::Logs(None));
         }
-        self.workload = None;
+        if self.workload().is_some() {
+            self.close_view();
+        }
     }
 
     /// Re-targets the console: the header changes at once, the cluster state
@@ -780,7 +656,7 @@ impl AppState {
         self.item_notes.clear();
         self.health = health::Health::default();
         self.signals = signals::Signals::default();
-        self.detail = None;
+        self.close_view();
         self.selected = [0; 5];
         self.picked = None;
         self.picked_gone = false;
@@ -795,101 +671,6 @@ impl AppState {
         ));
         self.target = target.clone();
         self.effects.push(Effect::Switch(target, generation));
-        self.refresh_hints();
-    }
-
-    /// A bound action while the workload view (or its log view) is open.
-    fn apply_in_workload(&mut self, action: Action) {
-        let page = usize::from(self.size.1.saturating_sub(8)).max(1);
-        if let Some(logs) = self.log_view_mut() {
-            let editing = logs.editor.is_some();
-            let page = page as isize;
-            match action {
-                Action::Submit if editing => logs.end_filter(true),
-                Action::Cancel if editing => logs.end_filter(false),
-                Action::Quit => self.quit = true,
-                Action::Help => self.help = Some(HelpView::new(&self.keymap)),
-                Action::Back | Action::Cancel => {
-                    if let Some(view) = &mut self.workload {
-                        view.logs = None;
-                    }
-                    self.effects.push(Effect::Logs(None));
-                }
-                Action::MoveUp => logs.scroll_by(1),
-                Action::MoveDown => logs.scroll_by(-1),
-                Action::PageUp => logs.scroll_by(page),
-                Action::PageDown => logs.scroll_by(-page),
-                Action::Top => logs.to_start(),
-                Action::Bottom => logs.to_end(),
-                Action::Follow if logs.follow => logs.follow = false,
-                Action::Follow => logs.to_end(),
-                Action::Filter => logs.start_filter(),
-                Action::Wrap => logs.toggle_wrap(),
-                Action::ScrollLeft => logs.scroll_sideways(-1),
-                Action::ScrollRight => logs.scroll_sideways(1),
-                Action::PreviousLogs => {
-                    logs.previous = !logs.previous;
-                    self.restart_logs();
-                }
-                Action::NextContainer if logs.containers.len() > 1 => {
-                    logs.container = (logs.container + 1) % logs.containers.len();
-                    self.restart_logs();
-                }
-                Action::NextContainer => {
-                    self.notice = Some(format!("pod {} has one container", logs.pod));
-                }
-                _ => {}
-            }
-            return;
-        }
-        let Some(view) = &self.workload else { return };
-        let section = view.section;
-        let count = workload::derive(&self.cluster, &view.name).count(section);
-        match action {
-            Action::Quit => self.quit = true,
-            Action::Help => self.help = Some(HelpView::new(&self.keymap)),
-            Action::Back | Action::Cancel => self.close_workload(),
-            Action::Open | Action::Logs
-                if action == Action::Logs || section == workload::Section::Pods =>
-            {
-                self.open_logs()
-            }
-            Action::Scale
-            | Action::Restart
-            | Action::PauseResume
-            | Action::Rollback
-            | Action::BlueGreen => self.open_action(action),
-            Action::SwitchContext => self.open_picker(),
-            _ => {
-                let Some(view) = &mut self.workload else {
-                    return;
-                };
-                let sel = &mut view.selected[section.index()];
-                match action {
-                    Action::FocusNext => view.section = section.next(),
-                    Action::FocusPrev => view.section = section.prev(),
-                    Action::MoveUp => *sel = sel.saturating_sub(1),
-                    Action::MoveDown => *sel += 1,
-                    Action::PageUp => *sel = sel.saturating_sub(page),
-                    Action::PageDown => *sel += page,
-                    Action::Top => *sel = 0,
-                    Action::Bottom => *sel = count,
-                    _ => {}
-                }
-                *sel = (*sel).min(count.saturating_sub(1));
-                if section == workload::Section::Pods {
-                    let index = *sel;
-                    let name = view.name.clone();
-                    let pod = workload::derive(&self.cluster, &name)
-                        .pods
-                        .get(index)
-                        .map(|p| p.name.clone());
-                    if let Some(view) = &mut self.workload {
-                        view.picked_pod = pod;
-                    }
-                }
-            }
-        }
     }
 
     /// The selected checklist item: id, text, check, and its current run.
@@ -1024,8 +805,7 @@ impl AppState {
         });
         self.focus = Pane::Checklist;
         self.selected[Pane::Checklist.index()] = open.unwrap_or(first_item);
-        self.walkthrough = true;
-        self.walkthrough_scroll = 0;
+        self.screen = screen::Screen::Walkthrough { scroll: 0 };
         if open.is_none() {
             self.notice = Some("every item is done or skipped".into());
         }
@@ -1077,7 +857,9 @@ impl AppState {
                 None => return,
                 Some(ChecklistRow::Item { .. }) => {
                     self.selected[Pane::Checklist.index()] = i as usize;
-                    self.walkthrough_scroll = 0;
+                    if let screen::Screen::Walkthrough { scroll } = &mut self.screen {
+                        *scroll = 0;
+                    }
                     return;
                 }
                 Some(ChecklistRow::Phase { .. }) => {}
@@ -1151,7 +933,7 @@ impl AppState {
                 )
             })
             .unwrap_or_default();
-        self.dialog = Some(actions::Dialog::text(
+        self.dialog_open(actions::Dialog::text(
             actions::TextPurpose::Override {
                 item,
                 text: text.clone(),
@@ -1170,7 +952,7 @@ impl AppState {
             self.notice = Some("skip: select an item in the Checklist pane first".into());
             return;
         };
-        self.dialog = Some(actions::Dialog::text(
+        self.dialog_open(actions::Dialog::text(
             actions::TextPurpose::Skip {
                 item,
                 text: text.clone(),
@@ -1195,7 +977,7 @@ impl AppState {
             Some((_, Milestone::Acknowledged)) => Milestone::Mitigated,
             Some((_, _)) => Milestone::Resolved,
         };
-        self.dialog = Some(actions::Dialog::text(
+        self.dialog_open(actions::Dialog::text(
             actions::TextPurpose::Milestone {
                 milestone: next,
                 now: self.now,
@@ -1214,7 +996,7 @@ impl AppState {
             Some(id) => format!("A note on {id} (start with @HH:MM or @-15m to backdate it):"),
             None => "A note for the timeline (start with @HH:MM or @-15m to backdate it):".into(),
         };
-        self.dialog = Some(actions::Dialog::text(
+        self.dialog_open(actions::Dialog::text(
             actions::TextPurpose::Note {
                 item,
                 now: self.now,
@@ -1233,7 +1015,7 @@ impl AppState {
             );
             return;
         }
-        let name = match &self.detail {
+        let name = match self.detail() {
             Some(Detail::Probe(name)) => Some(name.clone()),
             Some(Detail::Signal(_)) => None,
             None if self.focus == Pane::Health => self
@@ -1264,7 +1046,7 @@ impl AppState {
             ));
             return;
         };
-        self.dialog = Some(actions::Dialog::Burst {
+        self.dialog_open(actions::Dialog::Burst {
             url: self.probe_urls.get(index).cloned().unwrap_or_default(),
             requests: requests.min(crate::probe::MAX_BURST),
             type_to_confirm: self.target.protected.then(|| name.clone()),
@@ -1280,7 +1062,7 @@ impl AppState {
                 Some("no environments in the runbook and no contexts in the kubeconfig".into());
             return;
         }
-        self.picker = Some(picker);
+        self.overlay = Some(screen::Overlay::Picker(picker));
     }
 
     /// Whether the open dialog's confirm button is armed now; a key that
@@ -1292,295 +1074,6 @@ impl AppState {
         }
         self.dialog_early_key = self.mono_ms;
         false
-    }
-
-    /// Pasted text goes to the focused text field, as text; with no field
-    /// focused it is dropped, and the notice says so.
-    fn paste(&mut self, text: &str) {
-        let result = if let Some(dialog) = self.dialog.as_mut().filter(|d| d.editing()) {
-            dialog.paste(text)
-        } else if self.dialog.is_none()
-            && self.help.is_none()
-            && self.log_view_mut().is_some_and(|l| l.paste(text))
-        {
-            Ok(())
-        } else {
-            Err(format!(
-                "paste ignored ({} characters): no text field has focus, and pasted text is never taken as keys",
-                text.chars().count()
-            ))
-        };
-        self.notice = result.err();
-    }
-
-    fn apply(&mut self, action: Action) {
-        self.notice = None;
-        if let Some(dialog) = self.dialog.take() {
-            let confirming = matches!(action, Action::Confirm | Action::Submit);
-            let running = match &dialog {
-                actions::Dialog::Running { id, .. } => Some(*id),
-                _ => None,
-            };
-            let (next, request) = match action {
-                Action::Quit if !dialog.editing() => {
-                    self.quit = true;
-                    (Some(dialog), None)
-                }
-                _ if confirming && dialog.confirms_a_change() && !self.armed() => {
-                    self.notice = Some(
-                        "not confirmed: the confirm key works a moment after the dialog appears; press it again"
-                            .into(),
-                    );
-                    (Some(dialog), None)
-                }
-                _ => {
-                    self.next_request += 1;
-                    dialog.act(action, &self.namespace(), self.next_request)
-                }
-            };
-            if next.is_none()
-                && let Some(flight) = running.and_then(|id| self.in_flight.get(&id))
-            {
-                self.notice = Some(format!(
-                    "still in flight: {} (the header shows it until its outcome is known)",
-                    flight.summary
-                ));
-            }
-            if let Some(actions::Request::Execute(id, plan)) = &request {
-                self.in_flight.insert(
-                    *id,
-                    InFlight {
-                        summary: plan.summary.clone(),
-                        since: self.now,
-                        unanswered: false,
-                    },
-                );
-            }
-            self.dialog = next;
-            self.effects.extend(request.map(Effect::Act));
-            self.refresh_hints();
-            return;
-        }
-        if let Some(menu) = &mut self.fault_menu {
-            let n = faults::FAULTS.len();
-            match action {
-                Action::Quit => self.quit = true,
-                Action::Cancel | Action::Back | Action::Faults => self.fault_menu = None,
-                Action::MoveUp => menu.selected = menu.selected.saturating_sub(1),
-                Action::MoveDown => menu.selected = (menu.selected + 1).min(n - 1),
-                Action::Top | Action::PageUp => menu.selected = 0,
-                Action::Bottom | Action::PageDown => menu.selected = n - 1,
-                Action::Confirm => {
-                    if let Some(fault) = faults::FAULTS.get(menu.selected) {
-                        self.effects.push(Effect::Inject(*fault));
-                    }
-                    self.fault_menu = None;
-                }
-                _ => {}
-            }
-            self.refresh_hints();
-            return;
-        }
-        if let Some(picker) = &mut self.picker {
-            let n = picker.entries.len();
-            match action {
-                Action::Quit => self.quit = true,
-                Action::Cancel | Action::Back | Action::SwitchContext => self.picker = None,
-                Action::MoveUp => picker.selected = picker.selected.saturating_sub(1),
-                Action::MoveDown => picker.selected = (picker.selected + 1).min(n - 1),
-                Action::Top | Action::PageUp => picker.selected = 0,
-                Action::Bottom | Action::PageDown => picker.selected = n - 1,
-                Action::Confirm => {
-                    let choice = picker
-                        .entries
-                        .get(picker.selected)
-                        .map(|e| e.choice.clone());
-                    self.picker = None;
-                    if let Some(choice) = choice {
-                        self.switch_to(&choice);
-                    }
-                }
-                _ => {}
-            }
-            self.refresh_hints();
-            return;
-        }
-        if let Some(help) = &mut self.help {
-            // Header, footer, the overlay's margin and borders.
-            let page = usize::from(self.size.1.saturating_sub(6)).max(1);
-            match action {
-                Action::Quit => self.quit = true,
-                Action::Help | Action::Cancel | Action::Confirm | Action::Back => self.help = None,
-                Action::MoveUp => help.scroll = help.scroll.saturating_sub(1),
-                Action::MoveDown => help.scroll += 1,
-                Action::PageUp => help.scroll = help.scroll.saturating_sub(page),
-                Action::PageDown => help.scroll += page,
-                Action::Top => help.scroll = 0,
-                Action::Bottom => help.scroll = help.lines.len(),
-                _ => {}
-            }
-            if let Some(help) = &mut self.help {
-                help.scroll = help.scroll.min(help.lines.len().saturating_sub(page));
-            }
-            self.refresh_hints();
-            return;
-        }
-        if self.workload.is_some() {
-            self.apply_in_workload(action);
-            self.refresh_hints();
-            return;
-        }
-        if self.walkthrough {
-            match action {
-                Action::Quit => self.quit = true,
-                Action::Help => self.help = Some(HelpView::new(&self.keymap)),
-                Action::Back | Action::Cancel | Action::Walkthrough => self.walkthrough = false,
-                Action::MoveDown | Action::Open => self.step_item(1),
-                Action::MoveUp => self.step_item(-1),
-                // The text of a long item (its guide) scrolls; the view
-                // stops at its end.
-                Action::PageDown => {
-                    self.walkthrough_scroll = self
-                        .walkthrough_scroll
-                        .saturating_add(WALKTHROUGH_PAGE)
-                        .min(self.walkthrough_len());
-                }
-                Action::PageUp => {
-                    self.walkthrough_scroll =
-                        self.walkthrough_scroll.saturating_sub(WALKTHROUGH_PAGE);
-                }
-                Action::Top => self.walkthrough_scroll = 0,
-                Action::Bottom => self.walkthrough_scroll = self.walkthrough_len(),
-                Action::Tick => self.tick(),
-                Action::SkipItem => self.skip_item(),
-                Action::Note => self.open_note(),
-                Action::Milestone => self.open_milestone(),
-                _ => {}
-            }
-            self.refresh_hints();
-            return;
-        }
-        if self.detail.is_some() {
-            match action {
-                Action::Quit => self.quit = true,
-                Action::Help => self.help = Some(HelpView::new(&self.keymap)),
-                Action::Back | Action::Cancel | Action::Open => self.detail = None,
-                Action::RunBurst => self.open_burst(),
-                _ => {}
-            }
-            self.refresh_hints();
-            return;
-        }
-        let rows = self.row_count(self.focus);
-        let page = usize::from(self.size.1 / 2).max(1);
-        let sel = &mut self.selected[self.focus.index()];
-        match action {
-            Action::Quit => self.quit = true,
-            Action::Help => self.help = Some(HelpView::new(&self.keymap)),
-            Action::FocusNext => self.focus = self.focus.next(),
-            Action::FocusPrev => self.focus = self.focus.prev(),
-            Action::FocusRollouts
-            | Action::FocusHealth
-            | Action::FocusSignals
-            | Action::FocusChecklist
-            | Action::FocusTimeline => {
-                if let Some(p) = Pane::ALL.into_iter().find(|p| p.focus_action() == action) {
-                    self.focus = p;
-                }
-            }
-            Action::ToggleZoom => self.zoomed = !self.zoomed,
-            Action::Back => {
-                if self.zoomed {
-                    self.zoomed = false;
-                } else {
-                    self.warnings_hidden = true;
-                }
-            }
-            Action::MoveUp => *sel = sel.saturating_sub(1),
-            Action::MoveDown => *sel += 1,
-            Action::PageUp => *sel = sel.saturating_sub(page),
-            Action::PageDown => *sel += page,
-            Action::Top => *sel = 0,
-            Action::Bottom => *sel = rows,
-            Action::Faults if self.demo => self.fault_menu = Some(faults::FaultMenu::default()),
-            Action::Faults => {
-                self.notice = Some("fault injection is for rehearsals: run `ops-tui demo`".into());
-            }
-            Action::Scale
-            | Action::Restart
-            | Action::PauseResume
-            | Action::Rollback
-            | Action::BlueGreen => self.open_action(action),
-            Action::Open if self.focus == Pane::Rollouts => {
-                self.open_workload();
-            }
-            Action::Open if matches!(self.focus, Pane::Health | Pane::Signals) => {
-                let index = self.selected[self.focus.index()];
-                let name = self.runbook.as_ref().and_then(|r| match self.focus {
-                    Pane::Health => r.probes().nth(index).map(|p| p.name.get_ref().clone()),
-                    _ => r.signals().nth(index).map(|s| s.name.get_ref().clone()),
-                });
-                self.detail = name.map(|n| match self.focus {
-                    Pane::Health => Detail::Probe(n),
-                    _ => Detail::Signal(n),
-                });
-            }
-            Action::Logs if self.focus == Pane::Rollouts => {
-                if self.open_workload() {
-                    self.open_logs();
-                }
-            }
-            Action::Logs => {
-                self.notice = Some("logs: select a Deployment in the Rollouts pane first".into());
-            }
-            Action::Filter if self.focus == Pane::Timeline => {
-                self.timeline_filter =
-                    timeline::next_filter(&self.timeline, self.timeline_filter.as_deref());
-                self.selected[Pane::Timeline.index()] = 0;
-                self.timeline_pick = None;
-            }
-            Action::SwitchContext => self.open_picker(),
-            Action::RunBurst => self.open_burst(),
-            Action::Tick => self.tick(),
-            Action::SkipItem => self.skip_item(),
-            Action::Note => self.open_note(),
-            Action::Milestone => self.open_milestone(),
-            Action::Walkthrough => self.start_walkthrough(),
-            Action::Star => self.star(),
-            Action::Open
-            | Action::Filter
-            | Action::Follow
-            | Action::PreviousLogs
-            | Action::NextContainer
-            | Action::Wrap
-            | Action::ScrollLeft
-            | Action::ScrollRight
-            | Action::Confirm
-            | Action::Cancel
-            | Action::Submit => {}
-        }
-        let max = self.row_count(self.focus).saturating_sub(1);
-        let sel = &mut self.selected[self.focus.index()];
-        *sel = (*sel).min(max);
-        let sel = *sel;
-        let moved = matches!(
-            action,
-            Action::MoveUp
-                | Action::MoveDown
-                | Action::PageUp
-                | Action::PageDown
-                | Action::Top
-                | Action::Bottom
-        );
-        match self.focus {
-            Pane::Rollouts if moved => self.pick_rollout(sel),
-            Pane::Timeline if moved => {
-                let key = self.timeline_rows().nth(sel).and_then(|r| r.key.clone());
-                self.timeline_pick = key;
-            }
-            _ => {}
-        }
-        self.refresh_hints();
     }
 }
 
@@ -1625,13 +1118,13 @@ fn probe_urls(runbook: &Runbook, target: &Target) -> Vec<String> {
 
 /// Applies a message. Returns whether anything visible changed.
 pub fn update(state: &mut AppState, msg: Msg) -> bool {
-    let step = state.dialog.as_ref().map(std::mem::discriminant);
+    let step = state.dialog().map(std::mem::discriminant);
     let msg = mask::masked(&state.secrets, msg);
     let watch = verify::Watch::of(&msg);
     let changed = apply_msg(state, msg);
     // A dialog that moved to another step (or opened) starts the wait
     // before its confirm button is armed.
-    if state.dialog.as_ref().map(std::mem::discriminant) != step {
+    if state.dialog().map(std::mem::discriminant) != step {
         state.dialog_since = state.mono_ms;
         state.dialog_early_key = 0;
     }
@@ -1656,17 +1149,7 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
                     state.apply(action);
                     true
                 }
-                Dispatch::Editor(key) => {
-                    if let Some(dialog) = state.dialog.as_mut() {
-                        dialog.type_key(key);
-                        true
-                    } else if let Some(logs) = state.log_view_mut() {
-                        logs.type_key(crossterm::event::KeyEvent::new(key.code, key.mods));
-                        true
-                    } else {
-                        false
-                    }
-                }
+                Dispatch::Editor(key) => state.type_key(key),
                 Dispatch::Ignored => false,
             }
         }
@@ -1708,11 +1191,7 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
             true
         }
         Msg::Revisions(id, result) => {
-            state.dialog = state
-                .dialog
-                .take()
-                .and_then(|d| d.revisions_loaded(id, result));
-            state.refresh_hints();
+            state.map_dialog(|d| d.revisions_loaded(id, result));
             true
         }
         Msg::Probe(generation, result) => {
@@ -1796,11 +1275,7 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
         }
         Msg::DryRun(id, result) => {
             let protected = state.target.protected;
-            state.dialog = state
-                .dialog
-                .take()
-                .and_then(|d| d.dry_run_done(id, result, protected));
-            state.refresh_hints();
+            state.map_dialog(|d| d.dry_run_done(id, result, protected));
             true
         }
         Msg::Unanswered(id) => {
@@ -1814,13 +1289,12 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
                  ops-tui reads the object back and says (header and Timeline); do not send it again before then.",
                 crate::kube::actions::EXECUTE_DEADLINE.as_secs()
             );
-            if matches!(&state.dialog, Some(actions::Dialog::Running { id: asked, .. }) if *asked == id)
+            if matches!(state.dialog(), Some(actions::Dialog::Running { id: asked, .. }) if *asked == id)
             {
-                state.dialog = Some(actions::Dialog::Unanswered { summary, message });
+                state.set_dialog(Some(actions::Dialog::Unanswered { summary, message }));
             } else {
                 state.notice = Some(format!("{summary}: {message}"));
             }
-            state.refresh_hints();
             true
         }
         Msg::ReadBack(id, outcome) => {
@@ -1843,7 +1317,7 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
         Msg::Acted(id, result) => {
             state.in_flight.remove(&id);
             // The dialog that sent it, if still open (esc closes a running one).
-            let running = match &state.dialog {
+            let running = match state.dialog() {
                 Some(actions::Dialog::Running { id: asked, plan }) if *asked == id => {
                     Some(plan.summary.clone())
                 }
@@ -1852,12 +1326,12 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
             match (result, running) {
                 (Ok(summary), running) => {
                     if running.is_some() {
-                        state.dialog = None;
+                        state.set_dialog(None);
                     }
                     state.notice = Some(format!("done: {summary} (journaled)"));
                 }
                 (Err(message), Some(summary)) => {
-                    state.dialog = Some(actions::Dialog::Refused { summary, message });
+                    state.set_dialog(Some(actions::Dialog::Refused { summary, message }));
                 }
                 // Another dialog is open now: leave it, and say what failed.
                 (Err(message), None) => {
@@ -1866,7 +1340,6 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
                     ));
                 }
             }
-            state.refresh_hints();
             true
         }
     }
@@ -1951,15 +1424,15 @@ pub(crate) mod tests {
     fn help_takes_keys_while_open() {
         let mut s = state();
         press(&mut s, KeyCode::Char('?'));
-        assert!(s.help.is_some());
+        assert!(s.help().is_some());
         // Tab is not a dialog key: focus does not move behind the overlay.
         assert!(!press(&mut s, KeyCode::Tab));
         assert_eq!(s.focus, Pane::Rollouts);
         press(&mut s, KeyCode::Down);
-        assert_eq!(s.help.as_ref().unwrap().scroll, 1);
+        assert_eq!(s.help().unwrap().scroll, 1);
         press(&mut s, KeyCode::Esc);
-        assert!(s.help.is_none() && !s.quit);
-        assert!(s.hints.iter().any(|h| h.1 == "quit"));
+        assert!(s.help().is_none() && !s.quit);
+        assert!(s.hints().iter().any(|h| h.1 == "quit"));
     }
 
     #[test]
@@ -2060,12 +1533,9 @@ pub(crate) mod tests {
             .unwrap();
         s.selected[0] = row;
         press(&mut s, KeyCode::Enter);
-        assert_eq!(s.workload.as_ref().unwrap().name, "payments-api");
+        assert_eq!(s.workload().unwrap().name, "payments-api");
         press(&mut s, KeyCode::Tab);
-        assert_eq!(
-            s.workload.as_ref().unwrap().section,
-            workload::Section::History
-        );
+        assert_eq!(s.workload().unwrap().section, workload::Section::History);
         char(&mut s, 'l');
         let Some(Effect::Logs(Some(req))) = s.effects.pop() else {
             panic!("no log stream asked for")
@@ -2103,9 +1573,9 @@ pub(crate) mod tests {
         assert_eq!(s.log_view().unwrap().filter, "q");
         press(&mut s, KeyCode::Esc);
         assert_eq!(s.effects.pop(), Some(Effect::Logs(None)));
-        assert!(s.log_view().is_none() && s.workload.is_some());
+        assert!(s.log_view().is_none() && s.workload().is_some());
         press(&mut s, KeyCode::Esc);
-        assert!(s.workload.is_none());
+        assert!(s.workload().is_none());
     }
 
     #[test]
@@ -2118,7 +1588,7 @@ pub(crate) mod tests {
             .position(|r| r.name == "payments-api")
             .unwrap();
         char(&mut s, 'b');
-        let Some(actions::Dialog::PickColour { switch, selected }) = &s.dialog else {
+        let Some(actions::Dialog::PickColour { switch, selected }) = s.dialog() else {
             panic!("no colour picker: {:?}", s.notice)
         };
         assert_eq!(switch.colours[*selected].value, "green");
@@ -2134,7 +1604,7 @@ pub(crate) mod tests {
         update(&mut s, Msg::DryRun(id, Ok(())));
         press(&mut s, KeyCode::Enter);
         assert!(
-            matches!(s.dialog, Some(actions::Dialog::Unready { .. })),
+            matches!(s.dialog(), Some(actions::Dialog::Unready { .. })),
             "one enter is not enough for a target that is not ready"
         );
         assert!(s.effects.is_empty());
@@ -2177,7 +1647,7 @@ pub(crate) mod tests {
             panic!("no dry run: {:?}", s.notice)
         };
         press(&mut s, KeyCode::Esc);
-        assert!(s.dialog.is_none());
+        assert!(s.dialog().is_none());
         // Another action is opened: its own dry run is under way.
         select(&mut s, "payments-worker");
         char(&mut s, 'p');
@@ -2186,26 +1656,26 @@ pub(crate) mod tests {
         };
         assert_ne!(stale, fresh);
         let checking = |s: &AppState| {
-            matches!(&s.dialog, Some(Dialog::Checking { plan, .. })
+            matches!(s.dialog(), Some(Dialog::Checking { plan, .. })
                 if plan.summary == "pause deployment/payments-worker")
         };
         // The restart's answers, passed or refused, change nothing.
         update(&mut s, Msg::DryRun(stale, Ok(())));
-        assert!(checking(&s), "a stale dry run confirmed: {:?}", s.dialog);
+        assert!(checking(&s), "a stale dry run confirmed: {:?}", s.dialog());
         update(&mut s, Msg::DryRun(stale, Err("forbidden".into())));
-        assert!(checking(&s), "a stale refusal refused: {:?}", s.dialog);
+        assert!(checking(&s), "a stale refusal refused: {:?}", s.dialog());
         update(&mut s, Msg::DryRun(fresh, Ok(())));
         assert!(
-            matches!(&s.dialog, Some(Dialog::Confirm { plan, .. })
+            matches!(s.dialog(), Some(Dialog::Confirm { plan, .. })
                 if plan.summary == "pause deployment/payments-worker"),
             "{:?}",
-            s.dialog
+            s.dialog()
         );
         // Executed, then the running dialog closed and a rollback opened:
         // the execution's late failure is a notice, not the new dialog.
         press(&mut s, KeyCode::Enter);
         let Some(Effect::Act(Request::Execute(running, _))) = s.effects.pop() else {
-            panic!("not executed: {:?}", s.dialog)
+            panic!("not executed: {:?}", s.dialog())
         };
         press(&mut s, KeyCode::Esc);
         select(&mut s, "payments-api");
@@ -2216,7 +1686,7 @@ pub(crate) mod tests {
         assert_eq!(name, "payments-api");
         update(&mut s, Msg::Acted(running, Err("conflict".into())));
         assert!(
-            matches!(&s.dialog, Some(Dialog::Loading { deployment, .. }) if deployment == "payments-api")
+            matches!(s.dialog(), Some(Dialog::Loading { deployment, .. }) if deployment == "payments-api")
         );
         assert!(s.notice.as_deref().unwrap().contains("conflict"));
         // Cancelled, and the other Deployment's rollback opened: the first
@@ -2237,12 +1707,12 @@ pub(crate) mod tests {
         };
         update(&mut s, Msg::Revisions(first, Ok(vec![choice])));
         assert!(
-            matches!(&s.dialog, Some(Dialog::Loading { deployment, .. }) if deployment == "payments-worker"),
+            matches!(s.dialog(), Some(Dialog::Loading { deployment, .. }) if deployment == "payments-worker"),
             "{:?}",
-            s.dialog
+            s.dialog()
         );
         update(&mut s, Msg::Revisions(second, Err("no history".into())));
-        assert!(matches!(&s.dialog, Some(Dialog::Refused { .. })));
+        assert!(matches!(s.dialog(), Some(Dialog::Refused { .. })));
     }
 
     #[test]
@@ -2255,7 +1725,7 @@ pub(crate) mod tests {
             .position(|r| r.name == "payments-worker")
             .unwrap();
         char(&mut s, 'b');
-        assert!(s.dialog.is_none());
+        assert!(s.dialog().is_none());
         assert!(s.notice.as_deref().unwrap().contains("does not exist"));
     }
 
@@ -2264,7 +1734,7 @@ pub(crate) mod tests {
         use crate::kube::{Change, KubeMsg};
         let mut s = with_cluster();
         char(&mut s, 'C');
-        let picker = s.picker.as_ref().unwrap();
+        let picker = s.picker().unwrap();
         let labels: Vec<&str> = picker.entries.iter().map(|e| e.label.as_str()).collect();
         assert_eq!(labels, ["env staging", "env prod", "context kind-local"]);
         assert_eq!(picker.selected, 0, "the current one is preselected");
@@ -2368,7 +1838,7 @@ pub(crate) mod tests {
         char(&mut s, 'j');
         char(&mut s, ' ');
         assert!(
-            matches!(s.dialog, Some(actions::Dialog::Text { .. })),
+            matches!(s.dialog(), Some(actions::Dialog::Text { .. })),
             "{:?}",
             s.notice
         );
@@ -2473,7 +1943,7 @@ pub(crate) mod tests {
         })];
         update(&mut s, Msg::Journal(journal.clone()));
         char(&mut s, 'w');
-        assert!(s.walkthrough);
+        assert!(s.walkthrough().is_some());
         let (id, ..) = s.selected_item().unwrap();
         assert_eq!(
             id, "pre-deployment/database-migrations-reviewed",
@@ -2489,7 +1959,7 @@ pub(crate) mod tests {
         char(&mut s, 'k');
         assert_eq!(s.selected_item().unwrap().0, id);
         press(&mut s, KeyCode::Esc);
-        assert!(!s.walkthrough);
+        assert!(s.walkthrough().is_none());
     }
 
     #[test]

@@ -71,7 +71,7 @@ fn a_paste_of_lines_and_action_keys_onto_a_pane_acts_on_nothing() {
     for pane in ['1', '2', '3', '4', '5'] {
         char(&mut s, pane);
         paste(&mut s, "checked worker logs, looks fine\nr\ns\n5\nu\n\n");
-        assert!(s.dialog.is_none(), "{:?}", s.dialog);
+        assert!(s.dialog().is_none(), "{:?}", s.dialog());
         assert!(s.effects.is_empty(), "{:?}", s.effects);
         assert!(!s.quit);
         assert!(s.notice.as_deref().unwrap().contains("paste ignored"));
@@ -83,8 +83,8 @@ fn a_paste_into_a_note_is_text_and_submits_nothing() {
     let mut s = namespace_of(&["api", "web"]);
     char(&mut s, 'n');
     paste(&mut s, "checked worker logs, looks fine\r\nr\n\x1b[31mq\n");
-    let Some(Dialog::Text { input, .. }) = &s.dialog else {
-        panic!("the note closed: {:?}", s.dialog)
+    let Some(Dialog::Text { input, .. }) = s.dialog() else {
+        panic!("the note closed: {:?}", s.dialog())
     };
     assert_eq!(
         input.lines(),
@@ -95,7 +95,7 @@ fn a_paste_into_a_note_is_text_and_submits_nothing() {
     assert!(!s.quit);
     // Only a real enter submits it: the note, nothing else.
     press(&mut s, KeyCode::Enter);
-    assert!(s.dialog.is_none());
+    assert!(s.dialog().is_none());
     assert!(
         matches!(
             s.effects.as_slice(),
@@ -112,7 +112,7 @@ fn a_huge_paste_is_cut_to_what_a_field_holds_and_says_so() {
     let mut s = namespace_of(&["api"]);
     char(&mut s, 'n');
     paste(&mut s, &"x".repeat(actions::MAX_FIELD_CHARS * 3));
-    let Some(Dialog::Text { input, .. }) = &s.dialog else {
+    let Some(Dialog::Text { input, .. }) = s.dialog() else {
         panic!("no note")
     };
     let kept = input.lines().concat().chars().count();
@@ -133,12 +133,12 @@ fn a_paste_into_the_scale_box_takes_digits_only_and_never_confirms() {
     let mut s = namespace_of(&["api"]);
     char(&mut s, 's');
     paste(&mut s, "4\n");
-    let Some(Dialog::Scale { input, .. }) = &s.dialog else {
-        panic!("no scale box: {:?}", s.dialog)
+    let Some(Dialog::Scale { input, .. }) = s.dialog() else {
+        panic!("no scale box: {:?}", s.dialog())
     };
     assert_eq!(input.lines().concat(), "4", "the newline was not enter");
     paste(&mut s, "x-2");
-    let Some(Dialog::Scale { input, error, .. }) = &s.dialog else {
+    let Some(Dialog::Scale { input, error, .. }) = s.dialog() else {
         panic!("no scale box")
     };
     assert_eq!(input.lines().concat(), "4");
@@ -156,8 +156,8 @@ fn a_paste_into_a_typed_confirmation_fills_it_but_does_not_confirm() {
     };
     update(&mut s, Msg::DryRun(id, Ok(())));
     paste(&mut s, "api\n");
-    let Some(Dialog::Confirm { typed, .. }) = &s.dialog else {
-        panic!("not confirming: {:?}", s.dialog)
+    let Some(Dialog::Confirm { typed, .. }) = s.dialog() else {
+        panic!("not confirming: {:?}", s.dialog())
     };
     assert_eq!(typed, "api");
     assert!(s.effects.is_empty(), "nothing sent by the paste");
@@ -178,11 +178,11 @@ fn a_confirm_key_before_the_dialog_is_armed_does_nothing() {
     };
     s.mono_ms = 10_008;
     update(&mut s, Msg::DryRun(id, Ok(())));
-    assert!(matches!(s.dialog, Some(Dialog::Confirm { .. })));
+    assert!(matches!(s.dialog(), Some(Dialog::Confirm { .. })));
     // 92 ms later: typed ahead (or a paste without bracketed paste).
     s.mono_ms = 10_100;
     update(&mut s, key(KeyCode::Enter, KeyModifiers::NONE));
-    assert!(matches!(s.dialog, Some(Dialog::Confirm { .. })));
+    assert!(matches!(s.dialog(), Some(Dialog::Confirm { .. })));
     assert!(s.effects.is_empty());
     assert!(s.notice.as_deref().unwrap().contains("press it again"));
     // A key that came early starts the wait again: 300 ms after the
@@ -193,7 +193,7 @@ fn a_confirm_key_before_the_dialog_is_armed_does_nothing() {
     // A deliberate enter once the dialog has been quiet on screen.
     s.mono_ms += ARM_MS;
     update(&mut s, key(KeyCode::Enter, KeyModifiers::NONE));
-    assert!(matches!(s.dialog, Some(Dialog::Running { .. })));
+    assert!(matches!(s.dialog(), Some(Dialog::Running { .. })));
     assert!(matches!(
         s.effects.as_slice(),
         [Effect::Act(Request::Execute(..))]
@@ -206,7 +206,7 @@ fn ctrl_c_in_a_text_field_cancels_the_field_and_does_not_quit() {
     char(&mut s, 'n');
     char(&mut s, 'h');
     update(&mut s, key(KeyCode::Char('c'), KeyModifiers::CONTROL));
-    assert!(s.dialog.is_none());
+    assert!(s.dialog().is_none());
     assert!(s.effects.is_empty());
     assert!(!s.quit);
     // Outside a field, ctrl-c quits (through the normal way out).
@@ -242,9 +242,9 @@ fn the_selection_stays_on_its_workload_when_the_rows_re_sort() {
     // Every action acts on web-blue.
     char(&mut s, 's');
     assert!(
-        matches!(&s.dialog, Some(Dialog::Scale { deployment, .. }) if deployment == "web-blue"),
+        matches!(s.dialog(), Some(Dialog::Scale { deployment, .. }) if deployment == "web-blue"),
         "{:?}",
-        s.dialog
+        s.dialog()
     );
 }
 
@@ -260,7 +260,7 @@ fn a_selected_workload_that_disappears_is_not_replaced_by_another() {
     assert!(s.picked_gone);
     for action in ['s', 'r', 'u', 'p', 'b'] {
         char(&mut s, action);
-        assert!(s.dialog.is_none(), "{action}: {:?}", s.dialog);
+        assert!(s.dialog().is_none(), "{action}: {:?}", s.dialog());
         assert!(s.effects.is_empty());
         assert!(
             s.notice
@@ -291,8 +291,8 @@ fn an_action_dialog_keeps_the_workload_it_was_opened_for() {
         Msg::Kube(0, KubeMsg::Deployments(Change::Upsert(broken))),
     );
     s.derive();
-    let Some(Dialog::Checking { plan, .. }) = &s.dialog else {
-        panic!("no dry run: {:?}", s.dialog)
+    let Some(Dialog::Checking { plan, .. }) = s.dialog() else {
+        panic!("no dry run: {:?}", s.dialog())
     };
     assert_eq!(plan.target, "web");
 }
@@ -336,7 +336,7 @@ fn an_unanswered_mutation_stays_in_flight_until_it_is_read_back() {
     assert_eq!(s.in_flight.len(), 1);
     // Closing the running dialog says the request is still on its way.
     press(&mut s, KeyCode::Esc);
-    assert!(s.dialog.is_none());
+    assert!(s.dialog().is_none());
     assert!(s.notice.as_deref().unwrap().contains("still in flight"));
     assert!(update(&mut s, Msg::Unanswered(id)));
     assert!(s.in_flight[&id].unanswered);
@@ -359,7 +359,7 @@ fn the_unanswered_dialog_replaces_the_running_one() {
         panic!("not sent")
     };
     update(&mut s, Msg::Unanswered(id));
-    assert!(matches!(s.dialog, Some(Dialog::Unanswered { .. })));
+    assert!(matches!(s.dialog(), Some(Dialog::Unanswered { .. })));
     // A late answer to a finished request changes nothing.
     assert!(!update(&mut s, Msg::ReadBack(id + 100, Some(true))));
 }
@@ -370,7 +370,7 @@ fn read_only_refuses_a_burst_before_any_dialog() {
     s.target.read_only = true;
     char(&mut s, '2');
     char(&mut s, 'R');
-    assert!(s.dialog.is_none());
+    assert!(s.dialog().is_none());
     assert!(s.effects.is_empty());
     assert!(s.notice.as_deref().unwrap().contains("read-only"));
 }
@@ -415,27 +415,27 @@ fn a_paste_into_every_reason_and_milestone_field_is_text_only() {
     // keeps the pasted text and stays open until a real enter.
     for key in ['x', 'M', 'n'] {
         char(&mut s, key);
-        assert!(s.dialog.as_ref().is_some_and(Dialog::editing), "{key}");
+        assert!(s.dialog().is_some_and(Dialog::editing), "{key}");
         paste(&mut s, "no schema change\nq\ny\n");
-        let Some(Dialog::Text { input, .. }) = &s.dialog else {
-            panic!("{key}: the field closed: {:?}", s.dialog)
+        let Some(Dialog::Text { input, .. }) = s.dialog() else {
+            panic!("{key}: the field closed: {:?}", s.dialog())
         };
         assert_eq!(input.lines()[0], "no schema change");
         assert!(s.effects.is_empty(), "{key}: {:?}", s.effects);
         assert!(!s.quit);
         press(&mut s, KeyCode::Esc);
-        assert!(s.dialog.is_none());
+        assert!(s.dialog().is_none());
     }
     // An override reason: ticking an item whose check cannot pass.
     char(&mut s, 'j');
     char(&mut s, 'j');
     char(&mut s, ' ');
     assert!(
-        matches!(s.dialog, Some(Dialog::Text { .. })),
+        matches!(s.dialog(), Some(Dialog::Text { .. })),
         "{:?}",
         s.notice
     );
     paste(&mut s, "verified by hand\n\n");
     assert!(s.effects.is_empty());
-    assert!(matches!(s.dialog, Some(Dialog::Text { .. })));
+    assert!(matches!(s.dialog(), Some(Dialog::Text { .. })));
 }

@@ -387,7 +387,7 @@ fn the_walkthrough_stays_on_an_item_that_regresses() {
         .iter()
         .position(|r| matches!(r, ChecklistRow::Item { id, .. } if id == ITEM))
         .expect("the item's row");
-    s.walkthrough = true;
+    s.screen = crate::state::screen::Screen::Walkthrough { scroll: 0 };
     s.focus = Pane::Checklist;
     s.selected[Pane::Checklist.index()] = row;
     let regressed = record(

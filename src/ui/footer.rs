@@ -21,9 +21,10 @@ pub fn line(state: &AppState, width: usize) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
     let paused = state.target_paused();
-    let count = state.hints.len();
+    let all = state.hints();
+    let count = all.len();
     // Read-only says so right after help, before any hint can give way.
-    let mut hints: Vec<&(String, &str)> = state.hints.iter().collect();
+    let mut hints: Vec<&(String, &str)> = all.iter().collect();
     if let Some(at) = hints.iter().position(|(k, _)| k == "RO") {
         let ro = hints.remove(at);
         hints.insert(1.min(hints.len()), ro);

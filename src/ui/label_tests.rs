@@ -74,8 +74,8 @@ fn the_scale_box_starts_empty_and_refuses_what_is_not_a_number() {
         char(&mut s, c);
     }
     press(&mut s, KeyCode::Enter);
-    let Some(actions::Dialog::Checking { plan, .. }) = &s.dialog else {
-        panic!("not checking: {:?}", s.dialog)
+    let Some(actions::Dialog::Checking { plan, .. }) = s.dialog() else {
+        panic!("not checking: {:?}", s.dialog())
     };
     assert_eq!(plan.summary, "scale deployment/api from 2 to 5 replicas");
     press(&mut s, KeyCode::Esc);
@@ -85,8 +85,8 @@ fn the_scale_box_starts_empty_and_refuses_what_is_not_a_number() {
         char(&mut s, c);
     }
     press(&mut s, KeyCode::Enter);
-    let Some(actions::Dialog::Scale { input, error, .. }) = &s.dialog else {
-        panic!("the box closed: {:?}", s.dialog)
+    let Some(actions::Dialog::Scale { input, error, .. }) = s.dialog() else {
+        panic!("the box closed: {:?}", s.dialog())
     };
     assert_eq!(input.lines().concat(), "x-2", "kept as typed");
     assert!(
@@ -102,7 +102,7 @@ fn the_scale_box_starts_empty_and_refuses_what_is_not_a_number() {
     press(&mut s, KeyCode::Esc);
     char(&mut s, 's');
     press(&mut s, KeyCode::Enter);
-    let Some(actions::Dialog::Scale { error, .. }) = &s.dialog else {
+    let Some(actions::Dialog::Scale { error, .. }) = s.dialog() else {
         panic!("the box closed")
     };
     assert!(error.as_deref().unwrap().contains("has 2 now"), "{error:?}");

@@ -19,6 +19,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::state::AppState;
+use crate::state::screen::{Overlay, Screen};
 
 pub use crate::state::{MIN_HEIGHT, MIN_WIDTH};
 
@@ -42,29 +43,23 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         let line = fit::fit_line(line, usize::from(warning_area.width));
         frame.render_widget(Paragraph::new(line), warning_area);
     }
-    if let Some(view) = &state.workload {
-        workload::draw(frame, state, view, body);
-    } else if state.walkthrough {
-        walkthrough::draw(frame, state, body);
-    } else if let Some(detail) = &state.detail {
-        detail::draw(frame, state, detail, body);
-    } else {
-        for (pane, rect) in layout::panes(body, state.zoomed, state.focus) {
-            panes::draw(frame, state, pane, rect);
+    match &state.screen {
+        Screen::Workload(view) => workload::draw(frame, state, view, body),
+        Screen::Walkthrough { .. } => walkthrough::draw(frame, state, body),
+        Screen::Detail(detail) => detail::draw(frame, state, detail, body),
+        Screen::Dashboard => {
+            for (pane, rect) in layout::panes(body, state.zoomed, state.focus) {
+                panes::draw(frame, state, pane, rect);
+            }
         }
     }
     footer::draw(frame, state, footer_area);
-    if let Some(help) = &state.help {
-        dialogs::help::draw(frame, state, help, body);
-    }
-    if let Some(menu) = &state.fault_menu {
-        dialogs::faults::draw(frame, state, menu, body);
-    }
-    if let Some(picker) = &state.picker {
-        dialogs::picker::draw(frame, state, picker, body);
-    }
-    if let Some(dialog) = &state.dialog {
-        dialogs::action::draw(frame, state, dialog, body);
+    match &state.overlay {
+        None => {}
+        Some(Overlay::Help(help)) => dialogs::help::draw(frame, state, help, body),
+        Some(Overlay::Faults(menu)) => dialogs::faults::draw(frame, state, menu, body),
+        Some(Overlay::Picker(picker)) => dialogs::picker::draw(frame, state, picker, body),
+        Some(Overlay::Action(dialog)) => dialogs::action::draw(frame, state, dialog, body),
     }
 }
 

@@ -174,7 +174,8 @@ pub fn draw(frame: &mut Frame, state: &AppState, body: Rect) {
     let text = Paragraph::new(lines).wrap(Wrap { trim: false });
     let rows = u16::try_from(text.line_count(inner.width)).unwrap_or(u16::MAX);
     let scroll = state
-        .walkthrough_scroll
+        .walkthrough()
+        .unwrap_or(0)
         .min(rows.saturating_sub(inner.height));
     let below = rows.saturating_sub(scroll.saturating_add(inner.height));
     let key = |action| {

@@ -106,11 +106,11 @@ fn many_revisions(count: i64, selected: usize) -> AppState {
             }
         })
         .collect();
-    s.dialog = Some(Dialog::PickRevision {
+    s.set_dialog(Some(Dialog::PickRevision {
         deployment: "payments-api".into(),
         choices,
         selected,
-    });
+    }));
     s
 }
 
@@ -214,7 +214,7 @@ fn a_long_blue_green_list_marks_what_is_below_at_80x24() {
             current: i == 0,
         })
         .collect();
-    s.dialog = Some(Dialog::PickColour {
+    s.set_dialog(Some(Dialog::PickColour {
         switch: Switch {
             service: "payments-api".into(),
             label: "version".into(),
@@ -222,7 +222,7 @@ fn a_long_blue_green_list_marks_what_is_below_at_80x24() {
             colours,
         },
         selected: 2,
-    });
+    }));
     let rows = screen_rows(&render(&s, 80, 24));
     let shown: Vec<&String> = rows
         .iter()
@@ -259,7 +259,7 @@ fn a_long_context_picker_marks_what_is_above_and_below_at_80x24() {
         .iter()
         .find_map(|r| mark(r, '↓'))
         .expect("a mark below");
-    let Some(picker) = &s.picker else {
+    let Some(picker) = s.picker() else {
         panic!("no picker")
     };
     assert_eq!(above + shown + below, picker.entries.len(), "{rows:#?}");

@@ -381,9 +381,9 @@ fn log_lines_are_cut_with_marks_scroll_sideways_and_wrap() {
     // (at 80 columns, some of the hints give way, marked).
     for hint in [("w", "wrap"), ("left/right", "sideways")] {
         assert!(
-            s.hints.iter().any(|(k, l)| (k.as_str(), *l) == hint),
+            s.hints().iter().any(|(k, l)| (k.as_str(), *l) == hint),
             "{:?}",
-            s.hints
+            s.hints()
         );
     }
     assert!(text.contains(" w wrap …"), "{text}");
@@ -405,7 +405,7 @@ fn log_lines_are_cut_with_marks_scroll_sideways_and_wrap() {
     assert!(text.contains("┃…      "), "{text}");
 
     press(&mut s, KeyCode::Char('w'));
-    assert!(!s.walkthrough, "w wraps in the log view");
+    assert!(s.walkthrough().is_none(), "w wraps in the log view");
     let wrapped = render(&s, 80, 24);
     insta::assert_snapshot!("log_view_wrapped_80x24", wrapped);
     let text = wrapped.split("\n-- styles").next().unwrap();

@@ -1,0 +1,125 @@
+//! Keys on the dashboard: focus and zoom, the focused pane's selection,
+//! and what can be started from it (actions, views, the walkthrough,
+//! checklist entries).
+
+use crate::action::Action;
+use crate::state::screen::{Overlay, Screen};
+use crate::state::{AppState, Detail, Pane, faults, timeline};
+
+impl AppState {
+    pub(super) fn dashboard_key(&mut self, action: Action) {
+        let rows = self.row_count(self.focus);
+        let page = usize::from(self.size.1 / 2).max(1);
+        let sel = &mut self.selected[self.focus.index()];
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.open_help(),
+            Action::FocusNext => self.focus = self.focus.next(),
+            Action::FocusPrev => self.focus = self.focus.prev(),
+            Action::FocusRollouts
+            | Action::FocusHealth
+            | Action::FocusSignals
+            | Action::FocusChecklist
+            | Action::FocusTimeline => {
+                if let Some(p) = Pane::ALL.into_iter().find(|p| p.focus_action() == action) {
+                    self.focus = p;
+                }
+            }
+            Action::ToggleZoom => self.zoomed = !self.zoomed,
+            Action::Back => {
+                if self.zoomed {
+                    self.zoomed = false;
+                } else {
+                    self.warnings_hidden = true;
+                }
+            }
+            Action::MoveUp => *sel = sel.saturating_sub(1),
+            Action::MoveDown => *sel += 1,
+            Action::PageUp => *sel = sel.saturating_sub(page),
+            Action::PageDown => *sel += page,
+            Action::Top => *sel = 0,
+            Action::Bottom => *sel = rows,
+            Action::Faults if self.demo => {
+                self.overlay = Some(Overlay::Faults(faults::FaultMenu::default()));
+            }
+            Action::Faults => {
+                self.notice = Some("fault injection is for rehearsals: run `ops-tui demo`".into());
+            }
+            Action::Scale
+            | Action::Restart
+            | Action::PauseResume
+            | Action::Rollback
+            | Action::BlueGreen => self.open_action(action),
+            Action::Open if self.focus == Pane::Rollouts => {
+                self.open_workload();
+            }
+            Action::Open if matches!(self.focus, Pane::Health | Pane::Signals) => {
+                let index = self.selected[self.focus.index()];
+                let name = self.runbook.as_ref().and_then(|r| match self.focus {
+                    Pane::Health => r.probes().nth(index).map(|p| p.name.get_ref().clone()),
+                    _ => r.signals().nth(index).map(|s| s.name.get_ref().clone()),
+                });
+                if let Some(n) = name {
+                    self.screen = Screen::Detail(match self.focus {
+                        Pane::Health => Detail::Probe(n),
+                        _ => Detail::Signal(n),
+                    });
+                }
+            }
+            Action::Logs if self.focus == Pane::Rollouts => {
+                if self.open_workload() {
+                    self.open_logs();
+                }
+            }
+            Action::Logs => {
+                self.notice = Some("logs: select a Deployment in the Rollouts pane first".into());
+            }
+            Action::Filter if self.focus == Pane::Timeline => {
+                self.timeline_filter =
+                    timeline::next_filter(&self.timeline, self.timeline_filter.as_deref());
+                self.selected[Pane::Timeline.index()] = 0;
+                self.timeline_pick = None;
+            }
+            Action::SwitchContext => self.open_picker(),
+            Action::RunBurst => self.open_burst(),
+            Action::Tick => self.tick(),
+            Action::SkipItem => self.skip_item(),
+            Action::Note => self.open_note(),
+            Action::Milestone => self.open_milestone(),
+            Action::Walkthrough => self.start_walkthrough(),
+            Action::Star => self.star(),
+            Action::Open
+            | Action::Filter
+            | Action::Follow
+            | Action::PreviousLogs
+            | Action::NextContainer
+            | Action::Wrap
+            | Action::ScrollLeft
+            | Action::ScrollRight
+            | Action::Confirm
+            | Action::Cancel
+            | Action::Submit => {}
+        }
+        let max = self.row_count(self.focus).saturating_sub(1);
+        let sel = &mut self.selected[self.focus.index()];
+        *sel = (*sel).min(max);
+        let sel = *sel;
+        let moved = matches!(
+            action,
+            Action::MoveUp
+                | Action::MoveDown
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+        );
+        match self.focus {
+            Pane::Rollouts if moved => self.pick_rollout(sel),
+            Pane::Timeline if moved => {
+                let key = self.timeline_rows().nth(sel).and_then(|r| r.key.clone());
+                self.timeline_pick = key;
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Keys in the workload view: its sections, logs, and the actions on it.
+
+use crate::action::Action;
+use crate::state::{AppState, workload};
+
+impl AppState {
+    pub(super) fn workload_key(&mut self, action: Action) {
+        let page = usize::from(self.size.1.saturating_sub(8)).max(1);
+        let Some(view) = self.workload() else { return };
+        let section = view.section;
+        let count = workload::derive(&self.cluster, &view.name).count(section);
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.open_help(),
+            Action::Back | Action::Cancel => self.close_workload(),
+            Action::Open | Action::Logs
+                if action == Action::Logs || section == workload::Section::Pods =>
+            {
+                self.open_logs()
+            }
+            Action::Scale
+            | Action::Restart
+            | Action::PauseResume
+            | Action::Rollback
+            | Action::BlueGreen => self.open_action(action),
+            Action::SwitchContext => self.open_picker(),
+            _ => {
+                let Some(view) = self.workload_mut() else {
+                    return;
+                };
+                let sel = &mut view.selected[section.index()];
+                match action {
+                    Action::FocusNext => view.section = section.next(),
+                    Action::FocusPrev => view.section = section.prev(),
+                    Action::MoveUp => *sel = sel.saturating_sub(1),
+                    Action::MoveDown => *sel += 1,
+                    Action::PageUp => *sel = sel.saturating_sub(page),
+                    Action::PageDown => *sel += page,
+                    Action::Top => *sel = 0,
+                    Action::Bottom => *sel = count,
+                    _ => {}
+                }
+                *sel = (*sel).min(count.saturating_sub(1));
+                if section == workload::Section::Pods {
+                    let index = *sel;
+                    let name = view.name.clone();
+                    let pod = workload::derive(&self.cluster, &name)
+                        .pods
+                        .get(index)
+                        .map(|p| p.name.clone());
+                    if let Some(view) = self.workload_mut() {
+                        view.picked_pod = pod;
+                    }
+                }
+            }
+        }
+    }
+}
