@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
-
-use crate::sim::scenario::ScenarioName;
+use ops_sim::scenario::ScenarioName;
 
 /// A terminal operations console for on-call engineers: rollouts, health,
 /// signals, the go-live checklist and a journal of every action, in one screen.

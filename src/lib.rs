@@ -34,7 +34,6 @@ pub mod prom;
 pub mod report;
 pub mod runbook;
 pub mod secrets;
-pub mod sim;
 pub mod state;
 pub mod term;
 pub mod ui;
