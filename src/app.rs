@@ -52,6 +52,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Check(check)) => crate::checks::command::run(&check, &cli.dashboard),
         Some(Command::Import { guide, output }) => crate::import::run(&guide, output.as_deref()),
         Some(Command::Report(report)) => crate::report::run(&report, &cli.dashboard, &paths),
+        #[cfg(feature = "demo")]
         Some(Command::Demo(demo)) => crate::demo::run(&demo, &cli.dashboard, &paths),
         Some(Command::Paths) => {
             print_out(&paths.describe());

@@ -22,6 +22,7 @@ pub mod checks;
 pub mod cli;
 pub mod condition;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod import;
 pub mod journal;
