@@ -4,8 +4,30 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
+#[cfg(feature = "demo")]
+use ops_sim::scenario::ScenarioName;
 
-use crate::sim::scenario::ScenarioName;
+/// The examples after `--help`, with `ops-tui demo` where the demo is
+/// built in.
+macro_rules! examples {
+    ($demo:literal) => {
+        concat!(
+            "Examples:\n  \
+            ops-tui                          open the dashboard with ./ops-tui.toml, if present\n  \
+            ops-tui --env prod               use the runbook's `prod` environment\n  \
+            ops-tui --context kind-dev -n api  no runbook: watch every Deployment in `api`\n  ",
+            $demo,
+            "ops-tui validate runbooks/example.toml\n  \
+            ops-tui paths                    where configuration, themes, keymaps and logs live\n\n\
+            Press ? in the dashboard for every key."
+        )
+    };
+}
+#[cfg(feature = "demo")]
+const AFTER_HELP: &str =
+    examples!("ops-tui demo                     try it on a simulated cluster\n  ");
+#[cfg(not(feature = "demo"))]
+const AFTER_HELP: &str = examples!("");
 
 /// A terminal operations console for on-call engineers: rollouts, health,
 /// signals, the go-live checklist and a journal of every action, in one screen.
@@ -14,14 +36,7 @@ use crate::sim::scenario::ScenarioName;
     name = "ops-tui",
     version,
     about,
-    after_help = "Examples:\n  \
-        ops-tui                          open the dashboard with ./ops-tui.toml, if present\n  \
-        ops-tui --env prod               use the runbook's `prod` environment\n  \
-        ops-tui --context kind-dev -n api  no runbook: watch every Deployment in `api`\n  \
-        ops-tui demo                     try it on a simulated cluster\n  \
-        ops-tui validate runbooks/example.toml\n  \
-        ops-tui paths                    where configuration, themes, keymaps and logs live\n\n\
-        Press ? in the dashboard for every key."
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -29,6 +44,37 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// This process's command line, or its exit as clap's `parse` does (on
+    /// an error, `--help`, `--version`). A build without the `demo` feature
+    /// says so when asked for `demo`, which it does not have.
+    pub fn from_env() -> Cli {
+        match Cli::try_parse() {
+            Ok(cli) => cli,
+            #[cfg(not(feature = "demo"))]
+            Err(e) if asks_for_demo(&e) => {
+                say!(
+                    "error: unrecognized subcommand 'demo': this ops-tui was built without the `demo` \
+                     feature, so it has no simulated cluster (the default features include it)"
+                );
+                std::process::exit(2)
+            }
+            Err(e) => e.exit(),
+        }
+    }
+}
+
+/// Whether clap refused `demo` as an unknown subcommand.
+#[cfg(not(feature = "demo"))]
+fn asks_for_demo(e: &clap::Error) -> bool {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    e.kind() == ErrorKind::InvalidSubcommand
+        && matches!(
+            e.get(ContextKind::InvalidSubcommand),
+            Some(ContextValue::String(word)) if word == "demo"
+        )
 }
 
 /// Options of the dashboard (the default command).
@@ -94,6 +140,7 @@ pub enum Command {
     /// Write the checklist, its evidence, the actions and the timeline of an environment as Markdown
     Report(ReportArgs),
     /// Try everything on a simulated cluster, service and Prometheus (no cluster needed)
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Print where configuration, user themes and keymaps, data and logs live
     Paths,
@@ -179,6 +226,7 @@ pub struct ReportArgs {
     pub starred_only: bool,
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// What the simulated cluster holds

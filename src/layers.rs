@@ -24,7 +24,6 @@ pub const LAYERS: &[(&str, &[&str])] = &[
             "sink",
             "logging",
             "term",
-            "sim",
         ],
     ),
     (

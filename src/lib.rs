@@ -36,7 +36,6 @@ pub mod prom;
 pub mod report;
 pub mod runbook;
 pub mod secrets;
-pub mod sim;
 pub mod sink;
 pub mod state;
 pub mod status;
@@ -44,5 +43,6 @@ pub mod term;
 pub mod ui;
 
 // Kept for callers outside the crate that name these by their old paths.
+#[cfg(feature = "demo")]
 pub use cmd::demo;
 pub use runbook::import;

@@ -1,10 +1,8 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     one_malloc_arena();
-    let cli = ops_tui::cli::Cli::parse();
+    let cli = ops_tui::cli::Cli::from_env();
     ops_tui::cmd::main(cli)
 }
 

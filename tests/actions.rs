@@ -276,9 +276,9 @@ async fn watched_until(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blue_green_switch_from_the_watched_state_moves_the_traffic_and_is_journaled() {
-    use ops_tui::sim::SimOptions;
-    use ops_tui::sim::cluster::Timing;
-    use ops_tui::sim::scenario::ScenarioName;
+    use ops_sim::SimOptions;
+    use ops_sim::cluster::Timing;
+    use ops_sim::scenario::ScenarioName;
     use ops_tui::state::bluegreen;
     let sim = common::sim::start_with(SimOptions {
         scenario: Some(ScenarioName::GoLive),

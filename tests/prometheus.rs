@@ -11,14 +11,14 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::prometheus::{NO_RULES, PromServer, get};
+use ops_sim::cluster::Timing;
+use ops_sim::scenario::ScenarioName;
+use ops_sim::traffic::MEMORY_LIMIT;
+use ops_sim::{Sim, SimOptions};
 use ops_tui::prom::alerts::{self, AlertState};
 use ops_tui::prom::poller::Tracker;
 use ops_tui::prom::{Prom, PromError, Reading, SignalState, Threshold, units};
 use ops_tui::runbook::model::Unit;
-use ops_tui::sim::cluster::Timing;
-use ops_tui::sim::scenario::ScenarioName;
-use ops_tui::sim::traffic::MEMORY_LIMIT;
-use ops_tui::sim::{Sim, SimOptions};
 
 const NS: &str = "shop-prod";
 
@@ -194,7 +194,7 @@ async fn prometheus_alert_goes_pending_then_firing() {
     );
 
     let injected_at = now();
-    ops_tui::sim::control::inject(&sim.handle, "errors", |p| match p {
+    ops_sim::control::inject(&sim.handle, "errors", |p| match p {
         "service" => Some("api".into()),
         "ratio" => Some("0.5".into()),
         _ => None,

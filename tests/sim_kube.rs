@@ -92,11 +92,7 @@ async fn a_rollout_runs_to_completion_and_a_watch_sees_it() {
     }
 }
 
-async fn ready_deployment(
-    name: &str,
-    replicas: i32,
-    image: &str,
-) -> (ops_tui::sim::Sim, kube::Client) {
+async fn ready_deployment(name: &str, replicas: i32, image: &str) -> (ops_sim::Sim, kube::Client) {
     let sim = start().await;
     let c = client(&sim, "demo").await;
     create(&c, &deployment(name, replicas, image)).await;
@@ -512,7 +508,7 @@ async fn a_watch_from_a_compacted_version_gets_410_and_a_relist_recovers() {
     )
     .await
     .unwrap();
-    ops_tui::sim::cluster::lock(&sim.cluster).store.compact();
+    ops_sim::cluster::lock(&sim.cluster).store.compact();
     let mut stream = api
         .watch(&WatchParams::default(), &old_rv)
         .await

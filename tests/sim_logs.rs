@@ -18,8 +18,8 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{DeleteParams, ListParams, LogParams};
 use kube::{Api, Client};
-use ops_tui::sim::SimOptions;
-use ops_tui::sim::cluster::Timing;
+use ops_sim::SimOptions;
+use ops_sim::cluster::Timing;
 use serde_json::json;
 
 const LIMIT: Duration = Duration::from_secs(30);

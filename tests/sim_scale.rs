@@ -11,9 +11,9 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams};
-use ops_tui::sim::SimOptions;
-use ops_tui::sim::cluster::Timing;
-use ops_tui::sim::scenario::{ScaleSize, ScenarioName};
+use ops_sim::SimOptions;
+use ops_sim::cluster::Timing;
+use ops_sim::scenario::{ScaleSize, ScenarioName};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

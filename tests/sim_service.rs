@@ -13,11 +13,11 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Service;
 use kube::Api;
 use kube::api::{Patch, PatchParams};
+use ops_sim::cluster::Timing;
+use ops_sim::scenario::ScenarioName;
+use ops_sim::{Sim, SimOptions};
 use ops_tui::runbook::Runbook;
 use ops_tui::runbook::select::{Overrides, select};
-use ops_tui::sim::cluster::Timing;
-use ops_tui::sim::scenario::ScenarioName;
-use ops_tui::sim::{Sim, SimOptions};
 use serde_json::{Value, json};
 
 const LIMIT: Duration = Duration::from_secs(30);
@@ -203,7 +203,7 @@ async fn a_bad_release_serves_errors_and_a_rollback_repairs_it() {
         .await
         .unwrap();
     assert_eq!(body["status"], "degraded");
-    let error_query = &ops_tui::sim::scenario::queries("shop-prod")[0].query;
+    let error_query = &ops_sim::scenario::queries("shop-prod")[0].query;
     let ratio = eventually("a high error ratio", || async {
         let v = prom_query(&sim, error_query).await;
         let r: f64 = v["data"]["result"][0]["value"][1].as_str()?.parse().ok()?;
@@ -466,7 +466,7 @@ async fn faults_hang_refuse_errors_and_expire_the_certificate() {
 
     // A raised error rate shows in the metrics.
     control("/faults/errors?service=api&ratio=0.5").await;
-    let query = &ops_tui::sim::scenario::queries("shop-prod")[0].query;
+    let query = &ops_sim::scenario::queries("shop-prod")[0].query;
     eventually("errors raised", || async {
         let v = prom_query(&sim, query).await;
         let r: f64 = v["data"]["result"][0]["value"][1].as_str()?.parse().ok()?;
@@ -501,7 +501,7 @@ async fn the_demo_runbook_asks_exactly_what_the_simulated_prometheus_answers() {
         .environments()
         .find(|(n, _)| Some(*n) == target.env.as_deref())
         .unwrap();
-    let registered = ops_tui::sim::scenario::queries("shop-prod");
+    let registered = ops_sim::scenario::queries("shop-prod");
     for signal in runbook.signals() {
         let query = ops_tui::runbook::vars::expand(
             signal.query.get_ref(),

@@ -11,14 +11,14 @@ mod common;
 
 use std::time::Duration;
 
+use ops_sim::SimOptions;
+use ops_sim::cluster::Timing;
+use ops_sim::scenario::ScenarioName;
 use ops_tui::config::keymap::Keymap;
 use ops_tui::config::theme::Theme;
 use ops_tui::journal::{Entry, EventKind, Journal, Record};
 use ops_tui::kube::watch;
 use ops_tui::runbook::select::{Overrides, select};
-use ops_tui::sim::SimOptions;
-use ops_tui::sim::cluster::Timing;
-use ops_tui::sim::scenario::ScenarioName;
 use ops_tui::state::actions::Request;
 use ops_tui::state::faults::FAULTS;
 use ops_tui::state::{AppState, Effect, Msg, update};
@@ -122,7 +122,7 @@ async fn an_injected_crash_loop_reaches_the_timeline_once() {
     .await;
     let ns = sim.namespace().to_string();
     let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig(&ns)).unwrap();
+    let kubeconfig = ops_sim::kubeconfig::write(dir.path(), &sim.kubeconfig(&ns)).unwrap();
     let journal = Journal::for_env(dir.path(), "demo", "demo");
 
     let (tx, mut rx) = mpsc::channel(4096);
@@ -148,7 +148,7 @@ async fn an_injected_crash_loop_reaches_the_timeline_once() {
 
     // The demo's fault menu: its first entry crash-loops the api.
     let fault = FAULTS[0];
-    let result = ops_tui::sim::control::inject(&sim.handle, fault.name, |p| {
+    let result = ops_sim::control::inject(&sim.handle, fault.name, |p| {
         fault
             .params
             .iter()

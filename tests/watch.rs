@@ -8,13 +8,13 @@ mod common;
 
 use std::time::Duration;
 
+use ops_sim::SimOptions;
+use ops_sim::cluster::{Timing, lock};
+use ops_sim::scenario::ScenarioName;
+use ops_sim::store::Kind;
 use ops_tui::kube::model::PodPhase;
 use ops_tui::kube::rollout::Rollout;
 use ops_tui::kube::{connect, watch};
-use ops_tui::sim::SimOptions;
-use ops_tui::sim::cluster::{Timing, lock};
-use ops_tui::sim::scenario::ScenarioName;
-use ops_tui::sim::store::Kind;
 use ops_tui::state::Msg;
 use ops_tui::state::cluster::ClusterState;
 use tokio::sync::mpsc;
@@ -59,7 +59,7 @@ async fn the_view_follows_the_cluster_through_restarts_and_relists() {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let path = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig("shop-prod")).unwrap();
+    let path = ops_sim::kubeconfig::write(dir.path(), &sim.kubeconfig("shop-prod")).unwrap();
     let conn = connect(Some(&path), Some("demo"), None).await.unwrap();
     assert_eq!(
         (
@@ -141,7 +141,7 @@ async fn a_forbidden_watch_is_reported_and_the_others_keep_working() {
     .await;
     lock(&sim.cluster).faults.forbidden.push(Kind::Pod);
     let dir = tempfile::tempdir().unwrap();
-    let path = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig("shop-prod")).unwrap();
+    let path = ops_sim::kubeconfig::write(dir.path(), &sim.kubeconfig("shop-prod")).unwrap();
     let conn = connect(Some(&path), Some("demo-viewer"), None)
         .await
         .unwrap();
@@ -185,7 +185,7 @@ async fn connection_errors_say_what_is_wrong() {
         "{err}"
     );
     let sim = common::sim::start().await;
-    let path = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig("shop")).unwrap();
+    let path = ops_sim::kubeconfig::write(dir.path(), &sim.kubeconfig("shop")).unwrap();
     let err = connect(Some(&path), Some("prod"), None)
         .await
         .err()
@@ -207,7 +207,7 @@ async fn the_workload_view_gets_pods_history_conditions_events_and_services_from
     .await;
     let ns = sim.namespace().to_string();
     let dir = tempfile::tempdir().unwrap();
-    let path = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig(&ns)).unwrap();
+    let path = ops_sim::kubeconfig::write(dir.path(), &sim.kubeconfig(&ns)).unwrap();
     let conn = connect(Some(&path), Some("demo"), None).await.unwrap();
     let (tx, mut rx) = mpsc::channel(4096);
     let task = tokio::spawn(async move {
@@ -292,7 +292,7 @@ async fn a_runbooks_selector_narrows_the_pods_watched() {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let path = ops_tui::sim::kubeconfig::write(dir.path(), &sim.kubeconfig("shop-prod")).unwrap();
+    let path = ops_sim::kubeconfig::write(dir.path(), &sim.kubeconfig("shop-prod")).unwrap();
     let conn = connect(Some(&path), Some("demo"), None).await.unwrap();
     let (tx, mut rx) = mpsc::channel(4096);
     let task = tokio::spawn(async move {

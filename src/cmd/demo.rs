@@ -8,11 +8,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use ops_sim::scenario::{ScaleSize, ScenarioName};
+use ops_sim::{DEFAULT_PORT, Sim, SimOptions, kubeconfig};
+
 use super::common::{runtime, start_logging};
 use crate::cli::{DashboardArgs, DemoArgs};
 use crate::config::paths::Paths;
-use crate::sim::scenario::{ScaleSize, ScenarioName};
-use crate::sim::{DEFAULT_PORT, Sim, SimOptions, kubeconfig};
 use crate::state::{Effect, Msg};
 
 /// The demo runbook, with the addresses of `demo --serve` on its default ports.
@@ -265,7 +266,7 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
                 pods: demo.pods,
             },
             port,
-            timing: crate::sim::cluster::Timing::demo().faster(demo.speed),
+            timing: ops_sim::cluster::Timing::demo().faster(demo.speed),
             speed: demo.speed,
             ..SimOptions::default()
         };
@@ -320,7 +321,7 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
                     .map(|(_, v)| (*v).to_string())
             };
             // Said on screen, and journaled once injected.
-            let result = crate::sim::control::inject(&handle, fault.name, param);
+            let result = ops_sim::control::inject(&handle, fault.name, param);
             Some(Msg::Injected(fault, result))
         };
         let code = super::dashboard::run(&args, paths, Some(&inject)).await;

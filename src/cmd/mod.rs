@@ -10,6 +10,7 @@ use common::{EXIT_CONFIG, print_out};
 pub mod check;
 pub mod common;
 pub mod dashboard;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod import;
 pub mod report;
@@ -35,6 +36,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Check(check)) => check::run(&check, &cli.dashboard),
         Some(Command::Import { guide, output }) => import::run(&guide, output.as_deref()),
         Some(Command::Report(report)) => report::run(&report, &cli.dashboard, &paths),
+        #[cfg(feature = "demo")]
         Some(Command::Demo(demo)) => demo::run(&demo, &cli.dashboard, &paths),
         Some(Command::Paths) => {
             print_out(&paths.describe());

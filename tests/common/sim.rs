@@ -6,8 +6,8 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Api, Client, Config};
-use ops_tui::sim::cluster::Timing;
-use ops_tui::sim::{Sim, SimOptions};
+use ops_sim::cluster::Timing;
+use ops_sim::{Sim, SimOptions};
 use serde_json::json;
 
 pub const NS: &str = "shop";
@@ -127,5 +127,5 @@ pub fn complete(d: &Deployment) -> bool {
 /// Writes the simulator's kubeconfig (namespace `NS`) into `dir`, for
 /// running kubectl against it.
 pub fn write_kubeconfig(sim: &Sim, dir: &std::path::Path) -> std::path::PathBuf {
-    ops_tui::sim::kubeconfig::write(dir, &sim.kubeconfig(NS)).expect("write the kubeconfig")
+    ops_sim::kubeconfig::write(dir, &sim.kubeconfig(NS)).expect("write the kubeconfig")
 }

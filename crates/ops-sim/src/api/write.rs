@@ -15,11 +15,11 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 use super::{Api, not_found, status};
-use crate::sim::cluster::{Cluster, lock};
-use crate::sim::controller::delete_pod;
-use crate::sim::http::{Req, Resp, json};
-use crate::sim::patch::{self, PatchType};
-use crate::sim::store::{Kind, Obj, Typed};
+use crate::cluster::{Cluster, lock};
+use crate::controller::delete_pod;
+use crate::http::{Req, Resp, json};
+use crate::patch::{self, PatchType};
+use crate::store::{Kind, Obj, Typed};
 
 /// `dryRun=All` in the query, or (for DELETE) in the DeleteOptions body.
 fn dry_run(req: &Req) -> bool {
@@ -363,12 +363,12 @@ pub fn delete(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
 /// Deletes a Deployment's ReplicaSets and their pods.
 fn cascade(cluster: &mut Cluster, ns: &str, uid: &str) {
     for rs in cluster.store.list(Kind::ReplicaSet, Some(ns)) {
-        if !crate::sim::controller::owned_by(rs.meta(), uid) {
+        if !crate::controller::owned_by(rs.meta(), uid) {
             continue;
         }
         let rs_uid = rs.meta().uid.clone().unwrap_or_default();
         for pod in cluster.store.list(Kind::Pod, Some(ns)) {
-            if crate::sim::controller::owned_by(pod.meta(), &rs_uid)
+            if crate::controller::owned_by(pod.meta(), &rs_uid)
                 && let Some(p) = Pod::peek(&pod)
             {
                 let p = p.clone();

@@ -6,7 +6,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{ContainerStateTerminated, ContainerStatus, Pod};
 
 use super::{Finals, Instance, MS, Nanos, hash, mix, nanos, now};
-use crate::sim::controller::{crashes, serves_errors};
+use crate::controller::{crashes, serves_errors};
 
 /// Why a container's logs cannot be read: the kubelet's and API server's
 /// messages, all answered with 400 Bad Request.

@@ -76,7 +76,7 @@ impl Req {
 }
 
 fn url_decode_pairs(q: &str) -> Vec<(String, String)> {
-    reqwest::Url::parse(&format!("http://x/?{q}"))
+    url::Url::parse(&format!("http://x/?{q}"))
         .map(|u| {
             u.query_pairs()
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))

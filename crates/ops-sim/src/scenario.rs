@@ -17,7 +17,8 @@ use super::cluster::Cluster;
 use super::controller::{self, CHANGE_CAUSE};
 use super::store::{Kind, Typed};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum ScenarioName {
     GoLive,
     Incident,

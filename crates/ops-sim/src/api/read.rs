@@ -16,10 +16,10 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::{Api, not_found, status, table};
-use crate::sim::cluster::lock;
-use crate::sim::http::{Req, Resp, json};
-use crate::sim::selector::{FieldSelector, LabelSelector};
-use crate::sim::store::{Kind, Obj, watch_line};
+use crate::cluster::lock;
+use crate::http::{Req, Resp, json};
+use crate::selector::{FieldSelector, LabelSelector};
+use crate::store::{Kind, Obj, watch_line};
 
 /// Longest a watch stays open.
 const MAX_WATCH: Duration = Duration::from_secs(1800);
@@ -160,7 +160,7 @@ pub fn list(api: &Api, req: &Req, kind: Kind, ns: Option<&str>) -> Resp {
         let _ = serde_json::to_writer(&mut body, &***obj);
     }
     body.extend_from_slice(b"]}");
-    let mut resp = hyper::Response::new(crate::sim::http::full(body));
+    let mut resp = hyper::Response::new(crate::http::full(body));
     resp.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("application/json"),

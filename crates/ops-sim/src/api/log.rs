@@ -16,10 +16,10 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::{Api, not_found, status};
-use crate::sim::cluster::{Cluster, lock};
-use crate::sim::http::{Body, Req, Resp, full};
-use crate::sim::logs::{self, Instance, MAX_LINES, Nanos};
-use crate::sim::store::{Change, EventType, Kind, Obj, Typed};
+use crate::cluster::{Cluster, lock};
+use crate::http::{Body, Req, Resp, full};
+use crate::logs::{self, Instance, MAX_LINES, Nanos};
+use crate::store::{Change, EventType, Kind, Obj, Typed};
 
 /// Longest a followed log stays open.
 const MAX_FOLLOW: Duration = Duration::from_secs(3600);

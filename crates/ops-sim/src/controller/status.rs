@@ -8,8 +8,8 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentCondition, DeploymentStat
 
 use super::deployment::replicas_of;
 use super::{REVISION, resolve, revision};
-use crate::sim::cluster::Cluster;
-use crate::sim::store::now;
+use crate::cluster::Cluster;
+use crate::store::now;
 
 const DEFAULT_PROGRESS_DEADLINE: i32 = 600;
 

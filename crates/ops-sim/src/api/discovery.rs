@@ -4,7 +4,7 @@
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
-use crate::sim::http::{Resp, json};
+use crate::http::{Resp, json};
 
 pub fn version() -> Resp {
     json(

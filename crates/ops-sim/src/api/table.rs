@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::sim::store::Obj;
+use crate::store::Obj;
 
 /// Whether the client asked for a Table.
 pub fn wanted(accept: Option<&str>) -> bool {

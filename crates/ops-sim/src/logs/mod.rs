@@ -258,7 +258,7 @@ fn hash(parts: &[&str]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::controller::{crashes, serves_errors};
+    use crate::controller::{crashes, serves_errors};
 
     fn running(image: &str) -> Instance {
         Instance {

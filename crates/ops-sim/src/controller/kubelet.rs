@@ -1,7 +1,7 @@
 //! A kubelet for every node at once: pods go Pending → scheduled → Running
 //! → Ready on the cluster's timing; an image whose tag contains `crash`
 //! crash-loops with growing back-off; deleted pods disappear after their
-//! grace period. What the containers print is in [`crate::sim::logs`],
+//! grace period. What the containers print is in [`crate::logs`],
 //! computed from the statuses kept here.
 
 use std::time::Duration;
@@ -12,8 +12,8 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
-use crate::sim::cluster::Cluster;
-use crate::sim::store::{Kind, Typed, now};
+use crate::cluster::Cluster;
+use crate::store::{Kind, Typed, now};
 
 /// Whether an image crash-loops (its tag contains `crash`).
 pub fn crashes(image: &str) -> bool {

@@ -157,7 +157,7 @@ impl PromSim {
         if req.method == Method::POST {
             let form = String::from_utf8_lossy(&req.body).to_string();
             params.extend(
-                reqwest::Url::parse(&format!("http://x/?{form}"))
+                url::Url::parse(&format!("http://x/?{form}"))
                     .map(|u| {
                         u.query_pairs()
                             .map(|(k, v)| (k.into_owned(), v.into_owned()))

@@ -13,8 +13,8 @@ use super::{
     CHANGE_CAUSE, HASH_LABEL, REVISION, REVISION_HISTORY, equal_ignoring_hash, owned_by, owner_ref,
     resolve, revision, template_hash, with_label,
 };
-use crate::sim::cluster::Cluster;
-use crate::sim::store::{Kind, Typed};
+use crate::cluster::Cluster;
+use crate::store::{Kind, Typed};
 
 const DEFAULT_HISTORY_LIMIT: i32 = 10;
 

@@ -10,8 +10,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::kubelet::ready_since;
 use super::{owner_ref, random_suffix};
-use crate::sim::cluster::Cluster;
-use crate::sim::store::{Kind, Obj, Typed};
+use crate::cluster::Cluster;
+use crate::store::{Kind, Obj, Typed};
 
 /// Pods created per ReplicaSet per tick, like the real controller's batches.
 const CREATE_BURST: usize = 500;
