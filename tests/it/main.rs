@@ -1,7 +1,8 @@
 //! The integration tests, in one test binary: one link of ops-tui and its
 //! dependencies instead of one per file. Each module is an area of
 //! behaviour; `cargo test --test it <module>::` runs one area (for example
-//! `screens::` or `props::`).
+//! `screens::` or `props::`). Tests that set variables in this process's
+//! environment are in `tests/setenv/`, a binary of their own.
 
 mod common;
 
