@@ -1,5 +1,5 @@
 //! What probes might observe: nothing, JSON, HTML, mangled bytes and
-//! extreme numbers. Shared by the condition property test (tests/it/props/mod.rs)
+//! extreme numbers. Shared by the condition property test (tests/it/props/condition.rs)
 //! and the condition fuzz target (fuzz/fuzz_targets/condition.rs).
 
 use std::collections::BTreeMap;
