@@ -41,8 +41,3 @@ pub mod state;
 pub mod status;
 pub mod term;
 pub mod ui;
-
-// Kept for callers outside the crate that name these by their old paths.
-#[cfg(feature = "demo")]
-pub use cmd::demo;
-pub use runbook::import;

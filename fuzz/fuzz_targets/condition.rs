@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use ops_tui::condition::{Condition, judge};
 
-#[path = "../../tests/common/observations.rs"]
+#[path = "../../tests/it/common/observations.rs"]
 mod observations;
 use observations::OBSERVATIONS;
 

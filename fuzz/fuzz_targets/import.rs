@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use ops_tui::import::import;
+use ops_tui::runbook::import::import;
 use ops_tui::runbook::Runbook;
 
 fuzz_target!(|data: &[u8]| {

@@ -55,14 +55,22 @@ fuzz_target!(|data: &[u8]| {
             InputContext {
                 dialog_open: false,
                 editor_focused: false,
+                log_view: false,
             },
             InputContext {
                 dialog_open: true,
                 editor_focused: false,
+                log_view: false,
             },
             InputContext {
                 dialog_open: false,
                 editor_focused: true,
+                log_view: false,
+            },
+            InputContext {
+                dialog_open: false,
+                editor_focused: false,
+                log_view: true,
             },
         ] {
             for k in ["q", "tab", "ctrl-c", "esc", "enter", "j", "?"] {

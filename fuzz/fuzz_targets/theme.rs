@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use ops_tui::config::theme::{Colors, Status, Theme};
+use ops_tui::config::theme::{Colors, Theme};
+use ops_tui::status::Status;
 
 const NAMES: [&str; 3] = ["default", "light", "custom"];
 

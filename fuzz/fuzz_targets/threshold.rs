@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ops_tui::prom::threshold::Threshold;
+use ops_tui::runbook::threshold::Threshold;
 use ops_tui::runbook::Unit;
 
 /// No unit, then each unit.

@@ -5,8 +5,6 @@
 
 pub mod report;
 
-/// Kept for callers outside the crate that name the plan here.
-pub use crate::prom::plan as prom;
 pub use crate::prom::plan::{AlertView, SignalView};
 
 use crate::kube::cluster::ClusterState;

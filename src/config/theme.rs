@@ -8,8 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use toml::de::DeValue;
 
 use super::{Layer, cap_warnings, load_layers, suggest};
-/// Kept for callers outside the crate that name it here.
-pub use crate::status::Status;
+use crate::status::Status;
 
 /// Built-in themes: (name, file text).
 pub const BUILTIN: &[(&str, &str)] = &[

@@ -12,11 +12,7 @@ pub mod client;
 pub mod plan;
 pub mod poller;
 pub mod signal;
-/// Thresholds and units are the runbook's; kept here for callers outside
-/// the crate that name them under `prom`.
-pub use crate::runbook::{threshold, units};
 
 pub use alerts::{Alert, AlertState};
 pub use client::{Prom, PromError};
 pub use signal::{Reading, SignalState, judge};
-pub use threshold::{Threshold, ThresholdError};

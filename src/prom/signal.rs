@@ -2,9 +2,9 @@
 //! for a query that returns several series (the worst of them).
 
 use super::client::PromError;
-use super::threshold::Threshold;
-use super::units;
 use crate::runbook::model::Unit;
+use crate::runbook::threshold::Threshold;
+use crate::runbook::units;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignalState {

@@ -18,8 +18,6 @@ pub struct ProbeState {
     pub history: VecDeque<(i64, Status)>,
 }
 
-pub use crate::probe::status;
-
 /// Every condition of a verdict with its resolved value, for the evidence
 /// of a tick: "✓ [STATUS] == 200 ([STATUS] = 200)", warn-tier ones
 /// prefixed "warn:".
@@ -53,7 +51,9 @@ impl Health {
             .response_time_ms
             .map_or(0, |ms| ms.round().max(0.0) as u64);
         entry.latencies.push_back(ms);
-        entry.history.push_back((result.at, status(&result)));
+        entry
+            .history
+            .push_back((result.at, crate::probe::status(&result)));
         while entry.latencies.len() > HISTORY {
             entry.latencies.pop_front();
         }

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::pane::{Pane, View};
 use crate::action::Action;
 use crate::config::keymap::{Keymap, Mode};
-use crate::config::theme::Status;
+use crate::status::Status;
 
 /// Where the reference lives, from the repository's root.
 pub const PATH: &str = "docs/keys.md";

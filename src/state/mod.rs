@@ -1198,7 +1198,7 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
             if generation != state.cluster.generation {
                 return false;
             }
-            let after = health::status(&result);
+            let after = crate::probe::status(&result);
             let why = result
                 .failure
                 .as_ref()

@@ -1,0 +1,86 @@
+//! The `scale` scenario: 500 Deployments and 20,000 pods load, list through
+//! the API with pagination, and roll.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common;
+
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use kube::Api;
+use kube::api::{ListParams, Patch, PatchParams};
+use ops_sim::SimOptions;
+use ops_sim::cluster::Timing;
+use ops_sim::scenario::{ScaleSize, ScenarioName};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_deployments_and_twenty_thousand_pods() {
+    let started = Instant::now();
+    let sim = common::sim::start_with(SimOptions {
+        scenario: Some(ScenarioName::Scale),
+        size: ScaleSize {
+            deployments: 500,
+            pods: 20_000,
+        },
+        timing: Timing::fast(),
+        ..SimOptions::default()
+    })
+    .await;
+    let seeded = started.elapsed();
+    assert_eq!(sim.counts(), (500, 20_000));
+    let client = common::sim::client(&sim, "demo").await;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), "scale");
+    let list = deployments.list(&ListParams::default()).await.unwrap();
+    assert_eq!(list.items.len(), 500);
+    assert!(
+        list.items
+            .iter()
+            .all(|d| d.status.as_ref().and_then(|s| s.ready_replicas) == d.spec.replicas)
+    );
+    // Pods, a page of 500 at a time as kube-rs watchers list them.
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "scale");
+    let listing = Instant::now();
+    let mut total = 0;
+    let mut token: Option<String> = None;
+    for _ in 0..100 {
+        let mut lp = ListParams::default().limit(500);
+        if let Some(t) = &token {
+            lp = lp.continue_token(t);
+        }
+        let page = pods.list(&lp).await.unwrap();
+        total += page.items.len();
+        token = page.metadata.continue_.filter(|t| !t.is_empty());
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(total, 20_000);
+    let listed = listing.elapsed();
+    // One Deployment rolls among all the others.
+    let patch = json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": "now"}}}}});
+    deployments
+        .patch(
+            "app-0007",
+            &PatchParams::default(),
+            &Patch::Strategic(patch),
+        )
+        .await
+        .unwrap();
+    let d = common::sim::wait_deployment_in(
+        &client,
+        "scale",
+        "app-0007",
+        Duration::from_secs(60),
+        "rollout at scale",
+        |d| common::sim::complete(d) && d.metadata.generation == Some(2),
+    )
+    .await;
+    assert_eq!(d.status.unwrap().updated_replicas, Some(40));
+    println!(
+        "scale: seeded in {seeded:?}, listed 20,000 pods in {listed:?}, total {:?}",
+        started.elapsed()
+    );
+}
