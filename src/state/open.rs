@@ -1,0 +1,338 @@
+//! What a key starts: action dialogs, the workload and log views, a switch
+//! of environment, checklist entries' dialogs, the picker.
+
+use super::*;
+
+impl AppState {
+    /// The namespace actions go to: the connection's, else the target's.
+    pub(super) fn namespace(&self) -> String {
+        self.cluster
+            .namespace
+            .clone()
+            .or_else(|| self.target.namespace.clone())
+            .unwrap_or_else(|| "default".into())
+    }
+
+    /// The Deployment an action applies to: the workload view's, else the
+    /// selected row of the Rollouts pane.
+    pub(super) fn action_deployment(&self, action: Action) -> Result<DeploymentRow, String> {
+        let name = match self.workload() {
+            Some(view) => view.name.clone(),
+            None if self.focus == Pane::Rollouts => self.picked_name()?,
+            None => {
+                return Err(format!(
+                    "{}: select a Deployment in the Rollouts pane first",
+                    action.hint()
+                ));
+            }
+        };
+        self.cluster.deployments.get(&name).cloned().ok_or_else(|| {
+            format!(
+                "deployment/{name} does not exist in namespace {}",
+                self.namespace()
+            )
+        })
+    }
+
+    /// Opens the dialog of a keyed action on the selected Deployment.
+    pub(super) fn open_action(&mut self, action: Action) {
+        if self.target.read_only {
+            self.notice = Some("read-only: actions are off (--read-only, or the environment is read_only without --write)".into());
+            return;
+        }
+        let d = match self.action_deployment(action) {
+            Ok(d) => d,
+            Err(why) => {
+                self.notice = Some(why);
+                return;
+            }
+        };
+        if action == Action::BlueGreen {
+            self.open_switch(&d);
+            return;
+        }
+        let at = jiff::Timestamp::from_second(self.now)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        self.next_request += 1;
+        match actions::Dialog::open(action, &d, &self.namespace(), &at, self.next_request) {
+            Ok((dialog, request)) => {
+                self.dialog_open(dialog);
+                self.effects.extend(request.map(Effect::Act));
+            }
+            Err(why) => self.notice = Some(why),
+        }
+    }
+
+    /// The blue-green switch of a workload the runbook gives `blue_green`.
+    pub(super) fn open_switch(&mut self, d: &DeploymentRow) {
+        let config = self
+            .runbook
+            .as_ref()
+            .and_then(|r| r.workloads().find(|w| w.name.get_ref() == &d.name))
+            .and_then(|w| w.blue_green.clone());
+        let Some(bg) = config else {
+            self.notice = Some(format!(
+                "deployment/{} has no blue_green in the runbook: add blue_green = {{ service = \"NAME\", label = \"LABEL\" }} to its [[workload]]",
+                d.name
+            ));
+            return;
+        };
+        match bluegreen::switch(&self.cluster, &bg.service, &bg.label) {
+            Ok(switch) => self.dialog_open(actions::Dialog::pick_colour(switch)),
+            Err(why) => self.notice = Some(why),
+        }
+    }
+
+    /// Opens the workload view of the selected Rollouts row.
+    pub(super) fn open_workload(&mut self) -> bool {
+        match self.picked_name() {
+            Ok(name) => {
+                self.screen = screen::Screen::Workload(Box::new(workload::WorkloadView::new(name)));
+                true
+            }
+            Err(why) => {
+                self.notice = Some(why);
+                false
+            }
+        }
+    }
+
+    /// The name of the workload selected in the Rollouts pane, or why none
+    /// is (never another row's: a selection that is gone says so).
+    pub(super) fn picked_name(&self) -> Result<String, String> {
+        match &self.picked {
+            Some(id) if self.picked_gone => Err(format!(
+                "{} is no longer in namespace {} (deleted?): select another with up/down",
+                id, id.namespace
+            )),
+            Some(id) => Ok(id.name.clone()),
+            // Nothing picked since the rows arrived: the row in view.
+            None => self
+                .cluster
+                .rows
+                .get(self.selected[Pane::Rollouts.index()])
+                .map(|r| r.name.clone())
+                .ok_or_else(|| "no Deployment selected".into()),
+        }
+    }
+
+    /// Whether the Deployment the keyed actions would act on now is paused
+    /// (the footer offers "resume" rather than "pause").
+    pub fn target_paused(&self) -> bool {
+        let name = match self.workload() {
+            Some(view) => Some(view.name.clone()),
+            None if self.focus == Pane::Rollouts => self.picked_name().ok(),
+            None => None,
+        };
+        name.and_then(|n| self.cluster.deployments.get(&n))
+            .is_some_and(|d| d.paused)
+    }
+
+    /// Opens the log view of a pod of the workload view: the selected one
+    /// in the Pods section, else the first (problems sort first).
+    pub(super) fn open_logs(&mut self) {
+        let Some(view) = self.workload() else { return };
+        let index = if view.section == workload::Section::Pods {
+            view.selected[workload::Section::Pods.index()]
+        } else {
+            0
+        };
+        let derived = workload::derive(&self.cluster, &view.name);
+        let Some(pod) = derived.pods.get(index) else {
+            self.notice = Some(format!("deployment/{} has no pods", view.name));
+            return;
+        };
+        if pod.containers.is_empty() {
+            self.notice = Some(format!("pod {} has no containers yet", pod.name));
+            return;
+        }
+        let (name, containers) = (pod.name.clone(), pod.containers.clone());
+        self.next_stream += 1;
+        let mut logs = logs::LogView::new(name, containers, self.next_stream);
+        let request = logs.restart(self.next_stream);
+        if let Some(view) = self.workload_mut() {
+            view.logs = Some(logs);
+        }
+        self.effects.push(Effect::Logs(Some(request)));
+    }
+
+    /// Starts the log stream again (another container, or previous).
+    pub(super) fn restart_logs(&mut self) {
+        self.next_stream += 1;
+        let stream = self.next_stream;
+        if let Some(logs) = self.log_view_mut() {
+            let request = logs.restart(stream);
+            self.effects.push(Effect::Logs(Some(request)));
+        }
+    }
+
+    pub(super) fn close_workload(&mut self) {
+        if self.log_view().is_some() {
+            self.effects.push(Effect::Logs(None));
+        }
+        if self.workload().is_some() {
+            self.close_view();
+        }
+    }
+
+    /// Re-targets the console: the header changes at once, the cluster state
+    /// starts empty, and the loop re-establishes every watch and the journal.
+    pub(super) fn switch_to(&mut self, choice: &picker::Choice) {
+        let target = match picker::target_for(self.runbook.as_ref(), &self.overrides, choice) {
+            Ok(t) => t,
+            Err(e) => {
+                self.notice = Some(e);
+                return;
+            }
+        };
+        if target == self.target {
+            self.notice = Some("already there: nothing changed".into());
+            return;
+        }
+        self.close_workload();
+        let wanted = std::mem::take(&mut self.cluster.wanted);
+        let generation = self.cluster.generation + 1;
+        self.cluster = cluster::ClusterState::new(wanted);
+        self.cluster.generation = generation;
+        self.cluster.context = target.context.clone();
+        self.cluster.namespace = target.namespace.clone();
+        self.probe_urls = self
+            .runbook
+            .as_ref()
+            .map(|r| probe_urls(r, &target))
+            .unwrap_or_default();
+        self.timeline.clear();
+        self.check_statuses.clear();
+        self.journal = journal_view::JournalView::default();
+        // Nothing is journaled on its own until that journal is read.
+        self.auto = verify::Auto::default();
+        self.auto.ready = false;
+        self.items.clear();
+        self.item_notes.clear();
+        self.health = health::Health::default();
+        self.signals = signals::Signals::default();
+        self.close_view();
+        self.selected = [0; 5];
+        self.picked = None;
+        self.picked_gone = false;
+        self.timeline_pick = None;
+        self.warnings.extend(target.warning.clone());
+        self.notice = Some(format!(
+            "switched to {}: reconnecting",
+            match choice {
+                picker::Choice::Env(e) => format!("environment {e}"),
+                picker::Choice::Context(c) => format!("context {c}"),
+            }
+        ));
+        self.target = target.clone();
+        self.effects.push(Effect::Switch(target, generation));
+    }
+
+    pub(super) fn open_milestone(&mut self) {
+        use crate::journal::Milestone;
+        let next = match self.incident() {
+            None => Milestone::Detected,
+            Some((_, Milestone::Detected)) => Milestone::Acknowledged,
+            Some((_, Milestone::Acknowledged)) => Milestone::Mitigated,
+            Some((_, _)) => Milestone::Resolved,
+        };
+        self.dialog_open(actions::Dialog::text(
+            actions::TextPurpose::Milestone {
+                milestone: next,
+                now: self.now,
+            },
+            format!(" Incident {} ", next.word()),
+            format!(
+                "Record the incident as {}: enter for now, or type @HH:MM or @-10m for when it happened.",
+                next.word()
+            ),
+        ));
+    }
+
+    pub(super) fn open_note(&mut self) {
+        let item = self.selected_item().map(|(id, ..)| id);
+        let prompt = match &item {
+            Some(id) => format!("A note on {id} (start with @HH:MM or @-15m to backdate it):"),
+            None => "A note for the timeline (start with @HH:MM or @-15m to backdate it):".into(),
+        };
+        self.dialog_open(actions::Dialog::text(
+            actions::TextPurpose::Note {
+                item,
+                now: self.now,
+            },
+            " Note ".into(),
+            prompt,
+        ));
+    }
+
+    /// The confirmation of the selected (or detailed) probe's burst.
+    pub(super) fn open_burst(&mut self) {
+        if self.target.read_only {
+            self.notice = Some(
+                "read-only: a burst sends requests to the service, so it is off (--read-only, or the environment is read_only without --write)"
+                    .into(),
+            );
+            return;
+        }
+        let name = match self.detail() {
+            Some(Detail::Probe(name)) => Some(name.clone()),
+            Some(Detail::Signal(_)) => None,
+            None if self.focus == Pane::Health => self
+                .runbook
+                .as_ref()
+                .and_then(|r| r.probes().nth(self.selected[Pane::Health.index()]))
+                .map(|p| p.name.get_ref().clone()),
+            None => None,
+        };
+        let Some(name) = name else {
+            self.notice = Some("run burst: select a probe in the Health pane first".into());
+            return;
+        };
+        let probe = self.runbook.as_ref().and_then(|r| {
+            r.probes()
+                .position(|p| p.name.get_ref() == &name)
+                .map(|i| (r, i))
+        });
+        let Some((runbook, index)) = probe else {
+            return;
+        };
+        let Some(p) = runbook.probes().nth(index) else {
+            return;
+        };
+        let Some(requests) = p.burst.as_ref().map(|b| *b.get_ref()) else {
+            self.notice = Some(format!(
+                "probe {name} has no burst: add burst = N to its [[probe]] for a rate-limit test"
+            ));
+            return;
+        };
+        self.dialog_open(actions::Dialog::Burst {
+            url: self.probe_urls.get(index).cloned().unwrap_or_default(),
+            requests: requests.min(crate::probe::MAX_BURST),
+            type_to_confirm: self.target.protected.then(|| name.clone()),
+            typed: String::new(),
+            probe: name,
+        });
+    }
+
+    pub(super) fn open_picker(&mut self) {
+        let picker = picker::Picker::new(self.runbook.as_ref(), &self.contexts, &self.target);
+        if picker.entries.is_empty() {
+            self.notice =
+                Some("no environments in the runbook and no contexts in the kubeconfig".into());
+            return;
+        }
+        self.overlay = Some(screen::Overlay::Picker(picker));
+    }
+
+    /// Whether the open dialog's confirm button is armed now; a key that
+    /// finds it unarmed starts the wait again.
+    pub(super) fn armed(&mut self) -> bool {
+        let quiet_since = self.dialog_since.max(self.dialog_early_key);
+        if self.mono_ms.saturating_sub(quiet_since) >= self.arm_ms.max(ARM_MS) {
+            return true;
+        }
+        self.dialog_early_key = self.mono_ms;
+        false
+    }
+}
