@@ -63,9 +63,14 @@ const HELP_HINTS: &[(&[Action], &str)] = &[
     (&[Action::Cancel], "close"),
     (&[Action::Quit], "quit"),
 ];
-const MENU_HINTS: &[(&[Action], &str)] = &[
+const FAULT_HINTS: &[(&[Action], &str)] = &[
     (&[Action::MoveDown, Action::MoveUp], "choose"),
     (&[Action::Confirm], "inject"),
+    (&[Action::Cancel], "close"),
+];
+const PICKER_HINTS: &[(&[Action], &str)] = &[
+    (&[Action::MoveDown, Action::MoveUp], "choose"),
+    (&[Action::Confirm], "switch"),
     (&[Action::Cancel], "close"),
 ];
 const ACTION_HINTS: &[(&[Action], &str)] =
@@ -140,7 +145,8 @@ impl AppState {
         let (groups, modes): (&[(&[Action], &str)], &[Mode]) = match layer {
             Layer::Action { editing: true } => (EDITING_HINTS, &[Mode::Editor]),
             Layer::Action { editing: false } => (ACTION_HINTS, &[Mode::Dialog]),
-            Layer::Picker | Layer::Faults => (MENU_HINTS, &[Mode::Dialog]),
+            Layer::Faults => (FAULT_HINTS, &[Mode::Dialog]),
+            Layer::Picker => (PICKER_HINTS, &[Mode::Dialog]),
             Layer::Help => (HELP_HINTS, &[Mode::Dialog]),
             Layer::View(View::Logs, true) => (FILTERING_HINTS, &[Mode::Editor]),
             Layer::View(view, _) => (view.hints(), view.modes()),
