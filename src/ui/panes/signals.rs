@@ -130,6 +130,7 @@ pub fn content(state: &AppState, width: usize) -> Content {
     for column in 3..6 {
         pad(&mut rows, column);
     }
+    fit_sparklines(&mut rows, width);
     let rows = columns(rows, width);
     let mut notes = Vec::new();
     if let Some((error, age)) = unreachable {
@@ -207,4 +208,81 @@ pub fn content(state: &AppState, width: usize) -> Content {
         }
     }
     Content { rows, notes }
+}
+
+/// The sparkline column (the sixth cell) shortened to its newest points
+/// when the whole of it does not fit beside the cells before it, so that
+/// a narrow pane keeps a shorter sparkline rather than none; below a few
+/// points it is left whole, for `columns` to drop.
+fn fit_sparklines(rows: &mut [Vec<Cell>], width: usize) {
+    const SPARK: usize = 5;
+    const FEWEST: usize = 4;
+    let fixed = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .take(SPARK)
+                .map(|c| c.span.content.width())
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0);
+    let room = width.saturating_sub(fixed);
+    if room < FEWEST + 1 {
+        return;
+    }
+    for cell in rows.iter_mut().filter_map(|r| r.get_mut(SPARK)) {
+        let points: Vec<char> = cell.span.content.trim_end().chars().collect();
+        if points.len() + 1 > room {
+            let kept: String = points[points.len() - (room - 1)..].iter().collect();
+            cell.span.content = format!("{kept} ").into();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spark_rows(spark: &str) -> Vec<Vec<Cell>> {
+        vec![vec![
+            Cell::keep(Span::raw("✓ ")),
+            Cell::at(2, Span::raw("ok       ")),
+            Cell::keep(Span::raw("error-rate ")),
+            Cell::keep(Span::raw("15.2% ")),
+            Cell::at(2, Span::raw("")),
+            Cell::at(3, Span::raw(format!("{spark} "))),
+            Cell::flex(4, Span::raw("warn > 1% · fail > 5%")),
+        ]]
+    }
+
+    fn text(rows: Vec<Vec<Cell>>, width: usize) -> String {
+        columns(rows, width)
+            .into_iter()
+            .map(|l| l.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_narrow_pane_keeps_the_newest_points_of_the_sparkline() {
+        // 28 columns before the sparkline; 16 points do not fit in 36.
+        let mut rows = spark_rows("▁▂▃▄▅▆▇█▁▂▃▄▅▆▇█");
+        fit_sparklines(&mut rows, 36);
+        let shown = text(rows, 36);
+        assert!(shown.contains("15.2% ▂▃▄▅▆▇█"), "{shown}");
+        assert!(!shown.contains("▁▂▃▄▅▆▇█▁"), "{shown}");
+    }
+
+    #[test]
+    fn a_wide_pane_keeps_the_whole_sparkline_and_a_tiny_one_drops_it() {
+        let whole = "▁▂▃▄▅▆▇█▁▂▃▄▅▆▇█";
+        let mut rows = spark_rows(whole);
+        fit_sparklines(&mut rows, 80);
+        assert!(text(rows, 80).contains(whole));
+        let mut rows = spark_rows(whole);
+        fit_sparklines(&mut rows, 30);
+        let shown = text(rows, 30);
+        assert!(!shown.contains('▇'), "{shown}");
+        assert!(shown.contains("error-rate"), "{shown}");
+    }
 }
