@@ -309,7 +309,11 @@ async fn an_action_while_not_connected_fails_with_its_request_number() {
 #[tokio::test]
 async fn effects_it_does_not_know_go_to_the_extra_executor() {
     let (mut rig, mut setup) = rig("prod", true).await;
-    let fault = crate::state::faults::FAULTS[0];
+    let fault = crate::state::faults::Fault {
+        label: "crash-loop the api Deployment",
+        name: "crash",
+        params: &[("workload", "api")],
+    };
     assert!(
         Runtime::start(&mut rig.state, setup_clone(&setup))
             .execute(Effect::Inject(fault))

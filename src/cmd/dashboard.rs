@@ -88,7 +88,7 @@ pub fn dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
         return ExitCode::from(EXIT_CONFIG);
     }
     match runtime() {
-        Ok(rt) => rt.block_on(run(args, paths, None)),
+        Ok(rt) => rt.block_on(run(args, paths, None, &[])),
         Err(e) => {
             say!("{e}");
             ExitCode::FAILURE
@@ -98,9 +98,17 @@ pub fn dashboard(args: &DashboardArgs, paths: &Paths) -> ExitCode {
 
 /// Loads the configuration and runs the dashboard, with an executor for
 /// effects (the demo's fault injection).
-pub async fn run(args: &DashboardArgs, paths: &Paths, executor: Option<Executor<'_>>) -> ExitCode {
+pub async fn run(
+    args: &DashboardArgs,
+    paths: &Paths,
+    executor: Option<Executor<'_>>,
+    faults: &'static [crate::state::faults::Fault],
+) -> ExitCode {
     match build_state(args, paths) {
-        Ok(state) => run_dashboard_with(state, args, paths, executor).await,
+        Ok(mut state) => {
+            state.faults = faults;
+            run_dashboard_with(state, args, paths, executor).await
+        }
         Err(e) => {
             say!("{e}");
             ExitCode::from(EXIT_CONFIG)

@@ -14,9 +14,65 @@ use ops_sim::{DEFAULT_PORT, Sim, SimOptions, kubeconfig};
 use super::common::{runtime, start_logging};
 use crate::cli::{DashboardArgs, DemoArgs};
 use crate::config::paths::Paths;
+use crate::state::faults::Fault;
 use crate::state::{Effect, Msg};
 
 /// The demo runbook, with the addresses of `demo --serve` on its default ports.
+/// What the fault menu offers in the demo: the simulator's control
+/// endpoint's fault names and parameters.
+pub const FAULTS: &[Fault] = &[
+    Fault {
+        label: "crash-loop the api Deployment",
+        name: "crash",
+        params: &[("workload", "api")],
+    },
+    Fault {
+        label: "crash-loop the worker Deployment",
+        name: "crash",
+        params: &[("workload", "worker")],
+    },
+    Fault {
+        label: "raise the api error rate by 20%",
+        name: "errors",
+        params: &[("service", "api"), ("ratio", "0.2")],
+    },
+    Fault {
+        label: "make api health endpoints hang",
+        name: "hang",
+        params: &[("service", "api")],
+    },
+    Fault {
+        label: "make worker refuse connections",
+        name: "refuse",
+        params: &[("service", "worker")],
+    },
+    Fault {
+        label: "expire the api TLS certificate",
+        name: "expire-cert",
+        params: &[("service", "api"), ("days", "-3")],
+    },
+    Fault {
+        label: "refuse list and watch of pods (RBAC)",
+        name: "forbid",
+        params: &[("resource", "pods")],
+    },
+    Fault {
+        label: "drop every watch connection",
+        name: "drop-watches",
+        params: &[],
+    },
+    Fault {
+        label: "restart the API server",
+        name: "restart-api",
+        params: &[],
+    },
+    Fault {
+        label: "clear every service fault",
+        name: "clear",
+        params: &[],
+    },
+];
+
 pub const DEMO_RUNBOOK: &str = include_str!("../../runbooks/demo.toml");
 
 /// The demo runbook with its addresses changed to where this simulator
@@ -324,7 +380,7 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
             let result = ops_sim::control::inject(&handle, fault.name, param);
             Some(Msg::Injected(fault, result))
         };
-        let code = super::dashboard::run(&args, paths, Some(&inject)).await;
+        let code = super::dashboard::run(&args, paths, Some(&inject), FAULTS).await;
         if let Some(j) = &journals {
             say!(
                 "ops-tui demo: its journal is in {} (the next demo starts a fresh one; --keep-journal continues it)",

@@ -311,7 +311,11 @@ fn an_alert_firing_and_resolving_is_journaled_once_each_and_the_alerts_check_wit
 #[test]
 fn a_fault_injected_in_the_demo_is_journaled_and_one_that_failed_is_not() {
     let mut s = started(Vec::new());
-    let fault = super::super::faults::FAULTS[0];
+    let fault = crate::state::faults::Fault {
+        label: "crash-loop the api Deployment",
+        name: "crash",
+        params: &[("workload", "api")],
+    };
     update(&mut s, Msg::Injected(fault, Ok("api crash-looping".into())));
     let entry = Entry::Event {
         event: EventKind::Fault,

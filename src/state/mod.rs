@@ -113,8 +113,10 @@ pub struct AppState {
     pub screen: screen::Screen,
     /// What is drawn over it and takes the keys first.
     pub overlay: Option<screen::Overlay>,
-    /// Running in `ops-tui demo`: the fault menu is available.
+    /// Running in `ops-tui demo`.
     pub demo: bool,
+    /// The faults the fault menu offers (the demo's; none elsewhere).
+    pub faults: &'static [faults::Fault],
     /// The last notice, shown until the next key.
     pub notice: Option<String>,
     /// Effects for the loop to carry out, drained after each update.
@@ -243,6 +245,7 @@ impl AppState {
             screen: screen::Screen::Dashboard,
             overlay: None,
             demo: false,
+            faults: &[],
             notice: None,
             effects: Vec::new(),
             warnings,

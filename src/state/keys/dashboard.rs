@@ -39,11 +39,15 @@ impl AppState {
             Action::PageDown => *sel += page,
             Action::Top => *sel = 0,
             Action::Bottom => *sel = rows,
-            Action::Faults if self.demo => {
+            Action::Faults if !self.faults.is_empty() => {
                 self.overlay = Some(Overlay::Faults(faults::FaultMenu::default()));
             }
             Action::Faults => {
-                self.notice = Some("fault injection is for rehearsals: run `ops-tui demo`".into());
+                self.notice = Some(if cfg!(feature = "demo") {
+                    "fault injection is for rehearsals: run `ops-tui demo`".into()
+                } else {
+                    "fault injection is for rehearsals in `ops-tui demo`, which this build leaves out".into()
+                });
             }
             Action::Scale
             | Action::Restart

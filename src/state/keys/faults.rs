@@ -2,11 +2,11 @@
 
 use crate::action::Action;
 use crate::state::screen::Overlay;
-use crate::state::{AppState, Effect, faults};
+use crate::state::{AppState, Effect};
 
 impl AppState {
     pub(super) fn faults_key(&mut self, action: Action) {
-        let n = faults::FAULTS.len();
+        let n = self.faults.len();
         let Some(Overlay::Faults(menu)) = &mut self.overlay else {
             return;
         };
@@ -18,7 +18,7 @@ impl AppState {
             Action::Top | Action::PageUp => menu.selected = 0,
             Action::Bottom | Action::PageDown => menu.selected = n - 1,
             Action::Confirm => {
-                if let Some(fault) = faults::FAULTS.get(menu.selected) {
+                if let Some(fault) = self.faults.get(menu.selected) {
                     self.effects.push(Effect::Inject(*fault));
                 }
                 self.overlay = None;

@@ -6,15 +6,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use crate::state::AppState;
-use crate::state::faults::{FAULTS, FaultMenu};
+use crate::state::faults::FaultMenu;
 use crate::ui::fit::{fit_line, scrolled};
 
 pub fn draw(frame: &mut Frame, state: &AppState, menu: &FaultMenu, body: Rect) {
     let theme = &state.theme;
-    let height = (FAULTS.len() as u16 + 5).min(body.height);
+    let height = (state.faults.len() as u16 + 5).min(body.height);
     let width = 60.min(body.width);
     let area = super::centered(body, width, height);
-    let rows: Vec<Line<'static>> = FAULTS
+    let rows: Vec<Line<'static>> = state
+        .faults
         .iter()
         .enumerate()
         .map(|(i, fault)| {

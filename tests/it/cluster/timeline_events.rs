@@ -14,13 +14,13 @@ use std::time::Duration;
 use ops_sim::SimOptions;
 use ops_sim::cluster::Timing;
 use ops_sim::scenario::ScenarioName;
+use ops_tui::cmd::demo::FAULTS;
 use ops_tui::config::keymap::Keymap;
 use ops_tui::config::theme::Theme;
 use ops_tui::journal::{Entry, EventKind, Journal, Record};
 use ops_tui::kube::watch;
 use ops_tui::runbook::select::{Overrides, select};
 use ops_tui::state::actions::Request;
-use ops_tui::state::faults::FAULTS;
 use ops_tui::state::{AppState, Effect, Msg, update};
 use tokio::sync::mpsc;
 

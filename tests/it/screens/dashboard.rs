@@ -176,6 +176,7 @@ fn every_view_at_every_small_size_never_panics() {
 fn fault_menu_and_notice_in_the_demo() {
     let mut s = example("staging");
     s.demo = true;
+    s.faults = ops_tui::cmd::demo::FAULTS;
     press(&mut s, KeyCode::Char('F'));
     press(&mut s, KeyCode::Down);
     assert_snapshot!(render(&s, 100, 30));
