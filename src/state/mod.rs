@@ -320,13 +320,13 @@ impl AppState {
                     value: reading.text(s.unit),
                     detail: crate::prom::plan::detail(
                         reading,
-                        s.warn
+                        s.warn_threshold
                             .as_ref()
-                            .map(|t| shown_threshold(t, s.unit))
+                            .map(|t| t.shown(s.unit))
                             .as_deref(),
-                        s.fail
+                        s.fail_threshold
                             .as_ref()
-                            .map(|t| shown_threshold(t, s.unit))
+                            .map(|t| t.shown(s.unit))
                             .as_deref(),
                     ),
                 })
@@ -674,7 +674,7 @@ impl AppState {
     }
 
     /// The selected checklist item: id, text, check, and its current run.
-    fn selected_item(&self) -> Option<(String, String, Option<String>, Option<String>)> {
+    fn selected_item(&self) -> Option<(String, String, Option<checklist::Check>, Option<String>)> {
         if self.focus != Pane::Checklist {
             return None;
         }
@@ -898,9 +898,7 @@ impl AppState {
             return;
         }
         let outcomes = check
-            .as_deref()
-            .and_then(|c| crate::runbook::check_ref::CheckRef::parse(c).ok())
-            .map(|r| crate::checks::evaluate(&r, &self.sources(), &self.cluster.wanted))
+            .map(|c| crate::checks::evaluate(&c.names, &self.sources(), &self.cluster.wanted))
             .unwrap_or_default();
         let evidence = self.evidence_of(&outcomes);
         let worst = crate::checks::worst(&outcomes);
@@ -1347,13 +1345,6 @@ fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
 
 #[cfg(test)]
 pub(crate) mod safety_tests;
-/// A runbook threshold as its signal's values are shown (as written when
-/// it does not parse).
-fn shown_threshold(t: &toml::Spanned<String>, unit: Option<crate::runbook::model::Unit>) -> String {
-    crate::runbook::threshold::Threshold::parse_for(t.get_ref(), unit)
-        .map_or_else(|_| t.get_ref().clone(), |t| t.shown(unit))
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyEventState, KeyModifiers};
