@@ -8,7 +8,7 @@ use super::summary::{CheckState, Summary};
 use super::{cell, code, text, when};
 use crate::runbook::Runbook;
 use crate::runbook::check_ref::{CheckRef, Target};
-use crate::state::checklist::{ChecklistRow, ItemState, run_of};
+use crate::state::checklist::{Check, ChecklistRow, ItemState, run_of};
 
 /// The journaled state that makes an item's check failing, if any: the
 /// named probe's, signal's or workload's rollout, or for `probe:*`,
@@ -16,12 +16,12 @@ use crate::state::checklist::{ChecklistRow, ItemState, run_of};
 /// `alerts` check's own journaled state (the dashboard journals it when
 /// it changes).
 fn failing<'a>(
-    check: &str,
+    check: &CheckRef,
     runbook: &Runbook,
     states: &'a HashMap<String, CheckState>,
 ) -> Option<&'a CheckState> {
     let failed = |key: String| states.get(key.as_str()).filter(|s| s.status == "fail");
-    match CheckRef::parse(check).ok()? {
+    match check {
         CheckRef::Probe(Target::Named(n)) => failed(format!("probe:{n}")),
         CheckRef::Signal(Target::Named(n)) => failed(format!("signal:{n}")),
         CheckRef::Probe(Target::All) => runbook
@@ -77,8 +77,11 @@ pub(super) fn write(
 ) {
     let states = summary.checklist.states(checklist, now);
     let checks = &summary.checks;
-    let failing_of =
-        |check: &Option<String>| check.as_deref().and_then(|c| failing(c, runbook, checks));
+    let failing_of = |check: &Option<Check>| {
+        check
+            .as_ref()
+            .and_then(|c| failing(&c.names, runbook, checks))
+    };
 
     // Summary per phase, and the total.
     let _ = writeln!(out, "## Summary\n");
@@ -215,7 +218,7 @@ pub(super) fn write(
                 };
                 let check = check
                     .as_ref()
-                    .map(|c| format!(" `{}`", code(c)))
+                    .map(|c| format!(" `{}`", code(&c.text)))
                     .unwrap_or_default();
                 let _ = writeln!(out, "- [{mark}] {}{check}{who}{failing}", text(item_text));
                 if matches!(state, Some(ItemState::Done { stale: false, .. })) {

@@ -159,7 +159,7 @@ impl Runbook {
             diagnostics,
             more,
         };
-        let file: RunbookFile = toml::from_str(text).map_err(|e| {
+        let mut file: RunbookFile = toml::from_str(text).map_err(|e| {
             let (line, column) = src.line_col(e.span().map_or(0, |s| s.start));
             invalid(
                 vec![Diagnostic {
@@ -170,7 +170,7 @@ impl Runbook {
                 0,
             )
         })?;
-        let problems = rules::check(&file, text);
+        let (problems, resolved) = rules::check(&file, text);
         if !problems.is_empty() {
             // Sorted by position, so placing them is one pass over the text.
             let more = problems.len().saturating_sub(MAX_DIAGNOSTICS);
@@ -188,6 +188,9 @@ impl Runbook {
                 .collect();
             return Err(invalid(diagnostics, more));
         }
+        // Every threshold and check reference parsed: state and rendering
+        // use them typed and never parse.
+        resolved.apply(&mut file);
         Ok(Runbook {
             path: path.to_path_buf(),
             file,
@@ -320,6 +323,101 @@ mod tests {
         assert_eq!(sel(&["app=api", "app!=worker"]), None);
         assert_eq!(sel(&["app=api,tier=x", "app=worker"]), None);
         assert_eq!(sel(&[]), None);
+    }
+
+    /// Every signal's thresholds and every item's check as parsed from
+    /// their text: what state and rendering use, never parsing again.
+    fn assert_resolved(runbook: &Runbook) {
+        for s in runbook.signals() {
+            let parsed = |t: &Option<toml::Spanned<String>>| {
+                t.as_ref()
+                    .map(|t| threshold::Threshold::parse_for(t.get_ref(), s.unit).unwrap())
+            };
+            assert_eq!(s.warn_threshold, parsed(&s.warn), "{}", s.name.get_ref());
+            assert_eq!(s.fail_threshold, parsed(&s.fail), "{}", s.name.get_ref());
+        }
+        for phase in runbook.phases() {
+            for item in &phase.items {
+                let item = item.get_ref();
+                let parsed = item
+                    .check
+                    .as_ref()
+                    .map(|c| check_ref::CheckRef::parse(c.get_ref()).unwrap());
+                assert_eq!(item.check_ref, parsed, "{}", item.text);
+            }
+        }
+    }
+
+    #[test]
+    fn a_loaded_runbook_carries_its_thresholds_and_checks_parsed() {
+        let text = r#"
+[service]
+name = "shop"
+
+[env.prod]
+context = "prod"
+namespace = "shop"
+prometheus = "http://prometheus:9090"
+
+[[workload]]
+name = "api"
+
+[[probe]]
+name = "health"
+url = "http://api/healthz"
+
+[[signal]]
+name = "latency"
+query = "histogram_quantile(0.99, rate(x[5m]))"
+unit = "milliseconds"
+warn = "> 300ms"
+fail = " >= 1s "
+
+[[signal]]
+name = "errors"
+query = "rate(errors[5m])"
+unit = "percent"
+fail = "> 1%"
+
+[[signal]]
+name = "plain"
+query = "up"
+
+[[phase]]
+name = "Deploy"
+items = [
+  "by hand",
+  { text = "healthy", check = " probe: health " },
+  { text = "rolled out", check = "rollout:*" },
+  { text = "quiet", check = "alerts:severity=critical" },
+  { text = "signals", check = "signal:*" },
+]
+"#;
+        let runbook = Runbook::parse(Path::new("r.toml"), text).unwrap();
+        assert_resolved(&runbook);
+        let latency = runbook.signals().next().unwrap();
+        assert_eq!(latency.warn_threshold.as_ref().unwrap().value, 300.0);
+        assert_eq!(latency.fail_threshold.as_ref().unwrap().value, 1000.0);
+        let plain = runbook.signals().nth(2).unwrap();
+        assert_eq!(
+            (&plain.warn_threshold, &plain.fail_threshold),
+            (&None, &None)
+        );
+        let items = &runbook.phases().next().unwrap().items;
+        assert_eq!(items[0].get_ref().check_ref, None);
+        assert_eq!(
+            items[1].get_ref().check_ref,
+            Some(check_ref::CheckRef::Probe(check_ref::Target::Named(
+                "health".into()
+            )))
+        );
+
+        for name in ["demo.toml", "example.toml"] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("runbooks")
+                .join(name);
+            assert_resolved(&Runbook::load(&path).unwrap());
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use super::check_ref::CheckRef;
 use super::duration::Dur;
+use super::threshold::Threshold;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(
@@ -172,6 +174,14 @@ pub struct Signal {
     pub fail: Option<Spanned<String>>,
     #[serde(default = "Dur::default_every")]
     pub every: Dur,
+    /// `warn` in the signal's unit: parsed when the runbook is loaded
+    /// ([`crate::runbook::Runbook::parse`]), which refuses one that does
+    /// not parse.
+    #[serde(skip)]
+    pub warn_threshold: Option<Threshold>,
+    /// `fail` in the signal's unit, parsed as `warn_threshold` is.
+    #[serde(skip)]
+    pub fail_threshold: Option<Threshold>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -200,6 +210,10 @@ pub struct Item {
     pub text: String,
     pub id: Option<String>,
     pub check: Option<Spanned<String>>,
+    /// What `check` names: parsed when the runbook is loaded
+    /// ([`crate::runbook::Runbook::parse`]), which refuses one that does
+    /// not parse or names nothing in the runbook.
+    pub check_ref: Option<CheckRef>,
     /// The guide's text and commands around the item (from `import`),
     /// shown read-only in the walkthrough.
     pub guide: Option<String>,
@@ -235,6 +249,7 @@ impl<'de> Deserialize<'de> for Item {
                     text: text.to_string(),
                     id: None,
                     check: None,
+                    check_ref: None,
                     guide: None,
                 })
             }
@@ -245,6 +260,7 @@ impl<'de> Deserialize<'de> for Item {
                     text: table.text,
                     id: table.id,
                     check: table.check,
+                    check_ref: None,
                     guide: table.guide,
                 })
             }

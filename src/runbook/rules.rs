@@ -1,5 +1,7 @@
 //! The checks a runbook must pass after it parses: names, references,
 //! variables, URLs. Each problem is (byte offset, message); all are reported.
+//! The values the checks parse (thresholds, check references) are kept,
+//! so a loaded runbook carries them typed ([`Resolved::apply`]).
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -10,6 +12,7 @@ use toml::Spanned;
 use super::check_ref::{CheckRef, Target};
 use super::model::{Environment, RunbookFile};
 use super::select::lookup;
+use super::threshold::Threshold;
 use super::vars::expand;
 use crate::condition::Condition;
 
@@ -20,8 +23,37 @@ const MAX_BURST: u32 = 1000;
 /// Names listed in a message about a reference to an unknown one.
 const KNOWN_LISTED: usize = 10;
 
-pub fn check(file: &RunbookFile, text: &str) -> Problems {
+/// What the checks parsed, in file order: the typed values of a runbook
+/// that passed them.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    /// Each signal's warn and fail thresholds.
+    thresholds: Vec<[Option<Threshold>; 2]>,
+    /// Each phase's items' check references.
+    checks: Vec<Vec<Option<CheckRef>>>,
+}
+
+impl Resolved {
+    /// Stores the parsed values on the runbook they were parsed from.
+    pub fn apply(self, file: &mut RunbookFile) {
+        for (signal, [warn, fail]) in file.signals.iter_mut().zip(self.thresholds) {
+            let signal = signal.get_mut();
+            signal.warn_threshold = warn;
+            signal.fail_threshold = fail;
+        }
+        for (phase, checks) in file.phases.iter_mut().zip(self.checks) {
+            for (item, check_ref) in phase.get_mut().items.iter_mut().zip(checks) {
+                item.get_mut().check_ref = check_ref;
+            }
+        }
+    }
+}
+
+/// Every problem of the runbook, sorted by position, and the values that
+/// parsed.
+pub fn check(file: &RunbookFile, text: &str) -> (Problems, Resolved) {
     let mut problems = Problems::new();
+    let mut resolved = Resolved::default();
     let service = file.service.get_ref();
     if service.name.get_ref().trim().is_empty() {
         problems.push((
@@ -108,20 +140,25 @@ pub fn check(file: &RunbookFile, text: &str) -> Problems {
         if s.query.get_ref().trim().is_empty() {
             problems.push((s.query.span().start, "query must not be empty".into()));
         }
-        for (which, t) in [("warn", &s.warn), ("fail", &s.fail)] {
-            if let Some(t) = t
-                && let Err(e) = crate::runbook::threshold::Threshold::parse_for(t.get_ref(), s.unit)
-            {
-                problems.push((
+        let mut thresholds = [None, None];
+        for (parsed, (which, t)) in thresholds
+            .iter_mut()
+            .zip([("warn", &s.warn), ("fail", &s.fail)])
+        {
+            let Some(t) = t else { continue };
+            match Threshold::parse_for(t.get_ref(), s.unit) {
+                Ok(threshold) => *parsed = Some(threshold),
+                Err(e) => problems.push((
                     raw_char_position(t, text, e.at),
                     format!(
                         "invalid {which} threshold \"{}\": {}",
                         t.get_ref(),
                         e.message
                     ),
-                ));
+                )),
             }
         }
+        resolved.thresholds.push(thresholds);
         expandable.push((&s.query, false));
     }
 
@@ -134,6 +171,7 @@ pub fn check(file: &RunbookFile, text: &str) -> Problems {
     for phase_spanned in &file.phases {
         let phase = phase_spanned.get_ref();
         phase_names.add(&phase.name, &mut problems);
+        let mut checks = Vec::with_capacity(phase.items.len());
         for item in &phase.items {
             let at = item.span().start;
             let item = item.get_ref();
@@ -153,14 +191,21 @@ pub fn check(file: &RunbookFile, text: &str) -> Problems {
                     signals: &signal_names,
                     workloads: &workload_names,
                 };
-                if let Err(msg) = check_reference(check.get_ref(), &known) {
-                    problems.push((check.span().start, msg));
+                match check_reference(check.get_ref(), &known) {
+                    Ok(check_ref) => checks.push(Some(check_ref)),
+                    Err(msg) => {
+                        problems.push((check.span().start, msg));
+                        checks.push(None);
+                    }
                 }
+            } else {
+                checks.push(None);
             }
         }
+        resolved.checks.push(checks);
     }
     problems.sort_by_key(|(offset, _)| *offset);
-    problems
+    (problems, resolved)
 }
 
 fn check_environments<'f>(
@@ -351,22 +396,24 @@ struct Known<'a> {
     workloads: &'a Names,
 }
 
-fn check_reference(text: &str, known: &Known<'_>) -> Result<(), String> {
-    let (names, target) = match CheckRef::parse(text)? {
+/// What a check names, when the runbook has it.
+fn check_reference(text: &str, known: &Known<'_>) -> Result<CheckRef, String> {
+    let check_ref = CheckRef::parse(text)?;
+    let (names, target) = match &check_ref {
         CheckRef::Probe(t) => (known.probes, t),
         CheckRef::Signal(t) => (known.signals, t),
         CheckRef::Rollout(t) => (known.workloads, t),
-        CheckRef::Alerts(_) => return Ok(()),
+        CheckRef::Alerts(_) => return Ok(check_ref),
     };
     match target {
         // Without workloads, rollout:* means every Deployment in the namespace.
-        Target::All if names.kind == "workload" => Ok(()),
+        Target::All if names.kind == "workload" => Ok(check_ref),
         Target::All if names.seen.is_empty() => Err(format!(
             "check \"{text}\" needs at least one {}, and the runbook has none",
             names.kind
         )),
-        Target::All => Ok(()),
-        Target::Named(name) if names.seen.contains(&name) => Ok(()),
+        Target::All => Ok(check_ref),
+        Target::Named(name) if names.seen.contains(name) => Ok(check_ref),
         Target::Named(name) => {
             // At most KNOWN_LISTED names, so each message is short however
             // many the runbook has.

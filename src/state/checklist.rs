@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::journal::{Entry, Record};
 use crate::runbook::Runbook;
+use crate::runbook::check_ref::CheckRef;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChecklistRow {
@@ -27,12 +28,27 @@ pub enum ChecklistRow {
         /// Its phase's id (explicit, else a slug of the phase's name).
         phase: String,
         text: String,
-        check: Option<String>,
+        check: Option<Check>,
         /// The period of its phase, when recurring (seconds).
         period: Option<u64>,
         /// The guide's text around it, when the runbook came from a guide.
         guide: Option<String>,
     },
+}
+
+/// An item's `check`: as written in the runbook, and what it names (parsed
+/// when the runbook was loaded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub text: String,
+    pub names: CheckRef,
+}
+
+/// As written.
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 pub fn rows(runbook: &Runbook) -> Vec<ChecklistRow> {
@@ -57,7 +73,15 @@ pub fn rows(runbook: &Runbook) -> Vec<ChecklistRow> {
                 id: item.id(phase),
                 phase: phase_id.clone(),
                 text: item.text.clone(),
-                check: item.check.as_ref().map(|c| c.get_ref().clone()),
+                // A loaded runbook has each check parsed (`check_ref`).
+                check: item
+                    .check
+                    .as_ref()
+                    .zip(item.check_ref.clone())
+                    .map(|(text, names)| Check {
+                        text: text.get_ref().clone(),
+                        names,
+                    }),
                 period,
                 guide: item.guide.clone().or_else(|| phase.guide.clone()),
             });

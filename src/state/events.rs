@@ -6,7 +6,7 @@
 //! sent and has not read back yet), so a restart or a second dashboard on
 //! the same journal does not write it again.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{AppState, Effect, actions, faults::Fault};
 use crate::journal::{Entry, EventKind};
@@ -147,21 +147,21 @@ impl AppState {
                     )
                 })
                 .collect();
-            let named: BTreeSet<&str> = self
+            // Each alerts check once, in the order of its text.
+            let named: BTreeMap<&str, &CheckRef> = self
                 .checklist
                 .iter()
                 .filter_map(|r| match r {
-                    super::checklist::ChecklistRow::Item { check: Some(c), .. } => Some(c.as_str()),
+                    super::checklist::ChecklistRow::Item { check: Some(c), .. } => {
+                        Some((c.text.as_str(), &c.names))
+                    }
                     _ => None,
                 })
                 .collect();
             let checks: Vec<(String, crate::status::Status, String)> = named
-                .into_iter()
-                .filter_map(|c| match CheckRef::parse(c) {
-                    Ok(r @ CheckRef::Alerts(_)) => Some(r),
-                    _ => None,
-                })
-                .flat_map(|r| crate::checks::evaluate(&r, &sources, &self.cluster.wanted))
+                .into_values()
+                .filter(|r| matches!(r, CheckRef::Alerts(_)))
+                .flat_map(|r| crate::checks::evaluate(r, &sources, &self.cluster.wanted))
                 .map(|o| {
                     let why = o.detail.map(|d| format!(" ({d})")).unwrap_or_default();
                     let text = format!("{}: {}{why}", o.name, o.value);

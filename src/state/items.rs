@@ -5,7 +5,9 @@ use super::*;
 
 impl AppState {
     /// The selected checklist item: id, text, check, and its current run.
-    pub(super) fn selected_item(&self) -> Option<(String, String, Option<String>, Option<String>)> {
+    pub(super) fn selected_item(
+        &self,
+    ) -> Option<(String, String, Option<checklist::Check>, Option<String>)> {
         if self.focus != Pane::Checklist {
             return None;
         }
@@ -164,9 +166,7 @@ impl AppState {
             return;
         }
         let outcomes = check
-            .as_deref()
-            .and_then(|c| crate::runbook::check_ref::CheckRef::parse(c).ok())
-            .map(|r| crate::checks::evaluate(&r, &self.sources(), &self.cluster.wanted))
+            .map(|c| crate::checks::evaluate(&c.names, &self.sources(), &self.cluster.wanted))
             .unwrap_or_default();
         let evidence = self.evidence_of(&outcomes);
         let worst = crate::checks::worst(&outcomes);

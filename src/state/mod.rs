@@ -308,13 +308,13 @@ impl AppState {
                     value: reading.text(s.unit),
                     detail: crate::prom::plan::detail(
                         reading,
-                        s.warn
+                        s.warn_threshold
                             .as_ref()
-                            .map(|t| shown_threshold(t, s.unit))
+                            .map(|t| t.shown(s.unit))
                             .as_deref(),
-                        s.fail
+                        s.fail_threshold
                             .as_ref()
-                            .map(|t| shown_threshold(t, s.unit))
+                            .map(|t| t.shown(s.unit))
                             .as_deref(),
                     ),
                 })
@@ -497,12 +497,5 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
 
 #[cfg(test)]
 pub(crate) mod safety_tests;
-/// A runbook threshold as its signal's values are shown (as written when
-/// it does not parse).
-fn shown_threshold(t: &toml::Spanned<String>, unit: Option<crate::runbook::model::Unit>) -> String {
-    crate::runbook::threshold::Threshold::parse_for(t.get_ref(), unit)
-        .map_or_else(|_| t.get_ref().clone(), |t| t.shown(unit))
-}
-
 #[cfg(test)]
 pub(crate) mod tests;

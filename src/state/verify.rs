@@ -12,7 +12,6 @@ use super::checklist::{ChecklistRow, ItemState, run_of};
 use super::{AppState, Effect, actions};
 use crate::checks::{Kind, Outcome, evaluate, worst};
 use crate::journal::{Entry, Evidence};
-use crate::runbook::check_ref::CheckRef;
 use crate::status::Status;
 
 /// How long an automatic entry sent to the journal counts as written
@@ -198,10 +197,7 @@ impl AppState {
                 else {
                     continue;
                 };
-                let Ok(check) = CheckRef::parse(check) else {
-                    continue;
-                };
-                let outcomes = evaluate(&check, &sources, &self.cluster.wanted);
+                let outcomes = evaluate(&check.names, &sources, &self.cluster.wanted);
                 if outcomes.is_empty() {
                     continue;
                 }

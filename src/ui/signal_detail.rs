@@ -28,14 +28,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
         .find(|s| s.name.get_ref() == name);
     let Some(spec) = spec else { return };
     let unit = spec.unit;
-    let warn = spec
-        .warn
-        .as_ref()
-        .and_then(|t| Threshold::parse_for(t.get_ref(), unit).ok());
-    let fail = spec
-        .fail
-        .as_ref()
-        .and_then(|t| Threshold::parse_for(t.get_ref(), unit).ok());
+    let (warn, fail) = (&spec.warn_threshold, &spec.fail_threshold);
     let known = state.signals.signals.get(name);
     let mut lines = vec![Line::from(vec![
         Span::styled("query  ", theme.muted()),
@@ -63,7 +56,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
         }
         None => head.push(Span::styled("not queried yet", theme.muted())),
     }
-    for (word, t, st) in [("warn", &warn, Status::Warn), ("fail", &fail, Status::Fail)] {
+    for (word, t, st) in [("warn", warn, Status::Warn), ("fail", fail, Status::Fail)] {
         if let Some(t) = t {
             head.push(Span::styled(
                 format!("   {word} {}", t.shown(unit)),
@@ -98,7 +91,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
     let x_min = -30.0_f64;
     let mut y_min = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
     let mut y_max = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    for t in [&warn, &fail].into_iter().flatten() {
+    for t in [warn, fail].into_iter().flatten() {
         y_min = y_min.min(t.value);
         y_max = y_max.max(t.value);
     }
@@ -109,7 +102,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, name: &str, body: Rect) {
     let y_max = y_max * 1.1;
     let lines_of =
         |t: &Option<Threshold>| t.as_ref().map(|t| vec![(x_min, t.value), (0.0, t.value)]);
-    let (warn_line, fail_line) = (lines_of(&warn), lines_of(&fail));
+    let (warn_line, fail_line) = (lines_of(warn), lines_of(fail));
     let mut datasets = vec![
         Dataset::default()
             .name(name.to_string())

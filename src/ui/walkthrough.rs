@@ -10,7 +10,6 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use crate::action::Action;
 use crate::checks::{evaluate, worst};
-use crate::runbook::check_ref::CheckRef;
 use crate::state::checklist::{ChecklistRow, ItemState};
 use crate::state::{AppState, Pane};
 use crate::status::Status;
@@ -115,32 +114,27 @@ pub fn draw(frame: &mut Frame, state: &AppState, body: Rect) {
     lines.push(Line::styled(word, style));
     if let Some(check) = check {
         lines.push(Line::raw(""));
-        match CheckRef::parse(check) {
-            Ok(r) => {
-                let outcomes = evaluate(&r, &state.sources(), &state.cluster.wanted);
-                let st = worst(&outcomes);
-                lines.push(Line::styled(
-                    format!(
-                        "{} check {check}: {}",
-                        st.symbol(),
-                        crate::checks::report::status_word(st)
-                    ),
-                    theme.status(st),
-                ));
-                for o in &outcomes {
-                    let detail = o
-                        .detail
-                        .as_ref()
-                        .map(|d| format!(" · {d}"))
-                        .unwrap_or_default();
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("  {} ", o.status.symbol()), theme.status(o.status)),
-                        Span::styled(format!("{} {} ", o.kind.word(), o.name), theme.base()),
-                        Span::styled(format!("{}{detail}", o.value), theme.muted()),
-                    ]));
-                }
-            }
-            Err(e) => lines.push(Line::styled(e, theme.status(Status::Fail))),
+        let outcomes = evaluate(&check.names, &state.sources(), &state.cluster.wanted);
+        let st = worst(&outcomes);
+        lines.push(Line::styled(
+            format!(
+                "{} check {check}: {}",
+                st.symbol(),
+                crate::checks::report::status_word(st)
+            ),
+            theme.status(st),
+        ));
+        for o in &outcomes {
+            let detail = o
+                .detail
+                .as_ref()
+                .map(|d| format!(" · {d}"))
+                .unwrap_or_default();
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {} ", o.status.symbol()), theme.status(o.status)),
+                Span::styled(format!("{} {} ", o.kind.word(), o.name), theme.base()),
+                Span::styled(format!("{}{detail}", o.value), theme.muted()),
+            ]));
         }
     } else {
         lines.push(Line::styled(

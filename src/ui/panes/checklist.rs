@@ -2,7 +2,6 @@ use ratatui::text::Span;
 
 use super::{Content, heading, note};
 use crate::checks::{evaluate, worst};
-use crate::runbook::check_ref::CheckRef;
 use crate::state::AppState;
 use crate::state::checklist::{ChecklistRow, ItemState, run_of};
 use crate::status::Status;
@@ -134,22 +133,20 @@ pub fn content(state: &AppState, width: usize) -> Content {
                         Span::styled(format!("  ({check}"), theme.muted()),
                     ));
                     // What the check says now.
-                    if let Ok(r) = CheckRef::parse(check) {
-                        let outcomes = evaluate(&r, &sources, workloads);
-                        let st = worst(&outcomes);
-                        let value = match outcomes.as_slice() {
-                            [one] => one.value.clone(),
-                            many => format!(
-                                "{}/{} ok",
-                                many.iter().filter(|o| o.status == Status::Ok).count(),
-                                many.len()
-                            ),
-                        };
-                        cells.push(Cell::at(
-                            1,
-                            Span::styled(format!(" {} {value}", st.symbol()), theme.status(st)),
-                        ));
-                    }
+                    let outcomes = evaluate(&check.names, &sources, workloads);
+                    let st = worst(&outcomes);
+                    let value = match outcomes.as_slice() {
+                        [one] => one.value.clone(),
+                        many => format!(
+                            "{}/{} ok",
+                            many.iter().filter(|o| o.status == Status::Ok).count(),
+                            many.len()
+                        ),
+                    };
+                    cells.push(Cell::at(
+                        1,
+                        Span::styled(format!(" {} {value}", st.symbol()), theme.status(st)),
+                    ));
                     cells.push(Cell::at(2, Span::styled(")", theme.muted())));
                 }
                 match item {

@@ -57,17 +57,12 @@ pub fn content(state: &AppState, width: usize) -> Content {
                 theme.base(),
             ));
             // Thresholds in the signal's unit, as the value is shown.
-            let shown = |t: &toml::Spanned<String>| {
-                crate::runbook::threshold::Threshold::parse_for(t.get_ref(), s.unit)
-                    .map(|t| t.shown(s.unit))
-                    .unwrap_or_else(|_| t.get_ref().clone())
-            };
             let mut thresholds = Vec::new();
-            if let Some(w) = &s.warn {
-                thresholds.push(format!("warn {}", shown(w)));
+            if let Some(w) = &s.warn_threshold {
+                thresholds.push(format!("warn {}", w.shown(s.unit)));
             }
-            if let Some(f) = &s.fail {
-                thresholds.push(format!("fail {}", shown(f)));
+            if let Some(f) = &s.fail_threshold {
+                thresholds.push(format!("fail {}", f.shown(s.unit)));
             }
             let known = state.signals.signals.get(name);
             let Some((reading, tracker)) =
