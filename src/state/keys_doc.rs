@@ -112,21 +112,10 @@ fn footers(out: &mut String, keymap: &Keymap) {
 }
 
 /// Hints as `key label` pairs; the keys of one hint joined by `/`.
-fn hints(keymap: &Keymap, hints: &[(&[Action], &str)], modes: &[Mode]) -> String {
-    hints
-        .iter()
-        .filter_map(|(actions, label)| {
-            let keys: Vec<String> = actions
-                .iter()
-                .filter_map(|&a| {
-                    modes
-                        .iter()
-                        .find_map(|&m| keymap.keys_for(m, a).into_iter().next())
-                })
-                .map(|k| k.to_string())
-                .collect();
-            (!keys.is_empty()).then(|| format!("{} {label}", code(&keys.join("/"))))
-        })
+fn hints(keymap: &Keymap, hints: &[(&[Action], &'static str)], modes: &[Mode]) -> String {
+    super::pane::bound_hints(keymap, hints, modes)
+        .into_iter()
+        .map(|(keys, label)| format!("{} {label}", code(&keys)))
         .collect::<Vec<_>>()
         .join(" · ")
 }

@@ -185,3 +185,28 @@ impl View {
         }
     }
 }
+
+/// Hints with the keys the keymap binds to their actions (the first key
+/// of each action, looked up in `modes` in order; the keys of one hint
+/// joined by `/`); a hint whose actions have no key is left out.
+pub fn bound_hints(
+    keymap: &crate::config::keymap::Keymap,
+    hints: &[(&[Action], &'static str)],
+    modes: &[Mode],
+) -> Vec<(String, &'static str)> {
+    hints
+        .iter()
+        .filter_map(|(actions, label)| {
+            let keys: Vec<String> = actions
+                .iter()
+                .filter_map(|&a| {
+                    modes
+                        .iter()
+                        .find_map(|&m| keymap.keys_for(m, a).into_iter().next())
+                })
+                .map(|k| k.to_string())
+                .collect();
+            (!keys.is_empty()).then(|| (keys.join("/"), *label))
+        })
+        .collect()
+}

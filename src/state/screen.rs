@@ -154,22 +154,12 @@ impl AppState {
         };
         // Read-only: the actions are not offered; the footer says why.
         let read_only = self.target.read_only;
-        let mut hints: Vec<(String, &'static str)> = groups
+        let offered: Vec<(&[Action], &'static str)> = groups
             .iter()
             .filter(|(actions, _)| !(read_only && actions.iter().any(|a| MUTATING.contains(a))))
-            .filter_map(|(actions, label)| {
-                let keys: Vec<String> = actions
-                    .iter()
-                    .filter_map(|&a| {
-                        modes
-                            .iter()
-                            .find_map(|&m| self.keymap.keys_for(m, a).into_iter().next())
-                    })
-                    .map(|k| k.to_string())
-                    .collect();
-                (!keys.is_empty()).then(|| (keys.join("/"), *label))
-            })
+            .copied()
             .collect();
+        let mut hints = super::pane::bound_hints(&self.keymap, &offered, modes);
         if read_only && !matches!(layer, Layer::Action { .. } | Layer::Help) {
             hints.push(("RO".into(), "actions off (read-only)"));
         }
