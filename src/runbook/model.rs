@@ -4,13 +4,14 @@
 use std::fmt;
 
 use indexmap::IndexMap;
+use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::check_ref::CheckRef;
 use super::duration::Dur;
 use super::threshold::Threshold;
+pub use super::units::Unit;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(
@@ -129,33 +130,6 @@ impl Probe {
     pub fn method(&self) -> &str {
         self.method.as_ref().map_or("GET", |m| m.get_ref().as_str())
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// A ratio (0..1) shown as a percentage.
-    Percent,
-    Ratio,
-    Seconds,
-    #[serde(alias = "ms")]
-    Milliseconds,
-    Bytes,
-    Count,
-    #[serde(alias = "rps")]
-    PerSecond,
-}
-
-impl Unit {
-    pub const ALL: [Unit; 7] = [
-        Unit::Percent,
-        Unit::Ratio,
-        Unit::Seconds,
-        Unit::Milliseconds,
-        Unit::Bytes,
-        Unit::Count,
-        Unit::PerSecond,
-    ];
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use crate::runbook::model::Unit;
+use crate::runbook::units::Unit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {

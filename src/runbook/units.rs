@@ -13,7 +13,36 @@
 //!
 //! NaN is `NaN` and infinities `+Inf` and `-Inf`, as Prometheus writes them.
 
-use crate::runbook::model::Unit;
+use serde::{Deserialize, Serialize};
+
+/// The unit of a signal's values: how they are shown and how its
+/// thresholds are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A ratio (0..1) shown as a percentage.
+    Percent,
+    Ratio,
+    Seconds,
+    #[serde(alias = "ms")]
+    Milliseconds,
+    Bytes,
+    Count,
+    #[serde(alias = "rps")]
+    PerSecond,
+}
+
+impl Unit {
+    pub const ALL: [Unit; 7] = [
+        Unit::Percent,
+        Unit::Ratio,
+        Unit::Seconds,
+        Unit::Milliseconds,
+        Unit::Bytes,
+        Unit::Count,
+        Unit::PerSecond,
+    ];
+}
 
 pub fn format(value: f64, unit: Option<Unit>) -> String {
     if value.is_nan() {
