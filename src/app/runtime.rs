@@ -227,7 +227,7 @@ impl<'a> Runtime<'a> {
             }
             let result = match crate::probe::client(&spec) {
                 Ok(client) => crate::probe::run_once(&client, &spec, true).await,
-                Err(e) => crate::probe::broken(&spec, e),
+                Err(e) => crate::probe::broken(&spec, e.to_string()),
             };
             let ok = crate::probe::status(&result) != crate::status::Status::Fail;
             let _ = journal.append(&burst.outcome(&result, ok));

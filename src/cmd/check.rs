@@ -191,7 +191,7 @@ async fn run_probes(
                 )
                 .await
                 .ok_or(timed_out),
-                Err(e) => Err(e),
+                Err(e) => Err(e.to_string()),
             };
             (spec.name.clone(), result)
         }
