@@ -429,12 +429,15 @@ fn spawn_action(
                 crate::kube::rollback::revisions(&client, &ns, name),
             )
             .await
-            .unwrap_or_else(|_| {
-                Err(format!(
-                    "the API server did not answer within {} s",
-                    deadline.as_secs()
-                ))
-            });
+            .map_or_else(
+                |_| {
+                    Err(format!(
+                        "the API server did not answer within {} s",
+                        deadline.as_secs()
+                    ))
+                },
+                |listed| listed.map_err(|e| e.to_string()),
+            );
             let _ = tx.send(Msg::Revisions(*id, answer)).await;
             return;
         }

@@ -210,7 +210,8 @@ async fn cluster(
         target.context.as_deref(),
         target.namespace.as_deref(),
     )
-    .await?;
+    .await
+    .map_err(|e| e.to_string())?;
     let api: kube::Api<k8s_openapi::api::apps::v1::Deployment> =
         kube::Api::namespaced(conn.client.clone(), &conn.namespace);
     let list = api
