@@ -265,7 +265,9 @@ async fn gather(
     };
     let alerts = async {
         if wants(CheckKind::Alerts) {
-            within(limit, crate::prom::plan::alerts(signal_plan)).await
+            within(limit, crate::prom::plan::alerts(signal_plan))
+                .await
+                .map(|r| r.map_err(|e| e.to_string()))
         } else {
             Some(Ok(Vec::new()))
         }
