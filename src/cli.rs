@@ -279,7 +279,10 @@ pub fn completions(shell: clap_complete::Shell) -> String {
 }
 
 /// `--theme` and `--keymap` name a theme and keymap that exist.
-pub fn check_named(args: &DashboardArgs, dir: Option<&Path>) -> Result<(), String> {
+pub fn check_named(
+    args: &DashboardArgs,
+    dir: Option<&Path>,
+) -> Result<(), crate::config::ConfigError> {
     if let Some(name) = &args.theme {
         crate::config::check_named("theme", name, crate::config::theme::BUILTIN, dir)?;
     }
