@@ -380,7 +380,14 @@ mod tests {
         std::fs::write(&path, "colours = [\n").unwrap();
         let err = read_user_layer("theme", &path).unwrap_err();
         assert!(
-            matches!(&err, ConfigError::Syntax(SyntaxError { line: 1, column: 12, .. })),
+            matches!(
+                &err,
+                ConfigError::Syntax(SyntaxError {
+                    line: 1,
+                    column: 12,
+                    ..
+                })
+            ),
             "{err:?}"
         );
         assert!(err.to_string().ends_with("; this file is ignored"), "{err}");
