@@ -202,15 +202,34 @@ pub struct CheckArgs {
     pub include_bursts: bool,
 }
 
-fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(text).map_err(|e| format!("\"{text}\": {e} (e.g. 30s, 2m)"))
+/// Why a duration on the command line does not parse; clap shows it after
+/// the option's name.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DurationError {
+    #[error("\"{text}\": {source} (e.g. 30s, 2m)")]
+    Invalid {
+        text: String,
+        source: humantime::DurationError,
+    },
+    /// A timeout of zero would give up before asking.
+    #[error("\"{text}\": must be more than zero (e.g. 30s, 2m)")]
+    Zero { text: String },
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, DurationError> {
+    humantime::parse_duration(text).map_err(|source| DurationError::Invalid {
+        text: text.to_string(),
+        source,
+    })
 }
 
 /// A duration to wait: more than zero, which would give up before asking.
-fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+fn parse_timeout(text: &str) -> Result<std::time::Duration, DurationError> {
     let d = parse_duration(text)?;
     if d.is_zero() {
-        return Err(format!("\"{text}\": must be more than zero (e.g. 30s, 2m)"));
+        return Err(DurationError::Zero {
+            text: text.to_string(),
+        });
     }
     Ok(d)
 }
@@ -279,7 +298,10 @@ pub fn completions(shell: clap_complete::Shell) -> String {
 }
 
 /// `--theme` and `--keymap` name a theme and keymap that exist.
-pub fn check_named(args: &DashboardArgs, dir: Option<&Path>) -> Result<(), String> {
+pub fn check_named(
+    args: &DashboardArgs,
+    dir: Option<&Path>,
+) -> Result<(), crate::config::ConfigError> {
     if let Some(name) = &args.theme {
         crate::config::check_named("theme", name, crate::config::theme::BUILTIN, dir)?;
     }
@@ -287,4 +309,24 @@ pub fn check_named(args: &DashboardArgs, dir: Option<&Path>) -> Result<(), Strin
         crate::config::check_named("keymap", name, crate::config::keymap::BUILTIN, dir)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duration_errors_are_kinds_a_caller_can_match() {
+        assert_eq!(
+            parse_timeout("0s"),
+            Err(DurationError::Zero { text: "0s".into() })
+        );
+        let err = parse_timeout("soon").unwrap_err();
+        assert!(
+            matches!(&err, DurationError::Invalid { text, .. } if text == "soon"),
+            "{err:?}"
+        );
+        assert!(err.to_string().starts_with("\"soon\": "), "{err}");
+        assert!(err.to_string().ends_with(" (e.g. 30s, 2m)"), "{err}");
+    }
 }

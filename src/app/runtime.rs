@@ -227,7 +227,7 @@ impl<'a> Runtime<'a> {
             }
             let result = match crate::probe::client(&spec) {
                 Ok(client) => crate::probe::run_once(&client, &spec, true).await,
-                Err(e) => crate::probe::broken(&spec, e),
+                Err(e) => crate::probe::broken(&spec, e.to_string()),
             };
             let ok = crate::probe::status(&result) != crate::status::Status::Fail;
             let _ = journal.append(&burst.outcome(&result, ok));
@@ -429,12 +429,15 @@ fn spawn_action(
                 crate::kube::rollback::revisions(&client, &ns, name),
             )
             .await
-            .unwrap_or_else(|_| {
-                Err(format!(
-                    "the API server did not answer within {} s",
-                    deadline.as_secs()
-                ))
-            });
+            .map_or_else(
+                |_| {
+                    Err(format!(
+                        "the API server did not answer within {} s",
+                        deadline.as_secs()
+                    ))
+                },
+                |listed| listed.map_err(|e| e.to_string()),
+            );
             let _ = tx.send(Msg::Revisions(*id, answer)).await;
             return;
         }

@@ -191,7 +191,7 @@ async fn run_probes(
                 )
                 .await
                 .ok_or(timed_out),
-                Err(e) => Err(e),
+                Err(e) => Err(e.to_string()),
             };
             (spec.name.clone(), result)
         }
@@ -210,7 +210,8 @@ async fn cluster(
         target.context.as_deref(),
         target.namespace.as_deref(),
     )
-    .await?;
+    .await
+    .map_err(|e| e.to_string())?;
     let api: kube::Api<k8s_openapi::api::apps::v1::Deployment> =
         kube::Api::namespaced(conn.client.clone(), &conn.namespace);
     let list = api
@@ -264,7 +265,9 @@ async fn gather(
     };
     let alerts = async {
         if wants(CheckKind::Alerts) {
-            within(limit, crate::prom::plan::alerts(signal_plan)).await
+            within(limit, crate::prom::plan::alerts(signal_plan))
+                .await
+                .map(|r| r.map_err(|e| e.to_string()))
         } else {
             Some(Ok(Vec::new()))
         }

@@ -21,16 +21,37 @@ pub fn runbook_path(explicit: Option<PathBuf>) -> Option<PathBuf> {
     })
 }
 
+/// The tokio runtime could not start (threads, the I/O driver).
+#[derive(Debug, thiserror::Error)]
+#[error("ops-tui: cannot start the runtime: {0}")]
+pub struct RuntimeError(#[source] pub std::io::Error);
+
 /// A multi-threaded runtime with two workers: the UI loop and the sources.
-pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, RuntimeError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| format!("ops-tui: cannot start the runtime: {e}"))
+        .map_err(RuntimeError)
 }
 
 /// Starts logging; the guard flushes the log when dropped.
 pub fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     crate::logging::init(paths.log_dir.as_deref()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runtime_error_keeps_the_io_error() {
+        let err = RuntimeError(std::io::Error::from(std::io::ErrorKind::OutOfMemory));
+        assert_eq!(err.0.kind(), std::io::ErrorKind::OutOfMemory);
+        assert!(
+            err.to_string()
+                .starts_with("ops-tui: cannot start the runtime: ")
+        );
+        assert!(runtime().is_ok());
+    }
 }

@@ -14,10 +14,22 @@ use crate::runbook::Runbook;
 use crate::runbook::select::{Overrides, select};
 use crate::state::AppState;
 
+/// Why the dashboard cannot start: a configuration error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The runbook cannot be read or is invalid.
+    #[error(transparent)]
+    Runbook(#[from] crate::runbook::RunbookError),
+    /// The environment, context or namespace cannot be chosen (the
+    /// message names which and why).
+    #[error("{0}")]
+    Target(String),
+}
+
 /// Loads everything the dashboard needs. Errors are configuration errors.
-pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, String> {
+pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, StartError> {
     let runbook = match runbook_path(args.runbook.clone()) {
-        Some(path) => Some(Runbook::load(&path).map_err(|e| e.to_string())?),
+        Some(path) => Some(Runbook::load(&path)?),
         None => None,
     };
     let overrides = Overrides {
@@ -27,7 +39,7 @@ pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, Stri
         read_only: args.read_only,
         write: args.write,
     };
-    let target = select(runbook.as_ref(), &overrides)?;
+    let target = select(runbook.as_ref(), &overrides).map_err(StartError::Target)?;
     let config_dir = paths.config_dir.as_deref();
     let (config, mut warnings) = Config::load(config_dir);
     let theme_name = args

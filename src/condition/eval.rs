@@ -6,6 +6,64 @@ use serde_json::Value;
 use super::ast::{CountKey, Expr, Kind, Literal, Op, Operand, Placeholder, Segment, Side, number};
 use super::{Evaluation, Observed, health};
 
+/// Why one side of a condition could not be resolved, or the two sides
+/// compared. The message is the evidence's: it follows the side it is
+/// about (`[BODY].status: body is not JSON: "<html>…"`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// `<`, `>`, `<=`, `>=` between values of which one is not a number.
+    #[error("{op} compares numbers, and {text:?} is not a number")]
+    NotNumber { op: String, text: String },
+    /// A pattern or a list of values stands where a value is needed.
+    #[error("{side} has no value")]
+    NoValue { side: String },
+    /// The probe got no response (connection refused, timeout...).
+    #[error("no response")]
+    NoResponse,
+    #[error("no response time")]
+    NoResponseTime,
+    /// `[CERTIFICATE_EXPIRATION]` of a plain-HTTP endpoint.
+    #[error("no certificate: plain HTTP")]
+    PlainHttp,
+    /// `[CERTIFICATE_EXPIRATION]` when no TLS connection was made.
+    #[error("no certificate: no TLS connection was made")]
+    NoTls,
+    /// `[STATUS_COUNT...]` before any response was counted.
+    #[error("no status counts: no response was counted")]
+    NoCounts,
+    /// `len()` of a placeholder other than the body or a header.
+    #[error("len() takes [BODY] or [HEADER].Name")]
+    LenArgument,
+    /// `has()` of a placeholder other than the body or a header.
+    #[error("has() takes [BODY].path or [HEADER].Name")]
+    HasArgument,
+    #[error("no {name} header in the response")]
+    NoHeader { name: String },
+    #[error("body is empty, not JSON")]
+    EmptyBody,
+    /// The body was cut at the size a probe reads.
+    #[error("body is larger than the {mib} MiB a probe reads: not judged as JSON")]
+    BodyTooLarge { mib: usize },
+    /// `start` is the body's beginning, as shown.
+    #[error("body is not JSON: {start:?}")]
+    NotJson { start: String },
+    /// A key looked up in something other than an object, at `at`
+    /// (`[BODY].items[0]`); `found` says what it is (`a string`).
+    #[error("path not found: {at} is {found}, not an object")]
+    NotObject { at: String, found: &'static str },
+    /// An index looked up in something other than an array.
+    #[error("path not found: {at} is {found}, not an array")]
+    NotArray { at: String, found: &'static str },
+    /// An index past the end of the array at `at`.
+    #[error("path not found: {at} has {len} elements")]
+    OutOfRange { at: String, len: usize },
+    /// The object at `at` has no `step` (`.status`, `["a b"]`).
+    #[error("path not found: {at} has no {step}")]
+    Missing { at: String, step: String },
+}
+
+type Result<T> = std::result::Result<T, EvalError>;
+
 /// Values in the evidence are cut to this many characters.
 const SHORT: usize = 120;
 
@@ -106,7 +164,13 @@ pub(crate) fn evaluate(text: &str, e: &Expr, o: &Observed) -> Evaluation {
     };
     let main_val = match resolve(main, o) {
         Ok(v) => v,
-        Err(reason) => return result(false, format!("{}: {reason}", main.shown), Some(reason)),
+        Err(reason) => {
+            return result(
+                false,
+                format!("{}: {reason}", main.shown),
+                Some(reason.to_string()),
+            );
+        }
     };
     let resolved = format!("{} = {}", main.shown, main_val.shown);
     let duration = [&e.left, &e.right]
@@ -126,7 +190,7 @@ pub(crate) fn evaluate(text: &str, e: &Expr, o: &Observed) -> Evaluation {
                 Ok(v) => v,
                 Err(reason) => {
                     let resolved = format!("{resolved}, {}: {reason}", other.shown);
-                    return result(false, resolved, Some(reason));
+                    return result(false, resolved, Some(reason.to_string()));
                 }
             };
             if main_is_left {
@@ -142,11 +206,11 @@ pub(crate) fn evaluate(text: &str, e: &Expr, o: &Observed) -> Evaluation {
     };
     match outcome {
         Ok(ok) => result(ok, resolved, None),
-        Err(error) => result(false, resolved, Some(error)),
+        Err(error) => result(false, resolved, Some(error.to_string())),
     }
 }
 
-fn compare(l: &Val, op: Op, r: &Val, duration: bool) -> Result<bool, String> {
+fn compare(l: &Val, op: Op, r: &Val, duration: bool) -> Result<bool> {
     let pair = if duration {
         l.ms.or(l.number).zip(r.ms.or(r.number))
     } else {
@@ -169,53 +233,55 @@ fn compare(l: &Val, op: Op, r: &Val, duration: bool) -> Result<bool, String> {
         Op::Ne => Ok(l.text != r.text),
         _ => {
             let not = if l.number.is_none() { l } else { r };
-            Err(format!(
-                "{op} compares numbers, and {:?} is not a number",
-                short(&not.text, SHORT)
-            ))
+            Err(EvalError::NotNumber {
+                op: op.to_string(),
+                text: short(&not.text, SHORT),
+            })
         }
     }
 }
 
-fn resolve(side: &Side, o: &Observed) -> Result<Val, String> {
+fn resolve(side: &Side, o: &Observed) -> Result<Val> {
     match &side.operand {
         Operand::Placeholder(p) => placeholder(p, o),
         Operand::Len(p) => len(p, o).map(|n| Val::number(n as f64)),
         Operand::Has(p) => has(p, o).map(Val::bool),
         Operand::Literal(l) => Ok(Val::literal(l)),
-        Operand::Pat(_) | Operand::Any(_) => Err(format!("{} has no value", side.shown)),
+        Operand::Pat(_) | Operand::Any(_) => Err(EvalError::NoValue {
+            side: side.shown.clone(),
+        }),
     }
 }
 
-fn response(o: &Observed) -> Result<(), String> {
+fn response(o: &Observed) -> Result<()> {
     if o.connected {
         Ok(())
     } else {
-        Err("no response".into())
+        Err(EvalError::NoResponse)
     }
 }
 
-fn placeholder(p: &Placeholder, o: &Observed) -> Result<Val, String> {
+fn placeholder(p: &Placeholder, o: &Observed) -> Result<Val> {
     match p {
         Placeholder::Status => {
             response(o)?;
             o.status
                 .map(|s| Val::number(f64::from(s)))
-                .ok_or_else(|| "no response".into())
+                .ok_or(EvalError::NoResponse)
         }
         Placeholder::ResponseTime => {
             response(o)?;
             o.response_time_ms
                 .map(|ms| Val::duration(ms, format!("{ms:.0}ms")))
-                .ok_or_else(|| "no response time".into())
+                .ok_or(EvalError::NoResponseTime)
         }
         Placeholder::CertificateExpiration => match o.certificate_expiration {
             Some(d) => {
                 let ms = d.as_millis_f64();
                 Ok(Val::duration(ms, span(ms)))
             }
-            None if o.connected => Err("no certificate: plain HTTP".into()),
-            None => Err("no certificate: no TLS connection was made".into()),
+            None if o.connected => Err(EvalError::PlainHttp),
+            None => Err(EvalError::NoTls),
         },
         Placeholder::Connected => Ok(Val::bool(o.connected)),
         Placeholder::Health => {
@@ -231,7 +297,7 @@ fn placeholder(p: &Placeholder, o: &Observed) -> Result<Val, String> {
             // In u64: counts near u32::MAX must not overflow the total.
             let total: u64 = o.status_counts.values().map(|n| u64::from(*n)).sum();
             if total == 0 {
-                return Err("no status counts: no response was counted".into());
+                return Err(EvalError::NoCounts);
             }
             let n: u64 = match key {
                 CountKey::Code(c) => o.status_counts.get(c).copied().map_or(0, u64::from),
@@ -260,7 +326,7 @@ fn placeholder(p: &Placeholder, o: &Observed) -> Result<Val, String> {
     }
 }
 
-fn len(p: &Placeholder, o: &Observed) -> Result<usize, String> {
+fn len(p: &Placeholder, o: &Observed) -> Result<usize> {
     match p {
         Placeholder::Body(path) if path.is_empty() => {
             response(o)?;
@@ -276,11 +342,11 @@ fn len(p: &Placeholder, o: &Observed) -> Result<usize, String> {
             })
         }
         Placeholder::Header(name) => header(name, o).map(|v| v.chars().count()),
-        _ => Err("len() takes [BODY] or [HEADER].Name".into()),
+        _ => Err(EvalError::LenArgument),
     }
 }
 
-fn has(p: &Placeholder, o: &Observed) -> Result<bool, String> {
+fn has(p: &Placeholder, o: &Observed) -> Result<bool> {
     match p {
         Placeholder::Body(path) => {
             let root = body_json(o)?;
@@ -290,13 +356,13 @@ fn has(p: &Placeholder, o: &Observed) -> Result<bool, String> {
             response(o)?;
             Ok(o.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name)))
         }
-        _ => Err("has() takes [BODY].path or [HEADER].Name".into()),
+        _ => Err(EvalError::HasArgument),
     }
 }
 
 /// A header's value (several are joined with ", "), found by its name in
 /// any case.
-fn header(name: &str, o: &Observed) -> Result<String, String> {
+fn header(name: &str, o: &Observed) -> Result<String> {
     response(o)?;
     let values: Vec<&str> = o
         .headers
@@ -305,27 +371,29 @@ fn header(name: &str, o: &Observed) -> Result<String, String> {
         .map(|(_, v)| v.trim())
         .collect();
     if values.is_empty() {
-        return Err(format!("no {name} header in the response"));
+        return Err(EvalError::NoHeader {
+            name: name.to_string(),
+        });
     }
     Ok(values.join(", "))
 }
 
-fn body_json(o: &Observed) -> Result<Value, String> {
+fn body_json(o: &Observed) -> Result<Value> {
     response(o)?;
     if o.body.trim().is_empty() {
-        return Err("body is empty, not JSON".into());
+        return Err(EvalError::EmptyBody);
     }
     if o.body_cut {
-        return Err(format!(
-            "body is larger than the {} MiB a probe reads: not judged as JSON",
-            super::MAX_BODY >> 20
-        ));
+        return Err(EvalError::BodyTooLarge {
+            mib: super::MAX_BODY >> 20,
+        });
     }
-    serde_json::from_str(&o.body)
-        .map_err(|_| format!("body is not JSON: {:?}", short(o.body.trim(), 40)))
+    serde_json::from_str(&o.body).map_err(|_| EvalError::NotJson {
+        start: short(o.body.trim(), 40),
+    })
 }
 
-fn lookup<'v>(root: &'v Value, path: &[Segment]) -> Result<&'v Value, String> {
+fn lookup<'v>(root: &'v Value, path: &[Segment]) -> Result<&'v Value> {
     let mut at = String::from("[BODY]");
     let mut current = root;
     for segment in path {
@@ -339,16 +407,16 @@ fn lookup<'v>(root: &'v Value, path: &[Segment]) -> Result<&'v Value, String> {
                 usize::try_from(i).ok().and_then(|i| items.get(i))
             }
             (Segment::Key(_), other) => {
-                return Err(format!(
-                    "path not found: {at} is {}, not an object",
-                    what(other)
-                ));
+                return Err(EvalError::NotObject {
+                    at,
+                    found: what(other),
+                });
             }
             (Segment::Index(_), other) => {
-                return Err(format!(
-                    "path not found: {at} is {}, not an array",
-                    what(other)
-                ));
+                return Err(EvalError::NotArray {
+                    at,
+                    found: what(other),
+                });
             }
         };
         let step = match segment {
@@ -361,11 +429,13 @@ fn lookup<'v>(root: &'v Value, path: &[Segment]) -> Result<&'v Value, String> {
         current = match next {
             Some(v) => v,
             None => {
-                let detail = match current {
-                    Value::Array(items) => format!("{at} has {} elements", items.len()),
-                    _ => format!("{at} has no {step}"),
-                };
-                return Err(format!("path not found: {detail}"));
+                return Err(match current {
+                    Value::Array(items) => EvalError::OutOfRange {
+                        at,
+                        len: items.len(),
+                    },
+                    _ => EvalError::Missing { at, step },
+                });
             }
         };
         at.push_str(&step);
@@ -441,4 +511,55 @@ pub(crate) fn short(text: &str, max: usize) -> String {
     let mut out: String = text.chars().take(max).collect();
     out.push('…');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observed(body: &str) -> Observed {
+        Observed {
+            connected: true,
+            status: Some(200),
+            body: body.to_string(),
+            ..Observed::default()
+        }
+    }
+
+    #[test]
+    fn errors_are_kinds_a_caller_can_match() {
+        assert_eq!(body_json(&Observed::default()), Err(EvalError::NoResponse));
+        assert_eq!(body_json(&observed("  ")), Err(EvalError::EmptyBody));
+        let not_json = body_json(&observed("<html>")).unwrap_err();
+        assert!(matches!(&not_json, EvalError::NotJson { start } if start == "<html>"));
+        assert_eq!(not_json.to_string(), r#"body is not JSON: "<html>""#);
+
+        let root: Value = serde_json::json!({"items": [1, 2], "name": "a"});
+        let path = [Segment::Key("items".into()), Segment::Index(5)];
+        assert_eq!(
+            lookup(&root, &path),
+            Err(EvalError::OutOfRange {
+                at: "[BODY].items".into(),
+                len: 2
+            })
+        );
+        let path = [Segment::Key("status".into())];
+        let missing = lookup(&root, &path).unwrap_err();
+        assert!(
+            matches!(&missing, EvalError::Missing { at, step } if at == "[BODY]" && step == ".status")
+        );
+        assert_eq!(missing.to_string(), "path not found: [BODY] has no .status");
+        let path = [Segment::Key("name".into()), Segment::Index(0)];
+        assert!(matches!(
+            lookup(&root, &path),
+            Err(EvalError::NotArray {
+                found: "a string",
+                ..
+            })
+        ));
+        assert!(matches!(
+            header("X-Id", &observed("")),
+            Err(EvalError::NoHeader { name }) if name == "X-Id"
+        ));
+    }
 }

@@ -50,6 +50,8 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
+pub use eval::EvalError;
+
 use std::collections::BTreeMap;
 use std::fmt;
 

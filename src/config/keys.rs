@@ -13,6 +13,27 @@ pub struct Key {
     pub mods: KeyModifiers,
 }
 
+/// Why a key name in a keymap does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("empty key name")]
+    Empty,
+    #[error("unknown modifier \"{modifier}\" (expected ctrl, alt or shift)")]
+    UnknownModifier { modifier: String },
+    /// `ctrl-` with nothing after it; `text` is the name as written.
+    #[error("\"{text}\" has a modifier but no key after it")]
+    NoKey { text: String },
+    #[error(
+        "unknown key \"{key}\" (expected a single character, a name such as enter, esc, tab, space, up, pgdown, or f1..f24)"
+    )]
+    UnknownKey { key: String },
+    /// `shift-` with a character that is not a letter (`shift-1`).
+    #[error(
+        "\"{text}\": write the shifted character itself (for example \"!\" rather than \"shift-1\")"
+    )]
+    ShiftedSymbol { text: String },
+}
+
 impl Key {
     pub fn new(code: KeyCode, mods: KeyModifiers) -> Key {
         let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
@@ -44,9 +65,9 @@ impl Key {
     }
 
     /// Parses a key name; the error says what was wrong.
-    pub fn parse(text: &str) -> Result<Key, String> {
+    pub fn parse(text: &str) -> Result<Key, KeyError> {
         if text.is_empty() {
-            return Err("empty key name".to_string());
+            return Err(KeyError::Empty);
         }
         let mut mods = KeyModifiers::NONE;
         let mut rest = text;
@@ -61,13 +82,15 @@ impl Key {
                 "alt" | "meta" | "m" => KeyModifiers::ALT,
                 "shift" | "s" => KeyModifiers::SHIFT,
                 other => {
-                    return Err(format!(
-                        "unknown modifier \"{other}\" (expected ctrl, alt or shift)"
-                    ));
+                    return Err(KeyError::UnknownModifier {
+                        modifier: other.to_string(),
+                    });
                 }
             };
             if tail.is_empty() {
-                return Err(format!("\"{text}\" has a modifier but no key after it"));
+                return Err(KeyError::NoKey {
+                    text: text.to_string(),
+                });
             }
             mods |= m;
             rest = tail;
@@ -97,9 +120,9 @@ impl Key {
                     _ => match lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
                         Some(n @ 1..=24) => KeyCode::F(n),
                         _ => {
-                            return Err(format!(
-                                "unknown key \"{rest}\" (expected a single character, a name such as enter, esc, tab, space, up, pgdown, or f1..f24)"
-                            ));
+                            return Err(KeyError::UnknownKey {
+                                key: rest.to_string(),
+                            });
                         }
                     },
                 }
@@ -114,9 +137,9 @@ impl Key {
                 mods.remove(KeyModifiers::SHIFT);
                 return Ok(Key::new(KeyCode::Char(c.to_ascii_uppercase()), mods));
             }
-            return Err(format!(
-                "\"{text}\": write the shifted character itself (for example \"!\" rather than \"shift-1\")"
-            ));
+            return Err(KeyError::ShiftedSymbol {
+                text: text.to_string(),
+            });
         }
         Ok(Key::new(code, mods))
     }
@@ -198,22 +221,44 @@ mod tests {
 
     #[test]
     fn rejects_bad_names_with_a_reason() {
-        assert!(Key::parse("").unwrap_err().contains("empty"));
+        assert_eq!(Key::parse(""), Err(KeyError::Empty));
+        assert!(matches!(
+            Key::parse("hyper-x"),
+            Err(KeyError::UnknownModifier { modifier }) if modifier == "hyper"
+        ));
+        assert!(matches!(
+            Key::parse("shift-1"),
+            Err(KeyError::ShiftedSymbol { .. })
+        ));
+        assert!(Key::parse("").unwrap_err().to_string().contains("empty"));
         assert!(
             Key::parse("hyper-x")
                 .unwrap_err()
+                .to_string()
                 .contains("unknown modifier")
         );
-        assert!(Key::parse("ctrl-").unwrap_err().contains("no key"));
+        assert!(
+            Key::parse("ctrl-")
+                .unwrap_err()
+                .to_string()
+                .contains("no key")
+        );
         assert!(
             Key::parse("banana")
                 .unwrap_err()
+                .to_string()
                 .contains("unknown key \"banana\"")
         );
-        assert!(Key::parse("f99").unwrap_err().contains("unknown key"));
+        assert!(
+            Key::parse("f99")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown key")
+        );
         assert!(
             Key::parse("shift-1")
                 .unwrap_err()
+                .to_string()
                 .contains("shifted character itself")
         );
     }

@@ -57,6 +57,56 @@ impl Config {
     }
 }
 
+/// Why a theme or keymap file is not TOML, with its position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}:{line}:{column}: {message}")]
+pub struct SyntaxError {
+    /// The file path, or "built-in keymap vim".
+    pub origin: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Why a user theme or keymap file is not used, or a theme or keymap
+/// named on the command line does not exist. `kind` is "theme" or
+/// "keymap", `origin` the file's path.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{kind} {origin}: cannot read: {source}")]
+    Unreadable {
+        kind: String,
+        origin: String,
+        source: std::io::Error,
+    },
+    #[error("{kind} {origin}: larger than {} KiB; this file is ignored", MAX_FILE_BYTES / 1024)]
+    TooLarge { kind: String, origin: String },
+    #[error("{origin}:{line}:{column}: not valid UTF-8; this file is ignored")]
+    NotUtf8 {
+        origin: String,
+        line: usize,
+        column: usize,
+    },
+    #[error("{0}; this file is ignored")]
+    Syntax(#[source] SyntaxError),
+    /// More than [`MAX_KEYS`] keys (a theme's colours, a keymap's entries).
+    #[error(
+        "{kind} {origin}: more than {} {}; this file is ignored",
+        thousands(MAX_KEYS),
+        key_word(kind)
+    )]
+    TooManyKeys { kind: String, origin: String },
+    /// A theme or keymap named on the command line that is neither built in
+    /// nor a user file; `available` lists those that are ("name (yours)"
+    /// for a user file).
+    #[error("unknown {kind} \"{name}\": available are {}", .available.join(", "))]
+    Unknown {
+        kind: String,
+        name: String,
+        available: Vec<String>,
+    },
+}
+
 /// One file of a layered theme or keymap, lowest first. Only files that
 /// parse become layers.
 #[derive(Debug, Clone)]
@@ -67,17 +117,23 @@ pub struct Layer {
 }
 
 impl Layer {
-    fn new(origin: String, text: String) -> Result<Layer, String> {
+    fn new(origin: String, text: String) -> Result<Layer, SyntaxError> {
         let layer = Layer { origin, text };
         layer.parse()?;
         Ok(layer)
     }
 
     /// The file's tables with their positions.
-    pub fn parse(&self) -> Result<Spanned<DeTable<'_>>, String> {
+    pub fn parse(&self) -> Result<Spanned<DeTable<'_>>, SyntaxError> {
         DeTable::parse(&self.text).map_err(|e| {
             let at = e.span().map_or(0, |s| s.start);
-            self.source().message(at, e.message().trim_end())
+            let (line, column) = self.source().line_col(at);
+            SyntaxError {
+                origin: self.origin.clone(),
+                line,
+                column,
+                message: e.message().trim_end().to_string(),
+            }
         })
     }
 
@@ -111,29 +167,43 @@ fn key_word(kind: &str) -> &'static str {
 /// Reads a user theme or keymap: at most `MAX_FILE_BYTES`, valid UTF-8,
 /// TOML, at most `MAX_KEYS` keys. None when the file does not exist; the
 /// reason as a warning when it cannot be used.
-fn read_user_layer(kind: &str, path: &Path) -> Result<Option<Layer>, String> {
+fn read_user_layer(kind: &str, path: &Path) -> Result<Option<Layer>, ConfigError> {
     use std::io::Read as _;
     let origin = path.display().to_string();
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{kind} {origin}: cannot read: {e}")),
+        Err(source) => {
+            return Err(ConfigError::Unreadable {
+                kind: kind.to_string(),
+                origin,
+                source,
+            });
+        }
     };
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("{kind} {origin}: cannot read: {e}"))?;
+        .map_err(|source| ConfigError::Unreadable {
+            kind: kind.to_string(),
+            origin: origin.clone(),
+            source,
+        })?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "{kind} {origin}: larger than {} KiB; this file is ignored",
-            MAX_FILE_BYTES / 1024
-        ));
+        return Err(ConfigError::TooLarge {
+            kind: kind.to_string(),
+            origin,
+        });
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, column) = crate::position::invalid_utf8(e.as_bytes()).unwrap_or((1, 1));
-        format!("{origin}:{line}:{column}: not valid UTF-8; this file is ignored")
+        ConfigError::NotUtf8 {
+            origin: origin.clone(),
+            line,
+            column,
+        }
     })?;
-    let layer = Layer::new(origin, text).map_err(|msg| format!("{msg}; this file is ignored"))?;
+    let layer = Layer::new(origin, text).map_err(ConfigError::Syntax)?;
     let keys = layer.parse().map_or(0, |table| {
         table
             .get_ref()
@@ -145,12 +215,10 @@ fn read_user_layer(kind: &str, path: &Path) -> Result<Option<Layer>, String> {
             .sum()
     });
     if keys > MAX_KEYS {
-        return Err(format!(
-            "{kind} {}: more than {} {}; this file is ignored",
-            layer.origin,
-            thousands(MAX_KEYS),
-            key_word(kind)
-        ));
+        return Err(ConfigError::TooManyKeys {
+            kind: kind.to_string(),
+            origin: layer.origin,
+        });
     }
     Ok(Some(layer))
 }
@@ -179,8 +247,8 @@ pub fn load_layers(
     let mut warnings = Vec::new();
     let user_path = user_dir.map(|d| d.join(format!("{kind}s")).join(format!("{name}.toml")));
     let user_layer = match &user_path {
-        Some(path) => read_user_layer(kind, path).unwrap_or_else(|msg| {
-            warnings.push(msg);
+        Some(path) => read_user_layer(kind, path).unwrap_or_else(|e| {
+            warnings.push(e.to_string());
             None
         }),
         None => None,
@@ -232,8 +300,8 @@ pub fn load_layers(
                     _ => break,
                 }
             }
-            Err(msg) => {
-                warnings.push(msg);
+            Err(e) => {
+                warnings.push(e.to_string());
                 break;
             }
         }
@@ -251,17 +319,18 @@ pub fn check_named(
     name: &str,
     builtins: &[(&str, &str)],
     user_dir: Option<&Path>,
-) -> Result<(), String> {
+) -> Result<(), ConfigError> {
     let user = user_file_names(user_dir, &format!("{kind}s"));
     if builtins.iter().any(|(b, _)| *b == name) || user.iter().any(|u| u == name) {
         return Ok(());
     }
     let mut available: Vec<String> = builtins.iter().map(|(b, _)| b.to_string()).collect();
     available.extend(user.into_iter().map(|u| format!("{u} (yours)")));
-    Err(format!(
-        "unknown {kind} \"{name}\": available are {}",
-        available.join(", ")
-    ))
+    Err(ConfigError::Unknown {
+        kind: kind.to_string(),
+        name: name.to_string(),
+        available,
+    })
 }
 
 fn builtin_names(builtins: &[(&str, &str)]) -> String {
@@ -298,4 +367,57 @@ pub fn user_file_names(user_dir: Option<&Path>, sub: &str) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_kinds_a_caller_can_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "colours = [\n").unwrap();
+        let err = read_user_layer("theme", &path).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ConfigError::Syntax(SyntaxError {
+                    line: 1,
+                    column: 12,
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().ends_with("; this file is ignored"), "{err}");
+
+        std::fs::write(&path, b"a = \"\xff\"\n").unwrap();
+        let err = read_user_layer("theme", &path).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ConfigError::NotUtf8 {
+                    line: 1,
+                    column: 6,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(matches!(
+            read_user_layer("theme", &dir.path().join("none.toml")),
+            Ok(None)
+        ));
+
+        let err = check_named("theme", "nope", &[("default", "")], Some(dir.path())).unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::Unknown { name, available, .. } if name == "nope" && available == &["default"]),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "unknown theme \"nope\": available are default"
+        );
+    }
 }

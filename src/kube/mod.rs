@@ -91,34 +91,29 @@ pub enum KubeMsg {
 /// the kubeconfig can be read, the context exists, and the files its
 /// cluster and user name (certificates, keys) can be read. The error is one
 /// line saying what and where. Credentials are never part of it.
-pub fn preflight(kubeconfig: Option<&Path>, context: Option<&str>) -> Result<(), String> {
-    let config = match kubeconfig {
-        Some(path) => Kubeconfig::read_from(path)
-            .map_err(|e| format!("kubeconfig {}: {e}", path.display()))?,
-        None => Kubeconfig::read().map_err(|e| format!("kubeconfig: {e}"))?,
-    };
-    let where_ =
-        kubeconfig.map_or_else(|| "the kubeconfig".to_string(), |p| p.display().to_string());
+pub fn preflight(kubeconfig: Option<&Path>, context: Option<&str>) -> Result<(), KubeconfigError> {
+    let config = read_kubeconfig(kubeconfig)?;
+    let file = kubeconfig.map_or_else(|| "the kubeconfig".to_string(), |p| p.display().to_string());
     let current = context
         .map(String::from)
         .or_else(|| config.current_context.clone())
-        .ok_or_else(|| format!("{where_} has no current context: pass --context"))?;
+        .ok_or_else(|| KubeconfigError::NoCurrentContext { file: file.clone() })?;
     let named = config
         .contexts
         .iter()
         .find(|c| c.name == current)
         .and_then(|c| c.context.as_ref())
-        .ok_or_else(|| {
-            let known: Vec<&str> = config.contexts.iter().map(|c| c.name.as_str()).collect();
-            format!(
-                "no context \"{current}\" in {where_} (it has: {})",
-                known.join(", ")
-            )
+        .ok_or_else(|| KubeconfigError::NoContext {
+            name: current.clone(),
+            file,
+            known: config.contexts.iter().map(|c| c.name.clone()).collect(),
         })?;
-    let readable = |what: &str, file: Option<&String>| match file {
-        Some(f) if std::fs::metadata(f).is_err() => Err(format!(
-            "context \"{current}\": cannot read the {what} file {f}"
-        )),
+    let readable = |what: &'static str, file: Option<&String>| match file {
+        Some(f) if std::fs::metadata(f).is_err() => Err(KubeconfigError::FileUnreadable {
+            context: current.clone(),
+            what,
+            file: f.clone(),
+        }),
         _ => Ok(()),
     };
     if let Some(cluster) = config
@@ -147,11 +142,69 @@ pub fn preflight(kubeconfig: Option<&Path>, context: Option<&str>) -> Result<(),
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .map_err(|e| format!("cannot start the runtime: {e}"))?;
+                .map_err(KubeconfigError::Runtime)?;
             rt.block_on(connect(kubeconfig, Some(&current), None))?;
         }
     }
     Ok(())
+}
+
+/// Why a kubeconfig cannot be used, or no client made from it. Each
+/// message is one line that says what is wrong and where (the file, the
+/// context); credentials are never part of it.
+#[derive(Debug, thiserror::Error)]
+pub enum KubeconfigError {
+    /// The kubeconfig (`path`, or the default one when None) cannot be
+    /// read or parsed.
+    #[error("kubeconfig{}: {source}", .path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    Unreadable {
+        path: Option<std::path::PathBuf>,
+        source: ::kube::config::KubeconfigError,
+    },
+    /// No `--context` and no current context; `file` is the path, or
+    /// "the kubeconfig".
+    #[error("{file} has no current context: pass --context")]
+    NoCurrentContext { file: String },
+    /// The context named is not in the kubeconfig (`known` are those that are).
+    #[error("no context \"{name}\" in {file} (it has: {})", .known.join(", "))]
+    NoContext {
+        name: String,
+        file: String,
+        known: Vec<String>,
+    },
+    /// A file the context's cluster or user names (`what`:
+    /// certificate-authority, client-certificate, client-key) cannot be read.
+    #[error("context \"{context}\": cannot read the {what} file {file}")]
+    FileUnreadable {
+        context: String,
+        what: &'static str,
+        file: String,
+    },
+    /// The runtime that runs an exec plugin cannot start.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// The context cannot be made into a client configuration.
+    #[error("context \"{context}\": {source}")]
+    Config {
+        context: String,
+        source: ::kube::config::KubeconfigError,
+    },
+    /// The client cannot be made (an exec plugin failed...): `message` is
+    /// the one line of [`client_error`].
+    #[error("context \"{context}\": {message}")]
+    Client { context: String, message: String },
+}
+
+/// The kubeconfig at `path`, else as `kubectl` finds it.
+fn read_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, KubeconfigError> {
+    match path {
+        Some(p) => Kubeconfig::read_from(p),
+        None => Kubeconfig::read(),
+    }
+    .map_err(|source| KubeconfigError::Unreadable {
+        path: path.map(Path::to_path_buf),
+        source,
+    })
 }
 
 /// A client error in one line: for a failing exec plugin, its program (not
@@ -202,22 +255,20 @@ pub async fn connect(
     kubeconfig: Option<&Path>,
     context: Option<&str>,
     namespace: Option<&str>,
-) -> Result<Connection, String> {
-    let config = match kubeconfig {
-        Some(path) => Kubeconfig::read_from(path)
-            .map_err(|e| format!("kubeconfig {}: {e}", path.display()))?,
-        None => Kubeconfig::read().map_err(|e| format!("kubeconfig: {e}"))?,
-    };
+) -> Result<Connection, KubeconfigError> {
+    let config = read_kubeconfig(kubeconfig)?;
     let current = context
         .map(String::from)
         .or_else(|| config.current_context.clone())
-        .ok_or("the kubeconfig has no current context: pass --context")?;
-    let known: Vec<&str> = config.contexts.iter().map(|c| c.name.as_str()).collect();
-    if !known.contains(&current.as_str()) {
-        return Err(format!(
-            "no context \"{current}\" in the kubeconfig (it has: {})",
-            known.join(", ")
-        ));
+        .ok_or_else(|| KubeconfigError::NoCurrentContext {
+            file: "the kubeconfig".into(),
+        })?;
+    if !config.contexts.iter().any(|c| c.name == current) {
+        return Err(KubeconfigError::NoContext {
+            name: current,
+            file: "the kubeconfig".into(),
+            known: config.contexts.iter().map(|c| c.name.clone()).collect(),
+        });
     }
     let user = config
         .contexts
@@ -239,16 +290,17 @@ pub async fn connect(
     };
     let cfg = Config::from_custom_kubeconfig(config, &options)
         .await
-        .map_err(|e| format!("context \"{current}\": {e}"))?;
+        .map_err(|source| KubeconfigError::Config {
+            context: current.clone(),
+            source,
+        })?;
     let ns = namespace
         .map(String::from)
         .unwrap_or_else(|| cfg.default_namespace.clone());
     // An exec plugin runs here, once, for its first credential.
-    let client = Client::try_from(cfg).map_err(|e| {
-        format!(
-            "context \"{current}\": {}",
-            client_error(&e, plugin.as_deref())
-        )
+    let client = Client::try_from(cfg).map_err(|e| KubeconfigError::Client {
+        context: current.clone(),
+        message: client_error(&e, plugin.as_deref()),
     })?;
     Ok(Connection {
         client,
@@ -256,4 +308,49 @@ pub async fn connect(
         namespace: ns,
         user,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preflight_errors_are_kinds_a_caller_can_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope");
+        assert!(matches!(
+            preflight(Some(&missing), None),
+            Err(KubeconfigError::Unreadable { path: Some(p), .. }) if p == missing
+        ));
+
+        let path = dir.path().join("config");
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n    certificate-authority: /nonexistent/ca.crt\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: dev\n  context:\n    cluster: c\n    user: u\n",
+        )
+        .unwrap();
+        let err = preflight(Some(&path), None).unwrap_err();
+        assert!(
+            matches!(err, KubeconfigError::NoCurrentContext { .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("{} has no current context: pass --context", path.display())
+        );
+        let err = preflight(Some(&path), Some("prod")).unwrap_err();
+        assert!(
+            matches!(&err, KubeconfigError::NoContext { name, known, .. } if name == "prod" && known == &["dev"]),
+            "{err:?}"
+        );
+        let err = preflight(Some(&path), Some("dev")).unwrap_err();
+        assert!(
+            matches!(&err, KubeconfigError::FileUnreadable { context, what: "certificate-authority", .. } if context == "dev"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "context \"dev\": cannot read the certificate-authority file /nonexistent/ca.crt"
+        );
+    }
 }

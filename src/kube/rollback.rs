@@ -8,6 +8,25 @@ use serde_json::json;
 use super::actions::{Plan, deployment_path};
 use crate::journal::new_id;
 
+/// Why a Deployment's revisions cannot be listed, or a rollback is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RollbackError {
+    /// The API server refused or did not answer a read.
+    #[error("{0}")]
+    Api(#[source] ::kube::Error),
+    /// No ReplicaSet of the Deployment is left to go back to.
+    #[error("deployment/{deployment} has no revision history")]
+    NoHistory { deployment: String },
+    #[error("deployment/{deployment} is paused: resume it before rolling back")]
+    Paused { deployment: String },
+    /// The revision chosen is the one running.
+    #[error("skipped rollback: deployment/{deployment} already runs revision {revision}")]
+    AlreadyCurrent {
+        deployment: String,
+        revision: String,
+    },
+}
+
 /// A revision the rollback picker offers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RevisionChoice {
@@ -17,7 +36,8 @@ pub struct RevisionChoice {
     pub current: bool,
     /// What changes from the current template, in lines.
     pub diff: Vec<String>,
-    /// The rollback, or why it is refused (paused, already current).
+    /// The rollback, or why it is refused (paused, already current), as
+    /// the picker shows it.
     pub plan: Result<Plan, String>,
 }
 
@@ -27,16 +47,16 @@ pub async fn revisions(
     client: &::kube::Client,
     ns: &str,
     name: &str,
-) -> Result<Vec<RevisionChoice>, String> {
+) -> Result<Vec<RevisionChoice>, RollbackError> {
     use ::kube::Api;
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns);
-    let d = deployments.get(name).await.map_err(|e| e.to_string())?;
+    let d = deployments.get(name).await.map_err(RollbackError::Api)?;
     let uid = d.metadata.uid.clone().unwrap_or_default();
     let sets: Api<ReplicaSet> = Api::namespaced(client.clone(), ns);
     let list = sets
         .list(&Default::default())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(RollbackError::Api)?;
     let current_revision = d
         .metadata
         .annotations
@@ -72,12 +92,14 @@ pub async fn revisions(
                 change_cause: annotations.get("kubernetes.io/change-cause").cloned(),
                 current: revision.is_some() && revision == current_revision,
                 diff: template_diff(&d.spec.template, &template),
-                plan: rollback(ns, &d, rs),
+                plan: rollback(ns, &d, rs).map_err(|e| e.to_string()),
             }
         })
         .collect();
     if choices.is_empty() {
-        return Err(format!("deployment/{name} has no revision history"));
+        return Err(RollbackError::NoHistory {
+            deployment: name.to_string(),
+        });
     }
     choices.sort_by_key(|c| std::cmp::Reverse(c.revision));
     Ok(choices)
@@ -101,12 +123,14 @@ const ROLLBACK_SKIP: &[&str] = &[
 /// Deployment is dropped), as one JSON patch. Refused for a paused
 /// Deployment, and when the revision is already current (the templates
 /// compared without `pod-template-hash`).
-pub fn rollback(ns: &str, deployment: &Deployment, target: &ReplicaSet) -> Result<Plan, String> {
+pub fn rollback(
+    ns: &str,
+    deployment: &Deployment,
+    target: &ReplicaSet,
+) -> Result<Plan, RollbackError> {
     let name = deployment.metadata.name.clone().unwrap_or_default();
     if deployment.spec.paused == Some(true) {
-        return Err(format!(
-            "deployment/{name} is paused: resume it before rolling back"
-        ));
+        return Err(RollbackError::Paused { deployment: name });
     }
     let revision = target
         .metadata
@@ -117,9 +141,10 @@ pub fn rollback(ns: &str, deployment: &Deployment, target: &ReplicaSet) -> Resul
         .unwrap_or_default();
     let template = without_hash(target.spec.template.clone().unwrap_or_default());
     if template == without_hash(deployment.spec.template.clone()) {
-        return Err(format!(
-            "skipped rollback: deployment/{name} already runs revision {revision}"
-        ));
+        return Err(RollbackError::AlreadyCurrent {
+            deployment: name,
+            revision,
+        });
     }
     let kept = deployment.metadata.annotations.iter().flatten();
     let mut annotations: std::collections::BTreeMap<String, String> = kept
@@ -369,8 +394,14 @@ mod tests {
             json!({"deployment.kubernetes.io/revision": "2"}),
             template(Some("abc"), container("a:2")),
         );
+        let err = rollback("shop", &d, &current).unwrap_err();
+        assert!(
+            matches!(&err, RollbackError::AlreadyCurrent { deployment, revision }
+                if deployment == "api" && revision == "2"),
+            "{err:?}"
+        );
         assert_eq!(
-            rollback("shop", &d, &current).unwrap_err(),
+            err.to_string(),
             "skipped rollback: deployment/api already runs revision 2"
         );
         // A hash label on the Deployment's own template is ignored too.
@@ -379,11 +410,9 @@ mod tests {
         let mut paused = d.clone();
         paused.spec.paused = Some(true);
         let old = replica_set(json!({}), template(Some("h"), container("a:1")));
-        assert!(
-            rollback("shop", &paused, &old)
-                .unwrap_err()
-                .contains("is paused: resume it")
-        );
+        let err = rollback("shop", &paused, &old).unwrap_err();
+        assert!(matches!(&err, RollbackError::Paused { deployment } if deployment == "api"));
+        assert!(err.to_string().contains("is paused: resume it"));
     }
 
     fn pod_template(containers: Value) -> PodTemplateSpec {

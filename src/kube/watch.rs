@@ -226,7 +226,7 @@ pub fn connect_and_watch<M: Send + 'static>(
             Err(e) => {
                 let _ = out
                     .tx
-                    .send((out.wrap)(generation, KubeMsg::NoConnection(e)))
+                    .send((out.wrap)(generation, KubeMsg::NoConnection(e.to_string())))
                     .await;
             }
         }

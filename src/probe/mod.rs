@@ -93,11 +93,36 @@ impl Failure {
     }
 }
 
+/// Why a probe's HTTP client could not be built: the probe cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The probe's `ca` file cannot be read.
+    #[error("probe {probe}: ca {}: {source}", .path.display())]
+    CaUnreadable {
+        probe: String,
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// The probe's `ca` file holds no valid PEM certificate.
+    #[error("probe {probe}: ca {}: {source}", .path.display())]
+    CaInvalid {
+        probe: String,
+        path: std::path::PathBuf,
+        source: reqwest::Error,
+    },
+    /// The client itself (TLS backend...) could not be built.
+    #[error("probe {probe}: {source}")]
+    Build {
+        probe: String,
+        source: reqwest::Error,
+    },
+}
+
 /// The HTTP client of one probe: its timeout, TLS settings and extra CA.
 /// No connection is kept between requests, so every run connects (and
 /// verifies the certificate) afresh; redirects are followed by
 /// [`request`], which decides what a redirect to another origin may carry.
-pub fn client(spec: &ProbeSpec) -> Result<reqwest::Client, String> {
+pub fn client(spec: &ProbeSpec) -> Result<reqwest::Client, ClientError> {
     let mut builder = reqwest::Client::builder()
         .timeout(spec.timeout)
         .connect_timeout(spec.timeout)
@@ -110,15 +135,24 @@ pub fn client(spec: &ProbeSpec) -> Result<reqwest::Client, String> {
         builder = builder.danger_accept_invalid_certs(true);
     }
     if let Some(path) = &spec.ca {
-        let pem = std::fs::read(path)
-            .map_err(|e| format!("probe {}: ca {}: {e}", spec.name, path.display()))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| format!("probe {}: ca {}: {e}", spec.name, path.display()))?;
+        let pem = std::fs::read(path).map_err(|source| ClientError::CaUnreadable {
+            probe: spec.name.clone(),
+            path: path.clone(),
+            source,
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|source| {
+            ClientError::CaInvalid {
+                probe: spec.name.clone(),
+                path: path.clone(),
+                source,
+            }
+        })?;
         builder = builder.tls_certs_merge(certs);
     }
-    builder
-        .build()
-        .map_err(|e| format!("probe {}: {e}", spec.name))
+    builder.build().map_err(|source| ClientError::Build {
+        probe: spec.name.clone(),
+        source,
+    })
 }
 
 /// Runs a probe once (or its burst, when `burst` is set) and judges it.
@@ -261,7 +295,7 @@ pub fn spawn<M: Send + 'static>(
                 let client = match client(&spec) {
                     Ok(c) => c,
                     Err(e) => {
-                        let _ = tx.send(report(broken(&spec, e))).await;
+                        let _ = tx.send(report(broken(&spec, e.to_string()))).await;
                         return;
                     }
                 };
@@ -342,6 +376,44 @@ pub fn status(r: &ProbeResult) -> crate::status::Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_ca_is_a_kind_that_names_the_probe_and_the_file() {
+        let spec = ProbeSpec {
+            name: "api".into(),
+            method: reqwest::Method::GET,
+            url: "https://127.0.0.1:1/".into(),
+            shown_url: "https://127.0.0.1:1/".into(),
+            headers: Vec::new(),
+            body: None,
+            every: Duration::from_secs(10),
+            timeout: Duration::from_secs(1),
+            insecure: false,
+            ca: Some("/nonexistent/ca.pem".into()),
+            burst: None,
+            fail: Vec::new(),
+            warn: Vec::new(),
+            secrets: Secrets::default(),
+        };
+        let err = client(&spec).unwrap_err();
+        match &err {
+            ClientError::CaUnreadable {
+                probe,
+                path,
+                source,
+            } => {
+                assert_eq!(probe, "api");
+                assert_eq!(path, std::path::Path::new("/nonexistent/ca.pem"));
+                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            }
+            other => panic!("not CaUnreadable: {other:?}"),
+        }
+        assert!(
+            err.to_string()
+                .starts_with("probe api: ca /nonexistent/ca.pem: "),
+            "{err}"
+        );
+    }
 
     #[test]
     fn a_probe_has_one_run_in_flight_at_most() {

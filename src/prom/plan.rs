@@ -11,15 +11,41 @@ use std::time::Duration;
 use futures::future::join_all;
 
 use crate::prom::alerts::Alert;
-use crate::prom::client::Prom;
+use crate::prom::client::{Prom, PromError};
 use crate::prom::signal::{Reading, SignalState};
 use crate::runbook::Runbook;
 use crate::runbook::model::Unit;
 use crate::runbook::select::lookup;
-use crate::runbook::threshold::Threshold;
-use crate::runbook::vars::expand;
+use crate::runbook::threshold::{Threshold, ThresholdError};
+use crate::runbook::vars::{VarError, expand};
 use crate::secrets::Secrets;
 use crate::status::Status;
+
+/// Why an environment's signals cannot be planned. Each names the signal
+/// or the runbook field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// A signal's `warn` or `fail` threshold (`text`) does not parse.
+    #[error("signal {signal}: {which} \"{text}\": {}", .source.message)]
+    Threshold {
+        signal: String,
+        which: &'static str,
+        text: String,
+        source: ThresholdError,
+    },
+    /// A signal's query names a variable that is not defined, or is
+    /// malformed.
+    #[error("signal {signal}: query: {}", .error.message)]
+    Query { signal: String, error: VarError },
+    #[error("prometheus_token: {}", .error.message)]
+    Token { error: VarError },
+    #[error("prometheus: {}", .error.message)]
+    Url { error: VarError },
+    /// The Prometheus client cannot be made (an invalid URL...); the
+    /// message is masked with the plan's secrets.
+    #[error("{0}")]
+    Client(String),
+}
 
 /// A signal as the checks see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +117,7 @@ impl Plan {
 
 /// The plan for an environment (None: the first). A bad threshold or
 /// query variable is an error naming the signal.
-pub fn plan(runbook: &Runbook, env: Option<&str>) -> Result<Plan, String> {
+pub fn plan(runbook: &Runbook, env: Option<&str>) -> Result<Plan, PlanError> {
     let found = match env {
         Some(name) => runbook.environments().find(|(n, _)| *n == name),
         None => runbook.environments().next(),
@@ -105,18 +131,25 @@ pub fn plan(runbook: &Runbook, env: Option<&str>) -> Result<Plan, String> {
         .signals()
         .map(|s| {
             let name = s.name.get_ref().clone();
-            let threshold = |t: &Option<toml::Spanned<String>>, which: &str| {
+            let threshold = |t: &Option<toml::Spanned<String>>, which: &'static str| {
                 t.as_ref()
                     .map(|t| {
-                        Threshold::parse_for(t.get_ref(), s.unit).map_err(|e| {
-                            format!("signal {name}: {which} \"{}\": {}", t.get_ref(), e.message)
+                        Threshold::parse_for(t.get_ref(), s.unit).map_err(|source| {
+                            PlanError::Threshold {
+                                signal: name.clone(),
+                                which,
+                                text: t.get_ref().clone(),
+                                source,
+                            }
                         })
                     })
                     .transpose()
             };
             Ok(SignalSpec {
-                query: expand(s.query.get_ref(), &vars)
-                    .map_err(|e| format!("signal {name}: query: {}", e.message))?,
+                query: expand(s.query.get_ref(), &vars).map_err(|error| PlanError::Query {
+                    signal: name.clone(),
+                    error,
+                })?,
                 unit: s.unit,
                 warn: threshold(&s.warn, "warn")?,
                 fail: threshold(&s.fail, "fail")?,
@@ -124,20 +157,19 @@ pub fn plan(runbook: &Runbook, env: Option<&str>) -> Result<Plan, String> {
                 name,
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, PlanError>>()?;
     let token = env
         .prometheus_token
         .as_ref()
-        .map(|t| expand(t.get_ref(), &vars).map_err(|e| format!("prometheus_token: {}", e.message)))
+        .map(|t| expand(t.get_ref(), &vars).map_err(|error| PlanError::Token { error }))
         .transpose()?
         .filter(|t| !t.is_empty());
     let secrets = crate::runbook::secrets::prometheus(runbook, env_name, env);
     let (prom, missing) = match &env.prometheus {
         Some(url) => {
-            let url =
-                expand(url.get_ref(), &vars).map_err(|e| format!("prometheus: {}", e.message))?;
+            let url = expand(url.get_ref(), &vars).map_err(|error| PlanError::Url { error })?;
             let prom = Prom::new(&url, token, REQUEST_TIMEOUT)
-                .map_err(|e| secrets.mask(&e).into_owned())?;
+                .map_err(|e| PlanError::Client(secrets.mask(&e).into_owned()))?;
             (Some(prom), None)
         }
         None => (
@@ -262,14 +294,11 @@ pub fn timed_out(plan: &Plan, why: &str) -> Vec<SignalView> {
 }
 
 /// The alerts, filtered by the environment's labels.
-pub async fn alerts(plan: &Plan) -> Result<Vec<AlertView>, String> {
+pub async fn alerts(plan: &Plan) -> Result<Vec<AlertView>, PromError> {
     let Some(prom) = &plan.prom else {
         return Ok(Vec::new());
     };
-    let all = prom
-        .alerts()
-        .await
-        .map_err(|e| plan.secrets.mask(&e.to_string()).into_owned())?;
+    let all = prom.alerts().await.map_err(|e| masked(e, &plan.secrets))?;
     let chosen = crate::prom::alerts::filter(&all, &plan.alert_labels);
     Ok(mask_alerts(chosen, &plan.secrets)
         .into_iter()
@@ -280,6 +309,17 @@ pub async fn alerts(plan: &Plan) -> Result<Vec<AlertView>, String> {
             summary: a.summary,
         })
         .collect())
+}
+
+/// A Prometheus error, of the same kind, with `secrets` masked in its text
+/// (an error may quote the query).
+fn masked(e: PromError, secrets: &Secrets) -> PromError {
+    let mask = |text: String| secrets.mask(&text).into_owned();
+    match e {
+        PromError::Unreachable(m) => PromError::Unreachable(mask(m)),
+        PromError::Rejected(m) => PromError::Rejected(mask(m)),
+        PromError::Other(m) => PromError::Other(mask(m)),
+    }
 }
 
 /// The running pollers; dropping this stops them.
@@ -399,4 +439,52 @@ fn worst_series(series: &[(String, Vec<(i64, f64)>)], spec: &SignalSpec) -> Vec<
         .find(|(labels, _)| *labels == reading.worst_labels)
         .map(|(_, p)| p.clone())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_kinds_a_caller_can_match() {
+        // A runbook that loads has its variables and thresholds checked:
+        // these errors come when the process environment changed since.
+        let error = expand("up{job=\"${nope}\"}", |_| None).unwrap_err();
+        let err = PlanError::Query {
+            signal: "errors".into(),
+            error,
+        };
+        assert!(
+            matches!(&err, PlanError::Query { signal, error } if signal == "errors" && error.name.as_deref() == Some("nope")),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "signal errors: query: undefined variable \"nope\""
+        );
+        let source = Threshold::parse_for("> lots", None).unwrap_err();
+        let err = PlanError::Threshold {
+            signal: "errors".into(),
+            which: "warn",
+            text: "> lots".into(),
+            source,
+        };
+        assert!(matches!(err, PlanError::Threshold { which: "warn", .. }));
+        assert!(
+            err.to_string()
+                .starts_with("signal errors: warn \"> lots\": "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_masked_prometheus_error_keeps_its_kind() {
+        let mut secrets = Secrets::default();
+        secrets.add("hunter2");
+        let e = masked(PromError::Rejected("bad query hunter2".into()), &secrets);
+        assert!(
+            matches!(&e, PromError::Rejected(m) if !m.contains("hunter2")),
+            "{e:?}"
+        );
+    }
 }

@@ -14,7 +14,7 @@ use ops_sim::scenario::ScenarioName;
 use ops_sim::store::Kind;
 use ops_tui::kube::model::PodPhase;
 use ops_tui::kube::rollout::Rollout;
-use ops_tui::kube::{connect, watch};
+use ops_tui::kube::{KubeconfigError, connect, watch};
 use ops_tui::state::Msg;
 use ops_tui::state::cluster::ClusterState;
 use tokio::sync::mpsc;
@@ -181,6 +181,11 @@ async fn connection_errors_say_what_is_wrong() {
     let missing = dir.path().join("nope");
     let err = connect(Some(&missing), None, None).await.err().unwrap();
     assert!(
+        matches!(&err, KubeconfigError::Unreadable { path: Some(p), .. } if *p == missing),
+        "{err:?}"
+    );
+    let err = err.to_string();
+    assert!(
         err.starts_with(&format!("kubeconfig {}", missing.display())),
         "{err}"
     );
@@ -190,8 +195,12 @@ async fn connection_errors_say_what_is_wrong() {
         .await
         .err()
         .unwrap();
+    assert!(
+        matches!(&err, KubeconfigError::NoContext { name, .. } if name == "prod"),
+        "{err:?}"
+    );
     assert_eq!(
-        err,
+        err.to_string(),
         "no context \"prod\" in the kubeconfig (it has: demo, demo-viewer)"
     );
 }

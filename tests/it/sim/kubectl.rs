@@ -389,6 +389,7 @@ async fn our_rollback_makes_the_same_change_as_kubectl_rollout_undo() {
     assert!(
         rollback("shop-prod", &now, &current_rs)
             .unwrap_err()
+            .to_string()
             .starts_with("skipped rollback: deployment/api already runs revision")
     );
     let mut paused = now.clone();
@@ -396,6 +397,7 @@ async fn our_rollback_makes_the_same_change_as_kubectl_rollout_undo() {
     assert!(
         rollback("shop-prod", &paused, &target)
             .unwrap_err()
+            .to_string()
             .contains("is paused")
     );
 }
