@@ -22,8 +22,8 @@ pub enum StartError {
     Runbook(#[from] crate::runbook::RunbookError),
     /// The environment, context or namespace cannot be chosen (the
     /// message names which and why).
-    #[error("{0}")]
-    Target(String),
+    #[error(transparent)]
+    Target(#[from] crate::runbook::select::SelectError),
 }
 
 /// Loads everything the dashboard needs. Errors are configuration errors.
@@ -39,7 +39,7 @@ pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, Star
         read_only: args.read_only,
         write: args.write,
     };
-    let target = select(runbook.as_ref(), &overrides).map_err(StartError::Target)?;
+    let target = select(runbook.as_ref(), &overrides)?;
     let config_dir = paths.config_dir.as_deref();
     let (config, mut warnings) = Config::load(config_dir);
     let theme_name = args

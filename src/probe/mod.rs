@@ -19,7 +19,7 @@ use crate::condition::{Observed, Verdict, judge};
 use crate::secrets::Secrets;
 pub use burst::BurstRecord;
 pub use request::{MAX_REDIRECTS, classify, same_origin};
-pub use spec::{ProbeSpec, specs};
+pub use spec::{ProbeSpec, SpecError, specs};
 
 pub use crate::condition::MAX_BODY;
 /// Requests a burst sends at most, whatever the runbook says.

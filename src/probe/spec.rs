@@ -86,18 +86,43 @@ impl std::fmt::Debug for ProbeSpec {
 /// The condition every probe without `fail` conditions gets.
 pub const DEFAULT_FAIL: &str = "[STATUS] < 400";
 
+/// Why a runbook's probes cannot be made ready; each names the probe and
+/// what is wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SpecError {
+    #[error("no environment \"{0}\" in the runbook")]
+    NoSuchEnv(String),
+    #[error("the runbook has no environments")]
+    NoEnvironments,
+    /// A value (url, header, body) names a variable without a value.
+    #[error("probe {probe}: {what}: {message}")]
+    Variable {
+        probe: String,
+        what: String,
+        message: String,
+    },
+    #[error("probe {probe}: \"{method}\" is not an HTTP method")]
+    Method { probe: String, method: String },
+    #[error("probe {probe}: condition \"{text}\": {error}")]
+    Condition {
+        probe: String,
+        text: String,
+        error: crate::condition::ConditionError,
+    },
+}
+
 /// The probes of a runbook in an environment (None: the first). Errors
 /// name the probe and what is wrong.
-pub fn specs(runbook: &Runbook, env: Option<&str>) -> Result<Vec<ProbeSpec>, String> {
+pub fn specs(runbook: &Runbook, env: Option<&str>) -> Result<Vec<ProbeSpec>, SpecError> {
     let (env_name, env) = match env {
         Some(name) => runbook
             .environments()
             .find(|(n, _)| *n == name)
-            .ok_or_else(|| format!("no environment \"{name}\" in the runbook"))?,
+            .ok_or_else(|| SpecError::NoSuchEnv(name.to_string()))?,
         None => runbook
             .environments()
             .next()
-            .ok_or("the runbook has no environments")?,
+            .ok_or(SpecError::NoEnvironments)?,
     };
     let service = runbook.service_name();
     let send = lookup(service, env_name, env);
@@ -108,11 +133,18 @@ pub fn specs(runbook: &Runbook, env: Option<&str>) -> Result<Vec<ProbeSpec>, Str
         .map(|p| {
             let name = p.name.get_ref().clone();
             let fill = |text: &str, what: &str| {
-                expand(text, &send).map_err(|e| format!("probe {name}: {what}: {}", e.message))
+                expand(text, &send).map_err(|e| SpecError::Variable {
+                    probe: name.clone(),
+                    what: what.to_string(),
+                    message: e.message,
+                })
             };
             let shown = |text: &str| expand(text, &show).unwrap_or_else(|_| text.to_string());
             let method = reqwest::Method::from_bytes(p.method().to_ascii_uppercase().as_bytes())
-                .map_err(|_| format!("probe {name}: \"{}\" is not an HTTP method", p.method()))?;
+                .map_err(|_| SpecError::Method {
+                    probe: name.clone(),
+                    method: p.method().to_string(),
+                })?;
             let headers = p
                 .headers
                 .iter()
@@ -129,21 +161,27 @@ pub fn specs(runbook: &Runbook, env: Option<&str>) -> Result<Vec<ProbeSpec>, Str
                         from_environment: crate::runbook::secrets::uses_process(env, v.get_ref()),
                     })
                 })
-                .collect::<Result<Vec<_>, String>>()?;
+                .collect::<Result<Vec<_>, SpecError>>()?;
             let parse = |list: &[toml::Spanned<String>]| {
                 list.iter()
                     .map(|c| {
-                        Condition::parse(c.get_ref()).map_err(|e| {
-                            format!("probe {name}: condition \"{}\": {e}", c.get_ref())
+                        Condition::parse(c.get_ref()).map_err(|error| SpecError::Condition {
+                            probe: name.clone(),
+                            text: c.get_ref().clone(),
+                            error,
                         })
                     })
-                    .collect::<Result<Vec<_>, String>>()
+                    .collect::<Result<Vec<_>, SpecError>>()
             };
             let mut fail = parse(&p.fail)?;
             if fail.is_empty() {
-                fail.push(
-                    Condition::parse(DEFAULT_FAIL).map_err(|e| format!("probe {name}: {e}"))?,
-                );
+                fail.push(Condition::parse(DEFAULT_FAIL).map_err(|error| {
+                    SpecError::Condition {
+                        probe: name.clone(),
+                        text: DEFAULT_FAIL.to_string(),
+                        error,
+                    }
+                })?);
             }
             Ok(ProbeSpec {
                 method,
@@ -167,4 +205,29 @@ pub fn specs(runbook: &Runbook, env: Option<&str>) -> Result<Vec<ProbeSpec>, Str
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runbook(probe: &str) -> Runbook {
+        let text = format!(
+            "[service]\nname = \"shop\"\n\n[env.prod]\ncontext = \"prod\"\n\n[[probe]]\n{probe}\n"
+        );
+        Runbook::parse(std::path::Path::new("spec.toml"), &text).unwrap()
+    }
+
+    #[test]
+    fn an_unknown_environment_is_a_kind_callers_can_tell_apart() {
+        // Everything else a probe could lack is refused when the runbook
+        // loads; the environment is chosen later.
+        let rb = runbook("name = \"health\"\nurl = \"https://api.example.com/health\"");
+        let unknown = specs(&rb, Some("qa")).unwrap_err();
+        assert_eq!(unknown, SpecError::NoSuchEnv("qa".into()));
+        assert_eq!(unknown.to_string(), "no environment \"qa\" in the runbook");
+        let ready = specs(&rb, Some("prod")).unwrap();
+        assert_eq!(ready.len(), 1);
+        assert_eq!(ready[0].url, "https://api.example.com/health");
+    }
 }

@@ -10,6 +10,19 @@ pub enum Target {
     Named(String),
 }
 
+/// Why a check reference was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckRefError {
+    #[error(
+        "unknown check \"{0}\": expected probe:NAME, probe:*, signal:NAME, signal:*, rollout:WORKLOAD, rollout:* or alerts"
+    )]
+    Unknown(String),
+    #[error("check \"{text}\" names nothing after \"{kind}:\"")]
+    Empty { text: String, kind: String },
+    #[error("unknown check kind \"{0}\": expected probe, signal, rollout or alerts")]
+    UnknownKind(String),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckRef {
     Probe(Target),
@@ -20,19 +33,20 @@ pub enum CheckRef {
 }
 
 impl CheckRef {
-    pub fn parse(text: &str) -> Result<CheckRef, String> {
+    pub fn parse(text: &str) -> Result<CheckRef, CheckRefError> {
         let text = text.trim();
         if text == "alerts" {
             return Ok(CheckRef::Alerts(None));
         }
         let Some((kind, rest)) = text.split_once(':') else {
-            return Err(format!(
-                "unknown check \"{text}\": expected probe:NAME, probe:*, signal:NAME, signal:*, rollout:WORKLOAD, rollout:* or alerts"
-            ));
+            return Err(CheckRefError::Unknown(text.to_string()));
         };
         let rest = rest.trim();
         if rest.is_empty() {
-            return Err(format!("check \"{text}\" names nothing after \"{kind}:\""));
+            return Err(CheckRefError::Empty {
+                text: text.to_string(),
+                kind: kind.to_string(),
+            });
         }
         let target = if rest == "*" {
             Target::All
@@ -44,9 +58,7 @@ impl CheckRef {
             "signal" => Ok(CheckRef::Signal(target)),
             "rollout" => Ok(CheckRef::Rollout(target)),
             "alerts" => Ok(CheckRef::Alerts(Some(rest.to_string()))),
-            other => Err(format!(
-                "unknown check kind \"{other}\": expected probe, signal, rollout or alerts"
-            )),
+            other => Err(CheckRefError::UnknownKind(other.to_string())),
         }
     }
 }
@@ -93,19 +105,16 @@ mod tests {
 
     #[test]
     fn refuses_unknown_kinds_and_empty_names() {
-        assert!(
-            CheckRef::parse("prob:x")
-                .unwrap_err()
-                .contains("unknown check kind \"prob\"")
-        );
-        assert!(
-            CheckRef::parse("probe:")
-                .unwrap_err()
-                .contains("names nothing")
-        );
+        let kind = CheckRef::parse("prob:x").unwrap_err();
+        assert_eq!(kind, CheckRefError::UnknownKind("prob".into()));
+        assert!(kind.to_string().contains("unknown check kind \"prob\""));
+        let empty = CheckRef::parse("probe:").unwrap_err();
+        assert!(matches!(empty, CheckRefError::Empty { ref kind, .. } if kind == "probe"));
+        assert!(empty.to_string().contains("names nothing"));
         assert!(
             CheckRef::parse("health")
                 .unwrap_err()
+                .to_string()
                 .contains("unknown check \"health\"")
         );
     }

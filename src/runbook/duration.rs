@@ -6,6 +6,17 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
+/// Why a duration was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error(
+        "invalid duration \"{text}\" ({why}): expected a number and a unit, such as 300ms, 10s, 5m, 48h or 14d"
+    )]
+    Invalid { text: String, why: String },
+    #[error("duration \"{text}\" must be greater than zero")]
+    Zero { text: String },
+}
+
 /// A positive duration read from a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Dur(pub Duration);
@@ -20,14 +31,15 @@ impl Dur {
     }
 
     /// Parses `300ms`, `10s`, `1m30s`, `48h`, `14d`; zero is refused.
-    pub fn parse(text: &str) -> Result<Dur, String> {
-        let d = humantime::parse_duration(text.trim()).map_err(|e| {
-            format!(
-                "invalid duration \"{text}\" ({e}): expected a number and a unit, such as 300ms, 10s, 5m, 48h or 14d"
-            )
+    pub fn parse(text: &str) -> Result<Dur, DurationError> {
+        let d = humantime::parse_duration(text.trim()).map_err(|e| DurationError::Invalid {
+            text: text.to_string(),
+            why: e.to_string(),
         })?;
         if d.is_zero() {
-            return Err(format!("duration \"{text}\" must be greater than zero"));
+            return Err(DurationError::Zero {
+                text: text.to_string(),
+            });
         }
         Ok(Dur(d))
     }
@@ -101,16 +113,17 @@ mod tests {
 
     #[test]
     fn refuses_nonsense_and_zero() {
-        assert!(
-            Dur::parse("10")
-                .unwrap_err()
-                .contains("expected a number and a unit")
-        );
+        let no_unit = Dur::parse("10").unwrap_err();
+        assert!(matches!(no_unit, DurationError::Invalid { ref text, .. } if text == "10"));
+        assert!(no_unit.to_string().contains("expected a number and a unit"));
         assert!(
             Dur::parse("ten seconds")
                 .unwrap_err()
+                .to_string()
                 .contains("invalid duration")
         );
-        assert!(Dur::parse("0s").unwrap_err().contains("greater than zero"));
+        let zero = Dur::parse("0s").unwrap_err();
+        assert_eq!(zero, DurationError::Zero { text: "0s".into() });
+        assert!(zero.to_string().contains("greater than zero"));
     }
 }

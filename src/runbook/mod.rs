@@ -104,22 +104,20 @@ impl Runbook {
             .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
         if markdown {
             // Guides may hold mis-encoded bytes: read them leniently.
-            let text = crate::runbook::import::read_guide(path).map_err(|message| {
-                RunbookError::Import {
+            let text =
+                crate::runbook::import::read_guide(path).map_err(|e| RunbookError::Import {
                     path: path.display().to_string(),
-                    message,
-                }
-            })?;
+                    message: e.to_string(),
+                })?;
             let name = path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("guide.md");
-            let imported = crate::runbook::import::import(&text, name).map_err(|message| {
-                RunbookError::Import {
+            let imported =
+                crate::runbook::import::import(&text, name).map_err(|e| RunbookError::Import {
                     path: path.display().to_string(),
-                    message,
-                }
-            })?;
+                    message: e.to_string(),
+                })?;
             // Positions refer to the imported runbook's text.
             let origin = path.with_extension("md (imported)");
             return Runbook::parse(&origin, &imported.toml).map(|mut r| {

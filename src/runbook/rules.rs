@@ -398,7 +398,7 @@ struct Known<'a> {
 
 /// What a check names, when the runbook has it.
 fn check_reference(text: &str, known: &Known<'_>) -> Result<CheckRef, String> {
-    let check_ref = CheckRef::parse(text)?;
+    let check_ref = CheckRef::parse(text).map_err(|e| e.to_string())?;
     let (names, target) = match &check_ref {
         CheckRef::Probe(t) => (known.probes, t),
         CheckRef::Signal(t) => (known.signals, t),

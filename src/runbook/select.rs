@@ -32,13 +32,30 @@ pub struct Target {
     pub warning: Option<String>,
 }
 
+/// Why no environment could be chosen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    #[error("--env {0} needs a runbook: pass --runbook PATH or create ./ops-tui.toml")]
+    NeedsRunbook(String),
+    #[error("{path}: no environment \"{wanted}\" (the runbook has: {known})")]
+    NoSuchEnv {
+        path: String,
+        wanted: String,
+        known: String,
+    },
+    #[error("{0}: the runbook has no environments")]
+    NoEnvironments(String),
+    /// The environment's context or namespace names a variable that has
+    /// no value.
+    #[error("{0}")]
+    Variable(String),
+}
+
 /// Picks the environment. The error names the environments there are.
-pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, String> {
+pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, SelectError> {
     let Some(runbook) = runbook else {
         if let Some(env) = &o.env {
-            return Err(format!(
-                "--env {env} needs a runbook: pass --runbook PATH or create ./ops-tui.toml"
-            ));
+            return Err(SelectError::NeedsRunbook(env.clone()));
         }
         return Ok(Target {
             service: None,
@@ -54,13 +71,15 @@ pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, String
     let names = || envs.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
     let mut warning = None;
     let chosen = match (&o.env, &o.context) {
-        (Some(wanted), _) => envs.iter().find(|(n, _)| n == wanted).ok_or_else(|| {
-            format!(
-                "{}: no environment \"{wanted}\" (the runbook has: {})",
-                runbook.path.display(),
-                names()
-            )
-        })?,
+        (Some(wanted), _) => {
+            envs.iter()
+                .find(|(n, _)| n == wanted)
+                .ok_or_else(|| SelectError::NoSuchEnv {
+                    path: runbook.path.display().to_string(),
+                    wanted: wanted.clone(),
+                    known: names(),
+                })?
+        }
         (None, Some(ctx)) => match envs
             .iter()
             .find(|(_, e)| e.context.as_ref().is_some_and(|c| c.get_ref() == ctx))
@@ -68,10 +87,7 @@ pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, String
             Some(found) => found,
             None => {
                 let first = envs.first().ok_or_else(|| {
-                    format!(
-                        "{}: the runbook has no environments",
-                        runbook.path.display()
-                    )
+                    SelectError::NoEnvironments(runbook.path.display().to_string())
                 })?;
                 warning = Some(format!(
                     "no runbook environment has context \"{ctx}\": using the settings of \"{}\" (pass --env to choose)",
@@ -80,17 +96,15 @@ pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, String
                 first
             }
         },
-        (None, None) => envs.first().ok_or_else(|| {
-            format!(
-                "{}: the runbook has no environments",
-                runbook.path.display()
-            )
-        })?,
+        (None, None) => envs
+            .first()
+            .ok_or_else(|| SelectError::NoEnvironments(runbook.path.display().to_string()))?,
     };
     let (name, env) = *chosen;
     let service = runbook.service_name();
     let expand = |v: &toml::Spanned<String>| {
-        super::vars::expand(v.get_ref(), lookup(service, name, env)).map_err(|e| e.message)
+        super::vars::expand(v.get_ref(), lookup(service, name, env))
+            .map_err(|e| SelectError::Variable(e.message))
     };
     let context = match &o.context {
         Some(c) => Some(c.clone()),

@@ -182,7 +182,7 @@ impl AppState {
         let target = match picker::target_for(self.runbook.as_ref(), &self.overrides, choice) {
             Ok(t) => t,
             Err(e) => {
-                self.notice = Some(e);
+                self.notice = Some(e.to_string());
                 return;
             }
         };

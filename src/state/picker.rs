@@ -76,7 +76,7 @@ pub fn target_for(
     runbook: Option<&Runbook>,
     overrides: &Overrides,
     choice: &Choice,
-) -> Result<Target, String> {
+) -> Result<Target, crate::runbook::select::SelectError> {
     match choice {
         Choice::Env(name) => select(
             runbook,

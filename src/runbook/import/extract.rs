@@ -10,7 +10,6 @@ use super::markdown::Doc;
 use super::probes::{collect_probes, guess_base};
 use super::shell::{self, Commands};
 use super::text::camel_slug;
-use crate::human::thousands;
 use crate::runbook::Unit;
 use crate::runbook::threshold::Threshold;
 
@@ -117,7 +116,7 @@ fn is_yaml(lang: &str, text: &str) -> bool {
 /// Collects what the guide's code says; an error when it holds more than
 /// `MAX_COMMANDS` `curl` and `kubectl` commands or `MAX_MANIFESTS`
 /// manifests and alert rules.
-pub fn extract(doc: &Doc, service: &str) -> Result<Found, String> {
+pub fn extract(doc: &Doc, service: &str) -> Result<Found, super::GuideError> {
     let mut commands = Commands::default();
     let mut manifests = Manifests::default();
     for block in &doc.code {
@@ -133,19 +132,11 @@ pub fn extract(doc: &Doc, service: &str) -> Result<Found, String> {
     }
     let count = commands.curls.len() + commands.kubectls.len();
     if count > super::MAX_COMMANDS {
-        return Err(format!(
-            "more than {} curl and kubectl commands ({}); a guide this large is not a go-live checklist",
-            thousands(super::MAX_COMMANDS),
-            thousands(count)
-        ));
+        return Err(super::GuideError::TooManyCommands(count));
     }
     let count = manifests.objects.len() + manifests.rules.len() + manifests.probes.len();
     if count > super::MAX_MANIFESTS {
-        return Err(format!(
-            "more than {} manifests, probes and alert rules ({})",
-            thousands(super::MAX_MANIFESTS),
-            thousands(count)
-        ));
+        return Err(super::GuideError::TooManyManifests(count));
     }
 
     let mut found = Found::default();

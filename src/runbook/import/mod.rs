@@ -119,26 +119,54 @@ pub const MAX_ITEMS: usize = 20_000;
 /// The most headings.
 pub const MAX_HEADINGS: usize = 10_000;
 
-/// Reads a guide of at most `MAX_INPUT_BYTES`, mis-encoded bytes replaced
-/// (guides may hold them). The error says why, without the path.
-pub fn read_guide(path: &std::path::Path) -> Result<String, String> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_INPUT_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(too_large());
-    }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+/// Why a guide cannot be imported (without naming it: see [`ImportError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum GuideError {
+    #[error("{0}")]
+    Unreadable(#[from] std::io::Error),
+    #[error("larger than {} MiB; a guide this large is not a go-live checklist", MAX_INPUT_BYTES / (1024 * 1024))]
+    TooLarge,
+    #[error("more than {} headings ({})", thousands(MAX_HEADINGS), thousands(*.0))]
+    TooManyHeadings(usize),
+    #[error("more than {} checklist items ({})", thousands(MAX_ITEMS), thousands(*.0))]
+    TooManyItems(usize),
+    #[error(
+        "more than {} curl and kubectl commands ({}); a guide this large is not a go-live checklist",
+        thousands(MAX_COMMANDS),
+        thousands(*.0)
+    )]
+    TooManyCommands(usize),
+    #[error("more than {} manifests, probes and alert rules ({})", thousands(MAX_MANIFESTS), thousands(*.0))]
+    TooManyManifests(usize),
+    #[error(
+        "nothing to import: no task list (- [ ] …), status list (✅ …), numbered steps, health endpoint, workload or alert rule"
+    )]
+    Nothing,
 }
 
-fn too_large() -> String {
-    format!(
-        "larger than {} MiB; a guide this large is not a go-live checklist",
-        MAX_INPUT_BYTES / (1024 * 1024)
-    )
+/// A guide that cannot be imported, and which.
+#[derive(Debug, thiserror::Error)]
+#[error("{guide}: {error}")]
+pub struct ImportError {
+    /// The guide's file name.
+    pub guide: String,
+    pub error: GuideError,
+}
+
+use crate::human::thousands;
+
+/// Reads a guide of at most `MAX_INPUT_BYTES`, mis-encoded bytes replaced
+/// (guides may hold them). The error says why, without the path.
+pub fn read_guide(path: &std::path::Path) -> Result<String, GuideError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(GuideError::TooLarge);
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Turns a Markdown deployment guide into a runbook. `source` (the file
@@ -146,26 +174,22 @@ fn too_large() -> String {
 /// the title does not. Time and memory grow in proportion to the guide,
 /// which may hold at most `MAX_INPUT_BYTES`, `MAX_COMMANDS` commands,
 /// `MAX_ITEMS` items and `MAX_HEADINGS` headings.
-pub fn import(markdown: &str, source: &str) -> Result<Imported, String> {
+pub fn import(markdown: &str, source: &str) -> Result<Imported, ImportError> {
+    let refused = |error| ImportError {
+        guide: source.to_string(),
+        error,
+    };
     if markdown.len() > MAX_INPUT_BYTES {
-        return Err(format!("{source}: {}", too_large()));
+        return Err(refused(GuideError::TooLarge));
     }
     let doc = markdown::parse(markdown);
     if doc.headings.len() > MAX_HEADINGS {
-        return Err(format!(
-            "{source}: more than {} headings ({})",
-            crate::human::thousands(MAX_HEADINGS),
-            crate::human::thousands(doc.headings.len())
-        ));
+        return Err(refused(GuideError::TooManyHeadings(doc.headings.len())));
     }
     let kind = phases::source_kind(&doc);
     let items = doc.entries.iter().filter(|e| Some(e.kind) == kind).count();
     if items > MAX_ITEMS {
-        return Err(format!(
-            "{source}: more than {} checklist items ({})",
-            crate::human::thousands(MAX_ITEMS),
-            crate::human::thousands(items)
-        ));
+        return Err(refused(GuideError::TooManyItems(items)));
     }
     let service = text::service_name(doc.title(), source);
     let lower = markdown.to_lowercase();
@@ -176,7 +200,7 @@ pub fn import(markdown: &str, source: &str) -> Result<Imported, String> {
     } else {
         "prod"
     };
-    let found = extract::extract(&doc, &service).map_err(|e| format!("{source}: {e}"))?;
+    let found = extract::extract(&doc, &service).map_err(refused)?;
     let mut phases = phases::build(&doc);
     let targets = bind::Targets::new(&found);
     for item in phases.iter_mut().flat_map(|p| p.items.iter_mut()) {
@@ -187,9 +211,7 @@ pub fn import(markdown: &str, source: &str) -> Result<Imported, String> {
         && found.workloads.is_empty()
         && found.signals.is_empty()
     {
-        return Err(format!(
-            "{source}: nothing to import: no task list (- [ ] …), status list (✅ …), numbered steps, health endpoint, workload or alert rule"
-        ));
+        return Err(refused(GuideError::Nothing));
     }
     let items_from = match phases::source_kind(&doc) {
         Some(markdown::Kind::Task) => "task lists",

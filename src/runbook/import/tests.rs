@@ -454,6 +454,15 @@ kubectl rollout status deployment/shop-api -n shop
 
 #[test]
 fn a_guide_with_nothing_to_import_is_an_error() {
-    assert!(import("# Title\n\nJust prose.\n", "x.md").is_err());
+    let prose = import("# Title\n\nJust prose.\n", "x.md").unwrap_err();
+    assert!(
+        matches!(prose.error, super::GuideError::Nothing),
+        "{prose:?}"
+    );
+    assert_eq!(prose.guide, "x.md");
+    assert!(
+        prose.to_string().starts_with("x.md: nothing to import"),
+        "{prose}"
+    );
     assert!(import("", "x.md").is_err());
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use ops_tui::config::keymap::Keymap;
 use ops_tui::config::theme::Theme;
-use ops_tui::runbook::import::import;
+use ops_tui::runbook::import::{GuideError, import};
 use ops_tui::runbook::{Runbook, RunbookError};
 
 /// A config dir with one user file in `sub/name.toml`.
@@ -171,8 +171,9 @@ fn an_unknown_name_lists_ten_known_ones_and_counts_the_rest() {
 fn a_guide_over_16_mib_is_refused() {
     let text = format!("# Svc\n\n- [ ] one\n\n{}", "x".repeat(16 * 1024 * 1024));
     let err = import(&text, "big.md").unwrap_err();
+    assert!(matches!(err.error, GuideError::TooLarge), "{err:?}");
     assert_eq!(
-        err,
+        err.to_string(),
         "big.md: larger than 16 MiB; a guide this large is not a go-live checklist"
     );
     // Read from a file, it is refused before it is read whole.
@@ -180,7 +181,7 @@ fn a_guide_over_16_mib_is_refused() {
     let path = dir.path().join("big.md");
     std::fs::write(&path, &text).unwrap();
     let err = ops_tui::runbook::import::read_guide(&path).unwrap_err();
-    assert!(err.starts_with("larger than 16 MiB"), "{err}");
+    assert!(err.to_string().starts_with("larger than 16 MiB"), "{err}");
     let err = Runbook::load(&path).unwrap_err();
     assert!(
         err.to_string()
@@ -196,8 +197,12 @@ fn a_guide_of_more_than_10000_commands_is_refused() {
     }
     text.push_str("```\n");
     let err = import(&text, "curls.md").unwrap_err();
+    assert!(
+        matches!(err.error, GuideError::TooManyCommands(10_001)),
+        "{err:?}"
+    );
     assert_eq!(
-        err,
+        err.to_string(),
         "curls.md: more than 10,000 curl and kubectl commands (10,001); a guide this large is not a go-live checklist"
     );
     // 10,000 are imported, each its own probe with a name of its own.
@@ -208,17 +213,20 @@ fn a_guide_of_more_than_10000_commands_is_refused() {
     }
     text.push_str("```\n");
     let err = import(&text, "curls.md").unwrap_err();
-    assert!(err.contains("(20,000)"), "{err}");
+    assert!(err.to_string().contains("(20,000)"), "{err}");
 }
 
 #[test]
 fn a_guide_of_more_than_20000_items_or_10000_headings_is_refused() {
     let items = "- [ ] step\n".repeat(20_001);
     let err = import(&format!("# Svc\n\n{items}"), "items.md").unwrap_err();
-    assert_eq!(err, "items.md: more than 20,000 checklist items (20,001)");
+    assert_eq!(
+        err.to_string(),
+        "items.md: more than 20,000 checklist items (20,001)"
+    );
     let headings = "## Part\n\n".repeat(10_001);
     let err = import(&format!("# Svc\n\n- [ ] one\n\n{headings}"), "h.md").unwrap_err();
-    assert_eq!(err, "h.md: more than 10,000 headings (10,002)");
+    assert_eq!(err.to_string(), "h.md: more than 10,000 headings (10,002)");
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use ops_tui::runbook::check_ref::{CheckRef, Target as CheckTarget};
-use ops_tui::runbook::select::{Overrides, select};
+use ops_tui::runbook::select::{Overrides, SelectError, select};
 use ops_tui::runbook::{Runbook, RunbookError};
 
 const MINIMAL: &str = r#"
@@ -315,19 +315,24 @@ fn environment_selection_follows_the_rules() {
     )
     .unwrap_err();
     assert!(
-        err.contains("no environment \"qa\" (the runbook has: staging, prod)"),
+        matches!(err, SelectError::NoSuchEnv { ref wanted, .. } if wanted == "qa"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("no environment \"qa\" (the runbook has: staging, prod)"),
         "{err}"
     );
     // No runbook: --env is an error, the rest pass through.
-    assert!(
+    assert_eq!(
         select(
             None,
             &Overrides {
                 env: Some("x".into()),
                 ..overrides()
             }
-        )
-        .is_err()
+        ),
+        Err(SelectError::NeedsRunbook("x".into()))
     );
     let t = select(
         None,
