@@ -122,7 +122,7 @@ pub async fn run(
             run_dashboard_with(state, args, paths, executor).await
         }
         Err(e) => {
-            say!("{e}");
+            say!("error: {e}");
             ExitCode::from(EXIT_CONFIG)
         }
     }

@@ -140,7 +140,9 @@ fn an_unknown_environment_is_exit_2_with_the_choices() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["--runbook", &example(), "--env", "qa"], dir.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("no environment \"qa\" (the runbook has: staging, prod)"));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("no environment \"qa\" (the runbook has: staging, prod)"));
 }
 
 #[test]
