@@ -3,7 +3,7 @@
 
 use super::ConditionError;
 use super::ast::{Kind, Literal, Op, Operand, Side, duration_ms, number};
-use super::parse::{Result, fail};
+use super::error::{Result, fail};
 
 /// Checks that the sides fit each other and the operator, and reads each
 /// literal as what it is compared with (a number, a duration, …).

@@ -44,6 +44,7 @@
 
 mod ast;
 mod check;
+mod error;
 mod eval;
 pub mod health;
 mod parse;

@@ -4,6 +4,7 @@
 use super::ConditionError;
 use super::ast::{CountKey, Expr, Kind, Literal, Op, Operand, Placeholder, Segment, Side};
 use super::check::check;
+use super::error::{Result, fail};
 
 const PLACEHOLDERS: &[&str] = &[
     "STATUS",
@@ -17,15 +18,6 @@ const PLACEHOLDERS: &[&str] = &[
 ];
 const FUNCTIONS: &[&str] = &["len", "has", "pat", "any"];
 const OPERATORS: &str = "==, !=, <, <=, >, >=";
-
-pub(crate) type Result<T> = std::result::Result<T, ConditionError>;
-
-pub(crate) fn fail<T>(at: usize, message: impl Into<String>) -> Result<T> {
-    Err(ConditionError {
-        at,
-        message: message.into(),
-    })
-}
 
 pub(crate) fn parse(text: &str) -> Result<Expr> {
     let mut p = Parser {

@@ -134,21 +134,6 @@ pub enum ItemState {
     },
 }
 
-/// Each item's state in its current run, folded over the journal in order.
-///
-/// A tick or skip whose item id is no longer in the runbook (its text was
-/// edited, so its slug id changed) is an orphan. An orphan left done in
-/// its phase's current run is adopted by the most similar item of the same
-/// phase that has no journal state of its own (word sets at least half
-/// shared), which then shows done but stale: verify it again.
-pub fn fold(records: &[Record], rows: &[ChecklistRow], now: i64) -> HashMap<String, ItemState> {
-    let mut fold = super::fold::ChecklistFold::default();
-    for r in records {
-        fold.add(r);
-    }
-    fold.states(rows, now)
-}
-
 /// Gives each orphan left done to the most similar item of its phase that
 /// has no state of its own: each orphan and each item at most once, the
 /// most similar pairs first.
@@ -280,6 +265,7 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::fold::fold;
 
     fn rec(user: &str, at: &str, entry: Entry) -> Record {
         Record {

@@ -1,6 +1,6 @@
 //! The checklist's fold over the journal, kept as records arrive: each
 //! item's last word in each run, not the records themselves. Its states
-//! are those of `checklist::fold` over the same records.
+//! are those of [`fold`] over the same records.
 
 use std::collections::HashMap;
 
@@ -128,7 +128,7 @@ impl ChecklistFold {
         state.last = last;
     }
 
-    /// Each item's state in its current run (as `checklist::fold`).
+    /// Each item's state in its current run (as [`fold`]).
     pub fn states(&self, rows: &[ChecklistRow], now: i64) -> HashMap<String, ItemState> {
         let mut states = HashMap::new();
         let mut current: HashMap<&str, ()> = HashMap::new();
@@ -231,4 +231,19 @@ fn state_of(last: &Last, current: Option<&String>) -> ItemState {
         },
         Last::Untick => ItemState::Open,
     }
+}
+
+/// Each item's state in its current run, folded over the journal in order.
+///
+/// A tick or skip whose item id is no longer in the runbook (its text was
+/// edited, so its slug id changed) is an orphan. An orphan left done in
+/// its phase's current run is adopted by the most similar item of the same
+/// phase that has no journal state of its own (word sets at least half
+/// shared), which then shows done but stale: verify it again.
+pub fn fold(records: &[Record], rows: &[ChecklistRow], now: i64) -> HashMap<String, ItemState> {
+    let mut fold = ChecklistFold::default();
+    for r in records {
+        fold.add(r);
+    }
+    fold.states(rows, now)
 }

@@ -179,7 +179,7 @@ fn folding_as_records_arrive_gives_what_folding_the_whole_journal_gives() {
         view.add(r);
     }
     let items = view.items(&rows(), now);
-    assert_eq!(items, checklist::fold(&records, &rows(), now));
+    assert_eq!(items, crate::state::fold::fold(&records, &rows(), now));
     assert!(
         matches!(
             items.get("go/smoke-test"),
@@ -303,7 +303,7 @@ fn runs_of_recurring_phases_that_ended_are_forgotten() {
     view.prune(&rows(), day("23"));
     assert_eq!(
         view.items(&rows(), day("23")),
-        checklist::fold(&records, &rows(), day("23"))
+        crate::state::fold::fold(&records, &rows(), day("23"))
     );
     assert!(matches!(
         view.items(&rows(), day("23")).get("daily/logs"),
