@@ -324,7 +324,7 @@ impl<'a> Runtime<'a> {
         none.then(|| Msg::Journal(Vec::new()))
     }
 
-    /// The journal the effects write to now (for tests and the demo).
+    /// The journal the effects write to now.
     pub fn journal_path(&self) -> Option<PathBuf> {
         self.current_journal().map(|j| j.path)
     }

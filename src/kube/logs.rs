@@ -62,16 +62,19 @@ pub fn spawn<M: Send + 'static>(
     let connected = shared.lock().ok().and_then(|g| g.clone());
     LogTask(tokio::spawn(async move {
         let stream = request.stream;
-        let send = |event: LogEvent| out.tx.send((out.wrap)(stream, event));
         let Some((client, _, ns)) = connected else {
-            let _ = send(LogEvent::Failed("not connected to the cluster".into())).await;
+            out.send(
+                stream,
+                LogEvent::Failed("not connected to the cluster".into()),
+            )
+            .await;
             return;
         };
         let end = match read(client, &ns, &request, &out).await {
             Ok(()) => LogEvent::Ended,
             Err(e) => LogEvent::Failed(e),
         };
-        let _ = send(end).await;
+        out.send(stream, end).await;
     }))
 }
 
@@ -140,12 +143,7 @@ async fn read<M>(
                 Err(_) => break,
             }
         }
-        if out
-            .tx
-            .send((out.wrap)(request.stream, LogEvent::Lines(batch)))
-            .await
-            .is_err()
-        {
+        if !out.send(request.stream, LogEvent::Lines(batch)).await {
             return Ok(());
         }
         if ended {

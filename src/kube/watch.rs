@@ -117,7 +117,6 @@ async fn run<K, T, M: Send + 'static>(
 {
     let mut live = false;
     let mut pause = FIRST_PAUSE;
-    let send = |m: KubeMsg| out.tx.send((out.wrap)(generation, m));
     // After a failure the watch starts over with a list: a watch that
     // resumed quietly would send nothing, and the header would say
     // RECONNECTING until the next change; the list proves the connection
@@ -154,7 +153,7 @@ async fn run<K, T, M: Send + 'static>(
                 }
             };
             let Some(msg) = msg else { continue };
-            if send(msg).await.is_err() {
+            if !out.send(generation, msg).await {
                 return;
             }
             if failed {
@@ -163,13 +162,11 @@ async fn run<K, T, M: Send + 'static>(
             pause = FIRST_PAUSE;
             if !live {
                 live = true;
-                if send(KubeMsg::Watch {
+                let live_now = KubeMsg::Watch {
                     resource,
                     state: WatchState::Live,
-                })
-                .await
-                .is_err()
-                {
+                };
+                if !out.send(generation, live_now).await {
                     return;
                 }
             }
@@ -216,7 +213,7 @@ pub fn connect_and_watch<M: Send + 'static>(
                     namespace: conn.namespace.clone(),
                     user: conn.user.clone(),
                 };
-                if out.tx.send((out.wrap)(generation, hello)).await.is_ok() {
+                if out.send(generation, hello).await {
                     futures::join!(
                         watch_all(&conn, pods.as_deref(), generation, out.clone()),
                         heartbeat(&conn.client, generation, out),
@@ -224,9 +221,7 @@ pub fn connect_and_watch<M: Send + 'static>(
                 }
             }
             Err(e) => {
-                let _ = out
-                    .tx
-                    .send((out.wrap)(generation, KubeMsg::NoConnection(e.to_string())))
+                out.send(generation, KubeMsg::NoConnection(e.to_string()))
                     .await;
             }
         }
@@ -248,15 +243,11 @@ async fn heartbeat<M>(client: &::kube::Client, generation: u64, out: Out<M>) {
         tick.tick().await;
         let answered = tokio::time::timeout(HEARTBEAT, client.apiserver_version()).await;
         if let Ok(Ok(_)) = answered
-            && out
-                .tx
-                .send((out.wrap)(generation, KubeMsg::Heard))
-                .await
-                .is_err()
+            && !out.send(generation, KubeMsg::Heard).await
         {
             return;
         }
-        if out.tx.is_closed() {
+        if out.is_closed() {
             return;
         }
     }

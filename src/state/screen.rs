@@ -10,7 +10,7 @@ use super::help::HelpView;
 use super::logs::LogView;
 use super::picker::Picker;
 use super::workload::WorkloadView;
-use super::{AppState, Detail, Pane, View};
+use super::{AppState, Detail, View};
 use crate::action::Action;
 use crate::config::keymap::{InputContext, Mode};
 
@@ -274,10 +274,5 @@ impl AppState {
     /// Back to the dashboard, with the pane that was focused.
     pub(super) fn close_view(&mut self) {
         self.screen = Screen::Dashboard;
-    }
-
-    /// The focused pane, on the dashboard.
-    pub fn pane(&self) -> Option<Pane> {
-        matches!(self.screen, Screen::Dashboard).then_some(self.focus)
     }
 }
