@@ -541,6 +541,9 @@ fn roll_back_through_the_revision_picker_and_see_the_previous_image_serving() {
 fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_serve() {
     let demo = common::demo::Demo::start(&["--speed", "10"]);
     demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
+    // The logs asked for below are those of the first pod listed; a pod of
+    // the previous revision would be deleted under them.
+    demo.wait_only_current_pods("api", WAIT);
     let dir = tempfile::tempdir().unwrap();
     let runbook = demo.dir.join("demo.toml");
     let kubeconfig = demo.kubeconfig.to_str().unwrap().to_string();
@@ -559,10 +562,6 @@ fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_ser
     pty.wait_for("deployment/api ✓ complete", WAIT);
     pty.wait_for("Revisions (2)", WAIT);
     pty.wait_for("● current", WAIT);
-    // The previous revision's pods are gone once their grace period is
-    // over; until then one of them sorts first (problems first), and its
-    // logs would be asked of a pod about to disappear.
-    pty.wait_gone("Terminating", WAIT);
     // A watch that relisted under load shows its pods again first.
     pty.wait_for(" Running ", WAIT);
     // l: the first pod's logs, streamed from the simulated kubelet.

@@ -6,7 +6,11 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
@@ -21,16 +25,28 @@ pub enum Kind {
     Event,
     Deployment,
     ReplicaSet,
+    StatefulSet,
+    DaemonSet,
+    ControllerRevision,
+    Job,
+    CronJob,
+    HorizontalPodAutoscaler,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Namespace,
         Kind::Pod,
         Kind::Service,
         Kind::Event,
         Kind::Deployment,
         Kind::ReplicaSet,
+        Kind::StatefulSet,
+        Kind::DaemonSet,
+        Kind::ControllerRevision,
+        Kind::Job,
+        Kind::CronJob,
+        Kind::HorizontalPodAutoscaler,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +57,12 @@ impl Kind {
             Kind::Event => "Event",
             Kind::Deployment => "Deployment",
             Kind::ReplicaSet => "ReplicaSet",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::DaemonSet => "DaemonSet",
+            Kind::ControllerRevision => "ControllerRevision",
+            Kind::Job => "Job",
+            Kind::CronJob => "CronJob",
+            Kind::HorizontalPodAutoscaler => "HorizontalPodAutoscaler",
         }
     }
 
@@ -52,21 +74,43 @@ impl Kind {
             Kind::Event => "events",
             Kind::Deployment => "deployments",
             Kind::ReplicaSet => "replicasets",
+            Kind::StatefulSet => "statefulsets",
+            Kind::DaemonSet => "daemonsets",
+            Kind::ControllerRevision => "controllerrevisions",
+            Kind::Job => "jobs",
+            Kind::CronJob => "cronjobs",
+            Kind::HorizontalPodAutoscaler => "horizontalpodautoscalers",
         }
     }
 
     /// "" for the core group.
     pub fn group(self) -> &'static str {
         match self {
-            Kind::Deployment | Kind::ReplicaSet => "apps",
-            _ => "",
+            Kind::Deployment
+            | Kind::ReplicaSet
+            | Kind::StatefulSet
+            | Kind::DaemonSet
+            | Kind::ControllerRevision => "apps",
+            Kind::Job | Kind::CronJob => "batch",
+            Kind::HorizontalPodAutoscaler => "autoscaling",
+            Kind::Namespace | Kind::Pod | Kind::Service | Kind::Event => "",
+        }
+    }
+
+    /// The one version served of the kind's group.
+    pub fn version(self) -> &'static str {
+        match self.group() {
+            "autoscaling" => "v2",
+            _ => "v1",
         }
     }
 
     pub fn api_version(self) -> &'static str {
         match self.group() {
             "" => "v1",
-            _ => "apps/v1",
+            "apps" => "apps/v1",
+            "batch" => "batch/v1",
+            _ => "autoscaling/v2",
         }
     }
 
@@ -99,6 +143,12 @@ pub enum Obj {
     Event(Event),
     Deployment(Deployment),
     ReplicaSet(ReplicaSet),
+    StatefulSet(StatefulSet),
+    DaemonSet(DaemonSet),
+    ControllerRevision(ControllerRevision),
+    Job(Job),
+    CronJob(CronJob),
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
 }
 
 macro_rules! typed {
@@ -137,7 +187,20 @@ pub trait Typed: Sized + Clone {
     fn peek(obj: &Obj) -> Option<&Self>;
 }
 
-typed!(Namespace, Pod, Service, Event, Deployment, ReplicaSet);
+typed!(
+    Namespace,
+    Pod,
+    Service,
+    Event,
+    Deployment,
+    ReplicaSet,
+    StatefulSet,
+    DaemonSet,
+    ControllerRevision,
+    Job,
+    CronJob,
+    HorizontalPodAutoscaler
+);
 
 impl Obj {
     pub fn namespace(&self) -> &str {

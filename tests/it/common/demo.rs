@@ -164,6 +164,34 @@ impl Demo {
             .collect()
     }
 
+    /// Waits (bounded) until the API server holds exactly `spec.replicas`
+    /// pods of Deployment `name`, none of them being deleted: the previous
+    /// revision's pods are gone.
+    pub fn wait_only_current_pods(&self, name: &str, timeout: Duration) {
+        let deadline = std::time::Instant::now() + timeout;
+        let prefix = format!("{name}-");
+        loop {
+            let wanted = self.ok(&["get", &format!("deploy/{name}"), "-o", "jsonpath={.spec.replicas}"]);
+            let pods = self.ok(&[
+                "get",
+                "pods",
+                "-o",
+                "jsonpath={range .items[*]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}",
+            ]);
+            let ours: Vec<&str> = pods.lines().filter(|l| l.starts_with(&prefix)).collect();
+            let settled = ours.len().to_string() == wanted.trim()
+                && ours.iter().all(|l| l.trim_end().split(' ').count() == 1);
+            if settled {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{name} never settled at {wanted} pods:\n{pods}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// kubectl that must succeed; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.kubectl(args);

@@ -34,31 +34,36 @@ pub fn api_versions(address: &str) -> Resp {
     )
 }
 
-fn apps_group() -> Value {
+/// The API groups served, each with its one version.
+pub const GROUPS: [(&str, &str); 3] = [("apps", "v1"), ("batch", "v1"), ("autoscaling", "v2")];
+
+fn group_doc(name: &str, version: &str) -> Value {
+    let gv = format!("{name}/{version}");
     json!({
-        "name": "apps",
-        "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
-        "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}
+        "name": name,
+        "versions": [{"groupVersion": gv, "version": version}],
+        "preferredVersion": {"groupVersion": gv, "version": version}
     })
 }
 
 pub fn api_groups() -> Resp {
+    let groups: Vec<Value> = GROUPS.iter().map(|(g, v)| group_doc(g, v)).collect();
     json(
         StatusCode::OK,
-        &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [apps_group()]}),
+        &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}),
     )
 }
 
 pub fn api_group(group: &str) -> Resp {
-    if group != "apps" {
+    let Some((name, version)) = GROUPS.iter().find(|(g, _)| *g == group) else {
         return super::status(
             StatusCode::NOT_FOUND,
             "NotFound",
             "the server could not find the requested resource".into(),
             None,
         );
-    }
-    let mut g = apps_group();
+    };
+    let mut g = group_doc(name, version);
     g["kind"] = json!("APIGroup");
     g["apiVersion"] = json!("v1");
     json(StatusCode::OK, &g)
@@ -89,41 +94,148 @@ fn resource(
     r
 }
 
+/// The scale subresource of a workload kind.
+fn scale(of: &str) -> Value {
+    let mut scale = resource(
+        &format!("{of}/scale"),
+        "",
+        "Scale",
+        true,
+        &["get", "patch", "update"],
+        &[],
+        false,
+    );
+    scale["group"] = json!("autoscaling");
+    scale["version"] = json!("v1");
+    scale
+}
+
 pub fn resources(group: &str) -> Resp {
     const READ: &[&str] = &["get", "list", "watch"];
-    let body = if group.is_empty() {
-        json!({
-            "kind": "APIResourceList",
-            "groupVersion": "v1",
-            "resources": [
-                resource("namespaces", "namespace", "Namespace", false, READ, &["ns"], false),
-                resource("pods", "pod", "Pod", true, &["delete", "get", "list", "watch"], &["po"], true),
-                resource("services", "service", "Service", true, &["create", "delete", "get", "list", "patch", "update", "watch"], &["svc"], true),
+    const WRITE: &[&str] = &[
+        "create", "delete", "get", "list", "patch", "update", "watch",
+    ];
+    let (group_version, resources) = match group {
+        "" => (
+            "v1",
+            vec![
+                resource(
+                    "namespaces",
+                    "namespace",
+                    "Namespace",
+                    false,
+                    READ,
+                    &["ns"],
+                    false,
+                ),
+                resource(
+                    "pods",
+                    "pod",
+                    "Pod",
+                    true,
+                    &["delete", "get", "list", "watch"],
+                    &["po"],
+                    true,
+                ),
+                resource(
+                    "services",
+                    "service",
+                    "Service",
+                    true,
+                    WRITE,
+                    &["svc"],
+                    true,
+                ),
                 resource("events", "event", "Event", true, READ, &["ev"], false),
-            ]
-        })
-    } else {
-        let mut scale = resource(
-            "deployments/scale",
-            "",
-            "Scale",
-            true,
-            &["get", "patch", "update"],
-            &[],
-            false,
-        );
-        scale["group"] = json!("autoscaling");
-        scale["version"] = json!("v1");
-        json!({
+            ],
+        ),
+        "apps" => (
+            "apps/v1",
+            vec![
+                resource(
+                    "deployments",
+                    "deployment",
+                    "Deployment",
+                    true,
+                    WRITE,
+                    &["deploy"],
+                    true,
+                ),
+                scale("deployments"),
+                resource(
+                    "replicasets",
+                    "replicaset",
+                    "ReplicaSet",
+                    true,
+                    READ,
+                    &["rs"],
+                    true,
+                ),
+                resource(
+                    "statefulsets",
+                    "statefulset",
+                    "StatefulSet",
+                    true,
+                    WRITE,
+                    &["sts"],
+                    true,
+                ),
+                scale("statefulsets"),
+                resource(
+                    "daemonsets",
+                    "daemonset",
+                    "DaemonSet",
+                    true,
+                    WRITE,
+                    &["ds"],
+                    true,
+                ),
+                resource(
+                    "controllerrevisions",
+                    "controllerrevision",
+                    "ControllerRevision",
+                    true,
+                    READ,
+                    &[],
+                    false,
+                ),
+            ],
+        ),
+        "batch" => (
+            "batch/v1",
+            vec![
+                resource("jobs", "job", "Job", true, WRITE, &[], true),
+                resource("cronjobs", "cronjob", "CronJob", true, WRITE, &["cj"], true),
+            ],
+        ),
+        "autoscaling" => (
+            "autoscaling/v2",
+            vec![resource(
+                "horizontalpodautoscalers",
+                "horizontalpodautoscaler",
+                "HorizontalPodAutoscaler",
+                true,
+                WRITE,
+                &["hpa"],
+                true,
+            )],
+        ),
+        _ => {
+            return super::status(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                "the server could not find the requested resource".into(),
+                None,
+            );
+        }
+    };
+    json(
+        StatusCode::OK,
+        &json!({
             "kind": "APIResourceList",
             "apiVersion": "v1",
-            "groupVersion": "apps/v1",
-            "resources": [
-                resource("deployments", "deployment", "Deployment", true, &["create", "delete", "get", "list", "patch", "update", "watch"], &["deploy"], true),
-                scale,
-                resource("replicasets", "replicaset", "ReplicaSet", true, READ, &["rs"], true),
-            ]
-        })
-    };
-    json(StatusCode::OK, &body)
+            "groupVersion": group_version,
+            "resources": resources,
+        }),
+    )
 }

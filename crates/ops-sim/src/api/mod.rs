@@ -119,9 +119,13 @@ fn route(path: &str) -> Option<Route> {
         ["version"] => return Some(Route::Version),
         ["api"] => return Some(Route::ApiVersions),
         ["apis"] => return Some(Route::ApiGroups),
-        ["apis", "apps"] => return Some(Route::Group("apps".into())),
+        ["apis", group] if discovery::GROUPS.iter().any(|(g, _)| g == group) => {
+            return Some(Route::Group(group.to_string()));
+        }
         ["api", "v1", rest @ ..] => ("", rest),
-        ["apis", "apps", "v1", rest @ ..] => ("apps", rest),
+        ["apis", group, version, rest @ ..] if discovery::GROUPS.contains(&(*group, *version)) => {
+            (*group, rest)
+        }
         _ => return None,
     };
     let kind = |plural: &str| Kind::from_plural(group, plural);
@@ -373,7 +377,24 @@ mod tests {
                 ns: None
             })
         );
+        assert_eq!(
+            route("/apis/batch/v1/namespaces/shop/jobs"),
+            Some(Route::Collection {
+                kind: Kind::Job,
+                ns: Some("shop".into())
+            })
+        );
+        assert_eq!(
+            route("/apis/autoscaling/v2/horizontalpodautoscalers"),
+            Some(Route::Collection {
+                kind: Kind::HorizontalPodAutoscaler,
+                ns: None
+            })
+        );
+        assert_eq!(route("/apis/batch"), Some(Route::Group("batch".into())));
         assert_eq!(route("/apis/apps/v1/pods"), None);
-        assert_eq!(route("/apis/batch/v1"), None);
+        assert_eq!(route("/apis/apps/v1/jobs"), None);
+        assert_eq!(route("/apis/policy/v1"), None);
+        assert_eq!(route("/apis/batch/v2/jobs"), None);
     }
 }

@@ -271,6 +271,8 @@ fn cells(obj: &Obj) -> Vec<Value> {
             ),
             json!(age_of),
         ],
+        // Kinds without columns of their own yet: name, no status, age.
+        _ => vec![json!(obj.name()), json!(""), json!(age_of)],
     }
 }
 

@@ -194,7 +194,10 @@ fn commit(
 }
 
 pub fn create(api: &Api, req: &Req, kind: Kind, ns: &str) -> Resp {
-    if !matches!(kind, Kind::Deployment | Kind::Service | Kind::Namespace) {
+    if matches!(
+        kind,
+        Kind::Pod | Kind::Event | Kind::ReplicaSet | Kind::ControllerRevision
+    ) {
         return super::status(
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
