@@ -12,7 +12,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ops_tui::config::keymap::Keymap;
 use ops_tui::config::theme::Theme;
-use ops_tui::kube::model::{DeploymentRow, PodPhase, PodRow, ReplicaSetRow};
+use ops_tui::kube::model::{PodPhase, PodRow, ReplicaSetRow, WorkloadRow};
 use ops_tui::kube::{Change, KubeMsg};
 use ops_tui::runbook::select::{Overrides, select};
 use ops_tui::state::{AppState, Msg, Pane, update};
@@ -27,10 +27,10 @@ const WIDTH: u16 = 160;
 const HEIGHT: u16 = 48;
 
 /// A Deployment with `replicas` pods; every 50th is mid-rollout.
-fn deployment(i: usize, replicas: i32) -> DeploymentRow {
+fn deployment(i: usize, replicas: i32) -> WorkloadRow {
     let rolling = i % 50 == 7;
     let revision = if rolling { 3 } else { 2 };
-    DeploymentRow {
+    WorkloadRow {
         name: format!("app-{i:04}"),
         uid: format!("d-{i}"),
         generation: 2,
@@ -50,7 +50,7 @@ fn deployment(i: usize, replicas: i32) -> DeploymentRow {
         revision,
         images: vec![format!("registry.example.com/scale/app:1.{revision}")],
         created_at: Some(NOW - 86_400),
-        ..DeploymentRow::default()
+        ..WorkloadRow::default()
     }
 }
 
@@ -94,6 +94,7 @@ fn pod(i: usize, j: usize) -> PodRow {
         }
         .into(),
         ready_containers: usize::from(!failing),
+        revision_hash: None,
     }
 }
 
@@ -129,11 +130,14 @@ fn state(deployments: usize, pods: usize) -> AppState {
     let per = |i: usize| pods / deployments + usize::from(i < pods % deployments);
     kube(
         &mut state,
-        KubeMsg::Deployments(Change::Reset(
-            (0..deployments)
-                .map(|i| deployment(i, per(i) as i32))
-                .collect(),
-        )),
+        KubeMsg::Workloads(
+            ops_tui::kinds::WorkloadKind::Deployment,
+            Change::Reset(
+                (0..deployments)
+                    .map(|i| deployment(i, per(i) as i32))
+                    .collect(),
+            ),
+        ),
     );
     kube(
         &mut state,

@@ -12,7 +12,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crossterm::event::Event;
 use ops_tui::config::keymap::Keymap;
 use ops_tui::config::theme::Theme;
-use ops_tui::kube::model::{DeploymentRow, PodPhase, PodRow, ReplicaSetRow};
+use ops_tui::kube::model::{PodPhase, PodRow, ReplicaSetRow, WorkloadRow};
 use ops_tui::kube::{Change, KubeMsg};
 use ops_tui::runbook::select::{Overrides, select};
 use ops_tui::state::{AppState, Msg, update};
@@ -24,8 +24,8 @@ const PER: usize = PODS / DEPLOYMENTS;
 /// Seconds since the epoch the state is built at.
 const NOW: i64 = 1_800_000_000;
 
-fn deployment(i: usize) -> DeploymentRow {
-    DeploymentRow {
+fn deployment(i: usize) -> WorkloadRow {
+    WorkloadRow {
         name: format!("app-{i:04}"),
         uid: format!("d-{i}"),
         generation: 2,
@@ -43,7 +43,7 @@ fn deployment(i: usize) -> DeploymentRow {
         revision: 2,
         images: vec!["registry.example.com/scale/app:1.2".into()],
         created_at: Some(NOW - 86_400),
-        ..DeploymentRow::default()
+        ..WorkloadRow::default()
     }
 }
 
@@ -86,6 +86,7 @@ fn pod(i: usize, j: usize, restarts: i32) -> PodRow {
         }
         .into(),
         ready_containers: usize::from(restarts % 2 == 0),
+        revision_hash: None,
     }
 }
 
@@ -121,7 +122,10 @@ fn state() -> AppState {
     );
     kube(
         &mut state,
-        KubeMsg::Deployments(Change::Reset((0..DEPLOYMENTS).map(deployment).collect())),
+        KubeMsg::Workloads(
+            ops_tui::kinds::WorkloadKind::Deployment,
+            Change::Reset((0..DEPLOYMENTS).map(deployment).collect()),
+        ),
     );
     kube(
         &mut state,

@@ -19,6 +19,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
             "position",
             "human",
             "status",
+            "kinds",
             "secrets",
             "action",
             "sink",

@@ -25,6 +25,7 @@ pub mod condition;
 pub mod config;
 pub mod human;
 pub mod journal;
+pub mod kinds;
 pub mod kube;
 #[cfg(test)]
 mod layers;

@@ -7,7 +7,8 @@ pub mod report;
 
 pub use crate::prom::plan::{AlertView, SignalView};
 
-use crate::kube::cluster::ClusterState;
+use crate::kinds::WorkloadKind;
+use crate::kube::cluster::{ClusterState, WorkloadKey};
 use crate::kube::rollout::{Rollout, status as rollout_status};
 use crate::probe::ProbeResult;
 use crate::probe::status as probe_status;
@@ -104,7 +105,22 @@ fn probe_outcome(name: &str, result: Option<&ProbeResult>) -> Outcome {
     }
 }
 
-fn rollout_outcome(name: &str, src: &Sources) -> Outcome {
+/// The kind of the workload `rollout:NAME` judges: the runbook's, else
+/// the first kind the cluster has by that name (Deployment first).
+fn kind_of(name: &str, src: &Sources, workloads: &[WorkloadKey]) -> WorkloadKind {
+    if let Some((kind, _)) = workloads.iter().find(|(_, n)| n == name) {
+        return *kind;
+    }
+    src.cluster
+        .and_then(|c| {
+            WorkloadKind::ALL
+                .into_iter()
+                .find(|k| c.workload(*k, name).is_some())
+        })
+        .unwrap_or_default()
+}
+
+fn rollout_outcome(kind: WorkloadKind, name: &str, src: &Sources) -> Outcome {
     let unknown = |why: String| Outcome {
         kind: Kind::Rollout,
         name: name.to_string(),
@@ -119,10 +135,10 @@ fn rollout_outcome(name: &str, src: &Sources) -> Outcome {
                 .unwrap_or_else(|| "not connected to the cluster".into()),
         );
     };
-    // The Deployment itself, not the derived rows, which may be a batch
+    // The workload itself, not the derived rows, which may be a batch
     // behind.
-    let Some(d) = cluster.deployments.get(name) else {
-        if !cluster.listed {
+    let Some(d) = cluster.workload(kind, name) else {
+        if !cluster.is_listed(kind) {
             return unknown("waiting for the first list".into());
         }
         // Listed, and not there: deleted, or never created.
@@ -135,14 +151,16 @@ fn rollout_outcome(name: &str, src: &Sources) -> Outcome {
             name: name.to_string(),
             status: Status::Fail,
             value: "missing".into(),
-            detail: Some(format!("deployment/{name} missing{place}")),
+            detail: Some(format!("{}/{name} missing{place}", kind.resource())),
         };
     };
     let rollout = &rollout_status(d);
     let status = match rollout {
-        Rollout::Complete => Status::Ok,
+        Rollout::Complete(_) => Status::Ok,
         Rollout::Failed(_) => Status::Fail,
-        Rollout::Progressing(_) | Rollout::Waiting | Rollout::Paused(_) => Status::Warn,
+        Rollout::Progressing(_) | Rollout::Waiting | Rollout::Paused(_) | Rollout::OnDelete(_) => {
+            Status::Warn
+        }
     };
     Outcome {
         kind: Kind::Rollout,
@@ -154,7 +172,7 @@ fn rollout_outcome(name: &str, src: &Sources) -> Outcome {
             d.available,
             d.desired
         ),
-        detail: (status != Status::Ok).then(|| rollout.message(name)),
+        detail: (status != Status::Ok).then(|| rollout.message(kind)),
     }
 }
 
@@ -239,7 +257,7 @@ fn signal_outcome(name: &str, src: &Sources) -> Outcome {
 /// The outcomes a check reference names (several for `*`). A wildcard
 /// that finds nothing to judge (no probe has run, no signal answered, no
 /// Deployment seen) is one Unknown outcome, never an empty pass.
-pub fn evaluate(check: &CheckRef, src: &Sources, workloads: &[String]) -> Vec<Outcome> {
+pub fn evaluate(check: &CheckRef, src: &Sources, workloads: &[WorkloadKey]) -> Vec<Outcome> {
     let outcomes = evaluate_all(check, src, workloads);
     if !outcomes.is_empty() {
         return outcomes;
@@ -265,7 +283,7 @@ pub fn evaluate(check: &CheckRef, src: &Sources, workloads: &[String]) -> Vec<Ou
     }]
 }
 
-fn evaluate_all(check: &CheckRef, src: &Sources, workloads: &[String]) -> Vec<Outcome> {
+fn evaluate_all(check: &CheckRef, src: &Sources, workloads: &[WorkloadKey]) -> Vec<Outcome> {
     match check {
         CheckRef::Probe(Target::All) => src
             .probes
@@ -288,16 +306,20 @@ fn evaluate_all(check: &CheckRef, src: &Sources, workloads: &[String]) -> Vec<Ou
             .collect(),
         CheckRef::Signal(Target::Named(name)) => vec![signal_outcome(name, src)],
         CheckRef::Rollout(Target::All) => {
-            let names: Vec<String> = if workloads.is_empty() {
+            let keys: Vec<WorkloadKey> = if workloads.is_empty() {
                 src.cluster
-                    .map(|c| c.rows.iter().map(|r| r.name.clone()).collect())
+                    .map(|c| c.rows.iter().map(|r| (r.kind, r.name.clone())).collect())
                     .unwrap_or_default()
             } else {
                 workloads.to_vec()
             };
-            names.iter().map(|n| rollout_outcome(n, src)).collect()
+            keys.iter()
+                .map(|(kind, name)| rollout_outcome(*kind, name, src))
+                .collect()
         }
-        CheckRef::Rollout(Target::Named(name)) => vec![rollout_outcome(name, src)],
+        CheckRef::Rollout(Target::Named(name)) => {
+            vec![rollout_outcome(kind_of(name, src, workloads), name, src)]
+        }
         CheckRef::Alerts(filter) => vec![alerts_outcome(filter.as_deref(), src)],
     }
 }
@@ -360,9 +382,9 @@ mod tests {
 
     #[test]
     fn a_workload_is_missing_once_the_deployments_are_listed_and_unknown_before() {
-        use crate::kube::model::DeploymentRow;
+        use crate::kube::model::WorkloadRow;
         use crate::kube::{Change, KubeMsg};
-        let deployment = |name: &str| DeploymentRow {
+        let deployment = |name: &str| WorkloadRow {
             name: name.into(),
             uid: format!("uid-{name}"),
             desired: 2,
@@ -370,9 +392,12 @@ mod tests {
             updated: 2,
             ready: 2,
             available: 2,
-            ..DeploymentRow::default()
+            ..WorkloadRow::default()
         };
-        let workloads = vec!["api".to_string(), "web".to_string()];
+        let workloads = vec![
+            (WorkloadKind::Deployment, "api".to_string()),
+            (WorkloadKind::Deployment, "web".to_string()),
+        ];
         let mut cluster = ClusterState::new(workloads.clone());
         cluster.update(
             KubeMsg::Connected {
@@ -402,7 +427,10 @@ mod tests {
 
         // Listed without `api`: it never existed.
         cluster.update(
-            KubeMsg::Deployments(Change::Reset(vec![deployment("web")])),
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Reset(vec![deployment("web")]),
+            ),
             0,
         );
         cluster.refresh(0);
@@ -427,10 +455,22 @@ mod tests {
 
         // Created, then deleted: missing again, with or without the rows
         // derived since.
-        cluster.update(KubeMsg::Deployments(Change::Upsert(deployment("api"))), 0);
+        cluster.update(
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Upsert(deployment("api")),
+            ),
+            0,
+        );
         cluster.refresh(0);
         assert_eq!(judge(&cluster, api())[0].status, Status::Ok);
-        cluster.update(KubeMsg::Deployments(Change::Delete("api".into())), 0);
+        cluster.update(
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Delete("api".into()),
+            ),
+            0,
+        );
         for _ in 0..2 {
             let deleted = judge(&cluster, api());
             assert_eq!(

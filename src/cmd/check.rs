@@ -10,8 +10,8 @@ use futures::future::join_all;
 use super::common::{EXIT_CONFIG, print_out, runbook_path};
 use crate::checks::{Outcome, Sources, evaluate, report};
 use crate::cli::{CheckArgs, CheckFormat, CheckKind, DashboardArgs};
-use crate::kube::cluster::ClusterState;
-use crate::kube::model::DeploymentRow;
+use crate::kinds::WorkloadKind;
+use crate::kube::cluster::{ClusterState, WorkloadKey};
 use crate::kube::{Change, KubeMsg};
 use crate::probe::{ProbeResult, ProbeSpec};
 use crate::runbook::Runbook;
@@ -199,11 +199,12 @@ async fn run_probes(
     .await
 }
 
-/// The cluster's Deployments, as the Rollouts pane would show them.
+/// The cluster's workloads, as the Rollouts pane would show them: the
+/// kinds the runbook names, or all three when it names none.
 async fn cluster(
     kubeconfig: Option<&std::path::Path>,
     target: &Target,
-    workloads: Vec<String>,
+    workloads: Vec<WorkloadKey>,
 ) -> Result<ClusterState, String> {
     let conn = crate::kube::connect(
         kubeconfig,
@@ -212,24 +213,26 @@ async fn cluster(
     )
     .await
     .map_err(|e| e.to_string())?;
-    let api: kube::Api<k8s_openapi::api::apps::v1::Deployment> =
-        kube::Api::namespaced(conn.client.clone(), &conn.namespace);
-    let list = api
-        .list(&kube::api::ListParams::default())
-        .await
-        .map_err(|e| match e {
-            kube::Error::Api(s) => s.message,
-            other => other.to_string(),
-        })?;
+    let kinds: Vec<WorkloadKind> = if workloads.is_empty() {
+        WorkloadKind::ALL.to_vec()
+    } else {
+        WorkloadKind::ALL
+            .into_iter()
+            .filter(|k| workloads.iter().any(|(kind, _)| kind == k))
+            .collect()
+    };
     let mut state = ClusterState::new(workloads);
-    // A missing Deployment is reported with its namespace.
+    // A missing workload is reported with its namespace.
     state.namespace = Some(conn.namespace.clone());
-    state.update(
-        KubeMsg::Deployments(Change::Reset(
-            list.items.iter().map(DeploymentRow::from).collect(),
-        )),
-        0,
-    );
+    for kind in kinds {
+        let rows = crate::kube::list_workloads(&conn, kind)
+            .await
+            .map_err(|e| match e {
+                kube::Error::Api(s) => s.message,
+                other => other.to_string(),
+            })?;
+        state.update(KubeMsg::Workloads(kind, Change::Reset(rows)), 0);
+    }
     state.refresh(jiff::Timestamp::now().as_second());
     Ok(state)
 }
@@ -245,9 +248,9 @@ async fn gather(
     wants: &dyn Fn(CheckKind) -> bool,
 ) -> Vec<Outcome> {
     let limit = args.timeout;
-    let workloads: Vec<String> = runbook
+    let workloads: Vec<WorkloadKey> = runbook
         .workloads()
-        .map(|w| w.name.get_ref().clone())
+        .map(|w| (w.kind(), w.name.get_ref().clone()))
         .collect();
     let probes = async {
         if wants(CheckKind::Probes) {

@@ -1,4 +1,4 @@
-//! Actions on Deployments, through one path: a plan (the exact request) →
+//! Actions on Deployments, StatefulSets and DaemonSets, through one path: a plan (the exact request) →
 //! server-side dry run → confirmation → execution → outcome, each step in
 //! the journal. Read-only mode is enforced here, where requests are sent,
 //! not only in the UI.
@@ -7,6 +7,7 @@ use ::kube::Client;
 use serde_json::{Value, json};
 
 use crate::journal::{Entry, Journal, JournalError, Record, Step};
+use crate::kinds::WorkloadKind;
 
 /// The exact request an action sends.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,32 +28,51 @@ const MERGE: &str = "application/merge-patch+json";
 const STRATEGIC: &str = "application/strategic-merge-patch+json";
 
 pub(crate) fn deployment_path(ns: &str, name: &str) -> String {
-    format!("/apis/apps/v1/namespaces/{ns}/deployments/{name}")
+    workload_path(WorkloadKind::Deployment, ns, name)
+}
+
+pub(crate) fn workload_path(kind: WorkloadKind, ns: &str, name: &str) -> String {
+    format!("/apis/apps/v1/namespaces/{ns}/{}/{name}", kind.plural())
 }
 
 impl Plan {
-    /// Scale through the scale subresource, as `kubectl scale` does.
+    /// Scale a Deployment through the scale subresource, as `kubectl
+    /// scale` does.
     pub fn scale(ns: &str, name: &str, from: i32, to: i32) -> Plan {
+        Plan::scale_workload(WorkloadKind::Deployment, ns, name, from, to)
+    }
+
+    /// Scale a Deployment or StatefulSet (a DaemonSet has no replica
+    /// count) through its scale subresource.
+    pub fn scale_workload(kind: WorkloadKind, ns: &str, name: &str, from: i32, to: i32) -> Plan {
         Plan {
             id: crate::journal::new_id(),
-            summary: format!("scale deployment/{name} from {from} to {to} replicas"),
+            summary: format!(
+                "scale {}/{name} from {from} to {to} replicas",
+                kind.resource()
+            ),
             target: name.to_string(),
             verb: "PATCH",
-            path: format!("{}/scale", deployment_path(ns, name)),
+            path: format!("{}/scale", workload_path(kind, ns, name)),
             content_type: MERGE,
             body: json!({"spec": {"replicas": to}}),
         }
     }
 
-    /// `kubectl rollout restart`: a new restartedAt annotation on the pod
-    /// template starts a rollout.
+    /// `kubectl rollout restart` of a Deployment.
     pub fn restart(ns: &str, name: &str, at: &str) -> Plan {
+        Plan::restart_workload(WorkloadKind::Deployment, ns, name, at)
+    }
+
+    /// `kubectl rollout restart`: a new restartedAt annotation on the pod
+    /// template starts a rollout (of any of the three kinds).
+    pub fn restart_workload(kind: WorkloadKind, ns: &str, name: &str, at: &str) -> Plan {
         Plan {
             id: crate::journal::new_id(),
-            summary: format!("restart deployment/{name} (a rollout of new pods)"),
+            summary: format!("restart {}/{name} (a rollout of new pods)", kind.resource()),
             target: name.to_string(),
             verb: "PATCH",
-            path: deployment_path(ns, name),
+            path: workload_path(kind, ns, name),
             content_type: STRATEGIC,
             body: json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": at}}}}}),
         }

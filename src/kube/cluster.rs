@@ -2,9 +2,11 @@
 //! state of each watch, and the Rollouts rows derived from them once per
 //! batch of messages.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::model::{DeploymentRow, EventRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow};
+use super::model::{
+    EventRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow,
+};
 use super::rollout::{Rollout, status};
 use super::{Change, KubeMsg, Resource, WatchState};
 
@@ -21,34 +23,42 @@ pub enum Link {
 /// A workload's identity: what a selection and an action dialog hold.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WorkloadId {
-    /// `deployment` (as kubectl names the kind).
-    pub kind: &'static str,
+    pub kind: WorkloadKind,
     pub namespace: String,
     pub name: String,
 }
 
 impl WorkloadId {
-    pub fn deployment(namespace: &str, name: &str) -> WorkloadId {
+    pub fn new(kind: WorkloadKind, namespace: &str, name: &str) -> WorkloadId {
         WorkloadId {
-            kind: "deployment",
+            kind,
             namespace: namespace.to_string(),
             name: name.to_string(),
         }
     }
+
+    pub fn deployment(namespace: &str, name: &str) -> WorkloadId {
+        WorkloadId::new(WorkloadKind::Deployment, namespace, name)
+    }
 }
 
 impl std::fmt::Display for WorkloadId {
+    /// As kubectl names it: `statefulset/db`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.kind, self.name)
+        write!(f, "{}/{}", self.kind.resource(), self.name)
     }
 }
+
+/// A workload the dashboard shows: its kind and name.
+pub type WorkloadKey = (WorkloadKind, String);
 
 /// One row of the Rollouts pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RolloutRow {
+    pub kind: WorkloadKind,
     pub name: String,
-    /// None: the runbook names a Deployment the cluster does not have.
-    pub deployment: Option<DeploymentRow>,
+    /// None: the runbook names a workload the cluster does not have.
+    pub workload: Option<WorkloadRow>,
     pub rollout: Option<Rollout>,
     pub pods: BTreeMap<PodPhase, usize>,
     /// Restarts of pods that restarted in the last hour.
@@ -61,19 +71,25 @@ pub struct ClusterState {
     pub context: Option<String>,
     pub namespace: Option<String>,
     pub user: Option<String>,
-    pub deployments: BTreeMap<String, DeploymentRow>,
+    /// Deployments, StatefulSets and DaemonSets by kind and name.
+    pub workloads: BTreeMap<WorkloadKey, WorkloadRow>,
     pub replicasets: BTreeMap<String, ReplicaSetRow>,
+    /// The ControllerRevisions of StatefulSets and DaemonSets, by name.
+    pub controller_revisions: BTreeMap<String, ReplicaSetRow>,
     pub pods: BTreeMap<String, PodRow>,
     /// The most recent events, at most `MAX_EVENTS`.
     pub events: BTreeMap<String, EventRow>,
     pub services: BTreeMap<String, ServiceRow>,
     /// Each watch's state and since when (seconds since the epoch).
     pub watches: BTreeMap<Resource, (WatchState, i64)>,
-    /// Whether the first list of Deployments has arrived (before it, a
-    /// runbook workload is not yet known to be missing).
+    /// Whether the first list of Deployments has arrived: the dashboard
+    /// shows what the cluster holds.
     pub listed: bool,
-    /// Which Deployments to show; empty: all of them.
-    pub wanted: Vec<String>,
+    /// The kinds whose first list has arrived (before it, a runbook
+    /// workload of that kind is not yet known to be missing).
+    pub listed_kinds: BTreeSet<WorkloadKind>,
+    /// Which workloads to show; empty: all of them.
+    pub wanted: Vec<WorkloadKey>,
     /// Derived: the Rollouts rows, problems first.
     pub rows: Vec<RolloutRow>,
     /// Whether `rows` needs recomputing.
@@ -218,7 +234,7 @@ fn trim_events(events: &mut BTreeMap<String, EventRow>) {
 }
 
 impl ClusterState {
-    pub fn new(wanted: Vec<String>) -> ClusterState {
+    pub fn new(wanted: Vec<WorkloadKey>) -> ClusterState {
         ClusterState {
             wanted,
             stale: true,
@@ -254,11 +270,17 @@ impl ClusterState {
                 self.user = Some(user);
             }
             KubeMsg::NoConnection(e) => self.link = Link::Failed(e),
-            KubeMsg::Deployments(c) => {
-                self.listed |= matches!(c, Change::Reset(_));
-                apply(&mut self.deployments, c, |d| &d.name)
+            KubeMsg::Workloads(kind, c) => {
+                if matches!(c, Change::Reset(_)) {
+                    self.listed |= kind == WorkloadKind::Deployment;
+                    self.listed_kinds.insert(kind);
+                }
+                self.apply_workloads(kind, c);
             }
             KubeMsg::ReplicaSets(c) => apply(&mut self.replicasets, c, |r| &r.name),
+            KubeMsg::ControllerRevisions(c) => {
+                apply(&mut self.controller_revisions, c, |r| &r.name)
+            }
             KubeMsg::Pods(c) => self.apply_pods(c, now),
             KubeMsg::Events(c) => {
                 apply(&mut self.events, c, |e| &e.name);
@@ -283,6 +305,38 @@ impl ClusterState {
             }
         }
         self.stale = true;
+    }
+
+    /// Applies a change of one kind of workload: a relist replaces only
+    /// that kind's rows.
+    fn apply_workloads(&mut self, kind: WorkloadKind, change: Change<WorkloadRow>) {
+        match change {
+            Change::Reset(items) => {
+                self.workloads.retain(|(k, _), _| *k != kind);
+                self.workloads.extend(items.into_iter().map(|mut w| {
+                    w.kind = kind;
+                    ((kind, w.name.clone()), w)
+                }));
+            }
+            Change::Upsert(mut w) => {
+                w.kind = kind;
+                self.workloads.insert((kind, w.name.clone()), w);
+            }
+            Change::Delete(name) => {
+                self.workloads.remove(&(kind, name));
+            }
+        }
+    }
+
+    /// The workload of `kind` named `name`, if the cluster has it.
+    pub fn workload(&self, kind: WorkloadKind, name: &str) -> Option<&WorkloadRow> {
+        self.workloads.get(&(kind, name.to_string()))
+    }
+
+    /// Whether the cluster is known to lack a workload of this kind: its
+    /// kind has been listed.
+    pub fn is_listed(&self, kind: WorkloadKind) -> bool {
+        self.listed_kinds.contains(&kind)
     }
 
     /// Applies a change of pods, keeping the tally current.
@@ -354,18 +408,24 @@ impl ClusterState {
         }
         self.stale = false;
         self.refreshed_at = now;
-        // Pods by Deployment name, through their ReplicaSets.
-        let by_uid: HashMap<&str, &str> = self
-            .deployments
-            .values()
-            .map(|d| (d.uid.as_str(), d.name.as_str()))
+        // Pods by workload: a Deployment's through its ReplicaSets, a
+        // StatefulSet's and a DaemonSet's directly.
+        let by_uid: HashMap<&str, &WorkloadKey> = self
+            .workloads
+            .iter()
+            .map(|(key, w)| (w.uid.as_str(), key))
             .collect();
-        let owner_of: HashMap<&str, &str> = self
+        let mut owner_of: HashMap<&str, &WorkloadKey> = self
             .replicasets
             .values()
             .filter_map(|rs| Some((rs.uid.as_str(), *by_uid.get(rs.owner.as_str())?)))
             .collect();
-        let mut pods: HashMap<&str, (BTreeMap<PodPhase, usize>, i32)> = HashMap::new();
+        owner_of.extend(
+            by_uid
+                .iter()
+                .filter(|(_, (kind, _))| *kind != WorkloadKind::Deployment),
+        );
+        let mut pods: HashMap<&WorkloadKey, (BTreeMap<PodPhase, usize>, i32)> = HashMap::new();
         for (owner, phases) in &self.tally.by_owner {
             let Some(d) = owner_of.get(owner.as_str()) else {
                 continue;
@@ -385,31 +445,58 @@ impl ClusterState {
                 *e = e.saturating_add(r.within_hour(now));
             }
         }
-        let names: Vec<String> = if self.wanted.is_empty() {
-            self.deployments.keys().cloned().collect()
+        let mut revisions: HashMap<&str, Vec<(&str, i64)>> = HashMap::new();
+        for cr in self.controller_revisions.values() {
+            revisions
+                .entry(cr.owner.as_str())
+                .or_default()
+                .push((cr.name.as_str(), cr.revision));
+        }
+        let keys: Vec<WorkloadKey> = if self.wanted.is_empty() {
+            self.workloads.keys().cloned().collect()
         } else {
             self.wanted.clone()
         };
-        let mut rows: Vec<RolloutRow> = names
+        let mut rows: Vec<RolloutRow> = keys
             .into_iter()
-            .map(|name| {
-                let deployment = self.deployments.get(&name).cloned();
-                let (phases, restarts) = pods.remove(name.as_str()).unwrap_or_default();
+            .map(|key| {
+                let mut workload = self.workloads.get(&key).cloned();
+                // A StatefulSet's or DaemonSet's revision is the number of
+                // the ControllerRevision it is updating to (a StatefulSet's
+                // updateRevision, a DaemonSet's newest).
+                if let Some(w) = workload.as_mut()
+                    && w.kind != WorkloadKind::Deployment
+                {
+                    w.revision = revisions.get(w.uid.as_str()).map_or(0, |r| {
+                        w.update_revision
+                            .as_deref()
+                            .and_then(|u| r.iter().find(|(name, _)| *name == u))
+                            .map_or_else(
+                                || r.iter().map(|(_, n)| *n).max().unwrap_or(0),
+                                |(_, n)| *n,
+                            )
+                    });
+                }
+                let (phases, restarts) = pods.remove(&key).unwrap_or_default();
+                let (kind, name) = key;
                 RolloutRow {
-                    rollout: deployment.as_ref().map(status),
-                    deployment,
+                    rollout: workload.as_ref().map(status),
+                    workload,
+                    kind,
                     name,
                     pods: phases,
                     recent_restarts: restarts,
                 }
             })
             .collect();
-        // Problems first: missing, failed, rolling, paused, complete.
-        rows.sort_by_key(|r| {
-            (
-                r.rollout.as_ref().map_or(0, |s| s.rank() + 1),
-                r.name.clone(),
-            )
+        // Problems first: missing, failed, rolling, paused, complete; then
+        // by name and kind.
+        rows.sort_by(|a, b| {
+            let rank = |r: &RolloutRow| r.rollout.as_ref().map_or(0, |s| s.rank() + 1);
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.kind.cmp(&b.kind))
         });
         self.rows = rows;
     }
@@ -440,8 +527,8 @@ impl ClusterState {
 mod tests {
     use super::*;
 
-    fn deployment(name: &str, uid: &str, desired: i32, available: i32) -> DeploymentRow {
-        DeploymentRow {
+    fn deployment(name: &str, uid: &str, desired: i32, available: i32) -> WorkloadRow {
+        WorkloadRow {
             name: name.into(),
             uid: uid.into(),
             generation: 1,
@@ -451,7 +538,7 @@ mod tests {
             updated: desired,
             ready: available,
             available,
-            ..DeploymentRow::default()
+            ..WorkloadRow::default()
         }
     }
 
@@ -459,14 +546,20 @@ mod tests {
     fn a_relist_replaces_everything_and_problems_sort_first() {
         let mut c = ClusterState::new(Vec::new());
         c.update(
-            KubeMsg::Deployments(Change::Reset(vec![deployment("old", "u0", 1, 1)])),
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Reset(vec![deployment("old", "u0", 1, 1)]),
+            ),
             0,
         );
         c.update(
-            KubeMsg::Deployments(Change::Reset(vec![
-                deployment("api", "u1", 3, 3),
-                deployment("web", "u2", 3, 1),
-            ])),
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Reset(vec![
+                    deployment("api", "u1", 3, 3),
+                    deployment("web", "u2", 3, 1),
+                ]),
+            ),
             0,
         );
         c.refresh(0);
@@ -476,28 +569,43 @@ mod tests {
             ["web", "api"],
             "no stale row, and the rolling one first"
         );
-        c.update(KubeMsg::Deployments(Change::Delete("web".into())), 0);
+        c.update(
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Delete("web".into()),
+            ),
+            0,
+        );
         c.refresh(0);
         assert_eq!(c.rows.len(), 1);
     }
 
     #[test]
     fn runbook_workloads_that_do_not_exist_are_shown_missing() {
-        let mut c = ClusterState::new(vec!["api".into(), "ghost".into()]);
+        let mut c = ClusterState::new(vec![
+            (WorkloadKind::Deployment, "api".into()),
+            (WorkloadKind::Deployment, "ghost".into()),
+        ]);
         c.update(
-            KubeMsg::Deployments(Change::Reset(vec![deployment("api", "u1", 1, 1)])),
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Reset(vec![deployment("api", "u1", 1, 1)]),
+            ),
             0,
         );
         c.refresh(0);
         assert_eq!(c.rows[0].name, "ghost");
-        assert!(c.rows[0].deployment.is_none());
+        assert!(c.rows[0].workload.is_none());
     }
 
     #[test]
     fn pods_are_counted_by_phase_through_their_replica_sets() {
         let mut c = ClusterState::new(Vec::new());
         c.update(
-            KubeMsg::Deployments(Change::Reset(vec![deployment("api", "d1", 2, 1)])),
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Reset(vec![deployment("api", "d1", 2, 1)]),
+            ),
             0,
         );
         let rs = ReplicaSetRow {
@@ -611,10 +719,13 @@ mod tests {
         ];
         let mut c = ClusterState::new(Vec::new());
         c.update(
-            KubeMsg::Deployments(Change::Reset(vec![
-                deployment("a", "da", 1, 1),
-                deployment("b", "db", 1, 1),
-            ])),
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Reset(vec![
+                    deployment("a", "da", 1, 1),
+                    deployment("b", "db", 1, 1),
+                ]),
+            ),
             0,
         );
         let rs = |name: &str, uid: &str, owner: &str| ReplicaSetRow {

@@ -15,7 +15,7 @@ use std::path::Path;
 use ::kube::config::{KubeConfigOptions, Kubeconfig};
 use ::kube::{Client, Config};
 
-use model::{DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow};
+use model::{EventRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow};
 
 /// Where the watches report.
 pub type Out<M> = crate::sink::Sink<M, KubeMsg>;
@@ -25,6 +25,9 @@ pub type Out<M> = crate::sink::Sink<M, KubeMsg>;
 pub enum Resource {
     Deployments,
     ReplicaSets,
+    StatefulSets,
+    DaemonSets,
+    ControllerRevisions,
     Pods,
     Events,
     Services,
@@ -35,6 +38,9 @@ impl Resource {
         match self {
             Resource::Deployments => "deployments",
             Resource::ReplicaSets => "replicasets",
+            Resource::StatefulSets => "statefulsets",
+            Resource::DaemonSets => "daemonsets",
+            Resource::ControllerRevisions => "controllerrevisions",
             Resource::Pods => "pods",
             Resource::Events => "events",
             Resource::Services => "services",
@@ -73,8 +79,11 @@ pub enum KubeMsg {
     },
     /// Could not connect at all (kubeconfig, context, credentials).
     NoConnection(String),
-    Deployments(Change<DeploymentRow>),
+    /// Deployments, StatefulSets or DaemonSets: the rows of one kind.
+    Workloads(WorkloadKind, Change<WorkloadRow>),
     ReplicaSets(Change<ReplicaSetRow>),
+    /// The revision history of StatefulSets and DaemonSets.
+    ControllerRevisions(Change<ReplicaSetRow>),
     Pods(Change<PodRow>),
     Events(Change<EventRow>),
     Services(Change<ServiceRow>),
@@ -85,6 +94,44 @@ pub enum KubeMsg {
     /// The API server answered a heartbeat: it is alive even when nothing
     /// changes.
     Heard,
+}
+
+/// One list of the workloads of `kind` in the connection's namespace.
+pub async fn list_workloads(
+    conn: &Connection,
+    kind: WorkloadKind,
+) -> Result<Vec<WorkloadRow>, ::kube::Error> {
+    use ::kube::Api;
+    use ::kube::api::ListParams;
+    use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+    let (client, ns, all) = (
+        conn.client.clone(),
+        conn.namespace.as_str(),
+        &ListParams::default(),
+    );
+    Ok(match kind {
+        WorkloadKind::Deployment => Api::<Deployment>::namespaced(client, ns)
+            .list(all)
+            .await?
+            .items
+            .iter()
+            .map(WorkloadRow::from)
+            .collect(),
+        WorkloadKind::StatefulSet => Api::<StatefulSet>::namespaced(client, ns)
+            .list(all)
+            .await?
+            .items
+            .iter()
+            .map(WorkloadRow::from_statefulset)
+            .collect(),
+        WorkloadKind::DaemonSet => Api::<DaemonSet>::namespaced(client, ns)
+            .list(all)
+            .await?
+            .items
+            .iter()
+            .map(WorkloadRow::from_daemonset)
+            .collect(),
+    })
 }
 
 /// Checks what the command line named explicitly before anything starts:

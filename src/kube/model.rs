@@ -1,7 +1,9 @@
 //! Slim projections of the watched objects: the fields the panes show, not
 //! whole objects, so that memory stays small with tens of thousands of pods.
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::{Event, Pod, Service};
 use std::collections::BTreeMap;
 
@@ -10,8 +12,31 @@ fn secs(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> Opt
     t.map(|t| t.0.as_second())
 }
 
+pub use crate::kinds::WorkloadKind;
+
+/// How a workload replaces its pods.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeploymentRow {
+pub enum Strategy {
+    /// Deployment RollingUpdate, StatefulSet RollingUpdate (with its
+    /// partition when the spec gives one), DaemonSet RollingUpdate.
+    #[default]
+    RollingUpdate,
+    /// A StatefulSet RollingUpdate with `rollingUpdate` given; the
+    /// partition is `None` when only the object is.
+    Partitioned(Option<i32>),
+    /// Deployment Recreate.
+    Recreate,
+    /// StatefulSet and DaemonSet OnDelete: pods change only when deleted.
+    OnDelete,
+}
+
+/// The slim projection of a Deployment, StatefulSet or DaemonSet: the
+/// fields the panes show and kubectl's rollout status rules read. For a
+/// DaemonSet, `desired` is desiredNumberScheduled and the counts are of
+/// scheduled pods.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkloadRow {
+    pub kind: WorkloadKind,
     pub name: String,
     pub uid: String,
     pub generation: i64,
@@ -33,6 +58,12 @@ pub struct DeploymentRow {
     pub conditions: Vec<ConditionRow>,
     /// The pod template's labels (blue-green reads its label here).
     pub template_labels: BTreeMap<String, String>,
+    pub strategy: Strategy,
+    /// StatefulSet: status.currentRevision and updateRevision (names of
+    /// ControllerRevisions) and currentReplicas.
+    pub current_revision: Option<String>,
+    pub update_revision: Option<String>,
+    pub current_replicas: i32,
 }
 
 /// A Deployment status condition.
@@ -45,15 +76,137 @@ pub struct ConditionRow {
     pub updated_at: Option<i64>,
 }
 
-impl DeploymentRow {
-    pub fn from(d: &Deployment) -> DeploymentRow {
+fn images(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Vec<String> {
+    spec.iter()
+        .flat_map(|s| s.containers.iter().filter_map(|c| c.image.clone()))
+        .collect()
+}
+
+fn template_labels(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> BTreeMap<String, String> {
+    t.metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default()
+}
+
+/// A condition of any of the three kinds (their condition types share
+/// these fields; StatefulSet and DaemonSet conditions have no update time).
+fn condition_row(
+    type_: Option<&String>,
+    status: Option<&String>,
+    reason: Option<&String>,
+    message: Option<&String>,
+    at: Option<i64>,
+) -> ConditionRow {
+    ConditionRow {
+        type_: type_.cloned().unwrap_or_default(),
+        status: status.cloned().unwrap_or_default(),
+        reason: reason.cloned(),
+        message: message.cloned(),
+        updated_at: at,
+    }
+}
+
+impl WorkloadRow {
+    pub fn from_statefulset(s: &StatefulSet) -> WorkloadRow {
+        let spec = &s.spec;
+        let status = s.status.clone().unwrap_or_default();
+        let strategy = match spec.update_strategy.as_ref() {
+            Some(u) if u.type_.as_deref() == Some("OnDelete") => Strategy::OnDelete,
+            Some(u) => match &u.rolling_update {
+                Some(r) => Strategy::Partitioned(r.partition),
+                None => Strategy::RollingUpdate,
+            },
+            None => Strategy::RollingUpdate,
+        };
+        WorkloadRow {
+            kind: WorkloadKind::StatefulSet,
+            name: s.metadata.name.clone().unwrap_or_default(),
+            uid: s.metadata.uid.clone().unwrap_or_default(),
+            generation: s.metadata.generation.unwrap_or(0),
+            observed_generation: status.observed_generation.unwrap_or(0),
+            desired: spec.replicas.unwrap_or(1),
+            replicas: status.replicas,
+            updated: status.updated_replicas.unwrap_or(0),
+            ready: status.ready_replicas.unwrap_or(0),
+            available: status.available_replicas.unwrap_or(0),
+            images: images(spec.template.spec.as_ref()),
+            created_at: secs(s.metadata.creation_timestamp.as_ref()),
+            conditions: status
+                .conditions
+                .iter()
+                .flatten()
+                .map(|c| {
+                    condition_row(
+                        c.type_.as_ref(),
+                        c.status.as_ref(),
+                        c.reason.as_ref(),
+                        c.message.as_ref(),
+                        secs(c.last_transition_time.as_ref()),
+                    )
+                })
+                .collect(),
+            template_labels: template_labels(&spec.template),
+            strategy,
+            current_revision: status.current_revision.clone(),
+            update_revision: status.update_revision.clone(),
+            current_replicas: status.current_replicas.unwrap_or(0),
+            ..WorkloadRow::default()
+        }
+    }
+
+    pub fn from_daemonset(d: &DaemonSet) -> WorkloadRow {
+        let spec = &d.spec;
+        let status = d.status.clone().unwrap_or_default();
+        let strategy = match spec
+            .update_strategy
+            .as_ref()
+            .and_then(|u| u.type_.as_deref())
+        {
+            Some("OnDelete") => Strategy::OnDelete,
+            _ => Strategy::RollingUpdate,
+        };
+        WorkloadRow {
+            kind: WorkloadKind::DaemonSet,
+            name: d.metadata.name.clone().unwrap_or_default(),
+            uid: d.metadata.uid.clone().unwrap_or_default(),
+            generation: d.metadata.generation.unwrap_or(0),
+            observed_generation: status.observed_generation.unwrap_or(0),
+            desired: status.desired_number_scheduled,
+            replicas: status.current_number_scheduled,
+            updated: status.updated_number_scheduled.unwrap_or(0),
+            ready: status.number_ready,
+            available: status.number_available.unwrap_or(0),
+            images: images(spec.template.spec.as_ref()),
+            created_at: secs(d.metadata.creation_timestamp.as_ref()),
+            conditions: status
+                .conditions
+                .iter()
+                .flatten()
+                .map(|c| {
+                    condition_row(
+                        c.type_.as_ref(),
+                        c.status.as_ref(),
+                        c.reason.as_ref(),
+                        c.message.as_ref(),
+                        secs(c.last_transition_time.as_ref()),
+                    )
+                })
+                .collect(),
+            template_labels: template_labels(&spec.template),
+            strategy,
+            ..WorkloadRow::default()
+        }
+    }
+
+    pub fn from(d: &Deployment) -> WorkloadRow {
         let status = d.status.clone().unwrap_or_default();
         let progressing = status
             .conditions
             .iter()
             .flatten()
             .find(|c| c.type_.as_deref() == Some("Progressing"));
-        DeploymentRow {
+        WorkloadRow {
             name: d.metadata.name.clone().unwrap_or_default(),
             uid: d.metadata.uid.clone().unwrap_or_default(),
             generation: d.metadata.generation.unwrap_or(0),
@@ -68,13 +221,7 @@ impl DeploymentRow {
             progressing_message: progressing.and_then(|c| c.message.clone()),
             changed_at: progressing.and_then(|c| secs(c.last_update_time.as_ref())),
             revision: revision(d.metadata.annotations.as_ref()),
-            images: d
-                .spec
-                .template
-                .spec
-                .iter()
-                .flat_map(|s| s.containers.iter().filter_map(|c| c.image.clone()))
-                .collect(),
+            images: images(d.spec.template.spec.as_ref()),
             created_at: secs(d.metadata.creation_timestamp.as_ref()),
             conditions: status
                 .conditions
@@ -89,13 +236,12 @@ impl DeploymentRow {
                         .or_else(|| secs(c.last_transition_time.as_ref())),
                 })
                 .collect(),
-            template_labels: d
-                .spec
-                .template
-                .metadata
-                .as_ref()
-                .and_then(|m| m.labels.clone())
-                .unwrap_or_default(),
+            template_labels: template_labels(&d.spec.template),
+            strategy: match d.spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) {
+                Some("Recreate") => Strategy::Recreate,
+                _ => Strategy::RollingUpdate,
+            },
+            ..WorkloadRow::default()
         }
     }
 }
@@ -151,6 +297,39 @@ impl ReplicaSetRow {
     }
 }
 
+impl ReplicaSetRow {
+    /// A ControllerRevision of a StatefulSet or DaemonSet, as a revision
+    /// row: its number, owner and images (read from the template patch it
+    /// stores). It has no replica counts of its own.
+    pub fn from_controller_revision(cr: &ControllerRevision) -> ReplicaSetRow {
+        let images = cr
+            .data
+            .0
+            .pointer("/spec/template/spec/containers")
+            .and_then(|c| c.as_array())
+            .map(|cs| {
+                cs.iter()
+                    .filter_map(|c| c.get("image")?.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ReplicaSetRow {
+            name: cr.metadata.name.clone().unwrap_or_default(),
+            uid: cr.metadata.uid.clone().unwrap_or_default(),
+            owner: controller(&cr.metadata),
+            revision: cr.revision.unwrap_or(0),
+            images,
+            change_cause: cr
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("kubernetes.io/change-cause").cloned()),
+            created_at: secs(cr.metadata.creation_timestamp.as_ref()),
+            ..ReplicaSetRow::default()
+        }
+    }
+}
+
 fn controller(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
     meta.owner_references
         .iter()
@@ -192,6 +371,9 @@ pub struct PodRow {
     /// CrashLoopBackOff, Terminating, …
     pub status: String,
     pub ready_containers: usize,
+    /// The `controller-revision-hash` label of a StatefulSet's or
+    /// DaemonSet's pod: which ControllerRevision it runs.
+    pub revision_hash: Option<String>,
 }
 
 impl PodRow {
@@ -255,6 +437,11 @@ impl PodRow {
                 .collect(),
             status: status_text,
             ready_containers: containers.iter().filter(|c| c.ready).count(),
+            revision_hash: p
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("controller-revision-hash").cloned()),
         }
     }
 }

@@ -1,7 +1,9 @@
-//! Rollout status, decided exactly as `kubectl rollout status` decides it,
-//! plus paused. Pure functions over the slim projection of a Deployment.
+//! Rollout status, decided exactly as `kubectl rollout status` decides it
+//! for each kind, plus paused (Deployments) and on-delete (StatefulSets and
+//! DaemonSets, where kubectl gives no status). Pure functions over the slim
+//! projection of a workload.
 
-use super::model::DeploymentRow;
+use super::model::{Strategy, WorkloadKind, WorkloadRow};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rollout {
@@ -13,7 +15,11 @@ pub enum Rollout {
     Failed(String),
     /// spec.paused (with the rollout state underneath).
     Paused(String),
-    Complete,
+    /// An OnDelete StatefulSet or DaemonSet: its pods change only when
+    /// deleted, and kubectl reports no rollout status for it.
+    OnDelete(String),
+    /// Done; the text is kubectl's.
+    Complete(String),
 }
 
 impl Rollout {
@@ -24,45 +30,150 @@ impl Rollout {
             Rollout::Progressing(_) => "rolling",
             Rollout::Failed(_) => "failed",
             Rollout::Paused(_) => "paused",
-            Rollout::Complete => "complete",
+            Rollout::OnDelete(_) => "on-delete",
+            Rollout::Complete(_) => "complete",
         }
     }
 
-    /// The sentence kubectl would print.
-    pub fn message(&self, name: &str) -> String {
+    /// The sentence kubectl would print (for on-delete, what is known).
+    pub fn message(&self, kind: WorkloadKind) -> String {
         match self {
-            Rollout::Waiting => "Waiting for deployment spec update to be observed...".into(),
-            Rollout::Progressing(m) | Rollout::Paused(m) => m.clone(),
-            Rollout::Failed(m) => m.clone(),
-            Rollout::Complete => format!("deployment \"{name}\" successfully rolled out"),
+            Rollout::Waiting => match kind {
+                WorkloadKind::Deployment => "Waiting for deployment spec update to be observed...",
+                WorkloadKind::StatefulSet => {
+                    "Waiting for statefulset spec update to be observed..."
+                }
+                WorkloadKind::DaemonSet => "Waiting for daemon set spec update to be observed...",
+            }
+            .into(),
+            Rollout::Progressing(m)
+            | Rollout::Paused(m)
+            | Rollout::Failed(m)
+            | Rollout::OnDelete(m)
+            | Rollout::Complete(m) => m.clone(),
         }
     }
 
-    /// Problems first when sorting rows: failed, waiting/rolling, paused, complete.
+    /// Whether the rollout is done (kubectl's status would exit 0).
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Rollout::Complete(_))
+    }
+
+    /// Problems first when sorting rows: failed, waiting/rolling, paused
+    /// and on-delete, complete.
     pub fn rank(&self) -> u8 {
         match self {
             Rollout::Failed(_) => 0,
             Rollout::Progressing(_) | Rollout::Waiting => 1,
-            Rollout::Paused(_) => 2,
-            Rollout::Complete => 3,
+            Rollout::Paused(_) | Rollout::OnDelete(_) => 2,
+            Rollout::Complete(_) => 3,
         }
     }
 }
 
+/// The rollout status of a workload of any kind.
+pub fn status(w: &WorkloadRow) -> Rollout {
+    match w.kind {
+        WorkloadKind::Deployment => deployment_status(w),
+        WorkloadKind::StatefulSet => statefulset_status(w),
+        WorkloadKind::DaemonSet => daemonset_status(w),
+    }
+}
+
+/// What kubectl says of an OnDelete workload, and how far its pods are.
+fn on_delete(w: &WorkloadRow) -> Rollout {
+    Rollout::OnDelete(format!(
+        "{} \"{}\" updates pods only when they are deleted (OnDelete): {} of {} at the new revision",
+        w.kind.resource(),
+        w.name,
+        w.updated,
+        w.desired
+    ))
+}
+
+/// kubectl's StatefulSetStatusViewer.
+fn statefulset_status(s: &WorkloadRow) -> Rollout {
+    if s.strategy == Strategy::OnDelete {
+        return on_delete(s);
+    }
+    if s.observed_generation == 0 || s.generation > s.observed_generation {
+        return Rollout::Waiting;
+    }
+    if s.ready < s.desired {
+        return Rollout::Progressing(format!(
+            "Waiting for {} pods to be ready...",
+            s.desired - s.ready
+        ));
+    }
+    if let Strategy::Partitioned(partition) = s.strategy {
+        if let Some(partition) = partition
+            && s.updated < s.desired - partition
+        {
+            return Rollout::Progressing(format!(
+                "Waiting for partitioned roll out to finish: {} out of {} new pods have been updated...",
+                s.updated,
+                s.desired - partition
+            ));
+        }
+        return Rollout::Complete(format!(
+            "partitioned roll out complete: {} new pods have been updated...",
+            s.updated
+        ));
+    }
+    let update = s.update_revision.as_deref().unwrap_or_default();
+    if s.update_revision != s.current_revision {
+        return Rollout::Progressing(format!(
+            "waiting for statefulset rolling update to complete {} pods at revision {update}...",
+            s.updated
+        ));
+    }
+    Rollout::Complete(format!(
+        "statefulset rolling update complete {} pods at revision {}...",
+        s.current_replicas,
+        s.current_revision.as_deref().unwrap_or_default()
+    ))
+}
+
+/// kubectl's DaemonSetStatusViewer.
+fn daemonset_status(d: &WorkloadRow) -> Rollout {
+    if d.strategy == Strategy::OnDelete {
+        return on_delete(d);
+    }
+    if d.generation > d.observed_generation {
+        return Rollout::Waiting;
+    }
+    let name = &d.name;
+    if d.updated < d.desired {
+        return Rollout::Progressing(format!(
+            "Waiting for daemon set \"{name}\" rollout to finish: {} out of {} new pods have been updated...",
+            d.updated, d.desired
+        ));
+    }
+    if d.available < d.desired {
+        return Rollout::Progressing(format!(
+            "Waiting for daemon set \"{name}\" rollout to finish: {} of {} updated pods are available...",
+            d.available, d.desired
+        ));
+    }
+    Rollout::Complete(format!("daemon set \"{name}\" successfully rolled out"))
+}
+
 /// kubectl's DeploymentStatusViewer, then paused on top.
-pub fn status(d: &DeploymentRow) -> Rollout {
+fn deployment_status(d: &WorkloadRow) -> Rollout {
     let inner = kubectl_status(d);
     if d.paused {
         let under = match &inner {
-            Rollout::Complete => format!("deployment \"{}\" is paused (rollout complete)", d.name),
-            other => format!("paused: {}", other.message(&d.name)),
+            Rollout::Complete(_) => {
+                format!("deployment \"{}\" is paused (rollout complete)", d.name)
+            }
+            other => format!("paused: {}", other.message(d.kind)),
         };
         return Rollout::Paused(under);
     }
     inner
 }
 
-fn kubectl_status(d: &DeploymentRow) -> Rollout {
+fn kubectl_status(d: &WorkloadRow) -> Rollout {
     if d.generation > d.observed_generation {
         return Rollout::Waiting;
     }
@@ -91,15 +202,15 @@ fn kubectl_status(d: &DeploymentRow) -> Rollout {
             d.available, d.updated
         ));
     }
-    Rollout::Complete
+    Rollout::Complete(format!("deployment \"{name}\" successfully rolled out"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn row() -> DeploymentRow {
-        DeploymentRow {
+    fn row() -> WorkloadRow {
+        WorkloadRow {
             name: "api".into(),
             generation: 2,
             observed_generation: 2,
@@ -108,35 +219,35 @@ mod tests {
             updated: 3,
             ready: 3,
             available: 3,
-            ..DeploymentRow::default()
+            ..WorkloadRow::default()
         }
     }
 
     #[test]
     fn complete() {
-        assert_eq!(status(&row()), Rollout::Complete);
+        assert!(status(&row()).is_complete());
         assert_eq!(
-            status(&row()).message("api"),
+            status(&row()).message(WorkloadKind::Deployment),
             "deployment \"api\" successfully rolled out"
         );
     }
 
     #[test]
     fn spec_not_yet_observed() {
-        let d = DeploymentRow {
+        let d = WorkloadRow {
             generation: 3,
             ..row()
         };
         assert_eq!(status(&d), Rollout::Waiting);
         assert_eq!(
-            status(&d).message("api"),
+            status(&d).message(WorkloadKind::Deployment),
             "Waiting for deployment spec update to be observed..."
         );
     }
 
     #[test]
     fn progress_deadline_exceeded() {
-        let d = DeploymentRow {
+        let d = WorkloadRow {
             progressing_reason: Some("ProgressDeadlineExceeded".into()),
             updated: 1,
             ..row()
@@ -149,44 +260,44 @@ mod tests {
 
     #[test]
     fn new_replicas_not_all_updated() {
-        let d = DeploymentRow {
+        let d = WorkloadRow {
             updated: 1,
             replicas: 4,
             ..row()
         };
         assert_eq!(
-            status(&d).message("api"),
+            status(&d).message(WorkloadKind::Deployment),
             "Waiting for deployment \"api\" rollout to finish: 1 out of 3 new replicas have been updated..."
         );
     }
 
     #[test]
     fn old_replicas_pending_termination() {
-        let d = DeploymentRow {
+        let d = WorkloadRow {
             replicas: 4,
             ..row()
         };
         assert_eq!(
-            status(&d).message("api"),
+            status(&d).message(WorkloadKind::Deployment),
             "Waiting for deployment \"api\" rollout to finish: 1 old replicas are pending termination..."
         );
     }
 
     #[test]
     fn updated_replicas_not_all_available() {
-        let d = DeploymentRow {
+        let d = WorkloadRow {
             available: 2,
             ..row()
         };
         assert_eq!(
-            status(&d).message("api"),
+            status(&d).message(WorkloadKind::Deployment),
             "Waiting for deployment \"api\" rollout to finish: 2 of 3 updated replicas are available..."
         );
     }
 
     #[test]
     fn paused_wraps_the_state_underneath() {
-        let d = DeploymentRow {
+        let d = WorkloadRow {
             paused: true,
             ..row()
         };
@@ -194,13 +305,13 @@ mod tests {
             status(&d),
             Rollout::Paused("deployment \"api\" is paused (rollout complete)".into())
         );
-        let d = DeploymentRow {
+        let d = WorkloadRow {
             paused: true,
             updated: 1,
             ..row()
         };
         assert!(
-            status(&d).message("api").starts_with(
+            status(&d).message(WorkloadKind::Deployment).starts_with(
                 "paused: Waiting for deployment \"api\" rollout to finish: 1 out of 3"
             )
         );
@@ -209,13 +320,230 @@ mod tests {
     #[test]
     fn problems_sort_first() {
         let mut states = [
-            Rollout::Complete,
+            Rollout::Complete(String::new()),
+            Rollout::OnDelete(String::new()),
             Rollout::Paused(String::new()),
             Rollout::Waiting,
             Rollout::Failed(String::new()),
         ];
         states.sort_by_key(Rollout::rank);
         assert_eq!(states[0].word(), "failed");
-        assert_eq!(states[3].word(), "complete");
+        assert_eq!(states[4].word(), "complete");
+    }
+
+    fn sts() -> WorkloadRow {
+        WorkloadRow {
+            kind: WorkloadKind::StatefulSet,
+            name: "db".into(),
+            generation: 4,
+            observed_generation: 4,
+            desired: 3,
+            replicas: 3,
+            updated: 3,
+            ready: 3,
+            available: 3,
+            strategy: Strategy::RollingUpdate,
+            current_revision: Some("db-7c9f".into()),
+            update_revision: Some("db-7c9f".into()),
+            current_replicas: 3,
+            ..WorkloadRow::default()
+        }
+    }
+
+    #[test]
+    fn statefulset_on_delete_is_not_a_rollout_kubectl_can_follow() {
+        let s = WorkloadRow {
+            strategy: Strategy::OnDelete,
+            updated: 1,
+            generation: 9,
+            ..sts()
+        };
+        // OnDelete wins over everything else, as in kubectl (which errors).
+        assert_eq!(
+            status(&s),
+            Rollout::OnDelete(
+                "statefulset \"db\" updates pods only when they are deleted (OnDelete): 1 of 3 at the new revision".into()
+            )
+        );
+        assert_eq!(status(&s).word(), "on-delete");
+    }
+
+    #[test]
+    fn statefulset_spec_not_observed() {
+        for s in [
+            WorkloadRow {
+                observed_generation: 0,
+                ..sts()
+            },
+            WorkloadRow {
+                generation: 5,
+                ..sts()
+            },
+        ] {
+            assert_eq!(status(&s), Rollout::Waiting);
+            assert_eq!(
+                status(&s).message(WorkloadKind::StatefulSet),
+                "Waiting for statefulset spec update to be observed..."
+            );
+        }
+    }
+
+    #[test]
+    fn statefulset_pods_not_ready() {
+        let s = WorkloadRow { ready: 1, ..sts() };
+        assert_eq!(
+            status(&s),
+            Rollout::Progressing("Waiting for 2 pods to be ready...".into())
+        );
+    }
+
+    #[test]
+    fn statefulset_partitioned_rollout() {
+        let s = WorkloadRow {
+            strategy: Strategy::Partitioned(Some(1)),
+            updated: 1,
+            ..sts()
+        };
+        assert_eq!(
+            status(&s),
+            Rollout::Progressing(
+                "Waiting for partitioned roll out to finish: 1 out of 2 new pods have been updated..."
+                    .into()
+            )
+        );
+        let s = WorkloadRow {
+            strategy: Strategy::Partitioned(Some(1)),
+            updated: 2,
+            ..sts()
+        };
+        assert_eq!(
+            status(&s),
+            Rollout::Complete(
+                "partitioned roll out complete: 2 new pods have been updated...".into()
+            )
+        );
+        // rollingUpdate given without a partition: complete at once, even
+        // with revisions apart (kubectl's rule, not a judgement).
+        let s = WorkloadRow {
+            strategy: Strategy::Partitioned(None),
+            updated: 0,
+            update_revision: Some("db-new".into()),
+            ..sts()
+        };
+        assert_eq!(
+            status(&s),
+            Rollout::Complete(
+                "partitioned roll out complete: 0 new pods have been updated...".into()
+            )
+        );
+    }
+
+    #[test]
+    fn statefulset_revisions_apart_then_together() {
+        let s = WorkloadRow {
+            updated: 2,
+            update_revision: Some("db-new".into()),
+            ..sts()
+        };
+        assert_eq!(
+            status(&s),
+            Rollout::Progressing(
+                "waiting for statefulset rolling update to complete 2 pods at revision db-new..."
+                    .into()
+            )
+        );
+        assert_eq!(
+            status(&sts()),
+            Rollout::Complete(
+                "statefulset rolling update complete 3 pods at revision db-7c9f...".into()
+            )
+        );
+    }
+
+    fn ds() -> WorkloadRow {
+        WorkloadRow {
+            kind: WorkloadKind::DaemonSet,
+            name: "log-agent".into(),
+            generation: 2,
+            observed_generation: 2,
+            desired: 3,
+            replicas: 3,
+            updated: 3,
+            ready: 3,
+            available: 3,
+            ..WorkloadRow::default()
+        }
+    }
+
+    #[test]
+    fn daemonset_every_branch() {
+        let on_delete = WorkloadRow {
+            strategy: Strategy::OnDelete,
+            updated: 2,
+            ..ds()
+        };
+        assert_eq!(status(&on_delete).word(), "on-delete");
+        assert!(
+            status(&on_delete)
+                .message(WorkloadKind::DaemonSet)
+                .contains("2 of 3")
+        );
+        let unobserved = WorkloadRow {
+            generation: 3,
+            ..ds()
+        };
+        assert_eq!(status(&unobserved), Rollout::Waiting);
+        assert_eq!(
+            status(&unobserved).message(WorkloadKind::DaemonSet),
+            "Waiting for daemon set spec update to be observed..."
+        );
+        let updating = WorkloadRow { updated: 1, ..ds() };
+        assert_eq!(
+            status(&updating),
+            Rollout::Progressing(
+                "Waiting for daemon set \"log-agent\" rollout to finish: 1 out of 3 new pods have been updated..."
+                    .into()
+            )
+        );
+        let unavailable = WorkloadRow {
+            available: 2,
+            ..ds()
+        };
+        assert_eq!(
+            status(&unavailable),
+            Rollout::Progressing(
+                "Waiting for daemon set \"log-agent\" rollout to finish: 2 of 3 updated pods are available..."
+                    .into()
+            )
+        );
+        assert_eq!(
+            status(&ds()),
+            Rollout::Complete("daemon set \"log-agent\" successfully rolled out".into())
+        );
+        // A DaemonSet's observedGeneration of 0 with generation 0 is
+        // observed (kubectl compares only generation > observed).
+        let fresh = WorkloadRow {
+            generation: 0,
+            observed_generation: 0,
+            ..ds()
+        };
+        assert!(status(&fresh).is_complete());
+    }
+
+    #[test]
+    fn kinds_parse_as_kubectl_spells_them() {
+        for (text, kind) in [
+            ("StatefulSet", WorkloadKind::StatefulSet),
+            ("statefulsets.apps", WorkloadKind::StatefulSet),
+            ("sts", WorkloadKind::StatefulSet),
+            ("ds", WorkloadKind::DaemonSet),
+            ("DaemonSet", WorkloadKind::DaemonSet),
+            ("deploy", WorkloadKind::Deployment),
+            ("deployments", WorkloadKind::Deployment),
+        ] {
+            assert_eq!(WorkloadKind::parse(text), Some(kind), "{text}");
+        }
+        assert_eq!(WorkloadKind::parse("Job"), None);
+        assert_eq!(WorkloadKind::parse(""), None);
     }
 }

@@ -1,5 +1,6 @@
-//! Watchers (kube-runtime) for Deployments, ReplicaSets, Pods, Events and
-//! Services in one namespace. Each sends slim projections to the UI loop; a relist arrives
+//! Watchers (kube-runtime) for Deployments, StatefulSets, DaemonSets, their
+//! revisions (ReplicaSets, ControllerRevisions), Pods, Events and Services
+//! in one namespace. Each sends slim projections to the UI loop; a relist arrives
 //! as one `Reset`, so no stale row survives a reconnect.
 
 use std::fmt::Debug;
@@ -7,12 +8,14 @@ use std::fmt::Debug;
 use ::kube::runtime::watcher::{self, Event};
 use ::kube::{Api, Resource as KubeResource};
 use futures::StreamExt;
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::{Event as KubeEvent, Pod, Service};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
-use super::model::{DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow};
+use super::model::{EventRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow};
 use super::{Change, Connection, KubeMsg, Out, Resource, WatchState};
 
 /// Runs the watches until the task running this is aborted or the
@@ -36,9 +39,39 @@ pub async fn watch_all<M: Send + 'static>(
             Api::<Deployment>::namespaced(conn.client.clone(), ns),
             all.clone(),
             Resource::Deployments,
-            DeploymentRow::from,
-            |row: &DeploymentRow| row.name.clone(),
-            KubeMsg::Deployments,
+            WorkloadRow::from,
+            |row: &WorkloadRow| row.name.clone(),
+            |c| KubeMsg::Workloads(WorkloadKind::Deployment, c),
+            generation,
+            out.clone(),
+        ),
+        run(
+            Api::<StatefulSet>::namespaced(conn.client.clone(), ns),
+            all.clone(),
+            Resource::StatefulSets,
+            WorkloadRow::from_statefulset,
+            |row: &WorkloadRow| row.name.clone(),
+            |c| KubeMsg::Workloads(WorkloadKind::StatefulSet, c),
+            generation,
+            out.clone(),
+        ),
+        run(
+            Api::<DaemonSet>::namespaced(conn.client.clone(), ns),
+            all.clone(),
+            Resource::DaemonSets,
+            WorkloadRow::from_daemonset,
+            |row: &WorkloadRow| row.name.clone(),
+            |c| KubeMsg::Workloads(WorkloadKind::DaemonSet, c),
+            generation,
+            out.clone(),
+        ),
+        run(
+            Api::<ControllerRevision>::namespaced(conn.client.clone(), ns),
+            scoped.clone(),
+            Resource::ControllerRevisions,
+            ReplicaSetRow::from_controller_revision,
+            |row: &ReplicaSetRow| row.name.clone(),
+            KubeMsg::ControllerRevisions,
             generation,
             out.clone(),
         ),

@@ -72,8 +72,12 @@ pub struct Environment {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a [[workload]] table with name")]
 pub struct Workload {
-    /// A Deployment in the environment's namespace.
+    /// A workload in the environment's namespace.
     pub name: Spanned<String>,
+    /// Its kind: Deployment (the default), StatefulSet or DaemonSet, in
+    /// any spelling kubectl accepts.
+    #[serde(default)]
+    pub kind: Option<Spanned<String>>,
     /// Label selector for its pods (default: the Deployment's own selector).
     #[serde(default)]
     pub selector: Option<Spanned<String>>,
@@ -241,5 +245,16 @@ impl<'de> Deserialize<'de> for Item {
         }
 
         deserializer.deserialize_any(ItemVisitor)
+    }
+}
+
+impl Workload {
+    /// The workload's kind; an unknown one (which `validate` reports)
+    /// reads as a Deployment.
+    pub fn kind(&self) -> crate::kinds::WorkloadKind {
+        self.kind
+            .as_ref()
+            .and_then(|k| crate::kinds::WorkloadKind::parse(k.get_ref()))
+            .unwrap_or_default()
     }
 }

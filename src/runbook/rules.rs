@@ -80,12 +80,24 @@ pub fn check(file: &RunbookFile, text: &str) -> (Problems, Resolved) {
     for w in &file.workloads {
         let w = w.get_ref();
         workload_names.add(&w.name, &mut problems);
+        if let Some(kind) = &w.kind
+            && crate::kinds::WorkloadKind::parse(kind.get_ref()).is_none()
+        {
+            problems.push((
+                kind.span().start,
+                format!(
+                    "unknown workload kind \"{}\": expected Deployment, StatefulSet or DaemonSet",
+                    kind.get_ref()
+                ),
+            ));
+        }
         if !is_dns_subdomain(w.name.get_ref()) {
             problems.push((
                 w.name.span().start,
                 format!(
-                    "workload name \"{}\" is not a valid Deployment name (lowercase letters, digits, '-' and '.')",
-                    w.name.get_ref()
+                    "workload name \"{}\" is not a valid {} name (lowercase letters, digits, '-' and '.')",
+                    w.name.get_ref(),
+                    w.kind().name()
                 ),
             ));
         }

@@ -9,12 +9,13 @@ use ratatui_textarea::TextArea;
 use crate::action::Action;
 use crate::config::keys::Key;
 use crate::kube::actions::{Plan, parse_replicas};
-use crate::kube::model::DeploymentRow;
+use crate::kube::model::{WorkloadKind, WorkloadRow};
 
 #[derive(Debug, Clone)]
 pub enum Dialog {
     /// Typing the new replica count.
     Scale {
+        kind: WorkloadKind,
         deployment: String,
         current: i32,
         input: Box<TextArea<'static>>,
@@ -282,7 +283,34 @@ impl Dialog {
     /// `id` tags the request it makes.
     pub fn open(
         action: Action,
-        d: &DeploymentRow,
+        d: &WorkloadRow,
+        ns: &str,
+        at: &str,
+        id: u64,
+    ) -> Result<(Dialog, Option<Request>), String> {
+        let what = format!("{}/{}", d.kind.resource(), d.name);
+        match (action, d.kind) {
+            (Action::Scale, WorkloadKind::DaemonSet) => Err(format!(
+                "{what} runs one pod on each eligible node: a DaemonSet has no replica count to scale"
+            )),
+            (Action::PauseResume, WorkloadKind::StatefulSet | WorkloadKind::DaemonSet) => {
+                Err(format!(
+                    "{what} cannot be paused: Kubernetes has no pause for {}s (kubectl rollout pause supports Deployments only)",
+                    d.kind.name()
+                ))
+            }
+            (Action::Rollback, WorkloadKind::StatefulSet | WorkloadKind::DaemonSet) => {
+                Err(format!(
+                    "{what}: rollback here is for Deployments so far; kubectl rollout undo {what} --to-revision=N rolls it back"
+                ))
+            }
+            _ => Self::open_deployment_action(action, d, ns, at, id),
+        }
+    }
+
+    fn open_deployment_action(
+        action: Action,
+        d: &WorkloadRow,
         ns: &str,
         at: &str,
         id: u64,
@@ -295,6 +323,7 @@ impl Dialog {
                 input.set_placeholder_text(format!("now {}", d.desired));
                 Ok((
                     Dialog::Scale {
+                        kind: d.kind,
                         deployment: d.name.clone(),
                         current: d.desired,
                         input: Box::new(input),
@@ -307,7 +336,11 @@ impl Dialog {
                 "deployment/{} is paused: resume it first (a paused Deployment does not roll out)",
                 d.name
             )),
-            Action::Restart => Ok(Self::check(Plan::restart(ns, &d.name, at), None, id)),
+            Action::Restart => Ok(Self::check(
+                Plan::restart_workload(d.kind, ns, &d.name, at),
+                None,
+                id,
+            )),
             Action::PauseResume => Ok(Self::check(Plan::pause(ns, &d.name, !d.paused), None, id)),
             Action::Rollback => Ok((
                 Dialog::Loading {
@@ -316,7 +349,7 @@ impl Dialog {
                 },
                 Some(Request::Revisions(id, d.name.clone())),
             )),
-            _ => Err("not an action on a Deployment".into()),
+            _ => Err("not an action on a workload".into()),
         }
     }
 
@@ -354,6 +387,7 @@ impl Dialog {
             (_, Action::Cancel | Action::Back) => (None, None),
             (
                 Dialog::Scale {
+                    kind,
                     deployment,
                     current,
                     input,
@@ -364,10 +398,12 @@ impl Dialog {
                 let text = input.lines().join("");
                 if text.trim().is_empty() {
                     let error = Some(format!(
-                        "type the number of replicas (deployment/{deployment} has {current} now)"
+                        "type the number of replicas ({}/{deployment} has {current} now)",
+                        kind.resource()
                     ));
                     return (
                         Some(Dialog::Scale {
+                            kind,
                             deployment,
                             current,
                             input,
@@ -379,10 +415,12 @@ impl Dialog {
                 match parse_replicas(&text, current) {
                     Ok((n, _)) if n == current => {
                         let error = Some(format!(
-                            "deployment/{deployment} already has {current} replicas"
+                            "{}/{deployment} already has {current} replicas",
+                            kind.resource()
                         ));
                         (
                             Some(Dialog::Scale {
+                                kind,
                                 deployment,
                                 current,
                                 input,
@@ -392,12 +430,16 @@ impl Dialog {
                         )
                     }
                     Ok((n, warning)) => {
-                        let (d, r) =
-                            Self::check(Plan::scale(ns, &deployment, current, n), warning, id);
+                        let (d, r) = Self::check(
+                            Plan::scale_workload(kind, ns, &deployment, current, n),
+                            warning,
+                            id,
+                        );
                         (Some(d), r)
                     }
                     Err(e) => (
                         Some(Dialog::Scale {
+                            kind,
                             deployment,
                             current,
                             input,

@@ -3,7 +3,7 @@
 //! now. Pure functions over the watched projections.
 
 use super::cluster::ClusterState;
-use crate::kube::model::DeploymentRow;
+use crate::kube::model::{WorkloadKind, WorkloadRow};
 use crate::kube::rollout::{Rollout, status};
 
 /// One colour the Service could select.
@@ -34,14 +34,14 @@ pub struct Switch {
 }
 
 /// Whether a Deployment can take all the traffic.
-pub fn fully_ready(d: &DeploymentRow) -> bool {
+pub fn fully_ready(d: &WorkloadRow) -> bool {
     not_ready(d).is_none()
 }
 
 /// Why a Deployment cannot take all the traffic, the first reason that
 /// holds: no replicas wanted, too few updated, too few available, or a
 /// rollout that is not complete (with kubectl's words for it).
-pub fn not_ready(d: &DeploymentRow) -> Option<String> {
+pub fn not_ready(d: &WorkloadRow) -> Option<String> {
     if d.desired <= 0 {
         return Some("it runs no replicas".into());
     }
@@ -55,10 +55,10 @@ pub fn not_ready(d: &DeploymentRow) -> Option<String> {
         ));
     }
     match status(d) {
-        Rollout::Complete => None,
+        Rollout::Complete(_) => None,
         other => Some(format!(
             "its rollout is not complete: {}",
-            other.message(&d.name)
+            other.message(d.kind)
         )),
     }
 }
@@ -74,8 +74,9 @@ pub fn switch(cluster: &ClusterState, service: &str, label: &str) -> Result<Swit
     })?;
     let current = svc.selector.get(label).cloned();
     let mut colours: Vec<Colour> = cluster
-        .deployments
+        .workloads
         .values()
+        .filter(|d| d.kind == WorkloadKind::Deployment)
         .filter_map(|d| {
             let value = d.template_labels.get(label)?;
             let rest_matches = svc
@@ -127,8 +128,8 @@ mod tests {
             .collect()
     }
 
-    fn deployment(name: &str, colour: &str, available: i32) -> DeploymentRow {
-        DeploymentRow {
+    fn deployment(name: &str, colour: &str, available: i32) -> WorkloadRow {
+        WorkloadRow {
             name: name.into(),
             generation: 1,
             observed_generation: 1,
@@ -138,7 +139,7 @@ mod tests {
             ready: available,
             available,
             template_labels: labels(&[("app", "web"), ("version", colour)]),
-            ..DeploymentRow::default()
+            ..WorkloadRow::default()
         }
     }
 
@@ -147,11 +148,14 @@ mod tests {
         let mut other = deployment("api", "blue", 3);
         other.template_labels = labels(&[("app", "api"), ("version", "blue")]);
         c.update(
-            KubeMsg::Deployments(Change::Reset(vec![
-                deployment("web-blue", "blue", 3),
-                deployment("web-green", "green", 1),
-                other,
-            ])),
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Reset(vec![
+                    deployment("web-blue", "blue", 3),
+                    deployment("web-green", "green", 1),
+                    other,
+                ]),
+            ),
             0,
         );
         c.update(
@@ -211,7 +215,7 @@ mod tests {
 
     #[test]
     fn not_ready_says_the_true_reason() {
-        let d = DeploymentRow {
+        let d = WorkloadRow {
             name: "web-green".into(),
             generation: 2,
             observed_generation: 2,
@@ -220,22 +224,22 @@ mod tests {
             updated: 1,
             ready: 2,
             available: 2,
-            ..DeploymentRow::default()
+            ..WorkloadRow::default()
         };
         assert_eq!(not_ready(&d).as_deref(), Some("1 of 2 replicas updated"));
-        let waiting = DeploymentRow {
+        let waiting = WorkloadRow {
             updated: 2,
             observed_generation: 1,
             ..d.clone()
         };
         let why = not_ready(&waiting).unwrap();
         assert!(why.starts_with("its rollout is not complete"), "{why}");
-        let none = DeploymentRow {
+        let none = WorkloadRow {
             desired: 0,
             ..d.clone()
         };
         assert_eq!(not_ready(&none).as_deref(), Some("it runs no replicas"));
-        let done = DeploymentRow {
+        let done = WorkloadRow {
             updated: 2,
             replicas: 2,
             ..d

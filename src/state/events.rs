@@ -70,8 +70,8 @@ impl AppState {
             return;
         }
         let mut found = Vec::new();
-        for d in self.cluster.deployments.values() {
-            let subject = format!("deployment/{}", d.name);
+        for d in self.cluster.workloads.values() {
+            let subject = format!("{}/{}", d.kind.resource(), d.name);
             match crate::kube::rollout::status(d) {
                 Rollout::Failed(why) => found.push((
                     EventKind::Rollout,

@@ -1,6 +1,6 @@
 use super::*;
 use crate::journal::Record;
-use crate::kube::model::{DeploymentRow, PodRow};
+use crate::kube::model::{PodRow, WorkloadRow};
 use crate::kube::{Change, KubeMsg};
 use crate::prom::alerts::{Alert, AlertState};
 use crate::state::signals::SignalMsg;
@@ -57,8 +57,8 @@ fn record(entry: &Entry) -> Record {
     }
 }
 
-fn deployment(name: &str, failed: bool) -> DeploymentRow {
-    DeploymentRow {
+fn deployment(name: &str, failed: bool) -> WorkloadRow {
+    WorkloadRow {
         name: name.into(),
         uid: format!("uid-{name}"),
         desired: 2,
@@ -67,7 +67,7 @@ fn deployment(name: &str, failed: bool) -> DeploymentRow {
         ready: 2,
         available: 2,
         progressing_reason: failed.then(|| "ProgressDeadlineExceeded".into()),
-        ..DeploymentRow::default()
+        ..WorkloadRow::default()
     }
 }
 
@@ -86,10 +86,13 @@ fn crash_looping(name: &str, restarts: i32) -> PodRow {
 fn a_failed_rollout_and_its_recovery_are_journaled_once_each() {
     let mut s = started(Vec::new());
     let both = |api_failed| {
-        KubeMsg::Deployments(Change::Reset(vec![
-            deployment("payments-api", api_failed),
-            deployment("payments-worker", false),
-        ]))
+        KubeMsg::Workloads(
+            crate::kinds::WorkloadKind::Deployment,
+            Change::Reset(vec![
+                deployment("payments-api", api_failed),
+                deployment("payments-worker", false),
+            ]),
+        )
     };
     kube(&mut s, both(false));
     tick(&mut s);
@@ -146,7 +149,10 @@ fn a_crash_loop_is_journaled_once_per_pod_with_its_restart_count() {
     let mut s = started(Vec::new());
     kube(
         &mut s,
-        KubeMsg::Deployments(Change::Reset(vec![deployment("payments-api", false)])),
+        KubeMsg::Workloads(
+            crate::kinds::WorkloadKind::Deployment,
+            Change::Reset(vec![deployment("payments-api", false)]),
+        ),
     );
     kube(
         &mut s,
@@ -171,7 +177,10 @@ fn a_crash_loop_is_journaled_once_per_pod_with_its_restart_count() {
     let mut again = started(vec![record(&first)]);
     kube(
         &mut again,
-        KubeMsg::Deployments(Change::Reset(vec![deployment("payments-api", false)])),
+        KubeMsg::Workloads(
+            crate::kinds::WorkloadKind::Deployment,
+            Change::Reset(vec![deployment("payments-api", false)]),
+        ),
     );
     kube(
         &mut again,

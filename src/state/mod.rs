@@ -33,7 +33,7 @@ use crate::action::Action;
 use crate::config::keymap::{Dispatch, Keymap};
 use crate::config::keys::Key;
 use crate::config::theme::Theme;
-use crate::kube::model::DeploymentRow;
+use crate::kube::model::WorkloadRow;
 use crate::runbook::Runbook;
 use crate::runbook::select::{Overrides, Target};
 use checklist::ChecklistRow;
@@ -229,9 +229,9 @@ impl AppState {
             .as_ref()
             .map(|r| probe_urls(r, &target))
             .unwrap_or_default();
-        let wanted: Vec<String> = runbook
+        let wanted: Vec<cluster::WorkloadKey> = runbook
             .iter()
-            .flat_map(|r| r.workloads().map(|w| w.name.get_ref().clone()))
+            .flat_map(|r| r.workloads().map(|w| (w.kind(), w.name.get_ref().clone())))
             .collect();
         let mut warnings = Vec::new();
         warnings.extend(target.warning.clone());
@@ -420,8 +420,8 @@ impl AppState {
             self.cluster
                 .wanted
                 .iter()
-                .flat_map(|w| {
-                    let check = CheckRef::Rollout(CheckTarget::Named(w.clone()));
+                .flat_map(|(_, name)| {
+                    let check = CheckRef::Rollout(CheckTarget::Named(name.clone()));
                     crate::checks::evaluate(&check, &sources, &self.cluster.wanted)
                 })
                 .collect()

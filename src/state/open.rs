@@ -13,22 +13,23 @@ impl AppState {
             .unwrap_or_else(|| "default".into())
     }
 
-    /// The Deployment an action applies to: the workload view's, else the
+    /// The workload an action applies to: the workload view's, else the
     /// selected row of the Rollouts pane.
-    pub(super) fn action_deployment(&self, action: Action) -> Result<DeploymentRow, String> {
-        let name = match self.workload() {
-            Some(view) => view.name.clone(),
-            None if self.focus == Pane::Rollouts => self.picked_name()?,
+    pub(super) fn action_deployment(&self, action: Action) -> Result<WorkloadRow, String> {
+        let (kind, name) = match self.workload() {
+            Some(view) => (view.kind, view.name.clone()),
+            None if self.focus == Pane::Rollouts => self.picked_key()?,
             None => {
                 return Err(format!(
-                    "{}: select a Deployment in the Rollouts pane first",
+                    "{}: select a workload in the Rollouts pane first",
                     action.hint()
                 ));
             }
         };
-        self.cluster.deployments.get(&name).cloned().ok_or_else(|| {
+        self.cluster.workload(kind, &name).cloned().ok_or_else(|| {
             format!(
-                "deployment/{name} does not exist in namespace {}",
+                "{}/{name} does not exist in namespace {}",
+                kind.resource(),
                 self.namespace()
             )
         })
@@ -65,7 +66,7 @@ impl AppState {
     }
 
     /// The blue-green switch of a workload the runbook gives `blue_green`.
-    pub(super) fn open_switch(&mut self, d: &DeploymentRow) {
+    pub(super) fn open_switch(&mut self, d: &WorkloadRow) {
         let config = self
             .runbook
             .as_ref()
@@ -86,9 +87,10 @@ impl AppState {
 
     /// Opens the workload view of the selected Rollouts row.
     pub(super) fn open_workload(&mut self) -> bool {
-        match self.picked_name() {
-            Ok(name) => {
-                self.screen = screen::Screen::Workload(Box::new(workload::WorkloadView::new(name)));
+        match self.picked_key() {
+            Ok((kind, name)) => {
+                self.screen =
+                    screen::Screen::Workload(Box::new(workload::WorkloadView::new(kind, name)));
                 true
             }
             Err(why) => {
@@ -100,32 +102,32 @@ impl AppState {
 
     /// The name of the workload selected in the Rollouts pane, or why none
     /// is (never another row's: a selection that is gone says so).
-    pub(super) fn picked_name(&self) -> Result<String, String> {
+    pub(super) fn picked_key(&self) -> Result<cluster::WorkloadKey, String> {
         match &self.picked {
             Some(id) if self.picked_gone => Err(format!(
                 "{} is no longer in namespace {} (deleted?): select another with up/down",
                 id, id.namespace
             )),
-            Some(id) => Ok(id.name.clone()),
+            Some(id) => Ok((id.kind, id.name.clone())),
             // Nothing picked since the rows arrived: the row in view.
             None => self
                 .cluster
                 .rows
                 .get(self.selected[Pane::Rollouts.index()])
-                .map(|r| r.name.clone())
-                .ok_or_else(|| "no Deployment selected".into()),
+                .map(|r| (r.kind, r.name.clone()))
+                .ok_or_else(|| "no workload selected".into()),
         }
     }
 
     /// Whether the Deployment the keyed actions would act on now is paused
     /// (the footer offers "resume" rather than "pause").
     pub fn target_paused(&self) -> bool {
-        let name = match self.workload() {
-            Some(view) => Some(view.name.clone()),
-            None if self.focus == Pane::Rollouts => self.picked_name().ok(),
+        let key = match self.workload() {
+            Some(view) => Some((view.kind, view.name.clone())),
+            None if self.focus == Pane::Rollouts => self.picked_key().ok(),
             None => None,
         };
-        name.and_then(|n| self.cluster.deployments.get(&n))
+        key.and_then(|(kind, name)| self.cluster.workload(kind, &name))
             .is_some_and(|d| d.paused)
     }
 
@@ -138,7 +140,7 @@ impl AppState {
         } else {
             0
         };
-        let derived = workload::derive(&self.cluster, &view.name);
+        let derived = workload::derive(&self.cluster, view.kind, &view.name);
         let Some(pod) = derived.pods.get(index) else {
             self.notice = Some(format!("deployment/{} has no pods", view.name));
             return;

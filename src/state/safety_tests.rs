@@ -6,7 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyModifiers};
 
 use super::tests::{char, key, press, state};
 use super::*;
-use crate::kube::model::DeploymentRow;
+use crate::kube::model::WorkloadRow;
 use crate::kube::{Change, KubeMsg};
 use actions::{Dialog, Request};
 
@@ -39,14 +39,17 @@ pub(crate) fn namespace_of(names: &[&str]) -> AppState {
     let rows = names.iter().map(|n| complete(n)).collect();
     update(
         &mut s,
-        Msg::Kube(0, KubeMsg::Deployments(Change::Reset(rows))),
+        Msg::Kube(
+            0,
+            KubeMsg::Workloads(crate::kinds::WorkloadKind::Deployment, Change::Reset(rows)),
+        ),
     );
     s.derive();
     s
 }
 
-pub(crate) fn complete(name: &str) -> DeploymentRow {
-    DeploymentRow {
+pub(crate) fn complete(name: &str) -> WorkloadRow {
+    WorkloadRow {
         name: name.into(),
         uid: format!("uid-{name}"),
         generation: 1,
@@ -57,7 +60,7 @@ pub(crate) fn complete(name: &str) -> DeploymentRow {
         ready: 2,
         available: 2,
         revision: 1,
-        ..DeploymentRow::default()
+        ..WorkloadRow::default()
     }
 }
 
@@ -230,7 +233,13 @@ fn the_selection_stays_on_its_workload_when_the_rows_re_sort() {
     broken.progressing_reason = Some("ProgressDeadlineExceeded".into());
     update(
         &mut s,
-        Msg::Kube(0, KubeMsg::Deployments(Change::Upsert(broken))),
+        Msg::Kube(
+            0,
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Upsert(broken),
+            ),
+        ),
     );
     s.derive();
     assert_eq!(rows(&s)[0], "web-green", "{:?}", rows(&s));
@@ -254,7 +263,13 @@ fn a_selected_workload_that_disappears_is_not_replaced_by_another() {
     char(&mut s, 'j');
     update(
         &mut s,
-        Msg::Kube(0, KubeMsg::Deployments(Change::Delete("web-blue".into()))),
+        Msg::Kube(
+            0,
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Delete("web-blue".into()),
+            ),
+        ),
     );
     s.derive();
     assert!(s.picked_gone);
@@ -288,7 +303,13 @@ fn an_action_dialog_keeps_the_workload_it_was_opened_for() {
     broken.ready = 0;
     update(
         &mut s,
-        Msg::Kube(0, KubeMsg::Deployments(Change::Upsert(broken))),
+        Msg::Kube(
+            0,
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Upsert(broken),
+            ),
+        ),
     );
     s.derive();
     let Some(Dialog::Checking { plan, .. }) = s.dialog() else {

@@ -37,7 +37,12 @@ impl AppState {
     pub(super) fn anchor_rollouts(&mut self) {
         let sel = self.selected[Pane::Rollouts.index()];
         match &self.picked {
-            Some(id) => match self.cluster.rows.iter().position(|r| r.name == id.name) {
+            Some(id) => match self
+                .cluster
+                .rows
+                .iter()
+                .position(|r| r.name == id.name && r.kind == id.kind)
+            {
                 Some(i) => {
                     self.selected[Pane::Rollouts.index()] = i;
                     self.picked_gone = false;
@@ -55,7 +60,7 @@ impl AppState {
             .cluster
             .rows
             .get(index)
-            .map(|r| cluster::WorkloadId::deployment(&namespace, &r.name));
+            .map(|r| cluster::WorkloadId::new(r.kind, &namespace, &r.name));
         self.picked_gone = false;
     }
 
@@ -65,7 +70,7 @@ impl AppState {
         let Some(pod) = view.picked_pod.clone() else {
             return;
         };
-        let derived = workload::derive(&self.cluster, &view.name);
+        let derived = workload::derive(&self.cluster, view.kind, &view.name);
         let index = derived.pods.iter().position(|p| p.name == pod);
         if let (Some(i), Some(view)) = (index, self.workload_mut()) {
             view.selected[workload::Section::Pods.index()] = i;

@@ -119,7 +119,7 @@ pub(crate) fn with_cluster() -> AppState {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     };
-    let d = |name: &str, uid: &str, colour: &str, available: i32| DeploymentRow {
+    let d = |name: &str, uid: &str, colour: &str, available: i32| WorkloadRow {
         name: name.into(),
         uid: uid.into(),
         generation: 1,
@@ -131,13 +131,16 @@ pub(crate) fn with_cluster() -> AppState {
         available,
         revision: 1,
         template_labels: labels(colour),
-        ..DeploymentRow::default()
+        ..WorkloadRow::default()
     };
     let msgs = [
-        KubeMsg::Deployments(Change::Reset(vec![
-            d("payments-api", "d1", "blue", 2),
-            d("payments-api-green", "d2", "green", 1),
-        ])),
+        KubeMsg::Workloads(
+            crate::kinds::WorkloadKind::Deployment,
+            Change::Reset(vec![
+                d("payments-api", "d1", "blue", 2),
+                d("payments-api-green", "d2", "green", 1),
+            ]),
+        ),
         KubeMsg::ReplicaSets(Change::Reset(vec![ReplicaSetRow {
             name: "payments-api-1".into(),
             uid: "r1".into(),
@@ -271,15 +274,21 @@ fn a_late_answer_to_a_cancelled_dialog_leaves_the_dialog_opened_since() {
     use crate::kube::{Change, KubeMsg};
     use actions::{Dialog, Request, RevisionChoice};
     let mut s = with_cluster();
-    let worker = DeploymentRow {
+    let worker = WorkloadRow {
         name: "payments-worker".into(),
         uid: "d3".into(),
         desired: 1,
-        ..DeploymentRow::default()
+        ..WorkloadRow::default()
     };
     update(
         &mut s,
-        Msg::Kube(0, KubeMsg::Deployments(Change::Upsert(worker))),
+        Msg::Kube(
+            0,
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Upsert(worker),
+            ),
+        ),
     );
     s.cluster.refresh(0);
     let select = |s: &mut AppState, name: &str| {
@@ -388,19 +397,26 @@ fn switching_environment_retargets_at_once_and_drops_the_old_connections_message
     assert_eq!(s.target.env.as_deref(), Some("prod"));
     assert_eq!(s.target.context.as_deref(), Some("prod"));
     assert!(s.target.read_only && s.target.protected);
-    assert!(s.cluster.deployments.is_empty());
+    assert!(s.cluster.workloads.is_empty());
     let Some(Effect::Switch(target, generation)) = s.effects.pop() else {
         panic!("no switch effect")
     };
     assert_eq!((target, generation), (s.target.clone(), 1));
-    let old = KubeMsg::Deployments(Change::Reset(vec![DeploymentRow {
-        name: "stale".into(),
-        ..DeploymentRow::default()
-    }]));
+    let old = KubeMsg::Workloads(
+        crate::kinds::WorkloadKind::Deployment,
+        Change::Reset(vec![WorkloadRow {
+            name: "stale".into(),
+            ..WorkloadRow::default()
+        }]),
+    );
     assert!(!update(&mut s, Msg::Kube(0, old.clone())));
-    assert!(s.cluster.deployments.is_empty());
+    assert!(s.cluster.workloads.is_empty());
     assert!(update(&mut s, Msg::Kube(1, old)));
-    assert!(s.cluster.deployments.contains_key("stale"));
+    assert!(
+        s.cluster
+            .workload(crate::kinds::WorkloadKind::Deployment, "stale")
+            .is_some()
+    );
 }
 
 #[test]
@@ -719,7 +735,7 @@ fn a_runbook_workload_that_is_missing_is_journaled_as_a_failing_rollout_check() 
     use crate::kube::{Change, KubeMsg};
     let mut s = state();
     let tick = |s: &mut AppState, now: i64| update(s, Msg::Tick(format!("{now}"), now));
-    let worker = DeploymentRow {
+    let worker = WorkloadRow {
         name: "payments-worker".into(),
         uid: "u1".into(),
         desired: 2,
@@ -727,7 +743,7 @@ fn a_runbook_workload_that_is_missing_is_journaled_as_a_failing_rollout_check() 
         updated: 2,
         ready: 2,
         available: 2,
-        ..DeploymentRow::default()
+        ..WorkloadRow::default()
     };
     update(
         &mut s,
@@ -745,7 +761,13 @@ fn a_runbook_workload_that_is_missing_is_journaled_as_a_failing_rollout_check() 
     assert!(s.effects.is_empty(), "{:?}", s.effects);
     update(
         &mut s,
-        Msg::Kube(0, KubeMsg::Deployments(Change::Reset(vec![worker.clone()]))),
+        Msg::Kube(
+            0,
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Reset(vec![worker.clone()]),
+            ),
+        ),
     );
     tick(&mut s, 1_795_400_001);
     let mut entries: Vec<Entry> = std::iter::from_fn(|| match s.effects.pop() {
@@ -774,7 +796,13 @@ fn a_runbook_workload_that_is_missing_is_journaled_as_a_failing_rollout_check() 
     assert!(s.effects.is_empty(), "{:?}", s.effects);
     update(
         &mut s,
-        Msg::Kube(0, KubeMsg::Deployments(Change::Delete(worker.name.clone()))),
+        Msg::Kube(
+            0,
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Delete(worker.name.clone()),
+            ),
+        ),
     );
     tick(&mut s, 1_795_400_003);
     assert_eq!(

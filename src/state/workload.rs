@@ -1,12 +1,13 @@
-//! The workload view (Enter on a Deployment): its pods, revision history,
-//! conditions and recent events, derived from the watched projections by
-//! pure functions; and the pod log view opened from it.
+//! The workload view (Enter on a Deployment, StatefulSet or DaemonSet): its
+//! pods, revision history (ReplicaSets, or ControllerRevisions), conditions
+//! and recent events, derived from the watched projections by pure
+//! functions; and the pod log view opened from it.
 
 use std::collections::HashSet;
 
 use super::cluster::ClusterState;
 use super::logs::LogView;
-use crate::kube::model::{DeploymentRow, EventRow, PodPhase, PodRow, ReplicaSetRow};
+use crate::kube::model::{EventRow, PodPhase, PodRow, ReplicaSetRow, WorkloadKind, WorkloadRow};
 
 /// The parts of the workload view, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,7 @@ impl Section {
 /// The open workload view.
 #[derive(Debug, Clone)]
 pub struct WorkloadView {
-    /// The Deployment's name.
+    pub kind: WorkloadKind,
     pub name: String,
     pub section: Section,
     /// The selected row of each section, by `Section::index`.
@@ -63,8 +64,9 @@ pub struct WorkloadView {
 }
 
 impl WorkloadView {
-    pub fn new(name: String) -> WorkloadView {
+    pub fn new(kind: WorkloadKind, name: String) -> WorkloadView {
         WorkloadView {
+            kind,
             name,
             section: Section::Pods,
             selected: [0; 4],
@@ -74,11 +76,13 @@ impl WorkloadView {
     }
 }
 
-/// One revision of a Deployment, as `kubectl rollout history` lists it,
+/// One revision of a workload, as `kubectl rollout history` lists it,
 /// with what the view adds: age, images, pods, and which is current.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevisionRow {
     pub revision: i64,
+    /// The ReplicaSet (Deployment) or ControllerRevision (StatefulSet,
+    /// DaemonSet) that holds it.
     pub replicaset: String,
     pub created_at: Option<i64>,
     pub images: Vec<String>,
@@ -91,7 +95,7 @@ pub struct RevisionRow {
 }
 
 /// The ReplicaSets a Deployment controls.
-pub fn replicasets_of<'a>(cluster: &'a ClusterState, d: &DeploymentRow) -> Vec<&'a ReplicaSetRow> {
+pub fn replicasets_of<'a>(cluster: &'a ClusterState, d: &WorkloadRow) -> Vec<&'a ReplicaSetRow> {
     cluster
         .replicasets
         .values()
@@ -124,7 +128,7 @@ fn healthy(p: &PodRow) -> bool {
 /// controls is a revision (kubectl lists a ReplicaSet without the revision
 /// annotation as revision 0, and so does this); the current one is the
 /// revision the Deployment carries.
-pub fn history(d: &DeploymentRow, rss: &[&ReplicaSetRow], pods: &[&PodRow]) -> Vec<RevisionRow> {
+pub fn history(d: &WorkloadRow, rss: &[&ReplicaSetRow], pods: &[&PodRow]) -> Vec<RevisionRow> {
     let mut rows: Vec<RevisionRow> = rss
         .iter()
         .filter(|rs| rs.owner == d.uid)
@@ -148,28 +152,120 @@ pub fn history(d: &DeploymentRow, rss: &[&ReplicaSetRow], pods: &[&PodRow]) -> V
     rows
 }
 
+/// The ControllerRevisions a StatefulSet or DaemonSet owns.
+pub fn controller_revisions_of<'a>(
+    cluster: &'a ClusterState,
+    w: &WorkloadRow,
+) -> Vec<&'a ReplicaSetRow> {
+    cluster
+        .controller_revisions
+        .values()
+        .filter(|cr| !w.uid.is_empty() && cr.owner == w.uid)
+        .collect()
+}
+
+/// The pods a StatefulSet or DaemonSet owns: problems first, then by name.
+pub fn owned_pods<'a>(cluster: &'a ClusterState, w: &WorkloadRow) -> Vec<&'a PodRow> {
+    let mut pods: Vec<&PodRow> = cluster
+        .pods
+        .values()
+        .filter(|p| !w.uid.is_empty() && p.owner == w.uid)
+        .collect();
+    pods.sort_by(|a, b| {
+        healthy(a)
+            .cmp(&healthy(b))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    pods
+}
+
+/// Whether a pod runs a ControllerRevision: a StatefulSet's pods carry
+/// the revision's name in `controller-revision-hash`, a DaemonSet's the
+/// hash that ends it.
+fn runs(pod: &PodRow, revision: &str) -> bool {
+    pod.revision_hash.as_deref().is_some_and(|h| {
+        h == revision
+            || revision
+                .strip_suffix(h)
+                .is_some_and(|rest| rest.ends_with('-'))
+    })
+}
+
+/// The revision history of a StatefulSet or DaemonSet, newest first, from
+/// its ControllerRevisions. The current revision is the one the spec asks
+/// for: a StatefulSet's updateRevision, a DaemonSet's newest (its
+/// controller renumbers the revision matching the template to the top).
+pub fn controller_history(
+    w: &WorkloadRow,
+    crs: &[&ReplicaSetRow],
+    pods: &[&PodRow],
+) -> Vec<RevisionRow> {
+    let newest = crs.iter().map(|cr| cr.revision).max().unwrap_or(0);
+    let mut rows: Vec<RevisionRow> = crs
+        .iter()
+        .filter(|cr| cr.owner == w.uid)
+        .map(|cr| {
+            let mine: Vec<&&PodRow> = pods.iter().filter(|p| runs(p, &cr.name)).collect();
+            let current = match &w.update_revision {
+                Some(update) => *update == cr.name,
+                None => cr.revision == newest,
+            };
+            RevisionRow {
+                revision: cr.revision,
+                replicaset: cr.name.clone(),
+                created_at: cr.created_at,
+                images: cr.images.clone(),
+                change_cause: cr.change_cause.clone(),
+                pods: mine.len(),
+                // An older revision keeps its pods through a partitioned
+                // or OnDelete update: what it has is what it holds.
+                desired: if current {
+                    w.desired
+                } else {
+                    mine.len() as i32
+                },
+                ready: mine.iter().filter(|p| healthy(p)).count() as i32,
+                current,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.revision
+            .cmp(&a.revision)
+            .then_with(|| a.replicaset.cmp(&b.replicaset))
+    });
+    rows
+}
+
 /// Events at most shown in the view.
 pub const MAX_SHOWN_EVENTS: usize = 200;
 
-/// The recent events of the Deployment, its ReplicaSets and their pods
-/// (pods are matched by name too, so events of pods already gone still
-/// show), newest first.
+/// The recent events of the workload, its ReplicaSets and their pods
+/// (pods are matched by name, `<owner>-<suffix>`, so events of pods
+/// already gone still show), newest first. A StatefulSet's or DaemonSet's
+/// pods are named after it.
 pub fn events_of<'a>(
     cluster: &'a ClusterState,
+    kind: WorkloadKind,
     name: &str,
     rss: &[&ReplicaSetRow],
 ) -> Vec<&'a EventRow> {
-    let rs_names: HashSet<&str> = rss.iter().map(|rs| rs.name.as_str()).collect();
+    let mut pod_owners: HashSet<&str> = rss.iter().map(|rs| rs.name.as_str()).collect();
+    if kind != WorkloadKind::Deployment {
+        pod_owners.insert(name);
+    }
     let mut events: Vec<&EventRow> = cluster
         .events
         .values()
         .filter(|e| match e.kind.as_str() {
-            "Deployment" => e.object == name,
-            "ReplicaSet" => rs_names.contains(e.object.as_str()),
+            k if k == kind.name() => e.object == name,
+            "ReplicaSet" => {
+                kind == WorkloadKind::Deployment && pod_owners.contains(e.object.as_str())
+            }
             "Pod" => e
                 .object
                 .rsplit_once('-')
-                .is_some_and(|(rs, _)| rs_names.contains(rs)),
+                .is_some_and(|(owner, _)| pod_owners.contains(owner)),
             _ => false,
         })
         .collect();
@@ -184,27 +280,37 @@ pub fn events_of<'a>(
 
 /// Everything the view shows, derived at once.
 pub struct Workload<'a> {
-    pub deployment: Option<&'a DeploymentRow>,
+    pub workload: Option<&'a WorkloadRow>,
     pub pods: Vec<&'a PodRow>,
     pub history: Vec<RevisionRow>,
     pub events: Vec<&'a EventRow>,
 }
 
-pub fn derive<'a>(cluster: &'a ClusterState, name: &str) -> Workload<'a> {
-    let Some(d) = cluster.deployments.get(name) else {
+pub fn derive<'a>(cluster: &'a ClusterState, kind: WorkloadKind, name: &str) -> Workload<'a> {
+    let Some(d) = cluster.workload(kind, name) else {
         return Workload {
-            deployment: None,
+            workload: None,
             pods: Vec::new(),
             history: Vec::new(),
             events: Vec::new(),
         };
     };
+    if kind != WorkloadKind::Deployment {
+        let crs = controller_revisions_of(cluster, d);
+        let pods = owned_pods(cluster, d);
+        return Workload {
+            workload: Some(d),
+            history: controller_history(d, &crs, &pods),
+            events: events_of(cluster, kind, name, &[]),
+            pods,
+        };
+    }
     let rss = replicasets_of(cluster, d);
     let pods = pods_of(cluster, &rss);
     Workload {
-        deployment: Some(d),
+        workload: Some(d),
         history: history(d, &rss, &pods),
-        events: events_of(cluster, name, &rss),
+        events: events_of(cluster, kind, name, &rss),
         pods,
     }
 }
@@ -215,7 +321,7 @@ impl Workload<'_> {
         match section {
             Section::Pods => self.pods.len(),
             Section::History => self.history.len(),
-            Section::Conditions => self.deployment.map_or(0, |d| d.conditions.len()),
+            Section::Conditions => self.workload.map_or(0, |d| d.conditions.len()),
             Section::Events => self.events.len(),
         }
     }
@@ -227,12 +333,12 @@ mod tests {
     use crate::kube::Change;
     use crate::kube::KubeMsg;
 
-    fn deployment(revision: i64) -> DeploymentRow {
-        DeploymentRow {
+    fn deployment(revision: i64) -> WorkloadRow {
+        WorkloadRow {
             name: "api".into(),
             uid: "d1".into(),
             revision,
-            ..DeploymentRow::default()
+            ..WorkloadRow::default()
         }
     }
 
@@ -307,7 +413,13 @@ mod tests {
     #[test]
     fn the_view_gathers_pods_problems_first_and_events_of_its_objects() {
         let mut c = ClusterState::new(Vec::new());
-        c.update(KubeMsg::Deployments(Change::Reset(vec![deployment(1)])), 0);
+        c.update(
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Reset(vec![deployment(1)]),
+            ),
+            0,
+        );
         c.update(
             KubeMsg::ReplicaSets(Change::Reset(vec![
                 rs("api-5d8f", "r1", "d1", 1),
@@ -340,11 +452,15 @@ mod tests {
             ])),
             0,
         );
-        let w = derive(&c, "api");
+        let w = derive(&c, WorkloadKind::Deployment, "api");
         let pods: Vec<&str> = w.pods.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(pods, ["api-5d8f-bbbbb", "api-5d8f-aaaaa"]);
         let events: Vec<&str> = w.events.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(events, ["e2", "e3", "e1"], "a gone pod's event still shows");
-        assert!(derive(&c, "ghost").deployment.is_none());
+        assert!(
+            derive(&c, WorkloadKind::Deployment, "ghost")
+                .workload
+                .is_none()
+        );
     }
 }

@@ -25,7 +25,13 @@ fn the_pause_key_reads_resume_on_a_paused_deployment() {
     paused.paused = true;
     update(
         &mut s,
-        Msg::Kube(0, KubeMsg::Deployments(Change::Upsert(paused))),
+        Msg::Kube(
+            0,
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Upsert(paused),
+            ),
+        ),
     );
     s.derive();
     let at = rows(&s).iter().position(|n| *n == "api").unwrap();

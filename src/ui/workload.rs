@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 use super::fit::{Cell, columns, fit, fit_line, scrolled, window, wrap};
 use crate::config::theme::Theme;
 use crate::human::age;
-use crate::kube::model::{PodPhase, PodRow};
+use crate::kube::model::{PodPhase, PodRow, Strategy, WorkloadKind, WorkloadRow};
 use crate::kube::rollout::{Rollout, status};
 use crate::state::AppState;
 use crate::state::logs::{LogStatus, LogView};
@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         return;
     }
     let theme = &state.theme;
-    let w = derive(&state.cluster, &view.name);
+    let w = derive(&state.cluster, view.kind, &view.name);
     let [
         summary_area,
         pods_area,
@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         Constraint::Fill(1),
     ])
     .areas(body);
-    let summary: Vec<Line> = summary(state, &w, &view.name)
+    let summary: Vec<Line> = summary(state, &w, view.kind, &view.name)
         .into_iter()
         .map(|l| fit_line(l, usize::from(summary_area.width)))
         .collect();
@@ -66,7 +66,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         let rows = columns(rows, width);
         let empty = match section {
             Section::Pods => "No pods.",
-            Section::History => "No ReplicaSets: no revisions yet.",
+            Section::History => match view.kind {
+                WorkloadKind::Deployment => "No ReplicaSets: no revisions yet.",
+                _ => "No ControllerRevisions: no revisions yet.",
+            },
             Section::Conditions => "No conditions reported yet.",
             Section::Events => "No recent events.",
         };
@@ -79,11 +82,23 @@ fn section_height(w: &Workload, section: Section, max: usize) -> u16 {
     (w.count(section).max(1) + 2).min(max) as u16
 }
 
-fn summary(state: &AppState, w: &Workload, name: &str) -> Vec<Line<'static>> {
+/// How the workload replaces its pods, when that is not the usual
+/// rolling update: a StatefulSet's partition, OnDelete, Recreate.
+fn strategy_text(d: &WorkloadRow) -> String {
+    match d.strategy {
+        Strategy::Partitioned(Some(p)) if p > 0 => format!(" · partition {p}"),
+        Strategy::OnDelete => " · OnDelete".into(),
+        Strategy::Recreate => " · Recreate".into(),
+        _ => String::new(),
+    }
+}
+
+fn summary(state: &AppState, w: &Workload, kind: WorkloadKind, name: &str) -> Vec<Line<'static>> {
     let theme = &state.theme;
-    let Some(d) = w.deployment else {
+    let resource = kind.resource();
+    let Some(d) = w.workload else {
         return vec![
-            Line::styled(format!("deployment/{name}"), theme.title(true)),
+            Line::styled(format!("{resource}/{name}"), theme.title(true)),
             Line::styled(
                 format!(
                     "{} not found in namespace {} (esc goes back)",
@@ -96,27 +111,41 @@ fn summary(state: &AppState, w: &Workload, name: &str) -> Vec<Line<'static>> {
     };
     let rollout = status(d);
     let st = match rollout {
-        Rollout::Complete => Status::Ok,
+        Rollout::Complete(_) => Status::Ok,
         Rollout::Failed(_) => Status::Fail,
         _ => Status::Warn,
     };
     let images = d.images.join(", ");
+    // A StatefulSet's or DaemonSet's revision is its current
+    // ControllerRevision's number.
+    let revision = match kind {
+        WorkloadKind::Deployment => d.revision,
+        _ => w
+            .history
+            .iter()
+            .find(|r| r.current)
+            .map_or(0, |r| r.revision),
+    };
+    // A DaemonSet's desired count is the nodes it should run on.
+    let ready = format!("{}/{} ready", d.ready, d.desired);
     vec![
         Line::from(vec![
-            Span::styled(format!("deployment/{name} "), theme.title(true)),
+            Span::styled(format!("{resource}/{name} "), theme.title(true)),
             Span::styled(
                 format!("{} {} ", st.symbol(), rollout.word()),
                 theme.status(st),
             ),
             Span::styled(
                 format!(
-                    "· {}/{} ready · updated {} · available {} · revision {} · {images}",
-                    d.ready, d.desired, d.updated, d.available, d.revision
+                    "· {ready} · updated {} · available {} · revision {revision}{} · {images}",
+                    d.updated,
+                    d.available,
+                    strategy_text(d)
                 ),
                 theme.base(),
             ),
         ]),
-        Line::styled(rollout.message(name), theme.muted()),
+        Line::styled(rollout.message(kind), theme.muted()),
     ]
 }
 
@@ -274,7 +303,7 @@ fn history_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
 }
 
 fn condition_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
-    let Some(d) = w.deployment else {
+    let Some(d) = w.workload else {
         return Vec::new();
     };
     d.conditions

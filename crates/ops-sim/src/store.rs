@@ -133,9 +133,11 @@ impl Kind {
     }
 }
 
-/// A stored object.
+/// A stored object. The store keeps each behind an `Arc`, so the size of
+/// the largest variant is paid once per object, not per copy.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum Obj {
     Namespace(Namespace),
     Pod(Pod),

@@ -8,7 +8,7 @@ impl AppState {
         let page = usize::from(self.size.1.saturating_sub(8)).max(1);
         let Some(view) = self.workload() else { return };
         let section = view.section;
-        let count = workload::derive(&self.cluster, &view.name).count(section);
+        let count = workload::derive(&self.cluster, view.kind, &view.name).count(section);
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.open_help(),
@@ -43,8 +43,8 @@ impl AppState {
                 *sel = (*sel).min(count.saturating_sub(1));
                 if section == workload::Section::Pods {
                     let index = *sel;
-                    let name = view.name.clone();
-                    let pod = workload::derive(&self.cluster, &name)
+                    let (kind, name) = (view.kind, view.name.clone());
+                    let pod = workload::derive(&self.cluster, kind, &name)
                         .pods
                         .get(index)
                         .map(|p| p.name.clone());

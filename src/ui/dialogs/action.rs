@@ -40,16 +40,18 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
     let mut keep_end = false;
     let (title, lines): (String, Vec<Line>) = match dialog {
         Dialog::Scale {
+            kind,
             deployment,
             current,
             input,
             error,
         } => {
             let typed = input.lines().join("");
+            let resource = kind.resource();
             let mut l = vec![
                 Line::from(vec![
                     Span::styled(
-                        format!("deployment/{deployment}: {current} → "),
+                        format!("{resource}/{deployment}: {current} → "),
                         theme.base(),
                     ),
                     Span::styled(format!("{typed}▏"), theme.selection()),
@@ -64,7 +66,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             if let Some(e) = error {
                 l.push(Line::styled(format!("{} {e}", Status::Fail.symbol()), fail));
             }
-            (format!(" Scale deployment/{deployment} "), l)
+            (format!(" Scale {resource}/{deployment} "), l)
         }
         Dialog::Checking { plan, .. } => (
             " Checking ".to_string(),

@@ -1,5 +1,6 @@
-//! The Rollouts pane: one row per Deployment, problems first, with its
-//! rollout state (symbol and word), a progress gauge, replica counts,
+//! The Rollouts pane: one row per Deployment, StatefulSet and DaemonSet,
+//! problems first, with its rollout state (symbol and word), its kind, a
+//! progress gauge, replica counts,
 //! revision and image tag, pods by phase, recent restarts and the age of
 //! the last change. The selected row's kubectl message is shown below.
 
@@ -11,7 +12,7 @@ use super::{Content, heading, note};
 use crate::config::theme::Theme;
 use crate::human::age;
 use crate::kube::cluster::{ClusterState, Link, RolloutRow};
-use crate::kube::model::PodPhase;
+use crate::kube::model::{PodPhase, WorkloadKind};
 use crate::kube::rollout::Rollout;
 use crate::kube::{Resource, WatchState};
 use crate::state::AppState;
@@ -22,9 +23,10 @@ fn state_of(row: &RolloutRow, listed: bool) -> (&'static str, &'static str, Stat
     match &row.rollout {
         None if !listed => ("?", "loading", Status::Unknown),
         None => ("✗", "missing", Status::Fail),
-        Some(Rollout::Complete) => ("✓", "complete", Status::Ok),
+        Some(Rollout::Complete(_)) => ("✓", "complete", Status::Ok),
         Some(Rollout::Failed(_)) => ("✗", "failed", Status::Fail),
         Some(Rollout::Paused(_)) => ("‖", "paused", Status::Warn),
+        Some(Rollout::OnDelete(_)) => ("○", "ondelete", Status::Warn),
         Some(Rollout::Waiting) => ("▲", "waiting", Status::Warn),
         Some(Rollout::Progressing(_)) => ("▲", "rolling", Status::Warn),
     }
@@ -67,11 +69,20 @@ fn tag(image: &str) -> &str {
     image.rsplit_once(':').map_or(image, |(_, t)| t)
 }
 
-/// Before the first list of Deployments (a runbook workload is not known to
-/// be missing until it has come): the state's word, why in a few words for
+/// The watch of a kind of workload.
+fn resource_of(kind: WorkloadKind) -> Resource {
+    match kind {
+        WorkloadKind::Deployment => Resource::Deployments,
+        WorkloadKind::StatefulSet => Resource::StatefulSets,
+        WorkloadKind::DaemonSet => Resource::DaemonSets,
+    }
+}
+
+/// Before the first list of a kind (a runbook workload is not known to be
+/// missing until it has come): the state's word, why in a few words for
 /// the row, and in a sentence for the note.
-fn unlisted(cluster: &ClusterState) -> (&'static str, &'static str, &'static str) {
-    let failing = match cluster.watches.get(&Resource::Deployments) {
+fn unlisted(cluster: &ClusterState, kind: WorkloadKind) -> (&'static str, &'static str, String) {
+    let failing = match cluster.watches.get(&resource_of(kind)) {
         Some((WatchState::Failing { forbidden, .. }, _)) => Some(*forbidden),
         _ => None,
     };
@@ -79,24 +90,24 @@ fn unlisted(cluster: &ClusterState) -> (&'static str, &'static str, &'static str
         Some(true) => (
             "unknown",
             "list forbidden",
-            "listing Deployments is forbidden",
+            format!("listing {}s is forbidden", kind.name()),
         ),
         Some(false) => (
             "loading",
             "list failing, retrying",
-            "listing Deployments is failing, retrying",
+            format!("listing {}s is failing, retrying", kind.name()),
         ),
         None => (
             "loading",
             "waiting for the first list",
-            "waiting for the first list",
+            "waiting for the first list".into(),
         ),
     }
 }
 
 /// A row's cells, most needed first: state symbol, name and ready count
-/// always; then the state's word and recent restarts; then the updated and
-/// available counts, the gauge, revision and image, pods by phase, and
+/// always; then the state's word, the kind and recent restarts; then the
+/// updated and available counts, the gauge, revision and image, pods by phase, and
 /// the age of the last change.
 fn row_cells(
     row: &RolloutRow,
@@ -105,10 +116,10 @@ fn row_cells(
     now: i64,
     cluster: &ClusterState,
 ) -> Vec<Cell> {
-    let listed = cluster.listed;
+    let listed = cluster.is_listed(row.kind);
     let (symbol, mut word, status) = state_of(row, listed);
     if row.rollout.is_none() && !listed {
-        word = unlisted(cluster).0;
+        word = unlisted(cluster, row.kind).0;
     }
     let mut cells = vec![
         Cell::keep(Span::styled(format!("{symbol} "), theme.status(status))),
@@ -117,12 +128,16 @@ fn row_cells(
             format!("{:<name_width$} ", fit(&row.name, name_width)),
             theme.base(),
         )),
+        Cell::at(
+            2,
+            Span::styled(format!("{:<6} ", row.kind.short()), theme.muted()),
+        ),
     ];
-    let Some(d) = &row.deployment else {
+    let Some(d) = &row.workload else {
         let why = if listed {
             "not found in the namespace"
         } else {
-            unlisted(cluster).1
+            unlisted(cluster, row.kind).1
         };
         cells.push(Cell::flex(1, Span::styled(why, theme.muted())));
         return cells;
@@ -231,9 +246,12 @@ pub fn content(state: &AppState, width: usize) -> Content {
     }
     if cluster.rows.is_empty() {
         let text = if cluster.listed {
-            format!("No Deployments in {ns}.")
+            format!("No Deployments, StatefulSets or DaemonSets in {ns}.")
         } else {
-            format!("Deployments in {ns}: {}.", unlisted(cluster).2)
+            format!(
+                "Workloads in {ns}: {}.",
+                unlisted(cluster, WorkloadKind::Deployment).2
+            )
         };
         notes.push(heading(theme, text));
         return Content {
@@ -295,16 +313,18 @@ pub fn content(state: &AppState, width: usize) -> Content {
         ));
     } else if let Some(row) = cluster.rows.get(selected) {
         let message = match &row.rollout {
-            Some(r) => r.message(&row.name),
-            None if cluster.listed => format!(
-                "Deployment \"{}\" is in the runbook but not in {ns}.",
+            Some(r) => r.message(row.kind),
+            None if cluster.is_listed(row.kind) => format!(
+                "{} \"{}\" is in the runbook but not in {ns}.",
+                row.kind.name(),
                 row.name
             ),
-            // Not known to be missing until the Deployments are listed.
+            // Not known to be missing until its kind is listed.
             None => format!(
-                "Deployment \"{}\" is in the runbook; whether it is in {ns} is not known yet: {}.",
+                "{} \"{}\" is in the runbook; whether it is in {ns} is not known yet: {}.",
+                row.kind.name(),
                 row.name,
-                unlisted(cluster).2
+                unlisted(cluster, row.kind).2
             ),
         };
         notes.push(note(theme, message));

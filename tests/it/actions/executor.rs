@@ -512,7 +512,7 @@ async fn rollback_from_the_revision_history_restores_the_old_image_and_is_journa
 
 #[tokio::test]
 async fn a_paused_deployment_is_refused_a_restart_and_a_rollback() {
-    use ops_tui::kube::model::DeploymentRow;
+    use ops_tui::kube::model::WorkloadRow;
     use ops_tui::kube::rollback::revisions;
     use ops_tui::state::actions::Dialog;
     let sim = start().await;
@@ -528,7 +528,7 @@ async fn a_paused_deployment_is_refused_a_restart_and_a_rollback() {
     pause.dry_run(&c, false).await.unwrap();
     pause.execute(&c, false).await.unwrap();
     let api: Api<Deployment> = Api::namespaced(c.clone(), NS);
-    let row = DeploymentRow::from(&api.get("api").await.unwrap());
+    let row = WorkloadRow::from(&api.get("api").await.unwrap());
     assert!(row.paused);
 
     // Restart: no dialog, no request; the reason instead.

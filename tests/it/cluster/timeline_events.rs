@@ -142,7 +142,10 @@ async fn an_injected_crash_loop_reaches_the_timeline_once() {
     );
     // The release in progress settles: nothing crash-loops yet.
     run_until(&mut rx, &mut s, &journal, "the api listed", |s, _| {
-        s.cluster.listed && s.cluster.deployments.contains_key("api")
+        s.cluster.listed
+            && s.cluster
+                .workload(ops_tui::kinds::WorkloadKind::Deployment, "api")
+                .is_some()
     })
     .await;
 

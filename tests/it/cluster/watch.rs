@@ -12,7 +12,7 @@ use ops_sim::SimOptions;
 use ops_sim::cluster::{Timing, lock};
 use ops_sim::scenario::ScenarioName;
 use ops_sim::store::Kind;
-use ops_tui::kube::model::PodPhase;
+use ops_tui::kube::model::{PodPhase, WorkloadKind};
 use ops_tui::kube::rollout::Rollout;
 use ops_tui::kube::{KubeconfigError, connect, watch};
 use ops_tui::state::Msg;
@@ -86,12 +86,15 @@ async fn the_view_follows_the_cluster_through_restarts_and_relists() {
 
     // The release in progress completes, and every row is there once.
     until(&mut rx, &mut state, "api complete", |s| {
-        s.rows.len() == 4 && s.rows.iter().all(|r| r.rollout == Some(Rollout::Complete))
+        s.rows.len() == 4
+            && s.rows
+                .iter()
+                .all(|r| r.rollout.as_ref().is_some_and(Rollout::is_complete))
     })
     .await;
     assert_eq!(names(&state), ["api", "web-blue", "web-green", "worker"]);
     let api = state.rows.iter().find(|r| r.name == "api").unwrap();
-    assert_eq!(api.deployment.as_ref().unwrap().revision, 2);
+    assert_eq!(api.workload.as_ref().unwrap().revision, 2);
     // The old pods finish terminating: three running pods remain.
     until(&mut rx, &mut state, "old api pods gone", |s| {
         let api = s.rows.iter().find(|r| r.name == "api");
@@ -246,7 +249,7 @@ async fn the_workload_view_gets_pods_history_conditions_events_and_services_from
     .await
     .unwrap();
     until(&mut rx, &mut state, "a crash loop in the view", |s| {
-        let w = derive(s, "api");
+        let w = derive(s, WorkloadKind::Deployment, "api");
         w.history.len() >= 3
             && w.pods
                 .first()
@@ -257,7 +260,7 @@ async fn the_workload_view_gets_pods_history_conditions_events_and_services_from
                 .any(|e| e.kind == "Deployment" && e.reason == "ScalingReplicaSet")
     })
     .await;
-    let w = derive(&state, "api");
+    let w = derive(&state, WorkloadKind::Deployment, "api");
     let current: Vec<i64> = w
         .history
         .iter()
@@ -266,7 +269,7 @@ async fn the_workload_view_gets_pods_history_conditions_events_and_services_from
         .collect();
     assert_eq!(
         current,
-        [w.deployment.unwrap().revision],
+        [w.workload.unwrap().revision],
         "exactly the Deployment's revision is current"
     );
     assert!(
@@ -281,7 +284,7 @@ async fn the_workload_view_gets_pods_history_conditions_events_and_services_from
         crashing.status
     );
     assert!(
-        w.deployment
+        w.workload
             .unwrap()
             .conditions
             .iter()
@@ -319,7 +322,7 @@ async fn a_runbooks_selector_narrows_the_pods_watched() {
     let mut state = ClusterState::new(Vec::new());
     until(&mut rx, &mut state, "api and worker pods", |s| {
         let count = |prefix: &str| s.pods.keys().filter(|p| p.starts_with(prefix)).count();
-        count("api-") >= 3 && count("worker-") >= 2 && s.deployments.len() == 4
+        count("api-") >= 3 && count("worker-") >= 2 && s.workloads.len() == 4
     })
     .await;
     assert!(
@@ -331,7 +334,9 @@ async fn a_runbooks_selector_narrows_the_pods_watched() {
         state.pods.keys().collect::<Vec<_>>()
     );
     assert!(
-        state.deployments.contains_key("web-blue"),
+        state
+            .workload(WorkloadKind::Deployment, "web-blue")
+            .is_some(),
         "Deployments stay namespace-wide"
     );
     task.abort();

@@ -11,6 +11,7 @@ fn action_dialogs() {
     use ops_tui::state::actions::Dialog;
     let mut s = example("prod");
     s.set_dialog(Some(Dialog::Scale {
+        kind: ops_tui::kinds::WorkloadKind::Deployment,
         deployment: "payments-api".into(),
         current: 3,
         input: Box::new(ratatui_textarea::TextArea::new(vec!["3x".into()])),

@@ -8,7 +8,7 @@ use super::*;
 /// revisions, conditions and events (some Warnings).
 pub(super) fn incident() -> AppState {
     use ops_tui::kube::model::{
-        ConditionRow, DeploymentRow, EventRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow,
+        ConditionRow, EventRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow, WorkloadRow,
     };
     use ops_tui::kube::{Change, KubeMsg};
     let mut s = example("staging");
@@ -19,7 +19,7 @@ pub(super) fn incident() -> AppState {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     };
-    let deployment = |name: &str, uid: &str, colour: &str, available| DeploymentRow {
+    let deployment = |name: &str, uid: &str, colour: &str, available| WorkloadRow {
         name: name.into(),
         uid: uid.into(),
         generation: 4,
@@ -48,7 +48,7 @@ pub(super) fn incident() -> AppState {
                 updated_at: Some(1_000_000 - 240),
             },
         ],
-        ..DeploymentRow::default()
+        ..WorkloadRow::default()
     };
     let rs = |name: &str, uid: &str, revision, image: &str, desired, cause: Option<&str>| {
         ReplicaSetRow {
@@ -78,6 +78,7 @@ pub(super) fn incident() -> AppState {
                 containers: vec!["api".into()],
                 status: status.into(),
                 ready_containers: usize::from(ready),
+                revision_hash: None,
             }
         };
     let event =
@@ -99,16 +100,16 @@ pub(super) fn incident() -> AppState {
             namespace: "payments-staging".into(),
             user: "admin".into(),
         },
-        KubeMsg::Deployments(Change::Reset(vec![
-            deployment("payments-api", "d1", "blue", 2),
-            {
+        KubeMsg::Workloads(
+            ops_tui::kinds::WorkloadKind::Deployment,
+            Change::Reset(vec![deployment("payments-api", "d1", "blue", 2), {
                 let mut green = deployment("payments-api-green", "d2", "green", 3);
                 green.updated = 3;
                 green.replicas = 3;
                 green.ready = 3;
                 green
-            },
-        ])),
+            }]),
+        ),
         KubeMsg::ReplicaSets(Change::Reset(vec![
             rs("payments-api-5f6a", "r1", 1, "2.0.4", 0, None),
             rs(

@@ -30,6 +30,7 @@ mod dashboard;
 mod dialogs;
 mod fixtures;
 mod health;
+mod kinds;
 mod marks;
 mod rollouts;
 mod signals;

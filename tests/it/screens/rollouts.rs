@@ -6,14 +6,14 @@ use super::*;
 
 #[test]
 fn rollouts_pane_in_every_state() {
-    use ops_tui::kube::model::{DeploymentRow, PodPhase, PodRow, ReplicaSetRow};
+    use ops_tui::kube::model::{PodPhase, PodRow, ReplicaSetRow, WorkloadRow};
     use ops_tui::kube::{Change, KubeMsg};
     let text = "[service]\nname = \"shop\"\n\n[env.prod]\nnamespace = \"shop-prod\"\n\n[[workload]]\nname = \"api\"\n\n[[workload]]\nname = \"worker\"\n\n[[workload]]\nname = \"web\"\n\n[[workload]]\nname = \"cron\"\n\n[[workload]]\nname = \"batch\"\n\n[[workload]]\nname = \"ghost\"\n";
     let rb = Runbook::parse(Path::new("states.toml"), text).unwrap();
     let mut s = state(Some(rb), None, "default", "default");
     s.now = 1_000_000;
-    let d = |name: &str, f: &dyn Fn(&mut DeploymentRow)| {
-        let mut row = DeploymentRow {
+    let d = |name: &str, f: &dyn Fn(&mut WorkloadRow)| {
+        let mut row = WorkloadRow {
             name: name.into(),
             uid: format!("uid-{name}"),
             generation: 2,
@@ -26,7 +26,7 @@ fn rollouts_pane_in_every_state() {
             revision: 2,
             images: vec![format!("registry.example.com/shop/{name}:1.5.0")],
             changed_at: Some(1_000_000 - 300),
-            ..DeploymentRow::default()
+            ..WorkloadRow::default()
         };
         f(&mut row);
         row
@@ -51,7 +51,10 @@ fn rollouts_pane_in_every_state() {
             namespace: "shop-prod".into(),
             user: "admin".into(),
         },
-        KubeMsg::Deployments(Change::Reset(rows)),
+        KubeMsg::Workloads(
+            ops_tui::kinds::WorkloadKind::Deployment,
+            Change::Reset(rows),
+        ),
         KubeMsg::ReplicaSets(Change::Reset(vec![ReplicaSetRow {
             name: "web-1".into(),
             uid: "rs-web".into(),
@@ -152,7 +155,7 @@ fn rollouts_pane_without_a_cluster_and_with_a_forbidden_watch() {
     s.cluster.refresh(0);
     let screen = render(&s, 100, 24);
     assert!(
-        screen.contains("? unknown  payments-api    list forbidden"),
+        screen.contains("? unknown  payments-api    deploy list forbidden"),
         "{screen}"
     );
     assert!(screen.contains("is not known yet"), "{screen}");
@@ -173,7 +176,10 @@ fn rollouts_pane_without_a_cluster_and_with_a_forbidden_watch() {
         &mut s,
         Msg::Kube(
             0,
-            KubeMsg::Deployments(ops_tui::kube::Change::Reset(Vec::new())),
+            KubeMsg::Workloads(
+                ops_tui::kinds::WorkloadKind::Deployment,
+                ops_tui::kube::Change::Reset(Vec::new()),
+            ),
         ),
     );
     s.cluster.refresh(0);
@@ -187,11 +193,11 @@ fn rollouts_pane_without_a_cluster_and_with_a_forbidden_watch() {
 
 /// A connected namespace of three complete Deployments, `web` selected.
 fn three_deployments(theme: &str) -> AppState {
-    use ops_tui::kube::model::DeploymentRow;
+    use ops_tui::kube::model::WorkloadRow;
     use ops_tui::kube::{Change, KubeMsg};
     let mut s = state(None, None, theme, "default");
     s.now = 1_000_000;
-    let d = |name: &str| DeploymentRow {
+    let d = |name: &str| WorkloadRow {
         name: name.into(),
         uid: format!("uid-{name}"),
         generation: 1,
@@ -204,7 +210,7 @@ fn three_deployments(theme: &str) -> AppState {
         revision: 1,
         images: vec![format!("registry.example.com/shop/{name}:2.0.1")],
         changed_at: Some(1_000_000 - 600),
-        ..DeploymentRow::default()
+        ..WorkloadRow::default()
     };
     let msgs = [
         KubeMsg::Connected {
@@ -212,7 +218,10 @@ fn three_deployments(theme: &str) -> AppState {
             namespace: "shop-prod".into(),
             user: "admin".into(),
         },
-        KubeMsg::Deployments(Change::Reset(vec![d("api"), d("web"), d("worker")])),
+        KubeMsg::Workloads(
+            ops_tui::kinds::WorkloadKind::Deployment,
+            Change::Reset(vec![d("api"), d("web"), d("worker")]),
+        ),
     ];
     for m in msgs {
         update(&mut s, Msg::Kube(0, m));
@@ -237,7 +246,13 @@ fn stale_rows_a_gone_selection_and_mutations_in_flight_in_every_theme() {
         let mut s = three_deployments(theme);
         update(
             &mut s,
-            Msg::Kube(0, KubeMsg::Deployments(Change::Delete("web".into()))),
+            Msg::Kube(
+                0,
+                KubeMsg::Workloads(
+                    ops_tui::kinds::WorkloadKind::Deployment,
+                    Change::Delete("web".into()),
+                ),
+            ),
         );
         s.derive();
         assert_snapshot!(

@@ -1,0 +1,256 @@
+//! Deployments, StatefulSets and DaemonSets side by side: the Rollouts
+//! pane with mixed kinds in every state kubectl gives them, and the
+//! workload view of a StatefulSet and of a DaemonSet (pods, ControllerRevision
+//! history, conditions, events).
+
+use super::*;
+use ops_tui::kinds::WorkloadKind;
+use ops_tui::kube::model::{EventRow, PodPhase, PodRow, ReplicaSetRow, Strategy, WorkloadRow};
+use ops_tui::kube::{Change, KubeMsg};
+
+const NOW: i64 = 1_000_000;
+
+fn workload(kind: WorkloadKind, name: &str, f: &dyn Fn(&mut WorkloadRow)) -> WorkloadRow {
+    let mut row = WorkloadRow {
+        kind,
+        name: name.into(),
+        uid: format!("uid-{name}"),
+        generation: 4,
+        observed_generation: 4,
+        desired: 3,
+        replicas: 3,
+        updated: 3,
+        ready: 3,
+        available: 3,
+        images: vec![format!("registry.example.com/shop/{name}:2.0.0")],
+        created_at: Some(NOW - 86_400),
+        ..WorkloadRow::default()
+    };
+    f(&mut row);
+    row
+}
+
+fn revision(owner: &str, hash: &str, number: i64, image: &str) -> ReplicaSetRow {
+    ReplicaSetRow {
+        name: format!("{owner}-{hash}"),
+        uid: format!("cr-{owner}-{number}"),
+        owner: format!("uid-{owner}"),
+        revision: number,
+        images: vec![format!("registry.example.com/shop/{image}")],
+        created_at: Some(NOW - 3_600 * number),
+        ..ReplicaSetRow::default()
+    }
+}
+
+fn pod(name: &str, owner: &str, hash: &str, ready: bool) -> PodRow {
+    PodRow {
+        name: name.into(),
+        owner: format!("uid-{owner}"),
+        phase: if ready {
+            PodPhase::Running
+        } else {
+            PodPhase::Pending
+        },
+        ready,
+        node: Some("node-1".into()),
+        started_at: Some(NOW - 600),
+        containers: vec![owner.into()],
+        status: if ready {
+            "Running"
+        } else {
+            "ContainerCreating"
+        }
+        .into(),
+        ready_containers: usize::from(ready),
+        revision_hash: Some(hash.into()),
+        ..PodRow::default()
+    }
+}
+
+/// A namespace with a Deployment, two StatefulSets (one rolling a
+/// partition, one OnDelete) and two DaemonSets (one rolling, one done).
+fn mixed() -> AppState {
+    let mut s = empty("default");
+    s.now = NOW;
+    let sts = WorkloadKind::StatefulSet;
+    let ds = WorkloadKind::DaemonSet;
+    let msgs = vec![
+        KubeMsg::Connected {
+            context: "prod".into(),
+            namespace: "shop-prod".into(),
+            user: "admin".into(),
+        },
+        KubeMsg::Workloads(
+            WorkloadKind::Deployment,
+            Change::Reset(vec![workload(WorkloadKind::Deployment, "api", &|r| {
+                r.revision = 7
+            })]),
+        ),
+        KubeMsg::Workloads(
+            sts,
+            Change::Reset(vec![
+                workload(sts, "db", &|r| {
+                    r.strategy = Strategy::Partitioned(Some(1));
+                    r.updated = 1;
+                    r.current_replicas = 2;
+                    r.current_revision = Some("db-5c9d7b".into());
+                    r.update_revision = Some("db-6f8b4c".into());
+                    r.images = vec!["registry.example.com/shop/postgres:16.4".into()];
+                }),
+                workload(sts, "cache", &|r| {
+                    r.strategy = Strategy::OnDelete;
+                    r.updated = 1;
+                }),
+            ]),
+        ),
+        KubeMsg::Workloads(
+            ds,
+            Change::Reset(vec![
+                workload(ds, "log-agent", &|r| {
+                    r.updated = 3;
+                    r.available = 2;
+                    r.ready = 2;
+                }),
+                workload(ds, "node-exporter", &|_| {}),
+            ]),
+        ),
+        KubeMsg::ControllerRevisions(Change::Reset(vec![
+            revision("db", "5c9d7b", 1, "postgres:16.3"),
+            revision("db", "6f8b4c", 2, "postgres:16.4"),
+            revision("log-agent", "7d9f", 3, "log-agent:2.0.0"),
+            revision("log-agent", "4b2c", 2, "log-agent:1.9.0"),
+        ])),
+        KubeMsg::Pods(Change::Reset(vec![
+            pod("db-0", "db", "db-5c9d7b", true),
+            pod("db-1", "db", "db-5c9d7b", true),
+            pod("db-2", "db", "db-6f8b4c", true),
+            pod("log-agent-x7k2p", "log-agent", "7d9f", true),
+            pod("log-agent-q4m9z", "log-agent", "7d9f", true),
+            pod("log-agent-b2n8w", "log-agent", "7d9f", false),
+        ])),
+        KubeMsg::Events(Change::Reset(vec![
+            EventRow {
+                name: "e1".into(),
+                kind: "StatefulSet".into(),
+                object: "db".into(),
+                reason: "SuccessfulCreate".into(),
+                message: "create Pod db-2 in StatefulSet db successful".into(),
+                count: 1,
+                last_seen: Some(NOW - 120),
+                ..EventRow::default()
+            },
+            EventRow {
+                name: "e2".into(),
+                kind: "Pod".into(),
+                object: "log-agent-b2n8w".into(),
+                reason: "Pulling".into(),
+                message: "Pulling image \"registry.example.com/shop/log-agent:2.0.0\"".into(),
+                count: 1,
+                last_seen: Some(NOW - 30),
+                ..EventRow::default()
+            },
+        ])),
+    ];
+    for m in msgs {
+        update(&mut s, Msg::Kube(0, m));
+    }
+    s.cluster.refresh(NOW);
+    s
+}
+
+fn select(s: &mut AppState, kind: WorkloadKind, name: &str) {
+    s.selected[0] = s
+        .cluster
+        .rows
+        .iter()
+        .position(|r| r.name == name && r.kind == kind)
+        .unwrap();
+}
+
+#[test]
+fn rollouts_pane_with_mixed_kinds() {
+    let mut s = mixed();
+    select(&mut s, WorkloadKind::StatefulSet, "db");
+    let screen = render(&s, 140, 24);
+    // kubectl's own words for each kind, and the kind on every row.
+    for needle in [
+        "▲ rolling  db            sts",
+        "▲ rolling  log-agent     ds",
+        "○ ondelete cache         sts",
+        "✓ complete api           deploy",
+        "✓ complete node-exporter ds",
+        "r2 16.4",
+        "Waiting for partitioned roll out to finish: 1 out of 2 new pods have been",
+    ] {
+        assert!(screen.contains(needle), "{needle:?} not in\n{screen}");
+    }
+    assert_snapshot!("rollouts_mixed_kinds_140x24", screen);
+    select(&mut s, WorkloadKind::DaemonSet, "log-agent");
+    let screen = render(&s, 80, 24);
+    assert!(
+        screen.contains("▲ rolling  log-agent     ds     2/3"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Waiting for daemon set \"log-agent\" rollout"),
+        "{screen}"
+    );
+    assert_snapshot!("rollouts_mixed_kinds_80x24", screen);
+}
+
+#[test]
+fn statefulset_and_daemonset_workload_views() {
+    let mut s = mixed();
+    select(&mut s, WorkloadKind::StatefulSet, "db");
+    press(&mut s, KeyCode::Enter);
+    s.size = (140, 36);
+    let screen = render(&s, 140, 36);
+    for needle in [
+        "statefulset/db ▲ rolling",
+        "revision 2 · partition 1",
+        "r2    ● current 2h    postgres:16.4                pods 1/3",
+        "r1              60m   postgres:16.3                pods 2/2",
+        "db-0",
+        "create Pod db-2 in StatefulSet db successful",
+    ] {
+        assert!(screen.contains(needle), "{needle:?} not in\n{screen}");
+    }
+    assert_snapshot!("workload_view_statefulset_140x36", screen);
+    press(&mut s, KeyCode::Esc);
+    select(&mut s, WorkloadKind::DaemonSet, "log-agent");
+    press(&mut s, KeyCode::Enter);
+    let screen = render(&s, 140, 36);
+    for needle in [
+        "daemonset/log-agent ▲ rolling",
+        "2/3 ready",
+        "revision 3",
+        "log-agent-b2n8w",
+        "Pulling image",
+    ] {
+        assert!(screen.contains(needle), "{needle:?} not in\n{screen}");
+    }
+    assert_snapshot!("workload_view_daemonset_140x36", screen);
+}
+
+#[test]
+fn pause_and_scale_say_why_they_do_not_apply_to_the_kind() {
+    let mut s = mixed();
+    select(&mut s, WorkloadKind::StatefulSet, "db");
+    press(&mut s, KeyCode::Char('p'));
+    let notice = s.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("statefulset/db cannot be paused"),
+        "{notice}"
+    );
+    assert!(s.dialog().is_none());
+    select(&mut s, WorkloadKind::DaemonSet, "log-agent");
+    press(&mut s, KeyCode::Char('s'));
+    let notice = s.notice.clone().unwrap_or_default();
+    assert!(notice.contains("no replica count"), "{notice}");
+    assert!(s.dialog().is_none());
+    // Scaling a StatefulSet opens the scale dialog, named as kubectl names it.
+    select(&mut s, WorkloadKind::StatefulSet, "db");
+    press(&mut s, KeyCode::Char('s'));
+    let screen = render(&s, 100, 30);
+    assert!(screen.contains("Scale statefulset/db"), "{screen}");
+}
