@@ -415,18 +415,18 @@ fn spawn_action(
         let failed = |e: String| match &request {
             Request::DryRun(id, _) => Msg::DryRun(*id, Err(e)),
             Request::Execute(id, _) => Msg::Acted(*id, Err(e)),
-            Request::Revisions(id, _) => Msg::Revisions(*id, Err(e)),
+            Request::Revisions(id, ..) => Msg::Revisions(*id, Err(e)),
             Request::Burst(_) | Request::Record(_) => Msg::Notice(e),
         };
         let Some((client, user, ns)) = connected else {
             let _ = tx.send(failed("not connected to the cluster".into())).await;
             return;
         };
-        if let Request::Revisions(id, name) = &request {
+        if let Request::Revisions(id, kind, name) = &request {
             let deadline = crate::kube::actions::READ_DEADLINE;
             let answer = tokio::time::timeout(
                 deadline,
-                crate::kube::rollback::revisions(&client, &ns, name),
+                crate::kube::rollback::revisions(&client, *kind, &ns, name),
             )
             .await
             .map_or_else(

@@ -297,7 +297,11 @@ async fn an_action_while_not_connected_fails_with_its_request_number() {
         (id, answer),
         (42, Err("not connected to the cluster".into()))
     );
-    runtime.execute(Effect::Act(Request::Revisions(43, "api".into())));
+    runtime.execute(Effect::Act(Request::Revisions(
+        43,
+        crate::kinds::WorkloadKind::Deployment,
+        "api".into(),
+    )));
     let id = next(&mut rig.rx, |m| match m {
         Msg::Revisions(id, Err(_)) => Some(id),
         _ => None,

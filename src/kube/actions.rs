@@ -203,17 +203,23 @@ pub fn applied(plan: &Plan, object: &Value) -> bool {
 }
 
 /// Whether `actual` holds every value of `wanted` (a merge patch: `null`
-/// means absent; an absent `false` or `0`-like default is not assumed).
+/// means absent; an absent `false` or `0`-like default is not assumed; a
+/// strategic merge directive such as `$patch` is not a field).
 fn contains(actual: &Value, wanted: &Value) -> bool {
     match wanted {
-        Value::Object(fields) => fields.iter().all(|(k, v)| match (actual.get(k), v) {
-            (None | Some(Value::Null), Value::Null) => true,
-            // `paused: false` is how a resumed Deployment reads when the
-            // server drops the field.
-            (None, Value::Bool(false)) => true,
-            (Some(a), v) => contains(a, v),
-            (None, _) => false,
-        }),
+        Value::Object(fields) => {
+            fields
+                .iter()
+                .filter(|(k, _)| !k.starts_with('$'))
+                .all(|(k, v)| match (actual.get(k), v) {
+                    (None | Some(Value::Null), Value::Null) => true,
+                    // `paused: false` is how a resumed Deployment reads when the
+                    // server drops the field.
+                    (None, Value::Bool(false)) => true,
+                    (Some(a), v) => contains(a, v),
+                    (None, _) => false,
+                })
+        }
         Value::Array(items) => actual.as_array().is_some_and(|a| {
             a.len() == items.len() && a.iter().zip(items).all(|(a, w)| contains(a, w))
         }),
@@ -446,6 +452,13 @@ mod tests {
         };
         assert!(applied(&rollback, &object("api:1")));
         assert!(!applied(&rollback, &object("api:2")));
+        // A StatefulSet's rollback: the revision's template, with the
+        // strategic merge directive that is not a field of the object.
+        let mut undo = Plan::restart_workload(WorkloadKind::StatefulSet, "shop", "db", "x");
+        undo.body = json!({"spec": {"template": {"$patch": "replace",
+            "spec": {"containers": [{"name": "api", "image": "api:1"}]}}}});
+        assert!(applied(&undo, &object("api:1")));
+        assert!(!applied(&undo, &object("api:2")));
     }
 
     #[test]

@@ -1,12 +1,17 @@
-//! Rollback, as `kubectl rollout undo --to-revision` does it, and the diff
-//! of pod templates shown before confirming it.
+//! Rollback, as `kubectl rollout undo --to-revision` does it for each kind
+//! (a Deployment from its ReplicaSets, a StatefulSet or DaemonSet from its
+//! ControllerRevisions), and the diff of pod templates shown before
+//! confirming it.
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::core::v1::{Container, PodTemplateSpec};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::actions::{Plan, deployment_path};
+use super::actions::{Plan, deployment_path, workload_path};
 use crate::journal::new_id;
+use crate::kinds::WorkloadKind;
 
 /// Why a Deployment's revisions cannot be listed, or a rollback is refused.
 #[derive(Debug, thiserror::Error)]
@@ -14,9 +19,13 @@ pub enum RollbackError {
     /// The API server refused or did not answer a read.
     #[error("{0}")]
     Api(#[source] ::kube::Error),
-    /// No ReplicaSet of the Deployment is left to go back to.
-    #[error("deployment/{deployment} has no revision history")]
-    NoHistory { deployment: String },
+    /// No ReplicaSet or ControllerRevision of the workload is left to go
+    /// back to.
+    #[error("{workload} has no revision history")]
+    NoHistory {
+        /// As kubectl names it: `statefulset/db`.
+        workload: String,
+    },
     #[error("deployment/{deployment} is paused: resume it before rolling back")]
     Paused { deployment: String },
     /// The revision chosen is the one running.
@@ -25,6 +34,10 @@ pub enum RollbackError {
         deployment: String,
         revision: String,
     },
+    /// A StatefulSet's or DaemonSet's template already matches the
+    /// revision (kubectl's words).
+    #[error("skipped rollback: {workload} (current template already matches revision {revision})")]
+    TemplateMatches { workload: String, revision: i64 },
 }
 
 /// A revision the rollback picker offers.
@@ -41,9 +54,165 @@ pub struct RevisionChoice {
     pub plan: Result<Plan, String>,
 }
 
-/// A Deployment's revisions, newest first, each with its diff from the
+/// A workload's revisions, newest first, each with its diff from the
 /// current template and its rollback plan.
 pub async fn revisions(
+    client: &::kube::Client,
+    kind: WorkloadKind,
+    ns: &str,
+    name: &str,
+) -> Result<Vec<RevisionChoice>, RollbackError> {
+    use ::kube::Api;
+    match kind {
+        WorkloadKind::Deployment => deployment_revisions(client, ns, name).await,
+        WorkloadKind::StatefulSet => {
+            let sts = Api::<StatefulSet>::namespaced(client.clone(), ns)
+                .get(name)
+                .await
+                .map_err(RollbackError::Api)?;
+            let owner = Owner {
+                kind,
+                name: name.to_string(),
+                uid: sts.metadata.uid.clone().unwrap_or_default(),
+                template: sts.spec.template.clone(),
+                update_revision: sts.status.as_ref().and_then(|s| s.update_revision.clone()),
+            };
+            controller_revisions(client, ns, &owner).await
+        }
+        WorkloadKind::DaemonSet => {
+            let ds = Api::<DaemonSet>::namespaced(client.clone(), ns)
+                .get(name)
+                .await
+                .map_err(RollbackError::Api)?;
+            let owner = Owner {
+                kind,
+                name: name.to_string(),
+                uid: ds.metadata.uid.clone().unwrap_or_default(),
+                template: ds.spec.template.clone(),
+                update_revision: None,
+            };
+            controller_revisions(client, ns, &owner).await
+        }
+    }
+}
+
+/// What a StatefulSet's or DaemonSet's rollback needs of it.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub kind: WorkloadKind,
+    pub name: String,
+    pub uid: String,
+    pub template: PodTemplateSpec,
+    /// A StatefulSet's status.updateRevision.
+    pub update_revision: Option<String>,
+}
+
+impl Owner {
+    fn id(&self) -> String {
+        format!("{}/{}", self.kind.resource(), self.name)
+    }
+}
+
+/// The revisions of a StatefulSet or DaemonSet from the ControllerRevisions
+/// it controls.
+async fn controller_revisions(
+    client: &::kube::Client,
+    ns: &str,
+    owner: &Owner,
+) -> Result<Vec<RevisionChoice>, RollbackError> {
+    use ::kube::Api;
+    let list = Api::<ControllerRevision>::namespaced(client.clone(), ns)
+        .list(&Default::default())
+        .await
+        .map_err(RollbackError::Api)?;
+    let mut choices: Vec<RevisionChoice> = list
+        .items
+        .iter()
+        .filter(|cr| {
+            cr.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.uid == owner.uid && o.controller == Some(true))
+        })
+        .map(|cr| controller_revision_choice(ns, owner, cr))
+        .collect();
+    if choices.is_empty() {
+        return Err(RollbackError::NoHistory {
+            workload: owner.id(),
+        });
+    }
+    choices.sort_by_key(|c| std::cmp::Reverse(c.revision));
+    Ok(choices)
+}
+
+/// The pod template a ControllerRevision stores, in the patch it holds
+/// (`{"spec":{"template":{..., "$patch":"replace"}}}`).
+pub fn stored_template(cr: &ControllerRevision) -> PodTemplateSpec {
+    let mut template = cr
+        .data
+        .0
+        .pointer("/spec/template")
+        .cloned()
+        .unwrap_or(Value::Null);
+    if let Some(t) = template.as_object_mut() {
+        t.remove("$patch");
+    }
+    serde_json::from_value(template).unwrap_or_default()
+}
+
+/// One ControllerRevision as a choice: its diff from the running template
+/// and the rollback `kubectl rollout undo` sends, a strategic merge patch of
+/// the revision's stored data; refused when the template already matches.
+pub fn controller_revision_choice(
+    ns: &str,
+    owner: &Owner,
+    cr: &ControllerRevision,
+) -> RevisionChoice {
+    let template = stored_template(cr);
+    let revision = cr.revision.unwrap_or(0);
+    let matches = template == owner.template;
+    let current = match &owner.update_revision {
+        Some(update) => cr.metadata.name.as_deref() == Some(update.as_str()),
+        None => matches,
+    };
+    let plan = if matches {
+        Err(RollbackError::TemplateMatches {
+            workload: owner.id(),
+            revision,
+        }
+        .to_string())
+    } else {
+        Ok(Plan {
+            id: new_id(),
+            summary: format!("roll back {} to revision {revision}", owner.id()),
+            target: owner.name.clone(),
+            verb: "PATCH",
+            path: workload_path(owner.kind, ns, &owner.name),
+            content_type: "application/strategic-merge-patch+json",
+            body: cr.data.0.clone(),
+        })
+    };
+    RevisionChoice {
+        revision,
+        images: template
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter().filter_map(|c| c.image.clone()))
+            .collect(),
+        change_cause: cr
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get("kubernetes.io/change-cause").cloned()),
+        current,
+        diff: template_diff(&owner.template, &template),
+        plan,
+    }
+}
+
+/// A Deployment's revisions, from the ReplicaSets it controls.
+async fn deployment_revisions(
     client: &::kube::Client,
     ns: &str,
     name: &str,
@@ -98,7 +267,7 @@ pub async fn revisions(
         .collect();
     if choices.is_empty() {
         return Err(RollbackError::NoHistory {
-            deployment: name.to_string(),
+            workload: format!("deployment/{name}"),
         });
     }
     choices.sort_by_key(|c| std::cmp::Reverse(c.revision));
@@ -498,5 +667,107 @@ mod tests {
             template_diff(&one, &relabelled),
             ["pod template metadata (labels or annotations) differs"]
         );
+    }
+
+    fn db_template(image: &str) -> Value {
+        json!({
+            "metadata": {"labels": {"app": "db"}},
+            "spec": {"containers": [{"name": "postgres", "image": image}]}
+        })
+    }
+
+    /// A ControllerRevision as the StatefulSet controller stores it: the
+    /// template in a patch that replaces the whole template.
+    fn controller_revision(name: &str, revision: i64, image: &str) -> ControllerRevision {
+        let mut template = db_template(image);
+        template["$patch"] = json!("replace");
+        serde_json::from_value(json!({
+            "metadata": {
+                "name": name,
+                "annotations": {"kubernetes.io/change-cause": format!("postgres {image}")},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db", "uid": "s1", "controller": true}]
+            },
+            "revision": revision,
+            "data": {"spec": {"template": template}}
+        }))
+        .unwrap()
+    }
+
+    fn db(image: &str, update_revision: Option<&str>) -> Owner {
+        Owner {
+            kind: WorkloadKind::StatefulSet,
+            name: "db".into(),
+            uid: "s1".into(),
+            template: serde_json::from_value(db_template(image)).unwrap(),
+            update_revision: update_revision.map(String::from),
+        }
+    }
+
+    #[test]
+    fn a_controller_revision_rolls_back_with_its_stored_patch_as_kubectl_does() {
+        let cr = controller_revision("db-5c9d7b", 1, "postgres:16.3");
+        let choice =
+            controller_revision_choice("shop", &db("postgres:16.4", Some("db-6f8b4c")), &cr);
+        assert_eq!(choice.revision, 1);
+        assert!(!choice.current);
+        assert_eq!(choice.images, ["postgres:16.3"]);
+        assert_eq!(
+            choice.change_cause.as_deref(),
+            Some("postgres postgres:16.3")
+        );
+        assert_eq!(
+            choice.diff,
+            ["postgres: image postgres:16.4 → postgres:16.3"]
+        );
+        let plan = choice.plan.unwrap();
+        assert_eq!(plan.summary, "roll back statefulset/db to revision 1");
+        assert_eq!(plan.path, "/apis/apps/v1/namespaces/shop/statefulsets/db");
+        assert_eq!(plan.content_type, "application/strategic-merge-patch+json");
+        // The body is the revision's data, byte for byte what kubectl sends.
+        assert_eq!(plan.body, cr.data.0);
+        assert_eq!(plan.body["spec"]["template"]["$patch"], "replace");
+    }
+
+    #[test]
+    fn a_revision_whose_template_runs_is_refused_in_kubectls_words() {
+        let cr = controller_revision("db-6f8b4c", 2, "postgres:16.4");
+        let choice =
+            controller_revision_choice("shop", &db("postgres:16.4", Some("db-6f8b4c")), &cr);
+        assert!(choice.current);
+        assert!(choice.diff.is_empty());
+        assert_eq!(
+            choice.plan.unwrap_err(),
+            "skipped rollback: statefulset/db (current template already matches revision 2)"
+        );
+        // A DaemonSet has no updateRevision: the revision whose template
+        // runs is the current one.
+        let ds = Owner {
+            kind: WorkloadKind::DaemonSet,
+            update_revision: None,
+            ..db("postgres:16.4", None)
+        };
+        assert!(controller_revision_choice("shop", &ds, &cr).current);
+        let old = controller_revision("db-5c9d7b", 1, "postgres:16.3");
+        let choice = controller_revision_choice("shop", &ds, &old);
+        assert!(!choice.current);
+        assert_eq!(
+            choice.plan.unwrap().path,
+            "/apis/apps/v1/namespaces/shop/daemonsets/db"
+        );
+    }
+
+    #[test]
+    fn the_stored_template_drops_the_replace_directive() {
+        let cr = controller_revision("db-1", 1, "postgres:16.3");
+        let t = stored_template(&cr);
+        assert_eq!(
+            serde_json::to_value(&t).unwrap(),
+            db_template("postgres:16.3")
+        );
+        let empty: ControllerRevision = serde_json::from_value(json!({
+            "metadata": {"name": "x"}, "revision": 1, "data": null
+        }))
+        .unwrap_or_default();
+        assert_eq!(stored_template(&empty), PodTemplateSpec::default());
     }
 }

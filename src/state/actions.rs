@@ -73,9 +73,14 @@ pub enum Dialog {
     /// Sent, and no answer came in time: it may or may not have applied.
     Unanswered { summary: String, message: String },
     /// Fetching the revision history (request `id`).
-    Loading { id: u64, deployment: String },
+    Loading {
+        id: u64,
+        kind: WorkloadKind,
+        deployment: String,
+    },
     /// Choosing the revision to roll back to, with the diff of each.
     PickRevision {
+        kind: WorkloadKind,
         deployment: String,
         choices: Vec<RevisionChoice>,
         selected: usize,
@@ -132,8 +137,8 @@ use crate::state::bluegreen::Switch;
 pub enum Request {
     DryRun(u64, Plan),
     Execute(u64, Plan),
-    /// Fetch a Deployment's revisions for the rollback picker.
-    Revisions(u64, String),
+    /// Fetch a workload's revisions for the rollback picker.
+    Revisions(u64, WorkloadKind, String),
     /// Run a probe's burst now.
     Burst(String),
     /// Append this to the journal.
@@ -299,11 +304,6 @@ impl Dialog {
                     d.kind.name()
                 ))
             }
-            (Action::Rollback, WorkloadKind::StatefulSet | WorkloadKind::DaemonSet) => {
-                Err(format!(
-                    "{what}: rollback here is for Deployments so far; kubectl rollout undo {what} --to-revision=N rolls it back"
-                ))
-            }
             _ => Self::open_deployment_action(action, d, ns, at, id),
         }
     }
@@ -345,9 +345,10 @@ impl Dialog {
             Action::Rollback => Ok((
                 Dialog::Loading {
                     id,
+                    kind: d.kind,
                     deployment: d.name.clone(),
                 },
-                Some(Request::Revisions(id, d.name.clone())),
+                Some(Request::Revisions(id, d.kind, d.name.clone())),
             )),
             _ => Err("not an action on a workload".into()),
         }
@@ -602,6 +603,7 @@ impl Dialog {
             },
             (
                 Dialog::PickRevision {
+                    kind,
                     deployment,
                     choices,
                     selected,
@@ -615,6 +617,7 @@ impl Dialog {
                 };
                 (
                     Some(Dialog::PickRevision {
+                        kind,
                         deployment,
                         choices,
                         selected,
@@ -748,11 +751,12 @@ impl Dialog {
         id: u64,
         result: Result<Vec<RevisionChoice>, String>,
     ) -> Option<Dialog> {
-        let deployment = match self {
+        let (kind, deployment) = match self {
             Dialog::Loading {
                 id: asked,
+                kind,
                 deployment,
-            } if asked == id => deployment,
+            } if asked == id => (kind, deployment),
             other => return Some(other),
         };
         Some(match result {
@@ -760,13 +764,14 @@ impl Dialog {
                 // The previous revision by default: the first that is not current.
                 let selected = choices.iter().position(|c| !c.current).unwrap_or(0);
                 Dialog::PickRevision {
+                    kind,
                     deployment,
                     choices,
                     selected,
                 }
             }
             Err(message) => Dialog::Refused {
-                summary: format!("roll back deployment/{deployment}"),
+                summary: format!("roll back {}/{deployment}", kind.resource()),
                 message,
             },
         })

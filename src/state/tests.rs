@@ -334,7 +334,7 @@ fn a_late_answer_to_a_cancelled_dialog_leaves_the_dialog_opened_since() {
     press(&mut s, KeyCode::Esc);
     select(&mut s, "payments-api");
     char(&mut s, 'u');
-    let Some(Effect::Act(Request::Revisions(first, name))) = s.effects.pop() else {
+    let Some(Effect::Act(Request::Revisions(first, _, name))) = s.effects.pop() else {
         panic!("no revisions asked for")
     };
     assert_eq!(name, "payments-api");
@@ -348,7 +348,7 @@ fn a_late_answer_to_a_cancelled_dialog_leaves_the_dialog_opened_since() {
     press(&mut s, KeyCode::Esc);
     select(&mut s, "payments-worker");
     char(&mut s, 'u');
-    let Some(Effect::Act(Request::Revisions(second, _))) = s.effects.pop() else {
+    let Some(Effect::Act(Request::Revisions(second, _, _))) = s.effects.pop() else {
         panic!("no revisions asked for")
     };
     let choice = RevisionChoice {

@@ -278,11 +278,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                 ),
             ],
         ),
-        Dialog::Loading { deployment, .. } => (
-            format!(" Roll back deployment/{deployment} "),
+        Dialog::Loading {
+            kind, deployment, ..
+        } => (
+            format!(" Roll back {}/{deployment} ", kind.resource()),
             vec![Line::styled("Reading the revision history…", theme.muted())],
         ),
         Dialog::PickRevision {
+            kind,
             deployment,
             choices,
             selected,
@@ -336,7 +339,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                     if more == 1 { "line" } else { "lines" }
                 )
             };
-            (format!(" Roll back deployment/{deployment} "), l)
+            (format!(" Roll back {}/{deployment} ", kind.resource()), l)
         }
         Dialog::Running { plan, .. } => (
             " Running ".to_string(),

@@ -429,7 +429,9 @@ async fn rollback_from_the_revision_history_restores_the_old_image_and_is_journa
     api_with_two_revisions(&c, 2).await;
 
     // The picker's choices: newest first, the current one refused.
-    let choices = revisions(&c, NS, "api").await.unwrap();
+    let choices = revisions(&c, ops_tui::kinds::WorkloadKind::Deployment, NS, "api")
+        .await
+        .unwrap();
     let seen: Vec<_> = choices.iter().map(|c| (c.revision, c.current)).collect();
     assert_eq!(seen, [(2, true), (1, false)]);
     assert!(
@@ -501,7 +503,9 @@ async fn rollback_from_the_revision_history_restores_the_old_image_and_is_journa
     assert_eq!(request["content_type"], "application/json-patch+json");
     assert_eq!(request["body"][0]["path"], "/spec/template");
     // Rolled back, revision 1 is current again (as revision 3).
-    let after = revisions(&c, NS, "api").await.unwrap();
+    let after = revisions(&c, ops_tui::kinds::WorkloadKind::Deployment, NS, "api")
+        .await
+        .unwrap();
     let current: Vec<_> = after
         .iter()
         .filter(|c| c.current)
@@ -545,7 +549,10 @@ async fn a_paused_deployment_is_refused_a_restart_and_a_rollback() {
         "{why}"
     );
     // Rollback: every revision refused, with the reason.
-    for choice in revisions(&c, NS, "api").await.unwrap() {
+    for choice in revisions(&c, ops_tui::kinds::WorkloadKind::Deployment, NS, "api")
+        .await
+        .unwrap()
+    {
         let why = choice.plan.unwrap_err();
         assert!(why.contains("is paused"), "{why}");
     }

@@ -52,6 +52,7 @@ fn action_dialogs() {
     s.set_dialog(Some(Dialog::Running { id: 2, plan }));
     assert_snapshot!("dialog_running", render(&s, 100, 30));
     s.set_dialog(Some(Dialog::Loading {
+        kind: ops_tui::kinds::WorkloadKind::Deployment,
         id: 3,
         deployment: "payments-api".into(),
     }));
@@ -148,6 +149,7 @@ fn rollback_picker_with_its_diff() {
     };
     let plan = Plan::pause("payments", "payments-api", true);
     s.set_dialog(Some(Dialog::PickRevision {
+        kind: ops_tui::kinds::WorkloadKind::Deployment,
         deployment: "payments-api".into(),
         choices: vec![
             choice(

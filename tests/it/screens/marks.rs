@@ -112,6 +112,7 @@ fn many_revisions(count: i64, selected: usize) -> AppState {
         })
         .collect();
     s.set_dialog(Some(Dialog::PickRevision {
+        kind: ops_tui::kinds::WorkloadKind::Deployment,
         deployment: "payments-api".into(),
         choices,
         selected,
