@@ -177,16 +177,16 @@ impl Action {
             Action::Submit => "save the text being edited",
             Action::Faults => "rehearse: inject a fault into the simulated environment (demo only)",
             Action::Scale => {
-                "scale the selected Deployment (previewed, dry-run, confirmed, journaled)"
+                "scale the selected workload (previewed, dry-run, confirmed, journaled)"
             }
-            Action::Restart => "restart the selected Deployment's pods, as kubectl rollout restart",
-            Action::PauseResume => "pause or resume the selected Deployment's rollout",
-            Action::Rollback => {
-                "roll the selected Deployment back to a chosen revision, with a diff"
+            Action::Restart => "restart the selected workload's pods, as kubectl rollout restart",
+            Action::PauseResume => {
+                "pause or resume the selected Deployment's rollout (Deployments only)"
             }
-            Action::Open => "open the selected item: a Deployment's workload view, a pod's logs",
+            Action::Rollback => "roll the selected workload back to a chosen revision, with a diff",
+            Action::Open => "open the selected item: a workload's view, a pod's logs",
             Action::Logs => {
-                "show the logs of the selected pod (on a Deployment: its first pod, problems first)"
+                "show the logs of the selected pod (on a workload: its first pod, problems first)"
             }
             Action::Follow => "logs: follow new lines, or hold still",
             Action::Filter => "logs: filter lines by text; Timeline: cycle the kind shown",

@@ -284,7 +284,7 @@ impl Dialog {
         )
     }
 
-    /// The dialog for a keyed action on a Deployment, or why there is none;
+    /// The dialog for a keyed action on a workload, or why there is none;
     /// `id` tags the request it makes.
     pub fn open(
         action: Action,

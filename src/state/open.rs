@@ -35,7 +35,7 @@ impl AppState {
         })
     }
 
-    /// Opens the dialog of a keyed action on the selected Deployment.
+    /// Opens the dialog of a keyed action on the selected workload.
     pub(super) fn open_action(&mut self, action: Action) {
         if self.target.read_only {
             self.notice = Some("read-only: actions are off (--read-only, or the environment is read_only without --write)".into());
