@@ -157,6 +157,8 @@ pub enum CheckKind {
     Probes,
     Signals,
     Rollouts,
+    /// The `job:NAME` checks the checklist names.
+    Jobs,
     Alerts,
 }
 
@@ -167,6 +169,7 @@ impl CheckKind {
             CheckKind::Probes => "probes",
             CheckKind::Signals => "signals",
             CheckKind::Rollouts => "rollouts",
+            CheckKind::Jobs => "jobs",
             CheckKind::Alerts => "alerts",
         }
     }

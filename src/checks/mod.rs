@@ -9,7 +9,7 @@ pub use crate::prom::plan::{AlertView, SignalView};
 
 use crate::kinds::WorkloadKind;
 use crate::kube::cluster::{ClusterState, WorkloadKey};
-use crate::kube::rollout::{Rollout, status as rollout_status};
+use crate::kube::rollout::status as rollout_status;
 use crate::probe::ProbeResult;
 use crate::probe::status as probe_status;
 use crate::runbook::check_ref::{CheckRef, Target};
@@ -21,6 +21,7 @@ pub enum Kind {
     Probe,
     Signal,
     Rollout,
+    Job,
     Alerts,
 }
 
@@ -30,6 +31,7 @@ impl Kind {
             Kind::Probe => "probe",
             Kind::Signal => "signal",
             Kind::Rollout => "rollout",
+            Kind::Job => "job",
             Kind::Alerts => "alerts",
         }
     }
@@ -120,6 +122,75 @@ fn kind_of(name: &str, src: &Sources, workloads: &[WorkloadKey]) -> WorkloadKind
         .unwrap_or_default()
 }
 
+/// `job:NAME`: the Job of that name, else the newest Job the CronJob of
+/// that name made, completed successfully. Running or suspended is a
+/// warning, failed or never run a failure; before Jobs and CronJobs are
+/// listed, unknown.
+fn job_outcome(name: &str, src: &Sources) -> Outcome {
+    let outcome = |status: Status, value: String, detail: Option<String>| Outcome {
+        kind: Kind::Job,
+        name: name.to_string(),
+        status,
+        value,
+        detail,
+    };
+    let Some(cluster) = src.cluster else {
+        let why = src
+            .cluster_error
+            .clone()
+            .unwrap_or_else(|| "not connected to the cluster".into());
+        return outcome(Status::Unknown, "unknown".into(), Some(why));
+    };
+    let job = match cluster.workload(WorkloadKind::Job, name) {
+        Some(job) => Some(job),
+        None => cluster
+            .workload(WorkloadKind::CronJob, name)
+            .and_then(|cronjob| {
+                cluster
+                    .workloads
+                    .values()
+                    .filter(|j| {
+                        j.batch
+                            .as_ref()
+                            .and_then(|b| b.cronjob.as_deref())
+                            .is_some_and(|uid| uid == cronjob.uid)
+                    })
+                    .max_by(|a, b| (a.created_at, &a.name).cmp(&(b.created_at, &b.name)))
+            }),
+    };
+    let Some(job) = job else {
+        if !(cluster.is_listed(WorkloadKind::Job) && cluster.is_listed(WorkloadKind::CronJob)) {
+            return outcome(
+                Status::Unknown,
+                "unknown".into(),
+                Some("waiting for the first list of Jobs and CronJobs".into()),
+            );
+        }
+        let place = cluster
+            .namespace
+            .as_ref()
+            .map_or_else(String::new, |ns| format!(" in namespace {ns}"));
+        let detail = if cluster.workload(WorkloadKind::CronJob, name).is_some() {
+            format!("cronjob/{name} has no Job{place}: it has not run (or its Jobs were deleted)")
+        } else {
+            format!("no Job or CronJob named {name}{place}")
+        };
+        return outcome(Status::Fail, "missing".into(), Some(detail));
+    };
+    let state = rollout_status(job);
+    let status = state.health();
+    let value = if job.name == name {
+        state.word().to_string()
+    } else {
+        format!("{} · {}", state.word(), job.name)
+    };
+    outcome(
+        status,
+        value,
+        (status != Status::Ok).then(|| state.message(WorkloadKind::Job)),
+    )
+}
+
 fn rollout_outcome(kind: WorkloadKind, name: &str, src: &Sources) -> Outcome {
     let unknown = |why: String| Outcome {
         kind: Kind::Rollout,
@@ -155,13 +226,7 @@ fn rollout_outcome(kind: WorkloadKind, name: &str, src: &Sources) -> Outcome {
         };
     };
     let rollout = &rollout_status(d);
-    let status = match rollout {
-        Rollout::Complete(_) => Status::Ok,
-        Rollout::Failed(_) => Status::Fail,
-        Rollout::Progressing(_) | Rollout::Waiting | Rollout::Paused(_) | Rollout::OnDelete(_) => {
-            Status::Warn
-        }
-    };
+    let status = rollout.health();
     Outcome {
         kind: Kind::Rollout,
         name: name.to_string(),
@@ -272,6 +337,7 @@ pub fn evaluate(check: &CheckRef, src: &Sources, workloads: &[WorkloadKey]) -> V
                 None => "no Deployment seen yet".into(),
             },
         ),
+        CheckRef::Job(_) => (Kind::Job, "no Job seen yet".into()),
         CheckRef::Alerts(_) => (Kind::Alerts, "no answer from Prometheus yet".into()),
     };
     vec![Outcome {
@@ -320,6 +386,7 @@ fn evaluate_all(check: &CheckRef, src: &Sources, workloads: &[WorkloadKey]) -> V
         CheckRef::Rollout(Target::Named(name)) => {
             vec![rollout_outcome(kind_of(name, src, workloads), name, src)]
         }
+        CheckRef::Job(name) => vec![job_outcome(name, src)],
         CheckRef::Alerts(filter) => vec![alerts_outcome(filter.as_deref(), src)],
     }
 }
@@ -343,6 +410,8 @@ pub fn worst(outcomes: &[Outcome]) -> Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kube::model::WorkloadRow;
+    use crate::kube::{Change, KubeMsg};
 
     fn empty() -> Sources<'static> {
         Sources {
@@ -504,5 +573,117 @@ mod tests {
         // No alerts at all is a pass: nothing is firing.
         let alerts = evaluate(&CheckRef::Alerts(None), &src, &[]);
         assert_eq!(alerts[0].status, Status::Ok);
+    }
+
+    fn job(
+        name: &str,
+        uid: &str,
+        cronjob: Option<&str>,
+        created: i64,
+        outcome: &str,
+    ) -> WorkloadRow {
+        use crate::kube::model::{BatchRow, ConditionRow};
+        let conditions = match outcome {
+            "Complete" | "Failed" => vec![ConditionRow {
+                type_: outcome.into(),
+                status: "True".into(),
+                reason: (outcome == "Failed").then(|| "BackoffLimitExceeded".into()),
+                message: (outcome == "Failed")
+                    .then(|| "Job has reached the specified backoff limit".into()),
+                updated_at: None,
+            }],
+            _ => Vec::new(),
+        };
+        WorkloadRow {
+            kind: WorkloadKind::Job,
+            name: name.into(),
+            uid: uid.into(),
+            created_at: Some(created),
+            conditions,
+            batch: Some(Box::new(BatchRow {
+                completions: Some(1),
+                succeeded: i32::from(outcome == "Complete"),
+                active: i32::from(outcome == "running"),
+                backoff_limit: 6,
+                cronjob: cronjob.map(String::from),
+                ..BatchRow::default()
+            })),
+            ..WorkloadRow::default()
+        }
+    }
+
+    #[test]
+    fn a_job_check_judges_the_job_or_the_cronjobs_newest_job() {
+        use crate::kube::model::BatchRow;
+        let mut cluster = ClusterState::new(Vec::new());
+        cluster.namespace = Some("shop".into());
+        let judge = |cluster: &ClusterState, name: &str| {
+            let src = Sources {
+                cluster: Some(cluster),
+                ..empty()
+            };
+            evaluate(&CheckRef::Job(name.into()), &src, &[])
+                .pop()
+                .unwrap()
+        };
+        // Not listed yet: unknown, never missing.
+        let before = judge(&cluster, "db-migrate");
+        assert_eq!(before.status, Status::Unknown);
+        let cronjob = WorkloadRow {
+            kind: WorkloadKind::CronJob,
+            name: "report".into(),
+            uid: "cj1".into(),
+            batch: Some(Box::new(BatchRow {
+                schedule: "0 3 * * *".into(),
+                ..BatchRow::default()
+            })),
+            ..WorkloadRow::default()
+        };
+        cluster.update(
+            KubeMsg::Workloads(
+                WorkloadKind::Job,
+                Change::Reset(vec![
+                    job("db-migrate", "j1", None, 10, "Complete"),
+                    job("cache-rebuild", "j2", None, 10, "Failed"),
+                    job("report-100", "j3", Some("cj1"), 100, "Complete"),
+                    job("report-200", "j4", Some("cj1"), 200, "running"),
+                ]),
+            ),
+            0,
+        );
+        // Jobs listed, CronJobs not yet: a Job found is judged, a name
+        // that may be a CronJob's is not known yet.
+        assert_eq!(judge(&cluster, "db-migrate").status, Status::Ok);
+        assert_eq!(judge(&cluster, "report").status, Status::Unknown);
+        cluster.update(
+            KubeMsg::Workloads(WorkloadKind::CronJob, Change::Reset(vec![cronjob])),
+            0,
+        );
+        let done = judge(&cluster, "db-migrate");
+        assert_eq!((done.status, done.value.as_str()), (Status::Ok, "complete"));
+        assert_eq!(done.detail, None);
+        let failed = judge(&cluster, "cache-rebuild");
+        assert_eq!(failed.status, Status::Fail);
+        assert_eq!(
+            failed.detail.as_deref(),
+            Some(
+                "job \"cache-rebuild\" failed: BackoffLimitExceeded: Job has reached the specified backoff limit"
+            )
+        );
+        // A CronJob's newest Job counts: report-200 is still running.
+        let running = judge(&cluster, "report");
+        assert_eq!(
+            (running.status, running.value.as_str()),
+            (Status::Warn, "running · report-200")
+        );
+        let missing = judge(&cluster, "ghost");
+        assert_eq!(
+            (missing.status, missing.value.as_str()),
+            (Status::Fail, "missing")
+        );
+        assert_eq!(
+            missing.detail.as_deref(),
+            Some("no Job or CronJob named ghost in namespace shop")
+        );
     }
 }

@@ -91,6 +91,7 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
     };
     // A gate that checks nothing must not say go.
     let has_workloads = runbook.workloads().next().is_some();
+    let has_jobs = !job_checks(&runbook).is_empty();
     let nothing = |kind: CheckKind| -> Option<String> {
         match kind {
             CheckKind::Probes if specs.is_empty() => Some(if skipped.is_empty() {
@@ -107,6 +108,7 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
             CheckKind::Rollouts if !has_workloads => {
                 Some("the runbook lists no [[workload]]".into())
             }
+            CheckKind::Jobs if !has_jobs => Some("no checklist item has a job:NAME check".into()),
             CheckKind::Alerts if !signal_plan.has_prometheus() => {
                 Some("the environment names no Prometheus".into())
             }
@@ -123,6 +125,7 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
         CheckKind::Probes,
         CheckKind::Signals,
         CheckKind::Rollouts,
+        CheckKind::Jobs,
         CheckKind::Alerts,
     ];
     if args.only.is_empty() && all.iter().all(|k| nothing(*k).is_some()) {
@@ -199,12 +202,27 @@ async fn run_probes(
     .await
 }
 
+/// The Jobs and CronJobs the checklist's `job:NAME` checks name.
+fn job_checks(runbook: &Runbook) -> Vec<String> {
+    let names: std::collections::BTreeSet<String> = runbook
+        .phases()
+        .flat_map(|p| p.items.iter())
+        .filter_map(|i| match &i.get_ref().check_ref {
+            Some(CheckRef::Job(name)) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    names.into_iter().collect()
+}
+
 /// The cluster's workloads, as the Rollouts pane would show them: the
-/// kinds the runbook names, or all three when it names none.
+/// kinds the runbook names (all of them when it names none), and Jobs and
+/// CronJobs when `jobs` (for `job:NAME` checks).
 async fn cluster(
     kubeconfig: Option<&std::path::Path>,
     target: &Target,
     workloads: Vec<WorkloadKey>,
+    jobs: bool,
 ) -> Result<ClusterState, String> {
     let conn = crate::kube::connect(
         kubeconfig,
@@ -213,14 +231,14 @@ async fn cluster(
     )
     .await
     .map_err(|e| e.to_string())?;
-    let kinds: Vec<WorkloadKind> = if workloads.is_empty() {
-        WorkloadKind::ALL.to_vec()
-    } else {
-        WorkloadKind::ALL
-            .into_iter()
-            .filter(|k| workloads.iter().any(|(kind, _)| kind == k))
-            .collect()
-    };
+    let kinds: Vec<WorkloadKind> = WorkloadKind::ALL
+        .into_iter()
+        .filter(|k| {
+            workloads.iter().any(|(kind, _)| kind == k)
+                || (jobs && k.is_batch())
+                || (workloads.is_empty() && !jobs)
+        })
+        .collect();
     let mut state = ClusterState::new(workloads);
     // A missing workload is reported with its namespace.
     state.namespace = Some(conn.namespace.clone());
@@ -275,9 +293,20 @@ async fn gather(
             Some(Ok(Vec::new()))
         }
     };
+    let jobs = if wants(CheckKind::Jobs) {
+        job_checks(runbook)
+    } else {
+        Vec::new()
+    };
     let rollouts = async {
-        if wants(CheckKind::Rollouts) && !workloads.is_empty() {
-            within(limit, cluster(kubeconfig, target, workloads.clone())).await
+        let rollouts = wants(CheckKind::Rollouts) && !workloads.is_empty();
+        if rollouts || !jobs.is_empty() {
+            let named = if rollouts {
+                workloads.clone()
+            } else {
+                Vec::new()
+            };
+            within(limit, cluster(kubeconfig, target, named, !jobs.is_empty())).await
         } else {
             None
         }
@@ -322,6 +351,7 @@ async fn gather(
     if wants(CheckKind::Rollouts) && !workloads.is_empty() {
         refs.push(CheckRef::Rollout(All::All));
     }
+    refs.extend(jobs.into_iter().map(CheckRef::Job));
     if wants(CheckKind::Alerts) && signal_plan.has_prometheus() {
         refs.push(CheckRef::Alerts(None));
     }

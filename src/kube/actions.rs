@@ -32,7 +32,7 @@ pub(crate) fn deployment_path(ns: &str, name: &str) -> String {
 }
 
 pub(crate) fn workload_path(kind: WorkloadKind, ns: &str, name: &str) -> String {
-    format!("/apis/apps/v1/namespaces/{ns}/{}/{name}", kind.plural())
+    kind.path(ns, name)
 }
 
 impl Plan {

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::model::{
-    EventRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow,
+    EventRow, HpaRow, LastJob, PodPhase, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind,
+    WorkloadRow,
 };
 use super::rollout::{Rollout, status};
 use super::{Change, KubeMsg, Resource, WatchState};
@@ -60,6 +61,8 @@ pub struct RolloutRow {
     /// None: the runbook names a workload the cluster does not have.
     pub workload: Option<WorkloadRow>,
     pub rollout: Option<Rollout>,
+    /// The HorizontalPodAutoscaler that scales it, if one does.
+    pub hpa: Option<HpaRow>,
     pub pods: BTreeMap<PodPhase, usize>,
     /// Restarts of pods that restarted in the last hour.
     pub recent_restarts: i32,
@@ -76,6 +79,8 @@ pub struct ClusterState {
     pub replicasets: BTreeMap<String, ReplicaSetRow>,
     /// The ControllerRevisions of StatefulSets and DaemonSets, by name.
     pub controller_revisions: BTreeMap<String, ReplicaSetRow>,
+    /// HorizontalPodAutoscalers, by name.
+    pub hpas: BTreeMap<String, HpaRow>,
     pub pods: BTreeMap<String, PodRow>,
     /// The most recent events, at most `MAX_EVENTS`.
     pub events: BTreeMap<String, EventRow>,
@@ -281,6 +286,7 @@ impl ClusterState {
             KubeMsg::ControllerRevisions(c) => {
                 apply(&mut self.controller_revisions, c, |r| &r.name)
             }
+            KubeMsg::Hpas(c) => apply(&mut self.hpas, c, |h| &h.name),
             KubeMsg::Pods(c) => self.apply_pods(c, now),
             KubeMsg::Events(c) => {
                 apply(&mut self.events, c, |e| &e.name);
@@ -425,6 +431,16 @@ impl ClusterState {
                 .iter()
                 .filter(|(_, (kind, _))| *kind != WorkloadKind::Deployment),
         );
+        // A CronJob's Jobs are shown in its row: their pods count there.
+        let made_by_cronjob: HashMap<&str, &WorkloadKey> = self
+            .workloads
+            .values()
+            .filter_map(|w| {
+                let cronjob = w.batch.as_ref()?.cronjob.as_deref()?;
+                Some((w.uid.as_str(), *by_uid.get(cronjob)?))
+            })
+            .collect();
+        owner_of.extend(made_by_cronjob.iter().map(|(k, v)| (*k, *v)));
         let mut pods: HashMap<&WorkloadKey, (BTreeMap<PodPhase, usize>, i32)> = HashMap::new();
         for (owner, phases) in &self.tally.by_owner {
             let Some(d) = owner_of.get(owner.as_str()) else {
@@ -452,8 +468,14 @@ impl ClusterState {
                 .or_default()
                 .push((cr.name.as_str(), cr.revision));
         }
+        let last_jobs = self.last_jobs();
         let keys: Vec<WorkloadKey> = if self.wanted.is_empty() {
-            self.workloads.keys().cloned().collect()
+            // A CronJob's Jobs are in its row, not rows of their own.
+            self.workloads
+                .iter()
+                .filter(|(_, w)| !made_by_cronjob.contains_key(w.uid.as_str()))
+                .map(|(k, _)| k.clone())
+                .collect()
         } else {
             self.wanted.clone()
         };
@@ -465,7 +487,7 @@ impl ClusterState {
                 // the ControllerRevision it is updating to (a StatefulSet's
                 // updateRevision, a DaemonSet's newest).
                 if let Some(w) = workload.as_mut()
-                    && w.kind != WorkloadKind::Deployment
+                    && matches!(w.kind, WorkloadKind::StatefulSet | WorkloadKind::DaemonSet)
                 {
                     w.revision = revisions.get(w.uid.as_str()).map_or(0, |r| {
                         w.update_revision
@@ -478,9 +500,20 @@ impl ClusterState {
                     });
                 }
                 let (phases, restarts) = pods.remove(&key).unwrap_or_default();
+                if let Some(w) = workload.as_mut()
+                    && let Some(b) = w.batch.as_mut()
+                {
+                    b.last_job = last_jobs.get(w.uid.as_str()).cloned();
+                }
                 let (kind, name) = key;
+                let hpa = self
+                    .hpas
+                    .values()
+                    .find(|h| h.target_kind == kind.name() && h.target == name)
+                    .cloned();
                 RolloutRow {
                     rollout: workload.as_ref().map(status),
+                    hpa,
                     workload,
                     kind,
                     name,
@@ -499,6 +532,49 @@ impl ClusterState {
                 .then_with(|| a.kind.cmp(&b.kind))
         });
         self.rows = rows;
+    }
+
+    /// Each CronJob's newest Job (by creation, then name), by the CronJob's
+    /// uid.
+    fn last_jobs(&self) -> HashMap<&str, LastJob> {
+        let mut newest: HashMap<&str, &WorkloadRow> = HashMap::new();
+        for job in self.workloads.values() {
+            let Some(cronjob) = job.batch.as_ref().and_then(|b| b.cronjob.as_deref()) else {
+                continue;
+            };
+            let entry = newest.entry(cronjob).or_insert(job);
+            if (job.created_at, &job.name) > (entry.created_at, &entry.name) {
+                *entry = job;
+            }
+        }
+        newest
+            .into_iter()
+            .map(|(cronjob, job)| {
+                let done = |t: &str| {
+                    job.conditions
+                        .iter()
+                        .find(|c| c.type_ == t && c.status == "True")
+                };
+                let finished = if let Some(c) = done("Failed") {
+                    let why = [c.reason.as_deref(), c.message.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(": ");
+                    Some((false, why))
+                } else {
+                    done("Complete").map(|_| (true, String::new()))
+                };
+                (
+                    cronjob,
+                    LastJob {
+                        name: job.name.clone(),
+                        created_at: job.created_at,
+                        finished,
+                    },
+                )
+            })
+            .collect()
     }
 
     /// The first failing watch, for the header.
@@ -848,5 +924,115 @@ mod tests {
             140,
         );
         assert!(c.trouble().is_none());
+    }
+
+    #[test]
+    fn a_cronjobs_jobs_are_in_its_row_and_its_newest_job_decides_it() {
+        use crate::kube::model::{BatchRow, ConditionRow, HpaRow};
+        let job = |name: &str, uid: &str, created: i64, failed: bool| WorkloadRow {
+            kind: WorkloadKind::Job,
+            name: name.into(),
+            uid: uid.into(),
+            created_at: Some(created),
+            conditions: vec![ConditionRow {
+                type_: if failed { "Failed" } else { "Complete" }.into(),
+                status: "True".into(),
+                reason: failed.then(|| "DeadlineExceeded".into()),
+                message: failed.then(|| "Job was active longer than specified deadline".into()),
+                updated_at: None,
+            }],
+            batch: Some(Box::new(BatchRow {
+                cronjob: Some("cj1".into()),
+                ..BatchRow::default()
+            })),
+            ..WorkloadRow::default()
+        };
+        let mut c = ClusterState::new(Vec::new());
+        c.update(
+            KubeMsg::Workloads(
+                WorkloadKind::CronJob,
+                Change::Reset(vec![WorkloadRow {
+                    kind: WorkloadKind::CronJob,
+                    name: "report".into(),
+                    uid: "cj1".into(),
+                    batch: Some(Box::new(BatchRow {
+                        schedule: "0 3 * * *".into(),
+                        ..BatchRow::default()
+                    })),
+                    ..WorkloadRow::default()
+                }]),
+            ),
+            0,
+        );
+        c.update(
+            KubeMsg::Workloads(
+                WorkloadKind::Job,
+                Change::Reset(vec![
+                    job("report-1", "j1", 100, false),
+                    job("report-2", "j2", 200, true),
+                ]),
+            ),
+            0,
+        );
+        c.update(
+            KubeMsg::Workloads(
+                WorkloadKind::Deployment,
+                Change::Reset(vec![deployment("worker", "d1", 3, 3)]),
+            ),
+            0,
+        );
+        c.update(
+            KubeMsg::Hpas(Change::Reset(vec![HpaRow {
+                name: "worker".into(),
+                target_kind: "Deployment".into(),
+                target: "worker".into(),
+                min: 2,
+                max: 6,
+                ..HpaRow::default()
+            }])),
+            0,
+        );
+        c.update(
+            KubeMsg::Pods(Change::Reset(vec![PodRow {
+                name: "report-2-x".into(),
+                owner: "j2".into(),
+                phase: PodPhase::Failed,
+                ..PodRow::default()
+            }])),
+            0,
+        );
+        c.refresh(0);
+        let rows: Vec<(WorkloadKind, &str, &str)> = c
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.kind,
+                    r.name.as_str(),
+                    r.rollout.as_ref().map_or("", Rollout::word),
+                )
+            })
+            .collect();
+        // The Jobs are not rows of their own; the newest one failed.
+        assert_eq!(
+            rows,
+            [
+                (WorkloadKind::CronJob, "report", "failed"),
+                (WorkloadKind::Deployment, "worker", "complete")
+            ]
+        );
+        assert_eq!(
+            c.rows[0]
+                .rollout
+                .as_ref()
+                .unwrap()
+                .message(WorkloadKind::CronJob),
+            "cronjob \"report\": its last Job report-2 failed: DeadlineExceeded: Job was active longer than specified deadline"
+        );
+        // The failed Job's pod counts in the CronJob's row.
+        assert_eq!(c.rows[0].pods.get(&PodPhase::Failed), Some(&1));
+        // The HPA is on the row of what it scales, and only there.
+        assert_eq!(c.rows[1].hpa.as_ref().map(|h| h.max), Some(6));
+        assert!(c.rows[0].hpa.is_none());
     }
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use ::kube::config::{KubeConfigOptions, Kubeconfig};
 use ::kube::{Client, Config};
 
-use model::{EventRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow};
+use model::{EventRow, HpaRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow};
 
 /// Where the watches report.
 pub type Out<M> = crate::sink::Sink<M, KubeMsg>;
@@ -28,6 +28,9 @@ pub enum Resource {
     StatefulSets,
     DaemonSets,
     ControllerRevisions,
+    Jobs,
+    CronJobs,
+    Hpas,
     Pods,
     Events,
     Services,
@@ -41,6 +44,9 @@ impl Resource {
             Resource::StatefulSets => "statefulsets",
             Resource::DaemonSets => "daemonsets",
             Resource::ControllerRevisions => "controllerrevisions",
+            Resource::Jobs => "jobs",
+            Resource::CronJobs => "cronjobs",
+            Resource::Hpas => "horizontalpodautoscalers",
             Resource::Pods => "pods",
             Resource::Events => "events",
             Resource::Services => "services",
@@ -84,6 +90,8 @@ pub enum KubeMsg {
     ReplicaSets(Change<ReplicaSetRow>),
     /// The revision history of StatefulSets and DaemonSets.
     ControllerRevisions(Change<ReplicaSetRow>),
+    /// HorizontalPodAutoscalers.
+    Hpas(Change<HpaRow>),
     Pods(Change<PodRow>),
     Events(Change<EventRow>),
     Services(Change<ServiceRow>),
@@ -104,6 +112,7 @@ pub async fn list_workloads(
     use ::kube::Api;
     use ::kube::api::ListParams;
     use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+    use k8s_openapi::api::batch::v1::{CronJob, Job};
     let (client, ns, all) = (
         conn.client.clone(),
         conn.namespace.as_str(),
@@ -130,6 +139,20 @@ pub async fn list_workloads(
             .items
             .iter()
             .map(WorkloadRow::from_daemonset)
+            .collect(),
+        WorkloadKind::Job => Api::<Job>::namespaced(client, ns)
+            .list(all)
+            .await?
+            .items
+            .iter()
+            .map(WorkloadRow::from_job)
+            .collect(),
+        WorkloadKind::CronJob => Api::<CronJob>::namespaced(client, ns)
+            .list(all)
+            .await?
+            .items
+            .iter()
+            .map(WorkloadRow::from_cronjob)
             .collect(),
     })
 }

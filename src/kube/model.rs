@@ -4,6 +4,8 @@
 use k8s_openapi::api::apps::v1::{
     ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
 };
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Pod, Service};
 use std::collections::BTreeMap;
 
@@ -64,6 +66,60 @@ pub struct WorkloadRow {
     pub current_revision: Option<String>,
     pub update_revision: Option<String>,
     pub current_replicas: i32,
+    /// A Job's or CronJob's own fields; None for the other kinds.
+    pub batch: Option<Box<BatchRow>>,
+}
+
+/// What a Job or CronJob has that the kinds that roll out do not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchRow {
+    /// Job: spec.completions (None: any one pod's success completes it).
+    pub completions: Option<i32>,
+    pub parallelism: i32,
+    pub backoff_limit: i32,
+    pub active: i32,
+    pub succeeded: i32,
+    pub failed: i32,
+    pub started_at: Option<i64>,
+    pub completed_at: Option<i64>,
+    /// Job: the uid of the CronJob that made it.
+    pub cronjob: Option<String>,
+    /// CronJob: the schedule, its time zone, when it last made a Job and
+    /// when one last succeeded, and how many of its Jobs run.
+    pub schedule: String,
+    pub time_zone: Option<String>,
+    pub last_schedule: Option<i64>,
+    pub last_successful: Option<i64>,
+    /// CronJob: its newest Job, as the cluster state finds it.
+    pub last_job: Option<LastJob>,
+}
+
+/// A CronJob's newest Job: its name and how it stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LastJob {
+    pub name: String,
+    pub created_at: Option<i64>,
+    /// `Complete`, `Failed` (with the condition's reason and message), or
+    /// running (None).
+    pub finished: Option<(bool, String)>,
+}
+
+/// A HorizontalPodAutoscaler: what it targets, its range, what it wants
+/// and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HpaRow {
+    pub name: String,
+    /// The target's kind (as `scaleTargetRef` names it) and name.
+    pub target_kind: String,
+    pub target: String,
+    pub min: i32,
+    pub max: i32,
+    pub current: i32,
+    pub desired: i32,
+    /// Each metric: name, current and target, as `kubectl get hpa` shows
+    /// them (`cpu`, `45%`, `70%`).
+    pub metrics: Vec<(String, String, String)>,
+    pub conditions: Vec<ConditionRow>,
 }
 
 /// A Deployment status condition.
@@ -327,6 +383,207 @@ impl ReplicaSetRow {
             created_at: secs(cr.metadata.creation_timestamp.as_ref()),
             ..ReplicaSetRow::default()
         }
+    }
+}
+
+impl WorkloadRow {
+    pub fn from_job(j: &Job) -> WorkloadRow {
+        let spec = j.spec.clone().unwrap_or_default();
+        let status = j.status.clone().unwrap_or_default();
+        let conditions: Vec<ConditionRow> = status
+            .conditions
+            .iter()
+            .flatten()
+            .map(|c| {
+                condition_row(
+                    Some(&c.type_),
+                    Some(&c.status),
+                    c.reason.as_ref(),
+                    c.message.as_ref(),
+                    secs(c.last_transition_time.as_ref()),
+                )
+            })
+            .collect();
+        let cronjob = j
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .find(|o| o.controller == Some(true) && o.kind == "CronJob")
+            .map(|o| o.uid.clone());
+        WorkloadRow {
+            kind: WorkloadKind::Job,
+            name: j.metadata.name.clone().unwrap_or_default(),
+            uid: j.metadata.uid.clone().unwrap_or_default(),
+            generation: j.metadata.generation.unwrap_or(0),
+            desired: spec.completions.unwrap_or(1),
+            replicas: status.active.unwrap_or(0),
+            updated: status.succeeded.unwrap_or(0),
+            ready: status.ready.unwrap_or(0),
+            available: status.succeeded.unwrap_or(0),
+            paused: spec.suspend.unwrap_or(false),
+            images: images(spec.template.spec.as_ref()),
+            created_at: secs(j.metadata.creation_timestamp.as_ref()),
+            conditions,
+            template_labels: template_labels(&spec.template),
+            batch: Some(Box::new(BatchRow {
+                completions: spec.completions,
+                parallelism: spec.parallelism.unwrap_or(1),
+                backoff_limit: spec.backoff_limit.unwrap_or(6),
+                active: status.active.unwrap_or(0),
+                succeeded: status.succeeded.unwrap_or(0),
+                failed: status.failed.unwrap_or(0),
+                started_at: secs(status.start_time.as_ref()),
+                completed_at: secs(status.completion_time.as_ref()),
+                cronjob,
+                ..BatchRow::default()
+            })),
+            ..WorkloadRow::default()
+        }
+    }
+
+    pub fn from_cronjob(c: &CronJob) -> WorkloadRow {
+        let spec = &c.spec;
+        let status = c.status.clone().unwrap_or_default();
+        let template = spec
+            .job_template
+            .spec
+            .as_ref()
+            .map(|s| s.template.clone())
+            .unwrap_or_default();
+        let active = status.active.iter().flatten().count() as i32;
+        WorkloadRow {
+            kind: WorkloadKind::CronJob,
+            name: c.metadata.name.clone().unwrap_or_default(),
+            uid: c.metadata.uid.clone().unwrap_or_default(),
+            generation: c.metadata.generation.unwrap_or(0),
+            replicas: active,
+            paused: spec.suspend.unwrap_or(false),
+            images: images(template.spec.as_ref()),
+            created_at: secs(c.metadata.creation_timestamp.as_ref()),
+            template_labels: template_labels(&template),
+            batch: Some(Box::new(BatchRow {
+                active,
+                schedule: spec.schedule.clone(),
+                time_zone: spec.time_zone.clone(),
+                last_schedule: secs(status.last_schedule_time.as_ref()),
+                last_successful: secs(status.last_successful_time.as_ref()),
+                ..BatchRow::default()
+            })),
+            ..WorkloadRow::default()
+        }
+    }
+}
+
+/// A metric's target and current value as `kubectl get hpa` prints them.
+fn metric_values(
+    target: Option<&k8s_openapi::api::autoscaling::v2::MetricTarget>,
+    current: Option<&k8s_openapi::api::autoscaling::v2::MetricValueStatus>,
+) -> (String, String) {
+    let target_text = target.map_or_else(String::new, |t| {
+        if let Some(u) = t.average_utilization {
+            format!("{u}%")
+        } else if let Some(v) = &t.average_value {
+            v.0.clone()
+        } else {
+            t.value.as_ref().map_or_else(String::new, |v| v.0.clone())
+        }
+    });
+    let current_text = current.map_or_else(
+        || "<unknown>".to_string(),
+        |c| {
+            if let Some(u) = c.average_utilization {
+                format!("{u}%")
+            } else if let Some(v) = &c.average_value {
+                v.0.clone()
+            } else {
+                c.value
+                    .as_ref()
+                    .map_or_else(|| "<unknown>".to_string(), |v| v.0.clone())
+            }
+        },
+    );
+    (current_text, target_text)
+}
+
+impl HpaRow {
+    pub fn from(h: &HorizontalPodAutoscaler) -> HpaRow {
+        let spec = &h.spec;
+        let status = h.status.clone().unwrap_or_default();
+        let current_metrics = status.current_metrics.clone().unwrap_or_default();
+        let metrics = spec
+            .metrics
+            .iter()
+            .flatten()
+            .map(|m| {
+                let (name, target, current) = if let Some(r) = &m.resource {
+                    let current = current_metrics
+                        .iter()
+                        .filter_map(|c| c.resource.as_ref())
+                        .find(|c| c.name == r.name)
+                        .map(|c| &c.current);
+                    (r.name.clone(), Some(&r.target), current)
+                } else if let Some(p) = &m.pods {
+                    let current = current_metrics
+                        .iter()
+                        .filter_map(|c| c.pods.as_ref())
+                        .find(|c| c.metric.name == p.metric.name)
+                        .map(|c| &c.current);
+                    (p.metric.name.clone(), Some(&p.target), current)
+                } else if let Some(o) = &m.object {
+                    let current = current_metrics
+                        .iter()
+                        .filter_map(|c| c.object.as_ref())
+                        .find(|c| c.metric.name == o.metric.name)
+                        .map(|c| &c.current);
+                    (o.metric.name.clone(), Some(&o.target), current)
+                } else if let Some(e) = &m.external {
+                    let current = current_metrics
+                        .iter()
+                        .filter_map(|c| c.external.as_ref())
+                        .find(|c| c.metric.name == e.metric.name)
+                        .map(|c| &c.current);
+                    (e.metric.name.clone(), Some(&e.target), current)
+                } else {
+                    (m.type_.clone(), None, None)
+                };
+                let (current, target) = metric_values(target, current);
+                (name, current, target)
+            })
+            .collect();
+        HpaRow {
+            name: h.metadata.name.clone().unwrap_or_default(),
+            target_kind: spec.scale_target_ref.kind.clone(),
+            target: spec.scale_target_ref.name.clone(),
+            min: spec.min_replicas.unwrap_or(1),
+            max: spec.max_replicas,
+            current: status.current_replicas.unwrap_or(0),
+            desired: status.desired_replicas,
+            metrics,
+            conditions: status
+                .conditions
+                .iter()
+                .flatten()
+                .map(|c| {
+                    condition_row(
+                        Some(&c.type_),
+                        Some(&c.status),
+                        c.reason.as_ref(),
+                        c.message.as_ref(),
+                        secs(c.last_transition_time.as_ref()),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Its metrics as `kubectl get hpa` shows TARGETS: `cpu: 45%/70%`.
+    pub fn targets(&self) -> String {
+        self.metrics
+            .iter()
+            .map(|(name, current, target)| format!("{name}: {current}/{target}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

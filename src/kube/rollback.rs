@@ -34,6 +34,11 @@ pub enum RollbackError {
         deployment: String,
         revision: String,
     },
+    /// Jobs and CronJobs have no revisions.
+    #[error(
+        "{workload} has no revisions to roll back to: a Job runs once; change a CronJob's job template instead"
+    )]
+    NotRollable { workload: String },
     /// A StatefulSet's or DaemonSet's template already matches the
     /// revision (kubectl's words).
     #[error("skipped rollback: {workload} (current template already matches revision {revision})")]
@@ -93,6 +98,9 @@ pub async fn revisions(
             };
             controller_revisions(client, ns, &owner).await
         }
+        WorkloadKind::Job | WorkloadKind::CronJob => Err(RollbackError::NotRollable {
+            workload: format!("{}/{name}", kind.resource()),
+        }),
     }
 }
 

@@ -1,9 +1,12 @@
 //! Rollout status, decided exactly as `kubectl rollout status` decides it
 //! for each kind, plus paused (Deployments) and on-delete (StatefulSets and
-//! DaemonSets, where kubectl gives no status). Pure functions over the slim
+//! DaemonSets, where kubectl gives no status); and the state of a Job (from
+//! its conditions, as `kubectl wait --for=condition=complete` reads them)
+//! and of a CronJob (from its newest Job). Pure functions over the slim
 //! projection of a workload.
 
-use super::model::{Strategy, WorkloadKind, WorkloadRow};
+use super::model::{BatchRow, Strategy, WorkloadKind, WorkloadRow};
+use crate::human::age;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rollout {
@@ -18,6 +21,12 @@ pub enum Rollout {
     /// An OnDelete StatefulSet or DaemonSet: its pods change only when
     /// deleted, and kubectl reports no rollout status for it.
     OnDelete(String),
+    /// A Job running, or a CronJob with a Job running.
+    Running(String),
+    /// A suspended Job or CronJob.
+    Suspended(String),
+    /// A CronJob between runs, its last Job not failed.
+    Scheduled(String),
     /// Done; the text is kubectl's.
     Complete(String),
 }
@@ -31,6 +40,9 @@ impl Rollout {
             Rollout::Failed(_) => "failed",
             Rollout::Paused(_) => "paused",
             Rollout::OnDelete(_) => "on-delete",
+            Rollout::Running(_) => "running",
+            Rollout::Suspended(_) => "suspended",
+            Rollout::Scheduled(_) => "scheduled",
             Rollout::Complete(_) => "complete",
         }
     }
@@ -44,29 +56,52 @@ impl Rollout {
                     "Waiting for statefulset spec update to be observed..."
                 }
                 WorkloadKind::DaemonSet => "Waiting for daemon set spec update to be observed...",
+                WorkloadKind::CronJob | WorkloadKind::Job => {
+                    "Waiting for the spec to be observed..."
+                }
             }
             .into(),
             Rollout::Progressing(m)
             | Rollout::Paused(m)
             | Rollout::Failed(m)
             | Rollout::OnDelete(m)
+            | Rollout::Running(m)
+            | Rollout::Suspended(m)
+            | Rollout::Scheduled(m)
             | Rollout::Complete(m) => m.clone(),
         }
     }
 
-    /// Whether the rollout is done (kubectl's status would exit 0).
+    /// Whether the rollout is done (kubectl's status would exit 0), or a
+    /// CronJob is between good runs.
     pub fn is_complete(&self) -> bool {
-        matches!(self, Rollout::Complete(_))
+        matches!(self, Rollout::Complete(_) | Rollout::Scheduled(_))
     }
 
-    /// Problems first when sorting rows: failed, waiting/rolling, paused
-    /// and on-delete, complete.
+    /// How it counts on the screen and in checks: complete and scheduled
+    /// are ok, failed fails, everything under way or held is a warning.
+    pub fn health(&self) -> crate::status::Status {
+        use crate::status::Status;
+        match self {
+            Rollout::Complete(_) | Rollout::Scheduled(_) => Status::Ok,
+            Rollout::Failed(_) => Status::Fail,
+            Rollout::Waiting
+            | Rollout::Progressing(_)
+            | Rollout::Paused(_)
+            | Rollout::OnDelete(_)
+            | Rollout::Running(_)
+            | Rollout::Suspended(_) => Status::Warn,
+        }
+    }
+
+    /// Problems first when sorting rows: failed, waiting/rolling/running,
+    /// paused, on-delete and suspended, complete and scheduled.
     pub fn rank(&self) -> u8 {
         match self {
             Rollout::Failed(_) => 0,
-            Rollout::Progressing(_) | Rollout::Waiting => 1,
-            Rollout::Paused(_) | Rollout::OnDelete(_) => 2,
-            Rollout::Complete(_) => 3,
+            Rollout::Progressing(_) | Rollout::Waiting | Rollout::Running(_) => 1,
+            Rollout::Paused(_) | Rollout::OnDelete(_) | Rollout::Suspended(_) => 2,
+            Rollout::Complete(_) | Rollout::Scheduled(_) => 3,
         }
     }
 }
@@ -77,6 +112,100 @@ pub fn status(w: &WorkloadRow) -> Rollout {
         WorkloadKind::Deployment => deployment_status(w),
         WorkloadKind::StatefulSet => statefulset_status(w),
         WorkloadKind::DaemonSet => daemonset_status(w),
+        WorkloadKind::Job => job_status(w),
+        WorkloadKind::CronJob => cronjob_status(w),
+    }
+}
+
+/// Whether condition `type_` is True.
+fn condition<'a>(w: &'a WorkloadRow, type_: &str) -> Option<&'a super::model::ConditionRow> {
+    w.conditions
+        .iter()
+        .find(|c| c.type_ == type_ && c.status == "True")
+}
+
+/// "BackoffLimitExceeded: Job has reached the specified backoff limit".
+fn why(c: &super::model::ConditionRow) -> String {
+    match (&c.reason, &c.message) {
+        (Some(r), Some(m)) if !m.is_empty() => format!("{r}: {m}"),
+        (Some(r), _) => r.clone(),
+        (None, Some(m)) => m.clone(),
+        (None, None) => c.type_.clone(),
+    }
+}
+
+/// A Job, from its conditions: Failed, then Complete, then FailureTarget
+/// (failing, its pods terminating), then suspended, else running.
+fn job_status(w: &WorkloadRow) -> Rollout {
+    let name = &w.name;
+    let b = w.batch.as_deref().cloned().unwrap_or_default();
+    if let Some(c) = condition(w, "Failed").or_else(|| condition(w, "FailureTarget")) {
+        return Rollout::Failed(format!("job \"{name}\" failed: {}", why(c)));
+    }
+    if condition(w, "Complete").is_some() {
+        let took = match (b.started_at, b.completed_at) {
+            (Some(start), Some(end)) => format!(" in {}", age(end - start)),
+            _ => String::new(),
+        };
+        return Rollout::Complete(format!(
+            "job \"{name}\" completed: {} succeeded{took}",
+            counted(&b)
+        ));
+    }
+    if w.paused {
+        return Rollout::Suspended(format!("job \"{name}\" is suspended"));
+    }
+    Rollout::Running(format!(
+        "job \"{name}\": {} active, {} succeeded, {} failed (backoff limit {})",
+        b.active,
+        counted(&b),
+        b.failed,
+        b.backoff_limit
+    ))
+}
+
+/// Succeeded pods out of the completions wanted: `1/1`, or `2` when any
+/// one success completes the Job.
+fn counted(b: &BatchRow) -> String {
+    match b.completions {
+        Some(n) => format!("{}/{n}", b.succeeded),
+        None => b.succeeded.to_string(),
+    }
+}
+
+/// A CronJob: suspended, its newest Job failed, a Job running, or
+/// scheduled.
+fn cronjob_status(w: &WorkloadRow) -> Rollout {
+    let name = &w.name;
+    let b = w.batch.as_deref().cloned().unwrap_or_default();
+    let schedule = match &b.time_zone {
+        Some(tz) => format!("{} ({tz})", b.schedule),
+        None => b.schedule.clone(),
+    };
+    if w.paused {
+        return Rollout::Suspended(format!(
+            "cronjob \"{name}\" is suspended (schedule {schedule})"
+        ));
+    }
+    match &b.last_job {
+        Some(job) if matches!(job.finished, Some((false, _))) => {
+            let reason = job.finished.as_ref().map(|(_, r)| r.as_str()).unwrap_or("");
+            Rollout::Failed(format!(
+                "cronjob \"{name}\": its last Job {} failed: {reason}",
+                job.name
+            ))
+        }
+        Some(job) if job.finished.is_none() || b.active > 0 => Rollout::Running(format!(
+            "cronjob \"{name}\": Job {} is running (schedule {schedule})",
+            job.name
+        )),
+        Some(job) => Rollout::Scheduled(format!(
+            "cronjob \"{name}\" runs on {schedule}; its last Job {} completed",
+            job.name
+        )),
+        None => Rollout::Scheduled(format!(
+            "cronjob \"{name}\" runs on {schedule}; no Job of it is in the namespace"
+        )),
     }
 }
 
@@ -530,20 +659,131 @@ mod tests {
         assert!(status(&fresh).is_complete());
     }
 
-    #[test]
-    fn kinds_parse_as_kubectl_spells_them() {
-        for (text, kind) in [
-            ("StatefulSet", WorkloadKind::StatefulSet),
-            ("statefulsets.apps", WorkloadKind::StatefulSet),
-            ("sts", WorkloadKind::StatefulSet),
-            ("ds", WorkloadKind::DaemonSet),
-            ("DaemonSet", WorkloadKind::DaemonSet),
-            ("deploy", WorkloadKind::Deployment),
-            ("deployments", WorkloadKind::Deployment),
-        ] {
-            assert_eq!(WorkloadKind::parse(text), Some(kind), "{text}");
+    fn job(f: &dyn Fn(&mut WorkloadRow, &mut BatchRow)) -> WorkloadRow {
+        let mut b = BatchRow {
+            completions: Some(2),
+            parallelism: 1,
+            backoff_limit: 6,
+            ..BatchRow::default()
+        };
+        let mut w = WorkloadRow {
+            kind: WorkloadKind::Job,
+            name: "db-migrate".into(),
+            ..WorkloadRow::default()
+        };
+        f(&mut w, &mut b);
+        w.batch = Some(Box::new(b));
+        w
+    }
+
+    fn condition(type_: &str, reason: &str, message: &str) -> super::super::model::ConditionRow {
+        super::super::model::ConditionRow {
+            type_: type_.into(),
+            status: "True".into(),
+            reason: Some(reason.into()),
+            message: Some(message.into()),
+            updated_at: None,
         }
-        assert_eq!(WorkloadKind::parse("Job"), None);
-        assert_eq!(WorkloadKind::parse(""), None);
+    }
+
+    #[test]
+    fn a_job_is_failed_complete_suspended_or_running_by_its_conditions() {
+        let failed = job(&|w, _| {
+            w.conditions = vec![condition(
+                "Failed",
+                "BackoffLimitExceeded",
+                "Job has reached the specified backoff limit",
+            )]
+        });
+        assert_eq!(
+            status(&failed),
+            Rollout::Failed(
+                "job \"db-migrate\" failed: BackoffLimitExceeded: Job has reached the specified backoff limit".into()
+            )
+        );
+        // FailureTarget comes before Failed, while the pods terminate.
+        let failing = job(&|w, _| {
+            w.conditions = vec![condition(
+                "FailureTarget",
+                "DeadlineExceeded",
+                "Job was active longer than specified deadline",
+            )]
+        });
+        assert_eq!(status(&failing).word(), "failed");
+        let complete = job(&|w, b| {
+            w.conditions = vec![condition("Complete", "CompletionsReached", "")];
+            b.succeeded = 2;
+            b.started_at = Some(1_000);
+            b.completed_at = Some(1_042);
+        });
+        assert_eq!(
+            status(&complete),
+            Rollout::Complete("job \"db-migrate\" completed: 2/2 succeeded in 42s".into())
+        );
+        let suspended = job(&|w, _| w.paused = true);
+        assert_eq!(status(&suspended).word(), "suspended");
+        let running = job(&|_, b| {
+            b.active = 1;
+            b.succeeded = 1;
+            b.failed = 2;
+        });
+        assert_eq!(
+            status(&running),
+            Rollout::Running(
+                "job \"db-migrate\": 1 active, 1/2 succeeded, 2 failed (backoff limit 6)".into()
+            )
+        );
+        assert_eq!(status(&running).health(), crate::status::Status::Warn);
+    }
+
+    #[test]
+    fn a_cronjob_is_suspended_failed_running_or_scheduled_by_its_newest_job() {
+        use super::super::model::LastJob;
+        let cronjob = |paused: bool, last: Option<LastJob>, active: i32| WorkloadRow {
+            kind: WorkloadKind::CronJob,
+            name: "report".into(),
+            paused,
+            batch: Some(Box::new(BatchRow {
+                schedule: "0 3 * * *".into(),
+                time_zone: Some("Europe/Paris".into()),
+                active,
+                last_job: last,
+                ..BatchRow::default()
+            })),
+            ..WorkloadRow::default()
+        };
+        let last = |finished: Option<(bool, &str)>| {
+            Some(LastJob {
+                name: "report-29".into(),
+                created_at: None,
+                finished: finished.map(|(ok, why)| (ok, why.to_string())),
+            })
+        };
+        assert_eq!(
+            status(&cronjob(true, last(Some((false, "x"))), 0)),
+            Rollout::Suspended(
+                "cronjob \"report\" is suspended (schedule 0 3 * * * (Europe/Paris))".into()
+            )
+        );
+        assert_eq!(
+            status(&cronjob(
+                false,
+                last(Some((false, "BackoffLimitExceeded"))),
+                0
+            ))
+            .word(),
+            "failed"
+        );
+        assert_eq!(status(&cronjob(false, last(None), 1)).word(), "running");
+        let fine = status(&cronjob(false, last(Some((true, ""))), 0));
+        assert_eq!(
+            fine,
+            Rollout::Scheduled(
+                "cronjob \"report\" runs on 0 3 * * * (Europe/Paris); its last Job report-29 completed"
+                    .into()
+            )
+        );
+        assert!(fine.is_complete());
+        assert_eq!(status(&cronjob(false, None, 0)).word(), "scheduled");
     }
 }

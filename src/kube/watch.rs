@@ -1,6 +1,6 @@
 //! Watchers (kube-runtime) for Deployments, StatefulSets, DaemonSets, their
-//! revisions (ReplicaSets, ControllerRevisions), Pods, Events and Services
-//! in one namespace. Each sends slim projections to the UI loop; a relist arrives
+//! revisions (ReplicaSets, ControllerRevisions), Jobs, CronJobs,
+//! HorizontalPodAutoscalers, Pods, Events and Services in one namespace. Each sends slim projections to the UI loop; a relist arrives
 //! as one `Reset`, so no stale row survives a reconnect.
 
 use std::fmt::Debug;
@@ -11,11 +11,15 @@ use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{
     ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
 };
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event as KubeEvent, Pod, Service};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
-use super::model::{EventRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow};
+use super::model::{
+    EventRow, HpaRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow,
+};
 use super::{Change, Connection, KubeMsg, Out, Resource, WatchState};
 
 /// Runs the watches until the task running this is aborted or the
@@ -62,6 +66,36 @@ pub async fn watch_all<M: Send + 'static>(
             WorkloadRow::from_daemonset,
             |row: &WorkloadRow| row.name.clone(),
             |c| KubeMsg::Workloads(WorkloadKind::DaemonSet, c),
+            generation,
+            out.clone(),
+        ),
+        run(
+            Api::<Job>::namespaced(conn.client.clone(), ns),
+            all.clone(),
+            Resource::Jobs,
+            WorkloadRow::from_job,
+            |row: &WorkloadRow| row.name.clone(),
+            |c| KubeMsg::Workloads(WorkloadKind::Job, c),
+            generation,
+            out.clone(),
+        ),
+        run(
+            Api::<CronJob>::namespaced(conn.client.clone(), ns),
+            all.clone(),
+            Resource::CronJobs,
+            WorkloadRow::from_cronjob,
+            |row: &WorkloadRow| row.name.clone(),
+            |c| KubeMsg::Workloads(WorkloadKind::CronJob, c),
+            generation,
+            out.clone(),
+        ),
+        run(
+            Api::<HorizontalPodAutoscaler>::namespaced(conn.client.clone(), ns),
+            all.clone(),
+            Resource::Hpas,
+            HpaRow::from,
+            |row: &HpaRow| row.name.clone(),
+            KubeMsg::Hpas,
             generation,
             out.clone(),
         ),

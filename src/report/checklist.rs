@@ -35,6 +35,7 @@ fn failing<'a>(
         CheckRef::Rollout(Target::All) => runbook
             .workloads()
             .find_map(|w| failed(format!("rollout:{}", w.name.get_ref()))),
+        job @ CheckRef::Job(_) => failed(job.to_string()),
         alerts @ CheckRef::Alerts(_) => failed(alerts.to_string()),
     }
 }

@@ -1,6 +1,6 @@
 //! What a checklist item's `check` names: `probe:NAME`, `probe:*`,
-//! `signal:NAME`, `signal:*`, `rollout:WORKLOAD`, `rollout:*`, `alerts`,
-//! `alerts:FILTER`.
+//! `signal:NAME`, `signal:*`, `rollout:WORKLOAD`, `rollout:*`, `job:NAME`,
+//! `alerts`, `alerts:FILTER`.
 
 use std::fmt;
 
@@ -14,13 +14,15 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckRefError {
     #[error(
-        "unknown check \"{0}\": expected probe:NAME, probe:*, signal:NAME, signal:*, rollout:WORKLOAD, rollout:* or alerts"
+        "unknown check \"{0}\": expected probe:NAME, probe:*, signal:NAME, signal:*, rollout:WORKLOAD, rollout:*, job:NAME or alerts"
     )]
     Unknown(String),
     #[error("check \"{text}\" names nothing after \"{kind}:\"")]
     Empty { text: String, kind: String },
-    #[error("unknown check kind \"{0}\": expected probe, signal, rollout or alerts")]
+    #[error("unknown check kind \"{0}\": expected probe, signal, rollout, job or alerts")]
     UnknownKind(String),
+    #[error("check \"{0}\": job:* is not a check; name the Job or CronJob")]
+    AllJobs(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +30,9 @@ pub enum CheckRef {
     Probe(Target),
     Signal(Target),
     Rollout(Target),
+    /// The newest Job of that name, or made by the CronJob of that name,
+    /// completed successfully.
+    Job(String),
     /// No alert firing; the optional filter narrows which alerts count.
     Alerts(Option<String>),
 }
@@ -57,6 +62,10 @@ impl CheckRef {
             "probe" => Ok(CheckRef::Probe(target)),
             "signal" => Ok(CheckRef::Signal(target)),
             "rollout" => Ok(CheckRef::Rollout(target)),
+            "job" => match target {
+                Target::All => Err(CheckRefError::AllJobs(text.to_string())),
+                Target::Named(name) => Ok(CheckRef::Job(name)),
+            },
             "alerts" => Ok(CheckRef::Alerts(Some(rest.to_string()))),
             other => Err(CheckRefError::UnknownKind(other.to_string())),
         }
@@ -69,6 +78,7 @@ impl fmt::Display for CheckRef {
             CheckRef::Probe(t) => ("probe", t),
             CheckRef::Signal(t) => ("signal", t),
             CheckRef::Rollout(t) => ("rollout", t),
+            CheckRef::Job(name) => return write!(f, "job:{name}"),
             CheckRef::Alerts(None) => return f.write_str("alerts"),
             CheckRef::Alerts(Some(filter)) => return write!(f, "alerts:{filter}"),
         };
@@ -92,6 +102,7 @@ mod tests {
             "signal:*",
             "rollout:api",
             "rollout:*",
+            "job:db-migrate",
             "alerts",
             "alerts:severity=critical",
         ] {
@@ -108,6 +119,10 @@ mod tests {
         let kind = CheckRef::parse("prob:x").unwrap_err();
         assert_eq!(kind, CheckRefError::UnknownKind("prob".into()));
         assert!(kind.to_string().contains("unknown check kind \"prob\""));
+        assert!(matches!(
+            CheckRef::parse("job:*"),
+            Err(CheckRefError::AllJobs(_))
+        ));
         let empty = CheckRef::parse("probe:").unwrap_err();
         assert!(matches!(empty, CheckRefError::Empty { ref kind, .. } if kind == "probe"));
         assert!(empty.to_string().contains("names nothing"));

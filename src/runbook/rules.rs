@@ -416,6 +416,13 @@ fn check_reference(text: &str, known: &Known<'_>) -> Result<CheckRef, String> {
         CheckRef::Signal(t) => (known.signals, t),
         CheckRef::Rollout(t) => (known.workloads, t),
         CheckRef::Alerts(_) => return Ok(check_ref),
+        // Jobs are not declared in the runbook: any Job or CronJob name.
+        CheckRef::Job(name) if is_dns_subdomain(name) => return Ok(check_ref),
+        CheckRef::Job(name) => {
+            return Err(format!(
+                "check \"{text}\": \"{name}\" is not a valid Job or CronJob name (lowercase letters, digits, '-' and '.')"
+            ));
+        }
     };
     match target {
         // Without workloads, rollout:* means every Deployment in the namespace.

@@ -249,11 +249,13 @@ pub fn events_of<'a>(
     kind: WorkloadKind,
     name: &str,
     rss: &[&ReplicaSetRow],
+    jobs: &[&str],
 ) -> Vec<&'a EventRow> {
     let mut pod_owners: HashSet<&str> = rss.iter().map(|rs| rs.name.as_str()).collect();
     if kind != WorkloadKind::Deployment {
         pod_owners.insert(name);
     }
+    pod_owners.extend(jobs.iter().copied());
     let mut events: Vec<&EventRow> = cluster
         .events
         .values()
@@ -262,6 +264,7 @@ pub fn events_of<'a>(
             "ReplicaSet" => {
                 kind == WorkloadKind::Deployment && pod_owners.contains(e.object.as_str())
             }
+            "Job" => jobs.contains(&e.object.as_str()),
             "Pod" => e
                 .object
                 .rsplit_once('-')
@@ -276,6 +279,59 @@ pub fn events_of<'a>(
     });
     events.truncate(MAX_SHOWN_EVENTS);
     events
+}
+
+/// A CronJob's view: the pods of its Jobs, its Jobs newest first in the
+/// history section (each with its state), and the events of it, its Jobs
+/// and their pods.
+fn cronjob_view<'a>(cluster: &'a ClusterState, cronjob: &'a WorkloadRow) -> Workload<'a> {
+    let mut jobs: Vec<&WorkloadRow> = cluster
+        .workloads
+        .values()
+        .filter(|j| {
+            j.batch
+                .as_ref()
+                .and_then(|b| b.cronjob.as_deref())
+                .is_some_and(|uid| !uid.is_empty() && uid == cronjob.uid)
+        })
+        .collect();
+    jobs.sort_by(|a, b| (b.created_at, &b.name).cmp(&(a.created_at, &a.name)));
+    let uids: HashSet<&str> = jobs.iter().map(|j| j.uid.as_str()).collect();
+    let mut pods: Vec<&PodRow> = cluster
+        .pods
+        .values()
+        .filter(|p| uids.contains(p.owner.as_str()))
+        .collect();
+    pods.sort_by(|a, b| {
+        healthy(a)
+            .cmp(&healthy(b))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let history = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| {
+            let b = j.batch.as_deref();
+            RevisionRow {
+                revision: 0,
+                replicaset: j.name.clone(),
+                created_at: j.created_at,
+                images: j.images.clone(),
+                change_cause: Some(crate::kube::rollout::status(j).message(WorkloadKind::Job)),
+                pods: pods.iter().filter(|p| p.owner == j.uid).count(),
+                desired: b.and_then(|b| b.completions).unwrap_or(1),
+                ready: b.map_or(0, |b| b.succeeded),
+                current: i == 0,
+            }
+        })
+        .collect();
+    let names: Vec<&str> = jobs.iter().map(|j| j.name.as_str()).collect();
+    Workload {
+        workload: Some(cronjob),
+        history,
+        events: events_of(cluster, WorkloadKind::CronJob, &cronjob.name, &[], &names),
+        pods,
+    }
 }
 
 /// Everything the view shows, derived at once.
@@ -295,13 +351,16 @@ pub fn derive<'a>(cluster: &'a ClusterState, kind: WorkloadKind, name: &str) -> 
             events: Vec::new(),
         };
     };
+    if kind == WorkloadKind::CronJob {
+        return cronjob_view(cluster, d);
+    }
     if kind != WorkloadKind::Deployment {
         let crs = controller_revisions_of(cluster, d);
         let pods = owned_pods(cluster, d);
         return Workload {
             workload: Some(d),
             history: controller_history(d, &crs, &pods),
-            events: events_of(cluster, kind, name, &[]),
+            events: events_of(cluster, kind, name, &[], &[]),
             pods,
         };
     }
@@ -310,7 +369,7 @@ pub fn derive<'a>(cluster: &'a ClusterState, kind: WorkloadKind, name: &str) -> 
     Workload {
         workload: Some(d),
         history: history(d, &rss, &pods),
-        events: events_of(cluster, kind, name, &rss),
+        events: events_of(cluster, kind, name, &rss, &[]),
         pods,
     }
 }

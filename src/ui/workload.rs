@@ -11,7 +11,7 @@ use super::fit::{Cell, columns, fit, fit_line, scrolled, window, wrap};
 use crate::config::theme::Theme;
 use crate::human::age;
 use crate::kube::model::{PodPhase, PodRow, Strategy, WorkloadKind, WorkloadRow};
-use crate::kube::rollout::{Rollout, status};
+use crate::kube::rollout::status;
 use crate::state::AppState;
 use crate::state::logs::{LogStatus, LogView};
 use crate::state::workload::{Section, Workload, WorkloadView, derive};
@@ -24,6 +24,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
     }
     let theme = &state.theme;
     let w = derive(&state.cluster, view.kind, &view.name);
+    let summary: Vec<Line> = summary(state, &w, view.kind, &view.name)
+        .into_iter()
+        .map(|l| fit_line(l, usize::from(body.width)))
+        .collect();
     let [
         summary_area,
         pods_area,
@@ -31,7 +35,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         conditions_area,
         events_area,
     ] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(summary.len() as u16),
         // As tall as its pods, up to half the screen; events take the rest.
         Constraint::Length(section_height(
             &w,
@@ -43,10 +47,6 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         Constraint::Fill(1),
     ])
     .areas(body);
-    let summary: Vec<Line> = summary(state, &w, view.kind, &view.name)
-        .into_iter()
-        .map(|l| fit_line(l, usize::from(summary_area.width)))
-        .collect();
     frame.render_widget(Paragraph::new(summary), summary_area);
     let now = state.now;
     for (section, area) in [
@@ -68,7 +68,11 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
             Section::Pods => "No pods.",
             Section::History => match view.kind {
                 WorkloadKind::Deployment => "No ReplicaSets: no revisions yet.",
-                _ => "No ControllerRevisions: no revisions yet.",
+                WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {
+                    "No ControllerRevisions: no revisions yet."
+                }
+                WorkloadKind::CronJob => "No Jobs of this CronJob in the namespace.",
+                WorkloadKind::Job => "A Job has no revisions: it runs once.",
             },
             Section::Conditions => "No conditions reported yet.",
             Section::Events => "No recent events.",
@@ -110,12 +114,130 @@ fn summary(state: &AppState, w: &Workload, kind: WorkloadKind, name: &str) -> Ve
         ];
     };
     let rollout = status(d);
-    let st = match rollout {
-        Rollout::Complete(_) => Status::Ok,
-        Rollout::Failed(_) => Status::Fail,
-        _ => Status::Warn,
-    };
+    let st = rollout.health();
     let images = d.images.join(", ");
+    let head = vec![
+        Span::styled(format!("{resource}/{name} "), theme.title(true)),
+        Span::styled(
+            format!("{} {} ", st.symbol(), rollout.word()),
+            theme.status(st),
+        ),
+    ];
+    let mut lines = match (kind, d.batch.as_deref()) {
+        (WorkloadKind::Job, Some(b)) => {
+            let took = match (b.started_at, b.completed_at) {
+                (Some(start), Some(end)) => format!(" · took {}", age(end - start)),
+                (Some(start), None) => format!(" · running {}", age(state.now - start)),
+                _ => String::new(),
+            };
+            let completions = b.completions.map_or("any".to_string(), |n| n.to_string());
+            vec![Line::from(
+                [
+                    head,
+                    vec![Span::styled(
+                        format!(
+                            "· {} of {completions} succeeded · {} active · {} failed (backoff limit {}) · parallelism {}{took} · {images}",
+                            b.succeeded, b.active, b.failed, b.backoff_limit, b.parallelism
+                        ),
+                        theme.base(),
+                    )],
+                ]
+                .concat(),
+            )]
+        }
+        (WorkloadKind::CronJob, Some(b)) => {
+            let when = |t: Option<i64>| {
+                t.map_or("never".to_string(), |t| {
+                    format!("{} ago", age(state.now - t))
+                })
+            };
+            let zone = b
+                .time_zone
+                .as_ref()
+                .map_or(String::new(), |z| format!(" ({z})"));
+            vec![Line::from(
+                [
+                    head,
+                    vec![Span::styled(
+                        format!(
+                            "· schedule {}{zone} · last scheduled {} · last succeeded {} · {} active · {images}",
+                            b.schedule,
+                            when(b.last_schedule),
+                            when(b.last_successful),
+                            b.active
+                        ),
+                        theme.base(),
+                    )],
+                ]
+                .concat(),
+            )]
+        }
+        _ => rollout_summary(d, w, kind, head, &images, theme),
+    };
+    lines.push(Line::styled(rollout.message(kind), theme.muted()));
+    if let Some(hpa) = state
+        .cluster
+        .hpas
+        .values()
+        .find(|h| h.target_kind == kind.name() && h.target == name)
+    {
+        lines.push(hpa_line(hpa, theme));
+    }
+    lines
+}
+
+/// The line of the HorizontalPodAutoscaler that scales the workload: its
+/// range, what it has and wants, each metric against its target, and the
+/// conditions that are not as they should be.
+pub fn hpa_line(hpa: &crate::kube::model::HpaRow, theme: &Theme) -> Line<'static> {
+    let limited = hpa
+        .conditions
+        .iter()
+        .filter(|c| {
+            (c.type_ == "ScalingLimited" && c.status == "True")
+                || (c.type_ != "ScalingLimited" && c.status == "False")
+        })
+        .map(|c| {
+            format!(
+                "{} {}: {}",
+                c.type_,
+                c.reason.as_deref().unwrap_or(""),
+                c.message.as_deref().unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>();
+    let mut spans = vec![
+        Span::styled(format!("hpa/{} ", hpa.name), theme.accent()),
+        Span::styled(
+            format!(
+                "scales it between {} and {} · {} now, wants {} · {}",
+                hpa.min,
+                hpa.max,
+                hpa.current,
+                hpa.desired,
+                hpa.targets()
+            ),
+            theme.base(),
+        ),
+    ];
+    if !limited.is_empty() {
+        spans.push(Span::styled(
+            format!(" · {}", limited.join(" · ")),
+            theme.status(Status::Warn),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// The first line of a Deployment's, StatefulSet's or DaemonSet's summary.
+fn rollout_summary(
+    d: &WorkloadRow,
+    w: &Workload,
+    kind: WorkloadKind,
+    head: Vec<Span<'static>>,
+    images: &str,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     // A StatefulSet's or DaemonSet's revision is its current
     // ControllerRevision's number.
     let revision = match kind {
@@ -128,25 +250,17 @@ fn summary(state: &AppState, w: &Workload, kind: WorkloadKind, name: &str) -> Ve
     };
     // A DaemonSet's desired count is the nodes it should run on.
     let ready = format!("{}/{} ready", d.ready, d.desired);
-    vec![
-        Line::from(vec![
-            Span::styled(format!("{resource}/{name} "), theme.title(true)),
-            Span::styled(
-                format!("{} {} ", st.symbol(), rollout.word()),
-                theme.status(st),
-            ),
-            Span::styled(
-                format!(
-                    "· {ready} · updated {} · available {} · revision {revision}{} · {images}",
-                    d.updated,
-                    d.available,
-                    strategy_text(d)
-                ),
-                theme.base(),
-            ),
-        ]),
-        Line::styled(rollout.message(kind), theme.muted()),
-    ]
+    let mut spans = head;
+    spans.push(Span::styled(
+        format!(
+            "· {ready} · updated {} · available {} · revision {revision}{} · {images}",
+            d.updated,
+            d.available,
+            strategy_text(d)
+        ),
+        theme.base(),
+    ));
+    vec![Line::from(spans)]
 }
 
 fn list(
@@ -174,7 +288,13 @@ fn list(
         .border_style(theme.border(focused))
         .title(Line::from(vec![
             Span::styled(" ", theme.border(focused)),
-            Span::styled(section.title(), theme.title(focused)),
+            Span::styled(
+                match (section, view.kind) {
+                    (Section::History, WorkloadKind::CronJob) => "Jobs",
+                    _ => section.title(),
+                },
+                theme.title(focused),
+            ),
             Span::styled(format!(" {count}"), theme.muted()),
         ]));
     let inner = block.inner(area);
@@ -267,6 +387,9 @@ fn tags(images: &[String]) -> String {
 }
 
 fn history_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
+    if w.workload.is_some_and(|d| d.kind == WorkloadKind::CronJob) {
+        return job_rows(theme, w, now);
+    }
     w.history
         .iter()
         .map(|r| {
@@ -292,6 +415,39 @@ fn history_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
                 Cell::at(
                     2,
                     Span::styled(format!("pods {}/{} ", r.pods, r.desired), theme.muted()),
+                ),
+                Cell::flex(
+                    1,
+                    Span::styled(r.change_cause.clone().unwrap_or_default(), theme.base()),
+                ),
+            ]
+        })
+        .collect()
+}
+
+/// A CronJob's Jobs, newest first: name, age, succeeded of completions,
+/// and the Job's state in a sentence.
+fn job_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
+    w.history
+        .iter()
+        .map(|r| {
+            let mark = if r.current { "● newest" } else { "        " };
+            vec![
+                Cell::keep(Span::styled(
+                    format!("{:<24} ", fit(&r.replicaset, 24)),
+                    theme.accent(),
+                )),
+                Cell::keep(Span::styled(format!("{mark} "), theme.status(Status::Ok))),
+                Cell::at(
+                    3,
+                    Span::styled(
+                        format!("{:<5} ", r.created_at.map_or("-".into(), |t| age(now - t))),
+                        theme.muted(),
+                    ),
+                ),
+                Cell::at(
+                    2,
+                    Span::styled(format!("done {}/{} ", r.ready, r.desired), theme.muted()),
                 ),
                 Cell::flex(
                     1,

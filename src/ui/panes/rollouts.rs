@@ -12,7 +12,7 @@ use super::{Content, heading, note};
 use crate::config::theme::Theme;
 use crate::human::age;
 use crate::kube::cluster::{ClusterState, Link, RolloutRow};
-use crate::kube::model::{PodPhase, WorkloadKind};
+use crate::kube::model::{BatchRow, PodPhase, WorkloadKind};
 use crate::kube::rollout::Rollout;
 use crate::kube::{Resource, WatchState};
 use crate::state::AppState;
@@ -27,6 +27,9 @@ fn state_of(row: &RolloutRow, listed: bool) -> (&'static str, &'static str, Stat
         Some(Rollout::Failed(_)) => ("✗", "failed", Status::Fail),
         Some(Rollout::Paused(_)) => ("‖", "paused", Status::Warn),
         Some(Rollout::OnDelete(_)) => ("○", "ondelete", Status::Warn),
+        Some(Rollout::Running(_)) => ("▶", "running", Status::Warn),
+        Some(Rollout::Suspended(_)) => ("‖", "suspend", Status::Warn),
+        Some(Rollout::Scheduled(_)) => ("✓", "schedule", Status::Ok),
         Some(Rollout::Waiting) => ("▲", "waiting", Status::Warn),
         Some(Rollout::Progressing(_)) => ("▲", "rolling", Status::Warn),
     }
@@ -47,6 +50,7 @@ fn pods_text(row: &RolloutRow) -> String {
         (PodPhase::Pending, "pend"),
         (PodPhase::Failing, "crash"),
         (PodPhase::Terminating, "term"),
+        (PodPhase::Succeeded, "done"),
         (PodPhase::Failed, "failed"),
     ];
     let parts: Vec<String> = words
@@ -75,6 +79,8 @@ fn resource_of(kind: WorkloadKind) -> Resource {
         WorkloadKind::Deployment => Resource::Deployments,
         WorkloadKind::StatefulSet => Resource::StatefulSets,
         WorkloadKind::DaemonSet => Resource::DaemonSets,
+        WorkloadKind::Job => Resource::Jobs,
+        WorkloadKind::CronJob => Resource::CronJobs,
     }
 }
 
@@ -143,6 +149,10 @@ fn row_cells(
         return cells;
     };
     let muted = theme.muted();
+    if let Some(b) = d.batch.as_deref() {
+        batch_cells(&mut cells, row, d, b, theme, status, now);
+        return cells;
+    }
     // Progress as kubectl counts it: replicas both updated and available
     // (during a rollout the old pods are available but not updated).
     cells.push(Cell::at(
@@ -182,6 +192,12 @@ fn row_cells(
             ),
         ));
     }
+    if let Some(hpa) = &row.hpa {
+        cells.push(Cell::at(
+            4,
+            Span::styled(format!("hpa {}-{} ", hpa.min, hpa.max), theme.accent()),
+        ));
+    }
     if let Some(at) = d.changed_at {
         cells.push(Cell::at(
             7,
@@ -189,6 +205,74 @@ fn row_cells(
         ));
     }
     cells
+}
+
+/// A Job's cells: progress to its completions, succeeded of completions,
+/// active and failed pods, how long it ran; a CronJob's: its schedule,
+/// when it last ran and succeeded, its newest Job.
+fn batch_cells(
+    cells: &mut Vec<Cell>,
+    row: &RolloutRow,
+    d: &crate::kube::model::WorkloadRow,
+    b: &BatchRow,
+    theme: &Theme,
+    status: Status,
+    now: i64,
+) {
+    let muted = theme.muted();
+    if d.kind == WorkloadKind::CronJob {
+        cells.push(Cell::keep(Span::styled(
+            format!("{} ", fit(&b.schedule, 16)),
+            theme.base(),
+        )));
+        let when =
+            |t: Option<i64>| t.map_or("never".to_string(), |t| format!("{} ago", age(now - t)));
+        cells.push(Cell::at(
+            3,
+            Span::styled(format!("last {} ", when(b.last_schedule)), muted),
+        ));
+        cells.push(Cell::at(
+            4,
+            Span::styled(format!("ok {} ", when(b.last_successful)), muted),
+        ));
+        if let Some(job) = &b.last_job {
+            cells.push(Cell::at(5, Span::styled(format!("{} ", job.name), muted)));
+        }
+    } else {
+        let wanted = b.completions.unwrap_or(1);
+        cells.push(Cell::at(
+            4,
+            Span::styled(
+                format!("{} ", gauge(b.succeeded, wanted, 8)),
+                theme.status(status),
+            ),
+        ));
+        cells.push(Cell::keep(Span::styled(
+            format!("{}/{} ", b.succeeded, wanted),
+            theme.base(),
+        )));
+        cells.push(Cell::at(
+            3,
+            Span::styled(format!("act {} fail {} ", b.active, b.failed), muted),
+        ));
+        let took = match (b.started_at, b.completed_at) {
+            (Some(start), Some(end)) => Some(format!("took {} ", age(end - start))),
+            (Some(start), None) => Some(format!("for {} ", age(now - start))),
+            _ => None,
+        };
+        if let Some(took) = took {
+            cells.push(Cell::at(5, Span::styled(took, muted)));
+        }
+    }
+    let image = d.images.first().map_or("", |i| tag(i));
+    cells.push(Cell::at(
+        5,
+        Span::styled(format!("{} ", fit(image, 20)), theme.base()),
+    ));
+    cells.push(Cell::at(
+        6,
+        Span::styled(format!("{} ", pods_text(row)), muted),
+    ));
 }
 
 pub fn content(state: &AppState, width: usize) -> Content {
