@@ -59,6 +59,110 @@ impl Plan {
         }
     }
 
+    /// A new range for a HorizontalPodAutoscaler (a merge patch of
+    /// minReplicas and maxReplicas).
+    pub fn hpa_range(ns: &str, name: &str, from: (i32, i32), to: (i32, i32)) -> Plan {
+        Plan {
+            id: crate::journal::new_id(),
+            summary: format!(
+                "change hpa/{name} from {}-{} to {}-{} replicas",
+                from.0, from.1, to.0, to.1
+            ),
+            target: name.to_string(),
+            verb: "PATCH",
+            path: format!("/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers/{name}"),
+            content_type: MERGE,
+            body: json!({"spec": {"minReplicas": to.0, "maxReplicas": to.1}}),
+        }
+    }
+
+    /// Suspend or resume a CronJob (no new Jobs while suspended) or a Job
+    /// (its pods stop while suspended).
+    pub fn suspend(kind: WorkloadKind, ns: &str, name: &str, suspend: bool) -> Plan {
+        let what = if suspend { "suspend" } else { "resume" };
+        let effect = match (kind, suspend) {
+            (WorkloadKind::CronJob, true) => " (no new Jobs until resumed)",
+            (WorkloadKind::CronJob, false) => " (Jobs on its schedule again)",
+            (_, true) => " (its running pods are stopped)",
+            (_, false) => " (its pods start again)",
+        };
+        Plan {
+            id: crate::journal::new_id(),
+            summary: format!("{what} {}/{name}{effect}", kind.resource()),
+            target: name.to_string(),
+            verb: "PATCH",
+            path: workload_path(kind, ns, name),
+            content_type: MERGE,
+            body: json!({"spec": {"suspend": suspend}}),
+        }
+    }
+
+    /// `kubectl create job NAME --from=cronjob/CRONJOB`: a Job made from the
+    /// CronJob's job template, owned by it and marked as started by hand.
+    pub fn trigger(ns: &str, cronjob: &str, uid: &str, template: &Value, suffix: &str) -> Plan {
+        // A Job's name goes into a label: at most 63 characters.
+        let stem: String = cronjob
+            .chars()
+            .take(63 - "-manual-".len() - suffix.len())
+            .collect();
+        let name = format!("{stem}-manual-{suffix}");
+        let mut annotations = template
+            .pointer("/metadata/annotations")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(
+                "cronjob.kubernetes.io/instantiate".into(),
+                Value::String("manual".into()),
+            );
+        }
+        let labels = template
+            .pointer("/metadata/labels")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        Plan {
+            id: crate::journal::new_id(),
+            summary: format!("run cronjob/{cronjob} now: create job/{name} from its job template"),
+            target: cronjob.to_string(),
+            verb: "POST",
+            path: format!("/apis/batch/v1/namespaces/{ns}/jobs"),
+            content_type: "application/json",
+            body: json!({
+                "apiVersion": "batch/v1",
+                "kind": "Job",
+                "metadata": {
+                    "name": name,
+                    "namespace": ns,
+                    "annotations": annotations,
+                    "labels": labels,
+                    "ownerReferences": [{
+                        "apiVersion": "batch/v1",
+                        "kind": "CronJob",
+                        "name": cronjob,
+                        "uid": uid,
+                        "controller": true
+                    }]
+                },
+                "spec": template.get("spec").cloned().unwrap_or_else(|| json!({}))
+            }),
+        }
+    }
+
+    /// Delete a pod of an active Job whose container is in a crash loop:
+    /// the Job's controller makes a new pod at once, as it does for any
+    /// pod it loses.
+    pub fn retry_pod(ns: &str, job: &str, pod: &str) -> Plan {
+        Plan {
+            id: crate::journal::new_id(),
+            summary: format!("delete pod/{pod} of job/{job} (its controller starts a new pod)"),
+            target: job.to_string(),
+            verb: "DELETE",
+            path: format!("/api/v1/namespaces/{ns}/pods/{pod}"),
+            content_type: "application/json",
+            body: json!({}),
+        }
+    }
+
     /// `kubectl rollout restart` of a Deployment.
     pub fn restart(ns: &str, name: &str, at: &str) -> Plan {
         Plan::restart_workload(WorkloadKind::Deployment, ns, name, at)
@@ -119,6 +223,32 @@ impl Plan {
     pub fn request(&self) -> Value {
         json!({"verb": self.verb, "path": self.path, "content_type": self.content_type, "body": self.body})
     }
+}
+
+/// A range typed for an HPA, `MIN-MAX` (or `MIN..MAX`, `MIN MAX`): None
+/// when the text is not a range at all (a single count), else the range
+/// or why it is refused.
+pub fn parse_range(text: &str) -> Option<Result<(i32, i32), String>> {
+    let text = text.trim();
+    let (a, b) = text
+        .split_once("..")
+        .or_else(|| text.split_once('-'))
+        .or_else(|| text.split_once(' '))?;
+    let number = |s: &str| -> Result<i32, String> {
+        let s = s.trim();
+        s.parse::<i32>()
+            .map_err(|_| format!("\"{s}\" in \"{text}\" is not a number of replicas"))
+    };
+    Some((|| {
+        let (min, max) = (number(a)?, number(b)?);
+        if min < 1 {
+            return Err("an HPA's minimum is at least 1".into());
+        }
+        if max < min {
+            return Err(format!("the maximum {max} is below the minimum {min}"));
+        }
+        Ok((min, max))
+    })())
 }
 
 /// Checks the replica count typed for a scale: the number, and a warning
@@ -183,6 +313,10 @@ pub const READ_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10
 /// value a `remove` removed. A JSON patch's `/metadata` operations are not
 /// compared: controllers rewrite annotations such as the revision.
 pub fn applied(plan: &Plan, object: &Value) -> bool {
+    // A deletion still in view is applied once it is under way.
+    if plan.verb == "DELETE" {
+        return object.pointer("/metadata/deletionTimestamp").is_some();
+    }
     match &plan.body {
         Value::Array(ops) => ops.iter().all(|op| {
             let path = op.get("path").and_then(Value::as_str).unwrap_or("");
@@ -279,11 +413,23 @@ fn api_error(e: ::kube::Error) -> ActionError {
     }
 }
 
+/// Where the plan's object is read back: its path, or for a creation the
+/// path of the object it names.
+pub fn object_path(plan: &Plan) -> String {
+    match (
+        plan.verb,
+        plan.body.pointer("/metadata/name").and_then(Value::as_str),
+    ) {
+        ("POST", Some(name)) => format!("{}/{name}", plan.path),
+        _ => plan.path.clone(),
+    }
+}
+
 /// Reads the plan's object back (GET on its path), within `READ_DEADLINE`.
 pub async fn read(client: &Client, plan: &Plan) -> Result<Value, ActionError> {
     let request = http::Request::builder()
         .method("GET")
-        .uri(plan.path.clone())
+        .uri(object_path(plan))
         .body(Vec::new())
         .map_err(|e| ActionError::Failed(e.to_string()))?;
     match tokio::time::timeout(READ_DEADLINE, client.request::<Value>(request)).await {
@@ -370,7 +516,11 @@ impl Action<'_> {
                     };
                     (ok, detail.to_string())
                 }
-                // Gone: the change cannot be in it.
+                // Gone: a deletion went through; any other change cannot
+                // be in it.
+                Err(ActionError::Refused { code: 404, .. }) if self.plan.verb == "DELETE" => {
+                    (true, "read back: applied (the object is gone)".to_string())
+                }
                 Err(ActionError::Refused { code: 404, .. }) => {
                     (false, "read back: the object no longer exists".to_string())
                 }
@@ -479,6 +629,97 @@ mod tests {
         assert_eq!(
             Plan::pause("shop", "api", false).body,
             json!({"spec": {"paused": false}})
+        );
+    }
+
+    #[test]
+    fn batch_and_autoscaler_plans_are_the_requests_kubectl_sends() {
+        let suspend = Plan::suspend(WorkloadKind::CronJob, "shop", "report", true);
+        assert_eq!(
+            suspend.path,
+            "/apis/batch/v1/namespaces/shop/cronjobs/report"
+        );
+        assert_eq!(suspend.body, json!({"spec": {"suspend": true}}));
+        assert_eq!(
+            suspend.summary,
+            "suspend cronjob/report (no new Jobs until resumed)"
+        );
+        let range = Plan::hpa_range("shop", "worker", (2, 6), (3, 8));
+        assert_eq!(
+            range.path,
+            "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/worker"
+        );
+        assert_eq!(
+            range.body,
+            json!({"spec": {"minReplicas": 3, "maxReplicas": 8}})
+        );
+        assert_eq!(range.summary, "change hpa/worker from 2-6 to 3-8 replicas");
+        let template = json!({
+            "metadata": {"labels": {"app": "report"}},
+            "spec": {"backoffLimit": 2, "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "report", "image": "report:1"}]}}}
+        });
+        let run = Plan::trigger("shop", "report", "uid-cj", &template, "x2k9q");
+        assert_eq!(
+            (run.verb, run.path.as_str()),
+            ("POST", "/apis/batch/v1/namespaces/shop/jobs")
+        );
+        assert_eq!(run.body["metadata"]["name"], "report-manual-x2k9q");
+        assert_eq!(
+            run.body["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"],
+            "manual"
+        );
+        assert_eq!(run.body["metadata"]["labels"]["app"], "report");
+        assert_eq!(run.body["metadata"]["ownerReferences"][0]["uid"], "uid-cj");
+        assert_eq!(run.body["spec"], template["spec"]);
+        assert_eq!(
+            object_path(&run),
+            "/apis/batch/v1/namespaces/shop/jobs/report-manual-x2k9q"
+        );
+        // A long CronJob name is cut so that the Job's name fits a label.
+        let long = Plan::trigger("shop", &"r".repeat(80), "u", &template, "x2k9q");
+        assert_eq!(long.body["metadata"]["name"].as_str().unwrap().len(), 63);
+        // Read back: a created Job holds what was sent; a deleted pod is
+        // gone or going.
+        let mut created = run.body.clone();
+        created["status"] = json!({"active": 1});
+        created["metadata"]["uid"] = json!("j1");
+        assert!(applied(&run, &created));
+        let delete = Plan::retry_pod("shop", "db-migrate", "db-migrate-x7k2p");
+        assert_eq!(delete.path, "/api/v1/namespaces/shop/pods/db-migrate-x7k2p");
+        assert!(!applied(
+            &delete,
+            &json!({"metadata": {"name": "db-migrate-x7k2p"}})
+        ));
+        assert!(applied(
+            &delete,
+            &json!({"metadata": {"deletionTimestamp": "2026-12-03T06:00:00Z"}})
+        ));
+    }
+
+    #[test]
+    fn a_range_is_min_dash_max_and_a_single_number_is_not_a_range() {
+        assert_eq!(parse_range("3-8"), Some(Ok((3, 8))));
+        assert_eq!(parse_range(" 3 .. 8 "), Some(Ok((3, 8))));
+        assert_eq!(parse_range("3 8"), Some(Ok((3, 8))));
+        assert_eq!(parse_range("5"), None);
+        assert!(
+            parse_range("0-4")
+                .unwrap()
+                .unwrap_err()
+                .contains("at least 1")
+        );
+        assert!(
+            parse_range("6-2")
+                .unwrap()
+                .unwrap_err()
+                .contains("below the minimum")
+        );
+        assert!(
+            parse_range("a-2")
+                .unwrap()
+                .unwrap_err()
+                .contains("\"a\" in \"a-2\"")
         );
     }
 }

@@ -414,6 +414,7 @@ impl ClusterState {
         }
         self.stale = false;
         self.refreshed_at = now;
+        self.note_last_jobs();
         // Pods by workload: a Deployment's through its ReplicaSets, a
         // StatefulSet's and a DaemonSet's directly.
         let by_uid: HashMap<&str, &WorkloadKey> = self
@@ -468,7 +469,6 @@ impl ClusterState {
                 .or_default()
                 .push((cr.name.as_str(), cr.revision));
         }
-        let last_jobs = self.last_jobs();
         let keys: Vec<WorkloadKey> = if self.wanted.is_empty() {
             // A CronJob's Jobs are in its row, not rows of their own.
             self.workloads
@@ -500,11 +500,6 @@ impl ClusterState {
                     });
                 }
                 let (phases, restarts) = pods.remove(&key).unwrap_or_default();
-                if let Some(w) = workload.as_mut()
-                    && let Some(b) = w.batch.as_mut()
-                {
-                    b.last_job = last_jobs.get(w.uid.as_str()).cloned();
-                }
                 let (kind, name) = key;
                 let hpa = self
                     .hpas
@@ -532,6 +527,23 @@ impl ClusterState {
                 .then_with(|| a.kind.cmp(&b.kind))
         });
         self.rows = rows;
+    }
+
+    /// Gives each CronJob its newest Job, so that its state can be judged
+    /// from its row alone.
+    fn note_last_jobs(&mut self) {
+        let last: HashMap<String, LastJob> = self
+            .last_jobs()
+            .into_iter()
+            .map(|(uid, job)| (uid.to_string(), job))
+            .collect();
+        for w in self.workloads.values_mut() {
+            if w.kind == WorkloadKind::CronJob
+                && let Some(b) = w.batch.as_mut()
+            {
+                b.last_job = last.get(&w.uid).cloned();
+            }
+        }
     }
 
     /// Each CronJob's newest Job (by creation, then name), by the CronJob's

@@ -92,6 +92,8 @@ pub struct BatchRow {
     pub last_successful: Option<i64>,
     /// CronJob: its newest Job, as the cluster state finds it.
     pub last_job: Option<LastJob>,
+    /// CronJob: its job template, from which a Job is made to run it now.
+    pub job_template: Option<serde_json::Value>,
 }
 
 /// A CronJob's newest Job: its name and how it stands.
@@ -468,6 +470,7 @@ impl WorkloadRow {
                 time_zone: spec.time_zone.clone(),
                 last_schedule: secs(status.last_schedule_time.as_ref()),
                 last_successful: secs(status.last_successful_time.as_ref()),
+                job_template: serde_json::to_value(&spec.job_template).ok(),
                 ..BatchRow::default()
             })),
             ..WorkloadRow::default()

@@ -8,8 +8,9 @@ use ratatui_textarea::TextArea;
 
 use crate::action::Action;
 use crate::config::keys::Key;
+use crate::kube::actions::parse_range;
 use crate::kube::actions::{Plan, parse_replicas};
-use crate::kube::model::{WorkloadKind, WorkloadRow};
+use crate::kube::model::{HpaRow, WorkloadKind, WorkloadRow};
 
 #[derive(Debug, Clone)]
 pub enum Dialog {
@@ -18,6 +19,9 @@ pub enum Dialog {
         kind: WorkloadKind,
         deployment: String,
         current: i32,
+        /// The HorizontalPodAutoscaler that owns the count, if one does:
+        /// the dialog warns, and `MIN-MAX` changes its range instead.
+        hpa: Option<Box<HpaRow>>,
         input: Box<TextArea<'static>>,
         error: Option<String>,
     },
@@ -289,6 +293,7 @@ impl Dialog {
     pub fn open(
         action: Action,
         d: &WorkloadRow,
+        hpa: Option<HpaRow>,
         ns: &str,
         at: &str,
         id: u64,
@@ -298,19 +303,41 @@ impl Dialog {
             (Action::Scale, WorkloadKind::DaemonSet) => Err(format!(
                 "{what} runs one pod on each eligible node: a DaemonSet has no replica count to scale"
             )),
+            (Action::Scale, WorkloadKind::Job | WorkloadKind::CronJob) => Err(format!(
+                "{what} runs to completion: it has no replica count to scale (its parallelism is part of its spec)"
+            )),
+            (Action::PauseResume, WorkloadKind::Job | WorkloadKind::CronJob) => Ok(Self::check(
+                Plan::suspend(d.kind, ns, &d.name, !d.paused),
+                None,
+                id,
+            )),
+            (Action::Rollback, WorkloadKind::Job | WorkloadKind::CronJob) => Err(format!(
+                "{what} has no revisions to roll back to: a Job runs once; change a CronJob's job template instead"
+            )),
+            (Action::Restart, WorkloadKind::CronJob) => {
+                match d.batch.as_deref().and_then(|b| b.job_template.as_ref()) {
+                    Some(template) => Ok(Self::check(
+                        Plan::trigger(ns, &d.name, &d.uid, template, &manual_suffix(at, id)),
+                        None,
+                        id,
+                    )),
+                    None => Err(format!("{what} has no job template to run")),
+                }
+            }
             (Action::PauseResume, WorkloadKind::StatefulSet | WorkloadKind::DaemonSet) => {
                 Err(format!(
                     "{what} cannot be paused: Kubernetes has no pause for {}s (kubectl rollout pause supports Deployments only)",
                     d.kind.name()
                 ))
             }
-            _ => Self::open_deployment_action(action, d, ns, at, id),
+            _ => Self::open_deployment_action(action, d, hpa, ns, at, id),
         }
     }
 
     fn open_deployment_action(
         action: Action,
         d: &WorkloadRow,
+        hpa: Option<HpaRow>,
         ns: &str,
         at: &str,
         id: u64,
@@ -324,6 +351,7 @@ impl Dialog {
                 Ok((
                     Dialog::Scale {
                         kind: d.kind,
+                        hpa: hpa.map(Box::new),
                         deployment: d.name.clone(),
                         current: d.desired,
                         input: Box::new(input),
@@ -364,6 +392,11 @@ impl Dialog {
         Self::check_unready(plan, warning, None, id)
     }
 
+    /// A plan made elsewhere, on its way to the dry run.
+    pub fn checked(plan: Plan, id: u64) -> (Dialog, Option<Request>) {
+        Self::check(plan, None, id)
+    }
+
     fn check_unready(
         plan: Plan,
         warning: Option<String>,
@@ -392,11 +425,52 @@ impl Dialog {
                     deployment,
                     current,
                     input,
+                    hpa,
                     ..
                 },
                 Action::Submit | Action::Confirm,
             ) => {
                 let text = input.lines().join("");
+                // With an HPA, `MIN-MAX` changes its range instead.
+                if let Some(h) = hpa.as_deref()
+                    && let Some(range) = parse_range(&text)
+                {
+                    return match range {
+                        Ok((min, max)) if (min, max) == (h.min, h.max) => (
+                            Some(Dialog::Scale {
+                                kind,
+                                deployment,
+                                current,
+                                error: Some(format!(
+                                    "hpa/{} already scales between {min} and {max}",
+                                    h.name
+                                )),
+                                input,
+                                hpa,
+                            }),
+                            None,
+                        ),
+                        Ok((min, max)) => {
+                            let (d, r) = Self::check(
+                                Plan::hpa_range(ns, &h.name, (h.min, h.max), (min, max)),
+                                None,
+                                id,
+                            );
+                            (Some(d), r)
+                        }
+                        Err(e) => (
+                            Some(Dialog::Scale {
+                                kind,
+                                deployment,
+                                current,
+                                input,
+                                hpa,
+                                error: Some(e),
+                            }),
+                            None,
+                        ),
+                    };
+                }
                 if text.trim().is_empty() {
                     let error = Some(format!(
                         "type the number of replicas ({}/{deployment} has {current} now)",
@@ -408,6 +482,7 @@ impl Dialog {
                             deployment,
                             current,
                             input,
+                            hpa,
                             error,
                         }),
                         None,
@@ -425,12 +500,25 @@ impl Dialog {
                                 deployment,
                                 current,
                                 input,
+                                hpa,
                                 error,
                             }),
                             None,
                         )
                     }
                     Ok((n, warning)) => {
+                        // The HPA would put its own count back.
+                        let warning = match hpa.as_deref() {
+                            Some(h) => Some(format!(
+                                "hpa/{} scales {}/{deployment} between {} and {}: it will set its own count again within a minute{}",
+                                h.name,
+                                kind.resource(),
+                                h.min,
+                                h.max,
+                                warning.map_or(String::new(), |w| format!("; {w}"))
+                            )),
+                            None => warning,
+                        };
                         let (d, r) = Self::check(
                             Plan::scale_workload(kind, ns, &deployment, current, n),
                             warning,
@@ -444,6 +532,7 @@ impl Dialog {
                             deployment,
                             current,
                             input,
+                            hpa,
                             error: Some(e),
                         }),
                         None,
@@ -808,4 +897,21 @@ impl Dialog {
             },
         })
     }
+}
+
+/// The suffix of a Job made from a CronJob by hand: five letters and
+/// digits from the time and the request, as kubectl users often name them.
+fn manual_suffix(at: &str, id: u64) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (at, id).hash(&mut h);
+    let mut n = h.finish();
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    (0..5)
+        .map(|_| {
+            let c = ALPHABET[(n % ALPHABET.len() as u64) as usize] as char;
+            n /= ALPHABET.len() as u64;
+            c
+        })
+        .collect()
 }

@@ -2,6 +2,7 @@
 //! of environment, checklist entries' dialogs, the picker.
 
 use super::*;
+use crate::kube::model::{PodPhase, WorkloadKind};
 
 impl AppState {
     /// The namespace actions go to: the connection's, else the target's.
@@ -56,13 +57,60 @@ impl AppState {
             .map(|t| t.to_string())
             .unwrap_or_default();
         self.next_request += 1;
-        match actions::Dialog::open(action, &d, &self.namespace(), &at, self.next_request) {
+        if action == Action::Restart && d.kind == WorkloadKind::Job {
+            self.open_job_retry(&d);
+            return;
+        }
+        let hpa = self
+            .cluster
+            .hpas
+            .values()
+            .find(|h| h.target_kind == d.kind.name() && h.target == d.name)
+            .cloned();
+        match actions::Dialog::open(action, &d, hpa, &self.namespace(), &at, self.next_request) {
             Ok((dialog, request)) => {
                 self.dialog_open(dialog);
                 self.effects.extend(request.map(Effect::Act));
             }
             Err(why) => self.notice = Some(why),
         }
+    }
+
+    /// `r` on a Job: a finished Job does not run again; an active one whose
+    /// pod is in a crash loop gets that pod deleted, and its controller
+    /// makes a new one at once.
+    fn open_job_retry(&mut self, d: &WorkloadRow) {
+        let finished = d
+            .conditions
+            .iter()
+            .find(|c| (c.type_ == "Complete" || c.type_ == "Failed") && c.status == "True");
+        if let Some(c) = finished {
+            self.notice = Some(format!(
+                "job/{} has finished ({}): Kubernetes does not run a finished Job again; run its CronJob now (r on the CronJob), or create a new Job from the same spec",
+                d.name, c.type_
+            ));
+            return;
+        }
+        let looping = self
+            .cluster
+            .pods
+            .values()
+            .filter(|p| p.owner == d.uid && p.phase == PodPhase::Failing)
+            .map(|p| p.name.clone())
+            .min();
+        let Some(pod) = looping else {
+            let limit = d.batch.as_ref().map_or(6, |b| b.backoff_limit);
+            self.notice = Some(format!(
+                "job/{} has no pod in a crash loop: its controller retries failed pods itself, up to its backoff limit ({limit})",
+                d.name
+            ));
+            return;
+        };
+        self.next_request += 1;
+        let plan = crate::kube::actions::Plan::retry_pod(&self.namespace(), &d.name, &pod);
+        let (dialog, request) = actions::Dialog::checked(plan, self.next_request);
+        self.dialog_open(dialog);
+        self.effects.extend(request.map(Effect::Act));
     }
 
     /// The blue-green switch of a workload the runbook gives `blue_green`.

@@ -44,6 +44,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             deployment,
             current,
             input,
+            hpa,
             error,
         } => {
             let typed = input.lines().join("");
@@ -63,6 +64,26 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
                     theme.muted(),
                 ),
             ];
+            if let Some(h) = hpa {
+                l.push(Line::raw(""));
+                l.push(Line::styled(
+                    format!(
+                        "{} hpa/{} scales it between {} and {} ({} now, wants {}; {}): a count typed here is overridden within a minute.",
+                        Status::Warn.symbol(),
+                        h.name,
+                        h.min,
+                        h.max,
+                        h.current,
+                        h.desired,
+                        h.targets()
+                    ),
+                    theme.status(Status::Warn),
+                ));
+                l.push(Line::styled(
+                    "Type MIN-MAX (e.g. 3-8) to change the HPA's range instead.",
+                    theme.base(),
+                ));
+            }
             if let Some(e) = error {
                 l.push(Line::styled(format!("{} {e}", Status::Fail.symbol()), fail));
             }

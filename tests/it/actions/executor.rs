@@ -539,6 +539,7 @@ async fn a_paused_deployment_is_refused_a_restart_and_a_rollback() {
     let why = Dialog::open(
         ops_tui::action::Action::Restart,
         &row,
+        None,
         NS,
         "2026-11-23T06:00:00Z",
         1,

@@ -12,6 +12,7 @@ fn action_dialogs() {
     let mut s = example("prod");
     s.set_dialog(Some(Dialog::Scale {
         kind: ops_tui::kinds::WorkloadKind::Deployment,
+        hpa: None,
         deployment: "payments-api".into(),
         current: 3,
         input: Box::new(ratatui_textarea::TextArea::new(vec!["3x".into()])),

@@ -7,6 +7,7 @@ use super::*;
 use ops_tui::kinds::WorkloadKind;
 use ops_tui::kube::model::{EventRow, PodPhase, PodRow, ReplicaSetRow, Strategy, WorkloadRow};
 use ops_tui::kube::{Change, KubeMsg};
+use ops_tui::state::actions::Dialog;
 
 const NOW: i64 = 1_000_000;
 
@@ -253,4 +254,225 @@ fn pause_and_scale_say_why_they_do_not_apply_to_the_kind() {
     press(&mut s, KeyCode::Char('s'));
     let screen = render(&s, 100, 30);
     assert!(screen.contains("Scale statefulset/db"), "{screen}");
+}
+
+/// `mixed()` plus a migration Job that completed, a CronJob whose newest
+/// Job failed, and an HPA scaling `api`.
+fn with_batch() -> AppState {
+    use ops_tui::kube::model::{BatchRow, ConditionRow, HpaRow};
+    let mut s = mixed();
+    let job =
+        |name: &str, uid: &str, cronjob: Option<&str>, created: i64, outcome: &str| WorkloadRow {
+            kind: WorkloadKind::Job,
+            name: name.into(),
+            uid: uid.into(),
+            created_at: Some(created),
+            images: vec!["registry.example.com/shop/migrate:1.5.0".into()],
+            conditions: vec![ConditionRow {
+                type_: outcome.into(),
+                status: "True".into(),
+                reason: (outcome == "Failed").then(|| "BackoffLimitExceeded".into()),
+                message: (outcome == "Failed")
+                    .then(|| "Job has reached the specified backoff limit".into()),
+                updated_at: None,
+            }],
+            batch: Some(Box::new(BatchRow {
+                completions: Some(1),
+                parallelism: 1,
+                backoff_limit: 6,
+                succeeded: i32::from(outcome == "Complete"),
+                failed: if outcome == "Failed" { 7 } else { 0 },
+                started_at: Some(created),
+                completed_at: Some(created + 42),
+                cronjob: cronjob.map(String::from),
+                ..BatchRow::default()
+            })),
+            ..WorkloadRow::default()
+        };
+    let msgs = vec![
+        KubeMsg::Workloads(
+            WorkloadKind::Job,
+            Change::Reset(vec![
+                job(
+                    "db-migrate",
+                    "uid-db-migrate",
+                    None,
+                    NOW - 3_600,
+                    "Complete",
+                ),
+                job(
+                    "report-29000",
+                    "uid-r1",
+                    Some("uid-report"),
+                    NOW - 90_000,
+                    "Complete",
+                ),
+                job(
+                    "report-29100",
+                    "uid-r2",
+                    Some("uid-report"),
+                    NOW - 3_000,
+                    "Failed",
+                ),
+            ]),
+        ),
+        KubeMsg::Workloads(
+            WorkloadKind::CronJob,
+            Change::Reset(vec![WorkloadRow {
+                kind: WorkloadKind::CronJob,
+                name: "report".into(),
+                uid: "uid-report".into(),
+                images: vec!["registry.example.com/shop/report:2.0.0".into()],
+                batch: Some(Box::new(BatchRow {
+                    schedule: "0 3 * * *".into(),
+                    last_schedule: Some(NOW - 3_000),
+                    last_successful: Some(NOW - 90_000),
+                    job_template: Some(serde_json::json!({
+                        "metadata": {"labels": {"app": "report"}},
+                        "spec": {"template": {"spec": {"restartPolicy": "Never",
+                            "containers": [{"name": "report", "image": "registry.example.com/shop/report:2.0.0"}]}}}
+                    })),
+                    ..BatchRow::default()
+                })),
+                ..WorkloadRow::default()
+            }]),
+        ),
+        KubeMsg::Hpas(Change::Reset(vec![HpaRow {
+            name: "api".into(),
+            target_kind: "Deployment".into(),
+            target: "api".into(),
+            min: 2,
+            max: 6,
+            current: 3,
+            desired: 3,
+            metrics: vec![("cpu".into(), "45%".into(), "70%".into())],
+            conditions: vec![ConditionRow {
+                type_: "ScalingLimited".into(),
+                status: "False".into(),
+                reason: Some("DesiredWithinRange".into()),
+                message: Some("the desired count is within the acceptable range".into()),
+                updated_at: None,
+            }],
+        }])),
+    ];
+    for m in msgs {
+        update(&mut s, Msg::Kube(0, m));
+    }
+    s.cluster.refresh(NOW);
+    s
+}
+
+#[test]
+fn jobs_cronjobs_and_an_autoscaler_in_the_rollouts_pane() {
+    let mut s = with_batch();
+    select(&mut s, WorkloadKind::CronJob, "report");
+    let screen = render(&s, 160, 30);
+    for needle in [
+        "✗ failed   report        cj     0 3 * * *",
+        "report-29100",
+        "✓ complete db-migrate    job    ████████ 1/1",
+        "hpa 2-6",
+        "its last Job report-29100 failed: BackoffLimitExceeded",
+    ] {
+        assert!(screen.contains(needle), "{needle:?} not in\n{screen}");
+    }
+    // A CronJob's Jobs are not rows of their own.
+    assert!(!screen.contains("report-29000 "), "{screen}");
+    assert_snapshot!("rollouts_jobs_cronjobs_hpa_160x30", screen);
+}
+
+#[test]
+fn a_cronjobs_view_lists_its_jobs_newest_first() {
+    let mut s = with_batch();
+    select(&mut s, WorkloadKind::CronJob, "report");
+    press(&mut s, KeyCode::Enter);
+    let screen = render(&s, 140, 30);
+    for needle in [
+        "cronjob/report ✗ failed",
+        "schedule 0 3 * * * · last scheduled 50m ago · last succeeded 25h ago",
+        "Jobs (2)",
+        "report-29100             ● newest",
+        "job \"report-29100\" failed: BackoffLimitExceeded",
+        "job \"report-29000\" completed: 1/1 succeeded in 42s",
+    ] {
+        assert!(screen.contains(needle), "{needle:?} not in\n{screen}");
+    }
+    assert_snapshot!("workload_view_cronjob_140x30", screen);
+}
+
+#[test]
+fn scaling_a_workload_an_hpa_steers_warns_and_offers_its_range() {
+    let mut s = with_batch();
+    select(&mut s, WorkloadKind::Deployment, "api");
+    press(&mut s, KeyCode::Char('s'));
+    let screen = render(&s, 120, 30);
+    assert!(
+        screen.contains("hpa/api scales it between 2 and 6"),
+        "{screen}"
+    );
+    assert_snapshot!("dialog_scale_hpa_managed_120x30", screen);
+    // MIN-MAX: the HPA's range is changed, through the dry run.
+    for c in "3-8".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    press(&mut s, KeyCode::Enter);
+    let Some(Dialog::Checking { plan, .. }) = s.dialog() else {
+        panic!("no dry run: {:?}", s.dialog());
+    };
+    assert_eq!(plan.summary, "change hpa/api from 2-6 to 3-8 replicas");
+    // A count: scaled, with the warning that the HPA sets it back.
+    press(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Char('s'));
+    press(&mut s, KeyCode::Char('5'));
+    press(&mut s, KeyCode::Enter);
+    let Some(Dialog::Checking { plan, warning, .. }) = s.dialog() else {
+        panic!("no dry run: {:?}", s.dialog());
+    };
+    assert_eq!(plan.summary, "scale deployment/api from 3 to 5 replicas");
+    assert!(
+        warning
+            .as_deref()
+            .is_some_and(|w| w.contains("will set its own count again")),
+        "{warning:?}"
+    );
+}
+
+#[test]
+fn a_cronjob_is_suspended_and_run_now_and_a_finished_job_says_why_it_does_not_rerun() {
+    let mut s = with_batch();
+    select(&mut s, WorkloadKind::CronJob, "report");
+    press(&mut s, KeyCode::Char('p'));
+    let Some(Dialog::Checking { plan, .. }) = s.dialog() else {
+        panic!("no dry run: {:?}", s.dialog());
+    };
+    assert_eq!(
+        plan.summary,
+        "suspend cronjob/report (no new Jobs until resumed)"
+    );
+    press(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Char('r'));
+    let Some(Dialog::Checking { plan, .. }) = s.dialog() else {
+        panic!("no dry run: {:?}", s.dialog());
+    };
+    assert!(
+        plan.summary
+            .starts_with("run cronjob/report now: create job/report-manual-"),
+        "{}",
+        plan.summary
+    );
+    assert_eq!(plan.verb, "POST");
+    press(&mut s, KeyCode::Esc);
+    select(&mut s, WorkloadKind::Job, "db-migrate");
+    press(&mut s, KeyCode::Char('r'));
+    let notice = s.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("job/db-migrate has finished (Complete)"),
+        "{notice}"
+    );
+    press(&mut s, KeyCode::Char('u'));
+    let notice = s.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("has no revisions to roll back to"),
+        "{notice}"
+    );
 }
