@@ -124,7 +124,7 @@ pub enum Command {
         /// Runbook to check [default: --runbook, else ./ops-tui.toml]
         path: Option<PathBuf>,
     },
-    /// Run every check once (probes, signals, rollouts, alerts): the go/no-go gate for a pipeline
+    /// Run every check once (probes, signals, rollouts, jobs, alerts): the go/no-go gate for a pipeline
     ///
     /// Exit 0 when nothing fails, 1 when something fails (or warns, with --strict), 2 for a
     /// configuration error.
