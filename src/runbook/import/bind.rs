@@ -1,8 +1,25 @@
-//! Which check an item's text clearly asks for. Each rule needs both a
-//! subject and a state word, so that "Configure rate limiting" (a task)
-//! stays manual while "Rate limiting tested" (a state) is bound.
+//! Which check an item clearly asks for. Each rule on its text needs both
+//! a subject and a state word, so that "Configure rate limiting" (a task)
+//! stays manual while "Rate limiting tested" (a state) is bound. An item
+//! no rule binds, whose own code runs or watches a Job or CronJob (or
+//! defines one), is bound to that Job.
+
+use std::collections::{HashMap, HashSet};
 
 use super::extract::{Found, ProbeKind};
+use crate::runbook::check_ref::CheckRef;
+
+/// Whether imported items may get `job:NAME` checks ("the newest Job of
+/// that name, or of that CronJob, completed successfully"). With it on,
+/// they are written as soon as the runbook's checks accept `job:` (see
+/// [`job_checks`]); false keeps every such item ticked by hand.
+pub const JOB_CHECKS: bool = true;
+
+/// Whether this build writes `job:NAME` checks: [`JOB_CHECKS`] is on and
+/// `validate` accepts them, so an imported runbook always loads.
+pub fn job_checks() -> bool {
+    JOB_CHECKS && CheckRef::parse("job:x").is_ok()
+}
 
 const SETUP_VERBS: &[&str] = &[
     "add",
@@ -39,10 +56,21 @@ pub struct Targets {
     memory_signal: Option<String>,
     /// The one workload, `*` for several.
     rollout: Option<String>,
+    /// Whether `job:` checks are written (see [`job_checks`]).
+    job_checks: bool,
+    /// The names of the guide's Jobs and CronJobs.
+    jobs: HashSet<String>,
+    /// The guide's one Job or CronJob name.
+    only_job: Option<String>,
+    /// Each checklist entry's Job (see `Found::step_jobs`).
+    step_jobs: HashMap<usize, String>,
 }
 
+/// Words that say a Job ran to its end.
+const JOB_DONE: &[&str] = &["complete", "succeeded", "successful", "finished"];
+
 impl Targets {
-    pub fn new(found: &Found) -> Targets {
+    pub fn new(found: &Found, job_checks: bool) -> Targets {
         let health_probes: Vec<&str> = found
             .probes
             .iter()
@@ -93,6 +121,11 @@ impl Targets {
             [one] => Some(one.name.clone()),
             _ => Some("*".to_string()),
         };
+        let jobs: HashSet<String> = found.jobs.iter().map(|j| j.name.clone()).collect();
+        let only_job = match found.jobs.as_slice() {
+            [one] => Some(one.name.clone()),
+            _ => None,
+        };
         Targets {
             health,
             certificate,
@@ -101,6 +134,43 @@ impl Targets {
             error_signal: signal("error"),
             memory_signal: signal("memory"),
             rollout,
+            job_checks,
+            jobs,
+            only_job,
+            step_jobs: found.step_jobs.clone(),
+        }
+    }
+
+    /// The check for a checklist item: what its text asks for, else the
+    /// Job its own code runs or watches.
+    pub fn bind_item(&self, item: &super::phases::Item) -> Option<String> {
+        self.bind(&item.text).or_else(|| {
+            let job = self
+                .step_jobs
+                .get(&item.entry)
+                .filter(|_| self.job_checks)?;
+            Some(format!("job:{job}"))
+        })
+    }
+
+    /// The Job an item's text (lowercase) says completed: one it names, or
+    /// the guide's only one when it says "job".
+    fn job_done(&self, t: &str) -> Option<String> {
+        if !self.job_checks || !JOB_DONE.iter().any(|w| t.contains(w)) {
+            return None;
+        }
+        let mut says_job = false;
+        for word in t.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '.')) {
+            let word = word.trim_matches('.');
+            if self.jobs.contains(word) {
+                return Some(word.to_string());
+            }
+            says_job |= matches!(word, "job" | "jobs" | "cronjob" | "cronjobs");
+        }
+        if says_job {
+            self.only_job.clone()
+        } else {
+            None
         }
     }
 
@@ -145,6 +215,9 @@ impl Targets {
             && !setup
         {
             return self.health.as_ref().map(|p| format!("probe:{p}"));
+        }
+        if !setup && let Some(job) = self.job_done(&t) {
+            return Some(format!("job:{job}"));
         }
         if has(&["rollout", "rolled out", "deployment"])
             && has(&[

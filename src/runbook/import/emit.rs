@@ -10,6 +10,7 @@ use super::extract::{Found, Probe, ProbeKind};
 use super::phases::Phase;
 use super::text::comment_safe;
 use super::{Imported, Summary};
+use crate::kinds::WorkloadKind;
 
 pub struct Input<'a> {
     pub source: &'a str,
@@ -89,12 +90,23 @@ pub fn emit(input: &Input<'_>) -> Imported {
             })
             .collect(),
         workloads: found.workloads.iter().map(|w| w.name.clone()).collect(),
+        jobs: found
+            .jobs
+            .iter()
+            .map(|j| (j.kind, j.name.clone()))
+            .collect(),
         namespaces: found.namespaces.keys().cloned().collect(),
         alert_rules: found.signals.iter().map(|s| s.alert.clone()).collect(),
         signals: found.signals.iter().map(|s| s.name.clone()).collect(),
         bound: bound.len(),
         manual: items - bound.len(),
-        needs_human: needs_human(input, namespace, needs_prometheus, items - bound.len()),
+        needs_human: needs_human(
+            input,
+            namespace,
+            needs_prometheus,
+            &bound,
+            items - bound.len(),
+        ),
     };
 
     let mut out = String::new();
@@ -131,6 +143,9 @@ pub fn emit(input: &Input<'_>) -> Imported {
 
     for w in &found.workloads {
         let _ = writeln!(out, "[[workload]]\nname = {}", q(&w.name));
+        if w.kind != WorkloadKind::Deployment {
+            let _ = writeln!(out, "kind = {}", q(w.kind.name()));
+        }
         if let Some((service, label)) = &w.blue_green {
             let _ = writeln!(
                 out,
@@ -215,6 +230,7 @@ fn needs_human(
     input: &Input<'_>,
     namespace: Option<&str>,
     needs_prometheus: bool,
+    bound: &[(&str, &str)],
     manual: usize,
 ) -> Vec<String> {
     let found = input.found;
@@ -244,7 +260,8 @@ fn needs_human(
             "[env.{env}.vars] prometheus = \"{PROMETHEUS_PLACEHOLDER}\" is a placeholder: set the Prometheus URL"
         ));
     }
-    if !found.workloads.is_empty() || !found.namespaces.is_empty() {
+    let job_checked = bound.iter().any(|(c, _)| c.starts_with("job:"));
+    if !found.workloads.is_empty() || !found.namespaces.is_empty() || job_checked {
         needs.push(format!(
             "[env.{env}] has no context: the kubeconfig's current context is used; set context = \"…\""
         ));
@@ -255,11 +272,12 @@ fn needs_human(
             "[env.{env}] has no namespace: the guide names several ({}); set namespace = \"…\"",
             names.join(", ")
         ));
-    } else if namespace.is_none() && !found.workloads.is_empty() {
+    } else if namespace.is_none() && (!found.workloads.is_empty() || job_checked) {
         needs.push(format!(
             "[env.{env}] has no namespace: the guide names none; set namespace = \"…\""
         ));
     }
+    needs.extend(found.conflicts.iter().cloned());
     for s in found.signals.iter().filter(|s| s.fail.is_none()) {
         needs.push(format!(
             "signal {} (alert {}) has no threshold: its expression ends in no comparison with a number",
@@ -309,15 +327,36 @@ fn header(out: &mut String, input: &Input<'_>, s: &Summary, bound: &[(&str, &str
         .found
         .workloads
         .iter()
-        .map(|w| match &w.blue_green {
-            Some((svc, label)) => format!("{} (blue-green: service {svc}, label {label})", w.name),
-            None => w.name.clone(),
+        .map(|w| {
+            let kind = match w.kind {
+                WorkloadKind::Deployment => String::new(),
+                other => format!(" ({other})"),
+            };
+            match &w.blue_green {
+                Some((svc, label)) => {
+                    format!(
+                        "{}{kind} (blue-green: service {svc}, label {label})",
+                        w.name
+                    )
+                }
+                None => format!("{}{kind}", w.name),
+            }
         })
         .collect();
     lines.push(format!(
         "  {} workloads: {}",
         workloads.len(),
         or_none(&workloads)
+    ));
+    let jobs: Vec<String> = s
+        .jobs
+        .iter()
+        .map(|(kind, name)| format!("{name} ({kind})"))
+        .collect();
+    lines.push(format!(
+        "  {} jobs and cronjobs: {}",
+        jobs.len(),
+        or_none(&jobs)
     ));
     let namespaces: Vec<String> = input
         .found

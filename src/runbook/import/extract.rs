@@ -1,15 +1,20 @@
-//! What the guide's code says: workloads and namespaces (`kubectl`,
-//! manifests), signals (alert rules), and probes (see `probes`).
+//! What the guide's code says: workloads, Jobs, CronJobs and namespaces
+//! (`kubectl`, manifests), signals (alert rules), and probes (see
+//! `probes`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 use indexmap::{IndexMap, IndexSet};
 
-use super::manifest::{self, Manifests};
+use super::JobKind;
+use super::manifest::{self, Manifests, Object};
 use super::markdown::Doc;
+use super::phases::source_kind;
 use super::probes::{collect_probes, guess_base};
-use super::shell::{self, Commands};
+use super::shell::{self, Commands, Kubectl};
 use super::text::camel_slug;
+use crate::kinds::WorkloadKind;
 use crate::runbook::Unit;
 use crate::runbook::threshold::Threshold;
 
@@ -47,7 +52,15 @@ pub struct Host {
 #[derive(Debug, Clone)]
 pub struct Workload {
     pub name: String,
+    pub kind: WorkloadKind,
     pub blue_green: Option<(String, String)>,
+}
+
+/// A Job or CronJob the guide runs, watches or defines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub kind: JobKind,
+    pub name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +77,13 @@ pub struct Found {
     pub hosts: Vec<Host>,
     pub probes: Vec<Probe>,
     pub workloads: Vec<Workload>,
+    pub jobs: Vec<Job>,
+    /// For each checklist entry (an index into `Doc::entries`) whose own
+    /// code (nested code blocks, inline code, nested lists' code) runs or
+    /// looks at a Job or CronJob, or defines one, the first such name.
+    pub step_jobs: HashMap<usize, String>,
+    /// Names the guide gives two kinds, for a human to check.
+    pub conflicts: Vec<String>,
     /// Namespaces with how often the guide names them.
     pub namespaces: IndexMap<String, usize>,
     pub signals: Vec<Signal>,
@@ -119,16 +139,30 @@ fn is_yaml(lang: &str, text: &str) -> bool {
 pub fn extract(doc: &Doc, service: &str) -> Result<Found, super::GuideError> {
     let mut commands = Commands::default();
     let mut manifests = Manifests::default();
+    // The Jobs and CronJobs that list items' own code runs, looks at or
+    // defines: (entry, name), in the guide's order.
+    let mut item_jobs: Vec<(usize, String)> = Vec::new();
     for block in &doc.code {
+        let (kubectls, objects) = (commands.kubectls.len(), manifests.objects.len());
         if is_shell(&block.lang) {
             shell::scan(&block.text, &mut commands);
         }
         if is_yaml(&block.lang, &block.text) {
             manifest::scan(&block.text, &mut manifests);
         }
+        if let Some(item) = block.item {
+            let new_kubectls = commands.kubectls.get(kubectls..).unwrap_or_default();
+            let new_objects = manifests.objects.get(objects..).unwrap_or_default();
+            item_jobs.extend(jobs_run(new_kubectls, new_objects).map(|name| (item, name)));
+        }
     }
     for inline in &doc.inline_code {
-        shell::scan(inline, &mut commands);
+        let kubectls = commands.kubectls.len();
+        shell::scan(&inline.text, &mut commands);
+        if let Some(item) = inline.item {
+            let new_kubectls = commands.kubectls.get(kubectls..).unwrap_or_default();
+            item_jobs.extend(jobs_run(new_kubectls, &[]).map(|name| (item, name)));
+        }
     }
     let count = commands.curls.len() + commands.kubectls.len();
     if count > super::MAX_COMMANDS {
@@ -141,9 +175,109 @@ pub fn extract(doc: &Doc, service: &str) -> Result<Found, super::GuideError> {
 
     let mut found = Found::default();
     collect_kube(&commands, &manifests, &mut found);
+    found.step_jobs = step_jobs(doc, item_jobs);
     collect_probes(&commands, &manifests, service, guess_base(doc), &mut found);
     collect_signals(&manifests, &mut found);
     Ok(found)
+}
+
+/// The names a `job:` check takes from a list item's code: the Job or
+/// CronJob of commands that run or look at one, then Job and CronJob
+/// manifests; valid names only.
+fn jobs_run<'a>(
+    kubectls: &'a [Kubectl],
+    objects: &'a [Object],
+) -> impl Iterator<Item = String> + 'a {
+    let commands = kubectls.iter().filter_map(|k| k.watches_job.clone());
+    let manifests = objects
+        .iter()
+        .filter(|o| job_kind(&o.kind).is_some())
+        .map(|o| o.name.clone());
+    commands
+        .chain(manifests)
+        .filter(|name| is_dns_subdomain(name))
+}
+
+/// Each checklist entry's Job: the first one its own code or that of the
+/// lists nested in it names (an entry of another kind belongs to the
+/// nearest checklist entry it is nested in). One pass over the entries.
+fn step_jobs(doc: &Doc, item_jobs: Vec<(usize, String)>) -> HashMap<usize, String> {
+    let checklist = source_kind(doc);
+    let mut step_of: Vec<Option<usize>> = Vec::with_capacity(doc.entries.len());
+    for (i, entry) in doc.entries.iter().enumerate() {
+        let step = if Some(entry.kind) == checklist {
+            Some(i)
+        } else {
+            // Parents come before their nested entries.
+            entry.parent.and_then(|p| step_of.get(p).copied().flatten())
+        };
+        step_of.push(step);
+    }
+    let mut steps = HashMap::new();
+    for (item, name) in item_jobs {
+        if let Some(Some(step)) = step_of.get(item) {
+            steps.entry(*step).or_insert(name);
+        }
+    }
+    steps
+}
+
+/// A manifest's kind as a workload kind (Kubernetes' own spelling).
+fn workload_kind(kind: &str) -> Option<WorkloadKind> {
+    WorkloadKind::ALL.into_iter().find(|k| k.name() == kind)
+}
+
+/// A manifest's kind as a Job or CronJob (Kubernetes' own spelling).
+fn job_kind(kind: &str) -> Option<JobKind> {
+    [JobKind::Job, JobKind::CronJob]
+        .into_iter()
+        .find(|k| k.name() == kind)
+}
+
+/// Names in the order first seen, each with the first kind seen; a name
+/// seen again as another kind is remembered once per other kind.
+struct Named<K> {
+    kinds: IndexMap<String, K>,
+    conflicts: IndexSet<(String, K)>,
+}
+
+impl<K: Copy + Eq + Hash> Named<K> {
+    fn new() -> Named<K> {
+        Named {
+            kinds: IndexMap::new(),
+            conflicts: IndexSet::new(),
+        }
+    }
+
+    fn add(&mut self, name: &str, kind: K) {
+        if !is_dns_subdomain(name) {
+            return;
+        }
+        match self.kinds.get(name) {
+            None => {
+                self.kinds.insert(name.to_string(), kind);
+            }
+            Some(first) if *first != kind => {
+                self.conflicts.insert((name.to_string(), kind));
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// "… is a StatefulSet in one place of the guide and a Deployment in
+    /// another: kept StatefulSet, …" for each name seen as two kinds.
+    fn conflicts(&self, what: &str, display: impl Fn(K) -> &'static str) -> Vec<String> {
+        self.conflicts
+            .iter()
+            .filter_map(|(name, other)| {
+                let kept = display(*self.kinds.get(name)?);
+                Some(format!(
+                    "{what} {name} is a {kept} in one place of the guide and a {} in another: kept {kept} (the first seen); check which it is",
+                    display(*other)
+                ))
+            })
+            .collect()
+    }
 }
 
 fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
@@ -152,22 +286,24 @@ fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
             *found.namespaces.entry(ns.to_string()).or_default() += 1;
         }
     };
-    let mut workloads: IndexSet<String> = IndexSet::new();
-    let mut add_workload = |name: &str| {
-        if is_dns_subdomain(name) && !workloads.contains(name) {
-            workloads.insert(name.to_string());
-        }
-    };
+    // Manifests first: they define the objects that commands name.
+    let mut workloads: Named<WorkloadKind> = Named::new();
+    let mut jobs: Named<JobKind> = Named::new();
     for object in &manifests.objects {
-        match object.kind.as_str() {
-            "Deployment" => {
-                add_workload(&object.name);
-                if let Some(ns) = &object.namespace {
-                    add_ns(found, ns);
-                }
-            }
-            "Namespace" => add_ns(found, &object.name),
-            _ => {}
+        let kind = object.kind.as_str();
+        if kind == "Namespace" {
+            add_ns(found, &object.name);
+            continue;
+        }
+        if let Some(k) = workload_kind(kind) {
+            workloads.add(&object.name, k);
+        } else if let Some(k) = job_kind(kind) {
+            jobs.add(&object.name, k);
+        } else {
+            continue;
+        }
+        if let Some(ns) = &object.namespace {
+            add_ns(found, ns);
         }
     }
     let mut switches: IndexSet<(String, String)> = found.switches.drain(..).collect();
@@ -175,8 +311,11 @@ fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
         for ns in k.namespace.iter().chain(k.creates_namespace.iter()) {
             add_ns(found, ns);
         }
-        for d in &k.deployments {
-            add_workload(d);
+        for (kind, name) in &k.workloads {
+            workloads.add(name, *kind);
+        }
+        for (kind, name) in &k.jobs {
+            jobs.add(name, *kind);
         }
         if let Some(switch) = &k.switches
             && !switches.contains(switch)
@@ -185,12 +324,21 @@ fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
         }
     }
     found.switches = switches.into_iter().collect();
+    found.conflicts = workloads.conflicts("workload", WorkloadKind::name);
+    found.conflicts.extend(jobs.conflicts("job", JobKind::name));
     found.workloads = workloads
+        .kinds
         .into_iter()
-        .map(|name| Workload {
+        .map(|(name, kind)| Workload {
             name,
+            kind,
             blue_green: None,
         })
+        .collect();
+    found.jobs = jobs
+        .kinds
+        .into_iter()
+        .map(|(name, kind)| Job { kind, name })
         .collect();
     // A switch goes to the workloads whose names match its Service's (one
     // a prefix of the other, without a "-service"/"-svc" suffix), or to

@@ -31,6 +31,9 @@ pub struct Entry {
     pub heading: Option<usize>,
     /// The item's own text (not its nested lists or code), as written.
     pub text: String,
+    /// The list item this one is nested in, as an index into
+    /// `Doc::entries` (always lower than this entry's own).
+    pub parent: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +43,18 @@ pub struct CodeBlock {
     pub text: String,
     /// The nearest heading above, as an index into `Doc::headings`.
     pub heading: Option<usize>,
+    /// The innermost list item it is part of, as an index into
+    /// `Doc::entries`.
+    pub item: Option<usize>,
+}
+
+/// Inline code that holds a `kubectl` or `curl` command.
+#[derive(Debug, Clone)]
+pub struct InlineCode {
+    pub text: String,
+    /// The innermost list item it is part of, as an index into
+    /// `Doc::entries`.
+    pub item: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -47,7 +62,7 @@ pub struct Doc {
     pub headings: Vec<Heading>,
     pub entries: Vec<Entry>,
     pub code: Vec<CodeBlock>,
-    pub inline_code: Vec<String>,
+    pub inline_code: Vec<InlineCode>,
 }
 
 impl Doc {
@@ -124,6 +139,7 @@ pub fn parse(markdown: &str) -> Doc {
                 lists.pop();
             }
             Event::Start(Tag::Item) => {
+                let parent = items.last().map(|open| open.index);
                 items.push(OpenItem {
                     index: doc.entries.len(),
                     text: String::new(),
@@ -135,6 +151,7 @@ pub fn parse(markdown: &str) -> Doc {
                     kind: Kind::Plain,
                     heading: doc.headings.len().checked_sub(1),
                     text: String::new(),
+                    parent,
                 });
             }
             Event::End(TagEnd::Item) => {
@@ -166,6 +183,7 @@ pub fn parse(markdown: &str) -> Doc {
                     lang,
                     text: String::new(),
                     heading: doc.headings.len().checked_sub(1),
+                    item: items.last().map(|open| open.index),
                 });
             }
             Event::End(TagEnd::CodeBlock) => {
@@ -183,7 +201,10 @@ pub fn parse(markdown: &str) -> Doc {
             Event::Code(t) => {
                 let trimmed = t.trim();
                 if trimmed.starts_with("kubectl ") || trimmed.starts_with("curl ") {
-                    doc.inline_code.push(trimmed.to_string());
+                    doc.inline_code.push(InlineCode {
+                        text: trimmed.to_string(),
+                        item: items.last().map(|open| open.index),
+                    });
                 }
                 push_text(&mut heading, &mut items, &t);
             }

@@ -41,19 +41,37 @@
 //! on https hosts from the guide warn below 14 days of certificate.
 //!
 //! **Workloads and namespaces**: `kubectl` commands (`-n`, `--namespace`,
-//! `deployment/NAME`, `deploy NAME`, `create namespace NAME`) and
-//! Deployment and Namespace manifests. `kubectl patch service S -p
+//! `create namespace NAME`, and a workload as `TYPE/NAME` or `TYPE NAME`,
+//! TYPE in any spelling `WorkloadKind::parse` takes: `deployment`,
+//! `deploy`, `sts`, `statefulsets.apps`, `ds`, …) and Deployment,
+//! StatefulSet, DaemonSet and Namespace manifests (each document of a
+//! block; only top-level `kind` and `metadata`). A workload's kind is
+//! written unless it is a Deployment. Manifests are read before commands;
+//! a name met again as another kind keeps its first kind, and the
+//! conflict is listed under "Needs a human". `kubectl patch service S -p
 //! '{"spec":{"selector":{"L":…}}}'` gives `blue_green = { service = S,
 //! label = L }` to the workloads named like S (or the only one).
+//!
+//! **Jobs and CronJobs**: `kubectl` commands naming `job/NAME`, `job NAME`,
+//! `cronjob/NAME`, `cj NAME` (`jobs.batch`, …), `create job NAME
+//! --from=cronjob/CRON` (the CronJob), and Job and CronJob manifests, are
+//! listed in the comment block (the runbook has no table for them). A
+//! checklist item gets `check = "job:NAME"` when its text names one of
+//! them (or says "job" and the guide has one) and says it completed, or,
+//! when no other check fits it, when its own code (a code block or inline
+//! code in the item, or in a list nested in it) runs or looks at one
+//! (`create job`, `wait`, `logs`, `get`, `describe`) or holds its
+//! manifest: the first such, by the Job's name, or the CronJob's. These
+//! checks are written only while `bind::job_checks()` holds.
 //!
 //! **Signals**: Prometheus alert rules (`alert:` and `expr:` in YAML);
 //! the expression left of its last comparison is the query, the
 //! comparison the `fail` threshold.
 //!
 //! **Checks** (see `bind`): health, certificate, security headers, rate
-//! limiting, error rate, memory, rollout and alert items whose text states
-//! a condition, when the runbook has something to check it with; every
-//! other item is ticked by hand.
+//! limiting, error rate, memory, Job, rollout and alert items whose text
+//! states a condition, when the runbook has something to check it with;
+//! steps that run a Job (above); every other item is ticked by hand.
 
 mod bind;
 mod emit;
@@ -68,6 +86,42 @@ mod text;
 #[cfg(test)]
 mod tests;
 
+/// The kinds of batch object a guide may run or watch: a `job:NAME`
+/// check names either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    Job,
+    CronJob,
+}
+
+impl JobKind {
+    /// The kind as Kubernetes spells it: `CronJob`.
+    pub fn name(self) -> &'static str {
+        match self {
+            JobKind::Job => "Job",
+            JobKind::CronJob => "CronJob",
+        }
+    }
+
+    /// Any of the spellings kubectl accepts (`CronJob`, `cronjob`,
+    /// `cronjobs`, `cj`, `cronjobs.batch`), case-insensitively.
+    pub fn parse(text: &str) -> Option<JobKind> {
+        let t = text.trim().to_ascii_lowercase();
+        let t = t.strip_suffix(".batch").unwrap_or(&t);
+        match t {
+            "job" | "jobs" => Some(JobKind::Job),
+            "cronjob" | "cronjobs" | "cj" => Some(JobKind::CronJob),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for JobKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// What the importer found, in numbers and names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -81,6 +135,8 @@ pub struct Summary {
     /// Each probe's name and URL, variables filled in.
     pub probes: Vec<(String, String)>,
     pub workloads: Vec<String>,
+    /// The Jobs and CronJobs the guide runs, watches or defines.
+    pub jobs: Vec<(JobKind, String)>,
     pub namespaces: Vec<String>,
     /// The alert rules' names, one signal each.
     pub alert_rules: Vec<String>,
@@ -175,6 +231,11 @@ pub fn read_guide(path: &std::path::Path) -> Result<String, GuideError> {
 /// which may hold at most `MAX_INPUT_BYTES`, `MAX_COMMANDS` commands,
 /// `MAX_ITEMS` items and `MAX_HEADINGS` headings.
 pub fn import(markdown: &str, source: &str) -> Result<Imported, ImportError> {
+    import_with(markdown, source, bind::job_checks())
+}
+
+/// [`import`], with `job:NAME` checks written or not.
+fn import_with(markdown: &str, source: &str, job_checks: bool) -> Result<Imported, ImportError> {
     let refused = |error| ImportError {
         guide: source.to_string(),
         error,
@@ -202,9 +263,9 @@ pub fn import(markdown: &str, source: &str) -> Result<Imported, ImportError> {
     };
     let found = extract::extract(&doc, &service).map_err(refused)?;
     let mut phases = phases::build(&doc);
-    let targets = bind::Targets::new(&found);
+    let targets = bind::Targets::new(&found, job_checks);
     for item in phases.iter_mut().flat_map(|p| p.items.iter_mut()) {
-        item.check = targets.bind(&item.text);
+        item.check = targets.bind_item(item);
     }
     if phases.is_empty()
         && found.probes.is_empty()

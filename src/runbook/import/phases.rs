@@ -15,6 +15,8 @@ pub struct Item {
     /// The guide's section that explains the item: its heading and
     /// commands, for the walkthrough.
     pub guide: Option<String>,
+    /// The list item it comes from, as an index into `Doc::entries`.
+    pub entry: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -206,7 +208,10 @@ pub fn build(doc: &Doc) -> Vec<Phase> {
     let mut order: Vec<Option<usize>> = Vec::new();
     let mut phase_of: HashMap<Option<usize>, usize> = HashMap::new();
     let mut phases: Vec<Phase> = Vec::new();
-    for entry in doc.entries.iter().filter(|e| e.kind == kind) {
+    for (index, entry) in doc.entries.iter().enumerate() {
+        if entry.kind != kind {
+            continue;
+        }
         let at = match phase_of.get(&entry.heading) {
             Some(&at) => at,
             None => {
@@ -240,6 +245,7 @@ pub fn build(doc: &Doc) -> Vec<Phase> {
                 text: cleaned,
                 id: None,
                 check: None,
+                entry: index,
             });
         }
     }

@@ -2,6 +2,9 @@
 //! shell-like tokenizer (quotes, line continuations, comments, pipes,
 //! `for … in {1..N}; do … done` loops).
 
+use super::JobKind;
+use crate::kinds::WorkloadKind;
+
 /// A `curl` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Curl {
@@ -19,7 +22,15 @@ pub struct Curl {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Kubectl {
     pub namespace: Option<String>,
-    pub deployments: Vec<String>,
+    /// The workloads it names (`deployment/NAME`, `sts NAME`, …), in order.
+    pub workloads: Vec<(WorkloadKind, String)>,
+    /// The Jobs and CronJobs it names (`job/NAME`, `cronjob NAME`, and for
+    /// `create job NAME --from=cronjob/CRON` the CronJob), in order.
+    pub jobs: Vec<(JobKind, String)>,
+    /// The name a `job:` check takes from it when it runs a Job (`create
+    /// job`) or looks at one (`wait`, `logs`, `get`, `describe`): its first
+    /// Job or CronJob.
+    pub watches_job: Option<String>,
     /// `kubectl create namespace NAME`.
     pub creates_namespace: Option<String>,
     /// `kubectl patch service NAME -p '{"spec":{"selector":{LABEL:…}}}'`:
@@ -330,10 +341,54 @@ fn takes_value(long: &str) -> bool {
         )
 }
 
+/// What a resource word of a `kubectl` command names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resource {
+    Workload(WorkloadKind),
+    Job(JobKind),
+    Service,
+}
+
+/// A resource type in any spelling kubectl accepts (`sts`,
+/// `statefulsets.apps`, `cj`, `jobs.batch`, `svc`, …).
+fn resource(word: &str) -> Option<Resource> {
+    if matches!(word, "service" | "services" | "svc") {
+        return Some(Resource::Service);
+    }
+    WorkloadKind::parse(word)
+        .map(Resource::Workload)
+        .or_else(|| JobKind::parse(word).map(Resource::Job))
+}
+
+/// Options whose value is the next word when not written `--opt=value`.
+fn kubectl_takes_value(option: &str) -> bool {
+    matches!(
+        option,
+        "-l" | "--selector"
+            | "-o"
+            | "--output"
+            | "-c"
+            | "--container"
+            | "--type"
+            | "--context"
+            | "--image"
+            | "--timeout"
+            | "--replicas"
+            | "--schedule"
+            | "--restart"
+            | "--revision"
+            | "--to-revision"
+            | "--field-selector"
+    )
+}
+
 fn parse_kubectl(args: &[String]) -> Kubectl {
     let mut k = Kubectl::default();
     let mut positional: Vec<&str> = Vec::new();
     let mut patch: Option<&str> = None;
+    // `wait --for=…` and `create job --from=…`.
+    let mut wait_for: Option<&str> = None;
+    let mut from: Option<&str> = None;
     let mut i = 0;
     while let Some(arg) = args.get(i) {
         let a = arg.as_str();
@@ -354,19 +409,23 @@ fn parse_kubectl(args: &[String]) -> Kubectl {
             i += 1;
         } else if let Some(p) = a.strip_prefix("--patch=").or_else(|| a.strip_prefix("-p=")) {
             patch = Some(p);
+        } else if a == "--for" || a == "--from" {
+            let value = args.get(i + 1).map(String::as_str);
+            if a == "--for" {
+                wait_for = value;
+            } else {
+                from = value;
+            }
+            i += 1;
+        } else if let Some(v) = a.strip_prefix("--for=") {
+            wait_for = Some(v);
+        } else if let Some(v) = a.strip_prefix("--from=") {
+            from = Some(v);
         } else if a.starts_with('-') {
-            if matches!(
-                a,
-                "-l" | "--selector"
-                    | "-o"
-                    | "--output"
-                    | "-c"
-                    | "--container"
-                    | "--type"
-                    | "--context"
-                    | "--image"
-                    | "--timeout"
-            ) {
+            // `-f` is a file for most verbs and `--follow` for `logs`.
+            let file = matches!(a, "-f" | "--filename" | "-k" | "--kustomize")
+                && positional.first() != Some(&"logs");
+            if file || kubectl_takes_value(a) {
                 i += 1;
             }
         } else {
@@ -374,34 +433,52 @@ fn parse_kubectl(args: &[String]) -> Kubectl {
         }
         i += 1;
     }
-    let is_deploy = |w: &str| {
-        matches!(
-            w,
-            "deployment" | "deployments" | "deploy" | "deployment.apps" | "deployments.apps"
-        )
-    };
-    let is_service = |w: &str| matches!(w, "service" | "services" | "svc");
     let mut service = None;
+    // A resource is `TYPE/NAME`, or `TYPE NAME` after the verb.
     for (j, w) in positional.iter().enumerate() {
         let next = positional.get(j + 1).copied();
-        if let Some((kind, name)) = w.split_once('/') {
-            if is_deploy(kind) {
-                k.deployments.push(name.to_string());
-            } else if is_service(kind) {
-                service = Some(name.to_string());
+        let (slashed, word, name) = match w.split_once('/') {
+            Some((kind, name)) => (true, kind, Some(name)),
+            None if j >= 1 => (false, *w, next),
+            None => continue,
+        };
+        match resource(word) {
+            Some(Resource::Workload(kind)) => {
+                k.workloads.extend(name.map(|n| (kind, n.to_string())));
             }
-        } else if is_deploy(w) && j >= 1 {
-            k.deployments.extend(next.map(str::to_string));
-        } else if is_service(w) && j >= 1 && service.is_none() {
-            service = next.map(str::to_string);
+            Some(Resource::Job(kind)) => k.jobs.extend(name.map(|n| (kind, n.to_string()))),
+            Some(Resource::Service) if slashed || service.is_none() => {
+                service = name.map(str::to_string);
+            }
+            _ => {}
         }
     }
-    if positional.first() == Some(&"create")
-        && matches!(positional.get(1), Some(&"namespace" | &"ns"))
+    let verb = positional.first().copied();
+    let creates_job = verb == Some("create")
+        && positional.get(1).and_then(|w| JobKind::parse(w)) == Some(JobKind::Job);
+    if creates_job
+        && let Some((kind, cron)) = from.and_then(|f| f.split_once('/'))
+        && JobKind::parse(kind) == Some(JobKind::CronJob)
     {
+        // A one-off run of the CronJob, under a name of its own: the
+        // CronJob is what the guide runs.
+        k.jobs = vec![(JobKind::CronJob, cron.to_string())];
+    }
+    let watches = match verb {
+        Some("create") => creates_job,
+        Some("wait") => !wait_for.is_some_and(|f| {
+            f.eq_ignore_ascii_case("delete") || f.eq_ignore_ascii_case("condition=failed")
+        }),
+        Some("logs" | "get" | "describe") => true,
+        _ => false,
+    };
+    if watches {
+        k.watches_job = k.jobs.first().map(|(_, name)| name.clone());
+    }
+    if verb == Some("create") && matches!(positional.get(1), Some(&"namespace" | &"ns")) {
         k.creates_namespace = positional.get(2).map(|s| s.to_string());
     }
-    if positional.first() == Some(&"patch")
+    if verb == Some("patch")
         && let (Some(service), Some(label)) = (service, patch.and_then(selector_label))
     {
         k.switches = Some((service, label));

@@ -5,7 +5,8 @@ use std::path::Path;
 use super::manifest::{self, split_threshold};
 use super::shell::{self, Commands};
 use super::text::{camel_slug, clean, heading_name, repair, service_name};
-use super::{Imported, import};
+use super::{Imported, JobKind, import};
+use crate::kinds::WorkloadKind;
 use crate::runbook::Runbook;
 
 fn valid(imported: &Imported) -> Runbook {
@@ -272,7 +273,7 @@ kubectl patch svc api -n shop \
     let deployments: Vec<&str> = c
         .kubectls
         .iter()
-        .flat_map(|k| k.deployments.iter().map(String::as_str))
+        .flat_map(|k| k.workloads.iter().map(|(_, name)| name.as_str()))
         .collect();
     assert_eq!(deployments, ["api", "worker", "api"]);
     let namespaces: Vec<&str> = c
@@ -465,4 +466,567 @@ fn a_guide_with_nothing_to_import_is_an_error() {
         "{prose}"
     );
     assert!(import("", "x.md").is_err());
+}
+
+/// The commands of one shell snippet.
+fn kubectls(text: &str) -> Vec<shell::Kubectl> {
+    let mut c = Commands::default();
+    shell::scan(text, &mut c);
+    c.kubectls
+}
+
+/// Every spelling kubectl has for a workload kind, as `WorkloadKind::parse`
+/// takes them: name, resource, plural, short name, with `.apps`, in any case.
+fn spellings(kind: WorkloadKind) -> Vec<String> {
+    let mut all = vec![kind.name().to_string()];
+    for base in [kind.resource(), kind.plural(), kind.short()] {
+        all.push(base.to_string());
+        all.push(base.to_uppercase());
+    }
+    all.push(format!("{}.apps", kind.resource()));
+    all.push(format!("{}.apps", kind.plural()));
+    all
+}
+
+#[test]
+fn every_spelling_of_each_workload_kind_is_read_in_both_forms() {
+    let verbs = [
+        "rollout status",
+        "rollout restart",
+        "rollout undo",
+        "rollout history",
+        "scale --replicas=2",
+        "scale --replicas 2",
+        "set image",
+        "get",
+        "describe",
+        "logs",
+        "logs -f",
+    ];
+    let mut cases = 0;
+    for kind in WorkloadKind::ALL {
+        for spelling in spellings(kind) {
+            assert_eq!(WorkloadKind::parse(&spelling), Some(kind), "{spelling}");
+            for verb in verbs {
+                let image = if verb == "set image" {
+                    " app=img:2"
+                } else {
+                    ""
+                };
+                for resource in [format!("{spelling}/web"), format!("{spelling} web")] {
+                    let line = format!("kubectl {verb} {resource}{image} -n shop");
+                    let got = kubectls(&line);
+                    assert_eq!(got.len(), 1, "{line}");
+                    assert_eq!(got[0].workloads, [(kind, "web".to_string())], "{line}");
+                    assert_eq!(got[0].namespace.as_deref(), Some("shop"), "{line}");
+                    assert!(got[0].jobs.is_empty(), "{line}");
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(cases, 3 * 9 * verbs.len() * 2);
+}
+
+#[test]
+fn words_that_are_not_resources_name_no_workload() {
+    for line in [
+        // A file path is not TYPE/NAME, nor a container's command.
+        "kubectl apply -f statefulsets/db.yaml",
+        "kubectl apply --filename jobs/migrate.yaml -n shop",
+        "kubectl delete -k ds/overlay",
+        "kubectl exec -it pod/x -- kubectl get sts db",
+        // A resource type without a name, and kinds as other arguments.
+        "kubectl get sts",
+        "kubectl get deployments -o wide",
+        "kubectl auth can-i list daemonsets",
+        "kubectl explain statefulset.spec",
+    ] {
+        let got = kubectls(line);
+        let named: Vec<_> = got
+            .iter()
+            .flat_map(|k| k.workloads.iter().map(|(_, n)| n.clone()))
+            .collect();
+        assert!(named.is_empty(), "{line}: {named:?}");
+        assert!(got.iter().all(|k| k.jobs.is_empty()), "{line}");
+    }
+    // `-f` of `logs` follows; the resource after it is read.
+    let got = kubectls("kubectl logs -f sts/db");
+    assert_eq!(got[0].workloads, [(WorkloadKind::StatefulSet, "db".into())]);
+}
+
+#[test]
+fn jobs_and_cronjobs_are_read_from_the_commands_that_run_and_watch_them() {
+    let job = |n: &str| (JobKind::Job, n.to_string());
+    let cron = |n: &str| (JobKind::CronJob, n.to_string());
+    for (line, jobs, watches) in [
+        (
+            "kubectl create job migrate-1 --from=cronjob/db-migrate -n shop",
+            vec![cron("db-migrate")],
+            Some("db-migrate"),
+        ),
+        (
+            "kubectl -n shop create job run-2 --from cj/db-migrate",
+            vec![cron("db-migrate")],
+            Some("db-migrate"),
+        ),
+        (
+            "kubectl create job run-3 --from=cronjobs.batch/nightly",
+            vec![cron("nightly")],
+            Some("nightly"),
+        ),
+        (
+            "kubectl create job seed --image=busybox -- echo hi",
+            vec![job("seed")],
+            Some("seed"),
+        ),
+        (
+            "kubectl wait --for=condition=complete job/migrate --timeout=300s",
+            vec![job("migrate")],
+            Some("migrate"),
+        ),
+        (
+            "kubectl wait --for condition=complete jobs.batch migrate",
+            vec![job("migrate")],
+            Some("migrate"),
+        ),
+        (
+            "kubectl logs job/migrate",
+            vec![job("migrate")],
+            Some("migrate"),
+        ),
+        (
+            "kubectl logs -f Job/migrate",
+            vec![job("migrate")],
+            Some("migrate"),
+        ),
+        (
+            "kubectl get job migrate -o yaml",
+            vec![job("migrate")],
+            Some("migrate"),
+        ),
+        (
+            "kubectl get jobs migrate",
+            vec![job("migrate")],
+            Some("migrate"),
+        ),
+        (
+            "kubectl get cronjob nightly",
+            vec![cron("nightly")],
+            Some("nightly"),
+        ),
+        (
+            "kubectl describe cronjobs/nightly",
+            vec![cron("nightly")],
+            Some("nightly"),
+        ),
+        (
+            "kubectl describe job.batch/migrate",
+            vec![job("migrate")],
+            Some("migrate"),
+        ),
+        // Named, but neither run nor watched: found, not a step's Job.
+        ("kubectl delete job migrate", vec![job("migrate")], None),
+        (
+            "kubectl wait --for=delete job/migrate",
+            vec![job("migrate")],
+            None,
+        ),
+        (
+            "kubectl wait --for=condition=failed job/migrate",
+            vec![job("migrate")],
+            None,
+        ),
+        (
+            "kubectl create cronjob nightly --image=busybox --schedule \"0 2 * * *\"",
+            vec![cron("nightly")],
+            None,
+        ),
+        (
+            "kubectl patch cj nightly -p '{\"spec\":{\"suspend\":true}}'",
+            vec![cron("nightly")],
+            None,
+        ),
+        ("kubectl get jobs", vec![], None),
+    ] {
+        let got = kubectls(line);
+        assert_eq!(got.len(), 1, "{line}");
+        assert_eq!(got[0].jobs, jobs, "{line}");
+        assert_eq!(got[0].watches_job.as_deref(), watches, "{line}");
+        assert!(got[0].workloads.is_empty(), "{line}");
+    }
+    for spelling in ["job", "jobs", "job.batch", "jobs.batch", "Job", "JOBS"] {
+        assert_eq!(JobKind::parse(spelling), Some(JobKind::Job), "{spelling}");
+    }
+    for spelling in ["cronjob", "cronjobs", "cj", "cronjobs.batch", "CronJob"] {
+        assert_eq!(
+            JobKind::parse(spelling),
+            Some(JobKind::CronJob),
+            "{spelling}"
+        );
+    }
+    for other in ["jobs.apps", "cron", "batch", ""] {
+        assert_eq!(JobKind::parse(other), None, "{other}");
+    }
+}
+
+/// A guide's workloads as (name, kind) from the runbook, and the TOML's
+/// `kind` lines.
+fn workloads_of(imported: &Imported) -> Vec<(String, WorkloadKind)> {
+    let runbook = valid(imported);
+    runbook
+        .workloads()
+        .map(|w| (w.name.get_ref().clone(), w.kind()))
+        .collect()
+}
+
+#[test]
+fn manifests_of_each_kind_in_one_multi_document_block() {
+    let md = r#"# Shop
+
+- [ ] Go live
+
+```yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+  namespace: shop
+spec:
+  serviceName: db
+---
+# a comment between documents
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  labels:
+    app: agent
+  name: log-agent
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  jobTemplate:
+    metadata:
+      name: not-this
+    spec:
+      template:
+        spec:
+          containers:
+          - name: backup
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: deployer
+rules:
+  - apiGroups: ["apps", "batch"]
+    resources: ["statefulsets", "daemonsets", "jobs"]
+---
+kind: HorizontalPodAutoscaler
+metadata:
+  name: db-hpa
+spec:
+  scaleTargetRef:
+    kind: StatefulSet
+    name: db
+```
+"#;
+    let imported = import(md, "shop.md").unwrap();
+    assert_eq!(
+        workloads_of(&imported),
+        [
+            ("api".to_string(), WorkloadKind::Deployment),
+            ("db".to_string(), WorkloadKind::StatefulSet),
+            ("log-agent".to_string(), WorkloadKind::DaemonSet),
+        ]
+    );
+    let toml = &imported.toml;
+    assert!(
+        toml.contains("[[workload]]\nname = \"api\"\n\n"),
+        "a Deployment has no kind line:\n{toml}"
+    );
+    assert!(toml.contains("[[workload]]\nname = \"db\"\nkind = \"StatefulSet\"\n"));
+    assert!(toml.contains("[[workload]]\nname = \"log-agent\"\nkind = \"DaemonSet\"\n"));
+    assert!(!toml.contains("kind = \"Deployment\""));
+    assert_eq!(
+        imported.summary.jobs,
+        [
+            (JobKind::Job, "migrate".to_string()),
+            (JobKind::CronJob, "nightly".to_string())
+        ]
+    );
+    assert!(toml.contains("#   2 jobs and cronjobs: migrate (Job), nightly (CronJob)\n"));
+    assert!(toml.contains("#   3 workloads: api, db (StatefulSet), log-agent (DaemonSet)\n"));
+    assert_eq!(imported.summary.namespaces, ["shop"]);
+    assert!(
+        !imported
+            .summary
+            .needs_human
+            .iter()
+            .any(|n| n.contains(" kept ")),
+        "{:?}",
+        imported.summary.needs_human
+    );
+}
+
+#[test]
+fn commands_give_workloads_their_kind() {
+    let md = "# Shop\n\n- [ ] Go live\n\n```bash\nkubectl rollout status sts/db -n shop\nkubectl rollout restart daemonset log-agent -n shop\nkubectl scale deploy api --replicas=3 -n shop\nkubectl get statefulsets.apps db -n shop\n```\n";
+    let imported = import(md, "shop.md").unwrap();
+    assert_eq!(
+        workloads_of(&imported),
+        [
+            ("db".to_string(), WorkloadKind::StatefulSet),
+            ("log-agent".to_string(), WorkloadKind::DaemonSet),
+            ("api".to_string(), WorkloadKind::Deployment),
+        ]
+    );
+    assert!(imported.summary.jobs.is_empty());
+}
+
+#[test]
+fn a_name_seen_as_two_kinds_keeps_the_first_and_needs_a_human() {
+    // The manifest is read before the commands; among commands, the first.
+    let md = r#"# Shop
+
+- [ ] Go live
+
+```yaml
+kind: StatefulSet
+metadata:
+  name: db
+---
+kind: Job
+metadata:
+  name: backup
+```
+
+```bash
+kubectl rollout status deployment/db
+kubectl get ds cache
+kubectl rollout restart sts/cache
+kubectl scale deploy cache --replicas=1
+kubectl rollout status statefulset/db
+kubectl get cronjob backup
+```
+"#;
+    let imported = import(md, "shop.md").unwrap();
+    assert_eq!(
+        workloads_of(&imported),
+        [
+            ("db".to_string(), WorkloadKind::StatefulSet),
+            ("cache".to_string(), WorkloadKind::DaemonSet),
+        ]
+    );
+    assert_eq!(
+        imported.summary.jobs,
+        [(JobKind::Job, "backup".to_string())]
+    );
+    let kept: Vec<&String> = imported
+        .summary
+        .needs_human
+        .iter()
+        .filter(|n| n.contains(" kept "))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            "workload db is a StatefulSet in one place of the guide and a Deployment in another: kept StatefulSet (the first seen); check which it is",
+            "workload cache is a DaemonSet in one place of the guide and a StatefulSet in another: kept DaemonSet (the first seen); check which it is",
+            "workload cache is a DaemonSet in one place of the guide and a Deployment in another: kept DaemonSet (the first seen); check which it is",
+            "job backup is a Job in one place of the guide and a CronJob in another: kept Job (the first seen); check which it is",
+        ]
+    );
+    // Listed at the top with the other things a human must decide.
+    assert!(
+        imported
+            .toml
+            .contains("#   - workload db is a StatefulSet in one place")
+    );
+}
+
+/// Each item's text and check, imported with `job:` checks written.
+fn job_checked(md: &str) -> Vec<(String, Option<String>)> {
+    let imported = super::import_with(md, "svc.md", true).unwrap();
+    // Until `validate` knows `job:` checks, the runbook is read as TOML.
+    let value: toml::Value = toml::from_str(&imported.toml).unwrap();
+    let mut out = Vec::new();
+    for phase in value["phase"].as_array().unwrap() {
+        for item in phase["items"].as_array().unwrap() {
+            let text = item.get("text").and_then(|t| t.as_str()).unwrap();
+            let check = item.get("check").and_then(|c| c.as_str());
+            out.push((text.to_string(), check.map(String::from)));
+        }
+    }
+    out
+}
+
+const JOB_STEPS: &str = r#"# Shop
+
+```bash
+curl -f https://shop.example.com/health
+```
+
+## Release
+
+- [ ] Run the migration
+  ```bash
+  kubectl create job migrate-manual --from=cronjob/db-migrate -n shop
+  kubectl wait --for=condition=complete job/migrate-manual -n shop
+  ```
+- [ ] Seed the data: `kubectl wait --for=condition=complete job/seed -n shop`
+- [ ] Warm the cache
+  ```yaml
+  apiVersion: batch/v1
+  kind: Job
+  metadata:
+    name: warmup
+  ```
+- [ ] Nightly backup in place
+  - check it with `kubectl get cronjob backup -n shop`
+- [ ] Clean up: `kubectl delete job seed -n shop`
+- [ ] Health endpoints respond
+  ```bash
+  kubectl logs job/seed -n shop
+  ```
+- [ ] Restart the API: `kubectl rollout restart deployment/api -n shop`
+- [ ] Seed job finished
+- [ ] Warmup completed successfully
+- [ ] Data loaded
+
+```bash
+kubectl wait --for=condition=complete job/after-the-list -n shop
+```
+"#;
+
+#[test]
+fn a_step_that_runs_or_watches_a_job_is_checked_by_it() {
+    let got = job_checked(JOB_STEPS);
+    let want = [
+        // The CronJob of `--from=cronjob/…`, the first Job of the step.
+        ("Run the migration", Some("job:db-migrate")),
+        (
+            "Seed the data: kubectl wait --for=condition=complete job/seed -n shop",
+            Some("job:seed"),
+        ),
+        // A Job manifest in the step.
+        ("Warm the cache", Some("job:warmup")),
+        // The code of a list nested in the step.
+        ("Nightly backup in place", Some("job:backup")),
+        // Deleting a Job does not run it.
+        ("Clean up: kubectl delete job seed -n shop", None),
+        // What the text states comes first.
+        ("Health endpoints respond", Some("probe:*")),
+        (
+            "Restart the API: kubectl rollout restart deployment/api -n shop",
+            None,
+        ),
+        // A text that names a Job and says it completed.
+        ("Seed job finished", Some("job:seed")),
+        ("Warmup completed successfully", Some("job:warmup")),
+        // Code after the list belongs to no step.
+        ("Data loaded", None),
+    ];
+    let want: Vec<(String, Option<String>)> = want
+        .iter()
+        .map(|(t, c)| (t.to_string(), c.map(String::from)))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn numbered_steps_with_their_commands_are_checked_by_their_job() {
+    let md = "# Shop\n\n## Release\n\n1. Migrate the database:\n\n   ```bash\n   kubectl apply -f migrate.yaml\n   kubectl logs -f job/db-migrate\n   ```\n\n2. Deploy the API\n3. Job complete\n";
+    let got = job_checked(md);
+    assert_eq!(
+        got,
+        [
+            (
+                "Migrate the database".to_string(),
+                Some("job:db-migrate".to_string())
+            ),
+            ("Deploy the API".to_string(), None),
+            // The guide's one Job, when the text says "job" and names none.
+            (
+                "Job complete".to_string(),
+                Some("job:db-migrate".to_string())
+            ),
+        ]
+    );
+    // With two Jobs, "job complete" names neither.
+    let two = format!("{md}\n```bash\nkubectl get job other\n```\n");
+    assert_eq!(job_checked(&two)[2].1, None);
+}
+
+#[test]
+fn job_checks_are_written_only_when_on_and_the_runbook_loads_either_way() {
+    // Off: every such item is ticked by hand, and the Jobs are still found.
+    let off = super::import_with(JOB_STEPS, "svc.md", false).unwrap();
+    assert!(!off.toml.contains("job:"), "{}", off.toml);
+    valid(&off);
+    assert_eq!(
+        off.summary
+            .jobs
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>(),
+        // Manifests, then code blocks' commands, then inline code's.
+        [
+            "warmup",
+            "db-migrate",
+            "migrate-manual",
+            "seed",
+            "after-the-list",
+            "backup"
+        ]
+    );
+    // On: six items bound to Jobs, each counted as bound.
+    let on = super::import_with(JOB_STEPS, "svc.md", true).unwrap();
+    assert_eq!(on.summary.bound, off.summary.bound + 6, "{}", on.toml);
+    assert!(
+        on.toml
+            .contains("#   job:db-migrate  <-  Run the migration\n")
+    );
+    // As built, `import` writes them when `validate` accepts them, and what
+    // it writes always loads.
+    let accepted = crate::runbook::check_ref::CheckRef::parse("job:x").is_ok();
+    assert_eq!(
+        super::bind::job_checks(),
+        super::bind::JOB_CHECKS && accepted
+    );
+    let imported = import(JOB_STEPS, "svc.md").unwrap();
+    valid(&imported);
+    assert_eq!(
+        imported.toml.contains("check = \"job:"),
+        super::bind::job_checks()
+    );
+}
+
+#[test]
+fn many_job_steps_import_in_one_pass() {
+    let mut md = String::from("# Svc\n\n## Jobs\n\n");
+    for i in 0..5_000 {
+        md.push_str(&format!(
+            "- [ ] Step {i}: `kubectl wait --for=condition=complete job/j-{i}`\n  - [ ] nested {i}\n    ```bash\n    kubectl get sts s-{i}\n    ```\n"
+        ));
+    }
+    let imported = super::import_with(&md, "svc.md", true).unwrap();
+    assert_eq!(imported.summary.jobs.len(), 5_000);
+    assert_eq!(imported.summary.workloads.len(), 5_000);
+    assert!(imported.toml.contains("check = \"job:j-4999\""));
+    assert_eq!(imported.summary.bound, 5_000);
 }

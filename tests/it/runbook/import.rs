@@ -9,6 +9,7 @@
 
 use std::path::Path;
 
+use ops_tui::kinds::WorkloadKind;
 use ops_tui::runbook::Runbook;
 use ops_tui::runbook::import::{Imported, import};
 use ops_tui::runbook::select::lookup;
@@ -493,6 +494,50 @@ fn items_carry_the_guide_section_that_explains_them_for_the_walkthrough() {
     assert!(item("Documentation updated").guide.is_none());
 }
 
+#[test]
+fn the_guides_workloads_are_deployments_and_they_run_no_job() {
+    let Some(all) = guides::all() else { return };
+    let mut named = Vec::new();
+    for (name, text) in all {
+        let imported = import(text, name).unwrap();
+        let runbook = Runbook::parse(Path::new("x.toml"), &imported.toml).unwrap();
+        // Role rules listing `statefulsets`, an autoscaler's target kind, a
+        // crontab and `kubectl apply -f FILE` name no workload or Job.
+        for w in runbook.workloads() {
+            assert_eq!(
+                w.kind(),
+                WorkloadKind::Deployment,
+                "{name}: {}",
+                w.name.get_ref()
+            );
+            assert!(w.kind.is_none(), "{name}: a Deployment has no kind line");
+            named.push(w.name.get_ref().clone());
+        }
+        let s = &imported.summary;
+        assert!(s.jobs.is_empty(), "{name}: {:?}", s.jobs);
+        assert!(
+            imported.toml.contains("\n#   0 jobs and cronjobs: none\n"),
+            "{name}"
+        );
+        assert!(!imported.toml.contains("job:"), "{name}");
+        assert!(
+            !s.needs_human.iter().any(|n| n.contains(" kept ")),
+            "{name}: {:?}",
+            s.needs_human
+        );
+    }
+    assert_eq!(
+        named,
+        [
+            "credlink-api",
+            "keyforge-api",
+            "vaultr",
+            "vaultr-new",
+            "vaultr-old"
+        ]
+    );
+}
+
 /// Without `../shared/guides` the tests above skip in one line, and fail
 /// when `OPS_TUI_REQUIRE_SHARED=1`.
 #[test]
@@ -507,6 +552,7 @@ fn the_guide_tests_skip_without_the_guides_unless_required() {
             "imports_vaultr",
             "the_commands_import_a_guide_and_open_it_directly",
             "items_carry_the_guide_section_that_explains_them_for_the_walkthrough",
+            "the_guides_workloads_are_deployments_and_they_run_no_job",
         ],
     );
 }
