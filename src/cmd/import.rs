@@ -28,12 +28,13 @@ pub fn run(guide: &std::path::Path, output: Option<&std::path::Path>) -> std::pr
     let s = &imported.summary;
     let items: usize = s.phases.iter().map(|(_, n)| n).sum();
     say!(
-        "{}: {} phases, {items} items ({} bound to checks), {} probes, {} workloads, {} signals; {} things need a human (listed at the top)",
+        "{}: {} phases, {items} items ({} bound to checks), {} probes, {} workloads, {} jobs and cronjobs, {} signals; {} things need a human (listed at the top)",
         guide.display(),
         s.phases.len(),
         s.bound,
         s.probes.len(),
         s.workloads.len(),
+        s.jobs.len(),
         s.signals.len(),
         s.needs_human.len()
     );

@@ -224,7 +224,9 @@ fn step_jobs(doc: &Doc, item_jobs: Vec<(usize, String)>) -> HashMap<usize, Strin
 
 /// A manifest's kind as a workload kind (Kubernetes' own spelling).
 fn workload_kind(kind: &str) -> Option<WorkloadKind> {
-    WorkloadKind::ALL.into_iter().find(|k| k.name() == kind)
+    WorkloadKind::ALL
+        .into_iter()
+        .find(|k| !k.is_batch() && k.name() == kind)
 }
 
 /// A manifest's kind as a Job or CronJob (Kubernetes' own spelling).

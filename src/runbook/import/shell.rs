@@ -355,7 +355,10 @@ fn resource(word: &str) -> Option<Resource> {
     if matches!(word, "service" | "services" | "svc") {
         return Some(Resource::Service);
     }
+    // Jobs and CronJobs are read as jobs (for `job:` checks), the kinds
+    // that roll out as workloads.
     WorkloadKind::parse(word)
+        .filter(|k| !k.is_batch())
         .map(Resource::Workload)
         .or_else(|| JobKind::parse(word).map(Resource::Job))
 }
