@@ -134,6 +134,9 @@ impl Kind {
 }
 
 /// A stored object.
+// Stored behind an Arc and cloned rarely: the size of the largest kind costs
+// little, and boxing each would change every match on it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum Obj {

@@ -700,7 +700,262 @@ fn update_status(
 
 #[cfg(test)]
 mod tests {
+    use super::super::history::testing::{
+        cluster, finish_deletions, image, make_ready, names, pods,
+    };
     use super::*;
+    use crate::cluster::Cluster;
+
+    fn label(p: &Pod, key: &str) -> String {
+        super::label(&p.metadata, key).unwrap_or("").to_string()
+    }
+
+    const V1: &str = "registry.example.com/platform/log-agent:3.2.1";
+    const V2: &str = "registry.example.com/platform/log-agent:3.3.0";
+
+    fn create(cluster: &mut Cluster, edit: impl FnOnce(&mut DaemonSet)) {
+        let mut ds = crate::scenario::daemonset("ns", "log-agent", V1, ("metrics", 2020));
+        edit(&mut ds);
+        cluster.store.put_typed(ds);
+    }
+
+    fn ds(cluster: &Cluster) -> DaemonSet {
+        cluster
+            .store
+            .get_typed::<DaemonSet>("ns", "log-agent")
+            .unwrap()
+    }
+
+    /// A new image, as the API server stores it: both generations move.
+    fn set_image(cluster: &mut Cluster, image: &str) {
+        let mut d = ds(cluster);
+        d.spec.template.spec.as_mut().unwrap().containers[0].image = Some(image.into());
+        d.metadata.generation = Some(d.metadata.generation.unwrap_or(1) + 1);
+        let next = template_generation(&d).unwrap_or(1) + 1;
+        d.metadata
+            .annotations
+            .get_or_insert_with(BTreeMap::new)
+            .insert(TEMPLATE_GENERATION.into(), next.to_string());
+        cluster.store.put_typed(d);
+    }
+
+    fn settle(cluster: &mut Cluster) {
+        for _ in 0..50 {
+            let before = cluster.store.resource_version();
+            sync(cluster);
+            make_ready(cluster);
+            finish_deletions(cluster);
+            if cluster.store.resource_version() == before {
+                return;
+            }
+        }
+        panic!("the DaemonSet never settled: {:?}", names(cluster));
+    }
+
+    /// Node → images of the pods there, terminating ones marked `*`.
+    fn by_node(cluster: &Cluster) -> BTreeMap<String, Vec<String>> {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for p in pods(cluster) {
+            let mut img = image(&p);
+            if p.metadata.deletion_timestamp.is_some() {
+                img.push('*');
+            }
+            out.entry(pod_node(&p).unwrap()).or_default().push(img);
+        }
+        out
+    }
+
+    #[test]
+    fn one_pod_per_node_pinned_and_labelled() {
+        let mut c = cluster();
+        create(&mut c, |_| {});
+        sync(&mut c);
+        let nodes = by_node(&c);
+        assert_eq!(
+            nodes.keys().collect::<Vec<_>>(),
+            ["sim-node-1", "sim-node-2", "sim-node-3"]
+        );
+        assert!(nodes.values().all(|v| v == &[V1.to_string()]));
+        let p = &pods(&c)[0];
+        assert_eq!(
+            p.spec.as_ref().unwrap().node_name,
+            None,
+            "the scheduler binds it"
+        );
+        assert_eq!(label(p, TEMPLATE_GENERATION_LABEL), "1");
+        let rev = c.store.list_typed::<ControllerRevision>(None).remove(0);
+        assert_eq!(
+            label(p, POD_REVISION_LABEL),
+            rev.metadata.labels.as_ref().unwrap()[POD_REVISION_LABEL]
+        );
+        assert_eq!(
+            rev.metadata.name.unwrap(),
+            format!("log-agent-{}", label(p, POD_REVISION_LABEL))
+        );
+        let tolerations = p.spec.as_ref().unwrap().tolerations.as_ref().unwrap();
+        assert!(
+            tolerations
+                .iter()
+                .any(|t| t.key.as_deref() == Some("node.kubernetes.io/unreachable"))
+        );
+        make_ready(&mut c);
+        sync(&mut c);
+        let s = ds(&c).status.unwrap();
+        assert_eq!(
+            (
+                s.desired_number_scheduled,
+                s.current_number_scheduled,
+                s.number_ready,
+                s.updated_number_scheduled,
+                s.number_available,
+                s.number_unavailable
+            ),
+            (3, 3, 3, Some(3), Some(3), None)
+        );
+        // A pod deleted by hand comes back on its node.
+        let gone = pods(&c).remove(0);
+        let node = pod_node(&gone).unwrap();
+        delete_pod(&mut c, &gone);
+        sync(&mut c);
+        assert_eq!(pods(&c).len(), 3, "replaced before the old one was gone");
+        settle(&mut c);
+        assert_eq!(by_node(&c)[&node], [V1.to_string()]);
+    }
+
+    #[test]
+    fn a_rolling_update_stays_within_max_unavailable() {
+        for max_unavailable in [1, 2] {
+            let mut c = cluster();
+            create(&mut c, |d| {
+                d.spec
+                    .update_strategy
+                    .as_mut()
+                    .unwrap()
+                    .rolling_update
+                    .as_mut()
+                    .unwrap()
+                    .max_unavailable = Some(IntOrString::Int(max_unavailable));
+            });
+            settle(&mut c);
+            set_image(&mut c, V2);
+            let mut most_down = 0;
+            for _ in 0..30 {
+                sync(&mut c);
+                let down = c.node_names.len()
+                    - pods(&c)
+                        .iter()
+                        .filter(|p| {
+                            p.metadata.deletion_timestamp.is_none()
+                                && crate::controller::is_ready(p)
+                        })
+                        .count();
+                most_down = most_down.max(down);
+                finish_deletions(&mut c);
+                sync(&mut c);
+                make_ready(&mut c);
+            }
+            assert_eq!(
+                most_down, max_unavailable as usize,
+                "maxUnavailable {max_unavailable}"
+            );
+            assert!(
+                by_node(&c).values().all(|v| v == &[V2.to_string()]),
+                "{:?}",
+                by_node(&c)
+            );
+            let s = ds(&c).status.unwrap();
+            assert_eq!(s.updated_number_scheduled, Some(3));
+            assert_eq!(s.observed_generation, Some(2));
+        }
+    }
+
+    #[test]
+    fn max_surge_starts_the_new_pod_beside_the_old_one() {
+        let mut c = cluster();
+        create(&mut c, |d| {
+            let ru = d
+                .spec
+                .update_strategy
+                .as_mut()
+                .unwrap()
+                .rolling_update
+                .as_mut()
+                .unwrap();
+            ru.max_unavailable = Some(IntOrString::Int(0));
+            ru.max_surge = Some(IntOrString::Int(1));
+        });
+        settle(&mut c);
+        set_image(&mut c, V2);
+        sync(&mut c);
+        sync(&mut c);
+        let nodes = by_node(&c);
+        let surged: Vec<_> = nodes.values().filter(|v| v.len() == 2).collect();
+        assert_eq!(surged.len(), 1, "{nodes:?}");
+        assert_eq!(surged[0], &[V1.to_string(), V2.to_string()]);
+        make_ready(&mut c);
+        sync(&mut c);
+        let nodes = by_node(&c);
+        assert!(
+            nodes
+                .values()
+                .any(|v| v == &[format!("{V1}*"), V2.to_string()]),
+            "{nodes:?}"
+        );
+        settle(&mut c);
+        assert!(by_node(&c).values().all(|v| v == &[V2.to_string()]));
+    }
+
+    #[test]
+    fn on_delete_waits_and_history_is_reused_and_trimmed() {
+        let mut c = cluster();
+        create(&mut c, |d| {
+            d.spec.revision_history_limit = Some(1);
+            d.spec.update_strategy = Some(k8s_openapi::api::apps::v1::DaemonSetUpdateStrategy {
+                type_: Some("OnDelete".into()),
+                rolling_update: None,
+            });
+        });
+        settle(&mut c);
+        set_image(&mut c, V2);
+        settle(&mut c);
+        assert!(by_node(&c).values().all(|v| v == &[V1.to_string()]));
+        let s = ds(&c).status.unwrap();
+        assert_eq!(s.updated_number_scheduled, None);
+        // Old pods keep revision 1 alive; a third template may not delete it.
+        set_image(&mut c, "registry.example.com/platform/log-agent:3.4.0");
+        settle(&mut c);
+        let mut revs = c.store.list_typed::<ControllerRevision>(None);
+        history::sort(&mut revs);
+        let images: Vec<_> = revs
+            .iter()
+            .map(|r| {
+                history::template_of(r).spec.unwrap().containers[0]
+                    .image
+                    .clone()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(
+            images,
+            [V1, "registry.example.com/platform/log-agent:3.4.0"]
+        );
+        // Back to the first template: its revision is renumbered.
+        set_image(&mut c, V1);
+        settle(&mut c);
+        let mut revs = c.store.list_typed::<ControllerRevision>(None);
+        history::sort(&mut revs);
+        assert_eq!(history::number(revs.last().unwrap()), 4);
+        assert_eq!(
+            history::template_of(revs.last().unwrap())
+                .spec
+                .unwrap()
+                .containers[0]
+                .image
+                .as_deref(),
+            Some(V1)
+        );
+        assert_eq!(ds(&c).status.unwrap().updated_number_scheduled, Some(3));
+    }
 
     #[test]
     fn percentages_round_up() {

@@ -210,6 +210,85 @@ pub fn truncate(
     }
 }
 
+/// Helpers for the controllers' tests: a cluster, and pods moved through
+/// their lives by hand instead of by the kubelet's clock.
+#[cfg(test)]
+pub(super) mod testing {
+    use k8s_openapi::api::core::v1::Pod;
+
+    use crate::cluster::{Cluster, Timing};
+    use crate::store::Kind;
+
+    pub fn cluster() -> Cluster {
+        Cluster::new(Timing::fast(), 10_000)
+    }
+
+    pub fn pods(cluster: &Cluster) -> Vec<Pod> {
+        cluster.store.list_typed::<Pod>(None)
+    }
+
+    pub fn pod(cluster: &Cluster, name: &str) -> Option<Pod> {
+        cluster.store.get_typed::<Pod>("ns", name)
+    }
+
+    /// Names of the pods, sorted, with `*` after those being deleted.
+    pub fn names(cluster: &Cluster) -> Vec<String> {
+        let mut out: Vec<String> = pods(cluster)
+            .iter()
+            .map(|p| {
+                let name = p.metadata.name.clone().unwrap_or_default();
+                if p.metadata.deletion_timestamp.is_some() {
+                    format!("{name}*")
+                } else {
+                    name
+                }
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Makes every pod that is not being deleted Running and Ready.
+    pub fn make_ready(cluster: &mut Cluster) {
+        for mut p in pods(cluster) {
+            if p.metadata.deletion_timestamp.is_none() && !super::super::is_ready(&p) {
+                let node = super::super::pod_node(&p).unwrap_or_else(|| "sim-node-1".into());
+                let created = p.metadata.creation_timestamp.clone();
+                super::super::settle_pod(&mut p, "10.244.0.9".into(), node);
+                p.metadata.creation_timestamp = created;
+                cluster.store.put_typed(p);
+            }
+        }
+    }
+
+    /// Ends the grace period of every pod being deleted.
+    pub fn finish_deletions(cluster: &mut Cluster) {
+        for p in pods(cluster) {
+            if p.metadata.deletion_timestamp.is_some() {
+                let name = p.metadata.name.clone().unwrap_or_default();
+                cluster.store.delete(Kind::Pod, "ns", &name);
+            }
+        }
+    }
+
+    /// A label of a pod.
+    pub fn label(p: &Pod, key: &str) -> String {
+        p.metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(key).cloned())
+            .unwrap_or_default()
+    }
+
+    pub fn image(p: &Pod) -> String {
+        p.spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .and_then(|c| c.image.clone())
+            .unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

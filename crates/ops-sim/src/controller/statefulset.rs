@@ -312,8 +312,8 @@ fn sync_one(
     // The pods of [0, replicas): created in order, each waiting for its
     // predecessors when the policy is OrderedReady.
     let mut blocked = false;
-    for o in 0..want {
-        match &slots[o] {
+    for (o, slot) in slots.iter_mut().enumerate() {
+        match slot {
             None => {
                 let in_current = match partition(&set) {
                     Some(p) => (o as i64) < i64::from(p),
@@ -333,7 +333,7 @@ fn sync_one(
                     (history::template_of(&update), &update_name)
                 };
                 let pod = create_pod(cluster, &set, new_pod(&set, &template, revision, o));
-                slots[o] = Some(pod);
+                *slot = Some(pod);
                 if monotonic {
                     blocked = true;
                     break;
@@ -485,7 +485,287 @@ fn update_status(
 
 #[cfg(test)]
 mod tests {
+    use super::super::history::testing::*;
     use super::*;
+    use crate::cluster::Cluster;
+
+    const V1: &str = "registry.example.com/shop/postgres:16.3";
+    const V2: &str = "registry.example.com/shop/postgres:16.4";
+
+    fn create(cluster: &mut Cluster, replicas: i32, edit: impl FnOnce(&mut StatefulSet)) {
+        let mut set =
+            crate::scenario::statefulset("ns", "db", replicas, V1, ("postgres", 5432), "v1");
+        edit(&mut set);
+        cluster.store.put_typed(set);
+    }
+
+    fn set(cluster: &Cluster) -> StatefulSet {
+        cluster.store.get_typed::<StatefulSet>("ns", "db").unwrap()
+    }
+
+    fn edit(cluster: &mut Cluster, f: impl FnOnce(&mut StatefulSet)) {
+        let mut s = set(cluster);
+        f(&mut s);
+        s.metadata.generation = Some(s.metadata.generation.unwrap_or(1) + 1);
+        cluster.store.put_typed(s);
+    }
+
+    fn set_image(cluster: &mut Cluster, image: &str) {
+        edit(cluster, |s| {
+            s.spec.template.spec.as_mut().unwrap().containers[0].image = Some(image.into());
+        });
+    }
+
+    /// Syncs, makes the new pods ready and finishes deletions until nothing
+    /// changes (bounded).
+    fn settle(cluster: &mut Cluster) {
+        for _ in 0..50 {
+            let before = cluster.store.resource_version();
+            sync(cluster);
+            make_ready(cluster);
+            finish_deletions(cluster);
+            if cluster.store.resource_version() == before {
+                return;
+            }
+        }
+        panic!("the StatefulSet never settled: {:?}", names(cluster));
+    }
+
+    fn revisions(cluster: &Cluster) -> Vec<(String, i64)> {
+        let mut revs = cluster.store.list_typed::<ControllerRevision>(None);
+        history::sort(&mut revs);
+        revs.iter()
+            .map(|r| (r.metadata.name.clone().unwrap(), history::number(r)))
+            .collect()
+    }
+
+    #[test]
+    fn ordered_ready_creates_one_pod_at_a_time_in_order() {
+        let mut c = cluster();
+        create(&mut c, 3, |_| {});
+        sync(&mut c);
+        assert_eq!(names(&c), ["db-0"]);
+        sync(&mut c);
+        assert_eq!(names(&c), ["db-0"], "db-1 came before db-0 was ready");
+        make_ready(&mut c);
+        sync(&mut c);
+        assert_eq!(names(&c), ["db-0", "db-1"]);
+        make_ready(&mut c);
+        sync(&mut c);
+        assert_eq!(names(&c), ["db-0", "db-1", "db-2"]);
+        let p = pod(&c, "db-2").unwrap();
+        assert_eq!(label(&p, POD_NAME_LABEL), "db-2");
+        assert_eq!(label(&p, POD_INDEX_LABEL), "2");
+        let status = set(&c).status.unwrap();
+        assert_eq!(
+            label(&p, POD_REVISION_LABEL),
+            status.update_revision.unwrap()
+        );
+        assert_eq!(p.spec.as_ref().unwrap().hostname.as_deref(), Some("db-2"));
+        assert_eq!(p.spec.as_ref().unwrap().subdomain.as_deref(), Some("db"));
+        assert_eq!(status.replicas, 2, "counted from the pods as listed");
+        make_ready(&mut c);
+        sync(&mut c);
+        let status = set(&c).status.unwrap();
+        assert_eq!(
+            (
+                status.replicas,
+                status.ready_replicas,
+                status.current_replicas
+            ),
+            (3, Some(3), Some(3))
+        );
+        assert_eq!(status.current_revision, status.update_revision);
+        let events: Vec<String> = c
+            .store
+            .list_typed::<k8s_openapi::api::core::v1::Event>(None)
+            .into_iter()
+            .filter_map(|e| e.message)
+            .collect();
+        assert!(
+            events.contains(&"create Pod db-0 in StatefulSet db successful".to_string()),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn parallel_creates_every_pod_and_scale_down_goes_from_the_top() {
+        let mut c = cluster();
+        create(&mut c, 3, |s| {
+            s.spec.pod_management_policy = Some("Parallel".into())
+        });
+        sync(&mut c);
+        assert_eq!(names(&c), ["db-0", "db-1", "db-2"]);
+
+        let mut c = cluster();
+        create(&mut c, 3, |_| {});
+        settle(&mut c);
+        edit(&mut c, |s| s.spec.replicas = Some(1));
+        sync(&mut c);
+        assert_eq!(names(&c), ["db-0", "db-1", "db-2*"]);
+        sync(&mut c);
+        assert_eq!(
+            names(&c),
+            ["db-0", "db-1", "db-2*"],
+            "db-1 went before db-2 was gone"
+        );
+        finish_deletions(&mut c);
+        sync(&mut c);
+        assert_eq!(names(&c), ["db-0", "db-1*"]);
+    }
+
+    #[test]
+    fn a_partitioned_rolling_update_goes_down_from_the_highest_ordinal_and_stops() {
+        let mut c = cluster();
+        create(&mut c, 3, |_| {});
+        settle(&mut c);
+        let first = set(&c).status.unwrap().current_revision.unwrap();
+        edit(&mut c, |s| {
+            s.spec
+                .update_strategy
+                .as_mut()
+                .unwrap()
+                .rolling_update
+                .as_mut()
+                .unwrap()
+                .partition = Some(1);
+        });
+        set_image(&mut c, V2);
+        let mut order = Vec::new();
+        for _ in 0..20 {
+            sync(&mut c);
+            for p in pods(&c) {
+                let name = p.metadata.name.clone().unwrap();
+                if p.metadata.deletion_timestamp.is_some() && !order.contains(&name) {
+                    order.push(name);
+                }
+            }
+            // One pod at a time: never more than one missing or not ready.
+            let down = pods(&c)
+                .iter()
+                .filter(|p| {
+                    p.metadata.deletion_timestamp.is_some() || !crate::controller::is_ready(p)
+                })
+                .count()
+                + 3usize.saturating_sub(pods(&c).len());
+            assert!(down <= 1, "{:?}", names(&c));
+            finish_deletions(&mut c);
+            sync(&mut c);
+            make_ready(&mut c);
+        }
+        assert_eq!(order, ["db-2", "db-1"]);
+        assert_eq!(image(&pod(&c, "db-0").unwrap()), V1);
+        assert_eq!(image(&pod(&c, "db-1").unwrap()), V2);
+        assert_eq!(image(&pod(&c, "db-2").unwrap()), V2);
+        let status = set(&c).status.unwrap();
+        assert_eq!(status.current_revision.as_deref(), Some(first.as_str()));
+        assert_ne!(status.update_revision, status.current_revision);
+        assert_eq!(
+            (status.updated_replicas, status.current_replicas),
+            (Some(2), Some(1))
+        );
+
+        // Partition 0 finishes it, and the update revision becomes current.
+        edit(&mut c, |s| {
+            s.spec
+                .update_strategy
+                .as_mut()
+                .unwrap()
+                .rolling_update
+                .as_mut()
+                .unwrap()
+                .partition = Some(0);
+        });
+        settle(&mut c);
+        assert_eq!(image(&pod(&c, "db-0").unwrap()), V2);
+        let status = set(&c).status.unwrap();
+        assert_eq!(status.current_revision, status.update_revision);
+        assert_eq!(status.current_replicas, Some(3));
+        assert_eq!(status.observed_generation, set(&c).metadata.generation);
+    }
+
+    #[test]
+    fn on_delete_changes_a_pod_only_when_it_is_deleted() {
+        let mut c = cluster();
+        create(&mut c, 3, |s| {
+            s.spec.update_strategy = Some(k8s_openapi::api::apps::v1::StatefulSetUpdateStrategy {
+                type_: Some("OnDelete".into()),
+                rolling_update: None,
+            });
+        });
+        settle(&mut c);
+        set_image(&mut c, V2);
+        settle(&mut c);
+        assert!(pods(&c).iter().all(|p| image(p) == V1), "{:?}", names(&c));
+        let db1 = pod(&c, "db-1").unwrap();
+        delete_pod(&mut c, &db1);
+        settle(&mut c);
+        assert_eq!(image(&pod(&c, "db-1").unwrap()), V2);
+        assert_eq!(image(&pod(&c, "db-0").unwrap()), V1);
+        let status = set(&c).status.unwrap();
+        assert_eq!(
+            (status.updated_replicas, status.current_replicas),
+            (Some(1), Some(2))
+        );
+        assert_ne!(status.current_revision, status.update_revision);
+    }
+
+    #[test]
+    fn history_is_trimmed_and_an_old_template_reuses_its_revision() {
+        let mut c = cluster();
+        create(&mut c, 0, |s| s.spec.revision_history_limit = Some(2));
+        settle(&mut c);
+        for tag in ["a", "b", "c", "d"] {
+            set_image(&mut c, &format!("postgres:{tag}"));
+            settle(&mut c);
+        }
+        // Five templates; the current one and the two newest others stay.
+        let revs = revisions(&c);
+        assert_eq!(revs.iter().map(|r| r.1).collect::<Vec<_>>(), [3, 4, 5]);
+        let c_name = revs[1].0.clone();
+        assert!(c_name.starts_with("db-"));
+        let rev = c
+            .store
+            .get_typed::<ControllerRevision>("ns", &c_name)
+            .unwrap();
+        assert_eq!(
+            history::template_of(&rev).spec.unwrap().containers[0]
+                .image
+                .as_deref(),
+            Some("postgres:c")
+        );
+        assert_eq!(
+            label_of(&rev, REVISION_HASH_LABEL),
+            c_name.trim_start_matches("db-")
+        );
+        assert_eq!(label_of(&rev, "app"), "db");
+        assert_eq!(
+            rev.metadata.owner_references.as_ref().unwrap()[0].kind,
+            "StatefulSet"
+        );
+        assert_eq!(
+            rev.data
+                .0
+                .pointer("/spec/template/$patch")
+                .and_then(|v| v.as_str()),
+            Some("replace")
+        );
+
+        // Back to "c": its revision takes the next number; nothing is created.
+        set_image(&mut c, "postgres:c");
+        settle(&mut c);
+        let revs = revisions(&c);
+        assert_eq!(revs.len(), 3);
+        assert_eq!(revs.last().unwrap(), &(c_name.clone(), 6));
+        assert_eq!(
+            set(&c).status.unwrap().update_revision.as_deref(),
+            Some(c_name.as_str())
+        );
+    }
+
+    fn label_of(rev: &ControllerRevision, key: &str) -> String {
+        rev.metadata.labels.as_ref().unwrap()[key].clone()
+    }
 
     #[test]
     fn ordinals_come_from_names() {
