@@ -507,7 +507,7 @@ fn patch_body(demo: &Demo, from: usize, path: &str) -> String {
 }
 
 /// The data of a workload's ControllerRevision with `revision`, as served.
-fn revision_data(demo: &Demo, owner: &str, revision: &str) -> serde_json::Value {
+fn revision_data(demo: &Demo, owner: &str, revision: i64) -> serde_json::Value {
     let list: serde_json::Value =
         serde_json::from_str(&demo.ok(&["get", "controllerrevisions", "-o", "json"])).unwrap();
     list["items"]
@@ -516,7 +516,7 @@ fn revision_data(demo: &Demo, owner: &str, revision: &str) -> serde_json::Value 
         .iter()
         .find(|r| {
             r["metadata"]["ownerReferences"][0]["name"] == owner
-                && r["revision"].to_string() == revision
+                && r["revision"].as_i64() == Some(revision)
         })
         .unwrap_or_else(|| panic!("no revision {revision} of {owner}"))["data"]
         .clone()
@@ -527,7 +527,7 @@ fn rollout_undo_sends_the_revisions_data_as_a_strategic_merge_patch() {
     let demo = Demo::start(FAST);
 
     // StatefulSet: the data of revision 1 (16.3), byte for byte.
-    let want = revision_data(&demo, "db", "1");
+    let want = revision_data(&demo, "db", 1);
     let from = demo.write_bodies().len();
     demo.ok(&["rollout", "undo", "sts/db"]);
     let sts_body = patch_body(
@@ -552,7 +552,7 @@ fn rollout_undo_sends_the_revisions_data_as_a_strategic_merge_patch() {
         "log-agent=registry.example.com/platform/log-agent:3.3.0",
     ]);
     demo.ok(&["rollout", "status", "ds/log-agent", "--timeout=60s"]);
-    let want = revision_data(&demo, "log-agent", "1");
+    let want = revision_data(&demo, "log-agent", 1);
     let from = demo.write_bodies().len();
     demo.ok(&["rollout", "undo", "ds/log-agent"]);
     let ds_body = patch_body(
