@@ -752,7 +752,7 @@ mod tests {
         panic!("the DaemonSet never settled: {:?}", names(cluster));
     }
 
-    /// Node → images of the pods there, terminating ones marked `*`.
+    /// Node → images of the pods there (sorted), terminating ones marked `*`.
     fn by_node(cluster: &Cluster) -> BTreeMap<String, Vec<String>> {
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for p in pods(cluster) {
@@ -761,6 +761,9 @@ mod tests {
                 img.push('*');
             }
             out.entry(pod_node(&p).unwrap()).or_default().push(img);
+        }
+        for images in out.values_mut() {
+            images.sort();
         }
         out
     }
