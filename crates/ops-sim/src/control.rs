@@ -81,9 +81,15 @@ pub async fn handle(sim: Weak<SimHandle>, req: Req) -> Resp {
             .iter()
             .map(|(f, d)| json!({"post": format!("/faults/{f}"), "does": d}))
             .collect();
+        let bodies: Vec<_> = sim
+            .api
+            .write_bodies()
+            .into_iter()
+            .map(|(request, body)| json!({"request": request, "body": body}))
+            .collect();
         return http::json(
             StatusCode::OK,
-            &json!({"services": services, "forbidden": forbidden, "faults": faults, "writes": sim.api.writes()}),
+            &json!({"services": services, "forbidden": forbidden, "faults": faults, "writes": sim.api.writes(), "write_bodies": bodies}),
         );
     }
     if req.method != Method::POST {

@@ -141,6 +141,7 @@ impl Sim {
             drop_watches,
             address: addr.to_string(),
             writes: Default::default(),
+            write_bodies: Default::default(),
         });
         let (restart, restart_rx) = watch::channel(0u64);
         let api_tls = tls::api_server()?;

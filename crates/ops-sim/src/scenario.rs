@@ -2,14 +2,19 @@
 //!
 //! - `go-live`: `api`, `worker` and a blue-green `web` in `shop-prod`; a
 //!   release of `api` is rolling out and the switch of `web` to green is
-//!   pending.
+//!   pending. Beside them run the StatefulSet `db` (three PostgreSQL pods,
+//!   two ControllerRevisions of history: 16.3, then 16.4) and the DaemonSet
+//!   `log-agent` (a pod on each of the three nodes).
 //! - `incident`: a `bad` release of `api` has just rolled out; errors and
-//!   latency climb until it is rolled back.
-//! - `scale`: many Deployments and pods, for benchmarks.
+//!   latency climb until it is rolled back. `db` and `log-agent` as in
+//!   `go-live`.
+//! - `scale`: many workloads and pods, for benchmarks: of every 25
+//!   workloads one is a StatefulSet and one a DaemonSet, the rest
+//!   Deployments.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use serde_json::json;
 
@@ -46,8 +51,28 @@ impl ScenarioName {
 /// Size of the `scale` scenario.
 #[derive(Debug, Clone, Copy)]
 pub struct ScaleSize {
+    /// Workloads: Deployments, with one StatefulSet and one DaemonSet in
+    /// every 25.
     pub deployments: usize,
     pub pods: usize,
+}
+
+/// What the `scale` scenario makes its `i`th workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleWorkload {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+}
+
+impl ScaleWorkload {
+    pub fn of(i: usize) -> ScaleWorkload {
+        match i % 25 {
+            12 => ScaleWorkload::StatefulSet,
+            24 => ScaleWorkload::DaemonSet,
+            _ => ScaleWorkload::Deployment,
+        }
+    }
 }
 
 impl Default for ScaleSize {
@@ -103,6 +128,123 @@ pub fn deployment(
     let mut d: Deployment = serde_json::from_value(value).unwrap_or_default();
     super::api::default_deployment(&mut d.spec);
     d
+}
+
+/// A pod template of one container, labelled `app: <name>`.
+fn pod_template(name: &str, image: &str, port: (&str, i32)) -> serde_json::Value {
+    json!({
+        "metadata": {"labels": {"app": name}},
+        "spec": {"containers": [{
+            "name": name,
+            "image": image,
+            "ports": [{"containerPort": port.1, "name": port.0, "protocol": "TCP"}],
+            "resources": {"limits": {"memory": "512Mi", "cpu": "500m"}, "requests": {"memory": "256Mi", "cpu": "100m"}}
+        }]}
+    })
+}
+
+/// A StatefulSet as the API server would store it after defaulting.
+pub fn statefulset(
+    ns: &str,
+    name: &str,
+    replicas: i32,
+    image: &str,
+    port: (&str, i32),
+    cause: &str,
+) -> StatefulSet {
+    let value = json!({
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "labels": {"app": name},
+            "annotations": {CHANGE_CAUSE: cause},
+            "generation": 1
+        },
+        "spec": {
+            "replicas": replicas,
+            "serviceName": name,
+            "selector": {"matchLabels": {"app": name}},
+            "template": pod_template(name, image, port)
+        }
+    });
+    let mut s: StatefulSet = serde_json::from_value(value).unwrap_or_default();
+    super::api::default_statefulset(&mut s.spec);
+    s
+}
+
+/// A DaemonSet as the API server would store it after defaulting.
+pub fn daemonset(ns: &str, name: &str, image: &str, port: (&str, i32)) -> DaemonSet {
+    let value = json!({
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "labels": {"app": name},
+            "annotations": {super::controller::history::TEMPLATE_GENERATION: "1"},
+            "generation": 1
+        },
+        "spec": {
+            "selector": {"matchLabels": {"app": name}},
+            "template": pod_template(name, image, port)
+        }
+    });
+    let mut d: DaemonSet = serde_json::from_value(value).unwrap_or_default();
+    super::api::default_daemonset(&mut d.spec);
+    d
+}
+
+/// Changes a StatefulSet's image, as `kubectl set image` would.
+pub fn set_statefulset_image(
+    cluster: &mut Cluster,
+    ns: &str,
+    name: &str,
+    image: &str,
+    cause: &str,
+) {
+    if let Some(mut s) = cluster.store.get_typed::<StatefulSet>(ns, name) {
+        if let Some(spec) = s.spec.template.spec.as_mut() {
+            for c in &mut spec.containers {
+                c.image = Some(image.to_string());
+            }
+        }
+        s.metadata.generation = Some(s.metadata.generation.unwrap_or(1) + 1);
+        s.metadata
+            .annotations
+            .get_or_insert_with(BTreeMap::new)
+            .insert(CHANGE_CAUSE.into(), cause.into());
+        cluster.store.put_typed(s);
+    }
+}
+
+/// The database and the log agent of the shop scenarios: `db` has been
+/// upgraded once, so it has two revisions. Leaves the cluster settled.
+fn shop_stateful(cluster: &mut Cluster, ns: &str) {
+    cluster.store.put_typed(statefulset(
+        ns,
+        "db",
+        3,
+        "registry.example.com/shop/postgres:16.3",
+        ("postgres", 5432),
+        "postgres 16.3",
+    ));
+    cluster.store.put_typed(daemonset(
+        ns,
+        "log-agent",
+        "registry.example.com/platform/log-agent:3.2.1",
+        ("metrics", 2020),
+    ));
+    settle(cluster);
+    set_statefulset_image(
+        cluster,
+        ns,
+        "db",
+        "registry.example.com/shop/postgres:16.4",
+        "postgres 16.4",
+    );
+    settle(cluster);
 }
 
 pub fn service(ns: &str, name: &str, selector: &[(&str, &str)]) -> Service {
@@ -163,7 +305,9 @@ pub fn settle(cluster: &mut Cluster) {
             } else if !controller::is_ready(pod) {
                 let mut pod = pod.clone();
                 let ip = cluster.next_pod_ip();
-                let node = cluster.node_names[fastrand::usize(..cluster.node_names.len())].clone();
+                let node = controller::pod_node(&pod).unwrap_or_else(|| {
+                    cluster.node_names[fastrand::usize(..cluster.node_names.len())].clone()
+                });
                 controller::settle_pod(&mut pod, ip, node);
                 cluster.store.put_typed(pod);
             }
@@ -184,6 +328,9 @@ fn backdate(cluster: &mut Cluster) {
         Kind::Namespace,
         Kind::Deployment,
         Kind::ReplicaSet,
+        Kind::StatefulSet,
+        Kind::DaemonSet,
+        Kind::ControllerRevision,
         Kind::Service,
     ] {
         for obj in cluster.store.list(kind, None) {
@@ -253,6 +400,7 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
                 cluster.store.put_typed(s);
             }
             settle(cluster);
+            shop_stateful(cluster, ns);
             backdate(cluster);
             // The release being rolled out when the console opens.
             set_image(
@@ -300,6 +448,7 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
                 cluster.store.put_typed(s);
             }
             settle(cluster);
+            shop_stateful(cluster, ns);
             backdate(cluster);
             // The bad release has just finished rolling out.
             set_image(
@@ -313,18 +462,55 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
         }
         ScenarioName::Scale => {
             let n = size.deployments.max(1);
+            // A DaemonSet runs a pod on each node; the other workloads
+            // share the rest of the pods.
+            let daemons = (0..n)
+                .filter(|i| ScaleWorkload::of(*i) == ScaleWorkload::DaemonSet)
+                .count();
+            let pods = size.pods.saturating_sub(daemons * cluster.node_names.len());
+            let shared = (n - daemons).max(1);
+            let mut k = 0;
             for i in 0..n {
-                let replicas = size.pods / n + usize::from(i < size.pods % n);
-                let name = format!("app-{i:04}");
-                let d = deployment(
-                    ns,
-                    &name,
-                    replicas as i32,
-                    "registry.example.com/scale/app:1.0",
-                    &[("app", &name)],
-                    "initial",
-                );
-                cluster.store.put_typed(d);
+                let kind = ScaleWorkload::of(i);
+                let replicas = if kind == ScaleWorkload::DaemonSet {
+                    0
+                } else {
+                    k += 1;
+                    pods / shared + usize::from(k - 1 < pods % shared)
+                };
+                match kind {
+                    ScaleWorkload::Deployment => {
+                        let name = format!("app-{i:04}");
+                        cluster.store.put_typed(deployment(
+                            ns,
+                            &name,
+                            replicas as i32,
+                            "registry.example.com/scale/app:1.0",
+                            &[("app", &name)],
+                            "initial",
+                        ));
+                    }
+                    ScaleWorkload::StatefulSet => {
+                        let mut s = statefulset(
+                            ns,
+                            &format!("store-{i:04}"),
+                            replicas as i32,
+                            "registry.example.com/scale/store:1.0",
+                            ("data", 7000),
+                            "initial",
+                        );
+                        s.spec.pod_management_policy = Some("Parallel".into());
+                        cluster.store.put_typed(s);
+                    }
+                    ScaleWorkload::DaemonSet => {
+                        cluster.store.put_typed(daemonset(
+                            ns,
+                            &format!("agent-{i:04}"),
+                            "registry.example.com/scale/agent:1.0",
+                            ("metrics", 9100),
+                        ));
+                    }
+                }
             }
             settle(cluster);
             backdate(cluster);

@@ -164,6 +164,28 @@ impl Demo {
             .collect()
     }
 
+    /// Every write request with its body, as ("METHOD path?query", body),
+    /// from the control endpoint.
+    pub fn write_bodies(&self) -> Vec<(String, String)> {
+        let response = self.control_request("GET", "/");
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b)
+            .expect("an HTTP answer");
+        let value: serde_json::Value = serde_json::from_str(body).expect("JSON from control");
+        value["write_bodies"]
+            .as_array()
+            .expect("a write_bodies list")
+            .iter()
+            .map(|w| {
+                (
+                    w["request"].as_str().unwrap_or_default().to_string(),
+                    w["body"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    }
+
     /// Waits (bounded) until the API server holds exactly `spec.replicas`
     /// pods of Deployment `name`, none of them being deleted: the previous
     /// revision's pods are gone.

@@ -7,3 +7,4 @@ mod kubectl;
 mod logs;
 mod scale;
 mod service;
+mod workloads;

@@ -1,5 +1,6 @@
-//! The `scale` scenario: 500 Deployments and 20,000 pods load, list through
-//! the API with pagination, and roll.
+//! The `scale` scenario: 500 workloads (460 Deployments, 20 StatefulSets,
+//! 20 DaemonSets) and 20,000 pods load, list through the API with
+//! pagination, and roll.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -7,7 +8,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams};
@@ -30,15 +31,31 @@ async fn five_hundred_deployments_and_twenty_thousand_pods() {
     })
     .await;
     let seeded = started.elapsed();
-    assert_eq!(sim.counts(), (500, 20_000));
+    assert_eq!(sim.counts(), (460, 20_000));
     let client = common::sim::client(&sim, "demo").await;
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), "scale");
     let list = deployments.list(&ListParams::default()).await.unwrap();
-    assert_eq!(list.items.len(), 500);
+    assert_eq!(list.items.len(), 460);
     assert!(
         list.items
             .iter()
             .all(|d| d.status.as_ref().and_then(|s| s.ready_replicas) == d.spec.replicas)
+    );
+    let sets: Api<StatefulSet> = Api::namespaced(client.clone(), "scale");
+    let sets = sets.list(&ListParams::default()).await.unwrap().items;
+    assert_eq!(sets.len(), 20);
+    assert!(sets.iter().all(|s| {
+        let status = s.status.as_ref().unwrap();
+        status.ready_replicas == s.spec.replicas
+            && status.current_revision == status.update_revision
+    }));
+    let daemons: Api<DaemonSet> = Api::namespaced(client.clone(), "scale");
+    let daemons = daemons.list(&ListParams::default()).await.unwrap().items;
+    assert_eq!(daemons.len(), 20);
+    assert!(
+        daemons
+            .iter()
+            .all(|d| d.status.as_ref().unwrap().number_ready == 3)
     );
     // Pods, a page of 500 at a time as kube-rs watchers list them.
     let pods: Api<Pod> = Api::namespaced(client.clone(), "scale");
@@ -78,7 +95,7 @@ async fn five_hundred_deployments_and_twenty_thousand_pods() {
         |d| common::sim::complete(d) && d.metadata.generation == Some(2),
     )
     .await;
-    assert_eq!(d.status.unwrap().updated_replicas, Some(40));
+    assert_eq!(d.status.unwrap().updated_replicas, d.spec.replicas);
     println!(
         "scale: seeded in {seeded:?}, listed 20,000 pods in {listed:?}, total {:?}",
         started.elapsed()

@@ -1,12 +1,14 @@
 //! The simulated Kubernetes API server: routing, bearer-token users, and
 //! errors as Kubernetes `Status` objects.
 
+mod apps;
 mod discovery;
 mod log;
 mod read;
 pub mod table;
 mod write;
 
+pub use apps::{default_daemonset, default_statefulset};
 pub use write::default_deployment;
 
 use std::sync::Arc;
@@ -66,10 +68,16 @@ pub struct Api {
     /// oldest first, at most `MAX_WRITES`: what tests check to prove that
     /// nothing was sent.
     pub writes: std::sync::Mutex<std::collections::VecDeque<String>>,
+    /// The same requests with their bodies (as text, cut at
+    /// `MAX_BODY` bytes), at most `MAX_WRITES`: what tests check to see
+    /// exactly what a client sent.
+    pub write_bodies: std::sync::Mutex<std::collections::VecDeque<(String, String)>>,
 }
 
 /// Write requests the log keeps.
 const MAX_WRITES: usize = 1_000;
+/// Bytes of a write's body the log keeps.
+const MAX_BODY: usize = 64 * 1024;
 
 impl Api {
     /// The write requests seen so far.
@@ -80,15 +88,31 @@ impl Api {
             .unwrap_or_default()
     }
 
+    /// The write requests seen so far with their bodies.
+    pub fn write_bodies(&self) -> Vec<(String, String)> {
+        self.write_bodies
+            .lock()
+            .map(|w| w.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
     fn log_write(&self, req: &Req) {
         if req.method == Method::GET {
             return;
         }
+        let request = format!("{} {}", req.method, req.uri);
         if let Ok(mut writes) = self.writes.lock() {
             if writes.len() >= MAX_WRITES {
                 writes.pop_front();
             }
-            writes.push_back(format!("{} {}", req.method, req.uri));
+            writes.push_back(request.clone());
+        }
+        if let Ok(mut bodies) = self.write_bodies.lock() {
+            if bodies.len() >= MAX_WRITES {
+                bodies.pop_front();
+            }
+            let body = &req.body[..req.body.len().min(MAX_BODY)];
+            bodies.push_back((request, String::from_utf8_lossy(body).into_owned()));
         }
     }
 }
@@ -271,6 +295,12 @@ pub async fn handle(api: Arc<Api>, req: Req) -> Resp {
                 }
                 ("patch" | "update", Some("scale")) if kind == Kind::Deployment => {
                     write::change_scale(&api, &req, &ns, &name)
+                }
+                ("get", Some("scale")) if kind == Kind::StatefulSet => {
+                    apps::get_scale(&api, &ns, &name)
+                }
+                ("patch" | "update", Some("scale")) if kind == Kind::StatefulSet => {
+                    apps::change_scale(&api, &req, &ns, &name)
                 }
                 ("get", Some("log")) if kind == Kind::Pod => log::get(&api, &req, &ns, &name).await,
                 ("patch", None) => write::patch(&api, &req, kind, &ns, &name),

@@ -84,6 +84,32 @@ fn columns(obj_kind: &str) -> Vec<Value> {
             col("Object", "string", 0),
             col("Message", "string", 0),
         ],
+        "StatefulSet" => vec![
+            col("Name", "string", 0),
+            col("Ready", "string", 0),
+            col("Age", "string", 0),
+            col("Containers", "string", 1),
+            col("Images", "string", 1),
+        ],
+        "DaemonSet" => vec![
+            col("Name", "string", 0),
+            col("Desired", "integer", 0),
+            col("Current", "integer", 0),
+            col("Ready", "integer", 0),
+            col("Up-to-date", "integer", 0),
+            col("Available", "integer", 0),
+            col("Node Selector", "string", 0),
+            col("Age", "string", 0),
+            col("Containers", "string", 1),
+            col("Images", "string", 1),
+            col("Selector", "string", 1),
+        ],
+        "ControllerRevision" => vec![
+            col("Name", "string", 0),
+            col("Controller", "string", 0),
+            col("Revision", "integer", 0),
+            col("Age", "string", 0),
+        ],
         _ => vec![
             col("Name", "string", 0),
             col("Status", "string", 0),
@@ -271,6 +297,70 @@ fn cells(obj: &Obj) -> Vec<Value> {
             ),
             json!(age_of),
         ],
+        Obj::StatefulSet(s) => {
+            let ready = s
+                .status
+                .as_ref()
+                .and_then(|s| s.ready_replicas)
+                .unwrap_or(0);
+            let (names, images) = containers(s.spec.template.spec.as_ref());
+            vec![
+                json!(obj.name()),
+                json!(format!("{ready}/{}", s.spec.replicas.unwrap_or(1))),
+                json!(age_of),
+                json!(names),
+                json!(images),
+            ]
+        }
+        Obj::DaemonSet(d) => {
+            let s = d.status.clone().unwrap_or_default();
+            let (names, images) = containers(d.spec.template.spec.as_ref());
+            vec![
+                json!(obj.name()),
+                json!(s.desired_number_scheduled),
+                json!(s.current_number_scheduled),
+                json!(s.number_ready),
+                json!(s.updated_number_scheduled.unwrap_or(0)),
+                json!(s.number_available.unwrap_or(0)),
+                json!(join_labels(
+                    d.spec
+                        .template
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.node_selector.as_ref())
+                )),
+                json!(age_of),
+                json!(names),
+                json!(images),
+                json!(join_labels(d.spec.selector.match_labels.as_ref())),
+            ]
+        }
+        Obj::ControllerRevision(r) => {
+            // The controller as kubectl names resources: kind.group/name.
+            let controller = r
+                .metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .find(|o| o.controller == Some(true))
+                .map_or_else(
+                    || "<none>".to_string(),
+                    |o| {
+                        let group = o.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+                        let kind = o.kind.to_lowercase();
+                        match group {
+                            "" => format!("{kind}/{}", o.name),
+                            g => format!("{kind}.{g}/{}", o.name),
+                        }
+                    },
+                );
+            vec![
+                json!(obj.name()),
+                json!(controller),
+                json!(r.revision.unwrap_or(0)),
+                json!(age_of),
+            ]
+        }
         // Kinds without columns of their own yet: name, no status, age.
         _ => vec![json!(obj.name()), json!(""), json!(age_of)],
     }

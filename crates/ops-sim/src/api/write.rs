@@ -22,7 +22,7 @@ use crate::patch::{self, PatchType};
 use crate::store::{Kind, Obj, Typed};
 
 /// `dryRun=All` in the query, or (for DELETE) in the DeleteOptions body.
-fn dry_run(req: &Req) -> bool {
+pub(super) fn dry_run(req: &Req) -> bool {
     if req.param("dryRun").is_some_and(|d| d == "All") {
         return true;
     }
@@ -34,7 +34,7 @@ fn dry_run(req: &Req) -> bool {
             .is_some_and(|d| d.iter().any(|x| x == "All"))
 }
 
-fn invalid(kind: Kind, name: &str, causes: &[String]) -> Resp {
+pub(super) fn invalid(kind: Kind, name: &str, causes: &[String]) -> Resp {
     let group = match kind.group() {
         "" => String::new(),
         g => format!(".{g}"),
@@ -51,7 +51,7 @@ fn invalid(kind: Kind, name: &str, causes: &[String]) -> Resp {
     )
 }
 
-fn conflict(kind: Kind, name: &str) -> Resp {
+pub(super) fn conflict(kind: Kind, name: &str) -> Resp {
     status(
         StatusCode::CONFLICT,
         "Conflict",
@@ -108,6 +108,7 @@ fn validate(obj: &mut Obj, old: Option<&Obj>) -> Result<(), Vec<String>> {
             causes.push("spec.selector: Invalid value: field is immutable".to_string());
         }
     }
+    super::apps::validate(obj, old, &mut causes);
     if obj.name().is_empty() {
         causes.push("metadata.name: Required value: name or generateName is required".to_string());
     }
@@ -181,6 +182,7 @@ fn commit(
             previous.max(1)
         });
     }
+    super::apps::generation(&mut obj, old);
     let code = if created {
         StatusCode::CREATED
     } else {
@@ -240,7 +242,7 @@ pub fn create(api: &Api, req: &Req, kind: Kind, ns: &str) -> Resp {
 }
 
 /// The resourceVersion a request body asks to update from, if any.
-fn precondition(value: &Value) -> Option<String> {
+pub(super) fn precondition(value: &Value) -> Option<String> {
     value
         .pointer("/metadata/resourceVersion")
         .and_then(Value::as_str)
@@ -302,6 +304,8 @@ fn keep_identity(obj: &mut Obj, current: &Obj) {
         (Obj::Deployment(d), Obj::Deployment(c)) => d.status = c.status.clone(),
         (Obj::Pod(p), Obj::Pod(c)) => p.status = c.status.clone(),
         (Obj::Service(s), Obj::Service(c)) => s.status = c.status.clone(),
+        (Obj::StatefulSet(s), Obj::StatefulSet(c)) => s.status = c.status.clone(),
+        (Obj::DaemonSet(d), Obj::DaemonSet(c)) => d.status = c.status.clone(),
         _ => {}
     }
 }
@@ -353,6 +357,13 @@ pub fn delete(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
         Obj::Deployment(d) => {
             let uid = d.metadata.uid.clone().unwrap_or_default();
             cascade(&mut cluster, ns, &uid);
+            cluster.store.delete(kind, ns, name);
+            json(StatusCode::OK, &*current)
+        }
+        // The garbage collector removes what they own.
+        Obj::StatefulSet(_) | Obj::DaemonSet(_) => {
+            let uid = current.meta().uid.clone().unwrap_or_default();
+            super::apps::cascade(&mut cluster, ns, &uid);
             cluster.store.delete(kind, ns, name);
             json(StatusCode::OK, &*current)
         }

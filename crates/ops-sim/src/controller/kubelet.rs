@@ -144,8 +144,10 @@ pub fn sync(cluster: &mut Cluster) -> bool {
 }
 
 fn schedule(cluster: &mut Cluster, pod: &mut Pod) {
+    // A pod bound or pinned to a node (a DaemonSet's) goes there.
     let nodes = &cluster.node_names;
-    let node = nodes[fastrand::usize(..nodes.len())].clone();
+    let node =
+        super::pod_node(pod).unwrap_or_else(|| nodes[fastrand::usize(..nodes.len())].clone());
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(node.clone());
     }

@@ -1,11 +1,18 @@
 //! The controllers: a kubelet that walks pods through their lives, a
 //! ReplicaSet controller that keeps pod counts, and a Deployment controller
-//! that rolls out revisions like the real one. `tick` runs all three once.
+//! that rolls out revisions like the real one, and the StatefulSet and
+//! DaemonSet controllers with their ControllerRevision history. `tick` runs
+//! them all once.
 
+mod daemonset;
 mod deployment;
+pub mod history;
 mod kubelet;
 mod replicaset;
+mod statefulset;
 mod status;
+
+pub use daemonset::pod_node;
 
 pub use kubelet::{crashes, is_ready, serves_errors, settle_pod};
 pub use replicaset::delete_pod;
@@ -30,7 +37,9 @@ pub fn tick(cluster: &mut Cluster) -> bool {
     let pods_moving = kubelet::sync(cluster);
     replicaset::sync(cluster);
     let rolling = deployment::sync(cluster);
-    pods_moving || rolling
+    let stateful = statefulset::sync(cluster);
+    let daemons = daemonset::sync(cluster);
+    pods_moving || rolling || stateful || daemons
 }
 
 /// Runs the controllers until the task is dropped. A tick runs when the

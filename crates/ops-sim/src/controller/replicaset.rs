@@ -129,7 +129,7 @@ pub fn delete_pod(cluster: &mut Cluster, pod: &Pod) {
         .owner_references
         .iter()
         .flatten()
-        .find(|o| o.controller == Some(true))
+        .find(|o| o.controller == Some(true) && o.kind == "ReplicaSet")
         .map(|o| o.name.clone());
     let name = pod.metadata.name.clone().unwrap_or_default();
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
