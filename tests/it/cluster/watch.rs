@@ -44,10 +44,19 @@ async fn until(
     }
 }
 
+/// The Deployments' rows, by name (the scenario's other kinds are judged
+/// on their own).
 fn names(state: &ClusterState) -> Vec<&str> {
-    let mut n: Vec<&str> = state.rows.iter().map(|r| r.name.as_str()).collect();
+    let mut n: Vec<&str> = deployments(state).map(|r| r.name.as_str()).collect();
     n.sort();
     n
+}
+
+fn deployments(state: &ClusterState) -> impl Iterator<Item = &ops_tui::kube::cluster::RolloutRow> {
+    state
+        .rows
+        .iter()
+        .filter(|r| r.kind == WorkloadKind::Deployment)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,13 +95,30 @@ async fn the_view_follows_the_cluster_through_restarts_and_relists() {
 
     // The release in progress completes, and every row is there once.
     until(&mut rx, &mut state, "api complete", |s| {
-        s.rows.len() == 4
+        deployments(s).count() == 4
             && s.rows
                 .iter()
                 .all(|r| r.rollout.as_ref().is_some_and(Rollout::is_complete))
     })
     .await;
     assert_eq!(names(&state), ["api", "web-blue", "web-green", "worker"]);
+    // The StatefulSet and DaemonSet, as kubectl rollout status judges them,
+    // with their pods counted and their revision from ControllerRevisions.
+    let db = state.rows.iter().find(|r| r.name == "db").unwrap();
+    assert_eq!(db.kind, WorkloadKind::StatefulSet);
+    assert_eq!(
+        db.rollout.as_ref().unwrap().message(WorkloadKind::StatefulSet),
+        "partitioned roll out complete: 3 new pods have been updated..."
+    );
+    assert_eq!(db.pods.get(&PodPhase::Running), Some(&3));
+    assert_eq!(db.workload.as_ref().unwrap().revision, 2);
+    let agent = state.rows.iter().find(|r| r.name == "log-agent").unwrap();
+    assert_eq!(agent.kind, WorkloadKind::DaemonSet);
+    assert_eq!(
+        agent.rollout.as_ref().unwrap().message(WorkloadKind::DaemonSet),
+        "daemon set \"log-agent\" successfully rolled out"
+    );
+    assert_eq!(agent.pods.get(&PodPhase::Running), Some(&3));
     let api = state.rows.iter().find(|r| r.name == "api").unwrap();
     assert_eq!(api.workload.as_ref().unwrap().revision, 2);
     // The old pods finish terminating: three running pods remain.
@@ -167,7 +193,7 @@ async fn a_forbidden_watch_is_reported_and_the_others_keep_working() {
         &mut state,
         "pods forbidden, deployments listed",
         |s| {
-            s.rows.len() == 4
+            deployments(s).count() == 4
                 && s.trouble()
                     .is_some_and(|(r, _, forbidden, _)| r.name() == "pods" && forbidden)
         },
