@@ -4,4 +4,5 @@
 //! one.
 
 mod executor;
+mod kinds;
 mod safety;

@@ -107,7 +107,10 @@ async fn the_view_follows_the_cluster_through_restarts_and_relists() {
     let db = state.rows.iter().find(|r| r.name == "db").unwrap();
     assert_eq!(db.kind, WorkloadKind::StatefulSet);
     assert_eq!(
-        db.rollout.as_ref().unwrap().message(WorkloadKind::StatefulSet),
+        db.rollout
+            .as_ref()
+            .unwrap()
+            .message(WorkloadKind::StatefulSet),
         "partitioned roll out complete: 3 new pods have been updated..."
     );
     assert_eq!(db.pods.get(&PodPhase::Running), Some(&3));
@@ -115,7 +118,11 @@ async fn the_view_follows_the_cluster_through_restarts_and_relists() {
     let agent = state.rows.iter().find(|r| r.name == "log-agent").unwrap();
     assert_eq!(agent.kind, WorkloadKind::DaemonSet);
     assert_eq!(
-        agent.rollout.as_ref().unwrap().message(WorkloadKind::DaemonSet),
+        agent
+            .rollout
+            .as_ref()
+            .unwrap()
+            .message(WorkloadKind::DaemonSet),
         "daemon set \"log-agent\" successfully rolled out"
     );
     assert_eq!(agent.pods.get(&PodPhase::Running), Some(&3));
