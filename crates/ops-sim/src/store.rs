@@ -133,9 +133,11 @@ impl Kind {
     }
 }
 
-/// A stored object.
+/// A stored object. The kinds differ in size; each lives behind an `Arc`
+/// in the store, so the enum is not boxed.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum Obj {
     Namespace(Namespace),
     Pod(Pod),

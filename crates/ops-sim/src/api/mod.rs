@@ -1,12 +1,14 @@
 //! The simulated Kubernetes API server: routing, bearer-token users, and
 //! errors as Kubernetes `Status` objects.
 
+mod batch;
 mod discovery;
 mod log;
 mod read;
 pub mod table;
 mod write;
 
+pub use batch::{admit_new_job, default_cronjob, default_hpa, default_job};
 pub use write::default_deployment;
 
 use std::sync::Arc;

@@ -34,21 +34,42 @@ fn dry_run(req: &Req) -> bool {
             .is_some_and(|d| d.iter().any(|x| x == "All"))
 }
 
+/// 422 Invalid: the message, and the details kubectl prints (`The Job
+/// "x" is invalid: field: reason`), as the real API server words them.
 fn invalid(kind: Kind, name: &str, causes: &[String]) -> Resp {
     let group = match kind.group() {
         "" => String::new(),
         g => format!(".{g}"),
     };
-    status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "Invalid",
-        format!(
-            "{}{group} \"{name}\" is invalid: {}",
-            kind.name(),
-            causes.join(", ")
-        ),
-        Some((name, kind.group(), kind.plural())),
-    )
+    let listed = match causes {
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    };
+    let mut resp_causes = Vec::new();
+    for cause in causes {
+        let (field, message) = cause.split_once(": ").unwrap_or(("", cause.as_str()));
+        let reason = match message {
+            m if m.starts_with("Required value") => "FieldValueRequired",
+            m if m.starts_with("Unsupported value") => "FieldValueNotSupported",
+            m if m.starts_with("Forbidden") => "FieldValueForbidden",
+            _ => "FieldValueInvalid",
+        };
+        resp_causes.push(serde_json::json!({"reason": reason, "message": message, "field": field}));
+    }
+    let mut body = serde_json::json!({
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": format!("{}{group} \"{name}\" is invalid: {listed}", kind.name()),
+        "reason": "Invalid",
+        "details": {"name": name, "group": kind.group(), "kind": kind.name(), "causes": resp_causes},
+        "code": 422,
+    });
+    if causes.is_empty() {
+        body["details"]["causes"] = serde_json::Value::Null;
+    }
+    json(StatusCode::UNPROCESSABLE_ENTITY, &body)
 }
 
 fn conflict(kind: Kind, name: &str) -> Resp {
@@ -166,6 +187,10 @@ fn commit(
 ) -> Resp {
     let kind = obj.kind();
     let name = obj.name().to_string();
+    let causes = super::batch::admit(&mut cluster.store, &mut obj, old);
+    if !causes.is_empty() {
+        return invalid(kind, &name, &causes);
+    }
     if let Err(causes) = validate(&mut obj, old) {
         return invalid(kind, &name, &causes);
     }
@@ -302,6 +327,11 @@ fn keep_identity(obj: &mut Obj, current: &Obj) {
         (Obj::Deployment(d), Obj::Deployment(c)) => d.status = c.status.clone(),
         (Obj::Pod(p), Obj::Pod(c)) => p.status = c.status.clone(),
         (Obj::Service(s), Obj::Service(c)) => s.status = c.status.clone(),
+        (Obj::Job(j), Obj::Job(c)) => j.status = c.status.clone(),
+        (Obj::CronJob(j), Obj::CronJob(c)) => j.status = c.status.clone(),
+        (Obj::HorizontalPodAutoscaler(h), Obj::HorizontalPodAutoscaler(c)) => {
+            h.status = c.status.clone()
+        }
         _ => {}
     }
 }
@@ -354,6 +384,15 @@ pub fn delete(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
             let uid = d.metadata.uid.clone().unwrap_or_default();
             cascade(&mut cluster, ns, &uid);
             cluster.store.delete(kind, ns, name);
+            json(StatusCode::OK, &*current)
+        }
+        // A Job's pods, a CronJob's Jobs: deleted in the background.
+        Obj::Job(_) => {
+            crate::controller::delete_job(&mut cluster, ns, name);
+            json(StatusCode::OK, &*current)
+        }
+        Obj::CronJob(_) => {
+            crate::controller::delete_cronjob(&mut cluster, ns, name);
             json(StatusCode::OK, &*current)
         }
         _ => {

@@ -1,14 +1,32 @@
 //! The controllers: a kubelet that walks pods through their lives, a
 //! ReplicaSet controller that keeps pod counts, and a Deployment controller
-//! that rolls out revisions like the real one. `tick` runs all three once.
+//! that rolls out revisions like the real one; Job, CronJob and
+//! HorizontalPodAutoscaler controllers. `tick` runs them all once.
 
+mod cronjob;
 mod deployment;
+mod hpa;
+mod job;
 mod kubelet;
 mod replicaset;
+mod schedule;
 mod status;
 
-pub use kubelet::{crashes, is_ready, serves_errors, settle_pod};
+pub use cronjob::{SCHEDULED_TIMESTAMP, job_name as cron_job_name};
+pub use job::{
+    CONTROLLER_UID, TRACKING_FINALIZER, finished as job_finished, generated_labels, owned_by_job,
+};
+pub use kubelet::{crashes, fails, is_ready, serves_errors, settle_finished_pod, settle_pod};
 pub use replicaset::delete_pod;
+pub use schedule::{Schedule, go_duration, time_zone};
+
+/// What controllers remember between their syncs, as the real ones keep
+/// it in memory rather than in the objects.
+#[derive(Debug, Default)]
+pub struct Memory {
+    autoscaling: hpa::Autoscaling,
+    cron: cronjob::Reported,
+}
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -30,7 +48,41 @@ pub fn tick(cluster: &mut Cluster) -> bool {
     let pods_moving = kubelet::sync(cluster);
     replicaset::sync(cluster);
     let rolling = deployment::sync(cluster);
-    pods_moving || rolling
+    let scheduling = cronjob::sync(cluster);
+    let jobs = job::sync(cluster);
+    let scaling = hpa::sync(cluster);
+    pods_moving || rolling || scheduling || jobs || scaling
+}
+
+/// Deletes a Job and, in the background as the garbage collector does,
+/// its pods (each through its grace period).
+pub fn delete_job(cluster: &mut Cluster, ns: &str, name: &str) {
+    let Some(obj) = cluster.store.delete(crate::store::Kind::Job, ns, name) else {
+        return;
+    };
+    let uid = obj.meta().uid.clone().unwrap_or_default();
+    for pod in cluster.store.list(crate::store::Kind::Pod, Some(ns)) {
+        if owned_by(pod.meta(), &uid)
+            && pod.meta().deletion_timestamp.is_none()
+            && let Some(p) = <k8s_openapi::api::core::v1::Pod as crate::store::Typed>::peek(&pod)
+        {
+            let p = p.clone();
+            delete_pod(cluster, &p);
+        }
+    }
+}
+
+/// Deletes a CronJob and its Jobs (with their pods).
+pub fn delete_cronjob(cluster: &mut Cluster, ns: &str, name: &str) {
+    let Some(obj) = cluster.store.delete(crate::store::Kind::CronJob, ns, name) else {
+        return;
+    };
+    let uid = obj.meta().uid.clone().unwrap_or_default();
+    for job in cluster.store.list(crate::store::Kind::Job, Some(ns)) {
+        if owned_by(job.meta(), &uid) {
+            delete_job(cluster, ns, job.name());
+        }
+    }
 }
 
 /// Runs the controllers until the task is dropped. A tick runs when the
