@@ -225,6 +225,13 @@ fn settle_job_pod(cluster: &mut Cluster, pod: &Pod) {
     cluster.store.put_typed(pod);
 }
 
+/// A container's name from its image: `registry/shop/migrate:1.5.0` is
+/// `migrate`.
+fn container_of(image: &str) -> &str {
+    let path = image.rsplit_once(':').map_or(image, |(p, _)| p);
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 /// A Job as the API server stores it after defaulting.
 pub fn job(
     cluster: &mut Cluster,
@@ -234,7 +241,7 @@ pub fn job(
     restart: &str,
     backoff_limit: i32,
 ) -> Job {
-    let container = name.split('-').next().unwrap_or(name);
+    let container = container_of(image);
     let value = json!({
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -261,7 +268,7 @@ pub fn job(
 
 /// A CronJob as the API server stores it after defaulting.
 pub fn cronjob(ns: &str, name: &str, schedule: &str, image: &str) -> CronJob {
-    let container = name.split('-').next().unwrap_or(name);
+    let container = container_of(image);
     let value = json!({
         "apiVersion": "batch/v1",
         "kind": "CronJob",

@@ -4,6 +4,7 @@
 mod batch;
 mod discovery;
 mod log;
+mod proto;
 mod read;
 pub mod table;
 mod write;

@@ -88,6 +88,18 @@ fn bad_request(message: String) -> Resp {
     status(StatusCode::BAD_REQUEST, "BadRequest", message, None)
 }
 
+/// A create or update's body: JSON, or the protobuf encoding that
+/// clients generated for built-in resources send.
+fn body(req: &Req, kind: Kind) -> Result<Value, Box<Resp>> {
+    let read = if super::proto::is_protobuf(req.header("content-type")) {
+        super::proto::decode(&req.body, kind)
+            .map_err(|e| format!("the body is not a protobuf {}: {e}", kind.name()))
+    } else {
+        serde_json::from_slice(&req.body).map_err(|e| format!("the body is not valid JSON: {e}"))
+    };
+    read.map_err(|e| Box::new(bad_request(e)))
+}
+
 /// What a resource accepts, and its defaults.
 fn validate(obj: &mut Obj, old: Option<&Obj>) -> Result<(), Vec<String>> {
     let mut causes = Vec::new();
@@ -230,9 +242,9 @@ pub fn create(api: &Api, req: &Req, kind: Kind, ns: &str) -> Resp {
             None,
         );
     }
-    let value: Value = match serde_json::from_slice(&req.body) {
+    let value = match body(req, kind) {
         Ok(v) => v,
-        Err(e) => return bad_request(format!("the body is not valid JSON: {e}")),
+        Err(resp) => return *resp,
     };
     let mut obj = match Obj::from_value(kind, value) {
         Ok(o) => o,
@@ -337,9 +349,9 @@ fn keep_identity(obj: &mut Obj, current: &Obj) {
 }
 
 pub fn update(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
-    let value: Value = match serde_json::from_slice(&req.body) {
+    let value = match body(req, kind) {
         Ok(v) => v,
-        Err(e) => return bad_request(format!("the body is not valid JSON: {e}")),
+        Err(resp) => return *resp,
     };
     let mut cluster = lock(&api.cluster);
     let Some(current) = cluster.store.get(kind, ns, name) else {

@@ -123,6 +123,11 @@ impl Instance {
         self.start + at * MS + jitter
     }
 
+    /// When script line `j` is written, in whole milliseconds after start.
+    fn time_at(&self, j: usize) -> Nanos {
+        (self.startup_time(j) - self.start) / MS
+    }
+
     fn period(&self) -> Nanos {
         let base = if self.worker { 800 } else { 350 };
         (base + (self.seed % 300) as Nanos) * MS

@@ -129,6 +129,8 @@ impl Instance {
     fn script_line(&self, j: usize, commit: u64) -> String {
         let (app, ns) = (&self.app, &self.namespace);
         let run = mix(self.seed ^ 0x5c) & 0xffff_ffff;
+        // How long the step that line `i` ends took, in milliseconds.
+        let step = |i: usize| self.time_at(i) - self.time_at(i - 1);
         match j {
             0 => format!(
                 "starting {app} version={} commit={commit:07x} go=go1.23.4 pid=1",
@@ -139,14 +141,11 @@ impl Instance {
                 2 => "acquired migration lock lock_id=72707369".to_string(),
                 3 => "current schema version=0041 target=0043 pending=2".to_string(),
                 4 => "applying migration 0042_add_refunds".to_string(),
-                5 => format!(
-                    "applied migration 0042_add_refunds duration={}ms",
-                    300 + run % 400
-                ),
+                5 => format!("applied migration 0042_add_refunds duration={}ms", step(5)),
                 6 => "applying migration 0043_index_orders_created_at".to_string(),
                 _ => format!(
-                    "applied migration 0043_index_orders_created_at duration=1.{:03}s",
-                    run % 1000
+                    "applied migration 0043_index_orders_created_at duration={}ms",
+                    step(7)
                 ),
             },
             2 => format!("job started job={app} run_id={run:08x}"),
