@@ -512,7 +512,6 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
             ] {
                 cluster.store.put_typed(s);
             }
-            cluster.store.put_typed(hpa(ns, "worker", 2, 6, 70));
             let migrate = job(
                 cluster,
                 ns,
@@ -533,6 +532,10 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
                 jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48),
             ));
             cluster.store.put_typed(report);
+            settle(cluster);
+            // The autoscaler, once worker's pods run: its first look finds
+            // them.
+            cluster.store.put_typed(hpa(ns, "worker", 2, 6, 70));
             settle(cluster);
             age_job(cluster, ns, "db-migrate", jiff::SignedDuration::ZERO);
             age_cronjob(cluster, ns, "report-nightly");

@@ -171,7 +171,12 @@ impl Demo {
         let deadline = std::time::Instant::now() + timeout;
         let prefix = format!("{name}-");
         loop {
-            let wanted = self.ok(&["get", &format!("deploy/{name}"), "-o", "jsonpath={.spec.replicas}"]);
+            let wanted = self.ok(&[
+                "get",
+                &format!("deploy/{name}"),
+                "-o",
+                "jsonpath={.spec.replicas}",
+            ]);
             let pods = self.ok(&[
                 "get",
                 "pods",
