@@ -436,7 +436,72 @@ fn cleanup(cluster: &mut Cluster, cj: &CronJob, jobs: &mut Vec<Job>) {
 
 #[cfg(test)]
 mod tests {
+    use k8s_openapi::api::batch::v1::{JobCondition, JobStatus};
+    use k8s_openapi::api::core::v1::Event;
+
     use super::*;
+    use crate::cluster::Timing;
+
+    fn cluster() -> Cluster {
+        Cluster::new(Timing::fast(), 1000)
+    }
+
+    /// A CronJob made `age` ago, with changes to its spec.
+    fn add_cronjob(c: &mut Cluster, schedule: &str, age: i64, change: impl FnOnce(&mut CronJob)) {
+        let mut cj = crate::scenario::cronjob("shop", "report", schedule, "shop/report:1.0");
+        cj.metadata.creation_timestamp = Some(Time(
+            Timestamp::now() - jiff::SignedDuration::from_secs(age),
+        ));
+        change(&mut cj);
+        c.store.put_typed(cj);
+    }
+
+    fn cronjob(c: &Cluster) -> CronJob {
+        c.store.get_typed::<CronJob>("shop", "report").unwrap()
+    }
+
+    fn jobs(c: &Cluster) -> Vec<Job> {
+        let mut jobs = c.store.list_typed::<Job>(Some("shop"));
+        jobs.sort_by_key(|j| j.metadata.name.clone());
+        jobs
+    }
+
+    fn reasons(c: &Cluster) -> Vec<String> {
+        c.store
+            .list_typed::<Event>(Some("shop"))
+            .iter()
+            .filter(|e| e.involved_object.kind.as_deref() == Some("CronJob"))
+            .filter_map(|e| e.reason.clone())
+            .collect()
+    }
+
+    /// The last time `*/5 * * * *` fired.
+    fn last_five_minutes() -> Timestamp {
+        let now = Timestamp::now().as_second();
+        Timestamp::from_second(now - now.rem_euclid(300)).unwrap()
+    }
+
+    /// An earlier run of the CronJob, still running, in its active list.
+    fn earlier_run(c: &mut Cluster, scheduled: Timestamp) {
+        let cj = cronjob(c);
+        let job = job_from_template(
+            c,
+            &cj,
+            scheduled,
+            &TimeZone::UTC,
+            &job_name("report", scheduled),
+        );
+        let mut cj = cronjob(c);
+        let status = cj.status.get_or_insert_with(CronJobStatus::default);
+        status.active = Some(vec![ObjectReference {
+            name: job.metadata.name.clone(),
+            namespace: job.metadata.namespace.clone(),
+            uid: job.metadata.uid.clone(),
+            ..ObjectReference::default()
+        }]);
+        status.last_schedule_time = Some(Time(scheduled));
+        c.store.put_typed(cj);
+    }
 
     #[test]
     fn names_and_annotations_of_scheduled_jobs() {
@@ -446,5 +511,189 @@ mod tests {
         let berlin = TimeZone::get("Europe/Berlin").unwrap();
         assert_eq!(rfc3339(t, &berlin), "2026-03-10T04:00:00+01:00");
         assert_eq!(rfc1123z(t), "Tue, 10 Mar 2026 03:00:00 +0000");
+    }
+
+    #[test]
+    fn a_job_for_the_last_scheduled_time() {
+        let mut c = cluster();
+        add_cronjob(&mut c, "*/5 * * * *", 720, |_| {});
+        assert!(sync(&mut c));
+        let t = last_five_minutes();
+        let all = jobs(&c);
+        assert_eq!(all.len(), 1);
+        let job = &all[0];
+        assert_eq!(
+            job.metadata.name.as_deref(),
+            Some(job_name("report", t).as_str())
+        );
+        assert_eq!(
+            job.metadata
+                .annotations
+                .as_ref()
+                .unwrap()
+                .get(SCHEDULED_TIMESTAMP),
+            Some(&rfc3339(t, &TimeZone::UTC))
+        );
+        let owner = &job.metadata.owner_references.as_ref().unwrap()[0];
+        assert_eq!(
+            (owner.kind.as_str(), owner.controller),
+            ("CronJob", Some(true))
+        );
+        // The API server's defaults and generated selector.
+        assert!(job.spec.as_ref().unwrap().selector.is_some());
+        let status = cronjob(&c).status.unwrap();
+        assert_eq!(status.last_schedule_time.map(|t| t.0), Some(t));
+        let active = status.active.unwrap();
+        assert_eq!(active[0].name, job.metadata.name);
+        assert_eq!(active[0].kind.as_deref(), Some("Job"));
+        assert_eq!(reasons(&c), ["SuccessfulCreate"]);
+        // Once made, not again.
+        sync(&mut c);
+        assert_eq!(jobs(&c).len(), 1);
+    }
+
+    #[test]
+    fn a_finished_job_leaves_the_active_list_and_counts_as_a_success() {
+        let mut c = cluster();
+        add_cronjob(&mut c, "*/5 * * * *", 720, |_| {});
+        sync(&mut c);
+        let mut job = jobs(&c).remove(0);
+        let done = Time(Timestamp::now());
+        job.status = Some(JobStatus {
+            completion_time: Some(done.clone()),
+            conditions: Some(vec![JobCondition {
+                type_: "Complete".into(),
+                status: "True".into(),
+                ..JobCondition::default()
+            }]),
+            ..JobStatus::default()
+        });
+        c.store.put_typed(job);
+        sync(&mut c);
+        sync(&mut c);
+        let status = cronjob(&c).status.unwrap();
+        assert!(status.active.is_none());
+        assert_eq!(status.last_successful_time, Some(done));
+        assert!(reasons(&c).contains(&"SawCompletedJob".to_string()));
+    }
+
+    #[test]
+    fn concurrency_policies() {
+        let t = last_five_minutes();
+        let before = t - jiff::SignedDuration::from_secs(300);
+        for (policy, wanted, event) in [
+            ("Allow", 2, "SuccessfulCreate"),
+            ("Forbid", 1, "JobAlreadyActive"),
+            ("Replace", 1, "SuccessfulDelete"),
+        ] {
+            let mut c = cluster();
+            add_cronjob(&mut c, "*/5 * * * *", 720, |cj| {
+                cj.spec.concurrency_policy = Some(policy.into());
+            });
+            earlier_run(&mut c, before);
+            sync(&mut c);
+            let names: Vec<String> = jobs(&c)
+                .into_iter()
+                .filter_map(|j| j.metadata.name)
+                .collect();
+            assert_eq!(names.len(), wanted, "{policy}: {names:?}");
+            let expected = match policy {
+                "Forbid" => job_name("report", before),
+                _ => job_name("report", t),
+            };
+            assert!(names.contains(&expected), "{policy}: {names:?}");
+            let active = cronjob(&c).status.unwrap().active.unwrap_or_default();
+            assert_eq!(active.len(), wanted, "{policy}");
+            assert!(
+                reasons(&c).contains(&event.to_string()),
+                "{policy}: {:?}",
+                reasons(&c)
+            );
+        }
+    }
+
+    #[test]
+    fn suspend_and_the_starting_deadline_hold_back_a_job() {
+        let mut c = cluster();
+        add_cronjob(&mut c, "*/5 * * * *", 720, |cj| {
+            cj.spec.suspend = Some(true)
+        });
+        assert!(!sync(&mut c));
+        assert!(jobs(&c).is_empty());
+
+        // New Year's midnight has passed since the CronJob was made, but
+        // longer ago than its starting deadline.
+        let mut c = cluster();
+        add_cronjob(&mut c, "0 0 1 1 *", 400 * 86_400, |cj| {
+            cj.spec.starting_deadline_seconds = Some(60);
+        });
+        sync(&mut c);
+        assert!(jobs(&c).is_empty());
+        let mut c = cluster();
+        add_cronjob(&mut c, "0 0 1 1 *", 400 * 86_400, |_| {});
+        sync(&mut c);
+        assert_eq!(jobs(&c).len(), 1);
+    }
+
+    #[test]
+    fn the_time_zone_names_and_stamps_the_job() {
+        let mut c = cluster();
+        // 09:00 in Tokyo is midnight UTC.
+        add_cronjob(&mut c, "0 9 * * *", 3 * 86_400, |cj| {
+            cj.spec.time_zone = Some("Asia/Tokyo".into());
+        });
+        sync(&mut c);
+        let now = Timestamp::now().as_second();
+        let midnight = Timestamp::from_second(now - now.rem_euclid(86_400)).unwrap();
+        let job = jobs(&c).remove(0);
+        assert_eq!(job.metadata.name, Some(job_name("report", midnight)));
+        let stamp = job.metadata.annotations.unwrap()[SCHEDULED_TIMESTAMP].clone();
+        assert!(stamp.ends_with("T09:00:00+09:00"), "{stamp}");
+    }
+
+    #[test]
+    fn finished_jobs_beyond_the_history_limits_are_deleted() {
+        let mut c = cluster();
+        add_cronjob(&mut c, "0 0 1 1 *", 60, |cj| {
+            cj.spec.successful_jobs_history_limit = Some(1);
+        });
+        let cj = cronjob(&c);
+        for (i, outcome) in ["Complete", "Complete", "Complete", "Failed"]
+            .iter()
+            .enumerate()
+        {
+            let scheduled = Timestamp::from_second(1_700_000_000 + i as i64 * 60).unwrap();
+            let mut job = job_from_template(
+                &mut c,
+                &cj,
+                scheduled,
+                &TimeZone::UTC,
+                &format!("report-{i}"),
+            );
+            job.status = Some(JobStatus {
+                start_time: Some(Time(scheduled)),
+                conditions: Some(vec![JobCondition {
+                    type_: (*outcome).into(),
+                    status: "True".into(),
+                    ..JobCondition::default()
+                }]),
+                ..JobStatus::default()
+            });
+            c.store.put_typed(job);
+        }
+        sync(&mut c);
+        let names: Vec<String> = jobs(&c)
+            .into_iter()
+            .filter_map(|j| j.metadata.name)
+            .collect();
+        // The newest success and the one failure (the limit of 1) stay.
+        assert_eq!(names, ["report-2", "report-3"]);
+        assert_eq!(
+            reasons(&c)
+                .iter()
+                .filter(|r| *r == "SuccessfulDelete")
+                .count(),
+            2
+        );
     }
 }

@@ -573,3 +573,303 @@ pub fn generated_labels(uid: &str, name: &str) -> BTreeMap<String, String> {
         (LEGACY_JOB_NAME.to_string(), name.to_string()),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, ContainerStatus};
+
+    use super::*;
+    use crate::cluster::Timing;
+
+    fn cluster() -> Cluster {
+        Cluster::new(Timing::fast(), 1000)
+    }
+
+    fn add_job(c: &mut Cluster, name: &str, spec: serde_json::Value) -> Job {
+        let mut value = serde_json::json!({
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {"template": {"spec": {
+                "restartPolicy": "Never",
+                "containers": [{"name": "app", "image": "shop/report:1.0"}]
+            }}}
+        });
+        if let (Some(to), Some(from)) = (value["spec"].as_object_mut(), spec.as_object()) {
+            to.extend(from.clone());
+        }
+        let mut job: Job = serde_json::from_value(value).unwrap();
+        crate::api::admit_new_job(&mut c.store, &mut job);
+        c.store.put_typed(job.clone());
+        job
+    }
+
+    fn job(c: &Cluster, name: &str) -> Job {
+        c.store.get_typed::<Job>("shop", name).unwrap()
+    }
+
+    fn status(c: &Cluster, name: &str) -> JobStatus {
+        job(c, name).status.unwrap_or_default()
+    }
+
+    fn pods(c: &Cluster, name: &str) -> Vec<Pod> {
+        let uid = job(c, name).metadata.uid.unwrap();
+        c.store
+            .list_typed::<Pod>(Some("shop"))
+            .into_iter()
+            .filter(|p| super::super::owned_by(&p.metadata, &uid))
+            .collect()
+    }
+
+    /// Ends a pod's container `ago` before now, with an exit code.
+    fn finish(c: &mut Cluster, pod: &Pod, code: i32, ago: Duration) {
+        let mut pod = c
+            .store
+            .get_typed::<Pod>("shop", pod.metadata.name.as_deref().unwrap())
+            .unwrap();
+        let at = Timestamp::now() - jiff::SignedDuration::try_from(ago).unwrap();
+        let status = pod.status.get_or_insert_with(PodStatus::default);
+        status.phase = Some(if code == 0 { "Succeeded" } else { "Failed" }.into());
+        status.container_statuses = Some(vec![ContainerStatus {
+            name: "app".into(),
+            state: Some(ContainerState {
+                terminated: Some(ContainerStateTerminated {
+                    exit_code: code,
+                    finished_at: Some(Time(at)),
+                    ..ContainerStateTerminated::default()
+                }),
+                ..ContainerState::default()
+            }),
+            ..ContainerStatus::default()
+        }]);
+        c.store.put_typed(pod);
+    }
+
+    fn conditions(s: &JobStatus) -> Vec<String> {
+        s.conditions
+            .iter()
+            .flatten()
+            .map(|c| {
+                format!(
+                    "{}={}:{}",
+                    c.type_,
+                    c.status,
+                    c.reason.clone().unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pods_up_to_parallelism_until_completions_succeed() {
+        let mut c = cluster();
+        add_job(
+            &mut c,
+            "report",
+            serde_json::json!({"completions": 3, "parallelism": 2}),
+        );
+        sync(&mut c);
+        let first = pods(&c, "report");
+        assert_eq!(first.len(), 2);
+        for p in &first {
+            assert!(p.metadata.name.as_deref().unwrap().starts_with("report-"));
+            assert_eq!(
+                p.metadata.finalizers.as_deref(),
+                Some(&[TRACKING_FINALIZER.to_string()][..])
+            );
+            let labels = p.metadata.labels.clone().unwrap();
+            assert_eq!(labels.get(JOB_NAME).map(String::as_str), Some("report"));
+        }
+        let s = status(&c, "report");
+        assert_eq!(
+            (s.active, s.ready, s.terminating),
+            (Some(2), Some(0), Some(0))
+        );
+        assert!(s.start_time.is_some());
+        assert_eq!(
+            s.uncounted_terminated_pods,
+            Some(UncountedTerminatedPods::default())
+        );
+
+        for p in &first {
+            finish(&mut c, p, 0, Duration::ZERO);
+        }
+        sync(&mut c);
+        let s = status(&c, "report");
+        assert_eq!((s.succeeded, s.active), (Some(2), Some(1)));
+        // Counted pods lose the finalizer; one more runs for the third.
+        let now = pods(&c, "report");
+        assert_eq!(now.len(), 3);
+        assert_eq!(now.iter().filter(|p| tracked(p)).count(), 1);
+        assert!(conditions(&s).is_empty());
+
+        let last = now.iter().find(|p| tracked(p)).unwrap().clone();
+        finish(&mut c, &last, 0, Duration::ZERO);
+        sync(&mut c);
+        let s = status(&c, "report");
+        assert_eq!(
+            conditions(&s),
+            [
+                "SuccessCriteriaMet=True:CompletionsReached",
+                "Complete=True:CompletionsReached"
+            ]
+        );
+        assert_eq!((s.succeeded, s.active, s.ready), (Some(3), None, Some(0)));
+        assert!(s.completion_time.is_some());
+        assert_eq!(finished(&job(&c, "report")), Some("Complete"));
+        // A finished Job is left alone.
+        let rv = c.store.resource_version();
+        assert!(!sync(&mut c));
+        assert_eq!(c.store.resource_version(), rv);
+    }
+
+    #[test]
+    fn failures_back_off_then_exceed_the_limit() {
+        let mut c = cluster();
+        add_job(&mut c, "flaky", serde_json::json!({"backoffLimit": 1}));
+        sync(&mut c);
+        let first = pods(&c, "flaky").remove(0);
+        finish(&mut c, &first, 1, Duration::ZERO);
+        sync(&mut c);
+        let s = status(&c, "flaky");
+        assert_eq!((s.failed, s.active), (Some(1), None));
+        // Within the back-off no replacement is made...
+        assert_eq!(pods(&c, "flaky").len(), 1);
+        // ...after it, one is.
+        finish(&mut c, &first, 1, Duration::from_secs(1));
+        sync(&mut c);
+        let now = pods(&c, "flaky");
+        assert_eq!(now.len(), 2);
+        let second = now.into_iter().find(tracked).unwrap();
+        finish(&mut c, &second, 1, Duration::ZERO);
+        sync(&mut c);
+        let s = status(&c, "flaky");
+        assert_eq!(s.failed, Some(2));
+        assert_eq!(
+            conditions(&s),
+            [
+                "FailureTarget=True:BackoffLimitExceeded",
+                "Failed=True:BackoffLimitExceeded"
+            ]
+        );
+        let failed = s.conditions.unwrap().pop().unwrap();
+        assert_eq!(failed.message.as_deref(), Some(BACKOFF_LIMIT_EXCEEDED.1));
+        assert!(s.completion_time.is_none());
+        let events: Vec<String> = c
+            .store
+            .list_typed::<k8s_openapi::api::core::v1::Event>(Some("shop"))
+            .iter()
+            .filter_map(|e| e.reason.clone())
+            .collect();
+        assert!(
+            events.contains(&"BackoffLimitExceeded".to_string()),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn the_backoff_doubles_with_each_failure_since_a_success() {
+        let mut c = cluster();
+        add_job(&mut c, "b", serde_json::json!({}));
+        sync(&mut c);
+        let pod = pods(&c, "b").remove(0);
+        let at = |ago: u64, code: i32| {
+            let mut p = pod.clone();
+            let t = Timestamp::now() - jiff::SignedDuration::from_secs(ago as i64);
+            p.status = Some(PodStatus {
+                phase: Some(if code == 0 { "Succeeded" } else { "Failed" }.into()),
+                container_statuses: Some(vec![ContainerStatus {
+                    state: Some(ContainerState {
+                        terminated: Some(ContainerStateTerminated {
+                            exit_code: code,
+                            finished_at: Some(Time(t)),
+                            ..ContainerStateTerminated::default()
+                        }),
+                        ..ContainerState::default()
+                    }),
+                    ..ContainerStatus::default()
+                }]),
+                ..PodStatus::default()
+            });
+            p
+        };
+        let first = Duration::from_secs(10);
+        let now = Timestamp::now();
+        let left = |pods: &[Pod]| backoff_remaining(pods, now, first).as_secs_f64().round();
+        assert_eq!(left(&[]), 0.0);
+        // One failure 4 s ago: 10 s, 6 left.
+        assert_eq!(left(&[at(4, 1)]), 6.0);
+        // Three failures, the last 4 s ago: 40 s, 36 left.
+        assert_eq!(left(&[at(100, 1), at(50, 1), at(4, 1)]), 36.0);
+        // A success resets the count.
+        assert_eq!(left(&[at(100, 1), at(50, 0), at(4, 1)]), 6.0);
+        // Capped at 10 minutes.
+        let many: Vec<Pod> = (0..12).map(|i| at(1000 - i, 1)).collect();
+        assert!(left(&many) <= 600.0);
+    }
+
+    #[test]
+    fn an_active_deadline_stops_the_job() {
+        let mut c = cluster();
+        add_job(
+            &mut c,
+            "slow",
+            serde_json::json!({"activeDeadlineSeconds": 1}),
+        );
+        sync(&mut c);
+        assert_eq!(pods(&c, "slow").len(), 1);
+        let mut j = job(&c, "slow");
+        j.status.as_mut().unwrap().start_time =
+            Some(Time(Timestamp::now() - jiff::SignedDuration::from_secs(2)));
+        c.store.put_typed(j);
+        sync(&mut c);
+        let s = status(&c, "slow");
+        // The running pod is stopped and counted as failed; the Job fails
+        // once it is gone.
+        assert_eq!(conditions(&s), ["FailureTarget=True:DeadlineExceeded"]);
+        assert_eq!(
+            (s.failed, s.active, s.terminating),
+            (Some(1), None, Some(1))
+        );
+        let pod = pods(&c, "slow").remove(0);
+        assert!(pod.metadata.deletion_timestamp.is_some() && !tracked(&pod));
+        c.store
+            .delete(Kind::Pod, "shop", pod.metadata.name.as_deref().unwrap());
+        sync(&mut c);
+        let s = status(&c, "slow");
+        assert_eq!(
+            conditions(&s),
+            [
+                "FailureTarget=True:DeadlineExceeded",
+                "Failed=True:DeadlineExceeded"
+            ]
+        );
+        let failed = s.conditions.unwrap().pop().unwrap();
+        assert_eq!(failed.message.as_deref(), Some(DEADLINE_EXCEEDED.1));
+    }
+
+    #[test]
+    fn a_suspended_job_waits_and_resumes() {
+        let mut c = cluster();
+        add_job(&mut c, "held", serde_json::json!({"suspend": true}));
+        sync(&mut c);
+        assert!(pods(&c, "held").is_empty());
+        let s = status(&c, "held");
+        assert_eq!(conditions(&s), ["Suspended=True:JobSuspended"]);
+        assert!(s.start_time.is_none());
+        let mut j = job(&c, "held");
+        j.spec.as_mut().unwrap().suspend = Some(false);
+        c.store.put_typed(j);
+        sync(&mut c);
+        let s = status(&c, "held");
+        assert_eq!(conditions(&s), ["Suspended=False:JobResumed"]);
+        assert!(s.start_time.is_some());
+        assert_eq!(pods(&c, "held").len(), 1);
+        // Suspending again deletes the running pod without counting it.
+        let mut j = job(&c, "held");
+        j.spec.as_mut().unwrap().suspend = Some(true);
+        c.store.put_typed(j);
+        sync(&mut c);
+        let s = status(&c, "held");
+        assert_eq!(conditions(&s), ["Suspended=True:JobSuspended"]);
+        assert_eq!((s.failed, s.active, s.terminating), (None, None, Some(1)));
+    }
+}

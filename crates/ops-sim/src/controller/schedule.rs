@@ -191,7 +191,7 @@ fn check_field(field: &str, bounds: &Field) -> Result<(), String> {
 fn check_range(expr: &str, bounds: &Field) -> Result<(), String> {
     let range_and_step: Vec<&str> = expr.split('/').collect();
     let low_and_high: Vec<&str> = range_and_step[0].split('-').collect();
-    let (mut start, mut end) = if low_and_high[0] == "*" || low_and_high[0] == "?" {
+    let (start, mut end) = if low_and_high[0] == "*" || low_and_high[0] == "?" {
         (bounds.min, bounds.max)
     } else {
         let start = int_or_name(low_and_high[0], bounds.names)?;
@@ -213,9 +213,6 @@ fn check_range(expr: &str, bounds: &Field) -> Result<(), String> {
         }
         _ => return Err(format!("too many slashes: {expr}")),
     };
-    if low_and_high[0] == "*" || low_and_high[0] == "?" {
-        start = bounds.min;
-    }
     if start < bounds.min {
         return Err(format!(
             "beginning of range ({start}) below minimum ({}): {expr}",
