@@ -137,10 +137,13 @@ fn finish_time(p: &Pod) -> Option<Timestamp> {
 /// Syncs every Job. Returns whether one is unfinished (its pods, back-off
 /// or deadline need the clock).
 pub fn sync(cluster: &mut Cluster) -> bool {
+    let jobs = cluster.store.list(Kind::Job, None);
+    if jobs.is_empty() {
+        return false;
+    }
     let by_owner = super::replicaset::pods_by_owner(cluster);
     let mut busy = false;
-    let mut jobs = HashSet::new();
-    for obj in cluster.store.list(Kind::Job, None) {
+    for obj in jobs {
         let Some(job) = Job::peek(&obj) else { continue };
         let uid = job.metadata.uid.clone().unwrap_or_default();
         let pods: Vec<Pod> = by_owner
@@ -149,34 +152,14 @@ pub fn sync(cluster: &mut Cluster) -> bool {
             .flatten()
             .filter_map(|o| Pod::peek(o).cloned())
             .collect();
-        jobs.insert(uid);
         busy |= sync_one(cluster, job.clone(), pods);
     }
-    release_orphans(cluster, &jobs);
     busy
 }
 
-/// Pods whose Job is gone lose the tracking finalizer, so that their
-/// deletion can finish.
-fn release_orphans(cluster: &mut Cluster, jobs: &HashSet<String>) {
-    for obj in cluster.store.list(Kind::Pod, None) {
-        let Some(pod) = Pod::peek(&obj) else { continue };
-        let orphan = pod
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .find(|o| o.controller == Some(true) && o.kind == "Job")
-            .is_some_and(|o| !jobs.contains(&o.uid));
-        if orphan && tracked(pod) {
-            let mut pod = pod.clone();
-            untrack(&mut pod);
-            cluster.store.put_typed(pod);
-        }
-    }
-}
-
-fn untrack(pod: &mut Pod) {
+/// Lets a pod go: removes the tracking finalizer (of a pod counted, or
+/// whose Job is gone).
+pub fn untrack(pod: &mut Pod) {
     if let Some(f) = pod.metadata.finalizers.as_mut() {
         f.retain(|f| f != TRACKING_FINALIZER);
         if f.is_empty() {

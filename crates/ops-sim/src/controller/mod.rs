@@ -55,19 +55,25 @@ pub fn tick(cluster: &mut Cluster) -> bool {
 }
 
 /// Deletes a Job and, in the background as the garbage collector does,
-/// its pods (each through its grace period).
+/// its pods (each through its grace period); the Job controller, finding
+/// them orphaned, releases their tracking finalizer.
 pub fn delete_job(cluster: &mut Cluster, ns: &str, name: &str) {
     let Some(obj) = cluster.store.delete(crate::store::Kind::Job, ns, name) else {
         return;
     };
     let uid = obj.meta().uid.clone().unwrap_or_default();
     for pod in cluster.store.list(crate::store::Kind::Pod, Some(ns)) {
-        if owned_by(pod.meta(), &uid)
-            && pod.meta().deletion_timestamp.is_none()
-            && let Some(p) = <k8s_openapi::api::core::v1::Pod as crate::store::Typed>::peek(&pod)
-        {
-            let p = p.clone();
-            delete_pod(cluster, &p);
+        if !owned_by(pod.meta(), &uid) {
+            continue;
+        }
+        if let Some(p) = <k8s_openapi::api::core::v1::Pod as crate::store::Typed>::peek(&pod) {
+            let mut p = p.clone();
+            job::untrack(&mut p);
+            if p.metadata.deletion_timestamp.is_none() {
+                delete_pod(cluster, &p);
+            } else {
+                cluster.store.put_typed(p);
+            }
         }
     }
 }
