@@ -10,6 +10,7 @@ their unpacked sources:
     scripts/k8s-proto-schema.py ~/.cargo/registry/src/*/k8s-pb-0.9.0 \\
         ~/.cargo/registry/src/*/k8s-openapi-0.29.0/src/v1_37 \\
         > crates/ops-sim/src/api/proto/schema.rs
+    cargo fmt --all
 """
 
 import os
