@@ -28,6 +28,17 @@ pub struct Timing {
     pub backoff: Duration,
     /// How often the controller runs.
     pub tick: Duration,
+    /// How long a Job's container runs before it exits.
+    pub job_run: Duration,
+    /// The Job controller's first back-off before it replaces a failed pod
+    /// (10 s on a real cluster; doubles with each failure, capped at 64
+    /// times).
+    pub job_backoff: Duration,
+    /// How often the HorizontalPodAutoscaler controller looks at each HPA
+    /// (15 s on a real cluster).
+    pub hpa_sync: Duration,
+    /// The HPA's scale-down stabilization window (300 s on a real cluster).
+    pub hpa_window: Duration,
 }
 
 impl Timing {
@@ -41,6 +52,10 @@ impl Timing {
             crash_after: Duration::from_millis(1500),
             backoff: Duration::from_secs(2),
             tick: Duration::from_millis(200),
+            job_run: Duration::from_secs(4),
+            job_backoff: Duration::from_secs(10),
+            hpa_sync: Duration::from_secs(15),
+            hpa_window: Duration::from_secs(300),
         }
     }
 
@@ -60,6 +75,10 @@ impl Timing {
             crash_after: f(self.crash_after),
             backoff: f(self.backoff),
             tick: f(self.tick).max(Duration::from_millis(10)),
+            job_run: f(self.job_run),
+            job_backoff: f(self.job_backoff),
+            hpa_sync: f(self.hpa_sync),
+            hpa_window: f(self.hpa_window),
         }
     }
 
@@ -73,6 +92,10 @@ impl Timing {
             crash_after: Duration::from_millis(100),
             backoff: Duration::from_millis(200),
             tick: Duration::from_millis(20),
+            job_run: Duration::from_millis(300),
+            job_backoff: Duration::from_millis(200),
+            hpa_sync: Duration::from_millis(300),
+            hpa_window: Duration::from_secs(3),
         }
     }
 }
@@ -96,6 +119,9 @@ pub struct Cluster {
     event_order: std::collections::VecDeque<(String, String, (String, String, String))>,
     pub node_names: Vec<String>,
     next_ip: u32,
+    /// What controllers remember between their syncs, as the real ones
+    /// keep it in memory.
+    pub memory: crate::controller::Memory,
 }
 
 pub type Shared = Arc<Mutex<Cluster>>;
@@ -116,6 +142,7 @@ impl Cluster {
             event_order: std::collections::VecDeque::new(),
             node_names: (1..=3).map(|i| format!("sim-node-{i}")).collect(),
             next_ip: 0,
+            memory: Default::default(),
         }
     }
 

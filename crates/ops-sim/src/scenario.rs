@@ -4,10 +4,15 @@
 //!   release of `api` is rolling out and the switch of `web` to green is
 //!   pending. Beside them run the StatefulSet `db` (three PostgreSQL pods,
 //!   two ControllerRevisions of history: 16.3, then 16.4) and the DaemonSet
-//!   `log-agent` (a pod on each of the three nodes).
+//!   `log-agent` (a pod on each of the three nodes). The release's schema
+//!   migration, the Job `db-migrate`, ran to completion before it; the
+//!   CronJob `report-nightly` (03:00 UTC) has one successful run behind it;
+//!   an HPA keeps `worker` between 2 and 6 replicas at 70% CPU (2 under the
+//!   scenario's load).
 //! - `incident`: a `bad` release of `api` has just rolled out; errors and
 //!   latency climb until it is rolled back. `db` and `log-agent` as in
-//!   `go-live`.
+//!   `go-live`; the Job `cache-rebuild` of the release failed
+//!   (BackoffLimitExceeded).
 //! - `scale`: many workloads and pods, for benchmarks: of every 25
 //!   workloads one is a StatefulSet and one a DaemonSet, the rest
 //!   Deployments.
@@ -15,7 +20,10 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::json;
 
 use super::cluster::Cluster;
@@ -302,6 +310,8 @@ pub fn settle(cluster: &mut Cluster) {
             let Some(pod) = Pod::peek(&obj) else { continue };
             if pod.metadata.deletion_timestamp.is_some() {
                 cluster.store.delete(Kind::Pod, obj.namespace(), obj.name());
+            } else if controller::owned_by_job(&pod.metadata) {
+                settle_job_pod(cluster, pod);
             } else if !controller::is_ready(pod) {
                 let mut pod = pod.clone();
                 let ip = cluster.next_pod_ip();
@@ -319,6 +329,256 @@ pub fn settle(cluster: &mut Cluster) {
     }
 }
 
+/// How long a settled Job's pod ran, and the pause before the next one.
+const JOB_POD_RUN: i64 = 9;
+const JOB_POD_EVERY: i64 = 15;
+
+/// Finishes a Job's pod as if it had run ten minutes ago, each of a Job's
+/// pods after the one before (so that a failed one's back-off has passed).
+fn settle_job_pod(cluster: &mut Cluster, pod: &Pod) {
+    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+    if matches!(phase, Some("Succeeded" | "Failed")) {
+        return;
+    }
+    let owner = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .map(|o| o.uid.clone())
+        .next()
+        .unwrap_or_default();
+    let earlier = cluster
+        .store
+        .list_typed::<Pod>(pod.metadata.namespace.as_deref())
+        .iter()
+        .filter(|p| controller::owned_by(&p.metadata, &owner))
+        .filter(|p| {
+            matches!(
+                p.status.as_ref().and_then(|s| s.phase.as_deref()),
+                Some("Succeeded" | "Failed")
+            )
+        })
+        .count() as i64;
+    let started =
+        jiff::Timestamp::now() - jiff::SignedDuration::from_secs(600 - earlier * JOB_POD_EVERY);
+    let ended = started + jiff::SignedDuration::from_secs(JOB_POD_RUN);
+    let mut pod = pod.clone();
+    let ip = cluster.next_pod_ip();
+    let node = cluster.node_names[fastrand::usize(..cluster.node_names.len())].clone();
+    controller::settle_finished_pod(&mut pod, ip, node, Time(started), Time(ended));
+    cluster.store.put_typed(pod);
+}
+
+/// A container's name from its image: `registry/shop/migrate:1.5.0` is
+/// `migrate`.
+fn container_of(image: &str) -> &str {
+    let path = image.rsplit_once(':').map_or(image, |(p, _)| p);
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// A Job as the API server stores it after defaulting.
+pub fn job(
+    cluster: &mut Cluster,
+    ns: &str,
+    name: &str,
+    image: &str,
+    restart: &str,
+    backoff_limit: i32,
+) -> Job {
+    let container = container_of(image);
+    let value = json!({
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "backoffLimit": backoff_limit,
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {
+                    "restartPolicy": restart,
+                    "containers": [{
+                        "name": container,
+                        "image": image,
+                        "resources": {"limits": {"memory": "256Mi", "cpu": "500m"}, "requests": {"memory": "128Mi", "cpu": "100m"}}
+                    }]
+                }
+            }
+        }
+    });
+    let mut j: Job = serde_json::from_value(value).unwrap_or_default();
+    super::api::admit_new_job(&mut cluster.store, &mut j);
+    j
+}
+
+/// A CronJob as the API server stores it after defaulting.
+pub fn cronjob(ns: &str, name: &str, schedule: &str, image: &str) -> CronJob {
+    let container = container_of(image);
+    let value = json!({
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {"name": name, "namespace": ns, "generation": 1},
+        "spec": {
+            "schedule": schedule,
+            "jobTemplate": {"spec": {"backoffLimit": 2, "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {
+                    "restartPolicy": "OnFailure",
+                    "containers": [{
+                        "name": container,
+                        "image": image,
+                        "resources": {"limits": {"memory": "256Mi", "cpu": "500m"}, "requests": {"memory": "128Mi", "cpu": "100m"}}
+                    }]
+                }
+            }}}
+        }
+    });
+    let mut c: CronJob = serde_json::from_value(value).unwrap_or_default();
+    super::api::default_cronjob(&mut c);
+    c
+}
+
+/// An `autoscaling/v2` HPA on a Deployment's CPU, after defaulting.
+pub fn hpa(ns: &str, name: &str, min: i32, max: i32, cpu: i32) -> HorizontalPodAutoscaler {
+    let value = json!({
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": name, "namespace": ns, "generation": 1},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+            "minReplicas": min,
+            "maxReplicas": max,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": cpu}}}]
+        }
+    });
+    let mut h: HorizontalPodAutoscaler = serde_json::from_value(value).unwrap_or_default();
+    super::api::default_hpa(&mut h);
+    h
+}
+
+fn shifted(t: &Option<Time>, by: jiff::SignedDuration) -> Option<Time> {
+    t.as_ref().map(|t| Time(t.0 + by))
+}
+
+/// Gives a finished Job the times of its pods (it was created just before
+/// the first and finished just after the last), then moves it and its
+/// pods by `by`.
+fn age_job(cluster: &mut Cluster, ns: &str, name: &str, by: jiff::SignedDuration) {
+    let Some(mut job) = cluster.store.get_typed::<Job>(ns, name) else {
+        return;
+    };
+    let uid = job.metadata.uid.clone().unwrap_or_default();
+    let pods: Vec<Pod> = cluster
+        .store
+        .list_typed::<Pod>(Some(ns))
+        .into_iter()
+        .filter(|p| controller::owned_by(&p.metadata, &uid))
+        .collect();
+    let first = pods
+        .iter()
+        .filter_map(|p| p.metadata.creation_timestamp.as_ref().map(|t| t.0))
+        .min();
+    let last = pods
+        .iter()
+        .flat_map(|p| {
+            p.status
+                .iter()
+                .flat_map(|s| s.container_statuses.iter().flatten())
+        })
+        .filter_map(|c| {
+            c.state
+                .as_ref()?
+                .terminated
+                .as_ref()?
+                .finished_at
+                .as_ref()
+                .map(|t| t.0)
+        })
+        .max();
+    let (Some(first), Some(last)) = (first, last) else {
+        return;
+    };
+    let second = jiff::SignedDuration::from_secs(1);
+    job.metadata.creation_timestamp = Some(Time(first - second + by));
+    if let Some(status) = job.status.as_mut() {
+        status.start_time = Some(Time(first + by));
+        let done = Time(last + second + by);
+        if status.completion_time.is_some() {
+            status.completion_time = Some(done.clone());
+        }
+        for c in status.conditions.iter_mut().flatten() {
+            c.last_probe_time = Some(done.clone());
+            c.last_transition_time = Some(done.clone());
+        }
+    }
+    cluster.store.put_typed(job);
+    for mut pod in pods {
+        pod.metadata.creation_timestamp = shifted(&pod.metadata.creation_timestamp, by);
+        if let Some(status) = pod.status.as_mut() {
+            status.start_time = shifted(&status.start_time, by);
+            for c in status.conditions.iter_mut().flatten() {
+                c.last_transition_time = shifted(&c.last_transition_time, by);
+            }
+            for c in status.container_statuses.iter_mut().flatten() {
+                if let Some(t) = c.state.as_mut().and_then(|s| s.terminated.as_mut()) {
+                    t.started_at = shifted(&t.started_at, by);
+                    t.finished_at = shifted(&t.finished_at, by);
+                }
+            }
+        }
+        cluster.store.put_typed(pod);
+    }
+}
+
+/// The CronJob's past runs, moved to the times they were scheduled at.
+fn age_cronjob(cluster: &mut Cluster, ns: &str, name: &str) {
+    let Some(mut cj) = cluster.store.get_typed::<CronJob>(ns, name) else {
+        return;
+    };
+    let uid = cj.metadata.uid.clone().unwrap_or_default();
+    let mut last_success: Option<Time> = None;
+    for job in cluster.store.list_typed::<Job>(Some(ns)) {
+        if !controller::owned_by(&job.metadata, &uid) {
+            continue;
+        }
+        let scheduled = job
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(controller::SCHEDULED_TIMESTAMP))
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        let pods_start = cluster
+            .store
+            .list_typed::<Pod>(Some(ns))
+            .iter()
+            .filter(|p| {
+                controller::owned_by(&p.metadata, job.metadata.uid.as_deref().unwrap_or(""))
+            })
+            .filter_map(|p| p.metadata.creation_timestamp.as_ref().map(|t| t.0))
+            .min();
+        let (Some(scheduled), Some(start)) = (scheduled, pods_start) else {
+            continue;
+        };
+        let by = scheduled.duration_since(start) + jiff::SignedDuration::from_secs(2);
+        age_job(cluster, ns, job.metadata.name.as_deref().unwrap_or(""), by);
+        if let Some(done) = cluster
+            .store
+            .get_typed::<Job>(ns, job.metadata.name.as_deref().unwrap_or(""))
+            .and_then(|j| j.status?.completion_time)
+        {
+            last_success = Some(
+                last_success.map_or(done.clone(), |l: Time| if done.0 > l.0 { done } else { l }),
+            );
+        }
+    }
+    if let Some(status) = cj.status.as_mut() {
+        if last_success.is_some() {
+            status.last_successful_time = last_success;
+        }
+        cluster.store.put_typed(cj);
+    }
+}
+
 /// Makes everything look a few minutes old, as a cluster found running.
 fn backdate(cluster: &mut Cluster) {
     let earlier = k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
@@ -332,6 +592,7 @@ fn backdate(cluster: &mut Cluster) {
         Kind::DaemonSet,
         Kind::ControllerRevision,
         Kind::Service,
+        Kind::HorizontalPodAutoscaler,
     ] {
         for obj in cluster.store.list(kind, None) {
             let mut obj = (*obj).clone();
@@ -399,8 +660,34 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
             ] {
                 cluster.store.put_typed(s);
             }
+            let migrate = job(
+                cluster,
+                ns,
+                "db-migrate",
+                "registry.example.com/shop/migrate:1.5.0",
+                "Never",
+                6,
+            );
+            cluster.store.put_typed(migrate);
+            // Made two days ago, so that it has run at the last 03:00.
+            let mut report = cronjob(
+                ns,
+                "report-nightly",
+                "0 3 * * *",
+                "registry.example.com/shop/report:1.4.2",
+            );
+            report.metadata.creation_timestamp = Some(Time(
+                jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48),
+            ));
+            cluster.store.put_typed(report);
             settle(cluster);
             shop_stateful(cluster, ns);
+            // The autoscaler, once worker's pods run: its first look finds
+            // them.
+            cluster.store.put_typed(hpa(ns, "worker", 2, 6, 70));
+            settle(cluster);
+            age_job(cluster, ns, "db-migrate", jiff::SignedDuration::ZERO);
+            age_cronjob(cluster, ns, "report-nightly");
             backdate(cluster);
             // The release being rolled out when the console opens.
             set_image(
@@ -447,8 +734,19 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
             ] {
                 cluster.store.put_typed(s);
             }
+            // The release's cache rebuild, which failed three times.
+            let rebuild = job(
+                cluster,
+                ns,
+                "cache-rebuild",
+                "registry.example.com/shop/cache-rebuild:1.5.0-fail",
+                "Never",
+                2,
+            );
+            cluster.store.put_typed(rebuild);
             settle(cluster);
             shop_stateful(cluster, ns);
+            age_job(cluster, ns, "cache-rebuild", jiff::SignedDuration::ZERO);
             backdate(cluster);
             // The bad release has just finished rolling out.
             set_image(

@@ -17,7 +17,9 @@ use super::controller::{is_ready, serves_errors};
 use super::http::{self, Req, Resp, Tls};
 use super::selector::LabelSelector;
 use super::store::Typed;
-use super::traffic::{MEMORY_LIMIT, PodLoad, Sample, Traffic, add_latencies, exposition};
+use super::traffic::{
+    JITTER, MEMORY_LIMIT, PodLoad, Sample, Traffic, add_latencies, exposition, requests_per_pod,
+};
 
 /// The origin the CORS policy allows.
 pub const ALLOWED_ORIGIN: &str = "https://shop.example.com";
@@ -180,15 +182,11 @@ impl ServiceSim {
         let serving = self.serving();
         let extra = self.faults().extra_errors;
         let mut t = self.traffic();
-        let per_pod = if serving.is_empty() {
-            0
-        } else {
-            40 / serving.len().max(1) as u64 + 1
-        };
+        let per_pod = requests_per_pod(serving.len());
         let mut pods = Vec::new();
         for pod in &serving {
             let error_ratio = (if pod.bad { 0.12 } else { 0.002 } + extra).min(1.0);
-            let requests = per_pod + fastrand::u64(0..=4);
+            let requests = per_pod + fastrand::u64(0..=JITTER);
             let errors = ((requests as f64) * error_ratio).round() as u64;
             t.counters.ok += requests - errors.min(requests);
             t.counters.errors += errors.min(requests);

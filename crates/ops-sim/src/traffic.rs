@@ -9,6 +9,28 @@ use std::fmt::Write as _;
 pub const BOUNDS: [f64; 10] = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0];
 /// Every pod's memory limit.
 pub const MEMORY_LIMIT: u64 = 512 * 1024 * 1024;
+/// Requests a second that a Service's ready pods share between them.
+pub const OFFERED_RPS: u64 = 40;
+/// Each pod answers `0..=JITTER` requests a second more than its share.
+pub const JITTER: u64 = 4;
+
+/// The requests a second each of `serving` pods answers before jitter:
+/// its share of the offered load, and one more.
+pub fn requests_per_pod(serving: usize) -> u64 {
+    match serving {
+        0 => 0,
+        n => OFFERED_RPS / n as u64 + 1,
+    }
+}
+
+/// The CPU a serving pod uses, in millicores, at `rps` requests a second:
+/// an idle floor and a cost per request (a bad release's requests cost
+/// more: they wait on timeouts and retries).
+pub fn cpu_millis(rps: f64, bad: bool) -> f64 {
+    const IDLE: f64 = 8.0;
+    const PER_REQUEST: f64 = 2.2;
+    IDLE + rps * PER_REQUEST * if bad { 1.5 } else { 1.0 }
+}
 
 /// Cumulative counters, as a Prometheus client library keeps them.
 #[derive(Debug, Clone, Default)]

@@ -73,15 +73,17 @@ fn get_lists_everything_like_a_real_cluster() {
 #[test]
 fn scale_restart_pause_and_resume() {
     let demo = Demo::start(FAST);
-    let out = demo.ok(&["scale", "deploy/worker", "--replicas=4"]);
-    assert_eq!(out.trim(), "deployment.apps/worker scaled");
-    demo.ok(&["rollout", "status", "deploy/worker", "--timeout=60s"]);
+    // web-blue, which no HorizontalPodAutoscaler manages (worker's would
+    // put its replicas back, as on a real cluster).
+    let out = demo.ok(&["scale", "deploy/web-blue", "--replicas=4"]);
+    assert_eq!(out.trim(), "deployment.apps/web-blue scaled");
+    demo.ok(&["rollout", "status", "deploy/web-blue", "--timeout=60s"]);
     assert_eq!(
-        jsonpath(&demo, "deploy/worker", "{.status.readyReplicas}"),
+        jsonpath(&demo, "deploy/web-blue", "{.status.readyReplicas}"),
         "4"
     );
     assert_eq!(
-        demo.ok(&["get", "pods", "-l", "app=worker", "-o", "name"])
+        demo.ok(&["get", "pods", "-l", "app=web,version=blue", "-o", "name"])
             .lines()
             .count(),
         4

@@ -1,8 +1,9 @@
 //! The simulator (`ops-tui demo`): its Kubernetes API server through
-//! kube-rs and the real kubectl, pod logs, the `scale` scenario, and the
-//! simulated service and Prometheus.
+//! kube-rs and the real kubectl, Jobs, CronJobs and HPAs, pod logs, the
+//! `scale` scenario, and the simulated service and Prometheus.
 
 mod api_server;
+mod batch;
 mod kubectl;
 mod logs;
 mod scale;

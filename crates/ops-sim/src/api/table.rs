@@ -104,10 +104,41 @@ fn columns(obj_kind: &str) -> Vec<Value> {
             col("Images", "string", 1),
             col("Selector", "string", 1),
         ],
+        "Job" => vec![
+            col("Name", "string", 0),
+            col("Status", "string", 0),
+            col("Completions", "string", 0),
+            col("Duration", "string", 0),
+            col("Age", "string", 0),
+            col("Containers", "string", 1),
+            col("Images", "string", 1),
+            col("Selector", "string", 1),
+        ],
         "ControllerRevision" => vec![
             col("Name", "string", 0),
             col("Controller", "string", 0),
             col("Revision", "integer", 0),
+            col("Age", "string", 0),
+        ],
+        "CronJob" => vec![
+            col("Name", "string", 0),
+            col("Schedule", "string", 0),
+            col("Timezone", "string", 0),
+            col("Suspend", "boolean", 0),
+            col("Active", "integer", 0),
+            col("Last Schedule", "string", 0),
+            col("Age", "string", 0),
+            col("Containers", "string", 1),
+            col("Images", "string", 1),
+            col("Selector", "string", 1),
+        ],
+        "HorizontalPodAutoscaler" => vec![
+            col("Name", "string", 0),
+            col("Reference", "string", 0),
+            col("Targets", "string", 0),
+            col("MinPods", "string", 0),
+            col("MaxPods", "string", 0),
+            col("Replicas", "string", 0),
             col("Age", "string", 0),
         ],
         _ => vec![
@@ -145,22 +176,34 @@ fn containers(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> (String, St
 
 /// The STATUS column of `kubectl get pods`.
 pub fn pod_status(p: &k8s_openapi::api::core::v1::Pod) -> String {
-    if p.metadata.deletion_timestamp.is_some() {
+    let status = p.status.as_ref();
+    let phase = status
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_else(|| "Pending".into());
+    // A pod that ran to its end keeps showing how it ended, even while it
+    // is being deleted.
+    let terminal = phase == "Succeeded" || phase == "Failed";
+    if p.metadata.deletion_timestamp.is_some() && !terminal {
         return "Terminating".into();
     }
-    let status = p.status.as_ref();
     let waiting = status
         .and_then(|s| s.container_statuses.as_ref())
         .and_then(|cs| {
-            cs.iter()
-                .find_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.clone())
+            cs.iter().find_map(|c| {
+                let state = c.state.as_ref()?;
+                if let Some(w) = &state.waiting {
+                    return w.reason.clone();
+                }
+                let t = state.terminated.as_ref()?;
+                Some(t.reason.clone().unwrap_or_else(|| match t.signal {
+                    Some(s) if s != 0 => format!("Signal:{s}"),
+                    _ => format!("ExitCode:{}", t.exit_code),
+                }))
+            })
         });
     if let Some(reason) = waiting {
         return reason;
     }
-    let phase = status
-        .and_then(|s| s.phase.clone())
-        .unwrap_or_else(|| "Pending".into());
     let scheduled = p.spec.as_ref().is_some_and(|s| s.node_name.is_some());
     if phase == "Pending" && scheduled {
         return "ContainerCreating".into();
@@ -361,8 +404,287 @@ fn cells(obj: &Obj) -> Vec<Value> {
                 json!(age_of),
             ]
         }
-        // Kinds without columns of their own yet: name, no status, age.
-        _ => vec![json!(obj.name()), json!(""), json!(age_of)],
+        Obj::Job(j) => {
+            let spec = j.spec.clone().unwrap_or_default();
+            let (names, images) = containers(spec.template.spec.as_ref());
+            vec![
+                json!(obj.name()),
+                json!(job_status(j)),
+                json!(job_completions(j)),
+                json!(job_duration(j)),
+                json!(age_of),
+                json!(names),
+                json!(images),
+                json!(format_selector(spec.selector.as_ref())),
+            ]
+        }
+        Obj::CronJob(c) => {
+            let spec = &c.spec;
+            let status = c.status.clone().unwrap_or_default();
+            let job = spec.job_template.spec.clone().unwrap_or_default();
+            let (names, images) = containers(job.template.spec.as_ref());
+            let suspend = match spec.suspend {
+                Some(true) => "True",
+                Some(false) => "False",
+                None => "<unset>",
+            };
+            vec![
+                json!(obj.name()),
+                json!(spec.schedule),
+                json!(spec.time_zone.clone().unwrap_or_else(|| "<none>".into())),
+                json!(suspend),
+                json!(status.active.as_ref().map_or(0, Vec::len)),
+                json!(
+                    status
+                        .last_schedule_time
+                        .as_ref()
+                        .map_or_else(|| "<none>".to_string(), |t| age(Some(t)))
+                ),
+                json!(age_of),
+                json!(names),
+                json!(images),
+                json!(format_selector(job.selector.as_ref())),
+            ]
+        }
+        Obj::HorizontalPodAutoscaler(h) => {
+            let r = &h.spec.scale_target_ref;
+            let status = h.status.clone().unwrap_or_default();
+            vec![
+                json!(obj.name()),
+                json!(format!("{}/{}", r.kind, r.name)),
+                json!(hpa_targets(h)),
+                json!(
+                    h.spec
+                        .min_replicas
+                        .map_or_else(|| "<unset>".to_string(), |m| m.to_string())
+                ),
+                json!(h.spec.max_replicas),
+                json!(status.current_replicas.unwrap_or(0)),
+                json!(age_of),
+            ]
+        }
+    }
+}
+
+/// Go's `duration.HumanDuration`, as the Job's DURATION column shows it.
+pub fn human_duration(secs: i64) -> String {
+    if secs < -1 {
+        return "<invalid>".into();
+    }
+    let secs = secs.max(0);
+    let (minutes, hours) = (secs / 60, secs / 3600);
+    let with = |n: i64, unit: &str, rest: i64, rest_unit: &str| {
+        if rest == 0 {
+            format!("{n}{unit}")
+        } else {
+            format!("{n}{unit}{rest}{rest_unit}")
+        }
+    };
+    match () {
+        _ if secs < 120 => format!("{secs}s"),
+        _ if minutes < 10 => with(minutes, "m", secs % 60, "s"),
+        _ if minutes < 180 => format!("{minutes}m"),
+        _ if hours < 8 => with(hours, "h", minutes % 60, "m"),
+        _ if hours < 48 => format!("{hours}h"),
+        _ if hours < 24 * 8 => with(hours / 24, "d", hours % 24, "h"),
+        _ if hours < 24 * 365 * 2 => format!("{}d", hours / 24),
+        _ if hours < 24 * 365 * 8 => with(hours / 24 / 365, "y", (hours / 24) % 365, "d"),
+        _ => format!("{}y", hours / 24 / 365),
+    }
+}
+
+/// `metav1.FormatLabelSelector`.
+fn format_selector(
+    s: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+) -> String {
+    let Some(s) = s else {
+        return "<none>".into();
+    };
+    let mut parts: Vec<String> = s
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    for e in s.match_expressions.iter().flatten() {
+        let values = e.values.clone().unwrap_or_default().join(",");
+        parts.push(match e.operator.as_str() {
+            "In" => format!("{} in ({values})", e.key),
+            "NotIn" => format!("{} notin ({values})", e.key),
+            "Exists" => e.key.clone(),
+            _ => format!("!{}", e.key),
+        });
+    }
+    if parts.is_empty() {
+        "<none>".into()
+    } else {
+        parts.join(",")
+    }
+}
+
+fn has_job_condition(j: &k8s_openapi::api::batch::v1::Job, type_: &str) -> bool {
+    j.status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .any(|c| c.type_ == type_ && c.status == "True")
+}
+
+/// The STATUS column of `kubectl get jobs`.
+fn job_status(j: &k8s_openapi::api::batch::v1::Job) -> &'static str {
+    if has_job_condition(j, "Complete") {
+        "Complete"
+    } else if has_job_condition(j, "Failed") {
+        "Failed"
+    } else if j.metadata.deletion_timestamp.is_some() {
+        "Terminating"
+    } else if has_job_condition(j, "Suspended") {
+        "Suspended"
+    } else if has_job_condition(j, "FailureTarget") {
+        "FailureTarget"
+    } else {
+        "Running"
+    }
+}
+
+/// The COMPLETIONS column: succeeded of wanted.
+fn job_completions(j: &k8s_openapi::api::batch::v1::Job) -> String {
+    let spec = j.spec.clone().unwrap_or_default();
+    let succeeded = j.status.as_ref().and_then(|s| s.succeeded).unwrap_or(0);
+    match spec.completions {
+        Some(c) => format!("{succeeded}/{c}"),
+        None => match spec.parallelism.unwrap_or(0) {
+            p if p > 1 => format!("{succeeded}/1 of {p}"),
+            _ => format!("{succeeded}/1"),
+        },
+    }
+}
+
+/// The DURATION column: from start to completion, or to now.
+fn job_duration(j: &k8s_openapi::api::batch::v1::Job) -> String {
+    let status = j.status.clone().unwrap_or_default();
+    let Some(start) = status.start_time else {
+        return String::new();
+    };
+    let end = status
+        .completion_time
+        .map_or_else(|| jiff::Timestamp::now().as_second(), |t| t.0.as_second());
+    human_duration(end - start.0.as_second())
+}
+
+/// The TARGETS column of `kubectl get hpa`: each metric's current value
+/// and target, at most two, as kubectl 1.32 writes them (`cpu: 45%/70%`).
+fn hpa_targets(h: &k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler) -> String {
+    let specs = h.spec.metrics.clone().unwrap_or_default();
+    if specs.is_empty() {
+        return "<none>".into();
+    }
+    let statuses = h
+        .status
+        .as_ref()
+        .and_then(|s| s.current_metrics.clone())
+        .unwrap_or_default();
+    const UNKNOWN: &str = "<unknown>";
+    let q = |v: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
+        v.map(|q| q.0.clone())
+    };
+    let list: Vec<String> = specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let status = statuses.get(i);
+            match spec.type_.as_str() {
+                "Resource" | "ContainerResource" => {
+                    let (name, target, current) = match spec.type_.as_str() {
+                        "Resource" => {
+                            let Some(r) = spec.resource.as_ref() else {
+                                return "<unknown type>".into();
+                            };
+                            (
+                                r.name.clone(),
+                                r.target.clone(),
+                                status
+                                    .and_then(|s| s.resource.as_ref())
+                                    .map(|r| r.current.clone()),
+                            )
+                        }
+                        _ => {
+                            let Some(r) = spec.container_resource.as_ref() else {
+                                return "<unknown type>".into();
+                            };
+                            (
+                                r.name.clone(),
+                                r.target.clone(),
+                                status
+                                    .and_then(|s| s.container_resource.as_ref())
+                                    .map(|r| r.current.clone()),
+                            )
+                        }
+                    };
+                    if let Some(avg) = target.average_value.as_ref() {
+                        let current = current
+                            .and_then(|c| q(c.average_value.as_ref()))
+                            .unwrap_or_else(|| UNKNOWN.into());
+                        format!("{name}: {current}/{}", avg.0)
+                    } else {
+                        let current = current
+                            .and_then(|c| c.average_utilization)
+                            .map_or_else(|| UNKNOWN.into(), |u| format!("{u}%"));
+                        let target = target
+                            .average_utilization
+                            .map_or_else(|| "<auto>".into(), |u| format!("{u}%"));
+                        format!("{name}: {current}/{target}")
+                    }
+                }
+                "Pods" => {
+                    let target = spec
+                        .pods
+                        .as_ref()
+                        .and_then(|p| q(p.target.average_value.as_ref()))
+                        .unwrap_or_default();
+                    let current = status
+                        .and_then(|s| s.pods.as_ref())
+                        .and_then(|p| q(p.current.average_value.as_ref()))
+                        .unwrap_or_else(|| UNKNOWN.into());
+                    format!("{current}/{target}")
+                }
+                "Object" | "External" => {
+                    let target = spec
+                        .object
+                        .as_ref()
+                        .map(|o| o.target.clone())
+                        .or_else(|| spec.external.as_ref().map(|e| e.target.clone()))
+                        .unwrap_or_default();
+                    let current = status.and_then(|s| {
+                        s.object
+                            .as_ref()
+                            .map(|o| o.current.clone())
+                            .or_else(|| s.external.as_ref().map(|e| e.current.clone()))
+                    });
+                    match target.average_value.as_ref() {
+                        Some(avg) => format!(
+                            "{}/{} (avg)",
+                            current
+                                .and_then(|c| q(c.average_value.as_ref()))
+                                .unwrap_or_else(|| UNKNOWN.into()),
+                            avg.0
+                        ),
+                        None => format!(
+                            "{}/{}",
+                            current
+                                .and_then(|c| q(c.value.as_ref()))
+                                .unwrap_or_else(|| UNKNOWN.into()),
+                            q(target.value.as_ref()).unwrap_or_default()
+                        ),
+                    }
+                }
+                _ => "<unknown type>".into(),
+            }
+        })
+        .collect();
+    if list.len() > 2 {
+        format!("{} + {} more...", list[..2].join(", "), list.len() - 2)
+    } else {
+        list.join(", ")
     }
 }
 

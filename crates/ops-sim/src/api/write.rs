@@ -34,21 +34,42 @@ pub(super) fn dry_run(req: &Req) -> bool {
             .is_some_and(|d| d.iter().any(|x| x == "All"))
 }
 
+/// 422 Invalid: the message, and the details kubectl prints (`The Job
+/// "x" is invalid: field: reason`), as the real API server words them.
 pub(super) fn invalid(kind: Kind, name: &str, causes: &[String]) -> Resp {
     let group = match kind.group() {
         "" => String::new(),
         g => format!(".{g}"),
     };
-    status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "Invalid",
-        format!(
-            "{}{group} \"{name}\" is invalid: {}",
-            kind.name(),
-            causes.join(", ")
-        ),
-        Some((name, kind.group(), kind.plural())),
-    )
+    let listed = match causes {
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    };
+    let mut resp_causes = Vec::new();
+    for cause in causes {
+        let (field, message) = cause.split_once(": ").unwrap_or(("", cause.as_str()));
+        let reason = match message {
+            m if m.starts_with("Required value") => "FieldValueRequired",
+            m if m.starts_with("Unsupported value") => "FieldValueNotSupported",
+            m if m.starts_with("Forbidden") => "FieldValueForbidden",
+            _ => "FieldValueInvalid",
+        };
+        resp_causes.push(serde_json::json!({"reason": reason, "message": message, "field": field}));
+    }
+    let mut body = serde_json::json!({
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": format!("{}{group} \"{name}\" is invalid: {listed}", kind.name()),
+        "reason": "Invalid",
+        "details": {"name": name, "group": kind.group(), "kind": kind.name(), "causes": resp_causes},
+        "code": 422,
+    });
+    if causes.is_empty() {
+        body["details"]["causes"] = serde_json::Value::Null;
+    }
+    json(StatusCode::UNPROCESSABLE_ENTITY, &body)
 }
 
 pub(super) fn conflict(kind: Kind, name: &str) -> Resp {
@@ -65,6 +86,18 @@ pub(super) fn conflict(kind: Kind, name: &str) -> Resp {
 
 fn bad_request(message: String) -> Resp {
     status(StatusCode::BAD_REQUEST, "BadRequest", message, None)
+}
+
+/// A create or update's body: JSON, or the protobuf encoding that
+/// clients generated for built-in resources send.
+fn body(req: &Req, kind: Kind) -> Result<Value, Box<Resp>> {
+    let read = if super::proto::is_protobuf(req.header("content-type")) {
+        super::proto::decode(&req.body, kind)
+            .map_err(|e| format!("the body is not a protobuf {}: {e}", kind.name()))
+    } else {
+        serde_json::from_slice(&req.body).map_err(|e| format!("the body is not valid JSON: {e}"))
+    };
+    read.map_err(|e| Box::new(bad_request(e)))
 }
 
 /// What a resource accepts, and its defaults.
@@ -167,6 +200,10 @@ fn commit(
 ) -> Resp {
     let kind = obj.kind();
     let name = obj.name().to_string();
+    let causes = super::batch::admit(&mut cluster.store, &mut obj, old);
+    if !causes.is_empty() {
+        return invalid(kind, &name, &causes);
+    }
     if let Err(causes) = validate(&mut obj, old) {
         return invalid(kind, &name, &causes);
     }
@@ -207,9 +244,9 @@ pub fn create(api: &Api, req: &Req, kind: Kind, ns: &str) -> Resp {
             None,
         );
     }
-    let value: Value = match serde_json::from_slice(&req.body) {
+    let value = match body(req, kind) {
         Ok(v) => v,
-        Err(e) => return bad_request(format!("the body is not valid JSON: {e}")),
+        Err(resp) => return *resp,
     };
     let mut obj = match Obj::from_value(kind, value) {
         Ok(o) => o,
@@ -306,14 +343,19 @@ fn keep_identity(obj: &mut Obj, current: &Obj) {
         (Obj::Service(s), Obj::Service(c)) => s.status = c.status.clone(),
         (Obj::StatefulSet(s), Obj::StatefulSet(c)) => s.status = c.status.clone(),
         (Obj::DaemonSet(d), Obj::DaemonSet(c)) => d.status = c.status.clone(),
+        (Obj::Job(j), Obj::Job(c)) => j.status = c.status.clone(),
+        (Obj::CronJob(j), Obj::CronJob(c)) => j.status = c.status.clone(),
+        (Obj::HorizontalPodAutoscaler(h), Obj::HorizontalPodAutoscaler(c)) => {
+            h.status = c.status.clone()
+        }
         _ => {}
     }
 }
 
 pub fn update(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
-    let value: Value = match serde_json::from_slice(&req.body) {
+    let value = match body(req, kind) {
         Ok(v) => v,
-        Err(e) => return bad_request(format!("the body is not valid JSON: {e}")),
+        Err(resp) => return *resp,
     };
     let mut cluster = lock(&api.cluster);
     let Some(current) = cluster.store.get(kind, ns, name) else {
@@ -365,6 +407,15 @@ pub fn delete(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
             let uid = current.meta().uid.clone().unwrap_or_default();
             super::apps::cascade(&mut cluster, ns, &uid);
             cluster.store.delete(kind, ns, name);
+            json(StatusCode::OK, &*current)
+        }
+        // A Job's pods, a CronJob's Jobs: deleted in the background.
+        Obj::Job(_) => {
+            crate::controller::delete_job(&mut cluster, ns, name);
+            json(StatusCode::OK, &*current)
+        }
+        Obj::CronJob(_) => {
+            crate::controller::delete_cronjob(&mut cluster, ns, name);
             json(StatusCode::OK, &*current)
         }
         _ => {

@@ -1,8 +1,12 @@
 //! A kubelet for every node at once: pods go Pending → scheduled → Running
 //! → Ready on the cluster's timing; an image whose tag contains `crash`
 //! crash-loops with growing back-off; deleted pods disappear after their
-//! grace period. What the containers print is in [`crate::logs`],
-//! computed from the statuses kept here.
+//! grace period (and once no finalizer holds them). A Job's pod runs to
+//! completion: its container exits after `timing.job_run`, with status 0,
+//! or 1 when its image's tag contains `fail` (or `crash`); with
+//! `restartPolicy: OnFailure` a failing one is restarted in place, with
+//! back-off, like a crash loop. What the containers print is in
+//! [`crate::logs`], computed from the statuses kept here.
 
 use std::time::Duration;
 
@@ -18,6 +22,13 @@ use crate::store::{Kind, Typed, now};
 /// Whether an image crash-loops (its tag contains `crash`).
 pub fn crashes(image: &str) -> bool {
     tag(image).contains("crash")
+}
+
+/// Whether a Job's container exits with an error (its image's tag
+/// contains `fail`, or `crash`).
+pub fn fails(image: &str) -> bool {
+    let tag = tag(image);
+    tag.contains("fail") || tag.contains("crash")
 }
 
 /// Whether an image serves errors (its tag contains `bad`).
@@ -98,12 +109,20 @@ pub fn sync(cluster: &mut Cluster) -> bool {
             .and_then(|s| s.containers.first())
             .and_then(|c| c.image.as_deref())
             .unwrap_or("");
-        if pod.metadata.deletion_timestamp.is_none() && is_ready(pod) && !crashes(image) {
+        let job = super::job::owned_by_job(&pod.metadata);
+        if pod.metadata.deletion_timestamp.is_none()
+            && ((is_ready(pod) && !crashes(image) && !job) || finished(pod))
+        {
             continue; // steady state: nothing to do
         }
         busy = true;
         if let Some(deleted) = &pod.metadata.deletion_timestamp {
-            if jiff::Timestamp::now() >= deleted.0 {
+            let held = pod
+                .metadata
+                .finalizers
+                .as_ref()
+                .is_some_and(|f| !f.is_empty());
+            if jiff::Timestamp::now() >= deleted.0 && !held {
                 cluster.store.delete(Kind::Pod, obj.namespace(), obj.name());
             }
             continue;
@@ -225,11 +244,24 @@ fn start(cluster: &mut Cluster, pod: &mut Pod) {
 fn step_container(cluster: &mut Cluster, pod: &mut Pod, cs: &ContainerStatus, image: &str) -> bool {
     let timing = cluster.timing;
     let state = cs.state.clone().unwrap_or_default();
+    let job = super::job::owned_by_job(&pod.metadata);
+    let restarts_in_place =
+        !job || pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()) == Some("OnFailure");
     let status = pod.status.get_or_insert_with(PodStatus::default);
     if let Some(run) = &state.running {
         let up = since(run.started_at.as_ref());
-        if crashes(image) {
-            if up < timing.crash_after {
+        let error = if job { fails(image) } else { crashes(image) };
+        if job && up >= timing.job_run && !(error && restarts_in_place) {
+            exit(status, run.started_at.clone(), if error { 1 } else { 0 });
+            return true;
+        }
+        if error && restarts_in_place {
+            let lives = if job {
+                timing.job_run
+            } else {
+                timing.crash_after
+            };
+            if up < lives {
                 return false;
             }
             // The container dies; the kubelet backs off before restarting it.
@@ -312,6 +344,47 @@ fn step_container(cluster: &mut Cluster, pod: &mut Pod, cs: &ContainerStatus, im
     false
 }
 
+/// Whether a pod has run to its end (Succeeded or Failed).
+fn finished(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .is_some_and(|p| p == "Succeeded" || p == "Failed")
+}
+
+/// A container that does not restart exits: the pod ends Succeeded (exit
+/// code 0) or Failed.
+fn exit(status: &mut PodStatus, started: Option<Time>, code: i32) {
+    let t = now();
+    for c in status.container_statuses.iter_mut().flatten() {
+        c.ready = false;
+        c.started = Some(false);
+        c.state = Some(ContainerState {
+            terminated: Some(ContainerStateTerminated {
+                exit_code: code,
+                reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
+                started_at: started.clone(),
+                finished_at: Some(t.clone()),
+                container_id: c.container_id.clone(),
+                ..ContainerStateTerminated::default()
+            }),
+            ..ContainerState::default()
+        });
+    }
+    status.phase = Some(if code == 0 { "Succeeded" } else { "Failed" }.into());
+    for type_ in ["ContainersReady", "Ready"] {
+        set_condition(status, type_, false);
+        if let Some(c) = status
+            .conditions
+            .iter_mut()
+            .flatten()
+            .find(|c| c.type_ == type_)
+        {
+            c.reason = Some("PodCompleted".into());
+        }
+    }
+}
+
 /// Back-off doubles with each restart, capped at 16 times the first.
 fn backoff(first: Duration, restarts: i32) -> Duration {
     first * 2u32.pow(restarts.clamp(1, 5) as u32 - 1)
@@ -369,4 +442,38 @@ pub fn settle_pod(pod: &mut Pod, ip: String, node: String) {
         ),
         ..PodStatus::default()
     });
+}
+
+/// Makes a Job's pod look as if it had run from `started` to `ended` and
+/// exited: status 0, or 1 when its image fails.
+pub fn settle_finished_pod(pod: &mut Pod, ip: String, node: String, started: Time, ended: Time) {
+    let image = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.containers.first())
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default();
+    settle_pod(pod, ip, node);
+    pod.metadata.creation_timestamp = Some(Time(started.0 - jiff::SignedDuration::from_secs(1)));
+    let Some(status) = pod.status.as_mut() else {
+        return;
+    };
+    status.start_time = Some(started.clone());
+    for c in status.conditions.iter_mut().flatten() {
+        c.last_transition_time = Some(started.clone());
+    }
+    for c in status.container_statuses.iter_mut().flatten() {
+        c.state = Some(running(started.clone()));
+    }
+    exit(status, Some(started), if fails(&image) { 1 } else { 0 });
+    for c in status.conditions.iter_mut().flatten() {
+        if c.type_ == "Ready" || c.type_ == "ContainersReady" {
+            c.last_transition_time = Some(ended.clone());
+        }
+    }
+    for c in status.container_statuses.iter_mut().flatten() {
+        if let Some(t) = c.state.as_mut().and_then(|s| s.terminated.as_mut()) {
+            t.finished_at = Some(ended.clone());
+        }
+    }
 }

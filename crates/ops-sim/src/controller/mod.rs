@@ -1,21 +1,38 @@
 //! The controllers: a kubelet that walks pods through their lives, a
 //! ReplicaSet controller that keeps pod counts, and a Deployment controller
-//! that rolls out revisions like the real one, and the StatefulSet and
-//! DaemonSet controllers with their ControllerRevision history. `tick` runs
-//! them all once.
+//! that rolls out revisions like the real one, the StatefulSet and
+//! DaemonSet controllers with their ControllerRevision history, and Job,
+//! CronJob and HorizontalPodAutoscaler controllers. `tick` runs them all
+//! once.
 
+mod cronjob;
 mod daemonset;
 mod deployment;
 pub mod history;
+mod hpa;
+mod job;
 mod kubelet;
 mod replicaset;
+mod schedule;
 mod statefulset;
 mod status;
 
+pub use cronjob::{SCHEDULED_TIMESTAMP, job_name as cron_job_name};
 pub use daemonset::pod_node;
-
-pub use kubelet::{crashes, is_ready, serves_errors, settle_pod};
+pub use job::{
+    CONTROLLER_UID, TRACKING_FINALIZER, finished as job_finished, generated_labels, owned_by_job,
+};
+pub use kubelet::{crashes, fails, is_ready, serves_errors, settle_finished_pod, settle_pod};
 pub use replicaset::delete_pod;
+pub use schedule::{Schedule, go_duration, time_zone};
+
+/// What controllers remember between their syncs, as the real ones keep
+/// it in memory rather than in the objects.
+#[derive(Debug, Default)]
+pub struct Memory {
+    autoscaling: hpa::Autoscaling,
+    cron: cronjob::Reported,
+}
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -39,7 +56,47 @@ pub fn tick(cluster: &mut Cluster) -> bool {
     let rolling = deployment::sync(cluster);
     let stateful = statefulset::sync(cluster);
     let daemons = daemonset::sync(cluster);
-    pods_moving || rolling || stateful || daemons
+    let scheduling = cronjob::sync(cluster);
+    let jobs = job::sync(cluster);
+    let scaling = hpa::sync(cluster);
+    pods_moving || rolling || stateful || daemons || scheduling || jobs || scaling
+}
+
+/// Deletes a Job and, in the background as the garbage collector does,
+/// its pods (each through its grace period); the Job controller, finding
+/// them orphaned, releases their tracking finalizer.
+pub fn delete_job(cluster: &mut Cluster, ns: &str, name: &str) {
+    let Some(obj) = cluster.store.delete(crate::store::Kind::Job, ns, name) else {
+        return;
+    };
+    let uid = obj.meta().uid.clone().unwrap_or_default();
+    for pod in cluster.store.list(crate::store::Kind::Pod, Some(ns)) {
+        if !owned_by(pod.meta(), &uid) {
+            continue;
+        }
+        if let Some(p) = <k8s_openapi::api::core::v1::Pod as crate::store::Typed>::peek(&pod) {
+            let mut p = p.clone();
+            job::untrack(&mut p);
+            if p.metadata.deletion_timestamp.is_none() {
+                delete_pod(cluster, &p);
+            } else {
+                cluster.store.put_typed(p);
+            }
+        }
+    }
+}
+
+/// Deletes a CronJob and its Jobs (with their pods).
+pub fn delete_cronjob(cluster: &mut Cluster, ns: &str, name: &str) {
+    let Some(obj) = cluster.store.delete(crate::store::Kind::CronJob, ns, name) else {
+        return;
+    };
+    let uid = obj.meta().uid.clone().unwrap_or_default();
+    for job in cluster.store.list(crate::store::Kind::Job, Some(ns)) {
+        if owned_by(job.meta(), &uid) {
+            delete_job(cluster, ns, job.name());
+        }
+    }
 }
 
 /// Runs the controllers until the task is dropped. A tick runs when the

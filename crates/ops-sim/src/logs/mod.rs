@@ -9,7 +9,10 @@
 //! every half second or so, some of them warnings, and errors with 5xx
 //! statuses when its image serves errors. A crash-looping image stops
 //! after its startup lines and writes a fatal error when it dies; a pod
-//! being deleted writes shutdown lines from its SIGTERM.
+//! being deleted writes shutdown lines from its SIGTERM. A Job's container
+//! runs a script instead (a migration tool's steps for a `migrate` image,
+//! batches for others) and ends with its result, or with an error and a
+//! fatal line when its image fails.
 
 mod pod;
 mod text;
@@ -28,6 +31,10 @@ const MS: Nanos = 1_000_000;
 
 /// When the startup lines are written, after the container starts.
 const STARTUP_MS: [Nanos; 5] = [1, 6, 14, 23, 31];
+/// When a Job's script lines are written, after its container starts.
+const SCRIPT_MS: [Nanos; 8] = [1, 6, 14, 23, 40, 120, 150, 230];
+/// A failing Job's script stops after this many lines.
+const SCRIPT_FAILS_AFTER: usize = 5;
 /// When the first request line can be written, after the container starts.
 const REQUESTS_AFTER: Nanos = 100 * MS;
 
@@ -48,6 +55,8 @@ enum Finals {
     Crash,
     /// Stopped by SIGTERM: shutdown lines `step` apart.
     Shutdown { step: Nanos },
+    /// A Job's container that exited 0: its result lines.
+    Done,
 }
 
 /// One run of a container: what it writes and when.
@@ -61,8 +70,11 @@ pub struct Instance {
     namespace: String,
     worker: bool,
     errors: bool,
-    /// A crash-looping image never gets past its startup.
+    /// A crash-looping image never gets past its startup (nor a failing
+    /// Job's past the middle of its script).
     crashing: bool,
+    /// A Job's container: a script, no requests.
+    batch: bool,
     start: Nanos,
     /// When the process began to stop; nothing but the final lines is
     /// written from then on.
@@ -87,6 +99,13 @@ impl Instance {
     }
 
     fn startup_count(&self) -> usize {
+        if self.batch {
+            return if self.crashing {
+                SCRIPT_FAILS_AFTER
+            } else {
+                SCRIPT_MS.len()
+            };
+        }
         if self.crashing {
             STARTUP_MS.len() - 1
         } else {
@@ -96,7 +115,17 @@ impl Instance {
 
     fn startup_time(&self, j: usize) -> Nanos {
         let jitter = (mix(self.seed ^ (j as u64 + 1)) % 900_000) as Nanos;
-        self.start + STARTUP_MS[j] * MS + jitter
+        let at = if self.batch {
+            SCRIPT_MS[j]
+        } else {
+            STARTUP_MS[j]
+        };
+        self.start + at * MS + jitter
+    }
+
+    /// When script line `j` is written, in whole milliseconds after start.
+    fn time_at(&self, j: usize) -> Nanos {
+        (self.startup_time(j) - self.start) / MS
     }
 
     fn period(&self) -> Nanos {
@@ -115,7 +144,7 @@ impl Instance {
 
     /// Request lines with a time at or before `t`, ignoring `stop`.
     fn requests_by(&self, t: Nanos) -> u64 {
-        if self.crashing {
+        if self.crashing || self.batch {
             return 0;
         }
         let d = t - (self.start + REQUESTS_AFTER);
@@ -148,7 +177,7 @@ impl Instance {
         };
         match self.finals {
             Finals::None => Vec::new(),
-            Finals::Crash => vec![stop, stop + MS],
+            Finals::Crash | Finals::Done => vec![stop, stop + MS],
             Finals::Shutdown { step } => vec![stop, stop + step, stop + 2 * step],
         }
     }
@@ -270,6 +299,7 @@ mod tests {
             worker: false,
             errors: serves_errors(image),
             crashing: crashes(image),
+            batch: false,
             start: 1_700_000_000 * 1_000_000_000,
             stop: None,
             finals: Finals::None,

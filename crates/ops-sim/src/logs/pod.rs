@@ -6,7 +6,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{ContainerStateTerminated, ContainerStatus, Pod};
 
 use super::{Finals, Instance, MS, Nanos, hash, mix, nanos, now};
-use crate::controller::{crashes, serves_errors};
+use crate::controller::{crashes, fails, owned_by_job, serves_errors};
 
 /// Why a container's logs cannot be read: the kubelet's and API server's
 /// messages, all answered with 400 Bad Request.
@@ -196,6 +196,7 @@ impl Base<'_> {
         let uid = self.pod.metadata.uid.as_deref().unwrap_or("");
         let ns = self.pod.metadata.namespace.as_deref().unwrap_or("default");
         let (app, version) = app_and_version(self.image);
+        let batch = owned_by_job(&self.pod.metadata);
         Instance {
             seed: mix(hash(&[uid, &self.cs.name]) ^ index as u64),
             index,
@@ -204,7 +205,12 @@ impl Base<'_> {
             version,
             namespace: ns.to_string(),
             errors: serves_errors(self.image),
-            crashing: crashes(self.image),
+            crashing: if batch {
+                fails(self.image)
+            } else {
+                crashes(self.image)
+            },
+            batch,
             start,
             stop: None,
             finals: Finals::None,
@@ -218,6 +224,8 @@ impl Base<'_> {
         let mut inst = self.instance(index.max(0), start);
         let (finals, last) = if t.exit_code != 0 {
             (Finals::Crash, MS)
+        } else if inst.batch {
+            (Finals::Done, MS)
         } else {
             (Finals::Shutdown { step: MS }, 2 * MS)
         };

@@ -1,5 +1,6 @@
 //! What a container instance's lines say: its startup, its requests (or
-//! jobs, for a worker) with warnings and 5xx errors, and its last words.
+//! jobs, for a worker) with warnings and 5xx errors, and its last words;
+//! for a Job's container, its script and result.
 
 use super::{Finals, Instance, mix};
 
@@ -7,6 +8,9 @@ impl Instance {
     pub(super) fn startup_line(&self, j: usize) -> String {
         let (app, ns) = (&self.app, &self.namespace);
         let commit = mix(self.seed ^ 0xc0) & 0xfff_ffff;
+        if self.batch {
+            return self.script_line(j, commit);
+        }
         match (j, self.worker) {
             (0, _) => format!(
                 "starting {app} version={} commit={commit:07x} go=go1.23.4 pid=1",
@@ -117,8 +121,77 @@ impl Instance {
         )
     }
 
+    fn migrates(&self) -> bool {
+        self.app.contains("migrat")
+    }
+
+    /// Line `j` of a Job's script: a migration tool's steps, or batches.
+    fn script_line(&self, j: usize, commit: u64) -> String {
+        let (app, ns) = (&self.app, &self.namespace);
+        let run = mix(self.seed ^ 0x5c) & 0xffff_ffff;
+        // How long the step that line `i` ends took, in milliseconds.
+        let step = |i: usize| self.time_at(i) - self.time_at(i - 1);
+        match j {
+            0 => format!(
+                "starting {app} version={} commit={commit:07x} go=go1.23.4 pid=1",
+                self.version
+            ),
+            1 => format!("connected to postgres host=postgres.{ns}.svc:5432 db=shop pool=2"),
+            _ if self.migrates() => match j {
+                2 => "acquired migration lock lock_id=72707369".to_string(),
+                3 => "current schema version=0041 target=0043 pending=2".to_string(),
+                4 => "applying migration 0042_add_refunds".to_string(),
+                5 => format!("applied migration 0042_add_refunds duration={}ms", step(5)),
+                6 => "applying migration 0043_index_orders_created_at".to_string(),
+                _ => format!(
+                    "applied migration 0043_index_orders_created_at duration={}ms",
+                    step(7)
+                ),
+            },
+            2 => format!("job started job={app} run_id={run:08x}"),
+            3 => "processed batch=1/4 rows=2500".to_string(),
+            4 => "processed batch=2/4 rows=2500".to_string(),
+            5 => "processed batch=3/4 rows=2500".to_string(),
+            6 => format!("processed batch=4/4 rows={}", 1000 + run % 1500),
+            _ => "all batches processed".to_string(),
+        }
+    }
+
+    /// A Job's last two lines: its result, or its error.
+    fn script_end(&self, j: usize) -> (&'static str, String) {
+        let (app, ns) = (&self.app, &self.namespace);
+        match (self.finals, self.migrates(), j) {
+            (Finals::Done, true, 0) => ("INFO", "schema is up to date version=0043".into()),
+            (Finals::Done, true, _) => (
+                "INFO",
+                "released migration lock lock_id=72707369".into(),
+            ),
+            (Finals::Done, false, 0) => ("INFO", format!("{app} finished status=success")),
+            (Finals::Done, false, _) => ("INFO", "exiting with status 0".into()),
+            (_, true, 0) => (
+                "ERROR",
+                "migration 0042_add_refunds failed: pq: column \"refund_id\" of relation \"orders\" already exists".into(),
+            ),
+            (_, true, _) => (
+                "FATAL",
+                format!("{app}: migrations failed, schema left at version=0041, exiting with status 1"),
+            ),
+            (_, false, 0) => (
+                "ERROR",
+                format!("batch=3/4 failed: GET http://api.{ns}.svc/v1/orders?page=3: 500 Internal Server Error"),
+            ),
+            (_, false, _) => (
+                "FATAL",
+                format!("{app}: job failed after 2 of 4 batches, exiting with status 1"),
+            ),
+        }
+    }
+
     pub(super) fn final_line(&self, j: usize) -> (&'static str, String) {
         let app = &self.app;
+        if self.batch {
+            return self.script_end(j);
+        }
         match self.finals {
             Finals::Crash if self.seed.is_multiple_of(2) => match j {
                 0 => (
