@@ -198,7 +198,22 @@ fn alive(pid: i32) -> bool {
 /// What `demo --serve` prints: where everything is and how to use it.
 pub fn describe(sim: &Sim, files: &DemoFiles, scenario: ScenarioName) -> String {
     let mut out = String::new();
-    let (deployments, pods) = sim.counts();
+    let (_, pods) = sim.counts();
+    let workloads: Vec<String> = sim
+        .workload_counts()
+        .into_iter()
+        .map(|(kind, n)| {
+            let plural = match kind {
+                "HorizontalPodAutoscaler" => "HPAs".to_string(),
+                k => format!("{k}s"),
+            };
+            match (kind, n) {
+                ("HorizontalPodAutoscaler", 1) => "1 HPA".to_string(),
+                (k, 1) => format!("1 {k}"),
+                (_, n) => format!("{n} {plural}"),
+            }
+        })
+        .collect();
     let name = match scenario {
         ScenarioName::GoLive => "go-live",
         ScenarioName::Incident => "incident",
@@ -206,8 +221,9 @@ pub fn describe(sim: &Sim, files: &DemoFiles, scenario: ScenarioName) -> String 
     };
     let _ = writeln!(
         out,
-        "ops-tui demo: scenario {name}, namespace {}, {deployments} Deployments, {pods} pods",
-        sim.namespace()
+        "ops-tui demo: scenario {name}, namespace {}, {}, {pods} pods",
+        sim.namespace(),
+        workloads.join(", ")
     );
     let _ = writeln!(
         out,

@@ -122,7 +122,8 @@ impl AppState {
             .and_then(|w| w.blue_green.clone());
         let Some(bg) = config else {
             self.notice = Some(format!(
-                "deployment/{} has no blue_green in the runbook: add blue_green = {{ service = \"NAME\", label = \"LABEL\" }} to its [[workload]]",
+                "{}/{} has no blue_green in the runbook: add blue_green = {{ service = \"NAME\", label = \"LABEL\" }} to its [[workload]]",
+                d.kind.resource(),
                 d.name
             ));
             return;

@@ -575,8 +575,9 @@ fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_ser
     pty.send(b"\x1b");
     pty.wait_for("[1] Rollouts", WAIT);
     // b on web-blue: the colour picker shows where each colour points.
-    // All complete: rows sort by name, and web-blue is the second.
-    pty.send(b"jb");
+    // All complete: rows sort by name (api, db, db-migrate, log-agent,
+    // web-blue), and web-blue is the fifth.
+    pty.send(b"jjjjb");
     pty.wait_for("Blue-green: service/web", WAIT);
     pty.wait_for("deployment/web-green", WAIT);
     pty.send(b"\x1b");
@@ -639,7 +640,7 @@ fn tick_an_auto_passing_a_manual_and_an_overridden_item_add_a_note_restart_and_r
     // item regresses on its own (journaled); space on it unticks it, and
     // ticking it again while its check fails asks why: an override.
     demo.fault("/faults/refuse?service=worker");
-    pty.send(b"jjjjjjjjj");
+    pty.send(b"jjjjjjjjjj");
     pty.wait_for("(probe:* ✗", WAIT);
     pty.wait_for("[~] All health endpoints responding", WAIT);
     pty.send(b" ");

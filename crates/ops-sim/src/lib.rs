@@ -263,6 +263,24 @@ impl Sim {
             c.store.count(store::Kind::Pod),
         )
     }
+
+    /// How many objects of each workload kind the cluster holds, in the
+    /// order a summary names them, with the kinds it has none of left out.
+    pub fn workload_counts(&self) -> Vec<(&'static str, usize)> {
+        let c = lock(&self.cluster);
+        [
+            store::Kind::Deployment,
+            store::Kind::StatefulSet,
+            store::Kind::DaemonSet,
+            store::Kind::CronJob,
+            store::Kind::Job,
+            store::Kind::HorizontalPodAutoscaler,
+        ]
+        .into_iter()
+        .map(|k| (k.name(), c.store.count(k)))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+    }
 }
 
 impl Drop for Sim {

@@ -11,8 +11,8 @@
 //!   scenario's load).
 //! - `incident`: a `bad` release of `api` has just rolled out; errors and
 //!   latency climb until it is rolled back. `db` and `log-agent` as in
-//!   `go-live`; the Job `cache-rebuild` of the release failed
-//!   (BackoffLimitExceeded).
+//!   `go-live`; of the release's Jobs, `db-migrate` completed and
+//!   `cache-rebuild` failed (BackoffLimitExceeded).
 //! - `scale`: many workloads and pods, for benchmarks: of every 25
 //!   workloads one is a StatefulSet and one a DaemonSet, the rest
 //!   Deployments.
@@ -734,7 +734,17 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
             ] {
                 cluster.store.put_typed(s);
             }
-            // The release's cache rebuild, which failed three times.
+            // The release's schema migration ran; its cache rebuild failed
+            // three times.
+            let migrate = job(
+                cluster,
+                ns,
+                "db-migrate",
+                "registry.example.com/shop/migrate:1.5.0",
+                "Never",
+                6,
+            );
+            cluster.store.put_typed(migrate);
             let rebuild = job(
                 cluster,
                 ns,
@@ -747,6 +757,7 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
             settle(cluster);
             shop_stateful(cluster, ns);
             age_job(cluster, ns, "cache-rebuild", jiff::SignedDuration::ZERO);
+            age_job(cluster, ns, "db-migrate", jiff::SignedDuration::ZERO);
             backdate(cluster);
             // The bad release has just finished rolling out.
             set_image(

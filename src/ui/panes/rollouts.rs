@@ -221,10 +221,10 @@ fn batch_cells(
 ) {
     let muted = theme.muted();
     if d.kind == WorkloadKind::CronJob {
-        cells.push(Cell::keep(Span::styled(
-            format!("{} ", fit(&b.schedule, 16)),
-            theme.base(),
-        )));
+        cells.push(Cell::at(
+            3,
+            Span::styled(format!("{} ", fit(&b.schedule, 16)), theme.base()),
+        ));
         let when =
             |t: Option<i64>| t.map_or("never".to_string(), |t| format!("{} ago", age(now - t)));
         cells.push(Cell::at(

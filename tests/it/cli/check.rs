@@ -78,7 +78,7 @@ fn go_then_warnings_then_no_go_with_json_and_junit() {
         checks.iter().map(|c| c["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
-        ["alerts", "probe", "rollout", "signal"]
+        ["alerts", "job", "probe", "rollout", "signal"]
     );
     // Every check passes; on a loaded machine a latency may pass only at
     // the warn tier, which still passes the gate.
@@ -99,6 +99,12 @@ fn go_then_warnings_then_no_go_with_json_and_junit() {
     );
     assert_eq!(doc["skipped"], serde_json::json!(["rate-limit"]));
     assert_eq!(find(&doc, "rollout", "api")["status"], "ok");
+    // The StatefulSet, the DaemonSet and the migration Job, each judged
+    // for its kind; the checklist's job check too.
+    assert_eq!(find(&doc, "rollout", "db")["status"], "ok");
+    assert_eq!(find(&doc, "rollout", "log-agent")["status"], "ok");
+    assert_eq!(find(&doc, "job", "db-migrate")["status"], "ok");
+    assert_eq!(find(&doc, "job", "db-migrate")["value"], "complete");
 
     // --include-bursts runs the burst probe too, and skips nothing.
     let doc = json(&check(

@@ -235,7 +235,7 @@ fn a_go_live_report() {
         "| Pre-Deployment | 2 | 0 | 1 | 0 | 2 | 5 |",
         "| Post-Deployment | 0 | 1 | 0 | 2 | 7 | 10 |",
         "| First week (every 1d, run 2026-11-23) | 0 | 0 | 0 | 1 | 2 | 3 |",
-        "| **Total** | 2 | 1 | 1 | 3 | 16 | 23 |",
+        "| **Total** | 2 | 1 | 1 | 3 | 17 | 24 |",
         "- [ ] On-call engineer and rollback owner named — ticked by bob, 2026-11-23 09:41 UTC, but its text changed since: verify again",
         "- [ ] TLS certificate valid for more than 14 days `probe:api-tls` — **failing** since 2026-11-23 09:40 UTC: probe api-tls: failing (TLS: certificate expired)",
         "- [ ] Smoke test: place a test order\n  - note (bob, 2026-11-23 09:45 UTC): order 1042 placed &lt;img src=x onerror=alert(1)&gt;\n",

@@ -355,7 +355,13 @@ async fn a_runbooks_selector_narrows_the_pods_watched() {
     let mut state = ClusterState::new(Vec::new());
     until(&mut rx, &mut state, "api and worker pods", |s| {
         let count = |prefix: &str| s.pods.keys().filter(|p| p.starts_with(prefix)).count();
-        count("api-") >= 3 && count("worker-") >= 2 && s.workloads.len() == 4
+        count("api-") >= 3
+            && count("worker-") >= 2
+            && s.workloads
+                .keys()
+                .filter(|(kind, _)| *kind == WorkloadKind::Deployment)
+                .count()
+                == 4
     })
     .await;
     assert!(
