@@ -277,3 +277,127 @@ async fn a_daemonset_is_restarted_and_rolled_back_and_refuses_a_scale() {
     .unwrap_err();
     assert!(why.contains("no replica count"), "{why}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cronjob_is_suspended_resumed_and_run_now_and_an_hpas_range_is_changed() {
+    let demo = Demo::start(FAST);
+    let c = client(&demo).await;
+    let conn = ops_tui::kube::connect(Some(&demo.kubeconfig), Some("demo"), None)
+        .await
+        .unwrap();
+
+    // Suspend, then resume: spec.suspend as kubectl reads it.
+    let (_dir, journal) = run(
+        &demo,
+        &c,
+        Plan::suspend(WorkloadKind::CronJob, NS, "report-nightly", true),
+        ("cronjob/report-nightly", "{.spec.suspend}"),
+    )
+    .await;
+    assert_eq!(steps(&journal).last(), Some(&(Step::Outcome, Some(true))));
+    assert_eq!(
+        demo.ok(&[
+            "get",
+            "cronjob/report-nightly",
+            "-o",
+            "jsonpath={.spec.suspend}"
+        ]),
+        "true"
+    );
+    run(
+        &demo,
+        &c,
+        Plan::suspend(WorkloadKind::CronJob, NS, "report-nightly", false),
+        ("cronjob/report-nightly", "{.spec.suspend}"),
+    )
+    .await;
+    assert_eq!(
+        demo.ok(&[
+            "get",
+            "cronjob/report-nightly",
+            "-o",
+            "jsonpath={.spec.suspend}"
+        ]),
+        "false"
+    );
+
+    // Run now: the Job made from the CronJob's row runs to completion,
+    // owned by the CronJob and marked manual, as kubectl create job
+    // --from=cronjob/... makes it.
+    let cronjob = ops_tui::kube::list_workloads(&conn, WorkloadKind::CronJob)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|w| w.name == "report-nightly")
+        .unwrap();
+    let template = cronjob
+        .batch
+        .as_ref()
+        .unwrap()
+        .job_template
+        .clone()
+        .unwrap();
+    let plan = Plan::trigger(NS, &cronjob.name, &cronjob.uid, &template, "t3st1");
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::for_env(dir.path(), "shop", "demo");
+    let action = Action {
+        plan,
+        journal: &journal,
+        kube_user: Some("admin".into()),
+    };
+    action.dry_run(&c, false).await.unwrap();
+    assert!(
+        demo.kubectl(&["get", "job/report-nightly-manual-t3st1"])
+            .stderr
+            .starts_with(b"Error from server (NotFound)"),
+        "the dry run created the Job"
+    );
+    action.execute(&c, false).await.unwrap();
+    demo.ok(&[
+        "wait",
+        "--for=condition=complete",
+        "job/report-nightly-manual-t3st1",
+        "--timeout=60s",
+    ]);
+    assert_eq!(
+        demo.ok(&[
+            "get",
+            "job/report-nightly-manual-t3st1",
+            "-o",
+            "jsonpath={.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate} {.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}"
+        ]),
+        "manual CronJob/report-nightly"
+    );
+    // The check of the CronJob now judges that Job, its newest.
+    let jobs = ops_tui::kube::list_workloads(&conn, WorkloadKind::Job)
+        .await
+        .unwrap();
+    assert!(jobs.iter().any(|j| j.name == "report-nightly-manual-t3st1"
+        && j.batch.as_ref().and_then(|b| b.cronjob.as_deref()) == Some(cronjob.uid.as_str())));
+
+    // The HPA's range: a minimum above worker's count scales it up.
+    run(
+        &demo,
+        &c,
+        Plan::hpa_range(NS, "worker", (2, 6), (3, 6)),
+        ("hpa/worker", "{.spec.minReplicas}"),
+    )
+    .await;
+    assert_eq!(
+        demo.ok(&[
+            "get",
+            "hpa/worker",
+            "-o",
+            "jsonpath={.spec.minReplicas}-{.spec.maxReplicas}"
+        ]),
+        "3-6"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while demo.ok(&["get", "deploy/worker", "-o", "jsonpath={.spec.replicas}"]) != "3" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the HPA never scaled worker to its new minimum"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}

@@ -476,3 +476,60 @@ fn a_cronjob_is_suspended_and_run_now_and_a_finished_job_says_why_it_does_not_re
         "{notice}"
     );
 }
+
+#[test]
+fn a_running_jobs_view_and_the_retry_of_its_pod_in_a_crash_loop() {
+    use ops_tui::kube::model::BatchRow;
+    let mut s = with_batch();
+    let seed = WorkloadRow {
+        kind: WorkloadKind::Job,
+        name: "seed".into(),
+        uid: "uid-seed".into(),
+        created_at: Some(NOW - 300),
+        images: vec!["registry.example.com/shop/seed:1.0".into()],
+        batch: Some(Box::new(BatchRow {
+            completions: Some(2),
+            parallelism: 2,
+            backoff_limit: 4,
+            active: 2,
+            succeeded: 0,
+            failed: 1,
+            started_at: Some(NOW - 300),
+            ..BatchRow::default()
+        })),
+        ..WorkloadRow::default()
+    };
+    update(
+        &mut s,
+        Msg::Kube(0, KubeMsg::Workloads(WorkloadKind::Job, Change::Upsert(seed))),
+    );
+    let mut looping = pod("seed-k2x9p", "seed", "", false);
+    looping.phase = PodPhase::Failing;
+    looping.status = "CrashLoopBackOff".into();
+    looping.restarts = 4;
+    let running = pod("seed-q7m3z", "seed", "", true);
+    for p in [looping, running] {
+        update(&mut s, Msg::Kube(0, KubeMsg::Pods(Change::Upsert(p))));
+    }
+    s.cluster.refresh(NOW + 60);
+    select(&mut s, WorkloadKind::Job, "seed");
+    press(&mut s, KeyCode::Enter);
+    let screen = render(&s, 140, 30);
+    for needle in [
+        "job/seed ▲ running · 0 of 2 succeeded · 2 active · 1 failed (backoff limit 4) · parallelism 2",
+        "seed-k2x9p CrashLoopBackOff",
+        "A Job has no revisions: it runs once.",
+    ] {
+        assert!(screen.contains(needle), "{needle:?} not in\n{screen}");
+    }
+    assert_snapshot!("workload_view_job_140x30", screen);
+    press(&mut s, KeyCode::Char('r'));
+    let Some(Dialog::Checking { plan, .. }) = s.dialog() else {
+        panic!("no dry run: {:?} {:?}", s.dialog(), s.notice);
+    };
+    assert_eq!(
+        plan.summary,
+        "delete pod/seed-k2x9p of job/seed (its controller starts a new pod)"
+    );
+    assert_eq!(plan.path, "/api/v1/namespaces/shop-prod/pods/seed-k2x9p");
+}
