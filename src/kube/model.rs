@@ -147,6 +147,44 @@ fn template_labels(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> BTreeMap<
         .unwrap_or_default()
 }
 
+/// A condition's type or status: a `String` in some kinds' condition
+/// types, an `Option<String>` in others.
+trait Text {
+    fn text(&self) -> Option<&String>;
+}
+
+impl Text for String {
+    fn text(&self) -> Option<&String> {
+        Some(self)
+    }
+}
+
+impl Text for Option<String> {
+    fn text(&self) -> Option<&String> {
+        self.as_ref()
+    }
+}
+
+/// The conditions of a StatefulSet, DaemonSet, Job or HPA status, whose
+/// condition types have the same fields.
+macro_rules! condition_rows {
+    ($conditions:expr) => {
+        $conditions
+            .iter()
+            .flatten()
+            .map(|c| {
+                condition_row(
+                    Text::text(&c.type_),
+                    Text::text(&c.status),
+                    c.reason.as_ref(),
+                    c.message.as_ref(),
+                    secs(c.last_transition_time.as_ref()),
+                )
+            })
+            .collect()
+    };
+}
+
 /// A condition of any of the three kinds (their condition types share
 /// these fields; StatefulSet and DaemonSet conditions have no update time).
 fn condition_row(
@@ -190,20 +228,7 @@ impl WorkloadRow {
             available: status.available_replicas.unwrap_or(0),
             images: images(spec.template.spec.as_ref()),
             created_at: secs(s.metadata.creation_timestamp.as_ref()),
-            conditions: status
-                .conditions
-                .iter()
-                .flatten()
-                .map(|c| {
-                    condition_row(
-                        c.type_.as_ref(),
-                        c.status.as_ref(),
-                        c.reason.as_ref(),
-                        c.message.as_ref(),
-                        secs(c.last_transition_time.as_ref()),
-                    )
-                })
-                .collect(),
+            conditions: condition_rows!(status.conditions),
             template_labels: template_labels(&spec.template),
             strategy,
             current_revision: status.current_revision.clone(),
@@ -237,20 +262,7 @@ impl WorkloadRow {
             available: status.number_available.unwrap_or(0),
             images: images(spec.template.spec.as_ref()),
             created_at: secs(d.metadata.creation_timestamp.as_ref()),
-            conditions: status
-                .conditions
-                .iter()
-                .flatten()
-                .map(|c| {
-                    condition_row(
-                        c.type_.as_ref(),
-                        c.status.as_ref(),
-                        c.reason.as_ref(),
-                        c.message.as_ref(),
-                        secs(c.last_transition_time.as_ref()),
-                    )
-                })
-                .collect(),
+            conditions: condition_rows!(status.conditions),
             template_labels: template_labels(&spec.template),
             strategy,
             ..WorkloadRow::default()
@@ -392,20 +404,7 @@ impl WorkloadRow {
     pub fn from_job(j: &Job) -> WorkloadRow {
         let spec = j.spec.clone().unwrap_or_default();
         let status = j.status.clone().unwrap_or_default();
-        let conditions: Vec<ConditionRow> = status
-            .conditions
-            .iter()
-            .flatten()
-            .map(|c| {
-                condition_row(
-                    Some(&c.type_),
-                    Some(&c.status),
-                    c.reason.as_ref(),
-                    c.message.as_ref(),
-                    secs(c.last_transition_time.as_ref()),
-                )
-            })
-            .collect();
+        let conditions: Vec<ConditionRow> = condition_rows!(status.conditions);
         let cronjob = j
             .metadata
             .owner_references
@@ -563,20 +562,7 @@ impl HpaRow {
             current: status.current_replicas.unwrap_or(0),
             desired: status.desired_replicas,
             metrics,
-            conditions: status
-                .conditions
-                .iter()
-                .flatten()
-                .map(|c| {
-                    condition_row(
-                        Some(&c.type_),
-                        Some(&c.status),
-                        c.reason.as_ref(),
-                        c.message.as_ref(),
-                        secs(c.last_transition_time.as_ref()),
-                    )
-                })
-                .collect(),
+            conditions: condition_rows!(status.conditions),
         }
     }
 

@@ -112,12 +112,17 @@ pub fn pods_of<'a>(cluster: &'a ClusterState, rss: &[&ReplicaSetRow]) -> Vec<&'a
         .values()
         .filter(|p| owners.contains(p.owner.as_str()))
         .collect();
+    problems_first(&mut pods);
+    pods
+}
+
+/// Pods not running and ready first, then by name.
+fn problems_first(pods: &mut [&PodRow]) {
     pods.sort_by(|a, b| {
         healthy(a)
             .cmp(&healthy(b))
             .then_with(|| a.name.cmp(&b.name))
     });
-    pods
 }
 
 fn healthy(p: &PodRow) -> bool {
@@ -171,11 +176,7 @@ pub fn owned_pods<'a>(cluster: &'a ClusterState, w: &WorkloadRow) -> Vec<&'a Pod
         .values()
         .filter(|p| !w.uid.is_empty() && p.owner == w.uid)
         .collect();
-    pods.sort_by(|a, b| {
-        healthy(a)
-            .cmp(&healthy(b))
-            .then_with(|| a.name.cmp(&b.name))
-    });
+    problems_first(&mut pods);
     pods
 }
 
@@ -302,11 +303,7 @@ fn cronjob_view<'a>(cluster: &'a ClusterState, cronjob: &'a WorkloadRow) -> Work
         .values()
         .filter(|p| uids.contains(p.owner.as_str()))
         .collect();
-    pods.sort_by(|a, b| {
-        healthy(a)
-            .cmp(&healthy(b))
-            .then_with(|| a.name.cmp(&b.name))
-    });
+    problems_first(&mut pods);
     let history = jobs
         .iter()
         .enumerate()

@@ -501,7 +501,10 @@ fn a_running_jobs_view_and_the_retry_of_its_pod_in_a_crash_loop() {
     };
     update(
         &mut s,
-        Msg::Kube(0, KubeMsg::Workloads(WorkloadKind::Job, Change::Upsert(seed))),
+        Msg::Kube(
+            0,
+            KubeMsg::Workloads(WorkloadKind::Job, Change::Upsert(seed)),
+        ),
     );
     let mut looping = pod("seed-k2x9p", "seed", "", false);
     looping.phase = PodPhase::Failing;
