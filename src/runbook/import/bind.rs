@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::extract::{Found, ProbeKind};
+use super::found::{Found, ProbeKind};
 use crate::runbook::check_ref::CheckRef;
 
 /// Whether imported items may get `job:NAME` checks ("the newest Job of
@@ -243,7 +243,7 @@ impl Targets {
 
 /// Whether a probe watches a certificate: a health or headers probe on
 /// an https host the guide names.
-pub fn cert_watched(found: &Found, p: &super::extract::Probe) -> bool {
+pub fn cert_watched(found: &Found, p: &super::found::Probe) -> bool {
     !matches!(p.kind, ProbeKind::Burst(_))
         && found
             .host(&p.var)

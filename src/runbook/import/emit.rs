@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::bind::cert_watched;
-use super::extract::{Found, Probe, ProbeKind};
+use super::found::{Found, Probe, ProbeKind};
 use super::phases::Phase;
 use super::text::comment_safe;
 use super::{Imported, Summary};

@@ -76,6 +76,7 @@
 mod bind;
 mod emit;
 mod extract;
+mod found;
 mod manifest;
 mod markdown;
 mod phases;

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
-use super::extract::{Found, Host, Probe, ProbeKind};
+use super::found::{Found, Host, Probe, ProbeKind};
 use super::manifest::Manifests;
 use super::markdown::Doc;
 use super::shell::{Commands, Curl};
