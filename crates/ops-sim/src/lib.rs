@@ -11,6 +11,7 @@ pub mod controller;
 pub mod http;
 pub mod kubeconfig;
 pub mod logs;
+pub mod memory;
 pub mod patch;
 pub mod prom;
 pub mod scenario;

@@ -28,17 +28,6 @@ const COMPONENT: &str = "cronjob-controller";
 /// More missed start times than this get a warning.
 const TOO_MANY_MISSED: usize = 100;
 
-/// What the controller has already reported, so that a state that lasts
-/// is reported once (the real controller syncs at scheduled times, not
-/// at every tick): per CronJob uid, the scheduled time last turned down,
-/// and the Jobs seen that it did not create.
-#[derive(Debug, Default)]
-pub struct Reported {
-    turned_down: HashMap<String, Timestamp>,
-    unexpected: HashSet<String>,
-    warned: HashSet<(String, &'static str)>,
-}
-
 /// Syncs every CronJob. Returns whether one needs the clock (it is not
 /// suspended).
 pub fn sync(cluster: &mut Cluster) -> bool {
