@@ -5,6 +5,7 @@
 //! CronJob and HorizontalPodAutoscaler controllers. `tick` runs them all
 //! once.
 
+pub mod admission;
 mod cronjob;
 mod daemonset;
 mod deployment;
