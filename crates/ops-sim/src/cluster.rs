@@ -9,6 +9,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::memory::Memory;
 use super::store::{Kind, Store, now};
 
 /// How long each step of a pod's life takes.
@@ -121,7 +122,7 @@ pub struct Cluster {
     next_ip: u32,
     /// What controllers remember between their syncs, as the real ones
     /// keep it in memory.
-    pub memory: crate::controller::Memory,
+    pub memory: Memory,
 }
 
 pub type Shared = Arc<Mutex<Cluster>>;

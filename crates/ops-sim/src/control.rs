@@ -1,16 +1,18 @@
 //! Fault injection over HTTP, for rehearsing incidents and for tests:
 //! `POST /faults/NAME?...`, `GET /` lists them and the current state.
 
-use std::sync::Weak;
+use std::sync::{Arc, Weak};
 
 use hyper::{Method, StatusCode};
 use k8s_openapi::api::apps::v1::Deployment;
 use serde_json::json;
+use tokio::sync::watch;
 
-use super::SimHandle;
-use super::cluster::lock;
+use super::api::Api;
+use super::cluster::{Shared, lock};
 use super::http::{self, Req, Resp};
 use super::scenario::set_image;
+use super::service::ServiceSim;
 use super::store::Kind;
 
 pub const FAULTS: &[(&str, &str)] = &[
@@ -45,6 +47,25 @@ pub const FAULTS: &[(&str, &str)] = &[
     ),
     ("clear", "clear every service fault and forbidden resource"),
 ];
+
+/// What the control endpoint and the `Sim` share.
+pub struct SimHandle {
+    pub cluster: Shared,
+    pub api: Arc<Api>,
+    pub services: Vec<Arc<ServiceSim>>,
+    pub namespace: String,
+    pub(crate) restart: watch::Sender<u64>,
+}
+
+impl SimHandle {
+    pub fn drop_watches(&self) {
+        self.api.drop_watches.send_modify(|n| *n += 1);
+    }
+
+    pub fn restart_api(&self) {
+        self.restart.send_modify(|n| *n += 1);
+    }
+}
 
 fn ok(message: String) -> Resp {
     http::json(StatusCode::OK, &json!({"ok": true, "message": message}))

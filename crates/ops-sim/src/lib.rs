@@ -11,6 +11,7 @@ pub mod controller;
 pub mod http;
 pub mod kubeconfig;
 pub mod logs;
+pub mod memory;
 pub mod patch;
 pub mod prom;
 pub mod scenario;
@@ -19,6 +20,8 @@ pub mod service;
 pub mod store;
 pub mod tls;
 pub mod traffic;
+
+pub use control::SimHandle;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -77,25 +80,6 @@ pub struct Ports {
 impl Ports {
     fn at(&self, offset: u16) -> u16 {
         self.base.map_or(0, |b| b.saturating_add(offset))
-    }
-}
-
-/// What the control endpoint and the `Sim` share.
-pub struct SimHandle {
-    pub cluster: Shared,
-    pub api: Arc<Api>,
-    pub services: Vec<Arc<ServiceSim>>,
-    pub namespace: String,
-    restart: watch::Sender<u64>,
-}
-
-impl SimHandle {
-    pub fn drop_watches(&self) {
-        self.api.drop_watches.send_modify(|n| *n += 1);
-    }
-
-    pub fn restart_api(&self) {
-        self.restart.send_modify(|n| *n += 1);
     }
 }
 

@@ -27,7 +27,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::json;
 
 use super::cluster::Cluster;
-use super::controller::{self, CHANGE_CAUSE};
+use super::controller::{self, CHANGE_CAUSE, admission};
 use super::store::{Kind, Typed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +134,7 @@ pub fn deployment(
         }
     });
     let mut d: Deployment = serde_json::from_value(value).unwrap_or_default();
-    super::api::default_deployment(&mut d.spec);
+    admission::default_deployment(&mut d.spec);
     d
 }
 
@@ -178,7 +178,7 @@ pub fn statefulset(
         }
     });
     let mut s: StatefulSet = serde_json::from_value(value).unwrap_or_default();
-    super::api::default_statefulset(&mut s.spec);
+    admission::default_statefulset(&mut s.spec);
     s
 }
 
@@ -200,7 +200,7 @@ pub fn daemonset(ns: &str, name: &str, image: &str, port: (&str, i32)) -> Daemon
         }
     });
     let mut d: DaemonSet = serde_json::from_value(value).unwrap_or_default();
-    super::api::default_daemonset(&mut d.spec);
+    admission::default_daemonset(&mut d.spec);
     d
 }
 
@@ -407,7 +407,7 @@ pub fn job(
         }
     });
     let mut j: Job = serde_json::from_value(value).unwrap_or_default();
-    super::api::admit_new_job(&mut cluster.store, &mut j);
+    admission::admit_new_job(&mut cluster.store, &mut j);
     j
 }
 
@@ -434,7 +434,7 @@ pub fn cronjob(ns: &str, name: &str, schedule: &str, image: &str) -> CronJob {
         }
     });
     let mut c: CronJob = serde_json::from_value(value).unwrap_or_default();
-    super::api::default_cronjob(&mut c);
+    admission::default_cronjob(&mut c);
     c
 }
 
@@ -452,7 +452,7 @@ pub fn hpa(ns: &str, name: &str, min: i32, max: i32, cpu: i32) -> HorizontalPodA
         }
     });
     let mut h: HorizontalPodAutoscaler = serde_json::from_value(value).unwrap_or_default();
-    super::api::default_hpa(&mut h);
+    admission::default_hpa(&mut h);
     h
 }
 

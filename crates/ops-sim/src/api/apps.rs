@@ -1,18 +1,14 @@
 //! What the API server does for StatefulSets and DaemonSets on a write:
-//! their defaults (and those of their pod templates), validation,
+//! their defaults (from `controller::admission`), validation,
 //! `metadata.generation` (and a DaemonSet's template generation), the scale
 //! subresource of a StatefulSet, and the deletion of what they own.
 
 use std::collections::BTreeMap;
 
 use hyper::StatusCode;
-use k8s_openapi::api::apps::v1::{
-    DaemonSetSpec, DaemonSetUpdateStrategy, RollingUpdateDaemonSet,
-    RollingUpdateStatefulSetStrategy, StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy,
-    StatefulSetSpec, StatefulSetUpdateStrategy,
-};
+use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::autoscaling::v1::{Scale, ScaleSpec, ScaleStatus};
-use k8s_openapi::api::core::v1::{Pod, PodSecurityContext, PodTemplateSpec, ResourceRequirements};
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
@@ -20,106 +16,11 @@ use serde_json::Value;
 use super::write::{conflict, dry_run, invalid, precondition};
 use super::{Api, not_found, status};
 use crate::cluster::{Cluster, lock};
+use crate::controller::admission::{default_daemonset, default_statefulset};
 use crate::controller::{delete_pod, history::TEMPLATE_GENERATION, owned_by};
 use crate::http::{Req, Resp, json};
 use crate::patch::{self, PatchType};
 use crate::store::{Kind, Obj, Typed};
-
-/// The defaults the API server gives a pod template.
-pub fn default_pod_template(template: &mut PodTemplateSpec) {
-    let Some(pod) = template.spec.as_mut() else {
-        return;
-    };
-    for c in pod
-        .containers
-        .iter_mut()
-        .chain(pod.init_containers.iter_mut().flatten())
-    {
-        for p in c.ports.iter_mut().flatten() {
-            p.protocol.get_or_insert_with(|| "TCP".into());
-        }
-        let image = c.image.clone().unwrap_or_default();
-        let tag = image
-            .rsplit_once('/')
-            .map_or(image.as_str(), |(_, last)| last)
-            .split_once(':')
-            .map(|(_, t)| t.to_string());
-        c.image_pull_policy.get_or_insert_with(|| {
-            if tag.is_none_or(|t| t == "latest") && !image.contains('@') {
-                "Always".into()
-            } else {
-                "IfNotPresent".into()
-            }
-        });
-        c.resources
-            .get_or_insert_with(ResourceRequirements::default);
-        c.termination_message_path
-            .get_or_insert_with(|| "/dev/termination-log".into());
-        c.termination_message_policy
-            .get_or_insert_with(|| "File".into());
-    }
-    pod.restart_policy.get_or_insert_with(|| "Always".into());
-    pod.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
-    pod.scheduler_name
-        .get_or_insert_with(|| "default-scheduler".into());
-    pod.security_context
-        .get_or_insert_with(PodSecurityContext::default);
-    pod.termination_grace_period_seconds.get_or_insert(30);
-}
-
-/// The defaults the API server fills in for a StatefulSet.
-pub fn default_statefulset(spec: &mut StatefulSetSpec) {
-    default_pod_template(&mut spec.template);
-    let strategy = spec
-        .update_strategy
-        .get_or_insert_with(StatefulSetUpdateStrategy::default);
-    if strategy.type_.as_deref().is_none_or(str::is_empty) {
-        strategy.type_ = Some("RollingUpdate".into());
-        strategy
-            .rolling_update
-            .get_or_insert_with(RollingUpdateStatefulSetStrategy::default);
-    }
-    if strategy.type_.as_deref() == Some("RollingUpdate")
-        && let Some(ru) = strategy.rolling_update.as_mut()
-    {
-        ru.partition.get_or_insert(0);
-    }
-    let retention = spec
-        .persistent_volume_claim_retention_policy
-        .get_or_insert_with(StatefulSetPersistentVolumeClaimRetentionPolicy::default);
-    retention
-        .when_deleted
-        .get_or_insert_with(|| "Retain".into());
-    retention.when_scaled.get_or_insert_with(|| "Retain".into());
-    spec.replicas.get_or_insert(1);
-    spec.revision_history_limit.get_or_insert(10);
-    if spec
-        .pod_management_policy
-        .as_deref()
-        .is_none_or(str::is_empty)
-    {
-        spec.pod_management_policy = Some("OrderedReady".into());
-    }
-}
-
-/// The defaults the API server fills in for a DaemonSet.
-pub fn default_daemonset(spec: &mut DaemonSetSpec) {
-    default_pod_template(&mut spec.template);
-    let strategy = spec
-        .update_strategy
-        .get_or_insert_with(DaemonSetUpdateStrategy::default);
-    if strategy.type_.as_deref().is_none_or(str::is_empty) {
-        strategy.type_ = Some("RollingUpdate".into());
-    }
-    if strategy.type_.as_deref() == Some("RollingUpdate") {
-        let ru = strategy
-            .rolling_update
-            .get_or_insert_with(RollingUpdateDaemonSet::default);
-        ru.max_unavailable.get_or_insert(IntOrString::Int(1));
-        ru.max_surge.get_or_insert(IntOrString::Int(0));
-    }
-    spec.revision_history_limit.get_or_insert(10);
-}
 
 /// Selector and template checks both kinds share.
 fn check_template(selector: &LabelSelector, template: &PodTemplateSpec, causes: &mut Vec<String>) {

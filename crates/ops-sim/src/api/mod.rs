@@ -10,10 +10,6 @@ mod read;
 pub mod table;
 mod write;
 
-pub use apps::{default_daemonset, default_statefulset};
-pub use batch::{admit_new_job, default_cronjob, default_hpa, default_job};
-pub use write::default_deployment;
-
 use std::sync::Arc;
 
 use hyper::{Method, StatusCode};

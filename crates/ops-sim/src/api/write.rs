@@ -5,17 +5,15 @@
 use std::collections::BTreeMap;
 
 use hyper::StatusCode;
-use k8s_openapi::api::apps::v1::{
-    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
-};
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v1::{Scale, ScaleSpec, ScaleStatus};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 use super::{Api, not_found, status};
 use crate::cluster::{Cluster, lock};
+use crate::controller::admission::default_deployment;
 use crate::controller::delete_pod;
 use crate::http::{Req, Resp, json};
 use crate::patch::{self, PatchType};
@@ -149,43 +147,6 @@ fn validate(obj: &mut Obj, old: Option<&Obj>) -> Result<(), Vec<String>> {
         Ok(())
     } else {
         Err(causes)
-    }
-}
-
-/// The defaults the API server fills in for a Deployment.
-pub fn default_deployment(spec: &mut DeploymentSpec) {
-    if let Some(pod) = spec.template.spec.as_mut() {
-        for c in &mut pod.containers {
-            for p in c.ports.iter_mut().flatten() {
-                p.protocol.get_or_insert_with(|| "TCP".into());
-            }
-            c.image_pull_policy
-                .get_or_insert_with(|| "IfNotPresent".into());
-            c.termination_message_path
-                .get_or_insert_with(|| "/dev/termination-log".into());
-        }
-        pod.restart_policy.get_or_insert_with(|| "Always".into());
-        pod.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
-        pod.termination_grace_period_seconds.get_or_insert(30);
-    }
-    spec.replicas.get_or_insert(1);
-    spec.revision_history_limit.get_or_insert(10);
-    spec.progress_deadline_seconds.get_or_insert(600);
-    let strategy = spec
-        .strategy
-        .get_or_insert_with(DeploymentStrategy::default);
-    let type_ = strategy
-        .type_
-        .get_or_insert_with(|| "RollingUpdate".into())
-        .clone();
-    if type_ == "RollingUpdate" {
-        let ru = strategy
-            .rolling_update
-            .get_or_insert_with(RollingUpdateDeployment::default);
-        ru.max_surge
-            .get_or_insert(IntOrString::String("25%".into()));
-        ru.max_unavailable
-            .get_or_insert(IntOrString::String("25%".into()));
     }
 }
 

@@ -16,6 +16,7 @@ use k8s_openapi::api::batch::v1::{CronJob, CronJobStatus, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
+use super::admission::admit_new_job;
 use super::job::finished;
 use super::owner_ref;
 use super::schedule::{Schedule, time_zone};
@@ -27,17 +28,6 @@ pub const SCHEDULED_TIMESTAMP: &str = "batch.kubernetes.io/cronjob-scheduled-tim
 const COMPONENT: &str = "cronjob-controller";
 /// More missed start times than this get a warning.
 const TOO_MANY_MISSED: usize = 100;
-
-/// What the controller has already reported, so that a state that lasts
-/// is reported once (the real controller syncs at scheduled times, not
-/// at every tick): per CronJob uid, the scheduled time last turned down,
-/// and the Jobs seen that it did not create.
-#[derive(Debug, Default)]
-pub struct Reported {
-    turned_down: HashMap<String, Timestamp>,
-    unexpected: HashSet<String>,
-    warned: HashSet<(String, &'static str)>,
-}
 
 /// Syncs every CronJob. Returns whether one needs the clock (it is not
 /// suspended).
@@ -382,7 +372,7 @@ fn job_from_template(
         spec: template.spec,
         status: None,
     };
-    crate::api::admit_new_job(&mut cluster.store, &mut job);
+    admit_new_job(&mut cluster.store, &mut job);
     let stored = cluster.store.put_typed(job.clone());
     job.metadata = stored.meta().clone();
     job
@@ -448,7 +438,27 @@ mod tests {
 
     /// A CronJob made `age` ago, with changes to its spec.
     fn add_cronjob(c: &mut Cluster, schedule: &str, age: i64, change: impl FnOnce(&mut CronJob)) {
-        let mut cj = crate::scenario::cronjob("shop", "report", schedule, "shop/report:1.0");
+        let mut cj: CronJob = serde_json::from_value(serde_json::json!({
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": {"name": "report", "namespace": "shop", "generation": 1},
+            "spec": {
+                "schedule": schedule,
+                "jobTemplate": {"spec": {"backoffLimit": 2, "template": {
+                    "metadata": {"labels": {"app": "report"}},
+                    "spec": {
+                        "restartPolicy": "OnFailure",
+                        "containers": [{
+                            "name": "report",
+                            "image": "shop/report:1.0",
+                            "resources": {"limits": {"memory": "256Mi", "cpu": "500m"}, "requests": {"memory": "128Mi", "cpu": "100m"}}
+                        }]
+                    }
+                }}}
+            }
+        }))
+        .unwrap();
+        super::super::admission::default_cronjob(&mut cj);
         cj.metadata.creation_timestamp = Some(Time(
             Timestamp::now() - jiff::SignedDuration::from_secs(age),
         ));

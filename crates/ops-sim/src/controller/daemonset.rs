@@ -700,8 +700,9 @@ fn update_status(
 
 #[cfg(test)]
 mod tests {
+    use super::super::admission::default_daemonset;
     use super::super::history::testing::{
-        cluster, finish_deletions, image, make_ready, names, pods,
+        cluster, finish_deletions, image, make_ready, names, pod_template, pods,
     };
     use super::*;
     use crate::cluster::Cluster;
@@ -713,8 +714,26 @@ mod tests {
     const V1: &str = "registry.example.com/platform/log-agent:3.2.1";
     const V2: &str = "registry.example.com/platform/log-agent:3.3.0";
 
+    /// The DaemonSet `log-agent`, as the API server stores it after
+    /// defaulting.
     fn create(cluster: &mut Cluster, edit: impl FnOnce(&mut DaemonSet)) {
-        let mut ds = crate::scenario::daemonset("ns", "log-agent", V1, ("metrics", 2020));
+        let mut ds: DaemonSet = serde_json::from_value(serde_json::json!({
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": {
+                "name": "log-agent",
+                "namespace": "ns",
+                "labels": {"app": "log-agent"},
+                "annotations": {TEMPLATE_GENERATION: "1"},
+                "generation": 1
+            },
+            "spec": {
+                "selector": {"matchLabels": {"app": "log-agent"}},
+                "template": pod_template("log-agent", V1, ("metrics", 2020))
+            }
+        }))
+        .unwrap();
+        default_daemonset(&mut ds.spec);
         edit(&mut ds);
         cluster.store.put_typed(ds);
     }

@@ -215,12 +215,26 @@ pub fn truncate(
 #[cfg(test)]
 pub(super) mod testing {
     use k8s_openapi::api::core::v1::Pod;
+    use serde_json::json;
 
     use crate::cluster::{Cluster, Timing};
     use crate::store::Kind;
 
     pub fn cluster() -> Cluster {
         Cluster::new(Timing::fast(), 10_000)
+    }
+
+    /// A pod template of one container, labelled `app: <name>`.
+    pub fn pod_template(name: &str, image: &str, port: (&str, i32)) -> serde_json::Value {
+        json!({
+            "metadata": {"labels": {"app": name}},
+            "spec": {"containers": [{
+                "name": name,
+                "image": image,
+                "ports": [{"containerPort": port.1, "name": port.0, "protocol": "TCP"}],
+                "resources": {"limits": {"memory": "512Mi", "cpu": "500m"}, "requests": {"memory": "256Mi", "cpu": "100m"}}
+            }]}
+        })
     }
 
     pub fn pods(cluster: &Cluster) -> Vec<Pod> {

@@ -17,7 +17,6 @@
 //! ([`crate::traffic`]), and its CPU follows from that rate, so more
 //! replicas use less each.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::autoscaling::v2::{
@@ -31,6 +30,7 @@ use serde_json::Value;
 
 use super::kubelet::{is_ready, serves_errors};
 use crate::cluster::Cluster;
+use crate::memory::HpaMemory;
 use crate::selector;
 use crate::store::{Kind, Obj, Typed, now};
 use crate::traffic::{JITTER, cpu_millis, requests_per_pod};
@@ -43,19 +43,6 @@ pub const TOLERANCE: f64 = 0.1;
 /// `spec.replicas`, `spec.selector` and `status.replicas`, as the scale
 /// subresource reads them. A new kind is one more line.
 const TARGETS: &[(&str, Kind)] = &[("Deployment", Kind::Deployment)];
-
-/// What the controller keeps between its syncs, by HPA uid: when it last
-/// synced, and its recent recommendations (for the stabilization window).
-#[derive(Debug, Default)]
-pub struct Autoscaling {
-    hpas: HashMap<String, Memory>,
-}
-
-#[derive(Debug, Default)]
-struct Memory {
-    synced: Option<Instant>,
-    recommendations: Vec<(Instant, i32)>,
-}
 
 /// Syncs every HPA that is due. Returns whether there is one (they need
 /// the clock).
@@ -292,7 +279,7 @@ pub fn limit(current: i32, desired: i32, min: i32, max: i32) -> (i32, &'static s
 
 /// Keeps `desired` among the recommendations of the window and returns
 /// the highest of them (a scale down waits until the window has passed).
-fn stabilize(memory: &mut Memory, desired: i32, now: Instant, window: Duration) -> i32 {
+fn stabilize(memory: &mut HpaMemory, desired: i32, now: Instant, window: Duration) -> i32 {
     let mut highest = desired;
     let mut old = None;
     for (i, (t, r)) in memory.recommendations.iter().enumerate() {
@@ -897,7 +884,7 @@ mod tests {
     fn scale_down_waits_for_the_stabilization_window() {
         let start = Instant::now();
         let window = Duration::from_secs(300);
-        let mut m = Memory::default();
+        let mut m = HpaMemory::default();
         m.recommendations.push((start, 4));
         // Within the window, 2 is held at the earlier 4.
         assert_eq!(

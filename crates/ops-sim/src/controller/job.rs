@@ -580,7 +580,7 @@ mod tests {
             to.extend(from.clone());
         }
         let mut job: Job = serde_json::from_value(value).unwrap();
-        crate::api::admit_new_job(&mut c.store, &mut job);
+        super::super::admission::admit_new_job(&mut c.store, &mut job);
         c.store.put_typed(job.clone());
         job
     }

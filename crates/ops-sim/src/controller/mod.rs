@@ -5,6 +5,7 @@
 //! CronJob and HorizontalPodAutoscaler controllers. `tick` runs them all
 //! once.
 
+pub mod admission;
 mod cronjob;
 mod daemonset;
 mod deployment;
@@ -25,14 +26,6 @@ pub use job::{
 pub use kubelet::{crashes, fails, is_ready, serves_errors, settle_finished_pod, settle_pod};
 pub use replicaset::delete_pod;
 pub use schedule::{Schedule, go_duration, time_zone};
-
-/// What controllers remember between their syncs, as the real ones keep
-/// it in memory rather than in the objects.
-#[derive(Debug, Default)]
-pub struct Memory {
-    autoscaling: hpa::Autoscaling,
-    cron: cronjob::Reported,
-}
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};

@@ -485,6 +485,8 @@ fn update_status(
 
 #[cfg(test)]
 mod tests {
+    use super::super::CHANGE_CAUSE;
+    use super::super::admission::default_statefulset;
     use super::super::history::testing::*;
     use super::*;
     use crate::cluster::Cluster;
@@ -492,9 +494,27 @@ mod tests {
     const V1: &str = "registry.example.com/shop/postgres:16.3";
     const V2: &str = "registry.example.com/shop/postgres:16.4";
 
+    /// The StatefulSet `db`, as the API server stores it after defaulting.
     fn create(cluster: &mut Cluster, replicas: i32, edit: impl FnOnce(&mut StatefulSet)) {
-        let mut set =
-            crate::scenario::statefulset("ns", "db", replicas, V1, ("postgres", 5432), "v1");
+        let mut set: StatefulSet = serde_json::from_value(serde_json::json!({
+            "apiVersion": "apps/v1",
+            "kind": "StatefulSet",
+            "metadata": {
+                "name": "db",
+                "namespace": "ns",
+                "labels": {"app": "db"},
+                "annotations": {CHANGE_CAUSE: "v1"},
+                "generation": 1
+            },
+            "spec": {
+                "replicas": replicas,
+                "serviceName": "db",
+                "selector": {"matchLabels": {"app": "db"}},
+                "template": pod_template("db", V1, ("postgres", 5432))
+            }
+        }))
+        .unwrap();
+        default_statefulset(&mut set.spec);
         edit(&mut set);
         cluster.store.put_typed(set);
     }
