@@ -179,9 +179,11 @@ impl Action {
             Action::Scale => {
                 "scale the selected workload (previewed, dry-run, confirmed, journaled)"
             }
-            Action::Restart => "restart the selected workload's pods, as kubectl rollout restart",
+            Action::Restart => {
+                "restart the selected workload's pods (kubectl rollout restart); a CronJob: run it now"
+            }
             Action::PauseResume => {
-                "pause or resume the selected Deployment's rollout (Deployments only)"
+                "pause or resume a Deployment's rollout; suspend or resume a CronJob or Job"
             }
             Action::Rollback => "roll the selected workload back to a chosen revision, with a diff",
             Action::Open => "open the selected item: a workload's view, a pod's logs",

@@ -168,16 +168,20 @@ impl AppState {
         }
     }
 
-    /// Whether the Deployment the keyed actions would act on now is paused
-    /// (the footer offers "resume" rather than "pause").
+    /// Whether the workload the keyed actions would act on now is paused
+    /// or suspended (the footer offers "resume" rather than "pause").
     pub fn target_paused(&self) -> bool {
-        let key = match self.workload() {
-            Some(view) => Some((view.kind, view.name.clone())),
-            None if self.focus == Pane::Rollouts => self.picked_key().ok(),
-            None => None,
+        self.target_workload().is_some_and(|d| d.paused)
+    }
+
+    /// The workload the keyed actions would act on now, if any.
+    pub fn target_workload(&self) -> Option<&WorkloadRow> {
+        let (kind, name) = match self.workload() {
+            Some(view) => (view.kind, view.name.clone()),
+            None if self.focus == Pane::Rollouts => self.picked_key().ok()?,
+            None => return None,
         };
-        key.and_then(|(kind, name)| self.cluster.workload(kind, &name))
-            .is_some_and(|d| d.paused)
+        self.cluster.workload(kind, &name)
     }
 
     /// Opens the log view of a pod of the workload view: the selected one

@@ -2,6 +2,7 @@
 //! generated from the active keymap. Hints that do not fit go whole, from
 //! the end, and an ellipsis says some did.
 
+use crate::kinds::WorkloadKind;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -21,6 +22,7 @@ pub fn line(state: &AppState, width: usize) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
     let paused = state.target_paused();
+    let kind = state.target_workload().map(|d| d.kind);
     let all = state.hints();
     let count = all.len();
     // Read-only says so right after help, before any hint can give way.
@@ -30,11 +32,14 @@ pub fn line(state: &AppState, width: usize) -> Line<'static> {
         hints.insert(1.min(hints.len()), ro);
     }
     for (i, (key, hint)) in hints.into_iter().enumerate() {
-        // p pauses a running Deployment and resumes a paused one.
-        let hint = if *hint == "pause" && paused {
-            "resume"
-        } else {
-            hint
+        // p pauses a running Deployment and resumes a paused one, and
+        // suspends a Job or CronJob; r runs a CronJob now.
+        let hint = match (*hint, kind) {
+            ("pause", _) if paused => "resume",
+            ("pause", Some(WorkloadKind::Job | WorkloadKind::CronJob)) => "suspend",
+            ("restart", Some(WorkloadKind::CronJob)) => "run now",
+            ("restart", Some(WorkloadKind::Job)) => "retry pod",
+            (hint, _) => hint,
         };
         let gap = if i > 0 { "  " } else { "" };
         let text = format!(" {hint}");

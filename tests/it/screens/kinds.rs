@@ -441,6 +441,12 @@ fn scaling_a_workload_an_hpa_steers_warns_and_offers_its_range() {
 fn a_cronjob_is_suspended_and_run_now_and_a_finished_job_says_why_it_does_not_rerun() {
     let mut s = with_batch();
     select(&mut s, WorkloadKind::CronJob, "report");
+    // The footer says what r and p do to a CronJob.
+    let footer = render(&s, 160, 30);
+    assert!(
+        footer.contains("r run now") && footer.contains("p suspend"),
+        "{footer}"
+    );
     press(&mut s, KeyCode::Char('p'));
     let Some(Dialog::Checking { plan, .. }) = s.dialog() else {
         panic!("no dry run: {:?}", s.dialog());
