@@ -48,6 +48,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
     if focused && state.zoomed {
         title.push(Span::styled("zoomed ", theme.muted()));
     }
+    if pane == Pane::Rollouts && !state.cluster.rows.is_empty() {
+        title.extend(rollout_counts(state));
+    }
     if pane == Pane::Rollouts
         && let Some(silent) = state.cluster.stale_for(state.now)
     {
@@ -143,4 +146,38 @@ fn heading(theme: &Theme, text: impl Into<String>) -> Line<'static> {
 /// An explanatory line in the muted style.
 fn note(theme: &Theme, text: impl Into<String>) -> Line<'static> {
     Line::styled(text.into(), theme.muted())
+}
+
+/// How many rows the Rollouts pane has and how many need attention:
+/// failing (failed or missing), in progress, held (paused, suspended,
+/// OnDelete). Only the kinds of trouble there are.
+fn rollout_counts(state: &AppState) -> Vec<Span<'static>> {
+    use crate::kube::rollout::Rollout;
+    use crate::status::Status;
+    let theme = &state.theme;
+    let (mut failing, mut moving, mut held) = (0, 0, 0);
+    for row in &state.cluster.rows {
+        match &row.rollout {
+            None if state.cluster.is_listed(row.kind) => failing += 1,
+            Some(Rollout::Failed(_)) => failing += 1,
+            Some(Rollout::Waiting | Rollout::Progressing(_) | Rollout::Running(_)) => moving += 1,
+            Some(Rollout::Paused(_) | Rollout::OnDelete(_) | Rollout::Suspended(_)) => held += 1,
+            _ => {}
+        }
+    }
+    let mut spans = vec![Span::styled(
+        format!("{} ", state.cluster.rows.len()),
+        theme.muted(),
+    )];
+    for (n, word, status) in [
+        (failing, "failing", Status::Fail),
+        (moving, "in progress", Status::Warn),
+        (held, "held", Status::Warn),
+    ] {
+        if n > 0 {
+            spans.push(Span::styled("· ", theme.muted()));
+            spans.push(Span::styled(format!("{n} {word} "), theme.status(status)));
+        }
+    }
+    spans
 }
