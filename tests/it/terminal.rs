@@ -392,7 +392,11 @@ fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() 
     let mut pty = Pty::spawn(dir.path(), &args, &[("USER", "oncall")], 140, 36);
     pty.wait_for("LIVE", WAIT);
     pty.wait_for("✓ complete api", WAIT);
-    // Problems sort first; once everything is complete, api is the first row.
+    // Problems sort first; once everything is complete, api is the first
+    // row: every kind listed, home selects it.
+    pty.wait_for("db-migrate", WAIT);
+    pty.send(b"\x1b[H");
+    pty.wait_for("deployment \"api\" successfully rolled out", WAIT);
     pty.send(b"s");
     pty.wait_for("Scale deployment/api", WAIT);
     pty.send(b"\x7f5\r"); // backspace the current 3, type 5, enter

@@ -33,6 +33,11 @@ fn bare_dashboard(demo: &Demo, dir: &std::path::Path, cols: u16, rows: u16) -> P
     let mut pty = Pty::spawn(dir, &args, &[("USER", "oncall")], cols, rows);
     pty.wait_for("LIVE", WAIT);
     pty.wait_for("✓ complete api", WAIT);
+    // Every kind listed (the CronJob's list may come last), then the
+    // first row, api, selected: the keyed actions act on it.
+    pty.wait_for("report-nightly", WAIT);
+    pty.send(b"\x1b[H");
+    pty.wait_for("deployment \"api\" successfully rolled out", WAIT);
     pty
 }
 

@@ -98,6 +98,10 @@ fn no_secret_reaches_the_screen_the_log_the_journal_the_report_or_check() {
     pty.send(b"1");
     pty.wait_for("s scale", WAIT);
     pty.wait_for("✓ complete api", WAIT);
+    // The first row, api, selected once every kind is listed.
+    pty.wait_for("db-migrate", WAIT);
+    pty.send(b"\x1b[H");
+    pty.wait_for("deployment \"api\" successfully rolled out", WAIT);
     // An action, journaled. What is typed goes into the dialog only once it
     // is open; before that, `4` would focus the Checklist.
     pty.send(b"s");
