@@ -394,7 +394,9 @@ fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() 
     pty.wait_for("✓ complete api", WAIT);
     // Problems sort first; once everything is complete, api is the first
     // row: every kind listed, home selects it.
-    pty.wait_for("db-migrate", WAIT);
+    // (A runbook workload not listed yet sorts first, as loading.)
+    pty.wait_for("✓ complete db-migrate", WAIT);
+    pty.wait_for("✓ complete log-agent", WAIT);
     pty.send(b"\x1b[H");
     pty.wait_for("deployment \"api\" successfully rolled out", WAIT);
     pty.send(b"s");
