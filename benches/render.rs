@@ -95,6 +95,9 @@ fn pod(i: usize, j: usize) -> PodRow {
         .into(),
         ready_containers: usize::from(!failing),
         revision_hash: None,
+        uid: format!("uid-{i}-{j}"),
+        grace_seconds: Some(30),
+        resources: Default::default(),
     }
 }
 

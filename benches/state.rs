@@ -87,6 +87,9 @@ fn pod(i: usize, j: usize, restarts: i32) -> PodRow {
         .into(),
         ready_containers: usize::from(restarts % 2 == 0),
         revision_hash: None,
+        uid: format!("uid-{i}-{j}"),
+        grace_seconds: Some(30),
+        resources: Default::default(),
     }
 }
 

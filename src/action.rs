@@ -30,6 +30,7 @@ pub enum Action {
     Restart,
     PauseResume,
     Rollback,
+    DeletePod,
     Open,
     Logs,
     Follow,
@@ -78,6 +79,7 @@ impl Action {
         Action::Restart,
         Action::PauseResume,
         Action::Rollback,
+        Action::DeletePod,
         Action::Open,
         Action::Logs,
         Action::Follow,
@@ -126,6 +128,7 @@ impl Action {
             Action::Restart => "restart",
             Action::PauseResume => "pause_resume",
             Action::Rollback => "rollback",
+            Action::DeletePod => "delete_pod",
             Action::Open => "open",
             Action::Logs => "logs",
             Action::Follow => "follow",
@@ -186,6 +189,9 @@ impl Action {
                 "pause or resume a Deployment's rollout; suspend or resume a CronJob or Job"
             }
             Action::Rollback => "roll the selected workload back to a chosen revision, with a diff",
+            Action::DeletePod => {
+                "delete the selected pod (its controller replaces it), after its grace period"
+            }
             Action::Open => "open the selected item: a workload's view, a pod's logs",
             Action::Logs => {
                 "show the logs of the selected pod (on a workload: its first pod, problems first)"
@@ -251,6 +257,7 @@ impl Action {
             Action::Restart => "restart",
             Action::PauseResume => "pause",
             Action::Rollback => "rollback",
+            Action::DeletePod => "delete pod",
             Action::Open => "open",
             Action::Logs => "logs",
             Action::Follow => "follow",

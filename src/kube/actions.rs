@@ -163,6 +163,50 @@ impl Plan {
         }
     }
 
+    /// `kubectl delete pod`: the pod gets its grace period to stop, and its
+    /// controller (`owner`, "deployment/api") makes a new one. The pod's uid
+    /// is a precondition, so a new pod that took its name in the meantime
+    /// (a StatefulSet's) is left alone.
+    pub fn delete_pod(
+        ns: &str,
+        pod: &crate::kube::model::PodRow,
+        owner: &str,
+        batch: bool,
+    ) -> Plan {
+        let grace = match pod.grace_seconds {
+            Some(0) => "at once (grace period 0 s)".to_string(),
+            Some(s) => format!("after its grace period of {s} s"),
+            None => "after its grace period".to_string(),
+        };
+        let mut body = json!({
+            "kind": "DeleteOptions",
+            "apiVersion": "v1",
+            "propagationPolicy": "Background"
+        });
+        if !pod.uid.is_empty() {
+            body["preconditions"] = json!({"uid": pod.uid});
+        }
+        Plan {
+            id: crate::journal::new_id(),
+            summary: if batch {
+                format!(
+                    "delete pod/{} ({owner}): it stops {grace}; a Job still running makes a new pod, a finished one does not",
+                    pod.name
+                )
+            } else {
+                format!(
+                    "delete pod/{} ({owner}): it stops {grace}; {owner} makes a new pod",
+                    pod.name
+                )
+            },
+            target: pod.name.clone(),
+            verb: "DELETE",
+            path: format!("/api/v1/namespaces/{ns}/pods/{}", pod.name),
+            content_type: "application/json",
+            body,
+        }
+    }
+
     /// `kubectl rollout restart` of a Deployment.
     pub fn restart(ns: &str, name: &str, at: &str) -> Plan {
         Plan::restart_workload(WorkloadKind::Deployment, ns, name, at)
@@ -314,8 +358,16 @@ pub const READ_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10
 /// compared: controllers rewrite annotations such as the revision.
 pub fn applied(plan: &Plan, object: &Value) -> bool {
     // A deletion still in view is applied once it is under way.
+    // A new object that took the name (the uid the deletion named is not
+    // its uid) means the one deleted is gone.
     if plan.verb == "DELETE" {
-        return object.pointer("/metadata/deletionTimestamp").is_some();
+        let named = plan
+            .body
+            .pointer("/preconditions/uid")
+            .and_then(Value::as_str);
+        let uid = object.pointer("/metadata/uid").and_then(Value::as_str);
+        let replaced = named.is_some_and(|n| uid.is_some_and(|u| u != n));
+        return replaced || object.pointer("/metadata/deletionTimestamp").is_some();
     }
     match &plan.body {
         Value::Array(ops) => ops.iter().all(|op| {
@@ -695,6 +747,47 @@ mod tests {
             &delete,
             &json!({"metadata": {"deletionTimestamp": "2026-12-03T06:00:00Z"}})
         ));
+    }
+
+    #[test]
+    fn a_pod_is_deleted_by_uid_and_a_new_pod_of_its_name_reads_back_as_applied() {
+        let pod = crate::kube::model::PodRow {
+            name: "db-0".into(),
+            uid: "u-1".into(),
+            grace_seconds: Some(0),
+            ..Default::default()
+        };
+        let plan = Plan::delete_pod("shop", &pod, "statefulset/db", false);
+        assert_eq!((plan.verb, plan.target.as_str()), ("DELETE", "db-0"));
+        assert_eq!(plan.path, "/api/v1/namespaces/shop/pods/db-0");
+        assert_eq!(
+            plan.body,
+            json!({"kind": "DeleteOptions", "apiVersion": "v1",
+                   "propagationPolicy": "Background", "preconditions": {"uid": "u-1"}})
+        );
+        assert_eq!(
+            plan.summary,
+            "delete pod/db-0 (statefulset/db): it stops at once (grace period 0 s); statefulset/db makes a new pod"
+        );
+        // The same pod, not yet terminating: not applied.
+        let same = json!({"metadata": {"name": "db-0", "uid": "u-1"}});
+        assert!(!applied(&plan, &same));
+        // Its StatefulSet made a new db-0 already: the one deleted is gone.
+        let new = json!({"metadata": {"name": "db-0", "uid": "u-2"}});
+        assert!(applied(&plan, &new));
+        // Without a uid (an old server's pod) there is no precondition.
+        let bare = Plan::delete_pod(
+            "shop",
+            &crate::kube::model::PodRow::default(),
+            "job/y",
+            true,
+        );
+        assert!(
+            bare.summary.contains("a finished one does not"),
+            "{}",
+            bare.summary
+        );
+        assert!(bare.body.get("preconditions").is_none());
     }
 
     #[test]

@@ -620,6 +620,79 @@ pub struct PodRow {
     /// The `controller-revision-hash` label of a StatefulSet's or
     /// DaemonSet's pod: which ControllerRevision it runs.
     pub revision_hash: Option<String>,
+    /// Its uid: a deletion names it as a precondition, so that a new pod
+    /// of the same name (a StatefulSet's) is never the one deleted.
+    pub uid: String,
+    /// `terminationGracePeriodSeconds`: how long its containers get to stop.
+    pub grace_seconds: Option<i64>,
+    /// Its containers' requests and limits, summed.
+    pub resources: Resources,
+}
+
+/// A pod's CPU (millicores) and memory (bytes) requests and limits, summed
+/// over its containers as `kubectl top` and `kubectl describe node` count
+/// them. A limit is None when any container has none (the pod is then
+/// unbounded); a request is None when no container has one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Resources {
+    pub cpu_request: Option<u64>,
+    pub cpu_limit: Option<u64>,
+    pub memory_request: Option<u64>,
+    pub memory_limit: Option<u64>,
+}
+
+/// A Kubernetes quantity as a number in its base unit ("250m" → 0.25,
+/// "128Mi" → 134217728); None when it is not a quantity.
+pub fn quantity(q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity) -> Option<f64> {
+    kube_quantity::ParsedQuantity::try_from(q.0.trim())
+        .ok()?
+        .to_bytes_f64()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// CPU in millicores, rounded up as kubectl rounds it.
+pub fn millicores(q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity) -> Option<u64> {
+    quantity(q).map(|v| (v * 1000.0).ceil() as u64)
+}
+
+/// Memory in bytes, rounded up.
+pub fn bytes(q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity) -> Option<u64> {
+    quantity(q).map(|v| v.ceil() as u64)
+}
+
+impl Resources {
+    pub fn of(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Resources {
+        let containers = spec.map(|s| s.containers.as_slice()).unwrap_or_default();
+        // A request or limit of each container: Some only when every
+        // container has it (`all`), else the sum of those present.
+        let sum =
+            |get: &dyn Fn(&k8s_openapi::api::core::v1::ResourceRequirements) -> Option<u64>,
+             all: bool| {
+                let mut total: Option<u64> = None;
+                for c in containers {
+                    match c.resources.as_ref().and_then(get) {
+                        Some(v) => total = Some(total.unwrap_or(0).saturating_add(v)),
+                        None if all => return None,
+                        None => {}
+                    }
+                }
+                total
+            };
+        let pick = |map: Option<
+            &BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+        >,
+                    key: &str,
+                    cpu: bool| {
+            let q = map?.get(key)?;
+            if cpu { millicores(q) } else { bytes(q) }
+        };
+        Resources {
+            cpu_request: sum(&|r| pick(r.requests.as_ref(), "cpu", true), false),
+            cpu_limit: sum(&|r| pick(r.limits.as_ref(), "cpu", true), true),
+            memory_request: sum(&|r| pick(r.requests.as_ref(), "memory", false), false),
+            memory_limit: sum(&|r| pick(r.limits.as_ref(), "memory", false), true),
+        }
+    }
 }
 
 impl PodRow {
@@ -688,6 +761,12 @@ impl PodRow {
                 .labels
                 .as_ref()
                 .and_then(|l| l.get("controller-revision-hash").cloned()),
+            uid: p.metadata.uid.clone().unwrap_or_default(),
+            grace_seconds: p
+                .spec
+                .as_ref()
+                .and_then(|s| s.termination_grace_period_seconds),
+            resources: Resources::of(p.spec.as_ref()),
         }
     }
 }

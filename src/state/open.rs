@@ -2,7 +2,7 @@
 //! of environment, checklist entries' dialogs, the picker.
 
 use super::*;
-use crate::kube::model::{PodPhase, WorkloadKind};
+use crate::kube::model::{PodPhase, PodRow, WorkloadKind};
 
 impl AppState {
     /// The namespace actions go to: the connection's, else the target's.
@@ -186,17 +186,30 @@ impl AppState {
 
     /// Opens the log view of a pod of the workload view: the selected one
     /// in the Pods section, else the first (problems sort first).
-    pub(super) fn open_logs(&mut self) {
-        let Some(view) = self.workload() else { return };
+    /// The pod selected in the workload view (the first pod outside the
+    /// Pods section, which is where logs start).
+    pub(super) fn selected_pod(&self) -> Result<&PodRow, String> {
+        let view = self.workload().ok_or("open a workload first")?;
         let index = if view.section == workload::Section::Pods {
             view.selected[workload::Section::Pods.index()]
         } else {
             0
         };
         let derived = workload::derive(&self.cluster, view.kind, &view.name);
-        let Some(pod) = derived.pods.get(index) else {
-            self.notice = Some(format!("deployment/{} has no pods", view.name));
-            return;
+        derived
+            .pods
+            .get(index)
+            .copied()
+            .ok_or_else(|| format!("{}/{} has no pods", view.kind.resource(), view.name))
+    }
+
+    pub(super) fn open_logs(&mut self) {
+        let pod = match self.selected_pod() {
+            Ok(pod) => pod,
+            Err(why) => {
+                self.notice = Some(why);
+                return;
+            }
         };
         if pod.containers.is_empty() {
             self.notice = Some(format!("pod {} has no containers yet", pod.name));
@@ -210,6 +223,41 @@ impl AppState {
             view.logs = Some(logs);
         }
         self.effects.push(Effect::Logs(Some(request)));
+    }
+
+    /// Deleting the selected pod of the workload view (the classic fix for
+    /// a stuck pod): its controller makes a new one.
+    pub(super) fn open_delete_pod(&mut self) {
+        if self.target.read_only {
+            self.notice = Some("read-only: actions are off (--read-only, or the environment is read_only without --write)".into());
+            return;
+        }
+        if self
+            .workload()
+            .is_some_and(|v| v.section != workload::Section::Pods)
+        {
+            self.notice = Some("delete pod: select a pod in the Pods section first (tab)".into());
+            return;
+        }
+        let plan = match self.selected_pod() {
+            Ok(pod) => {
+                let Some(view) = self.workload() else { return };
+                crate::kube::actions::Plan::delete_pod(
+                    &self.namespace(),
+                    pod,
+                    &format!("{}/{}", view.kind.resource(), view.name),
+                    view.kind.is_batch(),
+                )
+            }
+            Err(why) => {
+                self.notice = Some(why);
+                return;
+            }
+        };
+        self.next_request += 1;
+        let (dialog, request) = actions::Dialog::checked(plan, self.next_request);
+        self.dialog_open(dialog);
+        self.effects.extend(request.map(Effect::Act));
     }
 
     /// Starts the log stream again (another container, or previous).

@@ -152,6 +152,7 @@ impl View {
                 (&[Action::Back], "back"),
                 (&[Action::FocusNext], "section"),
                 (&[Action::Open, Action::Logs], "logs"),
+                (&[Action::DeletePod], "delete pod"),
                 (&[Action::Scale], "scale"),
                 (&[Action::Restart], "restart"),
                 (&[Action::Rollback], "rollback"),

@@ -460,3 +460,87 @@ fn a_paste_into_every_reason_and_milestone_field_is_text_only() {
     assert!(s.effects.is_empty());
     assert!(matches!(s.dialog(), Some(Dialog::Text { .. })));
 }
+
+/// `web` with one ReplicaSet and two running pods, its workload view open.
+fn web_view() -> AppState {
+    use crate::kube::model::{PodPhase, PodRow, ReplicaSetRow};
+    let mut s = namespace_of(&["api", "web"]);
+    let rs = ReplicaSetRow {
+        name: "web-5d9f".into(),
+        uid: "uid-rs-web".into(),
+        owner: "uid-web".into(),
+        revision: 1,
+        desired: 2,
+        ready: 2,
+        ..ReplicaSetRow::default()
+    };
+    update(
+        &mut s,
+        Msg::Kube(0, KubeMsg::ReplicaSets(Change::Reset(vec![rs]))),
+    );
+    let pod = |name: &str| PodRow {
+        name: name.into(),
+        uid: format!("uid-{name}"),
+        owner: "uid-rs-web".into(),
+        phase: PodPhase::Running,
+        ready: true,
+        status: "Running".into(),
+        containers: vec!["web".into()],
+        grace_seconds: Some(45),
+        ..PodRow::default()
+    };
+    let pods = vec![pod("web-5d9f-aaaaa"), pod("web-5d9f-bbbbb")];
+    update(&mut s, Msg::Kube(0, KubeMsg::Pods(Change::Reset(pods))));
+    s.derive();
+    char(&mut s, 'j');
+    press(&mut s, KeyCode::Enter);
+    assert!(s.workload().is_some_and(|v| v.name == "web"));
+    s
+}
+
+#[test]
+fn delete_pod_previews_the_selected_pod_by_uid_and_waits_for_its_dry_run() {
+    let mut s = web_view();
+    char(&mut s, 'j');
+    char(&mut s, 'D');
+    let Some(Dialog::Checking { plan, id, .. }) = s.dialog().cloned() else {
+        panic!("no dry run: {:?}", s.dialog())
+    };
+    assert_eq!(plan.verb, "DELETE");
+    assert_eq!(plan.path, "/api/v1/namespaces/shop/pods/web-5d9f-bbbbb");
+    assert_eq!(plan.body["preconditions"]["uid"], "uid-web-5d9f-bbbbb");
+    assert!(
+        plan.summary.contains("grace period of 45 s") && plan.summary.contains("deployment/web"),
+        "{}",
+        plan.summary
+    );
+    // Only the dry run is asked for: nothing is deleted without a confirm.
+    assert!(matches!(
+        s.effects.as_slice(),
+        [Effect::Act(Request::DryRun(i, p))] if *i == id && p.path == plan.path
+    ));
+}
+
+#[test]
+fn delete_pod_is_refused_in_read_only_outside_the_pods_and_on_the_dashboard() {
+    let mut s = web_view();
+    s.target.read_only = true;
+    char(&mut s, 'D');
+    assert!(s.dialog().is_none() && s.effects.is_empty());
+    assert!(s.notice.as_deref().unwrap().contains("read-only"));
+
+    let mut s = web_view();
+    press(&mut s, KeyCode::Tab);
+    char(&mut s, 'D');
+    assert!(s.dialog().is_none() && s.effects.is_empty());
+    assert!(
+        s.notice.as_deref().unwrap().contains("Pods section"),
+        "{:?}",
+        s.notice
+    );
+
+    let mut s = namespace_of(&["api"]);
+    char(&mut s, 'D');
+    assert!(s.dialog().is_none() && s.effects.is_empty());
+    assert!(s.notice.as_deref().unwrap().contains("select its pod"));
+}

@@ -84,6 +84,11 @@ impl AppState {
                 self.selected[Pane::Timeline.index()] = 0;
                 self.timeline_pick = None;
             }
+            Action::DeletePod => {
+                self.notice = Some(
+                    "delete pod: open a workload (enter in Rollouts), select its pod, then press the key again".into(),
+                );
+            }
             Action::SwitchContext => self.open_picker(),
             Action::RunBurst => self.open_burst(),
             Action::Tick => self.tick(),

@@ -23,6 +23,7 @@ impl AppState {
             | Action::PauseResume
             | Action::Rollback
             | Action::BlueGreen => self.open_action(action),
+            Action::DeletePod => self.open_delete_pod(),
             Action::SwitchContext => self.open_picker(),
             _ => {
                 let Some(view) = self.workload_mut() else {

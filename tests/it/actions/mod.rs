@@ -5,4 +5,5 @@
 
 mod executor;
 mod kinds;
+mod pods;
 mod safety;

@@ -66,6 +66,38 @@ fn action_dialogs() {
 }
 
 #[test]
+fn delete_pod_dialogs() {
+    use ops_tui::kube::actions::Plan;
+    use ops_tui::kube::model::PodRow;
+    use ops_tui::state::actions::Dialog;
+    let mut s = example("prod");
+    let pod = PodRow {
+        name: "payments-api-7c9d5-x2k9q".into(),
+        uid: "3f1c9a52-7d0e-4b8a-9c61-2a5e8f0d4b17".into(),
+        grace_seconds: Some(30),
+        ..PodRow::default()
+    };
+    let plan = Plan::delete_pod("payments", &pod, "deployment/payments-api", false);
+    s.set_dialog(Some(Dialog::Checking {
+        id: 1,
+        plan: plan.clone(),
+        warning: None,
+        unready: None,
+    }));
+    assert_snapshot!("dialog_delete_pod_checking", render(&s, 100, 30));
+    // A protected environment asks for the pod's name.
+    s.set_dialog(Some(Dialog::Confirm {
+        plan,
+        warning: None,
+        type_to_confirm: Some(pod.name.clone()),
+        typed: String::new(),
+        unready: None,
+    }));
+    assert_snapshot!("dialog_delete_pod_confirm_protected", render(&s, 100, 30));
+    assert_snapshot!("dialog_delete_pod_confirm_80x24", render(&s, 80, 24));
+}
+
+#[test]
 fn protected_rollback_confirm_at_80x24_keeps_the_prompt_in_view() {
     use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
     use ops_tui::kube::rollback::rollback;

@@ -79,6 +79,14 @@ pub(super) fn incident() -> AppState {
                 status: status.into(),
                 ready_containers: usize::from(ready),
                 revision_hash: None,
+                uid: format!("uid-{name}"),
+                grace_seconds: Some(30),
+                resources: ops_tui::kube::model::Resources {
+                    cpu_request: Some(100),
+                    cpu_limit: Some(500),
+                    memory_request: Some(256 << 20),
+                    memory_limit: Some(512 << 20),
+                },
             }
         };
     let event =

@@ -347,6 +347,36 @@ pub fn delete(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
     let Some(current) = cluster.store.get(kind, ns, name) else {
         return not_found(kind, name);
     };
+    // DeleteOptions' preconditions, as the API server checks them: the
+    // object must still be the one the client saw.
+    let options: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+    let meta = current.meta();
+    for (field, have) in [
+        ("uid", meta.uid.as_deref()),
+        ("resourceVersion", meta.resource_version.as_deref()),
+    ] {
+        if let Some(want) = options
+            .pointer(&format!("/preconditions/{field}"))
+            .and_then(Value::as_str)
+            && Some(want) != have
+        {
+            let label = if field == "uid" {
+                "UID"
+            } else {
+                "ResourceVersion"
+            };
+            return status(
+                StatusCode::CONFLICT,
+                "Conflict",
+                format!(
+                    "Operation cannot be fulfilled on {} \"{name}\": Precondition failed: {label} in precondition: {want}, {label} in object meta: {}",
+                    kind.qualified(),
+                    have.unwrap_or_default()
+                ),
+                Some((name, kind.group(), kind.plural())),
+            );
+        }
+    }
     if dry {
         return json(StatusCode::OK, &*current);
     }
