@@ -31,6 +31,7 @@ pub enum Action {
     PauseResume,
     Rollback,
     DeletePod,
+    Sort,
     Open,
     Logs,
     Follow,
@@ -80,6 +81,7 @@ impl Action {
         Action::PauseResume,
         Action::Rollback,
         Action::DeletePod,
+        Action::Sort,
         Action::Open,
         Action::Logs,
         Action::Follow,
@@ -129,6 +131,7 @@ impl Action {
             Action::PauseResume => "pause_resume",
             Action::Rollback => "rollback",
             Action::DeletePod => "delete_pod",
+            Action::Sort => "sort",
             Action::Open => "open",
             Action::Logs => "logs",
             Action::Follow => "follow",
@@ -192,6 +195,7 @@ impl Action {
             Action::DeletePod => {
                 "delete the selected pod (its controller replaces it), after its grace period"
             }
+            Action::Sort => "workload view: order the pods by problems, memory use or CPU use",
             Action::Open => "open the selected item: a workload's view, a pod's logs",
             Action::Logs => {
                 "show the logs of the selected pod (on a workload: its first pod, problems first)"
@@ -258,6 +262,7 @@ impl Action {
             Action::PauseResume => "pause",
             Action::Rollback => "rollback",
             Action::DeletePod => "delete pod",
+            Action::Sort => "sort",
             Action::Open => "open",
             Action::Logs => "logs",
             Action::Follow => "follow",

@@ -4,6 +4,7 @@
 //! checklist and `ops-tui check` all use.
 
 pub mod report;
+pub mod usage;
 
 pub use crate::prom::plan::{AlertView, SignalView};
 

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::metrics::{Usage, UsageReport};
 use super::model::{
     EventRow, HpaRow, LastJob, PodPhase, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind,
     WorkloadRow,
@@ -66,6 +67,112 @@ pub struct RolloutRow {
     pub pods: BTreeMap<PodPhase, usize>,
     /// Restarts of pods that restarted in the last hour.
     pub recent_restarts: i32,
+    /// Its pods' CPU and memory, from the metrics API's last read.
+    pub usage: Option<OwnerUsage>,
+}
+
+/// What the metrics API has said.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Metrics {
+    /// Not asked yet, or no answer yet.
+    #[default]
+    NotRead,
+    Live,
+    /// The cluster does not serve it: no usage figures, and no error.
+    Absent(String),
+    Forbidden(String),
+    /// The last read failed; figures read before are kept, and age.
+    Failed(String),
+}
+
+/// Resource usage from the metrics API: each pod's and node's, and each
+/// pod owner's total (computed when a read arrives, so that deriving the
+/// rows costs as much as there are owners).
+#[derive(Debug, Clone, Default)]
+pub struct UsageState {
+    pub metrics: Metrics,
+    /// By pod name.
+    pub pods: HashMap<String, Usage>,
+    /// By node name.
+    pub nodes: HashMap<String, Usage>,
+    /// When figures were last read (seconds since the epoch), and the
+    /// newest sample's own time.
+    pub read_at: Option<i64>,
+    pub sampled_at: Option<i64>,
+    by_owner: HashMap<String, OwnerUsage>,
+}
+
+/// The usage of a workload's (or a ReplicaSet's) pods.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OwnerUsage {
+    /// The sum over its pods with figures.
+    pub total: Usage,
+    /// How many pods the figures cover.
+    pub pods: usize,
+    /// The highest memory use of a pod as a per mille of its memory limit
+    /// (None: no pod with figures has a limit).
+    pub worst_memory: Option<u32>,
+}
+
+impl OwnerUsage {
+    fn add(&mut self, other: OwnerUsage) {
+        self.total = self.total.plus(other.total);
+        self.pods += other.pods;
+        self.worst_memory = self.worst_memory.max(other.worst_memory);
+    }
+}
+
+/// `used` as a per mille of `of` (None when there is nothing to compare
+/// with).
+pub fn per_mille(used: u64, of: Option<u64>) -> Option<u32> {
+    let of = of.filter(|o| *o > 0)?;
+    Some(
+        ((u128::from(used) * 1000 + u128::from(of) / 2) / u128::from(of)).min(u128::from(u32::MAX))
+            as u32,
+    )
+}
+
+impl UsageState {
+    fn apply(&mut self, report: UsageReport, now: i64, pods: &BTreeMap<String, PodRow>) {
+        match report {
+            UsageReport::Read {
+                at,
+                pods: read,
+                nodes,
+            } => {
+                self.metrics = Metrics::Live;
+                self.pods = read.into_iter().collect();
+                self.nodes = nodes.into_iter().collect();
+                self.read_at = Some(now);
+                self.sampled_at = at;
+                self.by_owner.clear();
+                for (name, used) in &self.pods {
+                    let Some(pod) = pods.get(name) else { continue };
+                    self.by_owner
+                        .entry(pod.owner.clone())
+                        .or_default()
+                        .add(OwnerUsage {
+                            total: *used,
+                            pods: 1,
+                            worst_memory: per_mille(used.memory, pod.resources.memory_limit),
+                        });
+                }
+            }
+            UsageReport::Absent(why) => {
+                *self = UsageState {
+                    metrics: Metrics::Absent(why),
+                    ..UsageState::default()
+                }
+            }
+            UsageReport::Forbidden(why) => {
+                *self = UsageState {
+                    metrics: Metrics::Forbidden(why),
+                    ..UsageState::default()
+                }
+            }
+            UsageReport::Failed(why) => self.metrics = Metrics::Failed(why),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -108,6 +215,8 @@ pub struct ClusterState {
     refreshed_at: i64,
     /// When the API server was last heard from (seconds since the epoch).
     pub heard_at: i64,
+    /// CPU and memory use, from the metrics API.
+    pub usage: UsageState,
 }
 
 /// Seconds without a word from the API server (no event, no answered
@@ -264,6 +373,7 @@ impl ClusterState {
         }
         match msg {
             KubeMsg::Heard => return,
+            KubeMsg::Usage(report) => self.usage.apply(report, now, &self.pods),
             KubeMsg::Connected {
                 context,
                 namespace,
@@ -442,6 +552,12 @@ impl ClusterState {
             })
             .collect();
         owner_of.extend(made_by_cronjob.iter().map(|(k, v)| (*k, *v)));
+        let mut usage: HashMap<&WorkloadKey, OwnerUsage> = HashMap::new();
+        for (owner, used) in &self.usage.by_owner {
+            if let Some(d) = owner_of.get(owner.as_str()) {
+                usage.entry(d).or_default().add(*used);
+            }
+        }
         let mut pods: HashMap<&WorkloadKey, (BTreeMap<PodPhase, usize>, i32)> = HashMap::new();
         for (owner, phases) in &self.tally.by_owner {
             let Some(d) = owner_of.get(owner.as_str()) else {
@@ -500,6 +616,7 @@ impl ClusterState {
                     });
                 }
                 let (phases, restarts) = pods.remove(&key).unwrap_or_default();
+                let used = usage.remove(&key);
                 let (kind, name) = key;
                 let hpa = self
                     .hpas
@@ -514,6 +631,7 @@ impl ClusterState {
                     name,
                     pods: phases,
                     recent_restarts: restarts,
+                    usage: used,
                 }
             })
             .collect();
@@ -666,6 +784,97 @@ mod tests {
         );
         c.refresh(0);
         assert_eq!(c.rows.len(), 1);
+    }
+
+    #[test]
+    fn usage_is_totalled_per_workload_through_its_replicasets_and_kept_while_reads_fail() {
+        use crate::kube::metrics::{Usage, UsageReport};
+        use crate::kube::model::Resources;
+        let mut c = ClusterState::new(Vec::new());
+        let mut db = deployment("db", "u-db", 1, 1);
+        db.kind = WorkloadKind::StatefulSet;
+        c.update(
+            KubeMsg::Workloads(
+                WorkloadKind::Deployment,
+                Change::Reset(vec![deployment("api", "u-api", 2, 2)]),
+            ),
+            0,
+        );
+        c.update(
+            KubeMsg::Workloads(WorkloadKind::StatefulSet, Change::Reset(vec![db])),
+            0,
+        );
+        let rs = |name: &str, uid: &str| ReplicaSetRow {
+            name: name.into(),
+            uid: uid.into(),
+            owner: "u-api".into(),
+            ..ReplicaSetRow::default()
+        };
+        c.update(
+            KubeMsg::ReplicaSets(Change::Reset(vec![rs("api-1", "rs1"), rs("api-2", "rs2")])),
+            0,
+        );
+        let limit = |mib: u64| Resources {
+            memory_limit: Some(mib << 20),
+            ..Resources::default()
+        };
+        let pod = |name: &str, owner: &str, resources| PodRow {
+            name: name.into(),
+            owner: owner.into(),
+            phase: PodPhase::Running,
+            resources,
+            ..PodRow::default()
+        };
+        c.update(
+            KubeMsg::Pods(Change::Reset(vec![
+                pod("api-1-a", "rs1", limit(100)),
+                pod("api-2-b", "rs2", limit(200)),
+                pod("db-0", "u-db", Resources::default()),
+            ])),
+            0,
+        );
+        let used = |cpu, mib: u64| Usage {
+            cpu,
+            memory: mib << 20,
+        };
+        c.update(
+            KubeMsg::Usage(UsageReport::Read {
+                at: Some(5),
+                pods: vec![
+                    ("api-1-a".into(), used(10, 90)),
+                    ("api-2-b".into(), used(20, 50)),
+                    ("db-0".into(), used(300, 700)),
+                    ("gone".into(), used(1, 1)),
+                ],
+                nodes: vec![("node-1".into(), used(2000, 4096))],
+            }),
+            10,
+        );
+        c.refresh(10);
+        fn row(c: &ClusterState, name: &str) -> RolloutRow {
+            c.rows.iter().find(|r| r.name == name).unwrap().clone()
+        }
+        let api = row(&c, "api").usage.unwrap();
+        assert_eq!((api.total, api.pods), (used(30, 140), 2));
+        // 90 of 100 MiB is the worst share; 50 of 200 is not.
+        assert_eq!(api.worst_memory, Some(900));
+        let db = row(&c, "db").usage.unwrap();
+        assert_eq!((db.total, db.worst_memory), (used(300, 700), None));
+        assert_eq!(c.usage.nodes["node-1"], used(2000, 4096));
+        assert_eq!(c.usage.metrics, Metrics::Live);
+        // A failed read keeps the figures (they age); an absent API drops
+        // them.
+        c.update(KubeMsg::Usage(UsageReport::Failed("timeout".into())), 30);
+        c.refresh(30);
+        assert_eq!(c.usage.read_at, Some(10));
+        assert!(row(&c, "api").usage.is_some());
+        c.update(
+            KubeMsg::Usage(UsageReport::Absent("no metrics-server".into())),
+            40,
+        );
+        c.refresh(40);
+        assert!(row(&c, "api").usage.is_none() && c.usage.pods.is_empty());
+        assert!(matches!(c.usage.metrics, Metrics::Absent(_)));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod cluster;
 pub mod logs;
+pub mod metrics;
 pub mod model;
 pub mod rollback;
 pub mod rollout;
@@ -102,6 +103,8 @@ pub enum KubeMsg {
     /// The API server answered a heartbeat: it is alive even when nothing
     /// changes.
     Heard,
+    /// A read of the metrics API.
+    Usage(metrics::UsageReport),
 }
 
 /// One list of the workloads of `kind` in the connection's namespace.

@@ -283,6 +283,12 @@ pub fn connect_and_watch<M: Send + 'static>(
                 if out.send(generation, hello).await {
                     futures::join!(
                         watch_all(&conn, pods.as_deref(), generation, out.clone()),
+                        super::metrics::poll(
+                            &conn.client,
+                            &conn.namespace,
+                            generation,
+                            out.clone()
+                        ),
                         heartbeat(&conn.client, generation, out),
                     );
                 }

@@ -195,7 +195,7 @@ impl AppState {
         } else {
             0
         };
-        let derived = workload::derive(&self.cluster, view.kind, &view.name);
+        let derived = workload::view_of(&self.cluster, view);
         derived
             .pods
             .get(index)

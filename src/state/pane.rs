@@ -153,6 +153,7 @@ impl View {
                 (&[Action::FocusNext], "section"),
                 (&[Action::Open, Action::Logs], "logs"),
                 (&[Action::DeletePod], "delete pod"),
+                (&[Action::Sort], "sort"),
                 (&[Action::Scale], "scale"),
                 (&[Action::Restart], "restart"),
                 (&[Action::Rollback], "rollback"),

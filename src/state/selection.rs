@@ -70,7 +70,7 @@ impl AppState {
         let Some(pod) = view.picked_pod.clone() else {
             return;
         };
-        let derived = workload::derive(&self.cluster, view.kind, &view.name);
+        let derived = workload::view_of(&self.cluster, view);
         let index = derived.pods.iter().position(|p| p.name == pod);
         if let (Some(i), Some(view)) = (index, self.workload_mut()) {
             view.selected[workload::Section::Pods.index()] = i;

@@ -61,6 +61,74 @@ pub struct WorkloadView {
     /// The selected pod by name: the Pods rows re-sort (problems first),
     /// and the selection stays on the pod.
     pub picked_pod: Option<String>,
+    /// The order of the Pods rows.
+    pub order: PodOrder,
+}
+
+/// How the workload view orders its pods.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PodOrder {
+    /// Not running and ready first, then by name.
+    #[default]
+    Problems,
+    /// The most memory first (as a share of the limit where there is one).
+    Memory,
+    /// The most CPU first.
+    Cpu,
+}
+
+impl PodOrder {
+    pub fn next(self) -> PodOrder {
+        match self {
+            PodOrder::Problems => PodOrder::Memory,
+            PodOrder::Memory => PodOrder::Cpu,
+            PodOrder::Cpu => PodOrder::Problems,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PodOrder::Problems => "problems first",
+            PodOrder::Memory => "by memory",
+            PodOrder::Cpu => "by CPU",
+        }
+    }
+}
+
+/// The open view's workload, its pods in the view's order.
+pub fn view_of<'a>(cluster: &'a ClusterState, view: &WorkloadView) -> Workload<'a> {
+    ordered(cluster, view.kind, &view.name, view.order)
+}
+
+/// A workload's view with its pods in `order`.
+pub fn ordered<'a>(
+    cluster: &'a ClusterState,
+    kind: WorkloadKind,
+    name: &str,
+    order: PodOrder,
+) -> Workload<'a> {
+    let mut w = derive(cluster, kind, name);
+    let used = |p: &PodRow| cluster.usage.pods.get(&p.name).copied();
+    match order {
+        PodOrder::Problems => {}
+        // A pod without figures last; ties by name.
+        PodOrder::Memory => w.pods.sort_by(|a, b| {
+            let key = |p: &PodRow| {
+                used(p).map(|u| {
+                    (
+                        crate::kube::cluster::per_mille(u.memory, p.resources.memory_limit),
+                        u.memory,
+                    )
+                })
+            };
+            key(b).cmp(&key(a)).then_with(|| a.name.cmp(&b.name))
+        }),
+        PodOrder::Cpu => w.pods.sort_by(|a, b| {
+            let key = |p: &PodRow| used(p).map(|u| u.cpu);
+            key(b).cmp(&key(a)).then_with(|| a.name.cmp(&b.name))
+        }),
+    }
+    w
 }
 
 impl WorkloadView {
@@ -72,6 +140,7 @@ impl WorkloadView {
             selected: [0; 4],
             logs: None,
             picked_pod: None,
+            order: PodOrder::Problems,
         }
     }
 }

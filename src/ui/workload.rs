@@ -8,13 +8,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::fit::{Cell, columns, fit, fit_line, scrolled, window, wrap};
+use crate::checks::usage::memory_status;
 use crate::config::theme::Theme;
-use crate::human::age;
+use crate::human::{self, age, percent};
+use crate::kube::cluster::{UsageState, per_mille};
 use crate::kube::model::{PodPhase, PodRow, Strategy, WorkloadKind, WorkloadRow};
 use crate::kube::rollout::status;
 use crate::state::AppState;
 use crate::state::logs::{LogStatus, LogView};
-use crate::state::workload::{Section, Workload, WorkloadView, derive};
+use crate::state::workload::{Section, Workload, WorkloadView};
 use crate::status::Status;
 
 pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect) {
@@ -23,7 +25,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         return;
     }
     let theme = &state.theme;
-    let w = derive(&state.cluster, view.kind, &view.name);
+    let w = crate::state::workload::view_of(&state.cluster, view);
     let summary: Vec<Line> = summary(state, &w, view.kind, &view.name)
         .into_iter()
         .map(|l| fit_line(l, usize::from(body.width)))
@@ -58,7 +60,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         // Inside the borders.
         let width = usize::from(area.width.saturating_sub(2));
         let rows = match section {
-            Section::Pods => pod_rows(theme, &w, now),
+            Section::Pods => pod_rows(theme, &w, now, &state.cluster.usage),
             Section::History => history_rows(theme, &w, now),
             Section::Conditions => condition_rows(theme, &w, now),
             Section::Events => event_rows(theme, &w, now),
@@ -77,8 +79,35 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
             Section::Conditions => "No conditions reported yet.",
             Section::Events => "No recent events.",
         };
-        list(frame, state, view, section, rows, empty, area);
+        let note = match section {
+            Section::Pods => pods_note(state, view),
+            _ => String::new(),
+        };
+        list(frame, state, view, section, rows, (empty, &note), area);
     }
+}
+
+/// What the Pods title adds: how usage reads (or why there is none) and
+/// the order when it is not the usual one.
+fn pods_note(state: &AppState, view: &WorkloadView) -> String {
+    use crate::kube::cluster::Metrics;
+    let usage = &state.cluster.usage;
+    let mut note = String::new();
+    if view.order != crate::state::workload::PodOrder::Problems {
+        note.push_str(view.order.label());
+        note.push_str(" · ");
+    }
+    note.push_str(&match &usage.metrics {
+        Metrics::Live => "%L of the limit, req: % of the requests (Memory, CPU)".to_string(),
+        Metrics::NotRead => "usage: reading the metrics API…".to_string(),
+        Metrics::Absent(_) => "no usage: the cluster has no metrics API".to_string(),
+        Metrics::Forbidden(_) => "no usage: reading the metrics API is forbidden".to_string(),
+        Metrics::Failed(_) => match usage.read_at {
+            Some(at) => format!("usage {} old: the metrics API fails", age(state.now - at)),
+            None => "no usage: the metrics API fails".to_string(),
+        },
+    });
+    note
 }
 
 /// Rows plus borders, at most `max`.
@@ -269,7 +298,7 @@ fn list(
     view: &WorkloadView,
     section: Section,
     rows: Vec<Line<'static>>,
-    empty: &str,
+    (empty, note): (&str, &str),
     area: Rect,
 ) {
     let theme = &state.theme;
@@ -296,6 +325,14 @@ fn list(
                 theme.title(focused),
             ),
             Span::styled(format!(" {count}"), theme.muted()),
+            Span::styled(
+                if note.is_empty() {
+                    String::new()
+                } else {
+                    format!("· {note} ")
+                },
+                theme.muted(),
+            ),
         ]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -325,7 +362,70 @@ fn pod_status(p: &PodRow) -> Status {
     }
 }
 
-fn pod_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
+/// A pod's memory and CPU from the metrics API, each with its share of
+/// the limit ("mem 430Mi 84%L"), then the shares of the requests; memory
+/// near the limit in the warning colour, about to be OOM-killed in the
+/// failure colour. No cells while there are no figures at all.
+fn usage_cells(theme: &Theme, p: &PodRow, usage: &UsageState) -> Vec<Cell> {
+    if usage.read_at.is_none() {
+        return Vec::new();
+    }
+    let Some(u) = usage.pods.get(&p.name) else {
+        // The same columns as a pod with figures, so that they line up.
+        return vec![
+            Cell::at(1, Span::styled(format!("{:<15} ", "mem -"), theme.muted())),
+            Cell::at(2, Span::styled(format!("{:<15} ", "cpu -"), theme.muted())),
+            Cell::at(5, Span::styled(format!("{:<16} ", ""), theme.muted())),
+        ];
+    };
+    let r = &p.resources;
+    let of_limit = per_mille(u.memory, r.memory_limit);
+    let mem_style = memory_status(of_limit).map_or(theme.base(), |s| match s {
+        Status::Ok => theme.base(),
+        s => theme.status(s),
+    });
+    let share = |pm: Option<u32>, mark: &str| match pm {
+        Some(_) => format!("{}{mark}", percent(pm)),
+        None => "-".to_string(),
+    };
+    vec![
+        Cell::at(
+            1,
+            Span::styled(
+                format!(
+                    "mem {:>5} {:>5} ",
+                    human::memory(u.memory),
+                    share(of_limit, "L")
+                ),
+                mem_style,
+            ),
+        ),
+        Cell::at(
+            2,
+            Span::styled(
+                format!(
+                    "cpu {:>5} {:>5} ",
+                    human::cpu(u.cpu),
+                    share(per_mille(u.cpu, r.cpu_limit), "L")
+                ),
+                theme.base(),
+            ),
+        ),
+        Cell::at(
+            5,
+            Span::styled(
+                format!(
+                    "req {:>5} {:>5} ",
+                    share(per_mille(u.memory, r.memory_request), "M"),
+                    share(per_mille(u.cpu, r.cpu_request), "C")
+                ),
+                theme.muted(),
+            ),
+        ),
+    ]
+}
+
+fn pod_rows(theme: &Theme, w: &Workload, now: i64, usage: &UsageState) -> Vec<Vec<Cell>> {
     let name_width = w
         .pods
         .iter()
@@ -337,12 +437,13 @@ fn pod_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
         .iter()
         .map(|p| {
             let st = pod_status(p);
+            let used = usage_cells(theme, p, usage);
             let last = match (&p.last_termination, p.last_restart_at) {
                 (Some(reason), Some(at)) => format!("last: {reason} {} ago", age(now - at)),
                 (Some(reason), None) => format!("last: {reason}"),
                 _ => String::new(),
             };
-            vec![
+            let mut cells = vec![
                 Cell::keep(Span::styled(format!("{} ", st.symbol()), theme.status(st))),
                 Cell::keep(Span::styled(
                     format!("{:<name_width$} ", fit(&p.name, name_width)),
@@ -361,8 +462,11 @@ fn pod_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
                         theme.muted()
                     },
                 )),
+            ];
+            cells.extend(used);
+            cells.extend([
                 Cell::at(
-                    2,
+                    3,
                     Span::styled(
                         format!(
                             "{:<5} {:<12} ",
@@ -372,8 +476,9 @@ fn pod_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
                         theme.muted(),
                     ),
                 ),
-                Cell::flex(1, Span::styled(last, theme.status(Status::Warn))),
-            ]
+                Cell::flex(2, Span::styled(last, theme.status(Status::Warn))),
+            ]);
+            cells
         })
         .collect()
 }

@@ -84,6 +84,9 @@ impl AppState {
                 self.selected[Pane::Timeline.index()] = 0;
                 self.timeline_pick = None;
             }
+            Action::Sort => {
+                self.notice = Some("sort: the pods of a workload view (enter in Rollouts) sort by problems, memory or CPU".into());
+            }
             Action::DeletePod => {
                 self.notice = Some(
                     "delete pod: open a workload (enter in Rollouts), select its pod, then press the key again".into(),

@@ -8,7 +8,7 @@ impl AppState {
         let page = usize::from(self.size.1.saturating_sub(8)).max(1);
         let Some(view) = self.workload() else { return };
         let section = view.section;
-        let count = workload::derive(&self.cluster, view.kind, &view.name).count(section);
+        let count = workload::view_of(&self.cluster, view).count(section);
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.open_help(),
@@ -24,6 +24,13 @@ impl AppState {
             | Action::Rollback
             | Action::BlueGreen => self.open_action(action),
             Action::DeletePod => self.open_delete_pod(),
+            Action::Sort => {
+                if let Some(view) = self.workload_mut() {
+                    view.order = view.order.next();
+                    view.section = workload::Section::Pods;
+                }
+                self.anchor_pod();
+            }
             Action::SwitchContext => self.open_picker(),
             _ => {
                 let Some(view) = self.workload_mut() else {
@@ -44,8 +51,8 @@ impl AppState {
                 *sel = (*sel).min(count.saturating_sub(1));
                 if section == workload::Section::Pods {
                     let index = *sel;
-                    let (kind, name) = (view.kind, view.name.clone());
-                    let pod = workload::derive(&self.cluster, kind, &name)
+                    let (kind, name, order) = (view.kind, view.name.clone(), view.order);
+                    let pod = workload::ordered(&self.cluster, kind, &name, order)
                         .pods
                         .get(index)
                         .map(|p| p.name.clone());

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Content, heading, note};
+use crate::checks::usage::memory_status;
 use crate::config::theme::Theme;
 use crate::human::age;
 use crate::kube::cluster::{ClusterState, Link, RolloutRow};
@@ -189,6 +190,29 @@ fn row_cells(
             Span::styled(
                 format!("{} restarts/1h ", row.recent_restarts),
                 theme.status(Status::Warn),
+            ),
+        ));
+    }
+    if let Some(u) = &row.usage {
+        // A pod near its memory limit shows even on a narrow screen.
+        if let Some(st) = memory_status(u.worst_memory).filter(|s| *s != Status::Ok) {
+            cells.push(Cell::at(
+                1,
+                Span::styled(
+                    format!("mem {}L ", crate::human::percent(u.worst_memory)),
+                    theme.status(st),
+                ),
+            ));
+        }
+        cells.push(Cell::at(
+            6,
+            Span::styled(
+                format!(
+                    "cpu {} mem {} ",
+                    crate::human::cpu(u.total.cpu),
+                    crate::human::memory(u.total.memory)
+                ),
+                muted,
             ),
         ));
     }
