@@ -159,6 +159,8 @@ pub enum CheckKind {
     Rollouts,
     /// The `job:NAME` checks the checklist names.
     Jobs,
+    /// The `usage:WORKLOAD` checks the checklist names.
+    Usage,
     Alerts,
 }
 
@@ -170,6 +172,7 @@ impl CheckKind {
             CheckKind::Signals => "signals",
             CheckKind::Rollouts => "rollouts",
             CheckKind::Jobs => "jobs",
+            CheckKind::Usage => "usage",
             CheckKind::Alerts => "alerts",
         }
     }

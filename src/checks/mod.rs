@@ -22,6 +22,7 @@ pub enum Kind {
     Probe,
     Signal,
     Rollout,
+    Usage,
     Job,
     Alerts,
 }
@@ -32,6 +33,7 @@ impl Kind {
             Kind::Probe => "probe",
             Kind::Signal => "signal",
             Kind::Rollout => "rollout",
+            Kind::Usage => "usage",
             Kind::Job => "job",
             Kind::Alerts => "alerts",
         }
@@ -82,6 +84,21 @@ pub struct Sources<'a> {
     /// The alerts (already filtered by the environment's labels), or why
     /// they are not known.
     pub alerts: Result<Vec<AlertView>, String>,
+    /// Each runbook workload's usage conditions (one not listed has the
+    /// defaults).
+    pub usage_rules: Vec<(String, crate::runbook::usage::UsageRules)>,
+    /// Now, in seconds since the epoch: how old the usage figures are.
+    pub now: i64,
+}
+
+impl Sources<'_> {
+    fn rules_of(&self, name: &str) -> crate::runbook::usage::UsageRules {
+        self.usage_rules
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_default()
+    }
 }
 
 fn probe_outcome(name: &str, result: Option<&ProbeResult>) -> Outcome {
@@ -338,6 +355,13 @@ pub fn evaluate(check: &CheckRef, src: &Sources, workloads: &[WorkloadKey]) -> V
                 None => "no Deployment seen yet".into(),
             },
         ),
+        CheckRef::Usage(_) => (
+            Kind::Usage,
+            match &src.cluster_error {
+                Some(e) => format!("the cluster is not known: {e}"),
+                None => "no workload seen yet".into(),
+            },
+        ),
         CheckRef::Job(_) => (Kind::Job, "no Job seen yet".into()),
         CheckRef::Alerts(_) => (Kind::Alerts, "no answer from Prometheus yet".into()),
     };
@@ -387,6 +411,30 @@ fn evaluate_all(check: &CheckRef, src: &Sources, workloads: &[WorkloadKey]) -> V
         CheckRef::Rollout(Target::Named(name)) => {
             vec![rollout_outcome(kind_of(name, src, workloads), name, src)]
         }
+        CheckRef::Usage(Target::All) => {
+            let keys: Vec<WorkloadKey> = if workloads.is_empty() {
+                src.cluster
+                    .map(|c| {
+                        c.rows
+                            .iter()
+                            .filter(|r| !r.kind.is_batch())
+                            .map(|r| (r.kind, r.name.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            } else {
+                workloads.to_vec()
+            };
+            keys.iter()
+                .map(|(kind, name)| usage::usage_outcome(*kind, name, &src.rules_of(name), src))
+                .collect()
+        }
+        CheckRef::Usage(Target::Named(name)) => vec![usage::usage_outcome(
+            kind_of(name, src, workloads),
+            name,
+            &src.rules_of(name),
+            src,
+        )],
         CheckRef::Job(name) => vec![job_outcome(name, src)],
         CheckRef::Alerts(filter) => vec![alerts_outcome(filter.as_deref(), src)],
     }
@@ -422,6 +470,8 @@ mod tests {
             cluster: None,
             cluster_error: None,
             alerts: Ok(Vec::new()),
+            usage_rules: Vec::new(),
+            now: 0,
         }
     }
 
@@ -432,6 +482,7 @@ mod tests {
             (CheckRef::Probe(Target::All), Kind::Probe),
             (CheckRef::Signal(Target::All), Kind::Signal),
             (CheckRef::Rollout(Target::All), Kind::Rollout),
+            (CheckRef::Usage(Target::All), Kind::Usage),
         ] {
             let outcomes = evaluate(&check, &src, &[]);
             assert_eq!(outcomes.len(), 1, "{check:?}");

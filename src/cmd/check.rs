@@ -92,6 +92,7 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
     // A gate that checks nothing must not say go.
     let has_workloads = runbook.workloads().next().is_some();
     let has_jobs = !job_checks(&runbook).is_empty();
+    let has_usage = !usage_checks(&runbook).is_empty();
     let nothing = |kind: CheckKind| -> Option<String> {
         match kind {
             CheckKind::Probes if specs.is_empty() => Some(if skipped.is_empty() {
@@ -109,6 +110,9 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
                 Some("the runbook lists no [[workload]]".into())
             }
             CheckKind::Jobs if !has_jobs => Some("no checklist item has a job:NAME check".into()),
+            CheckKind::Usage if !has_usage => {
+                Some("no checklist item has a usage:WORKLOAD check".into())
+            }
             CheckKind::Alerts if !signal_plan.has_prometheus() => {
                 Some("the environment names no Prometheus".into())
             }
@@ -126,6 +130,7 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
         CheckKind::Signals,
         CheckKind::Rollouts,
         CheckKind::Jobs,
+        CheckKind::Usage,
         CheckKind::Alerts,
     ];
     if args.only.is_empty() && all.iter().all(|k| nothing(*k).is_some()) {
@@ -215,6 +220,19 @@ fn job_checks(runbook: &Runbook) -> Vec<String> {
     names.into_iter().collect()
 }
 
+/// The `usage:` checks the checklist names, once each.
+fn usage_checks(runbook: &Runbook) -> Vec<CheckRef> {
+    let mut refs: Vec<CheckRef> = Vec::new();
+    for item in runbook.phases().flat_map(|p| p.items.iter()) {
+        if let Some(r @ CheckRef::Usage(_)) = &item.get_ref().check_ref
+            && !refs.contains(r)
+        {
+            refs.push(r.clone());
+        }
+    }
+    refs
+}
+
 /// The cluster's workloads, as the Rollouts pane would show them: the
 /// kinds the runbook names (all of them when it names none), and Jobs and
 /// CronJobs when `jobs` (for `job:NAME` checks).
@@ -223,6 +241,7 @@ async fn cluster(
     target: &Target,
     workloads: Vec<WorkloadKey>,
     jobs: bool,
+    usage: bool,
 ) -> Result<ClusterState, String> {
     let conn = crate::kube::connect(
         kubeconfig,
@@ -251,7 +270,19 @@ async fn cluster(
             })?;
         state.update(KubeMsg::Workloads(kind, Change::Reset(rows)), 0);
     }
-    state.refresh(jiff::Timestamp::now().as_second());
+    let now = jiff::Timestamp::now().as_second();
+    if usage {
+        // Pods and their owners, then one read of the metrics API.
+        let (pods, replicasets) = crate::kube::list_pods(&conn).await.map_err(|e| match e {
+            kube::Error::Api(s) => s.message,
+            other => other.to_string(),
+        })?;
+        state.update(KubeMsg::ReplicaSets(Change::Reset(replicasets)), now);
+        state.update(KubeMsg::Pods(Change::Reset(pods)), now);
+        let report = crate::kube::metrics::read(&conn.client, &conn.namespace).await;
+        state.update(KubeMsg::Usage(report), now);
+    }
+    state.refresh(now);
     Ok(state)
 }
 
@@ -298,15 +329,30 @@ async fn gather(
     } else {
         Vec::new()
     };
+    let usage = if wants(CheckKind::Usage) {
+        usage_checks(runbook)
+    } else {
+        Vec::new()
+    };
     let rollouts = async {
         let rollouts = wants(CheckKind::Rollouts) && !workloads.is_empty();
-        if rollouts || !jobs.is_empty() {
-            let named = if rollouts {
+        if rollouts || !jobs.is_empty() || !usage.is_empty() {
+            let named = if rollouts || !usage.is_empty() {
                 workloads.clone()
             } else {
                 Vec::new()
             };
-            within(limit, cluster(kubeconfig, target, named, !jobs.is_empty())).await
+            within(
+                limit,
+                cluster(
+                    kubeconfig,
+                    target,
+                    named,
+                    !jobs.is_empty(),
+                    !usage.is_empty(),
+                ),
+            )
+            .await
         } else {
             None
         }
@@ -338,6 +384,11 @@ async fn gather(
         cluster: cluster_state.as_ref(),
         cluster_error,
         alerts: alerts.unwrap_or(Err(timed_out.clone())),
+        usage_rules: runbook
+            .workloads()
+            .map(|w| (w.name.get_ref().clone(), w.usage_rules()))
+            .collect(),
+        now: jiff::Timestamp::now().as_second(),
     };
     // Only kinds with something to check: `run` has refused an `--only`
     // kind that has nothing.
@@ -352,6 +403,7 @@ async fn gather(
         refs.push(CheckRef::Rollout(All::All));
     }
     refs.extend(jobs.into_iter().map(CheckRef::Job));
+    refs.extend(usage);
     if wants(CheckKind::Alerts) && signal_plan.has_prometheus() {
         refs.push(CheckRef::Alerts(None));
     }

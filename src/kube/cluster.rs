@@ -11,6 +11,7 @@ use super::model::{
 };
 use super::rollout::{Rollout, status};
 use super::{Change, KubeMsg, Resource, WatchState};
+use crate::runbook::usage::{Basis, Measure};
 
 /// The connection, as the header shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -103,7 +104,7 @@ pub struct UsageState {
 }
 
 /// The usage of a workload's (or a ReplicaSet's) pods.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OwnerUsage {
     /// The sum over its pods with figures.
     pub total: Usage,
@@ -112,13 +113,70 @@ pub struct OwnerUsage {
     /// The highest memory use of a pod as a per mille of its memory limit
     /// (None: no pod with figures has a limit).
     pub worst_memory: Option<u32>,
+    /// The highest figure of a pod in each measure and basis
+    /// ([`peak_index`]), and which pod has it: what a `usage:` condition is
+    /// held against (None: no pod with figures has that limit or request).
+    pub peaks: [Option<Peak>; 6],
+}
+
+/// A pod's figure that is the highest of its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peak {
+    /// Bytes or millicores, or a per mille of a limit or request.
+    pub value: u64,
+    pub pod: String,
+}
+
+/// Where a measure and basis are kept in [`OwnerUsage::peaks`].
+pub fn peak_index(measure: Measure, basis: Basis) -> usize {
+    let m = match measure {
+        Measure::Memory => 0,
+        Measure::Cpu => 3,
+    };
+    m + match basis {
+        Basis::Absolute => 0,
+        Basis::OfLimit => 1,
+        Basis::OfRequest => 2,
+    }
 }
 
 impl OwnerUsage {
-    fn add(&mut self, other: OwnerUsage) {
+    fn add(&mut self, other: &OwnerUsage) {
         self.total = self.total.plus(other.total);
         self.pods += other.pods;
         self.worst_memory = self.worst_memory.max(other.worst_memory);
+        for (mine, theirs) in self.peaks.iter_mut().zip(&other.peaks) {
+            if let Some(t) = theirs
+                && mine.as_ref().is_none_or(|m| t.value > m.value)
+            {
+                *mine = Some(t.clone());
+            }
+        }
+    }
+
+    /// One pod's figures.
+    fn of_pod(pod: &PodRow, used: Usage) -> OwnerUsage {
+        let r = &pod.resources;
+        let peak = |value: Option<u64>| {
+            value.map(|value| Peak {
+                value,
+                pod: pod.name.clone(),
+            })
+        };
+        let share = |used: u64, of: Option<u64>| peak(per_mille(used, of).map(u64::from));
+        OwnerUsage {
+            total: used,
+            pods: 1,
+            worst_memory: per_mille(used.memory, r.memory_limit),
+            peaks: [
+                peak(Some(used.memory)),
+                share(used.memory, r.memory_limit),
+                share(used.memory, r.memory_request),
+                peak(Some(used.cpu)),
+                share(used.cpu, r.cpu_limit),
+                share(used.cpu, r.cpu_request),
+            ],
+        }
     }
 }
 
@@ -151,11 +209,7 @@ impl UsageState {
                     self.by_owner
                         .entry(pod.owner.clone())
                         .or_default()
-                        .add(OwnerUsage {
-                            total: *used,
-                            pods: 1,
-                            worst_memory: per_mille(used.memory, pod.resources.memory_limit),
-                        });
+                        .add(&OwnerUsage::of_pod(pod, *used));
                 }
             }
             UsageReport::Absent(why) => {
@@ -555,7 +609,7 @@ impl ClusterState {
         let mut usage: HashMap<&WorkloadKey, OwnerUsage> = HashMap::new();
         for (owner, used) in &self.usage.by_owner {
             if let Some(d) = owner_of.get(owner.as_str()) {
-                usage.entry(d).or_default().add(*used);
+                usage.entry(d).or_default().add(used);
             }
         }
         let mut pods: HashMap<&WorkloadKey, (BTreeMap<PodPhase, usize>, i32)> = HashMap::new();

@@ -107,6 +107,32 @@ pub enum KubeMsg {
     Usage(metrics::UsageReport),
 }
 
+/// One list of the pods and ReplicaSets of the connection's namespace.
+pub async fn list_pods(
+    conn: &Connection,
+) -> Result<(Vec<PodRow>, Vec<ReplicaSetRow>), ::kube::Error> {
+    use ::kube::Api;
+    use ::kube::api::ListParams;
+    use k8s_openapi::api::apps::v1::ReplicaSet;
+    use k8s_openapi::api::core::v1::Pod;
+    let all = &ListParams::default();
+    let pods = Api::<Pod>::namespaced(conn.client.clone(), &conn.namespace)
+        .list(all)
+        .await?
+        .items
+        .iter()
+        .map(PodRow::from)
+        .collect();
+    let replicasets = Api::<ReplicaSet>::namespaced(conn.client.clone(), &conn.namespace)
+        .list(all)
+        .await?
+        .items
+        .iter()
+        .map(ReplicaSetRow::from)
+        .collect();
+    Ok((pods, replicasets))
+}
+
 /// One list of the workloads of `kind` in the connection's namespace.
 pub async fn list_workloads(
     conn: &Connection,

@@ -35,6 +35,10 @@ fn failing<'a>(
         CheckRef::Rollout(Target::All) => runbook
             .workloads()
             .find_map(|w| failed(format!("rollout:{}", w.name.get_ref()))),
+        CheckRef::Usage(Target::Named(n)) => failed(format!("usage:{n}")),
+        CheckRef::Usage(Target::All) => runbook
+            .workloads()
+            .find_map(|w| failed(format!("usage:{}", w.name.get_ref()))),
         job @ CheckRef::Job(_) => failed(job.to_string()),
         alerts @ CheckRef::Alerts(_) => failed(alerts.to_string()),
     }

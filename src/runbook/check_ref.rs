@@ -1,5 +1,6 @@
 //! What a checklist item's `check` names: `probe:NAME`, `probe:*`,
-//! `signal:NAME`, `signal:*`, `rollout:WORKLOAD`, `rollout:*`, `job:NAME`,
+//! `signal:NAME`, `signal:*`, `rollout:WORKLOAD`, `rollout:*`,
+//! `usage:WORKLOAD`, `usage:*`, `job:NAME`,
 //! `alerts`, `alerts:FILTER`.
 
 use std::fmt;
@@ -14,12 +15,12 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckRefError {
     #[error(
-        "unknown check \"{0}\": expected probe:NAME, probe:*, signal:NAME, signal:*, rollout:WORKLOAD, rollout:*, job:NAME or alerts"
+        "unknown check \"{0}\": expected probe:NAME, probe:*, signal:NAME, signal:*, rollout:WORKLOAD, rollout:*, usage:WORKLOAD, usage:*, job:NAME or alerts"
     )]
     Unknown(String),
     #[error("check \"{text}\" names nothing after \"{kind}:\"")]
     Empty { text: String, kind: String },
-    #[error("unknown check kind \"{0}\": expected probe, signal, rollout, job or alerts")]
+    #[error("unknown check kind \"{0}\": expected probe, signal, rollout, usage, job or alerts")]
     UnknownKind(String),
     #[error("check \"{0}\": job:* is not a check; name the Job or CronJob")]
     AllJobs(String),
@@ -35,6 +36,9 @@ pub enum CheckRef {
     Job(String),
     /// No alert firing; the optional filter narrows which alerts count.
     Alerts(Option<String>),
+    /// Every pod of the workload within its usage conditions (memory and
+    /// CPU, from the metrics API).
+    Usage(Target),
 }
 
 impl CheckRef {
@@ -62,6 +66,7 @@ impl CheckRef {
             "probe" => Ok(CheckRef::Probe(target)),
             "signal" => Ok(CheckRef::Signal(target)),
             "rollout" => Ok(CheckRef::Rollout(target)),
+            "usage" => Ok(CheckRef::Usage(target)),
             "job" => match target {
                 Target::All => Err(CheckRefError::AllJobs(text.to_string())),
                 Target::Named(name) => Ok(CheckRef::Job(name)),
@@ -78,6 +83,7 @@ impl fmt::Display for CheckRef {
             CheckRef::Probe(t) => ("probe", t),
             CheckRef::Signal(t) => ("signal", t),
             CheckRef::Rollout(t) => ("rollout", t),
+            CheckRef::Usage(t) => ("usage", t),
             CheckRef::Job(name) => return write!(f, "job:{name}"),
             CheckRef::Alerts(None) => return f.write_str("alerts"),
             CheckRef::Alerts(Some(filter)) => return write!(f, "alerts:{filter}"),

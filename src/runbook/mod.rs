@@ -10,6 +10,7 @@ pub mod secrets;
 pub mod select;
 pub mod threshold;
 pub mod units;
+pub mod usage;
 pub mod vars;
 
 use std::path::{Path, PathBuf};
@@ -344,6 +345,63 @@ mod tests {
                 assert_eq!(item.check_ref, parsed, "{}", item.text);
             }
         }
+    }
+
+    #[test]
+    fn usage_conditions_load_typed_and_bad_ones_are_placed() {
+        let text = r#"
+[service]
+name = "shop"
+
+[env.prod]
+context = "prod"
+namespace = "shop"
+
+[[workload]]
+name = "api"
+usage = { warn = ["cpu < 90% of request"], fail = ["memory < 1Gi"] }
+
+[[workload]]
+name = "db"
+kind = "StatefulSet"
+
+[[phase]]
+name = "After"
+items = [
+  { text = "memory within limits", check = "usage:api" },
+  { text = "all of them", check = "usage:*" },
+]
+"#;
+        let runbook = Runbook::parse(Path::new("r.toml"), text).unwrap();
+        let mut workloads = runbook.workloads();
+        let api = workloads.next().unwrap().usage_rules();
+        assert_eq!(api.warn[0].to_string(), "cpu < 90% of request");
+        assert_eq!(api.fail[0].to_string(), "memory < 1024Mi");
+        // Without `usage`, the defaults.
+        let db = workloads.next().unwrap().usage_rules();
+        assert_eq!(db, usage::UsageRules::default());
+        let items = &runbook.phases().next().unwrap().items;
+        assert_eq!(
+            items[0].get_ref().check_ref,
+            Some(check_ref::CheckRef::Usage(check_ref::Target::Named(
+                "api".into()
+            )))
+        );
+
+        let bad = text
+            .replace("cpu < 90% of request", "cpu > 90%")
+            .replace("usage:api", "usage:web");
+        let err = Runbook::parse(Path::new("r.toml"), &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("r.toml:11:") && err.contains("invalid usage condition \"cpu > 90%\""),
+            "{err}"
+        );
+        assert!(
+            err.contains("check \"usage:web\" names no workload \"web\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -83,6 +83,25 @@ pub struct Workload {
     pub selector: Option<Spanned<String>>,
     #[serde(default)]
     pub blue_green: Option<BlueGreen>,
+    /// What its pods may use, for `usage:NAME` checks.
+    #[serde(default)]
+    pub usage: Option<UsageLimits>,
+    /// `usage` parsed when the runbook is loaded (which refuses a
+    /// condition that does not parse); None: the defaults.
+    #[serde(skip)]
+    pub usage_rules: Option<crate::runbook::usage::UsageRules>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table: { warn = [\"memory < 80% of limit\"], fail = [\"memory < 95% of limit\"] }"
+)]
+pub struct UsageLimits {
+    #[serde(default)]
+    pub warn: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub fail: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -256,5 +275,11 @@ impl Workload {
             .as_ref()
             .and_then(|k| crate::kinds::WorkloadKind::parse(k.get_ref()))
             .unwrap_or_default()
+    }
+
+    /// Its usage conditions: the runbook's, else the defaults (memory
+    /// warns from 80% and fails from 95% of the limit).
+    pub fn usage_rules(&self) -> crate::runbook::usage::UsageRules {
+        self.usage_rules.clone().unwrap_or_default()
     }
 }

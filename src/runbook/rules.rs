@@ -31,6 +31,8 @@ pub struct Resolved {
     thresholds: Vec<[Option<Threshold>; 2]>,
     /// Each phase's items' check references.
     checks: Vec<Vec<Option<CheckRef>>>,
+    /// Each workload's usage conditions (None: none given).
+    usage: Vec<Option<crate::runbook::usage::UsageRules>>,
 }
 
 impl Resolved {
@@ -40,6 +42,9 @@ impl Resolved {
             let signal = signal.get_mut();
             signal.warn_threshold = warn;
             signal.fail_threshold = fail;
+        }
+        for (workload, rules) in file.workloads.iter_mut().zip(self.usage) {
+            workload.get_mut().usage_rules = rules;
         }
         for (phase, checks) in file.phases.iter_mut().zip(self.checks) {
             for (item, check_ref) in phase.get_mut().items.iter_mut().zip(checks) {
@@ -106,6 +111,27 @@ pub fn check(file: &RunbookFile, text: &str) -> (Problems, Resolved) {
         {
             problems.push((sel.span().start, "selector must not be empty".into()));
         }
+        resolved.usage.push(w.usage.as_ref().map(|limits| {
+            let mut parse = |texts: &[Spanned<String>]| -> Vec<crate::runbook::usage::UsageRule> {
+                texts
+                    .iter()
+                    .filter_map(|t| {
+                        crate::runbook::usage::UsageRule::parse(t.get_ref())
+                            .map_err(|e| {
+                                problems.push((
+                                    t.span().start,
+                                    format!("invalid usage condition \"{}\": {e}", t.get_ref()),
+                                ))
+                            })
+                            .ok()
+                    })
+                    .collect()
+            };
+            crate::runbook::usage::UsageRules {
+                warn: parse(&limits.warn),
+                fail: parse(&limits.fail),
+            }
+        }));
     }
 
     let mut probe_names = Names::new("probe");
@@ -414,7 +440,7 @@ fn check_reference(text: &str, known: &Known<'_>) -> Result<CheckRef, String> {
     let (names, target) = match &check_ref {
         CheckRef::Probe(t) => (known.probes, t),
         CheckRef::Signal(t) => (known.signals, t),
-        CheckRef::Rollout(t) => (known.workloads, t),
+        CheckRef::Rollout(t) | CheckRef::Usage(t) => (known.workloads, t),
         CheckRef::Alerts(_) => return Ok(check_ref),
         // Jobs are not declared in the runbook: any Job or CronJob name.
         CheckRef::Job(name) if is_dns_subdomain(name) => return Ok(check_ref),

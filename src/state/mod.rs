@@ -371,6 +371,13 @@ impl AppState {
                 _ => "connecting to the cluster".into(),
             }),
             alerts,
+            usage_rules: self
+                .runbook
+                .iter()
+                .flat_map(|r| r.workloads())
+                .map(|w| (w.name.get_ref().clone(), w.usage_rules()))
+                .collect(),
+            now: self.now,
         }
     }
 
