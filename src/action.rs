@@ -32,6 +32,7 @@ pub enum Action {
     Rollback,
     DeletePod,
     Sort,
+    Nodes,
     Open,
     Logs,
     Follow,
@@ -82,6 +83,7 @@ impl Action {
         Action::Rollback,
         Action::DeletePod,
         Action::Sort,
+        Action::Nodes,
         Action::Open,
         Action::Logs,
         Action::Follow,
@@ -132,6 +134,7 @@ impl Action {
             Action::Rollback => "rollback",
             Action::DeletePod => "delete_pod",
             Action::Sort => "sort",
+            Action::Nodes => "nodes",
             Action::Open => "open",
             Action::Logs => "logs",
             Action::Follow => "follow",
@@ -196,6 +199,9 @@ impl Action {
                 "delete the selected pod (its controller replaces it), after its grace period"
             }
             Action::Sort => "workload view: order the pods by problems, memory use or CPU use",
+            Action::Nodes => {
+                "the cluster's nodes: health, pressure, cordoned, requests and use against what they offer"
+            }
             Action::Open => "open the selected item: a workload's view, a pod's logs",
             Action::Logs => {
                 "show the logs of the selected pod (on a workload: its first pod, problems first)"
@@ -263,6 +269,7 @@ impl Action {
             Action::Rollback => "rollback",
             Action::DeletePod => "delete pod",
             Action::Sort => "sort",
+            Action::Nodes => "nodes",
             Action::Open => "open",
             Action::Logs => "logs",
             Action::Follow => "follow",

@@ -416,12 +416,37 @@ fn spawn_action(
             Request::DryRun(id, _) => Msg::DryRun(*id, Err(e)),
             Request::Execute(id, _) => Msg::Acted(*id, Err(e)),
             Request::Revisions(id, ..) => Msg::Revisions(*id, Err(e)),
+            Request::NodeLoad(id) => Msg::NodeLoad(*id, Err(e)),
             Request::Burst(_) | Request::Record(_) => Msg::Notice(e),
         };
         let Some((client, user, ns)) = connected else {
             let _ = tx.send(failed("not connected to the cluster".into())).await;
             return;
         };
+        if let Request::NodeLoad(id) = &request {
+            let deadline = crate::kube::actions::READ_DEADLINE;
+            let answer = tokio::time::timeout(deadline, crate::kube::nodes::load(&client))
+                .await
+                .map_or_else(
+                    |_| {
+                        Err(format!(
+                            "the API server did not answer within {} s",
+                            deadline.as_secs()
+                        ))
+                    },
+                    |read| {
+                        read.map_err(|e| match e {
+                            ::kube::Error::Api(s) if s.code == 403 => format!(
+                                "listing pods in every namespace is forbidden: {}",
+                                s.message
+                            ),
+                            other => other.to_string(),
+                        })
+                    },
+                );
+            let _ = tx.send(Msg::NodeLoad(*id, answer)).await;
+            return;
+        }
         if let Request::Revisions(id, kind, name) = &request {
             let deadline = crate::kube::actions::READ_DEADLINE;
             let answer = tokio::time::timeout(
@@ -493,7 +518,10 @@ fn spawn_action(
             }
             // Answered above, before the journal is needed; bursts are run
             // by the loop, not here.
-            Request::Revisions(..) | Request::Burst(_) | Request::Record(_) => return,
+            Request::Revisions(..)
+            | Request::NodeLoad(_)
+            | Request::Burst(_)
+            | Request::Record(_) => return,
         };
         let _ = tx.send(answer).await;
         // The Timeline shows what the journal now holds.

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::metrics::{Usage, UsageReport};
 use super::model::{
-    EventRow, HpaRow, LastJob, PodPhase, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind,
+    EventRow, HpaRow, LastJob, NodeRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind,
     WorkloadRow,
 };
 use super::rollout::{Rollout, status};
@@ -246,6 +246,8 @@ pub struct ClusterState {
     /// The most recent events, at most `MAX_EVENTS`.
     pub events: BTreeMap<String, EventRow>,
     pub services: BTreeMap<String, ServiceRow>,
+    /// The cluster's nodes, by name (empty when they may not be listed).
+    pub nodes: BTreeMap<String, NodeRow>,
     /// Each watch's state and since when (seconds since the epoch).
     pub watches: BTreeMap<Resource, (WatchState, i64)>,
     /// Whether the first list of Deployments has arrived: the dashboard
@@ -460,6 +462,10 @@ impl ClusterState {
             }
             KubeMsg::Services(c) => {
                 apply(&mut self.services, c, |s| &s.name);
+                return;
+            }
+            KubeMsg::Nodes(c) => {
+                apply(&mut self.nodes, c, |n| &n.name);
                 return;
             }
             KubeMsg::Watch { resource, state } => {
@@ -771,9 +777,12 @@ impl ClusterState {
             .then_some(silent)
     }
 
+    /// The nodes watch is optional (a namespace's user may not list nodes):
+    /// its failure is the nodes overlay's to tell, not the header's.
     pub fn trouble(&self) -> Option<(Resource, &str, bool, i64)> {
         self.watches
             .iter()
+            .filter(|(r, _)| **r != Resource::Nodes)
             .find_map(|(r, (state, since))| match state {
                 WatchState::Failing { error, forbidden } => {
                     Some((*r, error.as_str(), *forbidden, *since))

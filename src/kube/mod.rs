@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod logs;
 pub mod metrics;
 pub mod model;
+pub mod nodes;
 pub mod rollback;
 pub mod rollout;
 pub mod secrets;
@@ -16,7 +17,9 @@ use std::path::Path;
 use ::kube::config::{KubeConfigOptions, Kubeconfig};
 use ::kube::{Client, Config};
 
-use model::{EventRow, HpaRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow};
+use model::{
+    EventRow, HpaRow, NodeRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow,
+};
 
 /// Where the watches report.
 pub type Out<M> = crate::sink::Sink<M, KubeMsg>;
@@ -35,6 +38,9 @@ pub enum Resource {
     Pods,
     Events,
     Services,
+    /// Cluster-scoped, and optional: a user who may not list nodes still
+    /// sees everything else.
+    Nodes,
 }
 
 impl Resource {
@@ -51,6 +57,7 @@ impl Resource {
             Resource::Pods => "pods",
             Resource::Events => "events",
             Resource::Services => "services",
+            Resource::Nodes => "nodes",
         }
     }
 }
@@ -96,6 +103,7 @@ pub enum KubeMsg {
     Pods(Change<PodRow>),
     Events(Change<EventRow>),
     Services(Change<ServiceRow>),
+    Nodes(Change<NodeRow>),
     Watch {
         resource: Resource,
         state: WatchState,

@@ -771,6 +771,118 @@ impl PodRow {
     }
 }
 
+/// A Node, for the nodes overlay and the pods' health: Ready, the
+/// pressure conditions, cordoned, and what it offers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeRow {
+    pub name: String,
+    /// The Ready condition: Some(true) Ready, Some(false) NotReady, None
+    /// Unknown (the node stopped reporting) or not reported.
+    pub ready: Option<bool>,
+    /// Why it is not Ready (the condition's reason and message).
+    pub not_ready: Option<String>,
+    /// The pressure conditions that are True: MemoryPressure,
+    /// DiskPressure, PIDPressure (and NetworkUnavailable).
+    pub pressure: Vec<String>,
+    /// Cordoned: `spec.unschedulable`.
+    pub unschedulable: bool,
+    /// Allocatable CPU (millicores), memory (bytes) and pods.
+    pub allocatable: Capacity,
+    pub capacity: Capacity,
+    pub kubelet: String,
+    pub created_at: Option<i64>,
+}
+
+/// CPU in millicores, memory in bytes, and a number of pods.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Capacity {
+    pub cpu: u64,
+    pub memory: u64,
+    pub pods: u64,
+}
+
+impl Capacity {
+    fn of(
+        map: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+    ) -> Capacity {
+        let get = |key: &str| map.and_then(|m| m.get(key));
+        Capacity {
+            cpu: get("cpu").and_then(millicores).unwrap_or(0),
+            memory: get("memory").and_then(bytes).unwrap_or(0),
+            pods: get("pods").and_then(quantity).map_or(0, |p| p as u64),
+        }
+    }
+}
+
+impl NodeRow {
+    pub fn from(n: &k8s_openapi::api::core::v1::Node) -> NodeRow {
+        let status = n.status.as_ref();
+        let conditions = status
+            .and_then(|s| s.conditions.as_deref())
+            .unwrap_or_default();
+        let ready = conditions.iter().find(|c| c.type_ == "Ready");
+        NodeRow {
+            name: n.metadata.name.clone().unwrap_or_default(),
+            ready: ready.and_then(|c| match c.status.as_str() {
+                "True" => Some(true),
+                "False" => Some(false),
+                _ => None,
+            }),
+            not_ready: ready.filter(|c| c.status != "True").map(|c| {
+                let reason = c.reason.as_deref().unwrap_or("NotReady");
+                match c.message.as_deref().filter(|m| !m.is_empty()) {
+                    Some(m) => format!("{reason}: {m}"),
+                    None => reason.to_string(),
+                }
+            }),
+            pressure: conditions
+                .iter()
+                .filter(|c| c.type_ != "Ready" && c.status == "True")
+                .map(|c| c.type_.clone())
+                .collect(),
+            unschedulable: n
+                .spec
+                .as_ref()
+                .and_then(|s| s.unschedulable)
+                .unwrap_or(false),
+            allocatable: Capacity::of(status.and_then(|s| s.allocatable.as_ref())),
+            capacity: Capacity::of(status.and_then(|s| s.capacity.as_ref())),
+            kubelet: status
+                .and_then(|s| s.node_info.as_ref())
+                .map(|i| i.kubelet_version.clone())
+                .unwrap_or_default(),
+            created_at: secs(n.metadata.creation_timestamp.as_ref()),
+        }
+    }
+
+    /// Ready, and under no pressure.
+    pub fn healthy(&self) -> bool {
+        self.ready == Some(true) && self.pressure.is_empty()
+    }
+
+    /// What is wrong with it, in a few words: "NotReady", "MemoryPressure",
+    /// "Unknown" (None when it is healthy). Cordoned is not unhealthy.
+    pub fn trouble(&self) -> Option<String> {
+        let mut words: Vec<String> = Vec::new();
+        match self.ready {
+            Some(true) => {}
+            Some(false) => words.push("NotReady".into()),
+            None => words.push("Unknown".into()),
+        }
+        words.extend(self.pressure.iter().cloned());
+        (!words.is_empty()).then(|| words.join(","))
+    }
+}
+
+/// The requests of the pods a node runs (every namespace), as `kubectl
+/// describe node` sums them under "Allocated resources".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NodeLoad {
+    pub cpu_requests: u64,
+    pub memory_requests: u64,
+    pub pods: u64,
+}
+
 /// An Event, for the workload view.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventRow {

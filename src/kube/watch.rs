@@ -13,12 +13,12 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Event as KubeEvent, Pod, Service};
+use k8s_openapi::api::core::v1::{Event as KubeEvent, Node, Pod, Service};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
 use super::model::{
-    EventRow, HpaRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow,
+    EventRow, HpaRow, NodeRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow,
 };
 use super::{Change, Connection, KubeMsg, Out, Resource, WatchState};
 
@@ -141,11 +141,21 @@ pub async fn watch_all<M: Send + 'static>(
         ),
         run(
             Api::<Service>::namespaced(conn.client.clone(), ns),
-            all,
+            all.clone(),
             Resource::Services,
             ServiceRow::from,
             |row: &ServiceRow| row.name.clone(),
             KubeMsg::Services,
+            generation,
+            out.clone(),
+        ),
+        run(
+            Api::<Node>::all(conn.client.clone()),
+            all,
+            Resource::Nodes,
+            NodeRow::from,
+            |row: &NodeRow| row.name.clone(),
+            KubeMsg::Nodes,
             generation,
             out,
         ),

@@ -143,6 +143,8 @@ pub enum Request {
     Execute(u64, Plan),
     /// Fetch a workload's revisions for the rollback picker.
     Revisions(u64, WorkloadKind, String),
+    /// Read what each node's pods request (every namespace).
+    NodeLoad(u64),
     /// Run a probe's burst now.
     Burst(String),
     /// Append this to the journal.

@@ -110,6 +110,7 @@ pub fn masked(secrets: &Secrets, msg: Msg) -> Msg {
         Msg::DryRun(id, r) => Msg::DryRun(id, r.map_err(text)),
         Msg::Acted(id, r) => Msg::Acted(id, result(r)),
         Msg::Revisions(id, r) => Msg::Revisions(id, r.map_err(text)),
+        Msg::NodeLoad(id, r) => Msg::NodeLoad(id, r.map_err(text)),
         Msg::Injected(fault, r) => Msg::Injected(fault, result(r)),
         other => other,
     }

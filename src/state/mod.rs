@@ -17,6 +17,7 @@ pub mod keys_doc;
 pub mod logs;
 mod mask;
 mod msgs;
+pub mod nodes;
 mod open;
 pub mod pane;
 pub mod picker;
@@ -90,6 +91,11 @@ pub enum Msg {
     JournalRead,
     /// The revisions for the rollback picker, answering request N.
     Revisions(u64, Result<Vec<actions::RevisionChoice>, String>),
+    /// What each node's pods request, answering request N.
+    NodeLoad(
+        u64,
+        Result<std::collections::BTreeMap<String, crate::kube::model::NodeLoad>, String>,
+    ),
     /// From the log stream with this number.
     Log(u64, logs::LogEvent),
     /// A probe ran (boxed: results carry bodies and evaluations), for the

@@ -43,6 +43,7 @@ pub(super) fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
             }
             state.now = now;
             state.rollout_checks_changed();
+            state.reload_nodes();
             changed
         }
         Msg::Warning(w) => {
@@ -64,6 +65,18 @@ pub(super) fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
         Msg::Revisions(id, result) => {
             state.map_dialog(|d| d.revisions_loaded(id, result));
             true
+        }
+        Msg::NodeLoad(id, result) => {
+            let now = state.now;
+            match state.nodes_view_mut() {
+                Some(view) if view.pending == Some(id) => {
+                    view.pending = None;
+                    view.load = Some(result);
+                    view.loaded_at = Some(now);
+                    true
+                }
+                _ => false,
+            }
         }
         Msg::Probe(generation, result) => {
             if generation != state.cluster.generation {

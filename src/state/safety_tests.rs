@@ -544,3 +544,38 @@ fn delete_pod_is_refused_in_read_only_outside_the_pods_and_on_the_dashboard() {
     assert!(s.dialog().is_none() && s.effects.is_empty());
     assert!(s.notice.as_deref().unwrap().contains("select its pod"));
 }
+
+#[test]
+fn the_nodes_overlay_reads_the_load_once_and_again_after_30_s_and_drops_stale_answers() {
+    let mut s = namespace_of(&["api"]);
+    s.effects.clear();
+    char(&mut s, 'N');
+    let Some(Effect::Act(Request::NodeLoad(first))) = s.effects.pop() else {
+        panic!("no read of the nodes' load: {:?}", s.effects)
+    };
+    assert_eq!(s.nodes_view().unwrap().pending, Some(first));
+    // A tick within 30 s asks nothing more while one is pending.
+    let soon = s.now + 1;
+    update(&mut s, Msg::Tick("00:00:01".into(), soon));
+    assert!(s.effects.is_empty());
+    // An answer to another request is not this overlay's.
+    update(&mut s, Msg::NodeLoad(first + 7, Err("old".into())));
+    assert!(s.nodes_view().unwrap().load.is_none());
+    update(&mut s, Msg::NodeLoad(first, Ok(Default::default())));
+    let view = s.nodes_view().unwrap();
+    assert!(view.pending.is_none() && matches!(view.load, Some(Ok(_))));
+    let at = s.now;
+    update(&mut s, Msg::Tick("00:00:29".into(), at + 29));
+    assert!(s.effects.is_empty());
+    update(&mut s, Msg::Tick("00:00:30".into(), at + 30));
+    assert!(matches!(
+        s.effects.as_slice(),
+        [Effect::Act(Request::NodeLoad(n))] if *n > first
+    ));
+    // Closed, it asks nothing.
+    s.effects.clear();
+    press(&mut s, KeyCode::Esc);
+    assert!(s.nodes_view().is_none());
+    update(&mut s, Msg::Tick("00:01:30".into(), at + 90));
+    assert!(s.effects.is_empty());
+}

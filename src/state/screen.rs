@@ -39,6 +39,8 @@ pub enum Overlay {
     Picker(Picker),
     /// The demo's fault menu.
     Faults(FaultMenu),
+    /// The cluster's nodes.
+    Nodes(super::nodes::NodesView),
 }
 
 /// Who takes the keys now.
@@ -50,6 +52,7 @@ pub enum Layer {
     },
     Picker,
     Faults,
+    Nodes,
     Help,
     /// A view in the dashboard's place; for the log view, `filtering` when
     /// its filter field has focus.
@@ -67,6 +70,11 @@ const FAULT_HINTS: &[(&[Action], &str)] = &[
     (&[Action::MoveDown, Action::MoveUp], "choose"),
     (&[Action::Confirm], "inject"),
     (&[Action::Cancel], "close"),
+];
+const NODES_HINTS: &[(&[Action], &str)] = &[
+    (&[Action::MoveDown, Action::MoveUp], "choose"),
+    (&[Action::Cancel], "close"),
+    (&[Action::Quit], "quit"),
 ];
 const PICKER_HINTS: &[(&[Action], &str)] = &[
     (&[Action::MoveDown, Action::MoveUp], "choose"),
@@ -100,6 +108,7 @@ impl AppState {
             },
             Some(Overlay::Picker(_)) => Layer::Picker,
             Some(Overlay::Faults(_)) => Layer::Faults,
+            Some(Overlay::Nodes(_)) => Layer::Nodes,
             Some(Overlay::Help(_)) => Layer::Help,
             None => match self.view() {
                 Some(View::Logs) => Layer::View(
@@ -129,7 +138,7 @@ impl AppState {
         InputContext {
             dialog_open: matches!(
                 layer,
-                Layer::Action { .. } | Layer::Picker | Layer::Faults | Layer::Help
+                Layer::Action { .. } | Layer::Picker | Layer::Faults | Layer::Nodes | Layer::Help
             ),
             editor_focused: matches!(
                 layer,
@@ -146,6 +155,7 @@ impl AppState {
             Layer::Action { editing: true } => (EDITING_HINTS, &[Mode::Editor]),
             Layer::Action { editing: false } => (ACTION_HINTS, &[Mode::Dialog]),
             Layer::Faults => (FAULT_HINTS, &[Mode::Dialog]),
+            Layer::Nodes => (NODES_HINTS, &[Mode::Dialog]),
             Layer::Picker => (PICKER_HINTS, &[Mode::Dialog]),
             Layer::Help => (HELP_HINTS, &[Mode::Dialog]),
             Layer::View(View::Logs, true) => (FILTERING_HINTS, &[Mode::Editor]),
@@ -215,6 +225,20 @@ impl AppState {
     pub fn picker(&self) -> Option<&Picker> {
         match &self.overlay {
             Some(Overlay::Picker(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn nodes_view(&self) -> Option<&super::nodes::NodesView> {
+        match &self.overlay {
+            Some(Overlay::Nodes(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn nodes_view_mut(&mut self) -> Option<&mut super::nodes::NodesView> {
+        match &mut self.overlay {
+            Some(Overlay::Nodes(v)) => Some(v),
             _ => None,
         }
     }

@@ -58,6 +58,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         None => {}
         Some(Overlay::Help(help)) => dialogs::help::draw(frame, state, help, body),
         Some(Overlay::Faults(menu)) => dialogs::faults::draw(frame, state, menu, body),
+        Some(Overlay::Nodes(view)) => dialogs::nodes::draw(frame, state, view, body),
         Some(Overlay::Picker(picker)) => dialogs::picker::draw(frame, state, picker, body),
         Some(Overlay::Action(dialog)) => dialogs::action::draw(frame, state, dialog, body),
     }

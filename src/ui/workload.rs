@@ -60,7 +60,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         // Inside the borders.
         let width = usize::from(area.width.saturating_sub(2));
         let rows = match section {
-            Section::Pods => pod_rows(theme, &w, now, &state.cluster.usage),
+            Section::Pods => pod_rows(theme, &w, now, &state.cluster),
             Section::History => history_rows(theme, &w, now),
             Section::Conditions => condition_rows(theme, &w, now),
             Section::Events => event_rows(theme, &w, now),
@@ -425,7 +425,34 @@ fn usage_cells(theme: &Theme, p: &PodRow, usage: &UsageState) -> Vec<Cell> {
     ]
 }
 
-fn pod_rows(theme: &Theme, w: &Workload, now: i64, usage: &UsageState) -> Vec<Vec<Cell>> {
+/// The pod's node, and what is wrong with the node when something is
+/// ("node-2 ✗ NotReady", "node-3 ✗ MemoryPressure").
+fn node_cell(theme: &Theme, p: &PodRow, cluster: &crate::kube::cluster::ClusterState) -> Cell {
+    let name = p.node.as_deref().unwrap_or("-");
+    match p
+        .node
+        .as_ref()
+        .and_then(|n| cluster.nodes.get(n))
+        .and_then(|n| n.trouble())
+    {
+        Some(trouble) => Cell::at(
+            1,
+            Span::styled(
+                format!("{:<12} ", format!("{name} ✗ {trouble}")),
+                theme.status(Status::Fail),
+            ),
+        ),
+        None => Cell::at(3, Span::styled(format!("{name:<12} "), theme.muted())),
+    }
+}
+
+fn pod_rows(
+    theme: &Theme,
+    w: &Workload,
+    now: i64,
+    cluster: &crate::kube::cluster::ClusterState,
+) -> Vec<Vec<Cell>> {
+    let usage = &cluster.usage;
     let name_width = w
         .pods
         .iter()
@@ -468,14 +495,11 @@ fn pod_rows(theme: &Theme, w: &Workload, now: i64, usage: &UsageState) -> Vec<Ve
                 Cell::at(
                     3,
                     Span::styled(
-                        format!(
-                            "{:<5} {:<12} ",
-                            p.started_at.map_or("-".into(), |t| age(now - t)),
-                            p.node.as_deref().unwrap_or("-")
-                        ),
+                        format!("{:<5} ", p.started_at.map_or("-".into(), |t| age(now - t))),
                         theme.muted(),
                     ),
                 ),
+                node_cell(theme, p, cluster),
                 Cell::flex(2, Span::styled(last, theme.status(Status::Warn))),
             ]);
             cells

@@ -84,6 +84,7 @@ impl AppState {
                 self.selected[Pane::Timeline.index()] = 0;
                 self.timeline_pick = None;
             }
+            Action::Nodes => self.open_nodes(),
             Action::Sort => {
                 self.notice = Some("sort: the pods of a workload view (enter in Rollouts) sort by problems, memory or CPU".into());
             }

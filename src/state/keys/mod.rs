@@ -8,6 +8,7 @@ mod dialog;
 mod faults;
 mod help;
 mod logs;
+mod nodes;
 mod picker;
 mod walkthrough;
 mod workload;
@@ -24,6 +25,7 @@ impl AppState {
         match self.layer() {
             Layer::Action { .. } => self.dialog_key(action),
             Layer::Faults => self.faults_key(action),
+            Layer::Nodes => self.nodes_key(action),
             Layer::Picker => self.picker_key(action),
             Layer::Help => self.help_key(action),
             Layer::View(View::Logs, _) => self.logs_key(action),

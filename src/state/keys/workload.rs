@@ -24,6 +24,7 @@ impl AppState {
             | Action::Rollback
             | Action::BlueGreen => self.open_action(action),
             Action::DeletePod => self.open_delete_pod(),
+            Action::Nodes => self.open_nodes(),
             Action::Sort => {
                 if let Some(view) = self.workload_mut() {
                     view.order = view.order.next();

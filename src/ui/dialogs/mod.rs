@@ -3,6 +3,7 @@
 pub mod action;
 pub mod faults;
 pub mod help;
+pub mod nodes;
 pub mod picker;
 
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -32,6 +32,7 @@ mod fixtures;
 mod health;
 mod kinds;
 mod marks;
+mod nodes;
 mod rollouts;
 mod signals;
 mod timeline;
