@@ -33,6 +33,8 @@ pub enum Action {
     DeletePod,
     Sort,
     Nodes,
+    Yaml,
+    Describe,
     Open,
     Logs,
     Follow,
@@ -84,6 +86,8 @@ impl Action {
         Action::DeletePod,
         Action::Sort,
         Action::Nodes,
+        Action::Yaml,
+        Action::Describe,
         Action::Open,
         Action::Logs,
         Action::Follow,
@@ -135,6 +139,8 @@ impl Action {
             Action::DeletePod => "delete_pod",
             Action::Sort => "sort",
             Action::Nodes => "nodes",
+            Action::Yaml => "yaml",
+            Action::Describe => "describe",
             Action::Open => "open",
             Action::Logs => "logs",
             Action::Follow => "follow",
@@ -201,6 +207,12 @@ impl Action {
             Action::Sort => "workload view: order the pods by problems, memory use or CPU use",
             Action::Nodes => {
                 "the cluster's nodes: health, pressure, cordoned, requests and use against what they offer"
+            }
+            Action::Yaml => {
+                "the selected object's YAML (managedFields hidden, a Secret's values never shown)"
+            }
+            Action::Describe => {
+                "the selected object described, as kubectl describe, with its events"
             }
             Action::Open => "open the selected item: a workload's view, a pod's logs",
             Action::Logs => {
@@ -270,6 +282,8 @@ impl Action {
             Action::DeletePod => "delete pod",
             Action::Sort => "sort",
             Action::Nodes => "nodes",
+            Action::Yaml => "yaml",
+            Action::Describe => "describe",
             Action::Open => "open",
             Action::Logs => "logs",
             Action::Follow => "follow",

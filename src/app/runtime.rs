@@ -417,12 +417,30 @@ fn spawn_action(
             Request::Execute(id, _) => Msg::Acted(*id, Err(e)),
             Request::Revisions(id, ..) => Msg::Revisions(*id, Err(e)),
             Request::NodeLoad(id) => Msg::NodeLoad(*id, Err(e)),
+            Request::Object(id, _) => Msg::Object(*id, Err(e)),
             Request::Burst(_) | Request::Record(_) => Msg::Notice(e),
         };
         let Some((client, user, ns)) = connected else {
             let _ = tx.send(failed("not connected to the cluster".into())).await;
             return;
         };
+        if let Request::Object(id, path) = &request {
+            let deadline = crate::kube::actions::READ_DEADLINE;
+            let answer = tokio::time::timeout(deadline, crate::kube::object::fetch(&client, path))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(format!(
+                        "the API server did not answer within {} s",
+                        deadline.as_secs()
+                    ))
+                })
+                .map(|object| crate::state::object::ObjectText {
+                    yaml: crate::kube::object::to_yaml(&object),
+                    describe: crate::kube::object::describe(&object),
+                });
+            let _ = tx.send(Msg::Object(*id, answer)).await;
+            return;
+        }
         if let Request::NodeLoad(id) = &request {
             let deadline = crate::kube::actions::READ_DEADLINE;
             let answer = tokio::time::timeout(deadline, crate::kube::nodes::load(&client))
@@ -520,6 +538,7 @@ fn spawn_action(
             // by the loop, not here.
             Request::Revisions(..)
             | Request::NodeLoad(_)
+            | Request::Object(..)
             | Request::Burst(_)
             | Request::Record(_) => return,
         };

@@ -7,6 +7,7 @@ pub mod logs;
 pub mod metrics;
 pub mod model;
 pub mod nodes;
+pub mod object;
 pub mod rollback;
 pub mod rollout;
 pub mod secrets;

@@ -145,6 +145,8 @@ pub enum Request {
     Revisions(u64, WorkloadKind, String),
     /// Read what each node's pods request (every namespace).
     NodeLoad(u64),
+    /// Read an object (its API path) for the object view.
+    Object(u64, String),
     /// Run a probe's burst now.
     Burst(String),
     /// Append this to the journal.

@@ -111,6 +111,14 @@ pub fn masked(secrets: &Secrets, msg: Msg) -> Msg {
         Msg::Acted(id, r) => Msg::Acted(id, result(r)),
         Msg::Revisions(id, r) => Msg::Revisions(id, r.map_err(text)),
         Msg::NodeLoad(id, r) => Msg::NodeLoad(id, r.map_err(text)),
+        Msg::Object(id, r) => Msg::Object(
+            id,
+            r.map(|t| crate::state::object::ObjectText {
+                yaml: t.yaml.into_iter().map(text).collect(),
+                describe: t.describe.into_iter().map(text).collect(),
+            })
+            .map_err(text),
+        ),
         Msg::Injected(fault, r) => Msg::Injected(fault, result(r)),
         other => other,
     }

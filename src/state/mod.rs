@@ -18,6 +18,7 @@ pub mod logs;
 mod mask;
 mod msgs;
 pub mod nodes;
+pub mod object;
 mod open;
 pub mod pane;
 pub mod picker;
@@ -91,6 +92,8 @@ pub enum Msg {
     JournalRead,
     /// The revisions for the rollback picker, answering request N.
     Revisions(u64, Result<Vec<actions::RevisionChoice>, String>),
+    /// An object's YAML and describe text, answering request N.
+    Object(u64, Result<object::ObjectText, String>),
     /// What each node's pods request, answering request N.
     NodeLoad(
         u64,

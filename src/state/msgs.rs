@@ -66,6 +66,14 @@ pub(super) fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
             state.map_dialog(|d| d.revisions_loaded(id, result));
             true
         }
+        Msg::Object(id, result) => match state.object_view_mut() {
+            Some(view) if view.pending == Some(id) => {
+                view.pending = None;
+                view.text = Some(result);
+                true
+            }
+            _ => false,
+        },
         Msg::NodeLoad(id, result) => {
             let now = state.now;
             match state.nodes_view_mut() {

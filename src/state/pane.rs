@@ -122,10 +122,17 @@ pub enum View {
     Logs,
     Walkthrough,
     Detail,
+    Object,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Workload, View::Logs, View::Walkthrough, View::Detail];
+    pub const ALL: [View; 5] = [
+        View::Workload,
+        View::Logs,
+        View::Walkthrough,
+        View::Detail,
+        View::Object,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -133,6 +140,7 @@ impl View {
             View::Logs => "Log view",
             View::Walkthrough => "Walkthrough",
             View::Detail => "Probe or signal detail",
+            View::Object => "YAML and describe view",
         }
     }
 
@@ -140,7 +148,9 @@ impl View {
     pub fn modes(self) -> &'static [Mode] {
         match self {
             View::Logs => &[Mode::Logs, Mode::List, Mode::Dashboard],
-            View::Workload | View::Walkthrough | View::Detail => &[Mode::List, Mode::Dashboard],
+            View::Workload | View::Walkthrough | View::Detail | View::Object => {
+                &[Mode::List, Mode::Dashboard]
+            }
         }
     }
 
@@ -158,6 +168,16 @@ impl View {
                 (&[Action::Restart], "restart"),
                 (&[Action::Rollback], "rollback"),
                 (&[Action::PauseResume], "pause"),
+            ],
+            View::Object => &[
+                (&[Action::Help], "help"),
+                (&[Action::Back], "back"),
+                (&[Action::MoveUp, Action::MoveDown], "scroll"),
+                (&[Action::Yaml], "yaml"),
+                (&[Action::Describe], "describe"),
+                (&[Action::Filter], "search"),
+                (&[Action::Open], "next match"),
+                (&[Action::FocusNext], "related"),
             ],
             View::Logs => &[
                 (&[Action::Help], "help"),

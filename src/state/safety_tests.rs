@@ -579,3 +579,68 @@ fn the_nodes_overlay_reads_the_load_once_and_again_after_30_s_and_drops_stale_an
     update(&mut s, Msg::Tick("00:01:30".into(), at + 90));
     assert!(s.effects.is_empty());
 }
+
+#[test]
+fn yaml_of_a_workload_reaches_its_hpa_and_services_with_tab_and_esc_goes_back() {
+    use crate::kube::model::{HpaRow, ServiceRow};
+    let mut s = namespace_of(&["api"]);
+    let mut api = complete("api");
+    api.template_labels = [("app".to_string(), "api".to_string())].into();
+    update(
+        &mut s,
+        Msg::Kube(
+            0,
+            KubeMsg::Workloads(crate::kinds::WorkloadKind::Deployment, Change::Upsert(api)),
+        ),
+    );
+    let hpa = HpaRow {
+        name: "api-hpa".into(),
+        target_kind: "Deployment".into(),
+        target: "api".into(),
+        ..HpaRow::default()
+    };
+    update(&mut s, Msg::Kube(0, KubeMsg::Hpas(Change::Reset(vec![hpa]))));
+    let service = |name: &str, app: &str| ServiceRow {
+        name: name.into(),
+        selector: [("app".to_string(), app.to_string())].into(),
+    };
+    update(
+        &mut s,
+        Msg::Kube(
+            0,
+            KubeMsg::Services(Change::Reset(vec![service("api", "api"), service("web", "web")])),
+        ),
+    );
+    s.derive();
+    s.effects.clear();
+    char(&mut s, 'y');
+    let paths: Vec<String> = s
+        .object_view()
+        .unwrap()
+        .targets
+        .iter()
+        .map(|t| t.path.clone())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/apis/apps/v1/namespaces/shop/deployments/api",
+            "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/api-hpa",
+            "/api/v1/namespaces/shop/services/api",
+        ]
+    );
+    let Some(Effect::Act(Request::Object(first, path))) = s.effects.pop() else {
+        panic!("no read")
+    };
+    assert_eq!(path, paths[0]);
+    press(&mut s, KeyCode::Tab);
+    let Some(Effect::Act(Request::Object(second, path))) = s.effects.pop() else {
+        panic!("no read of the HPA")
+    };
+    assert!(second > first && path.contains("horizontalpodautoscalers/api-hpa"));
+    // The first answer comes late: not shown as the HPA's.
+    update(&mut s, Msg::Object(first, Err("late".into())));
+    assert!(s.object_view().unwrap().text.is_none());
+    press(&mut s, KeyCode::Esc);
+    assert!(s.object_view().is_none() && matches!(s.screen, crate::state::screen::Screen::Dashboard));
+}

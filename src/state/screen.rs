@@ -27,6 +27,8 @@ pub enum Screen {
     Walkthrough { scroll: u16 },
     /// A probe's or a signal's detail.
     Detail(Detail),
+    /// One object's YAML or describe summary.
+    Object(Box<super::object::ObjectView>),
 }
 
 /// What is drawn over the screen and takes the keys first.
@@ -85,6 +87,8 @@ const ACTION_HINTS: &[(&[Action], &str)] =
     &[(&[Action::Confirm], "go on"), (&[Action::Cancel], "cancel")];
 const EDITING_HINTS: &[(&[Action], &str)] =
     &[(&[Action::Submit], "go on"), (&[Action::Cancel], "cancel")];
+const SEARCHING_HINTS: &[(&[Action], &str)] =
+    &[(&[Action::Submit], "search"), (&[Action::Cancel], "cancel")];
 const FILTERING_HINTS: &[(&[Action], &str)] = &[
     (&[Action::Submit], "apply filter"),
     (&[Action::Cancel], "cancel"),
@@ -115,6 +119,10 @@ impl AppState {
                     View::Logs,
                     self.log_view().is_some_and(|l| l.editor.is_some()),
                 ),
+                Some(View::Object) => Layer::View(
+                    View::Object,
+                    self.object_view().is_some_and(|o| o.editor.is_some()),
+                ),
                 Some(view) => Layer::View(view, false),
                 None => Layer::Dashboard,
             },
@@ -129,6 +137,7 @@ impl AppState {
             Screen::Workload(_) => Some(View::Workload),
             Screen::Walkthrough { .. } => Some(View::Walkthrough),
             Screen::Detail(_) => Some(View::Detail),
+            Screen::Object(_) => Some(View::Object),
         }
     }
 
@@ -142,7 +151,9 @@ impl AppState {
             ),
             editor_focused: matches!(
                 layer,
-                Layer::Action { editing: true } | Layer::View(View::Logs, true)
+                Layer::Action { editing: true }
+                    | Layer::View(View::Logs, true)
+                    | Layer::View(View::Object, true)
             ),
             log_view: self.log_view().is_some(),
         }
@@ -159,6 +170,7 @@ impl AppState {
             Layer::Picker => (PICKER_HINTS, &[Mode::Dialog]),
             Layer::Help => (HELP_HINTS, &[Mode::Dialog]),
             Layer::View(View::Logs, true) => (FILTERING_HINTS, &[Mode::Editor]),
+            Layer::View(View::Object, true) => (SEARCHING_HINTS, &[Mode::Editor]),
             Layer::View(view, _) => (view.hints(), view.modes()),
             Layer::Dashboard => (self.focus.hints(), &[Mode::List, Mode::Dashboard]),
         };
@@ -225,6 +237,20 @@ impl AppState {
     pub fn picker(&self) -> Option<&Picker> {
         match &self.overlay {
             Some(Overlay::Picker(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn object_view(&self) -> Option<&super::object::ObjectView> {
+        match &self.screen {
+            Screen::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn object_view_mut(&mut self) -> Option<&mut super::object::ObjectView> {
+        match &mut self.screen {
+            Screen::Object(o) => Some(o),
             _ => None,
         }
     }

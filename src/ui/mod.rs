@@ -7,6 +7,7 @@ pub mod fit;
 mod footer;
 mod header;
 pub mod layout;
+mod object;
 pub mod panes;
 mod signal_detail;
 pub mod spark;
@@ -47,6 +48,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::Workload(view) => workload::draw(frame, state, view, body),
         Screen::Walkthrough { .. } => walkthrough::draw(frame, state, body),
         Screen::Detail(detail) => detail::draw(frame, state, detail, body),
+        Screen::Object(view) => object::draw(frame, state, view, body),
         Screen::Dashboard => {
             for (pane, rect) in layout::panes(body, state.zoomed, state.focus) {
                 panes::draw(frame, state, pane, rect);

@@ -85,6 +85,8 @@ impl AppState {
                 self.timeline_pick = None;
             }
             Action::Nodes => self.open_nodes(),
+            Action::Yaml => self.open_object(crate::state::object::ObjectMode::Yaml),
+            Action::Describe => self.open_object(crate::state::object::ObjectMode::Describe),
             Action::Sort => {
                 self.notice = Some("sort: the pods of a workload view (enter in Rollouts) sort by problems, memory or CPU".into());
             }

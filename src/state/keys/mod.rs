@@ -9,6 +9,7 @@ mod faults;
 mod help;
 mod logs;
 mod nodes;
+mod object;
 mod picker;
 mod walkthrough;
 mod workload;
@@ -32,6 +33,7 @@ impl AppState {
             Layer::View(View::Workload, _) => self.workload_key(action),
             Layer::View(View::Walkthrough, _) => self.walkthrough_key(action),
             Layer::View(View::Detail, _) => self.detail_key(action),
+            Layer::View(View::Object, _) => self.object_key(action),
             Layer::Dashboard => self.dashboard_key(action),
         }
     }
@@ -48,6 +50,12 @@ impl AppState {
             Layer::View(View::Logs, _) => {
                 if let Some(logs) = self.log_view_mut() {
                     logs.type_key(crossterm::event::KeyEvent::new(key.code, key.mods));
+                }
+                true
+            }
+            Layer::View(View::Object, true) => {
+                if let Some(view) = self.object_view_mut() {
+                    view.type_key(crossterm::event::KeyEvent::new(key.code, key.mods));
                 }
                 true
             }
@@ -68,6 +76,11 @@ impl AppState {
         let taken = taken.or_else(|| {
             (matches!(layer, Layer::View(View::Logs, _))
                 && self.log_view_mut().is_some_and(|l| l.paste(text)))
+            .then_some(Ok(()))
+        });
+        let taken = taken.or_else(|| {
+            (matches!(layer, Layer::View(View::Object, true))
+                && self.object_view_mut().is_some_and(|o| o.paste(text)))
             .then_some(Ok(()))
         });
         let result = match taken {

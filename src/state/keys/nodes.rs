@@ -17,6 +17,10 @@ impl AppState {
         match action {
             Action::Quit => self.quit = true,
             Action::Cancel | Action::Back | Action::Nodes => self.overlay = None,
+            Action::Yaml => return self.open_object(crate::state::object::ObjectMode::Yaml),
+            Action::Describe => {
+                return self.open_object(crate::state::object::ObjectMode::Describe);
+            }
             Action::MoveUp => *sel = sel.saturating_sub(1),
             Action::MoveDown => *sel += 1,
             Action::PageUp => *sel = sel.saturating_sub(page),

@@ -25,6 +25,8 @@ impl AppState {
             | Action::BlueGreen => self.open_action(action),
             Action::DeletePod => self.open_delete_pod(),
             Action::Nodes => self.open_nodes(),
+            Action::Yaml => self.open_object(crate::state::object::ObjectMode::Yaml),
+            Action::Describe => self.open_object(crate::state::object::ObjectMode::Describe),
             Action::Sort => {
                 if let Some(view) = self.workload_mut() {
                     view.order = view.order.next();

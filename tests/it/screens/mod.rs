@@ -33,6 +33,7 @@ mod health;
 mod kinds;
 mod marks;
 mod nodes;
+mod object;
 mod rollouts;
 mod signals;
 mod timeline;
