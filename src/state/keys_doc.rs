@@ -306,7 +306,9 @@ mod tests {
     fn the_footer_table_reads_the_keymap() {
         let doc = markdown(&builtin("default"), &builtin("vim"));
         assert!(
-            doc.contains("| Rollouts pane | `?` help · `enter` open · `l` logs · `s` scale"),
+            doc.contains(
+                "| Rollouts pane | `?` help · `/` filter · `enter` open · `l` logs · `s` scale"
+            ),
             "{doc}"
         );
         assert!(doc.contains("| Walkthrough | `?` help · `esc` leave · `down/up` next/prev"));

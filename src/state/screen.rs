@@ -51,10 +51,13 @@ pub enum Layer {
     Picker,
     Faults,
     Help,
-    /// A view in the dashboard's place; for the log view, `filtering` when
-    /// its filter field has focus.
+    /// A view in the dashboard's place; `filtering` when its filter field
+    /// has focus (the log view's, or a workload view section's).
     View(View, bool),
-    Dashboard,
+    /// The dashboard; `filtering` while the focused pane's filter is typed.
+    Dashboard {
+        filtering: bool,
+    },
 }
 
 /// Hints of an overlay: what its keys do.
@@ -79,6 +82,11 @@ const EDITING_HINTS: &[(&[Action], &str)] =
     &[(&[Action::Submit], "go on"), (&[Action::Cancel], "cancel")];
 const FILTERING_HINTS: &[(&[Action], &str)] = &[
     (&[Action::Submit], "apply filter"),
+    (&[Action::Cancel], "cancel"),
+];
+/// While a list's filter is typed: the list narrows as it changes.
+const LIST_FILTERING_HINTS: &[(&[Action], &str)] = &[
+    (&[Action::Submit], "keep filter"),
     (&[Action::Cancel], "cancel"),
 ];
 
@@ -106,8 +114,15 @@ impl AppState {
                     View::Logs,
                     self.log_view().is_some_and(|l| l.editor.is_some()),
                 ),
+                Some(View::Workload) => Layer::View(
+                    View::Workload,
+                    self.workload()
+                        .is_some_and(|w| w.filters[w.section.index()].editing()),
+                ),
                 Some(view) => Layer::View(view, false),
-                None => Layer::Dashboard,
+                None => Layer::Dashboard {
+                    filtering: self.filters[self.focus.index()].editing(),
+                },
             },
         }
     }
@@ -133,7 +148,9 @@ impl AppState {
             ),
             editor_focused: matches!(
                 layer,
-                Layer::Action { editing: true } | Layer::View(View::Logs, true)
+                Layer::Action { editing: true }
+                    | Layer::View(View::Logs | View::Workload, true)
+                    | Layer::Dashboard { filtering: true }
             ),
             log_view: self.log_view().is_some(),
         }
@@ -149,16 +166,34 @@ impl AppState {
             Layer::Picker => (PICKER_HINTS, &[Mode::Dialog]),
             Layer::Help => (HELP_HINTS, &[Mode::Dialog]),
             Layer::View(View::Logs, true) => (FILTERING_HINTS, &[Mode::Editor]),
+            Layer::View(View::Workload, true) | Layer::Dashboard { filtering: true } => {
+                (LIST_FILTERING_HINTS, &[Mode::Editor])
+            }
             Layer::View(view, _) => (view.hints(), view.modes()),
-            Layer::Dashboard => (self.focus.hints(), &[Mode::List, Mode::Dashboard]),
+            Layer::Dashboard { .. } => (self.focus.hints(), &[Mode::List, Mode::Dashboard]),
         };
         // Read-only: the actions are not offered; the footer says why.
         let read_only = self.target.read_only;
-        let offered: Vec<(&[Action], &'static str)> = groups
+        let mut offered: Vec<(&[Action], &'static str)> = groups
             .iter()
             .filter(|(actions, _)| !(read_only && actions.iter().any(|a| MUTATING.contains(a))))
             .copied()
             .collect();
+        // A filter set in the list: esc clears it, said after `/`.
+        let filter_set = match layer {
+            Layer::Dashboard { filtering: false } => self.filters[self.focus.index()].is_set(),
+            Layer::View(View::Workload, false) => self
+                .workload()
+                .is_some_and(|w| w.filters[w.section.index()].is_set()),
+            _ => false,
+        };
+        if filter_set {
+            let at = offered
+                .iter()
+                .position(|(actions, _)| actions.contains(&Action::Filter))
+                .map_or(offered.len(), |i| i + 1);
+            offered.insert(at, (&[Action::Back], "clear filter"));
+        }
         let mut hints = super::pane::bound_hints(&self.keymap, &offered, modes);
         if read_only && !matches!(layer, Layer::Action { .. } | Layer::Help) {
             hints.push(("RO".into(), "actions off (read-only)"));
