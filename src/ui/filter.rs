@@ -23,7 +23,8 @@ pub struct Title {
     pub shown: usize,
     pub total: usize,
     pub narrowed: bool,
-    /// A field the filter names that the list does not have.
+    /// A field the filter names that the list does not have, in short
+    /// (`unknown field foo`).
     pub problem: Option<String>,
     /// Rows that need attention: how many, the word, the status (only
     /// those there are show).
@@ -49,26 +50,42 @@ impl Title {
         }
     }
 
-    /// The title in `width` columns: the key goes first, then the counts
-    /// and markers; the filter and a problem are cut with an ellipsis.
+    /// The title in `width` columns: the key goes first, then the zoom
+    /// marker, then the counts but the first; the filter and a problem
+    /// are cut with an ellipsis.
     pub fn line(self, theme: &Theme, focused: bool, width: usize) -> Line<'static> {
         let border = theme.border(focused);
+        // Each part after the name starts with its blank, so that what
+        // `columns` measures is what is drawn.
         let mut cells = vec![
             Cell::keep(Span::styled(" ", border)),
-            Cell::at(3, Span::styled(self.key, theme.muted())),
+            Cell::at(4, Span::styled(self.key, theme.muted())),
             Cell::keep(Span::styled(self.name, theme.title(focused))),
-            Cell::keep(Span::styled(" ", border)),
         ];
         if !self.filter.is_empty() {
-            cells.push(Cell::flex(0, Span::styled(self.filter, theme.accent())));
-            cells.push(Cell::keep(Span::styled(" ", theme.muted())));
+            // Whole while the parts that must stay fit beside it (the key
+            // and the counts give way first), else cut.
+            let filter = Span::styled(format!(" {}", self.filter), theme.accent());
+            let must: usize = cells
+                .iter()
+                .filter(|c| c.level == 0)
+                .map(|c| c.span.content.width())
+                .sum::<usize>()
+                + filter.content.width()
+                + format!(" {} of {}", self.shown, self.total).width()
+                + self.end.iter().map(|s| s.content.width()).sum::<usize>();
+            cells.push(if must <= width {
+                Cell::keep(filter)
+            } else {
+                Cell::flex(0, filter)
+            });
         }
         let counted = self.total > 0 || self.narrowed;
         if counted {
             let count = if self.narrowed {
-                format!("{} of {} ", self.shown, self.total)
+                format!(" {} of {}", self.shown, self.total)
             } else {
-                format!("{} ", self.total)
+                format!(" {}", self.total)
             };
             cells.push(Cell::keep(Span::styled(count, theme.muted())));
         }
@@ -76,30 +93,31 @@ impl Title {
             cells.push(Cell::flex(
                 0,
                 Span::styled(
-                    format!("{} {problem} ", Status::Fail.symbol()),
+                    format!(" · {} {problem}", Status::Fail.symbol()),
                     theme.status(Status::Fail),
                 ),
             ));
         }
+        // The first count there is stays longest; the others, then the
+        // zoom marker, then the key go before it.
         let mut dot = counted;
-        for (n, word, status) in self.counts.into_iter().filter(|c| c.0 > 0) {
-            cells.push(Cell::at(1, Span::styled("· ", theme.muted())));
+        for (i, (n, word, status)) in self.counts.into_iter().filter(|c| c.0 > 0).enumerate() {
+            let level = if i == 0 { 1 } else { 2 };
+            cells.push(Cell::at(level, Span::styled(" · ", theme.muted())));
             cells.push(Cell::at(
-                1,
-                Span::styled(format!("{n} {word} "), theme.status(status)),
+                level,
+                Span::styled(format!("{n} {word}"), theme.status(status)),
             ));
             dot = true;
         }
         if self.zoomed {
-            let text = if dot { "· zoomed " } else { "zoomed " };
-            cells.push(Cell::at(2, Span::styled(text, theme.muted())));
+            let text = if dot { " · zoomed" } else { " zoomed" };
+            cells.push(Cell::at(3, Span::styled(text, theme.muted())));
         }
         cells.extend(self.end.into_iter().map(Cell::keep));
-        // The blank before the border stays whatever is cut.
-        let mut line = columns(vec![cells], width.saturating_sub(1))
-            .pop()
-            .unwrap_or_default();
-        if line.width() > 0 {
+        // A blank before the border when there is room for it.
+        let mut line = columns(vec![cells], width).pop().unwrap_or_default();
+        if line.width() < width {
             line.spans.push(Span::styled(" ", border));
         }
         line
@@ -135,23 +153,28 @@ pub fn input_line(theme: &Theme, input: &LineInput, width: usize) -> Line<'stati
     ])
 }
 
-/// The note above a list's rows: the filter's problem, or that nothing
-/// matches.
-pub fn notes(theme: &Theme, problem: Option<&str>, no_match: Option<&str>) -> Vec<Line<'static>> {
-    let mut notes = Vec::new();
-    if let Some(problem) = problem {
-        notes.push(Line::styled(
+/// The line above a list's rows while its filter names a field the list
+/// does not have: the problem with the fields there are, cut to `width`.
+pub fn problem_line(theme: &Theme, problem: &str, width: usize) -> Line<'static> {
+    super::fit::fit_line(
+        Line::styled(
             format!(
-                "{} {problem}; nothing is filtered until the field is fixed",
+                "{} {problem} (nothing is filtered until it is fixed)",
                 Status::Warn.symbol()
             ),
             theme.status(Status::Warn),
-        ));
-    }
-    if let Some(why) = no_match {
-        notes.push(Line::styled(why.to_string(), theme.muted()));
-    }
-    notes
+        ),
+        width,
+    )
+}
+
+/// The problem as the title says it: the unknown fields, without the
+/// list of those there are.
+pub fn problem_short(problem: &str) -> String {
+    problem
+        .split_once(':')
+        .map_or(problem, |(head, _)| head)
+        .to_string()
 }
 
 #[cfg(test)]
@@ -201,7 +224,7 @@ mod tests {
             ..rollouts()
         };
         let cut = text(&long.line(&theme, true, 30));
-        assert!(cut.contains(ELLIPSIS) && cut.ends_with("1 of 500 "), "{cut}");
+        assert!(cut.contains(ELLIPSIS) && cut.ends_with("1 of 500"), "{cut}");
         assert!(cut.width() <= 30, "{cut}");
     }
 

@@ -140,11 +140,10 @@ fn section_title(
             "failing",
             Status::Fail,
         )],
-        Section::Events => vec![(
-            count(&|i| w.events.get(i).is_some_and(|e| e.warning)),
-            "warnings",
-            Status::Fail,
-        )],
+        Section::Events => {
+            let n = count(&|i| w.events.get(i).is_some_and(|e| e.warning));
+            vec![(n, if n == 1 { "warning" } else { "warnings" }, Status::Fail)]
+        }
     };
     let name = match (section, view.kind) {
         (Section::History, WorkloadKind::CronJob) => "Jobs",
@@ -159,7 +158,10 @@ fn section_title(
         shown: shown.len(),
         total: w.count(section),
         narrowed: view.narrowed(section),
-        problem: filter.filter.problem(WorkloadView::fields(section)),
+        problem: filter
+            .filter
+            .problem(WorkloadView::fields(section))
+            .map(|p| super::filter::problem_short(&p)),
         counts,
         ..super::filter::Title::new(name)
     }
@@ -368,8 +370,26 @@ fn list(
             room,
         ));
     }
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    // A filter naming a field the section does not have: said above.
+    if let Some(problem) = view.filters[section.index()]
+        .filter
+        .problem(WorkloadView::fields(section))
+        && inner.height > 2
+    {
+        let [line, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        frame.render_widget(
+            Paragraph::new(super::filter::problem_line(
+                theme,
+                &problem,
+                usize::from(inner.width),
+            )),
+            line,
+        );
+        inner = rest;
+    }
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new(Line::styled(empty.to_string(), theme.muted())),

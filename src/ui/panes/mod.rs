@@ -45,10 +45,22 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
             title_room,
         ));
     }
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
 
     let width = usize::from(inner.width);
+    // A filter naming a field the pane does not have: said above the rows.
+    if let Some(problem) = filter.filter.problem(AppState::fields(pane))
+        && inner.height > 2
+    {
+        let [line, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        frame.render_widget(
+            Paragraph::new(super::filter::problem_line(theme, &problem, width)),
+            line,
+        );
+        inner = rest;
+    }
     let mut content = match pane {
         Pane::Rollouts => rollouts::content(state, width),
         Pane::Health => health::content(state, width),
@@ -56,13 +68,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
         Pane::Checklist => checklist::content(state, width),
         Pane::Timeline => timeline::content(state, width),
     };
-    // Why the rows are as they are comes first: a filter's problem, or
-    // that nothing matches.
-    let problem = filter.filter.problem(AppState::fields(pane));
-    let no_match = state.no_match(pane);
-    let mut notes = super::filter::notes(theme, problem.as_deref(), no_match.as_deref());
-    notes.append(&mut content.notes);
-    content.notes = notes;
+    // Nothing matching is said first.
+    if let Some(why) = state.no_match(pane) {
+        content.notes.insert(0, Line::styled(why, theme.muted()));
+    }
     // A selected workload that is gone highlights no other row.
     let focused = focused && !(pane == Pane::Rollouts && state.picked_gone);
     let selected = focused.then_some(state.selected[pane.index()]);
@@ -162,7 +171,7 @@ fn title(state: &AppState, pane: Pane) -> super::filter::Title {
         && let Some(silent) = state.cluster.stale_for(state.now)
     {
         end.push(Span::styled(
-            format!(" STALE: as of {} ago ", crate::human::age(silent)),
+            format!(" STALE: as of {} ago", crate::human::age(silent)),
             state.theme.status(crate::status::Status::Fail),
         ));
     }
@@ -176,7 +185,10 @@ fn title(state: &AppState, pane: Pane) -> super::filter::Title {
         shown: shown_count,
         total,
         narrowed: state.narrowed(pane),
-        problem: filter.filter.problem(AppState::fields(pane)),
+        problem: filter
+            .filter
+            .problem(AppState::fields(pane))
+            .map(|p| super::filter::problem_short(&p)),
         counts: counts(state, pane, &shown),
         zoomed: focused && state.zoomed,
         end,
