@@ -4,5 +4,6 @@
 //! one.
 
 mod executor;
+mod find;
 mod kinds;
 mod safety;
