@@ -63,7 +63,7 @@ fn opens_the_dashboard_shows_help_and_quits_cleanly() {
         "Signals",
         "Checklist",
         "Timeline",
-        "q quit",
+        "/ filter",
     ] {
         pty.wait_for(text, WAIT);
     }
