@@ -382,7 +382,9 @@ mod tests {
         );
         assert_eq!(shown("foo:x api").len(), 4);
         assert_eq!(
-            Filter::parse("foo:1 bar:2 foo:3").problem(FIELDS).as_deref(),
+            Filter::parse("foo:1 bar:2 foo:3")
+                .problem(FIELDS)
+                .as_deref(),
             Some("unknown fields foo, bar: name, kind, state, ns, image")
         );
         assert_eq!(Filter::parse("ns:x namespace:y").problem(FIELDS), None);

@@ -194,7 +194,10 @@ fn a_row_that_stops_matching_gives_the_selection_to_the_first_match() {
         &mut s,
         Msg::Kube(
             0,
-            KubeMsg::Workloads(crate::kinds::WorkloadKind::Deployment, Change::Upsert(rolling)),
+            KubeMsg::Workloads(
+                crate::kinds::WorkloadKind::Deployment,
+                Change::Upsert(rolling),
+            ),
         ),
     );
     s.now += 1;

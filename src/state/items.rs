@@ -55,7 +55,10 @@ impl AppState {
     /// filter on the Checklist, it walks the items the pane shows.
     pub(super) fn start_walkthrough(&mut self) {
         let shown = self.visible(Pane::Checklist);
-        let rows: Vec<&ChecklistRow> = shown.iter().filter_map(|i| self.checklist.get(*i)).collect();
+        let rows: Vec<&ChecklistRow> = shown
+            .iter()
+            .filter_map(|i| self.checklist.get(*i))
+            .collect();
         let first_item = rows
             .iter()
             .position(|r| matches!(r, ChecklistRow::Item { .. }));

@@ -55,7 +55,11 @@ impl LineInput {
     /// at most `MAX_FILTER_CHARS` in all.
     pub fn insert(&mut self, text: &str) {
         let room = MAX_FILTER_CHARS.saturating_sub(self.text.chars().count());
-        let kept: String = text.chars().filter(|c| !c.is_control()).take(room).collect();
+        let kept: String = text
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(room)
+            .collect();
         self.text.insert_str(self.cursor, &kept);
         self.cursor += kept.len();
     }

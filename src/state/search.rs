@@ -89,7 +89,11 @@ impl Searchable for RolloutItem<'_> {
             ("ns", Cow::Borrowed(self.namespace)),
         ];
         if let Some(w) = &r.workload {
-            texts.extend(w.images.iter().map(|i| ("image", Cow::Borrowed(i.as_str()))));
+            texts.extend(
+                w.images
+                    .iter()
+                    .map(|i| ("image", Cow::Borrowed(i.as_str()))),
+            );
         }
         if let Some(rollout) = &r.rollout {
             texts.push(("message", Cow::Owned(rollout.message(r.kind))));
@@ -293,24 +297,29 @@ impl Searchable for PodRow {
 }
 
 impl Searchable for RevisionRow {
-    const FIELDS: &'static [Field] = &[
-        NAME,
-        Field::text("revision"),
-        IMAGE,
-        MESSAGE,
-        STATE,
-    ];
+    const FIELDS: &'static [Field] = &[NAME, Field::text("revision"), IMAGE, MESSAGE, STATE];
 
     fn texts(&self) -> Texts<'_> {
         let mut texts: Texts = vec![
             ("name", Cow::Borrowed(self.replicaset.as_str())),
-            ("revision", Cow::Owned(format!("r{} {}", self.revision, self.revision))),
+            (
+                "revision",
+                Cow::Owned(format!("r{} {}", self.revision, self.revision)),
+            ),
             (
                 "state",
-                Cow::Borrowed(if self.current { "current newest" } else { "old" }),
+                Cow::Borrowed(if self.current {
+                    "current newest"
+                } else {
+                    "old"
+                }),
             ),
         ];
-        texts.extend(self.images.iter().map(|i| ("image", Cow::Borrowed(i.as_str()))));
+        texts.extend(
+            self.images
+                .iter()
+                .map(|i| ("image", Cow::Borrowed(i.as_str()))),
+        );
         if let Some(cause) = &self.change_cause {
             texts.push(("message", Cow::Borrowed(cause.as_str())));
         }
@@ -333,7 +342,11 @@ impl Searchable for ConditionRow {
             ("state", Cow::Borrowed(self.status.as_str())),
             (
                 "state",
-                Cow::Borrowed(if condition_bad(self) { "fail failing" } else { "ok" }),
+                Cow::Borrowed(if condition_bad(self) {
+                    "fail failing"
+                } else {
+                    "ok"
+                }),
             ),
         ];
         if let Some(reason) = &self.reason {
@@ -362,7 +375,11 @@ impl Searchable for EventRow {
             ),
             (
                 "type",
-                Cow::Borrowed(if self.warning { "warning warn" } else { "normal" }),
+                Cow::Borrowed(if self.warning {
+                    "warning warn"
+                } else {
+                    "normal"
+                }),
             ),
             ("reason", Cow::Borrowed(self.reason.as_str())),
             ("message", Cow::Borrowed(self.message.as_str())),

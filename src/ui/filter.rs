@@ -218,7 +218,10 @@ mod tests {
             text(&rollouts().line(&theme, true, 40)),
             " Rollouts /api 1 of 500 · 1 failing "
         );
-        assert_eq!(text(&rollouts().line(&theme, true, 26)), " Rollouts /api 1 of 500 ");
+        assert_eq!(
+            text(&rollouts().line(&theme, true, 26)),
+            " Rollouts /api 1 of 500 "
+        );
         let long = Title {
             filter: "/a-very-long-filter-indeed".into(),
             ..rollouts()
@@ -235,7 +238,10 @@ mod tests {
         assert_eq!(text(&input_line(&theme, &input, 40)), " /state:failed▏ ");
         input.insert(&"x".repeat(60));
         let shown = text(&input_line(&theme, &input, 20));
-        assert!(shown.starts_with(" /…") && shown.ends_with("x▏ "), "{shown}");
+        assert!(
+            shown.starts_with(" /…") && shown.ends_with("x▏ "),
+            "{shown}"
+        );
         assert!(shown.width() <= 20, "{shown}");
     }
 }

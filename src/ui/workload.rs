@@ -105,11 +105,7 @@ fn section_height(view: &WorkloadView, w: &Workload, section: Section, max: usiz
 /// A section's title: its name, its filter, how many rows it shows of how
 /// many, and those that need attention (failing and unready pods, failing
 /// conditions, Warning events).
-fn section_title(
-    view: &WorkloadView,
-    w: &Workload,
-    section: Section,
-) -> super::filter::Title {
+fn section_title(view: &WorkloadView, w: &Workload, section: Section) -> super::filter::Title {
     use crate::state::search::{condition_bad, pod_status};
     let shown = view.visible(w, section);
     let filter = &view.filters[section.index()];

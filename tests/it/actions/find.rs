@@ -64,7 +64,10 @@ fn slash_finds_one_of_five_hundred_deployments_and_scales_exactly_that_one() {
     pty.wait_for(&format!("Rollouts /{target} 1 of 500"), WAIT);
     pty.send(b"\r");
     pty.wait_for("esc clear filter", WAIT);
-    pty.wait_for(&format!("deployment \"{target}\" successfully rolled"), WAIT);
+    pty.wait_for(
+        &format!("deployment \"{target}\" successfully rolled"),
+        WAIT,
+    );
     // Scale: the preview with the exact request, the dry run, the confirm.
     pty.send(b"s");
     pty.wait_for(&format!("Scale deployment/{target}"), WAIT);

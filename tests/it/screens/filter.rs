@@ -37,14 +37,22 @@ fn five_hundred(theme: &str) -> AppState {
     let mut rolling = d("payments-api".into());
     rolling.updated = 1;
     rolling.images = vec!["registry.example.com/shop/payments-api:1.5.0".into()];
-    rows.extend([failed, rolling, d("orders-api".into()), d("payments-worker".into())]);
+    rows.extend([
+        failed,
+        rolling,
+        d("orders-api".into()),
+        d("payments-worker".into()),
+    ]);
     for m in [
         KubeMsg::Connected {
             context: "prod".into(),
             namespace: "shop-prod".into(),
             user: "admin".into(),
         },
-        KubeMsg::Workloads(ops_tui::kinds::WorkloadKind::Deployment, Change::Reset(rows)),
+        KubeMsg::Workloads(
+            ops_tui::kinds::WorkloadKind::Deployment,
+            Change::Reset(rows),
+        ),
     ] {
         update(&mut s, Msg::Kube(0, m));
     }
@@ -131,7 +139,10 @@ fn nothing_matching_and_an_unknown_field() {
             screen.contains("▲ unknown field owner: name, kind, state"),
             "{screen}"
         );
-        assert!(screen.contains("app-0004"), "nothing is filtered:\n{screen}");
+        assert!(
+            screen.contains("app-0004"),
+            "nothing is filtered:\n{screen}"
+        );
         assert_snapshot!(format!("filter_unknown_field_{w}x{h}"), screen);
     }
 }
@@ -190,7 +201,10 @@ fn a_workload_views_sections_filter_and_count() {
         press(&mut s, KeyCode::Char('/'));
         typed(&mut s, "type:warn");
         let screen = render(&s, w, h);
-        assert!(screen.contains("Events /type:warn 1 of 4 · 1 warning"), "{screen}");
+        assert!(
+            screen.contains("Events /type:warn 1 of 4 · 1 warning"),
+            "{screen}"
+        );
         assert!(screen.contains(" /type:warn▏ "), "{screen}");
         assert_snapshot!(format!("filter_workload_events_typing_{w}x{h}"), screen);
         press(&mut s, KeyCode::Enter);

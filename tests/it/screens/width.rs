@@ -360,7 +360,11 @@ fn the_footer_shows_the_keys_the_keymap_binds() {
     assert!(!rebound.contains("space"), "{rebound}");
     // Timeline and Health have their own keys.
     press(&mut s, KeyCode::Char('5'));
-    assert!(footer(&s).contains("/ filter  t kind  * star"), "{}", footer(&s));
+    assert!(
+        footer(&s).contains("/ filter  t kind  * star"),
+        "{}",
+        footer(&s)
+    );
     press(&mut s, KeyCode::Char('2'));
     assert!(
         footer(&s).contains("enter detail  R burst"),
