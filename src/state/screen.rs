@@ -188,11 +188,17 @@ impl AppState {
             _ => false,
         };
         if filter_set {
-            let at = offered
-                .iter()
-                .position(|(actions, _)| actions.contains(&Action::Filter))
-                .map_or(offered.len(), |i| i + 1);
-            offered.insert(at, (&[Action::Back], "clear filter"));
+            // Where esc goes back, it clears the filter first: said so.
+            match offered.iter().position(|(a, _)| a.contains(&Action::Back)) {
+                Some(back) => offered[back].1 = "clear filter",
+                None => {
+                    let at = offered
+                        .iter()
+                        .position(|(actions, _)| actions.contains(&Action::Filter))
+                        .map_or(offered.len(), |i| i + 1);
+                    offered.insert(at, (&[Action::Back], "clear filter"));
+                }
+            }
         }
         let mut hints = super::pane::bound_hints(&self.keymap, &offered, modes);
         if read_only && !matches!(layer, Layer::Action { .. } | Layer::Help) {
