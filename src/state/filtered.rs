@@ -188,16 +188,23 @@ impl AppState {
         self.visible(pane).get(self.selected[pane.index()]).copied()
     }
 
-    /// Why the pane has nothing to act on: its filter matches no row.
+    /// Why the pane has nothing to act on: its filter (or the Timeline's
+    /// kind) matches no row, and the key that changes that.
     pub fn no_match(&self, pane: Pane) -> Option<String> {
-        (self.narrowed(pane) && self.total_rows(pane) > 0 && self.visible(pane).is_empty()).then(
-            || {
-                format!(
-                    "no match for {} (esc clears the filter)",
-                    self.filter_words(pane)
-                )
-            },
-        )
+        if !self.narrowed(pane) || self.total_rows(pane) == 0 || !self.visible(pane).is_empty() {
+            return None;
+        }
+        let key = |action: Action| {
+            self.keymap
+                .pane_key(action)
+                .map_or_else(|| action.name().to_string(), |k| k.to_string())
+        };
+        let how = if self.filters[pane.index()].is_set() {
+            format!("{} clears the filter", key(Action::Back))
+        } else {
+            format!("{} shows the next kind", key(Action::FilterKind))
+        };
+        Some(format!("no match for {} ({how})", self.filter_words(pane)))
     }
 
     /// Changes a pane's filter with `change`; the selection stays on its

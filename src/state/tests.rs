@@ -469,6 +469,16 @@ fn t_in_the_timeline_cycles_its_kind_and_slash_filters_its_text_with_it() {
     // Esc clears the text filter.
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.row_count(Pane::Timeline), 3);
+    // Nothing failed: the kind alone matches nothing, and t changes it.
+    s.timeline.retain(|r| r.ok != Some(false));
+    char(&mut s, 't');
+    char(&mut s, 't');
+    char(&mut s, 't');
+    assert_eq!(s.timeline_filter.as_deref(), Some(timeline::FAILED));
+    assert_eq!(
+        s.no_match(Pane::Timeline).as_deref(),
+        Some("no match for state:failed (t shows the next kind)")
+    );
 }
 
 fn recorded(s: &mut AppState) -> crate::journal::Entry {
