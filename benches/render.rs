@@ -197,6 +197,23 @@ fn render(c: &mut Criterion) {
         })
     });
 
+    // Filtered by `/app-01`: 100 of the 500 rows match, each judged
+    // every frame.
+    let mut filtered = state(DEPLOYMENTS, PODS);
+    press(&mut filtered, KeyCode::Char('/'));
+    for c in "app-01".chars() {
+        press(&mut filtered, KeyCode::Char(c));
+    }
+    press(&mut filtered, KeyCode::Enter);
+    assert_eq!(filtered.row_count(Pane::Rollouts), 100);
+    let mut term = terminal();
+    group.bench_function("dashboard, filtered to 100 of 500", |b| {
+        b.iter(|| {
+            term.draw(|f| ops_tui::ui::draw(f, black_box(&filtered)))
+                .unwrap();
+        })
+    });
+
     let mut term = terminal();
     group.bench_function("rollouts pane, full screen", |b| {
         b.iter(|| {

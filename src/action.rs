@@ -39,6 +39,7 @@ pub enum Action {
     Logs,
     Follow,
     Filter,
+    FilterKind,
     PreviousLogs,
     NextContainer,
     BlueGreen,
@@ -92,6 +93,7 @@ impl Action {
         Action::Logs,
         Action::Follow,
         Action::Filter,
+        Action::FilterKind,
         Action::PreviousLogs,
         Action::NextContainer,
         Action::BlueGreen,
@@ -145,6 +147,7 @@ impl Action {
             Action::Logs => "logs",
             Action::Follow => "follow",
             Action::Filter => "filter",
+            Action::FilterKind => "filter_kind",
             Action::PreviousLogs => "previous_logs",
             Action::NextContainer => "next_container",
             Action::BlueGreen => "blue_green",
@@ -219,7 +222,12 @@ impl Action {
                 "show the logs of the selected pod (on a workload: its first pod, problems first)"
             }
             Action::Follow => "logs: follow new lines, or hold still",
-            Action::Filter => "logs: filter lines by text; Timeline: cycle the kind shown",
+            Action::Filter => {
+                "filter the list as you type: words (all must match), !word, field:value, \"a phrase\"; logs: filter lines"
+            }
+            Action::FilterKind => {
+                "Timeline: cycle the kind shown (everything, each kind, failures only)"
+            }
             Action::PreviousLogs => {
                 "logs: the previous container's logs (after a crash), or back to the current"
             }
@@ -288,6 +296,7 @@ impl Action {
             Action::Logs => "logs",
             Action::Follow => "follow",
             Action::Filter => "filter",
+            Action::FilterKind => "kind",
             Action::PreviousLogs => "previous",
             Action::NextContainer => "container",
             Action::BlueGreen => "switch",

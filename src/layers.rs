@@ -13,13 +13,14 @@ use std::path::Path;
 /// before it.
 pub const LAYERS: &[(&str, &[&str])] = &[
     (
-        "base: text, figures, status, secrets, reporting channels",
+        "base: text, figures, status, secrets, reporting channels, the lists' filter language",
         &[
             "printable",
             "position",
             "human",
             "status",
             "kinds",
+            "filter",
             "secrets",
             "action",
             "sink",

@@ -23,6 +23,7 @@ pub mod cli;
 pub mod cmd;
 pub mod condition;
 pub mod config;
+pub mod filter;
 pub mod human;
 pub mod journal;
 pub mod kinds;

@@ -11,7 +11,7 @@ impl AppState {
         if self.focus != Pane::Checklist {
             return None;
         }
-        match self.checklist.get(self.selected[Pane::Checklist.index()])? {
+        match self.checklist.get(self.selected_row(Pane::Checklist)?)? {
             ChecklistRow::Item {
                 id,
                 text,
@@ -51,17 +51,25 @@ impl AppState {
     }
 
     /// The walkthrough starts at the first item neither done nor skipped:
-    /// where the team left off, on any machine sharing the journal.
+    /// where the team left off, on any machine sharing the journal. With a
+    /// filter on the Checklist, it walks the items the pane shows.
     pub(super) fn start_walkthrough(&mut self) {
-        let first_item = self
-            .checklist
+        let shown = self.visible(Pane::Checklist);
+        let rows: Vec<&ChecklistRow> = shown
+            .iter()
+            .filter_map(|i| self.checklist.get(*i))
+            .collect();
+        let first_item = rows
             .iter()
             .position(|r| matches!(r, ChecklistRow::Item { .. }));
         let Some(first_item) = first_item else {
-            self.notice = Some("walkthrough: the runbook has no checklist items".into());
+            self.notice = Some(match self.no_match(Pane::Checklist) {
+                Some(why) => format!("walkthrough: {why}"),
+                None => "walkthrough: the runbook has no checklist items".into(),
+            });
             return;
         };
-        let open = self.checklist.iter().position(|r| match r {
+        let open = rows.iter().position(|r| match r {
             ChecklistRow::Item { id, .. } => !matches!(
                 self.items.get(id),
                 Some(
@@ -72,7 +80,9 @@ impl AppState {
             ChecklistRow::Phase { .. } => false,
         });
         self.focus = Pane::Checklist;
-        self.selected[Pane::Checklist.index()] = open.unwrap_or(first_item);
+        let place = open.unwrap_or(first_item);
+        self.selected[Pane::Checklist.index()] = place;
+        self.row_picks[Pane::Checklist.index()] = shown.get(place).copied();
         self.screen = screen::Screen::Walkthrough { scroll: 0 };
         if open.is_none() {
             self.notice = Some("every item is done or skipped".into());
@@ -85,7 +95,9 @@ impl AppState {
     pub(super) fn walkthrough_len(&self) -> u16 {
         let Some(ChecklistRow::Item {
             id, check, guide, ..
-        }) = self.checklist.get(self.selected[Pane::Checklist.index()])
+        }) = self
+            .selected_row(Pane::Checklist)
+            .and_then(|i| self.checklist.get(i))
         else {
             return 0;
         };
@@ -116,15 +128,19 @@ impl AppState {
         u16::try_from(total.saturating_sub(in_view)).unwrap_or(u16::MAX)
     }
 
-    /// Moves the walkthrough to the next (or previous) item.
+    /// Moves the walkthrough to the next (or previous) item the Checklist
+    /// shows.
     pub(super) fn step_item(&mut self, direction: isize) {
+        let shown = self.visible(Pane::Checklist);
         let mut i = self.selected[Pane::Checklist.index()] as isize;
         loop {
             i += direction;
-            match self.checklist.get(usize::try_from(i).unwrap_or(usize::MAX)) {
+            let row = usize::try_from(i).ok().and_then(|i| shown.get(i));
+            match row.and_then(|r| self.checklist.get(*r)) {
                 None => return,
                 Some(ChecklistRow::Item { .. }) => {
                     self.selected[Pane::Checklist.index()] = i as usize;
+                    self.row_picks[Pane::Checklist.index()] = row.copied();
                     if let screen::Screen::Walkthrough { scroll } = &mut self.screen {
                         *scroll = 0;
                     }

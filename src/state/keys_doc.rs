@@ -39,8 +39,9 @@ overrides. How to change a key: [configuration](configuration.md#keymaps).
 
 A keymap has one section per mode, and a key is looked up where the screen is:
 
-1. while a text field has focus (a note, a reason, the scale box, a typed confirmation, the
-   log filter): in `[editor]`; any other key is typed into the field, so `q` in a note is a `q`;
+1. while a text field has focus (a note, a reason, the scale box, a typed confirmation, a
+   list's or the log view's filter): in `[editor]`; any other key is typed into the field, so
+   `q` in a note is a `q` (in a filter, `ctrl-u` clears what is before the cursor);
 2. while a dialog or overlay is open (an action dialog, help, the environment picker, the
    fault menu): in `[dialog]` only;
 3. otherwise in `[logs]` while the log view is open, then in `[list]` (the focused pane or
@@ -48,7 +49,10 @@ A keymap has one section per mode, and a key is looked up where the screen is:
 
 The same action can mean something a little different in a view: in the walkthrough
 `down`/`up` (and `enter`) move to the next or previous item, in the workload view `tab` moves
-between its sections, and `esc` leaves the view it is in.
+between its sections, and `esc` leaves the view it is in. `/` filters the focused pane or
+the workload view's section (the [filter language](dashboard.md#finding-rows-the-filter)),
+or the log view's lines; `esc` clears a pane's or section's filter before it does anything
+else.
 ";
 
 /// One table per mode: each action with all its keys, in the order the
@@ -306,7 +310,9 @@ mod tests {
     fn the_footer_table_reads_the_keymap() {
         let doc = markdown(&builtin("default"), &builtin("vim"));
         assert!(
-            doc.contains("| Rollouts pane | `?` help · `enter` open · `l` logs · `s` scale"),
+            doc.contains(
+                "| Rollouts pane | `?` help · `/` filter · `enter` open · `l` logs · `s` scale"
+            ),
             "{doc}"
         );
         assert!(doc.contains("| Walkthrough | `?` help · `esc` leave · `down/up` next/prev"));

@@ -7,6 +7,7 @@ pub mod checklist;
 pub use crate::kube::cluster;
 pub mod events;
 pub mod faults;
+mod filtered;
 pub mod fold;
 pub mod health;
 pub mod help;
@@ -14,6 +15,7 @@ mod items;
 pub mod journal_view;
 mod keys;
 pub mod keys_doc;
+pub mod list_filter;
 pub mod logs;
 mod mask;
 mod msgs;
@@ -23,6 +25,7 @@ mod open;
 pub mod pane;
 pub mod picker;
 pub mod screen;
+pub mod search;
 mod selection;
 pub mod signals;
 pub mod timeline;
@@ -133,10 +136,17 @@ pub struct AppState {
     pub warnings: Vec<String>,
     pub warnings_hidden: bool,
     pub clock: String,
-    /// Selected row of each pane, by `Pane::index`: where the selection
-    /// is drawn. Lists that re-sort keep an identity below, and the row
-    /// follows it.
+    /// Selected row of each pane, by `Pane::index`: its place among the
+    /// rows the pane shows (those its filter lets through), where the
+    /// selection is drawn. Lists that re-sort or are filtered keep an
+    /// identity below, and the row follows it.
     pub selected: [usize; 5],
+    /// Each pane's filter (`/`), by `Pane::index`.
+    pub filters: [list_filter::ListFilter; 5],
+    /// The selected probe, signal or checklist row by its place in the
+    /// runbook, by `Pane::index`: the selection follows it when a filter
+    /// shows or hides rows.
+    pub row_picks: [Option<usize>; 5],
     /// The Rollouts pane's selection: a workload's identity, never a row
     /// number (rows move as problems sort first).
     pub picked: Option<cluster::WorkloadId>,
@@ -261,6 +271,8 @@ impl AppState {
             warnings_hidden: false,
             clock: String::new(),
             selected: [0; 5],
+            filters: Default::default(),
+            row_picks: [None; 5],
             picked: None,
             picked_gone: false,
             timeline_pick: None,
@@ -511,6 +523,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> bool {
     changed
 }
 
+#[cfg(test)]
+mod filter_tests;
 #[cfg(test)]
 pub(crate) mod safety_tests;
 #[cfg(test)]

@@ -150,18 +150,34 @@ impl AppState {
     }
 
     /// The name of the workload selected in the Rollouts pane, or why none
-    /// is (never another row's: a selection that is gone says so).
+    /// is (never another row's: a selection that is gone says so, and
+    /// never one the filter hides).
     pub(super) fn picked_key(&self) -> Result<cluster::WorkloadKey, String> {
+        if let Some(why) = self.no_match(Pane::Rollouts) {
+            return Err(why);
+        }
         match &self.picked {
             Some(id) if self.picked_gone => Err(format!(
                 "{} is no longer in namespace {} (deleted?): select another with up/down",
                 id, id.namespace
             )),
-            Some(id) => Ok((id.kind, id.name.clone())),
+            Some(id) => {
+                let at = self
+                    .cluster
+                    .rows
+                    .iter()
+                    .position(|r| r.name == id.name && r.kind == id.kind);
+                match at {
+                    Some(at) if !self.visible(Pane::Rollouts).contains(&at) => Err(format!(
+                        "{id} does not match the filter {}: select a row it shows",
+                        self.filter_words(Pane::Rollouts)
+                    )),
+                    _ => Ok((id.kind, id.name.clone())),
+                }
+            }
             // Nothing picked since the rows arrived: the row in view.
             None => self
-                .cluster
-                .rows
+                .rollout_rows()
                 .get(self.selected[Pane::Rollouts.index()])
                 .map(|r| (r.kind, r.name.clone()))
                 .ok_or_else(|| "no workload selected".into()),
@@ -185,20 +201,24 @@ impl AppState {
     }
 
     /// Opens the log view of a pod of the workload view: the selected one
-    /// in the Pods section, else the first (problems sort first).
-    /// The pod selected in the workload view (the first pod outside the
-    /// Pods section, which is where logs start).
+    /// in the Pods section, else the first (problems sort first) of those
+    /// its filter shows.
     pub(super) fn selected_pod(&self) -> Result<&PodRow, String> {
         let view = self.workload().ok_or("open a workload first")?;
-        let index = if view.section == workload::Section::Pods {
-            view.selected[workload::Section::Pods.index()]
+        let pods = workload::Section::Pods;
+        let index = if view.section == pods {
+            view.selected[pods.index()]
         } else {
             0
         };
         let derived = workload::view_of(&self.cluster, view);
-        derived
-            .pods
+        if let Some(why) = view.no_match(&derived, pods) {
+            return Err(why);
+        }
+        let shown = view.visible(&derived, pods);
+        shown
             .get(index)
+            .and_then(|i| derived.pods.get(*i))
             .copied()
             .ok_or_else(|| format!("{}/{} has no pods", view.kind.resource(), view.name))
     }
@@ -207,7 +227,7 @@ impl AppState {
         let pod = match self.selected_pod() {
             Ok(pod) => pod,
             Err(why) => {
-                self.notice = Some(why);
+                self.notice = Some(format!("logs: {why}"));
                 return;
             }
         };
@@ -317,6 +337,7 @@ impl AppState {
         self.signals = signals::Signals::default();
         self.close_view();
         self.selected = [0; 5];
+        self.row_picks = [None; 5];
         self.picked = None;
         self.picked_gone = false;
         self.timeline_pick = None;
@@ -384,7 +405,8 @@ impl AppState {
             None if self.focus == Pane::Health => self
                 .runbook
                 .as_ref()
-                .and_then(|r| r.probes().nth(self.selected[Pane::Health.index()]))
+                .zip(self.selected_row(Pane::Health))
+                .and_then(|(r, i)| r.probes().nth(i))
                 .map(|p| p.name.get_ref().clone()),
             None => None,
         };

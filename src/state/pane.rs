@@ -64,9 +64,11 @@ impl Pane {
         const MOVE: (&[Action], &str) = (&[Action::MoveDown, Action::MoveUp], "move");
         const PANE: (&[Action], &str) = (&[Action::FocusNext, Action::FocusPrev], "pane");
         const ZOOM: (&[Action], &str) = (&[Action::ToggleZoom], "zoom");
+        const FILTER: (&[Action], &str) = (&[Action::Filter], "filter");
         match self {
             Pane::Rollouts => &[
                 HELP,
+                FILTER,
                 (&[Action::Open], "open"),
                 (&[Action::Logs], "logs"),
                 (&[Action::Scale], "scale"),
@@ -81,6 +83,7 @@ impl Pane {
             ],
             Pane::Health => &[
                 HELP,
+                FILTER,
                 (&[Action::Open], "detail"),
                 (&[Action::RunBurst], "burst"),
                 QUIT,
@@ -88,9 +91,18 @@ impl Pane {
                 PANE,
                 ZOOM,
             ],
-            Pane::Signals => &[HELP, (&[Action::Open], "detail"), QUIT, MOVE, PANE, ZOOM],
+            Pane::Signals => &[
+                HELP,
+                FILTER,
+                (&[Action::Open], "detail"),
+                QUIT,
+                MOVE,
+                PANE,
+                ZOOM,
+            ],
             Pane::Checklist => &[
                 HELP,
+                FILTER,
                 (&[Action::Tick], "tick"),
                 (&[Action::SkipItem], "skip"),
                 (&[Action::Note], "note"),
@@ -102,7 +114,8 @@ impl Pane {
             ],
             Pane::Timeline => &[
                 HELP,
-                (&[Action::Filter], "filter"),
+                FILTER,
+                (&[Action::FilterKind], "kind"),
                 (&[Action::Star], "star"),
                 (&[Action::Note], "note"),
                 QUIT,
@@ -160,6 +173,7 @@ impl View {
             View::Workload => &[
                 (&[Action::Help], "help"),
                 (&[Action::Back], "back"),
+                (&[Action::Filter], "filter"),
                 (&[Action::FocusNext], "section"),
                 (&[Action::Open, Action::Logs], "logs"),
                 (&[Action::DeletePod], "delete pod"),

@@ -599,7 +599,10 @@ fn yaml_of_a_workload_reaches_its_hpa_and_services_with_tab_and_esc_goes_back() 
         target: "api".into(),
         ..HpaRow::default()
     };
-    update(&mut s, Msg::Kube(0, KubeMsg::Hpas(Change::Reset(vec![hpa]))));
+    update(
+        &mut s,
+        Msg::Kube(0, KubeMsg::Hpas(Change::Reset(vec![hpa]))),
+    );
     let service = |name: &str, app: &str| ServiceRow {
         name: name.into(),
         selector: [("app".to_string(), app.to_string())].into(),
@@ -608,7 +611,10 @@ fn yaml_of_a_workload_reaches_its_hpa_and_services_with_tab_and_esc_goes_back() 
         &mut s,
         Msg::Kube(
             0,
-            KubeMsg::Services(Change::Reset(vec![service("api", "api"), service("web", "web")])),
+            KubeMsg::Services(Change::Reset(vec![
+                service("api", "api"),
+                service("web", "web"),
+            ])),
         ),
     );
     s.derive();
@@ -642,5 +648,7 @@ fn yaml_of_a_workload_reaches_its_hpa_and_services_with_tab_and_esc_goes_back() 
     update(&mut s, Msg::Object(first, Err("late".into())));
     assert!(s.object_view().unwrap().text.is_none());
     press(&mut s, KeyCode::Esc);
-    assert!(s.object_view().is_none() && matches!(s.screen, crate::state::screen::Screen::Dashboard));
+    assert!(
+        s.object_view().is_none() && matches!(s.screen, crate::state::screen::Screen::Dashboard)
+    );
 }

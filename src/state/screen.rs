@@ -56,10 +56,13 @@ pub enum Layer {
     Faults,
     Nodes,
     Help,
-    /// A view in the dashboard's place; for the log view, `filtering` when
-    /// its filter field has focus.
+    /// A view in the dashboard's place; `filtering` when its filter field
+    /// has focus (the log view's, or a workload view section's).
     View(View, bool),
-    Dashboard,
+    /// The dashboard; `filtering` while the focused pane's filter is typed.
+    Dashboard {
+        filtering: bool,
+    },
 }
 
 /// Hints of an overlay: what its keys do.
@@ -93,6 +96,11 @@ const FILTERING_HINTS: &[(&[Action], &str)] = &[
     (&[Action::Submit], "apply filter"),
     (&[Action::Cancel], "cancel"),
 ];
+/// While a list's filter is typed: the list narrows as it changes.
+const LIST_FILTERING_HINTS: &[(&[Action], &str)] = &[
+    (&[Action::Submit], "keep filter"),
+    (&[Action::Cancel], "cancel"),
+];
 
 /// Actions that change the cluster: not offered when read-only.
 const MUTATING: &[Action] = &[
@@ -123,8 +131,15 @@ impl AppState {
                     View::Object,
                     self.object_view().is_some_and(|o| o.editor.is_some()),
                 ),
+                Some(View::Workload) => Layer::View(
+                    View::Workload,
+                    self.workload()
+                        .is_some_and(|w| w.filters[w.section.index()].editing()),
+                ),
                 Some(view) => Layer::View(view, false),
-                None => Layer::Dashboard,
+                None => Layer::Dashboard {
+                    filtering: self.filters[self.focus.index()].editing(),
+                },
             },
         }
     }
@@ -152,8 +167,8 @@ impl AppState {
             editor_focused: matches!(
                 layer,
                 Layer::Action { editing: true }
-                    | Layer::View(View::Logs, true)
-                    | Layer::View(View::Object, true)
+                    | Layer::View(View::Logs | View::Workload | View::Object, true)
+                    | Layer::Dashboard { filtering: true }
             ),
             log_view: self.log_view().is_some(),
         }
@@ -171,16 +186,40 @@ impl AppState {
             Layer::Help => (HELP_HINTS, &[Mode::Dialog]),
             Layer::View(View::Logs, true) => (FILTERING_HINTS, &[Mode::Editor]),
             Layer::View(View::Object, true) => (SEARCHING_HINTS, &[Mode::Editor]),
+            Layer::View(View::Workload, true) | Layer::Dashboard { filtering: true } => {
+                (LIST_FILTERING_HINTS, &[Mode::Editor])
+            }
             Layer::View(view, _) => (view.hints(), view.modes()),
-            Layer::Dashboard => (self.focus.hints(), &[Mode::List, Mode::Dashboard]),
+            Layer::Dashboard { .. } => (self.focus.hints(), &[Mode::List, Mode::Dashboard]),
         };
         // Read-only: the actions are not offered; the footer says why.
         let read_only = self.target.read_only;
-        let offered: Vec<(&[Action], &'static str)> = groups
+        let mut offered: Vec<(&[Action], &'static str)> = groups
             .iter()
             .filter(|(actions, _)| !(read_only && actions.iter().any(|a| MUTATING.contains(a))))
             .copied()
             .collect();
+        // A filter set in the list: esc clears it, said after `/`.
+        let filter_set = match layer {
+            Layer::Dashboard { filtering: false } => self.filters[self.focus.index()].is_set(),
+            Layer::View(View::Workload, false) => self
+                .workload()
+                .is_some_and(|w| w.filters[w.section.index()].is_set()),
+            _ => false,
+        };
+        if filter_set {
+            // Where esc goes back, it clears the filter first: said so.
+            match offered.iter().position(|(a, _)| a.contains(&Action::Back)) {
+                Some(back) => offered[back].1 = "clear filter",
+                None => {
+                    let at = offered
+                        .iter()
+                        .position(|(actions, _)| actions.contains(&Action::Filter))
+                        .map_or(offered.len(), |i| i + 1);
+                    offered.insert(at, (&[Action::Back], "clear filter"));
+                }
+            }
+        }
         let mut hints = super::pane::bound_hints(&self.keymap, &offered, modes);
         if read_only && !matches!(layer, Layer::Action { .. } | Layer::Help) {
             hints.push(("RO".into(), "actions off (read-only)"));

@@ -420,26 +420,65 @@ fn switching_environment_retargets_at_once_and_drops_the_old_connections_message
 }
 
 #[test]
-fn slash_in_the_timeline_cycles_its_filter() {
+fn t_in_the_timeline_cycles_its_kind_and_slash_filters_its_text_with_it() {
     let mut s = with_cluster();
-    s.timeline = vec![timeline::TimelineRow {
-        kind: "action",
+    let row = |kind, text: &str, ok| timeline::TimelineRow {
+        kind,
         at: String::new(),
-        key: None,
+        key: Some(text.into()),
         starred: false,
         time: "10:00:00".into(),
         user: "u".into(),
-        text: "scale".into(),
-        ok: Some(true),
-    }];
+        text: text.into(),
+        ok,
+    };
+    s.timeline = vec![
+        row("action", "scale api", Some(true)),
+        row("note", "api is slow", None),
+        row("action", "restart worker", Some(false)),
+    ];
     char(&mut s, '5');
-    char(&mut s, '/');
+    char(&mut s, 't');
     assert_eq!(s.timeline_filter.as_deref(), Some("action"));
+    assert_eq!(s.row_count(Pane::Timeline), 2);
+    // The text filter narrows the kind's rows further.
     char(&mut s, '/');
+    for c in "api".chars() {
+        char(&mut s, c);
+    }
+    press(&mut s, KeyCode::Enter);
+    let texts: Vec<&str> = s.timeline_rows().map(|r| r.text.as_str()).collect();
+    assert_eq!(texts, ["scale api"]);
+    char(&mut s, 't');
+    char(&mut s, 't');
     assert_eq!(s.timeline_filter.as_deref(), Some(timeline::FAILED));
     assert_eq!(s.row_count(Pane::Timeline), 0);
-    char(&mut s, '/');
+    assert!(
+        s.no_match(Pane::Timeline)
+            .is_some_and(|m| m.contains("state:failed /api")),
+        "{:?}",
+        s.no_match(Pane::Timeline)
+    );
+    // Starring nothing says why.
+    char(&mut s, '*');
+    assert!(s.effects.is_empty());
+    assert!(s.notice.as_deref().is_some_and(|n| n.contains("no match")));
+    char(&mut s, 't');
     assert_eq!(s.timeline_filter, None);
+    assert_eq!(s.row_count(Pane::Timeline), 2);
+    // Esc clears the text filter.
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.row_count(Pane::Timeline), 3);
+    // Nothing failed: the kind alone matches nothing, and t changes it.
+    s.timeline.retain(|r| r.ok != Some(false));
+    char(&mut s, 't');
+    char(&mut s, 't');
+    char(&mut s, 't');
+    assert_eq!(s.timeline_filter.as_deref(), Some(timeline::FAILED));
+    assert_eq!(
+        s.no_match(Pane::Timeline).as_deref(),
+        Some("no match for state:failed (t shows the next kind)")
+    );
 }
 
 fn recorded(s: &mut AppState) -> crate::journal::Entry {

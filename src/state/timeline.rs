@@ -322,6 +322,15 @@ fn row(r: &Record) -> TimelineRow {
 /// The filter that shows only failures.
 pub const FAILED: &str = "failed";
 
+/// The kind filter as the title says it, in the words of the filter
+/// language: `kind:action`, or `state:failed` for failures only.
+pub fn filter_label(filter: &str) -> String {
+    match filter {
+        FAILED => "state:failed".into(),
+        kind => format!("kind:{kind}"),
+    }
+}
+
 /// Whether a row passes the Timeline's filter (a kind, or `FAILED`).
 pub fn passes(row: &TimelineRow, filter: Option<&str>) -> bool {
     match filter {

@@ -54,8 +54,11 @@ pub struct WorkloadView {
     pub kind: WorkloadKind,
     pub name: String,
     pub section: Section,
-    /// The selected row of each section, by `Section::index`.
+    /// The selected row of each section, by `Section::index`: its place
+    /// among the rows the section's filter lets through.
     pub selected: [usize; 4],
+    /// Each section's filter (`/`), by `Section::index`.
+    pub filters: [super::list_filter::ListFilter; 4],
     /// The log view of one of its pods, when open.
     pub logs: Option<LogView>,
     /// The selected pod by name: the Pods rows re-sort (problems first),
@@ -138,6 +141,7 @@ impl WorkloadView {
             name,
             section: Section::Pods,
             selected: [0; 4],
+            filters: Default::default(),
             logs: None,
             picked_pod: None,
             order: PodOrder::Problems,

@@ -3,6 +3,7 @@
 
 mod detail;
 mod dialogs;
+pub mod filter;
 pub mod fit;
 mod footer;
 mod header;

@@ -16,13 +16,14 @@ use crate::status::Status;
 
 pub fn draw(frame: &mut Frame, state: &AppState, body: Rect) {
     let theme = &state.theme;
-    let index = state.selected[Pane::Checklist.index()];
+    // The items the Checklist shows (all of them, unless it is filtered).
+    let index = state
+        .selected_row(Pane::Checklist)
+        .unwrap_or(state.checklist.len());
     let items: Vec<usize> = state
-        .checklist
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| matches!(r, ChecklistRow::Item { .. }))
-        .map(|(i, _)| i)
+        .visible(Pane::Checklist)
+        .into_iter()
+        .filter(|i| matches!(state.checklist.get(*i), Some(ChecklistRow::Item { .. })))
         .collect();
     let position = items.iter().position(|i| *i == index).map_or(0, |p| p + 1);
     let phase = state.checklist[..index.min(state.checklist.len())]

@@ -12,7 +12,7 @@ use crate::checks::usage::memory_status;
 use crate::config::theme::Theme;
 use crate::human::{self, age, percent};
 use crate::kube::cluster::{UsageState, per_mille};
-use crate::kube::model::{PodPhase, PodRow, Strategy, WorkloadKind, WorkloadRow};
+use crate::kube::model::{PodRow, Strategy, WorkloadKind, WorkloadRow};
 use crate::kube::rollout::status;
 use crate::state::AppState;
 use crate::state::logs::{LogStatus, LogView};
@@ -40,12 +40,13 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
         Constraint::Length(summary.len() as u16),
         // As tall as its pods, up to half the screen; events take the rest.
         Constraint::Length(section_height(
+            view,
             &w,
             Section::Pods,
             usize::from(body.height / 2),
         )),
-        Constraint::Length(section_height(&w, Section::History, 6)),
-        Constraint::Length(section_height(&w, Section::Conditions, 5)),
+        Constraint::Length(section_height(view, &w, Section::History, 6)),
+        Constraint::Length(section_height(view, &w, Section::Conditions, 5)),
         Constraint::Fill(1),
     ])
     .areas(body);
@@ -65,6 +66,18 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
             Section::Conditions => condition_rows(theme, &w, now),
             Section::Events => event_rows(theme, &w, now),
         };
+        // The rows the section's filter lets through.
+        let mut shown = vec![false; rows.len()];
+        for i in view.visible(&w, section) {
+            if let Some(s) = shown.get_mut(i) {
+                *s = true;
+            }
+        }
+        let rows: Vec<Vec<Cell>> = rows
+            .into_iter()
+            .zip(shown)
+            .filter_map(|(row, shown)| shown.then_some(row))
+            .collect();
         let rows = columns(rows, width);
         let empty = match section {
             Section::Pods => "No pods.",
@@ -79,11 +92,82 @@ pub fn draw(frame: &mut Frame, state: &AppState, view: &WorkloadView, body: Rect
             Section::Conditions => "No conditions reported yet.",
             Section::Events => "No recent events.",
         };
-        let note = match section {
-            Section::Pods => pods_note(state, view),
-            _ => String::new(),
-        };
-        list(frame, state, view, section, rows, (empty, &note), area);
+        let no_match = view.no_match(&w, section);
+        let empty = no_match.as_deref().unwrap_or(empty);
+        let mut title = section_title(view, &w, section);
+        if section == Section::Pods {
+            title.end.push(Span::styled(
+                format!(" · {}", pods_note(state, view)),
+                state.theme.muted(),
+            ));
+        }
+        list(frame, state, view, section, (rows, title), empty, area);
+    }
+}
+
+/// Rows shown plus borders, at most `max`.
+fn section_height(view: &WorkloadView, w: &Workload, section: Section, max: usize) -> u16 {
+    (view.visible(w, section).len().max(1) + 2).min(max) as u16
+}
+
+/// A section's title: its name, its filter, how many rows it shows of how
+/// many, and those that need attention (failing and unready pods, failing
+/// conditions, Warning events).
+fn section_title(view: &WorkloadView, w: &Workload, section: Section) -> super::filter::Title {
+    use crate::state::search::{condition_bad, pod_status};
+    let shown = view.visible(w, section);
+    let filter = &view.filters[section.index()];
+    let count = |f: &dyn Fn(usize) -> bool| shown.iter().filter(|i| f(**i)).count();
+    let counts = match section {
+        Section::Pods => {
+            let status = |i: usize| w.pods.get(i).map(|p| pod_status(p));
+            vec![
+                (
+                    count(&|i| status(i) == Some(Status::Fail)),
+                    "failing",
+                    Status::Fail,
+                ),
+                (
+                    count(&|i| status(i) == Some(Status::Warn)),
+                    "not ready",
+                    Status::Warn,
+                ),
+            ]
+        }
+        Section::History => Vec::new(),
+        Section::Conditions => vec![(
+            count(&|i| {
+                w.workload
+                    .and_then(|d| d.conditions.get(i))
+                    .is_some_and(condition_bad)
+            }),
+            "failing",
+            Status::Fail,
+        )],
+        Section::Events => {
+            let n = count(&|i| w.events.get(i).is_some_and(|e| e.warning));
+            vec![(n, if n == 1 { "warning" } else { "warnings" }, Status::Fail)]
+        }
+    };
+    let name = match (section, view.kind) {
+        (Section::History, WorkloadKind::CronJob) => "Jobs",
+        _ => section.title(),
+    };
+    super::filter::Title {
+        filter: if filter.is_set() {
+            format!("/{}", filter.filter.text().trim())
+        } else {
+            String::new()
+        },
+        shown: shown.len(),
+        total: w.count(section),
+        narrowed: view.narrowed(section),
+        problem: filter
+            .filter
+            .problem(WorkloadView::fields(section))
+            .map(|p| super::filter::problem_short(&p)),
+        counts,
+        ..super::filter::Title::new(name)
     }
 }
 
@@ -98,7 +182,7 @@ fn pods_note(state: &AppState, view: &WorkloadView) -> String {
         note.push_str(" · ");
     }
     note.push_str(&match &usage.metrics {
-        Metrics::Live => "%L of the limit, req: % of the requests (Memory, CPU)".to_string(),
+        Metrics::Live => "%L of limit, req % of requests".to_string(),
         Metrics::NotRead => "usage: reading the metrics API…".to_string(),
         Metrics::Absent(_) => "no usage: the cluster has no metrics API".to_string(),
         Metrics::Forbidden(_) => "no usage: reading the metrics API is forbidden".to_string(),
@@ -108,11 +192,6 @@ fn pods_note(state: &AppState, view: &WorkloadView) -> String {
         },
     });
     note
-}
-
-/// Rows plus borders, at most `max`.
-fn section_height(w: &Workload, section: Section, max: usize) -> u16 {
-    (w.count(section).max(1) + 2).min(max) as u16
 }
 
 /// How the workload replaces its pods, when that is not the usual
@@ -297,45 +376,47 @@ fn list(
     state: &AppState,
     view: &WorkloadView,
     section: Section,
-    rows: Vec<Line<'static>>,
-    (empty, note): (&str, &str),
+    (rows, title): (Vec<Line<'static>>, super::filter::Title),
+    empty: &str,
     area: Rect,
 ) {
     let theme = &state.theme;
     let focused = view.section == section;
-    let count = if rows.is_empty() {
-        String::new()
-    } else {
-        format!("({}) ", rows.len())
-    };
-    let block = Block::bordered()
+    let room = usize::from(area.width.saturating_sub(2));
+    let mut block = Block::bordered()
         .border_type(if focused {
             BorderType::Thick
         } else {
             BorderType::Plain
         })
         .border_style(theme.border(focused))
-        .title(Line::from(vec![
-            Span::styled(" ", theme.border(focused)),
-            Span::styled(
-                match (section, view.kind) {
-                    (Section::History, WorkloadKind::CronJob) => "Jobs",
-                    _ => section.title(),
-                },
-                theme.title(focused),
-            ),
-            Span::styled(format!(" {count}"), theme.muted()),
-            Span::styled(
-                if note.is_empty() {
-                    String::new()
-                } else {
-                    format!("· {note} ")
-                },
-                theme.muted(),
-            ),
-        ]));
-    let inner = block.inner(area);
+        .title(title.line(theme, focused, room));
+    if let Some(editing) = &view.filters[section.index()].editing {
+        block = block.title_bottom(fit_line(
+            super::filter::input_line(theme, &editing.input, room),
+            room,
+        ));
+    }
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    // A filter naming a field the section does not have: said above.
+    if let Some(problem) = view.filters[section.index()]
+        .filter
+        .problem(WorkloadView::fields(section))
+        && inner.height > 2
+    {
+        let [line, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        frame.render_widget(
+            Paragraph::new(super::filter::problem_line(
+                theme,
+                &problem,
+                usize::from(inner.width),
+            )),
+            line,
+        );
+        inner = rest;
+    }
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new(Line::styled(empty.to_string(), theme.muted())),
@@ -352,14 +433,6 @@ fn list(
         usize::from(inner.height),
     );
     frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn pod_status(p: &PodRow) -> Status {
-    match p.phase {
-        PodPhase::Running if p.ready => Status::Ok,
-        PodPhase::Failing | PodPhase::Failed => Status::Fail,
-        _ => Status::Warn,
-    }
 }
 
 /// A pod's memory and CPU from the metrics API, each with its share of
@@ -463,7 +536,7 @@ fn pod_rows(
     w.pods
         .iter()
         .map(|p| {
-            let st = pod_status(p);
+            let st = crate::state::search::pod_status(p);
             let used = usage_cells(theme, p, usage);
             let last = match (&p.last_termination, p.last_restart_at) {
                 (Some(reason), Some(at)) => format!("last: {reason} {} ago", age(now - at)),
@@ -594,7 +667,7 @@ fn condition_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
     d.conditions
         .iter()
         .map(|c| {
-            let bad = c.status != "True" || c.reason.as_deref() == Some("ProgressDeadlineExceeded");
+            let bad = crate::state::search::condition_bad(c);
             let st = if bad { Status::Fail } else { Status::Ok };
             vec![
                 Cell::keep(Span::styled(format!("{} ", st.symbol()), theme.status(st))),

@@ -63,7 +63,7 @@ fn opens_the_dashboard_shows_help_and_quits_cleanly() {
         "Signals",
         "Checklist",
         "Timeline",
-        "q quit",
+        "/ filter",
     ] {
         pty.wait_for(text, WAIT);
     }
@@ -99,7 +99,8 @@ fn runbook_theme_and_keymap_from_the_command_line() {
     );
     // vim keymap: `l` moves focus to Health, `o` zooms it.
     pty.send(b"lo");
-    pty.wait_for("Health zoomed", WAIT);
+    pty.wait_for("[2] Health 4 ", WAIT);
+    pty.wait_for("· zoomed", WAIT);
     pty.send(b"\x03"); // ctrl-c
     assert!(pty.wait_exit(WAIT).success());
     assert_restored(&pty);
@@ -566,7 +567,7 @@ fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_ser
     // Enter: the workload view of api, its pods and revisions.
     pty.send(b"\r");
     pty.wait_for("deployment/api ✓ complete", WAIT);
-    pty.wait_for("Revisions (2)", WAIT);
+    pty.wait_for("Revisions 2 ", WAIT);
     pty.wait_for("● current", WAIT);
     // A watch that relisted under load shows its pods again first.
     pty.wait_for(" Running ", WAIT);
@@ -577,7 +578,7 @@ fn workload_view_pod_logs_blue_green_and_the_environment_picker_against_demo_ser
     pty.wait_for("INFO", WAIT);
     // Back to the dashboard.
     pty.send(b"\x1b");
-    pty.wait_for("Revisions (2)", WAIT);
+    pty.wait_for("Revisions 2 ", WAIT);
     pty.send(b"\x1b");
     pty.wait_for("[1] Rollouts", WAIT);
     // b on web-blue: the colour picker shows where each colour points.

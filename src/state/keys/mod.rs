@@ -34,7 +34,7 @@ impl AppState {
             Layer::View(View::Walkthrough, _) => self.walkthrough_key(action),
             Layer::View(View::Detail, _) => self.detail_key(action),
             Layer::View(View::Object, _) => self.object_key(action),
-            Layer::Dashboard => self.dashboard_key(action),
+            Layer::Dashboard { .. } => self.dashboard_key(action),
         }
     }
 
@@ -57,6 +57,14 @@ impl AppState {
                 if let Some(view) = self.object_view_mut() {
                     view.type_key(crossterm::event::KeyEvent::new(key.code, key.mods));
                 }
+                true
+            }
+            Layer::View(View::Workload, true) => {
+                self.refilter_section(|f| f.type_key(key));
+                true
+            }
+            Layer::Dashboard { filtering: true } => {
+                self.refilter(self.focus, |f| f.type_key(key));
                 true
             }
             _ => false,
@@ -82,6 +90,22 @@ impl AppState {
             (matches!(layer, Layer::View(View::Object, true))
                 && self.object_view_mut().is_some_and(|o| o.paste(text)))
             .then_some(Ok(()))
+        });
+        // A list's filter takes the first line of what is pasted.
+        let taken = taken.or_else(|| match layer {
+            Layer::Dashboard { filtering: true } => {
+                self.refilter(self.focus, |f| {
+                    f.paste(text);
+                });
+                Some(Ok(()))
+            }
+            Layer::View(View::Workload, true) => {
+                self.refilter_section(|f| {
+                    f.paste(text);
+                });
+                Some(Ok(()))
+            }
+            _ => None,
         });
         let result = match taken {
             Some(result) => result,

@@ -113,13 +113,17 @@ impl AppState {
                 let section = view.section;
                 let index = view.selected[section.index()];
                 let w = workload::view_of(&self.cluster, view);
+                // The selection is a place among the rows the filter shows.
+                let row = view.visible(&w, section).get(index).copied();
                 match section {
                     workload::Section::Pods => {
-                        let pod = w.pods.get(index).ok_or("no pod selected")?;
+                        let pod = row.and_then(|i| w.pods.get(i)).ok_or("no pod selected")?;
                         Ok(vec![ObjectRef::pod(&ns, &pod.name)])
                     }
                     workload::Section::History => {
-                        let row = w.history.get(index).ok_or("no revision selected")?;
+                        let row = row
+                            .and_then(|i| w.history.get(i))
+                            .ok_or("no revision selected")?;
                         Ok(vec![match view.kind {
                             WorkloadKind::Deployment => ObjectRef::replicaset(&ns, &row.replicaset),
                             WorkloadKind::CronJob => {
@@ -131,7 +135,7 @@ impl AppState {
                     _ => Ok(self.workload_targets(view.kind, &view.name)),
                 }
             }
-            Layer::Dashboard if self.focus == Pane::Rollouts => {
+            Layer::Dashboard { .. } if self.focus == Pane::Rollouts => {
                 let (kind, name) = self.picked_key()?;
                 Ok(self.workload_targets(kind, &name))
             }

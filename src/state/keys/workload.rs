@@ -1,6 +1,8 @@
-//! Keys in the workload view: its sections, logs, and the actions on it.
+//! Keys in the workload view: its sections and their filters, logs, and
+//! the actions on it.
 
 use crate::action::Action;
+use crate::state::list_filter::ListFilter;
 use crate::state::{AppState, workload};
 
 impl AppState {
@@ -8,11 +10,28 @@ impl AppState {
         let page = usize::from(self.size.1.saturating_sub(8)).max(1);
         let Some(view) = self.workload() else { return };
         let section = view.section;
-        let count = workload::view_of(&self.cluster, view).count(section);
+        let filter = &view.filters[section.index()];
+        // The section's filter being typed: enter keeps it, esc goes back
+        // to the one before (other keys were typed into it).
+        if filter.editing() {
+            match action {
+                Action::Submit | Action::Confirm => self.refilter_section(|f| f.end(true)),
+                Action::Cancel | Action::Back => self.refilter_section(|f| f.end(false)),
+                _ => {}
+            }
+            return;
+        }
+        let filter_set = filter.is_set();
+        let derived = workload::view_of(&self.cluster, view);
+        let count = view.visible(&derived, section).len();
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.open_help(),
+            Action::Back | Action::Cancel if filter_set => {
+                self.refilter_section(ListFilter::clear);
+            }
             Action::Back | Action::Cancel => self.close_workload(),
+            Action::Filter => self.refilter_section(ListFilter::start),
             Action::Open | Action::Logs
                 if action == Action::Logs || section == workload::Section::Pods =>
             {
@@ -55,9 +74,15 @@ impl AppState {
                 if section == workload::Section::Pods {
                     let index = *sel;
                     let (kind, name, order) = (view.kind, view.name.clone(), view.order);
-                    let pod = workload::ordered(&self.cluster, kind, &name, order)
-                        .pods
-                        .get(index)
+                    let derived = workload::ordered(&self.cluster, kind, &name, order);
+                    let pod = self
+                        .workload()
+                        .and_then(|v| {
+                            v.visible(&derived, workload::Section::Pods)
+                                .get(index)
+                                .copied()
+                        })
+                        .and_then(|i| derived.pods.get(i))
                         .map(|p| p.name.clone());
                     if let Some(view) = self.workload_mut() {
                         view.picked_pod = pod;

@@ -36,9 +36,9 @@ pub fn content(state: &AppState, width: usize) -> Content {
     let sources = state.sources();
     let workloads = &state.cluster.wanted;
     let rows = state
-        .checklist
-        .iter()
-        .enumerate()
+        .visible(crate::state::Pane::Checklist)
+        .into_iter()
+        .filter_map(|i| Some((i, state.checklist.get(i)?)))
         .map(|(i, row)| match row {
             ChecklistRow::Phase {
                 name,

@@ -24,8 +24,8 @@ pub fn cert_left(secs: i64) -> String {
 
 pub fn content(state: &AppState, width: usize) -> Content {
     let theme = &state.theme;
-    let probes: Vec<_> = state.runbook.iter().flat_map(|r| r.probes()).collect();
-    if probes.is_empty() {
+    let all: Vec<_> = state.runbook.iter().flat_map(|r| r.probes()).collect();
+    if all.is_empty() {
         return Content {
             rows: Vec::new(),
             notes: vec![
@@ -37,8 +37,15 @@ pub fn content(state: &AppState, width: usize) -> Content {
             ],
         };
     }
+    // The probes the filter lets through, with their URLs.
+    let probes: Vec<_> = state
+        .visible(crate::state::Pane::Health)
+        .into_iter()
+        .filter_map(|i| Some((*all.get(i)?, state.probe_urls.get(i)?)))
+        .collect();
     let name_width = probes
         .iter()
+        .map(|(p, _)| p)
         .map(|p| p.name.get_ref().width())
         .max()
         .unwrap_or(0)
@@ -51,8 +58,7 @@ pub fn content(state: &AppState, width: usize) -> Content {
     // state's word, the sparkline, any certificate, and the URL.
     let rows = probes
         .iter()
-        .zip(state.probe_urls.iter())
-        .map(|(p, url)| {
+        .map(|&(p, url)| {
             let name = p.name.get_ref();
             let name_cell = Cell::keep(Span::styled(
                 format!("{:<name_width$} ", fit(name, name_width)),
@@ -139,7 +145,7 @@ pub fn content(state: &AppState, width: usize) -> Content {
         .collect();
     let rows = columns(rows, width);
     let mut notes = Vec::new();
-    let insecure: Vec<&str> = probes
+    let insecure: Vec<&str> = all
         .iter()
         .filter(|p| p.insecure)
         .map(|p| p.name.get_ref().as_str())

@@ -29,56 +29,49 @@ pub struct Content {
 pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
     let theme = &state.theme;
     let focused = state.focus == pane;
-    let key = state
-        .keymap
-        .pane_key(pane.focus_action())
-        .map(|k| format!("[{k}] "))
-        .unwrap_or_default();
-    let mut title = vec![
-        Span::styled(" ", theme.border(focused)),
-        Span::styled(key, theme.muted()),
-        Span::styled(pane.title(), theme.title(focused)),
-        Span::styled(" ", theme.border(focused)),
-    ];
-    if pane == Pane::Timeline
-        && let Some(kind) = &state.timeline_filter
-    {
-        title.push(Span::styled(format!(" /{kind} "), theme.accent()));
-    }
-    if focused && state.zoomed {
-        title.push(Span::styled("zoomed ", theme.muted()));
-    }
-    if pane == Pane::Rollouts && !state.cluster.rows.is_empty() {
-        title.extend(rollout_counts(state));
-    }
-    if pane == Pane::Rollouts
-        && let Some(silent) = state.cluster.stale_for(state.now)
-    {
-        title.push(Span::styled(
-            format!(" STALE: as of {} ago ", crate::human::age(silent)),
-            theme.status(crate::status::Status::Fail),
-        ));
-    }
     let title_room = usize::from(area.width.saturating_sub(2));
-    let block = Block::bordered()
+    let filter = state.filter(pane);
+    let mut block = Block::bordered()
         .border_type(if focused {
             BorderType::Thick
         } else {
             BorderType::Plain
         })
         .border_style(theme.border(focused))
-        .title(fit_line(Line::from(title), title_room));
-    let inner = block.inner(area);
+        .title(title(state, pane).line(theme, focused, title_room));
+    if let Some(editing) = &filter.editing {
+        block = block.title_bottom(fit_line(
+            super::filter::input_line(theme, &editing.input, title_room),
+            title_room,
+        ));
+    }
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
 
     let width = usize::from(inner.width);
-    let content = match pane {
+    // A filter naming a field the pane does not have: said above the rows.
+    if let Some(problem) = filter.filter.problem(AppState::fields(pane))
+        && inner.height > 2
+    {
+        let [line, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        frame.render_widget(
+            Paragraph::new(super::filter::problem_line(theme, &problem, width)),
+            line,
+        );
+        inner = rest;
+    }
+    let mut content = match pane {
         Pane::Rollouts => rollouts::content(state, width),
         Pane::Health => health::content(state, width),
         Pane::Signals => signals::content(state, width),
         Pane::Checklist => checklist::content(state, width),
         Pane::Timeline => timeline::content(state, width),
     };
+    // Nothing matching is said first.
+    if let Some(why) = state.no_match(pane) {
+        content.notes.insert(0, Line::styled(why, theme.muted()));
+    }
     // A selected workload that is gone highlights no other row.
     let focused = focused && !(pane == Pane::Rollouts && state.picked_gone);
     let selected = focused.then_some(state.selected[pane.index()]);
@@ -148,36 +141,159 @@ fn note(theme: &Theme, text: impl Into<String>) -> Line<'static> {
     Line::styled(text.into(), theme.muted())
 }
 
-/// How many rows the Rollouts pane has and how many need attention:
-/// failing (failed or missing), in progress, held (paused, suspended,
-/// OnDelete). Only the kinds of trouble there are.
-fn rollout_counts(state: &AppState) -> Vec<Span<'static>> {
+/// A pane's title: its name, its filter, how many rows it shows of how
+/// many, and those that need attention.
+fn title(state: &AppState, pane: Pane) -> super::filter::Title {
+    let focused = state.focus == pane;
+    let filter = state.filter(pane);
+    let shown = state.visible(pane);
+    let (shown_count, total) = match pane {
+        // Items are counted, not the phases between them.
+        Pane::Checklist => {
+            let items = |rows: &mut dyn Iterator<Item = usize>| {
+                rows.filter(|i| {
+                    matches!(
+                        state.checklist.get(*i),
+                        Some(crate::state::checklist::ChecklistRow::Item { .. })
+                    )
+                })
+                .count()
+            };
+            (
+                items(&mut shown.iter().copied()),
+                items(&mut (0..state.checklist.len())),
+            )
+        }
+        _ => (shown.len(), state.total_rows(pane)),
+    };
+    let mut end = Vec::new();
+    if pane == Pane::Rollouts
+        && let Some(silent) = state.cluster.stale_for(state.now)
+    {
+        end.push(Span::styled(
+            format!(" STALE: as of {} ago", crate::human::age(silent)),
+            state.theme.status(crate::status::Status::Fail),
+        ));
+    }
+    super::filter::Title {
+        key: state
+            .keymap
+            .pane_key(pane.focus_action())
+            .map(|k| format!("[{k}] "))
+            .unwrap_or_default(),
+        filter: state.filter_words(pane),
+        shown: shown_count,
+        total,
+        narrowed: state.narrowed(pane),
+        problem: filter
+            .filter
+            .problem(AppState::fields(pane))
+            .map(|p| super::filter::problem_short(&p)),
+        counts: counts(state, pane, &shown),
+        zoomed: focused && state.zoomed,
+        end,
+        ..super::filter::Title::new(pane.title())
+    }
+}
+
+/// The rows shown that need attention, by kind of trouble (only the kinds
+/// there are show): the Rollouts pane's failing (failed or missing), in
+/// progress and held (paused, suspended, OnDelete); failing and degraded
+/// probes; signals breaching a threshold; checklist items done and
+/// regressed; failures in the Timeline.
+fn counts(
+    state: &AppState,
+    pane: Pane,
+    shown: &[usize],
+) -> Vec<(usize, &'static str, crate::status::Status)> {
     use crate::kube::rollout::Rollout;
+    use crate::state::checklist::{ChecklistRow, ItemState};
     use crate::status::Status;
-    let theme = &state.theme;
-    let (mut failing, mut moving, mut held) = (0, 0, 0);
-    for row in &state.cluster.rows {
-        match &row.rollout {
-            None if state.cluster.is_listed(row.kind) => failing += 1,
-            Some(Rollout::Failed(_)) => failing += 1,
-            Some(Rollout::Waiting | Rollout::Progressing(_) | Rollout::Running(_)) => moving += 1,
-            Some(Rollout::Paused(_) | Rollout::OnDelete(_) | Rollout::Suspended(_)) => held += 1,
-            _ => {}
+    let count = |f: &dyn Fn(usize) -> bool| shown.iter().filter(|i| f(**i)).count();
+    match pane {
+        Pane::Rollouts => {
+            let (mut failing, mut moving, mut held) = (0, 0, 0);
+            for row in shown.iter().filter_map(|i| state.cluster.rows.get(*i)) {
+                match &row.rollout {
+                    None if state.cluster.is_listed(row.kind) => failing += 1,
+                    Some(Rollout::Failed(_)) => failing += 1,
+                    Some(Rollout::Waiting | Rollout::Progressing(_) | Rollout::Running(_)) => {
+                        moving += 1
+                    }
+                    Some(Rollout::Paused(_) | Rollout::OnDelete(_) | Rollout::Suspended(_)) => {
+                        held += 1
+                    }
+                    _ => {}
+                }
+            }
+            vec![
+                (failing, "failing", Status::Fail),
+                (moving, "in progress", Status::Warn),
+                (held, "held", Status::Warn),
+            ]
         }
-    }
-    let mut spans = vec![Span::styled(
-        format!("{} ", state.cluster.rows.len()),
-        theme.muted(),
-    )];
-    for (n, word, status) in [
-        (failing, "failing", Status::Fail),
-        (moving, "in progress", Status::Warn),
-        (held, "held", Status::Warn),
-    ] {
-        if n > 0 {
-            spans.push(Span::styled("· ", theme.muted()));
-            spans.push(Span::styled(format!("{n} {word} "), theme.status(status)));
+        Pane::Health => {
+            let status = |i: usize| {
+                let name = state.runbook.as_ref()?.probes().nth(i)?.name.get_ref();
+                let last = state.health.get(name)?.last.as_ref()?;
+                Some(crate::probe::status(last))
+            };
+            vec![
+                (
+                    count(&|i| status(i) == Some(Status::Fail)),
+                    "failing",
+                    Status::Fail,
+                ),
+                (
+                    count(&|i| status(i) == Some(Status::Warn)),
+                    "degraded",
+                    Status::Warn,
+                ),
+            ]
         }
+        Pane::Signals => {
+            let breaching = count(&|i| {
+                let reading = state
+                    .runbook
+                    .as_ref()
+                    .and_then(|r| r.signals().nth(i))
+                    .and_then(|s| state.signals.signals.get(s.name.get_ref()))
+                    .and_then(|k| k.reading.as_ref());
+                crate::state::search::breaching(reading)
+            });
+            vec![(breaching, "breaching", Status::Fail)]
+        }
+        Pane::Checklist => {
+            let state_of = |i: usize| match state.checklist.get(i) {
+                Some(ChecklistRow::Item { id, .. }) => state.items.get(id),
+                _ => None,
+            };
+            vec![
+                (
+                    count(&|i| matches!(state_of(i), Some(ItemState::Done { stale: false, .. }))),
+                    "done",
+                    Status::Ok,
+                ),
+                (
+                    count(&|i| {
+                        matches!(
+                            state_of(i),
+                            Some(ItemState::Done {
+                                stale: false,
+                                regressed: Some(_),
+                                ..
+                            })
+                        )
+                    }),
+                    "regressed",
+                    Status::Fail,
+                ),
+            ]
+        }
+        Pane::Timeline => vec![(
+            count(&|i| state.timeline.get(i).is_some_and(|r| r.ok == Some(false))),
+            "failed",
+            Status::Fail,
+        )],
     }
-    spans
 }

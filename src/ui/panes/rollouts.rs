@@ -367,16 +367,15 @@ pub fn content(state: &AppState, width: usize) -> Content {
             notes,
         };
     }
-    let name_width = cluster
-        .rows
+    let shown = state.rollout_rows();
+    let name_width = shown
         .iter()
         .map(|r| r.name.width())
         .max()
         .unwrap_or(0)
         .min(28);
     let stale = cluster.stale_for(state.now);
-    let rows = cluster
-        .rows
+    let rows = shown
         .iter()
         .map(|r| {
             let mut cells = row_cells(r, theme, name_width, state.now, cluster);
@@ -419,7 +418,7 @@ pub fn content(state: &AppState, width: usize) -> Content {
             ),
             theme.status(Status::Warn),
         ));
-    } else if let Some(row) = cluster.rows.get(selected) {
+    } else if let Some(row) = shown.get(selected) {
         let message = match &row.rollout {
             Some(r) => r.message(row.kind),
             None if cluster.is_listed(row.kind) => format!(

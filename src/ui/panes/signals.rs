@@ -17,7 +17,13 @@ use crate::ui::spark::sparkline;
 
 pub fn content(state: &AppState, width: usize) -> Content {
     let theme = &state.theme;
-    let signals: Vec<_> = state.runbook.iter().flat_map(|r| r.signals()).collect();
+    let all: Vec<_> = state.runbook.iter().flat_map(|r| r.signals()).collect();
+    // The signals the filter lets through.
+    let signals: Vec<_> = state
+        .visible(crate::state::Pane::Signals)
+        .into_iter()
+        .filter_map(|i| all.get(i).copied())
+        .collect();
     let has_prometheus = state
         .runbook
         .as_ref()
@@ -27,7 +33,7 @@ pub fn content(state: &AppState, width: usize) -> Content {
                 .or_else(|| r.environments().next())
         })
         .is_some_and(|(_, e)| e.prometheus.is_some());
-    if signals.is_empty() && !has_prometheus {
+    if all.is_empty() && !has_prometheus {
         return Content {
             rows: Vec::new(),
             notes: vec![

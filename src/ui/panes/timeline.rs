@@ -49,15 +49,10 @@ pub fn content(state: &AppState, width: usize) -> Content {
             ]
         })
         .collect();
-    let rows = columns(rows, width);
-    let notes = match (&state.timeline_filter, rows.is_empty()) {
-        (Some(kind), true) => vec![note(
-            theme,
-            format!("Nothing of kind \"{kind}\": press / for the next filter."),
-        )],
-        _ => Vec::new(),
-    };
-    Content { rows, notes }
+    Content {
+        rows: columns(rows, width),
+        notes: Vec::new(),
+    }
 }
 
 /// HH:MM:SS for today (UTC); "MM-DD HH:MM" for another day, so entries of

@@ -4,6 +4,7 @@
 //! one.
 
 mod executor;
+mod find;
 mod kinds;
 mod pods;
 mod safety;

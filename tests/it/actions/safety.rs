@@ -107,7 +107,7 @@ fn a_bracketed_paste_with_newlines_and_action_keys_never_reaches_the_cluster() {
     pty.send(b"\x1b");
     pty.wait_gone("checked worker logs", WAIT);
     pty.send(b"\x1b");
-    pty.wait_for("Revisions (", WAIT);
+    pty.wait_for("Revisions ", WAIT);
     pty.send(b"\x1b");
     pty.wait_for("✓ complete api", WAIT);
     // Ctrl-c in a text field cancels the field; the dashboard stays.

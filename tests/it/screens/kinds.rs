@@ -390,7 +390,7 @@ fn a_cronjobs_view_lists_its_jobs_newest_first() {
     for needle in [
         "cronjob/report ✗ failed",
         "schedule 0 3 * * * · last scheduled 50m ago · last succeeded 25h ago",
-        "Jobs (2)",
+        "Jobs 2 ",
         "report-29100             ● newest",
         "job \"report-29100\" failed: BackoffLimitExceeded",
         "job \"report-29000\" completed: 1/1 succeeded in 42s",

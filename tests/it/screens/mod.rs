@@ -28,6 +28,7 @@ use crate::common::snapshots::{Place, assert_snapshot};
 mod checklist;
 mod dashboard;
 mod dialogs;
+mod filter;
 mod fixtures;
 mod health;
 mod kinds;

@@ -301,13 +301,29 @@ fn at_80x24_every_pane_shows_its_data() {
 }
 
 #[test]
-fn the_timeline_title_shows_its_filter() {
+fn the_timeline_title_shows_its_kind_and_its_filter() {
     let mut s = focused("default", '5', 100, 30);
-    press(&mut s, KeyCode::Char('/'));
+    press(&mut s, KeyCode::Char('z'));
+    let total = s.timeline.len();
+    press(&mut s, KeyCode::Char('t'));
     let kind = s.timeline_filter.clone().unwrap();
+    let shown = s.row_count(ops_tui::state::Pane::Timeline);
     let screen = render(&s, 100, 30);
     assert!(
-        screen.contains(&format!("[5] Timeline  /{kind} ")),
+        screen.contains(&format!("[5] Timeline kind:{kind} {shown} of {total} ")),
+        "{screen}"
+    );
+    press(&mut s, KeyCode::Char('/'));
+    for c in "probe".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    press(&mut s, KeyCode::Enter);
+    let shown = s.row_count(ops_tui::state::Pane::Timeline);
+    let screen = render(&s, 100, 30);
+    assert!(
+        screen.contains(&format!(
+            "[5] Timeline kind:{kind} /probe {shown} of {total} "
+        )),
         "{screen}"
     );
 }
@@ -344,7 +360,11 @@ fn the_footer_shows_the_keys_the_keymap_binds() {
     assert!(!rebound.contains("space"), "{rebound}");
     // Timeline and Health have their own keys.
     press(&mut s, KeyCode::Char('5'));
-    assert!(footer(&s).contains("/ filter  * star"), "{}", footer(&s));
+    assert!(
+        footer(&s).contains("/ filter  t kind  * star"),
+        "{}",
+        footer(&s)
+    );
     press(&mut s, KeyCode::Char('2'));
     assert!(
         footer(&s).contains("enter detail  R burst"),
