@@ -1,0 +1,664 @@
+//! Nodes: the objects the kubelets register and report (capacity,
+//! conditions, addresses, system info), the node lifecycle controller's
+//! taints (`node.kubernetes.io/unschedulable` for a cordoned node, the
+//! pressure taints, `not-ready` with `NoSchedule` and `NoExecute`) and its
+//! evictions from a node that is not ready, and which nodes the scheduler
+//! may place a pod on.
+//!
+//! A node made `NotReady` (fault injection) reports `Ready=False` with
+//! `KubeletNotReady`, as a kubelet whose container runtime's network is
+//! not ready does: the kubelet still runs, so the pods already there keep
+//! running and reporting, until the `NoExecute` taint evicts them after
+//! `timing.eviction` (the default toleration of 300 s); a DaemonSet's pods
+//! tolerate it and stay.
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp};
+use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, Taint};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use serde_json::{Value, json};
+
+use crate::cluster::Cluster;
+use crate::store::{Kind, Typed, now};
+
+pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
+pub const NOT_READY: &str = "node.kubernetes.io/not-ready";
+
+/// A node's pressure conditions and the taint each brings: (condition,
+/// taint, reason and message when true, when false, and the events the
+/// kubelet records for each).
+const PRESSURES: [Pressure; 3] = [
+    Pressure {
+        condition: "MemoryPressure",
+        taint: "node.kubernetes.io/memory-pressure",
+        on: (
+            "KubeletHasInsufficientMemory",
+            "kubelet has insufficient memory available",
+        ),
+        off: (
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+        ),
+        events: ("NodeHasInsufficientMemory", "NodeHasSufficientMemory"),
+    },
+    Pressure {
+        condition: "DiskPressure",
+        taint: "node.kubernetes.io/disk-pressure",
+        on: ("KubeletHasDiskPressure", "kubelet has disk pressure"),
+        off: ("KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        events: ("NodeHasDiskPressure", "NodeHasNoDiskPressure"),
+    },
+    Pressure {
+        condition: "PIDPressure",
+        taint: "node.kubernetes.io/pid-pressure",
+        on: (
+            "KubeletHasInsufficientPID",
+            "kubelet has insufficient PID available",
+        ),
+        off: (
+            "KubeletHasSufficientPID",
+            "kubelet has sufficient PID available",
+        ),
+        events: ("NodeHasInsufficientPID", "NodeHasSufficientPID"),
+    },
+];
+
+struct Pressure {
+    condition: &'static str,
+    taint: &'static str,
+    on: (&'static str, &'static str),
+    off: (&'static str, &'static str),
+    events: (&'static str, &'static str),
+}
+
+const READY: (&str, &str) = ("KubeletReady", "kubelet is posting ready status");
+const NOT_READY_REASON: (&str, &str) = (
+    "KubeletNotReady",
+    "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized",
+);
+
+/// What each node offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeSize {
+    pub cpu_millis: u64,
+    pub memory_mib: u64,
+    pub pods: u64,
+}
+
+impl Default for NodeSize {
+    /// 4 CPUs, 16 GiB, 110 pods: a common worker.
+    fn default() -> NodeSize {
+        NodeSize {
+            cpu_millis: 4000,
+            memory_mib: 16 * 1024,
+            pods: 110,
+        }
+    }
+}
+
+impl NodeSize {
+    /// Big enough for `pods` pods of the scenarios' requests (100m, 256Mi)
+    /// with a quarter to spare, and never smaller than the default.
+    pub fn for_pods(pods: usize) -> NodeSize {
+        let d = NodeSize::default();
+        let pods = pods as u64;
+        NodeSize {
+            cpu_millis: d.cpu_millis.max((pods * 125).div_ceil(1000) * 1000),
+            memory_mib: d.memory_mib.max((pods * 320).div_ceil(1024) * 1024),
+            pods: d.pods.max(pods + pods / 10),
+        }
+    }
+}
+
+/// The address of a node, from the number its name ends with.
+pub fn host_ip(node: &str) -> String {
+    let n: u32 = node
+        .rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    format!("192.168.49.{}", (n % 250) + 1)
+}
+
+fn condition(type_: &str, (reason, message): (&str, &str), value: &str, since: &Time) -> Value {
+    json!({
+        "type": type_,
+        "status": value,
+        "reason": reason,
+        "message": message,
+        "lastHeartbeatTime": now(),
+        "lastTransitionTime": since,
+    })
+}
+
+/// A node as its kubelet registers it, a week ago.
+pub fn node_object(name: &str, index: usize, size: NodeSize) -> Node {
+    let created = Time(Timestamp::now() - SignedDuration::from_hours(24 * 7));
+    let capacity_ki = size.memory_mib * 1024 + 4100;
+    let id = |salt: &str| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&(name, salt), &mut h);
+        format!("{:016x}{:016x}", std::hash::Hasher::finish(&h), index)
+    };
+    let machine = id("machine");
+    let uuid = format!(
+        "{}-{}-{}-{}-{}",
+        &machine[0..8],
+        &machine[8..12],
+        &machine[12..16],
+        &machine[16..20],
+        &machine[20..32]
+    );
+    let mut conditions: Vec<Value> = PRESSURES
+        .iter()
+        .map(|p| condition(p.condition, p.off, "False", &created))
+        .collect();
+    conditions.push(condition("Ready", READY, "True", &created));
+    let value = json!({
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "creationTimestamp": created,
+            "labels": {
+                "beta.kubernetes.io/arch": "amd64",
+                "beta.kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+                "node-role.kubernetes.io/worker": "",
+            },
+            "annotations": {
+                "kubeadm.alpha.kubernetes.io/cri-socket": "unix:///run/containerd/containerd.sock",
+                "node.alpha.kubernetes.io/ttl": "0",
+                "volumes.kubernetes.io/controller-managed-attach-detach": "true",
+            },
+        },
+        "spec": {
+            "podCIDR": format!("10.244.{index}.0/24"),
+            "podCIDRs": [format!("10.244.{index}.0/24")],
+        },
+        "status": {
+            "capacity": {
+                "cpu": (size.cpu_millis / 1000).to_string(),
+                "ephemeral-storage": "101430960Ki",
+                "hugepages-1Gi": "0",
+                "hugepages-2Mi": "0",
+                "memory": format!("{capacity_ki}Ki"),
+                "pods": size.pods.to_string(),
+            },
+            "allocatable": {
+                "cpu": format!("{}m", size.cpu_millis - 80),
+                "ephemeral-storage": "93478772582",
+                "hugepages-1Gi": "0",
+                "hugepages-2Mi": "0",
+                "memory": format!("{}Ki", capacity_ki - 100 * 1024),
+                "pods": size.pods.to_string(),
+            },
+            "conditions": conditions,
+            "addresses": [
+                {"type": "InternalIP", "address": host_ip(name)},
+                {"type": "Hostname", "address": name},
+            ],
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": {
+                "machineID": machine,
+                "systemUUID": uuid,
+                "bootID": id("boot"),
+                "kernelVersion": "6.1.0-28-amd64",
+                "osImage": "Debian GNU/Linux 12 (bookworm)",
+                "containerRuntimeVersion": "containerd://1.7.24",
+                "kubeletVersion": "v1.32.0",
+                "kubeProxyVersion": "v1.32.0",
+                "operatingSystem": "linux",
+                "architecture": "amd64",
+            },
+        },
+    });
+    serde_json::from_value(value).unwrap_or_default()
+}
+
+/// Registers a Node for each of the cluster's node names.
+pub fn register(cluster: &mut Cluster, size: NodeSize) {
+    for (i, name) in cluster.node_names.clone().iter().enumerate() {
+        if cluster.store.get(Kind::Node, "", name).is_none() {
+            cluster.store.put_typed(node_object(name, i, size));
+        }
+    }
+}
+
+/// The conditions a fault can set.
+pub const FAULT_CONDITIONS: [&str; 4] =
+    ["MemoryPressure", "DiskPressure", "PIDPressure", "NotReady"];
+
+/// Sets (or, with `on` false, clears) a node's condition as its kubelet
+/// reports it: a pressure condition True, or Ready False (`NotReady`).
+/// The taints follow at the next sync.
+pub fn set_condition(
+    cluster: &mut Cluster,
+    name: &str,
+    which: &str,
+    on: bool,
+) -> Result<String, String> {
+    let Some(mut node) = cluster.store.get_typed::<Node>("", name) else {
+        let names: Vec<String> = cluster
+            .store
+            .list(Kind::Node, None)
+            .iter()
+            .map(|o| o.name().to_string())
+            .collect();
+        return Err(format!(
+            "no node {name:?} (there are: {})",
+            names.join(", ")
+        ));
+    };
+    let (type_, value, (reason, message), event) = if which == "NotReady" {
+        let (value, reason, event) = if on {
+            ("False", NOT_READY_REASON, "NodeNotReady")
+        } else {
+            ("True", READY, "NodeReady")
+        };
+        ("Ready", value, reason, event)
+    } else {
+        let Some(p) = PRESSURES.iter().find(|p| p.condition == which) else {
+            return Err(format!(
+                "unknown condition {which:?} (one of: {})",
+                FAULT_CONDITIONS.join(", ")
+            ));
+        };
+        if on {
+            (p.condition, "True", p.on, p.events.0)
+        } else {
+            (p.condition, "False", p.off, p.events.1)
+        }
+    };
+    let status = node.status.get_or_insert_with(Default::default);
+    let conditions = status.conditions.get_or_insert_with(Vec::new);
+    let t = now();
+    match conditions.iter_mut().find(|c| c.type_ == type_) {
+        Some(c) => {
+            if c.status != value {
+                c.last_transition_time = Some(t.clone());
+            }
+            c.status = value.into();
+            c.reason = Some(reason.into());
+            c.message = Some(message.into());
+            c.last_heartbeat_time = Some(t);
+        }
+        None => conditions.push(NodeCondition {
+            type_: type_.into(),
+            status: value.into(),
+            reason: Some(reason.into()),
+            message: Some(message.into()),
+            last_heartbeat_time: Some(t.clone()),
+            last_transition_time: Some(t),
+        }),
+    }
+    let meta = node.metadata.clone();
+    cluster.store.put_typed(node);
+    cluster.event(
+        Kind::Node,
+        &meta,
+        if on { "Warning" } else { "Normal" },
+        event,
+        format!("Node {name} status is now: {event}"),
+        "kubelet",
+    );
+    Ok(format!("{name}: {type_} is {value} ({reason})"))
+}
+
+fn condition_is(node: &Node, type_: &str, value: &str) -> bool {
+    node.status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .any(|c| c.type_ == type_ && c.status == value)
+}
+
+fn unschedulable(node: &Node) -> bool {
+    node.spec
+        .as_ref()
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false)
+}
+
+fn taint(key: &str, effect: &str, added: Option<Time>) -> Taint {
+    Taint {
+        key: key.into(),
+        effect: effect.into(),
+        time_added: added,
+        value: None,
+    }
+}
+
+/// The taints the node lifecycle controller keeps on a node, keeping when
+/// a `NoExecute` one was added.
+fn wanted_taints(node: &Node, current: &[Taint]) -> Vec<Taint> {
+    let mut out = Vec::new();
+    if !condition_is(node, "Ready", "True") {
+        out.push(taint(NOT_READY, "NoSchedule", None));
+        let added = current
+            .iter()
+            .find(|t| t.key == NOT_READY && t.effect == "NoExecute")
+            .and_then(|t| t.time_added.clone())
+            .unwrap_or_else(now);
+        out.push(taint(NOT_READY, "NoExecute", Some(added)));
+    }
+    for p in &PRESSURES {
+        if condition_is(node, p.condition, "True") {
+            out.push(taint(p.taint, "NoSchedule", None));
+        }
+    }
+    if unschedulable(node) {
+        out.push(taint(UNSCHEDULABLE, "NoSchedule", None));
+    }
+    out
+}
+
+fn managed(key: &str) -> bool {
+    key == UNSCHEDULABLE || key == NOT_READY || PRESSURES.iter().any(|p| p.taint == key)
+}
+
+/// Keeps every node's taints in step with its conditions and
+/// `spec.unschedulable`, records cordons as the kubelet does, and evicts
+/// pods from nodes tainted `not-ready:NoExecute` once their toleration
+/// has run out. Returns whether an eviction is still to come.
+pub fn sync(cluster: &mut Cluster) -> bool {
+    let mut pending = false;
+    for obj in cluster.store.list(Kind::Node, None) {
+        let Some(node) = Node::peek(&obj) else {
+            continue;
+        };
+        let current: Vec<Taint> = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.clone())
+            .unwrap_or_default();
+        let mut taints: Vec<Taint> = current
+            .iter()
+            .filter(|t| !managed(&t.key))
+            .cloned()
+            .collect();
+        taints.extend(wanted_taints(node, &current));
+        let was_cordoned = current.iter().any(|t| t.key == UNSCHEDULABLE);
+        if taints != current {
+            let mut node = node.clone();
+            let name = node.metadata.name.clone().unwrap_or_default();
+            let cordoned = unschedulable(&node);
+            node.spec.get_or_insert_with(Default::default).taints =
+                (!taints.is_empty()).then(|| taints.clone());
+            let meta = node.metadata.clone();
+            cluster.store.put_typed(node);
+            if cordoned != was_cordoned {
+                let event = if cordoned {
+                    "NodeNotSchedulable"
+                } else {
+                    "NodeSchedulable"
+                };
+                cluster.event(
+                    Kind::Node,
+                    &meta,
+                    "Normal",
+                    event,
+                    format!("Node {name} status is now: {event}"),
+                    "kubelet",
+                );
+            }
+        }
+        if let Some(added) = taints
+            .iter()
+            .find(|t| t.key == NOT_READY && t.effect == "NoExecute")
+            .and_then(|t| t.time_added.clone())
+        {
+            let name = obj.name().to_string();
+            pending |= evict(cluster, &name, &added);
+        }
+    }
+    pending
+}
+
+/// Evicts the pods on a node that do not tolerate its `not-ready`
+/// `NoExecute` taint for longer than it has been there. Returns whether
+/// some are still waiting for theirs to run out.
+fn evict(cluster: &mut Cluster, node: &str, added: &Time) -> bool {
+    let waited = Timestamp::now().duration_since(added.0);
+    let grace = SignedDuration::try_from(cluster.timing.eviction).unwrap_or_default();
+    let mut waiting = false;
+    for obj in cluster.store.list(Kind::Pod, None) {
+        let Some(pod) = Pod::peek(&obj) else { continue };
+        let on_node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node);
+        if !on_node || pod.metadata.deletion_timestamp.is_some() || tolerates_not_ready(pod) {
+            continue;
+        }
+        if matches!(
+            pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+            Some("Succeeded" | "Failed")
+        ) {
+            continue;
+        }
+        if waited < grace {
+            waiting = true;
+            continue;
+        }
+        let pod = pod.clone();
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        cluster.event(
+            Kind::Pod,
+            &pod.metadata,
+            "Normal",
+            "TaintManagerEviction",
+            format!("Marking for deletion Pod {ns}/{name}"),
+            "taint-eviction-controller",
+        );
+        super::delete_pod(cluster, &pod);
+    }
+    waiting
+}
+
+/// A DaemonSet's pods tolerate `not-ready:NoExecute` for ever (the
+/// DaemonSet controller adds the toleration); so does a pod that says so.
+fn tolerates_not_ready(pod: &Pod) -> bool {
+    let daemon = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|o| o.kind == "DaemonSet" && o.controller == Some(true));
+    daemon
+        || pod
+            .spec
+            .iter()
+            .flat_map(|s| s.tolerations.iter().flatten())
+            .any(|t| {
+                tolerates(t, &taint(NOT_READY, "NoExecute", None)) && t.toleration_seconds.is_none()
+            })
+}
+
+fn tolerates(t: &k8s_openapi::api::core::v1::Toleration, taint: &Taint) -> bool {
+    let effect = t.effect.as_deref().unwrap_or("");
+    if !effect.is_empty() && effect != taint.effect {
+        return false;
+    }
+    let key = t.key.as_deref().unwrap_or("");
+    match t.operator.as_deref().unwrap_or("Equal") {
+        "Exists" => key.is_empty() || key == taint.key,
+        _ => {
+            key == taint.key
+                && t.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("")
+        }
+    }
+}
+
+/// The nodes the scheduler may place `pod` on (Ready, schedulable, every
+/// `NoSchedule` and `NoExecute` taint tolerated), or, when there is none,
+/// why not, as the scheduler's `FailedScheduling` message says it.
+pub fn feasible(cluster: &Cluster, pod: &Pod) -> Result<Vec<String>, String> {
+    let nodes: Vec<Node> = cluster.store.list_typed::<Node>(None);
+    if nodes.is_empty() {
+        return Ok(cluster.node_names.clone());
+    }
+    let tolerations = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.tolerations.clone())
+        .unwrap_or_default();
+    let mut fits = Vec::new();
+    let mut why: BTreeMap<String, usize> = BTreeMap::new();
+    for node in &nodes {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        if unschedulable(node) {
+            *why.entry("node(s) were unschedulable".into()).or_default() += 1;
+            continue;
+        }
+        let untolerated = node
+            .spec
+            .iter()
+            .flat_map(|s| s.taints.iter().flatten())
+            .filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
+            .find(|t| !tolerations.iter().any(|tol| tolerates(tol, t)));
+        if let Some(t) = untolerated {
+            let value = t.value.clone().unwrap_or_default();
+            *why.entry(format!(
+                "node(s) had untolerated taint {{{}: {value}}}",
+                t.key
+            ))
+            .or_default() += 1;
+            continue;
+        }
+        fits.push(name);
+    }
+    if !fits.is_empty() {
+        return Ok(fits);
+    }
+    let n = nodes.len();
+    let reasons: Vec<String> = why.iter().map(|(r, k)| format!("{k} {r}")).collect();
+    Err(format!(
+        "0/{n} nodes are available: {}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling.",
+        reasons.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Timing;
+
+    fn cluster() -> Cluster {
+        let mut c = Cluster::new(Timing::fast(), 1000);
+        register(&mut c, NodeSize::default());
+        c
+    }
+
+    fn node(c: &Cluster, name: &str) -> Node {
+        c.store.get_typed::<Node>("", name).unwrap()
+    }
+
+    fn taints(c: &Cluster, name: &str) -> Vec<(String, String)> {
+        node(c, name)
+            .spec
+            .and_then(|s| s.taints)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| (t.key, t.effect))
+            .collect()
+    }
+
+    #[test]
+    fn nodes_register_ready_with_capacity_and_room_to_spare() {
+        let c = cluster();
+        let n = node(&c, "sim-node-2");
+        let status = n.status.unwrap();
+        assert_eq!(status.capacity.as_ref().unwrap()["cpu"].0, "4");
+        assert_eq!(status.allocatable.as_ref().unwrap()["cpu"].0, "3920m");
+        assert_eq!(status.capacity.as_ref().unwrap()["pods"].0, "110");
+        let types: Vec<(String, String)> = status
+            .conditions
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.type_, c.reason.unwrap()))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("MemoryPressure".into(), "KubeletHasSufficientMemory".into()),
+                ("DiskPressure".into(), "KubeletHasNoDiskPressure".into()),
+                ("PIDPressure".into(), "KubeletHasSufficientPID".into()),
+                ("Ready".into(), "KubeletReady".into()),
+            ]
+        );
+        assert_eq!(status.addresses.unwrap()[0].address, "192.168.49.3");
+        assert_eq!(n.spec.unwrap().pod_cidr.unwrap(), "10.244.1.0/24");
+        let big = NodeSize::for_pods(6667);
+        assert!(big.pods >= 6667 && big.cpu_millis >= 667_000, "{big:?}");
+        assert_eq!(NodeSize::for_pods(10), NodeSize::default());
+    }
+
+    #[test]
+    fn conditions_bring_their_taints_and_cordons_theirs() {
+        let mut c = cluster();
+        set_condition(&mut c, "sim-node-1", "MemoryPressure", true).unwrap();
+        set_condition(&mut c, "sim-node-2", "NotReady", true).unwrap();
+        let mut n3 = node(&c, "sim-node-3");
+        n3.spec.get_or_insert_with(Default::default).unschedulable = Some(true);
+        c.store.put_typed(n3);
+        sync(&mut c);
+        assert_eq!(
+            taints(&c, "sim-node-1"),
+            [(
+                "node.kubernetes.io/memory-pressure".into(),
+                "NoSchedule".into()
+            )]
+        );
+        assert_eq!(
+            taints(&c, "sim-node-2"),
+            [
+                (NOT_READY.into(), "NoSchedule".into()),
+                (NOT_READY.into(), "NoExecute".into())
+            ]
+        );
+        assert_eq!(
+            taints(&c, "sim-node-3"),
+            [(UNSCHEDULABLE.into(), "NoSchedule".into())]
+        );
+        let ready = node(&c, "sim-node-2").status.unwrap().conditions.unwrap();
+        let ready = ready.iter().find(|c| c.type_ == "Ready").unwrap();
+        assert_eq!(
+            (ready.status.as_str(), ready.reason.as_deref()),
+            ("False", Some("KubeletNotReady"))
+        );
+
+        let pod = Pod::default();
+        let err = feasible(&c, &pod).unwrap_err();
+        assert_eq!(
+            err,
+            "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/memory-pressure: }, 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+        );
+        set_condition(&mut c, "sim-node-1", "MemoryPressure", false).unwrap();
+        sync(&mut c);
+        assert!(taints(&c, "sim-node-1").is_empty());
+        assert_eq!(feasible(&c, &pod).unwrap(), ["sim-node-1"]);
+        assert!(set_condition(&mut c, "sim-node-9", "NotReady", true).is_err());
+        assert!(set_condition(&mut c, "sim-node-1", "Sleepy", true).is_err());
+    }
+
+    #[test]
+    fn tolerations_match_as_the_scheduler_matches_them() {
+        let t = taint("node.kubernetes.io/memory-pressure", "NoSchedule", None);
+        let tol = |json: serde_json::Value| serde_json::from_value(json).unwrap();
+        assert!(tolerates(&tol(json!({"operator": "Exists"})), &t));
+        assert!(tolerates(
+            &tol(json!({"key": t.key, "operator": "Exists", "effect": "NoSchedule"})),
+            &t
+        ));
+        assert!(!tolerates(
+            &tol(json!({"key": t.key, "operator": "Exists", "effect": "NoExecute"})),
+            &t
+        ));
+        assert!(!tolerates(
+            &tol(json!({"key": "other", "operator": "Exists"})),
+            &t
+        ));
+        assert!(tolerates(&tol(json!({"key": t.key, "value": ""})), &t));
+    }
+}
