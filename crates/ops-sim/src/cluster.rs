@@ -47,6 +47,9 @@ pub struct Timing {
     /// How long a pod stays on a node tainted `not-ready:NoExecute` before
     /// it is evicted (the default `tolerationSeconds`, 300 s).
     pub eviction: Duration,
+    /// How often a kubelet reports its node's status when nothing changed
+    /// (`nodeStatusReportFrequency`, 5 minutes): its conditions' heartbeat.
+    pub node_status: Duration,
 }
 
 impl Timing {
@@ -66,6 +69,7 @@ impl Timing {
             hpa_window: Duration::from_secs(300),
             metrics_window: Duration::from_secs(15),
             eviction: Duration::from_secs(300),
+            node_status: Duration::from_secs(300),
         }
     }
 
@@ -91,6 +95,7 @@ impl Timing {
             hpa_window: f(self.hpa_window),
             metrics_window: f(self.metrics_window).max(Duration::from_millis(50)),
             eviction: f(self.eviction),
+            node_status: f(self.node_status),
         }
     }
 
@@ -110,6 +115,7 @@ impl Timing {
             hpa_window: Duration::from_secs(3),
             metrics_window: Duration::from_millis(300),
             eviction: Duration::from_secs(3),
+            node_status: Duration::from_secs(3),
         }
     }
 }

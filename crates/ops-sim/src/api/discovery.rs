@@ -54,6 +54,7 @@ pub const METRICS: (&str, &str) = ("metrics.k8s.io", "v1beta1");
 /// off.
 pub fn api_groups(metrics: bool) -> Resp {
     let mut groups: Vec<Value> = GROUPS.iter().map(|(g, v)| group_doc(g, v)).collect();
+    groups.push(group_doc(super::lease::GROUP.0, super::lease::GROUP.1));
     if metrics {
         groups.push(group_doc(METRICS.0, METRICS.1));
     }
@@ -64,7 +65,11 @@ pub fn api_groups(metrics: bool) -> Resp {
 }
 
 pub fn api_group(group: &str) -> Resp {
-    let Some((name, version)) = GROUPS.iter().chain([&METRICS]).find(|(g, _)| *g == group) else {
+    let Some((name, version)) = GROUPS
+        .iter()
+        .chain([&METRICS, &super::lease::GROUP])
+        .find(|(g, _)| *g == group)
+    else {
         return super::status(
             StatusCode::NOT_FOUND,
             "NotFound",
@@ -236,6 +241,18 @@ pub fn resources(group: &str) -> Resp {
                 WRITE,
                 &["hpa"],
                 true,
+            )],
+        ),
+        "coordination.k8s.io" => (
+            "coordination.k8s.io/v1",
+            vec![resource(
+                "leases",
+                "lease",
+                "Lease",
+                true,
+                &["get", "list"],
+                &[],
+                false,
             )],
         ),
         "metrics.k8s.io" => (

@@ -4,6 +4,7 @@
 mod apps;
 mod batch;
 mod discovery;
+mod lease;
 mod log;
 pub mod metrics;
 mod proto;
@@ -247,6 +248,11 @@ pub async fn handle(api: Arc<Api>, req: Req) -> Resp {
         && (rest.is_empty() || rest.starts_with('/'))
     {
         return metrics::handle(&api, &req, rest);
+    }
+    if let Some(rest) = req.uri.path().strip_prefix(lease::PREFIX)
+        && (rest.is_empty() || rest.starts_with('/'))
+    {
+        return lease::handle(&api, &req, rest);
     }
     let Some(route) = route(req.uri.path()) else {
         return status(

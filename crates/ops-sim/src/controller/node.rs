@@ -137,9 +137,12 @@ pub fn node_object(name: &str, index: usize, size: NodeSize) -> Node {
     let created = Time(Timestamp::now() - SignedDuration::from_hours(24 * 7));
     let capacity_ki = size.memory_mib * 1024 + 4100;
     let id = |salt: &str| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        std::hash::Hash::hash(&(name, salt), &mut h);
-        format!("{:016x}{:016x}", std::hash::Hasher::finish(&h), index)
+        let half = |part: u8| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::hash::Hash::hash(&(name, index, salt, part), &mut h);
+            std::hash::Hasher::finish(&h)
+        };
+        format!("{:016x}{:016x}", half(0), half(1))
     };
     let machine = id("machine");
     let uuid = format!(
@@ -355,6 +358,19 @@ fn wanted_taints(node: &Node, current: &[Taint]) -> Vec<Taint> {
     out
 }
 
+/// Whether the kubelet's periodic status report is due (its Ready
+/// condition's heartbeat is older than `every`).
+fn heartbeat_due(node: &Node, every: std::time::Duration) -> bool {
+    let last = node
+        .status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .find(|c| c.type_ == "Ready")
+        .and_then(|c| c.last_heartbeat_time.as_ref().map(|t| t.0));
+    let every = SignedDuration::try_from(every).unwrap_or(SignedDuration::MAX);
+    last.is_some_and(|t| Timestamp::now().duration_since(t) >= every)
+}
+
 fn managed(key: &str) -> bool {
     key == UNSCHEDULABLE || key == NOT_READY || PRESSURES.iter().any(|p| p.taint == key)
 }
@@ -381,8 +397,16 @@ pub fn sync(cluster: &mut Cluster) -> bool {
             .collect();
         taints.extend(wanted_taints(node, &current));
         let was_cordoned = current.iter().any(|t| t.key == UNSCHEDULABLE);
-        if taints != current {
+        let report = heartbeat_due(node, cluster.timing.node_status);
+        if taints != current || report {
             let mut node = node.clone();
+            if report {
+                let t = now();
+                let status = node.status.get_or_insert_with(Default::default);
+                for c in status.conditions.iter_mut().flatten() {
+                    c.last_heartbeat_time = Some(t.clone());
+                }
+            }
             let name = node.metadata.name.clone().unwrap_or_default();
             let cordoned = unschedulable(&node);
             node.spec.get_or_insert_with(Default::default).taints =

@@ -424,7 +424,8 @@ mod tests {
     }
 
     const LENGTH: Duration = Duration::from_secs(15);
-    const LONG_AGO: &str = "2020-01-01T00:00:00Z";
+    /// Started in window 0, before every window the tests use.
+    const LONG_AGO: &str = "1970-01-01T00:00:00Z";
 
     #[test]
     fn quantities_read_as_kubernetes_writes_them() {
