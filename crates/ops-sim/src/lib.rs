@@ -9,6 +9,8 @@ pub mod cluster;
 pub mod control;
 pub mod controller;
 pub mod http;
+#[cfg(test)]
+mod imports;
 pub mod kubeconfig;
 pub mod logs;
 pub mod memory;

@@ -666,6 +666,68 @@ mod tests {
         assert!(set_condition(&mut c, "sim-node-1", "Sleepy", true).is_err());
     }
 
+    fn pod_on(name: &str, node: &str, owner: &str) -> Pod {
+        serde_json::from_value(json!({
+            "metadata": {"name": name, "namespace": "shop", "uid": name,
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": owner, "name": "x", "uid": "x", "controller": true}]},
+            "spec": {"nodeName": node, "containers": [{"name": "c", "image": "i:1"}]},
+            "status": {"phase": "Running"}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_node_not_ready_evicts_its_pods_once_their_toleration_runs_out() {
+        let mut c = Cluster::new(
+            Timing {
+                eviction: std::time::Duration::from_secs(3600),
+                ..Timing::fast()
+            },
+            1000,
+        );
+        register(&mut c, NodeSize::default());
+        c.store.put_typed(pod_on("app", "sim-node-2", "ReplicaSet"));
+        c.store
+            .put_typed(pod_on("agent", "sim-node-2", "DaemonSet"));
+        c.store
+            .put_typed(pod_on("elsewhere", "sim-node-1", "ReplicaSet"));
+        set_condition(&mut c, "sim-node-2", "NotReady", true).unwrap();
+        // Within the toleration: nothing yet, and the controller waits.
+        assert!(sync(&mut c));
+        let deleting = |c: &Cluster, name: &str| {
+            c.store
+                .get_typed::<Pod>("shop", name)
+                .unwrap()
+                .metadata
+                .deletion_timestamp
+                .is_some()
+        };
+        assert!(!deleting(&c, "app"));
+        c.timing.eviction = std::time::Duration::ZERO;
+        assert!(!sync(&mut c));
+        assert!(deleting(&c, "app"));
+        assert!(!deleting(&c, "agent") && !deleting(&c, "elsewhere"));
+        let events = c
+            .store
+            .list_typed::<k8s_openapi::api::core::v1::Event>(Some("shop"));
+        assert!(
+            events
+                .iter()
+                .any(|e| e.reason.as_deref() == Some("TaintManagerEviction")
+                    && e.message.as_deref() == Some("Marking for deletion Pod shop/app"))
+        );
+        // The node's own events are kept in `default`.
+        let node_events = c
+            .store
+            .list_typed::<k8s_openapi::api::core::v1::Event>(Some("default"));
+        let not_ready = node_events
+            .iter()
+            .find(|e| e.reason.as_deref() == Some("NodeNotReady"))
+            .unwrap();
+        assert_eq!(not_ready.involved_object.kind.as_deref(), Some("Node"));
+        assert_eq!(not_ready.involved_object.namespace, None);
+    }
+
     #[test]
     fn tolerations_match_as_the_scheduler_matches_them() {
         let t = taint("node.kubernetes.io/memory-pressure", "NoSchedule", None);

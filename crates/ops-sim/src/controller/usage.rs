@@ -556,6 +556,49 @@ mod tests {
     }
 
     #[test]
+    fn a_scrape_has_every_running_pod_and_each_node_adds_up_its_pods() {
+        let mut c = Cluster::new(crate::cluster::Timing::fast(), 1000);
+        super::super::node::register(&mut c, super::super::node::NodeSize::default());
+        let ns: k8s_openapi::api::core::v1::Namespace =
+            serde_json::from_value(json!({"metadata": {"name": "shop"}})).unwrap();
+        c.store.put_typed(ns);
+        c.store.put_typed(pod("u1", "api:1.0", LONG_AGO, true));
+        let mut pending = pod("u2", "api:1.0", LONG_AGO, false);
+        pending.status.as_mut().unwrap().phase = Some("Pending".into());
+        c.store.put_typed(pending);
+        let s = compute(&c, 42);
+        assert_eq!(s.pods.len(), 1);
+        let scraped = &s.pods[&("shop".to_string(), "api-u1".to_string())];
+        assert_eq!(scraped.node, "sim-node-1");
+        assert_eq!(scraped.containers.len(), 2);
+        let pod_total = scraped.total();
+        let one = s.nodes["sim-node-1"];
+        let two = s.nodes["sim-node-2"];
+        assert_eq!(
+            one.cpu_nanos - pod_total.cpu_nanos,
+            node_overhead("sim-node-1", 42).cpu_nanos
+        );
+        assert_eq!(
+            one.memory - pod_total.memory,
+            node_overhead("sim-node-1", 42).memory
+        );
+        assert_eq!(two, node_overhead("sim-node-2", 42));
+        assert_eq!(s.nodes.len(), 3);
+        // The scrape of this window is kept; the HPA reads its CPU.
+        let kept = scrape(&mut c);
+        assert!(Arc::ptr_eq(&kept, &scrape(&mut c)));
+        let p = c.store.get_typed::<Pod>("shop", "api-u1").unwrap();
+        let millis = cpu_millis_of(&kept, &p).unwrap();
+        assert_eq!(
+            millis as u64,
+            kept.pods[&("shop".into(), "api-u1".into())]
+                .total()
+                .cpu_nanos
+                .div_ceil(1_000_000)
+        );
+    }
+
+    #[test]
     fn windows_count_from_the_epoch() {
         let t: Timestamp = "2026-01-01T00:00:07Z".parse().unwrap();
         let w = window_at(t, LENGTH);
