@@ -46,13 +46,13 @@ fn as_kubectl(cpu_nanos: u64, memory: u64) -> (String, String) {
     )
 }
 
-/// A PodMetricsList as (namespace, name) → (cpu nanocores, memory bytes)
-/// summed over the containers, and its timestamp.
-fn pod_metrics(list: &Value) -> (BTreeMap<(String, String), (u64, u64)>, String) {
+/// Pods' usage: (namespace, name) → (cpu nanocores, memory bytes).
+type Figures = BTreeMap<(String, String), (u64, u64)>;
+
+/// A PodMetricsList's figures, summed over each pod's containers.
+fn pod_metrics(list: &Value) -> Figures {
     let mut out = BTreeMap::new();
-    let mut stamp = String::new();
     for item in list["items"].as_array().unwrap() {
-        stamp = item["timestamp"].as_str().unwrap().to_string();
         let total = item["containers"]
             .as_array()
             .unwrap()
@@ -69,7 +69,7 @@ fn pod_metrics(list: &Value) -> (BTreeMap<(String, String), (u64, u64)>, String)
         );
         out.insert(key, total);
     }
-    (out, stamp)
+    out
 }
 
 /// Runs `top` between two reads of the API at `path` until both reads
@@ -151,7 +151,7 @@ fn top_pods_prints_what_the_metrics_api_serves() {
     );
     let header: Vec<&str> = printed.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(header, ["NAME", "CPU(cores)", "MEMORY(bytes)"]);
-    let (figures, _) = pod_metrics(&api);
+    let figures = pod_metrics(&api);
     let printed = rows(&printed, false);
     assert_eq!(printed.len(), figures.len(), "{printed:?}");
     assert!(figures.len() >= 13, "{figures:?}");
@@ -176,7 +176,7 @@ fn top_pods_prints_what_the_metrics_api_serves() {
         &["top", "pods", "-l", "app=worker"],
         "/apis/metrics.k8s.io/v1beta1/namespaces/shop-prod/pods?labelSelector=app%3Dworker",
     );
-    let (figures, _) = pod_metrics(&api);
+    let figures = pod_metrics(&api);
     let printed = rows(&printed, false);
     assert_eq!(figures.len(), 2);
     assert!(
@@ -208,7 +208,7 @@ fn top_pods_prints_what_the_metrics_api_serves() {
     );
     let header: Vec<&str> = printed.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(header, ["NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)"]);
-    let (figures, _) = pod_metrics(&api);
+    let figures = pod_metrics(&api);
     let printed = rows(&printed, true);
     assert_eq!(printed.len(), figures.len());
     assert!(
@@ -280,7 +280,7 @@ fn the_autoscaler_reads_the_figures_the_metrics_api_serves() {
             &demo,
             "/apis/metrics.k8s.io/v1beta1/namespaces/shop-prod/pods?labelSelector=app%3Dworker",
         );
-        let (figures, _) = pod_metrics(&after);
+        let figures = pod_metrics(&after);
         if before == after && figures.len() == 2 {
             // The HPA's average, rounded up per pod as it reads them.
             let average: u64 = figures

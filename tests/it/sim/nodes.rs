@@ -245,7 +245,7 @@ fn get_and_describe_nodes_with_their_pods_and_allocated_resources() {
             .find(|l| l.trim_start().starts_with("cpu ") && l.contains('%'))
             .unwrap();
         let millis = count * 100;
-        let total = if millis % 1000 == 0 {
+        let total = if millis.is_multiple_of(1000) {
             format!("{} (", millis / 1000)
         } else {
             format!("{millis}m (")
