@@ -62,7 +62,7 @@ pub const FAULTS: &[(&str, &str)] = &[
     ),
     (
         "clear",
-        "clear every fault: services, forbidden resources, node conditions, memory leaks, metrics API",
+        "clear every fault: services, forbidden resources, node conditions, memory leaks, the metrics API as it started",
     ),
 ];
 
@@ -96,6 +96,9 @@ pub struct SimHandle {
     pub services: Vec<Arc<ServiceSim>>,
     pub namespace: String,
     pub(crate) restart: watch::Sender<u64>,
+    /// Whether the simulator started with the metrics API (what `clear`
+    /// returns to).
+    pub(crate) serve_metrics: bool,
 }
 
 impl SimHandle {
@@ -374,6 +377,7 @@ pub fn inject(
             }
             let mut cluster = lock(&sim.cluster);
             cluster.faults = Default::default();
+            cluster.faults.metrics_off = !sim.serve_metrics;
             for node in cluster.store.list_typed::<Node>(None) {
                 let name = node.metadata.name.clone().unwrap_or_default();
                 for (type_, fault, healthy) in [

@@ -200,6 +200,7 @@ impl Sim {
             services,
             namespace,
             restart,
+            serve_metrics: options.metrics,
         });
         let control_listener = http::bind(ports.at(2)).await?;
         let control_url = format!("http://{}", control_listener.local_addr()?);

@@ -473,11 +473,22 @@ fn without_the_metrics_api_top_fails_as_on_a_cluster_without_metrics_server() {
     demo.fault("/faults/metrics");
     let back = demo.ok(&["top", "pods"]);
     assert!(back.contains("CPU(cores)"), "{back}");
+    // `clear` serves it again too.
+    demo.fault("/faults/metrics?off=1");
+    demo.fault("/faults/clear");
+    demo.ok(&["top", "nodes"]);
 
     // A simulator started without it.
     let bare = Demo::start(&["--speed", "10", "--no-metrics"]);
     let out = bare.kubectl(&["top", "nodes"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("Metrics API not available"));
+    assert!(
+        !bare
+            .ok(&["get", "--raw", "/apis"])
+            .contains("metrics.k8s.io")
+    );
+    // Clearing the faults does not give it one.
+    bare.fault("/faults/clear");
     assert!(
         !bare
             .ok(&["get", "--raw", "/apis"])
