@@ -181,7 +181,7 @@ fn schedule(cluster: &mut Cluster, pod: &mut Pod) -> bool {
     // A pod bound or pinned to a node (a DaemonSet's) goes there.
     let node = match super::pod_node(pod) {
         Some(node) => node,
-        None => match super::node::feasible(cluster, pod) {
+        None => match super::taints::feasible(cluster, pod) {
             Ok(nodes) if !nodes.is_empty() => nodes[fastrand::usize(..nodes.len())].clone(),
             Ok(_) => return false,
             Err(why) => return unschedulable(cluster, pod, why),

@@ -18,6 +18,7 @@ mod replicaset;
 mod schedule;
 mod statefulset;
 mod status;
+pub mod taints;
 pub mod usage;
 
 pub use cronjob::{SCHEDULED_TIMESTAMP, job_name as cron_job_name};
@@ -46,7 +47,7 @@ pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 /// Runs every controller once. Returns whether something is still in
 /// motion (pods starting or stopping, rollouts progressing).
 pub fn tick(cluster: &mut Cluster) -> bool {
-    let evicting = node::sync(cluster);
+    let evicting = taints::sync(cluster);
     let pods_moving = kubelet::sync(cluster);
     replicaset::sync(cluster);
     let rolling = deployment::sync(cluster);
