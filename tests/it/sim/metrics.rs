@@ -72,37 +72,79 @@ fn pod_metrics(list: &Value) -> Figures {
     out
 }
 
-/// Runs `top` between two reads of the API at `path` until both reads
-/// are of one scrape (bounded), and returns the API's figures and what
-/// kubectl printed.
-fn top_and_api(demo: &Demo, top: &[&str], path: &str) -> (Value, String) {
+/// Runs `top` between two reads of the API at `path` until what kubectl
+/// printed is what one of them serves (it reads a scrape between the
+/// two; when they straddle more than one window, again), bounded.
+/// Returns that read and what kubectl printed.
+fn top_and_api(
+    demo: &Demo,
+    top: &[&str],
+    path: &str,
+    namespaced: bool,
+    expect: fn(&Value, bool) -> Rows,
+) -> (Value, String) {
     let deadline = Instant::now() + LIMIT;
     loop {
         let before = raw(demo, path);
         let printed = demo.ok(top);
         let after = raw(demo, path);
-        let stamps = |v: &Value| -> Vec<String> {
-            v["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| i["timestamp"].as_str().unwrap().to_string())
-                .collect()
-        };
-        if before == after
-            || (stamps(&before) == stamps(&after) && before["items"] == after["items"])
-        {
-            return (after, printed);
+        let got = rows(&printed, namespaced);
+        for read in [before, after.clone()] {
+            if expect(&read, namespaced) == got {
+                return (read, printed);
+            }
         }
         assert!(
             Instant::now() < deadline,
-            "never one scrape around kubectl top"
+            "kubectl printed {got:?}, the API serves {:?}",
+            expect(&after, namespaced)
         );
     }
 }
 
+/// Rows of a table by name (or namespace/name).
+type Rows = BTreeMap<String, Vec<String>>;
+
+/// The rows `kubectl top pods` prints for a PodMetricsList.
+fn pod_rows(list: &Value, namespaced: bool) -> Rows {
+    pod_metrics(list)
+        .into_iter()
+        .map(|((ns, name), (cpu, memory))| {
+            let (c, m) = as_kubectl(cpu, memory);
+            let key = if namespaced {
+                format!("{ns}/{name}")
+            } else {
+                name
+            };
+            (key, vec![c, m])
+        })
+        .collect()
+}
+
+/// The rows `kubectl top nodes` prints for a NodeMetricsList: usage, and
+/// its share of the nodes' allocatable 3920m and 16678916Ki, truncated.
+fn node_rows(list: &Value, _: bool) -> Rows {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            let name = item["metadata"]["name"].as_str().unwrap().to_string();
+            let cpu = amount(&item["usage"]["cpu"]);
+            let memory = amount(&item["usage"]["memory"]);
+            let (c, m) = as_kubectl(cpu, memory);
+            let cpu_pct = (cpu.div_ceil(1_000_000) as f64 / 3920.0 * 100.0) as u64;
+            let mem_pct = (memory as f64 / (16_678_916.0 * 1024.0) * 100.0) as u64;
+            (
+                name,
+                vec![c, format!("{cpu_pct}%"), m, format!("{mem_pct}%")],
+            )
+        })
+        .collect()
+}
+
 /// kubectl's rows as name (or namespace/name with -A) → columns.
-fn rows(printed: &str, namespaced: bool) -> BTreeMap<String, Vec<String>> {
+fn rows(printed: &str, namespaced: bool) -> Rows {
     printed
         .lines()
         .skip(1)
@@ -148,6 +190,8 @@ fn top_pods_prints_what_the_metrics_api_serves() {
         &demo,
         &["top", "pods"],
         "/apis/metrics.k8s.io/v1beta1/namespaces/shop-prod/pods",
+        false,
+        pod_rows,
     );
     let header: Vec<&str> = printed.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(header, ["NAME", "CPU(cores)", "MEMORY(bytes)"]);
@@ -175,6 +219,8 @@ fn top_pods_prints_what_the_metrics_api_serves() {
         &demo,
         &["top", "pods", "-l", "app=worker"],
         "/apis/metrics.k8s.io/v1beta1/namespaces/shop-prod/pods?labelSelector=app%3Dworker",
+        false,
+        pod_rows,
     );
     let figures = pod_metrics(&api);
     let printed = rows(&printed, false);
@@ -205,6 +251,8 @@ fn top_pods_prints_what_the_metrics_api_serves() {
         &demo,
         &["top", "pods", "-A"],
         "/apis/metrics.k8s.io/v1beta1/pods",
+        true,
+        pod_rows,
     );
     let header: Vec<&str> = printed.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(header, ["NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)"]);
@@ -228,6 +276,8 @@ fn top_nodes_adds_up_the_pods_and_compares_with_allocatable() {
         &demo,
         &["top", "nodes"],
         "/apis/metrics.k8s.io/v1beta1/nodes",
+        false,
+        node_rows,
     );
     let header: Vec<&str> = printed.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(
@@ -242,16 +292,9 @@ fn top_nodes_adds_up_the_pods_and_compares_with_allocatable() {
         let name = item["metadata"]["name"].as_str().unwrap();
         let cpu = amount(&item["usage"]["cpu"]);
         let memory = amount(&item["usage"]["memory"]);
-        let (c, m) = as_kubectl(cpu, memory);
         // Allocatable: 3920m and 16678916Ki.
-        let cpu_pct = (cpu.div_ceil(1_000_000) as f64 / 3920.0 * 100.0) as u64;
-        let mem_pct = ((memory / 1024) as f64 * 1024.0 * 1000.0 / (16_678_916.0 * 1024.0 * 1000.0)
-            * 100.0) as u64;
-        assert_eq!(
-            printed[name],
-            [c, format!("{cpu_pct}%"), m, format!("{mem_pct}%")],
-            "{name}"
-        );
+        assert_eq!(printed[name], node_rows(&api, false)[name], "{name}");
+        assert!(printed[name][1].ends_with('%') && printed[name][3].ends_with('%'));
         // The system's own use and at least one pod's.
         assert!(
             cpu > 130_000_000 && memory > 1100 * MI,
@@ -281,7 +324,7 @@ fn the_autoscaler_reads_the_figures_the_metrics_api_serves() {
             "/apis/metrics.k8s.io/v1beta1/namespaces/shop-prod/pods?labelSelector=app%3Dworker",
         );
         let figures = pod_metrics(&after);
-        if before == after && figures.len() == 2 {
+        if pod_metrics(&before) == figures && figures.len() == 2 {
             // The HPA's average, rounded up per pod as it reads them.
             let average: u64 = figures
                 .values()
