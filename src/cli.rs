@@ -278,6 +278,14 @@ pub struct DemoArgs {
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     pub pods: usize,
 
+    /// Namespaces: `scale` spreads its workloads over N; `go-live` and `incident` add `payments` when N is 2 or more
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u16).range(1..=1000), usize::from))]
+    pub namespaces: usize,
+
+    /// Serve no metrics API (metrics.k8s.io), as a cluster without metrics-server: `kubectl top` fails
+    #[arg(long)]
+    pub no_metrics: bool,
+
     /// Continue the previous demo's journal (each demo starts a fresh one by default: its cluster starts fresh)
     #[arg(long)]
     pub keep_journal: bool,

@@ -52,6 +52,11 @@ pub const FAULTS: &[Fault] = &[
         params: &[("service", "api"), ("days", "-3")],
     },
     Fault {
+        label: "leak memory in api (OOMKilled in about 5 minutes)",
+        name: "memory-leak",
+        params: &[("workload", "api"), ("rate", "64")],
+    },
+    Fault {
         label: "refuse list and watch of pods (RBAC)",
         name: "forbid",
         params: &[("resource", "pods")],
@@ -336,7 +341,9 @@ pub fn run(demo: &DemoArgs, dashboard: &DashboardArgs, paths: &Paths) -> ExitCod
             size: ScaleSize {
                 deployments: demo.deployments,
                 pods: demo.pods,
+                namespaces: demo.namespaces,
             },
+            metrics: !demo.no_metrics,
             port,
             timing: ops_sim::cluster::Timing::demo().faster(demo.speed),
             speed: demo.speed,

@@ -40,6 +40,16 @@ pub struct Timing {
     pub hpa_sync: Duration,
     /// The HPA's scale-down stabilization window (300 s on a real cluster).
     pub hpa_window: Duration,
+    /// How often the simulated metrics-server scrapes the kubelets: every
+    /// pod's and node's usage is one value per window (15 s on a real
+    /// cluster), and a memory leak grows by a window's worth each time.
+    pub metrics_window: Duration,
+    /// How long a pod stays on a node tainted `not-ready:NoExecute` before
+    /// it is evicted (the default `tolerationSeconds`, 300 s).
+    pub eviction: Duration,
+    /// How often a kubelet reports its node's status when nothing changed
+    /// (`nodeStatusReportFrequency`, 5 minutes): its conditions' heartbeat.
+    pub node_status: Duration,
 }
 
 impl Timing {
@@ -57,6 +67,9 @@ impl Timing {
             job_backoff: Duration::from_secs(10),
             hpa_sync: Duration::from_secs(15),
             hpa_window: Duration::from_secs(300),
+            metrics_window: Duration::from_secs(15),
+            eviction: Duration::from_secs(300),
+            node_status: Duration::from_secs(300),
         }
     }
 
@@ -80,6 +93,9 @@ impl Timing {
             job_backoff: f(self.job_backoff),
             hpa_sync: f(self.hpa_sync),
             hpa_window: f(self.hpa_window),
+            metrics_window: f(self.metrics_window).max(Duration::from_millis(50)),
+            eviction: f(self.eviction),
+            node_status: f(self.node_status),
         }
     }
 
@@ -97,6 +113,9 @@ impl Timing {
             job_backoff: Duration::from_millis(200),
             hpa_sync: Duration::from_millis(300),
             hpa_window: Duration::from_secs(3),
+            metrics_window: Duration::from_millis(300),
+            eviction: Duration::from_secs(3),
+            node_status: Duration::from_secs(3),
         }
     }
 }
@@ -106,6 +125,43 @@ impl Timing {
 pub struct Faults {
     /// Resources whose list and watch the viewer and admin are refused (403).
     pub forbidden: Vec<Kind>,
+    /// Resources refused in one namespace (403 there, and at the cluster
+    /// scope, as RBAC granted per namespace is), by namespace.
+    pub forbidden_in: Vec<(Kind, String)>,
+    /// The metrics API (metrics.k8s.io) is not served, as on a cluster
+    /// without metrics-server.
+    pub metrics_off: bool,
+    /// Workloads whose containers leak memory.
+    pub leaks: Vec<Leak>,
+}
+
+impl Faults {
+    /// Whether `kind` is refused in namespace `ns` (None or "": at the
+    /// cluster scope, refused once any namespace refuses it).
+    pub fn refuses(&self, kind: Kind, ns: Option<&str>) -> bool {
+        if self.forbidden.contains(&kind) {
+            return true;
+        }
+        match ns.filter(|n| !n.is_empty()) {
+            Some(ns) => self.forbidden_in.iter().any(|(k, n)| *k == kind && n == ns),
+            None => kind.namespaced() && self.forbidden_in.iter().any(|(k, _)| *k == kind),
+        }
+    }
+}
+
+/// A memory leak injected into a workload: its containers' memory grows by
+/// `mib_per_minute` (of simulated time: a metrics window is 15 s of it)
+/// from `since_window`, or from their last start if later.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leak {
+    pub namespace: String,
+    /// The workload's name and kind, as the fault named it.
+    pub workload: String,
+    pub kind: Kind,
+    /// Its pods, by their labels (the workload's selector).
+    pub selector: std::collections::BTreeMap<String, String>,
+    pub mib_per_minute: f64,
+    pub since_window: i64,
 }
 
 /// Most events kept; older ones are removed, as the real TTL would.
@@ -165,7 +221,14 @@ impl Cluster {
         component: &str,
     ) {
         let uid = meta.uid.clone().unwrap_or_default();
-        let ns = meta.namespace.clone().unwrap_or_default();
+        // Events about cluster-scoped objects (nodes) are kept in
+        // `default`, as the real recorder does.
+        let ns = if kind.namespaced() {
+            meta.namespace.clone().unwrap_or_default()
+        } else {
+            "default".to_string()
+        };
+        let involved_ns = kind.namespaced().then(|| ns.clone());
         let key = (uid.clone(), reason.to_string(), message.clone());
         let t = now();
         if let Some(name) = self.event_index.get(&key)
@@ -189,7 +252,7 @@ impl Cluster {
                 api_version: Some(kind.api_version().to_string()),
                 kind: Some(kind.name().to_string()),
                 name: Some(obj_name),
-                namespace: Some(ns.clone()),
+                namespace: involved_ns,
                 uid: Some(uid),
                 resource_version: meta.resource_version.clone(),
                 ..ObjectReference::default()

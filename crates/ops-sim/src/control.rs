@@ -3,13 +3,16 @@
 
 use std::sync::{Arc, Weak};
 
+use std::collections::BTreeMap;
+
 use hyper::{Method, StatusCode};
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Node;
 use serde_json::json;
 use tokio::sync::watch;
 
 use super::api::Api;
-use super::cluster::{Shared, lock};
+use super::cluster::{Leak, Shared, lock};
 use super::http::{self, Req, Resp};
 use super::scenario::set_image;
 use super::service::ServiceSim;
@@ -37,16 +40,54 @@ pub const FAULTS: &[(&str, &str)] = &[
         "add to the service's 5xx ratio (0 clears)",
     ),
     (
-        "forbid?resource=pods[&off]",
-        "list and watch of a resource get 403 Forbidden",
+        "forbid?resource=pods[&namespace=NS][&off]",
+        "list and watch of a resource get 403 Forbidden (with a namespace: there, and at the cluster scope)",
+    ),
+    (
+        "node?node=NAME&condition=MemoryPressure|DiskPressure|PIDPressure|NotReady[&off]",
+        "a node reports the condition (NotReady: Ready False, KubeletNotReady); its taints follow",
+    ),
+    (
+        "memory-leak?workload=NAME[&rate=MIB_PER_MIN][&namespace=NS][&off]",
+        "the workload's containers' memory climbs to their limit, then each is OOMKilled and starts again",
+    ),
+    (
+        "metrics[?off]",
+        "serve the metrics API (metrics.k8s.io), or with off remove it, as on a cluster without metrics-server",
     ),
     ("drop-watches", "end every open watch"),
     (
         "restart-api",
         "restart the API server: connections reset, state kept",
     ),
-    ("clear", "clear every service fault and forbidden resource"),
+    (
+        "clear",
+        "clear every fault: services, forbidden resources, node conditions, memory leaks, the metrics API as it started",
+    ),
 ];
+
+/// MiB a minute a memory leak adds when the fault names no rate.
+pub const DEFAULT_LEAK: f64 = 32.0;
+
+/// The kind and pod labels of a workload that runs pods: a Deployment, a
+/// StatefulSet or a DaemonSet of that name.
+fn workload_selector(
+    cluster: &crate::cluster::Cluster,
+    ns: &str,
+    name: &str,
+) -> Option<(Kind, BTreeMap<String, String>)> {
+    for kind in [Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet] {
+        if let Some(obj) = cluster.store.get(kind, ns, name) {
+            let labels = obj
+                .to_value()
+                .pointer("/spec/selector/matchLabels")
+                .and_then(|m| serde_json::from_value(m.clone()).ok())
+                .unwrap_or_default();
+            return Some((kind, labels));
+        }
+    }
+    None
+}
 
 /// What the control endpoint and the `Sim` share.
 pub struct SimHandle {
@@ -55,6 +96,9 @@ pub struct SimHandle {
     pub services: Vec<Arc<ServiceSim>>,
     pub namespace: String,
     pub(crate) restart: watch::Sender<u64>,
+    /// Whether the simulator started with the metrics API (what `clear`
+    /// returns to).
+    pub(crate) serve_metrics: bool,
 }
 
 impl SimHandle {
@@ -92,11 +136,21 @@ pub async fn handle(sim: Weak<SimHandle>, req: Req) -> Resp {
                 json!({"service": s.name, "http": s.http_port, "https": s.https_port, "hang": f.hang, "refuse": f.refuse, "extra_errors": f.extra_errors})
             })
             .collect();
-        let forbidden: Vec<&str> = lock(&sim.cluster)
-            .faults
+        let cluster_faults = lock(&sim.cluster).faults.clone();
+        let forbidden: Vec<&str> = cluster_faults
             .forbidden
             .iter()
             .map(|k| k.plural())
+            .collect();
+        let forbidden_in: Vec<_> = cluster_faults
+            .forbidden_in
+            .iter()
+            .map(|(k, ns)| json!({"resource": k.plural(), "namespace": ns}))
+            .collect();
+        let leaks: Vec<_> = cluster_faults
+            .leaks
+            .iter()
+            .map(|l| json!({"namespace": l.namespace, "workload": l.workload, "kind": l.kind.name(), "mib_per_minute": l.mib_per_minute}))
             .collect();
         let faults: Vec<_> = FAULTS
             .iter()
@@ -110,7 +164,7 @@ pub async fn handle(sim: Weak<SimHandle>, req: Req) -> Resp {
             .collect();
         return http::json(
             StatusCode::OK,
-            &json!({"services": services, "forbidden": forbidden, "faults": faults, "writes": sim.api.writes(), "write_bodies": bodies}),
+            &json!({"services": services, "forbidden": forbidden, "forbidden_in": forbidden_in, "memory_leaks": leaks, "metrics": !cluster_faults.metrics_off, "faults": faults, "writes": sim.api.writes(), "write_bodies": bodies}),
         );
     }
     if req.method != Method::POST {
@@ -217,14 +271,97 @@ pub fn inject(
                 return Err(format!("unknown resource {resource:?}"));
             };
             let mut cluster = lock(&sim.cluster);
-            cluster.faults.forbidden.retain(|k| *k != kind);
-            if !off {
-                cluster.faults.forbidden.push(kind);
+            let state = if off { "allowed again" } else { "forbidden" };
+            match param("namespace").filter(|n| !n.is_empty()) {
+                Some(ns) => {
+                    if !kind.namespaced() {
+                        return Err(format!("{resource} are not namespaced"));
+                    }
+                    cluster
+                        .faults
+                        .forbidden_in
+                        .retain(|(k, n)| !(*k == kind && *n == ns));
+                    if !off {
+                        cluster.faults.forbidden_in.push((kind, ns.clone()));
+                    }
+                    Ok(format!(
+                        "{resource} {state} in {ns} (and at the cluster scope while any namespace refuses them)"
+                    ))
+                }
+                None => {
+                    cluster.faults.forbidden.retain(|k| *k != kind);
+                    if !off {
+                        cluster.faults.forbidden.push(kind);
+                    }
+                    Ok(format!("{resource} {state}"))
+                }
             }
+        }
+        "node" => {
+            let node = param("node").unwrap_or_default();
+            let condition = param("condition").unwrap_or_default();
+            let mut cluster = lock(&sim.cluster);
+            crate::controller::node::set_condition(&mut cluster, &node, &condition, !off)
+        }
+        "memory-leak" => {
+            let workload = param("workload").unwrap_or_default();
+            let ns = param("namespace")
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| sim.namespace.clone());
+            let mut cluster = lock(&sim.cluster);
+            if off {
+                let before = cluster.faults.leaks.len();
+                cluster
+                    .faults
+                    .leaks
+                    .retain(|l| !(l.workload == workload && l.namespace == ns));
+                return if cluster.faults.leaks.len() < before {
+                    Ok(format!("{workload} no longer leaks memory"))
+                } else {
+                    Err(format!("{workload} in {ns} was not leaking memory"))
+                };
+            }
+            let rate = match param("rate") {
+                None => DEFAULT_LEAK,
+                Some(r) => match r.parse::<f64>() {
+                    Ok(r) if r.is_finite() && r > 0.0 => r,
+                    _ => {
+                        return Err(format!(
+                            "rate {r:?} is not a positive number of MiB a minute"
+                        ));
+                    }
+                },
+            };
+            let Some((kind, selector)) = workload_selector(&cluster, &ns, &workload) else {
+                return Err(format!(
+                    "no Deployment, StatefulSet or DaemonSet {workload:?} in {ns}"
+                ));
+            };
+            let since_window = crate::controller::usage::current_window(&cluster.timing);
+            cluster
+                .faults
+                .leaks
+                .retain(|l| !(l.workload == workload && l.namespace == ns));
+            cluster.faults.leaks.push(Leak {
+                namespace: ns.clone(),
+                workload: workload.clone(),
+                kind,
+                selector,
+                mib_per_minute: rate,
+                since_window,
+            });
             Ok(format!(
-                "{resource} {}",
-                if off { "allowed again" } else { "forbidden" }
+                "{} {workload} leaks {rate} MiB a minute in each container",
+                kind.name()
             ))
+        }
+        "metrics" => {
+            lock(&sim.cluster).faults.metrics_off = off;
+            Ok(if off {
+                "the metrics API is no longer served".into()
+            } else {
+                "the metrics API is served".into()
+            })
         }
         "drop-watches" => {
             sim.drop_watches();
@@ -238,7 +375,32 @@ pub fn inject(
             for s in &sim.services {
                 s.set_faults(|f| *f = Default::default());
             }
-            lock(&sim.cluster).faults.forbidden.clear();
+            let mut cluster = lock(&sim.cluster);
+            cluster.faults = Default::default();
+            cluster.faults.metrics_off = !sim.serve_metrics;
+            for node in cluster.store.list_typed::<Node>(None) {
+                let name = node.metadata.name.clone().unwrap_or_default();
+                for (type_, fault, healthy) in [
+                    ("MemoryPressure", "MemoryPressure", "False"),
+                    ("DiskPressure", "DiskPressure", "False"),
+                    ("PIDPressure", "PIDPressure", "False"),
+                    ("Ready", "NotReady", "True"),
+                ] {
+                    let faulty = node
+                        .status
+                        .iter()
+                        .flat_map(|s| s.conditions.iter().flatten())
+                        .any(|c| c.type_ == type_ && c.status != healthy);
+                    if faulty {
+                        let _ = crate::controller::node::set_condition(
+                            &mut cluster,
+                            &name,
+                            fault,
+                            false,
+                        );
+                    }
+                }
+            }
             Ok("every fault cleared".into())
         }
         other => Err(format!("unknown fault {other:?}; GET / lists them")),

@@ -9,6 +9,8 @@ pub mod cluster;
 pub mod control;
 pub mod controller;
 pub mod http;
+#[cfg(test)]
+mod imports;
 pub mod kubeconfig;
 pub mod logs;
 pub mod memory;
@@ -54,6 +56,9 @@ pub struct SimOptions {
     /// How much faster than real time alert `for` durations and rate
     /// windows pass (pod timing is in `timing`).
     pub speed: f64,
+    /// Whether the metrics API (metrics.k8s.io) is served, as
+    /// metrics-server does; false: a cluster without it.
+    pub metrics: bool,
 }
 
 impl Default for SimOptions {
@@ -66,6 +71,7 @@ impl Default for SimOptions {
             history: 20_000,
             cert_days: None,
             speed: 1.0,
+            metrics: true,
         }
     }
 }
@@ -100,6 +106,15 @@ impl Sim {
     pub async fn start(options: SimOptions) -> std::io::Result<Sim> {
         let ports = Ports { base: options.port };
         let mut cluster = Cluster::new(options.timing, options.history);
+        cluster.faults.metrics_off = !options.metrics;
+        // The nodes, big enough for the scale scenario's pods.
+        let node_size = match options.scenario {
+            Some(ScenarioName::Scale) => controller::node::NodeSize::for_pods(
+                options.size.pods.div_ceil(cluster.node_names.len().max(1)),
+            ),
+            _ => controller::node::NodeSize::default(),
+        };
+        controller::node::register(&mut cluster, node_size);
         let namespace = options
             .scenario
             .map_or("default", |s| s.namespace())
@@ -185,6 +200,7 @@ impl Sim {
             services,
             namespace,
             restart,
+            serve_metrics: options.metrics,
         });
         let control_listener = http::bind(ports.at(2)).await?;
         let control_url = format!("http://{}", control_listener.local_addr()?);

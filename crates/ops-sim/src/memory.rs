@@ -1,9 +1,11 @@
 //! What the controllers remember between their syncs, as the real ones
 //! keep it in memory rather than in the objects. The cluster holds it;
-//! the HorizontalPodAutoscaler and CronJob controllers read and update it.
+//! the HorizontalPodAutoscaler and CronJob controllers read and update it,
+//! and the simulated metrics-server keeps its last scrape here.
 
-use std::collections::{HashMap, HashSet};
-use std::time::Instant;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
@@ -12,6 +14,54 @@ use jiff::Timestamp;
 pub struct Memory {
     pub(crate) autoscaling: Autoscaling,
     pub(crate) cron: Reported,
+    /// The metrics-server's last scrape, made at the first look in its
+    /// window.
+    pub(crate) scrape: Option<Arc<Scrape>>,
+}
+
+/// What one scrape of the kubelets found: the usage of every running
+/// container and of every node, as of one metrics window.
+#[derive(Debug, Clone, Default)]
+pub struct Scrape {
+    /// The window's number (its start divided by its length, since the
+    /// epoch).
+    pub window: i64,
+    /// When the window started.
+    pub at: Timestamp,
+    /// Its length.
+    pub length: Duration,
+    /// By (namespace, name).
+    pub pods: HashMap<(String, String), ScrapedPod>,
+    /// By node name.
+    pub nodes: BTreeMap<String, Usage>,
+}
+
+/// A pod's containers' usage in a scrape.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScrapedPod {
+    pub uid: String,
+    pub node: String,
+    /// Its running containers, by name, in the pod's order.
+    pub containers: Vec<(String, Usage)>,
+}
+
+impl ScrapedPod {
+    /// The pod's total.
+    pub fn total(&self) -> Usage {
+        self.containers
+            .iter()
+            .fold(Usage::default(), |a, (_, u)| Usage {
+                cpu_nanos: a.cpu_nanos + u.cpu_nanos,
+                memory: a.memory + u.memory,
+            })
+    }
+}
+
+/// CPU (nanocores: a core is 10^9) and memory (bytes) in use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub cpu_nanos: u64,
+    pub memory: u64,
 }
 
 /// What the HPA controller keeps between its syncs, by HPA uid: when it

@@ -56,14 +56,33 @@ impl ScenarioName {
     }
 }
 
-/// Size of the `scale` scenario.
+/// Size of the `scale` scenario, and how many namespaces a scenario
+/// spreads over.
 #[derive(Debug, Clone, Copy)]
 pub struct ScaleSize {
     /// Workloads: Deployments, with one StatefulSet and one DaemonSet in
     /// every 25.
     pub deployments: usize,
     pub pods: usize,
+    /// Namespaces: `scale` spreads its workloads over this many (`scale`,
+    /// then `scale-1` … `scale-<N-1>`, each a run of consecutive
+    /// workloads); `go-live` and `incident` add the namespace `payments`
+    /// (two Deployments) when it is 2 or more. 1 keeps one namespace.
+    pub namespaces: usize,
 }
+
+/// The namespace the `scale` scenario puts its `i`th of `n` workloads in,
+/// of `namespaces`.
+pub fn scale_namespace(i: usize, n: usize, namespaces: usize) -> String {
+    let namespaces = namespaces.max(1);
+    match i * namespaces / n.max(1) {
+        0 => ScenarioName::Scale.namespace().to_string(),
+        k => format!("{}-{k}", ScenarioName::Scale.namespace()),
+    }
+}
+
+/// The second namespace of `go-live` and `incident`, with more than one.
+pub const PAYMENTS: &str = "payments";
 
 /// What the `scale` scenario makes its `i`th workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +107,7 @@ impl Default for ScaleSize {
         ScaleSize {
             deployments: 500,
             pods: 20_000,
+            namespaces: 1,
         }
     }
 }
@@ -615,6 +635,9 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
     let ns = scenario.namespace();
     namespace(cluster, "default");
     namespace(cluster, ns);
+    if size.namespaces > 1 && scenario != ScenarioName::Scale {
+        payments(cluster);
+    }
     match scenario {
         ScenarioName::GoLive => {
             for d in [
@@ -787,6 +810,10 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
                     k += 1;
                     pods / shared + usize::from(k - 1 < pods % shared)
                 };
+                let ns = &scale_namespace(i, n, size.namespaces);
+                if cluster.store.get(Kind::Namespace, "", ns).is_none() {
+                    namespace(cluster, ns);
+                }
                 match kind {
                     ScaleWorkload::Deployment => {
                         let name = format!("app-{i:04}");
@@ -825,6 +852,33 @@ pub fn seed(cluster: &mut Cluster, scenario: ScenarioName, size: ScaleSize) {
             backdate(cluster);
         }
     }
+}
+
+/// The namespace `payments` beside the shop: a `gateway` of two replicas
+/// and a `ledger` of one, settled.
+fn payments(cluster: &mut Cluster) {
+    namespace(cluster, PAYMENTS);
+    for d in [
+        deployment(
+            PAYMENTS,
+            "gateway",
+            2,
+            "registry.example.com/payments/gateway:3.1.0",
+            &[],
+            "release 3.1.0",
+        ),
+        deployment(
+            PAYMENTS,
+            "ledger",
+            1,
+            "registry.example.com/payments/ledger:2.0.4",
+            &[],
+            "release 2.0.4",
+        ),
+    ] {
+        cluster.store.put_typed(d);
+    }
+    settle(cluster);
 }
 
 /// The queries the demo runbook's signals send, in namespace `ns`, and what

@@ -13,13 +13,12 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use super::cluster::{Shared, lock};
+use super::controller::usage;
 use super::controller::{is_ready, serves_errors};
 use super::http::{self, Req, Resp, Tls};
 use super::selector::LabelSelector;
 use super::store::Typed;
-use super::traffic::{
-    JITTER, MEMORY_LIMIT, PodLoad, Sample, Traffic, add_latencies, exposition, requests_per_pod,
-};
+use super::traffic::{MEMORY_LIMIT, PodLoad, Sample, Traffic, add_latencies, exposition};
 
 /// The origin the CORS policy allows.
 pub const ALLOWED_ORIGIN: &str = "https://shop.example.com";
@@ -56,11 +55,16 @@ fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// How a serving pod behaves.
+/// How a serving pod behaves, in the current metrics window.
 struct Serving {
     name: String,
     image: String,
     bad: bool,
+    /// Requests a second it answers (the usage model's, which its CPU
+    /// follows).
+    rps: f64,
+    /// Its main container's memory.
+    memory: u64,
 }
 
 impl ServiceSim {
@@ -151,6 +155,9 @@ impl ServiceSim {
             return Vec::new();
         }
         let selector = LabelSelector::from_map(&selector);
+        let load = usage::Load::of(&cluster, &self.namespace);
+        let window = usage::current_window(&cluster.timing);
+        let length = cluster.timing.metrics_window;
         cluster
             .store
             .list(super::store::Kind::Pod, Some(&self.namespace))
@@ -168,10 +175,13 @@ impl ServiceSim {
                     .and_then(|s| s.containers.first())
                     .and_then(|c| c.image.clone())
                     .unwrap_or_default();
+                let memory = usage::memory(p, 0, &cluster.faults.leaks, window, length);
                 Serving {
                     name: p.metadata.name.clone().unwrap_or_default(),
                     bad: serves_errors(&image),
                     image,
+                    rps: load.rps(p, window),
+                    memory: memory.min(MEMORY_LIMIT) / 1024 * 1024,
                 }
             })
             .collect()
@@ -182,21 +192,18 @@ impl ServiceSim {
         let serving = self.serving();
         let extra = self.faults().extra_errors;
         let mut t = self.traffic();
-        let per_pod = requests_per_pod(serving.len());
         let mut pods = Vec::new();
         for pod in &serving {
             let error_ratio = (if pod.bad { 0.12 } else { 0.002 } + extra).min(1.0);
-            let requests = per_pod + fastrand::u64(0..=JITTER);
+            let requests = pod.rps.round() as u64;
             let errors = ((requests as f64) * error_ratio).round() as u64;
             t.counters.ok += requests - errors.min(requests);
             t.counters.errors += errors.min(requests);
             let mean = if pod.bad { 0.6 } else { 0.08 };
             add_latencies(&mut t.counters, requests, mean);
-            let base = 180u64 << 20;
-            let memory = base + if pod.bad { 220 << 20 } else { 0 } + fastrand::u64(0..(16 << 20));
             pods.push(PodLoad {
                 name: pod.name.clone(),
-                memory,
+                memory: pod.memory,
             });
         }
         let memory_ratio = pods

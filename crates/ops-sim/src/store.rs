@@ -11,7 +11,7 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Service};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -20,6 +20,7 @@ use tokio::sync::broadcast;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Namespace,
+    Node,
     Pod,
     Service,
     Event,
@@ -34,8 +35,9 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Namespace,
+        Kind::Node,
         Kind::Pod,
         Kind::Service,
         Kind::Event,
@@ -52,6 +54,7 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Namespace => "Namespace",
+            Kind::Node => "Node",
             Kind::Pod => "Pod",
             Kind::Service => "Service",
             Kind::Event => "Event",
@@ -69,6 +72,7 @@ impl Kind {
     pub fn plural(self) -> &'static str {
         match self {
             Kind::Namespace => "namespaces",
+            Kind::Node => "nodes",
             Kind::Pod => "pods",
             Kind::Service => "services",
             Kind::Event => "events",
@@ -93,7 +97,7 @@ impl Kind {
             | Kind::ControllerRevision => "apps",
             Kind::Job | Kind::CronJob => "batch",
             Kind::HorizontalPodAutoscaler => "autoscaling",
-            Kind::Namespace | Kind::Pod | Kind::Service | Kind::Event => "",
+            Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::Event => "",
         }
     }
 
@@ -115,7 +119,7 @@ impl Kind {
     }
 
     pub fn namespaced(self) -> bool {
-        self != Kind::Namespace
+        !matches!(self, Kind::Namespace | Kind::Node)
     }
 
     /// `deployments.apps`, as error messages name resources.
@@ -140,6 +144,7 @@ impl Kind {
 #[allow(clippy::large_enum_variant)]
 pub enum Obj {
     Namespace(Namespace),
+    Node(Node),
     Pod(Pod),
     Service(Service),
     Event(Event),
@@ -191,6 +196,7 @@ pub trait Typed: Sized + Clone {
 
 typed!(
     Namespace,
+    Node,
     Pod,
     Service,
     Event,
@@ -228,6 +234,16 @@ impl Obj {
             Obj::Pod(p) => match path {
                 "spec.nodeName" => Some(p.spec.as_ref()?.node_name.clone().unwrap_or_default()),
                 "status.phase" => Some(p.status.as_ref()?.phase.clone().unwrap_or_default()),
+                _ => None,
+            },
+            Obj::Node(n) => match path {
+                "spec.unschedulable" => Some(
+                    n.spec
+                        .as_ref()
+                        .and_then(|s| s.unschedulable)
+                        .unwrap_or(false)
+                        .to_string(),
+                ),
                 _ => None,
             },
             Obj::Event(e) => {

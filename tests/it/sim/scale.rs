@@ -25,6 +25,7 @@ async fn five_hundred_deployments_and_twenty_thousand_pods() {
         size: ScaleSize {
             deployments: 500,
             pods: 20_000,
+            namespaces: 1,
         },
         timing: Timing::fast(),
         ..SimOptions::default()

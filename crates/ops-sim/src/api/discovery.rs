@@ -46,8 +46,18 @@ fn group_doc(name: &str, version: &str) -> Value {
     })
 }
 
-pub fn api_groups() -> Resp {
-    let groups: Vec<Value> = GROUPS.iter().map(|(g, v)| group_doc(g, v)).collect();
+/// The metrics API's group and version, as metrics-server registers them
+/// (an aggregated API: listed only while served).
+pub const METRICS: (&str, &str) = ("metrics.k8s.io", "v1beta1");
+
+/// `/apis`: the groups served, the metrics API among them unless it is
+/// off.
+pub fn api_groups(metrics: bool) -> Resp {
+    let mut groups: Vec<Value> = GROUPS.iter().map(|(g, v)| group_doc(g, v)).collect();
+    groups.push(group_doc(super::lease::GROUP.0, super::lease::GROUP.1));
+    if metrics {
+        groups.push(group_doc(METRICS.0, METRICS.1));
+    }
     json(
         StatusCode::OK,
         &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}),
@@ -55,7 +65,11 @@ pub fn api_groups() -> Resp {
 }
 
 pub fn api_group(group: &str) -> Resp {
-    let Some((name, version)) = GROUPS.iter().find(|(g, _)| *g == group) else {
+    let Some((name, version)) = GROUPS
+        .iter()
+        .chain([&METRICS, &super::lease::GROUP])
+        .find(|(g, _)| *g == group)
+    else {
         return super::status(
             StatusCode::NOT_FOUND,
             "NotFound",
@@ -126,6 +140,15 @@ pub fn resources(group: &str) -> Resp {
                     false,
                     READ,
                     &["ns"],
+                    false,
+                ),
+                resource(
+                    "nodes",
+                    "node",
+                    "Node",
+                    false,
+                    &["get", "list", "patch", "update", "watch"],
+                    &["no"],
                     false,
                 ),
                 resource(
@@ -219,6 +242,33 @@ pub fn resources(group: &str) -> Resp {
                 &["hpa"],
                 true,
             )],
+        ),
+        "coordination.k8s.io" => (
+            "coordination.k8s.io/v1",
+            vec![resource(
+                "leases",
+                "lease",
+                "Lease",
+                true,
+                &["get", "list"],
+                &[],
+                false,
+            )],
+        ),
+        "metrics.k8s.io" => (
+            "metrics.k8s.io/v1beta1",
+            vec![
+                resource(
+                    "nodes",
+                    "",
+                    "NodeMetrics",
+                    false,
+                    &["get", "list"],
+                    &[],
+                    false,
+                ),
+                resource("pods", "", "PodMetrics", true, &["get", "list"], &[], false),
+            ],
         ),
         _ => {
             return super::status(

@@ -4,7 +4,9 @@
 mod apps;
 mod batch;
 mod discovery;
+mod lease;
 mod log;
+pub mod metrics;
 mod proto;
 mod read;
 pub mod table;
@@ -164,18 +166,28 @@ fn route(path: &str) -> Option<Route> {
             name: name.to_string(),
             sub: None,
         },
+        // A cluster-scoped object (a node), and its subresources.
+        [plural, name, sub @ ..] if sub.len() <= 1 && *plural != "namespaces" => {
+            let kind = kind(plural).filter(|k| !k.namespaced())?;
+            Route::Item {
+                kind,
+                ns: String::new(),
+                name: name.to_string(),
+                sub: sub.first().map(|s| s.to_string()),
+            }
+        }
         ["namespaces", ns, plural] => Route::Collection {
-            kind: kind(plural)?,
+            kind: kind(plural).filter(|k| k.namespaced())?,
             ns: Some(ns.to_string()),
         },
         ["namespaces", ns, plural, name] => Route::Item {
-            kind: kind(plural)?,
+            kind: kind(plural).filter(|k| k.namespaced())?,
             ns: ns.to_string(),
             name: name.to_string(),
             sub: None,
         },
         ["namespaces", ns, plural, name, sub] => Route::Item {
-            kind: kind(plural)?,
+            kind: kind(plural).filter(|k| k.namespaced())?,
             ns: ns.to_string(),
             name: name.to_string(),
             sub: Some(sub.to_string()),
@@ -232,6 +244,16 @@ pub async fn handle(api: Arc<Api>, req: Req) -> Resp {
             );
         }
     };
+    if let Some(rest) = req.uri.path().strip_prefix(metrics::PREFIX)
+        && (rest.is_empty() || rest.starts_with('/'))
+    {
+        return metrics::handle(&api, &req, rest);
+    }
+    if let Some(rest) = req.uri.path().strip_prefix(lease::PREFIX)
+        && (rest.is_empty() || rest.starts_with('/'))
+    {
+        return lease::handle(&api, &req, rest);
+    }
     let Some(route) = route(req.uri.path()) else {
         return status(
             StatusCode::NOT_FOUND,
@@ -243,7 +265,7 @@ pub async fn handle(api: Arc<Api>, req: Req) -> Resp {
     match route {
         Route::Version => discovery::version(),
         Route::ApiVersions => discovery::api_versions(&api.address),
-        Route::ApiGroups => discovery::api_groups(),
+        Route::ApiGroups => discovery::api_groups(!lock(&api.cluster).faults.metrics_off),
         Route::Group(g) => discovery::api_group(&g),
         Route::Resources(g) => discovery::resources(&g),
         Route::Collection { kind, ns } => {
@@ -338,8 +360,7 @@ fn authorize(
     name: Option<&str>,
 ) -> Option<Resp> {
     let reads = matches!(verb, "get" | "list" | "watch");
-    let refused =
-        (!reads && user == User::Viewer) || lock(&api.cluster).faults.forbidden.contains(&kind);
+    let refused = (!reads && user == User::Viewer) || lock(&api.cluster).faults.refuses(kind, ns);
     if !refused {
         return None;
     }
@@ -421,6 +442,24 @@ mod tests {
             })
         );
         assert_eq!(route("/apis/batch"), Some(Route::Group("batch".into())));
+        assert_eq!(
+            route("/api/v1/nodes/sim-node-1"),
+            Some(Route::Item {
+                kind: Kind::Node,
+                ns: String::new(),
+                name: "sim-node-1".into(),
+                sub: None
+            })
+        );
+        assert_eq!(
+            route("/api/v1/nodes"),
+            Some(Route::Collection {
+                kind: Kind::Node,
+                ns: None
+            })
+        );
+        assert_eq!(route("/api/v1/pods/x"), None);
+        assert_eq!(route("/api/v1/namespaces/shop/nodes"), None);
         assert_eq!(route("/apis/apps/v1/pods"), None);
         assert_eq!(route("/apis/apps/v1/jobs"), None);
         assert_eq!(route("/apis/policy/v1"), None);

@@ -68,6 +68,18 @@ fn columns(obj_kind: &str) -> Vec<Value> {
             col("IP", "string", 1),
             col("Node", "string", 1),
         ],
+        "Node" => vec![
+            col("Name", "string", 0),
+            col("Status", "string", 0),
+            col("Roles", "string", 0),
+            col("Age", "string", 0),
+            col("Version", "string", 0),
+            col("Internal-IP", "string", 1),
+            col("External-IP", "string", 1),
+            col("OS-Image", "string", 1),
+            col("Kernel-Version", "string", 1),
+            col("Container-Runtime", "string", 1),
+        ],
         "Service" => vec![
             col("Name", "string", 0),
             col("Type", "string", 0),
@@ -330,6 +342,7 @@ fn cells(obj: &Obj) -> Vec<Value> {
                 json!(e.message.clone().unwrap_or_default()),
             ]
         }
+        Obj::Node(n) => node_cells(n, age_of),
         Obj::Namespace(n) => vec![
             json!(obj.name()),
             json!(
@@ -464,6 +477,70 @@ fn cells(obj: &Obj) -> Vec<Value> {
             ]
         }
     }
+}
+
+/// The row of `kubectl get nodes`: STATUS is `Ready` or `NotReady` (or
+/// `Unknown`), with `,SchedulingDisabled` when cordoned; ROLES from the
+/// `node-role.kubernetes.io/` labels.
+fn node_cells(n: &k8s_openapi::api::core::v1::Node, age_of: String) -> Vec<Value> {
+    let status = n.status.clone().unwrap_or_default();
+    let mut state: Vec<String> = status
+        .conditions
+        .iter()
+        .flatten()
+        .filter(|c| c.type_ == "Ready")
+        .map(|c| {
+            if c.status == "True" {
+                "Ready".to_string()
+            } else {
+                "NotReady".to_string()
+            }
+        })
+        .collect();
+    if state.is_empty() {
+        state.push("Unknown".into());
+    }
+    if n.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
+        state.push("SchedulingDisabled".into());
+    }
+    let mut roles: Vec<String> = n
+        .metadata
+        .labels
+        .iter()
+        .flatten()
+        .filter_map(|(k, v)| match k.strip_prefix("node-role.kubernetes.io/") {
+            Some(role) if !role.is_empty() => Some(role.to_string()),
+            _ if k == "kubernetes.io/role" && !v.is_empty() => Some(v.clone()),
+            _ => None,
+        })
+        .collect();
+    roles.sort();
+    roles.dedup();
+    let address = |t: &str| {
+        status
+            .addresses
+            .iter()
+            .flatten()
+            .find(|a| a.type_ == t)
+            .map_or_else(|| "<none>".to_string(), |a| a.address.clone())
+    };
+    let info = status.node_info.clone().unwrap_or_default();
+    vec![
+        json!(n.metadata.name.clone().unwrap_or_default()),
+        json!(state.join(",")),
+        json!(if roles.is_empty() {
+            "<none>".to_string()
+        } else {
+            roles.join(",")
+        }),
+        json!(age_of),
+        json!(info.kubelet_version),
+        json!(address("InternalIP")),
+        json!(address("ExternalIP")),
+        json!(info.os_image),
+        json!(info.kernel_version),
+        json!(info.container_runtime_version),
+    ]
 }
 
 /// Go's `duration.HumanDuration`, as the Job's DURATION column shows it.

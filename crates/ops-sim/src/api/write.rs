@@ -196,7 +196,7 @@ fn commit(
 pub fn create(api: &Api, req: &Req, kind: Kind, ns: &str) -> Resp {
     if matches!(
         kind,
-        Kind::Pod | Kind::Event | Kind::ReplicaSet | Kind::ControllerRevision
+        Kind::Pod | Kind::Event | Kind::ReplicaSet | Kind::ControllerRevision | Kind::Node
     ) {
         return super::status(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -301,6 +301,7 @@ fn keep_identity(obj: &mut Obj, current: &Obj) {
     match (obj, current) {
         (Obj::Deployment(d), Obj::Deployment(c)) => d.status = c.status.clone(),
         (Obj::Pod(p), Obj::Pod(c)) => p.status = c.status.clone(),
+        (Obj::Node(n), Obj::Node(c)) => n.status = c.status.clone(),
         (Obj::Service(s), Obj::Service(c)) => s.status = c.status.clone(),
         (Obj::StatefulSet(s), Obj::StatefulSet(c)) => s.status = c.status.clone(),
         (Obj::DaemonSet(d), Obj::DaemonSet(c)) => d.status = c.status.clone(),
@@ -347,6 +348,14 @@ pub fn delete(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
     let Some(current) = cluster.store.get(kind, ns, name) else {
         return not_found(kind, name);
     };
+    if kind == Kind::Node {
+        return status(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "the simulator does not delete nodes".into(),
+            None,
+        );
+    }
     // DeleteOptions' preconditions, as the API server checks them: the
     // object must still be the one the client saw.
     let options: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);

@@ -12,10 +12,10 @@
 //! and the `AbleToScale`, `ScalingActive` and `ScalingLimited` conditions
 //! with the real reasons and messages.
 //!
-//! The pods' CPU comes from the simulated traffic: each ready pod behind a
-//! Service answers its share of the Service's requests a second
-//! ([`crate::traffic`]), and its CPU follows from that rate, so more
-//! replicas use less each.
+//! The pods' CPU is what the metrics API reports ([`super::usage`]): it
+//! follows the simulated traffic (each ready pod behind a Service answers
+//! its share of the Service's requests a second), so more replicas use
+//! less each.
 
 use std::time::{Duration, Instant};
 
@@ -23,17 +23,17 @@ use k8s_openapi::api::autoscaling::v2::{
     HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, HorizontalPodAutoscalerStatus,
     MetricSpec, MetricStatus, MetricValueStatus, ResourceMetricStatus,
 };
-use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
 use serde_json::Value;
 
-use super::kubelet::{is_ready, serves_errors};
+use super::kubelet::is_ready;
+use super::usage;
 use crate::cluster::Cluster;
-use crate::memory::HpaMemory;
+use crate::memory::{HpaMemory, Scrape};
 use crate::selector;
 use crate::store::{Kind, Obj, Typed, now};
-use crate::traffic::{JITTER, cpu_millis, requests_per_pod};
 
 const COMPONENT: &str = "horizontal-pod-autoscaler";
 /// Changes within this fraction of the target are not worth a scale.
@@ -340,12 +340,19 @@ fn milli_quantity(m: i64) -> Quantity {
     }
 }
 
-/// The CPU samples of the pods a target selects.
-fn samples(cluster: &Cluster, ns: &str, selector: &LabelSelector) -> Vec<PodSample> {
+/// The CPU samples of the pods a target selects, from the metrics API's
+/// scrape (what `kubectl top` shows): a ready pod's use, if the scrape has
+/// it (one started since has none until the next).
+fn samples(
+    cluster: &Cluster,
+    scrape: &Scrape,
+    ns: &str,
+    selector: &LabelSelector,
+) -> Vec<PodSample> {
     let Ok(sel) = selector::LabelSelector::parse(&selector_text(selector)) else {
         return Vec::new();
     };
-    let pods: Vec<Pod> = cluster
+    cluster
         .store
         .list_typed::<Pod>(Some(ns))
         .into_iter()
@@ -357,29 +364,6 @@ fn samples(cluster: &Cluster, ns: &str, selector: &LabelSelector) -> Vec<PodSamp
                 Some("Failed" | "Succeeded")
             )
         })
-        .collect();
-    // The Services of the namespace and how many ready pods each serves.
-    let all_pods = cluster.store.list_typed::<Pod>(Some(ns));
-    let services: Vec<(selector::LabelSelector, usize)> = cluster
-        .store
-        .list_typed::<Service>(Some(ns))
-        .iter()
-        .filter_map(|s| s.spec.as_ref()?.selector.clone())
-        .filter(|m| !m.is_empty())
-        .map(|m| {
-            let s = selector::LabelSelector::from_map(&m);
-            let serving = all_pods
-                .iter()
-                .filter(|p| {
-                    p.metadata.deletion_timestamp.is_none()
-                        && is_ready(p)
-                        && s.matches(p.metadata.labels.as_ref())
-                })
-                .count();
-            (s, serving)
-        })
-        .collect();
-    pods.iter()
         .map(|p| {
             let spec = p.spec.clone().unwrap_or_default();
             let request: i64 = spec
@@ -394,19 +378,11 @@ fn samples(cluster: &Cluster, ns: &str, selector: &LabelSelector) -> Vec<PodSamp
                         .unwrap_or(0)
                 })
                 .sum();
-            let usage = is_ready(p).then(|| {
-                let rps: f64 = services
-                    .iter()
-                    .filter(|(s, _)| s.matches(p.metadata.labels.as_ref()))
-                    .map(|(_, n)| requests_per_pod(*n) as f64 + JITTER as f64 / 2.0)
-                    .sum();
-                let bad = spec
-                    .containers
-                    .first()
-                    .and_then(|c| c.image.as_deref())
-                    .is_some_and(serves_errors);
-                cpu_millis(rps, bad).round() as i64
-            });
+            let usage = if is_ready(&p) {
+                usage::cpu_millis_of(scrape, &p)
+            } else {
+                None
+            };
             let running = p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
             PodSample {
                 request,
@@ -421,13 +397,14 @@ fn samples(cluster: &Cluster, ns: &str, selector: &LabelSelector) -> Vec<PodSamp
 /// `ScalingActive` reason and message.
 fn compute_metrics(
     cluster: &Cluster,
+    scrape: &Scrape,
     hpa: &HorizontalPodAutoscaler,
     target: &Target,
 ) -> Result<(i32, String, Vec<MetricStatus>), (&'static str, String)> {
     let ns = hpa.metadata.namespace.as_deref().unwrap_or("");
     let metrics: Vec<MetricSpec> = hpa.spec.metrics.clone().unwrap_or_default();
     let selector = target.selector.clone().unwrap_or_default();
-    let pods = samples(cluster, ns, &selector);
+    let pods = samples(cluster, scrape, ns, &selector);
     let mut best: Option<(i32, String)> = None;
     let mut statuses = Vec::new();
     for spec in &metrics {
@@ -588,7 +565,8 @@ fn reconcile(cluster: &mut Cluster, hpa: HorizontalPodAutoscaler, uid: &str, now
         reason = "Current number of replicas below Spec.MinReplicas".into();
         (min, true)
     } else {
-        match compute_metrics(cluster, &hpa, &target) {
+        let scrape = usage::scrape(cluster);
+        match compute_metrics(cluster, &scrape, &hpa, &target) {
             Err((why, message)) => {
                 set_condition(
                     &mut conditions,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, Pod, PodCondition, PodStatus,
+    ContainerStatus, Node, Pod, PodCondition, PodStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
@@ -100,9 +100,21 @@ fn running(started: Time) -> ContainerState {
 /// still on its way (so the controller must keep ticking).
 pub fn sync(cluster: &mut Cluster) -> bool {
     let timing = cluster.timing;
-    let mut busy = false;
+    // A leak needs the clock: memory grows each metrics window.
+    let leaks = cluster.faults.leaks.clone();
+    let window = super::usage::current_window(&timing);
+    let mut busy = !leaks.is_empty();
     for obj in cluster.store.list(Kind::Pod, None) {
         let Some(pod) = Pod::peek(&obj) else { continue };
+        if !leaks.is_empty() && pod.metadata.deletion_timestamp.is_none() {
+            let killed = super::usage::over_limit(pod, &leaks, window, timing.metrics_window);
+            if !killed.is_empty() {
+                let mut pod = pod.clone();
+                oom_kill(cluster, &mut pod, &killed);
+                cluster.store.put_typed(pod);
+                continue;
+            }
+        }
         let image = pod
             .spec
             .as_ref()
@@ -132,8 +144,9 @@ pub fn sync(cluster: &mut Cluster) -> bool {
         let scheduled = condition(&status, "PodScheduled").is_some_and(|c| c.status == "True");
         let mut pod = pod.clone();
         if !scheduled {
-            if since(pod.metadata.creation_timestamp.as_ref()) >= timing.schedule {
-                schedule(cluster, &mut pod);
+            if since(pod.metadata.creation_timestamp.as_ref()) >= timing.schedule
+                && schedule(cluster, &mut pod)
+            {
                 cluster.store.put_typed(pod);
             }
             continue;
@@ -162,17 +175,33 @@ pub fn sync(cluster: &mut Cluster) -> bool {
     busy
 }
 
-fn schedule(cluster: &mut Cluster, pod: &mut Pod) {
+/// Places a pod on a node the scheduler may use, or reports why there is
+/// none. Returns whether the pod changed.
+fn schedule(cluster: &mut Cluster, pod: &mut Pod) -> bool {
     // A pod bound or pinned to a node (a DaemonSet's) goes there.
-    let nodes = &cluster.node_names;
-    let node =
-        super::pod_node(pod).unwrap_or_else(|| nodes[fastrand::usize(..nodes.len())].clone());
+    let node = match super::pod_node(pod) {
+        Some(node) => node,
+        None => match super::taints::feasible(cluster, pod) {
+            Ok(nodes) if !nodes.is_empty() => nodes[fastrand::usize(..nodes.len())].clone(),
+            Ok(_) => return false,
+            Err(why) => return unschedulable(cluster, pod, why),
+        },
+    };
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(node.clone());
     }
     let status = pod.status.get_or_insert_with(PodStatus::default);
     status.phase = Some("Pending".into());
     set_condition(status, "PodScheduled", true);
+    if let Some(c) = status
+        .conditions
+        .iter_mut()
+        .flatten()
+        .find(|c| c.type_ == "PodScheduled")
+    {
+        c.reason = None;
+        c.message = None;
+    }
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
     cluster.event(
@@ -183,10 +212,118 @@ fn schedule(cluster: &mut Cluster, pod: &mut Pod) {
         format!("Successfully assigned {ns}/{name} to {node}"),
         "default-scheduler",
     );
+    true
+}
+
+/// No node will take the pod: it stays Pending, `PodScheduled` False with
+/// the scheduler's reason, and a `FailedScheduling` event each time the
+/// reason changes. Returns whether the pod changed.
+fn unschedulable(cluster: &mut Cluster, pod: &mut Pod, why: String) -> bool {
+    let status = pod.status.get_or_insert_with(PodStatus::default);
+    let same = condition(status, "PodScheduled")
+        .is_some_and(|c| c.status == "False" && c.message.as_deref() == Some(why.as_str()));
+    if same {
+        return false;
+    }
+    status.phase = Some("Pending".into());
+    set_condition(status, "PodScheduled", false);
+    if let Some(c) = status
+        .conditions
+        .iter_mut()
+        .flatten()
+        .find(|c| c.type_ == "PodScheduled")
+    {
+        c.reason = Some("Unschedulable".into());
+        c.message = Some(why.clone());
+    }
+    cluster.event(
+        Kind::Pod,
+        &pod.metadata,
+        "Warning",
+        "FailedScheduling",
+        why,
+        "default-scheduler",
+    );
+    true
+}
+
+/// The kernel kills containers that reached their memory limit: each is
+/// terminated `OOMKilled` with exit code 137 and, as any container that
+/// dies, restarted after the kubelet's back-off (the crash loop's
+/// `CrashLoopBackOff`). The node's kernel monitor reports the kill.
+fn oom_kill(cluster: &mut Cluster, pod: &mut Pod, names: &[String]) {
+    let timing = cluster.timing;
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
+    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+    let status = pod.status.get_or_insert_with(PodStatus::default);
+    for c in status.container_statuses.iter_mut().flatten() {
+        if !names.contains(&c.name) {
+            continue;
+        }
+        let started = c
+            .state
+            .as_ref()
+            .and_then(|s| s.running.as_ref())
+            .and_then(|r| r.started_at.clone());
+        c.restart_count += 1;
+        c.ready = false;
+        c.started = Some(false);
+        c.last_state = Some(ContainerState {
+            terminated: Some(ContainerStateTerminated {
+                exit_code: 137,
+                reason: Some("OOMKilled".into()),
+                started_at: started,
+                finished_at: Some(now()),
+                container_id: c.container_id.clone(),
+                ..ContainerStateTerminated::default()
+            }),
+            ..ContainerState::default()
+        });
+        let backoff = backoff(timing.backoff, c.restart_count);
+        c.state = Some(ContainerState {
+            waiting: Some(ContainerStateWaiting {
+                reason: Some("CrashLoopBackOff".into()),
+                message: Some(format!(
+                    "back-off {}s restarting failed container={} pod={pod_name}",
+                    backoff.as_secs().max(1),
+                    c.name
+                )),
+            }),
+            ..ContainerState::default()
+        });
+    }
+    set_condition(status, "ContainersReady", false);
+    set_condition(status, "Ready", false);
+    for name in names {
+        cluster.event(
+            Kind::Pod,
+            &pod.metadata,
+            "Warning",
+            "BackOff",
+            format!("Back-off restarting failed container {name} in pod {pod_name}"),
+            "kubelet",
+        );
+    }
+    if let Some(node) = node.and_then(|n| cluster.store.get_typed::<Node>("", &n)) {
+        for name in names {
+            cluster.event(
+                Kind::Node,
+                &node.metadata,
+                "Warning",
+                "OOMKilling",
+                format!(
+                    "Memory cgroup out of memory: Killed process {} ({name}) total-vm:1048576kB, anon-rss:524288kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:1200kB oom_score_adj:999",
+                    1000 + fastrand::u32(..30000)
+                ),
+                "kernel-monitor",
+            );
+        }
+    }
 }
 
 fn start(cluster: &mut Cluster, pod: &mut Pod) {
     let ip = cluster.next_pod_ip();
+    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
     let names: Vec<(String, String)> = pod
         .spec
         .iter()
@@ -201,7 +338,7 @@ fn start(cluster: &mut Cluster, pod: &mut Pod) {
     status.phase = Some("Running".into());
     status.start_time = Some(t.clone());
     status.pod_ip = Some(ip);
-    status.host_ip = Some("192.168.49.2".into());
+    status.host_ip = node.map(|n| super::node::host_ip(&n));
     status.qos_class = Some("Burstable".into());
     set_condition(status, "Initialized", true);
     set_condition(status, "ContainersReady", false);
@@ -248,6 +385,23 @@ fn step_container(cluster: &mut Cluster, pod: &mut Pod, cs: &ContainerStatus, im
     let restarts_in_place =
         !job || pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()) == Some("OnFailure");
     let status = pod.status.get_or_insert_with(PodStatus::default);
+    // A sidecar that died alone (OOM-killed) restarts after its own
+    // back-off; the first container's restart brings every one back.
+    if state.running.is_some() {
+        for c in status.container_statuses.iter_mut().flatten().skip(1) {
+            let waiting = c.state.as_ref().is_some_and(|s| s.waiting.is_some());
+            let finished = c
+                .last_state
+                .as_ref()
+                .and_then(|s| s.terminated.as_ref())
+                .and_then(|t| t.finished_at.clone());
+            if waiting && since(finished.as_ref()) >= backoff(timing.backoff, c.restart_count) {
+                c.state = Some(running(now()));
+                c.started = Some(true);
+                return true;
+            }
+        }
+    }
     if let Some(run) = &state.running {
         let up = since(run.started_at.as_ref());
         let error = if job { fails(image) } else { crashes(image) };
@@ -413,6 +567,7 @@ pub fn settle_pod(pod: &mut Pod, ip: String, node: String) {
                 .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
         })
         .collect();
+    let host_ip = super::node::host_ip(&node);
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(node);
     }
@@ -426,7 +581,7 @@ pub fn settle_pod(pod: &mut Pod, ip: String, node: String) {
     pod.status = Some(PodStatus {
         phase: Some("Running".into()),
         pod_ip: Some(ip),
-        host_ip: Some("192.168.49.2".into()),
+        host_ip: Some(host_ip),
         start_time: Some(earlier.clone()),
         qos_class: Some("Burstable".into()),
         conditions: Some(

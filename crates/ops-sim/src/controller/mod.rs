@@ -13,10 +13,13 @@ pub mod history;
 mod hpa;
 mod job;
 mod kubelet;
+pub mod node;
 mod replicaset;
 mod schedule;
 mod statefulset;
 mod status;
+pub mod taints;
+pub mod usage;
 
 pub use cronjob::{SCHEDULED_TIMESTAMP, job_name as cron_job_name};
 pub use daemonset::pod_node;
@@ -44,6 +47,7 @@ pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 /// Runs every controller once. Returns whether something is still in
 /// motion (pods starting or stopping, rollouts progressing).
 pub fn tick(cluster: &mut Cluster) -> bool {
+    let evicting = taints::sync(cluster);
     let pods_moving = kubelet::sync(cluster);
     replicaset::sync(cluster);
     let rolling = deployment::sync(cluster);
@@ -52,7 +56,7 @@ pub fn tick(cluster: &mut Cluster) -> bool {
     let scheduling = cronjob::sync(cluster);
     let jobs = job::sync(cluster);
     let scaling = hpa::sync(cluster);
-    pods_moving || rolling || stateful || daemons || scheduling || jobs || scaling
+    evicting || pods_moving || rolling || stateful || daemons || scheduling || jobs || scaling
 }
 
 /// Deletes a Job and, in the background as the garbage collector does,
