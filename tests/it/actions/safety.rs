@@ -260,6 +260,12 @@ fn keys_typed_ahead_of_a_confirm_dialog_do_not_confirm_it() {
         36,
     );
     pty.wait_for("✓ complete api", WAIT);
+    // Every kind listed (the CronJob's list may come last), then the
+    // first row, api, selected: `r` acts on it.
+    pty.wait_for("report-nightly", WAIT);
+    pty.wait_for("✓ complete db-migrate", WAIT);
+    pty.send(b"\x1b[H");
+    pty.wait_for("deployment \"api\" successfully rolled out", WAIT);
     // A terminal without bracketed paste: the note's text arrives as keys,
     // then `r` and enter at once.
     pty.send(b"nchecked worker logs, looks fine\rr\r\r");
