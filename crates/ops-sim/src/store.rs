@@ -11,7 +11,7 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, Service};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, Secret, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -23,6 +23,7 @@ pub enum Kind {
     Node,
     Pod,
     Service,
+    Secret,
     Event,
     Deployment,
     ReplicaSet,
@@ -35,11 +36,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
         Kind::Service,
+        Kind::Secret,
         Kind::Event,
         Kind::Deployment,
         Kind::ReplicaSet,
@@ -57,6 +59,7 @@ impl Kind {
             Kind::Node => "Node",
             Kind::Pod => "Pod",
             Kind::Service => "Service",
+            Kind::Secret => "Secret",
             Kind::Event => "Event",
             Kind::Deployment => "Deployment",
             Kind::ReplicaSet => "ReplicaSet",
@@ -75,6 +78,7 @@ impl Kind {
             Kind::Node => "nodes",
             Kind::Pod => "pods",
             Kind::Service => "services",
+            Kind::Secret => "secrets",
             Kind::Event => "events",
             Kind::Deployment => "deployments",
             Kind::ReplicaSet => "replicasets",
@@ -97,7 +101,12 @@ impl Kind {
             | Kind::ControllerRevision => "apps",
             Kind::Job | Kind::CronJob => "batch",
             Kind::HorizontalPodAutoscaler => "autoscaling",
-            Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::Event => "",
+            Kind::Namespace
+            | Kind::Node
+            | Kind::Pod
+            | Kind::Service
+            | Kind::Secret
+            | Kind::Event => "",
         }
     }
 
@@ -147,6 +156,7 @@ pub enum Obj {
     Node(Node),
     Pod(Pod),
     Service(Service),
+    Secret(Secret),
     Event(Event),
     Deployment(Deployment),
     ReplicaSet(ReplicaSet),
@@ -199,6 +209,7 @@ typed!(
     Node,
     Pod,
     Service,
+    Secret,
     Event,
     Deployment,
     ReplicaSet,

@@ -6,3 +6,4 @@
 mod check;
 mod commands;
 mod report;
+mod usage;

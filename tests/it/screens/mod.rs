@@ -38,6 +38,7 @@ mod object;
 mod rollouts;
 mod signals;
 mod timeline;
+mod usage_live;
 mod walkthrough;
 mod width;
 mod workload;

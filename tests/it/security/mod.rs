@@ -2,4 +2,5 @@
 //! come from, searched for in everything ops-tui wrote or showed.
 
 mod leaks;
+mod objects;
 mod secrets;

@@ -169,6 +169,7 @@ pub fn resources(group: &str) -> Resp {
                     &["svc"],
                     true,
                 ),
+                resource("secrets", "secret", "Secret", true, WRITE, &[], false),
                 resource("events", "event", "Event", true, READ, &["ev"], false),
             ],
         ),

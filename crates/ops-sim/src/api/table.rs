@@ -80,6 +80,12 @@ fn columns(obj_kind: &str) -> Vec<Value> {
             col("Kernel-Version", "string", 1),
             col("Container-Runtime", "string", 1),
         ],
+        "Secret" => vec![
+            col("Name", "string", 0),
+            col("Type", "string", 0),
+            col("Data", "string", 0),
+            col("Age", "string", 0),
+        ],
         "Service" => vec![
             col("Name", "string", 0),
             col("Type", "string", 0),
@@ -300,6 +306,12 @@ fn cells(obj: &Obj) -> Vec<Value> {
                 ),
             ]
         }
+        Obj::Secret(s) => vec![
+            json!(obj.name()),
+            json!(s.type_.clone().unwrap_or_else(|| "Opaque".into())),
+            json!(s.data.as_ref().map_or(0, |d| d.len())),
+            json!(age_of),
+        ],
         Obj::Service(s) => {
             let spec = s.spec.clone().unwrap_or_default();
             let ports = spec

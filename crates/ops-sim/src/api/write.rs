@@ -220,6 +220,7 @@ pub fn create(api: &Api, req: &Req, kind: Kind, ns: &str) -> Resp {
     meta.resource_version = None;
     meta.uid = None;
     meta.creation_timestamp = None;
+    store_string_data(&mut obj);
     let name = obj.name().to_string();
     let mut cluster = lock(&api.cluster);
     if cluster.store.get(kind, obj.namespace(), &name).is_some() {
@@ -237,6 +238,19 @@ pub fn create(api: &Api, req: &Req, kind: Kind, ns: &str) -> Resp {
         return not_found(Kind::Namespace, ns);
     }
     commit(&mut cluster, obj, None, dry_run(req), true)
+}
+
+/// A Secret's `stringData` goes into `data`, as the API server stores
+/// it (write-only: it is never read back).
+fn store_string_data(obj: &mut Obj) {
+    if let Obj::Secret(s) = obj
+        && let Some(strings) = s.string_data.take()
+    {
+        let data = s.data.get_or_insert_with(Default::default);
+        for (k, v) in strings {
+            data.insert(k, k8s_openapi::ByteString(v.into_bytes()));
+        }
+    }
 }
 
 /// The resourceVersion a request body asks to update from, if any.
@@ -284,6 +298,7 @@ pub fn patch(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
         Err(e) => return invalid(kind, name, &[e.to_string()]),
     };
     keep_identity(&mut obj, &current);
+    store_string_data(&mut obj);
     commit(&mut cluster, obj, Some(&current), dry_run(req), false)
 }
 
@@ -339,6 +354,7 @@ pub fn update(api: &Api, req: &Req, kind: Kind, ns: &str, name: &str) -> Resp {
         ));
     }
     keep_identity(&mut obj, &current);
+    store_string_data(&mut obj);
     commit(&mut cluster, obj, Some(&current), dry_run(req), false)
 }
 
