@@ -96,6 +96,11 @@ pub struct DashboardArgs {
     #[arg(short = 'n', long, value_name = "NS", global = true)]
     pub namespace: Option<String>,
 
+    /// Every namespace you may list, with a namespace column (the runbook's
+    /// workloads stay those of its environment's namespace)
+    #[arg(short = 'A', long, global = true)]
+    pub all_namespaces: bool,
+
     /// kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]
     #[arg(long, value_name = "PATH", global = true)]
     pub kubeconfig: Option<PathBuf>,

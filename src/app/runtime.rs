@@ -467,10 +467,13 @@ fn spawn_action(
         }
         if let Request::Revisions(id, kind, name) = &request {
             let deadline = crate::kube::actions::READ_DEADLINE;
-            let answer = tokio::time::timeout(
-                deadline,
-                crate::kube::rollback::revisions(&client, *kind, &ns, name),
-            )
+            let answer = tokio::time::timeout(deadline, {
+                let (own, short) = crate::kube::model::split(name);
+                let ns = own.unwrap_or(&ns).to_string();
+                let short = short.to_string();
+                let client = client.clone();
+                async move { crate::kube::rollback::revisions(&client, *kind, &ns, &short).await }
+            })
             .await
             .map_or_else(
                 |_| {

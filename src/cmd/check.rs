@@ -47,6 +47,8 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
         namespace: dash.namespace.clone(),
         read_only: true,
         write: false,
+        // The gate judges the runbook's own namespace.
+        all_namespaces: false,
     };
     let target = match select(Some(&runbook), &overrides) {
         Ok(t) => t,
@@ -279,7 +281,11 @@ async fn cluster(
         })?;
         state.update(KubeMsg::ReplicaSets(Change::Reset(replicasets)), now);
         state.update(KubeMsg::Pods(Change::Reset(pods)), now);
-        let report = crate::kube::metrics::read(&conn.client, &conn.namespace).await;
+        let report = crate::kube::metrics::read(
+            &conn.client,
+            &crate::kube::metrics::Where::One(conn.namespace.clone()),
+        )
+        .await;
         state.update(KubeMsg::Usage(report), now);
     }
     state.refresh(now);

@@ -38,6 +38,7 @@ pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, Star
         namespace: args.namespace.clone(),
         read_only: args.read_only,
         write: args.write,
+        all_namespaces: args.all_namespaces,
     };
     let target = select(runbook.as_ref(), &overrides)?;
     let config_dir = paths.config_dir.as_deref();

@@ -273,6 +273,13 @@ pub struct ClusterState {
     pub heard_at: i64,
     /// CPU and memory use, from the metrics API.
     pub usage: UsageState,
+    /// A view of every namespace: names are qualified (`ns/name`) and
+    /// `namespace` is the runbook's (and the actions' default).
+    pub all_namespaces: bool,
+    /// In a view of every namespace, those that may not be listed, and why
+    /// none could be, if so.
+    pub denied: Vec<String>,
+    pub denied_note: Option<String>,
 }
 
 /// Seconds without a word from the API server (no event, no answered
@@ -436,11 +443,24 @@ impl ClusterState {
                 user,
             } => {
                 self.link = Link::Connected;
+                // The runbook's workloads are those of its namespace.
+                if self.all_namespaces {
+                    for (_, name) in &mut self.wanted {
+                        if !name.contains('/') {
+                            *name = super::model::qualified(&namespace, name);
+                        }
+                    }
+                }
                 self.context = Some(context);
                 self.namespace = Some(namespace);
                 self.user = Some(user);
             }
             KubeMsg::NoConnection(e) => self.link = Link::Failed(e),
+            KubeMsg::Denied { namespaces, note } => {
+                self.denied = namespaces;
+                self.denied_note = note;
+                return;
+            }
             KubeMsg::Workloads(kind, c) => {
                 if matches!(c, Change::Reset(_)) {
                     self.listed |= kind == WorkloadKind::Deployment;
@@ -505,8 +525,28 @@ impl ClusterState {
     }
 
     /// The workload of `kind` named `name`, if the cluster has it.
+    /// A workload by name; in a view of every namespace, an unqualified
+    /// name (a runbook's) is one of the connection's namespace.
     pub fn workload(&self, kind: WorkloadKind, name: &str) -> Option<&WorkloadRow> {
-        self.workloads.get(&(kind, name.to_string()))
+        self.workloads.get(&(kind, self.qualify(name))).or_else(|| {
+            // Not qualified after all (a state built before it connected).
+            self.workloads.get(&(kind, name.to_string()))
+        })
+    }
+
+    /// The state of a view of every namespace, or of one.
+    pub fn across(mut self, all_namespaces: bool) -> ClusterState {
+        self.all_namespaces = all_namespaces;
+        self
+    }
+
+    /// `name` as the maps key it: qualified by the connection's namespace
+    /// in a view of every namespace, unless it already is.
+    pub fn qualify(&self, name: &str) -> String {
+        match (&self.namespace, self.all_namespaces && !name.contains('/')) {
+            (Some(ns), true) => super::model::qualified(ns, name),
+            _ => name.to_string(),
+        }
     }
 
     /// Whether the cluster is known to lack a workload of this kind: its
@@ -645,13 +685,23 @@ impl ClusterState {
                 .or_default()
                 .push((cr.name.as_str(), cr.revision));
         }
-        let keys: Vec<WorkloadKey> = if self.wanted.is_empty() {
+        let keys: Vec<WorkloadKey> = if self.wanted.is_empty() || self.all_namespaces {
             // A CronJob's Jobs are in its row, not rows of their own.
-            self.workloads
+            let mut keys: Vec<WorkloadKey> = self
+                .workloads
                 .iter()
                 .filter(|(_, w)| !made_by_cronjob.contains_key(w.uid.as_str()))
                 .map(|(k, _)| k.clone())
-                .collect()
+                .collect();
+            // Every namespace: everything, and a runbook workload the
+            // cluster lacks shows as missing.
+            keys.extend(
+                self.wanted
+                    .iter()
+                    .filter(|k| !self.workloads.contains_key(*k))
+                    .cloned(),
+            );
+            keys
         } else {
             self.wanted.clone()
         };

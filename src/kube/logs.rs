@@ -104,7 +104,9 @@ async fn read<M>(
     request: &LogRequest,
     out: &Sink<M, LogEvent>,
 ) -> Result<(), String> {
-    let api: Api<Pod> = Api::namespaced(client, ns);
+    // A pod of a view of every namespace names its own.
+    let (own, pod) = super::model::split(&request.pod);
+    let api: Api<Pod> = Api::namespaced(client, own.unwrap_or(ns));
     let params = LogParams {
         container: Some(request.container.clone()).filter(|c| !c.is_empty()),
         follow: request.follow,
@@ -114,7 +116,7 @@ async fn read<M>(
     };
     // The stream must start within the deadline; once it runs, a quiet
     // container is not an error.
-    let reader = tokio::time::timeout(OPEN_DEADLINE, api.log_stream(&request.pod, &params))
+    let reader = tokio::time::timeout(OPEN_DEADLINE, api.log_stream(pod, &params))
         .await
         .map_err(|_| {
             format!(

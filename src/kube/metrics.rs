@@ -82,6 +82,19 @@ struct Item {
 struct Meta {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    namespace: Option<String>,
+}
+
+/// Whose pods' usage is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Where {
+    /// One namespace; pods by name.
+    One(String),
+    /// Every namespace at once; pods by qualified name (`ns/name`).
+    All,
+    /// These namespaces, one by one; pods by qualified name.
+    Some(Vec<String>),
 }
 
 #[derive(Deserialize)]
@@ -125,6 +138,11 @@ pub type Named = Vec<(String, Usage)>;
 /// A PodMetricsList or NodeMetricsList: (name, usage) of each item and
 /// the newest sample's time.
 pub fn parse(body: &[u8]) -> Result<(Named, Option<i64>), String> {
+    parse_as(body, false)
+}
+
+/// As `parse`, each pod's name qualified by its namespace when `qualify`.
+pub fn parse_as(body: &[u8], qualify: bool) -> Result<(Named, Option<i64>), String> {
     let list: List = serde_json::from_slice(body)
         .map_err(|e| format!("the metrics API answered with something else: {e}"))?;
     let mut newest: Option<i64> = None;
@@ -142,7 +160,11 @@ pub fn parse(body: &[u8]) -> Result<(Named, Option<i64>), String> {
                 Some(node) => total(std::iter::once(node)),
                 None => total(item.containers.iter().map(|c| &c.usage)),
             };
-            (item.metadata.name, usage)
+            let name = match (&item.metadata.namespace, qualify) {
+                (Some(ns), true) => super::model::qualified(ns, &item.metadata.name),
+                _ => item.metadata.name,
+            };
+            (name, usage)
         })
         .collect();
     Ok((items, newest))
@@ -184,39 +206,63 @@ async fn get(client: &Client, path: &str) -> Got {
     }
 }
 
-/// One read: the namespace's pods, then the nodes (whose refusal or
-/// absence leaves the pods' figures standing).
-pub async fn read(client: &Client, namespace: &str) -> UsageReport {
-    let pods = match get(
-        client,
-        &format!("/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods"),
-    )
-    .await
-    {
-        Got::Body(body) => match parse(&body) {
-            Ok(read) => read,
-            Err(e) => return UsageReport::Failed(e),
-        },
-        Got::Absent(why) => return UsageReport::Absent(why),
-        Got::Forbidden(why) => return UsageReport::Forbidden(why),
-        Got::Failed(why) => return UsageReport::Failed(why),
+/// The pods of one path, parsed.
+async fn pods_at(
+    client: &Client,
+    path: &str,
+    qualify: bool,
+) -> Result<(Named, Option<i64>), UsageReport> {
+    match get(client, path).await {
+        Got::Body(body) => parse_as(&body, qualify).map_err(UsageReport::Failed),
+        Got::Absent(why) => Err(UsageReport::Absent(why)),
+        Got::Forbidden(why) => Err(UsageReport::Forbidden(why)),
+        Got::Failed(why) => Err(UsageReport::Failed(why)),
+    }
+}
+
+/// One read: the pods (of one namespace, of all, or of several one by
+/// one), then the nodes (whose refusal or absence leaves the pods'
+/// figures standing).
+pub async fn read(client: &Client, place: &Where) -> UsageReport {
+    const PODS: &str = "/apis/metrics.k8s.io/v1beta1";
+    let pods = match place {
+        Where::One(ns) => pods_at(client, &format!("{PODS}/namespaces/{ns}/pods"), false).await,
+        Where::All => pods_at(client, &format!("{PODS}/pods"), true).await,
+        Where::Some(namespaces) => {
+            let mut all: Named = Vec::new();
+            let mut newest = None;
+            let mut failure = None;
+            for ns in namespaces {
+                match pods_at(client, &format!("{PODS}/namespaces/{ns}/pods"), true).await {
+                    Ok((pods, at)) => {
+                        all.extend(pods);
+                        newest = newest.max(at);
+                    }
+                    Err(e) => failure = failure.or(Some(e)),
+                }
+            }
+            match failure {
+                Some(e) if all.is_empty() => Err(e),
+                _ => Ok((all, newest)),
+            }
+        }
+    };
+    let (pods, at) = match pods {
+        Ok(read) => read,
+        Err(report) => return report,
     };
     let nodes = match get(client, "/apis/metrics.k8s.io/v1beta1/nodes").await {
         Got::Body(body) => parse(&body).map(|(n, _)| n).unwrap_or_default(),
         _ => Vec::new(),
     };
-    UsageReport::Read {
-        at: pods.1,
-        pods: pods.0,
-        nodes,
-    }
+    UsageReport::Read { at, pods, nodes }
 }
 
 /// Reads usage every `METRICS_EVERY` (every `ABSENT_EVERY` while the API
 /// is absent or refused) until the UI loop is gone.
-pub async fn poll<M>(client: &Client, namespace: &str, generation: u64, out: Out<M>) {
+pub async fn poll<M>(client: &Client, place: &Where, generation: u64, out: Out<M>) {
     loop {
-        let report = read(client, namespace).await;
+        let report = read(client, place).await;
         let pause = match report {
             UsageReport::Read { .. } | UsageReport::Failed(_) => METRICS_EVERY,
             UsageReport::Absent(_) | UsageReport::Forbidden(_) => ABSENT_EVERY,

@@ -114,6 +114,12 @@ pub enum KubeMsg {
     Heard,
     /// A read of the metrics API.
     Usage(metrics::UsageReport),
+    /// In a view of every namespace: the namespaces that may not be
+    /// listed (not shown), or why none could be listed.
+    Denied {
+        namespaces: Vec<String>,
+        note: Option<String>,
+    },
 }
 
 /// One list of the pods and ReplicaSets of the connection's namespace.

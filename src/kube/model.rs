@@ -936,3 +936,71 @@ impl ServiceRow {
         }
     }
 }
+
+/// In a view of every namespace, a namespaced object's name is qualified
+/// by its namespace (`payments/api`): names stay unique keys, and the
+/// namespace travels with them to wherever a request is built. A
+/// Kubernetes name never holds a `/`, so the split is unambiguous.
+pub trait Qualify {
+    fn qualify(&mut self, namespace: &str);
+}
+
+/// `ns/name`.
+pub fn qualified(namespace: &str, name: &str) -> String {
+    format!("{namespace}/{name}")
+}
+
+/// A possibly qualified name's namespace (None: unqualified) and name.
+pub fn split(name: &str) -> (Option<&str>, &str) {
+    match name.split_once('/') {
+        Some((ns, short)) => (Some(ns), short),
+        None => (None, name),
+    }
+}
+
+impl Qualify for WorkloadRow {
+    fn qualify(&mut self, namespace: &str) {
+        self.name = qualified(namespace, &self.name);
+    }
+}
+
+impl Qualify for ReplicaSetRow {
+    fn qualify(&mut self, namespace: &str) {
+        self.name = qualified(namespace, &self.name);
+    }
+}
+
+impl Qualify for HpaRow {
+    fn qualify(&mut self, namespace: &str) {
+        self.name = qualified(namespace, &self.name);
+        // Its target is in its namespace.
+        self.target = qualified(namespace, &self.target);
+    }
+}
+
+impl Qualify for PodRow {
+    fn qualify(&mut self, namespace: &str) {
+        self.name = qualified(namespace, &self.name);
+    }
+}
+
+impl Qualify for EventRow {
+    fn qualify(&mut self, namespace: &str) {
+        self.name = qualified(namespace, &self.name);
+        // An event about a node (cluster-scoped) names it alone.
+        if self.kind != "Node" {
+            self.object = qualified(namespace, &self.object);
+        }
+    }
+}
+
+impl Qualify for ServiceRow {
+    fn qualify(&mut self, namespace: &str) {
+        self.name = qualified(namespace, &self.name);
+    }
+}
+
+impl Qualify for NodeRow {
+    /// Nodes belong to no namespace.
+    fn qualify(&mut self, _namespace: &str) {}
+}

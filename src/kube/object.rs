@@ -16,8 +16,16 @@ pub struct ObjectRef {
     pub path: String,
 }
 
+/// A name qualified by its namespace (a view of every namespace) is in
+/// that namespace; another is in `ns`.
+fn place<'a>(ns: &'a str, name: &'a str) -> (&'a str, &'a str) {
+    let (own, short) = super::model::split(name);
+    (own.unwrap_or(ns), short)
+}
+
 impl ObjectRef {
     pub fn workload(kind: WorkloadKind, ns: &str, name: &str) -> ObjectRef {
+        let (ns, name) = place(ns, name);
         ObjectRef {
             kind: kind.name().to_string(),
             name: name.to_string(),
@@ -26,6 +34,7 @@ impl ObjectRef {
     }
 
     fn core(kind: &str, plural: &str, ns: &str, name: &str) -> ObjectRef {
+        let (ns, name) = place(ns, name);
         ObjectRef {
             kind: kind.to_string(),
             name: name.to_string(),
@@ -54,6 +63,7 @@ impl ObjectRef {
     }
 
     pub fn replicaset(ns: &str, name: &str) -> ObjectRef {
+        let (ns, name) = place(ns, name);
         ObjectRef {
             kind: "ReplicaSet".into(),
             name: name.to_string(),
@@ -62,6 +72,7 @@ impl ObjectRef {
     }
 
     pub fn controller_revision(ns: &str, name: &str) -> ObjectRef {
+        let (ns, name) = place(ns, name);
         ObjectRef {
             kind: "ControllerRevision".into(),
             name: name.to_string(),
@@ -70,6 +81,7 @@ impl ObjectRef {
     }
 
     pub fn hpa(ns: &str, name: &str) -> ObjectRef {
+        let (ns, name) = place(ns, name);
         ObjectRef {
             kind: "HorizontalPodAutoscaler".into(),
             name: name.to_string(),

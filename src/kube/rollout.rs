@@ -137,7 +137,7 @@ fn why(c: &super::model::ConditionRow) -> String {
 /// A Job, from its conditions: Failed, then Complete, then FailureTarget
 /// (failing, its pods terminating), then suspended, else running.
 fn job_status(w: &WorkloadRow) -> Rollout {
-    let name = &w.name;
+    let name = super::model::split(&w.name).1;
     let b = w.batch.as_deref().cloned().unwrap_or_default();
     if let Some(c) = condition(w, "Failed").or_else(|| condition(w, "FailureTarget")) {
         return Rollout::Failed(format!("job \"{name}\" failed: {}", why(c)));
@@ -176,7 +176,7 @@ fn counted(b: &BatchRow) -> String {
 /// A CronJob: suspended, its newest Job failed, a Job running, or
 /// scheduled.
 fn cronjob_status(w: &WorkloadRow) -> Rollout {
-    let name = &w.name;
+    let name = super::model::split(&w.name).1;
     let b = w.batch.as_deref().cloned().unwrap_or_default();
     let schedule = match &b.time_zone {
         Some(tz) => format!("{} ({tz})", b.schedule),
@@ -214,7 +214,7 @@ fn on_delete(w: &WorkloadRow) -> Rollout {
     Rollout::OnDelete(format!(
         "{} \"{}\" updates pods only when they are deleted (OnDelete): {} of {} at the new revision",
         w.kind.resource(),
-        w.name,
+        super::model::split(&w.name).1,
         w.updated,
         w.desired
     ))
@@ -271,7 +271,7 @@ fn daemonset_status(d: &WorkloadRow) -> Rollout {
     if d.generation > d.observed_generation {
         return Rollout::Waiting;
     }
-    let name = &d.name;
+    let name = super::model::split(&d.name).1;
     if d.updated < d.desired {
         return Rollout::Progressing(format!(
             "Waiting for daemon set \"{name}\" rollout to finish: {} out of {} new pods have been updated...",
@@ -293,7 +293,10 @@ fn deployment_status(d: &WorkloadRow) -> Rollout {
     if d.paused {
         let under = match &inner {
             Rollout::Complete(_) => {
-                format!("deployment \"{}\" is paused (rollout complete)", d.name)
+                format!(
+                    "deployment \"{}\" is paused (rollout complete)",
+                    super::model::split(&d.name).1
+                )
             }
             other => format!("paused: {}", other.message(d.kind)),
         };
@@ -309,10 +312,10 @@ fn kubectl_status(d: &WorkloadRow) -> Rollout {
     if d.progressing_reason.as_deref() == Some("ProgressDeadlineExceeded") {
         return Rollout::Failed(format!(
             "deployment \"{}\" exceeded its progress deadline",
-            d.name
+            super::model::split(&d.name).1
         ));
     }
-    let name = &d.name;
+    let name = super::model::split(&d.name).1;
     if d.updated < d.desired {
         return Rollout::Progressing(format!(
             "Waiting for deployment \"{name}\" rollout to finish: {} out of {} new replicas have been updated...",

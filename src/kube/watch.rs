@@ -18,7 +18,8 @@ use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
 use super::model::{
-    EventRow, HpaRow, NodeRow, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind, WorkloadRow,
+    EventRow, HpaRow, NodeRow, PodRow, Qualify, ReplicaSetRow, ServiceRow, WorkloadKind,
+    WorkloadRow,
 };
 use super::{Change, Connection, KubeMsg, Out, Resource, WatchState};
 
@@ -28,11 +29,13 @@ use super::{Change, Connection, KubeMsg, Out, Resource, WatchState};
 /// runbook's workloads); None watches the whole namespace.
 pub async fn watch_all<M: Send + 'static>(
     conn: &Connection,
+    scope: &Scope,
     pods: Option<&str>,
     generation: u64,
     out: Out<M>,
 ) {
-    let ns = conn.namespace.as_str();
+    let client = &conn.client;
+    let qualify = scope.qualifies();
     let all = watcher::Config::default();
     let scoped = match pods {
         Some(selector) => watcher::Config::default().labels(selector),
@@ -40,9 +43,10 @@ pub async fn watch_all<M: Send + 'static>(
     };
     futures::join!(
         run(
-            Api::<Deployment>::namespaced(conn.client.clone(), ns),
+            api::<Deployment>(client, scope),
             all.clone(),
             Resource::Deployments,
+            qualify,
             WorkloadRow::from,
             |row: &WorkloadRow| row.name.clone(),
             |c| KubeMsg::Workloads(WorkloadKind::Deployment, c),
@@ -50,9 +54,10 @@ pub async fn watch_all<M: Send + 'static>(
             out.clone(),
         ),
         run(
-            Api::<StatefulSet>::namespaced(conn.client.clone(), ns),
+            api::<StatefulSet>(client, scope),
             all.clone(),
             Resource::StatefulSets,
+            qualify,
             WorkloadRow::from_statefulset,
             |row: &WorkloadRow| row.name.clone(),
             |c| KubeMsg::Workloads(WorkloadKind::StatefulSet, c),
@@ -60,9 +65,10 @@ pub async fn watch_all<M: Send + 'static>(
             out.clone(),
         ),
         run(
-            Api::<DaemonSet>::namespaced(conn.client.clone(), ns),
+            api::<DaemonSet>(client, scope),
             all.clone(),
             Resource::DaemonSets,
+            qualify,
             WorkloadRow::from_daemonset,
             |row: &WorkloadRow| row.name.clone(),
             |c| KubeMsg::Workloads(WorkloadKind::DaemonSet, c),
@@ -70,9 +76,10 @@ pub async fn watch_all<M: Send + 'static>(
             out.clone(),
         ),
         run(
-            Api::<Job>::namespaced(conn.client.clone(), ns),
+            api::<Job>(client, scope),
             all.clone(),
             Resource::Jobs,
+            qualify,
             WorkloadRow::from_job,
             |row: &WorkloadRow| row.name.clone(),
             |c| KubeMsg::Workloads(WorkloadKind::Job, c),
@@ -80,9 +87,10 @@ pub async fn watch_all<M: Send + 'static>(
             out.clone(),
         ),
         run(
-            Api::<CronJob>::namespaced(conn.client.clone(), ns),
+            api::<CronJob>(client, scope),
             all.clone(),
             Resource::CronJobs,
+            qualify,
             WorkloadRow::from_cronjob,
             |row: &WorkloadRow| row.name.clone(),
             |c| KubeMsg::Workloads(WorkloadKind::CronJob, c),
@@ -90,9 +98,10 @@ pub async fn watch_all<M: Send + 'static>(
             out.clone(),
         ),
         run(
-            Api::<HorizontalPodAutoscaler>::namespaced(conn.client.clone(), ns),
+            api::<HorizontalPodAutoscaler>(client, scope),
             all.clone(),
             Resource::Hpas,
+            qualify,
             HpaRow::from,
             |row: &HpaRow| row.name.clone(),
             KubeMsg::Hpas,
@@ -100,9 +109,10 @@ pub async fn watch_all<M: Send + 'static>(
             out.clone(),
         ),
         run(
-            Api::<ControllerRevision>::namespaced(conn.client.clone(), ns),
+            api::<ControllerRevision>(client, scope),
             scoped.clone(),
             Resource::ControllerRevisions,
+            qualify,
             ReplicaSetRow::from_controller_revision,
             |row: &ReplicaSetRow| row.name.clone(),
             KubeMsg::ControllerRevisions,
@@ -110,9 +120,10 @@ pub async fn watch_all<M: Send + 'static>(
             out.clone(),
         ),
         run(
-            Api::<ReplicaSet>::namespaced(conn.client.clone(), ns),
+            api::<ReplicaSet>(client, scope),
             scoped.clone(),
             Resource::ReplicaSets,
+            qualify,
             ReplicaSetRow::from,
             |row: &ReplicaSetRow| row.name.clone(),
             KubeMsg::ReplicaSets,
@@ -120,9 +131,10 @@ pub async fn watch_all<M: Send + 'static>(
             out.clone(),
         ),
         run(
-            Api::<Pod>::namespaced(conn.client.clone(), ns),
+            api::<Pod>(client, scope),
             scoped,
             Resource::Pods,
+            qualify,
             PodRow::from,
             |row: &PodRow| row.name.clone(),
             KubeMsg::Pods,
@@ -130,9 +142,10 @@ pub async fn watch_all<M: Send + 'static>(
             out.clone(),
         ),
         run(
-            Api::<KubeEvent>::namespaced(conn.client.clone(), ns),
+            api::<KubeEvent>(client, scope),
             all.clone(),
             Resource::Events,
+            qualify,
             EventRow::from,
             |row: &EventRow| row.name.clone(),
             KubeMsg::Events,
@@ -140,26 +153,156 @@ pub async fn watch_all<M: Send + 'static>(
             out.clone(),
         ),
         run(
-            Api::<Service>::namespaced(conn.client.clone(), ns),
+            api::<Service>(client, scope),
             all.clone(),
             Resource::Services,
+            qualify,
             ServiceRow::from,
             |row: &ServiceRow| row.name.clone(),
             KubeMsg::Services,
             generation,
             out.clone(),
         ),
-        run(
-            Api::<Node>::all(conn.client.clone()),
-            all,
-            Resource::Nodes,
-            NodeRow::from,
-            |row: &NodeRow| row.name.clone(),
-            KubeMsg::Nodes,
-            generation,
-            out,
-        ),
     );
+}
+
+/// Which namespaces the watches cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The connection's namespace; names as they are.
+    One(String),
+    /// Every namespace at once (cluster-scoped lists); names qualified.
+    All,
+    /// One namespace of a view of every namespace (when lists across all
+    /// of them are refused); names qualified.
+    Part(String),
+}
+
+impl Scope {
+    fn qualifies(&self) -> bool {
+        !matches!(self, Scope::One(_))
+    }
+}
+
+fn api<K>(client: &::kube::Client, scope: &Scope) -> Api<K>
+where
+    K: KubeResource<Scope = k8s_openapi::NamespaceResourceScope>,
+    <K as KubeResource>::DynamicType: Default,
+{
+    match scope {
+        Scope::All => Api::all(client.clone()),
+        Scope::One(ns) | Scope::Part(ns) => Api::namespaced(client.clone(), ns),
+    }
+}
+
+/// How long the probes of what may be listed may take.
+const PROBE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whether Deployments may be listed in `namespace` (None: across all).
+async fn may_list(client: &::kube::Client, namespace: Option<&str>) -> Result<(), String> {
+    use ::kube::api::ListParams;
+    let api: Api<Deployment> = match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    };
+    match tokio::time::timeout(PROBE_DEADLINE, api.list(&ListParams::default().limit(1))).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(::kube::Error::Api(s))) if s.code == 403 => Err(s.message),
+        // Anything else is the watches' to report, as they retry.
+        Ok(Err(_)) | Err(_) => Ok(()),
+    }
+}
+
+/// The scopes of a view of every namespace: all at once when the user may
+/// list across namespaces; else each namespace they may list, one by one,
+/// with those refused reported (and, when namespaces cannot be listed
+/// either, the connection's namespace alone).
+async fn every_namespace(conn: &Connection) -> (Vec<Scope>, KubeMsg) {
+    use ::kube::api::ListParams;
+    use k8s_openapi::api::core::v1::Namespace;
+    if may_list(&conn.client, None).await.is_ok() {
+        return (
+            vec![Scope::All],
+            KubeMsg::Denied {
+                namespaces: Vec::new(),
+                note: None,
+            },
+        );
+    }
+    let api: Api<Namespace> = Api::all(conn.client.clone());
+    let names = match tokio::time::timeout(PROBE_DEADLINE, api.list(&ListParams::default())).await {
+        Ok(Ok(list)) => list
+            .items
+            .into_iter()
+            .filter_map(|n| n.metadata.name)
+            .collect::<Vec<_>>(),
+        Ok(Err(e)) => {
+            let why = match e {
+                ::kube::Error::Api(s) => s.message,
+                other => other.to_string(),
+            };
+            return (
+                vec![Scope::Part(conn.namespace.clone())],
+                KubeMsg::Denied {
+                    namespaces: Vec::new(),
+                    note: Some(format!(
+                        "namespaces cannot be listed ({why}): showing {} only",
+                        conn.namespace
+                    )),
+                },
+            );
+        }
+        Err(_) => {
+            return (
+                vec![Scope::Part(conn.namespace.clone())],
+                KubeMsg::Denied {
+                    namespaces: Vec::new(),
+                    note: Some(format!(
+                        "namespaces were not listed within {} s: showing {} only",
+                        PROBE_DEADLINE.as_secs(),
+                        conn.namespace
+                    )),
+                },
+            );
+        }
+    };
+    let checked = futures::future::join_all(
+        names
+            .iter()
+            .map(|ns| async move { (ns.clone(), may_list(&conn.client, Some(ns)).await) }),
+    )
+    .await;
+    let mut scopes = Vec::new();
+    let mut denied = Vec::new();
+    for (ns, allowed) in checked {
+        match allowed {
+            Ok(()) => scopes.push(Scope::Part(ns)),
+            Err(_) => denied.push(ns),
+        }
+    }
+    (
+        scopes,
+        KubeMsg::Denied {
+            namespaces: denied,
+            note: None,
+        },
+    )
+}
+
+/// The cluster's nodes (cluster-scoped: one watch whatever the scope).
+pub async fn watch_nodes<M: Send + 'static>(conn: &Connection, generation: u64, out: Out<M>) {
+    run(
+        Api::<Node>::all(conn.client.clone()),
+        watcher::Config::default(),
+        Resource::Nodes,
+        false,
+        NodeRow::from,
+        |row: &NodeRow| row.name.clone(),
+        KubeMsg::Nodes,
+        generation,
+        out,
+    )
+    .await;
 }
 
 /// The error text, and whether RBAC refused the request.
@@ -183,6 +326,7 @@ async fn run<K, T, M: Send + 'static>(
     api: Api<K>,
     config: watcher::Config,
     resource: Resource,
+    qualify: bool,
     project: impl Fn(&K) -> T,
     key: impl Fn(&T) -> String,
     wrap: impl Fn(Change<T>) -> KubeMsg,
@@ -190,8 +334,16 @@ async fn run<K, T, M: Send + 'static>(
     out: Out<M>,
 ) where
     K: KubeResource + Clone + DeserializeOwned + Debug + Send + 'static,
-    T: Send,
+    T: Send + Qualify,
 {
+    // In a view of every namespace, names carry their namespace.
+    let project = |obj: &K| {
+        let mut row = project(obj);
+        if qualify && let Some(ns) = obj.meta().namespace.as_deref() {
+            row.qualify(ns);
+        }
+        row
+    };
     let mut live = false;
     let mut pause = FIRST_PAUSE;
     // After a failure the watch starts over with a list: a watch that
@@ -291,14 +443,41 @@ pub fn connect_and_watch<M: Send + 'static>(
                     user: conn.user.clone(),
                 };
                 if out.send(generation, hello).await {
+                    let scopes = if target.all_namespaces {
+                        let (scopes, denied) = every_namespace(&conn).await;
+                        if !out.send(generation, denied).await {
+                            return;
+                        }
+                        scopes
+                    } else {
+                        vec![Scope::One(conn.namespace.clone())]
+                    };
+                    // Every namespace: the whole of each, not the runbook's
+                    // pods only.
+                    let pods = if target.all_namespaces { None } else { pods };
+                    let metrics = match scopes.as_slice() {
+                        [Scope::All] => super::metrics::Where::All,
+                        [Scope::One(ns)] => super::metrics::Where::One(ns.clone()),
+                        parts => super::metrics::Where::Some(
+                            parts
+                                .iter()
+                                .filter_map(|s| match s {
+                                    Scope::Part(ns) | Scope::One(ns) => Some(ns.clone()),
+                                    Scope::All => None,
+                                })
+                                .collect(),
+                        ),
+                    };
                     futures::join!(
-                        watch_all(&conn, pods.as_deref(), generation, out.clone()),
-                        super::metrics::poll(
-                            &conn.client,
-                            &conn.namespace,
+                        futures::future::join_all(scopes.iter().map(|scope| watch_all(
+                            &conn,
+                            scope,
+                            pods.as_deref(),
                             generation,
                             out.clone()
-                        ),
+                        ))),
+                        watch_nodes(&conn, generation, out.clone()),
+                        super::metrics::poll(&conn.client, &metrics, generation, out.clone()),
                         heartbeat(&conn.client, generation, out),
                     );
                 }

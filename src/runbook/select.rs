@@ -14,10 +14,12 @@ pub struct Overrides {
     pub namespace: Option<String>,
     pub read_only: bool,
     pub write: bool,
+    /// Every namespace the user may list (`-A`), not one.
+    pub all_namespaces: bool,
 }
 
 /// The environment the console works on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Target {
     pub service: Option<String>,
     /// The runbook environment, if there is a runbook.
@@ -28,6 +30,9 @@ pub struct Target {
     pub namespace: Option<String>,
     pub read_only: bool,
     pub protected: bool,
+    /// Every namespace the user may list, with `namespace` the one a
+    /// runbook's workloads are in.
+    pub all_namespaces: bool,
     /// Something the operator should know about the choice.
     pub warning: Option<String>,
 }
@@ -64,6 +69,7 @@ pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, Select
             namespace: o.namespace.clone(),
             read_only: o.read_only,
             protected: false,
+            all_namespaces: o.all_namespaces,
             warning: None,
         });
     };
@@ -121,6 +127,7 @@ pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, Select
         namespace,
         read_only: o.read_only || (env.read_only && !o.write),
         protected: env.protected,
+        all_namespaces: o.all_namespaces,
         warning,
     })
 }

@@ -66,7 +66,11 @@ pub fn not_ready(d: &WorkloadRow) -> Option<String> {
 /// The switch for a Service and label: every Deployment whose pods carry the
 /// label and match the rest of the Service's selector is one colour.
 pub fn switch(cluster: &ClusterState, service: &str, label: &str) -> Result<Switch, String> {
-    let svc = cluster.services.get(service).ok_or_else(|| {
+    // In a view of every namespace: the runbook's namespace's Service, and
+    // the Deployments beside it.
+    let key = cluster.qualify(service);
+    let home = crate::kube::model::split(&key).0;
+    let svc = cluster.services.get(&key).ok_or_else(|| {
         format!(
             "service/{service} is not in namespace {}",
             cluster.namespace.as_deref().unwrap_or("?")
@@ -77,6 +81,7 @@ pub fn switch(cluster: &ClusterState, service: &str, label: &str) -> Result<Swit
         .workloads
         .values()
         .filter(|d| d.kind == WorkloadKind::Deployment)
+        .filter(|d| crate::kube::model::split(&d.name).0 == home)
         .filter_map(|d| {
             let value = d.template_labels.get(label)?;
             let rest_matches = svc
@@ -86,7 +91,7 @@ pub fn switch(cluster: &ClusterState, service: &str, label: &str) -> Result<Swit
                 .all(|(k, v)| d.template_labels.get(k) == Some(v));
             rest_matches.then(|| Colour {
                 value: value.clone(),
-                deployment: d.name.clone(),
+                deployment: crate::kube::model::split(&d.name).1.to_string(),
                 desired: d.desired,
                 available: d.available,
                 ready: fully_ready(d),

@@ -150,6 +150,9 @@ pub struct AppState {
     /// The Rollouts pane's selection: a workload's identity, never a row
     /// number (rows move as problems sort first).
     pub picked: Option<cluster::WorkloadId>,
+    /// The namespace of the workload the open action dialog acts on (a
+    /// view of every namespace acts in each row's own).
+    pub dialog_namespace: Option<String>,
     /// The picked workload is no longer in the list: nothing is selected,
     /// and the pane says so rather than moving onto another row.
     pub picked_gone: bool,
@@ -254,6 +257,7 @@ impl AppState {
             .collect();
         let mut warnings = Vec::new();
         warnings.extend(target.warning.clone());
+        let all_namespaces = target.all_namespaces;
         AppState {
             target,
             runbook,
@@ -285,7 +289,8 @@ impl AppState {
             auto: verify::Auto::default(),
             items: std::collections::HashMap::new(),
             item_notes: std::collections::HashMap::new(),
-            cluster: cluster::ClusterState::new(wanted),
+            cluster: cluster::ClusterState::new(wanted).across(all_namespaces),
+            dialog_namespace: None,
             now: 0,
             next_stream: 0,
             next_request: 0,

@@ -59,6 +59,20 @@ pub(super) fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
             if generation != state.cluster.generation {
                 return false;
             }
+            // Every namespace, but some may not be listed: said once, on
+            // the warning line.
+            if let crate::kube::KubeMsg::Denied { namespaces, note } = &k {
+                if !namespaces.is_empty() {
+                    state.warnings.push(format!(
+                        "not shown: {} namespace{} you may not list ({})",
+                        namespaces.len(),
+                        if namespaces.len() == 1 { "" } else { "s" },
+                        namespaces.join(", ")
+                    ));
+                }
+                state.warnings.extend(note.clone());
+                state.warnings_hidden = false;
+            }
             state.cluster.update(k, state.now);
             true
         }

@@ -5,6 +5,15 @@ use super::*;
 use crate::kube::model::{PodPhase, PodRow, WorkloadKind};
 
 impl AppState {
+    /// Where a (possibly qualified) name is: its namespace (its own, in a
+    /// view of every namespace; else the connection's) and its short name.
+    pub(super) fn place(&self, name: &str) -> (String, String) {
+        match crate::kube::model::split(name) {
+            (Some(ns), short) => (ns.to_string(), short.to_string()),
+            (None, short) => (self.namespace(), short.to_string()),
+        }
+    }
+
     /// The namespace actions go to: the connection's, else the target's.
     pub(super) fn namespace(&self) -> String {
         self.cluster
@@ -67,9 +76,20 @@ impl AppState {
             .values()
             .find(|h| h.target_kind == d.kind.name() && h.target == d.name)
             .cloned();
-        match actions::Dialog::open(action, &d, hpa, &self.namespace(), &at, self.next_request) {
+        // Requests name the workload in its own namespace.
+        let (ns, short) = self.place(&d.name);
+        let qualified = d.name.clone();
+        let d = WorkloadRow { name: short, ..d };
+        match actions::Dialog::open(action, &d, hpa, &ns, &at, self.next_request) {
             Ok((dialog, request)) => {
                 self.dialog_open(dialog);
+                self.dialog_namespace = Some(ns);
+                let request = request.map(|r| match r {
+                    actions::Request::Revisions(id, kind, _) => {
+                        actions::Request::Revisions(id, kind, qualified)
+                    }
+                    other => other,
+                });
                 self.effects.extend(request.map(Effect::Act));
             }
             Err(why) => self.notice = Some(why),
@@ -107,7 +127,9 @@ impl AppState {
             return;
         };
         self.next_request += 1;
-        let plan = crate::kube::actions::Plan::retry_pod(&self.namespace(), &d.name, &pod);
+        let (ns, job) = self.place(&d.name);
+        let pod = self.place(&pod).1;
+        let plan = crate::kube::actions::Plan::retry_pod(&ns, &job, &pod);
         let (dialog, request) = actions::Dialog::checked(plan, self.next_request);
         self.dialog_open(dialog);
         self.effects.extend(request.map(Effect::Act));
@@ -262,10 +284,15 @@ impl AppState {
         let plan = match self.selected_pod() {
             Ok(pod) => {
                 let Some(view) = self.workload() else { return };
+                let (ns, short) = self.place(&pod.name);
+                let pod = PodRow {
+                    name: short,
+                    ..pod.clone()
+                };
                 crate::kube::actions::Plan::delete_pod(
-                    &self.namespace(),
-                    pod,
-                    &format!("{}/{}", view.kind.resource(), view.name),
+                    &ns,
+                    &pod,
+                    &format!("{}/{}", view.kind.resource(), self.place(&view.name).1),
                     view.kind.is_batch(),
                 )
             }
@@ -302,7 +329,12 @@ impl AppState {
     /// Re-targets the console: the header changes at once, the cluster state
     /// starts empty, and the loop re-establishes every watch and the journal.
     pub(super) fn switch_to(&mut self, choice: &picker::Choice) {
-        let target = match picker::target_for(self.runbook.as_ref(), &self.overrides, choice) {
+        let target = match picker::target_for(
+            self.runbook.as_ref(),
+            &self.overrides,
+            &self.target,
+            choice,
+        ) {
             Ok(t) => t,
             Err(e) => {
                 self.notice = Some(e.to_string());
@@ -316,7 +348,14 @@ impl AppState {
         self.close_workload();
         let wanted = std::mem::take(&mut self.cluster.wanted);
         let generation = self.cluster.generation + 1;
+        // The runbook's names as it gives them (a view of every namespace
+        // qualifies them once connected).
+        let wanted = wanted
+            .into_iter()
+            .map(|(k, n)| (k, crate::kube::model::split(&n).1.to_string()))
+            .collect();
         self.cluster = cluster::ClusterState::new(wanted);
+        self.cluster.all_namespaces = target.all_namespaces;
         self.cluster.generation = generation;
         self.cluster.context = target.context.clone();
         self.cluster.namespace = target.namespace.clone();
@@ -347,6 +386,11 @@ impl AppState {
             match choice {
                 picker::Choice::Env(e) => format!("environment {e}"),
                 picker::Choice::Context(c) => format!("context {c}"),
+                picker::Choice::AllNamespaces(true) => "every namespace".to_string(),
+                picker::Choice::AllNamespaces(false) => format!(
+                    "namespace {}",
+                    target.namespace.as_deref().unwrap_or("of the context")
+                ),
             }
         ));
         self.target = target.clone();

@@ -10,6 +10,9 @@ pub enum Choice {
     Env(String),
     /// A kubeconfig context, outside the runbook's environments.
     Context(String),
+    /// The current environment or context, every namespace at once (or,
+    /// when it is already so, its one namespace again).
+    AllNamespaces(bool),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +37,13 @@ impl Picker {
         let mut used = Vec::new();
         for (name, env) in runbook.iter().flat_map(|r| r.environments()) {
             // The environment as selecting it resolves it (variables filled).
-            let resolved =
-                target_for(runbook, &Overrides::default(), &Choice::Env(name.into())).ok();
+            let resolved = target_for(
+                runbook,
+                &Overrides::default(),
+                target,
+                &Choice::Env(name.into()),
+            )
+            .ok();
             let context = resolved.as_ref().and_then(|t| t.context.clone());
             let namespace = resolved.as_ref().and_then(|t| t.namespace.clone());
             used.extend(context.clone());
@@ -65,6 +73,24 @@ impl Picker {
                 detail: "kubeconfig context".into(),
             });
         }
+        let all = target.all_namespaces;
+        entries.push(Entry {
+            current: false,
+            choice: Choice::AllNamespaces(!all),
+            label: if all {
+                format!(
+                    "namespace {}",
+                    target.namespace.as_deref().unwrap_or("(the context's)")
+                )
+            } else {
+                "all namespaces".to_string()
+            },
+            detail: if all {
+                "back to the one namespace".into()
+            } else {
+                "every namespace you may list, here (as -A)".into()
+            },
+        });
         let selected = entries.iter().position(|e| e.current).unwrap_or(0);
         Picker { entries, selected }
     }
@@ -75,9 +101,14 @@ impl Picker {
 pub fn target_for(
     runbook: Option<&Runbook>,
     overrides: &Overrides,
+    current: &Target,
     choice: &Choice,
 ) -> Result<Target, crate::runbook::select::SelectError> {
     match choice {
+        Choice::AllNamespaces(all) => Ok(Target {
+            all_namespaces: *all,
+            ..current.clone()
+        }),
         Choice::Env(name) => select(
             runbook,
             &Overrides {
@@ -101,6 +132,7 @@ pub fn target_for(
                 namespace: overrides.namespace.clone(),
                 read_only: overrides.read_only,
                 protected,
+                all_namespaces: overrides.all_namespaces,
                 warning: runbook.map(|_| {
                     format!(
                         "context {ctx} is not an environment of the runbook: its probes and \
@@ -121,7 +153,13 @@ mod tests {
         let text = "[service]\nname = \"api\"\n\n[env.prod]\ncontext = \"prod-ctx\"\nprotected = true\n\n[env.staging]\ncontext = \"staging-ctx\"\n";
         let rb = Runbook::parse(std::path::Path::new("r.toml"), text).unwrap();
         let o = Overrides::default();
-        let prod = target_for(Some(&rb), &o, &Choice::Context("prod-ctx".into())).unwrap();
+        let prod = target_for(
+            Some(&rb),
+            &o,
+            &Target::default(),
+            &Choice::Context("prod-ctx".into()),
+        )
+        .unwrap();
         assert_eq!(prod.env, None);
         assert!(prod.protected, "the context a protected environment uses");
         assert!(
@@ -131,9 +169,21 @@ mod tests {
                 .contains("context prod-ctx is not an environment of the runbook"),
             "{prod:?}"
         );
-        let other = target_for(Some(&rb), &o, &Choice::Context("kind".into())).unwrap();
+        let other = target_for(
+            Some(&rb),
+            &o,
+            &Target::default(),
+            &Choice::Context("kind".into()),
+        )
+        .unwrap();
         assert!(!other.protected);
-        let bare = target_for(None, &o, &Choice::Context("kind".into())).unwrap();
+        let bare = target_for(
+            None,
+            &o,
+            &Target::default(),
+            &Choice::Context("kind".into()),
+        )
+        .unwrap();
         assert_eq!(
             bare.warning, None,
             "without a runbook there is nothing to turn off"

@@ -254,6 +254,7 @@ impl AppState {
     /// Opens an action dialog over the screen.
     pub(super) fn dialog_open(&mut self, dialog: Dialog) {
         self.overlay = Some(Overlay::Action(dialog));
+        self.dialog_namespace = None;
     }
 
     /// The open dialog, changed by `f` (None closes it); nothing when no

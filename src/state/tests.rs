@@ -390,7 +390,15 @@ fn switching_environment_retargets_at_once_and_drops_the_old_connections_message
     char(&mut s, 'C');
     let picker = s.picker().unwrap();
     let labels: Vec<&str> = picker.entries.iter().map(|e| e.label.as_str()).collect();
-    assert_eq!(labels, ["env staging", "env prod", "context kind-local"]);
+    assert_eq!(
+        labels,
+        [
+            "env staging",
+            "env prod",
+            "context kind-local",
+            "all namespaces"
+        ]
+    );
     assert_eq!(picker.selected, 0, "the current one is preselected");
     press(&mut s, KeyCode::Down);
     press(&mut s, KeyCode::Enter);
@@ -881,4 +889,27 @@ fn releases_and_unchanged_ticks_do_not_redraw() {
     assert_eq!(s.size, (100, 40));
     press(&mut s, KeyCode::Char('q'));
     assert!(s.quit);
+}
+
+#[test]
+fn the_picker_switches_to_every_namespace_and_back() {
+    let mut s = with_cluster();
+    char(&mut s, 'C');
+    press(&mut s, KeyCode::End);
+    press(&mut s, KeyCode::Enter);
+    let Some(Effect::Switch(target, _)) = s.effects.pop() else {
+        panic!("no switch: {:?}", s.effects)
+    };
+    assert!(target.all_namespaces && s.target.all_namespaces);
+    assert!(s.cluster.all_namespaces);
+    assert_eq!(target.env, Some("staging".into()), "the same environment");
+    char(&mut s, 'C');
+    let last = s.picker().unwrap().entries.last().unwrap().label.clone();
+    assert!(last.starts_with("namespace "), "{last}");
+    press(&mut s, KeyCode::End);
+    press(&mut s, KeyCode::Enter);
+    let Some(Effect::Switch(target, _)) = s.effects.pop() else {
+        panic!("no switch back")
+    };
+    assert!(!target.all_namespaces && !s.cluster.all_namespaces);
 }

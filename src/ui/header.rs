@@ -226,6 +226,15 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
     // Once connected, what the connection resolved to.
     let ctx = cluster.context.clone().or_else(|| t.context.clone());
     let ns = cluster.namespace.clone().or_else(|| t.namespace.clone());
+    // Every namespace: all, with the runbook's in brackets.
+    let ns = if t.all_namespaces {
+        Some(match ns {
+            Some(home) => format!("all ({home})"),
+            None => "all".to_string(),
+        })
+    } else {
+        ns
+    };
     fields.push(("ctx ", ctx.unwrap_or_else(|| "(current)".into()), false));
     fields.push((
         "ns ",

@@ -29,7 +29,14 @@ impl AppState {
             }
             _ => {
                 self.next_request += 1;
-                dialog.act(action, &self.namespace(), self.next_request)
+                dialog.act(
+                    action,
+                    &self
+                        .dialog_namespace
+                        .clone()
+                        .unwrap_or_else(|| self.namespace()),
+                    self.next_request,
+                )
             }
         };
         if next.is_none()

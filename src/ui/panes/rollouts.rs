@@ -119,10 +119,11 @@ fn unlisted(cluster: &ClusterState, kind: WorkloadKind) -> (&'static str, &'stat
 fn row_cells(
     row: &RolloutRow,
     theme: &Theme,
-    name_width: usize,
+    (ns_width, name_width): (usize, usize),
     now: i64,
     cluster: &ClusterState,
 ) -> Vec<Cell> {
+    let (ns, short) = crate::kube::model::split(&row.name);
     let listed = cluster.is_listed(row.kind);
     let (symbol, mut word, status) = state_of(row, listed);
     if row.rollout.is_none() && !listed {
@@ -131,8 +132,18 @@ fn row_cells(
     let mut cells = vec![
         Cell::keep(Span::styled(format!("{symbol} "), theme.status(status))),
         Cell::at(2, Span::styled(format!("{word:<8} "), theme.status(status))),
+        Cell::at(
+            1,
+            Span::styled(
+                match ns {
+                    Some(ns) => format!("{:<ns_width$} ", fit(ns, ns_width)),
+                    None => String::new(),
+                },
+                theme.muted(),
+            ),
+        ),
         Cell::keep(Span::styled(
-            format!("{:<name_width$} ", fit(&row.name, name_width)),
+            format!("{:<name_width$} ", fit(short, name_width)),
             theme.base(),
         )),
         Cell::at(
@@ -368,17 +379,25 @@ pub fn content(state: &AppState, width: usize) -> Content {
         };
     }
     let shown = state.rollout_rows();
+    // Every namespace: the namespace in a column of its own before the name.
     let name_width = shown
         .iter()
-        .map(|r| r.name.width())
+        .map(|r| crate::kube::model::split(&r.name).1.width())
         .max()
         .unwrap_or(0)
         .min(28);
+    let ns_width = shown
+        .iter()
+        .filter_map(|r| crate::kube::model::split(&r.name).0)
+        .map(|ns| ns.width())
+        .max()
+        .unwrap_or(0)
+        .min(20);
     let stale = cluster.stale_for(state.now);
     let rows = shown
         .iter()
         .map(|r| {
-            let mut cells = row_cells(r, theme, name_width, state.now, cluster);
+            let mut cells = row_cells(r, theme, (ns_width, name_width), state.now, cluster);
             if let Some(silent) = stale {
                 // Not live: each row says how old it is (and is dimmed).
                 cells.insert(

@@ -298,6 +298,7 @@ async fn blue_green_switch_from_the_watched_state_moves_the_traffic_and_is_journ
     let task = tokio::spawn(async move {
         ops_tui::kube::watch::watch_all(
             &conn,
+            &ops_tui::kube::watch::Scope::One(conn.namespace.clone()),
             None,
             0,
             ops_tui::sink::Sink {

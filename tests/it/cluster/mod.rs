@@ -3,5 +3,6 @@
 //! watches, restarts and relists, and what happens to the workloads
 //! reaches the Timeline.
 
+mod namespaces;
 mod timeline_events;
 mod watch;

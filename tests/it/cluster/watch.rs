@@ -82,6 +82,7 @@ async fn the_view_follows_the_cluster_through_restarts_and_relists() {
     let task = tokio::spawn(async move {
         watch::watch_all(
             &conn,
+            &ops_tui::kube::watch::Scope::One(conn.namespace.clone()),
             None,
             0,
             ops_tui::sink::Sink {
@@ -185,6 +186,7 @@ async fn a_forbidden_watch_is_reported_and_the_others_keep_working() {
     let task = tokio::spawn(async move {
         watch::watch_all(
             &conn,
+            &ops_tui::kube::watch::Scope::One(conn.namespace.clone()),
             None,
             0,
             ops_tui::sink::Sink {
@@ -258,6 +260,7 @@ async fn the_workload_view_gets_pods_history_conditions_events_and_services_from
     let task = tokio::spawn(async move {
         watch::watch_all(
             &conn,
+            &ops_tui::kube::watch::Scope::One(conn.namespace.clone()),
             None,
             0,
             ops_tui::sink::Sink {
@@ -343,6 +346,7 @@ async fn a_runbooks_selector_narrows_the_pods_watched() {
     let task = tokio::spawn(async move {
         watch::watch_all(
             &conn,
+            &ops_tui::kube::watch::Scope::One(conn.namespace.clone()),
             Some("app in (api,worker)"),
             0,
             ops_tui::sink::Sink {

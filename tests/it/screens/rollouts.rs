@@ -275,3 +275,70 @@ fn stale_rows_a_gone_selection_and_mutations_in_flight_in_every_theme() {
         );
     }
 }
+
+#[test]
+fn every_namespace_has_a_namespace_column_and_the_header_says_all() {
+    use ops_tui::kube::model::WorkloadRow;
+    use ops_tui::kube::{Change, KubeMsg};
+    use ops_tui::runbook::select::Target;
+    let target = Target {
+        context: Some("prod".into()),
+        all_namespaces: true,
+        ..Target::default()
+    };
+    let mut s = AppState::new(
+        target,
+        None,
+        Theme::builtin("default"),
+        Keymap::load("default", None).0,
+    );
+    s.clock = "12:00:00 UTC".to_string();
+    s.now = 1_000_000;
+    let generation = s.cluster.generation;
+    update(
+        &mut s,
+        Msg::Kube(
+            generation,
+            KubeMsg::Connected {
+                context: "prod".into(),
+                namespace: "shop".into(),
+                user: "admin".into(),
+            },
+        ),
+    );
+    let row = |name: &str, ready: i32| WorkloadRow {
+        name: name.into(),
+        uid: format!("uid-{name}"),
+        generation: 1,
+        observed_generation: 1,
+        desired: 3,
+        replicas: 3,
+        updated: 3,
+        ready,
+        available: ready,
+        revision: 4,
+        ..WorkloadRow::default()
+    };
+    let rows = vec![
+        row("shop/api", 3),
+        row("shop/worker", 3),
+        row("payments/gateway", 1),
+        row("payments-staging/ledger", 3),
+    ];
+    update(
+        &mut s,
+        Msg::Kube(
+            generation,
+            KubeMsg::Workloads(
+                ops_tui::kinds::WorkloadKind::Deployment,
+                Change::Reset(rows),
+            ),
+        ),
+    );
+    s.derive();
+    let wide = render(&s, 160, 30);
+    assert!(wide.contains("ns all (shop)"), "{wide}");
+    assert!(wide.contains("payments         gateway"), "{wide}");
+    assert_snapshot!("rollouts_every_namespace_160x30", wide);
+    assert_snapshot!("rollouts_every_namespace_80x24", render(&s, 80, 24));
+}

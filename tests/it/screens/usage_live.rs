@@ -7,7 +7,7 @@ use super::*;
 use crate::common::demo::Demo;
 use ops_tui::human;
 use ops_tui::kinds::WorkloadKind;
-use ops_tui::kube::metrics::{UsageReport, read};
+use ops_tui::kube::metrics::{UsageReport, Where, read};
 use ops_tui::kube::{Change, KubeMsg};
 
 const NS: &str = "shop-prod";
@@ -36,9 +36,9 @@ async fn the_workload_views_figures_are_those_kubectl_top_prints() {
     // One scrape window: our read, kubectl's, our read again, equal.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let (report, top) = loop {
-        let before = read(&conn.client, NS).await;
+        let before = read(&conn.client, &Where::One(NS.into())).await;
         let top = kubectl_top(&demo);
-        let after = read(&conn.client, NS).await;
+        let after = read(&conn.client, &Where::One(NS.into())).await;
         if let UsageReport::Read { pods, .. } = &before
             && before == after
             && pods.iter().filter(|(n, _)| n.starts_with("api-")).count() == 3
