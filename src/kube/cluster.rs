@@ -443,14 +443,6 @@ impl ClusterState {
                 user,
             } => {
                 self.link = Link::Connected;
-                // The runbook's workloads are those of its namespace.
-                if self.all_namespaces {
-                    for (_, name) in &mut self.wanted {
-                        if !name.contains('/') {
-                            *name = super::model::qualified(&namespace, name);
-                        }
-                    }
-                }
                 self.context = Some(context);
                 self.namespace = Some(namespace);
                 self.user = Some(user);
@@ -698,8 +690,8 @@ impl ClusterState {
             keys.extend(
                 self.wanted
                     .iter()
-                    .filter(|k| !self.workloads.contains_key(*k))
-                    .cloned(),
+                    .map(|(kind, name)| (*kind, self.qualify(name)))
+                    .filter(|k| !self.workloads.contains_key(k)),
             );
             keys
         } else {

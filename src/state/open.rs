@@ -348,12 +348,6 @@ impl AppState {
         self.close_workload();
         let wanted = std::mem::take(&mut self.cluster.wanted);
         let generation = self.cluster.generation + 1;
-        // The runbook's names as it gives them (a view of every namespace
-        // qualifies them once connected).
-        let wanted = wanted
-            .into_iter()
-            .map(|(k, n)| (k, crate::kube::model::split(&n).1.to_string()))
-            .collect();
         self.cluster = cluster::ClusterState::new(wanted);
         self.cluster.all_namespaces = target.all_namespaces;
         self.cluster.generation = generation;

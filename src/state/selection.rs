@@ -45,15 +45,21 @@ impl AppState {
             self.pick_rollout(sel);
             return;
         };
+        // A runbook workload picked before it was listed: in a view of
+        // every namespace its row's name is qualified once it is.
+        let qualified = self.cluster.qualify(&id.name);
         let Some(row) = self
             .cluster
             .rows
             .iter()
-            .position(|r| r.name == id.name && r.kind == id.kind)
+            .position(|r| (r.name == id.name || r.name == qualified) && r.kind == id.kind)
         else {
             self.picked_gone = true;
             return;
         };
+        if let Some(id) = self.picked.as_mut() {
+            id.name.clone_from(&self.cluster.rows[row].name);
+        }
         self.picked_gone = false;
         let visible = self.visible(Pane::Rollouts);
         match visible.iter().position(|i| *i == row) {

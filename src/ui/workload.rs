@@ -205,7 +205,18 @@ fn strategy_text(d: &WorkloadRow) -> String {
     }
 }
 
-fn summary(state: &AppState, w: &Workload, kind: WorkloadKind, name: &str) -> Vec<Line<'static>> {
+fn summary(
+    state: &AppState,
+    w: &Workload,
+    kind: WorkloadKind,
+    qualified: &str,
+) -> Vec<Line<'static>> {
+    // In a view of every namespace: "deployment/api in payments".
+    let name = match crate::kube::model::split(qualified) {
+        (Some(ns), short) => format!("{short} in {ns}"),
+        (None, short) => short.to_string(),
+    };
+    let name = name.as_str();
     let theme = &state.theme;
     let resource = kind.resource();
     let Some(d) = w.workload else {
@@ -287,7 +298,7 @@ fn summary(state: &AppState, w: &Workload, kind: WorkloadKind, name: &str) -> Ve
         .cluster
         .hpas
         .values()
-        .find(|h| h.target_kind == kind.name() && h.target == name)
+        .find(|h| h.target_kind == kind.name() && h.target == qualified)
     {
         lines.push(hpa_line(hpa, theme));
     }
@@ -519,6 +530,12 @@ fn node_cell(theme: &Theme, p: &PodRow, cluster: &crate::kube::cluster::ClusterS
     }
 }
 
+/// A name without the namespace a view of every namespace qualifies it
+/// with (the workload view is of one workload, in one namespace).
+fn short(name: &str) -> &str {
+    crate::kube::model::split(name).1
+}
+
 fn pod_rows(
     theme: &Theme,
     w: &Workload,
@@ -529,7 +546,7 @@ fn pod_rows(
     let name_width = w
         .pods
         .iter()
-        .map(|p| p.name.len())
+        .map(|p| short(&p.name).len())
         .max()
         .unwrap_or(0)
         .min(44);
@@ -546,7 +563,7 @@ fn pod_rows(
             let mut cells = vec![
                 Cell::keep(Span::styled(format!("{} ", st.symbol()), theme.status(st))),
                 Cell::keep(Span::styled(
-                    format!("{:<name_width$} ", fit(&p.name, name_width)),
+                    format!("{:<name_width$} ", fit(short(&p.name), name_width)),
                     theme.base(),
                 )),
                 Cell::keep(Span::styled(format!("{:<17} ", p.status), theme.status(st))),
@@ -636,7 +653,7 @@ fn job_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
             let mark = if r.current { "● newest" } else { "        " };
             vec![
                 Cell::keep(Span::styled(
-                    format!("{:<24} ", fit(&r.replicaset, 24)),
+                    format!("{:<24} ", fit(short(&r.replicaset), 24)),
                     theme.accent(),
                 )),
                 Cell::keep(Span::styled(format!("{mark} "), theme.status(Status::Ok))),
@@ -726,7 +743,7 @@ fn event_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
                 Cell::at(
                     2,
                     Span::styled(
-                        format!("{}/{} ", e.kind.to_lowercase(), e.object),
+                        format!("{}/{} ", e.kind.to_lowercase(), short(&e.object)),
                         theme.muted(),
                     ),
                 ),
