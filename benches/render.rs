@@ -73,8 +73,8 @@ fn replicasets(i: usize, replicas: i32) -> [ReplicaSetRow; 2] {
 fn pod(i: usize, j: usize) -> PodRow {
     let failing = (i * 31 + j).is_multiple_of(100);
     PodRow {
-        name: format!("app-{i:04}-2-{j:05}"),
-        owner: format!("rs-{i}-2"),
+        name: format!("app-{i:04}-2-{j:05}").into(),
+        owner: format!("rs-{i}-2").into(),
         phase: if failing {
             PodPhase::Failing
         } else {
@@ -83,19 +83,19 @@ fn pod(i: usize, j: usize) -> PodRow {
         ready: !failing,
         restarts: if failing { 4 } else { 0 },
         last_restart_at: failing.then_some(NOW - 120),
-        last_termination: failing.then(|| "Error".to_string()),
-        node: Some(format!("node-{}", (i + j) % 40)),
+        last_termination: failing.then(|| "Error".into()),
+        node: Some(format!("node-{}", (i + j) % 40).into()),
         started_at: Some(NOW - 3_000),
-        containers: vec!["app".into()],
+        containers: vec!["app".into()].into(),
         status: if failing {
             "CrashLoopBackOff"
         } else {
             "Running"
         }
         .into(),
-        ready_containers: usize::from(!failing),
+        ready_containers: u32::from(!failing),
         revision_hash: None,
-        uid: format!("uid-{i}-{j}"),
+        uid: format!("uid-{i}-{j}").into(),
         grace_seconds: Some(30),
         resources: Default::default(),
     }

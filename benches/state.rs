@@ -65,8 +65,8 @@ fn replicasets(i: usize) -> [ReplicaSetRow; 2] {
 /// Pod `j` of Deployment `i`; `restarts` varies so an upsert changes it.
 fn pod(i: usize, j: usize, restarts: i32) -> PodRow {
     PodRow {
-        name: format!("app-{i:04}-2-{j:05}"),
-        owner: format!("rs-{i}-2"),
+        name: format!("app-{i:04}-2-{j:05}").into(),
+        owner: format!("rs-{i}-2").into(),
         phase: if restarts % 2 == 1 {
             PodPhase::Failing
         } else {
@@ -75,19 +75,19 @@ fn pod(i: usize, j: usize, restarts: i32) -> PodRow {
         ready: restarts % 2 == 0,
         restarts,
         last_restart_at: (restarts > 0).then_some(NOW - 60),
-        last_termination: (restarts > 0).then(|| "Error".to_string()),
-        node: Some(format!("node-{}", (i + j) % 40)),
+        last_termination: (restarts > 0).then(|| "Error".to_string()).map(Into::into),
+        node: Some(format!("node-{}", (i + j) % 40).into()),
         started_at: Some(NOW - 3_000),
-        containers: vec!["app".into()],
+        containers: vec!["app".into()].into(),
         status: if restarts % 2 == 1 {
             "CrashLoopBackOff"
         } else {
             "Running"
         }
         .into(),
-        ready_containers: usize::from(restarts % 2 == 0),
+        ready_containers: u32::from(restarts % 2 == 0),
         revision_hash: None,
-        uid: format!("uid-{i}-{j}"),
+        uid: format!("uid-{i}-{j}").into(),
         grace_seconds: Some(30),
         resources: Default::default(),
     }

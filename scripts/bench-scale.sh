@@ -4,7 +4,8 @@
 # churn, CPU while idle and under churn, and keypress-to-frame latency.
 #
 # For each pod count in PODS it starts
-#   ops-tui demo --serve --scenario scale --deployments D --pods P --port 0
+#   ops-tui demo --serve --scenario scale --deployments D --pods P \
+#       --namespaces N --port 0
 # (127.0.0.1 only), runs `ops-tui --kubeconfig K --context demo -n scale` in
 # a 160x48 pseudo-terminal driven by an inline python3 script (a small
 # terminal emulator reads the screen), and generates churn with kubectl
@@ -14,7 +15,9 @@
 # Environment (defaults finish in a few minutes):
 #   BIN             ops-tui binary             [target/release/ops-tui]
 #   DEPLOYMENTS     Deployments                [500]
-#   PODS            pod counts, space-separated [1000 5000 20000]
+#   PODS            pod counts, space-separated [1000 5000 20000 100000]
+#   NAMESPACES      namespaces the scenario spreads its workloads over [1];
+#                   the console watches the first, `scale`
 #   IDLE_SECS       idle CPU window            [10]
 #   CHURN_SECS      churn duration             [30]
 #   CHURN_INTERVAL  seconds between restarts   [1]
@@ -30,7 +33,8 @@ cd "$(dirname "$0")/.."
 
 BIN=${BIN:-target/release/ops-tui}
 DEPLOYMENTS=${DEPLOYMENTS:-500}
-PODS=${PODS:-"1000 5000 20000"}
+PODS=${PODS:-"1000 5000 20000 100000"}
+NAMESPACES=${NAMESPACES:-1}
 if [[ ${FULL:-0} == 1 ]]; then
     IDLE_SECS=${IDLE_SECS:-60}
     CHURN_SECS=${CHURN_SECS:-600}
@@ -516,10 +520,10 @@ PY
 
 run_size() {
     local pods=$1 log="$WORK/demo-$1.log"
-    echo "== $DEPLOYMENTS Deployments, $pods pods"
+    echo "== $DEPLOYMENTS Deployments, $pods pods, $NAMESPACES namespace(s)"
     : >"$log"
     "$BIN" demo --serve --scenario scale --deployments "$DEPLOYMENTS" --pods "$pods" \
-        --port 0 >"$log" 2>&1 &
+        --namespaces "$NAMESPACES" --port 0 >"$log" 2>&1 &
     DEMO_PID=$!
     local waited=0
     until grep -q "Ctrl-C stops" "$log"; do

@@ -208,7 +208,7 @@ mod tests {
         c.update(KubeMsg::ReplicaSets(Change::Reset(vec![rs])), 0);
         let pods = (0..figures.len())
             .map(|i| PodRow {
-                name: format!("api-1-{i}"),
+                name: format!("api-1-{i}").into(),
                 owner: "rs".into(),
                 phase: PodPhase::Running,
                 resources: Resources {
@@ -216,7 +216,8 @@ mod tests {
                     cpu_limit: Some(500),
                     memory_request: Some(256 << 20),
                     memory_limit: Some(512 << 20),
-                },
+                }
+                .into(),
                 ..PodRow::default()
             })
             .collect();
@@ -331,7 +332,7 @@ mod tests {
     fn a_share_of_a_limit_no_pod_has_cannot_be_judged() {
         let mut c = cluster(&[(300, 50)]);
         let mut pod = c.pods["api-1-0"].clone();
-        pod.resources = Resources::default();
+        pod.resources = Resources::default().into();
         c.update(KubeMsg::Pods(Change::Upsert(pod)), 100);
         c.update(
             KubeMsg::Usage(UsageReport::Read {

@@ -184,7 +184,7 @@ impl Plan {
             "propagationPolicy": "Background"
         });
         if !pod.uid.is_empty() {
-            body["preconditions"] = json!({"uid": pod.uid});
+            body["preconditions"] = json!({"uid": pod.uid.to_string()});
         }
         Plan {
             id: crate::journal::new_id(),
@@ -199,7 +199,7 @@ impl Plan {
                     pod.name
                 )
             },
-            target: pod.name.clone(),
+            target: pod.name.to_string(),
             verb: "DELETE",
             path: format!("/api/v1/namespaces/{ns}/pods/{}", pod.name),
             content_type: "application/json",

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::metrics::{Usage, UsageReport};
 use super::model::{
-    EventRow, HpaRow, LastJob, NodeRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow, WorkloadKind,
-    WorkloadRow,
+    ArcStr, EventRow, HpaRow, LastJob, NodeRow, PodPhase, PodRow, Pool, ReplicaSetRow, ServiceRow,
+    WorkloadKind, WorkloadRow,
 };
 use super::rollout::{Rollout, status};
 use super::{Change, KubeMsg, Resource, WatchState};
@@ -93,14 +93,14 @@ pub enum Metrics {
 pub struct UsageState {
     pub metrics: Metrics,
     /// By pod name.
-    pub pods: HashMap<String, Usage>,
+    pub pods: HashMap<ArcStr, Usage>,
     /// By node name.
     pub nodes: HashMap<String, Usage>,
     /// When figures were last read (seconds since the epoch), and the
     /// newest sample's own time.
     pub read_at: Option<i64>,
     pub sampled_at: Option<i64>,
-    by_owner: HashMap<String, OwnerUsage>,
+    by_owner: HashMap<ArcStr, OwnerUsage>,
 }
 
 /// The usage of a workload's (or a ReplicaSet's) pods.
@@ -124,7 +124,7 @@ pub struct OwnerUsage {
 pub struct Peak {
     /// Bytes or millicores, or a per mille of a limit or request.
     pub value: u64,
-    pub pod: String,
+    pub pod: ArcStr,
 }
 
 /// Where a measure and basis are kept in [`OwnerUsage::peaks`].
@@ -191,7 +191,7 @@ pub fn per_mille(used: u64, of: Option<u64>) -> Option<u32> {
 }
 
 impl UsageState {
-    fn apply(&mut self, report: UsageReport, now: i64, pods: &BTreeMap<String, PodRow>) {
+    fn apply(&mut self, report: UsageReport, now: i64, pods: &BTreeMap<ArcStr, PodRow>) {
         match report {
             UsageReport::Read {
                 at,
@@ -199,7 +199,14 @@ impl UsageState {
                 nodes,
             } => {
                 self.metrics = Metrics::Live;
-                self.pods = read.into_iter().collect();
+                // Keyed by the pods' own names where they are watched.
+                self.pods = read
+                    .into_iter()
+                    .map(|(name, used)| match pods.get_key_value(name.as_str()) {
+                        Some((held, _)) => (held.clone(), used),
+                        None => (ArcStr::from(name), used),
+                    })
+                    .collect();
                 self.nodes = nodes.into_iter().collect();
                 self.read_at = Some(now);
                 self.sampled_at = at;
@@ -242,7 +249,9 @@ pub struct ClusterState {
     pub controller_revisions: BTreeMap<String, ReplicaSetRow>,
     /// HorizontalPodAutoscalers, by name.
     pub hpas: BTreeMap<String, HpaRow>,
-    pub pods: BTreeMap<String, PodRow>,
+    pub pods: BTreeMap<ArcStr, PodRow>,
+    /// The text the pods share, held once.
+    pool: Pool,
     /// The most recent events, at most `MAX_EVENTS`.
     pub events: BTreeMap<String, EventRow>,
     pub services: BTreeMap<String, ServiceRow>,
@@ -291,9 +300,9 @@ pub const STALE_AFTER: i64 = 15;
 #[derive(Debug, Clone, Default)]
 struct Tally {
     /// Owner uid → pods by phase.
-    by_owner: HashMap<String, BTreeMap<PodPhase, usize>>,
+    by_owner: HashMap<ArcStr, BTreeMap<PodPhase, usize>>,
     /// Restarts within the last hour, by pod name.
-    restarted: HashMap<String, Restarts>,
+    restarted: HashMap<ArcStr, Restarts>,
 }
 
 /// Observations kept per pod (older ones are folded together).
@@ -306,7 +315,7 @@ const MAX_RESTART_MARKS: usize = 16;
 /// many came before is unknown).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Restarts {
-    owner: String,
+    owner: ArcStr,
     /// (when, how many), oldest first.
     marks: std::collections::VecDeque<(i64, i32)>,
 }
@@ -361,7 +370,7 @@ impl Tally {
     }
 
     fn remove(&mut self, pod: &PodRow) {
-        if let Some(phases) = self.by_owner.get_mut(&pod.owner) {
+        if let Some(phases) = self.by_owner.get_mut(pod.owner.as_str()) {
             if let Some(n) = phases.get_mut(&pod.phase) {
                 *n = n.saturating_sub(1);
                 if *n == 0 {
@@ -369,7 +378,7 @@ impl Tally {
                 }
             }
             if phases.is_empty() {
-                self.by_owner.remove(&pod.owner);
+                self.by_owner.remove(pod.owner.as_str());
             }
         }
     }
@@ -550,14 +559,17 @@ impl ClusterState {
     /// Applies a change of pods, keeping the tally current.
     fn apply_pods(&mut self, change: Change<PodRow>, now: i64) {
         match change {
-            Change::Reset(items) => {
+            Change::Reset(mut items) => {
+                for pod in &mut items {
+                    self.pool.share(pod);
+                }
                 self.tally.by_owner.clear();
                 // A relist keeps what was seen of the pods still there.
                 let mut restarted = HashMap::with_capacity(self.tally.restarted.len());
                 for pod in &items {
                     let r = match (
-                        self.pods.get(&pod.name),
-                        self.tally.restarted.remove(&pod.name),
+                        self.pods.get(pod.name.as_str()),
+                        self.tally.restarted.remove(pod.name.as_str()),
                     ) {
                         (Some(old), r) => {
                             let mut r = r.unwrap_or_default();
@@ -571,14 +583,20 @@ impl ClusterState {
                     }
                 }
                 self.tally.restarted = restarted;
-                self.pods.clear();
-                for pod in items {
-                    self.tally.add(&pod);
-                    self.pods.insert(pod.name.clone(), pod);
+                for pod in &items {
+                    self.tally.add(pod);
                 }
+                // Built at once (sorted, then packed into full nodes): a
+                // map filled one insert at a time leaves its nodes about
+                // half empty.
+                self.pods = items
+                    .into_iter()
+                    .map(|pod| (pod.name.clone(), pod))
+                    .collect();
             }
-            Change::Upsert(pod) => {
-                match self.pods.get(&pod.name) {
+            Change::Upsert(mut pod) => {
+                self.pool.share(&mut pod);
+                match self.pods.get(pod.name.as_str()) {
                     Some(old) => {
                         self.tally.remove(old);
                         if pod.restarts > old.restarts {
@@ -600,10 +618,10 @@ impl ClusterState {
                 self.pods.insert(pod.name.clone(), pod);
             }
             Change::Delete(name) => {
-                if let Some(old) = self.pods.remove(&name) {
+                if let Some(old) = self.pods.remove(name.as_str()) {
                     self.tally.remove(&old);
                 }
-                self.tally.restarted.remove(&name);
+                self.tally.restarted.remove(name.as_str());
             }
         }
     }
@@ -932,9 +950,9 @@ mod tests {
         };
         c.update(
             KubeMsg::Pods(Change::Reset(vec![
-                pod("api-1-a", "rs1", limit(100)),
-                pod("api-2-b", "rs2", limit(200)),
-                pod("db-0", "u-db", Resources::default()),
+                pod("api-1-a", "rs1", limit(100).into()),
+                pod("api-2-b", "rs2", limit(200).into()),
+                pod("db-0", "u-db", Resources::default().into()),
             ])),
             0,
         );
@@ -1158,7 +1176,7 @@ mod tests {
             let name = format!("p{}", next(60));
             let change = match next(20) {
                 0..=11 => Change::Upsert(PodRow {
-                    name,
+                    name: name.into(),
                     owner: owners[next(4)].into(),
                     phase: phases[next(4)],
                     restarts: i32::try_from(next(5)).unwrap_or(0),

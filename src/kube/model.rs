@@ -8,6 +8,9 @@ use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Pod, Service};
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use arcstr::ArcStr;
 
 /// Seconds since the epoch of a Kubernetes time.
 fn secs(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> Option<i64> {
@@ -598,42 +601,214 @@ pub enum PodPhase {
     Failed,
 }
 
+/// A pod as the screen needs it. The text that many pods share (their
+/// owner, node, state, containers, requests and limits) is held once
+/// ([`Pool`]); a pod of a namespace of 100,000 costs about a quarter of a
+/// kilobyte.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PodRow {
-    pub name: String,
-    /// The uid of the ReplicaSet that controls it.
-    pub owner: String,
+    pub name: ArcStr,
+    /// The uid of the ReplicaSet (or other controller) that controls it.
+    pub owner: ArcStr,
     pub phase: PodPhase,
     pub ready: bool,
     pub restarts: i32,
     /// When a container last terminated (seconds since the epoch).
     pub last_restart_at: Option<i64>,
-    pub last_termination: Option<String>,
-    pub node: Option<String>,
+    pub last_termination: Option<ArcStr>,
+    pub node: Option<ArcStr>,
     pub started_at: Option<i64>,
     /// The container names, in the pod's order.
-    pub containers: Vec<String>,
+    pub containers: Arc<[ArcStr]>,
     /// What `kubectl get pods` shows in STATUS: Running, ContainerCreating,
     /// CrashLoopBackOff, Terminating, …
-    pub status: String,
-    pub ready_containers: usize,
+    pub status: ArcStr,
+    pub ready_containers: u32,
     /// The `controller-revision-hash` label of a StatefulSet's or
     /// DaemonSet's pod: which ControllerRevision it runs.
-    pub revision_hash: Option<String>,
+    pub revision_hash: Option<ArcStr>,
     /// Its uid: a deletion names it as a precondition, so that a new pod
     /// of the same name (a StatefulSet's) is never the one deleted.
-    pub uid: String,
+    pub uid: Uid,
     /// `terminationGracePeriodSeconds`: how long its containers get to stop.
     pub grace_seconds: Option<i64>,
     /// Its containers' requests and limits, summed.
-    pub resources: Resources,
+    pub resources: Arc<Resources>,
+}
+
+/// An object's uid: sixteen bytes when it is a UUID, as the API server
+/// makes them, else its text as given.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum Uid {
+    Uuid([u8; 16]),
+    Text(ArcStr),
+}
+
+impl Default for Uid {
+    fn default() -> Uid {
+        Uid::Text(ArcStr::new())
+    }
+}
+
+impl Uid {
+    pub fn parse(text: &str) -> Uid {
+        let hex: Vec<u8> = text.bytes().filter(|b| *b != b'-').collect();
+        let canonical = text.len() == 36
+            && hex.len() == 32
+            && [8, 13, 18, 23].iter().all(|i| text.as_bytes()[*i] == b'-');
+        let digit = |b: u8| match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            _ => None,
+        };
+        let mut bytes = [0u8; 16];
+        if canonical {
+            for (i, pair) in hex.chunks(2).enumerate() {
+                match (digit(pair[0]), digit(pair[1])) {
+                    (Some(hi), Some(lo)) => bytes[i] = hi << 4 | lo,
+                    _ => return Uid::Text(text.into()),
+                }
+            }
+            Uid::Uuid(bytes)
+        } else {
+            Uid::Text(text.into())
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Uid::Text(t) if t.is_empty())
+    }
+}
+
+impl std::fmt::Display for Uid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Uid::Text(t) => f.write_str(t),
+            Uid::Uuid(b) => {
+                for (i, byte) in b.iter().enumerate() {
+                    if matches!(i, 4 | 6 | 8 | 10) {
+                        f.write_str("-")?;
+                    }
+                    write!(f, "{byte:02x}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Uid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}", self = self.to_string())
+    }
+}
+
+impl From<&str> for Uid {
+    fn from(text: &str) -> Uid {
+        Uid::parse(text)
+    }
+}
+
+impl From<String> for Uid {
+    fn from(text: String) -> Uid {
+        Uid::parse(&text)
+    }
+}
+
+impl PartialEq<str> for Uid {
+    fn eq(&self, other: &str) -> bool {
+        *self == Uid::parse(other)
+    }
+}
+
+impl PartialEq<&str> for Uid {
+    fn eq(&self, other: &&str) -> bool {
+        *self == Uid::parse(other)
+    }
+}
+
+/// The text many pods share, each value held once: incoming pods are
+/// given the pool's copy of their owner, node, state, container names and
+/// resources. Values no pod holds any more are dropped as the pool grows.
+#[derive(Debug, Clone, Default)]
+pub struct Pool {
+    texts: std::collections::HashSet<ArcStr>,
+    containers: std::collections::HashSet<Arc<[ArcStr]>>,
+    resources: std::collections::HashSet<Arc<Resources>>,
+    /// Values held after the last sweep: the next sweep waits until the
+    /// pool has doubled.
+    swept_at: usize,
+}
+
+impl Pool {
+    fn text(&mut self, t: &mut ArcStr) {
+        match self.texts.get(t.as_str()) {
+            Some(held) => *t = held.clone(),
+            None => {
+                self.texts.insert(t.clone());
+            }
+        }
+    }
+
+    /// Gives the pod the pool's copies of what it shares with others.
+    pub fn share(&mut self, pod: &mut PodRow) {
+        self.text(&mut pod.owner);
+        self.text(&mut pod.status);
+        for t in [
+            &mut pod.node,
+            &mut pod.last_termination,
+            &mut pod.revision_hash,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            self.text(t);
+        }
+        for name in Arc::make_mut(&mut pod.containers).iter_mut() {
+            self.text(name);
+        }
+        match self.containers.get(&pod.containers) {
+            Some(held) => pod.containers = held.clone(),
+            None => {
+                self.containers.insert(pod.containers.clone());
+            }
+        }
+        match self.resources.get(&pod.resources) {
+            Some(held) => pod.resources = held.clone(),
+            None => {
+                self.resources.insert(pod.resources.clone());
+            }
+        }
+        let held = self.texts.len() + self.containers.len() + self.resources.len();
+        if held > 2 * self.swept_at.max(512) {
+            self.sweep();
+        }
+    }
+
+    /// Drops the values that only the pool holds.
+    pub fn sweep(&mut self) {
+        // The container lists first: they hold texts of the pool.
+        self.containers.retain(|c| Arc::strong_count(c) > 1);
+        self.resources.retain(|r| Arc::strong_count(r) > 1);
+        self.texts
+            .retain(|t| ArcStr::strong_count(t).is_none_or(|n| n > 1));
+        self.swept_at = self.texts.len() + self.containers.len() + self.resources.len();
+    }
+
+    pub fn len(&self) -> usize {
+        self.texts.len() + self.containers.len() + self.resources.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// A pod's CPU (millicores) and memory (bytes) requests and limits, summed
 /// over its containers as `kubectl top` and `kubectl describe node` count
 /// them. A limit is None when any container has none (the pod is then
 /// unbounded); a request is None when no container has one.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Resources {
     pub cpu_request: Option<u64>,
     pub cpu_limit: Option<u64>,
@@ -736,8 +911,8 @@ impl PodRow {
             status.phase.clone().unwrap_or_else(|| "Pending".into())
         };
         PodRow {
-            name: p.metadata.name.clone().unwrap_or_default(),
-            owner: controller(&p.metadata),
+            name: p.metadata.name.as_deref().unwrap_or_default().into(),
+            owner: controller(&p.metadata).into(),
             phase,
             ready: status
                 .conditions
@@ -746,27 +921,32 @@ impl PodRow {
                 .any(|c| c.type_ == "Ready" && c.status == "True"),
             restarts: containers.iter().map(|c| c.restart_count).sum(),
             last_restart_at: last.and_then(|t| secs(t.finished_at.as_ref())),
-            last_termination: last.and_then(|t| t.reason.clone()),
-            node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+            last_termination: last.and_then(|t| t.reason.as_deref()).map(ArcStr::from),
+            node: p
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_deref())
+                .map(ArcStr::from),
             started_at: secs(status.start_time.as_ref()),
             containers: p
                 .spec
                 .iter()
-                .flat_map(|s| s.containers.iter().map(|c| c.name.clone()))
+                .flat_map(|s| s.containers.iter().map(|c| ArcStr::from(&c.name)))
                 .collect(),
-            status: status_text,
-            ready_containers: containers.iter().filter(|c| c.ready).count(),
+            status: status_text.into(),
+            ready_containers: containers.iter().filter(|c| c.ready).count() as u32,
             revision_hash: p
                 .metadata
                 .labels
                 .as_ref()
-                .and_then(|l| l.get("controller-revision-hash").cloned()),
-            uid: p.metadata.uid.clone().unwrap_or_default(),
+                .and_then(|l| l.get("controller-revision-hash"))
+                .map(ArcStr::from),
+            uid: Uid::parse(p.metadata.uid.as_deref().unwrap_or_default()),
             grace_seconds: p
                 .spec
                 .as_ref()
                 .and_then(|s| s.termination_grace_period_seconds),
-            resources: Resources::of(p.spec.as_ref()),
+            resources: Arc::new(Resources::of(p.spec.as_ref())),
         }
     }
 }
@@ -980,7 +1160,7 @@ impl Qualify for HpaRow {
 
 impl Qualify for PodRow {
     fn qualify(&mut self, namespace: &str) {
-        self.name = qualified(namespace, &self.name);
+        self.name = qualified(namespace, &self.name).into();
     }
 }
 
@@ -1003,4 +1183,95 @@ impl Qualify for ServiceRow {
 impl Qualify for NodeRow {
     /// Nodes belong to no namespace.
     fn qualify(&mut self, _namespace: &str) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uuid_is_held_in_sixteen_bytes_and_written_as_given() {
+        let text = "4b1a2433-bde2-4631-898f-000000002631";
+        let uid = Uid::parse(text);
+        assert!(matches!(uid, Uid::Uuid(_)));
+        assert_eq!(uid.to_string(), text);
+        assert_eq!(uid, *text);
+        assert_ne!(uid, *"4b1a2433-bde2-4631-898f-000000002632");
+    }
+
+    #[test]
+    fn a_uid_that_is_no_lower_case_uuid_is_kept_as_text() {
+        for text in [
+            "",
+            "uid-api",
+            "4B1A2433-BDE2-4631-898F-000000002631",
+            "4b1a2433bde24631898f000000002631",
+            "4b1a2433-bde2-4631-898f-00000000263g",
+            "4b1a2433-bde2-4631-898f-0000000026310",
+            "ü-b1a2433-bde2-4631-898f-00000000263",
+        ] {
+            let uid = Uid::parse(text);
+            assert!(matches!(uid, Uid::Text(_)), "{text}");
+            assert_eq!(uid.to_string(), text);
+            assert_eq!(uid, *text);
+        }
+        assert!(Uid::default().is_empty());
+    }
+
+    fn pod(name: &str, owner: String, node: &str) -> PodRow {
+        PodRow {
+            name: name.into(),
+            owner: owner.into(),
+            node: Some(ArcStr::from(node)),
+            status: String::from("Running").into(),
+            containers: vec![ArcStr::from(String::from("api"))].into(),
+            resources: Arc::new(Resources {
+                memory_limit: Some(512 << 20),
+                ..Resources::default()
+            }),
+            ..PodRow::default()
+        }
+    }
+
+    #[test]
+    fn pods_share_the_pools_copies_and_the_pool_forgets_what_no_pod_holds() {
+        let mut pool = Pool::default();
+        let mut a = pod("api-1", "rs-1".to_string(), "node-1");
+        let mut b = pod("api-2", "rs-1".to_string(), "node-1");
+        pool.share(&mut a);
+        pool.share(&mut b);
+        assert!(std::ptr::eq(a.owner.as_ptr(), b.owner.as_ptr()));
+        assert!(std::ptr::eq(
+            a.node.as_deref().unwrap_or_default().as_ptr(),
+            b.node.as_deref().unwrap_or_default().as_ptr()
+        ));
+        assert!(Arc::ptr_eq(&a.containers, &b.containers));
+        assert!(Arc::ptr_eq(&a.resources, &b.resources));
+        assert_eq!(a.containers[0], "api");
+        assert_eq!(b.resources.memory_limit, Some(512 << 20));
+        // rs-1, node-1, Running, api; one container list; one resources.
+        assert_eq!(pool.len(), 6);
+        drop(b);
+        pool.sweep();
+        assert_eq!(pool.len(), 6, "a still holds them");
+        drop(a);
+        pool.sweep();
+        assert!(pool.is_empty());
+    }
+
+    #[test]
+    fn the_pool_sweeps_itself_as_owners_come_and_go() {
+        let mut pool = Pool::default();
+        let mut held = Vec::new();
+        for i in 0..20_000 {
+            let mut p = pod(&format!("api-{i}"), format!("rs-{i}"), "node-1");
+            pool.share(&mut p);
+            // Only the last 100 pods live on.
+            held.push(p);
+            if held.len() > 100 {
+                held.remove(0);
+            }
+        }
+        assert!(pool.len() < 2_000, "{} values held", pool.len());
+    }
 }

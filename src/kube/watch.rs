@@ -136,7 +136,7 @@ pub async fn watch_all<M: Send + 'static>(
             Resource::Pods,
             qualify,
             PodRow::from,
-            |row: &PodRow| row.name.clone(),
+            |row: &PodRow| row.name.to_string(),
             KubeMsg::Pods,
             generation,
             out.clone(),

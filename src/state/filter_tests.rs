@@ -267,7 +267,7 @@ fn the_workload_views_pods_filter_by_node_and_logs_open_the_match() {
         name: name.into(),
         owner: "r1".into(),
         node: Some(node.into()),
-        containers: vec!["api".into()],
+        containers: vec!["api".into()].into(),
         ..PodRow::default()
     };
     update(

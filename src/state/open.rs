@@ -257,7 +257,10 @@ impl AppState {
             self.notice = Some(format!("pod {} has no containers yet", pod.name));
             return;
         }
-        let (name, containers) = (pod.name.clone(), pod.containers.clone());
+        let (name, containers) = (
+            pod.name.to_string(),
+            pod.containers.iter().map(|c| c.to_string()).collect(),
+        );
         self.next_stream += 1;
         let mut logs = logs::LogView::new(name, containers, self.next_stream);
         let request = logs.restart(self.next_stream);
@@ -286,7 +289,7 @@ impl AppState {
                 let Some(view) = self.workload() else { return };
                 let (ns, short) = self.place(&pod.name);
                 let pod = PodRow {
-                    name: short,
+                    name: short.into(),
                     ..pod.clone()
                 };
                 crate::kube::actions::Plan::delete_pod(

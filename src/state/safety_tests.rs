@@ -480,12 +480,12 @@ fn web_view() -> AppState {
     );
     let pod = |name: &str| PodRow {
         name: name.into(),
-        uid: format!("uid-{name}"),
+        uid: format!("uid-{name}").into(),
         owner: "uid-rs-web".into(),
         phase: PodPhase::Running,
         ready: true,
         status: "Running".into(),
-        containers: vec!["web".into()],
+        containers: vec!["web".into()].into(),
         grace_seconds: Some(45),
         ..PodRow::default()
     };

@@ -399,7 +399,7 @@ mod tests {
             phase,
             ready: phase == PodPhase::Running,
             status: status.into(),
-            containers: vec!["app".into()],
+            containers: vec!["app".into()].into(),
             ..PodRow::default()
         }
     }

@@ -151,7 +151,7 @@ pub(crate) fn with_cluster() -> AppState {
         KubeMsg::Pods(Change::Reset(vec![PodRow {
             name: "payments-api-1-abcde".into(),
             owner: "r1".into(),
-            containers: vec!["api".into(), "proxy".into()],
+            containers: vec!["api".into(), "proxy".into()].into(),
             ..PodRow::default()
         }])),
         KubeMsg::Services(Change::Reset(vec![ServiceRow {

@@ -63,7 +63,7 @@ pub struct WorkloadView {
     pub logs: Option<LogView>,
     /// The selected pod by name: the Pods rows re-sort (problems first),
     /// and the selection stays on the pod.
-    pub picked_pod: Option<String>,
+    pub picked_pod: Option<crate::kube::model::ArcStr>,
     /// The order of the Pods rows.
     pub order: PodOrder,
 }

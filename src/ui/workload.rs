@@ -516,7 +516,7 @@ fn node_cell(theme: &Theme, p: &PodRow, cluster: &crate::kube::cluster::ClusterS
     match p
         .node
         .as_ref()
-        .and_then(|n| cluster.nodes.get(n))
+        .and_then(|n| cluster.nodes.get(n.as_str()))
         .and_then(|n| n.trouble())
     {
         Some(trouble) => Cell::at(

@@ -91,7 +91,7 @@ async fn a_deleted_pod_goes_through_its_grace_period_and_its_replicaset_replaces
     action.execute(&c, false).await.unwrap();
     let body: serde_json::Value =
         serde_json::from_str(&demo.write_bodies().last().unwrap().1).unwrap();
-    assert_eq!(body["preconditions"]["uid"], victim.uid.as_str());
+    assert_eq!(body["preconditions"]["uid"], victim.uid.to_string());
     assert_eq!(body["propagationPolicy"], "Background");
 
     // kubectl sees it terminating, then gone, and a new pod in its place.

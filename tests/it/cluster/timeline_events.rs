@@ -225,7 +225,7 @@ async fn an_injected_crash_loop_reaches_the_timeline_once() {
     let looping = |s: &AppState| {
         s.cluster
             .pods
-            .get(&pod_name)
+            .get(pod_name.as_str())
             .is_some_and(|p| p.status == "CrashLoopBackOff")
     };
     while !looping(&other) {

@@ -89,7 +89,7 @@ fn delete_pod_dialogs() {
     s.set_dialog(Some(Dialog::Confirm {
         plan,
         warning: None,
-        type_to_confirm: Some(pod.name.clone()),
+        type_to_confirm: Some(pod.name.to_string()),
         typed: String::new(),
         unready: None,
     }));

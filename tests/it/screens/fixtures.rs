@@ -72,21 +72,22 @@ pub(super) fn incident() -> AppState {
                 ready,
                 restarts,
                 last_restart_at: last.map(|_| 1_000_000 - 30),
-                last_termination: last.map(String::from),
+                last_termination: last.map(String::from).map(Into::into),
                 node: Some("node-2".into()),
                 started_at: Some(1_000_000 - 600),
-                containers: vec!["api".into()],
+                containers: vec!["api".into()].into(),
                 status: status.into(),
-                ready_containers: usize::from(ready),
+                ready_containers: u32::from(ready),
                 revision_hash: None,
-                uid: format!("uid-{name}"),
+                uid: format!("uid-{name}").into(),
                 grace_seconds: Some(30),
                 resources: ops_tui::kube::model::Resources {
                     cpu_request: Some(100),
                     cpu_limit: Some(500),
                     memory_request: Some(256 << 20),
                     memory_limit: Some(512 << 20),
-                },
+                }
+                .into(),
             }
         };
     let event =

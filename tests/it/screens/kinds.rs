@@ -46,7 +46,7 @@ fn revision(owner: &str, hash: &str, number: i64, image: &str) -> ReplicaSetRow 
 fn pod(name: &str, owner: &str, hash: &str, ready: bool) -> PodRow {
     PodRow {
         name: name.into(),
-        owner: format!("uid-{owner}"),
+        owner: format!("uid-{owner}").into(),
         phase: if ready {
             PodPhase::Running
         } else {
@@ -55,14 +55,14 @@ fn pod(name: &str, owner: &str, hash: &str, ready: bool) -> PodRow {
         ready,
         node: Some("node-1".into()),
         started_at: Some(NOW - 600),
-        containers: vec![owner.into()],
+        containers: vec![owner.into()].into(),
         status: if ready {
             "Running"
         } else {
             "ContainerCreating"
         }
         .into(),
-        ready_containers: usize::from(ready),
+        ready_containers: u32::from(ready),
         revision_hash: Some(hash.into()),
         ..PodRow::default()
     }
