@@ -6,8 +6,8 @@
 # For each pod count in PODS it starts
 #   ops-tui demo --serve --scenario scale --deployments D --pods P \
 #       --namespaces N --port 0
-# (127.0.0.1 only), runs `ops-tui --kubeconfig K --context demo -n scale` in
-# a 160x48 pseudo-terminal driven by an inline python3 script (a small
+# (127.0.0.1 only), runs `ops-tui --kubeconfig K --context demo -n scale`
+# (with ALL=1: `-A`, every namespace) in a 160x48 pseudo-terminal driven by an inline python3 script (a small
 # terminal emulator reads the screen), and generates churn with kubectl
 # (`rollout restart` of one Deployment after another). Every duration is
 # bounded; every process started here is stopped on exit.
@@ -17,7 +17,11 @@
 #   DEPLOYMENTS     Deployments                [500]
 #   PODS            pod counts, space-separated [1000 5000 20000 100000]
 #   NAMESPACES      namespaces the scenario spreads its workloads over [1];
-#                   the console watches the first, `scale`
+#                   the console watches the first, `scale`, unless ALL=1
+#   ALL=1           the console watches every namespace (`-A`)
+#   METRICS=0       the simulator serves no metrics API (on by default)
+#   LARGE=1         the large tier: DEPLOYMENTS=2000 PODS=100000
+#                   NAMESPACES=50 ALL=1, metrics on
 #   IDLE_SECS       idle CPU window            [10]
 #   CHURN_SECS      churn duration             [30]
 #   CHURN_INTERVAL  seconds between restarts   [1]
@@ -32,9 +36,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=${BIN:-target/release/ops-tui}
+if [[ ${LARGE:-0} == 1 ]]; then
+    DEPLOYMENTS=${DEPLOYMENTS:-2000}
+    PODS=${PODS:-100000}
+    NAMESPACES=${NAMESPACES:-50}
+    ALL=${ALL:-1}
+fi
 DEPLOYMENTS=${DEPLOYMENTS:-500}
 PODS=${PODS:-"1000 5000 20000 100000"}
 NAMESPACES=${NAMESPACES:-1}
+ALL=${ALL:-0}
+METRICS=${METRICS:-1}
 if [[ ${FULL:-0} == 1 ]]; then
     IDLE_SECS=${IDLE_SECS:-60}
     CHURN_SECS=${CHURN_SECS:-600}
@@ -309,30 +321,44 @@ def pct(samples, p):
 NAME = re.compile(r"(app|store|agent)-\d{4}")
 
 
+ALL = opt.get("all") == "1"
+
+
 def workload_names():
-    """(kind, name) of every Deployment, StatefulSet and DaemonSet of the
-    scenario, read with kubectl; without kubectl, the Deployments' names
-    as the scenario makes them."""
+    """(kind, namespace, name) of every Deployment, StatefulSet and
+    DaemonSet of the scenario (of every namespace with ALL), read with
+    kubectl; without kubectl, the Deployments' names as the scenario makes
+    them in its first namespace."""
     if opt.get("kubectl"):
+        where = ["-A"] if ALL else ["-n", opt["namespace"]]
         try:
             out = subprocess.run(
                 [opt["kubectl"], "--kubeconfig", opt["kubeconfig"], "--context", "demo",
-                 "-n", opt["namespace"], "--request-timeout=60s", "get", "deploy,sts,ds",
-                 "-o", "jsonpath={range .items[*]}{.kind}/{.metadata.name} {end}"],
+                 *where, "--request-timeout=60s", "get", "deploy,sts,ds", "-o",
+                 "jsonpath={range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name} {end}"],
                 capture_output=True, text=True, timeout=90).stdout.split()
-            found = [tuple(w.split("/", 1)) for w in out if "/" in w]
+            found = [tuple(w.split("/", 2)) for w in out if w.count("/") == 2]
             if found:
                 return found
         except (OSError, subprocess.SubprocessError):
             pass
-    return [("Deployment", f"app-{i:04d}") for i in range(n_dep)]
+    return [("Deployment", opt["namespace"], f"app-{i:04d}") for i in range(n_dep)]
 
 
 WORKLOADS = workload_names()
-# All complete, the rows sort by name: the first and the last row.
-first_name = min(name for _, name in WORKLOADS)
-last_name = max(name for _, name in WORKLOADS)
-DEPLOYMENT_NAMES = sorted(name for kind, name in WORKLOADS if kind == "Deployment")
+
+
+def row_key(ns, name):
+    """What the rows sort by: the name, qualified by its namespace when
+    every namespace is shown."""
+    return f"{ns}/{name}" if ALL else name
+
+
+# All complete, the rows sort by name: the first and the last row (the
+# screen shows the namespace in a column of its own).
+first_name = min(WORKLOADS, key=lambda w: row_key(w[1], w[2]))[2]
+last_name = max(WORKLOADS, key=lambda w: row_key(w[1], w[2]))[2]
+DEPLOYMENT_NAMES = sorted((ns, name) for kind, ns, name in WORKLOADS if kind == "Deployment")
 RUN = re.compile(r" \d+ run")
 
 
@@ -389,7 +415,7 @@ def main():
            if not k.startswith(("XDG_", "KUBECONFIG", "OPS_TUI_"))}
     env.update(HOME=opt["home"], TERM="xterm-256color", LANG="C.UTF-8")
     argv = [opt["bin"], "--kubeconfig", opt["kubeconfig"], "--context", "demo",
-            "-n", opt["namespace"]]
+            *(["-A"] if ALL else ["-n", opt["namespace"]])]
     out = {}
     running = []
     term = Term(argv, env, opt["home"])
@@ -452,10 +478,10 @@ def main():
             interval = float(opt["interval"])
             while not stop.is_set():
                 t = time.monotonic()
-                name = DEPLOYMENT_NAMES[(k * 7) % len(DEPLOYMENT_NAMES)]
+                ns, name = DEPLOYMENT_NAMES[(k * 7) % len(DEPLOYMENT_NAMES)]
                 k += 1
                 child = subprocess.Popen(
-                    [kubectl, "--context", "demo", "-n", opt["namespace"],
+                    [kubectl, "--context", "demo", "-n", ns,
                      "--request-timeout=20s", "rollout", "restart", f"deployment/{name}"],
                     env=kenv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 running.append(child)
@@ -520,10 +546,14 @@ PY
 
 run_size() {
     local pods=$1 log="$WORK/demo-$1.log"
-    echo "== $DEPLOYMENTS Deployments, $pods pods, $NAMESPACES namespace(s)"
+    local metrics=()
+    [[ $METRICS == 1 ]] || metrics=(--no-metrics)
+    echo "== $DEPLOYMENTS workloads, $pods pods, $NAMESPACES namespace(s)," \
+        "$([[ $ALL == 1 ]] && echo "every namespace (-A)" || echo "one namespace")," \
+        "metrics $([[ $METRICS == 1 ]] && echo on || echo off)"
     : >"$log"
     "$BIN" demo --serve --scenario scale --deployments "$DEPLOYMENTS" --pods "$pods" \
-        --namespaces "$NAMESPACES" --port 0 >"$log" 2>&1 &
+        --namespaces "$NAMESPACES" "${metrics[@]}" --port 0 >"$log" 2>&1 &
     DEMO_PID=$!
     local waited=0
     until grep -q "Ctrl-C stops" "$log"; do
@@ -544,7 +574,7 @@ run_size() {
         namespace="$namespace" deployments="$DEPLOYMENTS" pods="$pods" \
         idle="$IDLE_SECS" idle_keys="$IDLE_KEYS" churn="$CHURN_SECS" \
         interval="$CHURN_INTERVAL" keys="$KEYS" settle="$SETTLE_SECS" \
-        kubectl="$KUBECTL" home="$WORK/home" demo_pid="$DEMO_PID" > >(tee -a "$WORK/results") &
+        kubectl="$KUBECTL" home="$WORK/home" demo_pid="$DEMO_PID" all="$ALL" > >(tee -a "$WORK/results") &
     DRIVER_PID=$!
     wait "$DRIVER_PID" || true
     DRIVER_PID=
