@@ -7,11 +7,13 @@
 
 use std::time::Duration;
 
-use ::kube::Client;
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use serde::Deserialize;
+use std::borrow::Cow;
 
-use super::model::{bytes, quantity};
+use ::kube::Client;
+use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::model::quantity_of;
 use super::{KubeMsg, Out};
 
 /// How often usage is read while the API answers.
@@ -59,33 +61,6 @@ pub enum UsageReport {
     Failed(String),
 }
 
-#[derive(Deserialize)]
-struct List {
-    #[serde(default)]
-    items: Vec<Item>,
-}
-
-#[derive(Deserialize)]
-struct Item {
-    metadata: Meta,
-    #[serde(default)]
-    timestamp: Option<String>,
-    /// A pod's containers.
-    #[serde(default)]
-    containers: Vec<Container>,
-    /// A node's total.
-    #[serde(default)]
-    usage: Option<Resources>,
-}
-
-#[derive(Deserialize)]
-struct Meta {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    namespace: Option<String>,
-}
-
 /// Whose pods' usage is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Where {
@@ -97,31 +72,60 @@ pub enum Where {
     Some(Vec<String>),
 }
 
-#[derive(Deserialize)]
-struct Container {
-    #[serde(default)]
-    usage: Resources,
-}
-
+/// A pod's container, or a node: its usage, the quantities borrowed from
+/// the body.
 #[derive(Deserialize, Default)]
-struct Resources {
-    cpu: Option<Quantity>,
-    memory: Option<Quantity>,
+struct Resources<'a> {
+    #[serde(borrow, default)]
+    cpu: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    memory: Option<Cow<'a, str>>,
 }
 
-impl Resources {
+#[derive(Deserialize)]
+struct Container<'a> {
+    #[serde(borrow, default)]
+    usage: Resources<'a>,
+}
+
+#[derive(Deserialize)]
+struct Item<'a> {
+    #[serde(borrow)]
+    metadata: Meta<'a>,
+    #[serde(borrow, default)]
+    timestamp: Option<Cow<'a, str>>,
+    /// A pod's containers.
+    #[serde(borrow, default)]
+    containers: Vec<Container<'a>>,
+    /// A node's total.
+    #[serde(borrow, default)]
+    usage: Option<Resources<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Meta<'a> {
+    #[serde(borrow, default)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default)]
+    namespace: Option<Cow<'a, str>>,
+}
+
+impl Resources<'_> {
     /// CPU in cores, memory in bytes.
     fn read(&self) -> (f64, u64) {
         (
-            self.cpu.as_ref().and_then(quantity).unwrap_or(0.0),
-            self.memory.as_ref().and_then(bytes).unwrap_or(0),
+            self.cpu.as_deref().and_then(quantity_of).unwrap_or(0.0),
+            self.memory
+                .as_deref()
+                .and_then(quantity_of)
+                .map_or(0, |v| v.ceil() as u64),
         )
     }
 }
 
 /// kubectl top sums a pod's containers exactly, then rounds the CPU up to
 /// whole millicores.
-fn total<'a>(parts: impl Iterator<Item = &'a Resources>) -> Usage {
+fn total<'a, 'b: 'a>(parts: impl Iterator<Item = &'a Resources<'b>>) -> Usage {
     let (cores, memory) = parts.fold((0.0, 0u64), |(c, m), r| {
         let (rc, rm) = r.read();
         (c + rc, m.saturating_add(rm))
@@ -142,14 +146,80 @@ pub fn parse(body: &[u8]) -> Result<(Named, Option<i64>), String> {
 }
 
 /// As `parse`, each pod's name qualified by its namespace when `qualify`.
+/// Each item is reduced to its name and usage as it is read, so that a
+/// list of 100,000 pods is never held whole as structs.
 pub fn parse_as(body: &[u8], qualify: bool) -> Result<(Named, Option<i64>), String> {
-    let list: List = serde_json::from_slice(body)
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let read = ListSeed { qualify }
+        .deserialize(&mut de)
+        .and_then(|read| de.end().map(|()| read))
         .map_err(|e| format!("the metrics API answered with something else: {e}"))?;
-    let mut newest: Option<i64> = None;
-    let items = list
-        .items
-        .into_iter()
-        .map(|item| {
+    Ok(read)
+}
+
+/// The list: its `items`, reduced; every other field skipped.
+struct ListSeed {
+    qualify: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ListSeed {
+    type Value = (Named, Option<i64>);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListSeed {
+    type Value = (Named, Option<i64>);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a PodMetricsList or NodeMetricsList")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut read = (Vec::new(), None);
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "items" {
+                read = map.next_value_seed(ItemsSeed {
+                    qualify: self.qualify,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(read)
+    }
+}
+
+struct ItemsSeed {
+    qualify: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed {
+    type Value = (Named, Option<i64>);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        // `null` is an empty list, as the API server may write it.
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsSeed {
+    type Value = (Named, Option<i64>);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of metrics items")
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok((Vec::new(), None))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+        let mut newest: Option<i64> = None;
+        while let Some(item) = seq.next_element::<Item<'de>>()? {
             let at = item
                 .timestamp
                 .as_deref()
@@ -160,14 +230,14 @@ pub fn parse_as(body: &[u8], qualify: bool) -> Result<(Named, Option<i64>), Stri
                 Some(node) => total(std::iter::once(node)),
                 None => total(item.containers.iter().map(|c| &c.usage)),
             };
-            let name = match (&item.metadata.namespace, qualify) {
+            let name = match (&item.metadata.namespace, self.qualify) {
                 (Some(ns), true) => super::model::qualified(ns, &item.metadata.name),
-                _ => item.metadata.name,
+                _ => item.metadata.name.into_owned(),
             };
-            (name, usage)
-        })
-        .collect();
-    Ok((items, newest))
+            items.push((name, usage));
+        }
+        Ok((items, newest))
+    }
 }
 
 enum Got {
@@ -322,5 +392,41 @@ mod tests {
         );
         let err = parse(b"<html>proxy</html>").unwrap_err();
         assert!(err.contains("something else"), "{err}");
+    }
+
+    #[test]
+    fn every_namespace_qualifies_the_names_and_odd_lists_read_as_the_api_means_them() {
+        // Escaped text (not borrowed from the body), fields of no interest
+        // anywhere, a null list.
+        let body =
+            br#"{"items":[{"metadata":{"name":"api-1","namespace":"shop","labels":{"a":"b"}},
+            "containers":[{"name":"api","usage":{"cpu":"1","memory":"1Gi","nvidia.com/gpu":"1"}}],
+            "extra":[1,{"x":null}]}],"metadata":{"resourceVersion":""}}"#;
+        let (pods, at) = parse_as(body, true).unwrap();
+        assert_eq!(
+            pods,
+            vec![(
+                "shop/api-1".to_string(),
+                Usage {
+                    cpu: 1000,
+                    memory: 1 << 30
+                }
+            )]
+        );
+        assert_eq!(at, None);
+        assert_eq!(parse(br#"{"items":null}"#).unwrap(), (Vec::new(), None));
+        assert_eq!(
+            parse(br#"{"kind":"PodMetricsList"}"#).unwrap(),
+            (Vec::new(), None)
+        );
+        // A quantity that is not one counts as nothing; a truncated body
+        // or trailing text is an error.
+        let (pods, _) = parse(
+            br#"{"items":[{"metadata":{"name":"x"},"containers":[{"usage":{"cpu":"lots"}}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(pods, vec![("x".to_string(), Usage::default())]);
+        assert!(parse(br#"{"items":[{"metadata":{"name":"x"}"#).is_err());
+        assert!(parse(br#"{"items":[]} {"#).is_err());
     }
 }

@@ -819,7 +819,12 @@ pub struct Resources {
 /// A Kubernetes quantity as a number in its base unit ("250m" → 0.25,
 /// "128Mi" → 134217728); None when it is not a quantity.
 pub fn quantity(q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity) -> Option<f64> {
-    kube_quantity::ParsedQuantity::try_from(q.0.trim())
+    quantity_of(&q.0)
+}
+
+/// A quantity's text as a number in its base unit.
+pub fn quantity_of(text: &str) -> Option<f64> {
+    kube_quantity::ParsedQuantity::try_from(text.trim())
         .ok()?
         .to_bytes_f64()
         .filter(|v| v.is_finite() && *v >= 0.0)

@@ -187,21 +187,23 @@ fn cronjob_status(w: &WorkloadRow) -> Rollout {
             "cronjob \"{name}\" is suspended (schedule {schedule})"
         ));
     }
+    // kubectl's sentences name a Job without its namespace.
+    let short = |job: &super::model::LastJob| super::model::split(&job.name).1.to_string();
     match &b.last_job {
         Some(job) if matches!(job.finished, Some((false, _))) => {
             let reason = job.finished.as_ref().map(|(_, r)| r.as_str()).unwrap_or("");
             Rollout::Failed(format!(
                 "cronjob \"{name}\": its last Job {} failed: {reason}",
-                job.name
+                short(job)
             ))
         }
         Some(job) if job.finished.is_none() || b.active > 0 => Rollout::Running(format!(
             "cronjob \"{name}\": Job {} is running (schedule {schedule})",
-            job.name
+            short(job)
         )),
         Some(job) => Rollout::Scheduled(format!(
             "cronjob \"{name}\" runs on {schedule}; its last Job {} completed",
-            job.name
+            short(job)
         )),
         None => Rollout::Scheduled(format!(
             "cronjob \"{name}\" runs on {schedule}; no Job of it is in the namespace"
@@ -788,5 +790,16 @@ mod tests {
         );
         assert!(fine.is_complete());
         assert_eq!(status(&cronjob(false, None, 0)).word(), "scheduled");
+        // Every namespace shown: the Job's name is qualified, the sentence
+        // names it as kubectl does.
+        let qualified = Some(LastJob {
+            name: "shop-prod/report-29".into(),
+            created_at: None,
+            finished: Some((false, "DeadlineExceeded".into())),
+        });
+        assert_eq!(
+            status(&cronjob(false, qualified, 0)).message(WorkloadKind::CronJob),
+            "cronjob \"report\": its last Job report-29 failed: DeadlineExceeded"
+        );
     }
 }

@@ -61,8 +61,12 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
         );
         inner = rest;
     }
+    // A selected workload that is gone highlights no other row.
+    let focused = focused && !(pane == Pane::Rollouts && state.picked_gone);
+    let selected = focused.then_some(state.selected[pane.index()]);
+    let height = usize::from(inner.height);
     let mut content = match pane {
-        Pane::Rollouts => rollouts::content(state, width),
+        Pane::Rollouts => rollouts::content(state, width, (height, selected)),
         Pane::Health => health::content(state, width),
         Pane::Signals => signals::content(state, width),
         Pane::Checklist => checklist::content(state, width),
@@ -72,10 +76,6 @@ pub fn draw(frame: &mut Frame, state: &AppState, pane: Pane, area: Rect) {
     if let Some(why) = state.no_match(pane) {
         content.notes.insert(0, Line::styled(why, theme.muted()));
     }
-    // A selected workload that is gone highlights no other row.
-    let focused = focused && !(pane == Pane::Rollouts && state.picked_gone);
-    let selected = focused.then_some(state.selected[pane.index()]);
-    let height = usize::from(inner.height);
     // Rows that fill the pane leave a line for the notes below them.
     let room = if !content.notes.is_empty() && content.rows.len() >= height && height >= 4 {
         height - 1

@@ -215,8 +215,9 @@ fn row_cells(
                 ),
             ));
         }
+        // The pods' total use goes before their count does.
         cells.push(Cell::at(
-            6,
+            7,
             Span::styled(
                 format!(
                     "cpu {} mem {} ",
@@ -310,7 +311,11 @@ fn batch_cells(
     ));
 }
 
-pub fn content(state: &AppState, width: usize) -> Content {
+/// The pane's rows and notes. Only the rows that can be in view in a pane
+/// of `window.0` lines with `window.1` selected are drawn (the others are
+/// blank lines that scrolling skips): a namespace of thousands of
+/// workloads costs a frame what one screenful does.
+pub fn content(state: &AppState, width: usize, window: (usize, Option<usize>)) -> Content {
     let theme = &state.theme;
     let cluster = &state.cluster;
     let ns = cluster
@@ -394,9 +399,17 @@ pub fn content(state: &AppState, width: usize) -> Content {
         .unwrap_or(0)
         .min(20);
     let stale = cluster.stale_for(state.now);
+    // In view: with a line kept for the notes below or not.
+    let (height, picked) = window;
+    let total = shown.len();
+    let full = crate::ui::fit::view(total, height, picked.unwrap_or(0));
+    let short = crate::ui::fit::view(total, height.saturating_sub(1), picked.unwrap_or(0));
+    let in_view = full.start.min(short.start)..full.end.max(short.end);
     let rows = shown
         .iter()
-        .map(|r| {
+        .enumerate()
+        .filter(|(i, _)| in_view.contains(i))
+        .map(|(_, r)| {
             let mut cells = row_cells(r, theme, (ns_width, name_width), state.now, cluster);
             if let Some(silent) = stale {
                 // Not live: each row says how old it is (and is dimmed).
@@ -411,12 +424,16 @@ pub fn content(state: &AppState, width: usize) -> Content {
             cells
         })
         .collect();
-    let rows = columns(rows, width)
-        .into_iter()
-        .map(|line| match stale {
-            Some(_) => line.patch_style(theme.muted()),
-            None => line,
-        })
+    let drawn = columns(rows, width).into_iter().map(|line| match stale {
+        Some(_) => line.patch_style(theme.muted()),
+        None => line,
+    });
+    // Blank lines stand for the rows out of view, so that scrolling
+    // counts them.
+    let rows = std::iter::repeat_with(Line::default)
+        .take(in_view.start)
+        .chain(drawn)
+        .chain(std::iter::repeat_with(Line::default).take(total - in_view.end.min(total)))
         .collect();
     if let Some(silent) = stale {
         notes.push(Line::styled(
