@@ -93,7 +93,7 @@ pub enum Metrics {
 pub struct UsageState {
     pub metrics: Metrics,
     /// By pod name.
-    pub pods: HashMap<ArcStr, Usage>,
+    pub pods: UsageByPod,
     /// By node name.
     pub nodes: HashMap<String, Usage>,
     /// When figures were last read (seconds since the epoch), and the
@@ -101,6 +101,36 @@ pub struct UsageState {
     pub read_at: Option<i64>,
     pub sampled_at: Option<i64>,
     by_owner: HashMap<ArcStr, OwnerUsage>,
+}
+
+/// Pods' figures, sorted by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UsageByPod(Vec<(ArcStr, Usage)>);
+
+impl UsageByPod {
+    pub fn get(&self, name: &str) -> Option<&Usage> {
+        let i = self
+            .0
+            .binary_search_by(|(k, _)| k.as_str().cmp(name))
+            .ok()?;
+        self.0.get(i).map(|(_, u)| u)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&ArcStr, &Usage)> {
+        self.0.iter().map(|(k, u)| (k, u))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &ArcStr> {
+        self.0.iter().map(|(k, _)| k)
+    }
 }
 
 /// The usage of a workload's (or a ReplicaSet's) pods.
@@ -199,25 +229,35 @@ impl UsageState {
                 nodes,
             } => {
                 self.metrics = Metrics::Live;
-                // Keyed by the pods' own names where they are watched.
-                self.pods = read
-                    .into_iter()
-                    .map(|(name, used)| match pods.get_key_value(name.as_str()) {
-                        Some((held, _)) => (held.clone(), used),
-                        None => (ArcStr::from(name), used),
-                    })
-                    .collect();
+                // The read sorted by name (as the source sends it), joined
+                // with the pods in one pass: no lookup per pod, and each
+                // figure keyed by the pod's own name.
+                let mut read = read;
+                if !read.is_sorted_by(|a, b| a.0 <= b.0) {
+                    read.sort_by(|a, b| a.0.cmp(&b.0));
+                }
+                self.by_owner.clear();
+                let mut joined = Vec::with_capacity(read.len());
+                let mut held = pods.iter().peekable();
+                for (name, used) in read {
+                    while held.next_if(|(k, _)| k.as_str() < name.as_str()).is_some() {}
+                    match held.next_if(|(k, _)| k.as_str() == name.as_str()) {
+                        Some((key, pod)) => {
+                            self.by_owner
+                                .entry(pod.owner.clone())
+                                .or_default()
+                                .add(&OwnerUsage::of_pod(pod, used));
+                            joined.push((key.clone(), used));
+                        }
+                        None => joined.push((ArcStr::from(name), used)),
+                    }
+                }
+                // A name read twice keeps its first figures.
+                joined.dedup_by(|b, a| a.0 == b.0);
+                self.pods = UsageByPod(joined);
                 self.nodes = nodes.into_iter().collect();
                 self.read_at = Some(now);
                 self.sampled_at = at;
-                self.by_owner.clear();
-                for (name, used) in &self.pods {
-                    let Some(pod) = pods.get(name) else { continue };
-                    self.by_owner
-                        .entry(pod.owner.clone())
-                        .or_default()
-                        .add(&OwnerUsage::of_pod(pod, *used));
-                }
             }
             UsageReport::Absent(why) => {
                 *self = UsageState {
@@ -963,11 +1003,13 @@ mod tests {
         c.update(
             KubeMsg::Usage(UsageReport::Read {
                 at: Some(5),
+                // In any order; a name twice keeps its first figures.
                 pods: vec![
+                    ("gone".into(), used(1, 1)),
+                    ("db-0".into(), used(300, 700)),
                     ("api-1-a".into(), used(10, 90)),
                     ("api-2-b".into(), used(20, 50)),
-                    ("db-0".into(), used(300, 700)),
-                    ("gone".into(), used(1, 1)),
+                    ("api-1-a".into(), used(99, 99)),
                 ],
                 nodes: vec![("node-1".into(), used(2000, 4096))],
             }),
@@ -985,6 +1027,11 @@ mod tests {
         assert_eq!((db.total, db.worst_memory), (used(300, 700), None));
         assert_eq!(c.usage.nodes["node-1"], used(2000, 4096));
         assert_eq!(c.usage.metrics, Metrics::Live);
+        assert_eq!(c.usage.pods.len(), 4);
+        assert_eq!(c.usage.pods.get("api-1-a"), Some(&used(10, 90)));
+        assert_eq!(c.usage.pods.get("db-0"), Some(&used(300, 700)));
+        assert_eq!(c.usage.pods.get("gone"), Some(&used(1, 1)));
+        assert_eq!(c.usage.pods.get("api-3"), None);
         // A failed read keeps the figures (they age); an absent API drops
         // them.
         c.update(KubeMsg::Usage(UsageReport::Failed("timeout".into())), 30);
