@@ -45,7 +45,7 @@ use ops_sim::scenario::{ScaleSize, ScenarioName, seed};
 use ops_tui::config::keymap::Keymap;
 use ops_tui::config::theme::Theme;
 use ops_tui::kinds::WorkloadKind;
-use ops_tui::kube::model::{PodRow, ReplicaSetRow, WorkloadRow};
+use ops_tui::kube::model::{PodRow, Pool, ReplicaSetRow, WorkloadRow};
 use ops_tui::kube::{Change, KubeMsg};
 use ops_tui::runbook::select::{Overrides, select};
 use ops_tui::state::{AppState, Msg, update};
@@ -265,9 +265,12 @@ fn dashboard(seeded: &Seeded, now: i64) -> AppState {
     state
 }
 
-/// The pods as the Pods watch projects a list of them.
-fn project(pods: &[Pod]) -> Vec<PodRow> {
-    pods.iter().map(PodRow::from).collect()
+/// The pods as the Pods watch projects a list of them (its pool of shared
+/// text lives as long as the watch).
+fn project(pods: &[Pod], pool: &mut Pool) -> Vec<PodRow> {
+    pods.iter()
+        .map(|p| PodRow::project(p, pool, false))
+        .collect()
 }
 
 /// A random lower-case hexadecimal uid, as the API server gives.
@@ -313,12 +316,12 @@ enum Planned {
 
 impl Planned {
     /// As the watch sends it.
-    fn message(&self) -> KubeMsg {
+    fn message(&self, pool: &mut Pool) -> KubeMsg {
         match self {
             Planned::ReplicaSet(rs) => {
                 KubeMsg::ReplicaSets(Change::Upsert(ReplicaSetRow::from(rs)))
             }
-            Planned::Pod(p) => KubeMsg::Pods(Change::Upsert(PodRow::from(p))),
+            Planned::Pod(p) => KubeMsg::Pods(Change::Upsert(PodRow::project(p, pool, false))),
             Planned::PodGone(name) => KubeMsg::Pods(Change::Delete(name.clone())),
             Planned::ReplicaSetGone(name) => KubeMsg::ReplicaSets(Change::Delete(name.clone())),
         }
@@ -447,7 +450,8 @@ fn main() {
         fastrand::seed(run as u64);
         let mut state = dashboard(&seeded, now_secs);
         let before = Heap::now();
-        let rows = project(&seeded.pods);
+        let mut pool = Pool::default();
+        let rows = project(&seeded.pods, &mut pool);
         let msg = Heap::now().since(before);
         let t = Instant::now();
         kube(&mut state, KubeMsg::Pods(Change::Reset(rows)));
@@ -481,7 +485,7 @@ fn main() {
                 .collect();
             let plan = restart(&mut current, &which, Time(now));
             let m0 = Heap::now();
-            let msgs: Vec<KubeMsg> = plan.iter().map(Planned::message).collect();
+            let msgs: Vec<KubeMsg> = plan.iter().map(|p| p.message(&mut pool)).collect();
             let msgs_bytes = Heap::now().since(m0).bytes;
             let mark = Heap::now();
             for m in msgs {

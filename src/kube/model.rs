@@ -580,12 +580,15 @@ impl HpaRow {
 }
 
 fn controller(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
+    controller_uid(meta).to_string()
+}
+
+fn controller_uid(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> &str {
     meta.owner_references
         .iter()
         .flatten()
         .find(|o| o.controller == Some(true))
-        .map(|o| o.uid.clone())
-        .unwrap_or_default()
+        .map_or("", |o| o.uid.as_str())
 }
 
 /// A pod's phase as the Rollouts pane counts it.
@@ -741,6 +744,47 @@ pub struct Pool {
 }
 
 impl Pool {
+    /// The pool's copy of `text`, made only when it holds none.
+    pub fn intern(&mut self, text: &str) -> ArcStr {
+        match self.texts.get(text) {
+            Some(held) => held.clone(),
+            None => {
+                let t = ArcStr::from(text);
+                self.texts.insert(t.clone());
+                t
+            }
+        }
+    }
+
+    fn intern_containers(&mut self, names: &[ArcStr]) -> Arc<[ArcStr]> {
+        match self.containers.get(names) {
+            Some(held) => held.clone(),
+            None => {
+                let c: Arc<[ArcStr]> = names.into();
+                self.containers.insert(c.clone());
+                c
+            }
+        }
+    }
+
+    fn intern_resources(&mut self, r: Resources) -> Arc<Resources> {
+        match self.resources.get(&r) {
+            Some(held) => held.clone(),
+            None => {
+                let r = Arc::new(r);
+                self.resources.insert(r.clone());
+                r
+            }
+        }
+    }
+
+    /// Sweeps when the pool has doubled since the last sweep.
+    fn maybe_sweep(&mut self) {
+        if self.len() > 2 * self.swept_at.max(512) {
+            self.sweep();
+        }
+    }
+
     fn text(&mut self, t: &mut ArcStr) {
         match self.texts.get(t.as_str()) {
             Some(held) => *t = held.clone(),
@@ -779,10 +823,7 @@ impl Pool {
                 self.resources.insert(pod.resources.clone());
             }
         }
-        let held = self.texts.len() + self.containers.len() + self.resources.len();
-        if held > 2 * self.swept_at.max(512) {
-            self.sweep();
-        }
+        self.maybe_sweep();
     }
 
     /// Drops the values that only the pool holds.
@@ -877,8 +918,18 @@ impl Resources {
 
 impl PodRow {
     pub fn from(p: &Pod) -> PodRow {
-        let status = p.status.clone().unwrap_or_default();
-        let containers = status.container_statuses.clone().unwrap_or_default();
+        PodRow::project(p, &mut Pool::default(), false)
+    }
+
+    /// The pod as a row, what it shares with other pods taken from the
+    /// pool (nothing of it is allocated when the pool holds it already),
+    /// its name qualified by its namespace when `qualify`: a list of
+    /// 100,000 pods leaves one small block per pod (its name), not a
+    /// handful of them freed later among those kept.
+    pub fn project(p: &Pod, pool: &mut Pool, qualify: bool) -> PodRow {
+        let none = k8s_openapi::api::core::v1::PodStatus::default();
+        let status = p.status.as_ref().unwrap_or(&none);
+        let containers = status.container_statuses.as_deref().unwrap_or_default();
         let waiting_error = containers.iter().any(|c| {
             c.state
                 .as_ref()
@@ -906,18 +957,27 @@ impl PodRow {
             c.state
                 .as_ref()
                 .and_then(|s| s.waiting.as_ref())
-                .and_then(|w| w.reason.clone())
+                .and_then(|w| w.reason.as_deref())
         });
         let status_text = if p.metadata.deletion_timestamp.is_some() {
-            "Terminating".to_string()
+            "Terminating"
         } else if let Some(reason) = waiting_reason {
             reason
         } else {
-            status.phase.clone().unwrap_or_else(|| "Pending".into())
+            status.phase.as_deref().unwrap_or("Pending")
         };
-        PodRow {
-            name: p.metadata.name.as_deref().unwrap_or_default().into(),
-            owner: controller(&p.metadata).into(),
+        let short = p.metadata.name.as_deref().unwrap_or_default();
+        let name = match (qualify, p.metadata.namespace.as_deref()) {
+            (true, Some(ns)) => ArcStr::from(qualified(ns, short)),
+            _ => ArcStr::from(short),
+        };
+        let mut container_names: Vec<ArcStr> = Vec::new();
+        for c in p.spec.iter().flat_map(|s| &s.containers) {
+            container_names.push(pool.intern(&c.name));
+        }
+        let row = PodRow {
+            name,
+            owner: pool.intern(controller_uid(&p.metadata)),
             phase,
             ready: status
                 .conditions
@@ -926,33 +986,33 @@ impl PodRow {
                 .any(|c| c.type_ == "Ready" && c.status == "True"),
             restarts: containers.iter().map(|c| c.restart_count).sum(),
             last_restart_at: last.and_then(|t| secs(t.finished_at.as_ref())),
-            last_termination: last.and_then(|t| t.reason.as_deref()).map(ArcStr::from),
+            last_termination: last
+                .and_then(|t| t.reason.as_deref())
+                .map(|r| pool.intern(r)),
             node: p
                 .spec
                 .as_ref()
                 .and_then(|s| s.node_name.as_deref())
-                .map(ArcStr::from),
+                .map(|n| pool.intern(n)),
             started_at: secs(status.start_time.as_ref()),
-            containers: p
-                .spec
-                .iter()
-                .flat_map(|s| s.containers.iter().map(|c| ArcStr::from(&c.name)))
-                .collect(),
-            status: status_text.into(),
+            containers: pool.intern_containers(&container_names),
+            status: pool.intern(status_text),
             ready_containers: containers.iter().filter(|c| c.ready).count() as u32,
             revision_hash: p
                 .metadata
                 .labels
                 .as_ref()
                 .and_then(|l| l.get("controller-revision-hash"))
-                .map(ArcStr::from),
+                .map(|h| pool.intern(h)),
             uid: Uid::parse(p.metadata.uid.as_deref().unwrap_or_default()),
             grace_seconds: p
                 .spec
                 .as_ref()
                 .and_then(|s| s.termination_grace_period_seconds),
-            resources: Arc::new(Resources::of(p.spec.as_ref())),
-        }
+            resources: pool.intern_resources(Resources::of(p.spec.as_ref())),
+        };
+        pool.maybe_sweep();
+        row
     }
 }
 
@@ -1262,6 +1322,49 @@ mod tests {
         drop(a);
         pool.sweep();
         assert!(pool.is_empty());
+    }
+
+    #[test]
+    fn a_projection_takes_what_pods_share_from_the_pool_and_qualifies_the_name() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "api-7d9-x2x4z", "namespace": "shop", "uid": "4b1a2433-bde2-4631-898f-000000002631",
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7d9",
+                    "uid": "rs-uid", "controller": true}]},
+            "spec": {"nodeName": "node-1", "containers": [{"name": "api"}, {"name": "proxy"}]},
+            "status": {"phase": "Running", "containerStatuses": [
+                {"name": "api", "ready": true, "restartCount": 1, "image": "i", "imageID": "",
+                 "state": {"running": {}}},
+                {"name": "proxy", "ready": false, "restartCount": 2, "image": "i", "imageID": "",
+                 "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}
+        }))
+        .unwrap();
+        let mut pool = Pool::default();
+        let a = PodRow::project(&pod, &mut pool, true);
+        let b = PodRow::project(&pod, &mut pool, false);
+        assert_eq!(a.name, "shop/api-7d9-x2x4z");
+        assert_eq!(b.name, "api-7d9-x2x4z");
+        assert_eq!(
+            PodRow {
+                name: b.name.clone(),
+                ..a.clone()
+            },
+            b
+        );
+        assert_eq!(b, PodRow::from(&pod));
+        assert!(std::ptr::eq(a.owner.as_ptr(), b.owner.as_ptr()));
+        assert!(Arc::ptr_eq(&a.containers, &b.containers));
+        assert!(Arc::ptr_eq(&a.resources, &b.resources));
+        assert_eq!(
+            (
+                a.owner.as_str(),
+                a.status.as_str(),
+                a.restarts,
+                a.ready_containers
+            ),
+            ("rs-uid", "CrashLoopBackOff", 3, 1)
+        );
+        assert_eq!(a.phase, PodPhase::Failing);
+        assert_eq!(a.uid.to_string(), "4b1a2433-bde2-4631-898f-000000002631");
     }
 
     #[test]

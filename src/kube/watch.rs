@@ -134,8 +134,12 @@ pub async fn watch_all<M: Send + 'static>(
             api::<Pod>(client, scope),
             scoped,
             Resource::Pods,
-            qualify,
-            PodRow::from,
+            // The projection qualifies the pods' names itself.
+            false,
+            {
+                let mut pool = super::model::Pool::default();
+                move |pod: &Pod| PodRow::project(pod, &mut pool, qualify)
+            },
             |row: &PodRow| row.name.to_string(),
             KubeMsg::Pods,
             generation,
@@ -327,7 +331,7 @@ async fn run<K, T, M: Send + 'static>(
     config: watcher::Config,
     resource: Resource,
     qualify: bool,
-    project: impl Fn(&K) -> T,
+    mut project: impl FnMut(&K) -> T,
     key: impl Fn(&T) -> String,
     wrap: impl Fn(Change<T>) -> KubeMsg,
     generation: u64,
@@ -337,7 +341,7 @@ async fn run<K, T, M: Send + 'static>(
     T: Send + Qualify,
 {
     // In a view of every namespace, names carry their namespace.
-    let project = |obj: &K| {
+    let mut project = |obj: &K| {
         let mut row = project(obj);
         if qualify && let Some(ns) = obj.meta().namespace.as_deref() {
             row.qualify(ns);
