@@ -626,9 +626,11 @@ impl ClusterState {
                 for pod in &items {
                     self.tally.add(pod);
                 }
-                // Built at once (sorted, then packed into full nodes): a
-                // map filled one insert at a time leaves its nodes about
-                // half empty.
+                // The old map goes before the new one is built, so that a
+                // relist does not hold both. Built at once (sorted, then
+                // packed into full nodes): a map filled one insert at a
+                // time leaves its nodes about half empty.
+                self.pods = BTreeMap::new();
                 self.pods = items
                     .into_iter()
                     .map(|pod| (pod.name.clone(), pod))
