@@ -314,6 +314,9 @@ pub struct ClusterState {
     /// Which connection this state is of: bumped on every switch, so that
     /// messages of the one before are dropped.
     pub generation: u64,
+    /// Bumped by every message that changes the workloads, their pods or
+    /// the watches: what is derived from them is current while it stays.
+    pub changes: u64,
     /// The pods counted by owner, kept current as pods change.
     tally: Tally,
     /// When `rows` were last derived.
@@ -542,6 +545,7 @@ impl ClusterState {
             }
         }
         self.stale = true;
+        self.changes = self.changes.wrapping_add(1);
     }
 
     /// Applies a change of one kind of workload: a relist replaces only

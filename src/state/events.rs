@@ -69,6 +69,20 @@ impl AppState {
         if !self.auto.ready || self.sources().cluster.is_none() {
             return;
         }
+        // Nothing to find again while neither the cluster nor the journal
+        // changed (a namespace of 100,000 pods is not scanned every second);
+        // every SENT_FOR seconds regardless, as what was sent and not read
+        // back ages (a write that failed is tried again).
+        let seen = (
+            self.cluster.generation,
+            self.cluster.changes,
+            self.journal.records(),
+            self.now.div_euclid(super::verify::SENT_FOR),
+        );
+        if self.auto.cluster_seen == Some(seen) {
+            return;
+        }
+        self.auto.cluster_seen = Some(seen);
         let mut found = Vec::new();
         for d in self.cluster.workloads.values() {
             let subject = format!("{}/{}", d.kind.resource(), d.name);

@@ -42,6 +42,12 @@ impl Default for JournalView {
 }
 
 impl JournalView {
+    /// How many records have been folded in: changes whenever the journal
+    /// does.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
     /// A view keeping at most `rows` Timeline rows.
     pub fn new(rows: usize) -> JournalView {
         JournalView {

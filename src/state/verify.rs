@@ -32,6 +32,9 @@ pub struct Auto {
     /// reader says `Msg::JournalRead`; at start it is read before the
     /// first message).
     pub ready: bool,
+    /// The cluster's generation and changes, the journal's records and
+    /// the SENT_FOR period when the cluster's events were last looked for.
+    pub(super) cluster_seen: Option<(u64, u64, u64, i64)>,
 }
 
 impl Default for Auto {
@@ -40,6 +43,7 @@ impl Default for Auto {
             sent: HashMap::new(),
             known: HashSet::new(),
             ready: true,
+            cluster_seen: None,
         }
     }
 }
