@@ -10,8 +10,10 @@ use std::time::Duration;
 use std::borrow::Cow;
 
 use ::kube::Client;
+use futures::AsyncBufReadExt;
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::items::Splitter;
 
 use super::model::quantity_of;
 use super::{KubeMsg, Out};
@@ -110,28 +112,58 @@ struct Meta<'a> {
     namespace: Option<Cow<'a, str>>,
 }
 
-impl Resources<'_> {
-    /// CPU in cores, memory in bytes.
-    fn read(&self) -> (f64, u64) {
-        (
-            self.cpu.as_deref().and_then(quantity_of).unwrap_or(0.0),
-            self.memory
-                .as_deref()
-                .and_then(quantity_of)
-                .map_or(0, |v| v.ceil() as u64),
-        )
+/// A quantity's whole number and its suffix's factor, exactly, for the
+/// forms metrics-server writes (`12345n`, `2m`, `1`, `102400Ki`); None
+/// for any other form (a fraction, an exponent), which is read as a
+/// decimal number instead.
+fn exact(text: &str, factor: impl Fn(&str) -> Option<u64>) -> Option<u64> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 19 {
+        return None;
     }
+    let (number, suffix) = text.split_at(digits);
+    number.parse::<u64>().ok()?.checked_mul(factor(suffix)?)
+}
+
+/// CPU in nanocores.
+fn nanocores(text: &str) -> u64 {
+    exact(text, |suffix| match suffix {
+        "n" => Some(1),
+        "u" => Some(1_000),
+        "m" => Some(1_000_000),
+        "" => Some(1_000_000_000),
+        _ => None,
+    })
+    .unwrap_or_else(|| quantity_of(text).map_or(0, |cores| (cores * 1e9).ceil() as u64))
+}
+
+/// Memory in bytes, rounded up.
+fn memory_bytes(text: &str) -> u64 {
+    exact(text, |suffix| match suffix {
+        "" => Some(1),
+        "k" => Some(1_000),
+        "Ki" => Some(1 << 10),
+        "M" => Some(1_000_000),
+        "Mi" => Some(1 << 20),
+        "G" => Some(1_000_000_000),
+        "Gi" => Some(1 << 30),
+        "Ti" => Some(1 << 40),
+        _ => None,
+    })
+    .unwrap_or_else(|| quantity_of(text).map_or(0, |v| v.ceil() as u64))
 }
 
 /// kubectl top sums a pod's containers exactly, then rounds the CPU up to
 /// whole millicores.
 fn total<'a, 'b: 'a>(parts: impl Iterator<Item = &'a Resources<'b>>) -> Usage {
-    let (cores, memory) = parts.fold((0.0, 0u64), |(c, m), r| {
-        let (rc, rm) = r.read();
-        (c + rc, m.saturating_add(rm))
+    let (nanos, memory) = parts.fold((0u64, 0u64), |(c, m), r| {
+        (
+            c.saturating_add(r.cpu.as_deref().map_or(0, nanocores)),
+            m.saturating_add(r.memory.as_deref().map_or(0, memory_bytes)),
+        )
     });
     Usage {
-        cpu: (cores * 1000.0 - 1e-9).ceil().max(0.0) as u64,
+        cpu: nanos.div_ceil(1_000_000),
         memory,
     }
 }
@@ -146,147 +178,132 @@ pub fn parse(body: &[u8]) -> Result<(Named, Option<i64>), String> {
 }
 
 /// As `parse`, each pod's name qualified by its namespace when `qualify`.
-/// Each item is reduced to its name and usage as it is read, so that a
-/// list of 100,000 pods is never held whole as structs.
 pub fn parse_as(body: &[u8], qualify: bool) -> Result<(Named, Option<i64>), String> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let read = ListSeed { qualify }
-        .deserialize(&mut de)
-        .and_then(|read| de.end().map(|()| read))
-        .map_err(|e| format!("the metrics API answered with something else: {e}"))?;
-    Ok(read)
+    let mut list = ListReader::new(qualify);
+    list.feed(body)?;
+    list.finish()
 }
 
-/// The list: its `items`, reduced; every other field skipped.
-struct ListSeed {
+/// Reads a metrics list piece by piece, reducing each item to its name and
+/// usage as it ends: a list of 100,000 pods is never held whole, neither
+/// as text nor as structs.
+struct ListReader {
+    split: Splitter,
     qualify: bool,
+    items: Named,
+    newest: Option<i64>,
+    /// The last sample time read, and its text: the items of one list
+    /// mostly share it.
+    last_stamp: (String, Option<i64>),
 }
 
-impl<'de> DeserializeSeed<'de> for ListSeed {
-    type Value = (Named, Option<i64>);
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ListSeed {
-    type Value = (Named, Option<i64>);
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a PodMetricsList or NodeMetricsList")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut read = (Vec::new(), None);
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key == "items" {
-                read = map.next_value_seed(ItemsSeed {
-                    qualify: self.qualify,
-                })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
+impl ListReader {
+    fn new(qualify: bool) -> ListReader {
+        ListReader {
+            split: Splitter::new(),
+            qualify,
+            items: Vec::new(),
+            newest: None,
+            last_stamp: (String::new(), None),
         }
-        Ok(read)
+    }
+
+    fn feed(&mut self, piece: &[u8]) -> Result<(), String> {
+        let ListReader {
+            split,
+            qualify,
+            items,
+            newest,
+            last_stamp,
+        } = self;
+        split
+            .feed(piece, &mut |bytes: &[u8]| {
+                let item: Item = serde_json::from_slice(bytes)?;
+                if let Some(t) = item.timestamp.as_deref() {
+                    if t != last_stamp.0 {
+                        *last_stamp = (
+                            t.to_string(),
+                            t.parse::<jiff::Timestamp>().ok().map(|t| t.as_second()),
+                        );
+                    }
+                    *newest = (*newest).max(last_stamp.1);
+                }
+                let usage = match &item.usage {
+                    Some(node) => total(std::iter::once(node)),
+                    None => total(item.containers.iter().map(|c| &c.usage)),
+                };
+                let name = match (&item.metadata.namespace, *qualify) {
+                    (Some(ns), true) => super::model::qualified(ns, &item.metadata.name),
+                    _ => item.metadata.name.into_owned(),
+                };
+                items.push((name, usage));
+                Ok::<(), serde_json::Error>(())
+            })
+            .map_err(|e| format!("the metrics API answered with something else: {e}"))
+    }
+
+    fn finish(self) -> Result<(Named, Option<i64>), String> {
+        self.split
+            .finish()
+            .map_err(|e| format!("the metrics API answered with something else: {e}"))?;
+        Ok((self.items, self.newest))
     }
 }
 
-struct ItemsSeed {
-    qualify: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for ItemsSeed {
-    type Value = (Named, Option<i64>);
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        // `null` is an empty list, as the API server may write it.
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ItemsSeed {
-    type Value = (Named, Option<i64>);
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a list of metrics items")
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok((Vec::new(), None))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
-        let mut newest: Option<i64> = None;
-        while let Some(item) = seq.next_element::<Item<'de>>()? {
-            let at = item
-                .timestamp
-                .as_deref()
-                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                .map(|t| t.as_second());
-            newest = newest.max(at);
-            let usage = match &item.usage {
-                Some(node) => total(std::iter::once(node)),
-                None => total(item.containers.iter().map(|c| &c.usage)),
-            };
-            let name = match (&item.metadata.namespace, self.qualify) {
-                (Some(ns), true) => super::model::qualified(ns, &item.metadata.name),
-                _ => item.metadata.name.into_owned(),
-            };
-            items.push((name, usage));
-        }
-        Ok((items, newest))
-    }
-}
-
-enum Got {
-    Body(Vec<u8>),
-    Absent(String),
-    Forbidden(String),
-    Failed(String),
-}
-
-async fn get(client: &Client, path: &str) -> Got {
-    let request = match http::Request::get(path).body(Vec::new()) {
-        Ok(r) => r,
-        Err(e) => return Got::Failed(e.to_string()),
-    };
-    match tokio::time::timeout(METRICS_DEADLINE, client.request_text(request)).await {
-        Err(_) => Got::Failed(format!(
-            "the metrics API did not answer within {} s",
-            METRICS_DEADLINE.as_secs()
-        )),
-        Ok(Ok(text)) => Got::Body(text.into_bytes()),
-        Ok(Err(::kube::Error::Api(status))) => {
+/// What a refused or failed request means here.
+fn failure(error: ::kube::Error) -> UsageReport {
+    match error {
+        ::kube::Error::Api(status) => {
             let message = status.message.clone();
             match status.code {
-                404 => Got::Absent(
+                404 => UsageReport::Absent(
                     "the cluster does not serve the metrics API (metrics.k8s.io): no metrics-server"
                         .into(),
                 ),
-                503 => Got::Absent(format!(
+                503 => UsageReport::Absent(format!(
                     "the metrics API (metrics.k8s.io) is unavailable: {message}"
                 )),
-                403 => Got::Forbidden(message),
-                code => Got::Failed(format!("{message} ({code})")),
+                403 => UsageReport::Forbidden(message),
+                code => UsageReport::Failed(format!("{message} ({code})")),
             }
         }
-        Ok(Err(e)) => Got::Failed(e.to_string()),
+        e => UsageReport::Failed(e.to_string()),
     }
 }
 
-/// The pods of one path, parsed.
-async fn pods_at(
+/// The list at `path`, read as it arrives (see `ListReader`), within
+/// `METRICS_DEADLINE`.
+async fn list_at(
     client: &Client,
     path: &str,
     qualify: bool,
 ) -> Result<(Named, Option<i64>), UsageReport> {
-    match get(client, path).await {
-        Got::Body(body) => parse_as(&body, qualify).map_err(UsageReport::Failed),
-        Got::Absent(why) => Err(UsageReport::Absent(why)),
-        Got::Forbidden(why) => Err(UsageReport::Forbidden(why)),
-        Got::Failed(why) => Err(UsageReport::Failed(why)),
+    let request = http::Request::get(path)
+        .body(Vec::new())
+        .map_err(|e| UsageReport::Failed(e.to_string()))?;
+    let read = async {
+        let stream = client.request_stream(request).await.map_err(failure)?;
+        let mut stream = std::pin::pin!(stream);
+        let mut list = ListReader::new(qualify);
+        loop {
+            let piece = stream.fill_buf().await.map_err(|e| {
+                UsageReport::Failed(format!("reading the metrics API's answer: {e}"))
+            })?;
+            if piece.is_empty() {
+                break;
+            }
+            let n = piece.len();
+            list.feed(piece).map_err(UsageReport::Failed)?;
+            stream.consume_unpin(n);
+        }
+        list.finish().map_err(UsageReport::Failed)
+    };
+    match tokio::time::timeout(METRICS_DEADLINE, read).await {
+        Err(_) => Err(UsageReport::Failed(format!(
+            "the metrics API did not answer within {} s",
+            METRICS_DEADLINE.as_secs()
+        ))),
+        Ok(read) => read,
     }
 }
 
@@ -296,14 +313,14 @@ async fn pods_at(
 pub async fn read(client: &Client, place: &Where) -> UsageReport {
     const PODS: &str = "/apis/metrics.k8s.io/v1beta1";
     let pods = match place {
-        Where::One(ns) => pods_at(client, &format!("{PODS}/namespaces/{ns}/pods"), false).await,
-        Where::All => pods_at(client, &format!("{PODS}/pods"), true).await,
+        Where::One(ns) => list_at(client, &format!("{PODS}/namespaces/{ns}/pods"), false).await,
+        Where::All => list_at(client, &format!("{PODS}/pods"), true).await,
         Where::Some(namespaces) => {
             let mut all: Named = Vec::new();
             let mut newest = None;
             let mut failure = None;
             for ns in namespaces {
-                match pods_at(client, &format!("{PODS}/namespaces/{ns}/pods"), true).await {
+                match list_at(client, &format!("{PODS}/namespaces/{ns}/pods"), true).await {
                     Ok((pods, at)) => {
                         all.extend(pods);
                         newest = newest.max(at);
@@ -324,22 +341,60 @@ pub async fn read(client: &Client, place: &Where) -> UsageReport {
     // Sorted here, off the screen's thread: the state joins them with its
     // pods in one pass.
     pods.sort_by(|a, b| a.0.cmp(&b.0));
-    let nodes = match get(client, "/apis/metrics.k8s.io/v1beta1/nodes").await {
-        Got::Body(body) => parse(&body).map(|(n, _)| n).unwrap_or_default(),
-        _ => Vec::new(),
-    };
+    let nodes = list_at(client, &format!("{PODS}/nodes"), false)
+        .await
+        .map(|(n, _)| n)
+        .unwrap_or_default();
     UsageReport::Read { at, pods, nodes }
 }
 
-/// Reads usage every `METRICS_EVERY` (every `ABSENT_EVERY` while the API
-/// is absent or refused) until the UI loop is gone.
+/// How much longer than a read took to process the pause after it is at
+/// least: reading usage keeps to about a quarter percent of a core. With
+/// tens of thousands of pods a read takes tens of milliseconds, and usage
+/// is read less often than every `METRICS_EVERY`.
+pub const PAUSE_PER_BUSY: u32 = 400;
+/// The longest pause between reads that the cost of a read makes.
+pub const LONGEST_PAUSE: Duration = Duration::from_secs(120);
+
+/// Runs `work`, adding the time spent inside its polls (its processing,
+/// not its waits for the network) to `busy`.
+pub async fn timed<F: std::future::Future>(work: F, busy: &mut Duration) -> F::Output {
+    let mut work = std::pin::pin!(work);
+    std::future::poll_fn(|cx| {
+        let started = std::time::Instant::now();
+        let polled = work.as_mut().poll(cx);
+        *busy += started.elapsed();
+        polled
+    })
+    .await
+}
+
+/// The pause before the next read, after one that took `busy` to
+/// process.
+pub fn pause_after(report: &UsageReport, busy: Duration) -> Duration {
+    match report {
+        UsageReport::Read { .. } | UsageReport::Failed(_) => busy
+            .saturating_mul(PAUSE_PER_BUSY)
+            .clamp(METRICS_EVERY, LONGEST_PAUSE),
+        UsageReport::Absent(_) | UsageReport::Forbidden(_) => ABSENT_EVERY,
+    }
+}
+
+/// Reads usage every `METRICS_EVERY`, or less often when a read costs
+/// much (see `pause_after`); every `ABSENT_EVERY` while the API is absent
+/// or refused; until the UI loop is gone.
 pub async fn poll<M>(client: &Client, place: &Where, generation: u64, out: Out<M>) {
     loop {
-        let report = read(client, place).await;
-        let pause = match report {
-            UsageReport::Read { .. } | UsageReport::Failed(_) => METRICS_EVERY,
-            UsageReport::Absent(_) | UsageReport::Forbidden(_) => ABSENT_EVERY,
-        };
+        let mut busy = Duration::ZERO;
+        let report = timed(read(client, place), &mut busy).await;
+        let pause = pause_after(&report, busy);
+        if matches!(report, UsageReport::Read { .. }) && pause > METRICS_EVERY {
+            tracing::debug!(
+                "usage read in {} ms of processing: the next in {} s",
+                busy.as_millis(),
+                pause.as_secs()
+            );
+        }
         if !out.send(generation, KubeMsg::Usage(report)).await {
             return;
         }
@@ -431,5 +486,79 @@ mod tests {
         assert_eq!(pods, vec![("x".to_string(), Usage::default())]);
         assert!(parse(br#"{"items":[{"metadata":{"name":"x"}"#).is_err());
         assert!(parse(br#"{"items":[]} {"#).is_err());
+    }
+
+    #[test]
+    fn every_form_of_a_quantity_reads_as_kubectl_reads_it() {
+        for (text, nanos) in [
+            ("12500001n", 12_500_001),
+            ("250u", 250_000),
+            ("1500m", 1_500_000_000),
+            ("2", 2_000_000_000),
+            ("1.5", 1_500_000_000),
+            ("0.0000001", 100),
+            ("lots", 0),
+        ] {
+            assert_eq!(nanocores(text), nanos, "{text}");
+        }
+        for (text, bytes) in [
+            ("102400Ki", 100 << 20),
+            ("16Mi", 16 << 20),
+            ("1Gi", 1 << 30),
+            ("100M", 100_000_000),
+            ("1e3", 1000),
+            ("0.5Gi", 1 << 29),
+            ("1500m", 2),
+            // Beyond u64: as large as it gets.
+            ("99999999999999999999", u64::MAX),
+        ] {
+            assert_eq!(memory_bytes(text), bytes, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_costly_read_makes_the_next_wait_longer_within_bounds() {
+        let read = UsageReport::Read {
+            at: None,
+            pods: Vec::new(),
+            nodes: Vec::new(),
+        };
+        let ms = Duration::from_millis;
+        assert_eq!(pause_after(&read, ms(1)), METRICS_EVERY);
+        assert_eq!(
+            pause_after(&read, ms(80)),
+            ms(80 * u64::from(PAUSE_PER_BUSY))
+        );
+        assert!(pause_after(&read, ms(80)) > METRICS_EVERY);
+        assert_eq!(pause_after(&read, Duration::from_secs(5)), LONGEST_PAUSE);
+        assert_eq!(
+            pause_after(&UsageReport::Failed("x".into()), ms(1)),
+            METRICS_EVERY
+        );
+        assert_eq!(
+            pause_after(&UsageReport::Absent("x".into()), ms(1)),
+            ABSENT_EVERY
+        );
+        assert_eq!(
+            pause_after(&UsageReport::Forbidden("x".into()), ms(900)),
+            ABSENT_EVERY
+        );
+    }
+
+    #[tokio::test]
+    async fn the_time_counted_is_the_work_not_the_wait() {
+        let mut busy = Duration::ZERO;
+        let waited = std::time::Instant::now();
+        let got = timed(
+            async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                7
+            },
+            &mut busy,
+        )
+        .await;
+        assert_eq!(got, 7);
+        assert!(waited.elapsed() >= Duration::from_millis(300));
+        assert!(busy < Duration::from_millis(300), "{busy:?}");
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod cluster;
+pub mod items;
 pub mod logs;
 pub mod metrics;
 pub mod model;
