@@ -108,6 +108,7 @@ pub async fn run(
     // next frame slot, so churn costs at most one frame per `FRAME`.
     let mut urgent = false;
     let mut last_frame = Instant::now() - FRAME;
+    let mut derived_at = Instant::now() - FRAME;
     let started = Instant::now();
 
     loop {
@@ -120,13 +121,21 @@ pub async fn run(
             return Ok(());
         }
         if dirty && (urgent || last_frame.elapsed() >= FRAME) {
-            // Derived data, once per batch of messages, never per frame.
-            state.derive();
+            // Derived data at most once per `FRAME`: a keypress soon after
+            // a frame is drawn at once, on the rows that frame showed, and
+            // the rows follow in the next frame slot.
+            let rows_due = derived_at.elapsed() >= FRAME;
+            if rows_due {
+                state.derive();
+                derived_at = Instant::now();
+            } else {
+                state.derive_selection();
+            }
             if let Err(e) = terminal.draw(|frame| ui::draw(frame, state)) {
                 return term::ended(e);
             }
             last_frame = Instant::now();
-            dirty = false;
+            dirty = !rows_due && state.cluster.stale;
             urgent = false;
         }
         tokio::select! {

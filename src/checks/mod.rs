@@ -174,6 +174,7 @@ fn job_outcome(name: &str, src: &Sources) -> Outcome {
                             .is_some_and(|uid| uid == cronjob.uid)
                     })
                     .max_by(|a, b| (a.created_at, &a.name).cmp(&(b.created_at, &b.name)))
+                    .map(|j| &**j)
             }),
     };
     let Some(job) = job else {

@@ -3,10 +3,11 @@
 //! batch of messages.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::metrics::{Usage, UsageReport};
 use super::model::{
-    ArcStr, EventRow, HpaRow, LastJob, NodeRow, PodPhase, PodRow, Pool, ReplicaSetRow, ServiceRow,
+    ArcStr, EventRow, HpaRow, LastJob, NodeRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow,
     WorkloadKind, WorkloadRow,
 };
 use super::rollout::{Rollout, status};
@@ -61,7 +62,7 @@ pub struct RolloutRow {
     pub kind: WorkloadKind,
     pub name: String,
     /// None: the runbook names a workload the cluster does not have.
-    pub workload: Option<WorkloadRow>,
+    pub workload: Option<Arc<WorkloadRow>>,
     pub rollout: Option<Rollout>,
     /// The HorizontalPodAutoscaler that scales it, if one does.
     pub hpa: Option<HpaRow>,
@@ -283,15 +284,14 @@ pub struct ClusterState {
     pub namespace: Option<String>,
     pub user: Option<String>,
     /// Deployments, StatefulSets and DaemonSets by kind and name.
-    pub workloads: BTreeMap<WorkloadKey, WorkloadRow>,
+    /// Shared with the Rollouts rows, which hold them without a copy.
+    pub workloads: BTreeMap<WorkloadKey, Arc<WorkloadRow>>,
     pub replicasets: BTreeMap<String, ReplicaSetRow>,
     /// The ControllerRevisions of StatefulSets and DaemonSets, by name.
     pub controller_revisions: BTreeMap<String, ReplicaSetRow>,
     /// HorizontalPodAutoscalers, by name.
     pub hpas: BTreeMap<String, HpaRow>,
     pub pods: BTreeMap<ArcStr, PodRow>,
-    /// The text the pods share, held once.
-    pool: Pool,
     /// The most recent events, at most `MAX_EVENTS`.
     pub events: BTreeMap<String, EventRow>,
     pub services: BTreeMap<String, ServiceRow>,
@@ -446,18 +446,28 @@ fn apply<T>(map: &mut BTreeMap<String, T>, change: Change<T>, key: impl Fn(&T) -
 /// shown.
 pub const MAX_EVENTS: usize = 2000;
 
-/// Drops the oldest events beyond `MAX_EVENTS`.
-fn trim_events(events: &mut BTreeMap<String, EventRow>) {
-    let excess = events.len().saturating_sub(MAX_EVENTS);
-    if excess == 0 {
+/// Events over `MAX_EVENTS` that one at a time may add before the oldest
+/// are dropped: the events are ordered by age once per this many, not
+/// once per event.
+pub const EVENT_SLACK: usize = MAX_EVENTS / 10;
+
+/// Drops the oldest events beyond `MAX_EVENTS`, once they are more than
+/// `slack` beyond it.
+fn trim_events(events: &mut BTreeMap<String, EventRow>, slack: usize) {
+    if events.len() <= MAX_EVENTS + slack {
         return;
     }
-    let mut by_age: Vec<(Option<i64>, String)> = events
+    let excess = events.len() - MAX_EVENTS;
+    let mut by_age: Vec<(Option<i64>, &str)> = events
         .values()
-        .map(|e| (e.last_seen, e.name.clone()))
+        .map(|e| (e.last_seen, e.name.as_str()))
         .collect();
-    by_age.sort_unstable();
-    for (_, name) in by_age.into_iter().take(excess) {
+    by_age.select_nth_unstable(excess - 1);
+    let oldest: Vec<String> = by_age[..excess]
+        .iter()
+        .map(|(_, name)| (*name).to_string())
+        .collect();
+    for name in oldest {
         events.remove(&name);
     }
 }
@@ -519,8 +529,13 @@ impl ClusterState {
             KubeMsg::Hpas(c) => apply(&mut self.hpas, c, |h| &h.name),
             KubeMsg::Pods(c) => self.apply_pods(c, now),
             KubeMsg::Events(c) => {
+                let slack = if matches!(c, Change::Reset(_)) {
+                    0
+                } else {
+                    EVENT_SLACK
+                };
                 apply(&mut self.events, c, |e| &e.name);
-                trim_events(&mut self.events);
+                trim_events(&mut self.events, slack);
                 // Events are not in the rows.
                 return;
             }
@@ -556,12 +571,12 @@ impl ClusterState {
                 self.workloads.retain(|(k, _), _| *k != kind);
                 self.workloads.extend(items.into_iter().map(|mut w| {
                     w.kind = kind;
-                    ((kind, w.name.clone()), w)
+                    ((kind, w.name.clone()), Arc::new(w))
                 }));
             }
             Change::Upsert(mut w) => {
                 w.kind = kind;
-                self.workloads.insert((kind, w.name.clone()), w);
+                self.workloads.insert((kind, w.name.clone()), Arc::new(w));
             }
             Change::Delete(name) => {
                 self.workloads.remove(&(kind, name));
@@ -573,10 +588,13 @@ impl ClusterState {
     /// A workload by name; in a view of every namespace, an unqualified
     /// name (a runbook's) is one of the connection's namespace.
     pub fn workload(&self, kind: WorkloadKind, name: &str) -> Option<&WorkloadRow> {
-        self.workloads.get(&(kind, self.qualify(name))).or_else(|| {
-            // Not qualified after all (a state built before it connected).
-            self.workloads.get(&(kind, name.to_string()))
-        })
+        self.workloads
+            .get(&(kind, self.qualify(name)))
+            .or_else(|| {
+                // Not qualified after all (a state built before it connected).
+                self.workloads.get(&(kind, name.to_string()))
+            })
+            .map(|w| &**w)
     }
 
     /// The state of a view of every namespace, or of one.
@@ -603,10 +621,7 @@ impl ClusterState {
     /// Applies a change of pods, keeping the tally current.
     fn apply_pods(&mut self, change: Change<PodRow>, now: i64) {
         match change {
-            Change::Reset(mut items) => {
-                for pod in &mut items {
-                    self.pool.share(pod);
-                }
+            Change::Reset(items) => {
                 self.tally.by_owner.clear();
                 // A relist keeps what was seen of the pods still there.
                 let mut restarted = HashMap::with_capacity(self.tally.restarted.len());
@@ -640,8 +655,7 @@ impl ClusterState {
                     .map(|pod| (pod.name.clone(), pod))
                     .collect();
             }
-            Change::Upsert(mut pod) => {
-                self.pool.share(&mut pod);
+            Change::Upsert(pod) => {
                 match self.pods.get(pod.name.as_str()) {
                     Some(old) => {
                         self.tally.remove(old);
@@ -680,7 +694,11 @@ impl ClusterState {
         }
         self.stale = false;
         self.refreshed_at = now;
+        // The rows share the workloads: dropped first, each workload has
+        // one holder again and is changed below without a copy.
+        self.rows = Vec::new();
         self.note_last_jobs();
+        self.note_revisions();
         // Pods by workload: a Deployment's through its ReplicaSets, a
         // StatefulSet's and a DaemonSet's directly.
         let by_uid: HashMap<&str, &WorkloadKey> = self
@@ -734,13 +752,6 @@ impl ClusterState {
                 *e = e.saturating_add(r.within_hour(now));
             }
         }
-        let mut revisions: HashMap<&str, Vec<(&str, i64)>> = HashMap::new();
-        for cr in self.controller_revisions.values() {
-            revisions
-                .entry(cr.owner.as_str())
-                .or_default()
-                .push((cr.name.as_str(), cr.revision));
-        }
         let keys: Vec<WorkloadKey> = if self.wanted.is_empty() || self.all_namespaces {
             // A CronJob's Jobs are in its row, not rows of their own.
             let mut keys: Vec<WorkloadKey> = self
@@ -761,36 +772,25 @@ impl ClusterState {
         } else {
             self.wanted.clone()
         };
+        // The autoscaler of each target: the first by name when several
+        // claim it.
+        let mut hpas: HashMap<(&str, &str), &HpaRow> = HashMap::new();
+        for h in self.hpas.values() {
+            hpas.entry((h.target_kind.as_str(), h.target.as_str()))
+                .or_insert(h);
+        }
         let mut rows: Vec<RolloutRow> = keys
             .into_iter()
             .map(|key| {
-                let mut workload = self.workloads.get(&key).cloned();
-                // A StatefulSet's or DaemonSet's revision is the number of
-                // the ControllerRevision it is updating to (a StatefulSet's
-                // updateRevision, a DaemonSet's newest).
-                if let Some(w) = workload.as_mut()
-                    && matches!(w.kind, WorkloadKind::StatefulSet | WorkloadKind::DaemonSet)
-                {
-                    w.revision = revisions.get(w.uid.as_str()).map_or(0, |r| {
-                        w.update_revision
-                            .as_deref()
-                            .and_then(|u| r.iter().find(|(name, _)| *name == u))
-                            .map_or_else(
-                                || r.iter().map(|(_, n)| *n).max().unwrap_or(0),
-                                |(_, n)| *n,
-                            )
-                    });
-                }
+                let workload = self.workloads.get(&key).cloned();
                 let (phases, restarts) = pods.remove(&key).unwrap_or_default();
                 let used = usage.remove(&key);
                 let (kind, name) = key;
-                let hpa = self
-                    .hpas
-                    .values()
-                    .find(|h| h.target_kind == kind.name() && h.target == name)
-                    .cloned();
+                let hpa = hpas
+                    .get(&(kind.name(), name.as_str()))
+                    .map(|h| (*h).clone());
                 RolloutRow {
-                    rollout: workload.as_ref().map(status),
+                    rollout: workload.as_deref().map(status),
                     hpa,
                     workload,
                     kind,
@@ -823,9 +823,41 @@ impl ClusterState {
             .collect();
         for w in self.workloads.values_mut() {
             if w.kind == WorkloadKind::CronJob
-                && let Some(b) = w.batch.as_mut()
+                && let Some(b) = w.batch.as_ref()
             {
-                b.last_job = last.get(&w.uid).cloned();
+                let job = last.get(&w.uid);
+                if b.last_job.as_ref() != job
+                    && let Some(b) = Arc::make_mut(w).batch.as_mut()
+                {
+                    b.last_job = job.cloned();
+                }
+            }
+        }
+    }
+
+    /// Gives each StatefulSet and DaemonSet the number of the
+    /// ControllerRevision it is updating to (a StatefulSet's
+    /// updateRevision, a DaemonSet's newest) as its revision.
+    fn note_revisions(&mut self) {
+        let mut revisions: HashMap<&str, Vec<(&str, i64)>> = HashMap::new();
+        for cr in self.controller_revisions.values() {
+            revisions
+                .entry(cr.owner.as_str())
+                .or_default()
+                .push((cr.name.as_str(), cr.revision));
+        }
+        for w in self.workloads.values_mut() {
+            if !matches!(w.kind, WorkloadKind::StatefulSet | WorkloadKind::DaemonSet) {
+                continue;
+            }
+            let revision = revisions.get(w.uid.as_str()).map_or(0, |r| {
+                w.update_revision
+                    .as_deref()
+                    .and_then(|u| r.iter().find(|(name, _)| *name == u))
+                    .map_or_else(|| r.iter().map(|(_, n)| *n).max().unwrap_or(0), |(_, n)| *n)
+            });
+            if w.revision != revision {
+                Arc::make_mut(w).revision = revision;
             }
         }
     }
@@ -1279,16 +1311,23 @@ mod tests {
         c.update(KubeMsg::Events(Change::Reset(events)), 0);
         assert_eq!(c.events.len(), MAX_EVENTS);
         assert!(!c.events.contains_key("e49") && c.events.contains_key("e50"));
-        c.update(
+        // One at a time, up to `EVENT_SLACK` more are kept; the next
+        // drops the oldest down to `MAX_EVENTS`, never the newest.
+        let event = |i: i64| {
             KubeMsg::Events(Change::Upsert(EventRow {
-                name: "new".into(),
-                last_seen: Some(1_000_000),
+                name: format!("new{i}"),
+                last_seen: Some(1_000_000 + i),
                 ..EventRow::default()
-            })),
-            0,
-        );
+            }))
+        };
+        for i in 0..EVENT_SLACK as i64 {
+            c.update(event(i), 0);
+        }
+        assert_eq!(c.events.len(), MAX_EVENTS + EVENT_SLACK);
+        c.update(event(EVENT_SLACK as i64), 0);
         assert_eq!(c.events.len(), MAX_EVENTS);
-        assert!(c.events.contains_key("new") && !c.events.contains_key("e50"));
+        assert!((0..=EVENT_SLACK as i64).all(|i| c.events.contains_key(&format!("new{i}"))));
+        assert!(!c.events.contains_key("e250") && c.events.contains_key("e251"));
     }
 
     #[test]

@@ -785,47 +785,6 @@ impl Pool {
         }
     }
 
-    fn text(&mut self, t: &mut ArcStr) {
-        match self.texts.get(t.as_str()) {
-            Some(held) => *t = held.clone(),
-            None => {
-                self.texts.insert(t.clone());
-            }
-        }
-    }
-
-    /// Gives the pod the pool's copies of what it shares with others.
-    pub fn share(&mut self, pod: &mut PodRow) {
-        self.text(&mut pod.owner);
-        self.text(&mut pod.status);
-        for t in [
-            &mut pod.node,
-            &mut pod.last_termination,
-            &mut pod.revision_hash,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            self.text(t);
-        }
-        for name in Arc::make_mut(&mut pod.containers).iter_mut() {
-            self.text(name);
-        }
-        match self.containers.get(&pod.containers) {
-            Some(held) => pod.containers = held.clone(),
-            None => {
-                self.containers.insert(pod.containers.clone());
-            }
-        }
-        match self.resources.get(&pod.resources) {
-            Some(held) => pod.resources = held.clone(),
-            None => {
-                self.resources.insert(pod.resources.clone());
-            }
-        }
-        self.maybe_sweep();
-    }
-
     /// Drops the values that only the pool holds.
     pub fn sweep(&mut self) {
         // The container lists first: they hold texts of the pool.
@@ -1192,7 +1151,11 @@ pub trait Qualify {
 
 /// `ns/name`.
 pub fn qualified(namespace: &str, name: &str) -> String {
-    format!("{namespace}/{name}")
+    let mut q = String::with_capacity(namespace.len() + 1 + name.len());
+    q.push_str(namespace);
+    q.push('/');
+    q.push_str(name);
+    q
 }
 
 /// A possibly qualified name's namespace (None: unqualified) and name.
@@ -1283,28 +1246,30 @@ mod tests {
         assert!(Uid::default().is_empty());
     }
 
-    fn pod(name: &str, owner: String, node: &str) -> PodRow {
-        PodRow {
+    /// A pod made with the pool's copies, as a projection makes it.
+    fn pod(pool: &mut Pool, name: &str, owner: String, node: &str) -> PodRow {
+        let containers = [pool.intern("api")];
+        let pod = PodRow {
             name: name.into(),
-            owner: owner.into(),
-            node: Some(ArcStr::from(node)),
-            status: String::from("Running").into(),
-            containers: vec![ArcStr::from(String::from("api"))].into(),
-            resources: Arc::new(Resources {
+            owner: pool.intern(&owner),
+            node: Some(pool.intern(node)),
+            status: pool.intern("Running"),
+            containers: pool.intern_containers(&containers),
+            resources: pool.intern_resources(Resources {
                 memory_limit: Some(512 << 20),
                 ..Resources::default()
             }),
             ..PodRow::default()
-        }
+        };
+        pool.maybe_sweep();
+        pod
     }
 
     #[test]
     fn pods_share_the_pools_copies_and_the_pool_forgets_what_no_pod_holds() {
         let mut pool = Pool::default();
-        let mut a = pod("api-1", "rs-1".to_string(), "node-1");
-        let mut b = pod("api-2", "rs-1".to_string(), "node-1");
-        pool.share(&mut a);
-        pool.share(&mut b);
+        let a = pod(&mut pool, "api-1", "rs-1".to_string(), "node-1");
+        let b = pod(&mut pool, "api-2", "rs-1".to_string(), "node-1");
         assert!(std::ptr::eq(a.owner.as_ptr(), b.owner.as_ptr()));
         assert!(std::ptr::eq(
             a.node.as_deref().unwrap_or_default().as_ptr(),
@@ -1372,8 +1337,7 @@ mod tests {
         let mut pool = Pool::default();
         let mut held = Vec::new();
         for i in 0..20_000 {
-            let mut p = pod(&format!("api-{i}"), format!("rs-{i}"), "node-1");
-            pool.share(&mut p);
+            let p = pod(&mut pool, &format!("api-{i}"), format!("rs-{i}"), "node-1");
             // Only the last 100 pods live on.
             held.push(p);
             if held.len() > 100 {

@@ -31,6 +31,12 @@ impl AppState {
     /// filtered list's row from its selected identity.
     pub fn derive(&mut self) {
         self.cluster.refresh(self.now);
+        self.derive_selection();
+    }
+
+    /// As `derive`, on the Rollouts rows derived last: for a keypress
+    /// drawn right after a frame, which acts on the rows that frame showed.
+    pub fn derive_selection(&mut self) {
         self.anchor_rollouts();
         self.anchor_pod();
         self.anchor_filtered();

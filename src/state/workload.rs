@@ -368,6 +368,7 @@ fn cronjob_view<'a>(cluster: &'a ClusterState, cronjob: &'a WorkloadRow) -> Work
                 .and_then(|b| b.cronjob.as_deref())
                 .is_some_and(|uid| !uid.is_empty() && uid == cronjob.uid)
         })
+        .map(|j| &**j)
         .collect();
     jobs.sort_by(|a, b| (b.created_at, &b.name).cmp(&(a.created_at, &a.name)));
     let uids: HashSet<&str> = jobs.iter().map(|j| j.uid.as_str()).collect();
