@@ -484,16 +484,7 @@ impl ClusterState {
     /// Applies a message from the Kubernetes sources; `now` is seconds
     /// since the epoch.
     pub fn update(&mut self, msg: KubeMsg, now: i64) {
-        // Any word from the server (an event, a list, an answered
-        // heartbeat) proves the connection; a failure does not.
-        if !matches!(
-            msg,
-            KubeMsg::NoConnection(_)
-                | KubeMsg::Watch {
-                    state: WatchState::Failing { .. },
-                    ..
-                }
-        ) {
+        if msg.proves_connection() {
             self.heard_at = now;
         }
         match msg {

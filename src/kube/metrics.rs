@@ -353,8 +353,9 @@ pub async fn read(client: &Client, place: &Where) -> UsageReport {
 /// tens of thousands of pods a read takes tens of milliseconds, and usage
 /// is read less often than every `METRICS_EVERY`.
 pub const PAUSE_PER_BUSY: u32 = 400;
-/// The longest pause between reads that the cost of a read makes.
-pub const LONGEST_PAUSE: Duration = Duration::from_secs(120);
+/// The longest pause between reads that the cost of a read makes: figures
+/// older than 90 s are too old for a `usage:` check.
+pub const LONGEST_PAUSE: Duration = Duration::from_secs(60);
 
 /// Runs `work`, adding the time spent inside its polls (its processing,
 /// not its waits for the network) to `busy`.

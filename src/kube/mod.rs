@@ -123,6 +123,42 @@ pub enum KubeMsg {
     },
 }
 
+impl KubeMsg {
+    /// Whether the message is a word from the API server (a change, a
+    /// list, an answered heartbeat or metrics read) that proves the
+    /// connection. A failure does not: a usage read that timed out while
+    /// the server is frozen must not make stale data look live.
+    pub fn proves_connection(&self) -> bool {
+        use metrics::UsageReport;
+        match self {
+            KubeMsg::Connected { .. }
+            | KubeMsg::Workloads(..)
+            | KubeMsg::ReplicaSets(_)
+            | KubeMsg::ControllerRevisions(_)
+            | KubeMsg::Hpas(_)
+            | KubeMsg::Pods(_)
+            | KubeMsg::Events(_)
+            | KubeMsg::Services(_)
+            | KubeMsg::Nodes(_)
+            | KubeMsg::Heard
+            | KubeMsg::Watch {
+                state: WatchState::Live,
+                ..
+            }
+            | KubeMsg::Usage(
+                UsageReport::Read { .. } | UsageReport::Absent(_) | UsageReport::Forbidden(_),
+            ) => true,
+            KubeMsg::NoConnection(_)
+            | KubeMsg::Watch {
+                state: WatchState::Failing { .. },
+                ..
+            }
+            | KubeMsg::Usage(UsageReport::Failed(_))
+            | KubeMsg::Denied { .. } => false,
+        }
+    }
+}
+
 /// One list of the pods and ReplicaSets of the connection's namespace.
 pub async fn list_pods(
     conn: &Connection,

@@ -337,6 +337,28 @@ fn a_silent_api_server_makes_the_data_stale_and_its_checks_unknown() {
         crate::status::Status::Unknown,
         "{outcomes:?}"
     );
+    // What a frozen server makes of the other sources is no word from
+    // it: a usage read that timed out, a watch failing, a namespace list
+    // refused.
+    for failure in [
+        KubeMsg::Usage(crate::kube::metrics::UsageReport::Failed(
+            "the metrics API did not answer within 10 s".into(),
+        )),
+        KubeMsg::Watch {
+            resource: crate::kube::Resource::Pods,
+            state: crate::kube::WatchState::Failing {
+                error: "timed out".into(),
+                forbidden: false,
+            },
+        },
+        KubeMsg::Denied {
+            namespaces: Vec::new(),
+            note: Some("timed out".into()),
+        },
+    ] {
+        update(&mut s, Msg::Kube(0, failure));
+        assert_eq!(s.cluster.stale_for(s.now), Some(42));
+    }
     // A heartbeat answered: live again.
     update(&mut s, Msg::Kube(0, KubeMsg::Heard));
     assert_eq!(s.cluster.stale_for(s.now), None);
