@@ -235,8 +235,9 @@ fn row_cells(
         ));
     }
     if let Some(at) = d.changed_at {
+        // The least needed: it goes before the pods' usage does.
         cells.push(Cell::at(
-            7,
+            8,
             Span::styled(format!("changed {} ago", age(now - at)), muted),
         ));
     }
@@ -309,6 +310,20 @@ fn batch_cells(
         6,
         Span::styled(format!("{} ", pods_text(row)), muted),
     ));
+}
+
+/// Rows fitted to `width`, the Jobs' and CronJobs' apart from the
+/// others': their columns after the kind differ, and a long CronJob row
+/// must not take the pods' usage from every Deployment's row.
+fn columns_by_shape(rows: Vec<(bool, Vec<Cell>)>, width: usize) -> Vec<Line<'static>> {
+    let shapes: Vec<bool> = rows.iter().map(|(batch, _)| *batch).collect();
+    let (batch, other): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(batch, _)| *batch);
+    let mut batch = columns(batch.into_iter().map(|(_, c)| c).collect(), width).into_iter();
+    let mut other = columns(other.into_iter().map(|(_, c)| c).collect(), width).into_iter();
+    shapes
+        .into_iter()
+        .filter_map(|b| if b { batch.next() } else { other.next() })
+        .collect()
 }
 
 /// The pane's rows and notes. Only the rows that can be in view in a pane
@@ -405,11 +420,12 @@ pub fn content(state: &AppState, width: usize, window: (usize, Option<usize>)) -
     let full = crate::ui::fit::view(total, height, picked.unwrap_or(0));
     let short = crate::ui::fit::view(total, height.saturating_sub(1), picked.unwrap_or(0));
     let in_view = full.start.min(short.start)..full.end.max(short.end);
-    let rows = shown
+    let rows: Vec<(bool, Vec<Cell>)> = shown
         .iter()
         .enumerate()
         .filter(|(i, _)| in_view.contains(i))
         .map(|(_, r)| {
+            let batch = r.workload.as_ref().is_some_and(|w| w.batch.is_some());
             let mut cells = row_cells(r, theme, (ns_width, name_width), state.now, cluster);
             if let Some(silent) = stale {
                 // Not live: each row says how old it is (and is dimmed).
@@ -421,13 +437,15 @@ pub fn content(state: &AppState, width: usize, window: (usize, Option<usize>)) -
                     )),
                 );
             }
-            cells
+            (batch, cells)
         })
         .collect();
-    let drawn = columns(rows, width).into_iter().map(|line| match stale {
-        Some(_) => line.patch_style(theme.muted()),
-        None => line,
-    });
+    let drawn = columns_by_shape(rows, width)
+        .into_iter()
+        .map(|line| match stale {
+            Some(_) => line.patch_style(theme.muted()),
+            None => line,
+        });
     // Blank lines stand for the rows out of view, so that scrolling
     // counts them.
     let rows = std::iter::repeat_with(Line::default)

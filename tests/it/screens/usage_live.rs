@@ -83,6 +83,28 @@ async fn the_workload_views_figures_are_those_kubectl_top_prints() {
     kube(&mut s, KubeMsg::Pods(Change::Reset(pods)));
     kube(&mut s, KubeMsg::Usage(report.clone()));
     s.derive();
+    // The Rollouts row totals the api pods' figures.
+    let api: Vec<_> = figures
+        .iter()
+        .filter(|(n, _)| n.starts_with("api-"))
+        .map(|(_, u)| *u)
+        .collect();
+    let total = api
+        .iter()
+        .fold(ops_tui::kube::metrics::Usage::default(), |t, u| t.plus(*u));
+    let dashboard = render(&s, 200, 40);
+    let api_row = dashboard
+        .lines()
+        .find(|l| l.contains(" api ") && l.contains("deploy"))
+        .unwrap_or_else(|| panic!("no api row:\n{dashboard}"));
+    assert!(
+        api_row.contains(&format!(
+            "cpu {} mem {}",
+            human::cpu(total.cpu),
+            human::memory(total.memory)
+        )),
+        "{api_row}"
+    );
     let row = s.cluster.rows.iter().position(|r| r.name == "api").unwrap();
     s.selected[0] = row;
     s.picked = None;
