@@ -681,17 +681,18 @@ fn condition_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
     let Some(d) = w.workload else {
         return Vec::new();
     };
-    d.conditions
+    let mut rows: Vec<Vec<Cell>> = d
+        .conditions
         .iter()
         .map(|c| {
             let bad = crate::state::search::condition_bad(c);
             let st = if bad { Status::Fail } else { Status::Ok };
             vec![
                 Cell::keep(Span::styled(format!("{} ", st.symbol()), theme.status(st))),
-                Cell::keep(Span::styled(
-                    format!("{:<15} {:<6} ", c.type_, c.status),
-                    theme.base(),
-                )),
+                // Padded below to the longest type (a Job's
+                // SuccessCriteriaMet is longer than most).
+                Cell::keep(Span::styled(format!("{:<15} ", c.type_), theme.base())),
+                Cell::keep(Span::styled(format!("{:<6} ", c.status), theme.base())),
                 Cell::keep(Span::styled(
                     format!("{:<26} ", c.reason.as_deref().unwrap_or("")),
                     theme.accent(),
@@ -713,7 +714,9 @@ fn condition_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {
                 ),
             ]
         })
-        .collect()
+        .collect();
+    crate::ui::fit::pad(&mut rows, 1);
+    rows
 }
 
 fn event_rows(theme: &Theme, w: &Workload, now: i64) -> Vec<Vec<Cell>> {

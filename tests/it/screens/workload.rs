@@ -175,3 +175,50 @@ fn a_rollouts_row_totals_its_pods_usage_and_flags_memory_near_the_limit() {
         .unwrap_or_default();
     assert!(row.contains("mem 98%L") && !row.contains("1050Mi"), "{row}");
 }
+
+#[test]
+fn conditions_keep_their_columns_when_a_type_is_longer_than_most() {
+    use ops_tui::kinds::WorkloadKind;
+    use ops_tui::kube::model::ConditionRow;
+    use ops_tui::kube::{Change, KubeMsg};
+    let mut s = incident();
+    let key = (WorkloadKind::Deployment, "payments-api".to_string());
+    let mut w = (*s.cluster.workloads[&key]).clone();
+    // A Job's condition type, longer than the column's usual width.
+    w.conditions.push(ConditionRow {
+        type_: "SuccessCriteriaMet".into(),
+        status: "False".into(),
+        reason: Some("Testing".into()),
+        message: None,
+        updated_at: Some(1_000_000 - 60),
+    });
+    let generation = s.cluster.generation;
+    update(
+        &mut s,
+        Msg::Kube(
+            generation,
+            KubeMsg::Workloads(WorkloadKind::Deployment, Change::Upsert(w)),
+        ),
+    );
+    open_workload(&mut s);
+    let text = render(&s, 150, 40);
+    let columns: Vec<usize> = ["Available ", "Progressing ", "SuccessCriteriaMet "]
+        .iter()
+        .map(|t| {
+            let line = text
+                .lines()
+                .find(|l| l.contains(t))
+                .unwrap_or_else(|| panic!("no {t}:\n{text}"));
+            let at = line.find(t).unwrap_or_default();
+            line[at..]
+                .find(" True")
+                .or(line[at..].find(" False"))
+                .unwrap_or_default()
+                + line[..at].chars().count()
+        })
+        .collect();
+    assert!(
+        columns.iter().all(|c| *c == columns[0]),
+        "{columns:?}\n{text}"
+    );
+}
