@@ -244,7 +244,7 @@ fn rollout_outcome(kind: WorkloadKind, name: &str, src: &Sources) -> Outcome {
             detail: Some(format!("{}/{name} missing{place}", kind.resource())),
         };
     };
-    let rollout = &rollout_status(d);
+    let rollout = &cluster.rollout(d);
     let status = rollout.health();
     Outcome {
         kind: Kind::Rollout,

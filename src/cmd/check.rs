@@ -263,7 +263,7 @@ async fn cluster(
     let mut state = ClusterState::new(workloads);
     // A missing workload is reported with its namespace.
     state.namespace = Some(conn.namespace.clone());
-    for kind in kinds {
+    for &kind in &kinds {
         let rows = crate::kube::list_workloads(&conn, kind)
             .await
             .map_err(|e| match e {
@@ -273,14 +273,38 @@ async fn cluster(
         state.update(KubeMsg::Workloads(kind, Change::Reset(rows)), 0);
     }
     let now = jiff::Timestamp::now().as_second();
+    let rollouts = kinds.iter().any(|k| !k.is_batch());
+    if usage || rollouts {
+        // Pods and their owners: a rollout whose new pods cannot run fails
+        // at once, and usage is joined with them. Without usage checks a
+        // user who may not list pods still gets kubectl's judgement.
+        let listed = async {
+            let (pods, replicasets) = crate::kube::list_pods(&conn).await?;
+            let revisions = if kinds.contains(&WorkloadKind::DaemonSet) {
+                crate::kube::list_controller_revisions(&conn).await?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, kube::Error>((pods, replicasets, revisions))
+        }
+        .await;
+        match listed {
+            Ok((pods, replicasets, revisions)) => {
+                state.update(KubeMsg::ReplicaSets(Change::Reset(replicasets)), now);
+                state.update(KubeMsg::ControllerRevisions(Change::Reset(revisions)), now);
+                state.update(KubeMsg::Pods(Change::Reset(pods)), now);
+            }
+            Err(e) if usage => {
+                return Err(match e {
+                    kube::Error::Api(s) => s.message,
+                    other => other.to_string(),
+                });
+            }
+            Err(e) => tracing::warn!("pods not listed, rollouts judged without them: {e}"),
+        }
+    }
     if usage {
-        // Pods and their owners, then one read of the metrics API.
-        let (pods, replicasets) = crate::kube::list_pods(&conn).await.map_err(|e| match e {
-            kube::Error::Api(s) => s.message,
-            other => other.to_string(),
-        })?;
-        state.update(KubeMsg::ReplicaSets(Change::Reset(replicasets)), now);
-        state.update(KubeMsg::Pods(Change::Reset(pods)), now);
+        // One read of the metrics API.
         let report = crate::kube::metrics::read(
             &conn.client,
             &crate::kube::metrics::Where::One(conn.namespace.clone()),

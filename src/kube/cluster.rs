@@ -346,6 +346,28 @@ struct Tally {
     by_owner: HashMap<ArcStr, BTreeMap<PodPhase, usize>>,
     /// Restarts within the last hour, by pod name.
     restarted: HashMap<ArcStr, Restarts>,
+    /// The pods that cannot run (`stuck`), by name: few, so that a
+    /// rollout is judged against them without a pass over every pod.
+    stuck: BTreeMap<ArcStr, &'static str>,
+}
+
+/// Why a pod cannot run however long it is given: a container in a
+/// crash loop, an image that cannot be pulled, a configuration that
+/// cannot be made, or killed for memory again and again. None for a pod
+/// that may yet start.
+pub fn stuck(pod: &PodRow) -> Option<&'static str> {
+    const REASONS: [&str; 5] = [
+        "CrashLoopBackOff",
+        "ImagePullBackOff",
+        "ErrImagePull",
+        "CreateContainerConfigError",
+        "InvalidImageName",
+    ];
+    if let Some(reason) = REASONS.iter().find(|r| **r == pod.status.as_str()) {
+        return Some(reason);
+    }
+    (pod.last_termination.as_deref() == Some("OOMKilled") && pod.restarts >= 2)
+        .then_some("OOMKilled again and again")
 }
 
 /// Observations kept per pod (older ones are folded together).
@@ -404,6 +426,9 @@ impl Restarts {
 
 impl Tally {
     fn add(&mut self, pod: &PodRow) {
+        if let Some(why) = stuck(pod) {
+            self.stuck.insert(pod.name.clone(), why);
+        }
         *self
             .by_owner
             .entry(pod.owner.clone())
@@ -413,6 +438,7 @@ impl Tally {
     }
 
     fn remove(&mut self, pod: &PodRow) {
+        self.stuck.remove(pod.name.as_str());
         if let Some(phases) = self.by_owner.get_mut(pod.owner.as_str()) {
             if let Some(n) = phases.get_mut(&pod.phase) {
                 *n = n.saturating_sub(1);
@@ -614,6 +640,7 @@ impl ClusterState {
         match change {
             Change::Reset(items) => {
                 self.tally.by_owner.clear();
+                self.tally.stuck.clear();
                 // A relist keeps what was seen of the pods still there.
                 let mut restarted = HashMap::with_capacity(self.tally.restarted.len());
                 for pod in &items {
@@ -781,7 +808,7 @@ impl ClusterState {
                     .get(&(kind.name(), name.as_str()))
                     .map(|h| (*h).clone());
                 RolloutRow {
-                    rollout: workload.as_deref().map(status),
+                    rollout: workload.as_deref().map(|w| self.rollout(w)),
                     hpa,
                     workload,
                     kind,
@@ -802,6 +829,70 @@ impl ClusterState {
                 .then_with(|| a.kind.cmp(&b.kind))
         });
         self.rows = rows;
+    }
+
+    /// The workload's rollout as kubectl judges it, except that a rollout
+    /// under way fails at once when a pod of its new revision cannot run
+    /// (see `stuck`), rather than when its progress deadline passes;
+    /// kubectl's message is kept after the reason.
+    pub fn rollout(&self, w: &WorkloadRow) -> Rollout {
+        let judged = status(w);
+        if !matches!(judged, Rollout::Progressing(_) | Rollout::Waiting) {
+            return judged;
+        }
+        match self.new_pod_stuck(w) {
+            Some((pod, why)) => Rollout::Failed(format!(
+                "pod {pod} of the new revision: {why} ({})",
+                judged.message(w.kind)
+            )),
+            None => judged,
+        }
+    }
+
+    /// A pod of the workload's new revision that cannot run, and why: of
+    /// a Deployment, a pod of its ReplicaSet of its revision; of a
+    /// StatefulSet, a pod of its update revision; of a DaemonSet, a pod
+    /// of its newest ControllerRevision.
+    pub fn new_pod_stuck(&self, w: &WorkloadRow) -> Option<(&str, &'static str)> {
+        if self.tally.stuck.is_empty() {
+            return None;
+        }
+        let new_hash: Option<String> = match w.kind {
+            WorkloadKind::Deployment => None,
+            WorkloadKind::StatefulSet => Some(w.update_revision.clone()?),
+            WorkloadKind::DaemonSet => {
+                // A DaemonSet's pods carry the hash its revision's name
+                // ends with.
+                let newest = self
+                    .controller_revisions
+                    .values()
+                    .filter(|cr| cr.owner == w.uid)
+                    .max_by_key(|cr| cr.revision)?;
+                Some(newest.name.clone())
+            }
+            WorkloadKind::Job | WorkloadKind::CronJob => return None,
+        };
+        self.tally.stuck.iter().find_map(|(name, why)| {
+            let pod = self.pods.get(name.as_str())?;
+            let new = match (&new_hash, w.kind) {
+                (None, _) => self.replicasets.values().any(|rs| {
+                    rs.uid == pod.owner.as_str() && rs.owner == w.uid && rs.revision == w.revision
+                }),
+                (Some(revision), WorkloadKind::StatefulSet) => {
+                    pod.owner.as_str() == w.uid
+                        && pod.revision_hash.as_deref() == Some(revision.as_str())
+                }
+                (Some(revision), _) => {
+                    pod.owner.as_str() == w.uid
+                        && pod.revision_hash.as_deref().is_some_and(|hash| {
+                            revision
+                                .strip_suffix(hash)
+                                .is_some_and(|r| r.ends_with('-'))
+                        })
+                }
+            };
+            new.then_some((pod.name.as_str(), *why))
+        })
     }
 
     /// Gives each CronJob its newest Job, so that its state can be judged
@@ -976,6 +1067,150 @@ mod tests {
         );
         c.refresh(0);
         assert_eq!(c.rows.len(), 1);
+    }
+
+    #[test]
+    fn a_rollout_fails_at_once_when_a_pod_of_its_new_revision_cannot_run() {
+        let mut c = ClusterState::new(Vec::new());
+        // api rolls from revision 1 to 2: 1 of 3 updated, 2 available.
+        let mut api = deployment("api", "u-api", 3, 2);
+        api.updated = 1;
+        api.revision = 2;
+        let mut db = deployment("db", "u-db", 2, 1);
+        db.updated = 1;
+        db.update_revision = Some("db-new".into());
+        let mut agent = deployment("agent", "u-agent", 2, 1);
+        agent.updated = 1;
+        c.update(
+            KubeMsg::Workloads(WorkloadKind::Deployment, Change::Reset(vec![api])),
+            0,
+        );
+        c.update(
+            KubeMsg::Workloads(WorkloadKind::StatefulSet, Change::Reset(vec![db])),
+            0,
+        );
+        c.update(
+            KubeMsg::Workloads(WorkloadKind::DaemonSet, Change::Reset(vec![agent])),
+            0,
+        );
+        let revision = |name: &str, uid: &str, owner: &str, revision| ReplicaSetRow {
+            name: name.into(),
+            uid: uid.into(),
+            owner: owner.into(),
+            revision,
+            ..ReplicaSetRow::default()
+        };
+        c.update(
+            KubeMsg::ReplicaSets(Change::Reset(vec![
+                revision("api-1", "rs1", "u-api", 1),
+                revision("api-2", "rs2", "u-api", 2),
+            ])),
+            0,
+        );
+        c.update(
+            KubeMsg::ControllerRevisions(Change::Reset(vec![
+                revision("agent-5f6d8", "cr1", "u-agent", 1),
+                revision("agent-7c9b4", "cr2", "u-agent", 2),
+            ])),
+            0,
+        );
+        let pod = |name: &str, owner: &str, hash: Option<&str>, status: &str| PodRow {
+            name: name.into(),
+            owner: owner.into(),
+            phase: PodPhase::Failing,
+            status: status.into(),
+            revision_hash: hash.map(Into::into),
+            ..PodRow::default()
+        };
+        let judge = |c: &mut ClusterState| {
+            c.refresh(0);
+            c.rows
+                .iter()
+                .map(|r| (r.name.clone(), r.rollout.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        // Old pods that cannot run are not the rollout's doing; a new pod
+        // that is merely starting is not stuck.
+        c.update(
+            KubeMsg::Pods(Change::Reset(vec![
+                pod("api-1-a", "rs1", None, "CrashLoopBackOff"),
+                pod("api-2-a", "rs2", None, "ContainerCreating"),
+                pod("db-0", "u-db", Some("db-old"), "ImagePullBackOff"),
+                pod("agent-x", "u-agent", Some("5f6d8"), "ErrImagePull"),
+            ])),
+            0,
+        );
+        let rows = judge(&mut c);
+        for name in ["api", "db", "agent"] {
+            assert!(
+                matches!(rows[name], Some(Rollout::Progressing(_))),
+                "{name}: {:?}",
+                rows[name]
+            );
+        }
+        // Pods of each new revision that cannot run: failed now, naming
+        // the pod and why, with kubectl's message after.
+        for p in [
+            pod("api-2-a", "rs2", None, "CrashLoopBackOff"),
+            pod("db-1", "u-db", Some("db-new"), "CreateContainerConfigError"),
+            pod("agent-y", "u-agent", Some("7c9b4"), "ImagePullBackOff"),
+        ] {
+            c.update(KubeMsg::Pods(Change::Upsert(p)), 0);
+        }
+        let rows = judge(&mut c);
+        for (name, pod, why) in [
+            ("api", "api-2-a", "CrashLoopBackOff"),
+            ("db", "db-1", "CreateContainerConfigError"),
+            ("agent", "agent-y", "ImagePullBackOff"),
+        ] {
+            let Some(Rollout::Failed(message)) = &rows[name] else {
+                panic!("{name}: {:?}", rows[name]);
+            };
+            assert!(
+                message.starts_with(&format!(
+                    "pod {pod} of the new revision: {why} (Waiting for "
+                )),
+                "{message}"
+            );
+        }
+        // Killed for memory once is not stuck; again and again is.
+        let mut oom = pod("api-2-a", "rs2", None, "Running");
+        oom.phase = PodPhase::Running;
+        oom.last_termination = Some("OOMKilled".into());
+        oom.restarts = 1;
+        c.update(KubeMsg::Pods(Change::Upsert(oom.clone())), 0);
+        assert!(matches!(
+            judge(&mut c)["api"],
+            Some(Rollout::Progressing(_))
+        ));
+        oom.restarts = 2;
+        c.update(KubeMsg::Pods(Change::Upsert(oom)), 0);
+        let Some(Rollout::Failed(message)) = &judge(&mut c)["api"] else {
+            panic!("api not failed");
+        };
+        assert!(message.contains("OOMKilled again and again"), "{message}");
+        // The pod gone: kubectl's judgement again. A complete rollout is
+        // never failed by a pod.
+        c.update(KubeMsg::Pods(Change::Delete("api-2-a".into())), 0);
+        assert!(matches!(
+            judge(&mut c)["api"],
+            Some(Rollout::Progressing(_))
+        ));
+        let done = deployment("api", "u-api", 3, 3);
+        c.update(
+            KubeMsg::Workloads(WorkloadKind::Deployment, Change::Upsert(done)),
+            0,
+        );
+        c.update(
+            KubeMsg::Pods(Change::Upsert(pod(
+                "api-2-b",
+                "rs2",
+                None,
+                "CrashLoopBackOff",
+            ))),
+            0,
+        );
+        assert!(matches!(judge(&mut c)["api"], Some(Rollout::Complete(_))));
     }
 
     #[test]

@@ -185,6 +185,25 @@ pub async fn list_pods(
     Ok((pods, replicasets))
 }
 
+/// One list of the ControllerRevisions of the connection's namespace (the
+/// revisions of its StatefulSets and DaemonSets).
+pub async fn list_controller_revisions(
+    conn: &Connection,
+) -> Result<Vec<ReplicaSetRow>, ::kube::Error> {
+    use ::kube::Api;
+    use ::kube::api::ListParams;
+    use k8s_openapi::api::apps::v1::ControllerRevision;
+    Ok(
+        Api::<ControllerRevision>::namespaced(conn.client.clone(), &conn.namespace)
+            .list(&ListParams::default())
+            .await?
+            .items
+            .iter()
+            .map(ReplicaSetRow::from_controller_revision)
+            .collect(),
+    )
+}
+
 /// One list of the workloads of `kind` in the connection's namespace.
 pub async fn list_workloads(
     conn: &Connection,

@@ -5,5 +5,6 @@
 
 mod check;
 mod commands;
+mod crash_loop;
 mod report;
 mod usage;

@@ -283,7 +283,7 @@ fn at_80x24_every_pane_shows_its_data() {
     let screen = screen.split("\n-- styles").next().unwrap();
     for needed in [
         // Rollouts: state symbol, name, ready count and restarts.
-        "▲ payments-api    2/3 1 restarts/1h",
+        "✗ payments-api    2/3 1 restarts/1h",
         // Health: status code and latency in full.
         "▲ health  200  420ms",
         "✗ ready   503   12ms",
