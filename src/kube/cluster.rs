@@ -872,9 +872,13 @@ impl ClusterState {
             }
             WorkloadKind::Job | WorkloadKind::CronJob => return None,
         };
+        // A Deployment's pods are named after it (its ReplicaSet's name
+        // and a suffix; a long name's start): only theirs are looked up.
+        let stem = w.name.get(..40).unwrap_or(&w.name);
         self.tally.stuck.iter().find_map(|(name, why)| {
             let pod = self.pods.get(name.as_str())?;
             let new = match (&new_hash, w.kind) {
+                (None, _) if !name.starts_with(stem) => false,
                 (None, _) => self.replicasets.values().any(|rs| {
                     rs.uid == pod.owner.as_str() && rs.owner == w.uid && rs.revision == w.revision
                 }),
