@@ -239,7 +239,7 @@ mod tests {
             KubeMsg::Usage(UsageReport::Read {
                 at: Some(100),
                 pods: read,
-                nodes: Vec::new(),
+                nodes: Default::default(),
             }),
             100,
         );
@@ -338,13 +338,14 @@ mod tests {
             KubeMsg::Usage(UsageReport::Read {
                 at: Some(100),
                 pods: vec![(
-                    "api-1-0".into(),
+                    "api-1-0",
                     Usage {
                         cpu: 50,
                         memory: 300 << 20,
                     },
-                )],
-                nodes: Vec::new(),
+                )]
+                .into(),
+                nodes: Default::default(),
             }),
             100,
         );

@@ -234,15 +234,15 @@ impl UsageState {
                 // with the pods in one pass: no lookup per pod, and each
                 // figure keyed by the pod's own name.
                 let mut read = read;
-                if !read.is_sorted_by(|a, b| a.0 <= b.0) {
-                    read.sort_by(|a, b| a.0.cmp(&b.0));
+                if !read.is_sorted() {
+                    read.sort();
                 }
                 self.by_owner.clear();
                 let mut joined = Vec::with_capacity(read.len());
                 let mut held = pods.iter().peekable();
-                for (name, used) in read {
-                    while held.next_if(|(k, _)| k.as_str() < name.as_str()).is_some() {}
-                    match held.next_if(|(k, _)| k.as_str() == name.as_str()) {
+                for (name, used) in read.iter() {
+                    while held.next_if(|(k, _)| k.as_str() < name).is_some() {}
+                    match held.next_if(|(k, _)| k.as_str() == name) {
                         Some((key, pod)) => {
                             self.by_owner
                                 .entry(pod.owner.clone())
@@ -256,7 +256,10 @@ impl UsageState {
                 // A name read twice keeps its first figures.
                 joined.dedup_by(|b, a| a.0 == b.0);
                 self.pods = UsageByPod(joined);
-                self.nodes = nodes.into_iter().collect();
+                self.nodes = nodes
+                    .iter()
+                    .map(|(name, used)| (name.to_string(), used))
+                    .collect();
                 self.read_at = Some(now);
                 self.sampled_at = at;
             }
@@ -1273,13 +1276,14 @@ mod tests {
                 at: Some(5),
                 // In any order; a name twice keeps its first figures.
                 pods: vec![
-                    ("gone".into(), used(1, 1)),
-                    ("db-0".into(), used(300, 700)),
-                    ("api-1-a".into(), used(10, 90)),
-                    ("api-2-b".into(), used(20, 50)),
-                    ("api-1-a".into(), used(99, 99)),
-                ],
-                nodes: vec![("node-1".into(), used(2000, 4096))],
+                    ("gone", used(1, 1)),
+                    ("db-0", used(300, 700)),
+                    ("api-1-a", used(10, 90)),
+                    ("api-2-b", used(20, 50)),
+                    ("api-1-a", used(99, 99)),
+                ]
+                .into(),
+                nodes: vec![("node-1", used(2000, 4096))].into(),
             }),
             10,
         );

@@ -51,8 +51,8 @@ pub enum UsageReport {
     /// the newest sample's time).
     Read {
         at: Option<i64>,
-        pods: Vec<(String, Usage)>,
-        nodes: Vec<(String, Usage)>,
+        pods: Named,
+        nodes: Named,
     },
     /// The cluster does not serve the metrics API (no metrics-server, or
     /// its APIService is unavailable).
@@ -168,8 +168,112 @@ fn total<'a, 'b: 'a>(parts: impl Iterator<Item = &'a Resources<'b>>) -> Usage {
     }
 }
 
-/// Usage by pod or node name.
-pub type Named = Vec<(String, Usage)>;
+/// Usage by pod or node name, the names held in one text: a read of
+/// 100,000 pods is two blocks of memory, not 100,001.
+#[derive(Debug, Clone, Default)]
+pub struct Named {
+    text: String,
+    /// Each name's start and length in `text`, and its usage.
+    items: Vec<(u32, u32, Usage)>,
+}
+
+impl Named {
+    /// Adds the name made of `parts` (a qualified name is its namespace,
+    /// `/` and its name). A list whose names pass 4 GiB of text keeps
+    /// what it had.
+    pub fn push(&mut self, parts: &[&str], usage: Usage) {
+        let Ok(start) = u32::try_from(self.text.len()) else {
+            return;
+        };
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let Ok(len32) = u32::try_from(len) else {
+            return;
+        };
+        if start.checked_add(len32).is_none() {
+            return;
+        }
+        for part in parts {
+            self.text.push_str(part);
+        }
+        self.items.push((start, len32, usage));
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    fn name(&self, &(start, len, _): &(u32, u32, Usage)) -> &str {
+        let start = start as usize;
+        self.text
+            .get(start..start + len as usize)
+            .unwrap_or_default()
+    }
+
+    /// Each name and its usage, in the list's order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Usage)> + '_ {
+        self.items.iter().map(|item| (self.name(item), item.2))
+    }
+
+    /// Orders the list by name.
+    pub fn sort(&mut self) {
+        let mut items = std::mem::take(&mut self.items);
+        items.sort_by(|a, b| self.name(a).cmp(self.name(b)));
+        self.items = items;
+    }
+
+    pub fn is_sorted(&self) -> bool {
+        self.items
+            .windows(2)
+            .all(|w| self.name(&w[0]) <= self.name(&w[1]))
+    }
+
+    /// Adds every item of `other`.
+    pub fn append(&mut self, other: &Named) {
+        for (name, usage) in other.iter() {
+            self.push(&[name], usage);
+        }
+    }
+}
+
+/// Two lists are equal when they hold the same names and figures in the
+/// same order, however their text is laid out.
+impl PartialEq for Named {
+    fn eq(&self, other: &Named) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Named {}
+
+impl<S: AsRef<str>> PartialEq<Vec<(S, Usage)>> for Named {
+    fn eq(&self, other: &Vec<(S, Usage)>) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other)
+                .all(|((n, u), (m, v))| n == m.as_ref() && u == *v)
+    }
+}
+
+impl<S: AsRef<str>> From<Vec<(S, Usage)>> for Named {
+    fn from(items: Vec<(S, Usage)>) -> Named {
+        items.into_iter().collect()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<(S, Usage)> for Named {
+    fn from_iter<I: IntoIterator<Item = (S, Usage)>>(items: I) -> Named {
+        let mut list = Named::default();
+        for (name, usage) in items {
+            list.push(&[name.as_ref()], usage);
+        }
+        list
+    }
+}
 
 /// A PodMetricsList or NodeMetricsList: (name, usage) of each item and
 /// the newest sample's time.
@@ -202,7 +306,7 @@ impl ListReader {
         ListReader {
             split: Splitter::new(),
             qualify,
-            items: Vec::new(),
+            items: Named::default(),
             newest: None,
             last_stamp: (String::new(), None),
         }
@@ -232,11 +336,10 @@ impl ListReader {
                     Some(node) => total(std::iter::once(node)),
                     None => total(item.containers.iter().map(|c| &c.usage)),
                 };
-                let name = match (&item.metadata.namespace, *qualify) {
-                    (Some(ns), true) => super::model::qualified(ns, &item.metadata.name),
-                    _ => item.metadata.name.into_owned(),
-                };
-                items.push((name, usage));
+                match (&item.metadata.namespace, *qualify) {
+                    (Some(ns), true) => items.push(&[ns, "/", &item.metadata.name], usage),
+                    _ => items.push(&[&item.metadata.name], usage),
+                }
                 Ok::<(), serde_json::Error>(())
             })
             .map_err(|e| format!("the metrics API answered with something else: {e}"))
@@ -316,13 +419,13 @@ pub async fn read(client: &Client, place: &Where) -> UsageReport {
         Where::One(ns) => list_at(client, &format!("{PODS}/namespaces/{ns}/pods"), false).await,
         Where::All => list_at(client, &format!("{PODS}/pods"), true).await,
         Where::Some(namespaces) => {
-            let mut all: Named = Vec::new();
+            let mut all = Named::default();
             let mut newest = None;
             let mut failure = None;
             for ns in namespaces {
                 match list_at(client, &format!("{PODS}/namespaces/{ns}/pods"), true).await {
                     Ok((pods, at)) => {
-                        all.extend(pods);
+                        all.append(&pods);
                         newest = newest.max(at);
                     }
                     Err(e) => failure = failure.or(Some(e)),
@@ -340,7 +443,7 @@ pub async fn read(client: &Client, place: &Where) -> UsageReport {
     };
     // Sorted here, off the screen's thread: the state joins them with its
     // pods in one pass.
-    pods.sort_by(|a, b| a.0.cmp(&b.0));
+    pods.sort();
     let nodes = list_at(client, &format!("{PODS}/nodes"), false)
         .await
         .map(|(n, _)| n)
@@ -473,10 +576,13 @@ mod tests {
             )]
         );
         assert_eq!(at, None);
-        assert_eq!(parse(br#"{"items":null}"#).unwrap(), (Vec::new(), None));
+        assert_eq!(
+            parse(br#"{"items":null}"#).unwrap(),
+            (Named::default(), None)
+        );
         assert_eq!(
             parse(br#"{"kind":"PodMetricsList"}"#).unwrap(),
-            (Vec::new(), None)
+            (Named::default(), None)
         );
         // A quantity that is not one counts as nothing; a truncated body
         // or trailing text is an error.
@@ -521,8 +627,8 @@ mod tests {
     fn a_costly_read_makes_the_next_wait_longer_within_bounds() {
         let read = UsageReport::Read {
             at: None,
-            pods: Vec::new(),
-            nodes: Vec::new(),
+            pods: Default::default(),
+            nodes: Default::default(),
         };
         let ms = Duration::from_millis;
         assert_eq!(pause_after(&read, ms(1)), METRICS_EVERY);
@@ -561,5 +667,30 @@ mod tests {
         assert_eq!(got, 7);
         assert!(waited.elapsed() >= Duration::from_millis(300));
         assert!(busy < Duration::from_millis(300), "{busy:?}");
+    }
+
+    #[test]
+    fn a_list_of_names_in_one_text_sorts_appends_and_compares_by_content() {
+        let u = |cpu| Usage { cpu, memory: 0 };
+        let mut list = Named::default();
+        list.push(&["shop", "/", "web-1"], u(1));
+        list.push(&["api-2"], u(2));
+        list.push(&["shop", "/", "api-1"], u(3));
+        assert_eq!(list.len(), 3);
+        assert!(!list.is_sorted());
+        list.sort();
+        assert!(list.is_sorted());
+        assert_eq!(
+            list.iter().collect::<Vec<_>>(),
+            [("api-2", u(2)), ("shop/api-1", u(3)), ("shop/web-1", u(1))]
+        );
+        // Equal to the same names and figures however they were laid out.
+        let same: Named = vec![("api-2", u(2)), ("shop/api-1", u(3)), ("shop/web-1", u(1))].into();
+        assert_eq!(list, same);
+        assert_ne!(list, Named::from(vec![("api-2", u(2))]));
+        let mut more = Named::from(vec![("x", u(9))]);
+        more.append(&list);
+        assert_eq!(more.len(), 4);
+        assert_eq!(more.iter().last(), Some(("shop/web-1", u(1))));
     }
 }

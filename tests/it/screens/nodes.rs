@@ -58,23 +58,24 @@ fn the_nodes_overlay_with_health_requests_and_use() {
             generation,
             KubeMsg::Usage(UsageReport::Read {
                 at: Some(now),
-                pods: Vec::new(),
+                pods: Default::default(),
                 nodes: vec![
                     (
-                        "node-1".into(),
+                        "node-1",
                         Usage {
                             cpu: 950,
                             memory: 6 << 30,
                         },
                     ),
                     (
-                        "node-2".into(),
+                        "node-2",
                         Usage {
                             cpu: 3_100,
                             memory: 14 << 30,
                         },
                     ),
-                ],
+                ]
+                .into(),
             }),
         ),
     );

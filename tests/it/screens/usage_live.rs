@@ -51,7 +51,7 @@ async fn the_workload_views_figures_are_those_kubectl_top_prints() {
     let UsageReport::Read { pods: figures, .. } = &report else {
         unreachable!()
     };
-    for (name, used) in figures {
+    for (name, used) in figures.iter() {
         let (cpu, mem) = &top[name];
         assert_eq!(&human::cpu(used.cpu), cpu, "{name}");
         assert_eq!(&human::memory(used.memory), mem, "{name}");
@@ -87,7 +87,7 @@ async fn the_workload_views_figures_are_those_kubectl_top_prints() {
     let api: Vec<_> = figures
         .iter()
         .filter(|(n, _)| n.starts_with("api-"))
-        .map(|(_, u)| *u)
+        .map(|(_, u)| u)
         .collect();
     let total = api
         .iter()
@@ -114,7 +114,7 @@ async fn the_workload_views_figures_are_those_kubectl_top_prints() {
     for (name, _) in figures.iter().filter(|(n, _)| n.starts_with("api-")) {
         let line = text
             .lines()
-            .find(|l| l.contains(name.as_str()))
+            .find(|l| l.contains(name))
             .unwrap_or_else(|| panic!("{name} not shown:\n{text}"));
         let (cpu, mem) = &top[name];
         assert!(line.contains(&format!("mem {mem:>5}")), "{line}");

@@ -90,8 +90,8 @@ fn usage_read(s: &mut AppState) {
             generation,
             KubeMsg::Usage(UsageReport::Read {
                 at: Some(now),
-                pods,
-                nodes: Vec::new(),
+                pods: pods.into(),
+                nodes: Default::default(),
             }),
         ),
     );
