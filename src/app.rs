@@ -189,8 +189,16 @@ pub async fn run(
 fn step(state: &mut AppState, msg: Msg, started: Instant) -> bool {
     state.mono_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let large = replaces_much(&msg);
+    let usage_read = matches!(
+        msg,
+        Msg::Kube(
+            _,
+            crate::kube::KubeMsg::Usage(crate::kube::metrics::UsageReport::Read { .. })
+        )
+    );
     let changed = update(state, msg);
-    if large {
+    // A read comes in parts: its size is known once it is in.
+    if large || (usage_read && state.cluster.usage.pods.len() >= LARGE_CHANGE) {
         give_back_free_memory();
     }
     changed
@@ -201,11 +209,9 @@ fn step(state: &mut AppState, msg: Msg, started: Instant) -> bool {
 const LARGE_CHANGE: usize = 10_000;
 
 fn replaces_much(msg: &Msg) -> bool {
-    use crate::kube::metrics::UsageReport;
     use crate::kube::{Change, KubeMsg};
     match msg {
         Msg::Kube(_, KubeMsg::Pods(Change::Reset(pods))) => pods.len() >= LARGE_CHANGE,
-        Msg::Kube(_, KubeMsg::Usage(UsageReport::Read { pods, .. })) => pods.len() >= LARGE_CHANGE,
         _ => false,
     }
 }

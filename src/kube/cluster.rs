@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::metrics::{Usage, UsageReport};
+use super::metrics::{Named, Usage, UsageReport};
 use super::model::{
     ArcStr, EventRow, HpaRow, LastJob, NodeRow, PodPhase, PodRow, ReplicaSetRow, ServiceRow,
     WorkloadKind, WorkloadRow,
@@ -102,6 +102,9 @@ pub struct UsageState {
     pub read_at: Option<i64>,
     pub sampled_at: Option<i64>,
     by_owner: HashMap<ArcStr, OwnerUsage>,
+    /// The pods' figures of a read in progress, each keyed by the pod's
+    /// own name where the pod is known, in the order they came.
+    pending: Option<Vec<(ArcStr, Usage)>>,
 }
 
 /// Pods' figures, sorted by name.
@@ -226,36 +229,31 @@ impl UsageState {
         match report {
             UsageReport::Read {
                 at,
-                pods: read,
+                pods: rest,
                 nodes,
             } => {
                 self.metrics = Metrics::Live;
-                // The read sorted by name (as the source sends it), joined
-                // with the pods in one pass: no lookup per pod, and each
-                // figure keyed by the pod's own name.
-                let mut read = read;
-                if !read.is_sorted() {
-                    read.sort();
-                }
+                self.add_part(&rest, pods);
+                let mut read = self.pending.take().unwrap_or_default();
+                // The old figures go first (no frame is drawn in between),
+                // so that the read is not held twice.
+                self.pods = UsageByPod::default();
                 self.by_owner.clear();
-                let mut joined = Vec::with_capacity(read.len());
+                // By name; a name read twice keeps its first figures.
+                read.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+                read.dedup_by(|b, a| a.0 == b.0);
+                // The owners' totals: joined with the pods in one pass.
                 let mut held = pods.iter().peekable();
-                for (name, used) in read.iter() {
-                    while held.next_if(|(k, _)| k.as_str() < name).is_some() {}
-                    match held.next_if(|(k, _)| k.as_str() == name) {
-                        Some((key, pod)) => {
-                            self.by_owner
-                                .entry(pod.owner.clone())
-                                .or_default()
-                                .add(&OwnerUsage::of_pod(pod, used));
-                            joined.push((key.clone(), used));
-                        }
-                        None => joined.push((ArcStr::from(name), used)),
+                for (name, used) in &read {
+                    while held.next_if(|(k, _)| k.as_str() < name.as_str()).is_some() {}
+                    if let Some((_, pod)) = held.next_if(|(k, _)| k.as_str() == name.as_str()) {
+                        self.by_owner
+                            .entry(pod.owner.clone())
+                            .or_default()
+                            .add(&OwnerUsage::of_pod(pod, *used));
                     }
                 }
-                // A name read twice keeps its first figures.
-                joined.dedup_by(|b, a| a.0 == b.0);
-                self.pods = UsageByPod(joined);
+                self.pods = UsageByPod(read);
                 self.nodes = nodes
                     .iter()
                     .map(|(name, used)| (name.to_string(), used))
@@ -275,7 +273,31 @@ impl UsageState {
                     ..UsageState::default()
                 }
             }
-            UsageReport::Failed(why) => self.metrics = Metrics::Failed(why),
+            UsageReport::Failed(why) => {
+                // A read that broke off: its parts go.
+                self.pending = None;
+                self.metrics = Metrics::Failed(why);
+            }
+        }
+    }
+
+    /// Holds a part of a read in progress aside. Each figure is keyed by
+    /// the pod's own name where the pod is known (no copy of the name).
+    fn add_part(&mut self, part: &Named, pods: &BTreeMap<ArcStr, PodRow>) {
+        if part.is_empty() && self.pending.is_none() {
+            self.pending = Some(Vec::new());
+            return;
+        }
+        let room = self.pods.0.len() + self.pods.0.len() / 16;
+        let pending = self
+            .pending
+            .get_or_insert_with(|| Vec::with_capacity(room.max(part.len())));
+        for (name, used) in part.iter() {
+            let key = match pods.get_key_value(name) {
+                Some((key, _)) => key.clone(),
+                None => ArcStr::from(name),
+            };
+            pending.push((key, used));
         }
     }
 }
@@ -519,6 +541,11 @@ impl ClusterState {
         match msg {
             KubeMsg::Heard => return,
             KubeMsg::Usage(report) => self.usage.apply(report, now, &self.pods),
+            KubeMsg::UsagePart(part) => {
+                // Shown when the read ends.
+                self.usage.add_part(&part, &self.pods);
+                return;
+            }
             KubeMsg::Connected {
                 context,
                 namespace,
@@ -1310,6 +1337,53 @@ mod tests {
         c.refresh(30);
         assert_eq!(c.usage.read_at, Some(10));
         assert!(row(&c, "api").usage.is_some());
+        // A large read comes in parts: the figures shown stay the last
+        // read's until it ends, then are the whole read's.
+        let part = |items: Vec<(&str, Usage)>| KubeMsg::UsagePart(items.into());
+        c.update(
+            part(vec![("db-0", used(1, 1)), ("api-2-b", used(5, 5))]),
+            31,
+        );
+        c.update(
+            part(vec![("api-1-a", used(7, 7)), ("new-pod", used(2, 2))]),
+            32,
+        );
+        c.refresh(32);
+        assert_eq!(row(&c, "api").usage.unwrap().total, used(30, 140));
+        assert_eq!(c.usage.pods.get("new-pod"), None);
+        c.update(
+            KubeMsg::Usage(UsageReport::Read {
+                at: Some(33),
+                pods: vec![("api-1-a", used(8, 8))].into(),
+                nodes: Named::default(),
+            }),
+            33,
+        );
+        c.refresh(33);
+        let api = row(&c, "api").usage.unwrap();
+        assert_eq!(
+            (api.total, api.pods),
+            (used(12, 12), 2),
+            "api-1-a's first figures"
+        );
+        assert_eq!(row(&c, "db").usage.unwrap().total, used(1, 1));
+        assert_eq!(c.usage.pods.len(), 4);
+        assert_eq!(c.usage.pods.get("new-pod"), Some(&used(2, 2)));
+        assert_eq!(c.usage.pods.get("gone"), None);
+        // A read that broke off leaves nothing of its parts behind.
+        c.update(part(vec![("db-0", used(900, 900))]), 34);
+        c.update(KubeMsg::Usage(UsageReport::Failed("timeout".into())), 35);
+        c.update(
+            KubeMsg::Usage(UsageReport::Read {
+                at: Some(36),
+                pods: vec![("db-0", used(3, 3))].into(),
+                nodes: Named::default(),
+            }),
+            36,
+        );
+        c.refresh(36);
+        assert_eq!(row(&c, "db").usage.unwrap().total, used(3, 3));
+        assert_eq!(c.usage.pods.len(), 1);
         c.update(
             KubeMsg::Usage(UsageReport::Absent("no metrics-server".into())),
             40,

@@ -374,12 +374,18 @@ fn failure(error: ::kube::Error) -> UsageReport {
     }
 }
 
+/// Items of a read handed on in parts of this many or more (up to what
+/// one piece of the answer holds besides), as they are parsed.
+pub const PART: usize = 2048;
+
 /// The list at `path`, read as it arrives (see `ListReader`), within
-/// `METRICS_DEADLINE`.
-async fn list_at(
+/// `METRICS_DEADLINE`; with `parts`, every `PART` items are sent on as
+/// `KubeMsg::UsagePart` and the rest returned.
+async fn list_at<M>(
     client: &Client,
     path: &str,
     qualify: bool,
+    parts: Option<(&Out<M>, u64)>,
 ) -> Result<(Named, Option<i64>), UsageReport> {
     let request = http::Request::get(path)
         .body(Vec::new())
@@ -398,6 +404,14 @@ async fn list_at(
             let n = piece.len();
             list.feed(piece).map_err(UsageReport::Failed)?;
             stream.consume_unpin(n);
+            if let Some((out, generation)) = parts
+                && list.items.len() >= PART
+            {
+                let part = std::mem::take(&mut list.items);
+                if !out.send(generation, KubeMsg::UsagePart(part)).await {
+                    return Err(UsageReport::Failed("the screen is gone".into()));
+                }
+            }
         }
         list.finish().map_err(UsageReport::Failed)
     };
@@ -414,25 +428,46 @@ async fn list_at(
 /// one), then the nodes (whose refusal or absence leaves the pods'
 /// figures standing).
 pub async fn read(client: &Client, place: &Where) -> UsageReport {
+    read_in_parts::<KubeMsg>(client, place, None).await
+}
+
+/// As `read`; with `parts`, the pods' figures are sent on in parts as they
+/// are parsed, and the report holds the rest: only a part of a large read
+/// is in flight at a time.
+pub async fn read_in_parts<M>(
+    client: &Client,
+    place: &Where,
+    parts: Option<(&Out<M>, u64)>,
+) -> UsageReport {
     const PODS: &str = "/apis/metrics.k8s.io/v1beta1";
     let pods = match place {
-        Where::One(ns) => list_at(client, &format!("{PODS}/namespaces/{ns}/pods"), false).await,
-        Where::All => list_at(client, &format!("{PODS}/pods"), true).await,
+        Where::One(ns) => {
+            list_at(
+                client,
+                &format!("{PODS}/namespaces/{ns}/pods"),
+                false,
+                parts,
+            )
+            .await
+        }
+        Where::All => list_at(client, &format!("{PODS}/pods"), true, parts).await,
         Where::Some(namespaces) => {
             let mut all = Named::default();
             let mut newest = None;
             let mut failure = None;
+            let mut read_one = false;
             for ns in namespaces {
-                match list_at(client, &format!("{PODS}/namespaces/{ns}/pods"), true).await {
+                match list_at(client, &format!("{PODS}/namespaces/{ns}/pods"), true, parts).await {
                     Ok((pods, at)) => {
                         all.append(&pods);
                         newest = newest.max(at);
+                        read_one = true;
                     }
                     Err(e) => failure = failure.or(Some(e)),
                 }
             }
             match failure {
-                Some(e) if all.is_empty() => Err(e),
+                Some(e) if !read_one => Err(e),
                 _ => Ok((all, newest)),
             }
         }
@@ -444,7 +479,7 @@ pub async fn read(client: &Client, place: &Where) -> UsageReport {
     // Sorted here, off the screen's thread: the state joins them with its
     // pods in one pass.
     pods.sort();
-    let nodes = list_at(client, &format!("{PODS}/nodes"), false)
+    let nodes = list_at::<M>(client, &format!("{PODS}/nodes"), false, None)
         .await
         .map(|(n, _)| n)
         .unwrap_or_default();
@@ -490,7 +525,11 @@ pub fn pause_after(report: &UsageReport, busy: Duration) -> Duration {
 pub async fn poll<M>(client: &Client, place: &Where, generation: u64, out: Out<M>) {
     loop {
         let mut busy = Duration::ZERO;
-        let report = timed(read(client, place), &mut busy).await;
+        let report = timed(
+            read_in_parts(client, place, Some((&out, generation))),
+            &mut busy,
+        )
+        .await;
         let pause = pause_after(&report, busy);
         if matches!(report, UsageReport::Read { .. }) && pause > METRICS_EVERY {
             tracing::debug!(

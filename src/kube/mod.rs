@@ -113,8 +113,11 @@ pub enum KubeMsg {
     /// The API server answered a heartbeat: it is alive even when nothing
     /// changes.
     Heard,
-    /// A read of the metrics API.
+    /// A read of the metrics API. A large read comes first in parts, as
+    /// it is parsed (`UsagePart`), then its end (`Usage`, with the rest).
     Usage(metrics::UsageReport),
+    /// Pods' usage of a read in progress: held aside until the read ends.
+    UsagePart(metrics::Named),
     /// In a view of every namespace: the namespaces that may not be
     /// listed (not shown), or why none could be listed.
     Denied {
@@ -141,6 +144,7 @@ impl KubeMsg {
             | KubeMsg::Services(_)
             | KubeMsg::Nodes(_)
             | KubeMsg::Heard
+            | KubeMsg::UsagePart(_)
             | KubeMsg::Watch {
                 state: WatchState::Live,
                 ..

@@ -102,3 +102,59 @@ async fn five_hundred_deployments_and_twenty_thousand_pods() {
         started.elapsed()
     );
 }
+
+/// A read of 5,000 pods' usage comes in parts of about `PART` as it is parsed,
+/// then the rest: together the figures of one whole read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_usage_read_comes_in_parts_that_make_the_whole() {
+    use ops_tui::kube::KubeMsg;
+    use ops_tui::kube::metrics::{PART, UsageReport, Where, read, read_in_parts};
+    let sim = common::sim::start_with(SimOptions {
+        scenario: Some(ScenarioName::Scale),
+        size: ScaleSize {
+            deployments: 50,
+            pods: 5_000,
+            namespaces: 1,
+        },
+        timing: Timing::fast(),
+        ..SimOptions::default()
+    })
+    .await;
+    let client = common::sim::client(&sim, "demo").await;
+    let place = Where::One("scale".into());
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let out = ops_tui::sink::Sink {
+        tx,
+        wrap: |_, msg: KubeMsg| msg,
+    };
+    let report = read_in_parts(&client, &place, Some((&out, 7))).await;
+    drop(out);
+    let mut names = Vec::new();
+    let mut parts = 0;
+    while let Some(msg) = rx.recv().await {
+        let KubeMsg::UsagePart(part) = msg else {
+            panic!("not a part: {msg:?}");
+        };
+        // Sent once a piece of the answer brings it to `PART` or more.
+        assert!(
+            part.len() >= PART && part.len() < 2 * PART,
+            "{}",
+            part.len()
+        );
+        parts += 1;
+        names.extend(part.iter().map(|(n, _)| n.to_string()));
+    }
+    let UsageReport::Read { pods: rest, .. } = report else {
+        panic!("{report:?}");
+    };
+    assert!(parts >= 1, "no part");
+    assert!(rest.len() < 2 * PART, "{} in the rest", rest.len());
+    names.extend(rest.iter().map(|(n, _)| n.to_string()));
+    names.sort();
+    let UsageReport::Read { pods: whole, .. } = read(&client, &place).await else {
+        panic!("no whole read");
+    };
+    let whole: Vec<String> = whole.iter().map(|(n, _)| n.to_string()).collect();
+    assert_eq!(names.len(), 5_000);
+    assert_eq!(names, whole);
+}
