@@ -372,8 +372,20 @@ fn a_memory_leak_climbs_between_scrapes_and_ends_in_an_oom_kill() {
     let demo = Demo::start(FAST);
     demo.ok(&["rollout", "status", "deploy/api", "--timeout=60s"]);
     demo.wait_only_current_pods("api", LIMIT);
-    let first = api_memory(&demo);
-    assert_eq!(first.len(), 3, "{first:?}");
+    // New pods have figures from their first scrape on, as with
+    // metrics-server: wait for it (bounded).
+    let deadline = Instant::now() + LIMIT;
+    let first = loop {
+        let first = api_memory(&demo);
+        if first.len() == 3 {
+            break first;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "api's pods never scraped: {first:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
     // 120 MiB a minute: 30 MiB each 15 s window.
     demo.fault("/faults/memory-leak?workload=api&rate=120");
     let deadline = Instant::now() + LIMIT;
