@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::common;
@@ -28,25 +27,9 @@ name = "Deploy"
 items = [{ text = "api rolled out", check = "rollout:api" }]
 "#;
 
-/// The rollout check's outcome and the exit code.
+/// The rollouts check's outcome and the exit code.
 fn rollout(demo: &Demo, runbook: &std::path::Path) -> (Value, i32) {
-    let out = Command::new(common::BIN)
-        .args(["check", "--runbook", runbook.to_str().unwrap()])
-        .args(["--kubeconfig", demo.kubeconfig.to_str().unwrap()])
-        .args(["--timeout", "20s", "--format", "json", "--only", "rollouts"])
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run ops-tui check");
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let checks = doc["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 1, "{doc:#}");
-    (checks[0].clone(), out.status.code().unwrap())
+    super::check_one(demo, runbook, "rollouts")
 }
 
 #[test]
