@@ -3,6 +3,7 @@
 //! `alerts:LABEL=VALUE,...`, judged by one module that the dashboard, the
 //! checklist and `ops-tui check` all use.
 
+pub mod regress;
 pub mod report;
 pub mod usage;
 

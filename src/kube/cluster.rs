@@ -25,7 +25,7 @@ pub enum Link {
 }
 
 /// A workload's identity: what a selection and an action dialog hold.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WorkloadId {
     pub kind: WorkloadKind,
     pub namespace: String,

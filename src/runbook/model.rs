@@ -90,6 +90,10 @@ pub struct Workload {
     /// condition that does not parse); None: the defaults.
     #[serde(skip)]
     pub usage_rules: Option<crate::runbook::usage::UsageRules>,
+    /// How long after a rollout completes its regressions are still
+    /// watched for (default 10 minutes).
+    #[serde(default)]
+    pub soak: Option<Spanned<Dur>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -179,6 +183,35 @@ pub struct Signal {
     /// `fail` in the signal's unit, parsed as `warn_threshold` is.
     #[serde(skip)]
     pub fail_threshold: Option<Threshold>,
+    /// When a rollout makes this signal a regression besides its turning
+    /// to fail: a factor over its baseline, and a comparison of the new
+    /// revision's pods with the old ones'.
+    #[serde(default)]
+    pub regression: Option<Regression>,
+    /// `regression.margin` in the signal's unit, parsed when the runbook
+    /// is loaded.
+    #[serde(skip)]
+    pub margin_value: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table: { worse = 2, margin = \"0.5%\", per_revision = \"pod\" }"
+)]
+pub struct Regression {
+    /// A value this many times worse than the baseline (higher, or lower
+    /// when the thresholds trip on low values) is a regression.
+    #[serde(default)]
+    pub worse: Option<Spanned<f64>>,
+    /// ... but only when it differs from the baseline by more than this,
+    /// in the signal's unit (default: any difference).
+    #[serde(default)]
+    pub margin: Option<Spanned<String>>,
+    /// The label of the query's series that names the pod: the new
+    /// revision's pods are compared with the old revision's.
+    #[serde(default)]
+    pub per_revision: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

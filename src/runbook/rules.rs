@@ -33,6 +33,8 @@ pub struct Resolved {
     checks: Vec<Vec<Option<CheckRef>>>,
     /// Each workload's usage conditions (None: none given).
     usage: Vec<Option<crate::runbook::usage::UsageRules>>,
+    /// Each signal's regression margin in its unit.
+    margins: Vec<Option<f64>>,
 }
 
 impl Resolved {
@@ -43,6 +45,9 @@ impl Resolved {
             signal.warn_threshold = warn;
             signal.fail_threshold = fail;
         }
+        for (signal, margin) in file.signals.iter_mut().zip(self.margins) {
+            signal.get_mut().margin_value = margin;
+        }
         for (workload, rules) in file.workloads.iter_mut().zip(self.usage) {
             workload.get_mut().usage_rules = rules;
         }
@@ -50,6 +55,64 @@ impl Resolved {
             for (item, check_ref) in phase.get_mut().items.iter_mut().zip(checks) {
                 item.get_mut().check_ref = check_ref;
             }
+        }
+    }
+}
+
+/// The longest soak a workload may ask for.
+const MAX_SOAK: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// A signal's `regression` options: a factor above 1, a margin that
+/// parses in the signal's unit, a label name. The margin, parsed.
+fn check_regression(s: &super::model::Signal, text: &str, problems: &mut Problems) -> Option<f64> {
+    let r = s.regression.as_ref()?;
+    if let Some(w) = &r.worse
+        && !(w.get_ref().is_finite() && *w.get_ref() > 1.0)
+    {
+        problems.push((
+            w.span().start,
+            format!(
+                "regression.worse must be a factor above 1 (e.g. 2 for twice the baseline), not {}",
+                w.get_ref()
+            ),
+        ));
+    }
+    if let Some(label) = &r.per_revision {
+        let l = label.get_ref();
+        let valid = l
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            problems.push((
+                raw_char_position(label, text, 0),
+                format!(
+                    "regression.per_revision \"{l}\" is not a Prometheus label name (letters, digits and '_')"
+                ),
+            ));
+        }
+    }
+    let m = r.margin.as_ref()?;
+    match Threshold::parse_for(&format!("> {}", m.get_ref()), s.unit) {
+        Ok(t) if t.value >= 0.0 && t.value.is_finite() => Some(t.value),
+        Ok(_) => {
+            problems.push((
+                raw_char_position(m, text, 0),
+                format!("regression.margin \"{}\" must be zero or more", m.get_ref()),
+            ));
+            None
+        }
+        Err(e) => {
+            problems.push((
+                raw_char_position(m, text, e.at.saturating_sub(2)),
+                format!(
+                    "invalid regression.margin \"{}\": {}",
+                    m.get_ref(),
+                    e.message
+                ),
+            ));
+            None
         }
     }
 }
@@ -103,6 +166,18 @@ pub fn check(file: &RunbookFile, text: &str) -> (Problems, Resolved) {
                     "workload name \"{}\" is not a valid {} name (lowercase letters, digits, '-' and '.')",
                     w.name.get_ref(),
                     w.kind().name()
+                ),
+            ));
+        }
+        if let Some(soak) = &w.soak
+            && soak.get_ref().0 > MAX_SOAK
+        {
+            problems.push((
+                soak.span().start,
+                format!(
+                    "workload {}: soak {} is longer than the longest, 24h",
+                    w.name.get_ref(),
+                    humantime::format_duration(soak.get_ref().0)
                 ),
             ));
         }
@@ -197,6 +272,9 @@ pub fn check(file: &RunbookFile, text: &str) -> (Problems, Resolved) {
             }
         }
         resolved.thresholds.push(thresholds);
+        resolved
+            .margins
+            .push(check_regression(s, text, &mut problems));
         expandable.push((&s.query, false));
     }
 

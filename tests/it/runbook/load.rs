@@ -424,3 +424,72 @@ fn signal_units_take_their_short_names_too() {
     let text = format!("{MINIMAL}\n[[signal]]\nname = \"p99\"\nquery = \"x\"\nunit = \"msec\"\n");
     assert_error_at(&text, 12, 8, "unknown variant `msec`");
 }
+
+const GUARDED: &str = r#"
+[[workload]]
+name = "api"
+soak = "3m"
+
+[[signal]]
+name = "errors"
+query = "sum(rate(errors[1m]))"
+unit = "percent"
+fail = "> 5%"
+regression = { worse = 3, margin = "0.5%", per_revision = "pod" }
+"#;
+
+#[test]
+fn regression_options_and_soak_are_loaded_typed() {
+    let rb = load(&format!("{MINIMAL}{GUARDED}")).unwrap();
+    let rules = ops_tui::checks::regress::Rules::from_runbook(&rb);
+    assert_eq!(rules.soak_of("api"), 180);
+    assert_eq!(
+        rules.soak_of("other"),
+        ops_tui::checks::regress::DEFAULT_SOAK
+    );
+    let errors = &rules.signals[0];
+    assert_eq!(errors.worse, Some(3.0));
+    assert!((errors.margin - 0.005).abs() < 1e-12, "{}", errors.margin);
+    assert_eq!(errors.per_revision.as_deref(), Some("pod"));
+    assert!(errors.high_is_bad());
+}
+
+#[test]
+fn bad_regression_options_are_refused_where_they_are() {
+    let with = |options: &str| {
+        format!(
+            "{MINIMAL}{}",
+            GUARDED.replace(
+                r#"worse = 3, margin = "0.5%", per_revision = "pod""#,
+                options
+            )
+        )
+    };
+    assert_error_at(
+        &with("worse = 1"),
+        18,
+        24,
+        "regression.worse must be a factor above 1",
+    );
+    assert_error_at(
+        &with("worse = 2, margin = \"-1%\""),
+        18,
+        37,
+        "must be zero or more",
+    );
+    assert_error_at(
+        &with("worse = 2, margin = \"lots\""),
+        18,
+        37,
+        "invalid regression.margin \"lots\"",
+    );
+    assert_error_at(
+        &with("per_revision = \"pod name\""),
+        18,
+        32,
+        "is not a Prometheus label name",
+    );
+    assert_error_at(&with("wrose = 2"), 18, 16, "unknown field `wrose`");
+    let long = format!("{MINIMAL}{}", GUARDED.replace("\"3m\"", "\"48h\""));
+    assert_error_at(&long, 11, 8, "soak 2days is longer than the longest, 24h");
+}
