@@ -30,6 +30,7 @@ pub enum Action {
     Restart,
     PauseResume,
     Rollback,
+    UndoRegression,
     DeletePod,
     Sort,
     Nodes,
@@ -84,6 +85,7 @@ impl Action {
         Action::Restart,
         Action::PauseResume,
         Action::Rollback,
+        Action::UndoRegression,
         Action::DeletePod,
         Action::Sort,
         Action::Nodes,
@@ -138,6 +140,7 @@ impl Action {
             Action::Restart => "restart",
             Action::PauseResume => "pause_resume",
             Action::Rollback => "rollback",
+            Action::UndoRegression => "undo_regression",
             Action::DeletePod => "delete_pod",
             Action::Sort => "sort",
             Action::Nodes => "nodes",
@@ -204,6 +207,7 @@ impl Action {
                 "pause or resume a Deployment's rollout; suspend or resume a CronJob or Job"
             }
             Action::Rollback => "roll the selected workload back to a chosen revision, with a diff",
+            Action::UndoRegression => "roll back the rollout that the regression banner names",
             Action::DeletePod => {
                 "delete the selected pod (its controller replaces it), after its grace period"
             }
@@ -287,6 +291,7 @@ impl Action {
             Action::Restart => "restart",
             Action::PauseResume => "pause",
             Action::Rollback => "rollback",
+            Action::UndoRegression => "undo regression",
             Action::DeletePod => "delete pod",
             Action::Sort => "sort",
             Action::Nodes => "nodes",

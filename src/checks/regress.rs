@@ -150,6 +150,19 @@ pub enum Stage {
     Held,
 }
 
+impl Stage {
+    /// A rollout's stage as the guard sees it.
+    pub fn of(rollout: &crate::kube::rollout::Rollout) -> Stage {
+        use crate::kube::rollout::Rollout;
+        match rollout {
+            Rollout::Waiting | Rollout::Progressing(_) => Stage::Rolling,
+            Rollout::Complete(_) => Stage::Complete,
+            Rollout::Failed(_) => Stage::Failed,
+            _ => Stage::Held,
+        }
+    }
+}
+
 /// A workload as the guard sees it: its current revision and stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RolloutSeen {
@@ -237,12 +250,17 @@ impl Followed {
 
     /// The journal's subject of a regression: the rollout and the check.
     pub fn subject(&self, check: &str) -> String {
-        format!(
-            "{}/{}@{} {check}",
+        let rollout = format!(
+            "{}/{}@{}",
             self.id.kind.resource(),
             self.id.name,
             self.revision
-        )
+        );
+        if check.is_empty() {
+            rollout
+        } else {
+            format!("{rollout} {check}")
+        }
     }
 
     /// Whether the soak window is over (`now` past completion + soak).
@@ -484,9 +502,23 @@ impl Guard {
             let base = match f.baselines.get(&seen.check) {
                 Some(b) if b.status != Status::Unknown || b.value.is_some() => b.clone(),
                 _ => {
-                    // Not known when following began: the first known
-                    // state within the grace period is the baseline.
-                    if seen.status != Status::Unknown && now - f.started <= BASELINE_GRACE {
+                    // Not known when following began: a signal's values
+                    // from before the rollout (its history may arrive
+                    // after the rollout is seen), else the first known
+                    // state within the grace period, is the baseline.
+                    if let Some(rule) = rules.signal(&seen.check)
+                        && let Some(v) =
+                            median_between(&seen.history, f.started - BASELINE_WINDOW, f.started)
+                    {
+                        f.baselines.insert(
+                            seen.check.clone(),
+                            Baseline {
+                                status: rule.status_of(v),
+                                value: Some(v),
+                                text: rule.show(v),
+                            },
+                        );
+                    } else if seen.status != Status::Unknown && now - f.started <= BASELINE_GRACE {
                         f.baselines.insert(
                             seen.check.clone(),
                             Baseline {
@@ -626,6 +658,88 @@ fn regression(
         ));
     }
     None
+}
+
+/// "1m30s": how long, as the banner and the journal say it.
+pub fn ago(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 if s % 60 == 0 => format!("{}m", s / 60),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        _ if s % 3600 == 0 => format!("{}h", s / 3600),
+        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// `signal:error-rate` as a sentence says it: "signal error-rate".
+pub fn check_words(check: &str) -> String {
+    check.replacen(':', " ", 1)
+}
+
+/// What the journal says when a rollout is followed: its baselines.
+pub fn following_text(f: &Followed) -> String {
+    let (known, unknown): (Vec<_>, Vec<_>) = f
+        .baselines
+        .iter()
+        .partition(|(_, b)| b.status != Status::Unknown);
+    let known: Vec<String> = known
+        .iter()
+        .map(|(check, b)| format!("{} {}", check_words(check), b.text))
+        .collect();
+    let unknown = match unknown.len() {
+        0 => String::new(),
+        1 => "; 1 check not known yet".into(),
+        n => format!("; {n} checks not known yet"),
+    };
+    format!(
+        "following the rollout of {} (soak {}); baseline: {}{unknown}",
+        f.title(),
+        ago(f.soak),
+        if known.is_empty() {
+            "none known".to_string()
+        } else {
+            known.join(", ")
+        }
+    )
+}
+
+/// What the journal says of a regression.
+pub fn regressed_text(f: &Followed, r: &Regression) -> String {
+    let split = r
+        .split
+        .as_ref()
+        .filter(|_| !r.why.contains("new pods"))
+        .map(|s| format!("; {s}"))
+        .unwrap_or_default();
+    format!(
+        "regression of {}: {} {} (baseline {}), {}{split}, {} after the rollout began",
+        f.title(),
+        check_words(&r.check),
+        r.value,
+        r.baseline,
+        r.why,
+        ago(r.at - f.started)
+    )
+}
+
+/// What the journal says when a regression clears.
+pub fn cleared_text(id: &WorkloadId, revision: &str, check: &str, value: &str) -> String {
+    format!(
+        "regression of {}/{} revision {revision} cleared: {} {value}",
+        id.kind.resource(),
+        id.name,
+        check_words(check)
+    )
+}
+
+/// What the journal says when a rollout passed its soak.
+pub fn passed_text(id: &WorkloadId, revision: &str) -> String {
+    format!(
+        "rollout of {}/{} revision {revision} passed its soak with no regression open",
+        id.kind.resource(),
+        id.name
+    )
 }
 
 #[cfg(test)]

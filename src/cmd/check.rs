@@ -185,7 +185,7 @@ async fn within<T>(limit: Duration, f: impl std::future::Future<Output = T>) -> 
 
 /// Every probe once, concurrently, each within `limit` on its own: one
 /// that hangs is a timeout and the others keep their results.
-async fn run_probes(
+pub(super) async fn run_probes(
     specs: &[ProbeSpec],
     bursts: bool,
     limit: Duration,
@@ -252,6 +252,17 @@ async fn cluster(
     )
     .await
     .map_err(|e| e.to_string())?;
+    read_cluster(&conn, workloads, jobs, usage).await
+}
+
+/// The cluster as one read of the connection's namespace gives it: the
+/// workloads' kinds, their pods and owners (usage when asked).
+pub(super) async fn read_cluster(
+    conn: &crate::kube::Connection,
+    workloads: Vec<WorkloadKey>,
+    jobs: bool,
+    usage: bool,
+) -> Result<ClusterState, String> {
     let kinds: Vec<WorkloadKind> = WorkloadKind::ALL
         .into_iter()
         .filter(|k| {
@@ -264,7 +275,7 @@ async fn cluster(
     // A missing workload is reported with its namespace.
     state.namespace = Some(conn.namespace.clone());
     for &kind in &kinds {
-        let rows = crate::kube::list_workloads(&conn, kind)
+        let rows = crate::kube::list_workloads(conn, kind)
             .await
             .map_err(|e| match e {
                 kube::Error::Api(s) => s.message,
@@ -279,9 +290,12 @@ async fn cluster(
         // at once, and usage is joined with them. Without usage checks a
         // user who may not list pods still gets kubectl's judgement.
         let listed = async {
-            let (pods, replicasets) = crate::kube::list_pods(&conn).await?;
-            let revisions = if kinds.contains(&WorkloadKind::DaemonSet) {
-                crate::kube::list_controller_revisions(&conn).await?
+            let (pods, replicasets) = crate::kube::list_pods(conn).await?;
+            let revisions = if kinds
+                .iter()
+                .any(|k| matches!(k, WorkloadKind::DaemonSet | WorkloadKind::StatefulSet))
+            {
+                crate::kube::list_controller_revisions(conn).await?
             } else {
                 Vec::new()
             };

@@ -62,6 +62,9 @@ pub enum EventKind {
     CrashLoop,
     Alert,
     Fault,
+    /// A rollout followed (its baseline), a regression it caused and its
+    /// clearing, its soak passed.
+    Regression,
 }
 
 impl EventKind {
@@ -71,6 +74,7 @@ impl EventKind {
             EventKind::CrashLoop => "crash loop",
             EventKind::Alert => "alert",
             EventKind::Fault => "fault",
+            EventKind::Regression => "regression",
         }
     }
 }

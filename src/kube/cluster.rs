@@ -24,6 +24,48 @@ pub enum Link {
     Failed(String),
 }
 
+/// Which of a workload's pods are of its current revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevisionsOf {
+    /// A Deployment: the uids of its ReplicaSet of its revision, and of
+    /// its other ReplicaSets.
+    ReplicaSets { new: Vec<String>, old: Vec<String> },
+    /// A StatefulSet or DaemonSet: its uid, and the ControllerRevision
+    /// whose hash its new pods carry.
+    Hash { owner: String, revision: String },
+}
+
+impl RevisionsOf {
+    /// Whether the pod is of the current revision (None: not the
+    /// workload's pod).
+    pub fn is_new(&self, pod: &PodRow) -> Option<bool> {
+        match self {
+            RevisionsOf::ReplicaSets { new, old } => {
+                if new.iter().any(|u| u.as_str() == pod.owner.as_str()) {
+                    Some(true)
+                } else if old.iter().any(|u| u.as_str() == pod.owner.as_str()) {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+            RevisionsOf::Hash { owner, revision } => {
+                if owner.as_str() != pod.owner.as_str() {
+                    return None;
+                }
+                // A StatefulSet's pods carry the revision's name; a
+                // DaemonSet's the hash its name ends with.
+                Some(pod.revision_hash.as_deref().is_some_and(|hash| {
+                    hash == revision.as_str()
+                        || revision
+                            .strip_suffix(hash)
+                            .is_some_and(|r| r.ends_with('-'))
+                }))
+            }
+        }
+    }
+}
+
 /// A workload's identity: what a selection and an action dialog hold.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WorkloadId {
@@ -887,46 +929,82 @@ impl ClusterState {
         if self.tally.stuck.is_empty() {
             return None;
         }
-        let new_hash: Option<String> = match w.kind {
-            WorkloadKind::Deployment => None,
-            WorkloadKind::StatefulSet => Some(w.update_revision.clone()?),
+        let of = self.revisions_of(w)?;
+        // A Deployment's pods are named after it (its ReplicaSet's name
+        // and a suffix; a long name's start): only theirs are looked up.
+        let stem = w.name.get(..40).unwrap_or(&w.name);
+        self.tally.stuck.iter().find_map(|(name, why)| {
+            if w.kind == WorkloadKind::Deployment && !name.starts_with(stem) {
+                return None;
+            }
+            let pod = self.pods.get(name.as_str())?;
+            (of.is_new(pod) == Some(true)).then_some((pod.name.as_str(), *why))
+        })
+    }
+
+    /// What tells the workload's pods of its current revision from its
+    /// older ones (None: a Job or CronJob, or a DaemonSet whose revisions
+    /// are not known).
+    pub fn revisions_of(&self, w: &WorkloadRow) -> Option<RevisionsOf> {
+        match w.kind {
+            WorkloadKind::Deployment => {
+                let mut new = Vec::new();
+                let mut old = Vec::new();
+                for rs in self.replicasets.values().filter(|rs| rs.owner == w.uid) {
+                    if rs.revision == w.revision {
+                        new.push(rs.uid.clone());
+                    } else {
+                        old.push(rs.uid.clone());
+                    }
+                }
+                Some(RevisionsOf::ReplicaSets { new, old })
+            }
+            WorkloadKind::StatefulSet => Some(RevisionsOf::Hash {
+                owner: w.uid.clone(),
+                revision: w.update_revision.clone()?,
+            }),
             WorkloadKind::DaemonSet => {
-                // A DaemonSet's pods carry the hash its revision's name
-                // ends with.
                 let newest = self
                     .controller_revisions
                     .values()
                     .filter(|cr| cr.owner == w.uid)
                     .max_by_key(|cr| cr.revision)?;
-                Some(newest.name.clone())
+                Some(RevisionsOf::Hash {
+                    owner: w.uid.clone(),
+                    revision: newest.name.clone(),
+                })
             }
-            WorkloadKind::Job | WorkloadKind::CronJob => return None,
-        };
-        // A Deployment's pods are named after it (its ReplicaSet's name
-        // and a suffix; a long name's start): only theirs are looked up.
-        let stem = w.name.get(..40).unwrap_or(&w.name);
-        self.tally.stuck.iter().find_map(|(name, why)| {
-            let pod = self.pods.get(name.as_str())?;
-            let new = match (&new_hash, w.kind) {
-                (None, _) if !name.starts_with(stem) => false,
-                (None, _) => self.replicasets.values().any(|rs| {
-                    rs.uid == pod.owner.as_str() && rs.owner == w.uid && rs.revision == w.revision
-                }),
-                (Some(revision), WorkloadKind::StatefulSet) => {
-                    pod.owner.as_str() == w.uid
-                        && pod.revision_hash.as_deref() == Some(revision.as_str())
-                }
-                (Some(revision), _) => {
-                    pod.owner.as_str() == w.uid
-                        && pod.revision_hash.as_deref().is_some_and(|hash| {
-                            revision
-                                .strip_suffix(hash)
-                                .is_some_and(|r| r.ends_with('-'))
-                        })
-                }
-            };
-            new.then_some((pod.name.as_str(), *why))
-        })
+            WorkloadKind::Job | WorkloadKind::CronJob => None,
+        }
+    }
+
+    /// What names the workload's current revision: a Deployment's
+    /// revision number, a StatefulSet's update revision, a DaemonSet's
+    /// generation (a change to its template makes a new one).
+    pub fn revision_key(w: &WorkloadRow) -> Option<String> {
+        match w.kind {
+            WorkloadKind::Deployment => (w.revision > 0).then(|| w.revision.to_string()),
+            WorkloadKind::StatefulSet => w.update_revision.clone(),
+            WorkloadKind::DaemonSet => Some(format!("generation {}", w.generation)),
+            WorkloadKind::Job | WorkloadKind::CronJob => None,
+        }
+    }
+
+    /// When the workload's current revision was made: its ReplicaSet's or
+    /// ControllerRevision's creation.
+    pub fn revision_made(&self, w: &WorkloadRow) -> Option<i64> {
+        match w.kind {
+            WorkloadKind::Deployment => self
+                .replicasets
+                .values()
+                .find(|rs| rs.owner == w.uid && rs.revision == w.revision)
+                .and_then(|rs| rs.created_at),
+            WorkloadKind::StatefulSet => self
+                .controller_revisions
+                .get(w.update_revision.as_deref()?)
+                .and_then(|cr| cr.created_at),
+            _ => None,
+        }
     }
 
     /// Gives each CronJob its newest Job, so that its state can be judged

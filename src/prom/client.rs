@@ -103,6 +103,16 @@ impl Prom {
     /// An instant query, evaluated now: one entry per series. A scalar
     /// result is one series without labels.
     pub async fn instant(&self, query: &str) -> Result<Instant, PromError> {
+        Ok(self.instant_by(query, None).await?.0)
+    }
+
+    /// An instant query, and each series' value by the value of its
+    /// `label` (series without it left out) when one is given.
+    pub async fn instant_by(
+        &self,
+        query: &str,
+        label: Option<&str>,
+    ) -> Result<(Instant, Vec<(String, f64)>), PromError> {
         let result = self
             .client
             .query(query)
@@ -110,14 +120,21 @@ impl Prom {
             .await
             .map_err(|e| self.classify(e))?;
         match result.into_inner().0 {
-            Data::Vector(v) => Ok(v
-                .into_iter()
-                .map(|s| {
-                    let (labels, sample) = s.into_inner();
-                    (labels_text(&labels), sample.value())
-                })
-                .collect()),
-            Data::Scalar(s) => Ok(vec![(String::new(), s.value())]),
+            Data::Vector(v) => {
+                let mut by = Vec::new();
+                let series = v
+                    .into_iter()
+                    .map(|s| {
+                        let (labels, sample) = s.into_inner();
+                        if let Some(value) = label.and_then(|l| labels.get(l)) {
+                            by.push((value.clone(), sample.value()));
+                        }
+                        (labels_text(&labels), sample.value())
+                    })
+                    .collect();
+                Ok((series, by))
+            }
+            Data::Scalar(s) => Ok((vec![(String::new(), s.value())], Vec::new())),
             Data::Matrix(_) => Err(PromError::Other(
                 "the query gives a range vector, which has no single value: wrap it in a function such as rate()"
                     .into(),

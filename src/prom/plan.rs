@@ -94,6 +94,8 @@ pub struct SignalSpec {
     pub warn: Option<Threshold>,
     pub fail: Option<Threshold>,
     pub every: Duration,
+    /// The label naming each series' pod, for the per-revision split.
+    pub per_revision: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -154,6 +156,11 @@ pub fn plan(runbook: &Runbook, env: Option<&str>) -> Result<Plan, PlanError> {
                 warn: threshold(&s.warn, "warn")?,
                 fail: threshold(&s.fail, "fail")?,
                 every: s.every.0,
+                per_revision: s
+                    .regression
+                    .as_ref()
+                    .and_then(|r| r.per_revision.as_ref())
+                    .map(|l| l.get_ref().clone()),
                 name,
             })
         })
@@ -237,11 +244,20 @@ pub fn detail(reading: &Reading, warn: Option<&str>, fail: Option<&str>) -> Opti
 
 /// One instant query, its answer masked with `secrets`.
 pub async fn read(prom: &Prom, spec: &SignalSpec, secrets: &Secrets) -> Reading {
-    let mut reading = match prom.instant(&spec.query).await {
-        Ok(series) => Reading::judge(&series, spec.warn.as_ref(), spec.fail.as_ref()),
+    let mut reading = match prom
+        .instant_by(&spec.query, spec.per_revision.as_deref())
+        .await
+    {
+        Ok((series, by_pod)) => Reading {
+            by_pod,
+            ..Reading::judge(&series, spec.warn.as_ref(), spec.fail.as_ref())
+        },
         Err(e) => Reading::failed(&e),
     };
     secrets.mask_in_place(&mut reading.worst_labels);
+    for (pod, _) in &mut reading.by_pod {
+        secrets.mask_in_place(pod);
+    }
     if let SignalState::Error(text) | SignalState::Unreachable(text) = &mut reading.state {
         secrets.mask_in_place(text);
     }

@@ -91,6 +91,9 @@ pub struct Reading {
     /// The labels of the series shown (empty for a single unlabelled one).
     pub worst_labels: String,
     pub state: SignalState,
+    /// Each series' value by the pod its `per_revision` label names
+    /// (empty unless the signal compares revisions).
+    pub by_pod: Vec<(String, f64)>,
 }
 
 impl Reading {
@@ -129,12 +132,14 @@ impl Reading {
                 series: series.len(),
                 worst_labels: series[i].0.clone(),
                 state,
+                by_pod: Vec::new(),
             },
             None => Reading {
                 value: None,
                 series: 0,
                 worst_labels: String::new(),
                 state: SignalState::NoData,
+                by_pod: Vec::new(),
             },
         }
     }
@@ -150,6 +155,7 @@ impl Reading {
             series: 0,
             worst_labels: String::new(),
             state,
+            by_pod: Vec::new(),
         }
     }
 

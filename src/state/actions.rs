@@ -81,6 +81,10 @@ pub enum Dialog {
         id: u64,
         kind: WorkloadKind,
         deployment: String,
+        /// The revision to choose first (else the newest not current).
+        prefer: Option<i64>,
+        /// Why the rollback was opened: the regression it undoes.
+        because: Option<String>,
     },
     /// Choosing the revision to roll back to, with the diff of each.
     PickRevision {
@@ -88,6 +92,7 @@ pub enum Dialog {
         deployment: String,
         choices: Vec<RevisionChoice>,
         selected: usize,
+        because: Option<String>,
     },
 }
 
@@ -379,6 +384,8 @@ impl Dialog {
                     id,
                     kind: d.kind,
                     deployment: d.name.clone(),
+                    prefer: None,
+                    because: None,
                 },
                 Some(Request::Revisions(id, d.kind, d.name.clone())),
             )),
@@ -700,6 +707,7 @@ impl Dialog {
                     deployment,
                     choices,
                     selected,
+                    because,
                 },
                 Action::MoveUp | Action::MoveDown,
             ) => {
@@ -714,6 +722,7 @@ impl Dialog {
                         deployment,
                         choices,
                         selected,
+                        because,
                     }),
                     None,
                 )
@@ -844,23 +853,30 @@ impl Dialog {
         id: u64,
         result: Result<Vec<RevisionChoice>, String>,
     ) -> Option<Dialog> {
-        let (kind, deployment) = match self {
+        let (kind, deployment, prefer, because) = match self {
             Dialog::Loading {
                 id: asked,
                 kind,
                 deployment,
-            } if asked == id => (kind, deployment),
+                prefer,
+                because,
+            } if asked == id => (kind, deployment, prefer, because),
             other => return Some(other),
         };
         Some(match result {
             Ok(choices) => {
-                // The previous revision by default: the first that is not current.
-                let selected = choices.iter().position(|c| !c.current).unwrap_or(0);
+                // The revision asked for, else the previous one: the first
+                // that is not current.
+                let selected = prefer
+                    .and_then(|p| choices.iter().position(|c| c.revision == p && !c.current))
+                    .or_else(|| choices.iter().position(|c| !c.current))
+                    .unwrap_or(0);
                 Dialog::PickRevision {
                     kind,
                     deployment,
                     choices,
                     selected,
+                    because,
                 }
             }
             Err(message) => Dialog::Refused {

@@ -42,7 +42,13 @@ impl AppState {
     }
 
     /// Journals an event unless its subject's last status is the same.
-    fn event_changed(&mut self, event: EventKind, subject: String, status: &str, text: String) {
+    pub(super) fn event_changed(
+        &mut self,
+        event: EventKind,
+        subject: String,
+        status: &str,
+        text: String,
+    ) {
         let k = key(event, &subject);
         let last = self.event_status(&k);
         if last.as_deref() == Some(status) {

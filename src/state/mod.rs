@@ -9,6 +9,7 @@ pub mod events;
 pub mod faults;
 mod filtered;
 pub mod fold;
+pub mod guarded;
 pub mod health;
 pub mod help;
 mod items;
@@ -185,6 +186,9 @@ pub struct AppState {
     pub item_notes: std::collections::HashMap<String, Vec<checklist::ItemNote>>,
     /// The cluster as the watches report it.
     pub cluster: cluster::ClusterState,
+    /// The rollouts of the runbook's workloads being followed, with their
+    /// baselines and regressions.
+    pub guard: crate::checks::regress::Guard,
     /// Seconds since the epoch, from the clock tick (render never reads the clock).
     pub now: i64,
     /// Numbers log streams, so that a late line of an old one is dropped.
@@ -258,6 +262,9 @@ impl AppState {
         let mut warnings = Vec::new();
         warnings.extend(target.warning.clone());
         let all_namespaces = target.all_namespaces;
+        let runbook_rules = runbook
+            .as_ref()
+            .map(crate::checks::regress::Rules::from_runbook);
         AppState {
             target,
             runbook,
@@ -290,6 +297,7 @@ impl AppState {
             items: std::collections::HashMap::new(),
             item_notes: std::collections::HashMap::new(),
             cluster: cluster::ClusterState::new(wanted).across(all_namespaces),
+            guard: crate::checks::regress::Guard::new(runbook_rules.unwrap_or_default()),
             dialog_namespace: None,
             now: 0,
             next_stream: 0,

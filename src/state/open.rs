@@ -15,7 +15,7 @@ impl AppState {
     }
 
     /// The namespace actions go to: the connection's, else the target's.
-    pub(super) fn namespace(&self) -> String {
+    pub fn namespace(&self) -> String {
         self.cluster
             .namespace
             .clone()
@@ -23,13 +23,18 @@ impl AppState {
             .unwrap_or_else(|| "default".into())
     }
 
-    /// The workload an action applies to: the workload view's, else the
-    /// selected row of the Rollouts pane.
-    pub(super) fn action_deployment(&self, action: Action) -> Result<WorkloadRow, String> {
-        let (kind, name) = match self.workload() {
-            Some(view) => (view.kind, view.name.clone()),
-            None if self.focus == Pane::Rollouts => self.picked_key()?,
-            None => {
+    /// The workload an action acts on: `explicit`, else the open workload
+    /// view's, else the Rollouts pane's selection.
+    fn action_workload(
+        &self,
+        action: Action,
+        explicit: Option<cluster::WorkloadKey>,
+    ) -> Result<WorkloadRow, String> {
+        let (kind, name) = match (explicit, self.workload()) {
+            (Some(key), _) => key,
+            (None, Some(view)) => (view.kind, view.name.clone()),
+            (None, None) if self.focus == Pane::Rollouts => self.picked_key()?,
+            (None, None) => {
                 return Err(format!(
                     "{}: select a workload in the Rollouts pane first",
                     action.hint()
@@ -47,11 +52,21 @@ impl AppState {
 
     /// Opens the dialog of a keyed action on the selected workload.
     pub(super) fn open_action(&mut self, action: Action) {
+        self.open_action_for(action, None);
+    }
+
+    /// Opens the dialog of a keyed action on `explicit`, else on the
+    /// selected workload.
+    pub(super) fn open_action_for(
+        &mut self,
+        action: Action,
+        explicit: Option<cluster::WorkloadKey>,
+    ) {
         if self.target.read_only {
             self.notice = Some("read-only: actions are off (--read-only, or the environment is read_only without --write)".into());
             return;
         }
-        let d = match self.action_deployment(action) {
+        let d = match self.action_workload(action, explicit) {
             Ok(d) => d,
             Err(why) => {
                 self.notice = Some(why);
@@ -356,6 +371,8 @@ impl AppState {
         self.cluster.generation = generation;
         self.cluster.context = target.context.clone();
         self.cluster.namespace = target.namespace.clone();
+        // Another environment's rollouts start afresh.
+        self.guard = crate::checks::regress::Guard::new(self.guard.rules.clone());
         self.probe_urls = self
             .runbook
             .as_ref()

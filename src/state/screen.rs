@@ -108,6 +108,7 @@ const MUTATING: &[Action] = &[
     Action::Restart,
     Action::PauseResume,
     Action::Rollback,
+    Action::UndoRegression,
     Action::BlueGreen,
 ];
 

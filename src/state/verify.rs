@@ -155,6 +155,7 @@ impl AppState {
             Watch::Alerts => self.watch_alerts(),
             Watch::Checks => {}
         }
+        self.watch_rollouts();
         self.verify_items();
     }
 

@@ -37,6 +37,7 @@ fn error_rate(s: &mut AppState, value: Option<f64>, state: SignalState) {
         series: 1,
         worst_labels: String::new(),
         state,
+        by_pod: Vec::new(),
     };
     let name = "error-rate".to_string();
     let at = s.now;

@@ -33,14 +33,21 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         return;
     }
     let warning = visible_warning(state);
-    let [header_area, warning_area, body, footer_area] = Layout::vertical([
+    let banner = regression_banner(state, area.width);
+    let [header_area, banner_area, warning_area, body, footer_area] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner.len() as u16),
         Constraint::Length(u16::from(warning.is_some())),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
     .areas(area);
     header::draw(frame, state, header_area);
+    let banner: Vec<Line> = banner
+        .into_iter()
+        .map(|l| fit::fit_line(l, usize::from(banner_area.width)))
+        .collect();
+    frame.render_widget(Paragraph::new(banner), banner_area);
     if let Some(line) = warning {
         let line = fit::fit_line(line, usize::from(warning_area.width));
         frame.render_widget(Paragraph::new(line), warning_area);
@@ -64,6 +71,71 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Some(Overlay::Nodes(view)) => dialogs::nodes::draw(frame, state, view, body),
         Some(Overlay::Picker(picker)) => dialogs::picker::draw(frame, state, picker, body),
         Some(Overlay::Action(dialog)) => dialogs::action::draw(frame, state, dialog, body),
+    }
+}
+
+/// The regression banner, under the header on every screen while a
+/// rollout's regression is open: the newest, naming the rollout, the time
+/// since it began, the key that opens its rollback, the check, its value,
+/// the baseline and why. One line where it fits, else two.
+fn regression_banner(state: &AppState, width: u16) -> Vec<Line<'static>> {
+    let open: Vec<_> = state.guard.open().collect();
+    let Some((f, r)) = open.iter().max_by_key(|(_, r)| r.at) else {
+        return Vec::new();
+    };
+    let theme = &state.theme;
+    let fail = crate::status::Status::Fail;
+    let undo = state
+        .keymap
+        .pane_key(crate::action::Action::UndoRegression)
+        .map(|k| format!(" · {k} rolls back"))
+        .unwrap_or_default();
+    let more = match open.len() {
+        1 => String::new(),
+        n => format!(" (+{} more)", n - 1),
+    };
+    let split = r
+        .split
+        .as_ref()
+        .filter(|_| !r.why.contains("new pods"))
+        .map(|s| format!(" · {s}"))
+        .unwrap_or_default();
+    let head = vec![
+        Span::styled(
+            format!(" {} REGRESSION{more} ", fail.symbol()),
+            theme.status(fail),
+        ),
+        Span::styled(format!(" {}", f.title()), theme.title(true)),
+        Span::styled(
+            format!(
+                ", {} in{undo}",
+                crate::checks::regress::ago(state.now - f.started)
+            ),
+            theme.base(),
+        ),
+    ];
+    let what = fit::one_line(&format!(
+        "{} {} (baseline {}): {}{split}",
+        crate::checks::regress::check_words(&r.check),
+        r.value,
+        r.baseline,
+        r.why,
+    ))
+    .into_owned();
+    let one =
+        Line::from(head.clone()).width() + 3 + unicode_width::UnicodeWidthStr::width(what.as_str());
+    if one <= usize::from(width) {
+        let mut spans = head;
+        spans.push(Span::styled(format!(" · {what}"), theme.base()));
+        vec![Line::from(spans)]
+    } else {
+        vec![
+            Line::from(head),
+            Line::from(vec![
+                Span::styled("   ", theme.base()),
+                Span::styled(what, theme.status(fail)),
+            ]),
+        ]
     }
 }
 

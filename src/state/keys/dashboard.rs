@@ -99,6 +99,7 @@ impl AppState {
             | Action::PauseResume
             | Action::Rollback
             | Action::BlueGreen => self.open_action(action),
+            Action::UndoRegression => self.undo_regression(),
             Action::Open if self.focus == Pane::Rollouts => {
                 self.open_workload();
             }

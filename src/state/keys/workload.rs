@@ -42,6 +42,7 @@ impl AppState {
             | Action::PauseResume
             | Action::Rollback
             | Action::BlueGreen => self.open_action(action),
+            Action::UndoRegression => self.undo_regression(),
             Action::DeletePod => self.open_delete_pod(),
             Action::Nodes => self.open_nodes(),
             Action::Yaml => self.open_object(crate::state::object::ObjectMode::Yaml),

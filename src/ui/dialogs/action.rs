@@ -310,14 +310,20 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &Dialog, body: Rect) {
             deployment,
             choices,
             selected,
+            because,
         } => {
-            let l = vec![
-                Line::styled(
-                    "Choose the revision to go back to (up/down, enter):",
-                    theme.muted(),
-                ),
-                Line::raw(""),
-            ];
+            let mut l = Vec::new();
+            if let Some(why) = because {
+                l.push(Line::styled(
+                    format!("{} {why}", Status::Fail.symbol()),
+                    theme.status(Status::Fail),
+                ));
+            }
+            l.push(Line::styled(
+                "Choose the revision to go back to (up/down, enter):",
+                theme.muted(),
+            ));
+            l.push(Line::raw(""));
             list_selected = *selected;
             for (i, c) in choices.iter().enumerate() {
                 let image = c

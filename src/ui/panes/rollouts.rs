@@ -122,6 +122,7 @@ fn row_cells(
     (ns_width, name_width): (usize, usize),
     now: i64,
     cluster: &ClusterState,
+    regressed: bool,
 ) -> Vec<Cell> {
     let (ns, short) = crate::kube::model::split(&row.name);
     let listed = cluster.is_listed(row.kind);
@@ -146,11 +147,18 @@ fn row_cells(
             format!("{:<name_width$} ", fit(short, name_width)),
             theme.base(),
         )),
-        Cell::at(
-            2,
-            Span::styled(format!("{:<6} ", row.kind.short()), theme.muted()),
-        ),
     ];
+    if regressed {
+        // Its rollout caused a regression (the banner says which).
+        cells.push(Cell::keep(Span::styled(
+            "REGRESSION ",
+            theme.status(Status::Fail),
+        )));
+    }
+    cells.push(Cell::at(
+        2,
+        Span::styled(format!("{:<6} ", row.kind.short()), theme.muted()),
+    ));
     let Some(d) = &row.workload else {
         let why = if listed {
             "not found in the namespace"
@@ -426,7 +434,21 @@ pub fn content(state: &AppState, width: usize, window: (usize, Option<usize>)) -
         .filter(|(i, _)| in_view.contains(i))
         .map(|(_, r)| {
             let batch = r.workload.as_ref().is_some_and(|w| w.batch.is_some());
-            let mut cells = row_cells(r, theme, (ns_width, name_width), state.now, cluster);
+            let regressed = !state.guard.followed.is_empty() && {
+                let (ns, short) = crate::kube::model::split(&r.name);
+                let ns = ns.map_or_else(|| state.namespace(), str::to_string);
+                state
+                    .guard
+                    .regressed(&crate::kube::cluster::WorkloadId::new(r.kind, &ns, short))
+            };
+            let mut cells = row_cells(
+                r,
+                theme,
+                (ns_width, name_width),
+                state.now,
+                cluster,
+                regressed,
+            );
             if let Some(silent) = stale {
                 // Not live: each row says how old it is (and is dimmed).
                 cells.insert(

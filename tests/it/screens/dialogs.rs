@@ -56,6 +56,8 @@ fn action_dialogs() {
         kind: ops_tui::kinds::WorkloadKind::Deployment,
         id: 3,
         deployment: "payments-api".into(),
+        prefer: None,
+        because: None,
     }));
     assert_snapshot!("dialog_loading_revisions", render(&s, 100, 30));
     s.set_dialog(Some(Dialog::Unanswered {
@@ -194,6 +196,7 @@ fn rollback_picker_with_its_diff() {
             choice(2, "2.0.4", false, Ok(plan)),
         ],
         selected: 1,
+        because: None,
     }));
     assert_snapshot!(render(&s, 110, 30));
 }

@@ -431,6 +431,7 @@ pub(super) fn add_signals(
                             String::new()
                         },
                         state,
+                        by_pod: Vec::new(),
                     },
                 },
             ),

@@ -116,6 +116,7 @@ fn many_revisions(count: i64, selected: usize) -> AppState {
         deployment: "payments-api".into(),
         choices,
         selected,
+        because: None,
     }));
     s
 }

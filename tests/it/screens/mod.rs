@@ -35,6 +35,7 @@ mod kinds;
 mod marks;
 mod nodes;
 mod object;
+mod regression;
 mod rollouts;
 mod signals;
 mod timeline;
