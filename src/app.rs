@@ -17,6 +17,7 @@ use crate::{term, ui};
 
 mod journal_feed;
 mod runtime;
+pub(crate) use runtime::journal_for;
 #[cfg(test)]
 mod runtime_tests;
 

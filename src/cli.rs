@@ -134,6 +134,12 @@ pub enum Command {
     /// Exit 0 when nothing fails, 1 when something fails (or warns, with --strict), 2 for a
     /// configuration error.
     Check(CheckArgs),
+    /// Follow a workload's current or next rollout to completion and through its soak window,
+    /// failing on a regression: the progressive-delivery gate after `kubectl apply` or `set image`
+    ///
+    /// Exit 0 when the rollout completed and soaked with no regression, 1 on a regression, a
+    /// failed rollout, or no rollout within --wait (each named), 2 for a configuration error.
+    Guard(GuardArgs),
     /// Turn a Markdown deployment guide into a runbook (what was found, bound and needs a human is listed at its top)
     Import {
         /// The guide (Markdown)
@@ -243,6 +249,41 @@ fn parse_timeout(text: &str) -> Result<std::time::Duration, DurationError> {
         });
     }
     Ok(d)
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GuardArgs {
+    /// The workload: NAME (a runbook workload, else a Deployment) or KIND/NAME
+    /// (deployment/api, statefulset/db, daemonset/agent)
+    #[arg(value_name = "WORKLOAD")]
+    pub workload: String,
+
+    /// How long to keep watching after the rollout completes [default: the runbook
+    /// workload's `soak`, else 10m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub soak: Option<std::time::Duration>,
+
+    /// How long to wait for a rollout to start when none is under way or recent
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub wait: std::time::Duration,
+
+    /// Give up when the rollout has not completed this long after it started
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+
+    /// How often to look at the rollout, the probes, the signals and the alerts
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    pub every: std::time::Duration,
+
+    /// On a regression or a failed rollout, roll back to the revision before it (dry run
+    /// first, journaled with the reason): the decision to act, taken in advance
+    #[arg(long)]
+    pub rollback_on_fail: bool,
+
+    /// Output: progress lines and a verdict, or JSON or JUnit XML at the end (progress lines
+    /// then go to standard error)
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -385,7 +385,7 @@ fn start_signals(
 }
 
 /// The journal of the service's environment, if there is a data directory.
-fn journal_for(target: &Target, data_dir: Option<&Path>) -> Option<Journal> {
+pub(crate) fn journal_for(target: &Target, data_dir: Option<&Path>) -> Option<Journal> {
     let dir = data_dir?;
     let service = target
         .service

@@ -28,6 +28,9 @@ pub const BASELINE_GRACE: i64 = 30;
 /// The factor a new revision's pods must be worse than the old ones' by,
 /// when the signal names none.
 pub const SPLIT_FACTOR: f64 = 2.0;
+/// A revision made longer than this before its rollout completed was
+/// made for an earlier rollout (a rollback reuses it).
+pub const REUSED: i64 = 1800;
 /// Rollouts followed at once; beyond it the oldest is dropped.
 pub const MAX_FOLLOWED: usize = 64;
 
@@ -174,6 +177,9 @@ pub struct RolloutSeen {
     /// When this revision started rolling, when known (its ReplicaSet's
     /// or ControllerRevision's creation).
     pub started: Option<i64>,
+    /// When it completed, when known and complete (a Deployment's
+    /// Progressing condition, NewReplicaSetAvailable).
+    pub completed: Option<i64>,
 }
 
 /// One check as the guard sees it now.
@@ -436,14 +442,30 @@ impl Guard {
             Some(prev) => Some((now, Some(prev.clone()))),
             None => {
                 let started = r.started.filter(|s| *s <= now).unwrap_or(now);
-                let fresh = match r.stage {
-                    Stage::Rolling | Stage::Held => true,
-                    Stage::Complete | Stage::Failed => r.started.is_some() && now - started < soak,
-                };
-                fresh.then_some((started, None))
+                match (r.stage, r.completed.filter(|c| *c <= now)) {
+                    (Stage::Rolling | Stage::Held, _) => Some((started, None)),
+                    // Completed within its soak: followed for the rest of
+                    // it. A ReplicaSet made long before it completed was
+                    // reused (a rollback): the rollout began after it was
+                    // made, at most at its completion.
+                    (Stage::Complete, Some(done)) if now - done < soak => {
+                        let started = if done - started < REUSED {
+                            started
+                        } else {
+                            done
+                        };
+                        Some((started, None))
+                    }
+                    _ => None,
+                }
             }
         };
         if let Some((started, previous)) = start {
+            let completed = if last.is_none() && r.stage == Stage::Complete {
+                r.completed
+            } else {
+                None
+            };
             for f in &mut self.followed {
                 if f.id == r.id && f.superseded.is_none() {
                     f.superseded = Some(now);
@@ -459,7 +481,7 @@ impl Guard {
                 previous,
                 started,
                 since: now,
-                completed: None,
+                completed,
                 superseded: None,
                 soak,
                 baselines,
@@ -669,6 +691,15 @@ pub fn ago(seconds: i64) -> String {
         60..3600 => format!("{}m{:02}s", s / 60, s % 60),
         _ if s % 3600 == 0 => format!("{}h", s / 3600),
         _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// A probe's or the alerts' outcome as a regression shows it: the value,
+/// and why it is not ok.
+pub fn shown(o: &crate::checks::Outcome) -> String {
+    match (&o.detail, o.status) {
+        (Some(d), Status::Warn | Status::Fail) if *d != o.value => format!("{} ({d})", o.value),
+        _ => o.value.clone(),
     }
 }
 

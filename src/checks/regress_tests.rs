@@ -11,6 +11,7 @@ fn rollout(revision: &str, stage: Stage, started: Option<i64>) -> RolloutSeen {
         revision: revision.into(),
         stage,
         started,
+        completed: None,
     }
 }
 
@@ -514,8 +515,51 @@ fn the_number_of_rollouts_followed_is_bounded() {
             revision: "1".into(),
             stage: Stage::Rolling,
             started: Some(100),
+            completed: None,
         })
         .collect();
     g.observe(&rollouts, &[probe(Status::Ok)], &none, 100);
     assert_eq!(g.followed.len(), MAX_FOLLOWED);
+}
+
+#[test]
+fn a_rollout_completed_within_its_soak_is_followed_for_the_rest_of_it() {
+    let history: Vec<(i64, f64)> = (0..20).map(|i| (i * 60, 0.001)).collect();
+    let mut g = guard(error_rule(None, 0.0, false));
+    // Made at 900, complete at 1000, first seen at 1100: 500 s of soak left.
+    let mut seen = rollout("7", Stage::Complete, Some(900));
+    seen.completed = Some(1000);
+    g.observe(&[seen.clone()], &[errors(0.001, &history)], &none, 1100);
+    let f = &g.followed[0];
+    assert_eq!((f.started, f.completed), (900, Some(1000)));
+    assert_eq!(f.baselines["signal:errors"].value, Some(0.001));
+    let c = g.observe(&[seen.clone()], &[errors(0.001, &history)], &none, 1599);
+    assert!(c.is_empty(), "{c:?}");
+    let c = g.observe(&[seen], &[errors(0.001, &history)], &none, 1600);
+    assert_eq!(
+        c,
+        vec![Change::Passed {
+            id: id(),
+            revision: "7".into()
+        }]
+    );
+    // A reused ReplicaSet (a rollback to revision 5's template): made an
+    // hour before it completed, so the rollout is taken to begin at its
+    // completion.
+    let mut g = guard(error_rule(None, 0.0, false));
+    let mut seen = rollout("8", Stage::Complete, Some(1000 - 3600));
+    seen.completed = Some(1000);
+    g.observe(&[seen], &[errors(0.001, &history)], &none, 1100);
+    assert_eq!(g.followed[0].started, 1000);
+    // Completed longer ago than the soak: not followed.
+    let mut g = guard(error_rule(None, 0.0, false));
+    let mut seen = rollout("8", Stage::Complete, Some(100));
+    seen.completed = Some(200);
+    g.observe(
+        &[seen],
+        &[errors(0.001, &history)],
+        &none,
+        200 + DEFAULT_SOAK,
+    );
+    assert!(g.followed.is_empty());
 }

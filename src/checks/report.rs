@@ -106,6 +106,17 @@ pub fn json(
     strict: bool,
     skipped: &[String],
 ) -> String {
+    json_text(&json_doc(outcomes, service, env, strict, skipped))
+}
+
+/// The JSON document as a value, for a command that adds to it.
+pub fn json_doc(
+    outcomes: &[Outcome],
+    service: &str,
+    env: &str,
+    strict: bool,
+    skipped: &[String],
+) -> serde_json::Value {
     let [ok, warn, fail, unknown] = counts(outcomes);
     let checks: Vec<_> = outcomes
         .iter()
@@ -119,7 +130,7 @@ pub fn json(
             })
         })
         .collect();
-    let doc = json!({
+    json!({
         "service": service,
         "env": env,
         "passed": !fails(outcomes, strict),
@@ -127,8 +138,13 @@ pub fn json(
         "summary": {"ok": ok, "warn": warn, "fail": fail, "unknown": unknown},
         "checks": checks,
         "skipped": skipped,
-    });
-    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    })
+}
+
+/// A JSON document as text, pretty, every character a terminal could
+/// take as a control escaped.
+pub fn json_text(doc: &serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(doc).unwrap_or_default();
     // serde_json escapes C0 controls only: DEL, C1 controls and the
     // bidirectional overrides (found only inside strings) are escaped too.
     let mut out = String::with_capacity(text.len() + 1);
@@ -181,6 +197,19 @@ pub fn junit(
     strict: bool,
     skipped: &[String],
 ) -> String {
+    junit_of("ops-tui check", outcomes, service, env, strict, skipped)
+}
+
+/// JUnit XML as `junit` writes it, under the name of the command that
+/// judged.
+pub fn junit_of(
+    command: &str,
+    outcomes: &[Outcome],
+    service: &str,
+    env: &str,
+    strict: bool,
+    skipped: &[String],
+) -> String {
     let failing = |o: &Outcome| {
         matches!(o.status, Status::Fail | Status::Unknown) || (strict && o.status == Status::Warn)
     };
@@ -189,7 +218,8 @@ pub fn junit(
     let tests = outcomes.len() + skipped.len();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
-        "<testsuites name=\"ops-tui check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n"
+        "<testsuites name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n",
+        xml(command)
     ));
     out.push_str(&format!(
         "  <testsuite name=\"{suite}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{}\">\n",

@@ -12,6 +12,7 @@ pub mod common;
 pub mod dashboard;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod guard;
 pub mod import;
 pub mod report;
 pub mod validate;
@@ -34,6 +35,7 @@ pub fn main(cli: Cli) -> ExitCode {
             &paths,
         ),
         Some(Command::Check(check)) => check::run(&check, &cli.dashboard),
+        Some(Command::Guard(guard)) => guard::run(&guard, &cli.dashboard, &paths),
         Some(Command::Import { guide, output }) => import::run(&guide, output.as_deref()),
         Some(Command::Report(report)) => report::run(&report, &cli.dashboard, &paths),
         #[cfg(feature = "demo")]

@@ -990,6 +990,15 @@ impl ClusterState {
         }
     }
 
+    /// When a Deployment's rollout completed: its Progressing condition's
+    /// last update, once its reason is NewReplicaSetAvailable.
+    pub fn completed_at(w: &WorkloadRow) -> Option<i64> {
+        (w.kind == WorkloadKind::Deployment
+            && w.progressing_reason.as_deref() == Some("NewReplicaSetAvailable"))
+        .then_some(w.changed_at)
+        .flatten()
+    }
+
     /// When the workload's current revision was made: its ReplicaSet's or
     /// ControllerRevision's creation.
     pub fn revision_made(&self, w: &WorkloadRow) -> Option<i64> {

@@ -264,6 +264,17 @@ pub async fn read(prom: &Prom, spec: &SignalSpec, secrets: &Secrets) -> Reading 
     reading
 }
 
+/// A signal's values over the last `RANGE` (its worst series), oldest
+/// first; empty when Prometheus does not answer.
+pub async fn history(prom: &Prom, spec: &SignalSpec) -> Vec<(i64, f64)> {
+    let end = jiff::Timestamp::now().as_second();
+    let start = end - RANGE.as_secs() as i64;
+    match prom.range(&spec.query, start, end, STEP).await {
+        Ok(series) => worst_series(&series, spec),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// Alerts with `secrets` masked in their names, labels and summaries.
 fn mask_alerts(mut alerts: Vec<Alert>, secrets: &Secrets) -> Vec<Alert> {
     for a in &mut alerts {

@@ -90,7 +90,7 @@ impl AppState {
                 },
                 status: o.status,
                 value: None,
-                text: o.value,
+                text: crate::checks::regress::shown(&o),
                 history: Vec::new(),
                 by_pod: Vec::new(),
             })
@@ -157,6 +157,7 @@ impl AppState {
                 revision,
                 stage: Stage::of(&self.cluster.rollout(w)),
                 started: self.cluster.revision_made(w),
+                completed: ClusterState::completed_at(w),
             });
         }
         if rollouts.is_empty() && self.guard.followed.is_empty() {
