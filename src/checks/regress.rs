@@ -703,6 +703,15 @@ pub fn shown(o: &crate::checks::Outcome) -> String {
     }
 }
 
+/// A signal's value as a regression shows it: the number alone (not
+/// "worst of N"), else what the reading says instead.
+pub fn value_text(value: Option<f64>, unit: Option<Unit>, shown: &str) -> String {
+    match value {
+        Some(v) if v.is_finite() => format(v, unit),
+        _ => shown.to_string(),
+    }
+}
+
 /// `signal:error-rate` as a sentence says it: "signal error-rate".
 pub fn check_words(check: &str) -> String {
     check.replacen(':', " ", 1)

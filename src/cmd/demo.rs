@@ -27,6 +27,11 @@ pub const FAULTS: &[Fault] = &[
         params: &[("workload", "api")],
     },
     Fault {
+        label: "roll api out to a bad release (5xx: a regression)",
+        name: "bad-release",
+        params: &[("workload", "api")],
+    },
+    Fault {
         label: "crash-loop the worker Deployment",
         name: "crash",
         params: &[("workload", "worker")],

@@ -98,11 +98,19 @@ impl AppState {
         for view in &sources.signals {
             let state = self.signals.signals.get(&view.name);
             let reading = state.and_then(|s| s.reading.as_ref());
+            let unit = runbook
+                .signals()
+                .find(|s| *s.name.get_ref() == view.name)
+                .and_then(|s| s.unit);
             seen.push(Seen {
                 check: format!("signal:{}", view.name),
                 status: view.status,
                 value: reading.and_then(|r| r.value),
-                text: view.value.clone(),
+                text: crate::checks::regress::value_text(
+                    reading.and_then(|r| r.value),
+                    unit,
+                    &view.value,
+                ),
                 history: state
                     .map(|s| s.tracker.history.iter().copied().collect())
                     .unwrap_or_default(),

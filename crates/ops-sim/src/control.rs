@@ -24,6 +24,10 @@ pub const FAULTS: &[(&str, &str)] = &[
         "crash-loop a Deployment (its image gets a -crash tag)",
     ),
     (
+        "bad-release?workload=NAME",
+        "roll a Deployment out to a bad release (its image gets a -bad tag: its pods run, and serve 5xx and slow answers)",
+    ),
+    (
         "hang?service=NAME[&off]",
         "the service accepts connections and never answers",
     ),
@@ -199,7 +203,7 @@ pub fn inject(
             })
     };
     match name {
-        "crash" => {
+        "crash" | "bad-release" => {
             let workload = param("workload").unwrap_or_default();
             let mut cluster = lock(&sim.cluster);
             let ns = sim.namespace.clone();
@@ -214,19 +218,18 @@ pub fn inject(
                 .and_then(|s| s.containers.first())
                 .and_then(|c| c.image.clone())
                 .unwrap_or_default();
-            let crashing = if image.contains(':') {
-                format!("{image}-crash")
+            let (tag, cause) = if name == "crash" {
+                ("crash", "fault injection: crash loop")
             } else {
-                format!("{image}:crash")
+                ("bad", "fault injection: a bad release")
             };
-            set_image(
-                &mut cluster,
-                &ns,
-                &workload,
-                &crashing,
-                "fault injection: crash loop",
-            );
-            Ok(format!("{workload} now runs {crashing}"))
+            let faulty = if image.contains(':') {
+                format!("{image}-{tag}")
+            } else {
+                format!("{image}:{tag}")
+            };
+            set_image(&mut cluster, &ns, &workload, &faulty, cause);
+            Ok(format!("{workload} now runs {faulty}"))
         }
         "hang" | "refuse" => {
             let s = service()?;

@@ -24,6 +24,9 @@ pub enum Measure {
     MemoryRatio,
     /// Requests per second.
     RequestRate,
+    /// 5xx requests over all requests of each pod: one series per pod,
+    /// labelled `pod`.
+    ErrorRatioByPod,
 }
 
 /// A query the simulated Prometheus answers.
@@ -129,7 +132,59 @@ impl PromSim {
                 Some(quantile(0.95, &buckets, count))
             }
             Measure::MemoryRatio => Some(now.memory_ratio),
+            // Each pod's: see `series_at`; the worst of them here.
+            Measure::ErrorRatioByPod => self
+                .series_at(service, measure, t)
+                .into_iter()
+                .map(|(_, v)| v)
+                .reduce(f64::max),
         }
+    }
+
+    /// The series of a measure at time `t`: one unlabelled series, or for
+    /// a measure by pod one per pod (labelled `pod`) that answered
+    /// requests in the window.
+    pub fn series_at(&self, service: &str, measure: Measure, t: f64) -> Vec<(Value, f64)> {
+        if measure != Measure::ErrorRatioByPod {
+            return self
+                .value_at(service, measure, t)
+                .map(|v| vec![(json!({}), v)])
+                .unwrap_or_default();
+        }
+        let Some(svc) = self.service(service) else {
+            return Vec::new();
+        };
+        let traffic = svc.traffic();
+        let at = |t: f64| -> Option<&Sample> {
+            traffic
+                .history
+                .iter()
+                .rev()
+                .find(|s| (s.at.as_millisecond() as f64 / 1000.0) <= t)
+        };
+        let (Some(now), Some(before)) = (
+            at(t),
+            at(t - self.window.as_secs_f64()).or_else(|| traffic.history.front()),
+        ) else {
+            return Vec::new();
+        };
+        now.by_pod
+            .iter()
+            .filter_map(|p| {
+                let (requests, errors) = before
+                    .by_pod
+                    .iter()
+                    .find(|b| b.pod == p.pod)
+                    .map_or((0, 0), |b| (b.requests, b.errors));
+                let total = p.requests.saturating_sub(requests);
+                (total > 0).then(|| {
+                    (
+                        json!({"pod": p.pod}),
+                        p.errors.saturating_sub(errors) as f64 / total as f64,
+                    )
+                })
+            })
+            .collect()
     }
 
     fn now() -> f64 {
@@ -189,10 +244,11 @@ impl PromSim {
                 let Some(reg) = self.find(&query) else {
                     return Self::unknown(&query);
                 };
-                let result = match self.value_at(&reg.service, reg.measure, t) {
-                    Some(v) => json!([{"metric": {}, "value": [t, format_value(v)]}]),
-                    None => json!([]),
-                };
+                let result: Vec<Value> = self
+                    .series_at(&reg.service, reg.measure, t)
+                    .into_iter()
+                    .map(|(metric, v)| json!({"metric": metric, "value": [t, format_value(v)]}))
+                    .collect();
                 http::json(
                     StatusCode::OK,
                     &json!({"status": "success", "data": {"resultType": "vector", "result": result}}),
@@ -227,19 +283,23 @@ impl PromSim {
                 let Some(reg) = self.find(&query) else {
                     return Self::unknown(&query);
                 };
-                let mut values = Vec::new();
+                // One series per label set, its points in time order.
+                let mut series: Vec<(Value, Vec<Value>)> = Vec::new();
                 let mut t = start;
                 while t <= end {
-                    if let Some(v) = self.value_at(&reg.service, reg.measure, t) {
-                        values.push(json!([t, format_value(v)]));
+                    for (metric, v) in self.series_at(&reg.service, reg.measure, t) {
+                        let point = json!([t, format_value(v)]);
+                        match series.iter_mut().find(|(m, _)| *m == metric) {
+                            Some((_, values)) => values.push(point),
+                            None => series.push((metric, vec![point])),
+                        }
                     }
                     t += step;
                 }
-                let result = if values.is_empty() {
-                    json!([])
-                } else {
-                    json!([{"metric": {}, "values": values}])
-                };
+                let result: Vec<Value> = series
+                    .into_iter()
+                    .map(|(metric, values)| json!({"metric": metric, "values": values}))
+                    .collect();
                 http::json(
                     StatusCode::OK,
                     &json!({"status": "success", "data": {"resultType": "matrix", "result": result}}),

@@ -914,6 +914,12 @@ pub fn queries(ns: &str) -> Vec<super::prom::Registered> {
             format!("sum(rate(http_requests_total{{namespace=\"{ns}\",service=\"api\"}}[5m]))"),
             Measure::RequestRate,
         ),
+        q(
+            format!(
+                "sum by (pod) (rate(http_pod_requests_total{{namespace=\"{ns}\",service=\"api\",status=~\"5..\"}}[5m])) / sum by (pod) (rate(http_pod_requests_total{{namespace=\"{ns}\",service=\"api\"}}[5m]))"
+            ),
+            Measure::ErrorRatioByPod,
+        ),
     ]
 }
 

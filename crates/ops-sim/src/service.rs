@@ -193,12 +193,25 @@ impl ServiceSim {
         let extra = self.faults().extra_errors;
         let mut t = self.traffic();
         let mut pods = Vec::new();
+        let mut by_pod = Vec::with_capacity(serving.len());
         for pod in &serving {
             let error_ratio = (if pod.bad { 0.12 } else { 0.002 } + extra).min(1.0);
             let requests = pod.rps.round() as u64;
             let errors = ((requests as f64) * error_ratio).round() as u64;
             t.counters.ok += requests - errors.min(requests);
             t.counters.errors += errors.min(requests);
+            let mut count = t
+                .by_pod
+                .iter()
+                .find(|c| c.pod == pod.name)
+                .cloned()
+                .unwrap_or_else(|| crate::traffic::PodCount {
+                    pod: pod.name.clone(),
+                    ..Default::default()
+                });
+            count.requests += requests;
+            count.errors += errors.min(requests);
+            by_pod.push(count);
             let mean = if pod.bad { 0.6 } else { 0.08 };
             add_latencies(&mut t.counters, requests, mean);
             pods.push(PodLoad {
@@ -211,10 +224,12 @@ impl ServiceSim {
             .map(|p| p.memory as f64 / MEMORY_LIMIT as f64)
             .fold(0.0, f64::max);
         t.pods = pods;
+        t.by_pod = by_pod;
         let sample = Sample {
             at: jiff::Timestamp::now(),
             counters: t.counters.clone(),
             memory_ratio,
+            by_pod: t.by_pod.clone(),
         };
         t.history.push_back(sample);
         while t.history.len() > HISTORY {

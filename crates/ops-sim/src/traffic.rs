@@ -50,6 +50,17 @@ pub struct Sample {
     pub counters: Counters,
     /// Highest memory use of a serving pod over its limit.
     pub memory_ratio: f64,
+    /// Each serving pod's requests and errors so far.
+    pub by_pod: Vec<PodCount>,
+}
+
+/// A pod's requests answered and the 5xx among them, so far (counters as
+/// the pod's own client library keeps them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodCount {
+    pub pod: String,
+    pub requests: u64,
+    pub errors: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +73,8 @@ pub struct PodLoad {
 pub struct Traffic {
     pub counters: Counters,
     pub pods: Vec<PodLoad>,
+    /// Each serving pod's counters (a pod that stops serving leaves).
+    pub by_pod: Vec<PodCount>,
     pub history: VecDeque<Sample>,
     /// Requests to /api/ in the current second, for rate limiting.
     pub window: (i64, u32),
@@ -117,6 +130,23 @@ pub fn exposition(ns: &str, svc: &str, t: &Traffic) -> String {
         "http_requests_total{{namespace=\"{ns}\",service=\"{svc}\",method=\"GET\",status=\"500\"}} {}",
         c.errors
     );
+    let _ = writeln!(
+        out,
+        "# HELP http_pod_requests_total Requests served by each pod, by status."
+    );
+    let _ = writeln!(out, "# TYPE http_pod_requests_total counter");
+    for p in &t.by_pod {
+        for (status, n) in [
+            ("200", p.requests - p.errors.min(p.requests)),
+            ("500", p.errors),
+        ] {
+            let _ = writeln!(
+                out,
+                "http_pod_requests_total{{namespace=\"{ns}\",service=\"{svc}\",pod=\"{}\",status=\"{status}\"}} {n}",
+                p.pod
+            );
+        }
+    }
     let _ = writeln!(out, "# HELP http_request_duration_seconds Request latency.");
     let _ = writeln!(out, "# TYPE http_request_duration_seconds histogram");
     for (bound, n) in BOUNDS.iter().zip(c.buckets.iter()) {

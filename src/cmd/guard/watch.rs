@@ -9,7 +9,8 @@ use futures::future::join_all;
 
 use super::{RolledBack, Setup, Verdict};
 use crate::checks::regress::{
-    Change, Guard, RolloutSeen, Seen, Stage, ago, check_words, following_text, regressed_text,
+    Change, Guard, RolloutSeen, Seen, Stage, ago, cleared_text, following_text, passed_text,
+    regressed_text,
 };
 use crate::checks::{Kind, Outcome, Sources, evaluate};
 use crate::cli::GuardArgs;
@@ -303,7 +304,7 @@ async fn look(
             check: format!("signal:{}", spec.name),
             status: view.status,
             value: reading.value,
-            text: view.value,
+            text: crate::checks::regress::value_text(reading.value, spec.unit, &view.value),
             history: points.clone(),
             by_pod: reading.by_pod.clone(),
         });
@@ -366,11 +367,23 @@ fn tell(setup: &Setup, guard: &Guard, change: Change, now: i64) -> Option<Verdic
                 }),
             })
         }
-        Change::Cleared { check, value, .. } => {
-            setup.say(&format!("cleared: {} {value}", check_words(&check)));
+        Change::Cleared {
+            id,
+            revision,
+            check,
+            value,
+        } => {
+            let text = cleared_text(&id, &revision, &check, &value);
+            setup.say(&text);
+            let subject = format!("{}/{}@{revision} {check}", id.kind.resource(), id.name);
+            journal(setup, subject, "ok", text);
             None
         }
-        Change::Passed { revision, .. } => Some(Verdict::Passed { revision }),
+        Change::Passed { id, revision } => {
+            let subject = format!("{}/{}@{revision}", id.kind.resource(), id.name);
+            journal(setup, subject, "info", passed_text(&id, &revision));
+            Some(Verdict::Passed { revision })
+        }
     }
 }
 

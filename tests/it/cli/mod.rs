@@ -8,6 +8,7 @@
 mod check;
 mod commands;
 mod crash_loop;
+mod guard;
 mod report;
 mod usage;
 
