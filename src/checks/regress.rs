@@ -31,6 +31,9 @@ pub const SPLIT_FACTOR: f64 = 2.0;
 /// A revision made longer than this before its rollout completed was
 /// made for an earlier rollout (a rollback reuses it).
 pub const REUSED: i64 = 1800;
+/// How long a superseded rollout's open regression is still followed (a
+/// rollback's error rate takes a while to fall).
+pub const OPEN_FOR: i64 = 1800;
 /// Rollouts followed at once; beyond it the oldest is dropped.
 pub const MAX_FOLLOWED: usize = 64;
 
@@ -323,6 +326,17 @@ fn median_between(points: &[(i64, f64)], from: i64, to: i64) -> Option<f64> {
     })
 }
 
+/// The worse of two known states (unknown counts as neither).
+fn worse_status(a: Status, b: Status) -> Status {
+    let rank = |s: Status| match s {
+        Status::Ok => 1,
+        Status::Warn => 2,
+        Status::Fail => 3,
+        Status::Unknown => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
 fn word(s: Status) -> &'static str {
     crate::checks::report::status_word(s)
 }
@@ -363,18 +377,38 @@ impl Guard {
     /// rollout.
     fn baseline(&self, seen: &Seen, started: i64, now: i64) -> Baseline {
         let rule = self.rules.signal(&seen.check);
+        // Following began with the rollout: what shows now is from before
+        // it. Else what shows now may already be its doing.
+        let at_start = now - started <= BASELINE_GRACE;
         if let Some(rule) = rule
             && let Some(v) = median_between(&seen.history, started - BASELINE_WINDOW, started)
         {
-            return Baseline {
+            let median = Baseline {
                 status: rule.status_of(v),
                 value: Some(v),
                 text: rule.show(v),
             };
+            // A rollout that starts while the signal is already worse than
+            // its recent median (a rollback during a regression) is judged
+            // against how it stood when it started.
+            return match (at_start, seen.value) {
+                (true, Some(now_value))
+                    if now_value.is_finite() && rule.worse_than(now_value, v, 1.0) =>
+                {
+                    Baseline {
+                        status: worse_status(median.status, seen.status),
+                        value: Some(now_value),
+                        text: seen.text.clone(),
+                    }
+                }
+                (true, _) => Baseline {
+                    status: worse_status(median.status, seen.status),
+                    ..median
+                },
+                (false, _) => median,
+            };
         }
-        if now - started > BASELINE_GRACE {
-            // Following began well into the rollout: what shows now may
-            // already be its doing.
+        if !at_start {
             return Baseline {
                 status: Status::Unknown,
                 value: None,
@@ -407,10 +441,11 @@ impl Guard {
             Self::judge(&self.rules, f, checks, is_new, now, &mut changes);
         }
         // Done with: soaked with nothing open, or superseded with nothing
-        // open (or superseded a soak ago).
+        // open (a regression still open is followed until it clears, for
+        // at most OPEN_FOR after it was superseded).
         self.followed.retain(|f| {
             let done = if let Some(s) = f.superseded {
-                f.open.is_empty() || now >= s + f.soak
+                f.open.is_empty() || now >= s + f.soak.max(OPEN_FOR)
             } else {
                 f.soaked(now) && f.open.is_empty()
             };

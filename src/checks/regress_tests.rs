@@ -563,3 +563,60 @@ fn a_rollout_completed_within_its_soak_is_followed_for_the_rest_of_it() {
     );
     assert!(g.followed.is_empty());
 }
+
+#[test]
+fn a_rollback_started_during_a_regression_is_judged_from_where_it_started() {
+    let mut g = guard(error_rule(Some(3.0), 0.01, false));
+    // Five quiet minutes, then the bad revision 2 for a minute.
+    let mut history: Vec<(i64, f64)> = (0..10).map(|i| (1000 + i * 30, 0.002)).collect();
+    g.observe(
+        &[rollout("1", Stage::Complete, Some(0))],
+        &[errors(0.002, &history)],
+        &none,
+        1300,
+    );
+    g.observe(
+        &[rollout("2", Stage::Rolling, None)],
+        &[errors(0.002, &history)],
+        &none,
+        1300,
+    );
+    history.extend([(1330, 0.04), (1360, 0.08)]);
+    let c = g.observe(
+        &[rollout("2", Stage::Rolling, None)],
+        &[errors(0.08, &history)],
+        &none,
+        1360,
+    );
+    assert_eq!(regressed(&c).len(), 1, "{c:?}");
+    // Rolled back at 1365: the median of the five minutes before is still
+    // the quiet 0.2%, but revision 3 starts with 8% and a failing signal.
+    let c = g.observe(
+        &[rollout("3", Stage::Rolling, None)],
+        &[errors(0.08, &history)],
+        &none,
+        1365,
+    );
+    assert!(regressed(&c).is_empty(), "{c:?}");
+    let base = &g.current(&id()).unwrap().baselines["signal:errors"];
+    assert_eq!((base.status, base.value), (Status::Fail, Some(0.08)));
+    // Falling: revision 2's regression clears, and revision 3 has none.
+    history.push((1390, 0.03));
+    let c = g.observe(
+        &[rollout("3", Stage::Rolling, None)],
+        &[errors(0.03, &history)],
+        &none,
+        1390,
+    );
+    assert!(regressed(&c).is_empty(), "{c:?}");
+    let c = g.observe(
+        &[rollout("3", Stage::Complete, None)],
+        &[errors(0.002, &history)],
+        &none,
+        1420,
+    );
+    assert!(
+        matches!(&c[..], [Change::Cleared { revision, .. }] if revision == "2"),
+        "{c:?}"
+    );
+}

@@ -19,7 +19,13 @@ use serde_json::Value;
 /// rate as a whole and by pod over short windows (the real Prometheus
 /// scrapes every second).
 fn runbook(dir: &Path, prometheus: &str) -> PathBuf {
-    let text = format!(
+    let path = dir.join("ops-tui.toml");
+    std::fs::write(&path, runbook_text(prometheus)).unwrap();
+    path
+}
+
+fn runbook_text(prometheus: &str) -> String {
+    format!(
         r#"[service]
 name = "shop"
 
@@ -54,10 +60,7 @@ fail = "> 0.05"
 regression = {{ per_revision = "pod", worse = 3, margin = "1%" }}
 "#,
         api = "${api}",
-    );
-    let path = dir.join("ops-tui.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    )
 }
 
 /// The runbook with the api service's address for `${api}`.
@@ -82,6 +85,11 @@ struct Rig {
 
 /// The demo with api's own rollout done, Prometheus scraping api.
 async fn rig() -> Rig {
+    rig_with(|text| text).await
+}
+
+/// `rig`, with the runbook changed by `edit`.
+async fn rig_with(edit: impl Fn(String) -> String) -> Rig {
     let demo = Demo::start(&[]);
     demo.ok(&["rollout", "status", "deploy/api", "--timeout=90s"]);
     demo.wait_only_current_pods("api", Duration::from_secs(60));
@@ -95,6 +103,8 @@ async fn rig() -> Rig {
     prom.wait_targets_up(1).await;
     let dir = tempfile::tempdir().unwrap();
     let runbook = runbook(dir.path(), &prom.url);
+    let text = edit(std::fs::read_to_string(&runbook).unwrap());
+    std::fs::write(&runbook, text).unwrap();
     with_api(&runbook, &demo);
     // A baseline: half a minute of the good release's traffic.
     tokio::time::sleep(Duration::from_secs(20)).await;
@@ -362,4 +372,168 @@ async fn configuration_errors_exit_2_and_no_rollout_exits_1() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["result"], "no rollout", "{doc:#}");
     assert_eq!(doc["checks"][0]["status"], "unknown", "{doc:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_new_revisions_pods_are_compared_with_the_old_ones() {
+    // Only the by-pod signal, and a fail threshold no pod reaches: what
+    // makes the regression is the split, new pods against old.
+    let rig = rig_with(|text| {
+        let by_pod = text.find("[[signal]]\nname = \"pod-error-rate\"").unwrap();
+        let first = text.find("[[signal]]").unwrap();
+        let mut text = format!("{}{}", &text[..first], &text[by_pod..]);
+        text = text.replace("fail = \"> 0.05\"", "fail = \"> 0.5\"");
+        // No factor over the baseline either (the good pods' 0% makes any
+        // error one): the split's own factor, 2.
+        text = text.replace(
+            "per_revision = \"pod\", worse = 3, ",
+            "per_revision = \"pod\", ",
+        );
+        text.replace("warn = \"> 0.01\"\n", "")
+    })
+    .await;
+    rig.demo.ok(&[
+        "set",
+        "image",
+        "deploy/api",
+        "api=registry.example.com/shop/api:1.6.0-bad",
+    ]);
+    let (out, _) = rig
+        .guard(&["api", "--format", "json"], Duration::from_secs(180))
+        .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let signal = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "pod-error-rate")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert_eq!(signal["status"], "fail", "{doc:#}");
+    let detail = signal["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("the new revision's pods are worse: new pods "),
+        "{detail}"
+    );
+    // New pods at about 12%, old ones at about 0.2%.
+    let numbers: Vec<f64> = detail
+        .split(['%', ' '])
+        .filter_map(|w| w.parse::<f64>().ok())
+        .collect();
+    assert!(
+        numbers.len() >= 2 && numbers[0] > 3.0 * numbers[1],
+        "{detail}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_shows_the_regression_and_u_rolls_it_back() {
+    const WAIT: Duration = Duration::from_secs(30);
+    let rig = rig().await;
+    let before = rig.image();
+    let revision = rig.demo.ok(&[
+        "get",
+        "deploy/api",
+        "-o",
+        "jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}",
+    ]);
+    let runbook = rig.runbook.to_str().unwrap().to_string();
+    let kubeconfig = rig.demo.kubeconfig.to_str().unwrap().to_string();
+    let dir = rig.dir.path().to_path_buf();
+    let kubectl_demo = &rig.demo;
+    let mut pty = common::Pty::spawn(
+        &dir,
+        &[
+            "--runbook",
+            &runbook,
+            "--kubeconfig",
+            &kubeconfig,
+            "--context",
+            "demo",
+        ],
+        &[("USER", "oncall")],
+        200,
+        50,
+    );
+    pty.wait_for("✓ complete api", WAIT);
+    // The signals answer before the release: its baseline.
+    pty.wait_for("pod-error-rate", WAIT);
+    std::thread::sleep(Duration::from_secs(8));
+    kubectl_demo.ok(&[
+        "set",
+        "image",
+        "deploy/api",
+        "api=registry.example.com/shop/api:1.6.0-bad",
+    ]);
+    pty.wait_for("REGRESSION", Duration::from_secs(150));
+    let screen = pty.screen_text();
+    let next: i64 = revision.parse::<i64>().unwrap() + 1;
+    assert!(
+        screen.contains(&format!("deployment/api revision {next}")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("signal error-rate") || screen.contains("signal pod-error-rate"),
+        "{screen}"
+    );
+    assert!(screen.contains("U rolls back"), "{screen}");
+    // U: the rollback of api, the revision before the bad one chosen.
+    pty.send(b"U");
+    pty.wait_for("Roll back deployment/api", WAIT);
+    pty.wait_for(&format!("▸ revision {revision}"), WAIT);
+    pty.wait_for(
+        &format!("regression of deployment/api revision {next}"),
+        WAIT,
+    );
+    pty.send(b"\r");
+    pty.wait_for("the server-side dry run passed", WAIT);
+    std::thread::sleep(Duration::from_millis(700));
+    pty.send(b"\r");
+    pty.wait_for(
+        &format!("done: roll back deployment/api to revision {revision}"),
+        WAIT,
+    );
+    // The error rate falls: the regression clears, and the banner goes.
+    pty.wait_gone("REGRESSION", Duration::from_secs(150));
+    // The Timeline, zoomed, says so; the rollback's own rollout is not
+    // blamed for the error rate it started with.
+    pty.send(b"5");
+    pty.send(b"z");
+    pty.wait_for(
+        &format!("regression of deployment/api revision {next} cleared"),
+        WAIT,
+    );
+    let timeline = pty.screen_text();
+    assert!(
+        !timeline.contains(&format!(
+            "regression of deployment/api revision {}:",
+            next + 1
+        )),
+        "{timeline}"
+    );
+    pty.send(b"q");
+    assert!(pty.wait_exit(WAIT).success());
+    assert_eq!(rig.image(), before);
+    let journal = rig.journal();
+    let events: Vec<&str> = journal
+        .lines()
+        .filter(|l| l.contains("\"event\":\"regression\""))
+        .collect();
+    assert!(
+        events.iter().any(|l| l.contains("\"status\":\"fail\"")),
+        "{journal}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|l| l.contains("\"status\":\"ok\"")
+                && l.contains(&format!("revision {next} cleared"))),
+        "{journal}"
+    );
+    assert!(
+        journal.lines().any(|l| l.contains("\"step\":\"outcome\"")
+            && l.contains("\"ok\":true")
+            && l.contains("roll back deployment/api")),
+        "{journal}"
+    );
 }
