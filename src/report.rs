@@ -139,6 +139,20 @@ pub fn render_to(
         }
     }
 
+    // Rollouts' regressions, and whether each cleared.
+    if !summary.regressions.is_empty() {
+        let _ = writeln!(out, "\n## Regressions\n");
+        let _ = writeln!(out, "| Found | Regression | Cleared |");
+        let _ = writeln!(out, "|---|---|---|");
+        for g in &summary.regressions {
+            let cleared = match &g.cleared {
+                Some((at, _)) => when(at),
+                None => "**not cleared**".to_string(),
+            };
+            let _ = writeln!(out, "| {} | {} | {cleared} |", when(&g.at), cell(&g.text));
+        }
+    }
+
     milestones(out, &mut summary.milestones);
 
     // The timeline, oldest first as a log reads: in the journal's order,

@@ -20,6 +20,14 @@ pub struct CheckState {
     pub at: String,
 }
 
+/// A regression of a rollout, as journaled.
+pub struct Regressed {
+    pub subject: String,
+    pub at: String,
+    pub text: String,
+    pub cleared: Option<(String, String)>,
+}
+
 #[derive(Default)]
 pub struct Summary {
     pub records: usize,
@@ -35,6 +43,10 @@ pub struct Summary {
     pub overrides: Vec<u64>,
     pub outcomes: Vec<u64>,
     pub milestones: Vec<(Milestone, String)>,
+    /// Each rollout's regressions by subject (`deployment/api@7
+    /// signal:error-rate`), in the order found: when and what was found,
+    /// and when and how it cleared.
+    pub regressions: Vec<Regressed>,
     /// Stars, folded: the last word on each key counts.
     pub stars: HashMap<String, bool>,
     /// Each action's last position, by its id's hash.
@@ -126,6 +138,30 @@ impl Summary {
             Entry::Star { key, on } => {
                 self.stars.insert(key.clone(), *on);
             }
+            Entry::Event {
+                event: crate::journal::EventKind::Regression,
+                subject,
+                status,
+                text,
+            } => match status.as_str() {
+                "fail" => self.regressions.push(Regressed {
+                    subject: subject.clone(),
+                    at: r.at.clone(),
+                    text: text.clone(),
+                    cleared: None,
+                }),
+                "ok" => {
+                    if let Some(open) = self
+                        .regressions
+                        .iter_mut()
+                        .rev()
+                        .find(|g| g.subject == *subject && g.cleared.is_none())
+                    {
+                        open.cleared = Some((r.at.clone(), text.clone()));
+                    }
+                }
+                _ => {}
+            },
             _ => {}
         }
         self.earlier_run(r);
