@@ -201,6 +201,23 @@ pub struct Seen {
     pub by_pod: Vec<(String, f64)>,
 }
 
+impl Seen {
+    /// A probe's or the alerts' outcome as the guard sees it.
+    pub fn of_outcome(o: &crate::checks::Outcome) -> Seen {
+        Seen {
+            check: match o.kind {
+                crate::checks::Kind::Alerts => "alerts".to_string(),
+                kind => format!("{}:{}", kind.word(), o.name),
+            },
+            status: o.status,
+            value: None,
+            text: shown(o),
+            history: Vec::new(),
+            by_pod: Vec::new(),
+        }
+    }
+}
+
 /// A check's state before a rollout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Baseline {
@@ -259,17 +276,7 @@ impl Followed {
 
     /// The journal's subject of a regression: the rollout and the check.
     pub fn subject(&self, check: &str) -> String {
-        let rollout = format!(
-            "{}/{}@{}",
-            self.id.kind.resource(),
-            self.id.name,
-            self.revision
-        );
-        if check.is_empty() {
-            rollout
-        } else {
-            format!("{rollout} {check}")
-        }
+        subject(&self.id, &self.revision, check)
     }
 
     /// Whether the soak window is over (`now` past completion + soak).
@@ -750,6 +757,17 @@ pub fn value_text(value: Option<f64>, unit: Option<Unit>, shown: &str) -> String
 /// `signal:error-rate` as a sentence says it: "signal error-rate".
 pub fn check_words(check: &str) -> String {
     check.replacen(':', " ", 1)
+}
+
+/// The journal's subject of a rollout (`deployment/api@7`), or of one of
+/// its checks (`deployment/api@7 signal:error-rate`).
+pub fn subject(id: &WorkloadId, revision: &str, check: &str) -> String {
+    let rollout = format!("{}/{}@{revision}", id.kind.resource(), id.name);
+    if check.is_empty() {
+        rollout
+    } else {
+        format!("{rollout} {check}")
+    }
 }
 
 /// What the journal says when a rollout is followed: its baselines.

@@ -62,6 +62,22 @@ fn none(_: &WorkloadId, _: &str) -> Option<bool> {
     None
 }
 
+/// api's revision 1, complete long ago, seen at `now`: not followed.
+fn settled(g: &mut Guard, checks: &[Seen], now: i64) {
+    let c = g.observe(
+        &[rollout("1", Stage::Complete, Some(0))],
+        checks,
+        &none,
+        now,
+    );
+    assert!(c.is_empty(), "{c:?}");
+}
+
+/// One look: api at `revision` in `stage`, the checks, at `now`.
+fn step(g: &mut Guard, revision: &str, stage: Stage, checks: &[Seen], now: i64) -> Vec<Change> {
+    g.observe(&[rollout(revision, stage, None)], checks, &none, now)
+}
+
 fn regressed(changes: &[Change]) -> Vec<&Regression> {
     changes
         .iter()
@@ -161,10 +177,11 @@ fn the_baseline_is_the_median_of_the_values_before_the_rollout_and_a_factor_over
         .map(|i| (1000 - 300 + i * 30, 0.001 + 0.001 * (i % 4) as f64))
         .chain([(995, 0.09)])
         .collect();
-    let c = g.observe(
-        &[rollout("7", Stage::Rolling, None)],
+    let c = step(
+        &mut g,
+        "7",
+        Stage::Rolling,
         &[errors(0.002, &history)],
-        &none,
         1000,
     );
     assert_eq!(c.len(), 1, "{c:?}");
@@ -182,10 +199,11 @@ fn the_baseline_is_the_median_of_the_values_before_the_rollout_and_a_factor_over
         assert!(c.is_empty(), "{v}: {c:?}");
     }
     // 4.5× and above the margin, though still only a warning.
-    let c = g.observe(
-        &[rollout("7", Stage::Rolling, None)],
+    let c = step(
+        &mut g,
+        "7",
+        Stage::Rolling,
         &[errors(0.009, &history)],
-        &none,
         1120,
     );
     let r = regressed(&c);
@@ -199,57 +217,22 @@ fn the_baseline_is_the_median_of_the_values_before_the_rollout_and_a_factor_over
 fn the_soak_window_watches_after_completion_then_the_rollout_passes() {
     let mut g = guard(error_rule(None, 0.0, false));
     g.rules.soak.insert("api".into(), 120);
-    g.observe(
-        &[rollout("1", Stage::Complete, Some(0))],
-        &[probe(Status::Ok)],
-        &none,
-        5000,
-    );
-    g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[probe(Status::Ok)],
-        &none,
-        5010,
-    );
-    g.observe(
-        &[rollout("2", Stage::Complete, None)],
-        &[probe(Status::Ok)],
-        &none,
-        5040,
-    );
+    settled(&mut g, &[probe(Status::Ok)], 5000);
+    step(&mut g, "2", Stage::Rolling, &[probe(Status::Ok)], 5010);
+    step(&mut g, "2", Stage::Complete, &[probe(Status::Ok)], 5040);
     assert_eq!(g.followed[0].completed, Some(5040));
     // 100 s after completion: still in the soak, a failure counts.
-    let c = g.observe(
-        &[rollout("2", Stage::Complete, None)],
-        &[probe(Status::Fail)],
-        &none,
-        5140,
-    );
+    let c = step(&mut g, "2", Stage::Complete, &[probe(Status::Fail)], 5140);
     assert_eq!(regressed(&c).len(), 1, "{c:?}");
     // The soak ends with a regression open: still followed until it clears.
-    let c = g.observe(
-        &[rollout("2", Stage::Complete, None)],
-        &[probe(Status::Fail)],
-        &none,
-        5200,
-    );
+    let c = step(&mut g, "2", Stage::Complete, &[probe(Status::Fail)], 5200);
     assert!(c.is_empty(), "{c:?}");
-    let c = g.observe(
-        &[rollout("2", Stage::Complete, None)],
-        &[probe(Status::Ok)],
-        &none,
-        5210,
-    );
+    let c = step(&mut g, "2", Stage::Complete, &[probe(Status::Ok)], 5210);
     assert!(matches!(c[0], Change::Cleared { .. }), "{c:?}");
     assert!(matches!(c[1], Change::Passed { .. }), "{c:?}");
     assert!(g.followed.is_empty());
     // After the soak, a failure is nobody's rollout.
-    let c = g.observe(
-        &[rollout("2", Stage::Complete, None)],
-        &[probe(Status::Fail)],
-        &none,
-        5300,
-    );
+    let c = step(&mut g, "2", Stage::Complete, &[probe(Status::Fail)], 5300);
     assert!(c.is_empty(), "{c:?}");
 }
 
@@ -257,18 +240,8 @@ fn the_soak_window_watches_after_completion_then_the_rollout_passes() {
 fn a_clean_rollout_passes_its_soak_with_no_regression() {
     let mut g = guard(error_rule(Some(2.0), 0.0, false));
     g.rules.soak_override = Some(60);
-    g.observe(
-        &[rollout("1", Stage::Complete, Some(0))],
-        &[errors(0.001, &[])],
-        &none,
-        100,
-    );
-    g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[errors(0.001, &[])],
-        &none,
-        110,
-    );
+    settled(&mut g, &[errors(0.001, &[])], 100);
+    step(&mut g, "2", Stage::Rolling, &[errors(0.001, &[])], 110);
     let mut all = Vec::new();
     for t in 0..30 {
         let stage = if t < 10 {
@@ -296,18 +269,8 @@ fn a_clean_rollout_passes_its_soak_with_no_regression() {
 #[test]
 fn the_new_revisions_pods_are_compared_with_the_old_ones() {
     let mut g = guard(error_rule(None, 0.001, true));
-    g.observe(
-        &[rollout("1", Stage::Complete, Some(0))],
-        &[errors(0.002, &[])],
-        &none,
-        100,
-    );
-    g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[errors(0.002, &[])],
-        &none,
-        110,
-    );
+    settled(&mut g, &[errors(0.002, &[])], 100);
+    step(&mut g, "2", Stage::Rolling, &[errors(0.002, &[])], 110);
     let is_new = |_: &WorkloadId, pod: &str| -> Option<bool> {
         pod.strip_prefix("api-").map(|rest| rest.starts_with("new"))
     };
@@ -339,43 +302,18 @@ fn the_new_revisions_pods_are_compared_with_the_old_ones() {
 #[test]
 fn a_rollback_is_a_new_rollout_whose_failing_baseline_is_not_its_regression() {
     let mut g = guard(error_rule(None, 0.0, false));
-    g.observe(
-        &[rollout("1", Stage::Complete, Some(0))],
-        &[errors(0.001, &[])],
-        &none,
-        100,
-    );
-    g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[errors(0.001, &[])],
-        &none,
-        110,
-    );
-    let c = g.observe(
-        &[rollout("2", Stage::Complete, None)],
-        &[errors(0.2, &[])],
-        &none,
-        150,
-    );
+    settled(&mut g, &[errors(0.001, &[])], 100);
+    step(&mut g, "2", Stage::Rolling, &[errors(0.001, &[])], 110);
+    let c = step(&mut g, "2", Stage::Complete, &[errors(0.2, &[])], 150);
     assert_eq!(regressed(&c).len(), 1);
     // Rolled back: revision 3 (the old template) starts with errors high.
-    let c = g.observe(
-        &[rollout("3", Stage::Rolling, None)],
-        &[errors(0.2, &[])],
-        &none,
-        160,
-    );
+    let c = step(&mut g, "3", Stage::Rolling, &[errors(0.2, &[])], 160);
     assert_eq!(c.len(), 1, "{c:?}");
     assert_eq!(g.followed.len(), 2);
     assert_eq!(g.followed[1].previous.as_deref(), Some("2"));
     assert!(g.current(&id()).is_some_and(|f| f.revision == "3"));
     // Errors fall: revision 2's regression clears, and it is done with.
-    let c = g.observe(
-        &[rollout("3", Stage::Complete, None)],
-        &[errors(0.001, &[])],
-        &none,
-        200,
-    );
+    let c = step(&mut g, "3", Stage::Complete, &[errors(0.001, &[])], 200);
     assert_eq!(
         c,
         vec![Change::Cleared {
@@ -407,10 +345,11 @@ fn following_from_first_sight_takes_the_baseline_from_before_the_rollout_or_none
     let r = regressed(&c);
     assert_eq!(r.len(), 1, "only the signal has a baseline: {c:?}");
     assert_eq!(r[0].check, "signal:errors");
-    let c = g.observe(
-        &[rollout("7", Stage::Rolling, None)],
+    let c = step(
+        &mut g,
+        "7",
+        Stage::Rolling,
         &[errors(0.2, &history), probe(Status::Fail)],
-        &none,
         1010,
     );
     assert!(c.is_empty(), "{c:?}");
@@ -428,57 +367,17 @@ fn following_from_first_sight_takes_the_baseline_from_before_the_rollout_or_none
 #[test]
 fn a_check_unknown_when_following_began_takes_its_first_known_state_within_the_grace() {
     let mut g = guard(error_rule(None, 0.0, false));
-    g.observe(
-        &[rollout("1", Stage::Complete, Some(0))],
-        &[probe(Status::Unknown)],
-        &none,
-        100,
-    );
-    g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[probe(Status::Unknown)],
-        &none,
-        110,
-    );
-    g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[probe(Status::Ok)],
-        &none,
-        120,
-    );
-    let c = g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[probe(Status::Fail)],
-        &none,
-        130,
-    );
+    settled(&mut g, &[probe(Status::Unknown)], 100);
+    step(&mut g, "2", Stage::Rolling, &[probe(Status::Unknown)], 110);
+    step(&mut g, "2", Stage::Rolling, &[probe(Status::Ok)], 120);
+    let c = step(&mut g, "2", Stage::Rolling, &[probe(Status::Fail)], 130);
     assert_eq!(regressed(&c).len(), 1, "{c:?}");
     // Past the grace, a first state is not a baseline.
     let mut g = guard(error_rule(None, 0.0, false));
-    g.observe(
-        &[rollout("1", Stage::Complete, Some(0))],
-        &[probe(Status::Unknown)],
-        &none,
-        100,
-    );
-    g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[probe(Status::Unknown)],
-        &none,
-        110,
-    );
-    g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[probe(Status::Fail)],
-        &none,
-        200,
-    );
-    let c = g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[probe(Status::Fail)],
-        &none,
-        210,
-    );
+    settled(&mut g, &[probe(Status::Unknown)], 100);
+    step(&mut g, "2", Stage::Rolling, &[probe(Status::Unknown)], 110);
+    step(&mut g, "2", Stage::Rolling, &[probe(Status::Fail)], 200);
+    let c = step(&mut g, "2", Stage::Rolling, &[probe(Status::Fail)], 210);
     assert!(c.is_empty(), "{c:?}");
 }
 
@@ -569,50 +468,32 @@ fn a_rollback_started_during_a_regression_is_judged_from_where_it_started() {
     let mut g = guard(error_rule(Some(3.0), 0.01, false));
     // Five quiet minutes, then the bad revision 2 for a minute.
     let mut history: Vec<(i64, f64)> = (0..10).map(|i| (1000 + i * 30, 0.002)).collect();
-    g.observe(
-        &[rollout("1", Stage::Complete, Some(0))],
+    settled(&mut g, &[errors(0.002, &history)], 1300);
+    step(
+        &mut g,
+        "2",
+        Stage::Rolling,
         &[errors(0.002, &history)],
-        &none,
-        1300,
-    );
-    g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[errors(0.002, &history)],
-        &none,
         1300,
     );
     history.extend([(1330, 0.04), (1360, 0.08)]);
-    let c = g.observe(
-        &[rollout("2", Stage::Rolling, None)],
-        &[errors(0.08, &history)],
-        &none,
-        1360,
-    );
+    let c = step(&mut g, "2", Stage::Rolling, &[errors(0.08, &history)], 1360);
     assert_eq!(regressed(&c).len(), 1, "{c:?}");
     // Rolled back at 1365: the median of the five minutes before is still
     // the quiet 0.2%, but revision 3 starts with 8% and a failing signal.
-    let c = g.observe(
-        &[rollout("3", Stage::Rolling, None)],
-        &[errors(0.08, &history)],
-        &none,
-        1365,
-    );
+    let c = step(&mut g, "3", Stage::Rolling, &[errors(0.08, &history)], 1365);
     assert!(regressed(&c).is_empty(), "{c:?}");
     let base = &g.current(&id()).unwrap().baselines["signal:errors"];
     assert_eq!((base.status, base.value), (Status::Fail, Some(0.08)));
     // Falling: revision 2's regression clears, and revision 3 has none.
     history.push((1390, 0.03));
-    let c = g.observe(
-        &[rollout("3", Stage::Rolling, None)],
-        &[errors(0.03, &history)],
-        &none,
-        1390,
-    );
+    let c = step(&mut g, "3", Stage::Rolling, &[errors(0.03, &history)], 1390);
     assert!(regressed(&c).is_empty(), "{c:?}");
-    let c = g.observe(
-        &[rollout("3", Stage::Complete, None)],
+    let c = step(
+        &mut g,
+        "3",
+        Stage::Complete,
         &[errors(0.002, &history)],
-        &none,
         1420,
     );
     assert!(

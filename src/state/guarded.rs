@@ -9,10 +9,10 @@
 use std::collections::HashMap;
 
 use super::AppState;
+use crate::checks::evaluate;
 use crate::checks::regress::{
     Change, RolloutSeen, Seen, Stage, cleared_text, following_text, passed_text, regressed_text,
 };
-use crate::checks::{Kind, evaluate};
 use crate::journal::EventKind;
 use crate::kube::cluster::{ClusterState, RevisionsOf, WorkloadId};
 use crate::runbook::check_ref::{CheckRef, Target as All};
@@ -83,17 +83,7 @@ impl AppState {
         let mut seen: Vec<Seen> = evaluate(&CheckRef::Probe(All::All), &sources, &[])
             .into_iter()
             .chain(evaluate(&CheckRef::Alerts(None), &sources, &[]))
-            .map(|o| Seen {
-                check: match o.kind {
-                    Kind::Alerts => "alerts".to_string(),
-                    kind => format!("{}:{}", kind.word(), o.name),
-                },
-                status: o.status,
-                value: None,
-                text: crate::checks::regress::shown(&o),
-                history: Vec::new(),
-                by_pod: Vec::new(),
-            })
+            .map(|o| Seen::of_outcome(&o))
             .collect();
         for view in &sources.signals {
             let state = self.signals.signals.get(&view.name);
@@ -221,12 +211,12 @@ impl AppState {
                 check,
                 value,
             } => {
-                let subject = format!("{}/{}@{revision} {check}", id.kind.resource(), id.name);
+                let subject = crate::checks::regress::subject(&id, &revision, &check);
                 let text = cleared_text(&id, &revision, &check, &value);
                 self.event_changed(EventKind::Regression, subject, "ok", text);
             }
             Change::Passed { id, revision } => {
-                let subject = format!("{}/{}@{revision}", id.kind.resource(), id.name);
+                let subject = crate::checks::regress::subject(&id, &revision, "");
                 let text = passed_text(&id, &revision);
                 self.event_changed(EventKind::Regression, subject, "info", text);
             }

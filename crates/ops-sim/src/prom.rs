@@ -61,6 +61,14 @@ pub struct PromSim {
     pub window: Duration,
 }
 
+/// The last sample at or before `t` (unix seconds).
+fn sample_at(history: &std::collections::VecDeque<Sample>, t: f64) -> Option<&Sample> {
+    history
+        .iter()
+        .rev()
+        .find(|s| (s.at.as_millisecond() as f64 / 1000.0) <= t)
+}
+
 fn normalise(q: &str) -> String {
     q.chars().filter(|c| !c.is_whitespace()).collect()
 }
@@ -98,13 +106,7 @@ impl PromSim {
     pub fn value_at(&self, service: &str, measure: Measure, t: f64) -> Option<f64> {
         let svc = self.service(service)?;
         let traffic = svc.traffic();
-        let at = |t: f64| -> Option<&Sample> {
-            traffic
-                .history
-                .iter()
-                .rev()
-                .find(|s| (s.at.as_millisecond() as f64 / 1000.0) <= t)
-        };
+        let at = |t: f64| sample_at(&traffic.history, t);
         let now = at(t)?;
         if measure == Measure::MemoryRatio {
             return Some(now.memory_ratio);
@@ -155,13 +157,7 @@ impl PromSim {
             return Vec::new();
         };
         let traffic = svc.traffic();
-        let at = |t: f64| -> Option<&Sample> {
-            traffic
-                .history
-                .iter()
-                .rev()
-                .find(|s| (s.at.as_millisecond() as f64 / 1000.0) <= t)
-        };
+        let at = |t: f64| sample_at(&traffic.history, t);
         let (Some(now), Some(before)) = (
             at(t),
             at(t - self.window.as_secs_f64()).or_else(|| traffic.history.front()),

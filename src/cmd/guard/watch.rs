@@ -280,17 +280,7 @@ async fn look(
     let mut seen: Vec<Seen> = refs
         .iter()
         .flat_map(|r| evaluate(r, &sources, &[]))
-        .map(|o| Seen {
-            check: match o.kind {
-                Kind::Alerts => "alerts".to_string(),
-                kind => format!("{}:{}", kind.word(), o.name),
-            },
-            status: o.status,
-            value: None,
-            text: crate::checks::regress::shown(&o),
-            history: Vec::new(),
-            by_pod: Vec::new(),
-        })
+        .map(|o| Seen::of_outcome(&o))
         .collect();
     for (spec, reading) in &signals {
         let points = history.entry(spec.name.clone()).or_default();
@@ -375,12 +365,12 @@ fn tell(setup: &Setup, guard: &Guard, change: Change, now: i64) -> Option<Verdic
         } => {
             let text = cleared_text(&id, &revision, &check, &value);
             setup.say(&text);
-            let subject = format!("{}/{}@{revision} {check}", id.kind.resource(), id.name);
+            let subject = crate::checks::regress::subject(&id, &revision, &check);
             journal(setup, subject, "ok", text);
             None
         }
         Change::Passed { id, revision } => {
-            let subject = format!("{}/{}@{revision}", id.kind.resource(), id.name);
+            let subject = crate::checks::regress::subject(&id, &revision, "");
             journal(setup, subject, "info", passed_text(&id, &revision));
             Some(Verdict::Passed { revision })
         }
