@@ -27,14 +27,14 @@ pub const FAULTS: &[Fault] = &[
         params: &[("workload", "api")],
     },
     Fault {
-        label: "roll api out to a bad release (5xx: a regression)",
-        name: "bad-release",
-        params: &[("workload", "api")],
-    },
-    Fault {
         label: "crash-loop the worker Deployment",
         name: "crash",
         params: &[("workload", "worker")],
+    },
+    Fault {
+        label: "roll api out to a bad release (5xx: a regression)",
+        name: "bad-release",
+        params: &[("workload", "api")],
     },
     Fault {
         label: "raise the api error rate by 20%",
