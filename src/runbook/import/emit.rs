@@ -16,7 +16,8 @@ pub struct Input<'a> {
     pub source: &'a str,
     pub title: Option<String>,
     pub service: &'a str,
-    pub env: &'a str,
+    /// The environments, the main one first.
+    pub envs: &'a [super::envs::Env],
     pub items_from: &'a str,
     pub found: &'a Found,
     pub phases: &'a [Phase],
@@ -71,10 +72,11 @@ pub fn emit(input: &Input<'_>) -> Imported {
         .collect();
     let items: usize = input.phases.iter().map(|p| p.items.len()).sum();
     let needs_prometheus = !found.signals.is_empty() || bound.iter().any(|(c, _)| *c == "alerts");
-    let namespace = found.main_namespace();
+    let main = input.envs.first();
+    let namespace = main.and_then(|e| e.namespace.as_deref());
     let summary = Summary {
         service: input.service.to_string(),
-        env: input.env.to_string(),
+        env: main.map(|e| e.name.clone()).unwrap_or_default(),
         items_from: input.items_from.to_string(),
         phases: input
             .phases
@@ -118,13 +120,6 @@ pub fn emit(input: &Input<'_>) -> Imported {
     };
     let _ = writeln!(out, "description = {}\n", q(&description));
 
-    let _ = writeln!(out, "[env.{}]", input.env);
-    if let Some(ns) = namespace {
-        let _ = writeln!(out, "namespace = {}", q(ns));
-    }
-    if needs_prometheus {
-        let _ = writeln!(out, "prometheus = {}", q("${prometheus}"));
-    }
     let mut vars: Vec<String> = found
         .hosts
         .iter()
@@ -133,13 +128,25 @@ pub fn emit(input: &Input<'_>) -> Imported {
     if needs_prometheus {
         vars.push(format!("prometheus = {}", q(PROMETHEUS_PLACEHOLDER)));
     }
-    if !vars.is_empty() {
-        let _ = writeln!(out, "vars = {{ {} }}", vars.join(", "));
+    for env in input.envs {
+        let _ = writeln!(out, "[env.{}]", env.name);
+        if let Some(context) = &env.context {
+            let _ = writeln!(out, "context = {}", q(context));
+        }
+        if let Some(ns) = &env.namespace {
+            let _ = writeln!(out, "namespace = {}", q(ns));
+        }
+        if needs_prometheus {
+            let _ = writeln!(out, "prometheus = {}", q("${prometheus}"));
+        }
+        if !vars.is_empty() {
+            let _ = writeln!(out, "vars = {{ {} }}", vars.join(", "));
+        }
+        if env.protected {
+            let _ = writeln!(out, "protected = true");
+        }
+        out.push('\n');
     }
-    if input.env == "production" {
-        let _ = writeln!(out, "protected = true");
-    }
-    out.push('\n');
 
     for w in &found.workloads {
         let _ = writeln!(out, "[[workload]]\nname = {}", q(&w.name));
@@ -234,7 +241,8 @@ fn needs_human(
     manual: usize,
 ) -> Vec<String> {
     let found = input.found;
-    let env = input.env;
+    let main = input.envs.first();
+    let env = main.map_or("production", |e| e.name.as_str());
     let mut needs = Vec::new();
     if manual > 0 {
         needs.push(format!(
@@ -261,7 +269,9 @@ fn needs_human(
         ));
     }
     let job_checked = bound.iter().any(|(c, _)| c.starts_with("job:"));
-    if !found.workloads.is_empty() || !found.namespaces.is_empty() || job_checked {
+    if (!found.workloads.is_empty() || !found.namespaces.is_empty() || job_checked)
+        && main.is_some_and(|e| e.context.is_none())
+    {
         needs.push(format!(
             "[env.{env}] has no context: the kubeconfig's current context is used; set context = \"…\""
         ));
@@ -319,6 +329,10 @@ fn header(out: &mut String, input: &Input<'_>, s: &Summary, bound: &[(&str, &str
         s.items(),
         phases.join(", ")
     ));
+    lines.push(format!("  {} environments:", input.envs.len()));
+    for e in input.envs {
+        lines.push(format!("    {}: {}", e.name, e.why));
+    }
     lines.push(format!("  {} probes:", s.probes.len()));
     for (p, (name, url)) in input.found.probes.iter().zip(&s.probes) {
         lines.push(format!("    {name}  {url}  (from {})", p.origin));

@@ -193,6 +193,62 @@ impl<K: Copy + Eq + Hash> Named<K> {
     }
 }
 
+/// Values that name a colour or a version rather than an app.
+fn colour_like(value: &str) -> bool {
+    let v = value.to_ascii_lowercase();
+    matches!(
+        v.as_str(),
+        "blue"
+            | "green"
+            | "canary"
+            | "stable"
+            | "primary"
+            | "secondary"
+            | "active"
+            | "preview"
+            | "a"
+            | "b"
+            | "old"
+            | "new"
+    ) || v
+        .trim_start_matches('v')
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit())
+}
+
+/// The selector key a Service's patches switch: one whose value differs
+/// between them; else one whose value names a colour or version; else the
+/// only key. With none of these, the first key, and why it is unsure.
+fn colour_key(sets: &[Vec<(String, String)>]) -> (String, Option<String>) {
+    let keys: Vec<&String> = sets.iter().flatten().map(|(k, _)| k).collect();
+    let values_of = |key: &str| -> IndexSet<&str> {
+        sets.iter()
+            .flatten()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    if let Some(k) = keys.iter().find(|k| values_of(k).len() > 1) {
+        return ((*k).clone(), None);
+    }
+    if let Some(k) = keys
+        .iter()
+        .find(|k| values_of(k).iter().any(|v| colour_like(v)))
+    {
+        return ((*k).clone(), None);
+    }
+    let distinct: IndexSet<&String> = keys.iter().copied().collect();
+    match distinct.into_iter().collect::<Vec<_>>().as_slice() {
+        [only] => ((*only).clone(), None),
+        [first, ..] => (
+            (*first).clone(),
+            Some("its patch sets several selector keys and none of their values reads as a colour or changes".into()),
+        ),
+        [] => (String::new(), Some("its patch sets no selector key".into())),
+    }
+}
+
 fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
     let add_ns = |found: &mut Found, ns: &str| {
         if is_dns_label(ns) {
@@ -220,9 +276,23 @@ fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
         }
     }
     let mut switches: IndexSet<(String, String)> = found.switches.drain(..).collect();
+    // Each Service's patches, in order: the key that switches is the one
+    // whose value differs between them.
+    let mut patches: IndexMap<String, Vec<Vec<(String, String)>>> = IndexMap::new();
+    for c in &commands.clusters {
+        if !found.clusters.contains(c) {
+            found.clusters.push(c.clone());
+        }
+    }
     for k in &commands.kubectls {
         for ns in k.namespace.iter().chain(k.creates_namespace.iter()) {
             add_ns(found, ns);
+        }
+        if let Some(c) = &k.context
+            && !c.contains('$')
+            && !found.contexts.contains(c)
+        {
+            found.contexts.push(c.clone());
         }
         for (kind, name) in &k.workloads {
             workloads.add(name, *kind);
@@ -230,15 +300,27 @@ fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
         for (kind, name) in &k.jobs {
             jobs.add(name, *kind);
         }
-        if let Some(switch) = &k.switches
-            && !switches.contains(switch)
-        {
-            switches.insert(switch.clone());
+        if let Some((service, labels)) = &k.switches {
+            patches
+                .entry(service.clone())
+                .or_default()
+                .push(labels.clone());
         }
+    }
+    let mut unsure_switches = Vec::new();
+    for (service, sets) in &patches {
+        let (label, unsure) = colour_key(sets);
+        if let Some(why) = unsure {
+            unsure_switches.push(format!(
+                "blue_green of service {service}: {why}; kept {label}: check which key names the colour"
+            ));
+        }
+        switches.insert((service.clone(), label));
     }
     found.switches = switches.into_iter().collect();
     found.conflicts = workloads.conflicts("workload", WorkloadKind::name);
     found.conflicts.extend(jobs.conflicts("job", JobKind::name));
+    found.conflicts.extend(unsure_switches);
     found.workloads = workloads
         .kinds
         .into_iter()

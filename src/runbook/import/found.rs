@@ -78,6 +78,10 @@ pub struct Found {
     pub conflicts: Vec<String>,
     /// Namespaces with how often the guide names them.
     pub namespaces: IndexMap<String, usize>,
+    /// Kube contexts the guide's commands use, in order.
+    pub contexts: Vec<String>,
+    /// Clusters whose credentials the guide fetches.
+    pub clusters: Vec<String>,
     pub signals: Vec<Signal>,
     /// Service switches found: (service, label).
     pub switches: Vec<(String, String)>,
@@ -86,17 +90,5 @@ pub struct Found {
 impl Found {
     pub fn host(&self, var: &str) -> Option<&Host> {
         self.hosts.iter().find(|h| h.var == var)
-    }
-
-    /// The one namespace the guide clearly works in: the only one, or one
-    /// named at least twice as often as any other.
-    pub fn main_namespace(&self) -> Option<&str> {
-        let mut counts: Vec<(&String, &usize)> = self.namespaces.iter().collect();
-        counts.sort_by(|a, b| b.1.cmp(a.1));
-        match counts.as_slice() {
-            [(name, _)] => Some(name.as_str()),
-            [(name, first), (_, second), ..] if **first >= 2 * **second => Some(name.as_str()),
-            _ => None,
-        }
     }
 }

@@ -8,12 +8,16 @@
 //! deployment, guide, readiness, …), slugged; when nothing is left, the
 //! file name likewise ("vaultr-deployment.md" → `vaultr`).
 //!
-//! **Environment**: one, named `production` when the guide says
-//! "production", else `staging` when it says that, else `prod`;
-//! `protected = true` for production. It gets `namespace` when one
-//! namespace is clear (the only one, or one named at least twice as often
-//! as any other), and `prometheus = "${prometheus}"` with a placeholder
-//! variable when there are signals or an item bound to `alerts`.
+//! **Environments** (see `envs`): from what the guide states about where
+//! it deploys, never from a word in one item: each namespace its commands
+//! and manifests name is one, the most named first, with the context
+//! when the guide uses one; with none named, its main target,
+//! `production`. Each is `protected` unless its namespace, context and
+//! clusters say plainly that it is not production (dev, test, staging, …)
+//! and none says it is (`prod`, `live`); unsure is protected. Each gets
+//! `prometheus = "${prometheus}"` with a placeholder variable when there
+//! are signals or an item bound to `alerts`; the comment block says why
+//! each was chosen and whether it is protected.
 //!
 //! **Phases and items**: the items come from one kind of list, the first
 //! the guide has of: task lists (`- [ ]`, `- [x]`, `* [ ]`, nested ones
@@ -75,6 +79,7 @@
 
 mod bind;
 mod emit;
+mod envs;
 mod extract;
 mod found;
 mod manifest;
@@ -254,15 +259,8 @@ fn import_with(markdown: &str, source: &str, job_checks: bool) -> Result<Importe
         return Err(refused(GuideError::TooManyItems(items)));
     }
     let service = text::service_name(doc.title(), source);
-    let lower = markdown.to_lowercase();
-    let env = if lower.contains("production") {
-        "production"
-    } else if lower.contains("staging") {
-        "staging"
-    } else {
-        "prod"
-    };
     let found = extract::extract(&doc, &service).map_err(refused)?;
+    let envs = envs::choose(&found.namespaces, &found.contexts, &found.clusters);
     let mut phases = phases::build(&doc);
     let targets = bind::Targets::new(&found, job_checks);
     for item in phases.iter_mut().flat_map(|p| p.items.iter_mut()) {
@@ -285,7 +283,7 @@ fn import_with(markdown: &str, source: &str, job_checks: bool) -> Result<Importe
         source,
         title: doc.title().map(text::clean),
         service: &service,
-        env,
+        envs: &envs,
         items_from,
         found: &found,
         phases: &phases,

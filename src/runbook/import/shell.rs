@@ -22,6 +22,8 @@ pub struct Curl {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Kubectl {
     pub namespace: Option<String>,
+    /// `--context NAME`, or `kubectl config use-context NAME`.
+    pub context: Option<String>,
     /// The workloads it names (`deployment/NAME`, `sts NAME`, …), in order.
     pub workloads: Vec<(WorkloadKind, String)>,
     /// The Jobs and CronJobs it names (`job/NAME`, `cronjob NAME`, and for
@@ -33,15 +35,19 @@ pub struct Kubectl {
     pub watches_job: Option<String>,
     /// `kubectl create namespace NAME`.
     pub creates_namespace: Option<String>,
-    /// `kubectl patch service NAME -p '{"spec":{"selector":{LABEL:…}}}'`:
-    /// (service, label).
-    pub switches: Option<(String, String)>,
+    /// `kubectl patch service NAME -p '{"spec":{"selector":{…}}}'`: the
+    /// service and each (key, value) the patch sets.
+    pub switches: Option<(String, Vec<(String, String)>)>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Commands {
     pub curls: Vec<Curl>,
     pub kubectls: Vec<Kubectl>,
+    /// Clusters whose credentials the guide fetches (`gcloud container
+    /// clusters get-credentials NAME`, `aws eks update-kubeconfig --name
+    /// NAME`, `az aks get-credentials --name NAME`), and `kubectx NAME`.
+    pub clusters: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,9 +208,38 @@ pub fn scan(text: &str, out: &mut Commands) {
                 }
             }
             Some("kubectl") => out.kubectls.push(parse_kubectl(&words[1..])),
+            Some("gcloud" | "aws" | "az" | "kubectx") => {
+                out.clusters.extend(cluster_of(words));
+            }
             _ => {}
         }
     }
+}
+
+/// The cluster a credentials command fetches, or `kubectx NAME` switches to.
+fn cluster_of(words: &[String]) -> Option<String> {
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    let after = |flag: &str| {
+        w.iter().enumerate().find_map(|(i, a)| {
+            a.strip_prefix(&format!("{flag}="))
+                .or_else(|| (*a == flag).then(|| w.get(i + 1).copied()).flatten())
+        })
+    };
+    let name = match w.as_slice() {
+        [
+            "gcloud",
+            "container",
+            "clusters",
+            "get-credentials",
+            name,
+            ..,
+        ] => Some(*name),
+        ["aws", "eks", "update-kubeconfig", ..] => after("--name"),
+        ["az", "aks", "get-credentials", ..] => after("--name").or_else(|| after("-n")),
+        ["kubectx", name] => Some(*name),
+        _ => None,
+    }?;
+    (!name.starts_with('-') && !name.contains('$')).then(|| name.to_string())
 }
 
 /// `sudo`, `time`, `VAR=value` before the command itself.
@@ -407,6 +442,11 @@ fn parse_kubectl(args: &[String]) -> Kubectl {
             .or_else(|| a.strip_prefix("-n="))
         {
             k.namespace = Some(ns.to_string());
+        } else if a == "--context" {
+            k.context = args.get(i + 1).cloned();
+            i += 1;
+        } else if let Some(c) = a.strip_prefix("--context=") {
+            k.context = Some(c.to_string());
         } else if a == "-p" || a == "--patch" {
             patch = args.get(i + 1).map(String::as_str);
             i += 1;
@@ -478,20 +518,32 @@ fn parse_kubectl(args: &[String]) -> Kubectl {
     if watches {
         k.watches_job = k.jobs.first().map(|(_, name)| name.clone());
     }
+    if verb == Some("config") && positional.get(1) == Some(&"use-context") {
+        k.context = positional.get(2).map(|s| s.to_string());
+    }
     if verb == Some("create") && matches!(positional.get(1), Some(&"namespace" | &"ns")) {
         k.creates_namespace = positional.get(2).map(|s| s.to_string());
     }
     if verb == Some("patch")
-        && let (Some(service), Some(label)) = (service, patch.and_then(selector_label))
+        && let (Some(service), Some(labels)) = (service, patch.and_then(selector_labels))
     {
-        k.switches = Some((service, label));
+        k.switches = Some((service, labels));
     }
     k
 }
 
-/// The first selector label a Service patch sets.
-fn selector_label(patch: &str) -> Option<String> {
+/// The selector keys a Service patch sets, with their values.
+fn selector_labels(patch: &str) -> Option<Vec<(String, String)>> {
     let value: serde_json::Value = serde_json::from_str(patch).ok()?;
     let selector = value.get("spec")?.get("selector")?.as_object()?;
-    selector.keys().next().cloned()
+    let labels: Vec<(String, String)> = selector
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().map_or_else(|| v.to_string(), String::from),
+            )
+        })
+        .collect();
+    (!labels.is_empty()).then_some(labels)
 }

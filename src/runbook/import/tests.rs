@@ -284,7 +284,120 @@ kubectl patch svc api -n shop \
     assert_eq!(namespaces, ["shop", "shop", "shop-green", "shop", "shop"]);
     assert_eq!(
         c.kubectls.last().unwrap().switches,
-        Some(("api".to_string(), "color".to_string()))
+        Some((
+            "api".to_string(),
+            vec![("color".to_string(), "green".to_string())]
+        ))
+    );
+}
+
+/// The imported runbook of a guide whose shell block is `sh`.
+fn import_sh(sh: &str) -> (Imported, Runbook) {
+    let md = format!("# Shop\n\n## Go\n\n- [ ] Done in staging first\n\n```sh\n{sh}\n```\n");
+    let imported = import(&md, "guide.md").unwrap();
+    let runbook = valid(&imported);
+    (imported, runbook)
+}
+
+#[test]
+fn the_blue_green_label_is_the_key_that_changes_not_the_first() {
+    let label = |sh: &str| {
+        let (imported, runbook) = import_sh(sh);
+        let label = runbook
+            .workloads()
+            .find_map(|w| w.blue_green.as_ref().map(|b| b.label.clone()));
+        (label, imported.toml)
+    };
+    // Two patches: the key whose value differs.
+    let (l, _) = label(
+        "kubectl patch service web -p '{\"spec\":{\"selector\":{\"app\":\"web\",\"slot\":\"green\"}}}'\n\
+         kubectl patch service web -p '{\"spec\":{\"selector\":{\"app\":\"web\",\"slot\":\"blue\"}}}'\n\
+         kubectl rollout status deployment/web",
+    );
+    assert_eq!(l.as_deref(), Some("slot"));
+    // One patch: the key whose value reads as a colour or version.
+    let (l, _) = label(
+        "kubectl patch svc web -p '{\"spec\":{\"selector\":{\"app\":\"web\",\"version\":\"v2\"}}}'\n\
+         kubectl rollout status deployment/web",
+    );
+    assert_eq!(l.as_deref(), Some("version"));
+    // Nothing tells: the first, and the comment block says to check it.
+    let (l, toml) = label(
+        "kubectl patch svc web -p '{\"spec\":{\"selector\":{\"app\":\"web\",\"tier\":\"front\"}}}'\n\
+         kubectl rollout status deployment/web",
+    );
+    assert_eq!(l.as_deref(), Some("app"));
+    assert!(toml.contains("check which key names the colour"), "{toml}");
+}
+
+#[test]
+fn environments_come_from_where_the_guide_deploys_and_production_is_protected() {
+    let envs = |runbook: &Runbook| -> Vec<(String, Option<String>, Option<String>, bool)> {
+        runbook
+            .environments()
+            .map(|(name, e)| {
+                (
+                    name.to_string(),
+                    e.context.as_ref().map(|c| c.get_ref().clone()),
+                    e.namespace.as_ref().map(|n| n.get_ref().clone()),
+                    e.protected,
+                )
+            })
+            .collect()
+    };
+    // An item says staging; the guide deploys to production on a
+    // production cluster, and to a green namespace beside it.
+    let (imported, runbook) = import_sh(
+        "gcloud container clusters get-credentials prod-eu-1 --region europe-west1\n\
+         kubectl -n shop-production rollout status deployment/api\n\
+         kubectl -n shop-production get pods\n\
+         kubectl -n shop-green apply -f green.yaml",
+    );
+    assert_eq!(
+        envs(&runbook),
+        [
+            (
+                "shop-production".into(),
+                None,
+                Some("shop-production".into()),
+                true
+            ),
+            ("shop-green".into(), None, Some("shop-green".into()), true),
+        ]
+    );
+    assert!(
+        imported
+            .toml
+            .contains("shop-green: namespace shop-green (named 1 time in the guide's commands and manifests); protected: \"prod-eu-1\" says production"),
+        "{}",
+        imported.toml
+    );
+    // A named context, on a staging namespace: not protected, and says why.
+    let (imported, runbook) = import_sh(
+        "kubectl config use-context kind-staging\n\
+         kubectl -n shop-staging rollout status deployment/api",
+    );
+    assert_eq!(
+        envs(&runbook),
+        [(
+            "shop-staging".into(),
+            Some("kind-staging".into()),
+            Some("shop-staging".into()),
+            false
+        )]
+    );
+    assert!(
+        imported
+            .toml
+            .contains("not protected: \"shop-staging\" says it is not production")
+    );
+    // Nothing stated: the main target, production, protected.
+    let (imported, runbook) = import_sh("echo deploy");
+    assert_eq!(envs(&runbook), [("production".into(), None, None, true)]);
+    assert!(
+        imported
+            .toml
+            .contains("protected: nothing the guide states says it is not production")
     );
 }
 

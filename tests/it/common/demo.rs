@@ -145,6 +145,24 @@ impl Demo {
     pub fn signal(&self, signal: libc::c_int) {
         // SAFETY: signals the child this test started.
         unsafe { libc::kill(self.child.id() as libc::pid_t, signal) };
+        if signal == libc::SIGSTOP {
+            // Every thread stopped before the test goes on (on a loaded
+            // machine one may still be finishing a request), bounded.
+            let status = format!("/proc/{}/status", self.child.id());
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                let stopped = std::fs::read_to_string(&status).is_ok_and(|s| {
+                    s.lines()
+                        .any(|l| l.starts_with("State:") && l.contains('T'))
+                });
+                if stopped {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            // A request already accepted is answered or not; new ones wait.
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     /// Every write request (anything but a GET) the simulated API server

@@ -247,3 +247,97 @@ fn the_guide_tests_skip_without_the_guides_unless_required() {
         ],
     );
 }
+
+/// A name a guide may deploy to: words for production, for not
+/// production, and neither, joined as teams join them.
+fn place_name() -> impl Strategy<Value = String> {
+    let word = select(vec![
+        "prod",
+        "production",
+        "PROD",
+        "live",
+        "prd",
+        "staging",
+        "stage",
+        "dev",
+        "qa",
+        "test",
+        "sandbox",
+        "shop",
+        "payments",
+        "eu",
+        "us-east-1",
+        "green",
+        "blue",
+        "gke",
+        "v2",
+        "produs",
+        "delivery",
+        "golive",
+    ]);
+    (
+        proptest::collection::vec(word, 1..4),
+        select(vec!["-", "_", "."]),
+    )
+        .prop_map(|(words, sep)| words.join(sep))
+}
+
+/// A guide that deploys with kubectl to some namespaces, with contexts and
+/// clusters, and says "staging" somewhere in an item.
+fn deploying_guide() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec(place_name(), 0..4),
+        proptest::collection::vec(place_name(), 0..3),
+        proptest::collection::vec(place_name(), 0..2),
+    )
+        .prop_map(|(namespaces, contexts, clusters)| {
+            let mut md = String::from(
+                "# Shop rollout\n\n## Deploy\n\n- [ ] Verified in staging first\n- [ ] Rollout complete\n\n```sh\n",
+            );
+            for c in &clusters {
+                md.push_str(&format!("gcloud container clusters get-credentials {c} --region eu\n"));
+            }
+            for c in &contexts {
+                md.push_str(&format!("kubectl config use-context {c}\n"));
+            }
+            for (i, ns) in namespaces.iter().enumerate() {
+                let context = contexts.get(i).map(|c| format!(" --context {c}")).unwrap_or_default();
+                md.push_str(&format!("kubectl{context} -n {ns} rollout status deployment/api\n"));
+            }
+            md.push_str("```\n");
+            md
+        })
+}
+
+/// What an environment is known by: its name, context and namespace.
+fn names_of(env_name: &str, env: &ops_tui::runbook::model::Environment) -> Vec<String> {
+    let mut names = vec![env_name.to_string()];
+    names.extend(env.context.as_ref().map(|c| c.get_ref().clone()));
+    names.extend(env.namespace.as_ref().map(|n| n.get_ref().clone()));
+    names
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// No import yields an unprotected environment whose name, context or
+    /// namespace says prod, production or live.
+    #[test]
+    fn production_is_never_left_unprotected(md in deploying_guide()) {
+        let imported = import(&md, "guide.md").map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let runbook = Runbook::parse(Path::new("imported.toml"), &imported.toml)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{}", imported.toml)))?;
+        for (name, env) in runbook.environments() {
+            let names = names_of(name, env);
+            let production = names.iter().any(|n| {
+                let n = n.to_ascii_lowercase();
+                n.contains("prod") || n.contains("production") || n.contains("live")
+            });
+            prop_assert!(
+                env.protected || !production,
+                "[env.{name}] is not protected though {names:?} says production:\n{}",
+                imported.toml
+            );
+        }
+    }
+}
