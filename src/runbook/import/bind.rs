@@ -184,7 +184,11 @@ impl Targets {
         if has(&["certificat"]) && has(&["valid", "verified", "expir", "renew"]) && !setup {
             return self.certificate.as_ref().map(|p| format!("probe:{p}"));
         }
-        if has(&["security header"]) && has(&["configured", "present", "set", "enabled", "correct"])
+        // Security headers, or a header by any of its names (HSTS, CSP,
+        // X-Frame-Options) that the headers probe checks.
+        let names_header = !setup && !super::stated::headers(text).is_empty();
+        if (has(&["security header"]) || names_header)
+            && has(&["configured", "present", "set", "enabled", "correct"])
         {
             return self.headers.as_ref().map(|p| format!("probe:{p}"));
         }

@@ -57,7 +57,11 @@ fn probe_conditions(found: &Found, p: &Probe) -> (Vec<String>, Vec<String>) {
         ProbeKind::Burst(_) => fail.push("[STATUS_COUNT].429 > 0".to_string()),
     }
     if cert_watched(found, p) {
-        warn.push("[CERTIFICATE_EXPIRATION] > 14d".to_string());
+        match found.cert_days {
+            // What the guide requires fails the probe.
+            Some(days) => fail.push(format!("[CERTIFICATE_EXPIRATION] > {days}d")),
+            None => warn.push("[CERTIFICATE_EXPIRATION] > 14d".to_string()),
+        }
     }
     (fail, warn)
 }

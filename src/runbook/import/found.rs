@@ -82,6 +82,8 @@ pub struct Found {
     pub contexts: Vec<String>,
     /// Clusters whose credentials the guide fetches.
     pub clusters: Vec<String>,
+    /// The days a certificate must stay valid, when the guide says.
+    pub cert_days: Option<u32>,
     pub signals: Vec<Signal>,
     /// Service switches found: (service, label).
     pub switches: Vec<(String, String)>,

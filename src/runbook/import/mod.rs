@@ -42,7 +42,10 @@
 //! rounds is a rate-limit probe (`burst = N`, some 429). The most used
 //! host becomes `${base}`, others `${base_<label>}`; with no host, `base`
 //! is a placeholder. Health probes fail unless `[STATUS] == 200`; probes
-//! on https hosts from the guide warn below 14 days of certificate.
+//! on https hosts from the guide warn below 14 days of certificate, or
+//! fail below the days the guide states for one (see `stated`). Security
+//! headers the guide names anywhere join the headers probe, or make one
+//! on the main host's `/`.
 //!
 //! **Workloads and namespaces**: `kubectl` commands (`-n`, `--namespace`,
 //! `create namespace NAME`, and a workload as `TYPE/NAME` or `TYPE NAME`,
@@ -87,6 +90,7 @@ mod markdown;
 mod phases;
 mod probes;
 mod shell;
+mod stated;
 mod text;
 
 #[cfg(test)]
@@ -259,7 +263,8 @@ fn import_with(markdown: &str, source: &str, job_checks: bool) -> Result<Importe
         return Err(refused(GuideError::TooManyItems(items)));
     }
     let service = text::service_name(doc.title(), source);
-    let found = extract::extract(&doc, &service).map_err(refused)?;
+    let mut found = extract::extract(&doc, &service).map_err(refused)?;
+    stated::apply(markdown, &mut found);
     let envs = envs::choose(&found.namespaces, &found.contexts, &found.clusters);
     let mut phases = phases::build(&doc);
     let targets = bind::Targets::new(&found, job_checks);

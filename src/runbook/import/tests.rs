@@ -1145,3 +1145,50 @@ fn many_job_steps_import_in_one_pass() {
     assert!(imported.toml.contains("check = \"job:j-4999\""));
     assert_eq!(imported.summary.bound, 5_000);
 }
+
+#[test]
+fn stated_headers_and_certificate_days_become_probe_conditions() {
+    let md = "# Shop\n\n## Go\n\n- [ ] TLS certificate valid for more than 30 days\n- [ ] HSTS and X-Frame-Options set\n\n```sh\ncurl -fsS https://shop.example.com/healthz\n```\n";
+    let imported = import(md, "guide.md").unwrap();
+    let runbook = valid(&imported);
+    let probe = |name: &str| {
+        runbook
+            .probes()
+            .find(|p| p.name.get_ref() == name)
+            .unwrap_or_else(|| panic!("no probe {name}:\n{}", imported.toml))
+    };
+    let fail = |name: &str| -> Vec<String> {
+        probe(name)
+            .fail
+            .iter()
+            .map(|c| c.get_ref().clone())
+            .collect()
+    };
+    // The days the guide requires fail the probe, not the default warning.
+    assert!(
+        fail("healthz").contains(&"[CERTIFICATE_EXPIRATION] > 30d".to_string()),
+        "{}",
+        imported.toml
+    );
+    assert!(probe("healthz").warn.is_empty(), "{}", imported.toml);
+    // The headers it names, on its host's root (https: its certificate too).
+    assert_eq!(
+        fail("headers"),
+        [
+            "[STATUS] < 400",
+            "has([HEADER].Strict-Transport-Security)",
+            "has([HEADER].X-Frame-Options)",
+            "[CERTIFICATE_EXPIRATION] > 30d"
+        ]
+    );
+    assert_eq!(probe("headers").url.get_ref(), "${base}/");
+    let checks = items(&runbook);
+    assert!(
+        checks[0]
+            .2
+            .as_deref()
+            .is_some_and(|c| c.starts_with("probe:")),
+        "the certificate item is checked by a probe: {checks:?}"
+    );
+    assert_eq!(checks[1].2.as_deref(), Some("probe:headers"), "{checks:?}");
+}

@@ -325,10 +325,14 @@ fn imports_keyforge() {
     let s = &imported.summary;
     assert_eq!(s.service, "keyforge");
     assert_eq!(s.items_from, "status lists");
-    // The host comes from VITE_API_BASE, the path from the Deployment's probes.
+    // The host comes from VITE_API_BASE, the path from the Deployment's
+    // probes; the headers its checklist names make a headers probe.
     assert_eq!(
         probes(&runbook),
-        [probe("health", "https://api.keyforge.example.com/health")]
+        [
+            probe("health", "https://api.keyforge.example.com/health"),
+            probe("headers", "https://api.keyforge.example.com/"),
+        ]
     );
     assert_eq!(workloads(&runbook), ["keyforge-api"]);
     assert_eq!(s.namespaces, ["keyforge"]);
@@ -374,10 +378,26 @@ fn imports_proofpass() {
     ] {
         assert_eq!(check_of(&runbook, text).as_deref(), check, "{text}");
     }
+    // Its grep names no header, but its text names HSTS and CSP: those.
+    let headers = runbook
+        .probes()
+        .find(|p| p.name.get_ref() == "headers")
+        .unwrap();
+    let conditions: Vec<&str> = headers.fail.iter().map(|c| c.get_ref().as_str()).collect();
+    assert_eq!(
+        conditions,
+        [
+            "[STATUS] < 400",
+            "has([HEADER].Strict-Transport-Security)",
+            "has([HEADER].Content-Security-Policy)"
+        ]
+    );
     assert!(
-        s.needs_human
+        !s.needs_human
             .iter()
-            .any(|n| n.contains("probe headers checks no header"))
+            .any(|n| n.contains("probe headers checks no header")),
+        "{:?}",
+        s.needs_human
     );
 }
 
@@ -390,10 +410,14 @@ fn imports_vaultr() {
     let runbook = check_phases(&imported, &count_by_heading(&md, is_task_line));
     let s = &imported.summary;
     assert_eq!(s.service, "vaultr");
-    // The host comes from NEXT_PUBLIC_BASE_URL, the path from the Deployment's probes.
+    // The host comes from NEXT_PUBLIC_BASE_URL, the path from the
+    // Deployment's probes; the headers it names make a headers probe.
     assert_eq!(
         probes(&runbook),
-        [probe("api-health", "https://vaultr.app/api/health")]
+        [
+            probe("api-health", "https://vaultr.app/api/health"),
+            probe("headers", "https://vaultr.app/"),
+        ]
     );
     assert_eq!(workloads(&runbook), ["vaultr", "vaultr-new", "vaultr-old"]);
     for w in runbook.workloads() {
@@ -410,9 +434,10 @@ fn imports_vaultr() {
         .find(|p| p.name.get_ref() == "Daily Checks")
         .unwrap();
     assert!(daily.every.is_some(), "Daily Checks recurs");
+    // The health probe itself, now that there is another (headers).
     assert_eq!(
         check_of(&runbook, "Health check endpoint returns 200").as_deref(),
-        Some("probe:*")
+        Some("probe:api-health")
     );
     assert_eq!(
         check_of(&runbook, "Monitoring/alerting configured").as_deref(),
