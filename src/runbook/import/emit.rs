@@ -49,7 +49,13 @@ fn probe_conditions(found: &Found, p: &Probe) -> (Vec<String>, Vec<String>) {
     let mut fail = Vec::new();
     let mut warn = Vec::new();
     match &p.kind {
-        ProbeKind::Health => fail.push("[STATUS] == 200".to_string()),
+        ProbeKind::Health => {
+            fail.push("[STATUS] == 200".to_string());
+            // The answer the guide shows for it.
+            if let Some((field, value)) = &p.expect {
+                fail.push(format!("[BODY].{field} == {value}"));
+            }
+        }
         ProbeKind::Headers(names) => {
             fail.push("[STATUS] < 400".to_string());
             fail.extend(names.iter().map(|h| format!("has([HEADER].{h})")));

@@ -29,6 +29,9 @@ pub struct Probe {
     pub kind: ProbeKind,
     /// Where it came from ("curl" or "livenessProbe" …).
     pub origin: String,
+    /// The answer the guide shows for it: a JSON field and its value
+    /// (`status`, `UP`).
+    pub expect: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]

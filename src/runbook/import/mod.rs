@@ -265,6 +265,7 @@ fn import_with(markdown: &str, source: &str, job_checks: bool) -> Result<Importe
     let service = text::service_name(doc.title(), source);
     let mut found = extract::extract(&doc, &service).map_err(refused)?;
     stated::apply(markdown, &mut found);
+    stated::apply_bodies(&doc, &mut found);
     let envs = envs::choose(&found.namespaces, &found.contexts, &found.clusters);
     let mut phases = phases::build(&doc);
     let targets = bind::Targets::new(&found, job_checks);

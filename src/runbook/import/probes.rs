@@ -40,7 +40,7 @@ const SECURITY_HEADERS: &[&str] = &[
     "Permissions-Policy",
 ];
 
-fn is_health_path(path: &str) -> bool {
+pub(super) fn is_health_path(path: &str) -> bool {
     let path = path.split('?').next().unwrap_or(path);
     path.split('/')
         .any(|seg| HEALTH_SEGMENTS.contains(&seg.to_ascii_lowercase().as_str()))
@@ -63,7 +63,7 @@ fn header_names(pattern: &str) -> Vec<String> {
 }
 
 /// (scheme://host[:port], path and query) of a URL.
-fn split_url(url: &str) -> Option<(String, String)> {
+pub(super) fn split_url(url: &str) -> Option<(String, String)> {
     let parsed = reqwest::Url::parse(url).ok()?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return None;
@@ -275,6 +275,7 @@ pub fn collect_probes(
             path,
             kind,
             origin: source,
+            expect: None,
         });
     }
 }

@@ -1192,3 +1192,28 @@ fn stated_headers_and_certificate_days_become_probe_conditions() {
     );
     assert_eq!(checks[1].2.as_deref(), Some("probe:headers"), "{checks:?}");
 }
+
+#[test]
+fn the_answer_a_guide_shows_for_a_health_endpoint_is_a_condition() {
+    let md = "# Shop\n\n## Verify\n\n- [ ] Health endpoint responding\n\n```sh\ncurl https://shop.example.com/actuator/health\n# Expected response:\n# {\"status\":\"UP\",\"components\":{}}\n\ncurl https://shop.example.com/ready\n# {\"status\": \"starting\"}\n```\n";
+    let imported = import(md, "guide.md").unwrap();
+    let runbook = valid(&imported);
+    let fail = |name: &str| -> Vec<String> {
+        runbook
+            .probes()
+            .find(|p| p.name.get_ref() == name)
+            .unwrap_or_else(|| panic!("no probe {name}:\n{}", imported.toml))
+            .fail
+            .iter()
+            .map(|c| c.get_ref().clone())
+            .collect()
+    };
+    assert_eq!(
+        fail("actuator-health"),
+        ["[STATUS] == 200", "[BODY].status == UP"],
+        "{}",
+        imported.toml
+    );
+    // Not a healthy word: the status code alone.
+    assert_eq!(fail("ready"), ["[STATUS] == 200"], "{}", imported.toml);
+}

@@ -378,6 +378,19 @@ fn imports_proofpass() {
     ] {
         assert_eq!(check_of(&runbook, text).as_deref(), check, "{text}");
     }
+    // The answer its Step 7 shows for /health.
+    let health = runbook
+        .probes()
+        .find(|p| p.name.get_ref() == "health")
+        .unwrap();
+    assert!(
+        health
+            .fail
+            .iter()
+            .any(|c| c.get_ref() == "[BODY].status == healthy"),
+        "{:?}",
+        health.fail
+    );
     // Its grep names no header, but its text names HSTS and CSP: those.
     let headers = runbook
         .probes()
