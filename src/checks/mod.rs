@@ -85,6 +85,8 @@ pub struct Sources<'a> {
     /// The alerts (already filtered by the environment's labels), or why
     /// they are not known.
     pub alerts: Result<Vec<AlertView>, String>,
+    /// The names of the alerting rules loaded, or why they are not known.
+    pub alert_rules: Result<Vec<String>, String>,
     /// Each runbook workload's usage conditions (one not listed has the
     /// defaults).
     pub usage_rules: Vec<(String, crate::runbook::usage::UsageRules)>,
@@ -320,6 +322,57 @@ fn alerts_outcome(filter: Option<&str>, src: &Sources) -> Outcome {
     }
 }
 
+/// Whether the named alerting rules (any, when none is named) are loaded.
+fn alert_rules_outcome(names: &[String], src: &Sources) -> Outcome {
+    let name = CheckRef::AlertRules(names.to_vec()).to_string();
+    let loaded = match &src.alert_rules {
+        Ok(loaded) => loaded,
+        Err(why) => {
+            return Outcome {
+                kind: Kind::Alerts,
+                name,
+                status: Status::Unknown,
+                value: "unknown".into(),
+                detail: Some(why.clone()),
+            };
+        }
+    };
+    let missing: Vec<&str> = names
+        .iter()
+        .filter(|n| !loaded.contains(n))
+        .map(String::as_str)
+        .collect();
+    let rules = |n: usize| format!("{n} alerting rule{}", if n == 1 { "" } else { "s" });
+    let (status, value, detail) = if loaded.is_empty() {
+        (
+            Status::Fail,
+            "no alerting rules loaded".to_string(),
+            Some("Prometheus has no alerting rule loaded".to_string()),
+        )
+    } else if !missing.is_empty() {
+        (
+            Status::Fail,
+            format!("{} of {} loaded", names.len() - missing.len(), names.len()),
+            Some(format!("not loaded: {}", missing.join(", "))),
+        )
+    } else if names.is_empty() {
+        (Status::Ok, format!("{} loaded", rules(loaded.len())), None)
+    } else {
+        (
+            Status::Ok,
+            format!("{} of {} loaded", names.len(), names.len()),
+            None,
+        )
+    };
+    Outcome {
+        kind: Kind::Alerts,
+        name,
+        status,
+        value,
+        detail,
+    }
+}
+
 fn signal_outcome(name: &str, src: &Sources) -> Outcome {
     match src.signals.iter().find(|s| s.name == name) {
         Some(s) => Outcome {
@@ -365,7 +418,9 @@ pub fn evaluate(check: &CheckRef, src: &Sources, workloads: &[WorkloadKey]) -> V
             },
         ),
         CheckRef::Job(_) => (Kind::Job, "no Job seen yet".into()),
-        CheckRef::Alerts(_) => (Kind::Alerts, "no answer from Prometheus yet".into()),
+        CheckRef::Alerts(_) | CheckRef::AlertRules(_) => {
+            (Kind::Alerts, "no answer from Prometheus yet".into())
+        }
     };
     vec![Outcome {
         kind,
@@ -439,6 +494,7 @@ fn evaluate_all(check: &CheckRef, src: &Sources, workloads: &[WorkloadKey]) -> V
         )],
         CheckRef::Job(name) => vec![job_outcome(name, src)],
         CheckRef::Alerts(filter) => vec![alerts_outcome(filter.as_deref(), src)],
+        CheckRef::AlertRules(names) => vec![alert_rules_outcome(names, src)],
     }
 }
 
@@ -472,9 +528,47 @@ mod tests {
             cluster: None,
             cluster_error: None,
             alerts: Ok(Vec::new()),
+            alert_rules: Ok(Vec::new()),
             usage_rules: Vec::new(),
             now: 0,
         }
+    }
+
+    #[test]
+    fn alert_rules_configured_passes_only_when_the_named_rules_are_loaded() {
+        let judge = |check: &str, loaded: Result<Vec<&str>, &str>| {
+            let src = Sources {
+                alert_rules: loaded
+                    .map(|l| l.into_iter().map(String::from).collect())
+                    .map_err(String::from),
+                ..empty()
+            };
+            let check = CheckRef::parse(check).unwrap();
+            let [o] = evaluate(&check, &src, &[]).try_into().unwrap();
+            (o.status, o.value, o.detail)
+        };
+        assert_eq!(
+            judge("alerts:configured", Ok(vec!["A", "B"])),
+            (Status::Ok, "2 alerting rules loaded".into(), None)
+        );
+        assert_eq!(judge("alerts:configured", Ok(vec![])).0, Status::Fail);
+        assert_eq!(
+            judge("alerts:configured=A,C", Ok(vec!["A", "B"])),
+            (
+                Status::Fail,
+                "1 of 2 loaded".into(),
+                Some("not loaded: C".into())
+            )
+        );
+        assert_eq!(
+            judge("alerts:configured=B", Ok(vec!["A", "B"])).0,
+            Status::Ok
+        );
+        let (status, _, detail) = judge("alerts:configured", Err("cannot connect"));
+        assert_eq!(
+            (status, detail.as_deref()),
+            (Status::Unknown, Some("cannot connect"))
+        );
     }
 
     #[test]

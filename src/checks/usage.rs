@@ -255,6 +255,7 @@ mod tests {
             cluster: Some(c),
             cluster_error: None,
             alerts: Ok(Vec::new()),
+            alert_rules: Ok(Vec::new()),
             usage_rules: Vec::new(),
             now,
         };

@@ -368,6 +368,31 @@ async fn gather(
             Some(Ok(Vec::new()))
         }
     };
+    // The `alerts:configured` checks the checklist names.
+    let rule_checks: Vec<CheckRef> = if wants(CheckKind::Alerts) && signal_plan.has_prometheus() {
+        let mut refs: Vec<CheckRef> = Vec::new();
+        for r in runbook
+            .phases()
+            .flat_map(|p| p.items.iter())
+            .filter_map(|i| i.get_ref().check_ref.clone())
+        {
+            if matches!(r, CheckRef::AlertRules(_)) && !refs.contains(&r) {
+                refs.push(r);
+            }
+        }
+        refs
+    } else {
+        Vec::new()
+    };
+    let alert_rules = async {
+        if rule_checks.is_empty() {
+            Some(Ok(Vec::new()))
+        } else {
+            within(limit, crate::prom::plan::alert_rules(signal_plan))
+                .await
+                .map(|r| r.map_err(|e| e.to_string()))
+        }
+    };
     let jobs = if wants(CheckKind::Jobs) {
         job_checks(runbook)
     } else {
@@ -401,7 +426,8 @@ async fn gather(
             None
         }
     };
-    let (probes, signals, alerts, rollouts) = futures::join!(probes, signals, alerts, rollouts);
+    let (probes, signals, alerts, alert_rules, rollouts) =
+        futures::join!(probes, signals, alerts, alert_rules, rollouts);
     let timed_out = format!("no answer within {}", humantime::format_duration(limit));
     let probe_results: Vec<(String, Option<ProbeResult>)> = probes
         .into_iter()
@@ -428,6 +454,7 @@ async fn gather(
         cluster: cluster_state.as_ref(),
         cluster_error,
         alerts: alerts.unwrap_or(Err(timed_out.clone())),
+        alert_rules: alert_rules.unwrap_or(Err(timed_out.clone())),
         usage_rules: runbook
             .workloads()
             .map(|w| (w.name.get_ref().clone(), w.usage_rules()))
@@ -451,6 +478,7 @@ async fn gather(
     if wants(CheckKind::Alerts) && signal_plan.has_prometheus() {
         refs.push(CheckRef::Alerts(None));
     }
+    refs.extend(rule_checks);
     refs.iter()
         .flat_map(|r| evaluate(r, &sources, &workloads))
         .collect()

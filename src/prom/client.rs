@@ -194,6 +194,29 @@ impl Prom {
         Ok(alerts.iter().filter_map(Alert::from_api).collect())
     }
 
+    /// The names of the alerting rules loaded, in the order Prometheus
+    /// lists them.
+    pub async fn alert_rules(&self) -> Result<Vec<String>, PromError> {
+        let groups = self
+            .client
+            .rules()
+            .kind(prometheus_http_query::RuleKind::Alerting)
+            .get()
+            .await
+            .map_err(|e| match self.classify(e) {
+                PromError::Rejected(m) => {
+                    PromError::Other(format!("Prometheus refused the rules request: {m}"))
+                }
+                other => other,
+            })?;
+        Ok(groups
+            .iter()
+            .flat_map(|g| g.rules())
+            .filter_map(|r| r.as_alerting())
+            .map(|r| r.name().to_string())
+            .collect())
+    }
+
     fn classify(&self, e: ApiError) -> PromError {
         classify(e, self.timeout)
     }

@@ -14,6 +14,7 @@ use crate::prom::alerts::Alert;
 use crate::prom::client::{Prom, PromError};
 use crate::prom::signal::{Reading, SignalState};
 use crate::runbook::Runbook;
+use crate::runbook::check_ref::CheckRef;
 use crate::runbook::model::Unit;
 use crate::runbook::select::lookup;
 use crate::runbook::threshold::{Threshold, ThresholdError};
@@ -81,6 +82,12 @@ pub enum SignalMsg {
         at: i64,
         result: Result<Vec<Alert>, String>,
     },
+    /// The names of the alerting rules loaded (read only when an item
+    /// checks `alerts:configured`).
+    AlertRules {
+        at: i64,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// How long one Prometheus request may take.
@@ -106,6 +113,9 @@ pub struct Plan {
     pub alert_labels: BTreeMap<String, String>,
     /// Why there is no client though signals exist.
     pub missing: Option<String>,
+    /// Whether an item checks which alerting rules are loaded
+    /// (`alerts:configured`): only then are the rules read.
+    pub alert_rules: bool,
     /// The token, the URL's userinfo and query, and the values the URL,
     /// the token and the queries take from the process environment.
     pub secrets: Secrets,
@@ -194,8 +204,28 @@ pub fn plan(runbook: &Runbook, env: Option<&str>) -> Result<Plan, PlanError> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         missing,
+        alert_rules: runbook
+            .phases()
+            .flat_map(|p| p.items.iter())
+            .any(|i| matches!(i.get_ref().check_ref, Some(CheckRef::AlertRules(_)))),
         secrets,
     })
+}
+
+/// The names of the alerting rules loaded, masked; empty when the
+/// environment names no Prometheus.
+pub async fn alert_rules(plan: &Plan) -> Result<Vec<String>, PromError> {
+    let Some(prom) = &plan.prom else {
+        return Ok(Vec::new());
+    };
+    let names = prom
+        .alert_rules()
+        .await
+        .map_err(|e| masked(e, &plan.secrets))?;
+    Ok(names
+        .into_iter()
+        .map(|n| plan.secrets.mask(&n).into_owned())
+        .collect())
 }
 
 /// The status a signal state shows: no data, NaN, Inf, errors and an
@@ -429,6 +459,7 @@ pub fn spawn<M: Send + 'static>(
     }
     let labels = plan.alert_labels.clone();
     let secrets = plan.secrets.clone();
+    let rules = plan.alert_rules;
     tasks.push(tokio::spawn(async move {
         let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
         loop {
@@ -446,6 +477,22 @@ pub fn spawn<M: Send + 'static>(
             let at = jiff::Timestamp::now().as_second();
             if !out.send(generation, SignalMsg::Alerts { at, result }).await {
                 return;
+            }
+            if rules {
+                let result = prom
+                    .alert_rules()
+                    .await
+                    .map(|names| {
+                        names
+                            .into_iter()
+                            .map(|n| secrets.mask(&n).into_owned())
+                            .collect()
+                    })
+                    .map_err(|e| secrets.mask(&e.to_string()).into_owned());
+                let msg = SignalMsg::AlertRules { at, result };
+                if !out.send(generation, msg).await {
+                    return;
+                }
             }
             tokio::time::sleep(wait).await;
         }

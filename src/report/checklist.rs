@@ -40,7 +40,7 @@ fn failing<'a>(
             .workloads()
             .find_map(|w| failed(format!("usage:{}", w.name.get_ref()))),
         job @ CheckRef::Job(_) => failed(job.to_string()),
-        alerts @ CheckRef::Alerts(_) => failed(alerts.to_string()),
+        alerts @ (CheckRef::Alerts(_) | CheckRef::AlertRules(_)) => failed(alerts.to_string()),
     }
 }
 

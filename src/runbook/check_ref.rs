@@ -1,7 +1,8 @@
 //! What a checklist item's `check` names: `probe:NAME`, `probe:*`,
 //! `signal:NAME`, `signal:*`, `rollout:WORKLOAD`, `rollout:*`,
 //! `usage:WORKLOAD`, `usage:*`, `job:NAME`,
-//! `alerts`, `alerts:FILTER`.
+//! `alerts`, `alerts:FILTER`, `alerts:configured`,
+//! `alerts:configured=NAME,NAME`.
 
 use std::fmt;
 
@@ -15,7 +16,7 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckRefError {
     #[error(
-        "unknown check \"{0}\": expected probe:NAME, probe:*, signal:NAME, signal:*, rollout:WORKLOAD, rollout:*, usage:WORKLOAD, usage:*, job:NAME or alerts"
+        "unknown check \"{0}\": expected probe:NAME, probe:*, signal:NAME, signal:*, rollout:WORKLOAD, rollout:*, usage:WORKLOAD, usage:*, job:NAME, alerts or alerts:configured"
     )]
     Unknown(String),
     #[error("check \"{text}\" names nothing after \"{kind}:\"")]
@@ -36,6 +37,9 @@ pub enum CheckRef {
     Job(String),
     /// No alert firing; the optional filter narrows which alerts count.
     Alerts(Option<String>),
+    /// The named alerting rules (any one, when none is named) are loaded
+    /// in Prometheus: `alerts:configured`, `alerts:configured=A,B`.
+    AlertRules(Vec<String>),
     /// Every pod of the workload within its usage conditions (memory and
     /// CPU, from the metrics API).
     Usage(Target),
@@ -71,10 +75,28 @@ impl CheckRef {
                 Target::All => Err(CheckRefError::AllJobs(text.to_string())),
                 Target::Named(name) => Ok(CheckRef::Job(name)),
             },
-            "alerts" => Ok(CheckRef::Alerts(Some(rest.to_string()))),
+            "alerts" => Ok(alert_rules(rest).unwrap_or_else(|| CheckRef::Alerts(Some(rest.to_string())))),
             other => Err(CheckRefError::UnknownKind(other.to_string())),
         }
     }
+}
+
+/// `configured` or `configured=A,B` after `alerts:`: the rules that must
+/// be loaded (none named: any).
+fn alert_rules(rest: &str) -> Option<CheckRef> {
+    let names = match rest.split_once('=') {
+        Some((word, names)) if word.trim() == "configured" => names,
+        None if rest == "configured" => "",
+        _ => return None,
+    };
+    Some(CheckRef::AlertRules(
+        names
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .collect(),
+    ))
 }
 
 impl fmt::Display for CheckRef {
@@ -87,6 +109,12 @@ impl fmt::Display for CheckRef {
             CheckRef::Job(name) => return write!(f, "job:{name}"),
             CheckRef::Alerts(None) => return f.write_str("alerts"),
             CheckRef::Alerts(Some(filter)) => return write!(f, "alerts:{filter}"),
+            CheckRef::AlertRules(names) if names.is_empty() => {
+                return f.write_str("alerts:configured");
+            }
+            CheckRef::AlertRules(names) => {
+                return write!(f, "alerts:configured={}", names.join(","));
+            }
         };
         match target {
             Target::All => write!(f, "{kind}:*"),
@@ -111,9 +139,23 @@ mod tests {
             "job:db-migrate",
             "alerts",
             "alerts:severity=critical",
+            "alerts:configured",
+            "alerts:configured=HighErrorRate,HighLatency",
         ] {
             assert_eq!(CheckRef::parse(text).unwrap().to_string(), text);
         }
+        assert_eq!(
+            CheckRef::parse("alerts:configured= A , B,").unwrap(),
+            CheckRef::AlertRules(vec!["A".into(), "B".into()])
+        );
+        assert_eq!(
+            CheckRef::parse("alerts:configured").unwrap(),
+            CheckRef::AlertRules(Vec::new())
+        );
+        assert_eq!(
+            CheckRef::parse("alerts:severity=page").unwrap(),
+            CheckRef::Alerts(Some("severity=page".into()))
+        );
         assert_eq!(
             CheckRef::parse("probe:health").unwrap(),
             CheckRef::Probe(Target::Named("health".into()))

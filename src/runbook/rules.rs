@@ -519,7 +519,7 @@ fn check_reference(text: &str, known: &Known<'_>) -> Result<CheckRef, String> {
         CheckRef::Probe(t) => (known.probes, t),
         CheckRef::Signal(t) => (known.signals, t),
         CheckRef::Rollout(t) | CheckRef::Usage(t) => (known.workloads, t),
-        CheckRef::Alerts(_) => return Ok(check_ref),
+        CheckRef::Alerts(_) | CheckRef::AlertRules(_) => return Ok(check_ref),
         // Jobs are not declared in the runbook: any Job or CronJob name.
         CheckRef::Job(name) if is_dns_subdomain(name) => return Ok(check_ref),
         CheckRef::Job(name) => {

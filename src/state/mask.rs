@@ -61,6 +61,12 @@ fn signal(secrets: &Secrets, msg: SignalMsg) -> SignalMsg {
                 .map_err(line);
             SignalMsg::Alerts { at, result }
         }
+        SignalMsg::AlertRules { at, result } => SignalMsg::AlertRules {
+            at,
+            result: result
+                .map(|names| names.into_iter().map(line).collect())
+                .map_err(line),
+        },
         range @ SignalMsg::Range { .. } => range,
     }
 }

@@ -384,6 +384,22 @@ impl AppState {
             (None, Some(e)) => Err(e.clone()),
             (None, None) => Err("not read yet".into()),
         };
+        let s = &self.signals;
+        let alert_rules = match (s.alert_rules_at, &s.alert_rules_error) {
+            (Some(at), _) if self.now - at >= crate::prom::plan::ALERTS_STALE_AFTER => {
+                Err(format!(
+                    "stale: the rules were last read {} ago{}",
+                    crate::human::age(self.now - at),
+                    s.alert_rules_error
+                        .as_ref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default()
+                ))
+            }
+            (Some(_), _) => Ok(s.alert_rules.clone()),
+            (None, Some(e)) => Err(e.clone()),
+            (None, None) => Err("not read yet".into()),
+        };
         let on_demand = self
             .runbook
             .iter()
@@ -405,6 +421,7 @@ impl AppState {
                 _ => "connecting to the cluster".into(),
             }),
             alerts,
+            alert_rules,
             usage_rules: self
                 .runbook
                 .iter()

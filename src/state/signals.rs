@@ -33,6 +33,11 @@ pub struct Signals {
     pub alerts: Vec<Alert>,
     pub alerts_at: Option<i64>,
     pub alerts_error: Option<String>,
+    /// The alerting rules loaded at the last good answer, when read (see
+    /// `Plan::alert_rules`).
+    pub alert_rules: Vec<String>,
+    pub alert_rules_at: Option<i64>,
+    pub alert_rules_error: Option<String>,
 }
 
 pub use crate::prom::plan::SignalMsg;
@@ -61,6 +66,14 @@ impl Signals {
                     self.alerts_error = None;
                 }
                 Err(e) => self.alerts_error = Some(e),
+            },
+            SignalMsg::AlertRules { at, result } => match result {
+                Ok(names) => {
+                    self.alert_rules = names;
+                    self.alert_rules_at = Some(at);
+                    self.alert_rules_error = None;
+                }
+                Err(e) => self.alert_rules_error = Some(e),
             },
         }
     }

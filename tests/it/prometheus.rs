@@ -442,3 +442,52 @@ async fn prom_client_sends_the_bearer_token_and_never_shows_it() {
     );
     assert!(!err.to_string().contains("s3cr3t"));
 }
+
+/// `alerts:configured` against a real Prometheus: its rules API lists the
+/// loaded alerting rules, and `ops-tui check` passes an item naming a
+/// loaded rule and fails one naming a rule that is not loaded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_configured_reads_the_rules_prometheus_has_loaded() {
+    let server = PromServer::start(&[], ALERT_RULES).await;
+    assert_eq!(
+        server.client().alert_rules().await.unwrap(),
+        ["ApiServerErrors"]
+    );
+    let empty = PromServer::start(&[], NO_RULES).await;
+    assert!(empty.client().alert_rules().await.unwrap().is_empty());
+
+    let check = |url: &str, check: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ops-tui.toml");
+        let runbook = format!(
+            "[service]\nname = \"api\"\n\n[env.prod]\nprometheus = \"{url}\"\n\n\
+             [[phase]]\nname = \"Go-live\"\nitems = [{{ text = \"Alerting configured\", check = \"{check}\" }}]\n"
+        );
+        std::fs::write(&path, runbook).unwrap();
+        let out = std::process::Command::new(common::BIN)
+            .args(["check", "--runbook", path.to_str().unwrap(), "--format", "json"])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))
+        });
+        let found = doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == check)
+            .unwrap_or_else(|| panic!("no {check} in {doc:#}"))
+            .clone();
+        (out.status.code(), found)
+    };
+    let (code, found) = check(&server.url, "alerts:configured=ApiServerErrors");
+    assert_eq!((code, &found["status"]), (Some(0), &"ok".into()), "{found:#}");
+    let (code, found) = check(&server.url, "alerts:configured=ApiServerErrors,ApiSlow");
+    assert_eq!(code, Some(1), "{found:#}");
+    assert_eq!(found["status"], "fail");
+    assert_eq!(found["detail"], "not loaded: ApiSlow");
+    let (code, found) = check(&empty.url, "alerts:configured");
+    assert_eq!((code, &found["status"]), (Some(1), &"fail".into()), "{found:#}");
+    assert_eq!(found["value"], "no alerting rules loaded");
+}

@@ -270,6 +270,7 @@ async fn look(
         cluster: Some(cluster),
         cluster_error: None,
         alerts: alerts.clone().unwrap_or(Ok(Vec::new())),
+        alert_rules: Err("not read by the guard".into()),
         usage_rules: Vec::new(),
         now,
     };
