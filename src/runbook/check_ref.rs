@@ -75,7 +75,9 @@ impl CheckRef {
                 Target::All => Err(CheckRefError::AllJobs(text.to_string())),
                 Target::Named(name) => Ok(CheckRef::Job(name)),
             },
-            "alerts" => Ok(alert_rules(rest).unwrap_or_else(|| CheckRef::Alerts(Some(rest.to_string())))),
+            "alerts" => {
+                Ok(alert_rules(rest).unwrap_or_else(|| CheckRef::Alerts(Some(rest.to_string()))))
+            }
             other => Err(CheckRefError::UnknownKind(other.to_string())),
         }
     }

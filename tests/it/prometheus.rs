@@ -465,13 +465,18 @@ async fn alerts_configured_reads_the_rules_prometheus_has_loaded() {
         );
         std::fs::write(&path, runbook).unwrap();
         let out = std::process::Command::new(common::BIN)
-            .args(["check", "--runbook", path.to_str().unwrap(), "--format", "json"])
+            .args([
+                "check",
+                "--runbook",
+                path.to_str().unwrap(),
+                "--format",
+                "json",
+            ])
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))
-        });
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
         let found = doc["checks"]
             .as_array()
             .unwrap()
@@ -482,12 +487,20 @@ async fn alerts_configured_reads_the_rules_prometheus_has_loaded() {
         (out.status.code(), found)
     };
     let (code, found) = check(&server.url, "alerts:configured=ApiServerErrors");
-    assert_eq!((code, &found["status"]), (Some(0), &"ok".into()), "{found:#}");
+    assert_eq!(
+        (code, &found["status"]),
+        (Some(0), &"ok".into()),
+        "{found:#}"
+    );
     let (code, found) = check(&server.url, "alerts:configured=ApiServerErrors,ApiSlow");
     assert_eq!(code, Some(1), "{found:#}");
     assert_eq!(found["status"], "fail");
     assert_eq!(found["detail"], "not loaded: ApiSlow");
     let (code, found) = check(&empty.url, "alerts:configured");
-    assert_eq!((code, &found["status"]), (Some(1), &"fail".into()), "{found:#}");
+    assert_eq!(
+        (code, &found["status"]),
+        (Some(1), &"fail".into()),
+        "{found:#}"
+    );
     assert_eq!(found["value"], "no alerting rules loaded");
 }

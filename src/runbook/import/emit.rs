@@ -62,6 +62,9 @@ fn probe_conditions(found: &Found, p: &Probe) -> (Vec<String>, Vec<String>) {
         }
         ProbeKind::Burst(_) => fail.push("[STATUS_COUNT].429 > 0".to_string()),
     }
+    if let Some(ms) = p.below_ms {
+        fail.push(format!("[RESPONSE_TIME] < {}", super::numbers::number(ms)));
+    }
     if cert_watched(found, p) {
         match found.cert_days {
             // What the guide requires fails the probe.
@@ -404,8 +407,22 @@ fn header(out: &mut String, input: &Input<'_>, s: &Summary, bound: &[(&str, &str
         s.bound,
         s.items()
     ));
-    for (check, text) in bound {
-        lines.push(format!("  {check}  <-  {text}"));
+    let items = || input.phases.iter().flat_map(|p| p.items.iter());
+    for item in items().filter(|i| i.check.is_some()) {
+        let check = item.check.as_deref().unwrap_or_default();
+        lines.push(format!("  {check}  <-  {}", item.text));
+        if let Some(because) = &item.because {
+            lines.push(format!("      because {because}"));
+        }
+        if let Some(note) = &item.note {
+            lines.push(format!("      note: {note}"));
+        }
+    }
+    let _ = bound;
+    lines.push(String::new());
+    lines.push(format!("Ticked by hand: {} items", s.manual));
+    for item in items().filter(|i| i.check.is_none()) {
+        lines.push(format!("  {}", item.text));
     }
     lines.push(String::new());
     lines.push("Needs a human:".into());

@@ -32,6 +32,8 @@ pub struct Probe {
     /// The answer the guide shows for it: a JSON field and its value
     /// (`status`, `UP`).
     pub expect: Option<(String, String)>,
+    /// The response time an item asks for, in milliseconds.
+    pub below_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone)]

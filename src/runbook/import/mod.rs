@@ -87,6 +87,7 @@ mod extract;
 mod found;
 mod manifest;
 mod markdown;
+mod numbers;
 mod phases;
 mod probes;
 mod shell;
@@ -269,9 +270,16 @@ fn import_with(markdown: &str, source: &str, job_checks: bool) -> Result<Importe
     let envs = envs::choose(&found.namespaces, &found.contexts, &found.clusters);
     let mut phases = phases::build(&doc);
     let targets = bind::Targets::new(&found, job_checks);
+    let mut adjusts = Vec::new();
     for item in phases.iter_mut().flat_map(|p| p.items.iter_mut()) {
-        item.check = targets.bind_item(item);
+        if let Some((binding, adjust)) = targets.bind_item(item) {
+            item.check = Some(binding.check);
+            item.because = Some(binding.because);
+            item.note = binding.note;
+            adjusts.extend(adjust);
+        }
     }
+    bind::apply(&mut found, &adjusts);
     if phases.is_empty()
         && found.probes.is_empty()
         && found.workloads.is_empty()

@@ -12,6 +12,11 @@ pub struct Item {
     /// Set when the default id (phase and text) is taken.
     pub id: Option<String>,
     pub check: Option<String>,
+    /// The words that bound it to its check, and what they matched.
+    pub because: Option<String>,
+    /// What the comment block says of its binding (a threshold taken from
+    /// the item, a disagreement with the guide's alert rule).
+    pub note: Option<String>,
     /// The guide's section that explains the item: its heading and
     /// commands, for the walkthrough.
     pub guide: Option<String>,
@@ -245,6 +250,8 @@ pub fn build(doc: &Doc) -> Vec<Phase> {
                 text: cleaned,
                 id: None,
                 check: None,
+                because: None,
+                note: None,
                 entry: index,
             });
         }

@@ -276,6 +276,7 @@ pub fn collect_probes(
             kind,
             origin: source,
             expect: None,
+            below_ms: None,
         });
     }
 }

@@ -58,6 +58,7 @@ pub fn apply(markdown: &str, found: &mut super::found::Found) {
         kind: ProbeKind::Headers(named),
         origin: "the headers the guide names".into(),
         expect: None,
+        below_ms: None,
     });
 }
 

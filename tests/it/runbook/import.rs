@@ -241,10 +241,8 @@ fn imports_credlink() {
             "All health endpoints responding correctly",
             Some("probe:health"),
         ),
-        (
-            "Error rates below 1%",
-            Some("signal:cred-link-api-high-error-rate"),
-        ),
+        // A percentage is not the alert's rate of errors per second.
+        ("Error rates below 1%", None),
         (
             "Memory usage within limits",
             Some("signal:cred-link-api-high-memory-usage"),
@@ -257,7 +255,11 @@ fn imports_credlink() {
             "Rate limiting working as expected",
             Some("probe:rate-limit"),
         ),
-        ("Monitoring alerts configured", Some("alerts")),
+        // Configured: the guide's alert rules are loaded.
+        (
+            "Monitoring alerts configured",
+            Some("alerts:configured=CredLinkAPIHighErrorRate,CredLinkAPIHighMemoryUsage"),
+        ),
         (
             "SSL certificates installed and verified",
             Some("probe:health"),
@@ -267,7 +269,7 @@ fn imports_credlink() {
     ] {
         assert_eq!(check_of(&runbook, text).as_deref(), check, "{text}");
     }
-    assert_eq!((s.bound, s.manual), (9, 10));
+    assert_eq!((s.bound, s.manual), (8, 11));
     assert!(
         imported
             .toml
@@ -372,7 +374,10 @@ fn imports_proofpass() {
     for (text, check) in [
         ("SSL certificates valid", Some("probe:health")),
         ("Rate limiting tested", Some("probe:rate-limit")),
-        ("Monitoring and alerting configured", Some("alerts")),
+        (
+            "Monitoring and alerting configured",
+            Some("alerts:configured"),
+        ),
         ("Configure rate limiting thresholds", None),
         ("Monitor error rates daily", None),
     ] {
@@ -454,7 +459,7 @@ fn imports_vaultr() {
     );
     assert_eq!(
         check_of(&runbook, "Monitoring/alerting configured").as_deref(),
-        Some("alerts")
+        Some("alerts:configured")
     );
 }
 
