@@ -82,14 +82,14 @@ pub enum Adjust {
 
 /// What a probe is for, from its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+pub enum Role {
     Ready,
     Live,
     Startup,
     Health,
 }
 
-fn role(path: &str) -> Role {
+pub fn role(path: &str) -> Role {
     let lower = path.to_ascii_lowercase();
     let segments: Vec<&str> = lower
         .split(|c: char| !c.is_ascii_alphanumeric())

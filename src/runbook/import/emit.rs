@@ -52,8 +52,12 @@ fn probe_conditions(found: &Found, p: &Probe) -> (Vec<String>, Vec<String>) {
         ProbeKind::Health => {
             fail.push("[STATUS] == 200".to_string());
             // The answer the guide shows for it.
-            if let Some((field, value)) = &p.expect {
-                fail.push(format!("[BODY].{field} == {value}"));
+            match &p.expect {
+                Some((field, value)) if field.is_empty() => {
+                    fail.push(format!("[BODY] == {value}"));
+                }
+                Some((field, value)) => fail.push(format!("[BODY].{field} == {value}")),
+                None => {}
             }
         }
         ProbeKind::Headers(names) => {

@@ -100,9 +100,13 @@ fn key(name: &str) -> String {
 }
 
 /// The environments for the namespaces (with how often the guide names
-/// each), contexts and clusters the guide names.
+/// each, and the contexts the commands naming each run in), contexts and
+/// clusters the guide names. A namespace its commands use in one context
+/// gets that context, and only that context (not the guide's other
+/// clusters) says whether it is production.
 pub fn choose(
     namespaces: &IndexMap<String, usize>,
+    ns_contexts: &IndexMap<String, Vec<String>>,
     contexts: &[String],
     clusters: &[String],
 ) -> Vec<Env> {
@@ -123,9 +127,32 @@ pub fn choose(
     ordered.sort_by(|a, b| b.1.cmp(a.1));
     let mut envs: Vec<Env> = Vec::new();
     for (ns, count) in ordered {
+        let own = ns_contexts.get(ns).map_or(&[][..], Vec::as_slice);
         let mut names: Vec<&str> = vec![ns.as_str()];
-        names.extend(context.iter().map(String::as_str));
-        names.extend(clusters.iter().map(String::as_str));
+        let (context, context_why) = match own {
+            [one] => {
+                names.push(one);
+                (
+                    Some(one.clone()),
+                    format!(", context {one} (its commands run there)"),
+                )
+            }
+            [] => {
+                names.extend(contexts.iter().map(String::as_str));
+                names.extend(clusters.iter().map(String::as_str));
+                (context.clone(), context_why.clone())
+            }
+            many => {
+                names.extend(many.iter().map(String::as_str));
+                (
+                    None,
+                    format!(
+                        ", no context (its commands run in {}: one environment per context is yours to add)",
+                        many.join(", ")
+                    ),
+                )
+            }
+        };
         let (protected, protection) = protection(&names);
         let mut name = key(ns);
         if envs.iter().any(|e| e.name == name) {
@@ -134,7 +161,7 @@ pub fn choose(
         envs.push(Env {
             name,
             namespace: Some(ns.clone()),
-            context: context.clone(),
+            context,
             protected,
             why: format!(
                 "namespace {ns} (named {count} time{} in the guide's commands and manifests){context_why}; {protection}",
@@ -182,6 +209,7 @@ mod tests {
     fn every_namespace_is_an_environment_and_production_is_protected() {
         let envs = choose(
             &ns(&[("shop-staging", 2), ("shop-production", 5), ("green", 1)]),
+            &IndexMap::new(),
             &[],
             &["prod-eu-1".into()],
         );
@@ -198,7 +226,12 @@ mod tests {
                 ("green", true)
             ]
         );
-        let envs = choose(&ns(&[("shop-staging", 2), ("green", 1)]), &[], &[]);
+        let envs = choose(
+            &ns(&[("shop-staging", 2), ("green", 1)]),
+            &IndexMap::new(),
+            &[],
+            &[],
+        );
         assert_eq!(
             envs.iter().map(|e| e.protected).collect::<Vec<_>>(),
             [false, true],
@@ -213,11 +246,16 @@ mod tests {
 
     #[test]
     fn a_guide_that_names_nothing_targets_production_protected() {
-        let envs = choose(&IndexMap::new(), &[], &[]);
+        let envs = choose(&IndexMap::new(), &IndexMap::new(), &[], &[]);
         assert_eq!(envs.len(), 1);
         assert_eq!(envs[0].name, "production");
         assert!(envs[0].protected);
-        let envs = choose(&IndexMap::new(), &["kind-dev".into()], &[]);
+        let envs = choose(
+            &IndexMap::new(),
+            &IndexMap::new(),
+            &["kind-dev".into()],
+            &[],
+        );
         assert_eq!(
             (envs[0].name.as_str(), envs[0].protected),
             ("kind-dev", false)

@@ -285,11 +285,19 @@ fn collect_kube(commands: &Commands, manifests: &Manifests, found: &mut Found) {
         }
     }
     for k in &commands.kubectls {
+        let context = k.in_context.as_ref().filter(|c| !c.contains('$'));
         for ns in k.namespace.iter().chain(k.creates_namespace.iter()) {
             add_ns(found, ns);
+            if let Some(c) = context
+                && is_dns_label(ns)
+            {
+                let contexts = found.ns_contexts.entry(ns.clone()).or_default();
+                if !contexts.contains(c) {
+                    contexts.push(c.clone());
+                }
+            }
         }
-        if let Some(c) = &k.context
-            && !c.contains('$')
+        if let Some(c) = context
             && !found.contexts.contains(c)
         {
             found.contexts.push(c.clone());

@@ -30,7 +30,8 @@ pub struct Probe {
     /// Where it came from ("curl" or "livenessProbe" …).
     pub origin: String,
     /// The answer the guide shows for it: a JSON field and its value
-    /// (`status`, `UP`).
+    /// (`status`, `UP`), or an empty field and the whole body
+    /// (`Healthy`).
     pub expect: Option<(String, String)>,
     /// The response time an item asks for, in milliseconds.
     pub below_ms: Option<f64>,
@@ -85,6 +86,8 @@ pub struct Found {
     pub namespaces: IndexMap<String, usize>,
     /// Kube contexts the guide's commands use, in order.
     pub contexts: Vec<String>,
+    /// For each namespace, the contexts the commands naming it run in.
+    pub ns_contexts: IndexMap<String, Vec<String>>,
     /// Clusters whose credentials the guide fetches.
     pub clusters: Vec<String>,
     /// The days a certificate must stay valid, when the guide says.

@@ -81,6 +81,7 @@
 //! steps that run a Job (above); every other item is ticked by hand.
 
 mod bind;
+mod bodies;
 mod emit;
 mod envs;
 mod extract;
@@ -266,8 +267,13 @@ fn import_with(markdown: &str, source: &str, job_checks: bool) -> Result<Importe
     let service = text::service_name(doc.title(), source);
     let mut found = extract::extract(&doc, &service).map_err(refused)?;
     stated::apply(markdown, &mut found);
-    stated::apply_bodies(&doc, &mut found);
-    let envs = envs::choose(&found.namespaces, &found.contexts, &found.clusters);
+    bodies::apply(markdown, &mut found);
+    let envs = envs::choose(
+        &found.namespaces,
+        &found.ns_contexts,
+        &found.contexts,
+        &found.clusters,
+    );
     let mut phases = phases::build(&doc);
     let targets = bind::Targets::new(&found, job_checks);
     let mut adjusts = Vec::new();

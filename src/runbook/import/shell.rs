@@ -24,6 +24,9 @@ pub struct Kubectl {
     pub namespace: Option<String>,
     /// `--context NAME`, or `kubectl config use-context NAME`.
     pub context: Option<String>,
+    /// The context it runs in: its own `--context`, else the one the
+    /// guide last switched to (`kubectl config use-context`, `kubectx`).
+    pub in_context: Option<String>,
     /// The workloads it names (`deployment/NAME`, `sts NAME`, …), in order.
     pub workloads: Vec<(WorkloadKind, String)>,
     /// The Jobs and CronJobs it names (`job/NAME`, `cronjob NAME`, and for
@@ -48,6 +51,8 @@ pub struct Commands {
     /// clusters get-credentials NAME`, `aws eks update-kubeconfig --name
     /// NAME`, `az aks get-credentials --name NAME`), and `kubectx NAME`.
     pub clusters: Vec<String>,
+    /// The context the guide last switched to, for the commands after.
+    pub current_context: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,9 +212,23 @@ pub fn scan(text: &str, out: &mut Commands) {
                     out.curls.push(curl);
                 }
             }
-            Some("kubectl") => out.kubectls.push(parse_kubectl(&words[1..])),
+            Some("kubectl") => {
+                let mut k = parse_kubectl(&words[1..]);
+                let switches = words.get(1).is_some_and(|w| w == "config");
+                if switches && k.context.is_some() {
+                    out.current_context = k.context.clone();
+                }
+                k.in_context = k.context.clone().or_else(|| out.current_context.clone());
+                out.kubectls.push(k);
+            }
             Some("gcloud" | "aws" | "az" | "kubectx") => {
-                out.clusters.extend(cluster_of(words));
+                let cluster = cluster_of(words);
+                // `kubectx NAME` and `az aks get-credentials` switch to a
+                // context of that name.
+                if matches!(words.first().map(String::as_str), Some("kubectx" | "az")) {
+                    out.current_context = cluster.clone().or(out.current_context.take());
+                }
+                out.clusters.extend(cluster);
             }
             _ => {}
         }

@@ -62,69 +62,6 @@ pub fn apply(markdown: &str, found: &mut super::found::Found) {
     });
 }
 
-/// Health words an expected `status` field may hold.
-const HEALTHY: &[&str] = &["up", "ok", "healthy", "pass", "serving", "green"];
-
-/// The answers a guide shows for its health endpoints: in a code block, a
-/// JSON `"status"` with a healthy value after a `curl` of a health path,
-/// as (origin, path, value).
-pub fn expected_bodies(doc: &super::markdown::Doc) -> Vec<(String, String, String)> {
-    let mut found = Vec::new();
-    for block in &doc.code {
-        let mut last: Option<(String, String)> = None;
-        for line in block.text.lines() {
-            if line.contains("curl") {
-                last = line
-                    .split_whitespace()
-                    .map(|w| w.trim_matches(|c| matches!(c, '"' | '\'' | '`')))
-                    .find(|w| w.starts_with("http"))
-                    .and_then(super::probes::split_url)
-                    .filter(|(_, path)| super::probes::is_health_path(path));
-                continue;
-            }
-            let Some((origin, path)) = &last else {
-                continue;
-            };
-            if let Some(value) = status_value(line)
-                && HEALTHY.contains(&value.to_ascii_lowercase().as_str())
-            {
-                found.push((origin.clone(), path.clone(), value));
-                last = None;
-            }
-        }
-    }
-    found
-}
-
-/// The value of a JSON `"status"` field on a line: `{"status": "UP"}`.
-fn status_value(line: &str) -> Option<String> {
-    let at = line.find("\"status\"")?;
-    let rest = line[at + 8..].trim_start().strip_prefix(':')?.trim_start();
-    let rest = rest.strip_prefix('"')?;
-    let value: String = rest.chars().take_while(|c| *c != '"').collect();
-    (!value.is_empty() && value.len() <= 32).then_some(value)
-}
-
-/// Gives each health probe the answer the guide shows for it.
-pub fn apply_bodies(doc: &super::markdown::Doc, found: &mut super::found::Found) {
-    for (origin, path, value) in expected_bodies(doc) {
-        let hosts: Vec<String> = found
-            .hosts
-            .iter()
-            .filter(|h| h.url == origin)
-            .map(|h| h.var.clone())
-            .collect();
-        for p in found
-            .probes
-            .iter_mut()
-            .filter(|p| p.kind == super::found::ProbeKind::Health && p.path == path)
-            .filter(|p| hosts.contains(&p.var))
-        {
-            p.expect.get_or_insert(("status".into(), value.clone()));
-        }
-    }
-}
-
 /// Whether `word` appears in `lower` as a whole word (not inside another:
 /// `csp` is not in `cspell`).
 fn has_word(lower: &str, word: &str) -> bool {
@@ -208,19 +145,6 @@ mod tests {
             ]
         );
         assert!(headers("we use cspell and hstsx").is_empty());
-    }
-
-    #[test]
-    fn a_status_field_on_a_line() {
-        assert_eq!(
-            status_value(r#"# {"status":"healthy","t":1}"#).as_deref(),
-            Some("healthy")
-        );
-        assert_eq!(
-            status_value(r#"{ "status" : "UP" }"#).as_deref(),
-            Some("UP")
-        );
-        assert_eq!(status_value(r#""status": 200"#), None);
     }
 
     #[test]

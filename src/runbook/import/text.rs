@@ -285,10 +285,18 @@ const GENERIC: &[&str] = &[
     "the",
     "to",
     "checklist",
+    "cutover",
+    "launch",
+    "playbook",
+    "plan",
+    "rollout",
 ];
 
 fn service_words(text: &str) -> String {
-    let words: Vec<String> = clean(text)
+    // "Go-Live", "go live": one generic word.
+    let lower = clean(text).to_lowercase();
+    let text = lower.replace("go-live", " ").replace("go live", " ");
+    let words: Vec<String> = text
         .split(|c: char| !(c.is_alphanumeric() || c == '-'))
         .flat_map(|w| w.split('-'))
         .map(str::to_lowercase)
