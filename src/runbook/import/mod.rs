@@ -22,10 +22,13 @@
 //! **Phases and items**: the items come from one kind of list, the first
 //! the guide has of: task lists (`- [ ]`, `- [x]`, `* [ ]`, nested ones
 //! too); status lists (bullets that start or end with ✅ ❌ ⏳ 🔲 ☐ ☑ ✓ ✗
-//! ⚠ and the like); numbered steps. A guide with a checklist means its
-//! checklist, and its status bullets and numbered lists are then prose,
-//! not items. Each heading with such items is a phase, named by the
-//! heading (a leading "1." dropped; "Daily"/"Weekly"/"Hourly" in it makes
+//! ⚠ and the like); numbered steps. A guide with a checklist (task or
+//! status lists) means its checklist: its other bullets, and numbered
+//! lists in sections with checklist items, are prose; but the numbered
+//! steps of a section without checklist items (a rollback procedure, a
+//! verification, an announcement) are items of their own phase. Each
+//! heading with such items is a phase, named by the heading (a leading
+//! "1.", "Step 2:" or "Phase 3 -" dropped; "Daily"/"Weekly"/"Hourly" in it makes
 //! a recurring phase). An item's text is the list item's own text without
 //! Markdown marks, nested lists or code blocks; mis-encoded UTF-8 (read as
 //! Windows-1252 or Mac Roman, like "âœ…" or "‚úÖ") is repaired, then
@@ -140,7 +143,9 @@ pub struct Summary {
     pub service: String,
     pub env: String,
     /// Which lists the items came from: "task lists", "status lists",
-    /// "numbered steps" or "none".
+    /// "numbered steps" or "none"; the first two followed by ", and
+    /// numbered steps in sections without them" when such procedures are
+    /// items too.
     pub items_from: String,
     /// Each phase with its number of items.
     pub phases: Vec<(String, usize)>,
@@ -293,10 +298,17 @@ fn import_with(markdown: &str, source: &str, job_checks: bool) -> Result<Importe
     {
         return Err(refused(GuideError::Nothing));
     }
-    let items_from = match phases::source_kind(&doc) {
-        Some(markdown::Kind::Task) => "task lists",
-        Some(markdown::Kind::Status) => "status lists",
-        Some(markdown::Kind::Step) => "numbered steps",
+    let procedures = phases::has_procedures(&doc);
+    let items_from = match (phases::source_kind(&doc), procedures) {
+        (Some(markdown::Kind::Task), false) => "task lists",
+        (Some(markdown::Kind::Task), true) => {
+            "task lists, and numbered steps in sections without them"
+        }
+        (Some(markdown::Kind::Status), false) => "status lists",
+        (Some(markdown::Kind::Status), true) => {
+            "status lists, and numbered steps in sections without them"
+        }
+        (Some(markdown::Kind::Step), _) => "numbered steps",
         _ => "none",
     };
     let input = emit::Input {

@@ -186,6 +186,183 @@ pub fn source_kind(doc: &Doc) -> Option<Kind> {
         .find(|k| doc.entries.iter().any(|e| e.kind == *k))
 }
 
+/// Whether the guide has a checklist and numbered procedures in sections
+/// without checklist items (which are then items too).
+pub fn has_procedures(doc: &Doc) -> bool {
+    !procedure_sections(doc).is_empty()
+}
+
+/// Words in a heading that say its numbered list is a procedure to walk.
+const PROCEDURE_WORDS: &[&str] = &[
+    "rollback",
+    "roll back",
+    "roll-back",
+    "revert",
+    "restore",
+    "recover",
+    "incident",
+    "emergency",
+    "verif",
+    "validat",
+    "smoke",
+    "announce",
+    "communicat",
+    "comms",
+    "cutover",
+    "switch",
+    "deploy",
+    "rollout",
+    "roll out",
+    "release",
+    "upgrade",
+    "migrat",
+    "procedure",
+    "runbook",
+    "go-live",
+    "go live",
+    "launch",
+    "canary",
+    "goes wrong",
+    "fails",
+    "failure",
+    "abort",
+];
+
+/// First words that make a step an instruction.
+const IMPERATIVE: &[&str] = &[
+    "add",
+    "announce",
+    "apply",
+    "assess",
+    "contact",
+    "detect",
+    "document",
+    "escalate",
+    "follow",
+    "identify",
+    "increase",
+    "investigate",
+    "keep",
+    "mitigate",
+    "provision",
+    "pull",
+    "resolve",
+    "review",
+    "use",
+    "ask",
+    "back",
+    "call",
+    "cancel",
+    "check",
+    "clean",
+    "close",
+    "confirm",
+    "cordon",
+    "create",
+    "delete",
+    "deploy",
+    "disable",
+    "drain",
+    "email",
+    "enable",
+    "ensure",
+    "flip",
+    "inform",
+    "kill",
+    "let",
+    "log",
+    "make",
+    "merge",
+    "monitor",
+    "move",
+    "notify",
+    "open",
+    "page",
+    "pause",
+    "ping",
+    "post",
+    "promote",
+    "push",
+    "put",
+    "reapply",
+    "remove",
+    "rerun",
+    "restart",
+    "restore",
+    "resume",
+    "revert",
+    "roll",
+    "rollback",
+    "run",
+    "scale",
+    "send",
+    "set",
+    "ship",
+    "start",
+    "stop",
+    "switch",
+    "tag",
+    "take",
+    "tell",
+    "test",
+    "tick",
+    "update",
+    "upgrade",
+    "validate",
+    "verify",
+    "wait",
+    "watch",
+    "write",
+];
+
+/// The sections (by heading) whose numbered steps are items beside a
+/// checklist: no checklist item of their own, no table of contents (steps
+/// that are links), and a heading that speaks of a procedure or steps
+/// that are mostly instructions.
+fn procedure_sections(doc: &Doc) -> HashSet<Option<usize>> {
+    let Some(kind @ (Kind::Task | Kind::Status)) = source_kind(doc) else {
+        return HashSet::new();
+    };
+    let listed: HashSet<Option<usize>> = doc
+        .entries
+        .iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| e.heading)
+        .collect();
+    let mut steps: HashMap<Option<usize>, Vec<&str>> = HashMap::new();
+    for e in doc.entries.iter().filter(|e| e.kind == Kind::Step) {
+        if !listed.contains(&e.heading) {
+            steps.entry(e.heading).or_default().push(e.text.as_str());
+        }
+    }
+    steps
+        .into_iter()
+        .filter(|(heading, texts)| {
+            let links = texts
+                .iter()
+                .any(|t| t.trim_start().starts_with('[') && t.contains("]("));
+            let heading = heading
+                .and_then(|h| doc.headings.get(h))
+                .map(|h| h.text.to_lowercase())
+                .unwrap_or_default();
+            let named = PROCEDURE_WORDS.iter().any(|w| heading.contains(w));
+            let imperative = texts
+                .iter()
+                .filter(|t| {
+                    let first = t
+                        .split(|c: char| !c.is_alphanumeric())
+                        .find(|w| !w.is_empty())
+                        .unwrap_or("")
+                        .to_lowercase();
+                    IMPERATIVE.contains(&first.as_str())
+                })
+                .count();
+            !links && (named || imperative * 10 >= texts.len() * 6)
+        })
+        .map(|(heading, _)| heading)
+        .collect()
+}
+
 /// A recurring phase's period, from words in its heading.
 fn period(heading: &str) -> Option<&'static str> {
     let lower = heading.to_lowercase();
@@ -213,8 +390,13 @@ pub fn build(doc: &Doc) -> Vec<Phase> {
     let mut order: Vec<Option<usize>> = Vec::new();
     let mut phase_of: HashMap<Option<usize>, usize> = HashMap::new();
     let mut phases: Vec<Phase> = Vec::new();
+    // With a checklist, the numbered procedures of sections without
+    // checklist items (rollback, verification, announcements) are items
+    // of their own phases too.
+    let procedures = procedure_sections(doc);
     for (index, entry) in doc.entries.iter().enumerate() {
-        if entry.kind != kind {
+        let procedure = entry.kind == Kind::Step && procedures.contains(&entry.heading);
+        if entry.kind != kind && !procedure {
             continue;
         }
         let at = match phase_of.get(&entry.heading) {

@@ -203,16 +203,28 @@ curl -f 'https://example.com/health?q=$x&r="y"'
 fn status_lists_are_used_when_there_is_no_task_list() {
     let md = "# Svc\n\n## Done\n\n- ✅ Port isolation\n- Plain bullet\n- ❌ TLS\n- Secrets ⏳\n\n## Steps\n\n1. First\n2. Second\n";
     let imported = import(md, "svc.md").unwrap();
-    assert_eq!(imported.summary.items_from, "status lists");
+    assert_eq!(
+        imported.summary.items_from,
+        "status lists, and numbered steps in sections without them"
+    );
+    // The numbered procedure of a section without status items is kept.
     assert_eq!(
         imported.summary.phases,
-        vec![("Done".to_string(), 3)],
+        vec![("Done".to_string(), 3), ("Steps".to_string(), 2)],
         "{}",
         imported.toml
     );
+    assert!(
+        imported
+            .toml
+            .contains("status lists, and numbered steps in sections without them")
+    );
     let runbook = valid(&imported);
     let texts: Vec<String> = items(&runbook).into_iter().map(|(_, t, _)| t).collect();
-    assert_eq!(texts, ["Port isolation", "TLS", "Secrets"]);
+    assert_eq!(
+        texts,
+        ["Port isolation", "TLS", "Secrets", "First", "Second"]
+    );
 }
 
 #[test]
@@ -500,7 +512,10 @@ fn names_read_well() {
     );
     assert_eq!(camel_slug("HighP95Latency"), "high-p95-latency");
     assert_eq!(heading_name("1. ✅ Port Isolation"), "Port Isolation");
-    assert_eq!(heading_name("Phase 1: Setup"), "Phase 1: Setup");
+    assert_eq!(heading_name("Phase 1: Setup"), "Setup");
+    assert_eq!(heading_name("Step 2 — Full rollout"), "Full rollout");
+    assert_eq!(heading_name("Stepping stones"), "Stepping stones");
+    assert_eq!(heading_name("Step 3"), "Step 3");
     assert_eq!(
         service_name(Some("CredLink Production Deployment Guide"), "x.md"),
         "credlink"

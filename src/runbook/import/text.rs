@@ -244,6 +244,24 @@ pub fn clean(raw: &str) -> String {
 /// A heading as a phase name: cleaned, without a leading "1." or "2)".
 pub fn heading_name(raw: &str) -> String {
     let text = clean(raw);
+    // "Step 3: Canary", "Phase 2 - Cutover": the name after the number.
+    let lower = text.to_lowercase();
+    for word in ["step ", "phase ", "stage ", "part "] {
+        if let Some(rest) = lower.strip_prefix(word) {
+            let digits = rest.chars().take_while(char::is_ascii_digit).count();
+            let after = rest[digits..].trim_start();
+            if digits > 0
+                && let Some(name) = after
+                    .strip_prefix([':', '.', ')', '-', '—', '–'])
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+            {
+                // The same characters of the original text.
+                let skip = lower.chars().count() - name.chars().count();
+                return text.chars().skip(skip).collect();
+            }
+        }
+    }
     let digits = text.chars().take_while(char::is_ascii_digit).count();
     if digits > 0 {
         let rest = &text[digits..];
