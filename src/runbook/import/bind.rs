@@ -201,6 +201,8 @@ struct ProbeTarget {
     path: String,
     role: Role,
     base: bool,
+    /// The words of its host ("lumen", "rehearsal", "staging", …).
+    host_words: Vec<String>,
 }
 
 struct SignalTarget {
@@ -342,6 +344,16 @@ impl Targets {
                 path: p.path.clone(),
                 role: role(&p.path),
                 base: p.var == "base",
+                host_words: found
+                    .host(&p.var)
+                    .map(|h| {
+                        let host = h.url.split("://").nth(1).unwrap_or(&h.url);
+                        host.split(['.', '-', ':'])
+                            .filter(|w| w.len() > 2 && !w.chars().all(|c| c.is_ascii_digit()))
+                            .map(str::to_lowercase)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
             .collect();
         let certificate = found
@@ -495,20 +507,21 @@ impl Targets {
         } else {
             header
         };
+        let header_state = [
+            "configured",
+            "present",
+            "set",
+            "enabled",
+            "correct",
+            "sent",
+            "returned",
+            "in place",
+        ]
+        .into_iter()
+        .find(|w| has_word(&t, w));
         if let Some(subject) = header_subject
-            && let Some(state) = first(
-                &t,
-                &[
-                    "configured",
-                    "present",
-                    "set",
-                    "enabled",
-                    "correct",
-                    "sent",
-                    "returned",
-                    "in place",
-                ],
-            )
+            && let Some(state) = header_state
+            && !has(&["violation", "report"])
         {
             let probe = self.headers.as_ref()?;
             return bound(
@@ -823,6 +836,35 @@ impl Targets {
             } else {
                 return None;
             };
+            // "Both health groups (readiness and liveness)": each role
+            // named; `probe:*` when that is every probe.
+            let live_too =
+                role == Role::Ready && role_word(&["liveness", "livez"], false).is_some();
+            if live_too {
+                let both: Vec<&ProbeTarget> = self
+                    .probes
+                    .iter()
+                    .filter(|p| matches!(p.role, Role::Ready | Role::Live))
+                    .collect();
+                if self.only_health && both.len() == self.probes.len() && both.len() > 1 {
+                    let state = first(t, ANSWERS)
+                        .or(VERIFY_VERBS.contains(&first_word).then_some(first_word))?;
+                    let paths: Vec<&str> = both.iter().map(|p| p.path.as_str()).collect();
+                    return Some((
+                        Binding {
+                            check: "probe:*".into(),
+                            because: format!(
+                                "\"readiness\" and \"liveness\" + \"{}\": {}",
+                                state.trim(),
+                                paths.join(", ")
+                            ),
+                            note: None,
+                        },
+                        None,
+                    ));
+                }
+                return None;
+            }
             let of_role: Vec<&ProbeTarget> =
                 self.probes.iter().filter(|p| p.role == role).collect();
             let all = has(t, &["all ", "every", "each", "endpoints", "checks "]);
@@ -832,15 +874,42 @@ impl Targets {
                 // probes (`probe:*` takes the headers probe too).
                 self.probes.iter().collect()
             } else {
+                // A host the item names by a word only it has ("the
+                // rehearsal health endpoint"), else the main host; a path
+                // with the item's word ("health") before a shorter one.
+                let distinct = |p: &ProbeTarget| {
+                    p.host_words.iter().any(|w| {
+                        has_word(t, w)
+                            && !of_role
+                                .iter()
+                                .any(|o| o.host_words != p.host_words && o.host_words.contains(w))
+                    })
+                };
                 let best = of_role
                     .iter()
-                    .min_by_key(|p| (!p.base, p.path.len()))
+                    .min_by_key(|p| {
+                        (
+                            !distinct(p),
+                            !p.base,
+                            !p.path.to_lowercase().contains(word),
+                            p.path.len(),
+                        )
+                    })
                     .copied();
                 best.into_iter().collect()
             };
             (chosen, word.to_string())
         };
         if chosen.is_empty() {
+            return None;
+        }
+        // "Health check on staging": an environment no chosen probe's host
+        // names is not what the probe checks.
+        let elsewhere = t
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| super::envs::says_not_production(w))
+            .any(|w| !chosen.iter().any(|p| p.host_words.iter().any(|h| h == w)));
+        if elsewhere {
             return None;
         }
         // A probe declared in a manifest is a task, not an answer.

@@ -41,6 +41,7 @@ const NOT_PROD: &[&str] = &[
     "local",
     "kind",
     "minikube",
+    "rehearsal",
 ];
 
 /// The words of a name: split at anything not a letter or digit.
@@ -61,7 +62,7 @@ pub fn says_production(name: &str) -> bool {
         || words(name).iter().any(|w| PROD.contains(&w.as_str()))
 }
 
-fn says_not_production(name: &str) -> bool {
+pub fn says_not_production(name: &str) -> bool {
     words(name).iter().any(|w| NOT_PROD.contains(&w.as_str()))
 }
 

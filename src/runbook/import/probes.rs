@@ -27,6 +27,7 @@ const HEALTH_SEGMENTS: &[&str] = &[
     "ping",
     "status",
     "heartbeat",
+    "up",
 ];
 
 /// Security headers a `grep` after `curl -I` may look for, by prefix.
@@ -156,9 +157,16 @@ pub fn collect_probes(
             wanted.push((origin, path, kind, "curl".into()));
         }
     }
+    // The most used; between equals, not one that says it is not
+    // production (staging, rehearsal, …), then the first.
     let primary = host_uses
         .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(std::cmp::Ordering::Greater))
+        .max_by(|a, b| {
+            let prod = |h: &str| !super::envs::says_not_production(h);
+            a.1.cmp(b.1)
+                .then(prod(a.0).cmp(&prod(b.0)))
+                .then(std::cmp::Ordering::Greater)
+        })
         .map(|(h, _)| h.clone());
     // Sets and counters rather than scans of what is already taken, so
     // that thousands of commands cost in proportion to their number.
