@@ -301,6 +301,67 @@ pub fn apply(markdown: &str, found: &mut Found) {
     }
 }
 
+/// Whether inline code reads as a PromQL alert expression: a function
+/// call or a selector, ending in a comparison with a number.
+fn is_alert_expr(code: &str) -> bool {
+    let promql = [
+        "rate(",
+        "sum(",
+        "histogram_quantile(",
+        "avg(",
+        "max(",
+        "increase(",
+        "{",
+    ]
+    .iter()
+    .any(|w| code.contains(w));
+    promql && super::manifest::split_threshold(code).is_some()
+}
+
+/// Alert rules a guide gives in its prose: an alert's name (a CamelCase
+/// word after "alert" or "rule", else the last CamelCase word before the
+/// expression) and a PromQL expression in inline code that ends in a
+/// comparison ("The alert HighErrorRate fires when `sum(rate(…)) >
+/// 0.02`").
+pub fn prose_rules(markdown: &str) -> Vec<(String, String)> {
+    let mut rules: Vec<(String, String)> = Vec::new();
+    for chunk in chunks(markdown) {
+        let Chunk::Prose { text, code } = chunk else {
+            continue;
+        };
+        // Each expression's name is in the text since the one before.
+        let mut from = 0;
+        for expr in code.iter().filter(|c| is_alert_expr(c)) {
+            let Some(at) = text.get(from..).and_then(|t| t.find(expr.as_str())) else {
+                continue;
+            };
+            let before = &text[from..from + at];
+            from += at + expr.len();
+            let words: Vec<&str> = before
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let camel = |w: &&str| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && w.chars().skip(1).any(char::is_uppercase)
+                    && w.chars().any(char::is_lowercase)
+            };
+            let after_word = words.windows(2).rev().find_map(|p| {
+                matches!(p[0].to_lowercase().as_str(), "alert" | "rule" | "alertname")
+                    .then_some(p[1])
+                    .filter(|w| camel(w))
+            });
+            let name = after_word.or_else(|| words.iter().rev().find(|w| camel(w)).copied());
+            if let Some(name) = name
+                && !rules.iter().any(|(n, _)| n == name)
+            {
+                rules.push((name.to_string(), expr.clone()));
+            }
+        }
+    }
+    rules
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +412,17 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn alert_rules_in_prose() {
+        let md = "The alert QuillHighErrorRate fires when `sum(rate(x{status=~\"5..\"}[5m])) / sum(rate(x[5m])) > 0.02`, and\n\
+                  SlowAnswers: `histogram_quantile(0.95, sum by (le) (rate(y_bucket[5m]))) > 1.5`.\n\n\
+                  Run `kubectl get pods` and `echo $((1 > 0))`.\n";
+        let rules = prose_rules(md);
+        let names: Vec<&str> = rules.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["QuillHighErrorRate", "SlowAnswers"]);
+        assert!(rules[1].1.starts_with("histogram_quantile(0.95"));
     }
 
     #[test]

@@ -396,29 +396,37 @@ fn guess_unit(query: &str, threshold: &str) -> Option<Unit> {
 fn collect_signals(manifests: &Manifests, found: &mut Found) {
     let mut names: HashSet<String> = found.signals.iter().map(|s| s.name.clone()).collect();
     for rule in &manifests.rules {
-        let stem = {
-            let s = camel_slug(&rule.name);
-            if s.is_empty() { "alert".to_string() } else { s }
-        };
-        let mut name = stem.clone();
-        let mut n = 2;
-        while names.contains(&name) {
-            name = format!("{stem}-{n}");
-            n += 1;
-        }
-        names.insert(name.clone());
-        let (query, fail) = match manifest::split_threshold(&rule.expr) {
-            Some((q, t)) => (q, Some(t)),
-            None => (rule.expr.clone(), None),
-        };
-        let unit = fail.as_deref().and_then(|t| guess_unit(&query, t));
-        let fail = fail.filter(|t| Threshold::parse_for(t, unit).is_ok());
-        found.signals.push(Signal {
-            alert: rule.name.clone(),
-            name,
-            query,
-            fail,
-            unit,
-        });
+        push_signal(found, &mut names, &rule.name, &rule.expr);
     }
+}
+
+/// A signal for an alert rule (its name and expression): the query left
+/// of its last comparison, the comparison its `fail` threshold.
+/// `names` holds the signal names taken (a set, so that thousands of
+/// rules cost in proportion to their number).
+pub fn push_signal(found: &mut Found, names: &mut HashSet<String>, alert: &str, expr: &str) {
+    let stem = {
+        let s = camel_slug(alert);
+        if s.is_empty() { "alert".to_string() } else { s }
+    };
+    let mut name = stem.clone();
+    let mut n = 2;
+    while names.contains(&name) {
+        name = format!("{stem}-{n}");
+        n += 1;
+    }
+    names.insert(name.clone());
+    let (query, fail) = match manifest::split_threshold(expr) {
+        Some((q, t)) => (q, Some(t)),
+        None => (expr.to_string(), None),
+    };
+    let unit = fail.as_deref().and_then(|t| guess_unit(&query, t));
+    let fail = fail.filter(|t| Threshold::parse_for(t, unit).is_ok());
+    found.signals.push(Signal {
+        alert: alert.to_string(),
+        name,
+        query,
+        fail,
+        unit,
+    });
 }

@@ -273,6 +273,14 @@ fn import_with(markdown: &str, source: &str, job_checks: bool) -> Result<Importe
     let mut found = extract::extract(&doc, &service).map_err(refused)?;
     stated::apply(markdown, &mut found);
     bodies::apply(markdown, &mut found);
+    // Alert rules in prose, when the guide has none in YAML by that name.
+    let mut names: std::collections::HashSet<String> =
+        found.signals.iter().map(|s| s.name.clone()).collect();
+    for (alert, expr) in bodies::prose_rules(markdown) {
+        if !found.signals.iter().any(|s| s.alert == alert) {
+            extract::push_signal(&mut found, &mut names, &alert, &expr);
+        }
+    }
     let envs = envs::choose(
         &found.namespaces,
         &found.ns_contexts,

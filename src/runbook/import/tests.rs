@@ -201,16 +201,17 @@ curl -f 'https://example.com/health?q=$x&r="y"'
 
 #[test]
 fn status_lists_are_used_when_there_is_no_task_list() {
-    let md = "# Svc\n\n## Done\n\n- ✅ Port isolation\n- Plain bullet\n- ❌ TLS\n- Secrets ⏳\n\n## Steps\n\n1. First\n2. Second\n";
+    let md = "# Svc\n\n## Done\n\n- ✅ Port isolation\n- Plain bullet\n- ❌ TLS\n- Secrets ⏳\n\n## Rollback\n\n1. Scale down\n2. Revert\n\n## Notes\n\n1. Kept for a week\n2. Owned by the team\n";
     let imported = import(md, "svc.md").unwrap();
     assert_eq!(
         imported.summary.items_from,
         "status lists, and numbered steps in sections without them"
     );
-    // The numbered procedure of a section without status items is kept.
+    // The numbered procedure of a section without status items is kept;
+    // numbered notes are not a procedure.
     assert_eq!(
         imported.summary.phases,
-        vec![("Done".to_string(), 3), ("Steps".to_string(), 2)],
+        vec![("Done".to_string(), 3), ("Rollback".to_string(), 2)],
         "{}",
         imported.toml
     );
@@ -223,7 +224,7 @@ fn status_lists_are_used_when_there_is_no_task_list() {
     let texts: Vec<String> = items(&runbook).into_iter().map(|(_, t, _)| t).collect();
     assert_eq!(
         texts,
-        ["Port isolation", "TLS", "Secrets", "First", "Second"]
+        ["Port isolation", "TLS", "Secrets", "Scale down", "Revert"]
     );
 }
 
