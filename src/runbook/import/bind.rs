@@ -568,9 +568,12 @@ impl Targets {
     }
 
     fn bind_alerts(&self, t: &str) -> Option<(Binding, Option<Adjust>)> {
-        let subject = t
-            .split(|c: char| !c.is_alphanumeric())
-            .find(|w| matches!(*w, "alert" | "alerts" | "alerting" | "monitoring"))?;
+        let subject = t.split(|c: char| !c.is_alphanumeric()).find(|w| {
+            matches!(
+                *w,
+                "alert" | "alerts" | "alerting" | "monitoring" | "alertmanager"
+            )
+        })?;
         // Where alerts go and what people look at are not the rules.
         if [
             "dashboard",
@@ -626,6 +629,10 @@ impl Targets {
                 },
                 None,
             ));
+        }
+        // Alertmanager's routing is not the rules.
+        if subject == "alertmanager" {
+            return None;
         }
         let state = first(
             t,

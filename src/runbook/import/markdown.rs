@@ -84,6 +84,91 @@ impl Doc {
     }
 }
 
+/// A table being read: its header cells and body rows.
+#[derive(Default)]
+struct Table {
+    head: Vec<String>,
+    rows: Vec<Vec<String>>,
+    row: Vec<String>,
+    cell: String,
+    in_head: bool,
+}
+
+/// Header words that name a table's status column.
+const STATUS_HEADERS: &[&str] = &[
+    "done",
+    "status",
+    "ok",
+    "check",
+    "checked",
+    "sign-off",
+    "signoff",
+    "signed off",
+    "✓",
+    "✔",
+    "☐",
+    "✅",
+];
+
+/// Whether a cell is only a status mark (☐, ✅, [ ], [x]) or empty.
+fn is_mark(cell: &str) -> bool {
+    let t = text::repair(cell);
+    let t = t.trim();
+    t.is_empty()
+        || matches!(t, "[ ]" | "[x]" | "[X]")
+        || t.chars()
+            .filter(|c| !matches!(*c, '\u{FE0F}' | '\u{FE0E}'))
+            .all(text::is_status_symbol)
+}
+
+impl Table {
+    /// The table's rows as checklist items, when it has a status column
+    /// (a header such as Done or Status, or a column of marks): each
+    /// row's first cell that is not a number or a mark.
+    fn items(&self) -> Vec<String> {
+        let header = |i: usize| {
+            self.head
+                .get(i)
+                .map(|h| text::clean(h).to_lowercase())
+                .unwrap_or_default()
+        };
+        let columns = self
+            .head
+            .len()
+            .max(self.rows.iter().map(Vec::len).max().unwrap_or(0));
+        let status = (0..columns).find(|&i| {
+            let h = header(i);
+            STATUS_HEADERS.contains(&h.as_str())
+                || (!self.rows.is_empty()
+                    && self
+                        .rows
+                        .iter()
+                        .all(|r| r.get(i).is_some_and(|c| is_mark(c)))
+                    && self
+                        .rows
+                        .iter()
+                        .any(|r| r.get(i).is_some_and(|c| !c.trim().is_empty())))
+        });
+        let Some(status) = status else {
+            return Vec::new();
+        };
+        self.rows
+            .iter()
+            .filter_map(|row| {
+                row.iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != status)
+                    .map(|(_, c)| c.trim())
+                    .find(|c| {
+                        let number = c.trim_end_matches('.');
+                        !is_mark(c) && number.parse::<u32>().is_err()
+                    })
+                    .map(str::to_string)
+            })
+            .collect()
+    }
+}
+
 struct OpenItem {
     /// Its place in `Doc::entries`, kept from its start so that a parent
     /// comes before its nested items.
@@ -116,8 +201,45 @@ pub fn parse(markdown: &str) -> Doc {
     let mut lists: Vec<bool> = Vec::new();
     let mut items: Vec<OpenItem> = Vec::new();
     let mut code: Option<CodeBlock> = None;
+    let mut table: Option<Table> = None;
     for event in Parser::new_ext(markdown, options) {
+        // A table's cells gather their text; its rows become items at its
+        // end.
+        if let Some(t) = table.as_mut() {
+            match &event {
+                Event::Start(Tag::TableHead) => t.in_head = true,
+                Event::End(TagEnd::TableCell) => {
+                    let cell = std::mem::take(&mut t.cell);
+                    t.row.push(cell);
+                }
+                Event::End(TagEnd::TableHead) => {
+                    t.head = std::mem::take(&mut t.row);
+                    t.in_head = false;
+                }
+                Event::End(TagEnd::TableRow) => {
+                    let row = std::mem::take(&mut t.row);
+                    t.rows.push(row);
+                }
+                Event::Text(x) | Event::Code(x) => t.cell.push_str(x),
+                Event::SoftBreak | Event::HardBreak => t.cell.push(' '),
+                Event::End(TagEnd::Table) => {
+                    let heading_at = doc.headings.len().checked_sub(1);
+                    for text in t.items() {
+                        doc.entries.push(Entry {
+                            kind: Kind::Task,
+                            heading: heading_at,
+                            text,
+                            parent: None,
+                        });
+                    }
+                    table = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
         match event {
+            Event::Start(Tag::Table(_)) => table = Some(Table::default()),
             Event::Start(Tag::Heading { level: l, .. }) => {
                 heading = Some(Heading {
                     level: level(l),

@@ -74,14 +74,24 @@
 //! manifest: the first such, by the Job's name, or the CronJob's. These
 //! checks are written only while `bind::job_checks()` holds.
 //!
-//! **Signals**: Prometheus alert rules (`alert:` and `expr:` in YAML);
+//! **Signals**: Prometheus alert rules (`alert:` and `expr:` in YAML, or
+//! in prose);
 //! the expression left of its last comparison is the query, the
 //! comparison the `fail` threshold.
 //!
-//! **Checks** (see `bind`): health, certificate, security headers, rate
-//! limiting, error rate, memory, Job, rollout and alert items whose text
-//! states a condition, when the runbook has something to check it with;
-//! steps that run a Job (above); every other item is ticked by hand.
+//! **Checks** (see `bind`): an item binds when its text refers to
+//! something the import created or found (a probe by its path or role, a
+//! signal by its meaning and quantile, a workload by its name, the
+//! certificate, headers, rate limit, a Job, the alert rules loaded or
+//! none firing) and states a condition; its number becomes the check's
+//! threshold in the check's unit (see `numbers`); steps that run a Job
+//! (above); every other item is ticked by hand. The comment block gives
+//! each binding's words.
+//!
+//! **Answers and prose rules** (see `bodies`): the answer a guide shows
+//! for a health endpoint (after its curl, or in a sentence naming it)
+//! becomes a `[BODY]` condition; an alert rule given in prose (a PromQL
+//! expression in inline code ending in a comparison) becomes a signal.
 
 mod bind;
 mod bodies;

@@ -6,3 +6,4 @@ mod condition;
 mod import;
 mod limits;
 mod load;
+mod outlines;
