@@ -121,16 +121,12 @@ enum Meaning {
 fn meaning(alert: &str, query: &str) -> Meaning {
     let text = format!("{} {}", alert, query).to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
-    if has(&[
-        "histogram_quantile",
-        "latency",
-        "duration",
-        "response_time",
-        "_bucket",
-    ]) {
+    if has(&["histogram_quantile"]) {
         Meaning::Latency
     } else if has(&["5..", "5xx", "error", "fail", "\"5", "=~\"5"]) {
         Meaning::Errors
+    } else if has(&["latency", "duration", "response_time", "_bucket"]) {
+        Meaning::Latency
     } else if has(&["memory", "heap", "rss", "oom"]) {
         Meaning::Memory
     } else if has(&["cpu"]) {
@@ -208,6 +204,8 @@ struct ProbeTarget {
 struct SignalTarget {
     name: String,
     alert: String,
+    /// The telling words of its alert's name ("consumer", "lag").
+    words: Vec<String>,
     meaning: Meaning,
     quantile: Option<u32>,
     ratio: bool,
@@ -234,6 +232,8 @@ pub struct Targets {
     namespaces: bool,
     /// The alert rules' names.
     alerts: Vec<String>,
+    /// The words of the workloads' names: they tell no alert apart.
+    service_words: Vec<String>,
     /// Whether `job:` checks are written (see [`job_checks`]).
     job_checks: bool,
     /// The names of the guide's Jobs and CronJobs.
@@ -398,6 +398,12 @@ impl Targets {
             workloads: found.workloads.iter().map(|w| w.name.clone()).collect(),
             namespaces: !found.namespaces.is_empty(),
             alerts: found.signals.iter().map(|s| s.alert.clone()).collect(),
+            service_words: found
+                .workloads
+                .iter()
+                .flat_map(|w| w.name.split('-'))
+                .map(str::to_lowercase)
+                .collect(),
             job_checks,
             jobs,
             only_job,
@@ -706,7 +712,10 @@ impl Targets {
         } else if let Some(w) = first(t, &["request rate", "traffic", "throughput", " rps"]) {
             (Meaning::Traffic, w)
         } else {
-            return None;
+            // What an alert's name says it watches ("consumer lag", "queue
+            // backlog"): the one signal with the most of those words.
+            let signal = self.by_words(t, &self.signals.iter().collect::<Vec<_>>())?;
+            (signal.meaning, "its alert's words")
         };
         let state = stated
             .map(|s| s.words.clone())
@@ -717,11 +726,14 @@ impl Targets {
             .filter(|s| s.meaning == meaning)
             .collect();
         let chosen = match meaning {
+            _ if subject == "its alert's words" => {
+                self.by_words(t, &self.signals.iter().collect::<Vec<_>>())
+            }
             Meaning::Latency => match quantile_word(t) {
                 Some(q) => candidates.iter().find(|s| s.quantile == Some(q)).copied(),
                 None => match candidates.as_slice() {
                     [one] => Some(*one),
-                    _ => None,
+                    many => self.by_words(t, many),
                 },
             },
             Meaning::Errors => {
@@ -734,7 +746,10 @@ impl Targets {
                     .or_else(|| candidates.first())
                     .copied()
             }
-            _ => candidates.first().copied(),
+            _ => match candidates.as_slice() {
+                [one] => Some(*one),
+                many => self.by_words(t, many),
+            },
         };
         let Some(signal) = chosen else {
             return Some(None);
@@ -810,6 +825,24 @@ impl Targets {
                 )
             }
         }))
+    }
+
+    /// Of several signals, the one with the most of the words its alert's
+    /// name has that the item has too (not the workloads' names, which
+    /// tell none apart); none when that is a tie or zero.
+    fn by_words<'s>(&self, t: &str, c: &[&'s SignalTarget]) -> Option<&'s SignalTarget> {
+        let score = |s: &SignalTarget| {
+            s.words
+                .iter()
+                .filter(|w| has_word(t, w) && !self.service_words.contains(*w))
+                .count()
+        };
+        let best = c.iter().map(|s| score(s)).max().filter(|n| *n > 0)?;
+        let top: Vec<&&SignalTarget> = c.iter().filter(|s| score(s) == best).collect();
+        match top.as_slice() {
+            [one] => Some(**one),
+            _ => None,
+        }
     }
 
     fn bind_probe(
@@ -1043,6 +1076,33 @@ fn role_word(t: &str, words: &[&'static str], nouns: bool) -> Option<&'static st
     })
 }
 
+/// Words of an alert's name that say what it watches: its CamelCase parts
+/// without the generic ones ("BrambleConsumerLag" → bramble, consumer,
+/// lag; "High", "Alert", "Too" dropped).
+fn alert_words(alert: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in alert.chars() {
+        if (!c.is_alphanumeric() || (c.is_uppercase() && prev_lower)) && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    const GENERIC: &[&str] = &[
+        "high", "low", "too", "alert", "warning", "critical", "rate", "ratio", "above", "below",
+        "exceeded", "exceeds", "slow", "many", "increase", "drop", "down",
+    ];
+    words.retain(|w| w.len() > 2 && !GENERIC.contains(&w.as_str()));
+    words
+}
+
 fn has(t: &str, words: &[&str]) -> bool {
     words.iter().any(|w| t.contains(w))
 }
@@ -1062,6 +1122,7 @@ fn signal_target(s: &Signal) -> SignalTarget {
     SignalTarget {
         name: s.name.clone(),
         alert: s.alert.clone(),
+        words: alert_words(&s.alert),
         meaning: meaning(&s.alert, &s.query),
         quantile: signal_quantile(&s.alert, &s.query),
         ratio: s.query.contains('/')

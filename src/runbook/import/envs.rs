@@ -124,8 +124,12 @@ pub fn choose(
         ),
     };
     let mut ordered: Vec<(&String, &usize)> = namespaces.iter().collect();
-    // The most named first; equal counts in the guide's order.
-    ordered.sort_by(|a, b| b.1.cmp(a.1));
+    // The most named first; between equals, not one that says it is not
+    // production (the guide's main target), then in the guide's order.
+    ordered.sort_by(|a, b| {
+        b.1.cmp(a.1)
+            .then(says_not_production(a.0).cmp(&says_not_production(b.0)))
+    });
     let mut envs: Vec<Env> = Vec::new();
     for (ns, count) in ordered {
         let own = ns_contexts.get(ns).map_or(&[][..], Vec::as_slice);
@@ -243,6 +247,45 @@ mod tests {
                 .why
                 .contains("nothing the guide states says it is not production")
         );
+    }
+
+    #[test]
+    fn each_namespace_takes_the_context_its_commands_run_in() {
+        let contexts: IndexMap<String, Vec<String>> = [
+            ("shop".to_string(), vec!["prod-eu".to_string()]),
+            (
+                "shop-rehearsal".to_string(),
+                vec!["staging-cluster".to_string()],
+            ),
+            (
+                "shop-edge".to_string(),
+                vec!["prod-eu".to_string(), "prod-us".to_string()],
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let envs = choose(
+            &ns(&[("shop-rehearsal", 2), ("shop", 2), ("shop-edge", 1)]),
+            &contexts,
+            &["prod-eu".into(), "staging-cluster".into(), "prod-us".into()],
+            &["prod-cluster".into()],
+        );
+        let got: Vec<(&str, Option<&str>, bool)> = envs
+            .iter()
+            .map(|e| (e.name.as_str(), e.context.as_deref(), e.protected))
+            .collect();
+        // Production first between equals; the rehearsal is judged by its
+        // own context, not by the guide's production cluster; a namespace
+        // in two contexts gets neither, and the comment says so.
+        assert_eq!(
+            got,
+            [
+                ("shop", Some("prod-eu"), true),
+                ("shop-rehearsal", Some("staging-cluster"), false),
+                ("shop-edge", None, true),
+            ]
+        );
+        assert!(envs[2].why.contains("prod-eu, prod-us"), "{}", envs[2].why);
     }
 
     #[test]

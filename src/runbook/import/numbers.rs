@@ -10,6 +10,8 @@ pub enum NumUnit {
     Percent,
     Millis,
     Seconds,
+    Minutes,
+    Hours,
     Days,
     /// Bytes, times this.
     Bytes(f64),
@@ -140,8 +142,8 @@ fn number_at(rest: &str) -> Option<(f64, NumUnit, usize)> {
         "mb" | "mib" | "mi" => NumUnit::Bytes(1024.0 * 1024.0),
         "gb" | "gib" | "gi" => NumUnit::Bytes(1024.0 * 1024.0 * 1024.0),
         "rps" | "req/s" | "/s" => NumUnit::PerSecond,
-        // "for 15 min", "10 minutes": a duration, not this bound's unit.
-        w if w.starts_with("min") || w.starts_with("hour") || w == "h" => return None,
+        "min" | "mins" | "minute" | "minutes" | "m" => NumUnit::Minutes,
+        "h" | "hour" | "hours" => NumUnit::Hours,
         _ => NumUnit::None,
     };
     let len = skipped
@@ -165,6 +167,8 @@ impl Stated {
             (Some(Unit::Percent | Unit::Ratio), NumUnit::None) if v <= 1.0 => Some(v),
             (Some(Unit::Seconds), NumUnit::Millis) => Some(v / 1000.0),
             (Some(Unit::Seconds), NumUnit::Seconds) => Some(v),
+            (Some(Unit::Seconds) | None, NumUnit::Minutes) => Some(v * 60.0),
+            (Some(Unit::Seconds) | None, NumUnit::Hours) => Some(v * 3600.0),
             (Some(Unit::Milliseconds), NumUnit::Millis) => Some(v),
             (Some(Unit::Milliseconds), NumUnit::Seconds) => Some(v * 1000.0),
             (Some(Unit::Bytes), NumUnit::Bytes(m)) => Some(v * m),
@@ -248,8 +252,11 @@ mod tests {
                 "under 1,5 GiB".into()
             ))
         );
-        assert_eq!(s("Stable for 15 minutes"), None);
-        assert_eq!(s("Wait under 10 minutes"), None, "a duration, not a bound");
+        assert_eq!(s("Stable for 15 minutes"), None, "no comparison");
+        assert_eq!(
+            s("Queue latency below 2 minutes"),
+            Some((true, 2.0, NumUnit::Minutes, "below 2 minutes".into()))
+        );
         assert_eq!(s("Thunder 5"), None);
     }
 

@@ -211,18 +211,21 @@ fn failing(threshold: &str) -> String {
 fn wrong_check(got: &Got, want: &Item, check: Option<&str>) -> Option<String> {
     let probe = |name: &str| got.runbook.probes().find(|p| p.name.get_ref() == name);
     let said = || format!("bound to {check:?}");
+    if want.check != "manual" && check.is_none() {
+        return Some("not bound".into());
+    }
     match want.check.as_str() {
         "manual" => check.map(|c| format!("should be manual, is bound to {c}")),
         "probe" => {
             let url = want.url.as_deref().unwrap_or_default();
-            let name = check?.strip_prefix("probe:");
+            let name = check.and_then(|c| c.strip_prefix("probe:"));
             match name.and_then(|n| got.probe_urls.get(n)) {
                 Some(u) if u == url => None,
                 _ => Some(format!("should be the probe on {url}, {}", said())),
             }
         }
         "certificate" | "headers" | "burst" => {
-            let p = check?.strip_prefix("probe:").and_then(probe);
+            let p = check.and_then(|c| c.strip_prefix("probe:")).and_then(probe);
             let ok = p.is_some_and(|p| {
                 let p = probe_of(got, p);
                 match want.check.as_str() {
@@ -235,7 +238,9 @@ fn wrong_check(got: &Got, want: &Item, check: Option<&str>) -> Option<String> {
         }
         "signal" => {
             let alert = want.alert.as_deref().unwrap_or_default();
-            let name = check?.strip_prefix("signal:")?;
+            let Some(name) = check.and_then(|c| c.strip_prefix("signal:")) else {
+                return Some(format!("should be alert {alert}'s signal, {}", said()));
+            };
             let Some(signal) = got.runbook.signals().find(|s| s.name.get_ref() == name) else {
                 return Some(format!("no signal {name}"));
             };
