@@ -108,7 +108,7 @@ pub fn role(path: &str) -> Role {
 }
 
 /// What a signal measures, from its alert's name and query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Meaning {
     Latency,
     Errors,
@@ -234,6 +234,12 @@ pub struct Targets {
     alerts: Vec<String>,
     /// The words of the workloads' names: they tell no alert apart.
     service_words: Vec<String>,
+    /// The signals of each meaning, by index.
+    by_meaning: HashMap<Meaning, Vec<usize>>,
+    /// The signals whose alert's name has each word, by index.
+    by_word: HashMap<String, Vec<usize>>,
+    /// The alert rules by their lowercase names.
+    alert_names: HashMap<String, String>,
     /// Whether `job:` checks are written (see [`job_checks`]).
     job_checks: bool,
     /// The names of the guide's Jobs and CronJobs.
@@ -243,6 +249,13 @@ pub struct Targets {
     /// Each checklist entry's Job (see `Found::step_jobs`).
     step_jobs: HashMap<usize, String>,
 }
+
+/// The most alert rules an `alerts:configured=…` check names; beyond
+/// that, any rule loaded will do.
+const MAX_NAMED_RULES: usize = 20;
+
+/// Signals a word may be in and still tell one apart.
+const MAX_SHARING: usize = 64;
 
 /// Words that say a Job ran to its end.
 const JOB_DONE: &[&str] = &["complete", "succeeded", "successful", "finished"];
@@ -378,7 +391,26 @@ impl Targets {
             .iter()
             .find(|p| matches!(p.kind, ProbeKind::Burst(_)))
             .map(|p| p.name.clone());
-        let signals = found.signals.iter().map(signal_target).collect();
+        let signals: Vec<SignalTarget> = found.signals.iter().map(signal_target).collect();
+        let by_meaning = {
+            let mut m: HashMap<Meaning, Vec<usize>> = HashMap::new();
+            for (i, s) in signals.iter().enumerate() {
+                m.entry(s.meaning).or_default().push(i);
+            }
+            m
+        };
+        let by_word = {
+            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, s) in signals.iter().enumerate() {
+                for w in &s.words {
+                    let at = m.entry(w.clone()).or_default();
+                    if at.last() != Some(&i) {
+                        at.push(i);
+                    }
+                }
+            }
+            m
+        };
         let jobs: HashSet<String> = found.jobs.iter().map(|j| j.name.clone()).collect();
         let only_job = match found.jobs.as_slice() {
             [one] => Some(one.name.clone()),
@@ -398,6 +430,13 @@ impl Targets {
             workloads: found.workloads.iter().map(|w| w.name.clone()).collect(),
             namespaces: !found.namespaces.is_empty(),
             alerts: found.signals.iter().map(|s| s.alert.clone()).collect(),
+            by_meaning,
+            by_word,
+            alert_names: found
+                .signals
+                .iter()
+                .map(|s| (s.alert.to_lowercase(), s.alert.clone()))
+                .collect(),
             service_words: found
                 .workloads
                 .iter()
@@ -595,11 +634,15 @@ impl Targets {
         {
             return None;
         }
-        let named: Vec<&String> = self
-            .alerts
-            .iter()
-            .filter(|a| has_word(t, &a.to_lowercase()))
-            .collect();
+        // The alert rules it names, looked up word by word.
+        let mut named: Vec<&String> = Vec::new();
+        for word in t.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')) {
+            if let Some(alert) = self.alert_names.get(word)
+                && !named.contains(&alert)
+            {
+                named.push(alert);
+            }
+        }
         let names = named
             .iter()
             .map(|n| n.as_str())
@@ -658,7 +701,7 @@ impl Targets {
         )?;
         let check = if !names.is_empty() {
             format!("alerts:configured={names}")
-        } else if !self.alerts.is_empty() {
+        } else if !self.alerts.is_empty() && self.alerts.len() <= MAX_NAMED_RULES {
             format!("alerts:configured={}", self.alerts.join(","))
         } else {
             "alerts:configured".to_string()
@@ -714,26 +757,29 @@ impl Targets {
         } else {
             // What an alert's name says it watches ("consumer lag", "queue
             // backlog"): the one signal with the most of those words.
-            let signal = self.by_words(t, &self.signals.iter().collect::<Vec<_>>())?;
+            let signal = self.by_words(t, None)?;
             (signal.meaning, "its alert's words")
         };
         let state = stated
             .map(|s| s.words.clone())
             .or_else(|| first(t, WITHIN).map(String::from))?;
-        let candidates: Vec<&SignalTarget> = self
-            .signals
+        let of_meaning = self.by_meaning.get(&meaning).map_or(&[][..], Vec::as_slice);
+        // More than that many tells none apart (and would cost items ×
+        // signals).
+        if of_meaning.len() > MAX_SHARING {
+            return Some(None);
+        }
+        let candidates: Vec<&SignalTarget> = of_meaning
             .iter()
-            .filter(|s| s.meaning == meaning)
+            .filter_map(|&i| self.signals.get(i))
             .collect();
         let chosen = match meaning {
-            _ if subject == "its alert's words" => {
-                self.by_words(t, &self.signals.iter().collect::<Vec<_>>())
-            }
+            _ if subject == "its alert's words" => self.by_words(t, None),
             Meaning::Latency => match quantile_word(t) {
                 Some(q) => candidates.iter().find(|s| s.quantile == Some(q)).copied(),
                 None => match candidates.as_slice() {
                     [one] => Some(*one),
-                    many => self.by_words(t, many),
+                    many => self.by_words(t, Some(many)),
                 },
             },
             Meaning::Errors => {
@@ -748,7 +794,7 @@ impl Targets {
             }
             _ => match candidates.as_slice() {
                 [one] => Some(*one),
-                many => self.by_words(t, many),
+                many => self.by_words(t, Some(many)),
             },
         };
         let Some(signal) = chosen else {
@@ -830,17 +876,46 @@ impl Targets {
     /// Of several signals, the one with the most of the words its alert's
     /// name has that the item has too (not the workloads' names, which
     /// tell none apart); none when that is a tie or zero.
-    fn by_words<'s>(&self, t: &str, c: &[&'s SignalTarget]) -> Option<&'s SignalTarget> {
-        let score = |s: &SignalTarget| {
-            s.words
-                .iter()
-                .filter(|w| has_word(t, w) && !self.service_words.contains(*w))
-                .count()
+    /// Of `among` (all the signals when None), the one with the most of
+    /// the words its alert's name has that the item has too (not the
+    /// workloads' names, which tell none apart, nor a word that many
+    /// alerts share); none when that is a tie or zero. Looked up word by
+    /// word, so that many signals cost no more per item.
+    fn by_words(&self, t: &str, among: Option<&[&SignalTarget]>) -> Option<&SignalTarget> {
+        let mut score: HashMap<usize, usize> = HashMap::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for word in t.split(|c: char| !(c.is_alphanumeric() || c == '-')) {
+            if self.service_words.iter().any(|w| w == word) || !seen.insert(word) {
+                continue;
+            }
+            let Some(at) = self.by_word.get(word) else {
+                continue;
+            };
+            if at.len() > MAX_SHARING {
+                continue;
+            }
+            for &i in at {
+                *score.entry(i).or_default() += 1;
+            }
+        }
+        let allowed = |i: usize| {
+            among.is_none_or(|c| {
+                c.iter()
+                    .any(|s| self.signals.get(i).is_some_and(|t| t.name == s.name))
+            })
         };
-        let best = c.iter().map(|s| score(s)).max().filter(|n| *n > 0)?;
-        let top: Vec<&&SignalTarget> = c.iter().filter(|s| score(s) == best).collect();
+        let best = score
+            .iter()
+            .filter(|(i, _)| allowed(**i))
+            .map(|(_, n)| *n)
+            .max()?;
+        let top: Vec<usize> = score
+            .iter()
+            .filter(|(i, n)| **n == best && allowed(**i))
+            .map(|(i, _)| *i)
+            .collect();
         match top.as_slice() {
-            [one] => Some(**one),
+            [one] => self.signals.get(*one),
             _ => None,
         }
     }
