@@ -8,6 +8,8 @@
 #   runbook   a runbook with N items naming a probe it lacks (N errors)
 #   guide     a Markdown guide of N KiB (headings, task lists, shell blocks)
 #   curl      a guide with one shell block of N `curl` commands
+#   rules     a guide with N alert rules and N items that speak of latency,
+#             errors, alert rules and a rule by name (the binding of items)
 #
 # The theme and keymap are loaded by `ops-tui validate` (which loads every
 # user theme and keymap), the runbook by `ops-tui validate`, the guides by
@@ -32,7 +34,7 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-target/release/ops-tui}
 RUNS=${RUNS:-3}
 LIMIT=${LIMIT:-120}
-ONLY=${ONLY:-"theme keymap runbook guide curl"}
+ONLY=${ONLY:-"theme keymap runbook guide curl rules"}
 SCALES="1 10 100"
 if [[ ${OVER:-0} == 1 ]]; then
     SCALES="1 10 100 400"
@@ -48,8 +50,8 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 # Base sizes (the 1x input).
-declare -A BASE=([theme]=100 [keymap]=100 [runbook]=100 [guide]=80 [curl]=100)
-declare -A UNIT=([theme]="keys" [keymap]="entries" [runbook]="errors" [guide]="KiB" [curl]="commands")
+declare -A BASE=([theme]=100 [keymap]=100 [runbook]=100 [guide]=80 [curl]=100 [rules]=100)
+declare -A UNIT=([theme]="keys" [keymap]="entries" [runbook]="errors" [guide]="KiB" [curl]="commands" [rules]="rules+items")
 
 # Writes the input of KIND at size N under DIR; prints the command to run.
 generate() {
@@ -112,12 +114,26 @@ elif kind == "curl":
         for i in range(n):
             f.write(f"curl -s https://api{i % 7}.example.com/health/{i}\n")
         f.write("```\n")
+elif kind == "rules":
+    with open(f"{d}/guide.md", "w") as f:
+        f.write("# Bench service deployment\n\n```yaml\ngroups:\n  - name: bench\n    rules:\n")
+        for i in range(n):
+            f.write(
+                f"      - alert: BenchLatencyP{i % 90 + 10}Shard{i}High\n"
+                f"        expr: histogram_quantile(0.{i % 90 + 10}, rate(x_bucket{{shard=\"{i}\"}}[5m])) > 0.5\n"
+            )
+        f.write("```\n\n## Go-live\n\n")
+        for i in range(n):
+            f.write(
+                f"- [ ] p99 latency of shard{i} under 300 ms, error ratio below 1%, "
+                f"BenchLatencyP99Shard{i}High loaded and no alert firing\n"
+            )
 PY
     case $kind in
         theme) echo "validate $dir/ok.toml --theme big" ;;
         keymap) echo "validate $dir/ok.toml --keymap big" ;;
         runbook) echo "validate $dir/big.toml" ;;
-        guide | curl) echo "import $dir/guide.md -o $dir/out.toml" ;;
+        guide | curl | rules) echo "import $dir/guide.md -o $dir/out.toml" ;;
     esac
 }
 
