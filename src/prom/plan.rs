@@ -552,6 +552,23 @@ mod tests {
     }
 
     #[test]
+    fn the_rules_are_read_only_when_an_item_checks_them() {
+        let runbook = |check: &str| {
+            let text = format!(
+                "[service]\nname = \"api\"\n\n[env.prod]\nprometheus = \"http://127.0.0.1:9\"\n\n\
+                 [[phase]]\nname = \"Go\"\nitems = [{{ text = \"x\", check = \"{check}\" }}]\n"
+            );
+            Runbook::parse(std::path::Path::new("x.toml"), &text).unwrap()
+        };
+        assert!(
+            plan(&runbook("alerts:configured"), None)
+                .unwrap()
+                .alert_rules
+        );
+        assert!(!plan(&runbook("alerts"), None).unwrap().alert_rules);
+    }
+
+    #[test]
     fn a_masked_prometheus_error_keeps_its_kind() {
         let mut secrets = Secrets::default();
         secrets.add("hunter2");

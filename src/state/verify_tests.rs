@@ -415,3 +415,78 @@ fn the_walkthrough_stays_on_an_item_that_regresses() {
     );
     assert_eq!(s.selected[Pane::Checklist.index()], row, "not moved on");
 }
+
+/// A dashboard on a runbook whose item checks that the alerting rules
+/// are loaded.
+fn with_rules_item() -> AppState {
+    let text = r#"
+[service]
+name = "api"
+
+[env.prod]
+prometheus = "http://127.0.0.1:9"
+
+[[phase]]
+name = "Go-live"
+items = [{ text = "Alerting rules loaded", check = "alerts:configured=HighErrorRate,HighLatency" }]
+"#;
+    let rb = crate::runbook::Runbook::parse(std::path::Path::new("x.toml"), text).unwrap();
+    let target = crate::runbook::select::select(Some(&rb), &Default::default()).unwrap();
+    let mut s = AppState::new(
+        target,
+        Some(rb),
+        crate::config::theme::Theme::builtin("default"),
+        crate::config::keymap::Keymap::load("default", None).0,
+    );
+    s.now = NOW;
+    update(&mut s, Msg::Journal(Vec::new()));
+    s.effects.clear();
+    s
+}
+
+fn rules(s: &mut AppState, result: Result<Vec<&str>, &str>) {
+    s.now += 15;
+    let at = s.now;
+    let result = result
+        .map(|r| r.into_iter().map(String::from).collect())
+        .map_err(String::from);
+    update(s, Msg::Signal(0, SignalMsg::AlertRules { at, result }));
+}
+
+#[test]
+fn an_alerts_configured_item_is_verified_when_the_rules_are_loaded() {
+    let mut s = with_rules_item();
+    rules(&mut s, Ok(vec!["HighErrorRate"]));
+    assert!(
+        verifies(&journaled(&mut s)).is_empty(),
+        "one of the two rules is not loaded"
+    );
+    rules(&mut s, Err("cannot connect to 127.0.0.1:9"));
+    assert!(
+        verifies(&journaled(&mut s)).is_empty(),
+        "unknown is no pass"
+    );
+    rules(&mut s, Ok(vec!["HighLatency", "HighErrorRate", "Other"]));
+    let entries = journaled(&mut s);
+    let [Entry::Verify { evidence, .. }] = verifies(&entries)[..] else {
+        panic!("{entries:?}");
+    };
+    assert_eq!(
+        (evidence[0].name.as_str(), evidence[0].value.as_str()),
+        (
+            "alerts:configured=HighErrorRate,HighLatency",
+            "2 of 2 loaded"
+        )
+    );
+    // Rules read long ago are stale: not a pass any more.
+    s.now += 3600;
+    let sources = s.sources();
+    assert!(
+        sources
+            .alert_rules
+            .as_ref()
+            .is_err_and(|e| e.starts_with("stale: the rules were last read")),
+        "{:?}",
+        sources.alert_rules
+    );
+}
