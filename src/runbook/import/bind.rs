@@ -323,7 +323,6 @@ const WITHIN: &[&str] = &[
     "not spik",
     "excessive",
     "ok",
-    "green",
     "healthy",
     "fine",
     "flat",
@@ -469,6 +468,16 @@ impl Targets {
         })
     }
 
+    /// Why an item that speaks of a signal is not bound to one, when that
+    /// is the reason (for the comment block).
+    pub fn why_manual(&self, text: &str) -> Option<String> {
+        let t = text.to_lowercase();
+        match self.bind_signal(&t, numbers::stated(text).as_ref()) {
+            Some(Err(why)) => Some(why),
+            _ => None,
+        }
+    }
+
     /// The Job an item's text (lowercase) says completed: one it names, or
     /// the guide's only one when it says "job".
     fn job_done(&self, t: &str) -> Option<(String, &'static str)> {
@@ -601,7 +610,7 @@ impl Targets {
             return Some(found);
         }
         if let Some(found) = self.bind_signal(&t, stated.as_ref()) {
-            return found;
+            return found.ok();
         }
         if let Some(found) = self.bind_probe(&t, first_word, stated.as_ref()) {
             return Some(found);
@@ -724,7 +733,7 @@ impl Targets {
         &self,
         t: &str,
         stated: Option<&Stated>,
-    ) -> Option<Option<(Binding, Option<Adjust>)>> {
+    ) -> Option<Result<(Binding, Option<Adjust>), String>> {
         let (meaning, subject) = if let Some(w) = first(
             t,
             &["latency", "response time", "percentile", "slow request"],
@@ -760,14 +769,21 @@ impl Targets {
             let signal = self.by_words(t, None)?;
             (signal.meaning, "its alert's words")
         };
-        let state = stated
-            .map(|s| s.words.clone())
-            .or_else(|| first(t, WITHIN).map(String::from))?;
+        let state = stated.map(|s| s.words.clone()).or_else(|| {
+            WITHIN
+                .iter()
+                .find(|w| has_word(t, w) || (**w == "<" && t.contains('<')))
+                .map(|w| w.to_string())
+        })?;
         let of_meaning = self.by_meaning.get(&meaning).map_or(&[][..], Vec::as_slice);
         // More than that many tells none apart (and would cost items ×
         // signals).
         if of_meaning.len() > MAX_SHARING {
-            return Some(None);
+            return Some(Err(format!(
+                "it speaks of {} and the guide has {} such alert rules: none is told apart",
+                meaning_word(meaning),
+                of_meaning.len()
+            )));
         }
         let candidates: Vec<&SignalTarget> = of_meaning
             .iter()
@@ -798,7 +814,21 @@ impl Targets {
             },
         };
         let Some(signal) = chosen else {
-            return Some(None);
+            return Some(Err(match (meaning, quantile_word(t)) {
+                (Meaning::Latency, Some(q)) => format!(
+                    "it speaks of the p{} latency, and no alert rule of the guide reads that quantile",
+                    q / 10
+                ),
+                _ if candidates.is_empty() => format!(
+                    "it speaks of {} and the guide has no such alert rule",
+                    meaning_word(meaning)
+                ),
+                _ => format!(
+                    "it speaks of {} and nothing tells which of the guide's {} such alert rules",
+                    meaning_word(meaning),
+                    candidates.len()
+                ),
+            }));
         };
         let because = format!(
             "\"{subject}\" + \"{state}\": the {} signal of alert {}",
@@ -806,7 +836,7 @@ impl Targets {
             signal.alert
         );
         let Some(stated) = stated else {
-            return Some(Some((
+            return Some(Ok((
                 Binding {
                     check: format!("signal:{}", signal.name),
                     because,
@@ -817,7 +847,24 @@ impl Targets {
         };
         // The item's number, in the signal's unit.
         let Some(value) = stated.in_unit(signal.unit, signal.ratio) else {
-            return Some(None);
+            return Some(Err(format!(
+                "its \"{}\" does not fit signal {} (alert {}: {})",
+                stated.words,
+                signal.name,
+                signal.alert,
+                if signal.ratio {
+                    "a ratio".to_string()
+                } else {
+                    match signal.unit {
+                        Some(crate::runbook::Unit::PerSecond) => "a rate per second".to_string(),
+                        Some(crate::runbook::Unit::Seconds) => "in seconds".to_string(),
+                        Some(crate::runbook::Unit::Milliseconds) => "in milliseconds".to_string(),
+                        Some(crate::runbook::Unit::Bytes) => "in bytes".to_string(),
+                        Some(_) => "a count".to_string(),
+                        None => "a number without a unit".to_string(),
+                    }
+                }
+            )));
         };
         let fail = stated.fail_threshold(value);
         let same = signal
@@ -829,7 +876,7 @@ impl Targets {
                     .starts_with(if stated.upper { '>' } else { '<' })
                     && (f.value - value).abs() <= 1e-9 * value.abs().max(1.0)
             });
-        Some(Some(match &signal.fail {
+        Some(Ok(match &signal.fail {
             _ if same => (
                 Binding {
                     check: format!("signal:{}", signal.name),

@@ -427,6 +427,9 @@ fn header(out: &mut String, input: &Input<'_>, s: &Summary, bound: &[(&str, &str
     lines.push(format!("Ticked by hand: {} items", s.manual));
     for item in items().filter(|i| i.check.is_none()) {
         lines.push(format!("  {}", item.text));
+        if let Some(note) = &item.note {
+            lines.push(format!("      not bound: {note}"));
+        }
     }
     lines.push(String::new());
     lines.push("Needs a human:".into());

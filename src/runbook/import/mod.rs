@@ -306,6 +306,8 @@ fn import_with(markdown: &str, source: &str, job_checks: bool) -> Result<Importe
             item.because = Some(binding.because);
             item.note = binding.note;
             adjusts.extend(adjust);
+        } else {
+            item.note = targets.why_manual(&item.text);
         }
     }
     bind::apply(&mut found, &adjusts);

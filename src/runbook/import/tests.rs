@@ -585,6 +585,81 @@ kubectl rollout status deployment/shop-api -n shop
 }
 
 #[test]
+fn an_item_s_number_becomes_its_check_s_threshold_in_the_check_s_unit() {
+    let md = r#"# Shop
+
+```yaml
+groups:
+  - name: shop
+    rules:
+      - alert: ShopErrorRatio
+        expr: sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05
+      - alert: ShopLatencyP95
+        expr: histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 0.5
+```
+
+```bash
+curl -fsS https://shop.example.com/healthz
+```
+
+## Go-live
+
+- [ ] Error ratio below 1%
+- [ ] p95 latency under 500 ms
+- [ ] p99 latency under 800 ms
+- [ ] Health endpoint answers within 300 ms
+- [ ] Certificate valid for at least 45 days
+"#;
+    let imported = import(md, "shop.md").unwrap();
+    let runbook = valid(&imported);
+    let checks: Vec<Option<String>> = items(&runbook).into_iter().map(|(_, _, c)| c).collect();
+    assert_eq!(
+        checks,
+        [
+            // The alert fires at 5%: a signal of the item's own at 1%.
+            Some("signal:shop-error-ratio-below-1pct".to_string()),
+            // 500 ms is the alert's 0.5 s: the alert's own signal.
+            Some("signal:shop-latency-p95".to_string()),
+            // No rule reads the 99th percentile.
+            None,
+            Some("probe:healthz".to_string()),
+            Some("probe:healthz".to_string()),
+        ]
+    );
+    let own = runbook
+        .signals()
+        .find(|s| s.name.get_ref() == "shop-error-ratio-below-1pct")
+        .unwrap();
+    assert_eq!(
+        own.fail.as_ref().map(|f| f.get_ref().as_str()),
+        Some("> 0.01")
+    );
+    let ratio = runbook
+        .signals()
+        .find(|s| s.name.get_ref() == "shop-error-ratio")
+        .unwrap();
+    assert_eq!(own.query.get_ref(), ratio.query.get_ref());
+    let healthz = runbook.probes().next().unwrap();
+    let fail: Vec<&str> = healthz.fail.iter().map(|c| c.get_ref().as_str()).collect();
+    assert_eq!(
+        fail,
+        [
+            "[STATUS] == 200",
+            "[RESPONSE_TIME] < 300",
+            "[CERTIFICATE_EXPIRATION] > 45d"
+        ]
+    );
+    for said in [
+        "note: the item says below 1% (> 0.01 fails) where alert ShopErrorRatio fires at > 0.05",
+        "not bound: it speaks of the p99 latency, and no alert rule of the guide reads that quantile",
+        "note: probe healthz fails unless it answers in under 300ms, as the item says",
+        "because \"latency\" + \"under 500 ms\": the latency signal of alert ShopLatencyP95",
+    ] {
+        assert!(imported.toml.contains(said), "{said}\n{}", imported.toml);
+    }
+}
+
+#[test]
 fn a_guide_with_nothing_to_import_is_an_error() {
     let prose = import("# Title\n\nJust prose.\n", "x.md").unwrap_err();
     assert!(

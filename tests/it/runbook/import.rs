@@ -297,6 +297,14 @@ fn imports_credlink() {
         assert_eq!(check_of(&runbook, text).as_deref(), check, "{text}");
     }
     assert_eq!((s.bound, s.manual), (8, 15));
+    // The comment block says why the error-rate item is left manual.
+    assert!(
+        imported.toml.contains(
+            "not bound: its \"below 1%\" does not fit signal cred-link-api-high-error-rate (alert CredLinkAPIHighErrorRate: a rate per second)"
+        ),
+        "{}",
+        imported.toml
+    );
     assert!(
         imported
             .toml
