@@ -282,15 +282,7 @@ fn alerts_outcome(filter: Option<&str>, src: &Sources) -> Outcome {
     };
     let alerts = match &src.alerts {
         Ok(a) => a,
-        Err(why) => {
-            return Outcome {
-                kind: Kind::Alerts,
-                name,
-                status: Status::Unknown,
-                value: "unknown".into(),
-                detail: Some(why.clone()),
-            };
-        }
+        Err(why) => return unknown_alerts(name, why),
     };
     let chosen: Vec<&AlertView> = alerts.iter().filter(|a| alert_matches(a, filter)).collect();
     let firing: Vec<&str> = chosen
@@ -322,20 +314,23 @@ fn alerts_outcome(filter: Option<&str>, src: &Sources) -> Outcome {
     }
 }
 
+/// An alerts check that cannot be judged, and why.
+fn unknown_alerts(name: String, why: &str) -> Outcome {
+    Outcome {
+        kind: Kind::Alerts,
+        name,
+        status: Status::Unknown,
+        value: "unknown".into(),
+        detail: Some(why.to_string()),
+    }
+}
+
 /// Whether the named alerting rules (any, when none is named) are loaded.
 fn alert_rules_outcome(names: &[String], src: &Sources) -> Outcome {
     let name = CheckRef::AlertRules(names.to_vec()).to_string();
     let loaded = match &src.alert_rules {
         Ok(loaded) => loaded,
-        Err(why) => {
-            return Outcome {
-                kind: Kind::Alerts,
-                name,
-                status: Status::Unknown,
-                value: "unknown".into(),
-                detail: Some(why.clone()),
-            };
-        }
+        Err(why) => return unknown_alerts(name, why),
     };
     let missing: Vec<&str> = names
         .iter()

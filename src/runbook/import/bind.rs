@@ -457,13 +457,9 @@ impl Targets {
                 .step_jobs
                 .get(&item.entry)
                 .filter(|_| self.job_checks)?;
-            Some((
-                Binding {
-                    check: format!("job:{job}"),
-                    because: format!("its commands run or watch {job}"),
-                    note: None,
-                },
-                None,
+            Some(plain(
+                format!("job:{job}"),
+                format!("its commands run or watch {job}"),
             ))
         })
     }
@@ -1012,17 +1008,13 @@ impl Targets {
                     let state = first(t, ANSWERS)
                         .or(VERIFY_VERBS.contains(&first_word).then_some(first_word))?;
                     let paths: Vec<&str> = both.iter().map(|p| p.path.as_str()).collect();
-                    return Some((
-                        Binding {
-                            check: "probe:*".into(),
-                            because: format!(
-                                "\"readiness\" and \"liveness\" + \"{}\": {}",
-                                state.trim(),
-                                paths.join(", ")
-                            ),
-                            note: None,
-                        },
-                        None,
+                    return Some(plain(
+                        "probe:*".into(),
+                        format!(
+                            "\"readiness\" and \"liveness\" + \"{}\": {}",
+                            state.trim(),
+                            paths.join(", ")
+                        ),
                     ));
                 }
                 return None;
@@ -1131,13 +1123,9 @@ impl Targets {
             .max_by_key(|w| w.len());
         let state = first(t, ROLLED)?;
         if let Some(w) = named {
-            return Some((
-                Binding {
-                    check: format!("rollout:{w}"),
-                    because: format!("\"{w}\" + \"{state}\""),
-                    note: None,
-                },
-                None,
+            return Some(plain(
+                format!("rollout:{w}"),
+                format!("\"{w}\" + \"{state}\""),
             ));
         }
         let subject = first(
@@ -1173,13 +1161,9 @@ impl Targets {
             _ if all => "*".to_string(),
             _ => return None,
         };
-        Some((
-            Binding {
-                check: format!("rollout:{target}"),
-                because: format!("\"{subject}\" + \"{state}\""),
-                note: None,
-            },
-            None,
+        Some(plain(
+            format!("rollout:{target}"),
+            format!("\"{subject}\" + \"{state}\""),
         ))
     }
 }
@@ -1223,6 +1207,18 @@ fn alert_words(alert: &str) -> Vec<String> {
     ];
     words.retain(|w| w.len() > 2 && !GENERIC.contains(&w.as_str()));
     words
+}
+
+/// A binding with nothing to change in what was found.
+fn plain(check: String, because: String) -> (Binding, Option<Adjust>) {
+    (
+        Binding {
+            check,
+            because,
+            note: None,
+        },
+        None,
+    )
 }
 
 fn has(t: &str, words: &[&str]) -> bool {
