@@ -11,7 +11,7 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Node, Pod, Secret, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -24,6 +24,7 @@ pub enum Kind {
     Pod,
     Service,
     Secret,
+    ConfigMap,
     Event,
     Deployment,
     ReplicaSet,
@@ -36,12 +37,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
         Kind::Service,
         Kind::Secret,
+        Kind::ConfigMap,
         Kind::Event,
         Kind::Deployment,
         Kind::ReplicaSet,
@@ -60,6 +62,7 @@ impl Kind {
             Kind::Pod => "Pod",
             Kind::Service => "Service",
             Kind::Secret => "Secret",
+            Kind::ConfigMap => "ConfigMap",
             Kind::Event => "Event",
             Kind::Deployment => "Deployment",
             Kind::ReplicaSet => "ReplicaSet",
@@ -79,6 +82,7 @@ impl Kind {
             Kind::Pod => "pods",
             Kind::Service => "services",
             Kind::Secret => "secrets",
+            Kind::ConfigMap => "configmaps",
             Kind::Event => "events",
             Kind::Deployment => "deployments",
             Kind::ReplicaSet => "replicasets",
@@ -106,6 +110,7 @@ impl Kind {
             | Kind::Pod
             | Kind::Service
             | Kind::Secret
+            | Kind::ConfigMap
             | Kind::Event => "",
         }
     }
@@ -157,6 +162,7 @@ pub enum Obj {
     Pod(Pod),
     Service(Service),
     Secret(Secret),
+    ConfigMap(ConfigMap),
     Event(Event),
     Deployment(Deployment),
     ReplicaSet(ReplicaSet),
@@ -210,6 +216,7 @@ typed!(
     Pod,
     Service,
     Secret,
+    ConfigMap,
     Event,
     Deployment,
     ReplicaSet,

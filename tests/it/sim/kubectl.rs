@@ -403,3 +403,57 @@ async fn our_rollback_makes_the_same_change_as_kubectl_rollout_undo() {
             .contains("is paused")
     );
 }
+
+/// ConfigMaps as the real API server keeps them: kubectl creates one from
+/// a file, labels, lists (with the `cm` short name and a label selector),
+/// prints and replaces it, and a replace from a stale resourceVersion is
+/// a conflict, not an overwrite.
+#[test]
+fn configmaps_are_created_read_and_updated_with_optimistic_concurrency() {
+    let demo = Demo::start(FAST);
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.json");
+    let cm = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "journal-0"},
+        "data": {"entries": "{\"id\":1}"}
+    });
+    std::fs::write(&first, cm.to_string()).unwrap();
+    // The simulator serves no OpenAPI document for kubectl to validate with.
+    demo.ok(&["create", "--validate=false", "-f", first.to_str().unwrap()]);
+    demo.ok(&[
+        "label",
+        "cm",
+        "journal-0",
+        "app.kubernetes.io/managed-by=ops-tui",
+    ]);
+    let listed = demo.ok(&["get", "cm", "-l", "app.kubernetes.io/managed-by=ops-tui"]);
+    assert!(
+        listed.contains("journal-0") && listed.contains("DATA"),
+        "{listed}"
+    );
+    assert_eq!(
+        jsonpath(&demo, "cm/journal-0", "{.data.entries}"),
+        "{\"id\":1}"
+    );
+    let fresh = demo.ok(&["get", "cm", "journal-0", "-o", "json"]);
+    let mut doc: serde_json::Value = serde_json::from_str(&fresh).unwrap();
+    doc["data"]["entries"] = "{\"id\":1}\n{\"id\":2}".into();
+    let path = dir.path().join("cm.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    demo.ok(&["replace", "--validate=false", "-f", path.to_str().unwrap()]);
+    // The same body again carries the resourceVersion it was read at:
+    // another writer came first, so it is refused.
+    let out = demo.kubectl(&["replace", "--validate=false", "-f", path.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a stale update was accepted");
+    assert!(
+        said.contains("the object has been modified") || said.contains("Conflict"),
+        "{said}"
+    );
+    assert_eq!(
+        jsonpath(&demo, "cm/journal-0", "{.data.entries}"),
+        "{\"id\":1}\n{\"id\":2}"
+    );
+}

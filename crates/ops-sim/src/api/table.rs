@@ -80,6 +80,11 @@ fn columns(obj_kind: &str) -> Vec<Value> {
             col("Kernel-Version", "string", 1),
             col("Container-Runtime", "string", 1),
         ],
+        "ConfigMap" => vec![
+            col("Name", "string", 0),
+            col("Data", "string", 0),
+            col("Age", "string", 0),
+        ],
         "Secret" => vec![
             col("Name", "string", 0),
             col("Type", "string", 0),
@@ -306,6 +311,14 @@ fn cells(obj: &Obj) -> Vec<Value> {
                 ),
             ]
         }
+        Obj::ConfigMap(c) => vec![
+            json!(obj.name()),
+            json!(
+                c.data.as_ref().map_or(0, |d| d.len())
+                    + c.binary_data.as_ref().map_or(0, |d| d.len())
+            ),
+            json!(age_of),
+        ],
         Obj::Secret(s) => vec![
             json!(obj.name()),
             json!(s.type_.clone().unwrap_or_else(|| "Opaque".into())),
