@@ -166,6 +166,18 @@ fn namespace(runbook: &Runbook) -> Option<String> {
     env.namespace.as_ref().map(|n| n.get_ref().clone())
 }
 
+/// The `fail` conditions of the probe named `name`.
+fn fail_of(runbook: &Runbook, name: &str) -> Vec<String> {
+    runbook
+        .probes()
+        .find(|p| p.name.get_ref() == name)
+        .unwrap_or_else(|| panic!("no probe {name}"))
+        .fail
+        .iter()
+        .map(|c| c.get_ref().clone())
+        .collect()
+}
+
 fn check_of(runbook: &Runbook, text: &str) -> Option<String> {
     runbook
         .phases()
@@ -206,13 +218,8 @@ fn imports_credlink() {
             ),
         ]
     );
-    let headers = runbook
-        .probes()
-        .find(|p| p.name.get_ref() == "headers")
-        .unwrap();
-    let conditions: Vec<&str> = headers.fail.iter().map(|c| c.get_ref().as_str()).collect();
     assert_eq!(
-        conditions,
+        fail_of(&runbook, "headers"),
         [
             "[STATUS] < 400",
             "has([HEADER].Strict-Transport-Security)",
@@ -463,13 +470,8 @@ fn imports_proofpass() {
         health.fail
     );
     // Its grep names no header, but its text names HSTS and CSP: those.
-    let headers = runbook
-        .probes()
-        .find(|p| p.name.get_ref() == "headers")
-        .unwrap();
-    let conditions: Vec<&str> = headers.fail.iter().map(|c| c.get_ref().as_str()).collect();
     assert_eq!(
-        conditions,
+        fail_of(&runbook, "headers"),
         [
             "[STATUS] < 400",
             "has([HEADER].Strict-Transport-Security)",
