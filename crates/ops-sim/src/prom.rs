@@ -309,6 +309,9 @@ impl PromSim {
                 )
             }
             "/api/v1/rules" => {
+                // Evaluated every second, as `interval` says: the last
+                // evaluation is now, in the RFC 3339 form Prometheus uses.
+                let evaluated = jiff::Timestamp::now().to_string();
                 let rules: Vec<Value> = self
                     .rules
                     .iter()
@@ -327,13 +330,24 @@ impl PromSim {
                             "alerts": alert.into_iter().collect::<Vec<_>>(),
                             "health": "ok",
                             "type": "alerting",
-                            "state": state
+                            "state": state,
+                            "evaluationTime": 0.0001,
+                            "lastEvaluation": evaluated,
+                            "keepFiringFor": 0
                         })
                     })
                     .collect();
                 http::json(
                     StatusCode::OK,
-                    &json!({"status": "success", "data": {"groups": [{"name": "ops-tui-demo", "file": "demo.rules", "rules": rules, "interval": 1}]}}),
+                    &json!({"status": "success", "data": {"groups": [{
+                        "name": "ops-tui-demo",
+                        "file": "demo.rules",
+                        "rules": rules,
+                        "interval": 1,
+                        "limit": 0,
+                        "evaluationTime": 0.0002,
+                        "lastEvaluation": evaluated
+                    }]}}),
                 )
             }
             _ => prom_error(

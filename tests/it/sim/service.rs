@@ -556,4 +556,16 @@ async fn the_demo_runbook_asks_exactly_what_the_simulated_prometheus_answers() {
             .len(),
         3
     );
+    // The client reads them as it reads a real Prometheus's.
+    let prom =
+        ops_tui::prom::Prom::new(&sim.prometheus_url, None, std::time::Duration::from_secs(5))
+            .unwrap();
+    let names = prom.alert_rules().await.unwrap();
+    let listed: Vec<&str> = rules["data"]["groups"][0]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, listed);
 }
