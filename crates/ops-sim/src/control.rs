@@ -61,8 +61,8 @@ pub const FAULTS: &[(&str, &str)] = &[
     ),
     ("drop-watches", "end every open watch"),
     (
-        "restart-api",
-        "restart the API server: connections reset, state kept",
+        "restart-api[?seconds=S]",
+        "restart the API server: connections reset, new ones refused for S seconds (default 0.5), state kept",
     ),
     (
         "clear",
@@ -99,7 +99,8 @@ pub struct SimHandle {
     pub api: Arc<Api>,
     pub services: Vec<Arc<ServiceSim>>,
     pub namespace: String,
-    pub(crate) restart: watch::Sender<u64>,
+    /// Restarts of the API server, with how long it stays down.
+    pub(crate) restart: watch::Sender<(u64, std::time::Duration)>,
     /// Whether the simulator started with the metrics API (what `clear`
     /// returns to).
     pub(crate) serve_metrics: bool,
@@ -111,7 +112,17 @@ impl SimHandle {
     }
 
     pub fn restart_api(&self) {
-        self.restart.send_modify(|n| *n += 1);
+        self.stop_api_for(crate::RESTART_DOWNTIME);
+    }
+
+    /// Resets every connection and refuses new ones for `down`, then
+    /// serves again with the state kept: an API server that is stopped
+    /// and started.
+    pub fn stop_api_for(&self, down: std::time::Duration) {
+        self.restart.send_modify(|(n, d)| {
+            *n += 1;
+            *d = down;
+        });
     }
 }
 
@@ -371,7 +382,13 @@ pub fn inject(
             Ok("every watch was ended".into())
         }
         "restart-api" => {
-            sim.restart_api();
+            match param("seconds").map(|s| s.parse::<f64>()) {
+                None => sim.restart_api(),
+                Some(Ok(s)) if (0.0..=3600.0).contains(&s) => {
+                    sim.stop_api_for(std::time::Duration::from_secs_f64(s));
+                }
+                Some(_) => return Err("seconds must be a number from 0 to 3600".into()),
+            }
             Ok("the API server is restarting".into())
         }
         "clear" => {

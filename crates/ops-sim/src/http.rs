@@ -95,12 +95,13 @@ pub type Tls = Arc<std::sync::RwLock<Arc<rustls::ServerConfig>>>;
 /// Serves `handler` on `listener` (over TLS when `tls` is given) until
 /// `kill` changes; then every open connection is dropped (reset) and the
 /// function returns.
-pub async fn serve<H, F>(
+pub async fn serve<H, F, K>(
     listener: TcpListener,
     handler: H,
-    mut kill: watch::Receiver<u64>,
+    mut kill: watch::Receiver<K>,
     tls: Option<Tls>,
 ) where
+    K: Send + Sync + 'static,
     H: Fn(Req) -> F + Send + Sync + 'static,
     F: Future<Output = Resp> + Send + 'static,
 {

@@ -38,7 +38,7 @@ use scenario::{ScaleSize, ScenarioName};
 use service::ServiceSim;
 
 /// How long the API server stays down when restarted by fault injection.
-const RESTART_DOWNTIME: Duration = Duration::from_millis(500);
+pub(crate) const RESTART_DOWNTIME: Duration = Duration::from_millis(500);
 
 /// Default first port of `demo --serve`; see [`Ports`].
 pub const DEFAULT_PORT: u16 = 17080;
@@ -142,7 +142,7 @@ impl Sim {
             writes: Default::default(),
             write_bodies: Default::default(),
         });
-        let (restart, restart_rx) = watch::channel(0u64);
+        let (restart, restart_rx) = watch::channel((0u64, RESTART_DOWNTIME));
         let api_tls = tls::api_server()?;
         let api_config: http::Tls = Arc::new(std::sync::RwLock::new(api_tls.config.clone()));
         tasks.push(tokio::spawn(serve_api(
@@ -255,6 +255,12 @@ impl Sim {
         self.handle.restart_api();
     }
 
+    /// Stops the API server for `down` (connections reset, new ones
+    /// refused), then serves again with the state kept.
+    pub fn stop_api_for(&self, down: Duration) {
+        self.handle.stop_api_for(down);
+    }
+
     /// Counts for a summary line: Deployments and pods.
     pub fn counts(&self) -> (usize, usize) {
         let c = lock(&self.cluster);
@@ -294,18 +300,18 @@ impl Drop for Sim {
 async fn serve_api(
     api: Arc<Api>,
     listener: tokio::net::TcpListener,
-    mut restart: watch::Receiver<u64>,
+    mut restart: watch::Receiver<(u64, Duration)>,
     tls: http::Tls,
 ) {
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     let mut listener = Some(listener);
     loop {
         // Serve until the next restart, not the one just handled.
-        restart.borrow_and_update();
+        let down = restart.borrow_and_update().1;
         let l = match listener.take() {
             Some(l) => l,
             None => {
-                tokio::time::sleep(RESTART_DOWNTIME).await;
+                tokio::time::sleep(down).await;
                 match http::bind(port).await {
                     Ok(l) => l,
                     Err(e) => {

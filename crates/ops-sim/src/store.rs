@@ -11,6 +11,7 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Node, Pod, Secret, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
@@ -26,6 +27,7 @@ pub enum Kind {
     Secret,
     ConfigMap,
     Event,
+    Lease,
     Deployment,
     ReplicaSet,
     StatefulSet,
@@ -37,7 +39,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -45,6 +47,7 @@ impl Kind {
         Kind::Secret,
         Kind::ConfigMap,
         Kind::Event,
+        Kind::Lease,
         Kind::Deployment,
         Kind::ReplicaSet,
         Kind::StatefulSet,
@@ -64,6 +67,7 @@ impl Kind {
             Kind::Secret => "Secret",
             Kind::ConfigMap => "ConfigMap",
             Kind::Event => "Event",
+            Kind::Lease => "Lease",
             Kind::Deployment => "Deployment",
             Kind::ReplicaSet => "ReplicaSet",
             Kind::StatefulSet => "StatefulSet",
@@ -84,6 +88,7 @@ impl Kind {
             Kind::Secret => "secrets",
             Kind::ConfigMap => "configmaps",
             Kind::Event => "events",
+            Kind::Lease => "leases",
             Kind::Deployment => "deployments",
             Kind::ReplicaSet => "replicasets",
             Kind::StatefulSet => "statefulsets",
@@ -105,6 +110,7 @@ impl Kind {
             | Kind::ControllerRevision => "apps",
             Kind::Job | Kind::CronJob => "batch",
             Kind::HorizontalPodAutoscaler => "autoscaling",
+            Kind::Lease => "coordination.k8s.io",
             Kind::Namespace
             | Kind::Node
             | Kind::Pod
@@ -128,6 +134,7 @@ impl Kind {
             "" => "v1",
             "apps" => "apps/v1",
             "batch" => "batch/v1",
+            "coordination.k8s.io" => "coordination.k8s.io/v1",
             _ => "autoscaling/v2",
         }
     }
@@ -164,6 +171,7 @@ pub enum Obj {
     Secret(Secret),
     ConfigMap(ConfigMap),
     Event(Event),
+    Lease(Lease),
     Deployment(Deployment),
     ReplicaSet(ReplicaSet),
     StatefulSet(StatefulSet),
@@ -218,6 +226,7 @@ typed!(
     Secret,
     ConfigMap,
     Event,
+    Lease,
     Deployment,
     ReplicaSet,
     StatefulSet,

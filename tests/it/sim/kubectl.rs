@@ -457,3 +457,72 @@ fn configmaps_are_created_read_and_updated_with_optimistic_concurrency() {
         "{\"id\":1}\n{\"id\":2}"
     );
 }
+
+/// Leases (coordination.k8s.io) other than the nodes' are stored: kubectl
+/// creates, lists (with their holder) and reads them; the nodes' own
+/// still answer. Events can be created, and kubectl lists them and
+/// `describe` shows them on their object.
+#[test]
+fn leases_and_events_are_created_and_read_by_kubectl() {
+    let demo = Demo::start(FAST);
+    let dir = tempfile::tempdir().unwrap();
+    let lease = serde_json::json!({
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {"name": "ops-tui-presence-ann", "labels": {"app.kubernetes.io/managed-by": "ops-tui"}},
+        "spec": {"holderIdentity": "ann", "leaseDurationSeconds": 30}
+    });
+    let path = dir.path().join("lease.json");
+    std::fs::write(&path, lease.to_string()).unwrap();
+    demo.ok(&["create", "--validate=false", "-f", path.to_str().unwrap()]);
+    let listed = demo.ok(&[
+        "get",
+        "leases",
+        "-l",
+        "app.kubernetes.io/managed-by=ops-tui",
+    ]);
+    assert!(
+        listed.contains("ops-tui-presence-ann")
+            && listed.contains("HOLDER")
+            && listed.contains("ann"),
+        "{listed}"
+    );
+    assert_eq!(
+        jsonpath(
+            &demo,
+            "lease/ops-tui-presence-ann",
+            "{.spec.leaseDurationSeconds}"
+        ),
+        "30"
+    );
+    let nodes = demo.ok(&["get", "leases", "-n", "kube-node-lease"]);
+    assert!(nodes.lines().count() > 1, "{nodes}");
+
+    let uid = jsonpath(&demo, "deployment/api", "{.metadata.uid}");
+    let event = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": "api.18f00000000000a1"},
+        "involvedObject": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api", "namespace": "shop-prod", "uid": uid},
+        "reason": "OpsTuiScaled",
+        "message": "scale deployment/api from 3 to 5 replicas, by ann",
+        "type": "Normal",
+        "source": {"component": "ops-tui"},
+        "firstTimestamp": jiff::Timestamp::now().to_string(),
+        "lastTimestamp": jiff::Timestamp::now().to_string(),
+        "count": 1
+    });
+    let path = dir.path().join("event.json");
+    std::fs::write(&path, event.to_string()).unwrap();
+    demo.ok(&["create", "--validate=false", "-f", path.to_str().unwrap()]);
+    let events = demo.ok(&["get", "events"]);
+    assert!(
+        events.contains("OpsTuiScaled") && events.contains("deployment/api"),
+        "{events}"
+    );
+    let described = demo.ok(&["describe", "deployment", "api"]);
+    assert!(
+        described.contains("OpsTuiScaled") && described.contains("from 3 to 5"),
+        "{described}"
+    );
+}

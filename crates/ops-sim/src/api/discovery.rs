@@ -35,7 +35,12 @@ pub fn api_versions(address: &str) -> Resp {
 }
 
 /// The API groups served, each with its one version.
-pub const GROUPS: [(&str, &str); 3] = [("apps", "v1"), ("batch", "v1"), ("autoscaling", "v2")];
+pub const GROUPS: [(&str, &str); 4] = [
+    ("apps", "v1"),
+    ("batch", "v1"),
+    ("autoscaling", "v2"),
+    ("coordination.k8s.io", "v1"),
+];
 
 fn group_doc(name: &str, version: &str) -> Value {
     let gv = format!("{name}/{version}");
@@ -54,7 +59,6 @@ pub const METRICS: (&str, &str) = ("metrics.k8s.io", "v1beta1");
 /// off.
 pub fn api_groups(metrics: bool) -> Resp {
     let mut groups: Vec<Value> = GROUPS.iter().map(|(g, v)| group_doc(g, v)).collect();
-    groups.push(group_doc(super::lease::GROUP.0, super::lease::GROUP.1));
     if metrics {
         groups.push(group_doc(METRICS.0, METRICS.1));
     }
@@ -65,11 +69,7 @@ pub fn api_groups(metrics: bool) -> Resp {
 }
 
 pub fn api_group(group: &str) -> Resp {
-    let Some((name, version)) = GROUPS
-        .iter()
-        .chain([&METRICS, &super::lease::GROUP])
-        .find(|(g, _)| *g == group)
-    else {
+    let Some((name, version)) = GROUPS.iter().chain([&METRICS]).find(|(g, _)| *g == group) else {
         return super::status(
             StatusCode::NOT_FOUND,
             "NotFound",
@@ -179,7 +179,15 @@ pub fn resources(group: &str) -> Resp {
                     &["cm"],
                     false,
                 ),
-                resource("events", "event", "Event", true, READ, &["ev"], false),
+                resource(
+                    "events",
+                    "event",
+                    "Event",
+                    true,
+                    &["create", "get", "list", "watch"],
+                    &["ev"],
+                    false,
+                ),
             ],
         ),
         "apps" => (
@@ -260,7 +268,7 @@ pub fn resources(group: &str) -> Resp {
                 "lease",
                 "Lease",
                 true,
-                &["get", "list"],
+                WRITE,
                 &[],
                 false,
             )],

@@ -14,6 +14,8 @@ use crate::http::{Req, Resp, json};
 pub const PREFIX: &str = "/apis/coordination.k8s.io";
 pub const GROUP: (&str, &str) = ("coordination.k8s.io", "v1");
 const NAMESPACE: &str = "kube-node-lease";
+/// The paths (after [`PREFIX`]) of the nodes' leases.
+pub const NODE_LEASES: &str = "/v1/namespaces/kube-node-lease/";
 
 fn not_found(name: &str) -> Resp {
     status(

@@ -249,8 +249,10 @@ pub async fn handle(api: Arc<Api>, req: Req) -> Resp {
     {
         return metrics::handle(&api, &req, rest);
     }
+    // The nodes' leases are made from the nodes; every other Lease is
+    // stored.
     if let Some(rest) = req.uri.path().strip_prefix(lease::PREFIX)
-        && (rest.is_empty() || rest.starts_with('/'))
+        && rest.starts_with(lease::NODE_LEASES)
     {
         return lease::handle(&api, &req, rest);
     }

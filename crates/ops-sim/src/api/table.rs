@@ -80,6 +80,11 @@ fn columns(obj_kind: &str) -> Vec<Value> {
             col("Kernel-Version", "string", 1),
             col("Container-Runtime", "string", 1),
         ],
+        "Lease" => vec![
+            col("Name", "string", 0),
+            col("Holder", "string", 0),
+            col("Age", "string", 0),
+        ],
         "ConfigMap" => vec![
             col("Name", "string", 0),
             col("Data", "string", 0),
@@ -311,6 +316,16 @@ fn cells(obj: &Obj) -> Vec<Value> {
                 ),
             ]
         }
+        Obj::Lease(l) => vec![
+            json!(obj.name()),
+            json!(
+                l.spec
+                    .as_ref()
+                    .and_then(|s| s.holder_identity.clone())
+                    .unwrap_or_default()
+            ),
+            json!(age_of),
+        ],
         Obj::ConfigMap(c) => vec![
             json!(obj.name()),
             json!(

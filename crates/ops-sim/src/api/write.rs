@@ -196,7 +196,7 @@ fn commit(
 pub fn create(api: &Api, req: &Req, kind: Kind, ns: &str) -> Resp {
     if matches!(
         kind,
-        Kind::Pod | Kind::Event | Kind::ReplicaSet | Kind::ControllerRevision | Kind::Node
+        Kind::Pod | Kind::ReplicaSet | Kind::ControllerRevision | Kind::Node
     ) {
         return super::status(
             StatusCode::METHOD_NOT_ALLOWED,
