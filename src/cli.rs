@@ -113,6 +113,10 @@ pub struct DashboardArgs {
     #[arg(long, global = true)]
     pub write: bool,
 
+    /// Executed actions leave no Kubernetes Event on the object they change
+    #[arg(long, global = true)]
+    pub no_events: bool,
+
     /// Colour theme: default, light, high-contrast, colorblind, or a user theme
     #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,

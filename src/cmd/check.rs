@@ -49,6 +49,7 @@ pub fn run(args: &CheckArgs, dash: &DashboardArgs) -> ExitCode {
         write: false,
         // The gate judges the runbook's own namespace.
         all_namespaces: false,
+        no_events: true,
     };
     let target = match select(Some(&runbook), &overrides) {
         Ok(t) => t,

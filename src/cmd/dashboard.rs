@@ -39,6 +39,7 @@ pub fn build_state(args: &DashboardArgs, paths: &Paths) -> Result<AppState, Star
         read_only: args.read_only,
         write: args.write,
         all_namespaces: args.all_namespaces,
+        no_events: args.no_events,
     };
     let target = select(runbook.as_ref(), &overrides)?;
     let config_dir = paths.config_dir.as_deref();

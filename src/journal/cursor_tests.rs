@@ -9,6 +9,7 @@ use crate::journal::{Entry, Journal, Record};
 
 fn note(text: &str) -> Record {
     Record {
+        entry_id: String::new(),
         at: "2026-11-23T06:00:00Z".into(),
         user: "ann".into(),
         kube_user: None,
@@ -211,6 +212,7 @@ fn a_file_rewritten_in_place_with_another_line_break_is_read_again() {
 fn action_records_before_the_last_lines_are_passed_over() {
     let (_dir, j) = journal();
     let action = |id: &str| Record {
+        entry_id: String::new(),
         at: "2026-11-23T06:00:00Z".into(),
         user: "ann".into(),
         kube_user: None,

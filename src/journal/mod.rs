@@ -18,6 +18,7 @@ use crate::secrets::Secrets;
 
 mod cursor;
 mod parse;
+pub mod segments;
 mod skim;
 pub use cursor::{Batch, Cursor};
 
@@ -255,6 +256,11 @@ pub struct Record {
     /// The kubeconfig user, when connected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kube_user: Option<String>,
+    /// The entry's own id, kept wherever the entry is copied (a shared
+    /// journal's segments): what makes replication idempotent. Empty in
+    /// records written before ids: [`Record::id`] derives one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub entry_id: String,
     #[serde(flatten)]
     pub entry: Entry,
 }
@@ -281,9 +287,55 @@ impl Record {
             at: jiff::Timestamp::now().to_string(),
             user: os_user(),
             kube_user,
+            entry_id: new_entry_id(),
             entry,
         }
     }
+
+    /// The entry's id: its own, else (a record written before ids) one
+    /// derived from its content, the same wherever it is read.
+    pub fn id(&self) -> std::borrow::Cow<'_, str> {
+        if !self.entry_id.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.entry_id);
+        }
+        let line = serde_json::to_vec(self).unwrap_or_default();
+        std::borrow::Cow::Owned(format!("h{:016x}", fnv1a(&line)))
+    }
+
+    /// The record with its id written out.
+    pub fn with_id(mut self) -> Record {
+        if self.entry_id.is_empty() {
+            self.entry_id = self.id().into_owned();
+        }
+        self
+    }
+
+    /// When it was written, in nanoseconds (0 if `at` does not read,
+    /// which a parsed record's never is).
+    pub fn nanos(&self) -> i128 {
+        self.at
+            .parse::<jiff::Timestamp>()
+            .map(|t| t.as_nanosecond())
+            .unwrap_or(0)
+    }
+}
+
+/// FNV-1a, 64 bits: a stable hash (the standard library's is not stable
+/// across releases).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// An entry id unique across machines: the time in milliseconds and 64
+/// random bits, in hex.
+pub fn new_entry_id() -> String {
+    format!(
+        "{:x}-{:016x}",
+        jiff::Timestamp::now().as_millisecond(),
+        fastrand::u64(..)
+    )
 }
 
 /// A short unique id: the time and a random part.
@@ -452,6 +504,72 @@ impl Journal {
         file.write_all(&line).map_err(err)?;
         file.sync_data().map_err(err)?;
         Ok(())
+    }
+
+    /// Appends records with one write and one fsync (entries copied from
+    /// a shared journal's segments), masked and printable like
+    /// [`Journal::append`]'s.
+    pub fn append_all(&self, records: &[Record]) -> Result<(), JournalError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let err = |source| JournalError::Write {
+            path: self.path.display().to_string(),
+            source,
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
+        let json = |e| err(std::io::Error::other(e));
+        let mut lines = Vec::new();
+        for record in records {
+            let mut value = serde_json::to_value(record).map_err(json)?;
+            self.secrets.mask_json(&mut value);
+            crate::printable::printable_json(&mut value);
+            let record: Record = serde_json::from_value(value).map_err(json)?;
+            serde_json::to_writer(&mut lines, &record).map_err(json)?;
+            lines.push(b'\n');
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(&self.path)
+            .map_err(err)?;
+        if !ends_with_newline(&mut file).map_err(err)? {
+            lines.insert(0, b'\n');
+        }
+        file.write_all(&lines).map_err(err)?;
+        file.sync_data().map_err(err)?;
+        Ok(())
+    }
+
+    /// Holds the journal's lock (a `.lock` file beside it) until the
+    /// guard is dropped: instances that import entries into one file
+    /// take it, so each entry is imported once. None: no lock could be
+    /// taken (the import goes on; the fold drops duplicates).
+    pub fn lock(&self) -> Option<std::fs::File> {
+        let path = self.path.with_extension("lock");
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).ok()?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .ok()?;
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: the descriptor is open for the call's duration;
+            // the lock goes with the file when it is closed.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+            if rc != 0 {
+                return None;
+            }
+        }
+        Some(file)
     }
 
     /// A record from one line of the journal, masked: in the text when

@@ -20,6 +20,8 @@ struct Flat<'a> {
     user: Cow<'a, str>,
     #[serde(borrow, default)]
     kube_user: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    entry_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
     kind: Cow<'a, str>,
     #[serde(borrow, default)]
@@ -156,6 +158,7 @@ pub fn record(line: &str) -> serde_json::Result<Record> {
         at: f.at.into_owned(),
         user: f.user.into_owned(),
         kube_user: own(f.kube_user),
+        entry_id: own(f.entry_id).unwrap_or_default(),
         entry,
     })
 }
@@ -169,6 +172,7 @@ mod tests {
         let lines = [
             r#"{"at":"2026-11-23T06:00:00Z","user":"ann","kube_user":"admin","kind":"tick","item":"a/b","text":"T \"q\" \u00e9","run":"2026-11-23","evidence":[{"kind":"probe","name":"h","status":"ok","value":"200","conditions":["x"]}],"reason":"why"}"#,
             r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"untick","item":"a/b"}"#,
+            r#"{"at":"2026-11-23T06:00:01Z","user":"u","entry_id":"19a-5f","kind":"untick","item":"a/b"}"#,
             r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"skip","item":"a/b","text":"T","reason":"r","run":"x"}"#,
             r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"note","text":"n","item":"a/b","happened_at":"h","starred":true}"#,
             r#"{"at":"2026-11-23T06:00:01Z","user":"u","kind":"note","text":"n"}"#,

@@ -101,14 +101,15 @@ fn appends_and_reads_back() {
     let j = Journal::for_env(dir.path(), "Shop API", "prod");
     assert!(j.path.ends_with("journals/shop-api/prod.jsonl"));
     j.append(&action(Step::Preview)).unwrap();
-    j.append(&action(Step::Outcome)).unwrap();
+    let outcome = action(Step::Outcome);
+    j.append(&outcome).unwrap();
     let c = j.read().unwrap();
     assert_eq!(c.records.len(), 2);
     assert!(c.warnings.is_empty());
-    assert_eq!(
-        c.records[1],
-        action(Step::Outcome).clone_with_at(&c.records[1].at)
-    );
+    // Read back with its id.
+    assert!(!c.records[1].entry_id.is_empty());
+    assert_ne!(c.records[0].entry_id, c.records[1].entry_id);
+    assert_eq!(c.records[1], outcome.clone_with_at(&c.records[1].at));
 }
 
 #[test]
@@ -202,4 +203,31 @@ fn older_journals_read_and_a_newer_kind_is_a_warning_not_a_failure() {
             .map(String::as_str),
         Some("ok")
     );
+}
+
+#[test]
+fn a_record_without_an_id_gets_one_from_its_content_the_same_wherever_read() {
+    let line =
+        r#"{"at":"2026-11-23T06:00:00Z","user":"ann","kind":"note","text":"db failover done"}"#;
+    let a = Journal::for_env(std::path::Path::new("/nonexistent"), "s", "e")
+        .parse(line)
+        .unwrap();
+    let b: Record = serde_json::from_str(line).unwrap();
+    assert!(a.entry_id.is_empty());
+    assert_eq!(a.id(), b.id());
+    assert!(a.id().starts_with('h'), "{}", a.id());
+    // Written out, it keeps that id; another text has another.
+    let kept = a.clone().with_id();
+    assert_eq!(kept.entry_id, a.id());
+    assert_eq!(kept.id(), a.id());
+    let other =
+        r#"{"at":"2026-11-23T06:00:00Z","user":"ann","kind":"note","text":"db failover undone"}"#;
+    let c: Record = serde_json::from_str(other).unwrap();
+    assert_ne!(c.id(), a.id());
+    // An id of its own is used as is.
+    let own: Record = serde_json::from_str(
+        r#"{"at":"2026-11-23T06:00:00Z","user":"ann","entry_id":"x-1","kind":"note","text":"n"}"#,
+    )
+    .unwrap();
+    assert_eq!(own.id(), "x-1");
 }

@@ -19,6 +19,9 @@ pub struct Plan {
     /// The Deployment it acts on (what a protected environment asks to type).
     pub target: String,
     pub verb: &'static str,
+    /// The reason of the Kubernetes Event it leaves on the object it
+    /// changed (`OpsTuiScaled`).
+    pub reason: &'static str,
     pub path: String,
     pub content_type: &'static str,
     pub body: Value,
@@ -53,6 +56,7 @@ impl Plan {
             ),
             target: name.to_string(),
             verb: "PATCH",
+            reason: "OpsTuiScaled",
             path: format!("{}/scale", workload_path(kind, ns, name)),
             content_type: MERGE,
             body: json!({"spec": {"replicas": to}}),
@@ -70,6 +74,7 @@ impl Plan {
             ),
             target: name.to_string(),
             verb: "PATCH",
+            reason: "OpsTuiScaled",
             path: format!("/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers/{name}"),
             content_type: MERGE,
             body: json!({"spec": {"minReplicas": to.0, "maxReplicas": to.1}}),
@@ -91,6 +96,11 @@ impl Plan {
             summary: format!("{what} {}/{name}{effect}", kind.resource()),
             target: name.to_string(),
             verb: "PATCH",
+            reason: if suspend {
+                "OpsTuiSuspended"
+            } else {
+                "OpsTuiResumed"
+            },
             path: workload_path(kind, ns, name),
             content_type: MERGE,
             body: json!({"spec": {"suspend": suspend}}),
@@ -125,6 +135,7 @@ impl Plan {
             summary: format!("run cronjob/{cronjob} now: create job/{name} from its job template"),
             target: cronjob.to_string(),
             verb: "POST",
+            reason: "OpsTuiTriggered",
             path: format!("/apis/batch/v1/namespaces/{ns}/jobs"),
             content_type: "application/json",
             body: json!({
@@ -157,6 +168,7 @@ impl Plan {
             summary: format!("delete pod/{pod} of job/{job} (its controller starts a new pod)"),
             target: job.to_string(),
             verb: "DELETE",
+            reason: "OpsTuiRetried",
             path: format!("/api/v1/namespaces/{ns}/pods/{pod}"),
             content_type: "application/json",
             body: json!({}),
@@ -201,6 +213,7 @@ impl Plan {
             },
             target: pod.name.to_string(),
             verb: "DELETE",
+            reason: "OpsTuiDeleted",
             path: format!("/api/v1/namespaces/{ns}/pods/{}", pod.name),
             content_type: "application/json",
             body,
@@ -220,6 +233,7 @@ impl Plan {
             summary: format!("restart {}/{name} (a rollout of new pods)", kind.resource()),
             target: name.to_string(),
             verb: "PATCH",
+            reason: "OpsTuiRestarted",
             path: workload_path(kind, ns, name),
             content_type: STRATEGIC,
             body: json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": at}}}}}),
@@ -234,6 +248,11 @@ impl Plan {
             summary: format!("{verb} deployment/{name}"),
             target: name.to_string(),
             verb: "PATCH",
+            reason: if paused {
+                "OpsTuiPaused"
+            } else {
+                "OpsTuiResumed"
+            },
             path: deployment_path(ns, name),
             content_type: STRATEGIC,
             body: json!({"spec": {"paused": paused}}),
@@ -257,6 +276,7 @@ impl Plan {
             ),
             target: target.to_string(),
             verb: "PATCH",
+            reason: "OpsTuiSwitched",
             path: format!("/api/v1/namespaces/{ns}/services/{service}"),
             content_type: STRATEGIC,
             body: json!({"spec": {"selector": {label: to}}}),

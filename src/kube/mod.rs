@@ -12,6 +12,7 @@ pub mod object;
 pub mod rollback;
 pub mod rollout;
 pub mod secrets;
+pub mod share;
 pub mod watch;
 
 use std::path::Path;

@@ -196,6 +196,7 @@ pub fn controller_revision_choice(
             summary: format!("roll back {} to revision {revision}", owner.id()),
             target: owner.name.clone(),
             verb: "PATCH",
+            reason: "OpsTuiRolledBack",
             path: workload_path(owner.kind, ns, &owner.name),
             content_type: "application/strategic-merge-patch+json",
             body: cr.data.0.clone(),
@@ -338,6 +339,7 @@ pub fn rollback(
         summary: format!("roll back deployment/{name} to revision {revision}"),
         target: name.clone(),
         verb: "PATCH",
+        reason: "OpsTuiRolledBack",
         path: deployment_path(ns, &name),
         content_type: "application/json-patch+json",
         body: json!([

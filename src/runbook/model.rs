@@ -67,6 +67,36 @@ pub struct Environment {
     /// Actions off unless `--write`.
     #[serde(default)]
     pub read_only: bool,
+    /// Where the journal is kept: on this machine (the default), or
+    /// shared with the team through the cluster (`[env.NAME.journal]`).
+    #[serde(default)]
+    pub journal: Option<JournalSharing>,
+    /// Each executed action also leaves a Kubernetes Event on the object
+    /// it changed (default true; `--no-events` turns it off too).
+    #[serde(default)]
+    pub events: Option<bool>,
+}
+
+/// `[env.NAME.journal]`: `share = "cluster"` keeps the journal's entries
+/// in ConfigMaps in the environment's namespace (or `namespace`) too, so
+/// every engineer on the environment sees everyone's; `"local"` keeps it
+/// on this machine.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [env.NAME.journal] table with share = \"cluster\" or \"local\""
+)]
+pub struct JournalSharing {
+    pub share: Spanned<String>,
+    #[serde(default)]
+    pub namespace: Option<Spanned<String>>,
+}
+
+impl JournalSharing {
+    /// Whether the journal is shared through the cluster.
+    pub fn in_cluster(&self) -> bool {
+        self.share.get_ref() == "cluster"
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

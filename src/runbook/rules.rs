@@ -347,6 +347,28 @@ fn check_environments<'f>(
         .map(|(name, env)| (name.as_str(), env.get_ref()))
         .collect();
     for (_, env) in &envs {
+        if let Some(j) = &env.journal {
+            if !matches!(j.share.get_ref().as_str(), "cluster" | "local") {
+                problems.push((
+                    j.share.span().start,
+                    format!(
+                        "journal.share \"{}\" is not a place: expected \"cluster\" (shared with the team through ConfigMaps) or \"local\" (this machine only)",
+                        j.share.get_ref()
+                    ),
+                ));
+            }
+            if let Some(ns) = &j.namespace
+                && !is_dns_label(ns.get_ref())
+            {
+                problems.push((
+                    ns.span().start,
+                    format!(
+                        "journal.namespace \"{}\" is not a valid Kubernetes namespace (lowercase letters, digits and '-', at most 63)",
+                        ns.get_ref()
+                    ),
+                ));
+            }
+        }
         if let Some(ns) = &env.namespace
             && !ns.get_ref().contains("${")
             && !is_dns_label(ns.get_ref())

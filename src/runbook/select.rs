@@ -16,6 +16,8 @@ pub struct Overrides {
     pub write: bool,
     /// Every namespace the user may list (`-A`), not one.
     pub all_namespaces: bool,
+    /// Executed actions leave no Kubernetes Event (`--no-events`).
+    pub no_events: bool,
 }
 
 /// The environment the console works on.
@@ -35,6 +37,18 @@ pub struct Target {
     pub all_namespaces: bool,
     /// Something the operator should know about the choice.
     pub warning: Option<String>,
+    /// The journal is shared through the cluster: in this namespace
+    /// (None: the environment's).
+    pub share: Option<Share>,
+    /// Executed actions leave Kubernetes Events.
+    pub events: bool,
+}
+
+/// A journal shared through the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    /// The namespace its segments are kept in (None: the environment's).
+    pub namespace: Option<String>,
 }
 
 /// Why no environment could be chosen.
@@ -71,6 +85,8 @@ pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, Select
             protected: false,
             all_namespaces: o.all_namespaces,
             warning: None,
+            share: None,
+            events: !o.no_events,
         });
     };
     let envs: Vec<(&str, &Environment)> = runbook.environments().collect();
@@ -129,6 +145,14 @@ pub fn select(runbook: Option<&Runbook>, o: &Overrides) -> Result<Target, Select
         protected: env.protected,
         all_namespaces: o.all_namespaces,
         warning,
+        share: env
+            .journal
+            .as_ref()
+            .filter(|j| j.in_cluster())
+            .map(|j| Share {
+                namespace: j.namespace.as_ref().map(|n| n.get_ref().clone()),
+            }),
+        events: env.events.unwrap_or(true) && !o.no_events,
     })
 }
 

@@ -269,6 +269,7 @@ mod tests {
 
     fn rec(user: &str, at: &str, entry: Entry) -> Record {
         Record {
+            entry_id: String::new(),
             at: at.into(),
             user: user.into(),
             kube_user: None,

@@ -50,6 +50,7 @@ fn kube(s: &mut AppState, m: KubeMsg) {
 
 fn record(entry: &Entry) -> Record {
     Record {
+        entry_id: String::new(),
         at: "2026-11-23T06:00:00Z".into(),
         user: "ann".into(),
         kube_user: None,

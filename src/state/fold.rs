@@ -32,6 +32,10 @@ enum Last {
 struct RunState {
     /// When the item was first seen in this run (the order of records).
     first: u64,
+    /// When its last word was written: a record that comes later but was
+    /// written earlier (another engineer's, replicated late) does not
+    /// override it.
+    written: i128,
     last: Last,
     /// The text of its last tick in this run.
     ticked: Option<String>,
@@ -88,8 +92,10 @@ impl ChecklistFold {
                 // Only a done item regresses; it stays done.
                 if let Some(RunState {
                     last: Last::Tick { regressed, .. },
+                    written,
                     ..
                 }) = self.runs.get_mut(&(item.clone(), run.clone()))
+                    && r.nanos() >= *written
                 {
                     *regressed = Some(Regression {
                         at: r.at.clone(),
@@ -114,14 +120,23 @@ impl ChecklistFold {
         };
         self.seen += 1;
         let first = self.seen;
+        let written = r.nanos();
         let state = self
             .runs
             .entry((item.clone(), run.clone()))
             .or_insert(RunState {
                 first,
+                written: i128::MIN,
                 last: Last::Untick,
                 ticked: None,
             });
+        // The union of several engineers' journals: the last word is the
+        // one written last, whatever order the records arrive in (at the
+        // same instant, the one that came last).
+        if written < state.written {
+            return;
+        }
+        state.written = written;
         if let Last::Tick { text, .. } = &last {
             state.ticked = Some(text.clone());
         }

@@ -280,6 +280,7 @@ fn a_restarted_dashboard_does_not_journal_the_same_regression_twice() {
     let records = first
         .into_iter()
         .map(|entry| crate::journal::Record {
+            entry_id: String::new(),
             at: "2026-11-23T06:00:00Z".into(),
             user: "ann".into(),
             kube_user: None,

@@ -7,6 +7,7 @@ use crate::state::timeline;
 
 fn rec(at: &str, entry: Entry) -> Record {
     Record {
+        entry_id: String::new(),
         at: at.into(),
         user: "ann".into(),
         kube_user: None,
@@ -490,5 +491,56 @@ fn a_skimmed_first_read_folds_to_what_reading_every_line_gives() {
                 whole.records
             );
         }
+    }
+}
+
+#[test]
+fn the_union_of_two_journals_folds_the_same_whatever_order_they_arrive_in() {
+    let rows = [item("p/smoke", "Smoke tests pass", None)];
+    // Ann ticked, Bob unticked a minute later, Ann ticked again after.
+    let ann = rec(
+        "2026-12-03T10:00:00Z",
+        tick("p/smoke", "Smoke tests pass", None, None),
+    );
+    let mut bob = rec(
+        "2026-12-03T10:01:00.5Z",
+        Entry::Untick {
+            item: "p/smoke".into(),
+            run: None,
+        },
+    );
+    bob.user = "bob".into();
+    let ann_again = rec(
+        "2026-12-03T10:02:00Z",
+        tick("p/smoke", "Smoke tests pass", None, None),
+    );
+    let orders = [
+        [&ann, &bob, &ann_again],
+        [&bob, &ann, &ann_again],
+        [&ann_again, &bob, &ann],
+        [&bob, &ann_again, &ann],
+    ];
+    for order in orders {
+        let mut view = JournalView::default();
+        for r in order {
+            view.add(r);
+        }
+        let states = view.items(&rows, 0);
+        assert!(
+            matches!(&states["p/smoke"], ItemState::Done { at, .. } if at == "2026-12-03T10:02:00Z"),
+            "{order:?}: {states:?}"
+        );
+    }
+    // Without Ann's second tick, Bob's untick is the last word, even when
+    // Ann's earlier tick arrives after it.
+    for order in [[&ann, &bob], [&bob, &ann]] {
+        let mut view = JournalView::default();
+        for r in order {
+            view.add(r);
+        }
+        assert!(
+            matches!(view.items(&rows, 0)["p/smoke"], ItemState::Open),
+            "{order:?}"
+        );
     }
 }

@@ -139,6 +139,8 @@ pub fn target_for(
                          signals belong to environments, so they are off here"
                     )
                 }),
+                share: None,
+                events: !overrides.no_events,
             })
         }
     }

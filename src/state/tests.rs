@@ -528,6 +528,7 @@ fn ticking_records_evidence_overrides_need_a_reason_and_the_journal_folds_back()
     );
     assert!(evidence.is_empty(), "a manual item has no evidence");
     let at = |e: Entry| Record {
+        entry_id: String::new(),
         at: "2026-11-23T06:00:00Z".into(),
         user: "ann".into(),
         kube_user: None,
@@ -616,6 +617,7 @@ fn milestones_go_in_order_and_the_incident_closes_when_resolved() {
         assert_eq!(*milestone, expected);
         assert_eq!(happened_at.is_some(), !typed.is_empty());
         journal.push(Record {
+            entry_id: String::new(),
             at: jiff::Timestamp::from_second(s.now).unwrap().to_string(),
             user: "ann".into(),
             kube_user: None,
@@ -634,6 +636,7 @@ fn the_walkthrough_resumes_at_the_first_open_item_and_moves_on_when_it_is_done()
     use crate::journal::{Entry, Record};
     let mut s = state();
     let rec = |entry: Entry| Record {
+        entry_id: String::new(),
         at: "2026-11-23T06:00:00Z".into(),
         user: "ann".into(),
         kube_user: None,
@@ -673,6 +676,7 @@ fn stars_are_journaled_and_checks_that_change_state_join_the_timeline() {
     use crate::journal::{Entry, Record};
     let mut s = state();
     let note = Record {
+        entry_id: String::new(),
         at: "2026-11-23T06:00:00Z".into(),
         user: "ann".into(),
         kube_user: None,

@@ -402,6 +402,7 @@ mod tests {
     fn an_alerts_check_change_is_told_by_the_alert_events_alone() {
         let at = |m: u32| format!("2026-11-23T06:{m:02}:00Z");
         let r = |m, entry| Record {
+            entry_id: String::new(),
             at: at(m),
             user: "oncall".into(),
             kube_user: None,
@@ -455,6 +456,7 @@ mod tests {
     #[test]
     fn a_runbook_workloads_rollout_failing_and_recovering_is_told_once() {
         let r = |t: &str, entry| Record {
+            entry_id: String::new(),
             at: format!("2026-11-23T{t}Z"),
             user: "oncall".into(),
             kube_user: None,
@@ -512,6 +514,7 @@ mod tests {
 
     fn rec(id: &str, step: Step, ok: Option<bool>, at: &str) -> Record {
         Record {
+            entry_id: String::new(),
             at: at.into(),
             user: "oncall".into(),
             kube_user: None,

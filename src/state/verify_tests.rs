@@ -46,6 +46,7 @@ fn error_rate(s: &mut AppState, value: Option<f64>, state: SignalState) {
 
 fn record(user: &str, at: &str, entry: Entry) -> Record {
     Record {
+        entry_id: String::new(),
         at: at.into(),
         user: user.into(),
         kube_user: None,

@@ -55,6 +55,7 @@ impl Setup {
             read_only: dash.read_only,
             write: dash.write,
             all_namespaces: false,
+            no_events: dash.no_events,
         };
         let target = select(runbook.as_ref(), &overrides).map_err(|e| e.to_string())?;
         let (kind, name) = workload(&args.workload, runbook.as_ref())?;

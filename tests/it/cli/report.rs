@@ -19,6 +19,7 @@ const NOW: i64 = 1_795_435_200;
 
 fn rec(at: &str, user: &str, entry: Entry) -> Record {
     Record {
+        entry_id: String::new(),
         at: format!("2026-11-23T{at}Z"),
         user: user.into(),
         kube_user: Some("admin".into()),
@@ -70,6 +71,7 @@ fn action(at: &str, id: &str, summary: &str, ok: bool) -> Vec<Record> {
 
 fn check(at: &str, check: &str, status: &str, text: &str) -> Record {
     Record {
+        entry_id: String::new(),
         at: at.into(),
         user: "oncall".into(),
         kube_user: None,

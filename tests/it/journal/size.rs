@@ -106,6 +106,7 @@ fn write_long_journal(path: &std::path::Path, size: u64) {
 
 fn record(user: &str, entry: Entry) -> Record {
     Record {
+        entry_id: String::new(),
         at: "2026-01-01T10:00:00Z".into(),
         user: user.into(),
         kube_user: None,

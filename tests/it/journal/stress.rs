@@ -23,6 +23,7 @@ fn two_writers_at_once_never_interleave_or_lose_a_line() {
             std::thread::spawn(move || {
                 for i in 0..200 {
                     let record = Record {
+                        entry_id: String::new(),
                         at: format!("2026-11-23T06:00:{:02}Z", i % 60),
                         user: user.into(),
                         kube_user: None,

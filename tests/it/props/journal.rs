@@ -115,6 +115,7 @@ fn record() -> impl Strategy<Value = Record> {
     });
     (at, text_field(), prop::option::of(text_field()), entry).prop_map(
         |(at, user, kube_user, entry)| Record {
+            entry_id: String::new(),
             at,
             user,
             kube_user,
@@ -201,7 +202,7 @@ proptest! {
         );
         // A record appended after whatever the file ends with reads back
         // last, and the records before it are unchanged.
-        let appended = Record {
+        let appended = Record { entry_id: String::new(),
             at: "2026-11-23T06:00:00Z".into(),
             user: "fuzz".into(),
             kube_user: None,

@@ -10,6 +10,7 @@ fn checklist_with_done_overridden_skipped_and_stale_items_and_the_reason_editor(
     let mut s = example("staging");
     s.now = 1_000_000;
     let rec = |at: &str, user: &str, entry: Entry| Record {
+        entry_id: String::new(),
         at: format!("2026-11-23T{at}Z"),
         user: user.into(),
         kube_user: None,
@@ -83,6 +84,7 @@ fn checklist_with_done_overridden_skipped_and_stale_items_and_the_reason_editor(
 fn checklist_with_verified_and_regressed_items_in_every_theme() {
     use ops_tui::journal::{Entry, Evidence, Record};
     let rec = |at: &str, user: &str, entry: Entry| Record {
+        entry_id: String::new(),
         at: format!("2026-11-23T{at}Z"),
         user: user.into(),
         kube_user: None,

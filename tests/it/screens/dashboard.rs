@@ -268,6 +268,7 @@ fn the_header_shows_an_open_incident_and_the_time_since_detection() {
     let detected: jiff::Timestamp = "2026-11-23T05:48:00Z".parse().unwrap();
     s.now = detected.as_second() + 720;
     let milestone = |m, at: &str| Record {
+        entry_id: String::new(),
         at: at.into(),
         user: "ann".into(),
         kube_user: None,

@@ -9,6 +9,7 @@ fn timeline_pane_with_journaled_actions() {
     use ops_tui::journal::{Entry, Record, Step};
     let mut s = example("staging");
     let rec = |id: &str, step, ok, at: &str, summary: &str, detail: Option<&str>| Record {
+        entry_id: String::new(),
         at: at.into(),
         user: "oncall".into(),
         kube_user: Some("admin".into()),
@@ -62,6 +63,7 @@ fn timeline_with_every_kind_a_star_and_the_note_editor() {
         .unwrap()
         .as_second();
     let rec = |at: &str, user: &str, entry: Entry| Record {
+        entry_id: String::new(),
         at: format!("2026-11-23T{at}Z"),
         user: user.into(),
         kube_user: None,
@@ -147,6 +149,7 @@ fn timeline_with_verified_regressed_items_and_what_happened_to_the_service() {
         .unwrap()
         .as_second();
     let rec = |at: &str, entry: Entry| Record {
+        entry_id: String::new(),
         at: format!("2026-11-23T{at}Z"),
         user: "oncall".into(),
         kube_user: None,

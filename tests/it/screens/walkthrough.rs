@@ -27,6 +27,7 @@ fn walkthrough_with_notes_and_a_long_guide_scrolls_at_80x24() {
     let rb = Runbook::parse(Path::new("ops-tui.toml"), &toml).unwrap();
     let mut s = state(Some(rb), Some("prod"), "default", "default");
     let note = |at: &str, user: &str, text: &str, happened_at: Option<&str>| Record {
+        entry_id: String::new(),
         at: at.into(),
         user: user.into(),
         kube_user: None,

@@ -29,6 +29,7 @@ pub fn busy(theme: &str) -> AppState {
         true,
     );
     let rec = |at: &str, user: &str, entry: Entry| Record {
+        entry_id: String::new(),
         at: format!("2026-11-23T{at}Z"),
         user: user.into(),
         kube_user: None,
