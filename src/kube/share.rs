@@ -298,14 +298,9 @@ impl Replica {
                 None => self.create(1, &lines, max).await,
             };
             match result {
-                Ok((cm, sent)) => {
-                    warnings.extend(self.take_segment(&cm));
-                    for _ in 0..sent {
-                        if let Some((id, _)) = self.pending.pop_front() {
-                            self.remote.insert(key(&id));
-                        }
-                    }
-                }
+                // The segment as written holds the entries sent: taking
+                // it in drops them from the pending.
+                Ok(cm) => warnings.extend(self.take_segment(&cm)),
                 Err((n, Failure::Conflict | Failure::Gone)) => {
                     // Another writer got there first: read what it wrote.
                     match timed(self.api.get_opt(&self.setup.shared.segment_name(n))).await {
@@ -348,7 +343,7 @@ impl Replica {
         n: u32,
         seg: &Segment,
         lines: &[String],
-    ) -> Result<(ConfigMap, usize), (u32, Failure)> {
+    ) -> Result<ConfigMap, (u32, Failure)> {
         let mut text = seg.text.clone();
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
@@ -357,7 +352,6 @@ impl Replica {
         let cm = self.segment(&seg.name, Some(seg.rv.clone()), text);
         timed(self.api.replace(&seg.name, &PostParams::default(), &cm))
             .await
-            .map(|cm| (cm, lines.len()))
             .map_err(|f| (n, f))
     }
 
@@ -367,13 +361,12 @@ impl Replica {
         n: u32,
         lines: &[String],
         max: usize,
-    ) -> Result<(ConfigMap, usize), (u32, Failure)> {
+    ) -> Result<ConfigMap, (u32, Failure)> {
         let fit = segments::fitting(0, lines, max);
         let name = self.setup.shared.segment_name(n);
         let cm = self.segment(&name, None, lines[..fit].concat());
         timed(self.api.create(&PostParams::default(), &cm))
             .await
-            .map(|cm| (cm, fit))
             .map_err(|f| (n, f))
     }
 

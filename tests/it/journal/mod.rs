@@ -2,5 +2,6 @@
 //! journal opened within bounded memory, and the demo's journal of its own.
 
 mod demo;
+mod share;
 mod size;
 mod stress;
