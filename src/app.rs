@@ -17,6 +17,7 @@ use crate::{term, ui};
 
 mod journal_feed;
 mod runtime;
+mod team;
 pub(crate) use runtime::journal_for;
 #[cfg(test)]
 mod runtime_tests;
@@ -58,9 +59,12 @@ pub async fn run_dashboard_with(
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         let setup = Setup { kubeconfig: args.kubeconfig.clone(), data_dir: paths.data_dir.clone(), tx, extra: executor };
         let mut runtime = Runtime::start(&mut state, setup);
-        run(&mut state, &mut guard.terminal, rx, &mut runtime)
+        let ran = run(&mut state, &mut guard.terminal, rx, &mut runtime)
             .await
-            .map_err(|e| format!("ops-tui: terminal error: {e}"))
+            .map_err(|e| format!("ops-tui: terminal error: {e}"));
+        // The others see this engineer leave at once.
+        runtime.leave().await;
+        ran
     }
     .await;
     match result {
@@ -121,6 +125,7 @@ pub async fn run(
         if state.quit {
             return Ok(());
         }
+        runtime.set_open(|| state.presence_open());
         if dirty && (urgent || last_frame.elapsed() >= FRAME) {
             // Derived data at most once per `FRAME`: a keypress soon after
             // a frame is drawn at once, on the rows that frame showed, and

@@ -216,6 +216,10 @@ fn action_row(out: &mut dyn std::fmt::Write, r: &Record) {
     };
     let result = match (step, ok) {
         (Step::Unanswered, _) => "sent, outcome unknown (no answer in time)".to_string(),
+        (Step::KubeEvent, _) => format!(
+            "done; no Kubernetes Event was left on the object: {}",
+            detail.clone().unwrap_or_default()
+        ),
         (Step::ReadBack, Some(true)) => "done (read back after no answer)".to_string(),
         (Step::ReadBack, _) => format!(
             "not applied (read back after no answer): {}",

@@ -34,12 +34,26 @@ pub type Slot = Arc<std::sync::Mutex<Option<Journal>>>;
 pub struct Feed {
     notify: Arc<Notify>,
     reread: Arc<AtomicBool>,
+    /// The shared journal's replica, told too.
+    share: Arc<Notify>,
 }
 
 impl Feed {
-    /// This instance appended: read what is new now.
+    /// This instance appended: read what is new now (and send it to the
+    /// cluster, where the journal is shared).
     pub fn changed(&self) {
         self.notify.notify_one();
+        self.share.notify_one();
+    }
+
+    /// Entries from the team were appended: read them now.
+    pub fn imported(&self) {
+        self.notify.notify_one();
+    }
+
+    /// What wakes the shared journal's replica.
+    pub fn share_wake(&self) -> Arc<Notify> {
+        self.share.clone()
     }
 
     /// The journal was switched: read it from its start.

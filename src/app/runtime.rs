@@ -60,6 +60,11 @@ pub struct Runtime<'a> {
     journal_writes: mpsc::UnboundedSender<(Journal, Record)>,
     bursts: crate::probe::InFlight,
     extra: Option<Executor<'a>>,
+    /// The shared journal's replica and presence, where the runbook
+    /// shares the journal.
+    team: Option<super::team::Team>,
+    /// Who leaves the Kubernetes Events of executed actions (None: off).
+    events: Option<crate::kube::action_event::Actor>,
 }
 
 impl<'a> Runtime<'a> {
@@ -108,15 +113,27 @@ impl<'a> Runtime<'a> {
         // not the epoch's, or its items would look open and be verified
         // again.
         state.now = jiff::Timestamp::now().as_second();
+        state.team.waiting_since = state.now;
         let cursor = journal
             .as_ref()
             .map(|j| journal_feed::first_read(state, j))
             .unwrap_or_default();
-        let journal: Slot = std::sync::Arc::new(std::sync::Mutex::new(journal));
         let feed = Feed::default();
+        let team = start_team(
+            &state.target,
+            journal.as_ref(),
+            &shared,
+            0,
+            &feed,
+            &tx,
+            &secrets,
+        );
+        let journal: Slot = std::sync::Arc::new(std::sync::Mutex::new(journal));
         let follow = journal_feed::follow(journal.clone(), cursor, feed.clone(), tx.clone());
         let journal_writes = journal_feed::writer(tx.clone(), feed.clone());
         Runtime {
+            team,
+            events: actor(&state.target),
             read_only: state.target.read_only,
             env,
             generation: 0,
@@ -154,6 +171,7 @@ impl<'a> Runtime<'a> {
                     self.read_only,
                     self.tx.clone(),
                     self.feed.clone(),
+                    self.events.clone().map(|a| (a, self.secrets.clone())),
                 );
                 None
             }
@@ -315,6 +333,18 @@ impl<'a> Runtime<'a> {
         );
         let next = journal_for(&target, self.data_dir.as_deref())
             .map(|j| j.with_secrets(self.secrets.clone()));
+        // The old environment's team is left before the new one's starts.
+        self.team = None;
+        self.team = start_team(
+            &target,
+            next.as_ref(),
+            &self.shared,
+            generation,
+            &self.feed,
+            &self.tx,
+            &self.secrets,
+        );
+        self.events = actor(&target);
         let none = next.is_none();
         if let Ok(mut j) = self.journal.lock() {
             *j = next;
@@ -328,6 +358,51 @@ impl<'a> Runtime<'a> {
     pub fn journal_path(&self) -> Option<PathBuf> {
         self.current_journal().map(|j| j.path)
     }
+
+    /// Tells the team what this engineer has open (asked only where the
+    /// journal is shared).
+    pub fn set_open(&self, open: impl FnOnce() -> crate::kube::presence::Open) {
+        if let Some(team) = &self.team {
+            team.set_open(open());
+        }
+    }
+
+    /// Leaves the team: the presence Lease is deleted.
+    pub async fn leave(&mut self) {
+        if let Some(team) = self.team.take() {
+            team.leave().await;
+        }
+    }
+}
+
+/// Starts the team's tasks where the target's journal is shared.
+fn start_team(
+    target: &Target,
+    journal: Option<&Journal>,
+    shared: &Shared,
+    generation: u64,
+    feed: &Feed,
+    tx: &mpsc::Sender<Msg>,
+    secrets: &Secrets,
+) -> Option<super::team::Team> {
+    super::team::Team::start(
+        target,
+        journal,
+        shared.clone(),
+        generation,
+        feed,
+        tx.clone(),
+        secrets.clone(),
+    )
+}
+
+/// Who the Events of executed actions name, where they are on.
+fn actor(target: &Target) -> Option<crate::kube::action_event::Actor> {
+    target.events.then(|| crate::kube::action_event::Actor {
+        user: crate::journal::os_user(),
+        kube_user: None,
+        runbook: target.service.clone().zip(target.env.clone()),
+    })
 }
 
 /// Starts the probes of the runbook in its environment; a runbook whose
@@ -408,6 +483,7 @@ fn spawn_action(
     read_only: bool,
     tx: mpsc::Sender<Msg>,
     feed: journal_feed::Feed,
+    events: Option<(crate::kube::action_event::Actor, Secrets)>,
 ) {
     use crate::kube::actions::Action;
     let connected = shared.lock().ok().and_then(|g| g.clone());
@@ -515,9 +591,15 @@ fn spawn_action(
                 let action = Action {
                     plan: plan.clone(),
                     journal: &journal,
-                    kube_user: Some(user),
+                    kube_user: Some(user.clone()),
                 };
                 let result = action.execute(&client, read_only).await;
+                if result.is_ok()
+                    && let Some((mut actor, secrets)) = events
+                {
+                    actor.kube_user = Some(user);
+                    leave_event(&client, plan, &actor, &secrets, &journal).await;
+                }
                 tracing::info!(summary = %plan.summary, ok = result.is_ok(), "action");
                 if let Err(crate::kube::actions::ActionError::Unanswered(_)) = &result {
                     // Sent, no answer: say so now, then read the object
@@ -549,6 +631,35 @@ fn spawn_action(
         // The Timeline shows what the journal now holds.
         feed.changed();
     });
+}
+
+/// Leaves the Kubernetes Event of an executed action on its object; a
+/// refusal is journaled, never a failure of the action.
+async fn leave_event(
+    client: &::kube::Client,
+    plan: &crate::kube::actions::Plan,
+    actor: &crate::kube::action_event::Actor,
+    secrets: &Secrets,
+    journal: &Journal,
+) {
+    let Err(why) = crate::kube::action_event::record(client, plan, actor, secrets).await else {
+        return;
+    };
+    tracing::warn!(summary = %plan.summary, "no Kubernetes Event: {why}");
+    let record = Record::now(
+        actor.kube_user.clone(),
+        Entry::Action {
+            id: plan.id.clone(),
+            step: crate::journal::Step::KubeEvent,
+            summary: plan.summary.clone(),
+            request: None,
+            ok: Some(false),
+            detail: Some(why),
+        },
+    );
+    if let Err(e) = journal.append(&record) {
+        tracing::warn!("{e}");
+    }
 }
 
 /// An unanswered mutation's object is read back this often, at most this

@@ -36,6 +36,9 @@ pub enum Step {
     /// The object read back after an unanswered request: `ok` says whether
     /// the change is in it.
     ReadBack,
+    /// The Kubernetes Event an executed action leaves on its object could
+    /// not be created (`detail` says why); the action itself stands.
+    KubeEvent,
 }
 
 /// A check's verdict at the moment an item was ticked: the evidence.

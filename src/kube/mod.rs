@@ -1,6 +1,7 @@
 //! Kubernetes: the connection from the kubeconfig, watchers that send slim
 //! projections to the UI loop, and the pure rollout logic.
 
+pub mod action_event;
 pub mod actions;
 pub mod cluster;
 pub mod items;
@@ -9,6 +10,7 @@ pub mod metrics;
 pub mod model;
 pub mod nodes;
 pub mod object;
+pub mod presence;
 pub mod rollback;
 pub mod rollout;
 pub mod secrets;

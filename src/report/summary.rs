@@ -122,6 +122,12 @@ impl Summary {
             Entry::Verify { item, evidence, .. } if self.items.contains(item) => {
                 self.evidence.insert(item.clone(), evidence.clone());
             }
+            // A refused Kubernetes Event is listed with the actions; the
+            // action's own last step stays its outcome.
+            Entry::Action {
+                step: Step::KubeEvent,
+                ..
+            } => self.outcomes.push(at),
             Entry::Action { id, step, .. } => {
                 self.last_step.insert(hash(id), at);
                 if matches!(step, Step::Outcome | Step::Unanswered | Step::ReadBack) {

@@ -72,7 +72,7 @@ impl AppState {
     /// loop (the first time for each pod). On the clock tick, once the
     /// cluster is listed and live.
     pub(super) fn watch_cluster_events(&mut self) {
-        if !self.auto.ready || self.sources().cluster.is_none() {
+        if !self.auto_ready() || self.sources().cluster.is_none() {
             return;
         }
         // Nothing to find again while neither the cluster nor the journal
@@ -139,7 +139,7 @@ impl AppState {
     /// pane polls; and each `alerts` check the checklist names, journaled
     /// as a check when its state changes (for the report).
     pub(super) fn watch_alerts(&mut self) {
-        if !self.auto.ready {
+        if !self.auto_ready() {
             return;
         }
         let (firing, checks) = {

@@ -130,7 +130,7 @@ impl AppState {
             .runbook
             .as_ref()
             .is_some_and(|r| r.probes().next().is_some() || r.signals().next().is_some());
-        if !self.auto.ready || self.cluster.wanted.is_empty() || !has_checks {
+        if !self.auto_ready() || self.cluster.wanted.is_empty() || !has_checks {
             return;
         }
         // While the API server is silent no rollout is taken as started or

@@ -126,6 +126,27 @@ pub fn masked(secrets: &Secrets, msg: Msg) -> Msg {
             .map_err(text),
         ),
         Msg::Injected(fault, r) => Msg::Injected(fault, result(r)),
+        Msg::Share(generation, mut status) => {
+            use crate::kube::share::ShareState;
+            status.state = match status.state {
+                ShareState::ReadOnly(w) => ShareState::ReadOnly(text(w)),
+                ShareState::Local(w) => ShareState::Local(text(w)),
+                ShareState::Offline(w) => ShareState::Offline(text(w)),
+                other => other,
+            };
+            Msg::Share(generation, status)
+        }
+        Msg::Presence(generation, mut status) => {
+            status.error = status.error.map(text);
+            for p in &mut status.peers {
+                p.user = text(std::mem::take(&mut p.user));
+                if let Some(o) = &mut p.open {
+                    o.text = text(std::mem::take(&mut o.text));
+                    o.key = text(std::mem::take(&mut o.key));
+                }
+            }
+            Msg::Presence(generation, status)
+        }
         other => other,
     }
 }

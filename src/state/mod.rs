@@ -29,6 +29,7 @@ pub mod screen;
 pub mod search;
 mod selection;
 pub mod signals;
+pub mod team;
 pub mod timeline;
 pub mod verify;
 pub mod workload;
@@ -112,6 +113,11 @@ pub enum Msg {
     Signal(u64, signals::SignalMsg),
     /// The demo injected a fault (what it did), or could not.
     Injected(faults::Fault, Result<String, String>),
+    /// Whether the shared journal is in step with the cluster's copy, for
+    /// the environment of connection number N.
+    Share(u64, crate::kube::share::ShareStatus),
+    /// Who else is on the environment of connection number N.
+    Presence(u64, crate::kube::presence::PresenceStatus),
 }
 
 #[derive(Debug, Clone)]
@@ -224,6 +230,8 @@ pub struct AppState {
     /// How long a confirm dialog waits before its button is armed: at
     /// least `ARM_MS` (`OPS_TUI_CONFIRM_DELAY_MS` may make it longer).
     pub arm_ms: u64,
+    /// The team on a shared journal: the sharing's state, who else is on.
+    pub team: team::Team,
     pub quit: bool,
 }
 
@@ -313,6 +321,7 @@ impl AppState {
             dialog_early_key: 0,
             arm_ms: ARM_MS,
             secrets: crate::secrets::Secrets::new(),
+            team: team::Team::default(),
             quit: false,
         }
     }
@@ -448,7 +457,7 @@ impl AppState {
         } else if !self.auto.known.contains(&check) {
             self.auto.known.insert(check.clone());
         }
-        if !self.auto.ready || self.check_statuses.get(&check).map(String::as_str) == Some(word) {
+        if !self.auto_ready() || self.check_statuses.get(&check).map(String::as_str) == Some(word) {
             return;
         }
         self.check_statuses.insert(check.clone(), word.to_string());

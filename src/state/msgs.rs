@@ -175,6 +175,23 @@ pub(super) fn apply_msg(state: &mut AppState, msg: Msg) -> bool {
             state.injected(fault, result);
             true
         }
+        Msg::Share(generation, status) => {
+            if generation != state.cluster.generation || state.team.share.as_ref() == Some(&status)
+            {
+                return false;
+            }
+            state.share_changed(status);
+            true
+        }
+        Msg::Presence(generation, status) => {
+            if generation != state.cluster.generation {
+                return false;
+            }
+            let changed =
+                state.team.peers != status.peers || state.team.presence_error != status.error;
+            state.presence_changed(status);
+            changed
+        }
         Msg::JournalMore(records) => {
             state.journal_read(records, false);
             true

@@ -384,6 +384,10 @@ impl AppState {
         // Nothing is journaled on its own until that journal is read.
         self.auto = verify::Auto::default();
         self.auto.ready = false;
+        self.team = super::team::Team {
+            waiting_since: self.now,
+            ..Default::default()
+        };
         self.items.clear();
         self.item_notes.clear();
         self.health = health::Health::default();

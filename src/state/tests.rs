@@ -431,6 +431,7 @@ fn switching_environment_retargets_at_once_and_drops_the_old_connections_message
 fn t_in_the_timeline_cycles_its_kind_and_slash_filters_its_text_with_it() {
     let mut s = with_cluster();
     let row = |kind, text: &str, ok| timeline::TimelineRow {
+        id: String::new(),
         kind,
         at: String::new(),
         key: Some(text.into()),

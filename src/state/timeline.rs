@@ -16,6 +16,9 @@ pub struct TimelineRow {
     pub time: String,
     /// The journal record's key, for starring.
     pub key: Option<String>,
+    /// The journal entry's id (a shared journal marks those not yet in
+    /// the cluster).
+    pub id: String,
     pub starred: bool,
     pub user: String,
     pub text: String,
@@ -93,6 +96,12 @@ impl Window {
                 self.stars.insert(key.clone(), *on);
                 return;
             }
+            // A refused Kubernetes Event is a row of its own: the
+            // action's row keeps its outcome.
+            Entry::Action {
+                step: crate::journal::Step::KubeEvent,
+                ..
+            } => (None, false),
             Entry::Action { id, .. } => {
                 // An action is one row, at its last step.
                 if let Some(before) = self.actions.insert(id.clone(), seq) {
@@ -188,6 +197,7 @@ fn when(r: &Record) -> &str {
 pub fn row_of(r: &Record) -> TimelineRow {
     let mut row = row(r);
     row.key = Some(r.key());
+    row.id = r.id().into_owned();
     row
 }
 
@@ -229,6 +239,13 @@ fn row(r: &Record) -> TimelineRow {
                         detail.clone().unwrap_or_else(|| "failed".into())
                     ),
                     Some(false),
+                ),
+                (Step::KubeEvent, _) => (
+                    format!(
+                        "{summary}: no Kubernetes Event was left on it ({})",
+                        detail.clone().unwrap_or_else(|| "refused".into())
+                    ),
+                    None,
                 ),
                 (Step::Confirmed, _) => {
                     (format!("{summary} (confirmed; no outcome recorded)"), None)
@@ -311,6 +328,7 @@ fn row(r: &Record) -> TimelineRow {
         kind,
         at: at.to_string(),
         key: None,
+        id: String::new(),
         starred: false,
         time,
         user: r.user.clone(),
@@ -366,6 +384,7 @@ mod tests {
     #[test]
     fn the_filter_cycles_through_kinds_then_failures_then_everything() {
         let row = |kind, ok| TimelineRow {
+            id: String::new(),
             kind,
             at: String::new(),
             key: None,

@@ -185,7 +185,7 @@ impl AppState {
 
     /// Journals each item whose check verifies it or that regressed.
     pub(super) fn verify_items(&mut self) {
-        if !self.auto.ready || self.checklist.is_empty() {
+        if !self.auto_ready() || self.checklist.is_empty() {
             return;
         }
         let mut entries = Vec::new();

@@ -186,6 +186,14 @@ fn badges(state: &AppState, level: Level) -> Line<'static> {
         right.push(Span::styled(text, theme.danger()));
         right.push(Span::styled(" ", theme.header()));
     }
+    if let Some((text, trouble)) = state.team.badge(compact) {
+        let status = if trouble { Status::Warn } else { Status::Ok };
+        right.push(Span::styled(
+            text,
+            theme.status(status).add_modifier(Modifier::REVERSED),
+        ));
+        right.push(Span::styled(" ", theme.header()));
+    }
     if t.protected {
         let text = if compact { " PROT " } else { " PROTECTED " };
         right.push(Span::styled(text, theme.danger()));
@@ -250,7 +258,25 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         .unwrap_or_else(|| badges(state, Level::Compact));
     let right_width = right.width() as u16;
     let room = usize::from(area.width.saturating_sub(right_width + 1));
-    let (fields, labels) = fit(fields, room);
+    // Who else is on the environment, where it fits readably; it gives
+    // way before anything else.
+    let (fields, labels) = match state.team.others() {
+        Some(others) => {
+            let mut with = fields.clone();
+            with.push(("with ", shorten(&others, 160), true));
+            let fitted = fit(with, room);
+            let readable = fitted
+                .0
+                .iter()
+                .any(|(l, v, _)| *l == "with " && v.width() >= 12);
+            if readable && fitted.0.len() == fields.len() + 1 {
+                fitted
+            } else {
+                fit(fields, room)
+            }
+        }
+        None => fit(fields, room),
+    };
 
     let mut left = vec![Span::styled(" ", theme.header())];
     for (i, (label, value, _)) in fields.into_iter().enumerate() {

@@ -113,6 +113,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, body: Rect) {
         _ => ("[ ] to do".into(), theme.base()),
     };
     lines.push(Line::styled(word, style));
+    // Another engineer on the same item.
+    for p in state.team.on(&format!("item:{id}")) {
+        let since = p.since.get(11..16).unwrap_or(&p.since);
+        lines.push(Line::styled(
+            format!("◆ {} is on this item too (since {since})", p.user),
+            theme.accent(),
+        ));
+    }
     if let Some(check) = check {
         lines.push(Line::raw(""));
         let outcomes = evaluate(&check.names, &state.sources(), &state.cluster.wanted);

@@ -44,6 +44,12 @@ pub fn content(state: &AppState, width: usize) -> Content {
                     if r.starred { "★ " } else { "" },
                     theme.status(Status::Warn),
                 )),
+                // Not yet in the cluster's copy of a shared journal.
+                Cell::keep(if state.team.local_only.contains(&r.id) {
+                    Span::styled("(this machine only) ", theme.status(Status::Warn))
+                } else {
+                    Span::raw("")
+                }),
                 Cell::at(1, Span::styled(format!("{} ", r.user), theme.accent())),
                 Cell::flex(0, Span::styled(r.text.clone(), theme.base())),
             ]

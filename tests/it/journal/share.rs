@@ -4,6 +4,8 @@
 //! lose nothing, an outage and RBAC refusals lose nothing, and no secret
 //! reaches a ConfigMap.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
