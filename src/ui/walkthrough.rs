@@ -117,7 +117,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, body: Rect) {
     for p in state.team.on(&format!("item:{id}")) {
         let since = p.since.get(11..16).unwrap_or(&p.since);
         lines.push(Line::styled(
-            format!("◆ {} is on this item too (since {since})", p.user),
+            format!(
+                "◆ {} has this item open too (on the environment since {since})",
+                p.user
+            ),
             theme.accent(),
         ));
     }

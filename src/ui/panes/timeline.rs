@@ -46,7 +46,7 @@ pub fn content(state: &AppState, width: usize) -> Content {
                 )),
                 // Not yet in the cluster's copy of a shared journal.
                 Cell::keep(if state.team.local_only.contains(&r.id) {
-                    Span::styled("(this machine only) ", theme.status(Status::Warn))
+                    Span::styled("(local) ", theme.status(Status::Warn))
                 } else {
                     Span::raw("")
                 }),

@@ -3,6 +3,7 @@
 //! entries, and that nothing but a deliberate, confirmed keystroke sends
 //! one.
 
+mod events;
 mod executor;
 mod find;
 mod kinds;
