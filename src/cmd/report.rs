@@ -46,6 +46,15 @@ pub fn run(
     let secrets = crate::kube::secrets::known(Some(&runbook), dash.kubeconfig.as_deref());
     let journal = crate::journal::Journal::for_env(data, runbook.service_name(), &env)
         .with_secrets(secrets.clone());
+    if target.share.is_some() {
+        from_the_cluster(
+            &target,
+            dash.kubeconfig.as_deref(),
+            (runbook.service_name(), &env),
+            &journal,
+            &secrets,
+        );
+    }
     let source = FileSource::new(&journal);
     let now = jiff::Timestamp::now().as_second();
     let written = match &args.output {
@@ -81,6 +90,55 @@ pub fn run(
             say!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Where the journal is shared through the cluster, its entries there
+/// that this machine lacks are copied into the local journal first, so
+/// that the report holds the whole team's. A cluster that cannot be read
+/// is a warning: the report is then this machine's alone.
+fn from_the_cluster(
+    target: &crate::runbook::select::Target,
+    kubeconfig: Option<&std::path::Path>,
+    (service, env): (&str, &str),
+    journal: &crate::journal::Journal,
+    secrets: &crate::secrets::Secrets,
+) {
+    let Some(share) = &target.share else { return };
+    let shared = crate::journal::segments::Shared::new(service, env);
+    let read = super::common::runtime()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| {
+            rt.block_on(async {
+                let conn = crate::kube::connect(
+                    kubeconfig,
+                    target.context.as_deref(),
+                    target.namespace.as_deref(),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                let ns = share
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| conn.namespace.clone());
+                crate::kube::share::import_into(conn.client, &ns, &shared, journal)
+                    .await
+                    .map(|(n, warnings)| (n, warnings, ns))
+            })
+        });
+    match read {
+        Ok((n, warnings, ns)) => {
+            for w in warnings {
+                say!("warning: the cluster's copy: {}", secrets.mask(&w));
+            }
+            if n > 0 {
+                say!("read {n} entries of the team's journal from ConfigMaps in {ns}");
+            }
+        }
+        Err(e) => say!(
+            "warning: the team's journal in the cluster could not be read ({}): the report holds this machine's entries only",
+            secrets.mask(&e)
+        ),
     }
 }
 

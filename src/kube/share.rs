@@ -555,3 +555,34 @@ pub async fn read_all(
     }
     Ok((records, warnings))
 }
+
+/// Copies into the local journal the entries of the cluster's copy it
+/// does not hold (what `report` does on a machine that never ran the
+/// dashboard, or has not since): how many were copied, and warnings
+/// about lines that could not be read.
+pub async fn import_into(
+    client: ::kube::Client,
+    namespace: &str,
+    shared: &Shared,
+    journal: &Journal,
+) -> Result<(usize, Vec<String>), String> {
+    let (records, warnings) = read_all(client, namespace, shared, journal).await?;
+    let journal = journal.clone();
+    tokio::task::spawn_blocking(move || {
+        let _lock = journal.lock();
+        let mut local = HashSet::new();
+        Cursor::new()
+            .read_all(&journal, 10_000, |batch| {
+                local.extend(batch.records.iter().map(|(_, r)| key(&r.id())));
+            })
+            .map_err(|e| e.to_string())?;
+        let missing: Vec<Record> = records
+            .into_iter()
+            .filter(|r| !local.contains(&key(&r.id())))
+            .collect();
+        journal.append_all(&missing).map_err(|e| e.to_string())?;
+        Ok((missing.len(), warnings))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}

@@ -459,3 +459,68 @@ async fn no_secret_reaches_a_configmap() {
     assert!(!all.contains(secret), "{all}");
     assert!(all.contains("token"), "{all}");
 }
+
+/// `ops-tui report` on a machine that never ran the dashboard (an empty
+/// data directory) reports the team's entries from the ConfigMaps, which
+/// hold the same JSON Lines as a local journal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_on_a_fresh_machine_reads_the_clusters_copy() {
+    let sim = sim::start().await;
+    let admin = sim::client(&sim, "demo").await;
+    namespace(&admin).await;
+    let ann = machine(&admin, MAX_SEGMENT_BYTES, Secrets::new());
+    ann.write(
+        "ann",
+        Entry::Tick {
+            item: "go-live/smoke-tests-pass".into(),
+            text: "Smoke tests pass".into(),
+            run: None,
+            evidence: Vec::new(),
+            reason: None,
+        },
+    );
+    ann.write("ann", note("canary at 5%, error rate flat"));
+    ann.until("sent", Duration::from_secs(10), |m| {
+        m.status().is_some_and(|s| s.entries == 2 && s.pending == 0)
+    })
+    .await;
+    // The segment's data is the local file's lines.
+    let segments = cluster_lines(&admin).await;
+    assert_eq!(segments[0].1, ann.journal.read().unwrap().records);
+
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = sim::write_kubeconfig(&sim, dir.path());
+    let runbook = dir.path().join("shop.toml");
+    std::fs::write(
+        &runbook,
+        format!(
+            "[service]\nname = \"shop-api\"\n\n[env.prod]\ncontext = \"demo\"\nnamespace = \"{NS}\"\n\n[env.prod.journal]\nshare = \"cluster\"\n\n[[phase]]\nname = \"Go-live\"\nitems = [\"Smoke tests pass\"]\n"
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("fresh-data");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(crate::common::BIN)
+            .args(["report", "--runbook"])
+            .arg(&runbook)
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .env("OPS_TUI_DATA_DIR", &data)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("read 2 entries of the team's journal"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("[x] Smoke tests pass") && stdout.contains("ann"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("canary at 5%, error rate flat"), "{stdout}");
+}
