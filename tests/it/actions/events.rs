@@ -270,3 +270,28 @@ async fn events_false_leaves_none() {
     wait_deployment(&c, "api", WAIT, "scaled", |d| d.spec.replicas == Some(3)).await;
     assert_eq!(ours(&kubeconfig), Vec::new());
 }
+
+/// No secret ops-tui knows reaches an Event, whatever names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_reaches_an_event() {
+    use ops_tui::kube::action_event::{Actor, record};
+    let sim = start().await;
+    let c = client(&sim, "demo").await;
+    create(&c, &deployment("api", 2, "shop/api:1")).await;
+    let secret = "tok-3nv-s3cr3t";
+    let mut secrets = ops_tui::secrets::Secrets::new();
+    secrets.add(secret);
+    let actor = Actor {
+        user: format!("ann-{secret}"),
+        kube_user: Some(format!("admin {secret}")),
+        runbook: Some(("shop".into(), format!("prod-{secret}"))),
+    };
+    record(&c, &Plan::scale(NS, "api", 2, 3), &actor, &secrets)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = write_kubeconfig(&sim, dir.path());
+    let all = serde_json::to_string(&events(&kubeconfig)).unwrap();
+    assert!(all.contains("OpsTuiScaled"), "{all}");
+    assert!(!all.contains(secret), "{all}");
+}

@@ -524,3 +524,90 @@ async fn report_on_a_fresh_machine_reads_the_clusters_copy() {
     );
     assert!(stdout.contains("canary at 5%, error rate flat"), "{stdout}");
 }
+
+/// Presence: each engineer's Lease (which kubectl lists) tells the other
+/// who is on and what they have open, within seconds; leaving deletes it;
+/// a secret in what is open never reaches the Lease.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_engineer_sees_who_else_is_on_and_what_they_have_open() {
+    use ops_tui::kube::presence::{Open, PresenceSetup, PresenceStatus, run};
+    let sim = sim::start().await;
+    let admin = sim::client(&sim, "demo").await;
+    namespace(&admin).await;
+    let secret = "p4ssw0rd-in-an-item";
+    let mut secrets = Secrets::new();
+    secrets.add(secret);
+    let start = |user: &str| {
+        let setup = PresenceSetup {
+            client: admin.clone(),
+            namespace: NS.into(),
+            shared: Shared::new("shop-api", "prod"),
+            user: user.into(),
+            secrets: secrets.clone(),
+        };
+        let (open, rx) = tokio::sync::watch::channel(Open::default());
+        let seen: Arc<Mutex<PresenceStatus>> = Arc::default();
+        let told = seen.clone();
+        let task = tokio::spawn(run(setup, rx, move |s| {
+            *told.lock().unwrap() = s;
+            true
+        }));
+        (open, seen, task)
+    };
+    let (ann_open, ann_sees, ann_task) = start("ann");
+    let (bob_open, bob_sees, bob_task) = start("bob");
+    bob_open
+        .send(Open {
+            key: "item:go-live/rotate-db-password".into(),
+            text: format!("Rotate {secret}"),
+        })
+        .unwrap();
+    let until = |sees: Arc<Mutex<PresenceStatus>>,
+                 what: &'static str,
+                 f: fn(&PresenceStatus) -> bool| async move {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            if f(&sees.lock().unwrap()) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what}: {:?}",
+                sees.lock().unwrap()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    until(ann_sees.clone(), "ann sees bob on the item", |s| {
+        s.peers.len() == 1
+            && s.peers[0].user == "bob"
+            && s.peers[0]
+                .open
+                .as_ref()
+                .is_some_and(|o| o.key == "item:go-live/rotate-db-password")
+    })
+    .await;
+    until(bob_sees.clone(), "bob sees ann", |s| {
+        s.peers.len() == 1 && s.peers[0].user == "ann" && s.peers[0].open.is_none()
+    })
+    .await;
+    let leases: Api<k8s_openapi::api::coordination::v1::Lease> = Api::namespaced(admin.clone(), NS);
+    let all = leases.list(&Default::default()).await.unwrap().items;
+    assert_eq!(all.len(), 2);
+    let text = serde_json::to_string(&all).unwrap();
+    assert!(!text.contains(secret), "{text}");
+    assert!(text.contains("Rotate"), "{text}");
+    // Bob quits: his Lease goes, and ann sees him gone.
+    drop(bob_open);
+    tokio::time::timeout(Duration::from_secs(5), bob_task)
+        .await
+        .unwrap()
+        .unwrap();
+    until(ann_sees.clone(), "bob gone", |s| s.peers.is_empty()).await;
+    assert_eq!(
+        leases.list(&Default::default()).await.unwrap().items.len(),
+        1
+    );
+    drop(ann_open);
+    let _ = ann_task.await;
+}
