@@ -704,3 +704,63 @@ fn tick_an_auto_passing_a_manual_and_an_overridden_item_add_a_note_restart_and_r
         );
     }
 }
+
+/// Two engineers on two machines (two data directories) walk the same
+/// go-live: one ticks an item in her dashboard, and the other's shows it
+/// ticked with her name, and her presence in his header.
+#[test]
+fn two_dashboards_on_two_machines_see_each_others_ticks_and_presence() {
+    let demo = common::demo::Demo::start(&["--speed", "10"]);
+    let runbook = demo.dir.join("demo.toml");
+    let kubeconfig = demo.kubeconfig.to_str().unwrap().to_string();
+    let args = [
+        "--runbook",
+        runbook.to_str().unwrap(),
+        "--kubeconfig",
+        &kubeconfig,
+        "--context",
+        "demo",
+    ];
+    let (ann_dir, bob_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut ann = Pty::spawn(ann_dir.path(), &args, &[("USER", "ann")], 160, 40);
+    let mut bob = Pty::spawn(bob_dir.path(), &args, &[("USER", "bob")], 160, 40);
+    for pty in [&mut ann, &mut bob] {
+        pty.wait_for("JOURNAL: SHARED", WAIT);
+    }
+    // Each sees the other on the environment.
+    bob.wait_for("with ann (since", WAIT);
+    ann.wait_for("with bob (since", WAIT);
+    // Ann ticks the first checklist item (below its phase's row).
+    ann.send(b"4");
+    ann.wait_for("[ ] Release notes reviewed", WAIT);
+    ann.send(b"\x1b[B");
+    std::thread::sleep(Duration::from_millis(200));
+    ann.send(b" ");
+    ann.wait_for("[x] Release notes reviewed and change approved  ann", WAIT);
+    bob.wait_for(
+        "[x] Release notes reviewed and change approved  ann",
+        Duration::from_secs(10),
+    );
+    // Her entry is in his journal (copied from the cluster), with her name.
+    let journal = ops_tui::journal::Journal::for_env(&bob_dir.path().join("data"), "shop", "demo");
+    let records = journal.read().unwrap().records;
+    assert!(records.iter().any(|r| r.user == "ann"
+        && matches!(&r.entry, ops_tui::journal::Entry::Tick { text, .. } if text == "Release notes reviewed and change approved")));
+    // Ann quits; bob's header drops her.
+    ann.send(b"q");
+    assert!(ann.wait_exit(WAIT).success());
+    bob.wait_gone("with ann", WAIT);
+    bob.send(b"q");
+    assert!(bob.wait_exit(WAIT).success());
+    // kubectl lists the journal's segments.
+    let segments = demo.ok(&[
+        "get",
+        "configmaps",
+        "-l",
+        "app.kubernetes.io/managed-by=ops-tui",
+    ]);
+    assert!(
+        segments.contains("ops-tui-journal-shop-demo-00001"),
+        "{segments}"
+    );
+}
