@@ -258,24 +258,16 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         .unwrap_or_else(|| badges(state, Level::Compact));
     let right_width = right.width() as u16;
     let room = usize::from(area.width.saturating_sub(right_width + 1));
-    // Who else is on the environment, where it fits readably; it gives
-    // way before anything else.
+    // Who else is on the environment, where it fits readably beside the
+    // labelled fields; it gives way before anything else.
+    let left = room.saturating_sub(width(&fields, true) + SEPARATOR.width() + "with ".width());
     let (fields, labels) = match state.team.others() {
-        Some(others) => {
-            let mut with = fields.clone();
-            with.push(("with ", shorten(&others, 160), true));
-            let fitted = fit(with, room);
-            let readable = fitted
-                .0
-                .iter()
-                .any(|(l, v, _)| *l == "with " && v.width() >= 12);
-            if readable && fitted.0.len() == fields.len() + 1 {
-                fitted
-            } else {
-                fit(fields, room)
-            }
+        Some(others) if left >= 12 => {
+            let mut with = fields;
+            with.push(("with ", shorten(&others, left.min(160)), true));
+            fit(with, room)
         }
-        None => fit(fields, room),
+        _ => fit(fields, room),
     };
 
     let mut left = vec![Span::styled(" ", theme.header())];

@@ -38,6 +38,7 @@ mod object;
 mod regression;
 mod rollouts;
 mod signals;
+mod team;
 mod timeline;
 mod usage_live;
 mod walkthrough;
