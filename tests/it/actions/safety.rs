@@ -282,11 +282,16 @@ fn keys_typed_ahead_of_a_confirm_dialog_do_not_confirm_it() {
     std::thread::sleep(Duration::from_millis(4500));
     pty.send(b"\r");
     pty.wait_for("done: restart deployment/api", WAIT);
+    // The change, then the Event it leaves on the Deployment.
     let writes = real_writes(&demo);
-    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert_eq!(writes.len(), 2, "{writes:?}");
     assert!(
         writes[0].starts_with("PATCH /apis/apps/v1/namespaces/shop-prod/deployments/api?")
             || writes[0] == "PATCH /apis/apps/v1/namespaces/shop-prod/deployments/api",
+        "{writes:?}"
+    );
+    assert!(
+        writes[1].starts_with("POST /api/v1/namespaces/shop-prod/events"),
         "{writes:?}"
     );
     pty.send(b"q");
