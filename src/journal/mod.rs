@@ -473,45 +473,12 @@ impl Journal {
     /// Appends a record and fsyncs it. Only after this returns Ok may the
     /// screen say it happened.
     pub fn append(&self, record: &Record) -> Result<(), JournalError> {
-        let err = |source| JournalError::Write {
-            path: self.path.display().to_string(),
-            source,
-        };
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(err)?;
-        }
-        // Masked, and printable: a text a server sent (an alert's summary,
-        // an error) holds no control character once written.
-        let json = |e| err(std::io::Error::other(e));
-        let mut value = serde_json::to_value(record).map_err(json)?;
-        self.secrets.mask_json(&mut value);
-        crate::printable::printable_json(&mut value);
-        // Written in the record's own field order (`at`, `user`,
-        // `kube_user`, `kind`, then the entry's), not the sorted order of a
-        // JSON value: people read it, and a long journal's first read finds
-        // a record's kind before anything nested.
-        let record: Record = serde_json::from_value(value).map_err(json)?;
-        let mut line = serde_json::to_vec(&record).map_err(json)?;
-        line.push(b'\n');
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .open(&self.path)
-            .map_err(err)?;
-        // After a torn last line (a crash mid-write), start on a line of
-        // our own, so this record is not glued to the fragment.
-        if !ends_with_newline(&mut file).map_err(err)? {
-            line.insert(0, b'\n');
-        }
-        file.write_all(&line).map_err(err)?;
-        file.sync_data().map_err(err)?;
-        Ok(())
+        self.append_all(std::slice::from_ref(record))
     }
 
-    /// Appends records with one write and one fsync (entries copied from
-    /// a shared journal's segments), masked and printable like
-    /// [`Journal::append`]'s.
+    /// Appends records with one write and one fsync (several: entries
+    /// copied from a shared journal's segments). Only after this returns
+    /// Ok may the screen say they happened.
     pub fn append_all(&self, records: &[Record]) -> Result<(), JournalError> {
         if records.is_empty() {
             return Ok(());
@@ -526,9 +493,16 @@ impl Journal {
         let json = |e| err(std::io::Error::other(e));
         let mut lines = Vec::new();
         for record in records {
+            // Masked, and printable: a text a server sent (an alert's
+            // summary, an error) holds no control character once written.
             let mut value = serde_json::to_value(record).map_err(json)?;
             self.secrets.mask_json(&mut value);
             crate::printable::printable_json(&mut value);
+            // Written in the record's own field order (`at`, `user`,
+            // `kube_user`, `entry_id`, `kind`, then the entry's), not the
+            // sorted order of a JSON value: people read it, and a long
+            // journal's first read finds a record's kind before anything
+            // nested.
             let record: Record = serde_json::from_value(value).map_err(json)?;
             serde_json::to_writer(&mut lines, &record).map_err(json)?;
             lines.push(b'\n');
@@ -539,6 +513,8 @@ impl Journal {
             .read(true)
             .open(&self.path)
             .map_err(err)?;
+        // After a torn last line (a crash mid-write), start on a line of
+        // our own, so these records are not glued to the fragment.
         if !ends_with_newline(&mut file).map_err(err)? {
             lines.insert(0, b'\n');
         }

@@ -17,6 +17,24 @@ pub mod secrets;
 pub mod share;
 pub mod watch;
 
+/// `f` within `deadline`; an API error as the server's message, no answer
+/// in time as such.
+pub(crate) async fn within<T>(
+    deadline: std::time::Duration,
+    f: impl std::future::Future<Output = Result<T, ::kube::Error>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(deadline, f).await {
+        Ok(r) => r.map_err(|e| match e {
+            ::kube::Error::Api(s) => s.message,
+            other => other.to_string(),
+        }),
+        Err(_) => Err(format!(
+            "the API server did not answer within {} s",
+            deadline.as_secs()
+        )),
+    }
+}
+
 use std::path::Path;
 
 use ::kube::config::{KubeConfigOptions, Kubeconfig};

@@ -106,16 +106,7 @@ impl PresenceSetup {
 async fn timed<T>(
     f: impl std::future::Future<Output = Result<T, ::kube::Error>>,
 ) -> Result<T, String> {
-    match tokio::time::timeout(DEADLINE, f).await {
-        Ok(r) => r.map_err(|e| match e {
-            ::kube::Error::Api(s) => s.message,
-            other => other.to_string(),
-        }),
-        Err(_) => Err(format!(
-            "the API server did not answer within {} s",
-            DEADLINE.as_secs()
-        )),
-    }
+    super::within(DEADLINE, f).await
 }
 
 /// The others' live Leases, newest first.
