@@ -333,8 +333,11 @@ impl<'a> Runtime<'a> {
         );
         let next = journal_for(&target, self.data_dir.as_deref())
             .map(|j| j.with_secrets(self.secrets.clone()));
-        // The old environment's team is left before the new one's starts.
-        self.team = None;
+        // The old environment's team is left (its presence Lease deleted,
+        // in the background) before the new one's starts.
+        if let Some(team) = self.team.take() {
+            tokio::spawn(team.leave());
+        }
         self.team = start_team(
             &target,
             next.as_ref(),

@@ -32,10 +32,11 @@ enum Last {
 struct RunState {
     /// When the item was first seen in this run (the order of records).
     first: u64,
-    /// When its last word was written: a record that comes later but was
-    /// written earlier (another engineer's, replicated late) does not
-    /// override it.
-    written: i128,
+    /// When its last word was written, and its entry id: a record that
+    /// comes later but was written earlier (another engineer's, replicated
+    /// late) does not override it; at the same instant the greater id
+    /// wins, so every machine folds the union alike.
+    written: (i128, String),
     last: Last,
     /// The text of its last tick in this run.
     ticked: Option<String>,
@@ -95,7 +96,7 @@ impl ChecklistFold {
                     written,
                     ..
                 }) = self.runs.get_mut(&(item.clone(), run.clone()))
-                    && r.nanos() >= *written
+                    && r.nanos() >= written.0
                 {
                     *regressed = Some(Regression {
                         at: r.at.clone(),
@@ -120,20 +121,22 @@ impl ChecklistFold {
         };
         self.seen += 1;
         let first = self.seen;
-        let written = r.nanos();
+        let written = (r.nanos(), r.id().into_owned());
         let state = self
             .runs
             .entry((item.clone(), run.clone()))
             .or_insert(RunState {
                 first,
-                written: i128::MIN,
+                written: (i128::MIN, String::new()),
                 last: Last::Untick,
                 ticked: None,
             });
         // The union of several engineers' journals: the last word is the
-        // one written last, whatever order the records arrive in (at the
-        // same instant, the one that came last).
-        if written < state.written {
+        // one written last, whatever order the records arrive in. Records
+        // whose time does not read (0) keep the order they came in.
+        let earlier = written.0 < state.written.0
+            || (written.0 == state.written.0 && written.0 != 0 && written.1 < state.written.1);
+        if earlier {
             return;
         }
         state.written = written;

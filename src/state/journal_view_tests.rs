@@ -544,3 +544,32 @@ fn the_union_of_two_journals_folds_the_same_whatever_order_they_arrive_in() {
         );
     }
 }
+
+#[test]
+fn two_words_written_at_the_same_instant_fold_alike_in_either_order() {
+    let rows = [item("p/smoke", "Smoke tests pass", None)];
+    let mut tick = rec(
+        "2026-12-03T10:00:00Z",
+        tick("p/smoke", "Smoke tests pass", None, None),
+    );
+    tick.entry_id = "b".into();
+    let mut untick = rec(
+        "2026-12-03T10:00:00Z",
+        Entry::Untick {
+            item: "p/smoke".into(),
+            run: None,
+        },
+    );
+    untick.entry_id = "a".into();
+    for order in [[&tick, &untick], [&untick, &tick]] {
+        let mut view = JournalView::default();
+        for r in order {
+            view.add(r);
+        }
+        // The greater id ("b", the tick) is the last word.
+        assert!(
+            matches!(view.items(&rows, 0)["p/smoke"], ItemState::Done { .. }),
+            "{order:?}"
+        );
+    }
+}
