@@ -523,6 +523,29 @@ impl Journal {
         Ok(())
     }
 
+    /// The record on the line that starts at byte `offset` (as a
+    /// [`Cursor`] reported it), masked; None when no record is there
+    /// (the file was replaced, or the line is not one).
+    pub fn record_at(&self, offset: u64) -> Result<Option<Record>, JournalError> {
+        use std::io::{BufRead, Read, Seek, SeekFrom};
+        let err = |source| JournalError::Read {
+            path: self.path.display().to_string(),
+            source,
+        };
+        let mut file = std::fs::File::open(&self.path).map_err(err)?;
+        file.seek(SeekFrom::Start(offset)).map_err(err)?;
+        let mut line = Vec::new();
+        // A line longer than this is not a record the journal wrote.
+        std::io::BufReader::new(file)
+            .take(64 * 1024 * 1024)
+            .read_until(b'\n', &mut line)
+            .map_err(err)?;
+        let Ok(text) = std::str::from_utf8(&line) else {
+            return Ok(None);
+        };
+        Ok(self.parse(text.trim_end()).ok())
+    }
+
     /// Holds the journal's lock (a `.lock` file beside it) until the
     /// guard is dropped: instances that import entries into one file
     /// take it, so each entry is imported once. None: no lock could be

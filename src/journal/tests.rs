@@ -231,3 +231,22 @@ fn a_record_without_an_id_gets_one_from_its_content_the_same_wherever_read() {
     .unwrap();
     assert_eq!(own.id(), "x-1");
 }
+
+#[test]
+fn a_record_is_read_again_at_the_offset_its_line_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = Journal::for_env(dir.path(), "shop", "prod");
+    let (a, b) = (action(Step::Preview), action(Step::Outcome));
+    j.append_all(&[a.clone(), b.clone()]).unwrap();
+    let mut offsets = Vec::new();
+    Cursor::new()
+        .read_all(&j, 10, |batch| {
+            offsets.extend(batch.records.iter().map(|(at, _)| *at))
+        })
+        .unwrap();
+    assert_eq!(offsets.len(), 2);
+    assert_eq!(j.record_at(offsets[1]).unwrap(), Some(b));
+    assert_eq!(j.record_at(offsets[0]).unwrap(), Some(a));
+    // Not at a line's start: no record.
+    assert_eq!(j.record_at(offsets[1] + 3).unwrap(), None);
+}

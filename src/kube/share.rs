@@ -133,8 +133,9 @@ pub struct Replica {
     /// Where the local file has been read to.
     cursor: Cursor,
     /// Local entries not yet in the cluster, in the file's order: id and
-    /// line.
-    pending: VecDeque<(String, String)>,
+    /// where its line starts in the file (read again when it is sent, so
+    /// that a long history waiting to be sent is not held in memory).
+    pending: VecDeque<(String, u64)>,
     state: ShareState,
 }
 
@@ -173,19 +174,23 @@ impl Replica {
     /// each entry not in the cluster waits to be sent.
     fn read_local(&mut self) {
         let journal = self.setup.journal.clone();
-        let mut fresh = Vec::new();
+        let (local, remote, pending) = (&mut self.local, &self.remote, &mut self.pending);
         let result = self.cursor.read_all(&journal, 10_000, |batch| {
-            fresh.extend(batch.records.into_iter().map(|(_, r)| r));
+            if batch.reset {
+                // Replaced: its entries are read again, from its start.
+                local.clear();
+                pending.clear();
+            }
+            for (at, r) in batch.records {
+                let id = r.id().into_owned();
+                let k = key(&id);
+                if local.insert(k) && !remote.contains(&k) {
+                    pending.push_back((id, at));
+                }
+            }
         });
         if let Err(e) = result {
             tracing::warn!("shared journal: {e}");
-        }
-        for r in fresh {
-            let id = r.id().into_owned();
-            let k = key(&id);
-            if self.local.insert(k) && !self.remote.contains(&k) {
-                self.pending.push_back((id, segments::line(&r)));
-            }
         }
     }
 
@@ -274,13 +279,17 @@ impl Replica {
                 self.state = ShareState::Shared;
                 return warnings;
             }
-            let lines: Vec<String> = self
-                .pending
-                .iter()
-                .take(1_000)
-                .map(|(_, l)| l.clone())
-                .collect();
             let max = self.setup.max_bytes;
+            let lines = match self.lines(max) {
+                Ok(lines) => lines,
+                Err(e) => {
+                    warnings.push(format!("shared journal: {e}"));
+                    return warnings;
+                }
+            };
+            if lines.is_empty() {
+                continue;
+            }
             let last = self
                 .segments
                 .iter()
@@ -324,6 +333,31 @@ impl Replica {
             }
         }
         warnings
+    }
+
+    /// The lines of the first pending entries, read again from the local
+    /// file: as many as a segment holds, at most 1,000. An entry whose
+    /// line no longer reads (the file was replaced) is dropped from the
+    /// pending; the file's new contents are read as new.
+    fn lines(&mut self, max: usize) -> Result<Vec<String>, crate::journal::JournalError> {
+        let mut lines = Vec::new();
+        let mut bytes = 0;
+        let mut i = 0;
+        while i < self.pending.len() && lines.len() < 1_000 && bytes <= max {
+            let (id, at) = &self.pending[i];
+            match self.setup.journal.record_at(*at)? {
+                Some(r) if r.id() == id.as_str() => {
+                    let line = segments::line(&r);
+                    bytes += line.len();
+                    lines.push(line);
+                    i += 1;
+                }
+                _ => {
+                    self.pending.remove(i);
+                }
+            }
+        }
+        Ok(lines)
     }
 
     fn refused(&mut self, f: Failure) {
@@ -401,9 +435,9 @@ impl Replica {
         let mut first = Vec::new();
         let read = tokio::task::spawn_blocking(move || {
             let _ = cursor.read_all(&journal, 10_000, |batch| {
-                for (_, r) in batch.records {
+                for (at, r) in batch.records {
                     if local.insert(key(&r.id())) {
-                        first.push((r.id().into_owned(), segments::line(&r)));
+                        first.push((r.id().into_owned(), at));
                     }
                 }
             });
