@@ -186,6 +186,14 @@ fn badges(state: &AppState, level: Level) -> Line<'static> {
         right.push(Span::styled(text, theme.danger()));
         right.push(Span::styled(" ", theme.header()));
     }
+    // Others on the environment (the header names them where it has room).
+    if !state.team.peers.is_empty() {
+        right.push(Span::styled(
+            format!(" +{} ", state.team.peers.len()),
+            theme.accent().add_modifier(Modifier::REVERSED),
+        ));
+        right.push(Span::styled(" ", theme.header()));
+    }
     if let Some((text, trouble)) = state.team.badge(compact) {
         let status = if trouble { Status::Warn } else { Status::Ok };
         right.push(Span::styled(
@@ -256,10 +264,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         .map(|level| badges(state, level))
         .find(|line| essential + line.width() < usize::from(area.width))
         .unwrap_or_else(|| badges(state, Level::Compact));
-    let right_width = right.width() as u16;
-    let room = usize::from(area.width.saturating_sub(right_width + 1));
+    let room = usize::from(area.width.saturating_sub(right.width() as u16 + 1));
     // Who else is on the environment, where it fits readably beside the
-    // labelled fields; it gives way before anything else.
+    // labelled fields; it gives way before anything else (the badges
+    // count them: "+2").
     let left = room.saturating_sub(width(&fields, true) + SEPARATOR.width() + "with ".width());
     let (fields, labels) = match state.team.others() {
         Some(others) if left >= 12 => {
@@ -269,6 +277,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, area: Rect) {
         }
         _ => fit(fields, room),
     };
+    let right_width = right.width() as u16;
 
     let mut left = vec![Span::styled(" ", theme.header())];
     for (i, (label, value, _)) in fields.into_iter().enumerate() {
