@@ -200,6 +200,16 @@ impl AppState {
     }
 
     pub(super) fn presence_changed(&mut self, status: PresenceStatus) {
+        // Said once: the others cannot see this engineer (RBAC on Leases).
+        if let Some(why) = &status.error
+            && self.team.presence_error.is_none()
+            && why.contains("forbidden")
+        {
+            let text = format!("presence: the others on this environment cannot see you ({why})");
+            if !self.warnings.contains(&text) {
+                self.warnings.push(text);
+            }
+        }
         self.team.peers = status.peers;
         self.team.presence_error = status.error;
     }

@@ -137,3 +137,24 @@ fn the_walkthrough_says_who_else_is_on_the_item() {
     update(&mut s, Msg::Presence(0, peers(Some(open))));
     assert_snapshot!("team_walkthrough_same_item", render(&s, 120, 24));
 }
+
+#[test]
+fn an_engineer_the_others_cannot_see_is_told_once() {
+    let mut s = shared("default");
+    let refused = PresenceStatus {
+        error: Some(
+            "leases.coordination.k8s.io \"ops-tui-presence-payments-api-prod-vic\" is forbidden: User \"viewer\" cannot create resource \"leases\"".into(),
+        ),
+        ..peers(None)
+    };
+    update(&mut s, Msg::Presence(0, refused.clone()));
+    update(&mut s, Msg::Presence(0, refused));
+    let told: Vec<&String> = s
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("presence: the others on this environment cannot see you"))
+        .collect();
+    assert_eq!(told.len(), 1, "{:?}", s.warnings);
+    // The others are still shown.
+    assert_eq!(s.team.peers.len(), 2);
+}
