@@ -398,8 +398,7 @@ fn scale_a_deployment_with_keys_against_demo_serve_and_find_it_in_the_journal() 
     // (A runbook workload not listed yet sorts first, as loading.)
     pty.wait_for("✓ complete db-migrate", WAIT);
     pty.wait_for("✓ complete log-agent", WAIT);
-    pty.send(b"\x1b[H");
-    pty.wait_for("deployment \"api\" successfully rolled out", WAIT);
+    pty.select_first_row("deployment \"api\" successfully rolled out", WAIT);
     pty.send(b"s");
     pty.wait_for("Scale deployment/api", WAIT);
     pty.send(b"\x7f5\r"); // backspace the current 3, type 5, enter

@@ -36,8 +36,7 @@ fn bare_dashboard(demo: &Demo, dir: &std::path::Path, cols: u16, rows: u16) -> P
     // Every kind listed (the CronJob's list may come last), then the
     // first row, api, selected: the keyed actions act on it.
     pty.wait_for("report-nightly", WAIT);
-    pty.send(b"\x1b[H");
-    pty.wait_for("deployment \"api\" successfully rolled out", WAIT);
+    pty.select_first_row("deployment \"api\" successfully rolled out", WAIT);
     pty
 }
 
@@ -264,8 +263,7 @@ fn keys_typed_ahead_of_a_confirm_dialog_do_not_confirm_it() {
     // first row, api, selected: `r` acts on it.
     pty.wait_for("report-nightly", WAIT);
     pty.wait_for("✓ complete db-migrate", WAIT);
-    pty.send(b"\x1b[H");
-    pty.wait_for("deployment \"api\" successfully rolled out", WAIT);
+    pty.select_first_row("deployment \"api\" successfully rolled out", WAIT);
     // A terminal without bracketed paste: the note's text arrives as keys,
     // then `r` and enter at once.
     pty.send(b"nchecked worker logs, looks fine\rr\r\r");

@@ -102,8 +102,7 @@ fn no_secret_reaches_the_screen_the_log_the_journal_the_report_or_check() {
     // (A runbook workload not listed yet sorts first, as loading.)
     pty.wait_for("✓ complete db-migrate", WAIT);
     pty.wait_for("✓ complete log-agent", WAIT);
-    pty.send(b"\x1b[H");
-    pty.wait_for("deployment \"api\" successfully rolled out", WAIT);
+    pty.select_first_row("deployment \"api\" successfully rolled out", WAIT);
     // An action, journaled. What is typed goes into the dialog only once it
     // is open; before that, `4` would focus the Checklist.
     pty.send(b"s");
